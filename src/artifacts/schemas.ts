@@ -1,0 +1,121 @@
+/**
+ * One strict schema per artifact kind. Unknown fields and unknown formats are rejected; hex fields
+ * are checked for shape here and decoded (points, scalars) by the crypto layer.
+ */
+import { z } from 'zod';
+import { CEREMONY_ID, CIPHERSUITE, MONIKER } from '../crypto/suite.js';
+import { SssError } from '../errors.js';
+
+export const MAX_PARTICIPANTS = 1000;
+
+const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
+export const hex32 = hex(32);
+export const hex64 = hex(64);
+export const moniker = z.string().regex(MONIKER, 'expected a moniker: lowercase letters, digits, _ or -, at most 63');
+export const ceremonyId = z.string().regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
+export const githubLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
+export const endpoint = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL without spaces');
+const signature = hex(64);
+const count = z.number().int();
+
+export const FORMATS = {
+  ceremony: 'sss-tool/ceremony@1',
+  round1: 'sss-tool/dkg-round1@1',
+  round2: 'sss-tool/dkg-round2@1',
+  finalize: 'sss-tool/dkg-finalize@1',
+  joinRequest: 'sss-tool/join-request@1',
+  joinApproval: 'sss-tool/join-approval@1',
+  joinFinalize: 'sss-tool/join-finalize@1',
+} as const;
+
+/** Public identity as it appears in artifacts. */
+const identityFields = {
+  moniker,
+  identifier: hex32,
+  signingKey: hex32,
+  encryptionKey: hex32,
+  github: githubLogin.optional(),
+  endpoint: endpoint.optional(),
+};
+
+export const DkgManifest = z.strictObject({
+  format: z.literal(FORMATS.ceremony),
+  ceremony: ceremonyId,
+  kind: z.literal('dkg'),
+  ciphersuite: z.literal(CIPHERSUITE),
+  threshold: count,
+  participants: count,
+  allowList: z.array(moniker).optional(),
+});
+export type DkgManifest = z.infer<typeof DkgManifest>;
+
+export const Round1 = z.strictObject({
+  format: z.literal(FORMATS.round1),
+  ceremony: ceremonyId,
+  ...identityFields,
+  threshold: count,
+  participants: count,
+  commitment: z.array(hex32),
+  proofOfKnowledge: signature,
+  signature,
+});
+export type Round1 = z.infer<typeof Round1>;
+
+export const EncryptedShare = z.strictObject({
+  recipient: moniker,
+  enc: hex32,
+  ciphertext: hex(48),
+});
+export type EncryptedShare = z.infer<typeof EncryptedShare>;
+
+export const Round2 = z.strictObject({
+  format: z.literal(FORMATS.round2),
+  ceremony: ceremonyId,
+  moniker,
+  identifier: hex32,
+  round1Digest: hex32,
+  shares: z.array(EncryptedShare),
+  signature,
+});
+export type Round2 = z.infer<typeof Round2>;
+
+export const Finalize = z.strictObject({
+  format: z.literal(FORMATS.finalize),
+  ceremony: ceremonyId,
+  moniker,
+  identifier: hex32,
+  round1Digest: hex32,
+  round2Digest: hex32,
+  groupKey: hex32,
+  verifyingShare: hex32,
+  signature,
+});
+export type Finalize = z.infer<typeof Finalize>;
+
+/** Parses with a strict schema; the error names the file and the first offending field. */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file?: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue.path.length ? issue.path.join('.') : undefined;
+  let reason = issue.message;
+  if (issue.code === 'unrecognized_keys') reason = `unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  else if (issue.code === 'invalid_value' && field === 'format') reason = `unknown format ${JSON.stringify((value as { format?: unknown }).format)}`;
+  return raise(reason, file, field);
+}
+
+function raise(reason: string, file?: string, field?: string): never {
+  throw new SssError(reason, { file, field });
+}
+
+/** Parses JSON text; the error names the file. */
+export function parseJson(text: string, file?: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new SssError(`malformed JSON (${(e as Error).message})`, { file });
+  }
+}

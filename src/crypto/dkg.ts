@@ -1,0 +1,150 @@
+/**
+ * Pedersen DKG with proofs of knowledge, as in frost-rs and noble's `ed25519_FROST.DKG`, with
+ * round packages byte-compatible with both. Round 1 is noble's own; the share computation and the
+ * final check are ours because noble checks every dealer separately (N·M scalar multiplications):
+ * here all received shares are checked at once against the group commitment with one MSM, and
+ * dealers are checked one by one only to name a culprit.
+ */
+import { sha512 } from '@noble/hashes/sha2.js';
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { SssError } from '../errors.js';
+import { Fn, Point, frost, CIPHERSUITE, decodeScalar, decodePoint, encodePoint, encodeScalar, hexToBytes, assertPrimeOrder } from './suite.js';
+import { evaluateCommitment, evaluatePolynomial, msm, powers, randomWeight } from './msm.js';
+
+export interface Signers {
+  min: number;
+  max: number;
+}
+
+/** Round-1 public package (noble/frost-rs shape, hex-encoded). */
+export interface Round1Package {
+  identifier: string;
+  commitment: string[];
+  proofOfKnowledge: string;
+}
+
+/** Round-1 secret state: the polynomial. Lives only age-encrypted in the participant's home. */
+export interface Round1Secret {
+  identifier: string;
+  signers: Signers;
+  coefficients: string[];
+  commitment: string[];
+}
+
+/** Starts the DKG: a random polynomial of degree min-1, its commitment and a proof of knowledge. */
+export function dkgRound1(identifier: string, signers: Signers): { pkg: Round1Package; secret: Round1Secret } {
+  const r = frost.DKG.round1(identifier, signers);
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  const pkg: Round1Package = {
+    identifier: r.public.identifier,
+    commitment: r.public.commitment.map(hex),
+    proofOfKnowledge: hex(r.public.proofOfKnowledge),
+  };
+  const secret: Round1Secret = {
+    identifier,
+    signers: { ...signers },
+    coefficients: (r.secret.coefficients ?? []).map(encodeScalar),
+    commitment: pkg.commitment,
+  };
+  frost.DKG.clean(r.secret);
+  return { pkg, secret };
+}
+
+const DKG_DST = utf8ToBytes(CIPHERSUITE + 'dkg');
+
+/** noble's HDKG: SHA-512(DST || id || C_0 || R) read little-endian, reduced mod the order. */
+function pokChallenge(id: bigint, c0: Point, R: Point): bigint {
+  const h = sha512(concatBytes(DKG_DST, Fn.toBytes(id), c0.toBytes(), R.toBytes()));
+  let n = 0n;
+  for (let i = h.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(h[i]);
+  return Fn.create(n);
+}
+
+/**
+ * Decodes and checks a round-1 package: M valid points and a proof of knowledge of the constant
+ * term (R == z·G − c·C_0). Field names are relative to the package.
+ */
+export function checkRound1Package(pkg: Round1Package, signers: Signers): { id: bigint; commitment: Point[] } {
+  const id = decodeScalar(pkg.identifier, 'identifier');
+  if (id === 0n) throw new SssError('identifier is zero', { field: 'identifier' });
+  if (pkg.commitment.length !== signers.min)
+    throw new SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, { field: 'commitment' });
+  const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
+  const R = decodePoint(pkg.proofOfKnowledge.slice(0, 64), 'proofOfKnowledge');
+  const z = decodeScalar(pkg.proofOfKnowledge.slice(64), 'proofOfKnowledge');
+  const c = pokChallenge(id, commitment[0], R);
+  if (!R.equals(Point.BASE.multiplyUnsafe(z).subtract(commitment[0].multiplyUnsafe(c))))
+    throw new SssError('invalid proof of knowledge', { field: 'proofOfKnowledge' });
+  return { id, commitment };
+}
+
+/** My polynomial evaluated at each recipient identifier: the shares I deal in round 2. */
+export function dealShares(secret: Round1Secret, recipients: string[]): Map<string, bigint> {
+  const coeffs = secret.coefficients.map((c, k) => decodeScalar(c, `coefficients.${k}`));
+  const out = new Map<string, bigint>();
+  for (const r of recipients) {
+    if (r === secret.identifier) throw new SssError('a dealer does not send a share to itself');
+    out.set(r, evaluatePolynomial(coeffs, decodeScalar(r, 'identifier')));
+  }
+  return out;
+}
+
+/** C_k = Σ_j C_jk over every dealer: the group's commitment (C_0 is the group key). */
+export function groupCommitment(commitments: Point[][]): Point[] {
+  const m = commitments[0].length;
+  const acc: Point[] = new Array(m).fill(Point.ZERO);
+  for (const c of commitments) for (let k = 0; k < m; k++) acc[k] = acc[k].add(c[k]);
+  acc.forEach((p, k) => {
+    if (p.is0()) throw new SssError('the group commitment has an identity point', { field: `commitment.${k}` });
+    assertPrimeOrder(p, `commitment.${k}`);
+  });
+  return acc;
+}
+
+export interface DealtShare {
+  dealer: string;
+  /** The dealer's decoded commitment. */
+  commitment: Point[];
+  share: bigint;
+}
+
+/**
+ * Checks the shares I received with one MSM: (Σ_j s_ji)·G == Σ_k x^k·C_k. On failure finds
+ * the dealers whose share does not match their own commitment and throws naming them.
+ * Returns my signing share s_i = Σ_j s_ji and verifying share s_i·G.
+ */
+export function combineShares(x: bigint, dealt: DealtShare[], group: Point[]): { signingShare: bigint; verifyingShare: Point } {
+  let s = 0n;
+  for (const d of dealt) s = Fn.add(s, d.share);
+  const Y = Point.BASE.multiply(s);
+  if (Y.equals(evaluateCommitment(group, x))) return { signingShare: s, verifyingShare: Y };
+  const xs = powers(x, group.length);
+  const culprits = dealt.filter((d) => !Point.BASE.multiply(d.share).equals(msm(d.commitment, xs))).map((d) => d.dealer);
+  throw new SssError(
+    culprits.length ? 'share does not match its dealer\'s commitment' : 'the shares do not sum to the group commitment',
+    { culprit: culprits.join(', ') || undefined },
+  );
+}
+
+/**
+ * Checks that every verifying share Y_i equals Σ_k x_i^k·C_k, in one random linear combination:
+ * Σ_i r_i·Y_i == Σ_k (Σ_i r_i·x_i^k)·C_k. Each Y_i must also lie in the prime-order subgroup,
+ * which keeps the random combination sound. Returns the identifiers that fail (checked one by one
+ * only when the batch fails).
+ */
+export function badVerifyingShares(entries: { id: string; x: bigint; Y: Point }[], group: Point[]): string[] {
+  const m = group.length;
+  const weights = entries.map(() => randomWeight());
+  const coef: bigint[] = new Array(m).fill(0n);
+  entries.forEach((e, i) => {
+    const xs = powers(e.x, m);
+    for (let k = 0; k < m; k++) coef[k] = Fn.add(coef[k], Fn.mul(weights[i], xs[k]));
+  });
+  const torsion = entries.filter((e) => !e.Y.isTorsionFree()).map((e) => e.id);
+  if (torsion.length) return torsion;
+  const lhs = msm(entries.map((e) => e.Y), weights);
+  if (lhs.equals(msm(group, coef))) return [];
+  return entries.filter((e) => !e.Y.equals(evaluateCommitment(group, e.x))).map((e) => e.id);
+}
+
+export { decodePoint, encodePoint, hexToBytes };
