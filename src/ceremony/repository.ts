@@ -1,0 +1,67 @@
+/**
+ * A ceremony repository as a whole: every ceremony audited, and the group's state: the genesis
+ * DKG, then each completed join that extends it, in order. `public_info/` is generated from it.
+ */
+import { join } from 'node:path';
+import { SssError } from '../errors.js';
+import { auditDkg } from './dkg.js';
+import { auditJoin, joinExtends } from './join.js';
+import { GroupPackage, Report, invalidReport } from './report.js';
+import { CeremonyFiles, listCeremonies, readCeremony } from './tree.js';
+
+export interface RepositoryState {
+  reports: Map<string, Report>;
+  /** The group after the genesis and every completed join, if the genesis is complete. */
+  group?: GroupPackage;
+  /** Problems of the repository as a whole (e.g. two completed genesis ceremonies). */
+  errors: SssError[];
+}
+
+function kindOf(files: CeremonyFiles): unknown {
+  const v = files.manifest?.value;
+  return v && typeof v === 'object' ? (v as { kind?: unknown }).kind : undefined;
+}
+
+/** Audits every ceremony under `ceremoniesDir` and derives the group's state. */
+export function auditRepository(ceremoniesDir: string, root: string): RepositoryState {
+  const state: RepositoryState = { reports: new Map(), errors: [] };
+  const trees = listCeremonies(ceremoniesDir).map((id) => readCeremony(join(ceremoniesDir, id), root));
+  const joins: CeremonyFiles[] = [];
+  const genesis: Report[] = [];
+  for (const t of trees) {
+    const kind = kindOf(t);
+    if (kind === 'join') joins.push(t);
+    else if (kind === 'dkg' || !t.manifest) {
+      const r = auditDkg(t);
+      state.reports.set(t.id, r);
+      if (r.phase === 'complete') genesis.push(r);
+    } else {
+      state.reports.set(t.id, invalidReport(t.id, [new SssError(`unknown ceremony kind ${JSON.stringify(kind)}`, { file: t.manifest.file, field: 'kind' })]));
+    }
+  }
+  if (genesis.length > 1)
+    state.errors.push(new SssError(`more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`));
+  let group = genesis.length === 1 ? genesis[0].group : undefined;
+  // Apply joins in chain order: each extends the state the previous one left.
+  const pending = new Map(joins.map((j) => [j.id, j]));
+  while (group && pending.size) {
+    const last = group.ceremonies[group.ceremonies.length - 1].id;
+    const next = [...pending.values()].find((j) => joinExtends(j) === last);
+    if (!next) break;
+    pending.delete(next.id);
+    const r = auditJoin(next, group);
+    state.reports.set(next.id, r);
+    if (r.phase === 'complete' && r.group) group = r.group;
+  }
+  for (const j of pending.values()) state.reports.set(j.id, auditJoin(j, group));
+  state.group = group;
+  return state;
+}
+
+/** Audits one ceremony in the context of its repository (joins need the group before them). */
+export function auditOne(ceremoniesDir: string, root: string, id: string): { report: Report; state: RepositoryState } {
+  const state = auditRepository(ceremoniesDir, root);
+  const report = state.reports.get(id);
+  if (!report) throw new SssError(`no ceremony ${id} under ${ceremoniesDir}`, { field: '--ceremony' });
+  return { report, state };
+}
