@@ -74,6 +74,11 @@ export function decodePoint(hex: unknown, field: string): Point {
   return p;
 }
 
+/** Forgets decoded points (benchmarks use it to measure a cold process). */
+export function clearPointCache(): void {
+  pointCache.clear();
+}
+
 /** Throws unless p lies in the prime-order subgroup (no torsion component). */
 export function assertPrimeOrder(p: Point, field: string): Point {
   if (!p.isTorsionFree()) throw new SssError('point is not in the prime-order subgroup', { field });
