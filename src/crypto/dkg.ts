@@ -101,6 +101,14 @@ export function groupCommitment(commitments: Point[][]): Point[] {
   return acc;
 }
 
+/**
+ * s·G in constant time. noble's multiply refuses 0, but a dealer can send a zero share: that must
+ * fail the commitment check and name the dealer, not escape as a RangeError.
+ */
+function baseTimes(s: bigint): Point {
+  return s === 0n ? Point.ZERO : Point.BASE.multiply(s);
+}
+
 export interface DealtShare {
   dealer: string;
   /** The dealer's decoded commitment. */
@@ -116,10 +124,10 @@ export interface DealtShare {
 export function combineShares(x: bigint, dealt: DealtShare[], group: Point[]): { signingShare: bigint; verifyingShare: Point } {
   let s = 0n;
   for (const d of dealt) s = Fn.add(s, d.share);
-  const Y = Point.BASE.multiply(s);
+  const Y = baseTimes(s);
   if (Y.equals(evaluateCommitment(group, x))) return { signingShare: s, verifyingShare: Y };
   const xs = powers(x, group.length);
-  const culprits = dealt.filter((d) => !Point.BASE.multiply(d.share).equals(msm(d.commitment, xs))).map((d) => d.dealer);
+  const culprits = dealt.filter((d) => !baseTimes(d.share).equals(msm(d.commitment, xs))).map((d) => d.dealer);
   throw new SssError(
     culprits.length ? 'share does not match its dealer\'s commitment' : 'the shares do not sum to the group commitment',
     { culprit: culprits.join(', ') || undefined },
