@@ -4,7 +4,7 @@
  * artifact of its own; private state stays age-encrypted in the home dir.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { signArtifact, toFileText, jcs } from '../artifacts/canonical.js';
 import { DkgManifest, FORMATS, Finalize, Round1, Round2, parseJson, parseWith } from '../artifacts/schemas.js';
@@ -148,24 +148,31 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
 /** Reads artifact files into a ceremony view: `role` from the given files, the rest from `dir`. */
 function ceremonyWithFiles(ctx: Context, paths: string[], role: string, keepRoles: string[]): { files: CeremonyFiles; ceremony: string } {
   const raws = new Map<string, RawFile>();
-  let ceremony: string | undefined;
+  // Files in ceremonies/<id>/<round>/ belong to <id>: one that names another ceremony is its own
+  // fault (the audit names it), not the fault of whichever file happened to be read first.
+  const nearby = ceremonyDirOf(paths[0]);
+  const fromDir = CEREMONY_ID.test(basename(nearby)) && existsSync(join(nearby, 'ceremony.json')) ? basename(nearby) : undefined;
+  let ceremony = fromDir;
   for (const p of paths) {
     const file = shown(ctx.repo, p);
     const value = parseJson(readFileSync(p, 'utf8'), file);
     const c = (value as { ceremony?: unknown })?.ceremony;
     if (typeof c !== 'string' || !CEREMONY_ID.test(c)) throw new SssError('missing or invalid ceremony id', { file, field: 'ceremony' });
-    if (ceremony && c !== ceremony) throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, { file, field: 'ceremony' });
-    ceremony = c;
+    if (!fromDir) {
+      if (ceremony && c !== ceremony) throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, { file, field: 'ceremony' });
+      ceremony = c;
+    }
     raws.set(basename(p).replace(/\.json$/, ''), { file, value });
   }
-  const nearby = ceremonyDirOf(paths[0]);
-  const dir = basename(nearby) === ceremony && existsSync(join(nearby, 'ceremony.json')) ? nearby : join(ctx.ceremoniesDir, ceremony!);
+  const dir = fromDir ? nearby : join(ctx.ceremoniesDir, ceremony!);
   const tree = readCeremony(dir, ctx.repo);
   const files: CeremonyFiles = { ...tree, errors: tree.errors, byRole: new Map() };
   for (const r of keepRoles) files.byRole.set(r, tree.byRole.get(r) ?? new Map());
   files.byRole.set(role, raws);
-  // Problems with unrelated files (e.g. later rounds) do not block this step.
-  files.errors = [];
+  // Problems with unrelated files (e.g. later rounds) do not block this step; an unreadable
+  // ceremony.json does, and must be reported as what it is rather than as a missing manifest.
+  const manifestPath = join(dir, 'ceremony.json');
+  files.errors = tree.errors.filter((e) => e.file !== undefined && resolve(ctx.repo, e.file) === manifestPath);
   return { files, ceremony: ceremony! };
 }
 
