@@ -111,6 +111,11 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
     const state = await readPrivate<DkgState>(statePath, passphrase);
     artifact = state.round1;
     again = true;
+    // Without a ceremony.json to compare with (e.g. a fresh checkout), the state is the reference:
+    // otherwise a manifest with other M/N would be written beside the old commitment.
+    for (const field of ['threshold', 'participants'] as const)
+      if (artifact[field] !== opts[field])
+        throw new SssError(`you already ran round 1 of ${opts.ceremony} as ${artifact.threshold}-of-${artifact.participants}; --threshold and --participants must match it`, { file: statePath, field });
   } else {
     if (existsSync(artifactPath))
       throw new SssError('a round-1 artifact under your moniker exists, but this home dir has no round-1 state for it', { file: shown(ctx.repo, artifactPath) });
