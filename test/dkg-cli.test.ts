@@ -284,9 +284,13 @@ describe('dkg-round2 refuses bad round-1 artifacts, naming file, field and culpr
 
   it('an extra participant: N+1 round-1 artifacts', () => {
     const w = copyOf(stageRound1);
-    ok(['initialize', '--moniker', 'dave', '--home', w.home('dave')]);
-    run(w, 'dave', ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', CEREMONY]);
-    expect(existsSync(w.path('round1', 'dave'))).toBe(true);
+    // dave publishes while there is room (carol's file not merged yet in his checkout)…
+    const daves = copyOf(stageRound1);
+    ok(['initialize', '--moniker', 'dave', '--home', daves.home('dave')]);
+    rmSync(daves.path('round1', 'carol'));
+    expect(run(daves, 'dave', ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', CEREMONY]).code).toBe(0);
+    // …and both his artifact and carol's are merged.
+    cpSync(daves.path('round1', 'dave'), w.path('round1', 'dave'));
     refused(w, 'alice', ['dkg-round2', '--commitments', round1Dir(w)], { file: `ceremonies/${CEREMONY}/ceremony.json`, field: 'participants', reason: /4 participants published round 1 but the ceremony has 3/ });
   });
 
@@ -318,6 +322,13 @@ describe('dkg-round1 refuses bad parameters and a second identity under a taken 
     ok(['initialize', '--moniker', 'dave', '--home', w.home('dave')]);
     refused(w, 'dave', round1('3', '3', CEREMONY), { file: `ceremonies/${CEREMONY}/ceremony.json`, field: 'threshold', reason: /disagrees/ });
     refused(w, 'dave', round1('2', '4', CEREMONY), { file: `ceremonies/${CEREMONY}/ceremony.json`, field: 'participants', reason: /disagrees/ });
+  });
+
+  it('a ceremony that already has all N round-1 artifacts takes no N+1st', () => {
+    const w = copyOf(stageRound1);
+    ok(['initialize', '--moniker', 'dave', '--home', w.home('dave')]);
+    refused(w, 'dave', round1('2', '3', CEREMONY), { file: `ceremonies/${CEREMONY}/round1`, field: 'participants', reason: /already has all 3 round-1 artifacts/ });
+    expect(existsSync(join(w.home('dave'), 'state'))).toBe(false);
   });
 
   it('a duplicate moniker: a second home named alice lands on alice\'s file name and is refused', () => {

@@ -3,7 +3,7 @@
  * Each reads the public artifacts, runs the same audit as `verify`, and writes exactly one
  * artifact of its own; private state stays age-encrypted in the home dir.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { signArtifact, toFileText, jcs } from '../artifacts/canonical.js';
@@ -119,6 +119,11 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
   } else {
     if (existsSync(artifactPath))
       throw new SssError('a round-1 artifact under your moniker exists, but this home dir has no round-1 state for it', { file: shown(ctx.repo, artifactPath) });
+    // An N+1st round-1 artifact can never be used, and once merged it blocks the ceremony for good.
+    const round1Dir = join(dir, 'round1');
+    const taken = existsSync(round1Dir) ? readdirSync(round1Dir).filter((f) => f.endsWith('.json')).length : 0;
+    if (taken >= opts.participants)
+      throw new SssError(`the ceremony already has all ${opts.participants} round-1 artifacts, and none is yours`, { file: shown(ctx.repo, round1Dir), field: 'participants' });
     const id = await openIdentity(ctx.paths, passphrase);
     const { pkg, secret } = dkgRound1(id.identifier, { min: opts.threshold, max: opts.participants });
     artifact = signArtifact(
