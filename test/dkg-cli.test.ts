@@ -331,6 +331,14 @@ describe('dkg-round1 refuses bad parameters and a second identity under a taken 
     expect(existsSync(join(w.home('dave'), 'state'))).toBe(false);
   });
 
+  it('an allow-list: its creator must be on it, and a moniker not on it is refused', () => {
+    const w = copyOf(stageRound1);
+    refused(w, 'alice', ['dkg-round1', '--threshold', '2', '--participants', '2', '--ceremony', 'c3', '--allow', 'bob,carol'], { field: '--allow', reason: /does not include you \(alice\)/ });
+    expect(existsSync(join(w.repo, 'ceremonies', 'c3'))).toBe(false);
+    ok(['dkg-round1', '--threshold', '2', '--participants', '2', '--ceremony', 'c3', '--allow', 'alice,bob', '--home', w.home('alice'), '--repo', w.repo]);
+    refused(w, 'carol', ['dkg-round1', '--threshold', '2', '--participants', '2', '--ceremony', 'c3'], { file: 'ceremonies/c3/ceremony.json', field: 'allowList', reason: /carol is not on the ceremony's allow-list/ });
+  });
+
   it('a duplicate moniker: a second home named alice lands on alice\'s file name and is refused', () => {
     const w = copyOf(stageRound1);
     ok(['initialize', '--moniker', 'alice', '--home', w.home('alice-again')]);

@@ -100,6 +100,9 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
       ...(allowList ? { allowList } : {}),
     };
     parseWith(DkgManifest, manifest, '--allow');
+    // The audit rejects a round-1 artifact from outside the allow-list: do not write one.
+    if (allowList && !allowList.includes(me.moniker))
+      throw new SssError(`the allow-list does not include you (${me.moniker})`, { field: '--allow' });
   }
   const artifactPath = join(dir, 'round1', `${me.moniker}.json`);
   const statePath = ctx.paths.dkgState(opts.ceremony);
