@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ED25519_TORSION_SUBGROUP, ed25519, x25519 } from '@noble/curves/ed25519.js';
-import type { DKG_Round1, DKG_Round2, DKG_Secret } from '@noble/curves/abstract/frost.js';
+import type { DKG_Round1, DKG_Secret } from '@noble/curves/abstract/frost.js';
 import { signArtifact, signingInput, jcs } from '../src/artifacts/canonical.js';
 import { FORMATS, Round1 } from '../src/artifacts/schemas.js';
 import { auditDkg } from '../src/ceremony/dkg.js';
@@ -84,7 +84,7 @@ describe.each([
     for (let i = 0; i < max; i++) {
       const x = identifierToScalar(all[i]);
       const others = ours.filter((_, j) => j !== i);
-      const received: DKG_Round2[] = others.map((o) => ({ identifier: o.pkg.identifier, signingShare: Fn.toBytes(dealShares(o.secret, [all[i]]).get(all[i])!) }));
+      const received = others.map((o) => ({ identifier: o.pkg.identifier, signingShare: Fn.toBytes(dealShares(o.secret, [all[i]]).get(all[i])!) }));
       const key = frost.DKG.round3(noble[i], others.map((o) => toNoble(o.pkg)), received);
       const dealt = ours.map((o) => ({ dealer: o.pkg.identifier, commitment: o.pkg.commitment.map((c) => decodePoint(c, 'c')), share: o === ours[i] ? evaluatePolynomial(nobleSecretOf(o.secret).coefficients!, x) : scalarOfBytes(received.find((r) => r.identifier === o.pkg.identifier)!.signingShare) }));
       const mine = combineShares(x, dealt, C);
