@@ -3,11 +3,11 @@
  * An artifact's signature is Ed25519 by its author's signing key over
  * "sss-tool/v1 artifact\n" || JCS(artifact without "signature").
  */
+import { KeyObject, createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
 import canonicalizeImport from 'canonicalize';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { bytesToHex, hexToBytes } from '../crypto/suite.js';
+import { ORDER, bytesToHex, hexToBytes } from '../crypto/suite.js';
 import { SssError } from '../errors.js';
 
 const canonicalize = canonicalizeImport as unknown as (v: unknown) => string | undefined;
@@ -33,12 +33,52 @@ export function signArtifact<T extends Record<string, unknown>>(unsigned: T, sec
   return { ...unsigned, signature };
 }
 
-/** True when the artifact's signature verifies under the hex Ed25519 public key. */
+const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
+const nodeKeys = new Map<string, KeyObject | null>();
+
+/**
+ * OpenSSL's Ed25519 verification (node:crypto, ~15× faster than noble's) as a fast path that never
+ * accepts what noble would reject: OpenSSL accepts only when R is the canonical encoding of
+ * [S]B − [k]A (which satisfies noble's cofactored equation too) and S < L (checked here as well),
+ * and the key must pass noble's own key checks first (canonical, not of small order; cached).
+ */
+function opensslAccepts(sig: Uint8Array, message: Uint8Array, keyHex: string): boolean {
+  let s = 0n;
+  for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(sig[i]);
+  if (s >= ORDER) return false;
+  let key = nodeKeys.get(keyHex);
+  if (key === undefined) {
+    key = null;
+    try {
+      const pk = hexToBytes(keyHex);
+      const A = ed25519.Point.fromBytes(pk, false);
+      if (!A.isSmallOrder()) key = createPublicKey({ key: Buffer.concat([ED25519_SPKI, pk]), format: 'der', type: 'spki' });
+    } catch {
+      // not a valid key: the slow path rejects it
+    }
+    if (nodeKeys.size > 100_000) nodeKeys.clear();
+    nodeKeys.set(keyHex, key);
+  }
+  if (!key) return false;
+  try {
+    return nodeVerify(null, message, key, sig);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when the artifact's signature verifies under the hex Ed25519 public key: noble's
+ * `ed25519.verify` with `zip215: false` decides; OpenSSL answers first for the (usual) valid case.
+ */
 export function verifyArtifactSignature(artifact: Record<string, unknown>, signingKeyHex: string): boolean {
   const sig = artifact.signature;
   if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) return false;
   try {
-    return ed25519.verify(hexToBytes(sig), signingInput(artifact), hexToBytes(signingKeyHex), { zip215: false });
+    const sigBytes = hexToBytes(sig);
+    const message = signingInput(artifact);
+    if (/^[0-9a-f]{64}$/.test(signingKeyHex) && opensslAccepts(sigBytes, message, signingKeyHex)) return true;
+    return ed25519.verify(sigBytes, message, hexToBytes(signingKeyHex), { zip215: false });
   } catch {
     return false;
   }
@@ -46,7 +86,7 @@ export function verifyArtifactSignature(artifact: Record<string, unknown>, signi
 
 /** SHA-256 of the canonical JSON of a value, hex. */
 export function digest(value: unknown): string {
-  return bytesToHex(sha256(utf8ToBytes(jcs(value))));
+  return createHash('sha256').update(jcs(value), 'utf8').digest('hex');
 }
 
 /** Pretty JSON as written to disk (the signature is over the canonical form, not these bytes). */
