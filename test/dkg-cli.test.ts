@@ -386,7 +386,7 @@ describe('re-running a step', () => {
       a.commitment = pkg.commitment;
       a.proofOfKnowledge = pkg.proofOfKnowledge;
     });
-    refused(w, 'alice', ['dkg-round2', '--commitments', round1Dir(w)], { field: 'round1Digest', reason: /already ran round 2 over a different set of round-1 artifacts/ });
+    refused(w, 'alice', ['dkg-round2', '--commitments', round1Dir(w)], { field: 'round1Digest', culprit: 'bob', reason: /already ran round 2 over a different set of round-1 artifacts/ });
   });
 
   it('dkg-finalize twice: the same artifact, the share untouched', () => {

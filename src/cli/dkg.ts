@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { signArtifact, toFileText, jcs } from '../artifacts/canonical.js';
+import { signArtifact, toFileText, jcs, digest as artifactDigest } from '../artifacts/canonical.js';
 import { DkgManifest, FORMATS, Finalize, Round1, Round2, parseJson, parseWith } from '../artifacts/schemas.js';
 import { dkgRound1, combineShares, DealtShare, Round1Secret } from '../crypto/dkg.js';
 import { hpkeInfo, open, seal } from '../crypto/hpke.js';
@@ -31,7 +31,8 @@ interface DkgState {
   moniker: string;
   secret: Round1Secret;
   round1: Round1;
-  round2?: { round1Digest: string; artifact: Round2 };
+  /** `seen`: the digest of each participant's round-1 artifact, to name who changed it later. */
+  round2?: { round1Digest: string; artifact: Round2; seen?: Record<string, string> };
 }
 
 export function register(p: Command): void {
@@ -221,8 +222,15 @@ async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & 
   let artifact: Round2;
   let again = false;
   if (state.round2) {
-    if (state.round2.round1Digest !== digest)
-      throw new SssError(`you already ran round 2 over a different set of round-1 artifacts (digest ${state.round2.round1Digest}, now ${digest}): someone changed their commitment`, { field: 'round1Digest' });
+    if (state.round2.round1Digest !== digest) {
+      const seen = state.round2.seen ?? {};
+      const changed = [...audit.round1.values()].filter((r) => seen[r.artifact.moniker] !== artifactDigest(r.artifact));
+      throw new SssError(`you already ran round 2 over a different set of round-1 artifacts (digest ${state.round2.round1Digest}, now ${digest}): a commitment changed`, {
+        file: changed[0]?.file,
+        field: 'round1Digest',
+        culprit: changed.map((r) => r.artifact.moniker).join(', ') || undefined,
+      });
+    }
     artifact = state.round2.artifact;
     again = true;
   } else {
@@ -237,7 +245,7 @@ async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & 
       shares.push({ recipient: r.artifact.moniker, enc: bytesToHex(sealed.enc), ciphertext: bytesToHex(sealed.ciphertext) });
     }
     artifact = signArtifact({ format: FORMATS.round2, ceremony, moniker: id.moniker, identifier: id.identifier, round1Digest: digest, shares }, id.signingSecret) as Round2;
-    await writePrivateState(ctx.paths.dkgState(ceremony), { ...state, round2: { round1Digest: digest, artifact } }, passphrase);
+    await writePrivateState(ctx.paths.dkgState(ceremony), { ...state, round2: { round1Digest: digest, artifact, seen: Object.fromEntries([...audit.round1].map(([m, r]) => [m, artifactDigest(r.artifact)])) } }, passphrase);
   }
   writeArtifactFile(outPath, toFileText(artifact));
   const groupKey = encodePoint(audit.groupCommitment![0]);

@@ -2,7 +2,7 @@
  * Private files at rest: age (passphrase, scrypt) encrypted JSON, mode 0600, atomic writes.
  * Every file opens with the `age` CLI (`age -d`) and the passphrase.
  */
-import { existsSync, readFileSync, copyFileSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, copyFileSync, chmodSync, constants } from 'node:fs';
 import { Decrypter, Encrypter } from 'age-encryption';
 import { SssError } from '../errors.js';
 import { PRIVATE_MODE, replaceFile, writeNewFile } from './fsutil.js';
@@ -52,7 +52,8 @@ export async function writePrivateReplacingWithBackup(path: string, value: unkno
   let backup: string | undefined;
   if (existsSync(path)) {
     backup = `${path}.bak-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    copyFileSync(path, backup);
+    // COPYFILE_EXCL: a backup is never itself overwritten.
+    copyFileSync(path, backup, constants.COPYFILE_EXCL);
     chmodSync(backup, PRIVATE_MODE);
   }
   replaceFile(path, await encryptJson(value, passphrase), PRIVATE_MODE);
