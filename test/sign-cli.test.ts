@@ -2,10 +2,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { jwtVerify } from 'jose';
 import { saveShareFile } from '../src/local/share.js';
 import { CIPHERSUITE } from '../src/crypto/suite.js';
-import { cli, ok, PASSPHRASE, tempDir } from './helpers.js';
+import { cli, ok, PASSPHRASE, ROOT, tempDir } from './helpers.js';
 import { dealGroup, opensslVerifies, publicKeyObject } from './sign-fixtures.js';
 
 const g = dealGroup(5, 3, 'c');
@@ -181,5 +182,15 @@ describe('sss-tool signing commands', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'x.json'), JSON.stringify({ format: 'sss-tool/sign-commitment@1', session: 'x', extra: true }));
     expect(cli(['sign-share', '--home', home(0), '--session', 'x', '--message-hex', '', '--commitments', dir]).stderr).toMatch(/x\.json/);
+  });
+
+  it("is importable as the package 'sss-tool', with type declarations", () => {
+    const code = `import * as lib from 'sss-tool'; console.log(Object.keys(lib).sort().join(','))`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split(',')).toEqual(expect.arrayContaining(['Cosigner', 'openShare', 'aggregate', 'verifyShare', 'verifySignature', 'jwtSigningInput', 'assembleJwt', 'SssError']));
+    const dts = readFileSync(join(ROOT, 'lib', 'index.d.ts'), 'utf8');
+    expect(dts).toMatch(/openShare/);
+    expect(dts).toMatch(/type SignShare/);
   });
 });

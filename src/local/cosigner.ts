@@ -20,7 +20,7 @@ import {
 } from '../artifacts/signing.js';
 import { parseWith } from '../artifacts/schemas.js';
 import { commitNonces, signShareWith, SigningGroup, SigningNonces } from '../crypto/sign.js';
-import { Point, bytesToHex, decodeScalar, encodePoint, hexToBytes } from '../crypto/suite.js';
+import { Point, bytesToHex, decodeScalar, encodePoint, hexToBytes, identifierFor } from '../crypto/suite.js';
 import { checkShareFile, readShareFile, ShareFile } from './share.js';
 
 export interface CosignerOptions {
@@ -57,6 +57,8 @@ export class Cosigner {
   /** From a decrypted share file (checked here). Prefer `openShare`. */
   constructor(share: ShareFile, opts: CosignerOptions = {}) {
     const s = checkShareFile(share, 'share');
+    // Other signers refuse a commitment whose identifier is not derived from its moniker: say so now.
+    if (identifierFor(s.moniker) !== s.identifier) throw new SssError('the share file\'s identifier is not the one derived from its moniker', { field: 'identifier' });
     this.moniker = s.moniker;
     this.identifier = s.identifier;
     this.groupKey = s.group.publicKey;
