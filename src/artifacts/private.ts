@@ -1,0 +1,69 @@
+/**
+ * Private material that must never reach the repository: age files (every private file of a home
+ * dir is one) and the plaintext forms of what they hold. The Action rejects a pull request that
+ * carries any; the CLI can call the same function before it commits.
+ */
+
+/** Formats of files that exist only in a home dir (their plaintext is a secret). */
+export const PRIVATE_FORMATS = new Set([
+  'sss-tool/identity-secret@1',
+  'sss-tool/dkg-state@1',
+  'sss-tool/join-state@1',
+  'sss-tool/share@1',
+  'sss-tool/sign-nonces@1',
+]);
+
+/**
+ * JSON keys that name a scalar secret in this project's formats: a signing share, a polynomial's
+ * coefficients, signing nonces, identity secret keys, round state. No public artifact uses them.
+ */
+export const PRIVATE_KEYS: Record<string, string> = {
+  signingShare: 'a signing share',
+  coefficients: 'polynomial coefficients',
+  nonces: 'signing nonces',
+  secret: 'round state',
+  signingSecret: 'a signing secret key',
+  encryptionSecret: 'an encryption secret key',
+  secretKey: 'a secret key',
+  privateKey: 'a private key',
+};
+
+const AGE_BINARY = 'age-encryption.org/v1';
+const AGE_ARMOR = '-----BEGIN AGE ENCRYPTED FILE-----';
+
+/**
+ * Why a file's bytes are private material, or undefined when they are not: an age file (binary or
+ * armored), a private format, or a JSON document with a key that carries a secret (at any depth).
+ */
+export function privateMaterial(bytes: Uint8Array | string): string | undefined {
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+  const head = text.trimStart();
+  if (head.startsWith(AGE_BINARY)) return 'an age-encrypted file (private files stay in your home dir)';
+  if (text.includes(AGE_ARMOR)) return 'an armored age-encrypted file (private files stay in your home dir)';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return privateJson(value, '');
+}
+
+function privateJson(value: unknown, path: string): string | undefined {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const r = privateJson(value[i], `${path}${i}.`);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (!value || typeof value !== 'object') return undefined;
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.format === 'string' && PRIVATE_FORMATS.has(obj.format)) return `a private file (format ${obj.format})`;
+  for (const [k, v] of Object.entries(obj)) {
+    if (Object.hasOwn(PRIVATE_KEYS, k)) return `${PRIVATE_KEYS[k]} (field ${path}${k})`;
+    const r = privateJson(v, `${path}${k}.`);
+    if (r) return r;
+  }
+  return undefined;
+}
