@@ -1,12 +1,12 @@
 /** End to end: the real sss-tool binary runs the signing rounds, one home dir per holder. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { jwtVerify } from 'jose';
 import { saveShareFile } from '../src/local/share.js';
 import { CIPHERSUITE } from '../src/crypto/suite.js';
-import { cli, ok, PASSPHRASE, ROOT, tempDir } from './helpers.js';
+import { cleanupTempDirs, cli, ok, PASSPHRASE, ROOT, tempDir } from './helpers.js';
 import { dealGroup, opensslVerifies, publicKeyObject } from './sign-fixtures.js';
 
 const g = dealGroup(5, 3, 'c');
@@ -35,6 +35,8 @@ beforeAll(async () => {
     }),
   );
 });
+
+afterAll(() => cleanupTempDirs());
 
 /** Round 1 for the given holders; returns the folder of their commitment files. */
 function commitAll(session: string, who: number[]): string {

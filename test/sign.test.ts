@@ -1,5 +1,5 @@
 /** In-process threshold signing through the library API (what `import ... from 'sss-tool'` gives). */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { jwtVerify, decodeProtectedHeader } from 'jose';
 import { mkdirSync } from 'node:fs';
@@ -23,7 +23,9 @@ import { commitmentsDigest, messageDigest, SIGN_FORMATS, checkCommitmentList } f
 import { bytesToHex, encodeScalar, identifierFor, ORDER, decodeScalar } from '../src/crypto/suite.js';
 import { saveShareFile } from '../src/local/share.js';
 import { dealGroup, opensslVerifies, publicKeyObject, subsets } from './sign-fixtures.js';
-import { PASSPHRASE, tempDir } from './helpers.js';
+import { cleanupTempDirs, PASSPHRASE, tempDir } from './helpers.js';
+
+afterAll(() => cleanupTempDirs());
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -217,7 +219,7 @@ describe('threshold signing, 3-of-5', () => {
     // A forged share file does not even open: its share is not on the group polynomial.
     expect(() => new Cosigner({ ...g.shares[0], moniker: mallory, identifier: id, signingShare: bytesToHex(fake), verifyingShare: g.shares[0].verifyingShare })).toThrow(SssError);
     const round1 = commitNonces(id, fake);
-    const mc: SignCommitment = { format: SIGN_FORMATS.commitment, session: 'mal', moniker: mallory, identifier: id, groupKey: g.publicKey, ...round1.commitment };
+    const mc: SignCommitment = { format: SIGN_FORMATS.commitment, session: 'mal', moniker: mallory, identifier: id, groupKey: g.publicKey, hiding: round1.commitment.hiding, binding: round1.commitment.binding };
     const cs = [a.commit('mal'), b.commit('mal'), mc];
     const honest = [a, b].map((x) => x.signShare('mal', m, cs));
     const group = SigningGroup.of(g);
