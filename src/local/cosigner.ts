@@ -141,7 +141,7 @@ export class Cosigner {
     const p = this.#pending.get(session);
     if (!p) throw new SssError(`no nonces for session ${JSON.stringify(session)} in this process`, { field: 'session' });
     this.#pending.delete(session);
-    return {
+    const record: SignNonces = {
       format: SIGN_FORMATS.nonces,
       session,
       moniker: this.moniker,
@@ -150,6 +150,9 @@ export class Cosigner {
       hiding: bytesToHex(p.nonces.hiding),
       binding: bytesToHex(p.nonces.binding),
     };
+    p.nonces.hiding.fill(0);
+    p.nonces.binding.fill(0);
+    return record;
   }
 
   /** Puts exported nonces back (for round 2 in another process); returns their commitment. */
