@@ -1,10 +1,19 @@
 /**
- * Join (enrollment) ceremonies. Placeholder until enrollment lands (issue 4): a join ceremony is
- * reported as unsupported, and nothing is added to the group.
+ * The full public audit of a join (enrollment) ceremony: every check of PROTOCOL section 4,
+ * "Adding a participant", that can be made without a secret. `sss-tool verify`, `status`, the
+ * participants' own commands and the Action all call `auditJoin`; the repository applies each
+ * completed join to the group state it extends (src/ceremony/repository.ts).
  */
+import { digest, verifyArtifactSignature } from '../artifacts/canonical.js';
+import { JoinApproval, JoinFinalize, JoinManifest, JoinRequest, approvalsDigestOf, requestDigestOf } from '../artifacts/join.js';
+import { parseWith } from '../artifacts/schemas.js';
+import { ApprovalRelation, badApprovalRelations, decodeMaskCommitment, lagrangeCoefficients, maskCommitmentSum } from '../crypto/join.js';
+import { evaluateCommitment } from '../crypto/msm.js';
+import { Point, decodePoint, encodePoint, identifierToScalar } from '../crypto/suite.js';
 import { SssError } from '../errors.js';
-import { GroupPackage, Report } from './report.js';
-import { CeremonyFiles } from './tree.js';
+import { checkEncryptionKey, checkIdentityFields } from './dkg.js';
+import { GroupPackage, GroupParticipant, Report, Row, StepState } from './report.js';
+import { CeremonyFiles, RawFile } from './tree.js';
 
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
 export function joinExtends(files: CeremonyFiles): string | undefined {
@@ -12,14 +21,367 @@ export function joinExtends(files: CeremonyFiles): string | undefined {
   return typeof v?.extends === 'string' ? v.extends : undefined;
 }
 
-export function auditJoin(files: CeremonyFiles, _group: GroupPackage | undefined): Report {
-  return {
+/** A holder of the group before the join, as the audit uses it. */
+export interface Holder {
+  participant: GroupParticipant;
+  x: bigint;
+}
+
+/** An approver: a holder named in the request, with its verifying share Y_i decoded. */
+export interface Approver extends Holder {
+  Y: Point;
+}
+
+export interface VerifiedApproval {
+  file: string;
+  artifact: JoinApproval;
+  x: bigint;
+  /** λ_i at x_n over H. */
+  lambda: bigint;
+  /** The fragment commitment S_i, decoded. */
+  S: Point;
+}
+
+export interface JoinAudit extends Report {
+  manifest?: JoinManifest;
+  groupBefore?: GroupPackage;
+  request?: { file: string; artifact: JoinRequest };
+  requestDigest?: string;
+  newcomerX?: bigint;
+  /** H: the approvers, sorted by identifier. */
+  approverSet?: Approver[];
+  /** Valid approvals by moniker. */
+  approvals: Map<string, VerifiedApproval>;
+  /** Present once all |H| approvals are in and valid. */
+  approvalsDigest?: string;
+  /** Y(x_n) = Σ_k x_n^k·C_k: the verifying share the newcomer must end with. */
+  expectedShare?: Point;
+  finalize?: { file: string; artifact: JoinFinalize };
+}
+
+const STEPS = ['request', 'approval', 'finalize'];
+
+/** The group state a ceremony leaves, from an audited repository's reports (undefined if none). */
+export function groupAfter(reports: Map<string, Report>, ceremony: string): GroupPackage | undefined {
+  const r = reports.get(ceremony);
+  return r?.phase === 'complete' ? r.group : undefined;
+}
+
+function holdersOf(group: GroupPackage): Map<string, Holder> {
+  const out = new Map<string, Holder>();
+  for (const p of group.participants) out.set(p.moniker, { participant: p, x: identifierToScalar(p.identifier) });
+  return out;
+}
+
+function inFile(e: unknown, file: string, culprit?: string): SssError {
+  if (e instanceof SssError) return new SssError(e.reason, { file: e.file ?? file, field: e.field, culprit: e.culprit ?? culprit });
+  return new SssError(String((e as Error)?.message ?? e), { file, culprit });
+}
+
+/**
+ * Audits a join ceremony against the group state before it (`groupBefore`: the genesis plus every
+ * earlier join; undefined while there is none). Never throws for bad input: problems land in
+ * `errors`, each naming the file, the field and, where someone misbehaved, who.
+ */
+export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | undefined): JoinAudit {
+  const audit: JoinAudit = {
     ceremony: files.id,
     kind: 'join',
     phase: 'invalid',
-    steps: [],
+    steps: STEPS,
     rows: [],
-    awaiting: 'support for join ceremonies',
-    errors: [new SssError('join ceremonies are not supported by this version', { file: files.manifest?.file })],
+    awaiting: '',
+    errors: [...files.errors],
+    approvals: new Map(),
+  };
+  const err = (e: unknown) => audit.errors.push(e instanceof SssError ? e : new SssError(String((e as Error)?.message ?? e)));
+  const finish = (awaiting: string) => {
+    audit.digests = { ...(audit.requestDigest ? { request: audit.requestDigest } : {}), ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}) };
+    audit.awaiting = audit.errors.length ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
+    if (audit.errors.length) audit.phase = 'invalid';
+    return audit;
+  };
+
+  // The manifest, and the group state it extends.
+  if (!files.manifest) {
+    err(new SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
+    return finish('ceremony.json');
+  }
+  const mfile = files.manifest.file;
+  let manifest: JoinManifest;
+  try {
+    manifest = parseWith(JoinManifest, files.manifest.value, mfile);
+    if (manifest.ceremony !== files.id)
+      throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { file: mfile, field: 'ceremony' });
+  } catch (e) {
+    err(e);
+    return finish('a valid ceremony.json');
+  }
+  audit.manifest = manifest;
+  audit.threshold = manifest.threshold;
+  if (!groupBefore) {
+    audit.phase = 'setup';
+    return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+  }
+  const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
+  if (manifest.extends !== last) {
+    if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
+      audit.phase = 'setup';
+      return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+    }
+    err(new SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { file: mfile, field: 'extends' }));
+    return finish('a request against the current group');
+  }
+  try {
+    if (manifest.groupDigest !== digest(groupBefore))
+      throw new SssError(`groupDigest is not the digest of the group state after ${last}`, { file: mfile, field: 'groupDigest' });
+    if (manifest.threshold !== groupBefore.threshold)
+      throw new SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, { file: mfile, field: 'threshold' });
+    if (manifest.publicKey !== groupBefore.publicKey) throw new SssError('publicKey differs from the group key', { file: mfile, field: 'publicKey' });
+  } catch (e) {
+    err(e);
+    return finish('a valid ceremony.json');
+  }
+  audit.groupBefore = groupBefore;
+  const holders = holdersOf(groupBefore);
+  const M = groupBefore.threshold;
+
+  // The request.
+  const rawRequest = files.singles.get('request');
+  if (!rawRequest) {
+    audit.phase = 'request';
+    audit.rows = [{ moniker: '(newcomer)', steps: { request: 'awaited', approval: '-', finalize: '-' } }];
+    return finish('request.json from the newcomer');
+  }
+  try {
+    audit.request = { file: rawRequest.file, artifact: checkRequest(rawRequest, files.id, manifest, holders, M) };
+  } catch (e) {
+    err(inFile(e, rawRequest.file));
+  }
+  const request = audit.request?.artifact;
+  const newcomer = request?.moniker ?? (rawRequest.value as { moniker?: unknown })?.moniker;
+  if (request) {
+    audit.requestDigest = requestDigestOf(request);
+    audit.newcomerX = identifierToScalar(request.identifier);
+    audit.approverSet = request.approvers.map((m) => {
+      const h = holders.get(m)!;
+      return { ...h, Y: decodePoint(h.participant.verifyingShare, 'verifyingShare') };
+    });
+  }
+
+  // Approvals.
+  const rawApprovals = files.byRole.get('approvals') ?? new Map<string, RawFile>();
+  const H = new Set(request?.approvers ?? []);
+  const lambdas = new Map<string, bigint>();
+  if (audit.approverSet) {
+    const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX!);
+    audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
+  }
+  const candidates: { raw: RawFile; a: JoinApproval; holder: Approver }[] = [];
+  for (const [m, raw] of rawApprovals) {
+    const author = (raw.value as { moniker?: unknown })?.moniker;
+    if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
+      err(new SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author)!.file})`, { file: raw.file, field: 'moniker', culprit: author }));
+      continue;
+    }
+    try {
+      if (!request || !audit.approverSet) throw new SssError('an approval of a request that is missing or invalid', { file: raw.file });
+      const a = parseWith(JoinApproval, raw.value, raw.file);
+      if (a.moniker !== m) throw new SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, { file: raw.file, field: 'moniker', culprit: a.moniker });
+      if (a.ceremony !== files.id)
+        throw new SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, { file: raw.file, field: 'ceremony', culprit: a.moniker });
+      const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
+      if (!holder) throw new SssError(`${a.moniker} is not in the request's approver set (${request.approvers.join(', ')})`, { file: raw.file, field: 'moniker', culprit: a.moniker });
+      if (a.identifier !== holder.participant.identifier)
+        throw new SssError('identifier differs from the approver\'s in the group', { file: raw.file, field: 'identifier', culprit: a.moniker });
+      candidates.push({ raw, a, holder });
+    } catch (e) {
+      err(inFile(e, raw.file));
+    }
+  }
+  const relations: ApprovalRelation[] = [];
+  const commitments = new Map<string, Map<string, string>>();
+  const decoded = new Map<string, Point>();
+  for (const { raw, a, holder } of candidates) {
+    try {
+      if (!verifyArtifactSignature(a, holder.participant.signingKey)) throw new SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: a.moniker });
+      if (a.requestDigest !== audit.requestDigest)
+        throw new SssError('an approval of another request (requestDigest differs from this ceremony\'s request.json)', { file: raw.file, field: 'requestDigest', culprit: a.moniker });
+      const partners = Object.keys(a.maskCommitments);
+      const missing = request!.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
+      if (missing.length) throw new SssError(`no mask commitment for ${missing.join(', ')}`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+      const extra = partners.filter((k) => k === a.moniker || !H.has(k));
+      if (extra.length) throw new SssError(`a mask commitment for ${extra.join(', ')}, who is not a partner in the approver set`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+      const field = (f: string, e: unknown) => new SssError((e as SssError).reason ?? String(e), { file: raw.file, field: f, culprit: a.moniker });
+      let S: Point;
+      try {
+        S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
+      } catch (e) {
+        throw field('fragmentCommitment', e);
+      }
+      const pairs: { x: bigint; M: Point }[] = [];
+      for (const k of partners) {
+        const hex = a.maskCommitments[k];
+        let P = decoded.get(hex);
+        if (!P) {
+          try {
+            P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
+          } catch (e) {
+            throw field(`maskCommitments.${k}`, e);
+          }
+          decoded.set(hex, P);
+        }
+        pairs.push({ x: holders.get(k)!.x, M: P });
+      }
+      const lambda = lambdas.get(a.moniker)!;
+      relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
+      commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
+      audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
+    } catch (e) {
+      err(inFile(e, raw.file));
+    }
+  }
+  for (const id of badApprovalRelations(relations)) {
+    const a = audit.approvals.get(id)!;
+    err(new SssError('S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver\'s weighted share plus its published masks', { file: a.file, field: 'fragmentCommitment', culprit: id }));
+    audit.approvals.delete(id);
+  }
+  // Both ends of every pair publish the same M_ik: equal encodings are equal points.
+  const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
+  const disagree = new Set<string>();
+  for (let i = 0; i < order.length; i++) {
+    const mi = commitments.get(order[i]);
+    if (!mi) continue;
+    for (let k = i + 1; k < order.length; k++) {
+      const mk = commitments.get(order[k]);
+      if (mk && mi.get(order[k]) !== mk.get(order[i])) {
+        err(new SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, { file: rawApprovals.get(order[i])?.file, field: `maskCommitments.${order[k]}`, culprit: `${order[i]}, ${order[k]}` }));
+        disagree.add(order[i]).add(order[k]);
+      }
+    }
+  }
+  for (const m of disagree) audit.approvals.delete(m);
+  const approvalsClosed = Boolean(request) && audit.approvals.size === H.size && rawApprovals.size === H.size;
+  if (approvalsClosed && audit.approverSet) {
+    audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
+    const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
+    audit.expectedShare = evaluateCommitment(C, audit.newcomerX!);
+    let sum = Point.ZERO;
+    for (const a of audit.approvals.values()) sum = sum.add(a.S);
+    if (!sum.equals(audit.expectedShare))
+      err(new SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', { file: rawApprovals.get(order[0])?.file, field: 'fragmentCommitment' }));
+  }
+
+  // Finalize.
+  const rawFinalize = files.singles.get('finalize');
+  if (rawFinalize) {
+    try {
+      if (!approvalsClosed || !audit.expectedShare || !request)
+        throw new SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { file: rawFinalize.file });
+      const f = parseWith(JoinFinalize, rawFinalize.value, rawFinalize.file);
+      if (f.moniker !== request.moniker)
+        throw new SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, { file: rawFinalize.file, field: 'moniker', culprit: f.moniker });
+      const c = f.moniker;
+      if (f.ceremony !== files.id) throw new SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, { file: rawFinalize.file, field: 'ceremony', culprit: c });
+      if (f.identifier !== request.identifier) throw new SssError('identifier differs from the request\'s', { file: rawFinalize.file, field: 'identifier', culprit: c });
+      if (!verifyArtifactSignature(f, request.signingKey)) throw new SssError('bad artifact signature', { file: rawFinalize.file, field: 'signature', culprit: c });
+      if (f.requestDigest !== audit.requestDigest) throw new SssError('requestDigest differs from this ceremony\'s request.json', { file: rawFinalize.file, field: 'requestDigest', culprit: c });
+      if (f.approvalsDigest !== audit.approvalsDigest)
+        throw new SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', { file: rawFinalize.file, field: 'approvalsDigest', culprit: c });
+      if (f.verifyingShare !== encodePoint(audit.expectedShare))
+        throw new SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', { file: rawFinalize.file, field: 'verifyingShare', culprit: c });
+      audit.finalize = { file: rawFinalize.file, artifact: f };
+    } catch (e) {
+      err(inFile(e, rawFinalize.file));
+    }
+  }
+
+  // The round table, the phase and what is awaited.
+  const state = (ok: boolean, present: boolean, open: boolean): StepState => (ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-');
+  const newcomerName = typeof newcomer === 'string' ? newcomer : '(newcomer)';
+  const approvalsOk = approvalsClosed && audit.approvals.size === H.size && !audit.errors.length;
+  audit.rows = [
+    {
+      moniker: newcomerName,
+      github: request?.github,
+      steps: { request: state(Boolean(request), true, true), approval: '-', finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk) },
+    },
+  ];
+  const approverNames = [...new Set([...H, ...rawApprovals.keys()])].sort();
+  for (const m of approverNames)
+    audit.rows.push({
+      moniker: m,
+      github: holders.get(m)?.participant.github,
+      steps: { request: '-', approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)), finalize: '-' },
+    } satisfies Row);
+  if (!request) {
+    audit.phase = 'invalid';
+    return finish('a valid request.json');
+  }
+  if (!approvalsClosed) {
+    audit.phase = 'approvals';
+    const awaited = request.approvers.filter((m) => !rawApprovals.has(m));
+    const received = request.approvers.length - awaited.length;
+    return finish(awaited.length ? `approvals from ${awaited.join(', ')} (${received} of ${request.approvers.length} received)` : 'valid approvals from every approver');
+  }
+  if (!audit.finalize) {
+    audit.phase = 'finalize';
+    return finish(`finalize.json from ${request.moniker}`);
+  }
+  if (audit.errors.length) return finish('nothing more');
+  audit.phase = 'complete';
+  audit.group = joinedGroup(groupBefore, request, audit.finalize.artifact.verifyingShare, files.id);
+  return finish('nothing: the join is complete');
+}
+
+/** The request's own checks, against the manifest and the group before the join. */
+function checkRequest(raw: RawFile, ceremony: string, manifest: JoinManifest, holders: Map<string, Holder>, threshold: number): JoinRequest {
+  const r = parseWith(JoinRequest, raw.value, raw.file);
+  const c = r.moniker;
+  const at = (reason: string, field: string) => new SssError(reason, { file: raw.file, field, culprit: c });
+  if (r.ceremony !== ceremony) throw at(`a request for ceremony ${r.ceremony}, not ${ceremony}`, 'ceremony');
+  checkIdentityFields(r, raw.file);
+  if (!verifyArtifactSignature(r, r.signingKey)) throw at('bad artifact signature', 'signature');
+  if (holders.has(r.moniker)) throw at(`${r.moniker} is already a member of the group`, 'moniker');
+  for (const h of holders.values()) {
+    const p = h.participant;
+    if (p.identifier === r.identifier) throw at(`identifier is already ${p.moniker}'s in the group`, 'identifier');
+    if ([p.signingKey, p.encryptionKey].includes(r.signingKey)) throw at(`reuses a public key of ${p.moniker}`, 'signingKey');
+    if ([p.signingKey, p.encryptionKey].includes(r.encryptionKey)) throw at(`reuses a public key of ${p.moniker}`, 'encryptionKey');
+    if ([p.signingKey, p.encryptionKey].includes(r.joinKey)) throw at(`reuses a public key of ${p.moniker}`, 'joinKey');
+  }
+  if (r.joinKey === r.encryptionKey || r.joinKey === r.signingKey) throw at('the join key must be fresh, not an identity key', 'joinKey');
+  try {
+    checkEncryptionKey(r.joinKey, 'joinKey');
+  } catch (e) {
+    throw at((e as SssError).reason, 'joinKey');
+  }
+  if (r.groupDigest !== manifest.groupDigest) throw at('groupDigest differs from ceremony.json\'s: the request is for another group state', 'groupDigest');
+  for (const [i, m] of r.approvers.entries()) {
+    const h = holders.get(m);
+    if (!h) throw at(`approver ${m} does not hold a share of the group`, `approvers.${i}`);
+    if (i > 0 && h.x <= holders.get(r.approvers[i - 1])!.x)
+      throw at(h.x === holders.get(r.approvers[i - 1])!.x ? `approver ${m} is named twice` : 'approvers are not sorted by identifier', `approvers.${i}`);
+  }
+  if (r.approvers.length < threshold) throw at(`${r.approvers.length} approvers, fewer than the threshold ${threshold}`, 'approvers');
+  return r;
+}
+
+/** The group after a completed join: the newcomer added, the key and commitment unchanged. */
+export function joinedGroup(before: GroupPackage, request: JoinRequest, verifyingShare: string, ceremony: string): GroupPackage {
+  const newcomer: GroupParticipant = {
+    moniker: request.moniker,
+    identifier: request.identifier,
+    verifyingShare,
+    signingKey: request.signingKey,
+    encryptionKey: request.encryptionKey,
+    ...(request.github ? { github: request.github } : {}),
+    ...(request.endpoint ? { endpoint: request.endpoint } : {}),
+    ceremony,
+  };
+  return {
+    ...before,
+    participants: [...before.participants, newcomer].sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0)),
+    ceremonies: [...before.ceremonies, { id: ceremony, kind: 'join' }],
   };
 }
