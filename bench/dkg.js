@@ -98,7 +98,7 @@ function nobleRounds(people, n, m) {
   return { round2, round3: ms(t0), groupKey: bytesToHex(key.public.commitments[0]) };
 }
 
-export async function run({ sizes = [16, 64, 256], nobleUpTo = 256, log = console.error } = {}) {
+export async function run({ sizes = [16, 64, 256], nobleUpTo = Number(process.env.BENCH_NOBLE_UP_TO ?? 256), log = console.error } = {}) {
   const rows = [];
   for (const n of sizes) {
     const m = Math.ceil((2 * n) / 3);
@@ -139,7 +139,8 @@ export async function run({ sizes = [16, 64, 256], nobleUpTo = 256, log = consol
       rows.push({ n, m, points: n * m, floorMs: floor, round2Ms: round2, finalizeMs: finalize, verifyMs: verify, verifyInProcessMs: verifyInProcess, nobleRound2Ms: noble.round2, nobleRound3Ms: noble.round3 });
       log(JSON.stringify(rows[rows.length - 1]));
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (process.env.BENCH_KEEP) log(`kept ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
     }
   }
   return rows;

@@ -8,6 +8,7 @@ import { renderText, reportJson } from '../ceremony/render.js';
 import { replaceFile } from '../local/fsutil.js';
 import { makeContext, withGlobals } from './context.js';
 import { shown } from './paths.js';
+import { warmCeremonies } from './warm.js';
 
 export function register(p: Command): void {
   withGlobals(
@@ -17,6 +18,7 @@ export function register(p: Command): void {
       .option('--ceremony <id>', 'one ceremony (default: all)'),
   ).action(async (opts) => {
     const ctx = makeContext(opts);
+    await warmCeremonies(ctx.ceremoniesDir);
     const state = auditRepository(ctx.ceremoniesDir, ctx.repo);
     const reports = opts.ceremony ? [auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony).report] : [...state.reports.values()];
     ctx.result({ ceremonies: reports.map(reportJson), publicKey: state.group?.publicKey });
@@ -33,6 +35,7 @@ export function register(p: Command): void {
       .option('--require-complete', 'also fail unless the ceremony is complete'),
   ).action(async (opts) => {
     const ctx = makeContext(opts);
+    await warmCeremonies(ctx.ceremoniesDir);
     const { report } = auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony);
     ctx.result({ valid: report.errors.length === 0, ...reportJson(report) });
     ctx.say(renderText(report));
@@ -49,6 +52,7 @@ export function register(p: Command): void {
       .option('--check', 'write nothing; fail if public_info/ differs from the transcript'),
   ).action(async (opts) => {
     const ctx = makeContext(opts);
+    await warmCeremonies(ctx.ceremoniesDir);
     const { report, state } = auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony);
     if (report.errors.length) throw new SssError(`ceremony ${report.ceremony} is invalid: ${report.errors[0].message}`);
     if (report.phase !== 'complete') throw new SssError(`ceremony ${report.ceremony} is not complete: awaiting ${report.awaiting}`);

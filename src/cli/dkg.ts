@@ -21,6 +21,7 @@ import { readPrivate, writePrivateNew, writePrivateState } from '../local/keysto
 import { readShareFile, saveShareFile, ShareFile } from '../local/share.js';
 import { Context, makeContext, withGlobals } from './context.js';
 import { ceremonyDirOf, expandArtifactPaths, shown } from './paths.js';
+import { warmValues } from './warm.js';
 import { nextSteps, submitOption, SubmitOptions } from './submit.js';
 
 export const SHARE_LABEL = 'sss-tool/v1 dkg-share';
@@ -206,6 +207,7 @@ async function loadState(ctx: Context, ceremony: string): Promise<{ state: DkgSt
 async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & SubmitOptions) {
   const me = loadPublicIdentity(ctx.paths);
   const { files, ceremony } = ceremonyWithFiles(ctx, expandArtifactPaths(opts.commitments), 'round1', []);
+  await warmValues([...(files.byRole.get('round1')?.values() ?? [])].map((r) => r.value));
   const audit = auditDkg(files);
   failOn(audit);
   const N = audit.participants!;
@@ -262,6 +264,7 @@ async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & 
 async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replaceShare?: boolean } & SubmitOptions) {
   const me = loadPublicIdentity(ctx.paths);
   const { files, ceremony } = ceremonyWithFiles(ctx, expandArtifactPaths(opts.shares), 'round2', ['round1']);
+  await warmValues([...(files.byRole.get('round1')?.values() ?? [])].map((r) => r.value));
   const audit = auditDkg(files);
   failOn(audit);
   const N = audit.participants!;

@@ -74,6 +74,21 @@ export function decodePoint(hex: unknown, field: string): Point {
   return p;
 }
 
+/** True when this encoding was already decoded (and validated) in this process. */
+export function isPointCached(hex: string): boolean {
+  return pointCache.has(hex);
+}
+
+/**
+ * Caches a point decoded and validated elsewhere (a decode worker), from its affine coordinates.
+ * The on-curve check is repeated here; it costs a few multiplications, not a square root.
+ */
+export function cacheDecodedPoint(hex: string, x: bigint, y: bigint): void {
+  const p = Point.fromAffine({ x, y });
+  p.assertValidity();
+  pointCache.set(hex, p);
+}
+
 /** Forgets decoded points (benchmarks use it to measure a cold process). */
 export function clearPointCache(): void {
   pointCache.clear();
