@@ -1,20 +1,28 @@
 /**
- * `sss-tool demo`: a complete local ceremony. N participants, each with its own home dir and its
- * own clone of a shared bare repository; every step is a branch pushed to it and merged into main
- * by a maintainer clone, as a pull request would be. Then verify and publish.
+ * `sss-tool demo`: a complete local ceremony, the GitHub way. N participants, each with its own
+ * home dir and its own clone of a shared bare repository, submit every step with --submit (a
+ * branch and a pull request, opened against a local stand-in for the GitHub API); the real bundled
+ * Action validates each pull request before the maintainer merges it, and publishes public_info/
+ * on the last push to main. A second publish run shows it changes nothing.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { simpleGit, SimpleGit } from 'simple-git';
+import { toFileText } from '../artifacts/canonical.js';
+import { FORMATS } from '../artifacts/schemas.js';
+import { CIPHERSUITE } from '../crypto/suite.js';
 import { SssError } from '../errors.js';
+import { LocalPull, startLocalGitHub } from '../github/local-server.js';
 import { makeContext, withGlobals } from './context.js';
-import { branchName, commitMessage } from './submit.js';
 
 const BIN = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'bin', 'sss-tool.js');
+/** The bundled Action, as a repository that `uses:` it runs it. */
+const DIST = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'dist', 'index.js');
+const DEMO_REPOSITORY = 'demo/ceremonies';
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter'];
 
 export interface DemoParticipant {
@@ -28,7 +36,7 @@ export function register(p: Command): void {
   withGlobals(
     p
       .command('demo')
-      .description('run a complete local genesis ceremony in a temporary git repository')
+      .description('run a complete local genesis ceremony: pull requests via --submit, each checked by the bundled Action, merged, then published')
       .option('--participants <n>', 'number of participants', '5')
       .option('--threshold <t>', 'signers needed', '3')
       .option('--dir <dir>', 'where to put the demo (default: a new temporary directory)'),
@@ -70,42 +78,72 @@ export async function runDemo(root: string, n: number, t: number, say: (line: st
     await identify(git(clone), moniker);
     people.push({ moniker, home: join(dir, 'home'), clone, passphraseFile });
   }
-  say(`Demo: a ${t}-of-${n} genesis ceremony in ${root}`);
-  say(`  participants: ${people.map((p) => p.moniker).join(', ')}; each has its own home dir and clone`);
-  say('');
+  const github = await startLocalGitHub();
+  try {
+    const action = new DemoAction(root, origin, github.url);
+    say(`Demo: a ${t}-of-${n} genesis ceremony in ${root}`);
+    say(`  participants: ${people.map((p) => p.moniker).join(', ')}; each has its own home dir, clone and GitHub login`);
+    say(`  GitHub: a local stand-in at ${github.url} for pull requests and comments; origin: ${origin}`);
+    say(`  every pull request is checked by the real bundled Action (${relative(process.cwd(), DIST) || DIST}) before the maintainer merges it`);
+    say('');
 
-  const run = (p: DemoParticipant, args: string[]) => sssTool([...args, '--home', p.home, '--repo', p.clone, '--passphrase-file', p.passphraseFile]);
-  const step = async (name: string, args: (p: DemoParticipant) => string[]) => {
-    await pool(people, 2, async (p) => {
-      await git(p.clone).pull('origin', 'main');
-      await git(p.clone).checkout(['-B', branchName({ ceremony, step: name, moniker: p.moniker, files: [] }), 'origin/main']);
-      await run(p, args(p));
-      await git(p.clone).add('ceremonies');
-      await git(p.clone).commit(commitMessage({ ceremony, step: name, moniker: p.moniker, files: [] }));
-      await git(p.clone).push('origin', branchName({ ceremony, step: name, moniker: p.moniker, files: [] }), ['--force']);
-    });
-    for (const p of people) {
-      const branch = branchName({ ceremony, step: name, moniker: p.moniker, files: [] });
+    // Merges a pull request after the Action validated it, as branch protection would demand.
+    const review = async (pr: LocalPull, author: string) => {
+      const run = await action.validate(pr, author);
+      if (run.code !== 0) throw new SssError(`the Action rejected pull request #${pr.number} (${pr.title}): ${run.problems.join('; ') || run.log}`);
       await m.fetch('origin');
-      await m.merge(['--no-ff', '-m', `Merge pull request: ${commitMessage({ ceremony, step: name, moniker: p.moniker, files: [] })}`, `origin/${branch}`]);
+      await m.merge(['--no-ff', '-m', `Merge pull request #${pr.number} from ${pr.head}`, `origin/${pr.head}`]);
       await m.push('origin', 'main');
-    }
-    say(`  ${name}: ${people.length} pull requests merged`);
-  };
+      pr.state = 'closed';
+      say(`    #${pr.number} ${pr.title} (@${author}): ✓ valid → merged; now ${run.phase}`);
+    };
 
-  await pool(people, 2, (p) => run(p, ['initialize', '--moniker', p.moniker, '--endpoint', `https://${p.moniker}.cosigner.example`]));
-  say('  initialize: identities created');
-  await step('round1', () => ['dkg-round1', '--threshold', String(t), '--participants', String(n), '--ceremony', ceremony]);
-  await step('round2', (p) => ['dkg-round2', '--commitments', join(p.clone, 'ceremonies', ceremony, 'round1')]);
-  await step('finalize', (p) => ['dkg-finalize', '--shares', join(p.clone, 'ceremonies', ceremony, 'round2')]);
+    // The maintainer opens the ceremony with its manifest, through a pull request like anyone else.
+    const manifest = { format: FORMATS.ceremony, ceremony, kind: 'dkg', ciphersuite: CIPHERSUITE, threshold: t, participants: n };
+    await m.checkoutLocalBranch(`ceremony/${ceremony}/open`);
+    mkdirSync(join(maintainer, 'ceremonies', ceremony), { recursive: true });
+    writeFileSync(join(maintainer, 'ceremonies', ceremony, 'ceremony.json'), toFileText(manifest));
+    await m.add('ceremonies');
+    await m.commit(`${ceremony}: open a ${t}-of-${n} ceremony`);
+    await m.push('origin', `ceremony/${ceremony}/open`);
+    await m.checkout('main');
+    github.pulls.push({ number: github.pulls.length + 1, head: `ceremony/${ceremony}/open`, base: 'main', title: `${ceremony}: open a ${t}-of-${n} ceremony`, body: '', state: 'open', html_url: '' });
+    say('  the maintainer opens the ceremony (ceremonies/genesis/ceremony.json):');
+    await review(github.pulls[github.pulls.length - 1], 'maintainer');
+
+    const env = (p: DemoParticipant) => ({ ...process.env, GITHUB_API_URL: github.url, GITHUB_TOKEN: `demo-token-of-${p.moniker}` });
+    const run = (p: DemoParticipant, args: string[]) => sssTool([...args, '--home', p.home, '--repo', p.clone, '--passphrase-file', p.passphraseFile], env(p));
+    const step = async (name: string, args: (p: DemoParticipant) => string[]) => {
+      await pool(people, 2, async (p) => {
+        await git(p.clone).pull('origin', 'main');
+        await run(p, [...args(p), '--submit', '--github-repo', DEMO_REPOSITORY]);
+      });
+      const prs = github.pulls.filter((pr) => pr.state === 'open' && pr.head.startsWith(`ceremony/${ceremony}/${name}/`)).sort((a, b) => a.number - b.number);
+      say(`  ${name}: ${prs.length} pull requests opened with --submit`);
+      for (const pr of prs) await review(pr, pr.head.split('/').pop()!);
+    };
+
+    await pool(people, 2, (p) => run(p, ['initialize', '--moniker', p.moniker, '--github', p.moniker, '--endpoint', `https://${p.moniker}.cosigner.example`]));
+    say('  initialize: identities created');
+    await step('round1', () => ['dkg-round1', '--threshold', String(t), '--participants', String(n), '--ceremony', ceremony]);
+    await step('round2', (p) => ['dkg-round2', '--commitments', join(p.clone, 'ceremonies', ceremony, 'round1')]);
+    await step('finalize', (p) => ['dkg-finalize', '--shares', join(p.clone, 'ceremonies', ceremony, 'round2')]);
+
+    // The push of the last merge runs the Action in publish mode; a second run has nothing to do.
+    const first = await action.publish();
+    if (first.code !== 0) throw new SssError(`the Action failed to publish: ${first.problems.join('; ') || first.log}`);
+    say(`  publish (push to main): the Action committed ${first.published || 'nothing'}`);
+    const second = await action.publish();
+    if (second.code !== 0 || second.published) throw new SssError(`the second publish run was not a no-op: ${second.log}`);
+    say(`  publish again: ${second.upToDate ? 'public_info/ is up to date, nothing committed' : second.log}`);
+    say(`  pull request comments by the Action: ${github.comments.size}; job summaries in ${join(root, 'actions')}`);
+  } finally {
+    await github.close();
+  }
 
   await m.pull('origin', 'main');
   await sssTool(['verify', '--ceremony', ceremony, '--require-complete', '--repo', maintainer]);
-  await sssTool(['publish', '--ceremony', ceremony, '--repo', maintainer]);
-  await m.add('public_info');
-  await m.commit(`Publish public_info for ${ceremony}`);
-  await m.push('origin', 'main');
-
+  await sssTool(['publish', '--ceremony', ceremony, '--check', '--repo', maintainer]);
   const publicKey = readFileSync(join(maintainer, 'public_info', 'public_key.txt'), 'utf8').trim();
   const peers = readFileSync(join(maintainer, 'public_info', 'peers_list.txt'), 'utf8');
   const keys = people.map((p) => readFileSync(join(p.home, 'trustserver_public_key.pub'), 'utf8').trim());
@@ -121,6 +159,126 @@ export async function runDemo(root: string, n: number, t: number, say: (line: st
   say(`Public info:         ${join(maintainer, 'public_info')}`);
   say(`Participants' homes: ${join(root, 'participants', '<moniker>', 'home')} (age-encrypted; passphrase in passphrase.txt beside it)`);
   return { root, repository: maintainer, origin, publicKey, participants: people.map((p) => ({ moniker: p.moniker, home: p.home, clone: p.clone, passphraseFile: p.passphraseFile })) };
+}
+
+interface ActionResult {
+  code: number;
+  /** The ceremony's phase after the run (the `status` output). */
+  phase: string;
+  problems: string[];
+  published?: string;
+  upToDate?: boolean;
+  log: string;
+}
+
+/**
+ * Runs the bundled Action as GitHub Actions would: `node dist/index.js` in a checkout, with the
+ * event, the inputs and the API URL in the environment.
+ */
+class DemoAction {
+  private runs = 0;
+  private readonly runner: string;
+  constructor(
+    private readonly root: string,
+    private readonly origin: string,
+    private readonly apiUrl: string,
+  ) {
+    this.runner = join(root, 'runner');
+  }
+
+  private async checkout(): Promise<SimpleGit> {
+    if (!existsSync(this.runner)) {
+      await git(this.root).clone(this.origin, this.runner);
+      await identify(git(this.runner), 'runner');
+    }
+    const g = git(this.runner);
+    await g.fetch('origin');
+    return g;
+  }
+
+  /** The pull_request run, on the merge of the branch into main (what actions/checkout checks out). */
+  async validate(pr: LocalPull, author: string): Promise<ActionResult> {
+    const g = await this.checkout();
+    const base = (await g.revparse(['origin/main'])).trim();
+    await g.checkout(['--detach', base]);
+    await g.merge(['--no-ff', '--no-edit', `origin/${pr.head}`]);
+    const event = {
+      action: 'opened',
+      number: pr.number,
+      pull_request: { number: pr.number, user: { login: author }, base: { ref: 'main', sha: base, repo: { full_name: DEMO_REPOSITORY } }, head: { ref: pr.head, repo: { full_name: DEMO_REPOSITORY, fork: false } } },
+      repository: { full_name: DEMO_REPOSITORY, default_branch: 'main', fork: false },
+    };
+    return this.run('pull_request', event);
+  }
+
+  /** The push run on main. */
+  async publish(): Promise<ActionResult> {
+    const g = await this.checkout();
+    await g.checkout(['--detach', 'origin/main']);
+    return this.run('push', { ref: 'refs/heads/main', repository: { full_name: DEMO_REPOSITORY, default_branch: 'main', fork: false } });
+  }
+
+  private async run(eventName: string, event: unknown): Promise<ActionResult> {
+    const dir = join(this.root, 'actions', `${String(++this.runs).padStart(2, '0')}-${eventName}`);
+    mkdirSync(dir, { recursive: true });
+    const files = { event: join(dir, 'event.json'), summary: join(dir, 'summary.md'), output: join(dir, 'output.txt') };
+    writeFileSync(files.event, JSON.stringify(event, null, 2));
+    writeFileSync(files.summary, '');
+    writeFileSync(files.output, '');
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_EVENT_NAME: eventName,
+      GITHUB_EVENT_PATH: files.event,
+      GITHUB_WORKSPACE: this.runner,
+      GITHUB_REPOSITORY: DEMO_REPOSITORY,
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_STEP_SUMMARY: files.summary,
+      GITHUB_OUTPUT: files.output,
+      GITHUB_API_URL: this.apiUrl,
+      INPUT_MODE: 'auto',
+      'INPUT_CEREMONIES-DIR': 'ceremonies',
+      'INPUT_PUBLIC-INFO-DIR': 'public_info',
+      INPUT_MAINTAINERS: 'maintainer',
+      'INPUT_PUBLISH-VIA': 'commit',
+      INPUT_TOKEN: 'demo-actions-token',
+    };
+    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((done, fail) => {
+      const child = spawn(process.execPath, [DIST], { cwd: this.runner, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('error', fail);
+      child.on('close', (c) => done({ code: c ?? -1, stdout: out }));
+    });
+    const outputs = readOutputs(readFileSync(files.output, 'utf8'));
+    const status = outputs.status ? (JSON.parse(outputs.status) as Record<string, string>) : {};
+    const summary = readFileSync(files.summary, 'utf8');
+    const committed = /Committed (.+) to `main`/.exec(summary);
+    return {
+      code,
+      phase: Object.entries(status).map(([id, phase]) => `${id} at ${phase}`).join(', ') || 'no ceremony',
+      problems: stdout.split('\n').filter((l) => l.startsWith('::error')).map((l) => l.replace(/^::error[^:]*::/, '')),
+      published: committed ? committed[1].replace(/`/g, '') : undefined,
+      upToDate: summary.includes('is up to date with the transcript'),
+      log: stdout.trim().split('\n').slice(-3).join(' / '),
+    };
+  }
+}
+
+/** GITHUB_OUTPUT's `name<<delimiter` blocks. */
+function readOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const h = /^([^<]+)<<(.+)$/.exec(lines[i]);
+    if (!h) continue;
+    const value: string[] = [];
+    while (++i < lines.length && lines[i] !== h[2]) value.push(lines[i]);
+    out[h[1]] = value.join('\n');
+  }
+  return out;
 }
 
 function git(dir: string): SimpleGit {
