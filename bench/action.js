@@ -1,0 +1,120 @@
+// The Action's cold start: `node dist/index.js` as GitHub Actions runs it, on generated complete
+// genesis ceremonies of 5 and 64 participants in real git repositories. Modes: status (the full
+// audit of main), validate (a pull request adding the last finalize artifact: changes from git,
+// the rules, the audit of the checkout and of the merge base), publish (public_info/ committed and
+// pushed to a bare origin) and publish again (nothing to do). Each row is the median of `repeat`
+// process runs, wall clock.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { signArtifact, toFileText } from '../lib/artifacts/canonical.js';
+import { FORMATS } from '../lib/artifacts/schemas.js';
+import { dkgRound1 } from '../lib/crypto/dkg.js';
+import { evaluateCommitment } from '../lib/crypto/msm.js';
+import { CIPHERSUITE, bytesToHex, decodeScalar, encodePoint, identifierFor } from '../lib/crypto/suite.js';
+import { auditDkg, round1DigestOf, round2DigestOf } from '../lib/ceremony/dkg.js';
+import { readCeremony } from '../lib/ceremony/tree.js';
+
+const DIST = resolve(import.meta.dirname, '..', 'dist', 'index.js');
+const CEREMONY = 'bench';
+
+function git(cwd, ...args) {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** A complete n-participant ceremony written under dir/ceremonies/bench; returns the last finalize path. */
+function generate(n, m, dir) {
+  const cdir = join(dir, 'ceremonies', CEREMONY);
+  for (const d of ['round1', 'round2', 'finalize']) mkdirSync(join(cdir, d), { recursive: true });
+  writeFileSync(join(cdir, 'ceremony.json'), toFileText({ format: FORMATS.ceremony, ceremony: CEREMONY, kind: 'dkg', ciphersuite: CIPHERSUITE, threshold: m, participants: n }));
+  const people = [];
+  for (let i = 0; i < n; i++) {
+    const moniker = `p${String(i).padStart(4, '0')}`;
+    const signingSecret = ed25519.utils.randomSecretKey();
+    const identifier = identifierFor(moniker);
+    const { pkg } = dkgRound1(identifier, { min: m, max: n });
+    const round1 = signArtifact({ format: FORMATS.round1, ceremony: CEREMONY, moniker, identifier, signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)), encryptionKey: bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())), github: moniker, threshold: m, participants: n, commitment: pkg.commitment, proofOfKnowledge: pkg.proofOfKnowledge }, signingSecret);
+    writeFileSync(join(cdir, 'round1', `${moniker}.json`), toFileText(round1));
+    people.push({ moniker, identifier, signingSecret, round1, x: decodeScalar(identifier, 'x') });
+  }
+  const round1Digest = round1DigestOf(people.map((p) => p.round1));
+  // Ciphertexts are not the audit's business (only their recipients are): random bytes will do.
+  for (const p of people) {
+    const shares = people.filter((r) => r !== p).map((r) => ({ recipient: r.moniker, enc: bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())), ciphertext: bytesToHex(randomBytes(48)) }));
+    p.round2 = signArtifact({ format: FORMATS.round2, ceremony: CEREMONY, moniker: p.moniker, identifier: p.identifier, round1Digest, shares }, p.signingSecret);
+    writeFileSync(join(cdir, 'round2', `${p.moniker}.json`), toFileText(p.round2));
+  }
+  const round2Digest = round2DigestOf(people.map((p) => p.round2));
+  const C = auditDkg(readCeremony(cdir, dir)).groupCommitment;
+  for (const p of people) {
+    const a = signArtifact({ format: FORMATS.finalize, ceremony: CEREMONY, moniker: p.moniker, identifier: p.identifier, round1Digest, round2Digest, groupKey: encodePoint(C[0]), verifyingShare: encodePoint(evaluateCommitment(C, p.x)) }, p.signingSecret);
+    writeFileSync(join(cdir, 'finalize', `${p.moniker}.json`), toFileText(a));
+  }
+  return { last: `ceremonies/${CEREMONY}/finalize/${people[n - 1].moniker}.json`, author: people[n - 1].moniker };
+}
+
+function action(workspace, eventName, event, dir, inputs = {}) {
+  const eventPath = join(dir, 'event.json');
+  writeFileSync(eventPath, JSON.stringify(event));
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_EVENT_NAME: eventName, GITHUB_EVENT_PATH: eventPath, GITHUB_WORKSPACE: workspace, GITHUB_REPOSITORY: 'bench/ceremonies', GITHUB_REF: 'refs/heads/main', GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), GITHUB_OUTPUT: join(dir, 'output.txt'), INPUT_TOKEN: '', ...inputs };
+  writeFileSync(env.GITHUB_STEP_SUMMARY, '');
+  writeFileSync(env.GITHUB_OUTPUT, '');
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [DIST], { cwd: workspace, env, encoding: 'utf8' });
+  const ms = Math.round(performance.now() - t0);
+  if (r.status !== 0) throw new Error(`node dist/index.js (${eventName}) failed:\n${r.stdout}\n${r.stderr}`);
+  return ms;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function run({ sizes = [5, 64], repeat = 5, log = console.error } = {}) {
+  const rows = [];
+  const t0 = performance.now();
+  spawnSync(process.execPath, ['-e', '0']);
+  rows.push({ name: 'node -e 0 (the floor)', n: 0, ms: Math.round(performance.now() - t0) });
+  for (const n of sizes) {
+    const m = Math.ceil((2 * n) / 3);
+    const dir = mkdtempSync(join(tmpdir(), `sss-bench-action-${n}-`));
+    try {
+      log(`N=${n} M=${m}: generating the ceremony…`);
+      const origin = join(dir, 'origin.git');
+      const ws = join(dir, 'ws');
+      git(dir, 'init', '-q', '--bare', '-b', 'main', origin);
+      git(dir, 'clone', '-q', origin, ws);
+      const { last, author } = generate(n, m, ws);
+      // main holds everything but the last finalize artifact; the pull request adds it.
+      git(ws, 'add', '-A', '--', '.', `:!${last}`);
+      git(ws, 'commit', '-q', '-m', 'all but one finalize');
+      git(ws, 'push', '-q', 'origin', 'main');
+      const base = git(ws, 'rev-parse', 'HEAD');
+      git(ws, 'add', last);
+      git(ws, 'commit', '-q', '-m', 'the last finalize');
+      const pr = { number: 1, pull_request: { number: 1, user: { login: author }, base: { sha: base, ref: 'main' } }, repository: { default_branch: 'main' } };
+      const times = (f) => median(Array.from({ length: repeat }, f));
+      git(ws, 'checkout', '-q', '--detach', base);
+      rows.push({ name: `status, N=${n}`, n, ms: times(() => action(ws, 'workflow_dispatch', {}, dir)) });
+      git(ws, 'checkout', '-q', '--detach', 'main');
+      rows.push({ name: `validate (PR adds the last finalize), N=${n}`, n, ms: times(() => action(ws, 'pull_request', pr, dir)) });
+      const push = { ref: 'refs/heads/main', repository: { default_branch: 'main', fork: false } };
+      git(ws, 'push', '-q', 'origin', 'HEAD:main');
+      rows.push({ name: `publish (commit and push public_info/), N=${n}`, n, ms: action(ws, 'push', push, dir) });
+      rows.push({ name: `publish again (no-op), N=${n}`, n, ms: times(() => action(ws, 'push', push, dir)) });
+      log(JSON.stringify(rows.slice(-4)));
+    } finally {
+      if (process.env.BENCH_KEEP) log(`kept ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+  console.table(await run(sizes.length ? { sizes } : {}));
+}
