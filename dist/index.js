@@ -29922,7 +29922,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9568);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1623);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29932,7 +29932,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9568:
+/***/ 1623:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33397,7 +33397,7 @@ function asciiToBase16(ch) {
  * hexToBytes('cafe0123'); // Uint8Array.from([0xca, 0xfe, 0x01, 0x23])
  * ```
  */
-function hexToBytes(hex) {
+function utils_hexToBytes(hex) {
     if (typeof hex !== 'string')
         throw new TypeError('hex string expected, got ' + typeof hex);
     if (hasHexBuiltin) {
@@ -33495,7 +33495,7 @@ async function asyncLoop(iters, tick, cb, onReject) {
  * utf8ToBytes('abc'); // Uint8Array.from([97, 98, 99])
  * ```
  */
-function utf8ToBytes(str) {
+function utils_utf8ToBytes(str) {
     if (typeof str !== 'string')
         throw new TypeError('string expected');
     const encoded = new TextEncoder().encode(str);
@@ -33523,7 +33523,7 @@ function utf8ToBytes(str) {
  */
 function kdfInputToBytes(data, errorTitle = '') {
     if (typeof data === 'string')
-        return utf8ToBytes(data);
+        return utils_utf8ToBytes(data);
     return utils_abytes(data, undefined, errorTitle);
 }
 /**
@@ -33537,7 +33537,7 @@ function kdfInputToBytes(data, errorTitle = '') {
  * concatBytes(new Uint8Array([1]), new Uint8Array([2]));
  * ```
  */
-function concatBytes(...arrays) {
+function utils_concatBytes(...arrays) {
     let sum = 0;
     for (let i = 0; i < arrays.length; i++) {
         const a = arrays[i];
@@ -34490,7 +34490,7 @@ const curves_utils_bytesToHex = utils_bytesToHex;
  * concatBytes(Uint8Array.of(1), Uint8Array.of(2));
  * ```
  */
-const utils_concatBytes = (...arrays) => concatBytes(...arrays);
+const curves_utils_concatBytes = (...arrays) => utils_concatBytes(...arrays);
 /**
  * Decodes lowercase or uppercase hex into bytes.
  * @param hex - Hex string to decode.
@@ -34502,7 +34502,7 @@ const utils_concatBytes = (...arrays) => concatBytes(...arrays);
  * hexToBytes('0102');
  * ```
  */
-const utils_hexToBytes = (hex) => hexToBytes(hex);
+const curves_utils_hexToBytes = (hex) => utils_hexToBytes(hex);
 /**
  * Checks whether a value is a Uint8Array.
  * @param a - Value to inspect.
@@ -34659,7 +34659,7 @@ function utils_bytesToNumberBE(bytes) {
  * bytesToNumberLE(Uint8Array.of(1, 0));
  * ```
  */
-function bytesToNumberLE(bytes) {
+function utils_bytesToNumberLE(bytes) {
     return hexToNumber(utils_bytesToHex(curves_utils_copyBytes(utils_abytes(bytes)).reverse()));
 }
 /**
@@ -34686,7 +34686,7 @@ function numberToBytesBE(n, len) {
     // Detect overflow before hex parsing so oversized values don't leak the shared odd-hex error.
     if (hex.length > expectedLen)
         throw new RangeError('number is too large');
-    return hexToBytes(hex.padStart(expectedLen, '0'));
+    return utils_hexToBytes(hex.padStart(expectedLen, '0'));
 }
 /**
  * Encodes a bigint into fixed-length little-endian bytes.
@@ -34702,7 +34702,7 @@ function numberToBytesBE(n, len) {
  * numberToBytesLE(255n, 2);
  * ```
  */
-function numberToBytesLE(n, len) {
+function utils_numberToBytesLE(n, len) {
     return numberToBytesBE(n, len).reverse();
 }
 // Unpadded, rarely used
@@ -34971,7 +34971,7 @@ function createHmacDrbg(hashLen, qByteLen, hmacFn) {
         i = 0;
     };
     // hmac(k)(v, ...values)
-    const h = (...msgs) => hmacFn(k, utils_concatBytes(v, ...msgs));
+    const h = (...msgs) => hmacFn(k, curves_utils_concatBytes(v, ...msgs));
     const reseed = (seed = NULL) => {
         // HMAC-DRBG reseed() function. Steps D-G
         k = h(byte0, seed); // k = hmac(k || v || 0x00 || seed)
@@ -34993,7 +34993,7 @@ function createHmacDrbg(hashLen, qByteLen, hmacFn) {
             out.push(sl);
             len += v.length;
         }
-        return utils_concatBytes(...out);
+        return curves_utils_concatBytes(...out);
     };
     const genUntil = (seed, pred) => {
         reset();
@@ -35832,7 +35832,7 @@ class _Field {
         // Serialize fixed-width limbs without re-validating the field range. Callers that need a
         // canonical encoding must pass a valid element; some protocols intentionally serialize raw
         // residues here and reduce or validate them elsewhere.
-        return this.isLE ? numberToBytesLE(num, this.BYTES) : numberToBytesBE(num, this.BYTES);
+        return this.isLE ? utils_numberToBytesLE(num, this.BYTES) : numberToBytesBE(num, this.BYTES);
     }
     fromBytes(bytes, skipValidation = false) {
         curves_utils_abytes(bytes);
@@ -35850,7 +35850,7 @@ class _Field {
         }
         if (bytes.length !== BYTES)
             throw new Error('Field.fromBytes: expected ' + BYTES + ' bytes, got ' + bytes.length);
-        let scalar = isLE ? bytesToNumberLE(bytes) : utils_bytesToNumberBE(bytes);
+        let scalar = isLE ? utils_bytesToNumberLE(bytes) : utils_bytesToNumberBE(bytes);
         if (modFromBytes)
             scalar = modular_mod(scalar, ORDER);
         if (!skipValidation)
@@ -36031,14 +36031,14 @@ function mapHashToField(key, fieldOrder, isLE = false) {
     // inputs: easier to reason about JS timing / allocation behavior.
     if (len < minLen || len > 1024)
         throw new Error('expected ' + minLen + '-1024 bytes of input, got ' + len);
-    const num = isLE ? bytesToNumberLE(key) : utils_bytesToNumberBE(key);
+    const num = isLE ? utils_bytesToNumberLE(key) : utils_bytesToNumberBE(key);
     // Map into the non-zero scalar range [1, fieldOrder-1]: reduce mod (fieldOrder-1) to land in
     // [0, fieldOrder-2], then add 1. This shifts the range off zero; it is NOT equal to
     // `mod(num, fieldOrder)` (which spans [0, fieldOrder-1] and can be 0). A residual modulo bias
     // remains but is negligible (~2^-(nBits/2), e.g. ~2^-128 for a 256-bit order) because `key` is
     // required to be at least `getMinHashLength(fieldOrder)` (~1.5x field size) bytes of input.
     const reduced = modular_mod(num, fieldOrder - modular_1n) + modular_1n;
-    return isLE ? numberToBytesLE(reduced, fieldLen) : numberToBytesBE(reduced, fieldLen);
+    return isLE ? utils_numberToBytesLE(reduced, fieldLen) : numberToBytesBE(reduced, fieldLen);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@noble/curves/abstract/curve.js
@@ -36941,7 +36941,7 @@ function edwards(params, extraOpts = {}) {
             const normed = curves_utils_copyBytes(bytes); // copy again, we'll manipulate it
             const lastByte = bytes[len - 1]; // select last byte
             normed[len - 1] = lastByte & ~0x80; // clear last bit
-            const y = bytesToNumberLE(normed);
+            const y = utils_bytesToNumberLE(normed);
             // zip215=true is good for consensus-critical apps. =false follows RFC8032 / NIST186-5.
             // RFC8032 prohibits >= p, but ZIP215 doesn't
             // zip215=true:  0 <= y < MASK (2^256 for ed25519)
@@ -36966,7 +36966,7 @@ function edwards(params, extraOpts = {}) {
             return Point.fromAffine({ x, y });
         }
         static fromHex(hex, zip215 = false) {
-            return Point.fromBytes(utils_hexToBytes(hex), zip215);
+            return Point.fromBytes(curves_utils_hexToBytes(hex), zip215);
         }
         get x() {
             return this.toAffine().x;
@@ -37348,7 +37348,7 @@ function eddsa(Point, cHash, eddsaOpts = {}) {
         : opts.domain; // NOOP
     // Parse an EdDSA digest as a little-endian integer and reduce it modulo the scalar field order.
     function modN_LE(hash) {
-        return Fn.create(bytesToNumberLE(hash)); // Not Fn.fromBytes: it has length limit
+        return Fn.create(utils_bytesToNumberLE(hash)); // Not Fn.fromBytes: it has length limit
     }
     // Get the hashed private scalar per RFC8032 5.1.5
     function getPrivateScalar(key) {
@@ -37378,7 +37378,7 @@ function eddsa(Point, cHash, eddsaOpts = {}) {
     }
     // Hash domain-separated chunks into a little-endian scalar modulo the group order.
     function hashDomainToScalar(context = Uint8Array.of(), ...msgs) {
-        const msg = utils_concatBytes(...msgs);
+        const msg = curves_utils_concatBytes(...msgs);
         return modN_LE(hash(domain(msg, curves_utils_abytes(context, undefined, 'context'), !!prehash)));
     }
     /** Signs message with secret key. RFC8032 5.1.6 */
@@ -37399,7 +37399,7 @@ function eddsa(Point, cHash, eddsaOpts = {}) {
         const s = Fn.create(r + k * scalar); // S = (r + k * s) mod L
         if (!Fn.isValid(s))
             throw new Error('sign failed: invalid s'); // 0 <= s < L
-        const rs = utils_concatBytes(R, Fn.toBytes(s));
+        const rs = curves_utils_concatBytes(R, Fn.toBytes(s));
         return curves_utils_abytes(rs, lengths.signature, 'result');
     }
     // Keep the shared helper strict by default: RFC 8032 / NIST-style wrappers should reject
@@ -37427,7 +37427,7 @@ function eddsa(Point, cHash, eddsaOpts = {}) {
             msg = prehash(msg); // for ed25519ph, etc
         const mid = len / 2;
         const r = sig.subarray(0, mid);
-        const s = bytesToNumberLE(sig.subarray(mid, len));
+        const s = utils_bytesToNumberLE(sig.subarray(mid, len));
         let A, R, SB;
         try {
             // ZIP-215 is more permissive than RFC 8032 / NIST186-5. Use it only for wrappers that
@@ -38244,25 +38244,25 @@ function frost_createFROST(opts) {
     const hashBytes = opts.hash;
     const hashToScalar = opts.hashToScalar === undefined
         ? (msg, opts = { DST: new Uint8Array() }) => {
-            const t = hashBytes(utils_concatBytes(opts.DST, msg));
-            return Fn.create(Fn.isLE ? bytesToNumberLE(t) : utils_bytesToNumberBE(t));
+            const t = hashBytes(curves_utils_concatBytes(opts.DST, msg));
+            return Fn.create(Fn.isLE ? utils_bytesToNumberLE(t) : utils_bytesToNumberBE(t));
         }
         : opts.hashToScalar;
-    const H1Prefix = utf8ToBytes(opts.H1 !== undefined ? opts.H1 : opts.name + 'rho');
-    const H2Prefix = utf8ToBytes(opts.H2 !== undefined ? opts.H2 : opts.name + 'chal');
-    const H3Prefix = utf8ToBytes(opts.H3 !== undefined ? opts.H3 : opts.name + 'nonce');
-    const H4Prefix = utf8ToBytes(opts.H4 !== undefined ? opts.H4 : opts.name + 'msg');
-    const H5Prefix = utf8ToBytes(opts.H5 !== undefined ? opts.H5 : opts.name + 'com');
-    const HDKGPrefix = utf8ToBytes(opts.HDKG !== undefined ? opts.HDKG : opts.name + 'dkg');
-    const HIDPrefix = utf8ToBytes(opts.HID !== undefined ? opts.HID : opts.name + 'id');
+    const H1Prefix = utils_utf8ToBytes(opts.H1 !== undefined ? opts.H1 : opts.name + 'rho');
+    const H2Prefix = utils_utf8ToBytes(opts.H2 !== undefined ? opts.H2 : opts.name + 'chal');
+    const H3Prefix = utils_utf8ToBytes(opts.H3 !== undefined ? opts.H3 : opts.name + 'nonce');
+    const H4Prefix = utils_utf8ToBytes(opts.H4 !== undefined ? opts.H4 : opts.name + 'msg');
+    const H5Prefix = utils_utf8ToBytes(opts.H5 !== undefined ? opts.H5 : opts.name + 'com');
+    const HDKGPrefix = utils_utf8ToBytes(opts.HDKG !== undefined ? opts.HDKG : opts.name + 'dkg');
+    const HIDPrefix = utils_utf8ToBytes(opts.HID !== undefined ? opts.HID : opts.name + 'id');
     const H1 = (msg) => hashToScalar(msg, { DST: H1Prefix });
     // Empty H2 still passes `{ DST: new Uint8Array() }` into custom hashToScalar hooks.
     // The built-in fallback hashes that identically to omitted DST, which is how
     // the Ed25519 suite models RFC 9591's undecorated H2 challenge hash.
     const H2 = (msg) => hashToScalar(msg, { DST: H2Prefix });
     const H3 = (msg) => hashToScalar(msg, { DST: H3Prefix });
-    const H4 = (msg) => hashBytes(utils_concatBytes(H4Prefix, msg));
-    const H5 = (msg) => hashBytes(utils_concatBytes(H5Prefix, msg));
+    const H4 = (msg) => hashBytes(curves_utils_concatBytes(H4Prefix, msg));
+    const H5 = (msg) => hashBytes(curves_utils_concatBytes(H5Prefix, msg));
     const HDKG = (msg) => hashToScalar(msg, { DST: HDKGPrefix });
     const HID = (msg) => hashToScalar(msg, { DST: HIDPrefix });
     // /Hashes
@@ -38276,7 +38276,7 @@ function frost_createFROST(opts) {
         const t = mapHashToField(rng(getMinHashLength(Fn.ORDER)), Fn.ORDER, Fn.isLE);
         // We cannot use Fn.fromBytes here because the field can have a different
         // byte width, like ed448.
-        return Fn.isLE ? bytesToNumberLE(t) : utils_bytesToNumberBE(t);
+        return Fn.isLE ? utils_bytesToNumberLE(t) : utils_bytesToNumberBE(t);
     };
     const serializePoint = (p) => p.toBytes();
     const validatePublicPoint = (p) => {
@@ -38310,7 +38310,7 @@ function frost_createFROST(opts) {
     const serializeIdentifier = (id) => curves_utils_bytesToHex(Fn.toBytes(validateIdentifier(id)));
     const parseIdentifier = (id, title = 'identifier') => {
         astring(id, title);
-        const n = validateIdentifier(Fn.fromBytes(utils_hexToBytes(id)));
+        const n = validateIdentifier(Fn.fromBytes(curves_utils_hexToBytes(id)));
         // Keep string-keyed maps stable by accepting only the canonical serialized form.
         if (serializeIdentifier(n) !== id)
             throw new Error('expected canonical identifier hex');
@@ -38351,7 +38351,7 @@ function frost_createFROST(opts) {
         // RFC 9591 Appendix A encodes signatures canonically as
         // SerializeElement(R) || SerializeScalar(z).
         encode: (R, z) => {
-            let res = utils_concatBytes(serializePoint(R), Fn.toBytes(z));
+            let res = curves_utils_concatBytes(serializePoint(R), Fn.toBytes(z));
             if (adjustTx)
                 res = adjustTx.encode(res);
             return res;
@@ -38461,7 +38461,7 @@ function frost_createFROST(opts) {
     };
     // Pretty much sign+verify, same as basic
     const ProofOfKnowledge = {
-        challenge: (id, verKey, R) => HDKG(utils_concatBytes(Fn.toBytes(id), serializePoint(verKey), serializePoint(R))),
+        challenge: (id, verKey, R) => HDKG(curves_utils_concatBytes(Fn.toBytes(id), serializePoint(verKey), serializePoint(R))),
         compute(id, coefficents, commitments, rng = utils_randomBytes) {
             if (coefficents.length < 1)
                 throw new Error('coefficients should have at least one element');
@@ -38486,7 +38486,7 @@ function frost_createFROST(opts) {
         challenge: (R, PK, msg) => {
             if (challenge)
                 return challenge(R, PK, msg);
-            return H2(utils_concatBytes(serializePoint(R), serializePoint(PK), msg));
+            return H2(curves_utils_concatBytes(serializePoint(R), serializePoint(PK), msg));
         },
         sign(msg, sk, rng = utils_randomBytes) {
             const { point: R, scalar: r } = genPointScalarPair(rng);
@@ -38532,11 +38532,11 @@ function frost_createFROST(opts) {
             astring(s, 's');
             // Derived identifiers may land anywhere in the scalar field; they are not restricted to
             // sequential `1..max_signers` values.
-            return serializeIdentifier(HID(utf8ToBytes(s)));
+            return serializeIdentifier(HID(utils_utf8ToBytes(s)));
         },
     };
     // RFC 9591 §4.1: nonce_generate() hashes 32 fresh RNG bytes with SerializeScalar(secret).
-    const generateNonce = (secret, rng = utils_randomBytes) => H3(utils_concatBytes(rng(32), Fn.toBytes(secret)));
+    const generateNonce = (secret, rng = utils_randomBytes) => H3(curves_utils_concatBytes(rng(32), Fn.toBytes(secret)));
     const getGroupCommitment = (GPK, commitmentList, msg) => {
         const CL = commitmentList.map((i) => [
             i.identifier,
@@ -38550,12 +38550,12 @@ function frost_createFROST(opts) {
         const Cbytes = [];
         for (const [_, id, hC, bC] of CL)
             Cbytes.push(Fn.toBytes(id), serializePoint(hC), serializePoint(bC));
-        const encodedCommitmentHash = H5(utils_concatBytes(...Cbytes));
-        const rhoPrefix = utils_concatBytes(serializePoint(GPK), H4(msg), encodedCommitmentHash);
+        const encodedCommitmentHash = H5(curves_utils_concatBytes(...Cbytes));
+        const rhoPrefix = curves_utils_concatBytes(serializePoint(GPK), H4(msg), encodedCommitmentHash);
         // Compute binding factors
         const bindingFactors = {};
         for (const [i, id] of CL) {
-            bindingFactors[i] = H1(utils_concatBytes(rhoPrefix, Fn.toBytes(id)));
+            bindingFactors[i] = H1(curves_utils_concatBytes(rhoPrefix, Fn.toBytes(id)));
         }
         // Hiding commitments all carry scalar 1, so add them directly and keep only the
         // binding commitments in the MSM: same result, half the MSM size.
@@ -39100,25 +39100,25 @@ function expand_message_xmd(msg, DST, lenInBytes, H) {
     DST = normDST(DST);
     // https://www.rfc-editor.org/rfc/rfc9380#section-5.3.3
     if (DST.length > 255)
-        DST = H(utils_concatBytes(utils_asciiToBytes('H2C-OVERSIZE-DST-'), DST));
+        DST = H(curves_utils_concatBytes(utils_asciiToBytes('H2C-OVERSIZE-DST-'), DST));
     const { outputLen: b_in_bytes, blockLen: r_in_bytes } = H;
     const ell = Math.ceil(lenInBytes / b_in_bytes);
     if (lenInBytes > 65535 || ell > 255)
         throw new Error('expand_message_xmd: invalid lenInBytes');
-    const DST_prime = utils_concatBytes(DST, i2osp(DST.length, 1));
+    const DST_prime = curves_utils_concatBytes(DST, i2osp(DST.length, 1));
     const Z_pad = new Uint8Array(r_in_bytes); // RFC 9380: Z_pad = I2OSP(0, s_in_bytes)
     const l_i_b_str = i2osp(lenInBytes, 2); // len_in_bytes_str
     const b = new Array(ell);
-    const b_0 = H(utils_concatBytes(Z_pad, msg, l_i_b_str, i2osp(0, 1), DST_prime));
-    b[0] = H(utils_concatBytes(b_0, i2osp(1, 1), DST_prime));
+    const b_0 = H(curves_utils_concatBytes(Z_pad, msg, l_i_b_str, i2osp(0, 1), DST_prime));
+    b[0] = H(curves_utils_concatBytes(b_0, i2osp(1, 1), DST_prime));
     // `b[0]` already stores RFC `b_1`, so only derive `b_2..b_ell` here. The old `<= ell`
     // loop computed one extra tail block, which was usually sliced away but broke at max `ell=255`
     // by reaching `I2OSP(256, 1)`.
     for (let i = 1; i < ell; i++) {
         const args = [strxor(b_0, b[i - 1]), i2osp(i + 1, 1), DST_prime];
-        b[i] = H(utils_concatBytes(...args));
+        b[i] = H(curves_utils_concatBytes(...args));
     }
-    const pseudo_random_bytes = utils_concatBytes(...b);
+    const pseudo_random_bytes = curves_utils_concatBytes(...b);
     return pseudo_random_bytes.slice(0, lenInBytes);
 }
 /**
@@ -39763,7 +39763,7 @@ function montgomery(curveDef) {
     const modP = (n) => modular_mod(n, P);
     const GuBytes = encodeU(Gu);
     function encodeU(u) {
-        return numberToBytesLE(modP(u), fieldLen);
+        return utils_numberToBytesLE(modP(u), fieldLen);
     }
     function decodeU(u) {
         const _u = curves_utils_copyBytes(curves_utils_abytes(u, fieldLen, 'uCoordinate'));
@@ -39775,10 +39775,10 @@ function montgomery(curveDef) {
         // if they had been reduced modulo the field prime.  The non-canonical
         // values are 2^255 - 19 through 2^255 - 1 for X25519 and 2^448 - 2^224
         // - 1 through 2^448 - 1 for X448.
-        return modP(bytesToNumberLE(_u));
+        return modP(utils_bytesToNumberLE(_u));
     }
     function decodeScalar(scalar) {
-        return bytesToNumberLE(adjustScalarBytes(curves_utils_copyBytes(curves_utils_abytes(scalar, fieldLen, 'scalar'))));
+        return utils_bytesToNumberLE(adjustScalarBytes(curves_utils_copyBytes(curves_utils_abytes(scalar, fieldLen, 'scalar'))));
     }
     /**
      * u coordinates whose order divides the cofactor, on the curve and on its quadratic twist -
@@ -40025,7 +40025,7 @@ const ed25519_Fn = /* @__PURE__ */ (() => ed25519_Point.Fn)();
 function ed25519_domain(data, ctx, phflag) {
     if (ctx.length > 255)
         throw new Error('Context is too big');
-    return concatBytes(utils_asciiToBytes('SigEd25519 no Ed25519 collisions'), new Uint8Array([phflag ? 1 : 0, ctx.length]), ctx, data);
+    return utils_concatBytes(utils_asciiToBytes('SigEd25519 no Ed25519 collisions'), new Uint8Array([phflag ? 1 : 0, ctx.length]), ctx, data);
 }
 function ed(opts) {
     // Ed25519 keeps ZIP-215 default verification semantics for consensus compatibility.
@@ -40122,7 +40122,7 @@ const ed25519_FROST = /* @__PURE__ */ (() => frost_createFROST({
  * const shared = x25519.getSharedSecret(alice.secretKey, bob.publicKey);
  * ```
  */
-const x25519 = /* @__PURE__ */ (() => {
+const ed25519_x25519 = /* @__PURE__ */ (() => {
     const P = ed25519_CURVE_p;
     const powPminus2 = (x) => {
         // x^(p-2) aka x^(2^255-21)
@@ -40268,7 +40268,7 @@ const invertSqrt = (number) => uvRatio(ed25519_1n, number);
 const MAX_255B = /* @__PURE__ */ BigInt('0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff');
 // RFC 9496 §4.3.4 MAP parser: masks bit 255 and reduces modulo p for element
 // derivation. The decode path has the opposite contract and rejects that bit.
-const bytes255ToNumberLE = (bytes) => Fp.create(bytesToNumberLE(bytes) & MAX_255B);
+const bytes255ToNumberLE = (bytes) => Fp.create(utils_bytesToNumberLE(bytes) & MAX_255B);
 /**
  * Computes Elligator map for Ristretto255.
  * Primary formula source is RFC 9496 §4.3.4 MAP; RFC 9380 Appendix B builds
@@ -40372,7 +40372,7 @@ class _RistrettoPoint extends PrimeEdwardsPoint {
      * @param hex - Ristretto-encoded 32 bytes. Not every 32-byte string is valid ristretto encoding
      */
     static fromHex(hex) {
-        return _RistrettoPoint.fromBytes(hexToBytes(hex));
+        return _RistrettoPoint.fromBytes(utils_hexToBytes(hex));
     }
     /**
      * Encodes ristretto point to Uint8Array.
@@ -40474,7 +40474,7 @@ const ristretto255_hasher =
     hashToScalar(msg, options) {
         const DST = options?.DST === undefined ? _DST_scalar : options.DST;
         const xmd = expand_message_xmd(msg, DST, 64, sha2_sha512);
-        return ed25519_Fn.create(bytesToNumberLE(xmd));
+        return ed25519_Fn.create(utils_bytesToNumberLE(xmd));
     },
     /**
      * HashToCurve-like construction based on RFC 9496 (Element Derivation).
@@ -40550,7 +40550,7 @@ const ristretto255_FROST = /* @__PURE__ */ (/* unused pure expression or super *
  * const point = ed25519.Point.fromHex(ED25519_TORSION_SUBGROUP[1]);
  * ```
  */
-const ED25519_TORSION_SUBGROUP = /* @__PURE__ */ (/* unused pure expression or super */ null && (Object.freeze([
+const ED25519_TORSION_SUBGROUP = /* @__PURE__ */ Object.freeze([
     '0100000000000000000000000000000000000000000000000000000000000000',
     'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
     '0000000000000000000000000000000000000000000000000000000000000080',
@@ -40559,7 +40559,7 @@ const ED25519_TORSION_SUBGROUP = /* @__PURE__ */ (/* unused pure expression or s
     '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
     '0000000000000000000000000000000000000000000000000000000000000000',
     'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
-])));
+]);
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -40661,7 +40661,7 @@ function decodeHex(hex, bytes, field) {
         throw new errors_SssError('expected lowercase hex', { field });
     if (bytes !== undefined && hex.length !== bytes * 2)
         throw new errors_SssError(`expected ${bytes} bytes of hex, got ${hex.length / 2}`, { field });
-    return utils_hexToBytes(hex);
+    return curves_utils_hexToBytes(hex);
 }
 /** A canonical scalar (< group order), little-endian 32 bytes, from hex. */
 function suite_decodeScalar(hex, field) {
@@ -40715,6 +40715,19 @@ function decodePoint(hex, field) {
     pointCache.set(hex, p);
     return p;
 }
+/** True when this encoding was already decoded (and validated) in this process. */
+function isPointCached(hex) {
+    return pointCache.has(hex);
+}
+/**
+ * Caches a point decoded and validated elsewhere (a decode worker), from its affine coordinates.
+ * The on-curve check is repeated here; it costs a few multiplications, not a square root.
+ */
+function cacheDecodedPoint(hex, x, y) {
+    const p = suite_Point.fromAffine({ x, y });
+    p.assertValidity();
+    pointCache.set(hex, p);
+}
 /** Forgets decoded points (benchmarks use it to measure a cold process). */
 function clearPointCache() {
     pointCache.clear();
@@ -40757,7 +40770,7 @@ const CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 
 const canonical_canonicalize = canonicalize;
-const SIGNING_LABEL = utf8ToBytes('sss-tool/v1 artifact\n');
+const SIGNING_LABEL = utils_utf8ToBytes('sss-tool/v1 artifact\n');
 /** RFC 8785 canonical JSON text of a value. */
 function jcs(value) {
     const s = canonical_canonicalize(value);
@@ -40768,7 +40781,7 @@ function jcs(value) {
 /** The exact bytes an artifact signature covers. */
 function signingInput(artifact) {
     const { signature: _omit, ...rest } = artifact;
-    return concatBytes(SIGNING_LABEL, utf8ToBytes(jcs(rest)));
+    return utils_concatBytes(SIGNING_LABEL, utils_utf8ToBytes(jcs(rest)));
 }
 /** Signs an unsigned artifact with a 32-byte Ed25519 secret key; returns it with `signature`. */
 function signArtifact(unsigned, secretKey) {
@@ -40793,7 +40806,7 @@ function opensslAccepts(sig, message, keyHex) {
     if (key === undefined) {
         key = null;
         try {
-            const pk = utils_hexToBytes(keyHex);
+            const pk = curves_utils_hexToBytes(keyHex);
             const A = ed25519_ed25519.Point.fromBytes(pk, false);
             if (!A.isSmallOrder())
                 key = (0,external_node_crypto_.createPublicKey)({ key: Buffer.concat([ED25519_SPKI, pk]), format: 'der', type: 'spki' });
@@ -40823,11 +40836,11 @@ function verifyArtifactSignature(artifact, signingKeyHex) {
     if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig))
         return false;
     try {
-        const sigBytes = utils_hexToBytes(sig);
+        const sigBytes = curves_utils_hexToBytes(sig);
         const message = signingInput(artifact);
         if (/^[0-9a-f]{64}$/.test(signingKeyHex) && opensslAccepts(sigBytes, message, signingKeyHex))
             return true;
-        return ed25519_ed25519.verify(sigBytes, message, utils_hexToBytes(signingKeyHex), { zip215: false });
+        return ed25519_ed25519.verify(sigBytes, message, curves_utils_hexToBytes(signingKeyHex), { zip215: false });
     }
     catch {
         return false;
@@ -44615,13 +44628,13 @@ function handleTupleResults(itemResults, final, items, input, optoutStart) {
     }
     return final;
 }
-const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodRecord", (inst, def) => {
+const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     $ZodType.init(inst, def);
-    const memo = core.globalConfig.memoizer;
+    const memo = globalConfig.memoizer;
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isPlainObject(input)) {
+        if (!isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -44650,7 +44663,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -44664,14 +44677,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     if (result instanceof Promise) {
                         proms.push(result.then((result) => {
                             if (result.issues.length) {
-                                payload.issues.push(...util.prefixIssues(key, result.issues));
+                                payload.issues.push(...prefixIssues(key, result.issues));
                             }
                             payload.value[outKey] = result.value;
                         }));
                     }
                     else {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }
@@ -44717,7 +44730,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes.number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -44741,7 +44754,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -44757,14 +44770,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                 if (result instanceof Promise) {
                     proms.push(result.then((result) => {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }));
                 }
                 else {
                     if (result.issues.length) {
-                        payload.issues.push(...util.prefixIssues(key, result.issues));
+                        payload.issues.push(...prefixIssues(key, result.issues));
                     }
                     payload.value[outKey] = result.value;
                 }
@@ -44784,7 +44797,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
         }
         return payload;
     };
-})));
+});
 const $ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMap", (inst, def) => {
     $ZodType.init(inst, def);
     const memo = core.globalConfig.memoizer;
@@ -49855,14 +49868,14 @@ function tuple(items, _paramsOrRest, _params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodRecord", (inst, def) => {
+const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     _ensureDefaultMemoizer();
-    core.$ZodRecord.init(inst, def);
+    $ZodRecord.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.recordProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
-})));
+});
 function record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
@@ -49870,14 +49883,14 @@ function record(keyType, valueType, params) {
             type: "record",
             keyType: schemas_string(),
             valueType: keyType,
-            ...util.normalizeParams(valueType),
+            ...normalizeParams(valueType),
         });
     }
     return new ZodRecord({
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // type alksjf = core.output<core.$ZodRecordKey>;
@@ -50530,7 +50543,7 @@ function randomWeight() {
     return n === 0n ? 1n : n;
 }
 /** The Lagrange coefficient at `at` for `xi` over the set `xs` (all distinct, xi in xs). */
-function lagrangeAt(xs, xi, at) {
+function msm_lagrangeAt(xs, xi, at) {
     let num = 1n;
     let den = 1n;
     for (const xj of xs) {
@@ -50573,10 +50586,10 @@ function dkgRound1(identifier, signers) {
     frost.DKG.clean(r.secret);
     return { pkg, secret };
 }
-const DKG_DST = utf8ToBytes(CIPHERSUITE + 'dkg');
+const DKG_DST = utils_utf8ToBytes(CIPHERSUITE + 'dkg');
 /** noble's HDKG: SHA-512(DST || id || C_0 || R) read little-endian, reduced mod the order. */
 function pokChallenge(id, c0, R) {
-    const h = sha2_sha512(concatBytes(DKG_DST, suite_Fn.toBytes(id), c0.toBytes(), R.toBytes()));
+    const h = sha2_sha512(utils_concatBytes(DKG_DST, suite_Fn.toBytes(id), c0.toBytes(), R.toBytes()));
     let n = 0n;
     for (let i = h.length - 1; i >= 0; i--)
         n = (n << 8n) | BigInt(h[i]);
@@ -50697,7 +50710,7 @@ function checkThreshold(threshold, participants, file) {
 /** An X25519 public key that is not of low order (a shared secret with it is not all zero). */
 function checkEncryptionKey(hex, field = 'encryptionKey') {
     try {
-        x25519.getSharedSecret(x25519.utils.randomSecretKey(), utils_hexToBytes(hex));
+        ed25519_x25519.getSharedSecret(ed25519_x25519.utils.randomSecretKey(), curves_utils_hexToBytes(hex));
     }
     catch {
         throw new errors_SssError('X25519 public key of low order', { field });
@@ -50968,26 +50981,640 @@ function genesisGroup(audit, manifest, C) {
     };
 }
 //# sourceMappingURL=dkg.js.map
+;// CONCATENATED MODULE: ./lib/artifacts/join.js
+/**
+ * The join (enrollment) ceremony's files, PROTOCOL section 4 "Adding a participant":
+ * ceremony.json (kind join), request.json (the newcomer), approvals/<moniker>.json (each approver),
+ * finalize.json (the newcomer). Strict schemas, as for every artifact.
+ */
+
+
+
+
+const join_hex = (bytes) => schemas_string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
+const join_signature = join_hex(64);
+/** ceremony.json of a join: the group state it extends, named and pinned by digest. */
+const JoinManifest = strictObject({
+    format: literal(FORMATS.ceremony),
+    ceremony: ceremonyId,
+    kind: literal('join'),
+    ciphersuite: literal(CIPHERSUITE),
+    threshold: schemas_number().int(),
+    /** The group key, which the join does not change. */
+    publicKey: hex32,
+    /** The last ceremony of the group state this join starts from (the genesis or a join). */
+    extends: ceremonyId,
+    /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
+    groupDigest: hex32,
+});
+const JoinRequest = strictObject({
+    format: literal(FORMATS.joinRequest),
+    ceremony: ceremonyId,
+    moniker: moniker,
+    identifier: hex32,
+    signingKey: hex32,
+    encryptionKey: hex32,
+    github: githubLogin.optional(),
+    endpoint: endpoint.optional(),
+    /** The group state the newcomer asks to join (the manifest's groupDigest, signed). */
+    groupDigest: hex32,
+    /** A fresh X25519 key for this join only: the fragments are encrypted to it. */
+    joinKey: hex32,
+    /** The approver set H, sorted by identifier. */
+    approvers: array(moniker).min(1).max(MAX_PARTICIPANTS),
+    signature: join_signature,
+});
+const JoinApproval = strictObject({
+    format: literal(FORMATS.joinApproval),
+    ceremony: ceremonyId,
+    moniker: moniker,
+    identifier: hex32,
+    /** Digest of the request approved: an approval cannot be moved to another request. */
+    requestDigest: hex32,
+    /** HPKE(σ_i) to the request's joinKey. */
+    fragment: strictObject({ enc: hex32, ciphertext: join_hex(48) }),
+    /** S_i = σ_i·G. */
+    fragmentCommitment: hex32,
+    /** M_ik = m_ik·G for every partner k in H, by the partner's moniker (64-byte encoding: point, then x). */
+    maskCommitments: record(moniker, join_hex(64)),
+    signature: join_signature,
+});
+const JoinFinalize = strictObject({
+    format: literal(FORMATS.joinFinalize),
+    ceremony: ceremonyId,
+    moniker: moniker,
+    identifier: hex32,
+    requestDigest: hex32,
+    /** Digest of all |H| approvals, sorted by identifier: the newcomer saw exactly these. */
+    approvalsDigest: hex32,
+    /** Y_n = s_n·G, which must equal Σ S_i and Y(x_n). */
+    verifyingShare: hex32,
+    signature: join_signature,
+});
+/** SHA-256 of the request's canonical JSON (signature included). */
+function requestDigestOf(request) {
+    return digest(request);
+}
+/** SHA-256 of the canonical list of approvals, sorted by identifier. */
+function approvalsDigestOf(approvals) {
+    return digest([...approvals].sort((a, b) => compareIdentifiers(a.identifier, b.identifier)));
+}
+//# sourceMappingURL=join.js.map
+;// CONCATENATED MODULE: ./lib/crypto/join.js
+/**
+ * Enrollment (PROTOCOL section 4, "Adding a participant"): a newcomer at x_n receives
+ * s_n = f(x_n) = Σ_{i∈H} λ_i·s_i from an approver set H, each term masked so that no approver's
+ * share is revealed, not even to the newcomer. Approver i sends
+ *   σ_i = λ_i·s_i + μ_i,   μ_i = Σ_{k>i} m_ik − Σ_{k<i} m_ki   (order by identifier),
+ * where m_ik is a pair mask only i and k can compute (X25519 between their identity keys); the
+ * masks of a set sum to zero. Everything is public except σ_i (encrypted to the newcomer):
+ *   S_i = σ_i·G   and   M_ik = m_ik·G for every partner k.
+ * Public checks: both ends of a pair publish the same M_ik; S_i == λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki;
+ * Σ_i S_i == Y(x_n). docs/joining.md explains the choices made here for speed.
+ */
+
+
+
+
+
+
+
+const MASK_LABEL = 'sss-tool/v1 join-mask';
+const FRAGMENT_LABEL = 'sss-tool/v1 join-fragment';
+const join_Fp = suite_Point.Fp;
+const { d: D } = suite_Point.CURVE();
+/**
+ * The pair mask m_ik of approvers i < k (by identifier): SHA-512 of
+ * label || ceremony || request digest || x_i || x_k || X25519(sk_i, pk_k), read little-endian
+ * and reduced mod the group order (a wide reduction: the bias is below 2^-250).
+ * PROTOCOL's formula has no request digest; it is added so that one pair never masks two different
+ * requests with the same value: two newcomers comparing fragments of one approver would otherwise
+ * learn (λ_i − λ'_i)·s_i, and so s_i.
+ */
+function pairMask(ceremony, requestDigest, lo, hi, shared) {
+    const h = sha512(concatBytes(utf8ToBytes(MASK_LABEL), utf8ToBytes(ceremony), hexToBytes(requestDigest), hexToBytes(lo), hexToBytes(hi), shared));
+    return Fn.create(bytesToNumberLE(h));
+}
+/** Every pair mask of approver `me` with its partners (X25519 with its own encryption secret). */
+function pairMasks(ceremony, requestDigest, me, partners) {
+    return partners.map((p) => {
+        if (p.x === me.x)
+            throw new SssError('an approver has no pair mask with itself');
+        let shared;
+        try {
+            shared = x25519.getSharedSecret(me.encryptionSecret, hexToBytes(p.encryptionKey));
+        }
+        catch {
+            throw new SssError('X25519 public key of low order', { field: 'encryptionKey' });
+        }
+        const [lo, hi] = me.x < p.x ? [me.identifier, p.identifier] : [p.identifier, me.identifier];
+        const mask = pairMask(ceremony, requestDigest, lo, hi, shared);
+        shared.fill(0);
+        return { identifier: p.identifier, x: p.x, mask };
+    });
+}
+/** μ_i = Σ_{k>i} m_ik − Σ_{k<i} m_ki: what approver i adds to its weighted share. */
+function maskSum(x, masks) {
+    let mu = 0n;
+    for (const m of masks)
+        mu = m.x > x ? Fn.add(mu, m.mask) : Fn.sub(mu, m.mask);
+    return mu;
+}
+/**
+ * Approver i's fragment: σ_i = λ_i·s_i + μ_i with λ_i the Lagrange coefficient at x_n over H.
+ * `approverXs` is H (it includes x_i); x_n must not be in it.
+ */
+function joinFragment(x, signingShare, approverXs, newcomerX, masks) {
+    if (approverXs.includes(newcomerX))
+        throw new SssError('the newcomer is among the approvers');
+    if (!approverXs.includes(x))
+        throw new SssError('the approver is not in the approver set');
+    if (masks.length !== approverXs.length - 1)
+        throw new SssError(`expected ${approverXs.length - 1} pair masks, got ${masks.length}`);
+    const lambda = lagrangeAt(approverXs, x, newcomerX);
+    return { sigma: Fn.add(Fn.mul(lambda, signingShare), maskSum(x, masks)), lambda };
+}
+/**
+ * A mask commitment's encoding: the usual 32-byte compressed point, then its x-coordinate
+ * (32 bytes, little-endian). An approval at |H| = 171 carries 170 of them and a join 171·170;
+ * decompressing a point costs a square root (~60 µs), checking a given x against the curve
+ * equation a few multiplications, so the x-coordinate makes the public audit ~10× cheaper.
+ * The first 64 hex characters are the standard encoding of the same point.
+ */
+function encodeMaskCommitment(p) {
+    return bytesToHex(p.toBytes()) + bytesToHex(numberToBytesLE(p.toAffine().x, 32));
+}
+/** The y-coordinates of the 8 points of small order: a point is of small order iff its y is one. */
+const SMALL_ORDER_Y = new Set(ED25519_TORSION_SUBGROUP.map((hex) => utils_bytesToNumberLE(curves_utils_hexToBytes(hex)) & ((1n << 255n) - 1n)));
+const HEX128 = /^[0-9a-f]{128}$/;
+/** 32 little-endian bytes of a buffer, from `at`, as a bigint (four 64-bit reads: this is hot). */
+function readLE256(b, at) {
+    return b.readBigUInt64LE(at) | (b.readBigUInt64LE(at + 8) << 64n) | (b.readBigUInt64LE(at + 16) << 128n) | (b.readBigUInt64LE(at + 24) << 192n);
+}
+/**
+ * Decodes a mask commitment (see encodeMaskCommitment): canonical coordinates, the sign bit of
+ * the compressed half equal to x's parity, on the curve, not the identity, not of small order.
+ */
+function decodeMaskCommitment(hex, field) {
+    if (typeof hex !== 'string' || !HEX128.test(hex))
+        throw new errors_SssError('expected 64 bytes of lowercase hex', { field });
+    const b = Buffer.from(hex, 'hex');
+    const sign = b[31] >> 7;
+    const y = readLE256(b, 0) & ((1n << 255n) - 1n);
+    const x = readLE256(b, 32);
+    if (y >= join_Fp.ORDER || x >= join_Fp.ORDER)
+        throw new errors_SssError('non-canonical point encoding', { field });
+    if (Number(x & 1n) !== sign)
+        throw new errors_SssError('the x-coordinate does not match the sign bit of the compressed point', { field });
+    const x2 = join_Fp.sqr(x);
+    const y2 = join_Fp.sqr(y);
+    // −x² + y² == 1 + d·x²·y²
+    if (join_Fp.sub(y2, x2) !== join_Fp.add(1n, join_Fp.mul(D, join_Fp.mul(x2, y2))))
+        throw new errors_SssError('not a point on the curve', { field });
+    if (x === 0n && y === 1n)
+        throw new errors_SssError('point is the identity', { field });
+    if (SMALL_ORDER_Y.has(y))
+        throw new errors_SssError('point of small order', { field });
+    return suite_Point.fromAffine({ x, y });
+}
+/** λ_i at `at` for every x_i in xs (all distinct): O(|xs|²) multiplications and one inversion. */
+function lagrangeCoefficients(xs, at) {
+    const n = xs.length;
+    const diff = xs.map((x) => suite_Fn.sub(at, x));
+    // numerator_i = Π_{j≠i} (at − x_j), from prefix and suffix products
+    const prefix = new Array(n + 1);
+    prefix[0] = 1n;
+    for (let i = 0; i < n; i++)
+        prefix[i + 1] = suite_Fn.mul(prefix[i], diff[i]);
+    const num = new Array(n);
+    let suffix = 1n;
+    for (let i = n - 1; i >= 0; i--) {
+        num[i] = suite_Fn.mul(prefix[i], suffix);
+        suffix = suite_Fn.mul(suffix, diff[i]);
+    }
+    const den = xs.map((xi, i) => {
+        let acc = 1n;
+        for (let j = 0; j < n; j++)
+            if (j !== i)
+                acc = suite_Fn.mul(acc, suite_Fn.sub(xi, xs[j]));
+        return acc;
+    });
+    const inv = suite_Fn.invertBatch(den);
+    return num.map((v, i) => suite_Fn.mul(v, inv[i]));
+}
+/** V_i = Σ_{k>i} M_ik − Σ_{k<i} M_ki from approver i's own published pair commitments. */
+function maskCommitmentSum(x, commitments) {
+    let v = suite_Point.ZERO;
+    for (const c of commitments)
+        v = c.x > x ? v.add(c.M) : v.subtract(c.M);
+    return v;
+}
+/**
+ * Checks S_i == λ_i·Y_i + V_i for every approver at once: Σ r_i·(S_i − V_i) − Σ (r_i·λ_i)·Y_i,
+ * one MSM, must be of small order (the check is cofactored, as RFC 8032 allows, because S_i and
+ * the pair commitments are not checked to be torsion-free; the newcomer's own check σ_i·G == S_i
+ * is exact). Only when the batch fails is each approver checked alone. Returns the failing ids.
+ */
+function badApprovalRelations(entries) {
+    if (!entries.length)
+        return [];
+    const weights = entries.map(() => randomWeight());
+    const points = [...entries.map((e) => e.S.subtract(e.V)), ...entries.map((e) => e.Y)];
+    const scalars = [...weights, ...entries.map((e, i) => suite_Fn.neg(suite_Fn.mul(weights[i], e.lambda)))];
+    if (msm_msm(points, scalars).clearCofactor().is0())
+        return [];
+    return entries.filter((e) => !e.S.subtract(e.V).subtract(e.Y.multiplyUnsafe(e.lambda)).clearCofactor().is0()).map((e) => e.id);
+}
+/**
+ * The newcomer's side: checks σ_i·G == S_i for each fragment (naming the approver), sums them
+ * and checks s_n·G == Y(x_n). Returns the signing share and the verifying share.
+ */
+function combineFragments(fragments, expected) {
+    const bad = fragments.filter((f) => !Point.BASE.multiply(f.sigma).equals(f.S)).map((f) => f.id);
+    if (bad.length)
+        throw new SssError('the decrypted fragment does not match its public commitment S_i', { culprit: bad.join(', ') });
+    let s = 0n;
+    for (const f of fragments)
+        s = Fn.add(s, f.sigma);
+    if (s === 0n)
+        throw new SssError('the fragments sum to zero');
+    const Y = Point.BASE.multiply(s);
+    if (!Y.equals(expected))
+        throw new SssError('the fragments do not sum to f(x_n): the share does not match the group commitment');
+    return { signingShare: s, verifyingShare: Y };
+}
+//# sourceMappingURL=join.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/join.js
 /**
- * Join (enrollment) ceremonies. Placeholder until enrollment lands (issue 4): a join ceremony is
- * reported as unsupported, and nothing is added to the group.
+ * The full public audit of a join (enrollment) ceremony: every check of PROTOCOL section 4,
+ * "Adding a participant", that can be made without a secret. `sss-tool verify`, `status`, the
+ * participants' own commands and the Action all call `auditJoin`; the repository applies each
+ * completed join to the group state it extends (src/ceremony/repository.ts).
  */
+
+
+
+
+
+
+
 
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
 function joinExtends(files) {
     const v = files.manifest?.value;
     return typeof v?.extends === 'string' ? v.extends : undefined;
 }
-function auditJoin(files, _group) {
-    return {
+const STEPS = ['request', 'approval', 'finalize'];
+/** The group state a ceremony leaves, from an audited repository's reports (undefined if none). */
+function groupAfter(reports, ceremony) {
+    const r = reports.get(ceremony);
+    return r?.phase === 'complete' ? r.group : undefined;
+}
+function holdersOf(group) {
+    const out = new Map();
+    for (const p of group.participants)
+        out.set(p.moniker, { participant: p, x: identifierToScalar(p.identifier) });
+    return out;
+}
+function inFile(e, file, culprit) {
+    if (e instanceof errors_SssError)
+        return new errors_SssError(e.reason, { file: e.file ?? file, field: e.field, culprit: e.culprit ?? culprit });
+    return new errors_SssError(String(e?.message ?? e), { file, culprit });
+}
+/**
+ * Audits a join ceremony against the group state before it (`groupBefore`: the genesis plus every
+ * earlier join; undefined while there is none). Never throws for bad input: problems land in
+ * `errors`, each naming the file, the field and, where someone misbehaved, who.
+ */
+function auditJoin(files, groupBefore) {
+    const audit = {
         ceremony: files.id,
         kind: 'join',
         phase: 'invalid',
-        steps: [],
+        steps: STEPS,
         rows: [],
-        awaiting: 'support for join ceremonies',
-        errors: [new errors_SssError('join ceremonies are not supported by this version', { file: files.manifest?.file })],
+        awaiting: '',
+        errors: [...files.errors],
+        approvals: new Map(),
+    };
+    const err = (e) => audit.errors.push(e instanceof errors_SssError ? e : new errors_SssError(String(e?.message ?? e)));
+    const finish = (awaiting) => {
+        audit.digests = { ...(audit.requestDigest ? { request: audit.requestDigest } : {}), ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}) };
+        audit.awaiting = audit.errors.length ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
+        if (audit.errors.length)
+            audit.phase = 'invalid';
+        return audit;
+    };
+    // The manifest, and the group state it extends.
+    if (!files.manifest) {
+        err(new errors_SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
+        return finish('ceremony.json');
+    }
+    const mfile = files.manifest.file;
+    let manifest;
+    try {
+        manifest = parseWith(JoinManifest, files.manifest.value, mfile);
+        if (manifest.ceremony !== files.id)
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { file: mfile, field: 'ceremony' });
+    }
+    catch (e) {
+        err(e);
+        return finish('a valid ceremony.json');
+    }
+    audit.manifest = manifest;
+    audit.threshold = manifest.threshold;
+    if (!groupBefore) {
+        audit.phase = 'setup';
+        return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+    }
+    const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
+    if (manifest.extends !== last) {
+        if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
+            audit.phase = 'setup';
+            return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+        }
+        err(new errors_SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { file: mfile, field: 'extends' }));
+        return finish('a request against the current group');
+    }
+    try {
+        if (manifest.groupDigest !== digest(groupBefore))
+            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, { file: mfile, field: 'groupDigest' });
+        if (manifest.threshold !== groupBefore.threshold)
+            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, { file: mfile, field: 'threshold' });
+        if (manifest.publicKey !== groupBefore.publicKey)
+            throw new errors_SssError('publicKey differs from the group key', { file: mfile, field: 'publicKey' });
+    }
+    catch (e) {
+        err(e);
+        return finish('a valid ceremony.json');
+    }
+    audit.groupBefore = groupBefore;
+    const holders = holdersOf(groupBefore);
+    const M = groupBefore.threshold;
+    // The request.
+    const rawRequest = files.singles.get('request');
+    if (!rawRequest) {
+        audit.phase = 'request';
+        audit.rows = [{ moniker: '(newcomer)', steps: { request: 'awaited', approval: '-', finalize: '-' } }];
+        return finish('request.json from the newcomer');
+    }
+    try {
+        audit.request = { file: rawRequest.file, artifact: checkRequest(rawRequest, files.id, manifest, holders, M) };
+    }
+    catch (e) {
+        err(inFile(e, rawRequest.file));
+    }
+    const request = audit.request?.artifact;
+    const newcomer = request?.moniker ?? rawRequest.value?.moniker;
+    if (request) {
+        audit.requestDigest = requestDigestOf(request);
+        audit.newcomerX = identifierToScalar(request.identifier);
+        audit.approverSet = request.approvers.map((m) => {
+            const h = holders.get(m);
+            return { ...h, Y: decodePoint(h.participant.verifyingShare, 'verifyingShare') };
+        });
+    }
+    // Approvals.
+    const rawApprovals = files.byRole.get('approvals') ?? new Map();
+    const H = new Set(request?.approvers ?? []);
+    const lambdas = new Map();
+    if (audit.approverSet) {
+        const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX);
+        audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
+    }
+    const candidates = [];
+    for (const [m, raw] of rawApprovals) {
+        const author = raw.value?.moniker;
+        if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
+            err(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, { file: raw.file, field: 'moniker', culprit: author }));
+            continue;
+        }
+        try {
+            if (!request || !audit.approverSet)
+                throw new errors_SssError('an approval of a request that is missing or invalid', { file: raw.file });
+            const a = parseWith(JoinApproval, raw.value, raw.file);
+            if (a.moniker !== m)
+                throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, { file: raw.file, field: 'moniker', culprit: a.moniker });
+            if (a.ceremony !== files.id)
+                throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, { file: raw.file, field: 'ceremony', culprit: a.moniker });
+            const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
+            if (!holder)
+                throw new errors_SssError(`${a.moniker} is not in the request's approver set (${request.approvers.join(', ')})`, { file: raw.file, field: 'moniker', culprit: a.moniker });
+            if (a.identifier !== holder.participant.identifier)
+                throw new errors_SssError('identifier differs from the approver\'s in the group', { file: raw.file, field: 'identifier', culprit: a.moniker });
+            candidates.push({ raw, a, holder });
+        }
+        catch (e) {
+            err(inFile(e, raw.file));
+        }
+    }
+    const relations = [];
+    const commitments = new Map();
+    const decoded = new Map();
+    for (const { raw, a, holder } of candidates) {
+        try {
+            if (!verifyArtifactSignature(a, holder.participant.signingKey))
+                throw new errors_SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: a.moniker });
+            if (a.requestDigest !== audit.requestDigest)
+                throw new errors_SssError('an approval of another request (requestDigest differs from this ceremony\'s request.json)', { file: raw.file, field: 'requestDigest', culprit: a.moniker });
+            const partners = Object.keys(a.maskCommitments);
+            const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
+            if (missing.length)
+                throw new errors_SssError(`no mask commitment for ${missing.join(', ')}`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+            const extra = partners.filter((k) => k === a.moniker || !H.has(k));
+            if (extra.length)
+                throw new errors_SssError(`a mask commitment for ${extra.join(', ')}, who is not a partner in the approver set`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+            const field = (f, e) => new errors_SssError(e.reason ?? String(e), { file: raw.file, field: f, culprit: a.moniker });
+            let S;
+            try {
+                S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
+            }
+            catch (e) {
+                throw field('fragmentCommitment', e);
+            }
+            const pairs = [];
+            for (const k of partners) {
+                const hex = a.maskCommitments[k];
+                let P = decoded.get(hex);
+                if (!P) {
+                    try {
+                        P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
+                    }
+                    catch (e) {
+                        throw field(`maskCommitments.${k}`, e);
+                    }
+                    decoded.set(hex, P);
+                }
+                pairs.push({ x: holders.get(k).x, M: P });
+            }
+            const lambda = lambdas.get(a.moniker);
+            relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
+            commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
+            audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
+        }
+        catch (e) {
+            err(inFile(e, raw.file));
+        }
+    }
+    for (const id of badApprovalRelations(relations)) {
+        const a = audit.approvals.get(id);
+        err(new errors_SssError('S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver\'s weighted share plus its published masks', { file: a.file, field: 'fragmentCommitment', culprit: id }));
+        audit.approvals.delete(id);
+    }
+    // Both ends of every pair publish the same M_ik: equal encodings are equal points.
+    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
+    const disagree = new Set();
+    for (let i = 0; i < order.length; i++) {
+        const mi = commitments.get(order[i]);
+        if (!mi)
+            continue;
+        for (let k = i + 1; k < order.length; k++) {
+            const mk = commitments.get(order[k]);
+            if (mk && mi.get(order[k]) !== mk.get(order[i])) {
+                err(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, { file: rawApprovals.get(order[i])?.file, field: `maskCommitments.${order[k]}`, culprit: `${order[i]}, ${order[k]}` }));
+                disagree.add(order[i]).add(order[k]);
+            }
+        }
+    }
+    for (const m of disagree)
+        audit.approvals.delete(m);
+    const approvalsClosed = Boolean(request) && audit.approvals.size === H.size && rawApprovals.size === H.size;
+    if (approvalsClosed && audit.approverSet) {
+        audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
+        const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
+        audit.expectedShare = msm_evaluateCommitment(C, audit.newcomerX);
+        let sum = suite_Point.ZERO;
+        for (const a of audit.approvals.values())
+            sum = sum.add(a.S);
+        if (!sum.equals(audit.expectedShare))
+            err(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', { file: rawApprovals.get(order[0])?.file, field: 'fragmentCommitment' }));
+    }
+    // Finalize.
+    const rawFinalize = files.singles.get('finalize');
+    if (rawFinalize) {
+        try {
+            if (!approvalsClosed || !audit.expectedShare || !request)
+                throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { file: rawFinalize.file });
+            const f = parseWith(JoinFinalize, rawFinalize.value, rawFinalize.file);
+            if (f.moniker !== request.moniker)
+                throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, { file: rawFinalize.file, field: 'moniker', culprit: f.moniker });
+            const c = f.moniker;
+            if (f.ceremony !== files.id)
+                throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, { file: rawFinalize.file, field: 'ceremony', culprit: c });
+            if (f.identifier !== request.identifier)
+                throw new errors_SssError('identifier differs from the request\'s', { file: rawFinalize.file, field: 'identifier', culprit: c });
+            if (!verifyArtifactSignature(f, request.signingKey))
+                throw new errors_SssError('bad artifact signature', { file: rawFinalize.file, field: 'signature', culprit: c });
+            if (f.requestDigest !== audit.requestDigest)
+                throw new errors_SssError('requestDigest differs from this ceremony\'s request.json', { file: rawFinalize.file, field: 'requestDigest', culprit: c });
+            if (f.approvalsDigest !== audit.approvalsDigest)
+                throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', { file: rawFinalize.file, field: 'approvalsDigest', culprit: c });
+            if (f.verifyingShare !== encodePoint(audit.expectedShare))
+                throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', { file: rawFinalize.file, field: 'verifyingShare', culprit: c });
+            audit.finalize = { file: rawFinalize.file, artifact: f };
+        }
+        catch (e) {
+            err(inFile(e, rawFinalize.file));
+        }
+    }
+    // The round table, the phase and what is awaited.
+    const state = (ok, present, open) => (ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-');
+    const newcomerName = typeof newcomer === 'string' ? newcomer : '(newcomer)';
+    const approvalsOk = approvalsClosed && audit.approvals.size === H.size && !audit.errors.length;
+    audit.rows = [
+        {
+            moniker: newcomerName,
+            github: request?.github,
+            steps: { request: state(Boolean(request), true, true), approval: '-', finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk) },
+        },
+    ];
+    const approverNames = [...new Set([...H, ...rawApprovals.keys()])].sort();
+    for (const m of approverNames)
+        audit.rows.push({
+            moniker: m,
+            github: holders.get(m)?.participant.github,
+            steps: { request: '-', approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)), finalize: '-' },
+        });
+    if (!request) {
+        audit.phase = 'invalid';
+        return finish('a valid request.json');
+    }
+    if (!approvalsClosed) {
+        audit.phase = 'approvals';
+        const awaited = request.approvers.filter((m) => !rawApprovals.has(m));
+        const received = request.approvers.length - awaited.length;
+        return finish(awaited.length ? `approvals from ${awaited.join(', ')} (${received} of ${request.approvers.length} received)` : 'valid approvals from every approver');
+    }
+    if (!audit.finalize) {
+        audit.phase = 'finalize';
+        return finish(`finalize.json from ${request.moniker}`);
+    }
+    if (audit.errors.length)
+        return finish('nothing more');
+    audit.phase = 'complete';
+    audit.group = joinedGroup(groupBefore, request, audit.finalize.artifact.verifyingShare, files.id);
+    return finish('nothing: the join is complete');
+}
+/** The request's own checks, against the manifest and the group before the join. */
+function checkRequest(raw, ceremony, manifest, holders, threshold) {
+    const r = parseWith(JoinRequest, raw.value, raw.file);
+    const c = r.moniker;
+    const at = (reason, field) => new errors_SssError(reason, { file: raw.file, field, culprit: c });
+    if (r.ceremony !== ceremony)
+        throw at(`a request for ceremony ${r.ceremony}, not ${ceremony}`, 'ceremony');
+    checkIdentityFields(r, raw.file);
+    if (!verifyArtifactSignature(r, r.signingKey))
+        throw at('bad artifact signature', 'signature');
+    if (holders.has(r.moniker))
+        throw at(`${r.moniker} is already a member of the group`, 'moniker');
+    for (const h of holders.values()) {
+        const p = h.participant;
+        if (p.identifier === r.identifier)
+            throw at(`identifier is already ${p.moniker}'s in the group`, 'identifier');
+        if ([p.signingKey, p.encryptionKey].includes(r.signingKey))
+            throw at(`reuses a public key of ${p.moniker}`, 'signingKey');
+        if ([p.signingKey, p.encryptionKey].includes(r.encryptionKey))
+            throw at(`reuses a public key of ${p.moniker}`, 'encryptionKey');
+        if ([p.signingKey, p.encryptionKey].includes(r.joinKey))
+            throw at(`reuses a public key of ${p.moniker}`, 'joinKey');
+    }
+    if (r.joinKey === r.encryptionKey || r.joinKey === r.signingKey)
+        throw at('the join key must be fresh, not an identity key', 'joinKey');
+    try {
+        checkEncryptionKey(r.joinKey, 'joinKey');
+    }
+    catch (e) {
+        throw at(e.reason, 'joinKey');
+    }
+    if (r.groupDigest !== manifest.groupDigest)
+        throw at('groupDigest differs from ceremony.json\'s: the request is for another group state', 'groupDigest');
+    for (const [i, m] of r.approvers.entries()) {
+        const h = holders.get(m);
+        if (!h)
+            throw at(`approver ${m} does not hold a share of the group`, `approvers.${i}`);
+        if (i > 0 && h.x <= holders.get(r.approvers[i - 1]).x)
+            throw at(h.x === holders.get(r.approvers[i - 1]).x ? `approver ${m} is named twice` : 'approvers are not sorted by identifier', `approvers.${i}`);
+    }
+    if (r.approvers.length < threshold)
+        throw at(`${r.approvers.length} approvers, fewer than the threshold ${threshold}`, 'approvers');
+    return r;
+}
+/** The group after a completed join: the newcomer added, the key and commitment unchanged. */
+function joinedGroup(before, request, verifyingShare, ceremony) {
+    const newcomer = {
+        moniker: request.moniker,
+        identifier: request.identifier,
+        verifyingShare,
+        signingKey: request.signingKey,
+        encryptionKey: request.encryptionKey,
+        ...(request.github ? { github: request.github } : {}),
+        ...(request.endpoint ? { endpoint: request.endpoint } : {}),
+        ceremony,
+    };
+    return {
+        ...before,
+        participants: [...before.participants, newcomer].sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0)),
+        ceremonies: [...before.ceremonies, { id: ceremony, kind: 'join' }],
     };
 }
 //# sourceMappingURL=join.js.map
@@ -56317,7 +56944,7 @@ function* $(e) {
     });
   }
 }
-function D(e, n, t) {
+function dist_D(e, n, t) {
   const o = {
     read: [],
     write: [...$(n)]
@@ -56644,7 +57271,7 @@ function k(e, n, t) {
   return [...H(e, n), ...q(t)];
 }
 function Y(...e) {
-  const { flags: n, taskIndex: t } = W(e), o = t < e.length ? String(e[t]).toLowerCase() : null, a = o !== null ? e.slice(t + 1) : [], { positionals: s, pathspecs: r } = V(a, o, n), i = D(o, n, s);
+  const { flags: n, taskIndex: t } = W(e), o = t < e.length ? String(e[t]).toLowerCase() : null, a = o !== null ? e.slice(t + 1) : [], { positionals: s, pathspecs: r } = V(a, o, n), i = dist_D(o, n, s);
   return {
     task: o,
     flags: n.map(J),
@@ -59814,19 +60441,28 @@ async function commitAsBot(dir, paths, message) {
 }
 /** Pushes a commit to a branch of a remote, authenticated with the token for an https remote. */
 async function pushCommit(dir, remote, commit, branch, opts = {}) {
-    const url = await remoteUrl(dir, remote);
-    await git(dir).raw([...authConfig(url, opts.token), 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
+    const auth = await authConfig(dir, await remoteUrl(dir, remote), opts.token);
+    await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
 }
 async function remoteUrl(dir, remote) {
     return (await git(dir).raw(['remote', 'get-url', remote])).trim();
 }
-/** The header actions/checkout would set, for a token and an https remote. */
-function authConfig(url, token) {
+/**
+ * The header actions/checkout sets, for a token and an https remote, unless the checkout already
+ * persisted one (two Authorization headers make GitHub refuse the push).
+ */
+async function authConfig(dir, url, token) {
     if (!token || !/^https:\/\//.test(url))
         return [];
     const origin = new URL(url).origin;
+    const key = `http.${origin}/.extraheader`;
+    const persisted = await git(dir)
+        .raw(['config', '--get-all', key])
+        .catch(() => '');
+    if (persisted.trim())
+        return [];
     const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-    return ['-c', `http.${origin}/.extraheader=AUTHORIZATION: basic ${basic}`];
+    return ['-c', `${key}=AUTHORIZATION: basic ${basic}`];
 }
 //# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/render.js
@@ -59901,9 +60537,6 @@ function reportJson(r) {
 /** Hidden in the comment body: how the Action finds its own comment again. */
 const COMMENT_MARKER = '<!-- sss-tool:status -->';
 const report_esc = (s) => s.replace(/[|<>]/g, (c) => `\\${c}`);
-function problemText(p) {
-    return p.merged && p.error.file ? `${p.error.message} (merged before this pull request)` : p.error.message;
-}
 /** One error annotation per problem, on its file when it names one. */
 function annotate(problems) {
     for (const p of problems) {

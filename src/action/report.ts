@@ -19,10 +19,6 @@ export interface Problem {
 
 const esc = (s: string) => s.replace(/[|<>]/g, (c) => `\\${c}`);
 
-export function problemText(p: Problem): string {
-  return p.merged && p.error.file ? `${p.error.message} (merged before this pull request)` : p.error.message;
-}
-
 /** One error annotation per problem, on its file when it names one. */
 export function annotate(problems: Problem[]): void {
   for (const p of problems) {

@@ -200,18 +200,26 @@ export async function commitAsBot(dir: string, paths: string[], message: string)
 
 /** Pushes a commit to a branch of a remote, authenticated with the token for an https remote. */
 export async function pushCommit(dir: string, remote: string, commit: string, branch: string, opts: { force?: boolean; token?: string } = {}): Promise<void> {
-  const url = await remoteUrl(dir, remote);
-  await git(dir).raw([...authConfig(url, opts.token), 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
+  const auth = await authConfig(dir, await remoteUrl(dir, remote), opts.token);
+  await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
 }
 
 export async function remoteUrl(dir: string, remote: string): Promise<string> {
   return (await git(dir).raw(['remote', 'get-url', remote])).trim();
 }
 
-/** The header actions/checkout would set, for a token and an https remote. */
-function authConfig(url: string, token?: string): string[] {
+/**
+ * The header actions/checkout sets, for a token and an https remote, unless the checkout already
+ * persisted one (two Authorization headers make GitHub refuse the push).
+ */
+async function authConfig(dir: string, url: string, token?: string): Promise<string[]> {
   if (!token || !/^https:\/\//.test(url)) return [];
   const origin = new URL(url).origin;
+  const key = `http.${origin}/.extraheader`;
+  const persisted = await git(dir)
+    .raw(['config', '--get-all', key])
+    .catch(() => '');
+  if (persisted.trim()) return [];
   const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-  return ['-c', `http.${origin}/.extraheader=AUTHORIZATION: basic ${basic}`];
+  return ['-c', `${key}=AUTHORIZATION: basic ${basic}`];
 }
