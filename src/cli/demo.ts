@@ -18,11 +18,12 @@ import { CIPHERSUITE } from '../crypto/suite.js';
 import { SssError } from '../errors.js';
 import { LocalPull, startLocalGitHub } from '../github/local-server.js';
 import { makeContext, withGlobals } from './context.js';
+import { runJoinDemo } from './demo-join.js';
 
 const BIN = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'bin', 'sss-tool.js');
 /** The bundled Action, as a repository that `uses:` it runs it. */
 const DIST = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'dist', 'index.js');
-const DEMO_REPOSITORY = 'demo/ceremonies';
+export const DEMO_REPOSITORY = 'demo/ceremonies';
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter'];
 
 export interface DemoParticipant {
@@ -48,7 +49,7 @@ export function register(p: Command): void {
     if (!Number.isInteger(t) || t < 2 || t > n) throw new SssError('--threshold must be from 2 to --participants');
     const root = opts.dir ? resolve(opts.dir) : mkdtempSync(join(tmpdir(), 'sss-demo-'));
     const result = await runDemo(root, n, t, (line) => ctx.say(line));
-    ctx.result(result);
+    ctx.result({ ...result, join: await runJoinDemo(result, (line) => ctx.say(line)) });
   });
 }
 
@@ -175,7 +176,7 @@ interface ActionResult {
  * Runs the bundled Action as GitHub Actions would: `node dist/index.js` in a checkout, with the
  * event, the inputs and the API URL in the environment.
  */
-class DemoAction {
+export class DemoAction {
   private runs = 0;
   private readonly runner: string;
   constructor(

@@ -1,0 +1,125 @@
+/**
+ * The demo's second act (issue 4): after the genesis, a newcomer joins the group with the first M
+ * holders approving. Every step is a pull request opened with --submit, validated by the real
+ * bundled Action and merged; the Action publishes on the last push. public_key.txt must not change
+ * and peers_list.txt must gain the newcomer.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleGit, SimpleGit } from 'simple-git';
+import { toFileText } from '../artifacts/canonical.js';
+import { joinManifest } from '../ceremony/join-steps.js';
+import { GroupPackage } from '../ceremony/report.js';
+import { SssError } from '../errors.js';
+import { LocalPull, startLocalGitHub } from '../github/local-server.js';
+import { DEMO_REPOSITORY, DemoAction, DemoParticipant, pool, sssTool } from './demo.js';
+
+const NEWCOMERS = ['frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'newcomer'];
+
+export interface GenesisDemo {
+  root: string;
+  repository: string;
+  origin: string;
+  publicKey: string;
+  participants: DemoParticipant[];
+}
+
+function git(dir: string): SimpleGit {
+  return simpleGit({ baseDir: dir });
+}
+
+async function identify(g: SimpleGit, name: string): Promise<void> {
+  await g.addConfig('user.name', name);
+  await g.addConfig('user.email', `${name}@demo.invalid`);
+  await g.addConfig('commit.gpgsign', 'false');
+}
+
+/** Runs the join on the repository runDemo left; returns the newcomer and the group after. */
+export async function runJoinDemo(result: GenesisDemo, say: (line: string) => void) {
+  const { root, origin, repository: maintainer } = result;
+  const m = git(maintainer);
+  await m.pull('origin', 'main');
+  const group = JSON.parse(readFileSync(join(maintainer, 'public_info', 'group.json'), 'utf8')) as GroupPackage;
+  const moniker = NEWCOMERS.find((n) => !group.participants.some((p) => p.moniker === n))!;
+  const ceremony = `join-${moniker}`;
+  const approvers = result.participants.slice(0, group.threshold);
+  const dir = join(root, 'participants', moniker);
+  mkdirSync(dir, { recursive: true });
+  const passphraseFile = join(dir, 'passphrase.txt');
+  writeFileSync(passphraseFile, `demo passphrase of ${moniker}\n`, { mode: 0o600 });
+  const clone = join(dir, 'repo');
+  await git(root).clone(origin, clone);
+  await identify(git(clone), moniker);
+  const newcomer: DemoParticipant = { moniker, home: join(dir, 'home'), clone, passphraseFile };
+
+  const github = await startLocalGitHub();
+  try {
+    // Its own runner and job summaries, beside the genesis ones.
+    mkdirSync(join(root, 'join'), { recursive: true });
+    const action = new DemoAction(join(root, 'join'), origin, github.url);
+    say('');
+    say(`Join: ${moniker} joins the ${group.threshold}-of-${group.participants.length} group; ${approvers.map((p) => p.moniker).join(', ')} approve`);
+    const review = async (pr: LocalPull, author: string) => {
+      const run = await action.validate(pr, author);
+      if (run.code !== 0) throw new SssError(`the Action rejected pull request #${pr.number} (${pr.title}): ${run.problems.join('; ') || run.log}`);
+      await m.fetch('origin');
+      await m.merge(['--no-ff', '-m', `Merge pull request #${pr.number} from ${pr.head}`, `origin/${pr.head}`]);
+      await m.push('origin', 'main');
+      pr.state = 'closed';
+      say(`    #${pr.number} ${pr.title} (@${author}): ✓ valid → merged; now ${run.phase}`);
+    };
+    const env = (p: DemoParticipant) => ({ ...process.env, GITHUB_API_URL: github.url, GITHUB_TOKEN: `demo-token-of-${p.moniker}` });
+    const run = (p: DemoParticipant, args: string[]) => sssTool([...args, '--home', p.home, '--repo', p.clone, '--passphrase-file', p.passphraseFile], env(p));
+    const step = async (name: string, who: DemoParticipant[], args: (p: DemoParticipant) => string[]) => {
+      await pool(who, 2, async (p) => {
+        await git(p.clone).pull('origin', 'main');
+        await run(p, [...args(p), '--submit', '--github-repo', DEMO_REPOSITORY]);
+      });
+      const prs = github.pulls.filter((pr) => pr.state === 'open' && pr.head.startsWith(`ceremony/${ceremony}/${name}/`)).sort((a, b) => a.number - b.number);
+      say(`  ${name}: ${prs.length} pull request${prs.length === 1 ? '' : 's'} opened with --submit`);
+      for (const pr of prs) await review(pr, pr.head.split('/').pop()!);
+    };
+
+    // The maintainer opens the join as it opened the genesis: a manifest naming the group state
+    // it extends (public_info/group.json, which publish --check ties to the transcript).
+    await sssTool(['publish', '--ceremony', group.ceremonies[group.ceremonies.length - 1].id, '--check', '--repo', maintainer]);
+    await m.checkoutLocalBranch(`ceremony/${ceremony}/open`);
+    mkdirSync(join(maintainer, 'ceremonies', ceremony), { recursive: true });
+    writeFileSync(join(maintainer, 'ceremonies', ceremony, 'ceremony.json'), toFileText(joinManifest(ceremony, group)));
+    await m.add('ceremonies');
+    await m.commit(`${ceremony}: open a join`);
+    await m.push('origin', `ceremony/${ceremony}/open`);
+    await m.checkout('main');
+    github.pulls.push({ number: github.pulls.length + 1, head: `ceremony/${ceremony}/open`, base: 'main', title: `${ceremony}: open a join`, body: '', state: 'open', html_url: '' });
+    say(`  the maintainer opens the join (ceremonies/${ceremony}/ceremony.json):`);
+    await review(github.pulls[github.pulls.length - 1], 'maintainer');
+
+    await run(newcomer, ['initialize', '--moniker', moniker, '--github', moniker, '--endpoint', `https://${moniker}.cosigner.example`]);
+    say(`  initialize: ${moniker}'s identity created`);
+    await step('request', [newcomer], () => ['join-request', '--ceremony', ceremony, '--approvers', approvers.map((p) => p.moniker).join(',')]);
+    await step('approval', approvers, (p) => ['approve-participant', '--request', join(p.clone, 'ceremonies', ceremony, 'request.json')]);
+    await step('finalize', [newcomer], (p) => ['finalize-join', '--approvals', join(p.clone, 'ceremonies', ceremony, 'approvals')]);
+
+    const first = await action.publish();
+    if (first.code !== 0) throw new SssError(`the Action failed to publish: ${first.problems.join('; ') || first.log}`);
+    say(`  publish (push to main): the Action committed ${first.published || 'nothing'}`);
+  } finally {
+    await github.close();
+  }
+
+  await m.pull('origin', 'main');
+  await sssTool(['verify', '--ceremony', ceremony, '--require-complete', '--repo', maintainer]);
+  await sssTool(['publish', '--ceremony', ceremony, '--check', '--repo', maintainer]);
+  const publicKey = readFileSync(join(maintainer, 'public_info', 'public_key.txt'), 'utf8').trim();
+  const peers = readFileSync(join(maintainer, 'public_info', 'peers_list.txt'), 'utf8');
+  const after = JSON.parse(readFileSync(join(maintainer, 'public_info', 'group.json'), 'utf8')) as GroupPackage;
+  if (publicKey !== result.publicKey) throw new SssError(`the join changed public_key.txt (${result.publicKey} → ${publicKey})`);
+  if (!peers.split('\n').some((l) => l.startsWith(`${moniker} `))) throw new SssError(`peers_list.txt does not list ${moniker}`);
+  if (readFileSync(join(newcomer.home, 'trustserver_public_key.pub'), 'utf8').trim() !== publicKey) throw new SssError(`${moniker} holds a share of another key`);
+  say('');
+  say(`Verified: ${moniker} holds a share of the same key; the group is ${after.threshold}-of-${after.participants.length}.`);
+  say(`Group public key (unchanged): ${publicKey}`);
+  say('Peers (public_info/peers_list.txt):');
+  for (const line of peers.trimEnd().split('\n')) say(`  ${line}`);
+  return { ceremony, newcomer, publicKey, participants: after.participants.length };
+}
