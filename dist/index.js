@@ -60808,7 +60808,8 @@ const FILE_RULES = [
         author: byFileName,
         notYet: ({ report, tree }) => report?.digests?.round2 ? undefined : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
     },
-    // Join (PROTOCOL section 4, "Adding a participant"); issue 4 refines when each may arrive.
+    // Join (PROTOCOL section 4, "Adding a participant"): the newcomer's request, each approver's
+    // fragment once the request is merged, the newcomer's finalize once every approval is.
     { kind: 'join', role: 'request', perMoniker: false, pattern: 'request.json', author: (f) => ({ moniker: monikerOf(f.value) }) },
     {
         kind: 'join',
@@ -60816,7 +60817,7 @@ const FILE_RULES = [
         perMoniker: true,
         pattern: 'approvals/<moniker>.json',
         author: byFileName,
-        notYet: ({ tree }) => (tree?.singles.has('request') ? undefined : 'an approval before the join request is merged'),
+        notYet: ({ report }) => (report?.digests?.request ? undefined : 'an approval before the join request is merged'),
     },
     {
         kind: 'join',
@@ -60824,7 +60825,7 @@ const FILE_RULES = [
         perMoniker: false,
         pattern: 'finalize.json',
         author: (f) => ({ moniker: monikerOf(f.head.tree?.singles.get('request')?.value) }),
-        notYet: ({ tree }) => (tree?.byRole.get('approvals')?.size ? undefined : 'finalize before the approvals are merged'),
+        notYet: ({ report }) => (report?.digests?.approvals ? undefined : 'finalize before every approval is merged'),
     },
 ];
 /** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */
