@@ -60790,6 +60790,18 @@ const monikerOf = (v) => {
 };
 /** Every file a pull request may add under ceremonies/<id>/, by ceremony kind. */
 const FILE_RULES = [
+    // A newcomer opens their own join: its manifest may arrive with their request.json (then the
+    // request's author must open the pull request); alone, it is a maintainer's.
+    {
+        kind: 'join',
+        role: 'ceremony',
+        perMoniker: false,
+        pattern: 'ceremony.json',
+        author: (f) => {
+            const newcomer = monikerOf(f.head.tree?.singles.get('request')?.value);
+            return newcomer ? { moniker: newcomer } : 'maintainer';
+        },
+    },
     { kind: '*', role: 'ceremony', perMoniker: false, pattern: 'ceremony.json', author: () => 'maintainer' },
     { kind: 'dkg', role: 'round1', perMoniker: true, pattern: 'round1/<moniker>.json', author: byFileName },
     {

@@ -81,6 +81,28 @@ describe('checkChanges', () => {
     expect(new Set(FILE_RULES.map((r) => `${r.kind}:${r.role}:${r.perMoniker}`)).size).toBe(FILE_RULES.length);
   });
 
+  it('takes a join manifest from the newcomer whose request comes with it, else only from a maintainer', () => {
+    const request = { format: 'sss-tool/join-request@1', ceremony: 'join-frank', moniker: 'frank', github: 'frank-gh' };
+    const manifest = JSON.stringify({ format: 'sss-tool/ceremony@1', ceremony: 'join-frank', kind: 'join' });
+    const tree = (withRequest: boolean) => ({
+      id: 'join-frank',
+      dir: 'ceremonies/join-frank',
+      manifest: { file: 'ceremonies/join-frank/ceremony.json', value: JSON.parse(manifest) },
+      byRole: new Map(),
+      singles: new Map(withRequest ? [['request', { file: 'ceremonies/join-frank/request.json', value: request }]] : []),
+      errors: [],
+    });
+    const view = (withRequest: boolean): RepositoryView => ({ state: { reports: new Map(), errors: [] }, ceremony: () => ({ tree: tree(withRequest) }) });
+    const both = [added('ceremonies/join-frank/ceremony.json', manifest), added('ceremonies/join-frank/request.json', JSON.stringify(request))];
+    expect(checkChanges(both, ctx({ author: 'frank-gh', head: view(true) }))).toEqual([]);
+    expect(checkChanges(both, ctx({ author: 'mallory', head: view(true) })).map((e) => e.file)).toEqual(['ceremonies/join-frank/ceremony.json', 'ceremonies/join-frank/request.json']);
+    const alone = [added('ceremonies/join-frank/ceremony.json', manifest)];
+    expect(checkChanges(alone, ctx({ author: 'frank-gh', head: view(false) })).map((e) => e.message)).toEqual([
+      'ceremonies/join-frank/ceremony.json: only maintainers (@maint) may add a ceremony manifest, not @frank-gh',
+    ]);
+    expect(checkChanges(alone, ctx({ author: 'maint', head: view(false) }))).toEqual([]);
+  });
+
   it('lists the ceremonies a change touches', () => {
     expect(touchedCeremonies([added('ceremonies/b/x'), added('ceremonies/a/round1/x.json'), added('ceremonies/README.md'), added('x/y')], 'ceremonies')).toEqual(['a', 'b']);
   });
