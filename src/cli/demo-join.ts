@@ -1,14 +1,13 @@
 /**
  * The demo's second act (issue 4): after the genesis, a newcomer joins the group with the first M
  * holders approving. Every step is a pull request opened with --submit, validated by the real
- * bundled Action and merged; the Action publishes on the last push. public_key.txt must not change
+ * bundled Action and merged. The newcomer opens the join itself: its join-request pull request
+ * carries the ceremony's manifest. The Action publishes on the last push. public_key.txt must not change
  * and peers_list.txt must gain the newcomer.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit, SimpleGit } from 'simple-git';
-import { toFileText } from '../artifacts/canonical.js';
-import { joinManifest } from '../ceremony/join-steps.js';
 import { GroupPackage } from '../ceremony/report.js';
 import { SssError } from '../errors.js';
 import { LocalPull, startLocalGitHub } from '../github/local-server.js';
@@ -79,20 +78,6 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
       say(`  ${name}: ${prs.length} pull request${prs.length === 1 ? '' : 's'} opened with --submit`);
       for (const pr of prs) await review(pr, pr.head.split('/').pop()!);
     };
-
-    // The maintainer opens the join as it opened the genesis: a manifest naming the group state
-    // it extends (public_info/group.json, which publish --check ties to the transcript).
-    await sssTool(['publish', '--ceremony', group.ceremonies[group.ceremonies.length - 1].id, '--check', '--repo', maintainer]);
-    await m.checkoutLocalBranch(`ceremony/${ceremony}/open`);
-    mkdirSync(join(maintainer, 'ceremonies', ceremony), { recursive: true });
-    writeFileSync(join(maintainer, 'ceremonies', ceremony, 'ceremony.json'), toFileText(joinManifest(ceremony, group)));
-    await m.add('ceremonies');
-    await m.commit(`${ceremony}: open a join`);
-    await m.push('origin', `ceremony/${ceremony}/open`);
-    await m.checkout('main');
-    github.pulls.push({ number: github.pulls.length + 1, head: `ceremony/${ceremony}/open`, base: 'main', title: `${ceremony}: open a join`, body: '', state: 'open', html_url: '' });
-    say(`  the maintainer opens the join (ceremonies/${ceremony}/ceremony.json):`);
-    await review(github.pulls[github.pulls.length - 1], 'maintainer');
 
     await run(newcomer, ['initialize', '--moniker', moniker, '--github', moniker, '--endpoint', `https://${moniker}.cosigner.example`]);
     say(`  initialize: ${moniker}'s identity created`);
