@@ -19,6 +19,7 @@ import { SssError } from '../errors.js';
 import { LocalPull, startLocalGitHub } from '../github/local-server.js';
 import { makeContext, withGlobals } from './context.js';
 import { runJoinDemo } from './demo-join.js';
+import { runSignDemo } from './demo-sign.js';
 
 const BIN = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'bin', 'sss-tool.js');
 /** The bundled Action, as a repository that `uses:` it runs it. */
@@ -49,7 +50,12 @@ export function register(p: Command): void {
     if (!Number.isInteger(t) || t < 2 || t > n) throw new SssError('--threshold must be from 2 to --participants');
     const root = opts.dir ? resolve(opts.dir) : mkdtempSync(join(tmpdir(), 'sss-demo-'));
     const result = await runDemo(root, n, t, (line) => ctx.say(line));
-    ctx.result({ ...result, join: await runJoinDemo(result, (line) => ctx.say(line)) });
+    const joined = await runJoinDemo(result, (line) => ctx.say(line));
+    const signers = [...result.participants.slice(0, t - 1), joined.newcomer];
+    const signed = await runSignDemo(result.repository, root, signers, (line) => ctx.say(line));
+    ctx.say('');
+    ctx.say(`Sign with the library, in one Node process: node examples/sign-jwt.mjs ${root}`);
+    ctx.result({ ...result, join: joined, sign: signed });
   });
 }
 
