@@ -50991,8 +50991,6 @@ function genesisGroup(audit, manifest, C) {
 
 
 
-const join_hex = (bytes) => schemas_string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
-const join_signature = join_hex(64);
 /** ceremony.json of a join: the group state it extends, named and pinned by digest. */
 const JoinManifest = strictObject({
     format: literal(FORMATS.ceremony),
@@ -51022,7 +51020,7 @@ const JoinRequest = strictObject({
     joinKey: hex32,
     /** The approver set H, sorted by identifier. */
     approvers: array(moniker).min(1).max(MAX_PARTICIPANTS),
-    signature: join_signature,
+    signature: signature,
 });
 const JoinApproval = strictObject({
     format: literal(FORMATS.joinApproval),
@@ -51032,12 +51030,12 @@ const JoinApproval = strictObject({
     /** Digest of the request approved: an approval cannot be moved to another request. */
     requestDigest: hex32,
     /** HPKE(σ_i) to the request's joinKey. */
-    fragment: strictObject({ enc: hex32, ciphertext: join_hex(48) }),
+    fragment: strictObject({ enc: hex32, ciphertext: artifacts_schemas_hex(48) }),
     /** S_i = σ_i·G. */
     fragmentCommitment: hex32,
     /** M_ik = m_ik·G for every partner k in H, by the partner's moniker (64-byte encoding: point, then x). */
-    maskCommitments: record(moniker, join_hex(64)),
-    signature: join_signature,
+    maskCommitments: record(moniker, artifacts_schemas_hex(64)),
+    signature: signature,
 });
 const JoinFinalize = strictObject({
     format: literal(FORMATS.joinFinalize),
@@ -51049,7 +51047,7 @@ const JoinFinalize = strictObject({
     approvalsDigest: hex32,
     /** Y_n = s_n·G, which must equal Σ S_i and Y(x_n). */
     verifyingShare: hex32,
-    signature: join_signature,
+    signature: signature,
 });
 /** SHA-256 of the request's canonical JSON (signature included). */
 function requestDigestOf(request) {

@@ -6,10 +6,7 @@
 import { z } from 'zod';
 import { CIPHERSUITE, compareIdentifiers } from '../crypto/suite.js';
 import { digest } from './canonical.js';
-import { FORMATS, MAX_PARTICIPANTS, ceremonyId, endpoint, githubLogin, hex32, moniker } from './schemas.js';
-
-const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
-const signature = hex(64);
+import { FORMATS, MAX_PARTICIPANTS, ceremonyId, endpoint, githubLogin, hex, hex32, moniker, signature } from './schemas.js';
 
 /** ceremony.json of a join: the group state it extends, named and pinned by digest. */
 export const JoinManifest = z.strictObject({

@@ -8,7 +8,7 @@ import { SssError } from '../errors.js';
 
 export const MAX_PARTICIPANTS = 1000;
 
-const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
+export const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
 export const hex32 = hex(32);
 export const hex64 = hex(64);
 export const moniker = z.string().regex(MONIKER, 'expected a moniker: lowercase letters, digits, _ or -, at most 63');
@@ -18,7 +18,7 @@ export const endpoint = z
   .string()
   .max(2048)
   .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL without spaces');
-const signature = hex(64);
+export const signature = hex(64);
 const count = z.number().int();
 
 export const FORMATS = {

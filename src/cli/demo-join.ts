@@ -7,11 +7,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { simpleGit, SimpleGit } from 'simple-git';
 import { GroupPackage } from '../ceremony/report.js';
 import { SssError } from '../errors.js';
 import { LocalPull, startLocalGitHub } from '../github/local-server.js';
-import { DEMO_REPOSITORY, DemoAction, DemoParticipant, pool, sssTool } from './demo.js';
+import { DEMO_REPOSITORY, DemoAction, DemoParticipant, checkPublished, git, identify, pool, sssTool } from './demo.js';
 
 const NEWCOMERS = ['frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'newcomer'];
 
@@ -21,16 +20,6 @@ export interface GenesisDemo {
   origin: string;
   publicKey: string;
   participants: DemoParticipant[];
-}
-
-function git(dir: string): SimpleGit {
-  return simpleGit({ baseDir: dir });
-}
-
-async function identify(g: SimpleGit, name: string): Promise<void> {
-  await g.addConfig('user.name', name);
-  await g.addConfig('user.email', `${name}@demo.invalid`);
-  await g.addConfig('commit.gpgsign', 'false');
 }
 
 /** Runs the join on the repository runDemo left; returns the newcomer and the group after. */
@@ -92,11 +81,7 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
     await github.close();
   }
 
-  await m.pull('origin', 'main');
-  await sssTool(['verify', '--ceremony', ceremony, '--require-complete', '--repo', maintainer]);
-  await sssTool(['publish', '--ceremony', ceremony, '--check', '--repo', maintainer]);
-  const publicKey = readFileSync(join(maintainer, 'public_info', 'public_key.txt'), 'utf8').trim();
-  const peers = readFileSync(join(maintainer, 'public_info', 'peers_list.txt'), 'utf8');
+  const { publicKey, peers } = await checkPublished(maintainer, ceremony);
   const after = JSON.parse(readFileSync(join(maintainer, 'public_info', 'group.json'), 'utf8')) as GroupPackage;
   if (publicKey !== result.publicKey) throw new SssError(`the join changed public_key.txt (${result.publicKey} → ${publicKey})`);
   if (!peers.split('\n').some((l) => l.startsWith(`${moniker} `))) throw new SssError(`peers_list.txt does not list ${moniker}`);

@@ -148,11 +148,7 @@ export async function runDemo(root: string, n: number, t: number, say: (line: st
     await github.close();
   }
 
-  await m.pull('origin', 'main');
-  await sssTool(['verify', '--ceremony', ceremony, '--require-complete', '--repo', maintainer]);
-  await sssTool(['publish', '--ceremony', ceremony, '--check', '--repo', maintainer]);
-  const publicKey = readFileSync(join(maintainer, 'public_info', 'public_key.txt'), 'utf8').trim();
-  const peers = readFileSync(join(maintainer, 'public_info', 'peers_list.txt'), 'utf8');
+  const { publicKey, peers } = await checkPublished(maintainer, ceremony);
   const keys = people.map((p) => readFileSync(join(p.home, 'trustserver_public_key.pub'), 'utf8').trim());
   if (keys.some((k) => k !== publicKey)) throw new SssError('participants disagree on the group key');
   say('');
@@ -288,11 +284,25 @@ function readOutputs(text: string): Record<string, string> {
   return out;
 }
 
-function git(dir: string): SimpleGit {
+/**
+ * After a ceremony: pulls main, re-audits the ceremony with the CLI (`verify --require-complete`),
+ * checks public_info/ is what the transcript yields, and returns the published key and peers.
+ */
+export async function checkPublished(repository: string, ceremony: string): Promise<{ publicKey: string; peers: string }> {
+  await git(repository).pull('origin', 'main');
+  await sssTool(['verify', '--ceremony', ceremony, '--require-complete', '--repo', repository]);
+  await sssTool(['publish', '--ceremony', ceremony, '--check', '--repo', repository]);
+  return {
+    publicKey: readFileSync(join(repository, 'public_info', 'public_key.txt'), 'utf8').trim(),
+    peers: readFileSync(join(repository, 'public_info', 'peers_list.txt'), 'utf8'),
+  };
+}
+
+export function git(dir: string): SimpleGit {
   return simpleGit({ baseDir: dir });
 }
 
-async function identify(g: SimpleGit, name: string): Promise<void> {
+export async function identify(g: SimpleGit, name: string): Promise<void> {
   await g.addConfig('user.name', name);
   await g.addConfig('user.email', `${name}@demo.invalid`);
   await g.addConfig('commit.gpgsign', 'false');
