@@ -50707,8 +50707,19 @@ function checkThreshold(threshold, participants, file) {
     if (threshold > participants)
         throw new errors_SssError(`threshold ${threshold} exceeds participants ${participants}`, { file, field: 'threshold' });
 }
-/** An X25519 public key that is not of low order (a shared secret with it is not all zero). */
+const P25519 = 2n ** 255n - 19n;
+/**
+ * An X25519 public key in its canonical encoding (top bit clear, u below the field prime: so that
+ * one key has one string, and comparing strings compares keys) and not of low order (a shared
+ * secret with it is not all zero).
+ */
 function checkEncryptionKey(hex, field = 'encryptionKey') {
+    const b = curves_utils_hexToBytes(hex);
+    let u = 0n;
+    for (let i = 31; i >= 0; i--)
+        u = (u << 8n) | BigInt(b[i]);
+    if (b.length !== 32 || u >= P25519)
+        throw new errors_SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', { field });
     try {
         ed25519_x25519.getSharedSecret(ed25519_x25519.utils.randomSecretKey(), curves_utils_hexToBytes(hex));
     }
@@ -51575,6 +51586,9 @@ function checkRequest(raw, ceremony, manifest, holders, threshold) {
             throw at(`reuses a public key of ${p.moniker}`, 'encryptionKey');
         if ([p.signingKey, p.encryptionKey].includes(r.joinKey))
             throw at(`reuses a public key of ${p.moniker}`, 'joinKey');
+        // One share per person: a holder's GitHub login cannot enrol a second identity.
+        if (r.github && p.github && r.github.toLowerCase() === p.github.toLowerCase())
+            throw at(`GitHub login @${r.github} already holds a share as ${p.moniker}`, 'github');
     }
     if (r.joinKey === r.encryptionKey || r.joinKey === r.signingKey)
         throw at('the join key must be fresh, not an identity key', 'joinKey');
@@ -51766,23 +51780,49 @@ function auditRepository(ceremoniesDir, root) {
     if (genesis.length > 1)
         state.errors.push(new errors_SssError(`more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`));
     let group = genesis.length === 1 ? genesis[0].group : undefined;
-    // Apply joins in chain order: each extends the state the previous one left.
+    const chained = chainJoins(group, joins, auditJoin);
+    for (const [id, r] of chained.reports)
+        state.reports.set(id, r);
+    state.errors.push(...chained.errors);
+    group = chained.group;
+    state.group = group;
+    return state;
+}
+/**
+ * Applies joins in chain order: each extends the state the previous one left. Several joins may
+ * start from one state; the one that completed extends the group, and the others are then stale
+ * (their audit against the grown group says so). Two completed joins on one state are a conflict:
+ * neither is applied, and publishing stops until a maintainer resolves it.
+ */
+function chainJoins(start, joins, audit) {
+    const reports = new Map();
+    const errors = [];
+    let group = start;
     const pending = new Map(joins.map((j) => [j.id, j]));
     while (group && pending.size) {
         const last = group.ceremonies[group.ceremonies.length - 1].id;
-        const next = [...pending.values()].find((j) => joinExtends(j) === last);
-        if (!next)
+        const candidates = [...pending.values()].filter((j) => joinExtends(j) === last);
+        if (!candidates.length)
             break;
-        pending.delete(next.id);
-        const r = auditJoin(next, group);
-        state.reports.set(next.id, r);
-        if (r.phase === 'complete' && r.group)
-            group = r.group;
+        const audited = candidates.map((j) => ({ j, r: audit(j, group) }));
+        const complete = audited.filter(({ r }) => r.phase === 'complete' && r.group);
+        if (complete.length !== 1) {
+            if (complete.length > 1)
+                errors.push(new errors_SssError(`joins ${complete.map(({ j }) => j.id).join(' and ')} both extend the group state after ${last} and are both complete: only one of them can be part of the group`));
+            for (const { j, r } of audited) {
+                reports.set(j.id, r);
+                pending.delete(j.id);
+            }
+            break;
+        }
+        const { j, r } = complete[0];
+        reports.set(j.id, r);
+        pending.delete(j.id);
+        group = r.group;
     }
     for (const j of pending.values())
-        state.reports.set(j.id, auditJoin(j, group));
-    state.group = group;
-    return state;
+        reports.set(j.id, audit(j, group));
+    return { group, reports, errors };
 }
 /** Audits one ceremony in the context of its repository (joins need the group before them). */
 function auditOne(ceremoniesDir, root, id) {
@@ -56809,7 +56849,8 @@ function httpStatus(e) {
 async function upsertComment(o, r, issue, marker, body) {
     const text = body.includes(marker) ? body : `${marker}\n${body}`;
     const comments = await o.paginate(o.rest.issues.listComments, { ...r, issue_number: issue, per_page: 100 });
-    const mine = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
+    // Only a bot's comment is ours: anyone can post the marker, and must not steer our report.
+    const mine = comments.find((c) => c.user?.type === 'Bot' && typeof c.body === 'string' && c.body.includes(marker));
     if (mine) {
         await o.rest.issues.updateComment({ ...r, comment_id: mine.id, body: text });
         return { action: 'updated', id: mine.id };
@@ -60462,6 +60503,26 @@ async function authConfig(dir, url, token) {
     const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
     return ['-c', `${key}=AUTHORIZATION: basic ${basic}`];
 }
+/**
+ * Whether a file of the checkout is merged: its bytes equal the blob at the remote's default
+ * branch as last fetched (`refs/remotes/<remote>/HEAD`, else `<remote>/main`). No network: the
+ * caller says `git pull` first. 'no-git' outside a git checkout or without that remote.
+ */
+function mergedState(dir, remote, absPath, bytes) {
+    const run = (args) => spawnSync('git', args, { cwd: dir, maxBuffer: 1 << 26 });
+    const top = run(['rev-parse', '--show-toplevel']);
+    if (top.status !== 0)
+        return 'no-git';
+    if (run(['remote', 'get-url', remote]).status !== 0)
+        return 'no-git';
+    const head = run(['symbolic-ref', '--quiet', `refs/remotes/${remote}/HEAD`]);
+    const ref = head.status === 0 ? head.stdout.toString().trim() : `refs/remotes/${remote}/main`;
+    const rel = relative(top.stdout.toString().trim(), resolve(absPath)).split('\\').join('/');
+    const blob = run(['cat-file', 'blob', `${ref}:${rel}`]);
+    if (blob.status !== 0)
+        return 'absent';
+    return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
+}
 //# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/render.js
 const MARK = { done: '✅ done', awaited: '⏳ awaited', invalid: '❌ invalid', '-': '·' };
@@ -61154,7 +61215,9 @@ async function run() {
     try {
         const inputs = readInputs();
         const ctx = readContext();
-        const mode = inputs.mode === 'auto' ? modeFor(ctx.eventName) : inputs.mode;
+        // Whatever the mode: pull_request_target is refused before anything else runs.
+        const implied = modeFor(ctx.eventName);
+        const mode = inputs.mode === 'auto' ? implied : inputs.mode;
         info(`sss-tool Action: ${mode} (event ${ctx.eventName || 'none'}, ceremonies in ${inputs.ceremoniesDir}/).`);
         if (mode === 'validate')
             await validate_validate(inputs, ctx);

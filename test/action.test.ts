@@ -320,6 +320,12 @@ describe('malicious pull requests are rejected, naming the file and the reason',
     const r = await runAction({ workspace: maintainer, eventName: 'pull_request_target', event: pullRequestEvent({ number: 7, author: 'alice', baseSha: snap.opened }), apiUrl: gh.url });
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/::error::.*refusing to run on pull_request_target/);
+    // An explicit mode does not get around it.
+    for (const mode of ['validate', 'publish', 'status']) {
+      const m = await runAction({ workspace: maintainer, eventName: 'pull_request_target', event: pullRequestEvent({ number: 7, author: 'alice', baseSha: snap.opened }), apiUrl: gh.url, inputs: { mode } });
+      expect(m.code, mode).not.toBe(0);
+      expect(m.stdout).toMatch(/::error::.*refusing to run on pull_request_target/);
+    }
   });
 });
 

@@ -25,7 +25,9 @@ export async function run(): Promise<void> {
   try {
     const inputs = readInputs();
     const ctx = readContext();
-    const mode = inputs.mode === 'auto' ? modeFor(ctx.eventName) : inputs.mode;
+    // Whatever the mode: pull_request_target is refused before anything else runs.
+    const implied = modeFor(ctx.eventName);
+    const mode = inputs.mode === 'auto' ? implied : inputs.mode;
     core.info(`sss-tool Action: ${mode} (event ${ctx.eventName || 'none'}, ceremonies in ${inputs.ceremoniesDir}/).`);
     if (mode === 'validate') await validate(inputs, ctx);
     else if (mode === 'publish') await publish(inputs, ctx);

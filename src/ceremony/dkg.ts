@@ -41,8 +41,18 @@ export function checkThreshold(threshold: number, participants: number, file?: s
     throw new SssError(`threshold ${threshold} exceeds participants ${participants}`, { file, field: 'threshold' });
 }
 
-/** An X25519 public key that is not of low order (a shared secret with it is not all zero). */
+const P25519 = 2n ** 255n - 19n;
+
+/**
+ * An X25519 public key in its canonical encoding (top bit clear, u below the field prime: so that
+ * one key has one string, and comparing strings compares keys) and not of low order (a shared
+ * secret with it is not all zero).
+ */
 export function checkEncryptionKey(hex: string, field = 'encryptionKey'): void {
+  const b = hexToBytes(hex);
+  let u = 0n;
+  for (let i = 31; i >= 0; i--) u = (u << 8n) | BigInt(b[i]);
+  if (b.length !== 32 || u >= P25519) throw new SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', { field });
   try {
     x25519.getSharedSecret(x25519.utils.randomSecretKey(), hexToBytes(hex));
   } catch {

@@ -349,6 +349,9 @@ function checkRequest(raw: RawFile, ceremony: string, manifest: JoinManifest, ho
     if ([p.signingKey, p.encryptionKey].includes(r.signingKey)) throw at(`reuses a public key of ${p.moniker}`, 'signingKey');
     if ([p.signingKey, p.encryptionKey].includes(r.encryptionKey)) throw at(`reuses a public key of ${p.moniker}`, 'encryptionKey');
     if ([p.signingKey, p.encryptionKey].includes(r.joinKey)) throw at(`reuses a public key of ${p.moniker}`, 'joinKey');
+    // One share per person: a holder's GitHub login cannot enrol a second identity.
+    if (r.github && p.github && r.github.toLowerCase() === p.github.toLowerCase())
+      throw at(`GitHub login @${r.github} already holds a share as ${p.moniker}`, 'github');
   }
   if (r.joinKey === r.encryptionKey || r.joinKey === r.signingKey) throw at('the join key must be fresh, not an identity key', 'joinKey');
   try {

@@ -42,20 +42,51 @@ export function auditRepository(ceremoniesDir: string, root: string): Repository
   if (genesis.length > 1)
     state.errors.push(new SssError(`more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`));
   let group = genesis.length === 1 ? genesis[0].group : undefined;
-  // Apply joins in chain order: each extends the state the previous one left.
+  const chained = chainJoins(group, joins, auditJoin);
+  for (const [id, r] of chained.reports) state.reports.set(id, r);
+  state.errors.push(...chained.errors);
+  group = chained.group;
+  state.group = group;
+  return state;
+}
+
+/**
+ * Applies joins in chain order: each extends the state the previous one left. Several joins may
+ * start from one state; the one that completed extends the group, and the others are then stale
+ * (their audit against the grown group says so). Two completed joins on one state are a conflict:
+ * neither is applied, and publishing stops until a maintainer resolves it.
+ */
+export function chainJoins(
+  start: GroupPackage | undefined,
+  joins: CeremonyFiles[],
+  audit: (j: CeremonyFiles, group: GroupPackage | undefined) => Report,
+): { group: GroupPackage | undefined; reports: Map<string, Report>; errors: SssError[] } {
+  const reports = new Map<string, Report>();
+  const errors: SssError[] = [];
+  let group = start;
   const pending = new Map(joins.map((j) => [j.id, j]));
   while (group && pending.size) {
     const last = group.ceremonies[group.ceremonies.length - 1].id;
-    const next = [...pending.values()].find((j) => joinExtends(j) === last);
-    if (!next) break;
-    pending.delete(next.id);
-    const r = auditJoin(next, group);
-    state.reports.set(next.id, r);
-    if (r.phase === 'complete' && r.group) group = r.group;
+    const candidates = [...pending.values()].filter((j) => joinExtends(j) === last);
+    if (!candidates.length) break;
+    const audited = candidates.map((j) => ({ j, r: audit(j, group) }));
+    const complete = audited.filter(({ r }) => r.phase === 'complete' && r.group);
+    if (complete.length !== 1) {
+      if (complete.length > 1)
+        errors.push(new SssError(`joins ${complete.map(({ j }) => j.id).join(' and ')} both extend the group state after ${last} and are both complete: only one of them can be part of the group`));
+      for (const { j, r } of audited) {
+        reports.set(j.id, r);
+        pending.delete(j.id);
+      }
+      break;
+    }
+    const { j, r } = complete[0];
+    reports.set(j.id, r);
+    pending.delete(j.id);
+    group = r.group;
   }
-  for (const j of pending.values()) state.reports.set(j.id, auditJoin(j, group));
-  state.group = group;
-  return state;
+  for (const j of pending.values()) reports.set(j.id, audit(j, group));
+  return { group, reports, errors };
 }
 
 /** Audits one ceremony in the context of its repository (joins need the group before them). */

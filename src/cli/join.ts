@@ -5,7 +5,7 @@
  * writes exactly one artifact of its own (join-request also writes ceremony.json).
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { jcs, toFileText, verifyArtifactSignature } from '../artifacts/canonical.js';
@@ -24,6 +24,7 @@ import { readPrivate, writePrivateNew } from '../local/keystore.js';
 import { readShareFile, saveShareFile, ShareFile } from '../local/share.js';
 import { Context, makeContext, withGlobals } from './context.js';
 import { expandArtifactPaths, shown } from './paths.js';
+import { mergedState } from '../github/git.js';
 import { nextSteps, submitOption, SubmitOptions } from './submit.js';
 
 /** The newcomer's private state for one join: the join key's secret (age-encrypted in the home). */
@@ -95,7 +96,31 @@ function manifestAndGroup(ctx: Context, dir: string, state: RepositoryState): { 
   const groupBefore = groupAfter(state.reports, parsed.extends);
   if (!groupBefore)
     throw new SssError(`the group state this join extends (after ceremony ${parsed.extends}) is not complete in ${shown(ctx.repo, ctx.ceremoniesDir)}: pull the repository first`, { file: manifest.file, field: 'extends' });
+  // Only a join on the group's current state may proceed (or, re-run, the join that made it).
+  const tip = state.group?.ceremonies[state.group.ceremonies.length - 1]?.id;
+  if (tip !== parsed.extends && tip !== parsed.ceremony)
+    throw new SssError(`the group has grown since this join was requested (it extends ${parsed.extends}; the group is now after ${tip}): the newcomer must make a new request`, { file: manifest.file, field: 'extends' });
   return { manifest, parsed, groupBefore };
+}
+
+/**
+ * An approval publishes a fragment only the request's join key opens: approve only a request the
+ * maintainers merged, never one still under review on a branch.
+ */
+function requireMerged(ctx: Context, path: string, remote: string): void {
+  const file = shown(ctx.repo, resolve(path));
+  const state = mergedState(ctx.repo, remote, path, readFileSync(path));
+  if (state === 'merged') return;
+  if (state === 'no-git') {
+    process.stderr.write(`sss-tool: warning: ${ctx.repo} is not a git checkout with remote ${remote}: cannot check that ${file} is merged\n`);
+    return;
+  }
+  throw new SssError(
+    state === 'absent'
+      ? `the request is not merged on ${remote}'s default branch: approve only merged requests (git pull, then approve)`
+      : `the request differs from the one merged on ${remote}'s default branch: approve only the merged request (git pull)`,
+    { file },
+  );
 }
 
 function failOn(audit: JoinAudit): void {
@@ -160,6 +185,7 @@ async function joinRequestCommand(ctx: Context, opts: { approvers: string; cerem
 async function approveCommand(ctx: Context, opts: { request: string; share?: string } & SubmitOptions) {
   const me = loadPublicIdentity(ctx.paths);
   const request = readJson(opts.request, ctx);
+  requireMerged(ctx, opts.request, opts.remote ?? 'origin');
   const ceremony = ceremonyIdOf(request.value, request.file);
   const nearby = dirname(opts.request);
   const dir = basename(nearby) === ceremony && existsSync(join(nearby, 'ceremony.json')) ? nearby : join(ctx.ceremoniesDir, ceremony);

@@ -55,7 +55,8 @@ export function httpStatus(e: unknown): number {
 export async function upsertComment(o: Octokit, r: RepoRef, issue: number, marker: string, body: string): Promise<{ action: 'created' | 'updated'; id: number }> {
   const text = body.includes(marker) ? body : `${marker}\n${body}`;
   const comments = await o.paginate(o.rest.issues.listComments, { ...r, issue_number: issue, per_page: 100 });
-  const mine = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
+  // Only a bot's comment is ours: anyone can post the marker, and must not steer our report.
+  const mine = comments.find((c) => c.user?.type === 'Bot' && typeof c.body === 'string' && c.body.includes(marker));
   if (mine) {
     await o.rest.issues.updateComment({ ...r, comment_id: mine.id, body: text });
     return { action: 'updated', id: mine.id };

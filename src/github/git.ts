@@ -223,3 +223,21 @@ async function authConfig(dir: string, url: string, token?: string): Promise<str
   const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
   return ['-c', `${key}=AUTHORIZATION: basic ${basic}`];
 }
+
+/**
+ * Whether a file of the checkout is merged: its bytes equal the blob at the remote's default
+ * branch as last fetched (`refs/remotes/<remote>/HEAD`, else `<remote>/main`). No network: the
+ * caller says `git pull` first. 'no-git' outside a git checkout or without that remote.
+ */
+export function mergedState(dir: string, remote: string, absPath: string, bytes: Buffer): 'merged' | 'differs' | 'absent' | 'no-git' {
+  const run = (args: string[]) => spawnSync('git', args, { cwd: dir, maxBuffer: 1 << 26 });
+  const top = run(['rev-parse', '--show-toplevel']);
+  if (top.status !== 0) return 'no-git';
+  if (run(['remote', 'get-url', remote]).status !== 0) return 'no-git';
+  const head = run(['symbolic-ref', '--quiet', `refs/remotes/${remote}/HEAD`]);
+  const ref = head.status === 0 ? head.stdout.toString().trim() : `refs/remotes/${remote}/main`;
+  const rel = relative(top.stdout.toString().trim(), resolve(absPath)).split('\\').join('/');
+  const blob = run(['cat-file', 'blob', `${ref}:${rel}`]);
+  if (blob.status !== 0) return 'absent';
+  return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
+}

@@ -27,7 +27,7 @@ export interface LocalPull {
 export interface LocalGitHub {
   url: string;
   requests: RecordedRequest[];
-  comments: Map<number, { id: number; issue: number; body: string }>;
+  comments: Map<number, { id: number; issue: number; body: string; user: { login: string; type: 'Bot' | 'User' } }>;
   pulls: LocalPull[];
   /** Answer comment writes with 403, as GitHub does for a fork's read-only token. */
   readOnly: boolean;
@@ -51,10 +51,10 @@ export async function startLocalGitHub(opts: { readOnly?: boolean } = {}): Promi
     let m: RegExpExecArray | null;
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(u.pathname))) {
       const issue = Number(m[3]);
-      if (req.method === 'GET') return send(200, [...state.comments.values()].filter((c) => c.issue === issue).map(({ id, body }) => ({ id, body })));
+      if (req.method === 'GET') return send(200, [...state.comments.values()].filter((c) => c.issue === issue).map(({ id, body, user }) => ({ id, body, user })));
       if (req.method === 'POST') {
         if (state.readOnly) return forbidden();
-        const c = { id: nextId++, issue, body: String(body?.body ?? '') };
+        const c = { id: nextId++, issue, body: String(body?.body ?? ''), user: { login: 'github-actions[bot]', type: 'Bot' as const } };
         state.comments.set(c.id, c);
         return send(201, { id: c.id, body: c.body });
       }
