@@ -47,15 +47,7 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
     const action = new DemoAction(join(root, 'join'), origin, github.url);
     say('');
     say(`Join: ${moniker} joins the ${group.threshold}-of-${group.participants.length} group; ${approvers.map((p) => p.moniker).join(', ')} approve`);
-    const review = async (pr: LocalPull, author: string) => {
-      const run = await action.validate(pr, author);
-      if (run.code !== 0) throw new SssError(`the Action rejected pull request #${pr.number} (${pr.title}): ${run.problems.join('; ') || run.log}`);
-      await m.fetch('origin');
-      await m.merge(['--no-ff', '-m', `Merge pull request #${pr.number} from ${pr.head}`, `origin/${pr.head}`]);
-      await m.push('origin', 'main');
-      pr.state = 'closed';
-      say(`    #${pr.number} ${pr.title} (@${author}): ✓ valid → merged; now ${run.phase}`);
-    };
+    const review = (pr: LocalPull, author: string) => action.validateAndMerge(pr, author, m, say);
     const env = (p: DemoParticipant) => ({ ...process.env, GITHUB_API_URL: github.url, GITHUB_TOKEN: `demo-token-of-${p.moniker}` });
     const run = (p: DemoParticipant, args: string[]) => sssTool([...args, '--home', p.home, '--repo', p.clone, '--passphrase-file', p.passphraseFile], env(p));
     const step = async (name: string, who: DemoParticipant[], args: (p: DemoParticipant) => string[]) => {

@@ -94,16 +94,7 @@ export async function runDemo(root: string, n: number, t: number, say: (line: st
     say(`  every pull request is checked by the real bundled Action (${relative(process.cwd(), DIST) || DIST}) before the maintainer merges it`);
     say('');
 
-    // Merges a pull request after the Action validated it, as branch protection would demand.
-    const review = async (pr: LocalPull, author: string) => {
-      const run = await action.validate(pr, author);
-      if (run.code !== 0) throw new SssError(`the Action rejected pull request #${pr.number} (${pr.title}): ${run.problems.join('; ') || run.log}`);
-      await m.fetch('origin');
-      await m.merge(['--no-ff', '-m', `Merge pull request #${pr.number} from ${pr.head}`, `origin/${pr.head}`]);
-      await m.push('origin', 'main');
-      pr.state = 'closed';
-      say(`    #${pr.number} ${pr.title} (@${author}): ✓ valid → merged; now ${run.phase}`);
-    };
+    const review = (pr: LocalPull, author: string) => action.validateAndMerge(pr, author, m, say);
 
     // The maintainer opens the ceremony with its manifest, through a pull request like anyone else.
     const manifest = { format: FORMATS.ceremony, ceremony, kind: 'dkg', ciphersuite: CIPHERSUITE, threshold: t, participants: n };
@@ -197,6 +188,20 @@ export class DemoAction {
     const g = git(this.runner);
     await g.fetch('origin');
     return g;
+  }
+
+  /**
+   * The maintainer's part: merges a pull request (from `maintainer`, a clone) only after this
+   * Action validated it, as branch protection would demand.
+   */
+  async validateAndMerge(pr: LocalPull, author: string, maintainer: SimpleGit, say: (line: string) => void): Promise<void> {
+    const run = await this.validate(pr, author);
+    if (run.code !== 0) throw new SssError(`the Action rejected pull request #${pr.number} (${pr.title}): ${run.problems.join('; ') || run.log}`);
+    await maintainer.fetch('origin');
+    await maintainer.merge(['--no-ff', '-m', `Merge pull request #${pr.number} from ${pr.head}`, `origin/${pr.head}`]);
+    await maintainer.push('origin', 'main');
+    pr.state = 'closed';
+    say(`    #${pr.number} ${pr.title} (@${author}): ✓ valid → merged; now ${run.phase}`);
   }
 
   /** The pull_request run, on the merge of the branch into main (what actions/checkout checks out). */
