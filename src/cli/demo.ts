@@ -38,7 +38,7 @@ export function register(p: Command): void {
   withGlobals(
     p
       .command('demo')
-      .description('run a complete local genesis ceremony: pull requests via --submit, each checked by the bundled Action, merged, then published')
+      .description('a complete local run: a genesis ceremony and a join through pull requests checked by the bundled Action, then M holders sign a JWT')
       .option('--participants <n>', 'number of participants', '5')
       .option('--threshold <t>', 'signers needed', '3')
       .option('--dir <dir>', 'where to put the demo (default: a new temporary directory)'),
