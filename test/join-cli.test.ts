@@ -94,6 +94,12 @@ describe('a newcomer joins a 3-of-5 group', () => {
     expect(fails(['verify', '--ceremony', 'join-frank', '--repo', copy])).toMatch(/approvals\/dave\.json: moniker: dave is not in the request's approver set .* \(culprit: dave\)/);
   });
 
+  it('a competing join may start from the same group state while the first is pending', () => {
+    ok(as('heidi', ['initialize', '--moniker', 'heidi']));
+    ok(as('heidi', ['join-request', '--approvers', 'alice,bob,carol']));
+    expect(JSON.parse(readFileSync(join(repo, 'ceremonies/join-heidi/ceremony.json'), 'utf8')).extends).toBe('genesis');
+  });
+
   it('finalize-join checks everything, saves the share, and the public key stays the same', async () => {
     ok(as('carol', ['approve-participant', '--request', join(repo, 'ceremonies/join-frank/request.json')]));
     const r = ok(as('frank', ['finalize-join', '--approvals', join(repo, 'ceremonies/join-frank/approvals')]));
@@ -125,6 +131,13 @@ describe('a newcomer joins a 3-of-5 group', () => {
     expect(verifySignature(genesisKey.trim(), message, signature)).toBe(true);
     // Re-running finalize republishes the same artifact.
     expect(ok(as('frank', ['finalize-join', '--approvals', join(repo, 'ceremonies/join-frank/approvals')])).stdout).toContain('Already finalized');
+  });
+
+  it('once a join completed, a join on the older state is stale: approving it is refused, verify names it', () => {
+    const request = join(repo, 'ceremonies/join-heidi/request.json');
+    expect(fails(as('alice', ['approve-participant', '--request', request]))).toMatch(/ceremonies\/join-heidi\/ceremony\.json: extends: the group has grown since this join was requested .*new request/);
+    expect(existsSync(join(repo, 'ceremonies/join-heidi/approvals/alice.json'))).toBe(false);
+    expect(fails(['verify', '--ceremony', 'join-heidi', '--repo', repo])).toMatch(/grown since/);
   });
 
   it('a second join names the first newcomer as an approver; the group grows in order', () => {
