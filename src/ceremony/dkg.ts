@@ -166,7 +166,11 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   const round1Closed = audit.round1.size === N && round1Files.size === N;
   if (round1Closed) {
     audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
-    audit.groupCommitment = tryOr(err, () => groupCommitment([...audit.round1.values()].map((r) => r.commitment)));
+    try {
+      audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
+    } catch (e) {
+      for (const located of locateGroupCommitmentError(e, audit.round1, files.dir)) err(located);
+    }
   }
   const monikers = new Set(audit.round1.keys());
 
@@ -272,13 +276,22 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   return audit;
 }
 
-function tryOr<T>(err: (e: unknown) => void, f: () => T): T | undefined {
-  try {
-    return f();
-  } catch (e) {
-    err(e);
-    return undefined;
-  }
+/**
+ * Locates why the group commitment was refused. Decoding checks each point but not its subgroup
+ * (too dear for N·M points), and the proof of knowledge covers C_j0 only: a dealer can publish a
+ * point with a torsion component and sign it. Only now, on failure, are the dealers' points
+ * subgroup-checked, to name the culprit and file; a sum that is the identity names no single one.
+ */
+function locateGroupCommitmentError(e: unknown, round1: Map<string, VerifiedRound1>, dir: string): SssError[] {
+  const out: SssError[] = [];
+  for (const r of round1.values())
+    r.commitment.forEach((p, k) => {
+      if (!p.isTorsionFree())
+        out.push(new SssError('commitment point is not in the prime-order subgroup', { file: r.file, field: `commitment.${k}`, culprit: r.artifact.moniker }));
+    });
+  if (out.length) return out;
+  const reason = e instanceof SssError ? e.reason : String((e as Error)?.message ?? e);
+  return [new SssError(reason, { file: `${dir}/round1`, field: e instanceof SssError ? e.field : undefined })];
 }
 
 function genesisGroup(audit: DkgAudit, manifest: DkgManifest, C: Point[]): GroupPackage {
