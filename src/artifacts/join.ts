@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CIPHERSUITE, compareIdentifiers } from '../crypto/suite.js';
 import { digest } from './canonical.js';
-import { FORMATS, MAX_PARTICIPANTS, ceremonyId, endpoint, githubLogin, hex, hex32, moniker, signature } from './schemas.js';
+import { FORMATS, MAX_PARTICIPANTS, byMoniker, ceremonyId, endpoint, githubLogin, hex, hex32, moniker, signature } from './schemas.js';
 
 /** ceremony.json of a join: the group state it extends, named and pinned by digest. */
 export const JoinManifest = z.strictObject({
@@ -55,7 +55,7 @@ export const JoinApproval = z.strictObject({
   /** S_i = σ_i·G. */
   fragmentCommitment: hex32,
   /** M_ik = m_ik·G for every partner k in H, by the partner's moniker (64-byte encoding: point, then x). */
-  maskCommitments: z.record(moniker, hex(64)),
+  maskCommitments: byMoniker(hex(64)),
   signature,
 });
 export type JoinApproval = z.infer<typeof JoinApproval>;

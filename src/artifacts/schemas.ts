@@ -19,6 +19,16 @@ export const endpoint = z
   .max(2048)
   .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL without spaces');
 export const signature = hex(64);
+
+/**
+ * A record keyed by moniker. z.record skips a "__proto__" key without an issue (its guard against
+ * prototype pollution), so a file could carry an entry its signature does not cover: refuse it.
+ */
+export const byMoniker = <V extends z.ZodType>(value: V) =>
+  z.preprocess((v, ctx) => {
+    if (v !== null && typeof v === 'object' && Object.hasOwn(v, '__proto__')) ctx.addIssue({ code: 'custom', message: 'unknown key "__proto__": expected a moniker', input: v });
+    return v;
+  }, z.record(moniker, value));
 const count = z.number().int();
 
 export const FORMATS = {
