@@ -219,13 +219,23 @@ export function signingGroup(group: GroupLike): SigningGroup {
  * checks every share and aggregates. Throws SssError naming the signer at fault.
  */
 export function aggregate(group: GroupLike, message: Uint8Array, commitments: readonly unknown[], shares: readonly unknown[]): Aggregated {
-  if (!(message instanceof Uint8Array)) throw new SssError('the message must be bytes (a Uint8Array)', { field: 'message' });
+  checkMessage(message);
   return aggregateSignature(
     signingGroup(group),
     message,
-    commitments.map((c, i) => parseSignCommitment(c, `commitments[${i}]`)),
-    shares.map((s, i) => parseSignShare(s, `shares[${i}]`)),
+    listOf(commitments, 'commitments').map((c, i) => parseSignCommitment(c, `commitments[${i}]`)),
+    listOf(shares, 'shares').map((s, i) => parseSignShare(s, `shares[${i}]`)),
   );
+}
+
+// The library's callers pass parsed JSON from the network: check the containers, not only the items.
+function checkMessage(message: unknown): asserts message is Uint8Array {
+  if (!(message instanceof Uint8Array)) throw new SssError('the message must be bytes (a Uint8Array)', { field: 'message' });
+}
+
+function listOf(list: unknown, field: string): readonly unknown[] {
+  if (!Array.isArray(list)) throw new SssError('expected a list of artifacts', { field });
+  return list;
 }
 
 /**
@@ -234,9 +244,10 @@ export function aggregate(group: GroupLike, message: Uint8Array, commitments: re
  * share. Throws SssError only on malformed artifacts or a malformed list.
  */
 export function verifyShare(group: GroupLike, message: Uint8Array, commitments: readonly unknown[], share: unknown): boolean {
+  checkMessage(message);
   const g = signingGroup(group);
   const sorted = checkCommitmentList(
-    commitments.map((c, i) => parseSignCommitment(c, `commitments[${i}]`)),
+    listOf(commitments, 'commitments').map((c, i) => parseSignCommitment(c, `commitments[${i}]`)),
     g,
   );
   const s = parseSignShare(share, 'share');

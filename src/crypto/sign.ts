@@ -129,6 +129,7 @@ export class SigningGroup {
 
   /** The group for a public package; one instance per distinct package in the process. */
   static of(pub: GroupPublic): SigningGroup {
+    checkGroupShape(pub);
     const key = `${pub.threshold}:${pub.commitment.join(',')}:${pub.publicKey}`;
     let g = groups.get(key);
     if (!g) {
@@ -162,6 +163,20 @@ export class SigningGroup {
       verifyingShares: verifyingShares as FrostPublic['verifyingShares'],
     };
   }
+}
+
+/**
+ * The shape of a group package given to the library (often parsed JSON): the instance cache is keyed
+ * by a string made of these fields, so a non-string (an array stringifies as its items) must not
+ * reach it and find a valid group under another value.
+ */
+function checkGroupShape(pub: unknown): asserts pub is GroupPublic {
+  if (pub === null || typeof pub !== 'object') throw new SssError('the group must be an object {publicKey, threshold, commitment}', { field: 'group' });
+  const { publicKey, threshold, commitment } = pub as Record<string, unknown>;
+  if (typeof publicKey !== 'string') throw new SssError('the group key must be hex', { field: 'publicKey' });
+  if (!Number.isInteger(threshold) || (threshold as number) < 2) throw new SssError('the threshold must be an integer of at least 2', { field: 'threshold' });
+  if (!Array.isArray(commitment) || !commitment.every((c) => typeof c === 'string'))
+    throw new SssError('the group commitment must be a list of hex points', { field: 'commitment' });
 }
 
 function toNoble(list: readonly NonceCommitment[]) {
