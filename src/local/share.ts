@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { SssError } from '../errors.js';
+import { SssError, located } from '../errors.js';
 import { CIPHERSUITE, Point, decodePoint, decodeScalar, encodePoint } from '../crypto/suite.js';
 import { hex32, moniker, ceremonyId, parseWith } from '../artifacts/schemas.js';
 import { readPrivate, writePrivateNew, writePrivateReplacingWithBackup } from './keystore.js';
@@ -33,12 +33,18 @@ export type ShareFile = z.infer<typeof ShareFile>;
 /** Checks a share file's internal consistency: s·G is the verifying share, C_0 is the key. */
 export function checkShareFile(value: unknown, file: string): ShareFile {
   const s = parseWith(ShareFile, value, file);
-  const sk = decodeScalar(s.signingShare, 'signingShare');
-  const Y = decodePoint(s.verifyingShare, 'verifyingShare');
-  if (!Point.BASE.multiply(sk).equals(Y)) throw new SssError('signing share does not match the verifying share', { file, field: 'signingShare' });
-  if (s.group.commitment[0] !== s.group.publicKey) throw new SssError('publicKey is not the first commitment point', { file, field: 'group.publicKey' });
-  if (s.group.commitment.length !== s.group.threshold) throw new SssError('commitment length differs from the threshold', { file, field: 'group.commitment' });
-  s.group.commitment.forEach((c, k) => decodePoint(c, `group.commitment.${k}`));
+  try {
+    const sk = decodeScalar(s.signingShare, 'signingShare');
+    // noble's multiply refuses 0 with a RangeError: a zero share is a wrong share, said so.
+    if (sk === 0n) throw new SssError('signing share is zero', { field: 'signingShare' });
+    const Y = decodePoint(s.verifyingShare, 'verifyingShare');
+    if (!Point.BASE.multiply(sk).equals(Y)) throw new SssError('signing share does not match the verifying share', { field: 'signingShare' });
+    if (s.group.commitment[0] !== s.group.publicKey) throw new SssError('publicKey is not the first commitment point', { field: 'group.publicKey' });
+    if (s.group.commitment.length !== s.group.threshold) throw new SssError('commitment length differs from the threshold', { field: 'group.commitment' });
+    s.group.commitment.forEach((c, k) => decodePoint(c, `group.commitment.${k}`));
+  } catch (e) {
+    throw located(e, file);
+  }
   return s;
 }
 
