@@ -18,7 +18,8 @@ import { CIPHERSUITE, bytesToHex, decodeScalar, encodePoint, identifierFor } fro
 import { auditDkg, round1DigestOf, round2DigestOf } from '../lib/ceremony/dkg.js';
 import { readCeremony } from '../lib/ceremony/tree.js';
 
-const DIST = resolve(import.meta.dirname, '..', 'dist', 'index.js');
+const DIST = process.env.BENCH_DIST ?? resolve(import.meta.dirname, '..', 'dist', 'index.js');
+
 const CEREMONY = 'bench';
 
 function git(cwd, ...args) {

@@ -45290,9 +45290,9 @@ function handleCodecTxResult(left, value, nextSchema, ctx) {
     }
     return nextSchema._zod.run({ value, issues: left.issues }, ctx);
 }
-const $ZodPreprocess = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodPreprocess", (inst, def) => {
+const $ZodPreprocess = /*@__PURE__*/ $constructor("$ZodPreprocess", (inst, def) => {
     $ZodPipe.init(inst, def);
-})));
+});
 const $ZodReadonly = /*@__PURE__*/ $constructor("$ZodReadonly", (inst, def) => {
     $ZodType.init(inst, def);
     defineLazyInternal(inst, "propValues", (zod) => zod.def.innerType._zod.propValues);
@@ -50245,10 +50245,10 @@ function invertCodec(codec) {
         reverseTransform: def.transform,
     });
 }
-const ZodPreprocess = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodPreprocess", (inst, def) => {
+const ZodPreprocess = /*@__PURE__*/ $constructor("ZodPreprocess", (inst, def) => {
     ZodPipe.init(inst, def);
-    core.$ZodPreprocess.init(inst, def);
-})));
+    $ZodPreprocess.init(inst, def);
+});
 const ZodReadonly = /*@__PURE__*/ $constructor("ZodReadonly", (inst, def) => {
     $ZodReadonly.init(inst, def);
     ZodType.init(inst, def);
@@ -50409,6 +50409,15 @@ const endpoint = schemas_string()
     .max(2048)
     .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL without spaces');
 const signature = artifacts_schemas_hex(64);
+/**
+ * A record keyed by moniker. z.record skips a "__proto__" key without an issue (its guard against
+ * prototype pollution), so a file could carry an entry its signature does not cover: refuse it.
+ */
+const byMoniker = (value) => preprocess((v, ctx) => {
+    if (v !== null && typeof v === 'object' && Object.hasOwn(v, '__proto__'))
+        ctx.addIssue({ code: 'custom', message: 'unknown key "__proto__": expected a moniker', input: v });
+    return v;
+}, record(moniker, value));
 const count = schemas_number().int();
 const FORMATS = {
     ceremony: 'sss-tool/ceremony@1',
@@ -50833,7 +50842,13 @@ function auditDkg(files) {
     const round1Closed = audit.round1.size === N && round1Files.size === N;
     if (round1Closed) {
         audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
-        audit.groupCommitment = tryOr(err, () => groupCommitment([...audit.round1.values()].map((r) => r.commitment)));
+        try {
+            audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
+        }
+        catch (e) {
+            for (const located of locateGroupCommitmentError(e, audit.round1, files.dir))
+                err(located);
+        }
     }
     const monikers = new Set(audit.round1.keys());
     // Round 2.
@@ -50956,14 +50971,23 @@ function auditDkg(files) {
     audit.digests = { ...(audit.round1Digest ? { round1: audit.round1Digest } : {}), ...(audit.round2Digest ? { round2: audit.round2Digest } : {}) };
     return audit;
 }
-function tryOr(err, f) {
-    try {
-        return f();
-    }
-    catch (e) {
-        err(e);
-        return undefined;
-    }
+/**
+ * Locates why the group commitment was refused. Decoding checks each point but not its subgroup
+ * (too dear for N·M points), and the proof of knowledge covers C_j0 only: a dealer can publish a
+ * point with a torsion component and sign it. Only now, on failure, are the dealers' points
+ * subgroup-checked, to name the culprit and file; a sum that is the identity names no single one.
+ */
+function locateGroupCommitmentError(e, round1, dir) {
+    const out = [];
+    for (const r of round1.values())
+        r.commitment.forEach((p, k) => {
+            if (!p.isTorsionFree())
+                out.push(new errors_SssError('commitment point is not in the prime-order subgroup', { file: r.file, field: `commitment.${k}`, culprit: r.artifact.moniker }));
+        });
+    if (out.length)
+        return out;
+    const reason = e instanceof errors_SssError ? e.reason : String(e?.message ?? e);
+    return [new errors_SssError(reason, { file: `${dir}/round1`, field: e instanceof errors_SssError ? e.field : undefined })];
 }
 function genesisGroup(audit, manifest, C) {
     const participants = [...audit.round1.values()]
@@ -51045,7 +51069,7 @@ const JoinApproval = strictObject({
     /** S_i = σ_i·G. */
     fragmentCommitment: hex32,
     /** M_ik = m_ik·G for every partner k in H, by the partner's moniker (64-byte encoding: point, then x). */
-    maskCommitments: record(moniker, artifacts_schemas_hex(64)),
+    maskCommitments: byMoniker(artifacts_schemas_hex(64)),
     signature: signature,
 });
 const JoinFinalize = strictObject({

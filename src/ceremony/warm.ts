@@ -1,8 +1,11 @@
-/** Parallel decoding of a repository's commitment points before a synchronous audit. */
+/**
+ * Parallel decoding of a repository's commitment points before a synchronous audit (the CLI's
+ * commands and the Action both call it; decoding is the floor of a large ceremony's audit).
+ */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitmentHexes, predecodePoints } from '../crypto/decode-pool.js';
-import { listCeremonies } from '../ceremony/tree.js';
+import { listCeremonies } from './tree.js';
 
 /** Decodes the round-1 commitments of every ceremony (or one) under ceremoniesDir. */
 export async function warmCeremonies(ceremoniesDir: string, only?: string): Promise<void> {

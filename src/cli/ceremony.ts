@@ -8,7 +8,7 @@ import { renderText, reportJson } from '../ceremony/render.js';
 import { replaceFile } from '../local/fsutil.js';
 import { makeContext, withGlobals } from './context.js';
 import { shown } from './paths.js';
-import { warmCeremonies } from './warm.js';
+import { warmCeremonies } from '../ceremony/warm.js';
 
 export function register(p: Command): void {
   withGlobals(

@@ -21,7 +21,7 @@ import { readPrivate, writePrivateNew, writePrivateState } from '../local/keysto
 import { readShareFile, saveShareFile, ShareFile } from '../local/share.js';
 import { Context, makeContext, withGlobals } from './context.js';
 import { ceremonyDirOf, expandArtifactPaths, shown } from './paths.js';
-import { warmValues } from './warm.js';
+import { warmValues } from '../ceremony/warm.js';
 import { nextSteps, submitOption, SubmitOptions } from './submit.js';
 
 export const SHARE_LABEL = 'sss-tool/v1 dkg-share';

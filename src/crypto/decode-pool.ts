@@ -5,8 +5,29 @@
  * single core, decode lazily as before.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { cacheDecodedPoint, decodePoint, isPointCached } from './suite.js';
+
+/**
+ * The worker runs this same module (or, in the Action's bundle, the same bundle: its entry starts
+ * only on the main thread), so there is no second file to ship. It decodes with the same
+ * decodePoint and returns affine coordinates, or null where decoding fails (the main thread then
+ * decodes that one itself, to raise the proper error).
+ */
+const WORKER_FLAG = 'sss-tool decode worker';
+if (!isMainThread && workerData === WORKER_FLAG) {
+  parentPort?.on('message', (hexes: string[]) => {
+    const out: ([bigint, bigint] | null)[] = hexes.map((h) => {
+      try {
+        const { x, y } = decodePoint(h, 'point').toAffine();
+        return [x, y];
+      } catch {
+        return null;
+      }
+    });
+    parentPort!.postMessage(out);
+  });
+}
 
 const MIN_POINTS = 4096;
 
@@ -33,7 +54,7 @@ export async function predecodePoints(hexes: Iterable<string>, threads = availab
 
 function decodeInWorker(hexes: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./decode-worker.js', import.meta.url));
+    const worker = new Worker(new URL(import.meta.url), { workerData: WORKER_FLAG });
     worker.once('message', (coords: ([bigint, bigint] | null)[]) => {
       coords.forEach((c, i) => {
         if (c) cacheDecodedPoint(hexes[i], c[0], c[1]);
