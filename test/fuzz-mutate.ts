@@ -252,4 +252,4 @@ export function onlySssError(f: () => unknown, wantFile = false): SssError | und
 }
 
 /** The fast-check budget per property: bounded so each file stays well under 20 s. */
-export const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+export const RUNS = Number(process.env.FUZZ_RUNS ?? 300);

@@ -26,6 +26,7 @@ describe('checkShareFile under structural mutation', () => {
     fc.assert(
       fc.property(fc.nat({ max: 4 }), opsArb, (who, ops) => {
         const value = mutate(shares[who], ops, [...shares.filter((_, i) => i !== who), ...other]);
+        onlySssError(() => new Cosigner(value as never));
         let ok: ReturnType<typeof checkShareFile> | undefined;
         const e = onlySssError(() => (ok = checkShareFile(value, FILE)));
         if (e) {

@@ -92,6 +92,38 @@ describe('signing artifacts under structural mutation', () => {
   });
 });
 
+describe('the signer\'s side under structural mutation', () => {
+  let n = 0;
+
+  it('property: signShare over a mutated commitment list throws only SssErrors, and keeps the nonces when it refuses', () => {
+    fc.assert(
+      fc.property(opsArb, (ops) => {
+        const s = `round2-${n++}`;
+        const cs = signers.map((c) => c.commit(s));
+        const list = mutate(J(cs), ops, [...J(cs) as Json[], ...commitmentsJson, ...sharesJson]) as unknown as unknown[];
+        const e = onlySssError(() => signers[0].signShare(s, message, list));
+        if (e) expect(signers[0].pendingSessions()).toContain(s);
+        for (const c of signers) c.discard(s);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('property: importNonces of a mutated nonce record throws only SssErrors', () => {
+    fc.assert(
+      fc.property(opsArb, (ops) => {
+        const s = `nonces-${n++}`;
+        signers[1].commit(s);
+        const record = J(signers[1].exportNonces(s));
+        const value = mutate(record, ops, [...commitmentsJson, ...sharesJson]);
+        const fresh = new Cosigner(g.shares[2]);
+        onlySssError(() => fresh.importNonces(value));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
 describe('signing regressions found by the fuzzer', () => {
   const rejects = (f: () => unknown, field: string) => {
     const e = onlySssError(f);
