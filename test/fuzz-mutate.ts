@@ -67,7 +67,12 @@ export const weirdValue: fc.Arbitrary<Json> = fc.oneof(
 );
 
 /** Keys for unknown fields; `__proto__` and friends as JSON.parse makes them: own properties. */
-const unknownKey = fc.oneof(fc.constantFrom('extra', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'signature2', 'Format', 'alice', 'x'.repeat(300)), fc.string({ maxLength: 12 }));
+const unknownKey = fc.oneof(
+  fc.constantFrom('extra', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'signature2', 'Format', 'x'.repeat(300)),
+  // monikers of the fixtures' participants: an extra entry in a record keyed by moniker
+  fc.constantFrom('alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'p1', 'p3'),
+  fc.string({ maxLength: 12 }),
+);
 
 export type Op =
   | { kind: 'replace'; at: number; value: Json }
@@ -78,6 +83,7 @@ export type Op =
   | { kind: 'truncate'; at: number; length: number }
   | { kind: 'extend'; at: number; count: number; weird?: Json }
   | { kind: 'rename'; at: number; key: string }
+  | { kind: 'copy'; at: number; key: string }
   | { kind: 'swap'; at: number; donor: number }
   | { kind: 'root'; value: Json }
   | { kind: 'root-donor'; donor: number };
@@ -91,6 +97,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(), length: fc.nat({ max: 4 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('extend' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 3 }), weird: fc.option(weirdValue, { nil: undefined }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rename' as const), at: fc.nat(), key: unknownKey }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('copy' as const), at: fc.nat(), key: unknownKey }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('swap' as const), at: fc.nat(), donor: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('root' as const), value: fc.oneof(weirdValue, fc.constantFrom<Json>([], [{}], 'x', 42, null, true)) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('root-donor' as const), donor: fc.nat() }) },
@@ -180,6 +187,12 @@ export function mutate(value: Json, ops: Op[], donors: Json[]): Json {
         const v = parent[p[p.length - 1]];
         delete parent[p[p.length - 1]];
         setOwn(parent, op.key, v);
+        break;
+      }
+      case 'copy': {
+        // a field's value copied under another key of the same object (a duplicated record entry)
+        const p = pick(op.at, (_, p) => p.length > 0 && isObj(get(root, p.slice(0, -1))!));
+        if (p) setOwn(get(root, p.slice(0, -1)) as Record<string, Json>, op.key, structuredClone(get(root, p)!));
         break;
       }
       case 'duplicate': {
