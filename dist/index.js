@@ -60826,28 +60826,42 @@ function privateMaterial(bytes) {
     catch {
         return undefined;
     }
-    return privateJson(value, '');
+    return privateJson(value);
 }
-function privateJson(value, path) {
-    if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-            const r = privateJson(value[i], `${path}${i}.`);
-            if (r)
-                return r;
+const pathOf = (s) => {
+    const keys = [];
+    for (let p = s; p?.key !== undefined; p = p.parent)
+        keys.push(p.key);
+    return keys.reverse().map((k) => `${k}.`).join('');
+};
+/**
+ * Depth-first, in document order, with an explicit stack: a pull request may carry JSON nested
+ * deeper than the call stack ("[[[[…"), which a recursive walk turned into a RangeError.
+ */
+function privateJson(root) {
+    const stack = [{ value: root }];
+    while (stack.length) {
+        const step = stack.pop();
+        if (step.entry) {
+            if (Object.hasOwn(PRIVATE_KEYS, step.key))
+                return `${PRIVATE_KEYS[step.key]} (field ${pathOf(step.parent)}${step.key})`;
+            stack.push({ value: step.value, key: step.key, parent: step.parent });
+            continue;
         }
-        return undefined;
-    }
-    if (!value || typeof value !== 'object')
-        return undefined;
-    const obj = value;
-    if (typeof obj.format === 'string' && PRIVATE_FORMATS.has(obj.format))
-        return `a private file (format ${obj.format})`;
-    for (const [k, v] of Object.entries(obj)) {
-        if (Object.hasOwn(PRIVATE_KEYS, k))
-            return `${PRIVATE_KEYS[k]} (field ${path}${k})`;
-        const r = privateJson(v, `${path}${k}.`);
-        if (r)
-            return r;
+        const value = step.value;
+        if (Array.isArray(value)) {
+            for (let i = value.length - 1; i >= 0; i--)
+                stack.push({ value: value[i], key: String(i), parent: step });
+            continue;
+        }
+        if (!value || typeof value !== 'object')
+            continue;
+        const obj = value;
+        if (typeof obj.format === 'string' && PRIVATE_FORMATS.has(obj.format))
+            return `a private file (format ${obj.format})`;
+        const entries = Object.entries(obj);
+        for (let i = entries.length - 1; i >= 0; i--)
+            stack.push({ value: entries[i][1], key: entries[i][0], parent: step, entry: true });
     }
     return undefined;
 }
