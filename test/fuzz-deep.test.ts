@@ -87,4 +87,10 @@ describe('deep and long values in any field', () => {
     const key = onlySssError(() => parseWith(Round1, { [longKey]: 1 }, 'f.json'))!;
     expect(key.message.length).toBeLessThan(400);
   });
+
+  it('a long record key is cut short in the field it names (regression: a 400 kB field)', () => {
+    const approval = schemas.find(([s]) => s === JoinApproval)![1];
+    const e = onlySssError(() => parseWith(JoinApproval, { ...approval, maskCommitments: { [longKey]: h(64) } }, 'f.json'))!;
+    expect(e.field).toBe(`maskCommitments.${'k'.repeat(80)}…`);
+  });
 });

@@ -110,7 +110,8 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file?: string
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  const field = issue.path.length ? issue.path.join('.') : undefined;
+  // A record's key is a path segment taken from the file: cut short like any quoted value.
+  const field = issue.path.length ? issue.path.map((k) => (String(k).length > 80 ? `${String(k).slice(0, 80)}…` : String(k))).join('.') : undefined;
   let reason = issue.message;
   if (issue.code === 'unrecognized_keys') reason = `unknown field ${issue.keys.map(shown).join(', ')}`;
   else if (issue.code === 'invalid_value' && field === 'format') reason = `unknown format ${shown((value as { format?: unknown }).format)}`;
