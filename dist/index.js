@@ -50487,13 +50487,26 @@ function parseWith(schema, value, file) {
     if (r.success)
         return r.data;
     const issue = r.error.issues[0];
-    const field = issue.path.length ? issue.path.join('.') : undefined;
+    // A record's key is a path segment taken from the file: cut short like any quoted value.
+    const field = issue.path.length ? issue.path.map((k) => (String(k).length > 80 ? `${String(k).slice(0, 80)}…` : String(k))).join('.') : undefined;
     let reason = issue.message;
     if (issue.code === 'unrecognized_keys')
-        reason = `unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+        reason = `unknown field ${issue.keys.map(shown).join(', ')}`;
     else if (issue.code === 'invalid_value' && field === 'format')
-        reason = `unknown format ${JSON.stringify(value.format)}`;
+        reason = `unknown format ${shown(value.format)}`;
     return raise(reason, file, field);
+}
+/**
+ * A value from a file, as an error message quotes it: a string quoted and cut short, anything else
+ * by its kind. JSON.stringify of the value itself made a message as long as the file, and threw a
+ * RangeError for a value nested deeper than the call stack.
+ */
+function shown(v) {
+    if (typeof v === 'string')
+        return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+    if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    return Array.isArray(v) ? 'of the wrong type (a list)' : `of the wrong type (${typeof v === 'object' ? 'an object' : typeof v})`;
 }
 function raise(reason, file, field) {
     throw new errors_SssError(reason, { file, field });
