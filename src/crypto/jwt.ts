@@ -15,7 +15,7 @@ function base64url(bytes: Uint8Array | string): string {
 
 /** The header JSON text, keys in the order trust-server writes them. */
 export function jwtHeader(groupKey: string): string {
-  if (!HEX32.test(groupKey)) throw new SssError('expected the group key as 64 lowercase hex characters', { field: 'kid' });
+  if (typeof groupKey !== 'string' || !HEX32.test(groupKey)) throw new SssError('expected the group key as 64 lowercase hex characters', { field: 'kid' });
   return JSON.stringify({ alg: 'EdDSA', typ: 'JWT', kid: groupKey });
 }
 
@@ -37,12 +37,20 @@ export function parseClaims(text: string, field = 'claims'): JwtClaims {
  */
 export function jwtSigningInput(claims: JwtClaims, groupKey: string): Uint8Array {
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new SssError('the claims must be a JSON object', { field: 'claims' });
-  const text = `${base64url(jwtHeader(groupKey))}.${base64url(JSON.stringify(claims))}`;
+  let json: string;
+  try {
+    json = JSON.stringify(claims);
+  } catch (e) {
+    // A cycle or a BigInt (TypeError), or nesting deeper than the stack (RangeError).
+    throw new SssError(`the claims cannot be written as JSON (${String((e as Error).message).split('\n')[0]})`, { field: 'claims' });
+  }
+  const text = `${base64url(jwtHeader(groupKey))}.${base64url(json)}`;
   return new Uint8Array(Buffer.from(text, 'ascii'));
 }
 
 /** The compact JWT: signing input, ".", base64url of the 64-byte signature. */
 export function assembleJwt(signingInput: Uint8Array, signature: Uint8Array): string {
-  if (signature.length !== 64) throw new SssError('an Ed25519 signature is 64 bytes', { field: 'signature' });
+  if (!(signingInput instanceof Uint8Array)) throw new SssError('the signing input must be bytes (a Uint8Array)', { field: 'signingInput' });
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) throw new SssError('an Ed25519 signature is 64 bytes (a Uint8Array)', { field: 'signature' });
   return `${Buffer.from(signingInput).toString('ascii')}.${base64url(signature)}`;
 }
