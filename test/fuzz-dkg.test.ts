@@ -5,18 +5,22 @@
  * every problem must be a one-line SssError naming a file of the ceremony, and a changed artifact
  * must never leave the ceremony complete.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { ED25519_TORSION_SUBGROUP, ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { signArtifact } from '../src/artifacts/canonical.js';
-import { FORMATS, Round1, Round2 } from '../src/artifacts/schemas.js';
+import { FORMATS, Round1, Round2, parseJson } from '../src/artifacts/schemas.js';
 import { auditDkg, round2DigestOf } from '../src/ceremony/dkg.js';
-import { CeremonyFiles } from '../src/ceremony/tree.js';
+import { CeremonyFiles, readCeremony } from '../src/ceremony/tree.js';
+import { auditRepository } from '../src/ceremony/repository.js';
+import { cleanupTempDirs, tempDir } from './helpers.js';
 import { checkRound1Package, dkgRound1, groupCommitment } from '../src/crypto/dkg.js';
 import { hpkeInfo, seal } from '../src/crypto/hpke.js';
 import { evaluateCommitment, evaluatePolynomial } from '../src/crypto/msm.js';
 import { CIPHERSUITE, Fn, Point, bytesToHex, decodePoint, decodeScalar, encodePoint, hexToBytes, identifierFor, identifierToScalar } from '../src/crypto/suite.js';
-import { Json, RUNS, changed, expectLocatedErrors, mutate, opsArb } from './fuzz-mutate.js';
+import { Json, RUNS, changed, expectLocatedErrors, mutate, onlySssError, opsArb } from './fuzz-mutate.js';
 
 const CEREMONY = 'fuzz';
 const MONIKERS = ['alice', 'bob', 'carol'];
@@ -204,5 +208,67 @@ describe('auditDkg regressions found by the fuzzer', () => {
     expect(audit.phase).toBe('invalid');
     expect(audit.errors).toContainEqual(expect.objectContaining({ file: `ceremonies/${CEREMONY}/round1`, field: 'commitment.1' }));
     expectLocatedErrors(audit.errors);
+  });
+});
+
+describe('the ceremony read from disk, one file\'s text mutated', () => {
+  afterAll(() => cleanupTempDirs());
+
+  const textOp = fc.oneof(
+    fc.record({ kind: fc.constant('flip' as const), pos: fc.nat(), byte: fc.integer({ min: 1, max: 255 }) }),
+    fc.record({ kind: fc.constant('cut' as const), pos: fc.nat() }),
+    fc.record({ kind: fc.constant('insert' as const), pos: fc.nat(), text: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('\uFEFF', '\u0000', ',', '}', '{"a":1}', '[', '"', '\\')) }),
+    fc.record({ kind: fc.constant('replace' as const), text: fc.oneof(fc.string({ maxLength: 40 }), fc.json({ maxDepth: 2 }), fc.constantFrom('', 'null', '[]', '"x"', '42', '\uFEFF{}', '[' .repeat(50_000))) }),
+  );
+
+  function apply(text: string, op: { kind: string; pos?: number; byte?: number; text?: string }): Buffer {
+    const b = Buffer.from(text, 'utf8');
+    const pos = (op.pos ?? 0) % b.length;
+    if (op.kind === 'flip') return Buffer.from(b.map((x, i) => (i === pos ? (x + op.byte!) & 0xff : x)));
+    if (op.kind === 'cut') return b.subarray(0, pos);
+    if (op.kind === 'insert') return Buffer.concat([b.subarray(0, pos), Buffer.from(op.text!, 'utf8'), b.subarray(pos)]);
+    return Buffer.from(op.text!, 'utf8');
+  }
+
+  it('property: readCeremony, auditDkg and auditRepository never throw, locate every problem, and a changed file is never complete', () => {
+    fc.assert(
+      fc.property(fc.nat(), textOp, (which, op) => {
+        const root = tempDir('sss-fuzz-');
+        const target = docs[which % docs.length];
+        let bytes: Buffer = Buffer.alloc(0);
+        for (const d of docs) {
+          const path = join(root, d.file);
+          mkdirSync(dirname(path), { recursive: true });
+          const text = JSON.stringify(d.value, null, 2) + '\n';
+          const out = d === target ? apply(text, op) : Buffer.from(text);
+          if (d === target) bytes = out;
+          writeFileSync(path, out);
+        }
+        const files = readCeremony(join(root, 'ceremonies', CEREMONY), root);
+        const audit = auditDkg(files);
+        expectLocatedErrors(audit.errors);
+        const repo = auditRepository(join(root, 'ceremonies'), root);
+        for (const r of repo.reports.values()) expectLocatedErrors(r.errors);
+        let same = false;
+        try {
+          same = !changed(JSON.parse(bytes.toString('utf8')) as Json, target.value);
+        } catch {
+          // not JSON any more
+        }
+        if (!same) {
+          expect(audit.phase).not.toBe('complete');
+          expect(repo.group).toBeUndefined();
+        }
+      }),
+      { numRuns: Math.ceil(RUNS / 3) },
+    );
+  });
+});
+
+describe('reading regressions found by the fuzzer', () => {
+  it('malformed JSON is reported in one line: V8 quotes the text around the error, line breaks included', () => {
+    const e = onlySssError(() => parseJson('!{\n  "a": 1\n}\n', 'ceremonies/x/ceremony.json'))!;
+    expect(e.file).toBe('ceremonies/x/ceremony.json');
+    expect(e.message).toMatch(/^ceremonies\/x\/ceremony\.json: malformed JSON \(Unexpected token/);
   });
 });

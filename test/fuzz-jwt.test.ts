@@ -23,6 +23,10 @@ describe('JWT helpers on any input', () => {
     );
   });
 
+  it('malformed claims text is reported in one line (regression: V8 quotes the text, line breaks included)', () => {
+    expect(onlySssError(() => parseClaims('!{\n  "sub": 1\n}'))).toMatchObject({ field: 'claims' });
+  });
+
   it('claims nested deeper than the call stack, cyclic or with a BigInt are an SssError (regression: RangeError/TypeError)', () => {
     const deep = parseClaims('{"a":'.repeat(DEPTH) + '1' + '}'.repeat(DEPTH));
     const cyclic: Record<string, unknown> = {};

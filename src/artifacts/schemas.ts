@@ -138,6 +138,11 @@ export function parseJson(text: string, file?: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new SssError(`malformed JSON (${(e as Error).message})`, { file });
+    throw new SssError(`malformed JSON (${oneLine((e as Error).message)})`, { file });
   }
+}
+
+/** V8's JSON.parse messages quote the text around the error, line breaks included: one line. */
+function oneLine(message: string): string {
+  return message.replace(/\s*[\r\n]+\s*/g, ' ');
 }

@@ -25,7 +25,8 @@ export function parseClaims(text: string, field = 'claims'): JwtClaims {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new SssError(`malformed JSON (${(e as Error).message})`, { field });
+    // V8 quotes the text around the error, line breaks included: one line.
+    throw new SssError(`malformed JSON (${(e as Error).message.replace(/\s*[\r\n]+\s*/g, ' ')})`, { field });
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SssError('the claims must be a JSON object', { field });
   return v as JwtClaims;
