@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { signArtifact } from '../src/artifacts/canonical.js';
 import { auditJoin } from '../src/ceremony/join.js';
+import { chainJoins } from '../src/ceremony/repository.js';
 import { CeremonyFiles, RawFile } from '../src/ceremony/tree.js';
 import { DealtGroup, Join, dealGroup, finalizeJoin, makeJoin } from './join-fixture.js';
 import { Json, RUNS, changed, expectLocatedErrors, mutate, opsArb } from './fuzz-mutate.js';
@@ -25,11 +26,14 @@ interface Doc {
 let g: DealtGroup;
 let j: Join;
 let docs: Doc[];
+let grace: Join;
 
 beforeAll(async () => {
   g = dealGroup(FIVE, 3);
   j = await makeJoin(g, 'frank', ['alice', 'carol', 'erin']);
   await finalizeJoin(j, g.group);
+  grace = await makeJoin(g, 'grace', ['bob', 'carol', 'dave']);
+  await finalizeJoin(grace, g.group);
   docs = [
     { role: 'manifest', raw: j.files.manifest! },
     { role: 'request', raw: j.files.singles.get('request')!, secret: j.newcomer.signingSecret },
@@ -104,6 +108,30 @@ describe('auditJoin under structural mutation', () => {
         expect(missing.phase).not.toBe('complete');
       }),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('chained joins under structural mutation', () => {
+  it('property: chainJoins never throws, and a changed join never adds its newcomer to the group', () => {
+    fc.assert(
+      fc.property(fc.nat(), opsArb, fc.boolean(), fc.boolean(), (which, ops, resign, competing) => {
+        const target = docs[which % docs.length];
+        const donors = [...docs.map((d) => d.raw.value as Json), grace.files.manifest!.value as Json, grace.files.singles.get('request')!.value as Json];
+        let value = mutate(target.raw.value as Json, ops, donors);
+        if (resign) value = resigned(value, target.secret);
+        const frank = filesOf(docs.map((d) => (d === target ? { ...d, raw: { ...d.raw, value } } : d)));
+        const { group, reports, errors } = chainJoins(g.group, competing ? [frank, grace.files] : [frank], auditJoin);
+        for (const r of reports.values()) expectLocatedErrors(r.errors);
+        for (const e of errors) expect(e.message).not.toMatch(/[\r\n]/);
+        const members = group!.participants.map((p) => p.moniker);
+        if (changed(value, target.raw.value as Json)) {
+          expect(members).not.toContain('frank');
+          if (competing) expect(members).toContain('grace');
+        } else if (!competing) expect(members).toContain('frank');
+        else expect(members).not.toContain('frank'); // two complete joins on one state: a conflict, neither applied
+      }),
+      { numRuns: RUNS },
     );
   });
 });
