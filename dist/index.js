@@ -50517,8 +50517,12 @@ function parseJson(text, file) {
         return JSON.parse(text);
     }
     catch (e) {
-        throw new errors_SssError(`malformed JSON (${e.message})`, { file });
+        throw new errors_SssError(`malformed JSON (${oneLine(e.message)})`, { file });
     }
+}
+/** V8's JSON.parse messages quote the text around the error, line breaks included: one line. */
+function oneLine(message) {
+    return message.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 //# sourceMappingURL=schemas.js.map
 ;// CONCATENATED MODULE: ./lib/crypto/msm.js
