@@ -130,7 +130,8 @@ export class SigningGroup {
   /** The group for a public package; one instance per distinct package in the process. */
   static of(pub: GroupPublic): SigningGroup {
     checkGroupShape(pub);
-    const key = `${pub.threshold}:${pub.commitment.join(',')}:${pub.publicKey}`;
+    // Unambiguous: joined with ',' a single "C0,C1,C2" string made the key of the three points.
+    const key = JSON.stringify([pub.threshold, pub.commitment, pub.publicKey]);
     let g = groups.get(key);
     if (!g) {
       g = new SigningGroup(pub);
