@@ -1,10 +1,10 @@
 /**
  * The JWT helpers of the library take what a server is given: claims as JSON text or objects, a
- * group key, a signature. They must throw nothing but one-line SssErrors.
+ * group key, a signature. They must throw nothing but one-line SssErrors; verifySignature nothing.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assembleJwt, jwtHeader, jwtSigningInput, parseClaims } from '../src/index.js';
+import { assembleJwt, jwtHeader, jwtSigningInput, parseClaims, verifySignature } from '../src/index.js';
 import { RUNS, onlySssError, weirdValue } from './fuzz-mutate.js';
 
 const KEY = 'ab'.repeat(32);
@@ -18,6 +18,16 @@ describe('JWT helpers on any input', () => {
         onlySssError(() => jwtSigningInput(claims as never, key as never));
         onlySssError(() => jwtHeader(key as never));
         onlySssError(() => assembleJwt(new Uint8Array(3), sig as never));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('property: verifySignature answers false for anything malformed, never throws', () => {
+    const bytesOr = (n: number) => fc.oneof(fc.uint8Array({ minLength: n, maxLength: n }), fc.uint8Array({ maxLength: 70 }), weirdValue);
+    fc.assert(
+      fc.property(bytesOr(32), fc.oneof(fc.uint8Array({ maxLength: 10 }), weirdValue), bytesOr(64), (pk, msg, sig) => {
+        expect(verifySignature(pk as never, msg as never, sig as never)).toBe(false);
       }),
       { numRuns: RUNS },
     );
