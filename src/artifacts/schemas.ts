@@ -123,7 +123,7 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file?: string
  * by its kind. JSON.stringify of the value itself made a message as long as the file, and threw a
  * RangeError for a value nested deeper than the call stack.
  */
-function shown(v: unknown): string {
+export function shown(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
   if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return String(v);
   return Array.isArray(v) ? 'of the wrong type (a list)' : `of the wrong type (${typeof v === 'object' ? 'an object' : typeof v})`;

@@ -3,6 +3,7 @@
  * DKG, then each completed join that extends it, in order. `public_info/` is generated from it.
  */
 import { join } from 'node:path';
+import { shown } from '../artifacts/schemas.js';
 import { SssError } from '../errors.js';
 import { auditDkg } from './dkg.js';
 import { auditJoin, joinExtends } from './join.js';
@@ -36,7 +37,7 @@ export function auditRepository(ceremoniesDir: string, root: string): Repository
       state.reports.set(t.id, r);
       if (r.phase === 'complete') genesis.push(r);
     } else {
-      state.reports.set(t.id, invalidReport(t.id, [new SssError(`unknown ceremony kind ${JSON.stringify(kind)}`, { file: t.manifest.file, field: 'kind' })]));
+      state.reports.set(t.id, invalidReport(t.id, [new SssError(`unknown ceremony kind ${shown(kind)}`, { file: t.manifest.file, field: 'kind' })]));
     }
   }
   if (genesis.length > 1)
