@@ -32927,6 +32927,10 @@ function located(e, file, field) {
     const msg = e instanceof Error ? e.message : String(e);
     return new errors_SssError(msg, { file, field });
 }
+/** A list of names for a one-line message: the first few, then how many in all. */
+function names(list, max = 12) {
+    return list.length <= max ? list.join(', ') : `${list.slice(0, max).join(', ')}, … (${list.length} in all)`;
+}
 //# sourceMappingURL=errors.js.map
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
@@ -50896,7 +50900,7 @@ function auditDkg(files) {
             });
             if (recipients.size !== N - 1) {
                 const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
-                throw new errors_SssError(`no share for ${missing.join(', ')}`, { file: raw.file, field: 'shares', culprit: m });
+                throw new errors_SssError(`no share for ${names(missing)}`, { file: raw.file, field: 'shares', culprit: m });
             }
             audit.round2.set(m, { file: raw.file, artifact: a });
         }
@@ -51449,7 +51453,7 @@ function auditJoin(files, groupBefore) {
                 throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, { file: raw.file, field: 'ceremony', culprit: a.moniker });
             const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
             if (!holder)
-                throw new errors_SssError(`${a.moniker} is not in the request's approver set (${request.approvers.join(', ')})`, { file: raw.file, field: 'moniker', culprit: a.moniker });
+                throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, { file: raw.file, field: 'moniker', culprit: a.moniker });
             if (a.identifier !== holder.participant.identifier)
                 throw new errors_SssError('identifier differs from the approver\'s in the group', { file: raw.file, field: 'identifier', culprit: a.moniker });
             candidates.push({ raw, a, holder });
@@ -51470,10 +51474,10 @@ function auditJoin(files, groupBefore) {
             const partners = Object.keys(a.maskCommitments);
             const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
             if (missing.length)
-                throw new errors_SssError(`no mask commitment for ${missing.join(', ')}`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+                throw new errors_SssError(`no mask commitment for ${names(missing)}`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
             const extra = partners.filter((k) => k === a.moniker || !H.has(k));
             if (extra.length)
-                throw new errors_SssError(`a mask commitment for ${extra.join(', ')}, who is not a partner in the approver set`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+                throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
             const field = (f, e) => new errors_SssError(e.reason ?? String(e), { file: raw.file, field: f, culprit: a.moniker });
             let S;
             try {
@@ -51593,7 +51597,7 @@ function auditJoin(files, groupBefore) {
         audit.phase = 'approvals';
         const awaited = request.approvers.filter((m) => !rawApprovals.has(m));
         const received = request.approvers.length - awaited.length;
-        return finish(awaited.length ? `approvals from ${awaited.join(', ')} (${received} of ${request.approvers.length} received)` : 'valid approvals from every approver');
+        return finish(awaited.length ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)` : 'valid approvals from every approver');
     }
     if (!audit.finalize) {
         audit.phase = 'finalize';

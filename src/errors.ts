@@ -36,3 +36,8 @@ export function located(e: unknown, file?: string, field?: string): SssError {
   const msg = e instanceof Error ? e.message : String(e);
   return new SssError(msg, { file, field });
 }
+
+/** A list of names for a one-line message: the first few, then how many in all. */
+export function names(list: readonly string[], max = 12): string {
+  return list.length <= max ? list.join(', ') : `${list.slice(0, max).join(', ')}, … (${list.length} in all)`;
+}

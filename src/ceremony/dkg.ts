@@ -8,7 +8,7 @@ import { digest, verifyArtifactSignature } from '../artifacts/canonical.js';
 import { DkgManifest, Finalize, MAX_PARTICIPANTS, Round1, Round2, parseWith } from '../artifacts/schemas.js';
 import { badVerifyingShares, checkRound1Package, groupCommitment } from '../crypto/dkg.js';
 import { CIPHERSUITE, Point, decodePoint, encodePoint, hexToBytes, identifierFor, identifierToScalar } from '../crypto/suite.js';
-import { SssError } from '../errors.js';
+import { SssError, names } from '../errors.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 import { GroupPackage, Report, Row } from './report.js';
 
@@ -195,7 +195,7 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
       });
       if (recipients.size !== N - 1) {
         const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
-        throw new SssError(`no share for ${missing.join(', ')}`, { file: raw.file, field: 'shares', culprit: m });
+        throw new SssError(`no share for ${names(missing)}`, { file: raw.file, field: 'shares', culprit: m });
       }
       audit.round2.set(m, { file: raw.file, artifact: a });
     } catch (e) {

@@ -10,7 +10,7 @@ import { parseWith } from '../artifacts/schemas.js';
 import { ApprovalRelation, badApprovalRelations, decodeMaskCommitment, lagrangeCoefficients, maskCommitmentSum } from '../crypto/join.js';
 import { evaluateCommitment } from '../crypto/msm.js';
 import { Point, decodePoint, encodePoint, identifierToScalar } from '../crypto/suite.js';
-import { SssError } from '../errors.js';
+import { SssError, names } from '../errors.js';
 import { checkEncryptionKey, checkIdentityFields } from './dkg.js';
 import { GroupPackage, GroupParticipant, Report, Row, StepState } from './report.js';
 import { CeremonyFiles, RawFile } from './tree.js';
@@ -191,7 +191,7 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
       if (a.ceremony !== files.id)
         throw new SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, { file: raw.file, field: 'ceremony', culprit: a.moniker });
       const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
-      if (!holder) throw new SssError(`${a.moniker} is not in the request's approver set (${request.approvers.join(', ')})`, { file: raw.file, field: 'moniker', culprit: a.moniker });
+      if (!holder) throw new SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, { file: raw.file, field: 'moniker', culprit: a.moniker });
       if (a.identifier !== holder.participant.identifier)
         throw new SssError('identifier differs from the approver\'s in the group', { file: raw.file, field: 'identifier', culprit: a.moniker });
       candidates.push({ raw, a, holder });
@@ -209,9 +209,9 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
         throw new SssError('an approval of another request (requestDigest differs from this ceremony\'s request.json)', { file: raw.file, field: 'requestDigest', culprit: a.moniker });
       const partners = Object.keys(a.maskCommitments);
       const missing = request!.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
-      if (missing.length) throw new SssError(`no mask commitment for ${missing.join(', ')}`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+      if (missing.length) throw new SssError(`no mask commitment for ${names(missing)}`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
       const extra = partners.filter((k) => k === a.moniker || !H.has(k));
-      if (extra.length) throw new SssError(`a mask commitment for ${extra.join(', ')}, who is not a partner in the approver set`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+      if (extra.length) throw new SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
       const field = (f: string, e: unknown) => new SssError((e as SssError).reason ?? String(e), { file: raw.file, field: f, culprit: a.moniker });
       let S: Point;
       try {
@@ -322,7 +322,7 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
     audit.phase = 'approvals';
     const awaited = request.approvers.filter((m) => !rawApprovals.has(m));
     const received = request.approvers.length - awaited.length;
-    return finish(awaited.length ? `approvals from ${awaited.join(', ')} (${received} of ${request.approvers.length} received)` : 'valid approvals from every approver');
+    return finish(awaited.length ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)` : 'valid approvals from every approver');
   }
   if (!audit.finalize) {
     audit.phase = 'finalize';

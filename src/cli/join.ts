@@ -12,7 +12,7 @@ import { jcs, toFileText, verifyArtifactSignature } from '../artifacts/canonical
 import { JoinApproval, JoinManifest, JoinRequest } from '../artifacts/join.js';
 import { parseJson, parseWith } from '../artifacts/schemas.js';
 import { CEREMONY_ID, CIPHERSUITE, Fn, bytesToHex, decodeScalar, encodePoint, hexToBytes } from '../crypto/suite.js';
-import { SssError } from '../errors.js';
+import { SssError, names } from '../errors.js';
 import { JoinAudit, auditJoin, groupAfter } from '../ceremony/join.js';
 import { joinApproval, joinFinalize, joinManifest, joinRequest, openFragments } from '../ceremony/join-steps.js';
 import { auditRepository, RepositoryState } from '../ceremony/repository.js';
@@ -154,7 +154,7 @@ async function joinRequestCommand(ctx: Context, opts: { approvers: string; cerem
     // A second run republishes the same request: never a second join key.
     saved = await readPrivate<JoinState>(statePath, passphrase);
     if ([...approvers].sort().join(',') !== [...saved.request.approvers].sort().join(','))
-      throw new SssError(`you already asked to join in ${ceremony} with approvers ${saved.request.approvers.join(', ')}; to name others, make a new request with another --ceremony`, { field: '--approvers' });
+      throw new SssError(`you already asked to join in ${ceremony} with approvers ${names(saved.request.approvers)}; to name others, make a new request with another --ceremony`, { field: '--approvers' });
     again = true;
   } else {
     if (existsSync(requestPath))
@@ -196,7 +196,7 @@ async function approveCommand(ctx: Context, opts: { request: string; share?: str
   failOn(audit);
   const req = audit.request!.artifact;
   if (!req.approvers.includes(me.moniker))
-    throw new SssError(`you (${me.moniker}) are not among the request's approvers (${req.approvers.join(', ')})`, { file: request.file, field: 'approvers' });
+    throw new SssError(`you (${me.moniker}) are not among the request's approvers (${names(req.approvers)})`, { file: request.file, field: 'approvers' });
   const passphrase = await ctx.passphrase();
   const sharePath = opts.share ?? ctx.paths.share;
   const share = await readShareFile(sharePath, passphrase);
