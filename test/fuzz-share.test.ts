@@ -10,7 +10,7 @@ import { Cosigner } from '../src/index.js';
 import { checkShareFile } from '../src/local/share.js';
 import { Point, decodePoint, decodeScalar } from '../src/crypto/suite.js';
 import { dealGroup } from './sign-fixtures.js';
-import { Json, RUNS, changed, mutate, onlySssError, opsArb } from './fuzz-mutate.js';
+import { Json, RUNS, mutate, onlySssError, opsArb } from './fuzz-mutate.js';
 
 const FILE = 'home/trustserver_share.json.age';
 const g = dealGroup(5, 3);

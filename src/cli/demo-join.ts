@@ -5,12 +5,12 @@
  * carries the ceremony's manifest. The Action publishes on the last push. public_key.txt must not change
  * and peers_list.txt must gain the newcomer.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GroupPackage } from '../ceremony/report.js';
 import { SssError } from '../errors.js';
 import { LocalPull, startLocalGitHub } from '../github/local-server.js';
-import { DEMO_REPOSITORY, DemoAction, DemoParticipant, checkPublished, git, identify, pool, sssTool } from './demo.js';
+import { DEMO_REPOSITORY, DemoAction, DemoParticipant, checkPublished, git, newParticipant, pool, sssTool } from './demo.js';
 
 const NEWCOMERS = ['frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'newcomer'];
 
@@ -31,14 +31,7 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
   const moniker = NEWCOMERS.find((n) => !group.participants.some((p) => p.moniker === n))!;
   const ceremony = `join-${moniker}`;
   const approvers = result.participants.slice(0, group.threshold);
-  const dir = join(root, 'participants', moniker);
-  mkdirSync(dir, { recursive: true });
-  const passphraseFile = join(dir, 'passphrase.txt');
-  writeFileSync(passphraseFile, `demo passphrase of ${moniker}\n`, { mode: 0o600 });
-  const clone = join(dir, 'repo');
-  await git(root).clone(origin, clone);
-  await identify(git(clone), moniker);
-  const newcomer: DemoParticipant = { moniker, home: join(dir, 'home'), clone, passphraseFile };
+  const newcomer = await newParticipant(root, origin, moniker);
 
   const github = await startLocalGitHub();
   try {

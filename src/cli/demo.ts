@@ -75,16 +75,7 @@ export async function runDemo(root: string, n: number, t: number, say: (line: st
   await m.push('origin', 'main');
 
   const people: DemoParticipant[] = [];
-  for (const moniker of NAMES.slice(0, n)) {
-    const dir = join(root, 'participants', moniker);
-    mkdirSync(dir, { recursive: true });
-    const passphraseFile = join(dir, 'passphrase.txt');
-    writeFileSync(passphraseFile, `demo passphrase of ${moniker}\n`, { mode: 0o600 });
-    const clone = join(dir, 'repo');
-    await git(root).clone(origin, clone);
-    await identify(git(clone), moniker);
-    people.push({ moniker, home: join(dir, 'home'), clone, passphraseFile });
-  }
+  for (const moniker of NAMES.slice(0, n)) people.push(await newParticipant(root, origin, moniker));
   const github = await startLocalGitHub();
   try {
     const action = new DemoAction(root, origin, github.url);
@@ -301,6 +292,18 @@ export async function checkPublished(repository: string, ceremony: string): Prom
     publicKey: readFileSync(join(repository, 'public_info', 'public_key.txt'), 'utf8').trim(),
     peers: readFileSync(join(repository, 'public_info', 'peers_list.txt'), 'utf8'),
   };
+}
+
+/** A participant's own corner of the demo: a passphrase file, a home dir, a clone of origin. */
+export async function newParticipant(root: string, origin: string, moniker: string): Promise<DemoParticipant> {
+  const dir = join(root, 'participants', moniker);
+  mkdirSync(dir, { recursive: true });
+  const passphraseFile = join(dir, 'passphrase.txt');
+  writeFileSync(passphraseFile, `demo passphrase of ${moniker}\n`, { mode: 0o600 });
+  const clone = join(dir, 'repo');
+  await git(root).clone(origin, clone);
+  await identify(git(clone), moniker);
+  return { moniker, home: join(dir, 'home'), clone, passphraseFile };
 }
 
 export function git(dir: string): SimpleGit {

@@ -17,7 +17,7 @@ import { JoinAudit, auditJoin, groupAfter } from '../ceremony/join.js';
 import { joinApproval, joinFinalize, joinManifest, joinRequest, openFragments } from '../ceremony/join-steps.js';
 import { auditRepository, RepositoryState } from '../ceremony/repository.js';
 import { GroupPackage } from '../ceremony/report.js';
-import { CeremonyFiles, RawFile, readCeremony } from '../ceremony/tree.js';
+import { CeremonyFiles, RawFile } from '../ceremony/tree.js';
 import { PUBLIC_MODE, replaceFile, writeArtifactFile } from '../local/fsutil.js';
 import { loadPublicIdentity, openIdentity } from '../local/identity.js';
 import { readPrivate, writePrivateNew } from '../local/keystore.js';
