@@ -29922,7 +29922,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1623);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7210);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29932,7 +29932,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1623:
+/***/ 7210:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50716,12 +50716,43 @@ function badVerifyingShares(entries, group) {
 }
 
 //# sourceMappingURL=dkg.js.map
+;// CONCATENATED MODULE: ./lib/artifacts/identity.js
+/** A participant's public identity as every artifact and the group package carry it. */
+/** Only the public identity fields, in artifact order; an absent login or endpoint is left out. */
+function identity_identityFields(id) {
+    return {
+        moniker: id.moniker,
+        identifier: id.identifier,
+        signingKey: id.signingKey,
+        encryptionKey: id.encryptionKey,
+        ...(id.github ? { github: id.github } : {}),
+        ...(id.endpoint ? { endpoint: id.endpoint } : {}),
+    };
+}
+//# sourceMappingURL=identity.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/report.js
+/**
+ * What a ceremony audit returns: its phase, who has done what, what is awaited, every problem found
+ * (each naming a file, a field and, where someone misbehaved, the culprit) and, once complete, the
+ * group's public package.
+ */
+
+/** A participant's entry in the group package, from its public identity. */
+function groupParticipant(a, verifyingShare, ceremony) {
+    const { moniker, identifier, ...rest } = identity_identityFields(a);
+    return { moniker, identifier, verifyingShare, ...rest, ceremony };
+}
+function invalidReport(ceremony, errors) {
+    return { ceremony, kind: 'unknown', phase: 'invalid', steps: [], rows: [], awaiting: 'a valid ceremony.json', errors };
+}
+//# sourceMappingURL=report.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/dkg.js
 /**
  * The full public audit of a genesis (DKG) ceremony: every check of PROTOCOL section 4 that can be
  * made without a secret. `sss-tool verify`, `status`, the participants' own commands and the
  * Action all call this one function.
  */
+
 
 
 
@@ -51012,19 +51043,7 @@ function locateGroupCommitmentError(e, round1, dir) {
 }
 function genesisGroup(audit, manifest, C) {
     const participants = [...audit.round1.values()]
-        .map((r) => {
-        const a = r.artifact;
-        return {
-            moniker: a.moniker,
-            identifier: a.identifier,
-            verifyingShare: audit.finalize.get(a.moniker).artifact.verifyingShare,
-            signingKey: a.signingKey,
-            encryptionKey: a.encryptionKey,
-            ...(a.github ? { github: a.github } : {}),
-            ...(a.endpoint ? { endpoint: a.endpoint } : {}),
-            ceremony: manifest.ceremony,
-        };
-    })
+        .map(({ artifact: a }) => groupParticipant(a, audit.finalize.get(a.moniker).artifact.verifyingShare, manifest.ceremony))
         .sort((a, b) => (a.moniker < b.moniker ? -1 : 1));
     return {
         format: 'sss-tool/group@1',
@@ -51305,6 +51324,7 @@ function combineFragments(fragments, expected) {
  * participants' own commands and the Action all call `auditJoin`; the repository applies each
  * completed join to the group state it extends (src/ceremony/repository.ts).
  */
+
 
 
 
@@ -51658,16 +51678,7 @@ function checkRequest(raw, ceremony, manifest, holders, threshold) {
 }
 /** The group after a completed join: the newcomer added, the key and commitment unchanged. */
 function joinedGroup(before, request, verifyingShare, ceremony) {
-    const newcomer = {
-        moniker: request.moniker,
-        identifier: request.identifier,
-        verifyingShare,
-        signingKey: request.signingKey,
-        encryptionKey: request.encryptionKey,
-        ...(request.github ? { github: request.github } : {}),
-        ...(request.endpoint ? { endpoint: request.endpoint } : {}),
-        ceremony,
-    };
+    const newcomer = groupParticipant(request, verifyingShare, ceremony);
     return {
         ...before,
         participants: [...before.participants, newcomer].sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0)),
@@ -51675,11 +51686,6 @@ function joinedGroup(before, request, verifyingShare, ceremony) {
     };
 }
 //# sourceMappingURL=join.js.map
-;// CONCATENATED MODULE: ./lib/ceremony/report.js
-function invalidReport(ceremony, errors) {
-    return { ceremony, kind: 'unknown', phase: 'invalid', steps: [], rows: [], awaiting: 'a valid ceremony.json', errors };
-}
-//# sourceMappingURL=report.js.map
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/ceremony/tree.js

@@ -10,7 +10,7 @@ import { badVerifyingShares, checkRound1Package, groupCommitment } from '../cryp
 import { CIPHERSUITE, Point, decodePoint, encodePoint, hexToBytes, identifierFor, identifierToScalar } from '../crypto/suite.js';
 import { SssError, names } from '../errors.js';
 import { CeremonyFiles, RawFile } from './tree.js';
-import { GroupPackage, Report, Row } from './report.js';
+import { GroupPackage, Report, Row, groupParticipant } from './report.js';
 
 export interface VerifiedRound1 {
   file: string;
@@ -296,19 +296,7 @@ function locateGroupCommitmentError(e: unknown, round1: Map<string, VerifiedRoun
 
 function genesisGroup(audit: DkgAudit, manifest: DkgManifest, C: Point[]): GroupPackage {
   const participants = [...audit.round1.values()]
-    .map((r) => {
-      const a = r.artifact;
-      return {
-        moniker: a.moniker,
-        identifier: a.identifier,
-        verifyingShare: audit.finalize.get(a.moniker)!.artifact.verifyingShare,
-        signingKey: a.signingKey,
-        encryptionKey: a.encryptionKey,
-        ...(a.github ? { github: a.github } : {}),
-        ...(a.endpoint ? { endpoint: a.endpoint } : {}),
-        ceremony: manifest.ceremony,
-      };
-    })
+    .map(({ artifact: a }) => groupParticipant(a, audit.finalize.get(a.moniker)!.artifact.verifyingShare, manifest.ceremony))
     .sort((a, b) => (a.moniker < b.moniker ? -1 : 1));
   return {
     format: 'sss-tool/group@1',

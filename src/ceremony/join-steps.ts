@@ -6,6 +6,7 @@
  */
 import { digest, signArtifact } from '../artifacts/canonical.js';
 import { JoinApproval, JoinFinalize, JoinManifest, JoinRequest } from '../artifacts/join.js';
+import { identityFields } from '../artifacts/identity.js';
 import { FORMATS } from '../artifacts/schemas.js';
 import { FRAGMENT_LABEL, OpenedFragment, combineFragments, encodeMaskCommitment, joinFragment, pairMasks } from '../crypto/join.js';
 import { hpkeInfo, open, seal } from '../crypto/hpke.js';
@@ -63,12 +64,7 @@ export function joinRequest(ceremony: string, me: Author, group: GroupPackage, a
     {
       format: FORMATS.joinRequest,
       ceremony,
-      moniker: me.moniker,
-      identifier: me.identifier,
-      signingKey: me.signingKey,
-      encryptionKey: me.encryptionKey,
-      ...(me.github ? { github: me.github } : {}),
-      ...(me.endpoint ? { endpoint: me.endpoint } : {}),
+      ...identityFields(me),
       groupDigest: digest(group),
       joinKey,
       approvers: sorted,

@@ -12,7 +12,7 @@ import { evaluateCommitment } from '../crypto/msm.js';
 import { Point, decodePoint, encodePoint, identifierToScalar } from '../crypto/suite.js';
 import { SssError, names } from '../errors.js';
 import { checkEncryptionKey, checkIdentityFields } from './dkg.js';
-import { GroupPackage, GroupParticipant, Report, Row, StepState } from './report.js';
+import { GroupPackage, GroupParticipant, Report, Row, StepState, groupParticipant } from './report.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
@@ -372,16 +372,7 @@ function checkRequest(raw: RawFile, ceremony: string, manifest: JoinManifest, ho
 
 /** The group after a completed join: the newcomer added, the key and commitment unchanged. */
 export function joinedGroup(before: GroupPackage, request: JoinRequest, verifyingShare: string, ceremony: string): GroupPackage {
-  const newcomer: GroupParticipant = {
-    moniker: request.moniker,
-    identifier: request.identifier,
-    verifyingShare,
-    signingKey: request.signingKey,
-    encryptionKey: request.encryptionKey,
-    ...(request.github ? { github: request.github } : {}),
-    ...(request.endpoint ? { endpoint: request.endpoint } : {}),
-    ceremony,
-  };
+  const newcomer = groupParticipant(request, verifyingShare, ceremony);
   return {
     ...before,
     participants: [...before.participants, newcomer].sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0)),

@@ -3,6 +3,7 @@
  * (each naming a file, a field and, where someone misbehaved, the culprit) and, once complete, the
  * group's public package.
  */
+import { IdentityFields, identityFields } from '../artifacts/identity.js';
 import { SssError } from '../errors.js';
 
 export type Phase = 'setup' | 'round1' | 'round2' | 'finalize' | 'request' | 'approvals' | 'complete' | 'invalid';
@@ -24,6 +25,12 @@ export interface GroupParticipant {
   endpoint?: string;
   /** The ceremony in which the participant received its share. */
   ceremony: string;
+}
+
+/** A participant's entry in the group package, from its public identity. */
+export function groupParticipant(a: IdentityFields, verifyingShare: string, ceremony: string): GroupParticipant {
+  const { moniker, identifier, ...rest } = identityFields(a);
+  return { moniker, identifier, verifyingShare, ...rest, ceremony };
 }
 
 /** The group's public package, as written to public_info/group.json. */

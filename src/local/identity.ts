@@ -11,6 +11,7 @@ import { HomePaths } from './home.js';
 import { readPrivate, writePrivateNew } from './keystore.js';
 import { writeNewFile, PUBLIC_MODE } from './fsutil.js';
 import { toFileText } from '../artifacts/canonical.js';
+import { identityFields } from '../artifacts/identity.js';
 
 export interface PublicIdentity {
   format: 'sss-tool/identity@1';
@@ -51,12 +52,14 @@ export async function createIdentity(paths: HomePaths, opts: NewIdentityOptions,
   const encryptionSecret = x25519.utils.randomSecretKey();
   const pub: PublicIdentity = {
     format: 'sss-tool/identity@1',
-    moniker: opts.moniker,
-    identifier: identifierFor(opts.moniker),
-    signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)),
-    encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)),
-    ...(opts.github ? { github: opts.github } : {}),
-    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...identityFields({
+      moniker: opts.moniker,
+      identifier: identifierFor(opts.moniker),
+      signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)),
+      encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)),
+      github: opts.github,
+      endpoint: opts.endpoint,
+    }),
   };
   const secret: SecretFile = {
     format: 'sss-tool/identity-secret@1',
@@ -86,14 +89,3 @@ export async function openIdentity(paths: HomePaths, passphrase: string): Promis
   return { ...pub, signingSecret, encryptionSecret };
 }
 
-/** Only the public identity fields as they appear in artifacts. */
-export function identityFields(id: PublicIdentity) {
-  return {
-    moniker: id.moniker,
-    identifier: id.identifier,
-    signingKey: id.signingKey,
-    encryptionKey: id.encryptionKey,
-    ...(id.github ? { github: id.github } : {}),
-    ...(id.endpoint ? { endpoint: id.endpoint } : {}),
-  };
-}
