@@ -6,7 +6,7 @@
  */
 import { digest, signArtifact } from '../artifacts/canonical.js';
 import { JoinApproval, JoinFinalize, JoinManifest, JoinRequest } from '../artifacts/join.js';
-import { identityFields } from '../artifacts/identity.js';
+import { IdentityFields, identityFields } from '../artifacts/identity.js';
 import { FORMATS } from '../artifacts/schemas.js';
 import { FRAGMENT_LABEL, OpenedFragment, combineFragments, encodeMaskCommitment, joinFragment, pairMasks } from '../crypto/join.js';
 import { hpkeInfo, open, seal } from '../crypto/hpke.js';
@@ -16,13 +16,7 @@ import { JoinAudit } from './join.js';
 import { GroupPackage } from './report.js';
 
 /** The public identity and secret keys of whoever writes an artifact (src/local/identity's Identity fits). */
-export interface Author {
-  moniker: string;
-  identifier: string;
-  signingKey: string;
-  encryptionKey: string;
-  github?: string;
-  endpoint?: string;
+export interface Author extends IdentityFields {
   signingSecret: Uint8Array;
   encryptionSecret: Uint8Array;
 }

@@ -11,16 +11,10 @@ import { HomePaths } from './home.js';
 import { readPrivate, writePrivateNew } from './keystore.js';
 import { writeNewFile, PUBLIC_MODE } from './fsutil.js';
 import { toFileText } from '../artifacts/canonical.js';
-import { identityFields } from '../artifacts/identity.js';
+import { IdentityFields, identityFields } from '../artifacts/identity.js';
 
-export interface PublicIdentity {
+export interface PublicIdentity extends IdentityFields {
   format: 'sss-tool/identity@1';
-  moniker: string;
-  identifier: string;
-  signingKey: string;
-  encryptionKey: string;
-  github?: string;
-  endpoint?: string;
 }
 
 export interface Identity extends PublicIdentity {
