@@ -15,7 +15,7 @@ import { Inputs, RunContext } from './context.js';
 import { annotate, ceremoniesMarkdown, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
 
 /** The branch the Action's publish pull request comes from. */
-export const PUBLISH_BRANCH = 'sss-tool/public-info';
+const PUBLISH_BRANCH = 'sss-tool/public-info';
 
 export interface PublishResult {
   state: RepositoryState;

@@ -38,11 +38,11 @@ export function submitOption(cmd: Command): Command {
     .option('--github-repo <owner/name>', `the repository the pull request is opened in (default: $${REPOSITORY_ENV}, else the remote's URL)`);
 }
 
-export function branchName(s: StepFiles): string {
+function branchName(s: StepFiles): string {
   return `ceremony/${s.ceremony}/${s.step}/${s.moniker}`;
 }
 
-export function commitMessage(s: StepFiles): string {
+function commitMessage(s: StepFiles): string {
   return `${s.ceremony}: ${s.step} from ${s.moniker}`;
 }
 
