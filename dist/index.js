@@ -51424,7 +51424,7 @@ function combineFragments(fragments, expected) {
     if (bad.length)
         throw new SssError('the decrypted fragment does not match its public commitment S_i', {
             code: 'inconsistent',
-            culprit: bad.join(', '),
+            culprits: bad,
         });
     let s = 0n;
     for (const f of fragments)
