@@ -33,6 +33,8 @@ export const SignCommitment = z.strictObject({
   groupKey: hex32,
   hiding: hex32,
   binding: hex32,
+  /** The group epoch of the signer's share (docs/resharing.md); absent means 0. */
+  epoch: z.number().int().min(1).optional(),
 });
 export type SignCommitment = z.infer<typeof SignCommitment>;
 
@@ -138,6 +140,8 @@ export function checkCommitmentList(list: readonly SignCommitment[], group: Sign
     if (c.session !== want)
       throw new SssError(`commitment is for session ${JSON.stringify(c.session)}, not ${JSON.stringify(want)}`, { field: 'session', culprit: c.moniker });
     if (c.groupKey !== group.publicKey) throw new SssError('commitment is for a different group key', { field: 'groupKey', culprit: c.moniker });
+    if ((c.epoch ?? 0) !== group.epoch)
+      throw new SssError(`commitment is from a share of epoch ${c.epoch ?? 0}, but the group is at epoch ${group.epoch}: shares of another epoch cannot sign together (a reshare replaced them)`, { field: 'epoch', culprit: c.moniker });
     if (seenId.has(c.identifier) || seenMoniker.has(c.moniker)) throw new SssError('the same signer appears twice in the commitment list', { field: 'identifier', culprit: c.moniker });
     seenId.add(c.identifier);
     seenMoniker.add(c.moniker);
@@ -149,9 +153,11 @@ export function checkCommitmentList(list: readonly SignCommitment[], group: Sign
 
 /** SHA-256 of the canonical commitment list (sorted): what a share says it was made over. */
 export function commitmentsDigest(sorted: readonly SignCommitment[]): string {
+  // The epoch is bound from epoch 1 on; epoch 0 keeps the digest it always had.
   return digest({
     session: sorted[0].session,
     groupKey: sorted[0].groupKey,
+    ...(sorted[0].epoch ? { epoch: sorted[0].epoch } : {}),
     commitments: sorted.map((c) => ({ moniker: c.moniker, identifier: c.identifier, hiding: c.hiding, binding: c.binding })),
   });
 }

@@ -175,11 +175,22 @@ async function verifySignatureCommand(ctx: Context, opts: { signature: string; p
   ctx.say(`valid: an Ed25519 signature by the group key ${key}`);
 }
 
-/** Opens the home dir's share file as a Cosigner. */
+/**
+ * Opens the home dir's share file as a Cosigner. When --repo has a public_info/group.json, its
+ * epoch must be the share's: after a reshare the old share is refused before it commits.
+ */
 async function openCosigner(ctx: Context, passphrase: string): Promise<Cosigner> {
   if (!existsSync(ctx.paths.share))
     throw new SssError(`no share file in ${ctx.paths.home}: only a holder (after dkg-finalize or a join) can sign`, { file: ctx.paths.share });
-  return openShare(ctx.paths.share, passphrase);
+  const groupFile = resolve(ctx.publicInfoDir, 'group.json');
+  if (!existsSync(groupFile)) return openShare(ctx.paths.share, passphrase);
+  const g = parseWith(GroupFile, parseJson(readFile(groupFile), groupFile), groupFile);
+  const share = await readShareFile(ctx.paths.share, passphrase);
+  try {
+    return new Cosigner(share, share.group.publicKey === g.publicKey ? { epoch: g.epoch ?? 0 } : {});
+  } catch (e) {
+    throw e instanceof SssError && e.field === 'epoch' ? new SssError(e.reason, { file: ctx.paths.share, field: 'group.epoch' }) : e;
+  }
 }
 
 /**
@@ -291,6 +302,7 @@ const GroupFile = z.object({
   publicKey: hex32,
   threshold: z.number().int().min(2),
   commitment: z.array(hex32).min(2),
+  epoch: z.number().int().min(1).optional(),
   participants: z.array(z.object({ moniker: monikerSchema, identifier: hex32 })),
 });
 
