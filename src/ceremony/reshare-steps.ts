@@ -91,6 +91,8 @@ export interface OpenedReshare {
   verifyingShare: Point;
   /** Q, sorted by identifier. */
   qualified: string[];
+  /** C' over Q: the new group commitment. */
+  commitment: Point[];
   /** Dealers whose share to this holder did not decrypt or did not match their commitment. */
   bad: string[];
 }
@@ -149,7 +151,7 @@ export async function openReshare(audit: ReshareAudit, me: Author): Promise<Open
   const x = audit.holders.find((h) => h.identity.moniker === me.moniker)!.x;
   const r = combineReshared(x, qualified.map((m) => sigmas.get(m)!), weights, commitment);
   sigmas.clear();
-  return { ...r, qualified, bad };
+  return { ...r, qualified, commitment, bad };
 }
 
 /** The new holder's finalize artifact: Q, the digest of Q's dealings, its new verifying share. */
