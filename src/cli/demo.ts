@@ -20,6 +20,7 @@ import { LocalPull, startLocalGitHub } from '../github/local-server.js';
 import { makeContext, withGlobals } from './context.js';
 import { runJoinDemo } from './demo-join.js';
 import { runSignDemo } from './demo-sign.js';
+import { runReshareDemo } from './demo-reshare.js';
 
 const BIN = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'bin', 'sss-tool.js');
 /** The bundled Action, as a repository that `uses:` it runs it. */
@@ -53,9 +54,11 @@ export function register(p: Command): void {
     const joined = await runJoinDemo(result, (line) => ctx.say(line));
     const signers = [...result.participants.slice(0, t - 1), joined.newcomer];
     const signed = await runSignDemo(result.repository, root, signers, (line) => ctx.say(line));
+    // Issue 11: a reshare removes the last genesis holder; its old share can no longer sign.
+    const reshared = await runReshareDemo(result, [...result.participants, joined.newcomer], result.participants[n - 1], (line) => ctx.say(line));
     ctx.say('');
     ctx.say(`Sign with the library, in one Node process: node examples/sign-jwt.mjs ${root}`);
-    ctx.result({ ...result, join: joined, sign: signed });
+    ctx.result({ ...result, join: joined, sign: signed, reshare: reshared });
   });
 }
 
