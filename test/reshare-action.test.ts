@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signArtifact } from '../src/artifacts/canonical.js';
-import { startLocalGitHub, LocalGitHub } from '../src/github/local-server.js';
+import { startLocalGitHub, LocalGitHub } from '../dev/local-github.js';
 import { homePaths } from '../src/local/home.js';
 import { openIdentity } from '../src/local/identity.js';
 import { encodePoint, Point } from '../src/crypto/suite.js';

@@ -74,5 +74,13 @@ export function epochOf(group: { epoch?: number }): number {
 }
 
 export function invalidReport(ceremony: string, errors: SssError[]): Report {
-  return { ceremony, kind: 'unknown', phase: 'invalid', steps: [], rows: [], awaiting: 'a valid ceremony.json', errors };
+  return {
+    ceremony,
+    kind: 'unknown',
+    phase: 'invalid',
+    steps: [],
+    rows: [],
+    awaiting: 'a valid ceremony.json',
+    errors,
+  };
 }

@@ -13,7 +13,7 @@ import { MAX_PARTICIPANTS, parseWith } from '../artifacts/schemas.js';
 import { badVerifyingShares } from '../crypto/dkg.js';
 import { qualifiedWeights, resharedCommitment } from '../crypto/reshare.js';
 import { CIPHERSUITE, Point, decodePoint, encodePoint, identifierToScalar } from '../crypto/suite.js';
-import { SssError, names } from '../errors.js';
+import { SssError, located, names } from '../errors.js';
 import { checkIdentityFields } from './dkg.js';
 import { GroupPackage, GroupParticipant, Report, Row, StepState, epochOf, groupParticipant } from './report.js';
 import { CeremonyFiles, RawFile } from './tree.js';
@@ -301,7 +301,7 @@ function checkFinalizes(files: CeremonyFiles, audit: ReshareAudit): void {
       shares.push({ id: f.identifier, x: identifierToScalar(f.identifier), Y: decodePoint(f.verifyingShare, 'verifyingShare'), moniker: m, file: raw.file });
       audit.finalize.set(m, { file: raw.file, artifact: f });
     } catch (e) {
-      audit.errors.push(asError(e).at(raw.file));
+      audit.errors.push(located(e, { file: raw.file }));
     }
   }
   if (!shares.length || !audit.newCommitment) return;

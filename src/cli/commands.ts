@@ -4,8 +4,7 @@ import { register as initialize } from './initialize.js';
 import { register as dkg } from './dkg.js';
 import { register as join } from './join.js';
 import { register as ceremony } from './ceremony.js';
-import { register as demo } from './demo.js';
 import { register as sign } from './sign.js';
 import { register as reshare } from './reshare.js';
 
-export const commands: ((p: Command) => void)[] = [initialize, dkg, join, reshare, ceremony, demo, sign];
+export const commands: ((p: Command) => void)[] = [initialize, dkg, join, reshare, ceremony, sign];

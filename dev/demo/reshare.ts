@@ -7,12 +7,13 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GroupPackage } from '../ceremony/report.js';
-import { SssError } from '../errors.js';
-import { LocalPull, startLocalGitHub } from '../github/local-server.js';
-import { DEMO_REPOSITORY, DemoAction, DemoParticipant, checkPublished, git, pool, sssTool } from './demo.js';
-import { GenesisDemo } from './demo-join.js';
-import { runSignDemo } from './demo-sign.js';
+import type { GroupPackage } from '../../src/ceremony/report.js';
+import { SssError } from '../../src/errors.js';
+import { LocalPull, startLocalGitHub } from '../local-github.js';
+import { DemoAction } from './action.js';
+import { GenesisDemo } from './join.js';
+import { DEMO_REPOSITORY, DemoParticipant, checkPublished, git, pool, sssTool } from './people.js';
+import { runSignDemo } from './sign.js';
 
 /** Removes `removed` from the group the earlier acts left; `holders` are every holder's participant. */
 export async function runReshareDemo(result: GenesisDemo, holders: DemoParticipant[], removed: DemoParticipant, say: (line: string) => void) {
