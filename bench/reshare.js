@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { ed25519, x25519, ed25519_FROST as frost } from '@noble/curves/ed25519.js';
 import { toFileText } from '../lib/artifacts/canonical.js';
 import { evaluateCommitment } from '../lib/crypto/msm.js';
-import { bytesToHex, clearPointCache, compareIdentifiers, decodeScalar, encodePoint, identifierFor } from '../lib/crypto/suite.js';
+import {
+  bytesToHex,
+  clearPointCache,
+  compareIdentifiers,
+  decodeScalar,
+  encodePoint,
+  identifierFor,
+} from '../lib/crypto/suite.js';
 import { auditReshare } from '../lib/ceremony/reshare.js';
 import { openReshare, reshareDealing, reshareFinalize, reshareManifest } from '../lib/ceremony/reshare-steps.js';
 import { readCeremony } from '../lib/ceremony/tree.js';
@@ -20,12 +27,22 @@ const ms = (t0) => Math.round(performance.now() - t0);
 function identity(moniker) {
   const signingSecret = ed25519.utils.randomSecretKey();
   const encryptionSecret = x25519.utils.randomSecretKey();
-  return { moniker, identifier: identifierFor(moniker), signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)), encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)), signingSecret, encryptionSecret };
+  return {
+    moniker,
+    identifier: identifierFor(moniker),
+    signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)),
+    encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)),
+    signingSecret,
+    encryptionSecret,
+  };
 }
 
 function dealerGroup(n, m) {
   const people = Array.from({ length: n }, (_, i) => identity(`p${String(i).padStart(4, '0')}`));
-  const deal = frost.trustedDealer({ min: m, max: n }, people.map((p) => p.identifier));
+  const deal = frost.trustedDealer(
+    { min: m, max: n },
+    people.map((p) => p.identifier),
+  );
   const commitment = deal.public.commitments.map((c) => bytesToHex(c));
   for (const p of people) p.share = decodeScalar(bytesToHex(deal.secretShares[p.identifier].signingShare), 'share');
   const group = {
@@ -35,7 +52,14 @@ function dealerGroup(n, m) {
     threshold: m,
     commitment,
     participants: people
-      .map((p) => ({ moniker: p.moniker, identifier: p.identifier, verifyingShare: bytesToHex(deal.public.verifyingShares[p.identifier]), signingKey: p.signingKey, encryptionKey: p.encryptionKey, ceremony: 'genesis' }))
+      .map((p) => ({
+        moniker: p.moniker,
+        identifier: p.identifier,
+        verifyingShare: bytesToHex(deal.public.verifyingShares[p.identifier]),
+        signingKey: p.signingKey,
+        encryptionKey: p.encryptionKey,
+        ceremony: 'genesis',
+      }))
       .sort((a, b) => (a.moniker < b.moniker ? -1 : 1)),
     ceremonies: [{ id: 'genesis', kind: 'dkg' }],
   };
@@ -53,7 +77,17 @@ export async function run({ n = 64, m = 43, log = console.error } = {}) {
     mkdirSync(join(cdir, 'dealings'), { recursive: true });
     mkdirSync(join(cdir, 'finalize'), { recursive: true });
     const dealers = [...people].sort((a, b) => compareIdentifiers(a.identifier, b.identifier)).slice(0, m);
-    writeFileSync(join(cdir, 'ceremony.json'), toFileText(reshareManifest(ceremony, group, { keep: people.map((p) => p.moniker), newcomers: [], newThreshold: m, dealers: dealers.map((p) => p.moniker) })));
+    writeFileSync(
+      join(cdir, 'ceremony.json'),
+      toFileText(
+        reshareManifest(ceremony, group, {
+          keep: people.map((p) => p.moniker),
+          newcomers: [],
+          newThreshold: m,
+          dealers: dealers.map((p) => p.moniker),
+        }),
+      ),
+    );
 
     // One dealing, as reshare-deal makes it: audit the proposal, deal, sign.
     clearPointCache();
@@ -62,7 +96,11 @@ export async function run({ n = 64, m = 43, log = console.error } = {}) {
     rows.push({ name: 'dealing (one dealer)', n, m, ms: ms(t0) });
     writeFileSync(join(cdir, 'dealings', `${first.moniker}.json`), toFileText(first));
     const proposed = auditReshare(readCeremony(cdir, dir), group);
-    for (const d of dealers.slice(1)) writeFileSync(join(cdir, 'dealings', `${d.moniker}.json`), toFileText(await reshareDealing(proposed, d, d.share)));
+    for (const d of dealers.slice(1))
+      writeFileSync(
+        join(cdir, 'dealings', `${d.moniker}.json`),
+        toFileText(await reshareDealing(proposed, d, d.share)),
+      );
 
     // One new holder's finalize: the full public audit, open and check all M dealings, combine, sign.
     const me = people[0];
@@ -71,11 +109,19 @@ export async function run({ n = 64, m = 43, log = console.error } = {}) {
     const ready = auditReshare(readCeremony(cdir, dir), group);
     if (ready.phase !== 'finalize') throw new Error(`bench reshare is ${ready.phase}: ${ready.errors[0]?.message}`);
     const opened = await openReshare(ready, me);
-    writeFileSync(join(cdir, 'finalize', `${me.moniker}.json`), toFileText(reshareFinalize(ready, me, opened.qualified, encodePoint(opened.verifyingShare))));
+    writeFileSync(
+      join(cdir, 'finalize', `${me.moniker}.json`),
+      toFileText(reshareFinalize(ready, me, opened.qualified, encodePoint(opened.verifyingShare))),
+    );
     rows.push({ name: 'finalize (one new holder)', n, m, ms: ms(t0) });
     for (const h of ready.holders.filter((x) => x.identity.moniker !== me.moniker)) {
       const p = people.find((x) => x.moniker === h.identity.moniker);
-      writeFileSync(join(cdir, 'finalize', `${p.moniker}.json`), toFileText(reshareFinalize(ready, p, opened.qualified, encodePoint(evaluateCommitment(ready.newCommitment, h.x)))));
+      writeFileSync(
+        join(cdir, 'finalize', `${p.moniker}.json`),
+        toFileText(
+          reshareFinalize(ready, p, opened.qualified, encodePoint(evaluateCommitment(ready.newCommitment, h.x))),
+        ),
+      );
     }
 
     // The Action's verification of the whole reshare: read every file, audit, cold point cache.

@@ -21,7 +21,9 @@ for (const m of monikers) {
   const dir = join(root, 'participants', m);
   const passphrase = readFileSync(join(dir, 'passphrase.txt'), 'utf8').trim();
   // The group's epoch: a share replaced by a reshare is refused instead of signing.
-  cosigners.push(await openShare(join(dir, 'home', 'trustserver_share.json.age'), passphrase, { epoch: group.epoch ?? 0 }));
+  cosigners.push(
+    await openShare(join(dir, 'home', 'trustserver_share.json.age'), passphrase, { epoch: group.epoch ?? 0 }),
+  );
 }
 
 const t0 = performance.now();

@@ -28,7 +28,16 @@ export interface ReshareSpec {
 }
 
 export function reshareCeremony(id: string): CeremonyFiles {
-  return { id, dir: `ceremonies/${id}`, byRole: new Map([['dealings', new Map()], ['finalize', new Map()]]), singles: new Map(), errors: [] };
+  return {
+    id,
+    dir: `ceremonies/${id}`,
+    byRole: new Map([
+      ['dealings', new Map()],
+      ['finalize', new Map()],
+    ]),
+    singles: new Map(),
+    errors: [],
+  };
 }
 
 export function putFile(files: CeremonyFiles, role: 'dealings' | 'finalize', name: string, value: unknown): void {
@@ -76,13 +85,23 @@ export async function finalizeAll(h: Holders, files: CeremonyFiles, order?: stri
 }
 
 /** A whole reshare; returns the audit and the group after it, with the people's shares replaced. */
-export async function reshare(h: Holders, spec: ReshareSpec): Promise<{ audit: ReshareAudit; before: Holders; after: Holders; files: CeremonyFiles }> {
-  const before: Holders = { group: h.group, people: new Map([...h.people].map(([m, p]) => [m, { ...p }])), secret: h.secret };
+export async function reshare(
+  h: Holders,
+  spec: ReshareSpec,
+): Promise<{ audit: ReshareAudit; before: Holders; after: Holders; files: CeremonyFiles }> {
+  const before: Holders = {
+    group: h.group,
+    people: new Map([...h.people].map(([m, p]) => [m, { ...p }])),
+    secret: h.secret,
+  };
   const files = propose(h, spec);
   await deal(h, files, spec.dealers);
   const shares = await finalizeAll(h, files);
   const audit = auditReshare(files, h.group);
-  if (audit.phase !== 'complete') throw new Error(`reshare ${spec.ceremony} is ${audit.phase}: ${audit.awaiting}; ${audit.errors.map((e) => e.message).join('; ')}`);
+  if (audit.phase !== 'complete')
+    throw new Error(
+      `reshare ${spec.ceremony} is ${audit.phase}: ${audit.awaiting}; ${audit.errors.map((e) => e.message).join('; ')}`,
+    );
   const people = new Map<string, Person>();
   for (const [m, s] of shares) people.set(m, { ...h.people.get(m)!, share: s });
   return { audit, before, after: { group: audit.group!, people, secret: h.secret }, files };
@@ -90,7 +109,10 @@ export async function reshare(h: Holders, spec: ReshareSpec): Promise<{ audit: R
 
 /** Lagrange interpolation at 0 of the given holders' shares (test-only). */
 export function interpolate(people: Person[]): bigint {
-  const l = lagrangeCoefficients(people.map((p) => p.x), 0n);
+  const l = lagrangeCoefficients(
+    people.map((p) => p.x),
+    0n,
+  );
   return people.reduce((acc, p, i) => Fn.add(acc, Fn.mul(l[i], p.share!)), 0n);
 }
 

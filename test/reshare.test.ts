@@ -44,7 +44,13 @@ function shareFile(h: Holders, p: Person): ShareFile {
     identifier: p.identifier,
     signingShare: bytesToHex(Fn.toBytes(p.share!)),
     verifyingShare: entry.verifyingShare,
-    group: { publicKey: h.group.publicKey, threshold: h.group.threshold, commitment: h.group.commitment, genesis: h.group.ceremonies[0].id, ...(h.group.epoch ? { epoch: h.group.epoch } : {}) },
+    group: {
+      publicKey: h.group.publicKey,
+      threshold: h.group.threshold,
+      commitment: h.group.commitment,
+      genesis: h.group.ceremonies[0].id,
+      ...(h.group.epoch ? { epoch: h.group.epoch } : {}),
+    },
   };
 }
 
@@ -59,16 +65,22 @@ function sign(cosigners: Cosigner[], group: Holders['group'], session: string): 
 /** The old share of `removed` cannot sign with new ones, by any route. */
 function expectOldShareRefused(before: Holders, after: Holders, old: string): void {
   const oldFile = shareFile(before, before.people.get(old)!);
-  const fresh = [...after.people.values()].slice(0, after.group.threshold - 1).map((p) => new Cosigner(shareFile(after, p)));
+  const fresh = [...after.people.values()]
+    .slice(0, after.group.threshold - 1)
+    .map((p) => new Cosigner(shareFile(after, p)));
   const stale = new Cosigner(oldFile);
   const message = new TextEncoder().encode('x');
   const commitments = [stale.commit('s1'), ...fresh.map((c) => c.commit('s1'))];
   // The new holders refuse a list with an old-epoch commitment, naming its signer.
-  expect(() => fresh[0].signShare('s1', message, commitments)).toThrow(new RegExp(`epoch ${before.group.epoch ?? 0}.*culprit: ${old}`));
+  expect(() => fresh[0].signShare('s1', message, commitments)).toThrow(
+    new RegExp(`epoch ${before.group.epoch ?? 0}.*culprit: ${old}`),
+  );
   // Told the group's epoch, the old share does not even open.
   expect(() => new Cosigner(oldFile, { epoch: after.group.epoch })).toThrow(/a reshare replaced it/);
   // Relabelled with the new group, it is not on the new polynomial.
-  expect(() => new Cosigner({ ...oldFile, group: shareFile(after, [...after.people.values()][0]).group })).toThrow(/not on the group's polynomial/);
+  expect(() => new Cosigner({ ...oldFile, group: shareFile(after, [...after.people.values()][0]).group })).toThrow(
+    /not on the group's polynomial/,
+  );
 }
 
 describe('reshare: the four shapes of issue 11', () => {
@@ -79,7 +91,13 @@ describe('reshare: the four shapes of issue 11', () => {
     const message = new TextEncoder().encode('reshare test');
 
     // 1. Raise 3-of-5 to 4-of-7 with two newcomers; every holder deals, Q is the first 3 by identifier.
-    const r1 = await reshare(h, { ceremony: 'grow', keep: FIVE, newcomers: ['frank', 'grace'], newThreshold: 4, dealers: FIVE });
+    const r1 = await reshare(h, {
+      ceremony: 'grow',
+      keep: FIVE,
+      newcomers: ['frank', 'grace'],
+      newThreshold: 4,
+      dealers: FIVE,
+    });
     expect(r1.after.group.participants).toHaveLength(7);
     expect(r1.after.group.threshold).toBe(4);
     expect(r1.after.group.commitment).toHaveLength(4);
@@ -88,20 +106,41 @@ describe('reshare: the four shapes of issue 11', () => {
     expect(r1.audit.qualified).toHaveLength(3);
     expectThreshold(r1.after);
     expectOldShareRefused(r1.before, r1.after, 'alice');
-    const sig = sign(['alice', 'frank', 'grace', 'dave'].map((m) => new Cosigner(shareFile(r1.after, r1.after.people.get(m)!))), r1.after.group, 'g');
+    const sig = sign(
+      ['alice', 'frank', 'grace', 'dave'].map((m) => new Cosigner(shareFile(r1.after, r1.after.people.get(m)!))),
+      r1.after.group,
+      'g',
+    );
     expect(verifySignature(hexToBytes(key), message, sig)).toBe(true);
     h = r1.after;
 
     // 2. Lower it back to 3 (4 dealers: M = 4 now).
-    const r2 = await reshare(h, { ceremony: 'lower', keep: [...FIVE, 'frank', 'grace'], newThreshold: 3, dealers: ['bob', 'carol', 'frank', 'grace'] });
+    const r2 = await reshare(h, {
+      ceremony: 'lower',
+      keep: [...FIVE, 'frank', 'grace'],
+      newThreshold: 3,
+      dealers: ['bob', 'carol', 'frank', 'grace'],
+    });
     expect(r2.after.group.threshold).toBe(3);
     expect(r2.after.group.epoch).toBe(2);
     expectThreshold(r2.after);
     h = r2.after;
 
     // 3. Remove eve.
-    const r3 = await reshare(h, { ceremony: 'remove-eve', keep: ['alice', 'bob', 'carol', 'dave', 'frank', 'grace'], newThreshold: 3, dealers: ['alice', 'eve', 'grace'] });
-    expect(r3.after.group.participants.map((p) => p.moniker)).toEqual(['alice', 'bob', 'carol', 'dave', 'frank', 'grace']);
+    const r3 = await reshare(h, {
+      ceremony: 'remove-eve',
+      keep: ['alice', 'bob', 'carol', 'dave', 'frank', 'grace'],
+      newThreshold: 3,
+      dealers: ['alice', 'eve', 'grace'],
+    });
+    expect(r3.after.group.participants.map((p) => p.moniker)).toEqual([
+      'alice',
+      'bob',
+      'carol',
+      'dave',
+      'frank',
+      'grace',
+    ]);
     expect(r3.after.group.publicKey).toBe(key);
     expect(r3.after.group.ceremonies.map((c) => c.kind)).toEqual(['dkg', 'reshare', 'reshare', 'reshare']);
     expectThreshold(r3.after);
@@ -110,13 +149,24 @@ describe('reshare: the four shapes of issue 11', () => {
 
     // 4. Refresh the same set: every share changes, the key does not; old and new never mix.
     const holders = ['alice', 'bob', 'carol', 'dave', 'frank', 'grace'];
-    const r4 = await reshare(h, { ceremony: 'refresh', keep: holders, newThreshold: 3, dealers: ['bob', 'carol', 'dave'] });
+    const r4 = await reshare(h, {
+      ceremony: 'refresh',
+      keep: holders,
+      newThreshold: 3,
+      dealers: ['bob', 'carol', 'dave'],
+    });
     for (const m of holders) expect(r4.after.people.get(m)!.share).not.toBe(h.people.get(m)!.share);
     expect(r4.after.group.epoch).toBe(4);
     expectThreshold(r4.after);
     expectOldShareRefused(r4.before, r4.after, 'alice');
-    expect(interpolate([r4.before.people.get('alice')!, r4.after.people.get('bob')!, r4.after.people.get('carol')!])).not.toBe(h.secret);
-    const sig4 = sign(['carol', 'frank', 'grace'].map((m) => new Cosigner(shareFile(r4.after, r4.after.people.get(m)!))), r4.after.group, 'r4');
+    expect(
+      interpolate([r4.before.people.get('alice')!, r4.after.people.get('bob')!, r4.after.people.get('carol')!]),
+    ).not.toBe(h.secret);
+    const sig4 = sign(
+      ['carol', 'frank', 'grace'].map((m) => new Cosigner(shareFile(r4.after, r4.after.people.get(m)!))),
+      r4.after.group,
+      'r4',
+    );
     expect(verifySignature(hexToBytes(key), message, sig4)).toBe(true);
   });
 });
@@ -132,7 +182,13 @@ describe('reshare: bad dealers are named, and one does not stall the ceremony', 
   it('names a dealer whose constant term is not its verifying share (a key shift)', async () => {
     const { h, files } = await started();
     const dealings = await deal(h, files, ['alice', 'bob', 'carol']);
-    const shifted = { ...dealings.get('bob')!, commitment: [encodePoint(Point.fromHex(dealings.get('bob')!.commitment[0]).add(Point.BASE)), ...dealings.get('bob')!.commitment.slice(1)] };
+    const shifted = {
+      ...dealings.get('bob')!,
+      commitment: [
+        encodePoint(Point.fromHex(dealings.get('bob')!.commitment[0]).add(Point.BASE)),
+        ...dealings.get('bob')!.commitment.slice(1),
+      ],
+    };
     putFile(files, 'dealings', 'bob', resign(shifted, h.people.get('bob')!));
     const audit = auditReshare(files, h.group);
     const e = audit.errors.find((x) => x.culprit === 'bob');
@@ -145,7 +201,12 @@ describe('reshare: bad dealers are named, and one does not stall the ceremony', 
   it('names a dealer outside the proposal, a dealing for another proposal, and a forged signature', async () => {
     const { h, files } = await started();
     const dealings = await deal(h, files, ['alice', 'bob']);
-    putFile(files, 'dealings', 'alice', resign({ ...dealings.get('alice')!, proposalDigest: '00'.repeat(32) }, h.people.get('alice')!));
+    putFile(
+      files,
+      'dealings',
+      'alice',
+      resign({ ...dealings.get('alice')!, proposalDigest: '00'.repeat(32) }, h.people.get('alice')!),
+    );
     putFile(files, 'dealings', 'bob', { ...dealings.get('bob')!, shares: dealings.get('bob')!.shares.slice(1) });
     putFile(files, 'dealings', 'eve', { ...dealings.get('bob')!, moniker: 'eve' });
     const audit = auditReshare(files, h.group);
@@ -163,8 +224,14 @@ describe('reshare: bad dealers are named, and one does not stall the ceremony', 
     const victim = 'dave';
     const j = audit0.holders.findIndex((x) => x.identity.moniker === victim);
     const d = dealings.get(first)!;
-    const sealed = await seal(hexToBytes(h.people.get(victim)!.encryptionKey), hpkeInfo(RESHARE_LABEL, 'rs', d.identifier, h.people.get(victim)!.identifier), Fn.toBytes(12345n));
-    const shares = d.shares.map((s, i) => (i === j ? { ...s, enc: bytesToHex(sealed.enc), ciphertext: bytesToHex(sealed.ciphertext) } : s));
+    const sealed = await seal(
+      hexToBytes(h.people.get(victim)!.encryptionKey),
+      hpkeInfo(RESHARE_LABEL, 'rs', d.identifier, h.people.get(victim)!.identifier),
+      Fn.toBytes(12345n),
+    );
+    const shares = d.shares.map((s, i) =>
+      i === j ? { ...s, enc: bytesToHex(sealed.enc), ciphertext: bytesToHex(sealed.ciphertext) } : s,
+    );
     putFile(files, 'dealings', first, resign({ ...d, shares }, h.people.get(first)!));
     // Publicly the dealing is fine; the victim finalizes first and finds the bad share.
     expect(auditReshare(files, h.group).errors).toEqual([]);
@@ -184,8 +251,25 @@ describe('reshare: bad dealers are named, and one does not stall the ceremony', 
     await finalizeAll(h, files, ['alice']);
     const j = auditReshare(files, h.group).holders.findIndex((x) => x.identity.moniker === 'bob');
     const c = dealings.get('carol')!;
-    const sealed = await seal(hexToBytes(h.people.get('bob')!.encryptionKey), hpkeInfo(RESHARE_LABEL, 'rs', c.identifier, h.people.get('bob')!.identifier), Fn.toBytes(7n));
-    putFile(files, 'dealings', 'carol', resign({ ...c, shares: c.shares.map((s, i) => (i === j ? { ...s, enc: bytesToHex(sealed.enc), ciphertext: bytesToHex(sealed.ciphertext) } : s)) }, h.people.get('carol')!));
+    const sealed = await seal(
+      hexToBytes(h.people.get('bob')!.encryptionKey),
+      hpkeInfo(RESHARE_LABEL, 'rs', c.identifier, h.people.get('bob')!.identifier),
+      Fn.toBytes(7n),
+    );
+    putFile(
+      files,
+      'dealings',
+      'carol',
+      resign(
+        {
+          ...c,
+          shares: c.shares.map((s, i) =>
+            i === j ? { ...s, enc: bytesToHex(sealed.enc), ciphertext: bytesToHex(sealed.ciphertext) } : s,
+          ),
+        },
+        h.people.get('carol')!,
+      ),
+    );
     await expect(openReshare(auditReshare(files, h.group), h.people.get('bob')!)).rejects.toThrow(/culprit: carol/);
   });
 
@@ -195,11 +279,23 @@ describe('reshare: bad dealers are named, and one does not stall the ceremony', 
     await finalizeAll(h, files, ['alice', 'bob']);
     const audit = auditReshare(files, h.group);
     const carol = h.people.get('carol')!;
-    putFile(files, 'finalize', 'carol', reshareFinalize(audit, carol, audit.qualified!, encodePoint(Point.BASE.multiply(5n))));
-    const other = ['alice', 'bob', 'carol', 'dave'].filter((m) => !audit.qualified!.includes(m)).concat(audit.qualified!.slice(1));
+    putFile(
+      files,
+      'finalize',
+      'carol',
+      reshareFinalize(audit, carol, audit.qualified!, encodePoint(Point.BASE.multiply(5n))),
+    );
+    const other = ['alice', 'bob', 'carol', 'dave']
+      .filter((m) => !audit.qualified!.includes(m))
+      .concat(audit.qualified!.slice(1));
     const sorted = audit.qualified!.slice(1).concat(other.filter((m) => !audit.qualified!.includes(m)));
     const q2 = audit.holders.map((x) => x.identity.moniker).filter((m) => sorted.includes(m));
-    putFile(files, 'finalize', 'dave', reshareFinalize(audit, h.people.get('dave')!, q2, encodePoint(Point.BASE.multiply(6n))));
+    putFile(
+      files,
+      'finalize',
+      'dave',
+      reshareFinalize(audit, h.people.get('dave')!, q2, encodePoint(Point.BASE.multiply(6n))),
+    );
     const after = auditReshare(files, h.group);
     expect(after.errors.find((e) => e.culprit === 'carol')?.field).toBe('verifyingShare');
     expect(after.errors.find((e) => e.culprit === 'dave')?.field).toBe('qualified');
@@ -209,7 +305,12 @@ describe('reshare: bad dealers are named, and one does not stall the ceremony', 
   it('refuses a proposal that changes the key, skips the epoch or names a removed stranger as dealer', async () => {
     const { h, files } = await started();
     const m = files.manifest!.value as Record<string, unknown>;
-    for (const [field, value] of [['publicKey', h.group.commitment[1]], ['epoch', 2], ['dealers', ['zed', 'alice', 'bob']], ['newThreshold', 5]] as const) {
+    for (const [field, value] of [
+      ['publicKey', h.group.commitment[1]],
+      ['epoch', 2],
+      ['dealers', ['zed', 'alice', 'bob']],
+      ['newThreshold', 5],
+    ] as const) {
       files.manifest = { file: 'ceremonies/rs/ceremony.json', value: { ...m, [field]: value } };
       const a = auditReshare(files, h.group);
       expect(a.errors[0]?.field, field).toMatch(new RegExp(`^${field}`));

@@ -36,10 +36,16 @@ async function demo(opts: DemoOptions): Promise<void> {
   const signers = [...result.participants.slice(0, t - 1), joined.newcomer];
   const signed = await runSignDemo(result.repository, root, signers, say);
   // Issue 11: a reshare removes the last genesis holder; its old share can no longer sign.
-  const reshared = await runReshareDemo(result, [...result.participants, joined.newcomer], result.participants[n - 1], say);
+  const reshared = await runReshareDemo(
+    result,
+    [...result.participants, joined.newcomer],
+    result.participants[n - 1],
+    say,
+  );
   say('');
   say(`Sign with the library, in one Node process: node examples/sign-jwt.mjs ${root}`);
-  if (opts.json) process.stdout.write(JSON.stringify({ ...result, join: joined, sign: signed, reshare: reshared }, null, 2) + '\n');
+  if (opts.json)
+    process.stdout.write(JSON.stringify({ ...result, join: joined, sign: signed, reshare: reshared }, null, 2) + '\n');
 }
 
 const program = new Command('demo')

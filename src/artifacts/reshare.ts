@@ -6,7 +6,17 @@
 import { z } from 'zod';
 import { CIPHERSUITE, compareIdentifiers } from '../crypto/suite.js';
 import { digest } from './canonical.js';
-import { FORMATS, MAX_PARTICIPANTS, ceremonyId, endpoint, githubLogin, hex, hex32, moniker, signature } from './schemas.js';
+import {
+  FORMATS,
+  MAX_PARTICIPANTS,
+  ceremonyId,
+  endpoint,
+  githubLogin,
+  hex,
+  hex32,
+  moniker,
+  signature,
+} from './schemas.js';
 
 export const RESHARE_FORMATS = {
   dealing: 'sss-tool/reshare-dealing@1',

@@ -6,7 +6,8 @@
 import { IdentityFields, identityFields } from '../artifacts/identity.js';
 import { SssError } from '../errors.js';
 
-export type Phase = 'setup' | 'round1' | 'round2' | 'finalize' | 'request' | 'approvals' | 'dealing' | 'complete' | 'invalid';
+export type Phase =
+  'setup' | 'round1' | 'round2' | 'finalize' | 'request' | 'approvals' | 'dealing' | 'complete' | 'invalid';
 export type StepState = 'done' | 'awaited' | 'invalid' | '-';
 
 export interface Row {

@@ -8,7 +8,13 @@
  */
 import { digest as digestOf, jcs, verifyArtifactSignature } from '../artifacts/canonical.js';
 import { identityFields } from '../artifacts/identity.js';
-import { ReshareDealing, ReshareFinalize, ReshareManifest, dealingsDigestOf, proposalDigestOf } from '../artifacts/reshare.js';
+import {
+  ReshareDealing,
+  ReshareFinalize,
+  ReshareManifest,
+  dealingsDigestOf,
+  proposalDigestOf,
+} from '../artifacts/reshare.js';
 import { MAX_PARTICIPANTS, parseWith } from '../artifacts/schemas.js';
 import { badVerifyingShares } from '../crypto/dkg.js';
 import { qualifiedWeights, resharedCommitment } from '../crypto/reshare.js';
@@ -57,7 +63,8 @@ export interface ReshareAudit extends Report {
 }
 
 const STEPS = ['dealing', 'finalize'];
-const fail = (reason: string, file: string, field?: string, culprit?: string) => new SssError(reason, { file, field, culprit });
+const fail = (reason: string, file: string, field?: string, culprit?: string) =>
+  new SssError(reason, { file, field, culprit });
 const asError = (e: unknown) => (e instanceof SssError ? e : new SssError(String((e as Error)?.message ?? e)));
 const byX = <T extends { x: bigint }>(a: T, b: T) => (a.x < b.x ? -1 : a.x > b.x ? 1 : 0);
 
@@ -107,13 +114,19 @@ function finish(audit: ReshareAudit, awaiting: string): ReshareAudit {
   audit.awaiting = n ? `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
   audit.digests = {
     ...(audit.proposalDigest ? { proposal: audit.proposalDigest } : {}),
-    ...(audit.qualified && audit.newCommitment ? { dealings: dealingsDigestOf(audit.qualified.map((m) => audit.dealings.get(m)!.artifact)) } : {}),
+    ...(audit.qualified && audit.newCommitment
+      ? { dealings: dealingsDigestOf(audit.qualified.map((m) => audit.dealings.get(m)!.artifact)) }
+      : {}),
   };
   return audit;
 }
 
 /** The manifest and the group it replaces. Returns what is awaited when the audit cannot go on. */
-function checkSetup(files: CeremonyFiles, groupBefore: GroupPackage | undefined, audit: ReshareAudit): string | undefined {
+function checkSetup(
+  files: CeremonyFiles,
+  groupBefore: GroupPackage | undefined,
+  audit: ReshareAudit,
+): string | undefined {
   if (!files.manifest) {
     audit.errors.push(new SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
     return 'ceremony.json';
@@ -122,7 +135,8 @@ function checkSetup(files: CeremonyFiles, groupBefore: GroupPackage | undefined,
   let manifest: ReshareManifest;
   try {
     manifest = parseWith(ReshareManifest, files.manifest.value, file);
-    if (manifest.ceremony !== files.id) throw fail(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, file, 'ceremony');
+    if (manifest.ceremony !== files.id)
+      throw fail(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, file, 'ceremony');
   } catch (e) {
     audit.errors.push(asError(e));
     return 'a valid ceremony.json';
@@ -151,15 +165,23 @@ function checkSetup(files: CeremonyFiles, groupBefore: GroupPackage | undefined,
 function checkAgainstGroup(manifest: ReshareManifest, group: GroupPackage, file: string): void {
   const last = group.ceremonies[group.ceremonies.length - 1].id;
   if (manifest.extends !== last)
-    throw fail(`extends ${manifest.extends}, but the group has changed since (its last ceremony is ${last}): make a new proposal`, file, 'extends');
-  if (manifest.groupDigest !== digestOf(group)) throw fail(`groupDigest is not the digest of the group state after ${last}`, file, 'groupDigest');
+    throw fail(
+      `extends ${manifest.extends}, but the group has changed since (its last ceremony is ${last}): make a new proposal`,
+      file,
+      'extends',
+    );
+  if (manifest.groupDigest !== digestOf(group))
+    throw fail(`groupDigest is not the digest of the group state after ${last}`, file, 'groupDigest');
   if (manifest.publicKey !== group.publicKey) throw fail('publicKey differs from the group key', file, 'publicKey');
-  if (manifest.threshold !== group.threshold) throw fail(`threshold ${manifest.threshold} differs from the group's ${group.threshold}`, file, 'threshold');
-  if (manifest.epoch !== epochOf(group) + 1) throw fail(`epoch ${manifest.epoch} is not the group's epoch plus one (${epochOf(group) + 1})`, file, 'epoch');
+  if (manifest.threshold !== group.threshold)
+    throw fail(`threshold ${manifest.threshold} differs from the group's ${group.threshold}`, file, 'threshold');
+  if (manifest.epoch !== epochOf(group) + 1)
+    throw fail(`epoch ${manifest.epoch} is not the group's epoch plus one (${epochOf(group) + 1})`, file, 'epoch');
   const n = manifest.holders.length;
   if (!Number.isInteger(manifest.newThreshold) || manifest.newThreshold < 2 || manifest.newThreshold > n)
     throw fail(`newThreshold must be an integer from 2 to the number of new holders (${n})`, file, 'newThreshold');
-  if (n < 2 || n > MAX_PARTICIPANTS) throw fail(`the new group must have 2 to ${MAX_PARTICIPANTS} holders`, file, 'holders');
+  if (n < 2 || n > MAX_PARTICIPANTS)
+    throw fail(`the new group must have 2 to ${MAX_PARTICIPANTS} holders`, file, 'holders');
 }
 
 /** Dealers: holders of the group today, sorted by identifier, at least M of them. */
@@ -171,11 +193,17 @@ function checkDealers(manifest: ReshareManifest, group: GroupPackage, file: stri
     const p = members.get(m);
     if (!p) throw fail(`dealer ${m} does not hold a share of the group`, file, `dealers.${i}`);
     const x = identifierToScalar(p.identifier);
-    if (x <= prev) throw fail(x === prev ? `dealer ${m} is named twice` : 'dealers are not sorted by identifier', file, `dealers.${i}`);
+    if (x <= prev)
+      throw fail(
+        x === prev ? `dealer ${m} is named twice` : 'dealers are not sorted by identifier',
+        file,
+        `dealers.${i}`,
+      );
     prev = x;
     out.set(m, { participant: p, x });
   });
-  if (out.size < group.threshold) throw fail(`${out.size} dealers, fewer than the group's threshold ${group.threshold}`, file, 'dealers');
+  if (out.size < group.threshold)
+    throw fail(`${out.size} dealers, fewer than the group's threshold ${group.threshold}`, file, 'dealers');
   return out;
 }
 
@@ -190,22 +218,35 @@ function checkHolders(manifest: ReshareManifest, group: GroupPackage, file: stri
   return manifest.holders.map((h, i) => {
     const field = `holders.${i}`;
     const x = identifierToScalar(h.identifier);
-    if (x <= prev) throw fail(x === prev ? `holder ${h.moniker} is named twice` : 'holders are not sorted by identifier', file, field);
+    if (x <= prev)
+      throw fail(
+        x === prev ? `holder ${h.moniker} is named twice` : 'holders are not sorted by identifier',
+        file,
+        field,
+      );
     prev = x;
     const member = members.get(h.moniker);
     if (member) {
       const { verifyingShare: _v, ceremony: _c, ...known } = member;
-      if (jcs(identityFields(h)) !== jcs(identityFields(known))) throw fail(`${h.moniker} is a holder today, but this identity differs from the group's record`, file, field);
+      if (jcs(identityFields(h)) !== jcs(identityFields(known)))
+        throw fail(`${h.moniker} is a holder today, but this identity differs from the group's record`, file, field);
     } else {
       checkIdentityFields(h, file);
       const same = identifiers.get(h.identifier);
       if (same) throw fail(`identifier is already ${same}'s`, file, `${field}.identifier`);
-      for (const k of [h.signingKey, h.encryptionKey]) if (keys.has(k)) throw fail(`reuses a public key of ${keys.get(k)}`, file, `${field}.${k === h.signingKey ? 'signingKey' : 'encryptionKey'}`);
+      for (const k of [h.signingKey, h.encryptionKey])
+        if (keys.has(k))
+          throw fail(
+            `reuses a public key of ${keys.get(k)}`,
+            file,
+            `${field}.${k === h.signingKey ? 'signingKey' : 'encryptionKey'}`,
+          );
     }
     for (const k of new Set([h.signingKey, h.encryptionKey])) if (!member) keys.set(k, h.moniker);
     if (h.github) {
       const other = logins.get(h.github.toLowerCase());
-      if (other) throw fail(`GitHub login @${h.github} is ${other}'s too: one share per person`, file, `${field}.github`);
+      if (other)
+        throw fail(`GitHub login @${h.github} is ${other}'s too: one share per person`, file, `${field}.github`);
       logins.set(h.github.toLowerCase(), h.moniker);
     }
     return { identity: h, x };
@@ -216,18 +257,39 @@ function checkHolders(manifest: ReshareManifest, group: GroupPackage, file: stri
 function checkDealing(raw: RawFile, m: string, audit: ReshareAudit): VerifiedDealing {
   const manifest = audit.manifest!;
   const d = parseWith(ReshareDealing, raw.value, raw.file);
-  if (d.moniker !== m) throw fail(`the file is named for ${m} but the artifact's moniker is ${d.moniker}`, raw.file, 'moniker', d.moniker);
-  if (d.ceremony !== audit.ceremony) throw fail(`a dealing for ceremony ${d.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
+  if (d.moniker !== m)
+    throw fail(`the file is named for ${m} but the artifact's moniker is ${d.moniker}`, raw.file, 'moniker', d.moniker);
+  if (d.ceremony !== audit.ceremony)
+    throw fail(`a dealing for ceremony ${d.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
   const dealer = audit.dealers.get(m);
-  if (!dealer) throw fail(`${m} is not among the proposal's dealers (${names(manifest.dealers)})`, raw.file, 'moniker', m);
-  if (d.identifier !== dealer.participant.identifier) throw fail('identifier differs from the dealer\'s in the group', raw.file, 'identifier', m);
-  if (!verifyArtifactSignature(d, dealer.participant.signingKey)) throw fail('bad artifact signature', raw.file, 'signature', m);
-  if (d.proposalDigest !== audit.proposalDigest) throw fail('a dealing for another proposal (proposalDigest differs from ceremony.json\'s)', raw.file, 'proposalDigest', m);
+  if (!dealer)
+    throw fail(`${m} is not among the proposal's dealers (${names(manifest.dealers)})`, raw.file, 'moniker', m);
+  if (d.identifier !== dealer.participant.identifier)
+    throw fail("identifier differs from the dealer's in the group", raw.file, 'identifier', m);
+  if (!verifyArtifactSignature(d, dealer.participant.signingKey))
+    throw fail('bad artifact signature', raw.file, 'signature', m);
+  if (d.proposalDigest !== audit.proposalDigest)
+    throw fail(
+      "a dealing for another proposal (proposalDigest differs from ceremony.json's)",
+      raw.file,
+      'proposalDigest',
+      m,
+    );
   if (d.commitment.length !== manifest.newThreshold)
-    throw fail(`expected ${manifest.newThreshold} commitment points (the new threshold), got ${d.commitment.length}`, raw.file, 'commitment', m);
+    throw fail(
+      `expected ${manifest.newThreshold} commitment points (the new threshold), got ${d.commitment.length}`,
+      raw.file,
+      'commitment',
+      m,
+    );
   // The key-shift check: the dealer shares its own share, whose public image group.json holds.
   if (d.commitment[0] !== dealer.participant.verifyingShare)
-    throw fail('commitment.0 is not the dealer\'s verifying share: the dealing does not share the dealer\'s own share (it would shift the key)', raw.file, 'commitment.0', m);
+    throw fail(
+      "commitment.0 is not the dealer's verifying share: the dealing does not share the dealer's own share (it would shift the key)",
+      raw.file,
+      'commitment.0',
+      m,
+    );
   checkRecipients(d, raw.file, audit.holders);
   const commitment = d.commitment.map((c, k) => {
     try {
@@ -241,10 +303,16 @@ function checkDealing(raw: RawFile, m: string, audit: ReshareAudit): VerifiedDea
 
 /** Exactly one ciphertext per new holder, in the proposal's order. */
 function checkRecipients(d: ReshareDealing, file: string, holders: NewHolder[]): void {
-  if (d.shares.length !== holders.length) throw fail(`${d.shares.length} shares for ${holders.length} new holders`, file, 'shares', d.moniker);
+  if (d.shares.length !== holders.length)
+    throw fail(`${d.shares.length} shares for ${holders.length} new holders`, file, 'shares', d.moniker);
   d.shares.forEach((s, i) => {
     if (s.recipient !== holders[i].identity.moniker)
-      throw fail(`share ${i} is for ${s.recipient}, but the proposal's holder ${i} is ${holders[i].identity.moniker}`, file, `shares.${i}.recipient`, d.moniker);
+      throw fail(
+        `share ${i} is for ${s.recipient}, but the proposal's holder ${i} is ${holders[i].identity.moniker}`,
+        file,
+        `shares.${i}.recipient`,
+        d.moniker,
+      );
   });
 }
 
@@ -263,30 +331,52 @@ function settleQualified(files: CeremonyFiles, audit: ReshareAudit): void {
     audit.qualifiedFixed = true;
     for (const f of named.slice(1))
       if (jcs(f.q) !== jcs(audit.qualified))
-        audit.errors.push(fail(`qualified names ${names(f.q)}, but ${named[0].raw.file} names ${names(audit.qualified)}: every new holder must combine the same dealers`, f.raw.file, 'qualified', (f.raw.value as { moniker?: string }).moniker));
+        audit.errors.push(
+          fail(
+            `qualified names ${names(f.q)}, but ${named[0].raw.file} names ${names(audit.qualified)}: every new holder must combine the same dealers`,
+            f.raw.file,
+            'qualified',
+            (f.raw.value as { moniker?: string }).moniker,
+          ),
+        );
   } else {
     const valid = [...audit.dealings.values()].sort(byX);
     if (valid.length >= M) audit.qualified = valid.slice(0, M).map((d) => d.artifact.moniker);
   }
-  if (audit.qualified) audit.newCommitment = commitmentOver(audit.qualified, audit, named[0]?.raw.file ?? `${files.dir}/dealings`);
+  if (audit.qualified)
+    audit.newCommitment = commitmentOver(audit.qualified, audit, named[0]?.raw.file ?? `${files.dir}/dealings`);
 }
 
 /** C' over Q; a problem with Q itself is reported against the finalize that named it. */
 function commitmentOver(q: string[], audit: ReshareAudit, at: string): Point[] | undefined {
   const M = audit.groupBefore!.threshold;
   const bad = (reason: string) => void audit.errors.push(new SssError(reason, { file: at, field: 'qualified' }));
-  if (q.length !== M) return bad(`qualified names ${q.length} dealers; it must name exactly the group's threshold, ${M}`);
+  if (q.length !== M)
+    return bad(`qualified names ${q.length} dealers; it must name exactly the group's threshold, ${M}`);
   const dealings = q.map((m) => audit.dealings.get(m));
   const missing = q.filter((_, i) => !dealings[i]);
   if (missing.length) return bad(`qualified names ${names(missing)}, without a valid dealing in this ceremony`);
   const sorted = [...dealings].sort((a, b) => byX(a!, b!));
-  if (sorted.some((d, i) => d !== dealings[i]) || new Set(q).size !== q.length) return bad('qualified is not a list of distinct dealers sorted by identifier');
+  if (sorted.some((d, i) => d !== dealings[i]) || new Set(q).size !== q.length)
+    return bad('qualified is not a list of distinct dealers sorted by identifier');
   try {
-    return resharedCommitment(dealings.map((d) => d!.commitment), qualifiedWeights(dealings.map((d) => d!.x)), decodePoint(audit.groupBefore!.publicKey, 'publicKey'));
+    return resharedCommitment(
+      dealings.map((d) => d!.commitment),
+      qualifiedWeights(dealings.map((d) => d!.x)),
+      decodePoint(audit.groupBefore!.publicKey, 'publicKey'),
+    );
   } catch (e) {
     // Σ λ_i·E_i0 = Σ λ_i·Y_i = C_0 always: a failure here is a torsion or identity point in some E_ik.
-    const culprits = dealings.filter((d) => d!.commitment.some((p) => !p.isTorsionFree())).map((d) => d!.artifact.moniker);
-    audit.errors.push(new SssError((e as SssError).reason, { file: culprits.length ? audit.dealings.get(culprits[0])!.file : at, field: 'commitment', culprit: culprits.join(', ') || undefined }));
+    const culprits = dealings
+      .filter((d) => d!.commitment.some((p) => !p.isTorsionFree()))
+      .map((d) => d!.artifact.moniker);
+    audit.errors.push(
+      new SssError((e as SssError).reason, {
+        file: culprits.length ? audit.dealings.get(culprits[0])!.file : at,
+        field: 'commitment',
+        culprit: culprits.join(', ') || undefined,
+      }),
+    );
     return undefined;
   }
 }
@@ -298,7 +388,13 @@ function checkFinalizes(files: CeremonyFiles, audit: ReshareAudit): void {
   for (const [m, raw] of raws) {
     try {
       const f = checkFinalize(raw, m, audit);
-      shares.push({ id: f.identifier, x: identifierToScalar(f.identifier), Y: decodePoint(f.verifyingShare, 'verifyingShare'), moniker: m, file: raw.file });
+      shares.push({
+        id: f.identifier,
+        x: identifierToScalar(f.identifier),
+        Y: decodePoint(f.verifyingShare, 'verifyingShare'),
+        moniker: m,
+        file: raw.file,
+      });
       audit.finalize.set(m, { file: raw.file, artifact: f });
     } catch (e) {
       audit.errors.push(located(e, { file: raw.file }));
@@ -308,23 +404,43 @@ function checkFinalizes(files: CeremonyFiles, audit: ReshareAudit): void {
   const bad = new Set(badVerifyingShares(shares, audit.newCommitment));
   for (const s of shares.filter((s) => bad.has(s.id))) {
     audit.finalize.delete(s.moniker);
-    audit.errors.push(fail('verifying share is not Y\'(x) = Σ_k x^k·C\'_k over the qualified dealings: it is not a share of the reshared key', s.file, 'verifyingShare', s.moniker));
+    audit.errors.push(
+      fail(
+        "verifying share is not Y'(x) = Σ_k x^k·C'_k over the qualified dealings: it is not a share of the reshared key",
+        s.file,
+        'verifyingShare',
+        s.moniker,
+      ),
+    );
   }
 }
 
 function checkFinalize(raw: RawFile, m: string, audit: ReshareAudit): ReshareFinalize {
-  if (!audit.manifest || !audit.proposalDigest) throw fail('a finalize of a proposal that is missing or invalid', raw.file);
+  if (!audit.manifest || !audit.proposalDigest)
+    throw fail('a finalize of a proposal that is missing or invalid', raw.file);
   const f = parseWith(ReshareFinalize, raw.value, raw.file);
-  if (f.moniker !== m) throw fail(`the file is named for ${m} but the artifact's moniker is ${f.moniker}`, raw.file, 'moniker', f.moniker);
-  if (f.ceremony !== audit.ceremony) throw fail(`artifact belongs to ceremony ${f.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
+  if (f.moniker !== m)
+    throw fail(`the file is named for ${m} but the artifact's moniker is ${f.moniker}`, raw.file, 'moniker', f.moniker);
+  if (f.ceremony !== audit.ceremony)
+    throw fail(`artifact belongs to ceremony ${f.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
   const holder = audit.holders.find((h) => h.identity.moniker === m);
   if (!holder) throw fail(`${m} is not among the proposal's new holders`, raw.file, 'moniker', m);
-  if (f.identifier !== holder.identity.identifier) throw fail('identifier differs from the proposal\'s', raw.file, 'identifier', m);
-  if (!verifyArtifactSignature(f, holder.identity.signingKey)) throw fail('bad artifact signature', raw.file, 'signature', m);
-  if (f.proposalDigest !== audit.proposalDigest) throw fail('proposalDigest differs from ceremony.json\'s', raw.file, 'proposalDigest', m);
-  if (!audit.newCommitment || !audit.qualified) throw fail('finalize before the qualified dealings are valid', raw.file, 'qualified', m);
+  if (f.identifier !== holder.identity.identifier)
+    throw fail("identifier differs from the proposal's", raw.file, 'identifier', m);
+  if (!verifyArtifactSignature(f, holder.identity.signingKey))
+    throw fail('bad artifact signature', raw.file, 'signature', m);
+  if (f.proposalDigest !== audit.proposalDigest)
+    throw fail("proposalDigest differs from ceremony.json's", raw.file, 'proposalDigest', m);
+  if (!audit.newCommitment || !audit.qualified)
+    throw fail('finalize before the qualified dealings are valid', raw.file, 'qualified', m);
   const want = dealingsDigestOf(audit.qualified.map((q) => audit.dealings.get(q)!.artifact));
-  if (f.dealingsDigest !== want) throw fail('dealingsDigest differs from the merged dealings of the qualified set: the holder combined other dealings', raw.file, 'dealingsDigest', m);
+  if (f.dealingsDigest !== want)
+    throw fail(
+      'dealingsDigest differs from the merged dealings of the qualified set: the holder combined other dealings',
+      raw.file,
+      'dealingsDigest',
+      m,
+    );
   return f;
 }
 
@@ -334,14 +450,20 @@ function conclude(files: CeremonyFiles, audit: ReshareAudit): ReshareAudit {
   const rawDealings = files.byRole.get('dealings') ?? new Map<string, RawFile>();
   const rawFinalize = files.byRole.get('finalize') ?? new Map<string, RawFile>();
   const ready = Boolean(audit.newCommitment);
-  const state = (ok: boolean, present: boolean, open: boolean): StepState => (ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-');
+  const state = (ok: boolean, present: boolean, open: boolean): StepState =>
+    ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
   const holders = new Map(audit.holders.map((h) => [h.identity.moniker, h.identity]));
-  const everyone = [...new Set([...manifest.dealers, ...holders.keys(), ...rawDealings.keys(), ...rawFinalize.keys()])].sort();
+  const everyone = [
+    ...new Set([...manifest.dealers, ...holders.keys(), ...rawDealings.keys(), ...rawFinalize.keys()]),
+  ].sort();
   audit.rows = everyone.map((m): Row => ({
     moniker: m,
     github: holders.get(m)?.github ?? audit.dealers.get(m)?.participant.github,
     steps: {
-      dealing: audit.dealers.has(m) || rawDealings.has(m) ? state(audit.dealings.has(m), rawDealings.has(m), !audit.qualifiedFixed) : '-',
+      dealing:
+        audit.dealers.has(m) || rawDealings.has(m)
+          ? state(audit.dealings.has(m), rawDealings.has(m), !audit.qualifiedFixed)
+          : '-',
       finalize: holders.has(m) || rawFinalize.has(m) ? state(audit.finalize.has(m), rawFinalize.has(m), ready) : '-',
     },
   }));
@@ -349,7 +471,10 @@ function conclude(files: CeremonyFiles, audit: ReshareAudit): ReshareAudit {
   if (!ready) {
     audit.phase = 'dealing';
     const awaited = manifest.dealers.filter((m) => !audit.dealings.has(m));
-    return finish(audit, `valid dealings from ${M - Math.min(M, audit.dealings.size)} more of ${names(awaited)} (${audit.dealings.size} of the ${M} needed)`);
+    return finish(
+      audit,
+      `valid dealings from ${M - Math.min(M, audit.dealings.size)} more of ${names(awaited)} (${audit.dealings.size} of the ${M} needed)`,
+    );
   }
   const waiting = [...holders.keys()].filter((m) => !audit.finalize.has(m));
   if (waiting.length || rawFinalize.size !== audit.finalize.size) {
@@ -367,7 +492,9 @@ export function resharedGroup(audit: ReshareAudit): GroupPackage {
   const before = audit.groupBefore!;
   const manifest = audit.manifest!;
   const participants = audit.holders
-    .map((h) => groupParticipant(h.identity, audit.finalize.get(h.identity.moniker)!.artifact.verifyingShare, audit.ceremony))
+    .map((h) =>
+      groupParticipant(h.identity, audit.finalize.get(h.identity.moniker)!.artifact.verifyingShare, audit.ceremony),
+    )
     .sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0));
   return {
     format: 'sss-tool/group@1',

@@ -163,7 +163,8 @@ export const FILE_RULES: FileRule[] = [
     perMoniker: true,
     pattern: 'finalize/<moniker>.json',
     author: byFileName,
-    notYet: ({ report }) => (report?.digests?.dealings ? undefined : 'finalize before enough valid dealings are merged'),
+    notYet: ({ report }) =>
+      report?.digests?.dealings ? undefined : 'finalize before enough valid dealings are merged',
   },
 ];
 

@@ -247,7 +247,9 @@ async function openCosigner(ctx: Context, passphrase: string): Promise<Cosigner>
   try {
     return new Cosigner(share, share.group.publicKey === g.publicKey ? { epoch: g.epoch ?? 0 } : {});
   } catch (e) {
-    throw e instanceof SssError && e.field === 'epoch' ? new SssError(e.reason, { code: e.code, file: ctx.paths.share, field: 'group.epoch' }) : e;
+    throw e instanceof SssError && e.field === 'epoch'
+      ? new SssError(e.reason, { code: e.code, file: ctx.paths.share, field: 'group.epoch' })
+      : e;
   }
 }
 

@@ -60,7 +60,8 @@ export interface Dealing {
  * evaluated at each new holder. The coefficients are wiped before returning.
  */
 export function dealReshare(signingShare: bigint, newThreshold: number, recipients: bigint[]): Dealing {
-  if (!Number.isInteger(newThreshold) || newThreshold < 2) throw new SssError('the new threshold must be an integer of at least 2', { field: 'newThreshold' });
+  if (!Number.isInteger(newThreshold) || newThreshold < 2)
+    throw new SssError('the new threshold must be an integer of at least 2', { field: 'newThreshold' });
   if (signingShare === 0n) throw new SssError('signing share is zero', { field: 'signingShare' });
   const coefficients = [signingShare];
   for (let k = 1; k < newThreshold; k++) coefficients.push(randomScalar());
@@ -72,7 +73,8 @@ export function dealReshare(signingShare: bigint, newThreshold: number, recipien
 
 /** λ_i at 0 over the qualified set's old identifiers, in the order given. */
 export function qualifiedWeights(qualifiedXs: bigint[]): bigint[] {
-  if (new Set(qualifiedXs).size !== qualifiedXs.length) throw new SssError('a dealer is named twice in the qualified set', { field: 'qualified' });
+  if (new Set(qualifiedXs).size !== qualifiedXs.length)
+    throw new SssError('a dealer is named twice in the qualified set', { field: 'qualified' });
   return lagrangeCoefficients(qualifiedXs, 0n);
 }
 
@@ -84,11 +86,17 @@ export function resharedCommitment(commitments: Point[][], weights: bigint[], gr
   const m = commitments[0].length;
   const out: Point[] = [];
   for (let k = 0; k < m; k++) {
-    const C = msm(commitments.map((E) => E[k]), weights);
+    const C = msm(
+      commitments.map((E) => E[k]),
+      weights,
+    );
     if (C.is0()) throw new SssError('the reshared commitment has an identity point', { field: `commitment.${k}` });
     out.push(assertPrimeOrder(C, `commitment.${k}`));
   }
-  if (!out[0].equals(groupKey)) throw new SssError('the reshared commitment does not keep the group key (Σ λ_i·E_i0 ≠ C_0)', { field: 'commitment.0' });
+  if (!out[0].equals(groupKey))
+    throw new SssError('the reshared commitment does not keep the group key (Σ λ_i·E_i0 ≠ C_0)', {
+      field: 'commitment.0',
+    });
   return out;
 }
 
@@ -102,19 +110,26 @@ export interface ReceivedShare {
 /** The dealers whose share to x does not match their commitment: σ·G ≠ Σ_k x^k·E_k. */
 export function badReceivedShares(x: bigint, received: ReceivedShare[]): string[] {
   const xs = powers(x, received[0]?.commitment.length ?? 0);
-  return received.filter((r) => r.sigma === 0n || !Point.BASE.multiply(r.sigma).equals(msm(r.commitment, xs))).map((r) => r.dealer);
+  return received
+    .filter((r) => r.sigma === 0n || !Point.BASE.multiply(r.sigma).equals(msm(r.commitment, xs)))
+    .map((r) => r.dealer);
 }
 
 /**
  * New holder j's share: s'_j = Σ λ_i·σ_ij over Q (received in Q's order), checked against the new
  * commitment: s'_j·G == Y'(x'_j).
  */
-export function combineReshared(x: bigint, sigmas: bigint[], weights: bigint[], commitment: Point[]): { signingShare: bigint; verifyingShare: Point } {
+export function combineReshared(
+  x: bigint,
+  sigmas: bigint[],
+  weights: bigint[],
+  commitment: Point[],
+): { signingShare: bigint; verifyingShare: Point } {
   let s = 0n;
   sigmas.forEach((sigma, i) => (s = Fn.add(s, Fn.mul(weights[i], sigma))));
   if (s === 0n) throw new SssError('the reshared share is zero');
   const Y = Point.BASE.multiply(s);
-  if (!Y.equals(evaluateCommitment(commitment, x))) throw new SssError('the reshared share does not match the new group commitment');
+  if (!Y.equals(evaluateCommitment(commitment, x)))
+    throw new SssError('the reshared share does not match the new group commitment');
   return { signingShare: s, verifyingShare: Y };
 }
-
