@@ -14,7 +14,9 @@ import { openReshare, reshareFinalize } from '../src/ceremony/reshare-steps.js';
 import { Cosigner } from '../src/local/cosigner.js';
 import { ShareFile } from '../src/local/share.js';
 import { verifySignature } from '../src/crypto/sign.js';
-import { dealGroup, Person, resign } from './join-fixture.js';
+import { dealGroup, finalizeJoin, makeJoin, Person, resign } from './join-fixture.js';
+import { auditJoin } from '../src/ceremony/join.js';
+import { chainJoins } from '../src/ceremony/repository.js';
 import { Holders, deal, finalizeAll, interpolate, propose, putFile, reshare } from './reshare-fixture.js';
 
 const FIVE = ['alice', 'bob', 'carol', 'dave', 'eve'];
@@ -315,5 +317,37 @@ describe('reshare: bad dealers are named, and one does not stall the ceremony', 
       const a = auditReshare(files, h.group);
       expect(a.errors[0]?.field, field).toMatch(new RegExp(`^${field}`));
     }
+  });
+});
+
+describe('reshare and the group chain', () => {
+  it('a join after a reshare extends the new group: same epoch, a share on the new polynomial', async () => {
+    const g = dealGroup(FIVE, 3);
+    const r = await reshare(
+      { group: g.group, people: g.people, secret: g.secret },
+      { ceremony: 'rs', keep: ['alice', 'bob', 'carol', 'dave'], newThreshold: 3, dealers: ['alice', 'bob', 'carol'] },
+    );
+    const j = await makeJoin({ group: r.after.group, people: r.after.people, secret: g.secret }, 'frank', [
+      'alice',
+      'bob',
+      'dave',
+    ]);
+    const { signingShare } = await finalizeJoin(j, r.after.group);
+    const audit = auditJoin(j.files, r.after.group);
+    expect(audit.phase).toBe('complete');
+    expect(audit.group!.epoch).toBe(1);
+    expect(audit.group!.commitment).toEqual(r.after.group.commitment);
+    expect(
+      interpolate([{ ...j.newcomer, share: signingShare }, r.after.people.get('alice')!, r.after.people.get('carol')!]),
+    ).toBe(g.secret);
+    // A join that still extends the genesis is stale once the reshare is in the chain.
+    const stale = await makeJoin(g, 'grace', ['alice', 'bob', 'carol']);
+    const chained = chainJoins(g.group, [r.files, stale.files], (f, grp) =>
+      (f.manifest?.value as { kind?: string }).kind === 'reshare' ? auditReshare(f, grp) : auditJoin(f, grp),
+    );
+    expect(chained.group!.ceremonies.map((c) => c.id)).toEqual(['genesis', 'rs']);
+    expect(chained.reports.get('join-grace')!.errors[0].reason).toMatch(
+      /extends genesis, but the group has grown since/,
+    );
   });
 });
