@@ -304,6 +304,28 @@ describe('reshare: bad dealers are named, and one does not stall the ceremony', 
     expect(after.phase).toBe('invalid');
   });
 
+  it('a finalize its holder did not sign cannot fix Q, and a Q with strange names is refused by the schema', async () => {
+    const { h, files } = await started(['alice', 'bob', 'carol', 'dave']);
+    await deal(h, files, ['alice', 'bob', 'carol', 'dave']);
+    const audit = auditReshare(files, h.group);
+    const other = ['bob', 'carol', 'dave'];
+    // Signed by bob's key but filed as alice's: not alice's signature, so Q stays the proposed one.
+    putFile(files, 'finalize', 'alice', {
+      ...reshareFinalize(audit, h.people.get('bob')!, other, h.group.publicKey),
+      moniker: 'alice',
+      identifier: h.people.get('alice')!.identifier,
+    });
+    putFile(files, 'finalize', 'bob', {
+      ...reshareFinalize(audit, h.people.get('bob')!, audit.qualified!, h.group.publicKey),
+      qualified: ['\u001b[31mx'],
+    });
+    const after = auditReshare(files, h.group);
+    expect(after.qualifiedFixed).toBe(false);
+    expect(after.qualified).toEqual(audit.qualified);
+    expect(after.errors.find((e) => e.culprit === 'alice')?.field).toBe('signature');
+    expect(after.errors.find((e) => e.file === 'ceremonies/rs/finalize/bob.json')?.field).toBe('qualified.0');
+  });
+
   it('refuses a proposal that changes the key, skips the epoch or names a removed stranger as dealer', async () => {
     const { h, files } = await started();
     const m = files.manifest!.value as Record<string, unknown>;

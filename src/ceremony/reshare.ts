@@ -323,9 +323,10 @@ function checkRecipients(d: ReshareDealing, file: string, holders: NewHolder[]):
 function settleQualified(files: CeremonyFiles, audit: ReshareAudit): void {
   if (!audit.manifest || !audit.groupBefore) return;
   const M = audit.groupBefore.threshold;
-  const named = [...(files.byRole.get('finalize') ?? new Map<string, RawFile>()).values()]
-    .map((raw) => ({ raw, q: (raw.value as { qualified?: unknown })?.qualified }))
-    .filter((f) => Array.isArray(f.q) && f.q.every((m) => typeof m === 'string')) as { raw: RawFile; q: string[] }[];
+  // Only a finalize its new holder signed may fix Q (the others are reported by checkFinalize).
+  const named = [...(files.byRole.get('finalize') ?? new Map<string, RawFile>())]
+    .map(([m, raw]) => ({ m, raw, q: signedQualified(raw, m, audit) }))
+    .filter((f): f is { m: string; raw: RawFile; q: string[] } => f.q !== undefined);
   if (named.length) {
     audit.qualified = named[0].q;
     audit.qualifiedFixed = true;
@@ -336,7 +337,7 @@ function settleQualified(files: CeremonyFiles, audit: ReshareAudit): void {
             `qualified names ${names(f.q)}, but ${named[0].raw.file} names ${names(audit.qualified)}: every new holder must combine the same dealers`,
             f.raw.file,
             'qualified',
-            (f.raw.value as { moniker?: string }).moniker,
+            f.m,
           ),
         );
   } else {
@@ -345,6 +346,14 @@ function settleQualified(files: CeremonyFiles, audit: ReshareAudit): void {
   }
   if (audit.qualified)
     audit.newCommitment = commitmentOver(audit.qualified, audit, named[0]?.raw.file ?? `${files.dir}/dealings`);
+}
+
+/** The Q a finalize names, if it parses and its new holder signed it. */
+function signedQualified(raw: RawFile, m: string, audit: ReshareAudit): string[] | undefined {
+  const r = ReshareFinalize.safeParse(raw.value);
+  const holder = audit.holders.find((h) => h.identity.moniker === m);
+  if (!r.success || !holder || r.data.moniker !== m) return undefined;
+  return verifyArtifactSignature(r.data, holder.identity.signingKey) ? r.data.qualified : undefined;
 }
 
 /** C' over Q; a problem with Q itself is reported against the finalize that named it. */
