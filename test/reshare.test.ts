@@ -197,6 +197,7 @@ describe('reshare: bad dealers are named, and one does not stall the ceremony', 
     expect(e?.field).toBe('commitment.0');
     expect(e?.file).toBe('ceremonies/rs/dealings/bob.json');
     expect(e?.reason).toMatch(/shift the key/);
+    expect(e?.code).toBe('inconsistent');
     expect(audit.dealings.has('bob')).toBe(false);
   });
 

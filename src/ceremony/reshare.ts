@@ -19,7 +19,7 @@ import { MAX_PARTICIPANTS, parseWith } from '../artifacts/schemas.js';
 import { badVerifyingShares } from '../crypto/dkg.js';
 import { qualifiedWeights, resharedCommitment } from '../crypto/reshare.js';
 import { CIPHERSUITE, Point, decodePoint, encodePoint, identifierToScalar } from '../crypto/suite.js';
-import { SssError, located, names } from '../errors.js';
+import { SssError, SssErrorCode, located, names } from '../errors.js';
 import { checkIdentityFields } from './dkg.js';
 import { GroupPackage, GroupParticipant, Report, Row, StepState, epochOf, groupParticipant } from './report.js';
 import { CeremonyFiles, RawFile } from './tree.js';
@@ -63,8 +63,9 @@ export interface ReshareAudit extends Report {
 }
 
 const STEPS = ['dealing', 'finalize'];
-const fail = (reason: string, file: string, field?: string, culprit?: string) =>
-  new SssError(reason, { file, field, culprit });
+/** A located problem; `code` (docs/errors.md) is what a library caller matches on. */
+const fail = (reason: string, file: string, field?: string, culprit?: string, code: SssErrorCode = 'mismatch') =>
+  new SssError(reason, { code, file, field, culprit });
 const asError = (e: unknown) => (e instanceof SssError ? e : new SssError(String((e as Error)?.message ?? e)));
 const byX = <T extends { x: bigint }>(a: T, b: T) => (a.x < b.x ? -1 : a.x > b.x ? 1 : 0);
 
@@ -263,11 +264,17 @@ function checkDealing(raw: RawFile, m: string, audit: ReshareAudit): VerifiedDea
     throw fail(`a dealing for ceremony ${d.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
   const dealer = audit.dealers.get(m);
   if (!dealer)
-    throw fail(`${m} is not among the proposal's dealers (${names(manifest.dealers)})`, raw.file, 'moniker', m);
+    throw fail(
+      `${m} is not among the proposal's dealers (${names(manifest.dealers)})`,
+      raw.file,
+      'moniker',
+      m,
+      'not-allowed',
+    );
   if (d.identifier !== dealer.participant.identifier)
     throw fail("identifier differs from the dealer's in the group", raw.file, 'identifier', m);
   if (!verifyArtifactSignature(d, dealer.participant.signingKey))
-    throw fail('bad artifact signature', raw.file, 'signature', m);
+    throw fail('bad artifact signature', raw.file, 'signature', m, 'signature');
   if (d.proposalDigest !== audit.proposalDigest)
     throw fail(
       "a dealing for another proposal (proposalDigest differs from ceremony.json's)",
@@ -289,13 +296,14 @@ function checkDealing(raw: RawFile, m: string, audit: ReshareAudit): VerifiedDea
       raw.file,
       'commitment.0',
       m,
+      'inconsistent',
     );
   checkRecipients(d, raw.file, audit.holders);
   const commitment = d.commitment.map((c, k) => {
     try {
       return decodePoint(c, `commitment.${k}`);
     } catch (e) {
-      throw fail((e as SssError).reason, raw.file, `commitment.${k}`, m);
+      throw fail((e as SssError).reason, raw.file, `commitment.${k}`, m, 'malformed');
     }
   });
   return { file: raw.file, artifact: d, x: dealer.x, commitment };
@@ -419,6 +427,7 @@ function checkFinalizes(files: CeremonyFiles, audit: ReshareAudit): void {
         s.file,
         'verifyingShare',
         s.moniker,
+        'inconsistent',
       ),
     );
   }
@@ -433,15 +442,15 @@ function checkFinalize(raw: RawFile, m: string, audit: ReshareAudit): ReshareFin
   if (f.ceremony !== audit.ceremony)
     throw fail(`artifact belongs to ceremony ${f.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
   const holder = audit.holders.find((h) => h.identity.moniker === m);
-  if (!holder) throw fail(`${m} is not among the proposal's new holders`, raw.file, 'moniker', m);
+  if (!holder) throw fail(`${m} is not among the proposal's new holders`, raw.file, 'moniker', m, 'not-allowed');
   if (f.identifier !== holder.identity.identifier)
     throw fail("identifier differs from the proposal's", raw.file, 'identifier', m);
   if (!verifyArtifactSignature(f, holder.identity.signingKey))
-    throw fail('bad artifact signature', raw.file, 'signature', m);
+    throw fail('bad artifact signature', raw.file, 'signature', m, 'signature');
   if (f.proposalDigest !== audit.proposalDigest)
     throw fail("proposalDigest differs from ceremony.json's", raw.file, 'proposalDigest', m);
   if (!audit.newCommitment || !audit.qualified)
-    throw fail('finalize before the qualified dealings are valid', raw.file, 'qualified', m);
+    throw fail('finalize before the qualified dealings are valid', raw.file, 'qualified', m, 'incomplete');
   const want = dealingsDigestOf(audit.qualified.map((q) => audit.dealings.get(q)!.artifact));
   if (f.dealingsDigest !== want)
     throw fail(

@@ -78,7 +78,7 @@ export class Cosigner {
     if (opts.epoch !== undefined && opts.epoch !== this.epoch)
       throw new SssError(
         `this share is of group epoch ${this.epoch}, but the group is at epoch ${opts.epoch}: ${opts.epoch > this.epoch ? 'a reshare replaced it, and it can no longer sign' : 'the share is newer than the group given'}`,
-        { field: 'epoch' },
+        { code: 'mismatch', field: 'epoch' },
       );
     this.group = SigningGroup.of(s.group);
     // checkShareFile matched signingShare·G to verifyingShare; this ties both to the group polynomial.
