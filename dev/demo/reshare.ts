@@ -126,7 +126,7 @@ async function checkReshared(
       `${removed.moniker}'s old share was not refused after the reshare${refused ? `: ${refused}` : ''}`,
     );
   say(
-    `  ${removed.moniker} tries to sign with the old share: refused (${refused.replace(/^.*?: /, '').slice(0, 140)})`,
+    `  ${removed.moniker} tries to sign with the old share: refused: ${refused.slice(refused.indexOf('this share'))}`,
   );
   for (const p of staying) await git(p.clone).pull('origin', 'main');
   const signed = await runSignDemo(result.repository, result.root, staying.slice(0, after.threshold), say);
