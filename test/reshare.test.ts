@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hpkeInfo, seal } from '../src/crypto/hpke.js';
-import { RESHARE_LABEL } from '../src/crypto/reshare.js';
+import { RESHARE_LABEL, badReceivedShares, dealReshare } from '../src/crypto/reshare.js';
 import { Fn, Point, bytesToHex, encodePoint, hexToBytes } from '../src/crypto/suite.js';
 import { aggregate } from '../src/artifacts/signing.js';
 import { auditReshare } from '../src/ceremony/reshare.js';
@@ -372,5 +372,17 @@ describe('reshare and the group chain', () => {
     expect(chained.reports.get('join-grace')!.errors[0].reason).toMatch(
       /extends genesis, but the group has grown since/,
     );
+  });
+});
+
+describe('badReceivedShares', () => {
+  it('names every dealer whose share fails its commitment, a zero share among them, and no other', () => {
+    const x = 12345n;
+    const dealings = [11n, 22n, 33n, 44n].map((s) => dealReshare(s, 3, [x]));
+    const received = dealings.map((d, i) => ({ dealer: `d${i}`, sigma: d.shares[0], commitment: d.commitment }));
+    expect(badReceivedShares(x, received)).toEqual([]);
+    received[1] = { ...received[1], sigma: 0n };
+    received[3] = { ...received[3], sigma: Fn.add(received[3].sigma, 1n) };
+    expect(badReceivedShares(x, received)).toEqual(['d1', 'd3']);
   });
 });

@@ -17,6 +17,7 @@ import { FORMATS } from '../artifacts/schemas.js';
 import { hpkeInfo, open, seal } from '../crypto/hpke.js';
 import {
   RESHARE_LABEL,
+  ReceivedShare,
   badReceivedShares,
   combineReshared,
   dealReshare,
@@ -162,15 +163,16 @@ async function receive(audit: ReshareAudit, me: Author): Promise<{ sigmas: Map<s
     throw new SssError("the proposal names you with other keys than this home dir's identity", {
       field: `holders.${j}`,
     });
-  const sigmas = new Map<string, bigint>();
+  const received: ReceivedShare[] = [];
   const bad: string[] = [];
   for (const [m, d] of audit.dealings) {
-    const s = await openOne(audit.ceremony, d, j, me);
-    if (s === undefined || badReceivedShares(mine.x, [{ dealer: m, sigma: s, commitment: d.commitment }]).length)
-      bad.push(m);
-    else sigmas.set(m, s);
+    const sigma = await openOne(audit.ceremony, d, j, me);
+    if (sigma === undefined) bad.push(m);
+    else received.push({ dealer: m, sigma, commitment: d.commitment });
   }
-  return { sigmas, bad };
+  const wrong = new Set(badReceivedShares(mine.x, received));
+  bad.push(...wrong);
+  return { sigmas: new Map(received.filter((r) => !wrong.has(r.dealer)).map((r) => [r.dealer, r.sigma])), bad };
 }
 
 async function openOne(ceremony: string, d: VerifiedDealing, j: number, me: Author): Promise<bigint | undefined> {

@@ -59,6 +59,8 @@ export interface ReshareAudit extends Report {
   qualifiedFixed: boolean;
   /** C' over Q, once Q is known and its dealings valid. */
   newCommitment?: Point[];
+  /** SHA-256 of Q's dealings, sorted by identifier (with newCommitment; hashed once: it is large). */
+  dealingsDigest?: string;
   finalize: Map<string, { file: string; artifact: ReshareFinalize }>;
 }
 
@@ -115,9 +117,7 @@ function finish(audit: ReshareAudit, awaiting: string): ReshareAudit {
   audit.awaiting = n ? `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
   audit.digests = {
     ...(audit.proposalDigest ? { proposal: audit.proposalDigest } : {}),
-    ...(audit.qualified && audit.newCommitment
-      ? { dealings: dealingsDigestOf(audit.qualified.map((m) => audit.dealings.get(m)!.artifact)) }
-      : {}),
+    ...(audit.dealingsDigest ? { dealings: audit.dealingsDigest } : {}),
   };
   return audit;
 }
@@ -354,6 +354,8 @@ function settleQualified(files: CeremonyFiles, audit: ReshareAudit): void {
   }
   if (audit.qualified)
     audit.newCommitment = commitmentOver(audit.qualified, audit, named[0]?.raw.file ?? `${files.dir}/dealings`);
+  if (audit.qualified && audit.newCommitment)
+    audit.dealingsDigest = dealingsDigestOf(audit.qualified.map((m) => audit.dealings.get(m)!.artifact));
 }
 
 /** The Q a finalize names, if it parses and its new holder signed it. */
@@ -451,8 +453,7 @@ function checkFinalize(raw: RawFile, m: string, audit: ReshareAudit): ReshareFin
     throw fail("proposalDigest differs from ceremony.json's", raw.file, 'proposalDigest', m);
   if (!audit.newCommitment || !audit.qualified)
     throw fail('finalize before the qualified dealings are valid', raw.file, 'qualified', m, 'incomplete');
-  const want = dealingsDigestOf(audit.qualified.map((q) => audit.dealings.get(q)!.artifact));
-  if (f.dealingsDigest !== want)
+  if (f.dealingsDigest !== audit.dealingsDigest)
     throw fail(
       'dealingsDigest differs from the merged dealings of the qualified set: the holder combined other dealings',
       raw.file,

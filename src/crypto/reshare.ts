@@ -33,7 +33,7 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 import { SssError } from '../errors.js';
 import { assertPrimeOrder, Fn, Point } from './suite.js';
-import { evaluateCommitment, evaluatePolynomial, msm, powers } from './msm.js';
+import { evaluateCommitment, evaluatePolynomial, msm, powers, randomWeight } from './msm.js';
 import { lagrangeCoefficients } from './join.js';
 
 /** HPKE info label of a reshared share (domain-separated from DKG shares and join fragments). */
@@ -107,12 +107,29 @@ export interface ReceivedShare {
   commitment: Point[];
 }
 
-/** The dealers whose share to x does not match their commitment: σ·G ≠ Σ_k x^k·E_k. */
+/**
+ * The dealers whose share to x does not match their commitment: σ_i·G ≠ Σ_k x^k·E_ik. All at once
+ * first, with random weights r_i: (Σ r_i·σ_i)·G == Σ_i Σ_k (r_i·x^k)·E_ik, one MSM; dealer by
+ * dealer only when that fails. The batch is exact on the prime-order part; a torsion component
+ * in some E_ik that it might miss cannot matter: C' is checked to be torsion-free, and the share
+ * is checked exactly against C' (combineReshared).
+ */
 export function badReceivedShares(x: bigint, received: ReceivedShare[]): string[] {
-  const xs = powers(x, received[0]?.commitment.length ?? 0);
-  return received
-    .filter((r) => r.sigma === 0n || !Point.BASE.multiply(r.sigma).equals(msm(r.commitment, xs)))
-    .map((r) => r.dealer);
+  // A zero share is wrong (g_i(x) = 0 for a random g_i is negligible) and noble refuses 0·G.
+  const zero = received.filter((r) => r.sigma === 0n).map((r) => r.dealer);
+  const rest = received.filter((r) => r.sigma !== 0n);
+  if (!rest.length) return zero;
+  const xs = powers(x, rest[0].commitment.length);
+  const weights = rest.map(() => randomWeight());
+  let lhs = 0n;
+  rest.forEach((r, i) => (lhs = Fn.add(lhs, Fn.mul(weights[i], r.sigma))));
+  const points = rest.flatMap((r) => r.commitment);
+  const scalars = rest.flatMap((r, i) => r.commitment.map((_, k) => Fn.mul(weights[i], xs[k])));
+  if (lhs !== 0n && Point.BASE.multiply(lhs).equals(msm(points, scalars))) return zero;
+  return [
+    ...zero,
+    ...rest.filter((r) => !Point.BASE.multiply(r.sigma).equals(msm(r.commitment, xs))).map((r) => r.dealer),
+  ];
 }
 
 /**
