@@ -224,7 +224,8 @@ export async function openReshare(audit: ReshareAudit, me: Author): Promise<Open
   const dealings = qualified.map((m) => audit.dealings.get(m)!);
   const weights = qualifiedWeights(dealings.map((d) => d.x));
   const commitment =
-    audit.qualifiedFixed && audit.newCommitment
+    // The audit computed C' for its Q already; only a Q without a dealer bad to me needs its own.
+    audit.newCommitment && qualified.join() === audit.qualified.join()
       ? audit.newCommitment
       : resharedCommitment(
           dealings.map((d) => d.commitment),
