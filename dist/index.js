@@ -50585,7 +50585,7 @@ function msm_evaluateCommitment(commitment, x) {
     return msm_msm(commitment, msm_powers(x, commitment.length));
 }
 /** A random 128-bit non-zero scalar, for random linear combinations in batch checks. */
-function randomWeight() {
+function msm_randomWeight() {
     const b = utils_randomBytes(16);
     let n = 0n;
     for (const byte of b)
@@ -50722,7 +50722,7 @@ function combineShares(x, dealt, group) {
  */
 function badVerifyingShares(entries, group) {
     const m = group.length;
-    const weights = entries.map(() => randomWeight());
+    const weights = entries.map(() => msm_randomWeight());
     const coef = new Array(m).fill(0n);
     entries.forEach((e, i) => {
         const xs = msm_powers(e.x, m);
@@ -51474,7 +51474,7 @@ function maskCommitmentSum(x, commitments) {
 function badApprovalRelations(entries) {
     if (!entries.length)
         return [];
-    const weights = entries.map(() => randomWeight());
+    const weights = entries.map(() => msm_randomWeight());
     const points = [...entries.map((e) => e.S.subtract(e.V)), ...entries.map((e) => e.Y)];
     const scalars = [...weights, ...entries.map((e, i) => suite_Fn.neg(suite_Fn.mul(weights[i], e.lambda)))];
     if (msm_msm(points, scalars).clearCofactor().is0())
@@ -52165,12 +52165,31 @@ function resharedCommitment(commitments, weights, groupKey) {
         });
     return out;
 }
-/** The dealers whose share to x does not match their commitment: σ·G ≠ Σ_k x^k·E_k. */
+/**
+ * The dealers whose share to x does not match their commitment: σ_i·G ≠ Σ_k x^k·E_ik. All at once
+ * first, with random weights r_i: (Σ r_i·σ_i)·G == Σ_i Σ_k (r_i·x^k)·E_ik, one MSM; dealer by
+ * dealer only when that fails. The batch is exact on the prime-order part; a torsion component
+ * in some E_ik that it might miss cannot matter: C' is checked to be torsion-free, and the share
+ * is checked exactly against C' (combineReshared).
+ */
 function badReceivedShares(x, received) {
-    const xs = powers(x, received[0]?.commitment.length ?? 0);
-    return received
-        .filter((r) => r.sigma === 0n || !Point.BASE.multiply(r.sigma).equals(msm(r.commitment, xs)))
-        .map((r) => r.dealer);
+    // A zero share is wrong (g_i(x) = 0 for a random g_i is negligible) and noble refuses 0·G.
+    const zero = received.filter((r) => r.sigma === 0n).map((r) => r.dealer);
+    const rest = received.filter((r) => r.sigma !== 0n);
+    if (!rest.length)
+        return zero;
+    const xs = powers(x, rest[0].commitment.length);
+    const weights = rest.map(() => randomWeight());
+    let lhs = 0n;
+    rest.forEach((r, i) => (lhs = Fn.add(lhs, Fn.mul(weights[i], r.sigma))));
+    const points = rest.flatMap((r) => r.commitment);
+    const scalars = rest.flatMap((r, i) => r.commitment.map((_, k) => Fn.mul(weights[i], xs[k])));
+    if (lhs !== 0n && Point.BASE.multiply(lhs).equals(msm(points, scalars)))
+        return zero;
+    return [
+        ...zero,
+        ...rest.filter((r) => !Point.BASE.multiply(r.sigma).equals(msm(r.commitment, xs))).map((r) => r.dealer),
+    ];
 }
 /**
  * New holder j's share: s'_j = Σ λ_i·σ_ij over Q (received in Q's order), checked against the new
@@ -52207,7 +52226,8 @@ function combineReshared(x, sigmas, weights, commitment) {
 
 
 const reshare_STEPS = ['dealing', 'finalize'];
-const fail = (reason, file, field, culprit) => new errors_SssError(reason, { file, field, culprit });
+/** A located problem; `code` (docs/errors.md) is what a library caller matches on. */
+const fail = (reason, file, field, culprit, code = 'mismatch') => new errors_SssError(reason, { code, file, field, culprit });
 const asError = (e) => (e instanceof errors_SssError ? e : new errors_SssError(String(e?.message ?? e)));
 const byX = (a, b) => (a.x < b.x ? -1 : a.x > b.x ? 1 : 0);
 /** The ceremony's `extends`, if any (the repository chains reshares and joins by it). */
@@ -52257,9 +52277,7 @@ function finish(audit, awaiting) {
     audit.awaiting = n ? `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
     audit.digests = {
         ...(audit.proposalDigest ? { proposal: audit.proposalDigest } : {}),
-        ...(audit.qualified && audit.newCommitment
-            ? { dealings: dealingsDigestOf(audit.qualified.map((m) => audit.dealings.get(m).artifact)) }
-            : {}),
+        ...(audit.dealingsDigest ? { dealings: audit.dealingsDigest } : {}),
     };
     return audit;
 }
@@ -52391,25 +52409,25 @@ function checkDealing(raw, m, audit) {
         throw fail(`a dealing for ceremony ${d.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
     const dealer = audit.dealers.get(m);
     if (!dealer)
-        throw fail(`${m} is not among the proposal's dealers (${names(manifest.dealers)})`, raw.file, 'moniker', m);
+        throw fail(`${m} is not among the proposal's dealers (${names(manifest.dealers)})`, raw.file, 'moniker', m, 'not-allowed');
     if (d.identifier !== dealer.participant.identifier)
         throw fail("identifier differs from the dealer's in the group", raw.file, 'identifier', m);
     if (!verifyArtifactSignature(d, dealer.participant.signingKey))
-        throw fail('bad artifact signature', raw.file, 'signature', m);
+        throw fail('bad artifact signature', raw.file, 'signature', m, 'signature');
     if (d.proposalDigest !== audit.proposalDigest)
         throw fail("a dealing for another proposal (proposalDigest differs from ceremony.json's)", raw.file, 'proposalDigest', m);
     if (d.commitment.length !== manifest.newThreshold)
         throw fail(`expected ${manifest.newThreshold} commitment points (the new threshold), got ${d.commitment.length}`, raw.file, 'commitment', m);
     // The key-shift check: the dealer shares its own share, whose public image group.json holds.
     if (d.commitment[0] !== dealer.participant.verifyingShare)
-        throw fail("commitment.0 is not the dealer's verifying share: the dealing does not share the dealer's own share (it would shift the key)", raw.file, 'commitment.0', m);
+        throw fail("commitment.0 is not the dealer's verifying share: the dealing does not share the dealer's own share (it would shift the key)", raw.file, 'commitment.0', m, 'inconsistent');
     checkRecipients(d, raw.file, audit.holders);
     const commitment = d.commitment.map((c, k) => {
         try {
             return decodePoint(c, `commitment.${k}`);
         }
         catch (e) {
-            throw fail(e.reason, raw.file, `commitment.${k}`, m);
+            throw fail(e.reason, raw.file, `commitment.${k}`, m, 'malformed');
         }
     });
     return { file: raw.file, artifact: d, x: dealer.x, commitment };
@@ -52431,15 +52449,16 @@ function settleQualified(files, audit) {
     if (!audit.manifest || !audit.groupBefore)
         return;
     const M = audit.groupBefore.threshold;
-    const named = [...(files.byRole.get('finalize') ?? new Map()).values()]
-        .map((raw) => ({ raw, q: raw.value?.qualified }))
-        .filter((f) => Array.isArray(f.q) && f.q.every((m) => typeof m === 'string'));
+    // Only a finalize its new holder signed may fix Q (the others are reported by checkFinalize).
+    const named = [...(files.byRole.get('finalize') ?? new Map())]
+        .map(([m, raw]) => ({ m, raw, q: signedQualified(raw, m, audit) }))
+        .filter((f) => f.q !== undefined);
     if (named.length) {
         audit.qualified = named[0].q;
         audit.qualifiedFixed = true;
         for (const f of named.slice(1))
             if (jcs(f.q) !== jcs(audit.qualified))
-                audit.errors.push(fail(`qualified names ${names(f.q)}, but ${named[0].raw.file} names ${names(audit.qualified)}: every new holder must combine the same dealers`, f.raw.file, 'qualified', f.raw.value.moniker));
+                audit.errors.push(fail(`qualified names ${names(f.q)}, but ${named[0].raw.file} names ${names(audit.qualified)}: every new holder must combine the same dealers`, f.raw.file, 'qualified', f.m));
     }
     else {
         const valid = [...audit.dealings.values()].sort(byX);
@@ -52448,6 +52467,16 @@ function settleQualified(files, audit) {
     }
     if (audit.qualified)
         audit.newCommitment = commitmentOver(audit.qualified, audit, named[0]?.raw.file ?? `${files.dir}/dealings`);
+    if (audit.qualified && audit.newCommitment)
+        audit.dealingsDigest = dealingsDigestOf(audit.qualified.map((m) => audit.dealings.get(m).artifact));
+}
+/** The Q a finalize names, if it parses and its new holder signed it. */
+function signedQualified(raw, m, audit) {
+    const r = ReshareFinalize.safeParse(raw.value);
+    const holder = audit.holders.find((h) => h.identity.moniker === m);
+    if (!r.success || !holder || r.data.moniker !== m)
+        return undefined;
+    return verifyArtifactSignature(r.data, holder.identity.signingKey) ? r.data.qualified : undefined;
 }
 /** C' over Q; a problem with Q itself is reported against the finalize that named it. */
 function commitmentOver(q, audit, at) {
@@ -52503,7 +52532,7 @@ function checkFinalizes(files, audit) {
     const bad = new Set(badVerifyingShares(shares, audit.newCommitment));
     for (const s of shares.filter((s) => bad.has(s.id))) {
         audit.finalize.delete(s.moniker);
-        audit.errors.push(fail("verifying share is not Y'(x) = Σ_k x^k·C'_k over the qualified dealings: it is not a share of the reshared key", s.file, 'verifyingShare', s.moniker));
+        audit.errors.push(fail("verifying share is not Y'(x) = Σ_k x^k·C'_k over the qualified dealings: it is not a share of the reshared key", s.file, 'verifyingShare', s.moniker, 'inconsistent'));
     }
 }
 function checkFinalize(raw, m, audit) {
@@ -52516,17 +52545,16 @@ function checkFinalize(raw, m, audit) {
         throw fail(`artifact belongs to ceremony ${f.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
     const holder = audit.holders.find((h) => h.identity.moniker === m);
     if (!holder)
-        throw fail(`${m} is not among the proposal's new holders`, raw.file, 'moniker', m);
+        throw fail(`${m} is not among the proposal's new holders`, raw.file, 'moniker', m, 'not-allowed');
     if (f.identifier !== holder.identity.identifier)
         throw fail("identifier differs from the proposal's", raw.file, 'identifier', m);
     if (!verifyArtifactSignature(f, holder.identity.signingKey))
-        throw fail('bad artifact signature', raw.file, 'signature', m);
+        throw fail('bad artifact signature', raw.file, 'signature', m, 'signature');
     if (f.proposalDigest !== audit.proposalDigest)
         throw fail("proposalDigest differs from ceremony.json's", raw.file, 'proposalDigest', m);
     if (!audit.newCommitment || !audit.qualified)
-        throw fail('finalize before the qualified dealings are valid', raw.file, 'qualified', m);
-    const want = dealingsDigestOf(audit.qualified.map((q) => audit.dealings.get(q).artifact));
-    if (f.dealingsDigest !== want)
+        throw fail('finalize before the qualified dealings are valid', raw.file, 'qualified', m, 'incomplete');
+    if (f.dealingsDigest !== audit.dealingsDigest)
         throw fail('dealingsDigest differs from the merged dealings of the qualified set: the holder combined other dealings', raw.file, 'dealingsDigest', m);
     return f;
 }
@@ -61990,7 +62018,7 @@ const FILE_RULES = [
         perMoniker: true,
         pattern: 'finalize/<moniker>.json',
         author: byFileName,
-        notYet: ({ report }) => (report?.digests?.dealings ? undefined : 'finalize before enough valid dealings are merged'),
+        notYet: ({ report }) => report?.digests?.dealings ? undefined : 'finalize before enough valid dealings are merged',
     },
 ];
 /** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */
