@@ -29922,7 +29922,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1270);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1307);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29932,7 +29932,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1270:
+/***/ 1307:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52920,8 +52920,6 @@ function stalePublicFiles(dir, group) {
     return PUBLIC_FILES.filter((f) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)) || (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, f), 'utf8') !== want[f]);
 }
 //# sourceMappingURL=publish.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
@@ -57805,23 +57803,15 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 );
 
 
-;// CONCATENATED MODULE: ./lib/github/api.js
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./lib/github/repo.js
 /**
- * The GitHub API side (Octokit): the token, the repository a remote points at, the Action's one
- * status comment per pull request, and pull requests opened for a step or for public_info/.
- * The API base URL comes from GITHUB_API_URL when set (GitHub Enterprise, and the tests' local server).
+ * Which GitHub repository, and with which token: plain string work, kept apart from Octokit so the
+ * CLI can settle both before it loads the API client.
  */
 
 
-
-function client(token, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
-    return new dist_src_Octokit({
-        auth: token,
-        baseUrl: baseUrl.replace(/\/+$/, ''),
-        userAgent: 'sss-tool',
-        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
-    });
-}
 /** owner/name, checked. */
 function parseRepo(s, field = 'repository') {
     const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(s.trim());
@@ -57854,6 +57844,23 @@ function resolveToken(env = process.env) {
     throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', {
         code: 'usage',
         field: '--submit',
+    });
+}
+//# sourceMappingURL=repo.js.map
+;// CONCATENATED MODULE: ./lib/github/api.js
+/**
+ * The GitHub API side (Octokit): the token, the repository a remote points at, the Action's one
+ * status comment per pull request, and pull requests opened for a step or for public_info/.
+ * The API base URL comes from GITHUB_API_URL when set (GitHub Enterprise, and the tests' local server).
+ */
+
+
+function client(token, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
+    return new dist_src_Octokit({
+        auth: token,
+        baseUrl: baseUrl.replace(/\/+$/, ''),
+        userAgent: 'sss-tool',
+        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
     });
 }
 /** The HTTP status of an Octokit error (0 for anything else). */
