@@ -29922,7 +29922,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1307);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1340);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29932,7 +29932,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1307:
+/***/ 1340:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43217,7 +43217,7 @@ function utils_createHasher(hashCons, info = {}) {
  * const key = randomBytes(16);
  * ```
  */
-function utils_randomBytes(bytesLength = 32) {
+function randomBytes(bytesLength = 32) {
     // Match the repo's other length-taking helpers instead of relying on Uint8Array coercion.
     anumber(bytesLength, 'bytesLength');
     const cr = typeof globalThis === 'object' ? globalThis.crypto : null;
@@ -44080,7 +44080,7 @@ const curves_utils_isBytes = utils_isBytes;
  * randomBytes(2);
  * ```
  */
-const curves_utils_randomBytes = (bytesLength) => utils_randomBytes(bytesLength);
+const utils_randomBytes = (bytesLength) => randomBytes(bytesLength);
 const _0n = /* @__PURE__ */ BigInt(0);
 const _1n = /* @__PURE__ */ BigInt(1);
 // Shared error-message prefix builder. Only called on throw paths, so assert
@@ -46410,7 +46410,7 @@ function edwards(params, extraOpts = {}) {
     if (FpLegendre(Fp, CURVE.d) !== -1)
         throw new Error('edwards: CURVE.d must be a non-square in Fp for complete addition formulas');
     curves_utils_validateObject(opts, {}, { uvRatio: 'function', randomBytes: 'function' });
-    const randomBytes = opts.randomBytes === undefined ? curves_utils_randomBytes : opts.randomBytes;
+    const randomBytes = opts.randomBytes === undefined ? utils_randomBytes : opts.randomBytes;
     // Coordinate and ZIP-215 bounds follow the base-field byte container, not scalar bytes.
     const MASK = edwards_2n << (BigInt(Fp.BYTES * 8) - edwards_1n);
     function isOdd(n) {
@@ -46886,7 +46886,7 @@ function eddsa(Point, cHash, eddsaOpts = {}) {
         if (outputLen !== expectedLen)
             throw new Error(`hash.outputLen must be ${expectedLen}, got ${outputLen}`);
     }
-    const randomBytes = opts.randomBytes === undefined ? curves_utils_randomBytes : opts.randomBytes;
+    const randomBytes = opts.randomBytes === undefined ? utils_randomBytes : opts.randomBytes;
     const toMontgomery = opts.toMontgomery;
     const toMontgomerySecret = opts.toMontgomerySecret;
     const adjustScalarBytes = opts.adjustScalarBytes === undefined
@@ -47820,7 +47820,7 @@ function frost_createFROST(opts) {
     const HDKG = (msg) => hashToScalar(msg, { DST: HDKGPrefix });
     const HID = (msg) => hashToScalar(msg, { DST: HIDPrefix });
     // /Hashes
-    const randomScalar = (rng = curves_utils_randomBytes) => {
+    const randomScalar = (rng = utils_randomBytes) => {
         if (typeof rng !== 'function')
             throw new TypeError('"rng" expected function, got type=' + typeof rng);
         // Intentional divergence from RFC 9591 §4.1 / §5.1: the RFC nonce_generate helper outputs a
@@ -47925,7 +47925,7 @@ function frost_createFROST(opts) {
         },
     };
     // Generates pair of (scalar, point)
-    const genPointScalarPair = (rng = curves_utils_randomBytes) => {
+    const genPointScalarPair = (rng = utils_randomBytes) => {
         let n = randomScalar(rng);
         if (adjustScalar)
             n = adjustScalar(n);
@@ -47990,7 +47990,7 @@ function frost_createFROST(opts) {
         return msm(commitment, monomial);
     };
     // High-level internal stuff
-    const generateSecretPolynomial = (signers, secret, coeffs, rng = curves_utils_randomBytes) => {
+    const generateSecretPolynomial = (signers, secret, coeffs, rng = utils_randomBytes) => {
         validateSigners(signers);
         if (secret !== undefined)
             curves_utils_abytes(secret, Fn.BYTES, 'secret');
@@ -48016,7 +48016,7 @@ function frost_createFROST(opts) {
     // Pretty much sign+verify, same as basic
     const ProofOfKnowledge = {
         challenge: (id, verKey, R) => HDKG(curves_utils_concatBytes(Fn.toBytes(id), serializePoint(verKey), serializePoint(R))),
-        compute(id, coefficents, commitments, rng = curves_utils_randomBytes) {
+        compute(id, coefficents, commitments, rng = utils_randomBytes) {
             if (coefficents.length < 1)
                 throw new Error('coefficients should have at least one element');
             const { point: R, scalar: k } = genPointScalarPair(rng);
@@ -48042,7 +48042,7 @@ function frost_createFROST(opts) {
                 return challenge(R, PK, msg);
             return H2(curves_utils_concatBytes(serializePoint(R), serializePoint(PK), msg));
         },
-        sign(msg, sk, rng = curves_utils_randomBytes) {
+        sign(msg, sk, rng = utils_randomBytes) {
             const { point: R, scalar: r } = genPointScalarPair(rng);
             const PK = Point.BASE.multiply(sk); // sk*G
             const c = this.challenge(R, PK, msg);
@@ -48090,7 +48090,7 @@ function frost_createFROST(opts) {
         },
     };
     // RFC 9591 §4.1: nonce_generate() hashes 32 fresh RNG bytes with SerializeScalar(secret).
-    const generateNonce = (secret, rng = curves_utils_randomBytes) => H3(curves_utils_concatBytes(rng(32), Fn.toBytes(secret)));
+    const generateNonce = (secret, rng = utils_randomBytes) => H3(curves_utils_concatBytes(rng(32), Fn.toBytes(secret)));
     const getGroupCommitment = (GPK, commitmentList, msg) => {
         const CL = commitmentList.map((i) => [
             i.identifier,
@@ -48144,7 +48144,7 @@ function frost_createFROST(opts) {
         DKG: Object.freeze({
             // NOTE: we allow to pass secret scalar from user side,
             // this way it can be derived, instead of random generation
-            round1: (id, signers, secret, rng = curves_utils_randomBytes) => {
+            round1: (id, signers, secret, rng = utils_randomBytes) => {
                 const idNum = parseIdentifier(id, 'id');
                 validateSigners(signers);
                 const { coefficients, commitment } = generateSecretPolynomial(signers, secret, undefined, rng);
@@ -48313,7 +48313,7 @@ function frost_createFROST(opts) {
         }),
         // Trusted dealer setup
         // Generates keys for all participants
-        trustedDealer(signers, identifiers, secret, rng = curves_utils_randomBytes) {
+        trustedDealer(signers, identifiers, secret, rng = utils_randomBytes) {
             // if no identifiers provided, we generated default identifiers
             validateSigners(signers);
             if (identifiers === undefined) {
@@ -48377,7 +48377,7 @@ function frost_createFROST(opts) {
         // keep multiple nonce commitments per participant in advance and skip
         // round1 for signing.
         // But then each participant needs to remember generated shares
-        commit(secret, rng = curves_utils_randomBytes) {
+        commit(secret, rng = utils_randomBytes) {
             curves_utils_validateObject(secret, { identifier: 'string', signingShare: 'object' }, {}, 'secret');
             curves_utils_abytes(secret.signingShare, Fn.BYTES, 'secret.signingShare');
             if (typeof rng !== 'function')
@@ -48571,7 +48571,7 @@ function frost_createFROST(opts) {
             Fn, // NOTE: we re-export it here because it may be different from Point.Fn (ed448 is fun!)
             // Test RNG overrides still go through noble's non-zero scalar derivation; this is not a raw
             // "bytes become scalar" escape hatch.
-            randomScalar: (rng = curves_utils_randomBytes) => Fn.toBytes(genPointScalarPair(rng).scalar),
+            randomScalar: (rng = utils_randomBytes) => Fn.toBytes(genPointScalarPair(rng).scalar),
             generateSecretPolynomial: (signers, secret, coeffs, rng) => {
                 const res = generateSecretPolynomial(signers, secret, coeffs, rng);
                 return { ...res, commitment: res.commitment.map(serializePoint) };
@@ -49296,7 +49296,7 @@ function montgomery(curveDef) {
     const is25519 = type === 'x25519';
     if (!is25519 && type !== 'x448')
         throw new Error('invalid type');
-    const randomBytes_ = rand === undefined ? curves_utils_randomBytes : rand;
+    const randomBytes_ = rand === undefined ? utils_randomBytes : rand;
     const montgomeryBits = is25519 ? 255 : 448;
     const swap = cswap(P);
     const fieldLen = is25519 ? 32 : 56;
@@ -50231,7 +50231,7 @@ function compareIdentifiers(a, b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 const MONIKER = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const suite_CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 //# sourceMappingURL=suite.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/schemas.js
 /**
@@ -50246,7 +50246,7 @@ const artifacts_schemas_hex = (bytes) => schemas_string().regex(new RegExp(`^[0-
 const hex32 = artifacts_schemas_hex(32);
 const moniker = schemas_string().regex(MONIKER, 'expected a moniker: lowercase letters, digits, _ or -, at most 63');
 const ceremonyId = schemas_string()
-    .regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
+    .regex(suite_CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
 const githubLogin = schemas_string()
     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
 const endpoint = schemas_string()
@@ -50585,8 +50585,8 @@ function msm_evaluateCommitment(commitment, x) {
     return msm_msm(commitment, msm_powers(x, commitment.length));
 }
 /** A random 128-bit non-zero scalar, for random linear combinations in batch checks. */
-function msm_randomWeight() {
-    const b = utils_randomBytes(16);
+function randomWeight() {
+    const b = randomBytes(16);
     let n = 0n;
     for (const byte of b)
         n = (n << 8n) | BigInt(byte);
@@ -50722,7 +50722,7 @@ function combineShares(x, dealt, group) {
  */
 function badVerifyingShares(entries, group) {
     const m = group.length;
-    const weights = entries.map(() => msm_randomWeight());
+    const weights = entries.map(() => randomWeight());
     const coef = new Array(m).fill(0n);
     entries.forEach((e, i) => {
         const xs = msm_powers(e.x, m);
@@ -50765,10 +50765,6 @@ function groupParticipant(a, verifyingShare, ceremony) {
     const { moniker, identifier, ...rest } = identity_identityFields(a);
     return { moniker, identifier, verifyingShare, ...rest, ceremony };
 }
-/** The epoch of a group state (absent: 0). */
-function epochOf(group) {
-    return group.epoch ?? 0;
-}
 function invalidReport(ceremony, errors) {
     return {
         ceremony,
@@ -50781,12 +50777,29 @@ function invalidReport(ceremony, errors) {
     };
 }
 //# sourceMappingURL=report.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/table.js
+/** done (a valid artifact), invalid (a file the audit refused), awaited (the step is open), or -. */
+function stepState(done, present, open) {
+    return done ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
+}
+/** What is awaited, after the fixes for any problems; a report with problems is invalid. */
+function awaitingAfterFixes(report, awaiting) {
+    const n = report.errors.length;
+    if (!n)
+        return awaiting;
+    report.phase = 'invalid';
+    return `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}`;
+}
+//# sourceMappingURL=table.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/dkg.js
 /**
  * The full public audit of a genesis (DKG) ceremony: every check of PROTOCOL section 4 that can be
  * made without a secret. `sss-tool verify`, `status`, the participants' own commands and the
- * Action all call this one function.
+ * Action all call this one function: auditDkg runs one checker per step (checkManifest,
+ * checkRound1, checkRound2, checkFinalize, with checkLaterStep for what the last two share), then
+ * the round table and the phase. The steps that make these artifacts are in dkg-steps.ts.
  */
+
 
 
 
@@ -50899,15 +50912,48 @@ function auditDkg(files) {
         round2: new Map(),
         finalize: new Map(),
     };
-    const err = (e) => audit.errors.push(located(e, {}));
-    if (!files.manifest) {
-        err(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
-        audit.awaiting = 'ceremony.json';
+    const manifest = checkManifest(files, audit);
+    if (!manifest)
         return audit;
+    const raws = {
+        round1: files.byRole.get('round1') ?? new Map(),
+        round2: files.byRole.get('round2') ?? new Map(),
+        finalize: files.byRole.get('finalize') ?? new Map(),
+    };
+    const seenKeys = new Map();
+    eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, manifest, seenKeys, audit));
+    const round1Closed = closeRound1(audit, manifest, raws.round1, files);
+    const monikers = new Set(audit.round1.keys());
+    eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
+    const round2Closed = round1Closed && audit.round2.size === manifest.participants && raws.round2.size === manifest.participants;
+    if (round2Closed)
+        audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
+    const shares = [];
+    eachFile(raws.finalize, audit, (m, raw) => shares.push(checkFinalize(raw, m, round2Closed, audit)));
+    checkVerifyingShares(shares, audit);
+    tableAndPhase(audit, manifest, raws, round1Closed, round2Closed);
+    return audit;
+}
+/** Runs a step's checker on each of its files; a refused file is one problem, the others go on. */
+function eachFile(raws, audit, check) {
+    for (const [m, raw] of raws) {
+        try {
+            check(m, raw);
+        }
+        catch (e) {
+            audit.errors.push(located(e, {}));
+        }
     }
-    let manifest;
+}
+/** ceremony.json: its schema, its id, M and N; undefined (and a problem) when it is not valid. */
+function checkManifest(files, audit) {
+    if (!files.manifest) {
+        audit.errors.push(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
+        audit.awaiting = 'ceremony.json';
+        return undefined;
+    }
     try {
-        manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
+        const manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
         if (manifest.ceremony !== files.id)
             throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
                 code: 'mismatch',
@@ -50915,286 +50961,172 @@ function auditDkg(files) {
                 field: 'ceremony',
             });
         checkThreshold(manifest.threshold, manifest.participants, files.manifest.file);
+        audit.manifest = manifest;
+        audit.threshold = manifest.threshold;
+        audit.participants = manifest.participants;
+        return manifest;
     }
     catch (e) {
-        err(e);
+        audit.errors.push(located(e, {}));
         audit.awaiting = 'a valid ceremony.json';
-        return audit;
+        return undefined;
     }
-    audit.manifest = manifest;
-    audit.threshold = manifest.threshold;
-    audit.participants = manifest.participants;
+}
+/** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
+function checkRound1(raw, m, manifest, seenKeys, audit) {
+    const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, manifest.ceremony);
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    if (a.threshold !== manifest.threshold || a.participants !== manifest.participants)
+        throw blame(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${manifest.participants})`, 'mismatch', a.threshold !== manifest.threshold ? 'threshold' : 'participants');
+    if (manifest.allowList && !manifest.allowList.includes(m))
+        throw blame("moniker is not on the ceremony's allow-list", 'not-allowed', 'moniker');
+    checkIdentityFields(a, raw.file);
+    if (!verifyArtifactSignature(a, a.signingKey))
+        throw blame('bad artifact signature', 'signature', 'signature');
+    for (const key of [a.signingKey, a.encryptionKey]) {
+        const other = seenKeys.get(key);
+        if (other)
+            throw blame(`reuses a public key of ${other}`, 'duplicate', key === a.signingKey ? 'signingKey' : 'encryptionKey');
+    }
+    const checked = locatedIn({ file: raw.file, culprit: m }, () => checkRound1Package(a, { min: manifest.threshold, max: manifest.participants }));
+    seenKeys.set(a.signingKey, m);
+    seenKeys.set(a.encryptionKey, m);
+    audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
+}
+/** Round 1 closes with N valid artifacts and no other file: then its digest and the group commitment. */
+function closeRound1(audit, manifest, raws, files) {
     const N = manifest.participants;
-    const signers = { min: manifest.threshold, max: N };
-    // Round 1.
-    const seenKeys = new Map();
-    for (const [m, raw] of files.byRole.get('round1') ?? []) {
-        try {
-            const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, files.id);
-            if (a.threshold !== manifest.threshold || a.participants !== N)
-                throw new errors_SssError(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`, {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: a.threshold !== manifest.threshold ? 'threshold' : 'participants',
-                    culprit: m,
-                });
-            if (manifest.allowList && !manifest.allowList.includes(m))
-                throw new errors_SssError("moniker is not on the ceremony's allow-list", {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: m,
-                });
-            checkIdentityFields(a, raw.file);
-            if (!verifyArtifactSignature(a, a.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: m,
-                });
-            for (const key of [a.signingKey, a.encryptionKey]) {
-                const other = seenKeys.get(key);
-                if (other)
-                    throw new errors_SssError(`reuses a public key of ${other}`, {
-                        code: 'duplicate',
-                        file: raw.file,
-                        field: key === a.signingKey ? 'signingKey' : 'encryptionKey',
-                        culprit: m,
-                    });
-            }
-            let checked;
-            try {
-                checked = checkRound1Package(a, signers);
-            }
-            catch (e) {
-                throw located(e, { file: raw.file, culprit: m });
-            }
-            seenKeys.set(a.signingKey, m);
-            seenKeys.set(a.encryptionKey, m);
-            audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
-        }
-        catch (e) {
-            err(e);
-        }
-    }
-    const round1Files = files.byRole.get('round1') ?? new Map();
     if (audit.round1.size > N)
-        err(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
+        audit.errors.push(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
             code: 'incomplete',
             file: files.manifest.file,
             field: 'participants',
         }));
-    const round1Closed = audit.round1.size === N && round1Files.size === N;
-    if (round1Closed) {
-        audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
-        try {
-            audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
-        }
-        catch (e) {
-            for (const found of locateGroupCommitmentError(e, audit.round1, files.dir))
-                err(found);
-        }
+    const closed = audit.round1.size === N && raws.size === N;
+    if (!closed)
+        return false;
+    audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
+    try {
+        audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
     }
-    const monikers = new Set(audit.round1.keys());
-    // Round 2.
-    const round2Files = files.byRole.get('round2') ?? new Map();
-    for (const [m, raw] of round2Files) {
-        try {
-            if (!round1Closed)
-                throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                });
-            const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, files.id);
-            const r1 = audit.round1.get(m);
-            if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: m,
-                });
-            if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError("identifier differs from the author's round-1 artifact", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'identifier',
-                    culprit: m,
-                });
-            if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: m,
-                });
-            if (a.round1Digest !== audit.round1Digest)
-                throw new errors_SssError('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m });
-            const recipients = new Set();
-            a.shares.forEach((s, i) => {
-                if (s.recipient === m)
-                    throw new errors_SssError('a share addressed to its own author', {
-                        code: 'not-allowed',
-                        file: raw.file,
-                        field: `shares.${i}.recipient`,
-                        culprit: m,
-                    });
-                if (!monikers.has(s.recipient))
-                    throw new errors_SssError(`share for ${s.recipient}, who is not a participant`, {
-                        code: 'not-allowed',
-                        file: raw.file,
-                        field: `shares.${i}.recipient`,
-                        culprit: m,
-                    });
-                if (recipients.has(s.recipient))
-                    throw new errors_SssError(`two shares for ${s.recipient}`, {
-                        code: 'duplicate',
-                        file: raw.file,
-                        field: `shares.${i}.recipient`,
-                        culprit: m,
-                    });
-                recipients.add(s.recipient);
-            });
-            if (recipients.size !== N - 1) {
-                const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
-                throw new errors_SssError(`no share for ${names(missing)}`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                    field: 'shares',
-                    culprit: m,
-                });
-            }
-            audit.round2.set(m, { file: raw.file, artifact: a });
-        }
-        catch (e) {
-            err(e);
-        }
+    catch (e) {
+        audit.errors.push(...locateGroupCommitmentError(e, audit.round1, files.dir));
     }
-    const round2Closed = round1Closed && audit.round2.size === N && round2Files.size === N;
-    if (round2Closed)
-        audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
-    // Finalize.
-    const finalizeFiles = files.byRole.get('finalize') ?? new Map();
-    const shares = [];
-    for (const [m, raw] of finalizeFiles) {
-        try {
-            if (!round2Closed)
-                throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                });
-            const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, files.id);
-            const r1 = audit.round1.get(m);
-            if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: m,
-                });
-            if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError("identifier differs from the author's round-1 artifact", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'identifier',
-                    culprit: m,
-                });
-            if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: m,
-                });
-            if (a.round1Digest !== audit.round1Digest)
-                throw new errors_SssError('round1Digest differs from the merged round-1 artifacts', {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'round1Digest',
-                    culprit: m,
-                });
-            if (a.round2Digest !== audit.round2Digest)
-                throw new errors_SssError('round2Digest differs from the merged round-2 artifacts', {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'round2Digest',
-                    culprit: m,
-                });
-            if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
-                throw new errors_SssError('groupKey differs from the key the round-1 commitments define', {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'groupKey',
-                    culprit: m,
-                });
-            let Y;
-            try {
-                Y = decodePoint(a.verifyingShare, 'verifyingShare');
-            }
-            catch (e) {
-                throw located(e, { file: raw.file, field: 'verifyingShare', culprit: m });
-            }
-            shares.push({ id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file });
-            audit.finalize.set(m, { file: raw.file, artifact: a });
-        }
-        catch (e) {
-            err(e);
-        }
+    return true;
+}
+/**
+ * What round 2 and finalize share: the step is open, the author has a valid round-1 artifact with
+ * this identifier, and signed this one with its key; the artifact is bound to round 1's digest.
+ */
+function checkLaterStep(a, raw, m, audit) {
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    const r1 = audit.round1.get(m);
+    if (!r1)
+        throw blame('author has no round-1 artifact in this ceremony', 'not-allowed', 'moniker');
+    if (a.identifier !== r1.artifact.identifier)
+        throw blame("identifier differs from the author's round-1 artifact", 'mismatch', 'identifier');
+    if (!verifyArtifactSignature(a, r1.artifact.signingKey))
+        throw blame('bad artifact signature', 'signature', 'signature');
+    return r1;
+}
+/** Round 2: once round 1 closed, one share for every other participant, bound to round 1's digest. */
+function checkRound2(raw, m, open, monikers, audit) {
+    const N = audit.participants;
+    if (!open)
+        throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
+            code: 'incomplete',
+            file: raw.file,
+        });
+    const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, audit.ceremony);
+    checkLaterStep(a, raw, m, audit);
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    if (a.round1Digest !== audit.round1Digest)
+        throw blame('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', 'mismatch', 'round1Digest');
+    const recipients = new Set();
+    a.shares.forEach((s, i) => {
+        const field = `shares.${i}.recipient`;
+        if (s.recipient === m)
+            throw blame('a share addressed to its own author', 'not-allowed', field);
+        if (!monikers.has(s.recipient))
+            throw blame(`share for ${s.recipient}, who is not a participant`, 'not-allowed', field);
+        if (recipients.has(s.recipient))
+            throw blame(`two shares for ${s.recipient}`, 'duplicate', field);
+        recipients.add(s.recipient);
+    });
+    if (recipients.size !== N - 1) {
+        const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
+        throw blame(`no share for ${names(missing)}`, 'incomplete', 'shares');
     }
-    if (shares.length && audit.groupCommitment) {
-        const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
-        for (const s of shares.filter((s) => bad.has(s.id))) {
-            audit.finalize.delete(s.moniker);
-            err(new errors_SssError('verifying share does not match the group commitment', {
-                code: 'inconsistent',
-                file: s.file,
-                field: 'verifyingShare',
-                culprit: s.moniker,
-            }));
-        }
+    audit.round2.set(m, { file: raw.file, artifact: a });
+}
+/** Finalize: once round 2 closed, bound to both digests and the group key, with a valid point Y_i. */
+function checkFinalize(raw, m, open, audit) {
+    if (!open)
+        throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${audit.participants} round-2 artifacts)`, { code: 'incomplete', file: raw.file });
+    const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, audit.ceremony);
+    const r1 = checkLaterStep(a, raw, m, audit);
+    const blame = (reason, field) => new errors_SssError(reason, { code: 'mismatch', file: raw.file, field, culprit: m });
+    if (a.round1Digest !== audit.round1Digest)
+        throw blame('round1Digest differs from the merged round-1 artifacts', 'round1Digest');
+    if (a.round2Digest !== audit.round2Digest)
+        throw blame('round2Digest differs from the merged round-2 artifacts', 'round2Digest');
+    if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
+        throw blame('groupKey differs from the key the round-1 commitments define', 'groupKey');
+    const Y = locatedIn({ file: raw.file, field: 'verifyingShare', culprit: m }, () => decodePoint(a.verifyingShare, 'verifyingShare'));
+    audit.finalize.set(m, { file: raw.file, artifact: a });
+    return { id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file };
+}
+/** Every Y_i against the group commitment at once; a bad one is removed and named. */
+function checkVerifyingShares(shares, audit) {
+    if (!shares.length || !audit.groupCommitment)
+        return;
+    const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
+    for (const s of shares.filter((s) => bad.has(s.id))) {
+        audit.finalize.delete(s.moniker);
+        audit.errors.push(new errors_SssError('verifying share does not match the group commitment', {
+            code: 'inconsistent',
+            file: s.file,
+            field: 'verifyingShare',
+            culprit: s.moniker,
+        }));
     }
-    // Phase, table and what is awaited.
-    const all = [...new Set([...(manifest.allowList ?? []), ...round1Files.keys()])].sort();
-    const state = (map, rawMap, open, m) => map.has(m) ? 'done' : rawMap.has(m) ? 'invalid' : open ? 'awaited' : '-';
+}
+/** The round table, the phase and what is awaited. */
+function tableAndPhase(audit, manifest, raws, round1Closed, round2Closed) {
+    const N = manifest.participants;
+    const all = [...new Set([...(manifest.allowList ?? []), ...raws.round1.keys()])].sort();
+    const open = { round1: true, round2: round1Closed, finalize: round2Closed };
     audit.rows = all.map((m) => ({
         moniker: m,
         github: audit.round1.get(m)?.artifact.github,
-        steps: {
-            round1: state(audit.round1, round1Files, true, m),
-            round2: state(audit.round2, round2Files, round1Closed, m),
-            finalize: state(audit.finalize, finalizeFiles, round2Closed, m),
-        },
+        steps: Object.fromEntries(['round1', 'round2', 'finalize'].map((k) => [k, stepState(audit[k].has(m), raws[k].has(m), open[k])])),
     }));
     const waitingFor = (step) => audit.rows.filter((r) => r.steps[step] !== 'done').map((r) => r.moniker);
-    if (audit.errors.length)
-        audit.phase = 'invalid';
+    const problems = audit.errors.length > 0;
     if (!round1Closed) {
-        audit.phase = audit.errors.length ? 'invalid' : 'round1';
+        audit.phase = problems ? 'invalid' : 'round1';
         const missing = N - audit.round1.size;
-        const named = waitingFor('round1').filter((m) => !round1Files.has(m) || !audit.round1.has(m));
+        const named = waitingFor('round1').filter((m) => !raws.round1.has(m) || !audit.round1.has(m));
         audit.awaiting = `round 1 from ${missing} more participant${missing === 1 ? '' : 's'}${named.length ? ` (${named.join(', ')})` : ''}`;
     }
     else if (!round2Closed) {
-        audit.phase = audit.errors.length ? 'invalid' : 'round2';
+        audit.phase = problems ? 'invalid' : 'round2';
         audit.awaiting = `round 2 from ${waitingFor('round2').join(', ')}`;
     }
-    else if (audit.finalize.size < N || finalizeFiles.size !== audit.finalize.size) {
-        audit.phase = audit.errors.length ? 'invalid' : 'finalize';
+    else if (audit.finalize.size < N || raws.finalize.size !== audit.finalize.size) {
+        audit.phase = problems ? 'invalid' : 'finalize';
         audit.awaiting = `finalize from ${waitingFor('finalize').join(', ')}`;
     }
-    else if (!audit.errors.length && audit.groupCommitment) {
+    else if (!problems && audit.groupCommitment) {
         audit.phase = 'complete';
         audit.awaiting = 'nothing: the ceremony is complete';
         audit.group = genesisGroup(audit, manifest, audit.groupCommitment);
     }
-    if (audit.errors.length)
-        audit.awaiting = `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${audit.awaiting}`;
+    audit.awaiting = awaitingAfterFixes(audit, audit.awaiting);
     audit.digests = {
         ...(audit.round1Digest ? { round1: audit.round1Digest } : {}),
         ...(audit.round2Digest ? { round2: audit.round2Digest } : {}),
     };
-    return audit;
 }
 /**
  * Locates why the group commitment was refused. Decoding checks each point but not its subgroup
@@ -51474,7 +51406,7 @@ function maskCommitmentSum(x, commitments) {
 function badApprovalRelations(entries) {
     if (!entries.length)
         return [];
-    const weights = entries.map(() => msm_randomWeight());
+    const weights = entries.map(() => randomWeight());
     const points = [...entries.map((e) => e.S.subtract(e.V)), ...entries.map((e) => e.Y)];
     const scalars = [...weights, ...entries.map((e, i) => suite_Fn.neg(suite_Fn.mul(weights[i], e.lambda)))];
     if (msm_msm(points, scalars).clearCofactor().is0())
@@ -51523,6 +51455,7 @@ function combineFragments(fragments, expected) {
 
 
 
+
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
 function joinExtends(files) {
     const v = files.manifest?.value;
@@ -51562,68 +51495,15 @@ function auditJoin(files, groupBefore) {
             ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
             ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
         };
-        audit.awaiting = audit.errors.length
-            ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}`
-            : awaiting;
-        if (audit.errors.length)
-            audit.phase = 'invalid';
+        audit.awaiting = awaitingAfterFixes(audit, awaiting);
         return audit;
     };
     // The manifest, and the group state it extends.
-    if (!files.manifest) {
-        err(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
-        return finish('ceremony.json');
-    }
-    const mfile = files.manifest.file;
-    let manifest;
-    try {
-        manifest = parseWith(JoinManifest, files.manifest.value, mfile);
-        if (manifest.ceremony !== files.id)
-            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'ceremony',
-            });
-    }
-    catch (e) {
-        err(e);
-        return finish('a valid ceremony.json');
-    }
-    audit.manifest = manifest;
-    audit.threshold = manifest.threshold;
-    if (!groupBefore) {
-        audit.phase = 'setup';
-        return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
-    }
-    const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
-    if (manifest.extends !== last) {
-        if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
-            audit.phase = 'setup';
-            return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
-        }
-        err(new errors_SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { code: 'mismatch', file: mfile, field: 'extends' }));
-        return finish('a request against the current group');
-    }
-    try {
-        if (manifest.groupDigest !== digest(groupBefore))
-            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'groupDigest',
-            });
-        if (manifest.threshold !== groupBefore.threshold)
-            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'threshold',
-            });
-        if (manifest.publicKey !== groupBefore.publicKey)
-            throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
-    }
-    catch (e) {
-        err(e);
-        return finish('a valid ceremony.json');
-    }
+    const checked = checkJoinManifest(files, groupBefore, audit);
+    if ('awaiting' in checked)
+        return finish(checked.awaiting);
+    const { manifest } = checked;
+    groupBefore = checked.groupBefore;
     audit.groupBefore = groupBefore;
     const holders = holdersOf(groupBefore);
     const M = groupBefore.threshold;
@@ -51653,227 +51533,17 @@ function auditJoin(files, groupBefore) {
     // Approvals.
     const rawApprovals = files.byRole.get('approvals') ?? new Map();
     const H = new Set(request?.approvers ?? []);
-    const lambdas = new Map();
-    if (audit.approverSet) {
-        const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX);
-        audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
-    }
-    const candidates = [];
-    for (const [m, raw] of rawApprovals) {
-        const author = raw.value?.moniker;
-        if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
-            err(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, {
-                code: 'duplicate',
-                file: raw.file,
-                field: 'moniker',
-                culprit: author,
-            }));
-            continue;
-        }
-        try {
-            if (!request || !audit.approverSet)
-                throw new errors_SssError('an approval of a request that is missing or invalid', {
-                    code: 'incomplete',
-                    file: raw.file,
-                });
-            const a = parseWith(JoinApproval, raw.value, raw.file);
-            if (a.moniker !== m)
-                throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: a.moniker,
-                });
-            if (a.ceremony !== files.id)
-                throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'ceremony',
-                    culprit: a.moniker,
-                });
-            const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
-            if (!holder)
-                throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: a.moniker,
-                });
-            if (a.identifier !== holder.participant.identifier)
-                throw new errors_SssError("identifier differs from the approver's in the group", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'identifier',
-                    culprit: a.moniker,
-                });
-            candidates.push({ raw, a, holder });
-        }
-        catch (e) {
-            err(located(e, { file: raw.file }));
-        }
-    }
-    const relations = [];
-    const commitments = new Map();
-    const decoded = new Map();
-    for (const { raw, a, holder } of candidates) {
-        try {
-            if (!verifyArtifactSignature(a, holder.participant.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: a.moniker,
-                });
-            if (a.requestDigest !== audit.requestDigest)
-                throw new errors_SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'requestDigest',
-                    culprit: a.moniker,
-                });
-            const partners = Object.keys(a.maskCommitments);
-            const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
-            if (missing.length)
-                throw new errors_SssError(`no mask commitment for ${names(missing)}`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                    field: 'maskCommitments',
-                    culprit: a.moniker,
-                });
-            const extra = partners.filter((k) => k === a.moniker || !H.has(k));
-            if (extra.length)
-                throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'maskCommitments',
-                    culprit: a.moniker,
-                });
-            const field = (f, e) => located(e, { file: raw.file, field: f, culprit: a.moniker });
-            let S;
-            try {
-                S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
-            }
-            catch (e) {
-                throw field('fragmentCommitment', e);
-            }
-            const pairs = [];
-            for (const k of partners) {
-                const hex = a.maskCommitments[k];
-                let P = decoded.get(hex);
-                if (!P) {
-                    try {
-                        P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
-                    }
-                    catch (e) {
-                        throw field(`maskCommitments.${k}`, e);
-                    }
-                    decoded.set(hex, P);
-                }
-                pairs.push({ x: holders.get(k).x, M: P });
-            }
-            const lambda = lambdas.get(a.moniker);
-            relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
-            commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
-            audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
-        }
-        catch (e) {
-            err(located(e, { file: raw.file }));
-        }
-    }
-    for (const id of badApprovalRelations(relations)) {
-        const a = audit.approvals.get(id);
-        err(new errors_SssError("S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks", { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
-        audit.approvals.delete(id);
-    }
-    // Both ends of every pair publish the same M_ik: equal encodings are equal points.
-    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
-    const disagree = new Set();
-    for (let i = 0; i < order.length; i++) {
-        const mi = commitments.get(order[i]);
-        if (!mi)
-            continue;
-        for (let k = i + 1; k < order.length; k++) {
-            const mk = commitments.get(order[k]);
-            if (mk && mi.get(order[k]) !== mk.get(order[i])) {
-                err(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
-                    code: 'inconsistent',
-                    file: rawApprovals.get(order[i])?.file,
-                    field: `maskCommitments.${order[k]}`,
-                    culprit: `${order[i]}, ${order[k]}`,
-                }));
-                disagree.add(order[i]).add(order[k]);
-            }
-        }
-    }
-    for (const m of disagree)
-        audit.approvals.delete(m);
+    const order = checkApprovals(audit, request, { rawApprovals, H, holders, ceremony: files.id });
     const approvalsClosed = Boolean(request) && audit.approvals.size === H.size && rawApprovals.size === H.size;
-    if (approvalsClosed && audit.approverSet) {
-        audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
-        const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
-        audit.expectedShare = msm_evaluateCommitment(C, audit.newcomerX);
-        let sum = suite_Point.ZERO;
-        for (const a of audit.approvals.values())
-            sum = sum.add(a.S);
-        if (!sum.equals(audit.expectedShare))
-            err(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
-                code: 'inconsistent',
-                file: rawApprovals.get(order[0])?.file,
-                field: 'fragmentCommitment',
-            }));
-    }
+    if (approvalsClosed && audit.approverSet)
+        closeApprovals(audit, groupBefore, rawApprovals.get(order[0])?.file);
     // Finalize.
     const rawFinalize = files.singles.get('finalize');
     if (rawFinalize) {
         try {
             if (!approvalsClosed || !audit.expectedShare || !request)
                 throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { code: 'incomplete', file: rawFinalize.file });
-            const f = parseWith(JoinFinalize, rawFinalize.value, rawFinalize.file);
-            if (f.moniker !== request.moniker)
-                throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
-                    code: 'not-allowed',
-                    file: rawFinalize.file,
-                    field: 'moniker',
-                    culprit: f.moniker,
-                });
-            const c = f.moniker;
-            if (f.ceremony !== files.id)
-                throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'ceremony',
-                    culprit: c,
-                });
-            if (f.identifier !== request.identifier)
-                throw new errors_SssError("identifier differs from the request's", {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'identifier',
-                    culprit: c,
-                });
-            if (!verifyArtifactSignature(f, request.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: rawFinalize.file,
-                    field: 'signature',
-                    culprit: c,
-                });
-            if (f.requestDigest !== audit.requestDigest)
-                throw new errors_SssError("requestDigest differs from this ceremony's request.json", {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'requestDigest',
-                    culprit: c,
-                });
-            if (f.approvalsDigest !== audit.approvalsDigest)
-                throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'approvalsDigest',
-                    culprit: c,
-                });
-            if (f.verifyingShare !== encodePoint(audit.expectedShare))
-                throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', { code: 'inconsistent', file: rawFinalize.file, field: 'verifyingShare', culprit: c });
+            const f = checkJoinFinalize(rawFinalize, files.id, request, audit, audit.expectedShare);
             audit.finalize = { file: rawFinalize.file, artifact: f };
         }
         catch (e) {
@@ -51881,31 +51551,14 @@ function auditJoin(files, groupBefore) {
         }
     }
     // The round table, the phase and what is awaited.
-    const state = (ok, present, open) => ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
-    const newcomerName = typeof newcomer === 'string' ? newcomer : '(newcomer)';
-    const approvalsOk = approvalsClosed && audit.approvals.size === H.size && !audit.errors.length;
-    audit.rows = [
-        {
-            moniker: newcomerName,
-            github: request?.github,
-            steps: {
-                request: state(Boolean(request), true, true),
-                approval: '-',
-                finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk),
-            },
-        },
-    ];
-    const approverNames = [...new Set([...H, ...rawApprovals.keys()])].sort();
-    for (const m of approverNames)
-        audit.rows.push({
-            moniker: m,
-            github: holders.get(m)?.participant.github,
-            steps: {
-                request: '-',
-                approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)),
-                finalize: '-',
-            },
-        });
+    audit.rows = joinTable(audit, {
+        newcomer: typeof newcomer === 'string' ? newcomer : '(newcomer)',
+        H,
+        holders,
+        rawApprovals,
+        finalizePresent: Boolean(rawFinalize),
+        approvalsOk: approvalsClosed && audit.approvals.size === H.size && !audit.errors.length,
+    });
     if (!request) {
         audit.phase = 'invalid';
         return finish('a valid request.json');
@@ -51986,641 +51639,353 @@ function joinedGroup(before, request, verifyingShare, ceremony) {
         ceremonies: [...before.ceremonies, { id: ceremony, kind: 'join' }],
     };
 }
-//# sourceMappingURL=join.js.map
-;// CONCATENATED MODULE: ./lib/artifacts/reshare.js
-/**
- * The reshare ceremony's files (docs/resharing.md): ceremony.json (kind reshare, the proposal a
- * maintainer opens), dealings/<moniker>.json (each dealer, an old holder), finalize/<moniker>.json
- * (each new holder). Strict schemas, as for every artifact.
- */
-
-
-
-
-const RESHARE_FORMATS = {
-    dealing: 'sss-tool/reshare-dealing@1',
-    finalize: 'sss-tool/reshare-finalize@1',
-};
-/** A new holder's public identity, as the proposal names it (a continuing holder's equals group.json's). */
-const HolderIdentity = strictObject({
-    moniker: moniker,
-    identifier: hex32,
-    signingKey: hex32,
-    encryptionKey: hex32,
-    github: githubLogin.optional(),
-    endpoint: endpoint.optional(),
-});
-/** ceremony.json of a reshare: the group state it replaces, and the new group's shape. */
-const ReshareManifest = strictObject({
-    format: literal(FORMATS.ceremony),
-    ceremony: ceremonyId,
-    kind: literal('reshare'),
-    ciphersuite: literal(CIPHERSUITE),
-    /** The group's threshold M today: how many dealers the new shares are combined from. */
-    threshold: schemas_number().int(),
-    /** The group key, which the reshare does not change. */
-    publicKey: hex32,
-    /** The last ceremony of the group state this reshare starts from. */
-    extends: ceremonyId,
-    /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
-    groupDigest: hex32,
-    /** The epoch the new group will have: the old one's plus one (an absent epoch is 0). */
-    epoch: schemas_number().int().min(1),
-    /** M': the new group's threshold. */
-    newThreshold: schemas_number().int(),
-    /** The old holders asked to deal (at least M), sorted by identifier. */
-    dealers: array(moniker).min(1).max(MAX_PARTICIPANTS),
-    /** The new holder set: continuing holders and newcomers, sorted by identifier. */
-    holders: array(HolderIdentity).min(1).max(MAX_PARTICIPANTS),
-});
-const ReshareShare = strictObject({
-    recipient: moniker,
-    enc: hex32,
-    ciphertext: artifacts_schemas_hex(48),
-});
-const ReshareDealing = strictObject({
-    format: literal(RESHARE_FORMATS.dealing),
-    ceremony: ceremonyId,
-    moniker: moniker,
-    identifier: hex32,
-    /** Digest of ceremony.json: a dealing cannot be moved to another proposal. */
-    proposalDigest: hex32,
-    /** E_0..E_{M'−1}; E_0 must equal the dealer's verifying share. */
-    commitment: array(hex32).min(2).max(MAX_PARTICIPANTS),
-    /** HPKE(g_i(x'_j)) to each new holder's encryption key, in the proposal's holder order. */
-    shares: array(ReshareShare).min(1).max(MAX_PARTICIPANTS),
-    signature: signature,
-});
-const ReshareFinalize = strictObject({
-    format: literal(RESHARE_FORMATS.finalize),
-    ceremony: ceremonyId,
-    moniker: moniker,
-    identifier: hex32,
-    proposalDigest: hex32,
-    /** Q: the M dealers whose sharings were combined, sorted by identifier; the same in every finalize. */
-    qualified: array(moniker).min(1).max(MAX_PARTICIPANTS),
-    /** Digest of Q's dealings (sorted by identifier): the new holder combined exactly these. */
-    dealingsDigest: hex32,
-    /** Y'_j = s'_j·G, which must equal Σ_k x'_j^k·C'_k. */
-    verifyingShare: hex32,
-    signature: signature,
-});
-/** SHA-256 of the proposal's canonical JSON. */
-function proposalDigestOf(manifest) {
-    return digest(manifest);
-}
-/** SHA-256 of the canonical list of dealings, sorted by the dealer's identifier. */
-function dealingsDigestOf(dealings) {
-    return digest([...dealings].sort((a, b) => compareIdentifiers(a.identifier, b.identifier)));
-}
-//# sourceMappingURL=reshare.js.map
-;// CONCATENATED MODULE: ./lib/crypto/reshare.js
-/**
- * Resharing (docs/resharing.md): the group key stays, the holders, the threshold and every share
- * change. The old group has a polynomial f of degree M−1 with f(0) = s (the key), holders' shares
- * s_i = f(x_i), verifying shares Y_i = s_i·G and commitment C. The new group is a set of holders
- * at x'_j with threshold M'.
- *
- * Dealing. Each dealer i (an old holder) picks a random polynomial g_i of degree M'−1 with
- * g_i(0) = s_i, its raw share, and publishes the Feldman commitment E_ik = a_ik·G (k < M'), and
- * σ_ij = g_i(x'_j) encrypted to each new holder j. Public check: E_i0 == Y_i, byte for byte
- * against group.json: the dealer shares its own share, nothing else, so it cannot shift the key.
- *
- * Combining. The dealing set is known only when dealers have dealt, so the Lagrange weights are
- * applied by whoever combines, over the qualified set Q actually used (|Q| = M, Q ⊆ the dealers
- * whose dealing is valid; the finalize artifacts name Q):
- *   λ_i = Π_{k∈Q, k≠i} x_k / (x_k − x_i)          (Lagrange at 0 over Q's old identifiers)
- *   f'(z) = Σ_{i∈Q} λ_i·g_i(z)                     (degree M'−1)
- *   f'(0) = Σ λ_i·s_i = f(0) = s                   (any M points of f interpolate it)
- *   s'_j  = f'(x'_j) = Σ_{i∈Q} λ_i·σ_ij            (new holder j's share)
- *   C'_k  = Σ_{i∈Q} λ_i·E_ik                        (the new group commitment; C'_0 = Σ λ_i·Y_i = C_0)
- *   Y'_j  = Σ_k x'_j^k·C'_k                         (its verifying share; public)
- * Dealing raw shares (weight applied later) rather than λ-weighted ones means a dealing does not
- * depend on who else deals, so one bad dealer is replaced by another without anyone dealing again,
- * and the public check needs no λ: E_i0 == Y_i ⇔ λ_i·E_i0 == λ_i·Y_i.
- *
- * New holder j checks σ_ij·G == Σ_k x'_j^k·E_ik for every dealing it receives (a mismatch names
- * the dealer), then s'_j·G == Y'_j. Everyone checks C'_0 == the group key, C' in the prime-order
- * subgroup, and each published Y'_j against C' (one batched MSM).
- *
- * Secrecy: a dealer reveals nothing of s_i beyond E_i0 = Y_i, already public; any M'−1 new holders
- * see M'−1 points of each g_i, which are uniformly random. Old shares are points of f, new ones of
- * f': unrelated polynomials (f' − s is random), so old and new shares never combine.
- */
-
-
-
-
-
-/** HPKE info label of a reshared share (domain-separated from DKG shares and join fragments). */
-const RESHARE_LABEL = 'sss-tool/v1 reshare-share';
-/** A uniformly random non-zero scalar (64 bytes reduced: bias below 2^-250). */
-function randomScalar() {
-    const b = randomBytes(64);
-    let n = 0n;
-    for (let i = b.length - 1; i >= 0; i--)
-        n = (n << 8n) | BigInt(b[i]);
-    const s = Fn.create(n);
-    return s === 0n ? 1n : s;
-}
-/**
- * Dealer i's fresh sharing of its own share s_i: a random g_i of degree M'−1 with g_i(0) = s_i,
- * evaluated at each new holder. The coefficients are wiped before returning.
- */
-function dealReshare(signingShare, newThreshold, recipients) {
-    if (!Number.isInteger(newThreshold) || newThreshold < 2)
-        throw new SssError('the new threshold must be an integer of at least 2', { field: 'newThreshold' });
-    if (signingShare === 0n)
-        throw new SssError('signing share is zero', { field: 'signingShare' });
-    const coefficients = [signingShare];
-    for (let k = 1; k < newThreshold; k++)
-        coefficients.push(randomScalar());
-    const commitment = coefficients.map((a) => Point.BASE.multiply(a));
-    const shares = recipients.map((x) => evaluatePolynomial(coefficients, x));
-    coefficients.fill(0n);
-    return { commitment, shares };
-}
-/** λ_i at 0 over the qualified set's old identifiers, in the order given. */
-function qualifiedWeights(qualifiedXs) {
-    if (new Set(qualifiedXs).size !== qualifiedXs.length)
-        throw new errors_SssError('a dealer is named twice in the qualified set', { field: 'qualified' });
-    return lagrangeCoefficients(qualifiedXs, 0n);
-}
-/**
- * C'_k = Σ_{i∈Q} λ_i·E_ik: the new group commitment. Every point must be in the prime-order
- * subgroup (the dealers' points are decoded but not subgroup-checked) and C'_0 must be the key.
- */
-function resharedCommitment(commitments, weights, groupKey) {
-    const m = commitments[0].length;
-    const out = [];
-    for (let k = 0; k < m; k++) {
-        const C = msm_msm(commitments.map((E) => E[k]), weights);
-        if (C.is0())
-            throw new errors_SssError('the reshared commitment has an identity point', { field: `commitment.${k}` });
-        out.push(assertPrimeOrder(C, `commitment.${k}`));
-    }
-    if (!out[0].equals(groupKey))
-        throw new errors_SssError('the reshared commitment does not keep the group key (Σ λ_i·E_i0 ≠ C_0)', {
-            field: 'commitment.0',
+/** The newcomer's finalize.json: its own, bound to the request, the approvals and Y(x_n). */
+function checkJoinFinalize(raw, ceremony, request, audit, expectedShare) {
+    const f = parseWith(JoinFinalize, raw.value, raw.file);
+    if (f.moniker !== request.moniker)
+        throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'moniker',
+            culprit: f.moniker,
         });
-    return out;
+    const c = f.moniker;
+    if (f.ceremony !== ceremony)
+        throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${ceremony}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'ceremony',
+            culprit: c,
+        });
+    if (f.identifier !== request.identifier)
+        throw new errors_SssError("identifier differs from the request's", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'identifier',
+            culprit: c,
+        });
+    if (!verifyArtifactSignature(f, request.signingKey))
+        throw new errors_SssError('bad artifact signature', {
+            code: 'signature',
+            file: raw.file,
+            field: 'signature',
+            culprit: c,
+        });
+    if (f.requestDigest !== audit.requestDigest)
+        throw new errors_SssError("requestDigest differs from this ceremony's request.json", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'requestDigest',
+            culprit: c,
+        });
+    if (f.approvalsDigest !== audit.approvalsDigest)
+        throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'approvalsDigest',
+            culprit: c,
+        });
+    if (f.verifyingShare !== encodePoint(expectedShare))
+        throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', {
+            code: 'inconsistent',
+            file: raw.file,
+            field: 'verifyingShare',
+            culprit: c,
+        });
+    return f;
 }
 /**
- * The dealers whose share to x does not match their commitment: σ_i·G ≠ Σ_k x^k·E_ik. All at once
- * first, with random weights r_i: (Σ r_i·σ_i)·G == Σ_i Σ_k (r_i·x^k)·E_ik, one MSM; dealer by
- * dealer only when that fails. The batch is exact on the prime-order part; a torsion component
- * in some E_ik that it might miss cannot matter: C' is checked to be torsion-free, and the share
- * is checked exactly against C' (combineReshared).
+ * ceremony.json and the group state it extends: its schema and id, on the group's current tip,
+ * with the group's digest, threshold and key. Returns the manifest, or what is awaited instead.
  */
-function badReceivedShares(x, received) {
-    // A zero share is wrong (g_i(x) = 0 for a random g_i is negligible) and noble refuses 0·G.
-    const zero = received.filter((r) => r.sigma === 0n).map((r) => r.dealer);
-    const rest = received.filter((r) => r.sigma !== 0n);
-    if (!rest.length)
-        return zero;
-    const xs = powers(x, rest[0].commitment.length);
-    const weights = rest.map(() => randomWeight());
-    let lhs = 0n;
-    rest.forEach((r, i) => (lhs = Fn.add(lhs, Fn.mul(weights[i], r.sigma))));
-    const points = rest.flatMap((r) => r.commitment);
-    const scalars = rest.flatMap((r, i) => r.commitment.map((_, k) => Fn.mul(weights[i], xs[k])));
-    if (lhs !== 0n && Point.BASE.multiply(lhs).equals(msm(points, scalars)))
-        return zero;
-    return [
-        ...zero,
-        ...rest.filter((r) => !Point.BASE.multiply(r.sigma).equals(msm(r.commitment, xs))).map((r) => r.dealer),
-    ];
-}
-/**
- * New holder j's share: s'_j = Σ λ_i·σ_ij over Q (received in Q's order), checked against the new
- * commitment: s'_j·G == Y'(x'_j).
- */
-function combineReshared(x, sigmas, weights, commitment) {
-    let s = 0n;
-    sigmas.forEach((sigma, i) => (s = Fn.add(s, Fn.mul(weights[i], sigma))));
-    if (s === 0n)
-        throw new SssError('the reshared share is zero');
-    const Y = Point.BASE.multiply(s);
-    if (!Y.equals(evaluateCommitment(commitment, x)))
-        throw new SssError('the reshared share does not match the new group commitment');
-    return { signingShare: s, verifyingShare: Y };
-}
-//# sourceMappingURL=reshare.js.map
-;// CONCATENATED MODULE: ./lib/ceremony/reshare.js
-/**
- * The full public audit of a reshare ceremony (docs/resharing.md): the proposal against the group
- * state it replaces, every dealing (signed by its dealer, bound to the proposal, its constant term
- * equal to the dealer's verifying share, one ciphertext per new holder), the qualified set Q the
- * finalize artifacts name (the same in all of them), the new commitment C' = Σ_{i∈Q} λ_i·E_i and
- * each new holder's verifying share against it. `sss-tool verify`, `status`, the participants'
- * commands and the Action call `auditReshare`; the repository chains it like a join.
- */
-
-
-
-
-
-
-
-
-
-
-const reshare_STEPS = ['dealing', 'finalize'];
-/** A located problem; `code` (docs/errors.md) is what a library caller matches on. */
-const fail = (reason, file, field, culprit, code = 'mismatch') => new errors_SssError(reason, { code, file, field, culprit });
-const asError = (e) => (e instanceof errors_SssError ? e : new errors_SssError(String(e?.message ?? e)));
-const byX = (a, b) => (a.x < b.x ? -1 : a.x > b.x ? 1 : 0);
-/** The ceremony's `extends`, if any (the repository chains reshares and joins by it). */
-function reshareExtends(files) {
-    const v = files.manifest?.value;
-    return typeof v?.extends === 'string' ? v.extends : undefined;
-}
-/**
- * Audits a reshare against the group state before it (undefined while there is none). Never
- * throws for bad input: problems land in `errors`, naming the file, the field and the culprit.
- */
-function auditReshare(files, groupBefore) {
-    const audit = {
-        ceremony: files.id,
-        kind: 'reshare',
-        phase: 'invalid',
-        steps: reshare_STEPS,
-        rows: [],
-        awaiting: '',
-        errors: [...files.errors],
-        holders: [],
-        dealers: new Map(),
-        dealings: new Map(),
-        qualifiedFixed: false,
-        finalize: new Map(),
-    };
-    const setup = checkSetup(files, groupBefore, audit);
-    if (setup)
-        return finish(audit, setup);
-    for (const [m, raw] of files.byRole.get('dealings') ?? []) {
-        try {
-            const d = checkDealing(raw, m, audit);
-            audit.dealings.set(m, d);
-        }
-        catch (e) {
-            audit.errors.push(asError(e));
-        }
-    }
-    settleQualified(files, audit);
-    checkFinalizes(files, audit);
-    return conclude(files, audit);
-}
-function finish(audit, awaiting) {
-    const n = audit.errors.length;
-    if (n)
-        audit.phase = 'invalid';
-    audit.awaiting = n ? `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
-    audit.digests = {
-        ...(audit.proposalDigest ? { proposal: audit.proposalDigest } : {}),
-        ...(audit.dealingsDigest ? { dealings: audit.dealingsDigest } : {}),
-    };
-    return audit;
-}
-/** The manifest and the group it replaces. Returns what is awaited when the audit cannot go on. */
-function checkSetup(files, groupBefore, audit) {
+function checkJoinManifest(files, groupBefore, audit) {
+    const waitFor = (awaiting) => ({ awaiting });
     if (!files.manifest) {
-        audit.errors.push(new errors_SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
-        return 'ceremony.json';
+        audit.errors.push(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
+        return waitFor('ceremony.json');
     }
-    const file = files.manifest.file;
+    const mfile = files.manifest.file;
     let manifest;
     try {
-        manifest = parseWith(ReshareManifest, files.manifest.value, file);
+        manifest = parseWith(JoinManifest, files.manifest.value, mfile);
         if (manifest.ceremony !== files.id)
-            throw fail(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, file, 'ceremony');
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'ceremony',
+            });
     }
     catch (e) {
-        audit.errors.push(asError(e));
-        return 'a valid ceremony.json';
+        audit.errors.push(located(e, {}));
+        return waitFor('a valid ceremony.json');
     }
     audit.manifest = manifest;
-    audit.threshold = manifest.newThreshold;
-    audit.participants = manifest.holders.length;
-    if (!groupBefore || !groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
+    audit.threshold = manifest.threshold;
+    if (!groupBefore) {
         audit.phase = 'setup';
-        return `the group: ceremony ${manifest.extends}, which this reshare replaces, is not complete`;
+        return waitFor(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+    }
+    const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
+    if (manifest.extends !== last) {
+        if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
+            audit.phase = 'setup';
+            return waitFor(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+        }
+        audit.errors.push(new errors_SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { code: 'mismatch', file: mfile, field: 'extends' }));
+        return waitFor('a request against the current group');
     }
     try {
-        checkAgainstGroup(manifest, groupBefore, file);
-        audit.dealers = checkDealers(manifest, groupBefore, file);
-        audit.holders = checkHolders(manifest, groupBefore, file);
+        if (manifest.groupDigest !== digest(groupBefore))
+            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'groupDigest',
+            });
+        if (manifest.threshold !== groupBefore.threshold)
+            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'threshold',
+            });
+        if (manifest.publicKey !== groupBefore.publicKey)
+            throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
     }
     catch (e) {
-        audit.errors.push(asError(e));
-        return 'a valid ceremony.json';
+        audit.errors.push(located(e, {}));
+        return waitFor('a valid ceremony.json');
     }
-    audit.groupBefore = groupBefore;
-    audit.proposalDigest = proposalDigestOf(manifest);
-    return undefined;
+    return { manifest, groupBefore };
 }
-/** The proposal starts from the group's current state, keeps its key, and moves the epoch on by one. */
-function checkAgainstGroup(manifest, group, file) {
-    const last = group.ceremonies[group.ceremonies.length - 1].id;
-    if (manifest.extends !== last)
-        throw fail(`extends ${manifest.extends}, but the group has changed since (its last ceremony is ${last}): make a new proposal`, file, 'extends');
-    if (manifest.groupDigest !== digest(group))
-        throw fail(`groupDigest is not the digest of the group state after ${last}`, file, 'groupDigest');
-    if (manifest.publicKey !== group.publicKey)
-        throw fail('publicKey differs from the group key', file, 'publicKey');
-    if (manifest.threshold !== group.threshold)
-        throw fail(`threshold ${manifest.threshold} differs from the group's ${group.threshold}`, file, 'threshold');
-    if (manifest.epoch !== epochOf(group) + 1)
-        throw fail(`epoch ${manifest.epoch} is not the group's epoch plus one (${epochOf(group) + 1})`, file, 'epoch');
-    const n = manifest.holders.length;
-    if (!Number.isInteger(manifest.newThreshold) || manifest.newThreshold < 2 || manifest.newThreshold > n)
-        throw fail(`newThreshold must be an integer from 2 to the number of new holders (${n})`, file, 'newThreshold');
-    if (n < 2 || n > MAX_PARTICIPANTS)
-        throw fail(`the new group must have 2 to ${MAX_PARTICIPANTS} holders`, file, 'holders');
-}
-/** Dealers: holders of the group today, sorted by identifier, at least M of them. */
-function checkDealers(manifest, group, file) {
-    const members = new Map(group.participants.map((p) => [p.moniker, p]));
-    const out = new Map();
-    let prev = -1n;
-    manifest.dealers.forEach((m, i) => {
-        const p = members.get(m);
-        if (!p)
-            throw fail(`dealer ${m} does not hold a share of the group`, file, `dealers.${i}`);
-        const x = identifierToScalar(p.identifier);
-        if (x <= prev)
-            throw fail(x === prev ? `dealer ${m} is named twice` : 'dealers are not sorted by identifier', file, `dealers.${i}`);
-        prev = x;
-        out.set(m, { participant: p, x });
-    });
-    if (out.size < group.threshold)
-        throw fail(`${out.size} dealers, fewer than the group's threshold ${group.threshold}`, file, 'dealers');
-    return out;
-}
-/** New holders: sorted by identifier; a continuing holder exactly as the group knows it; a newcomer with fresh keys. */
-function checkHolders(manifest, group, file) {
-    const members = new Map(group.participants.map((p) => [p.moniker, p]));
-    const keys = new Map();
-    const logins = new Map();
-    const identifiers = new Map(group.participants.map((p) => [p.identifier, p.moniker]));
-    for (const p of group.participants)
-        for (const k of [p.signingKey, p.encryptionKey])
-            keys.set(k, p.moniker);
-    let prev = -1n;
-    return manifest.holders.map((h, i) => {
-        const field = `holders.${i}`;
-        const x = identifierToScalar(h.identifier);
-        if (x <= prev)
-            throw fail(x === prev ? `holder ${h.moniker} is named twice` : 'holders are not sorted by identifier', file, field);
-        prev = x;
-        const member = members.get(h.moniker);
-        if (member) {
-            const { verifyingShare: _v, ceremony: _c, ...known } = member;
-            if (jcs(identity_identityFields(h)) !== jcs(identity_identityFields(known)))
-                throw fail(`${h.moniker} is a holder today, but this identity differs from the group's record`, file, field);
-        }
-        else {
-            checkIdentityFields(h, file);
-            const same = identifiers.get(h.identifier);
-            if (same)
-                throw fail(`identifier is already ${same}'s`, file, `${field}.identifier`);
-            for (const k of [h.signingKey, h.encryptionKey])
-                if (keys.has(k))
-                    throw fail(`reuses a public key of ${keys.get(k)}`, file, `${field}.${k === h.signingKey ? 'signingKey' : 'encryptionKey'}`);
-        }
-        for (const k of new Set([h.signingKey, h.encryptionKey]))
-            if (!member)
-                keys.set(k, h.moniker);
-        if (h.github) {
-            const other = logins.get(h.github.toLowerCase());
-            if (other)
-                throw fail(`GitHub login @${h.github} is ${other}'s too: one share per person`, file, `${field}.github`);
-            logins.set(h.github.toLowerCase(), h.moniker);
-        }
-        return { identity: h, x };
-    });
-}
-/** One dealing: its author, binding, and the public checks of its sharing. */
-function checkDealing(raw, m, audit) {
-    const manifest = audit.manifest;
-    const d = parseWith(ReshareDealing, raw.value, raw.file);
-    if (d.moniker !== m)
-        throw fail(`the file is named for ${m} but the artifact's moniker is ${d.moniker}`, raw.file, 'moniker', d.moniker);
-    if (d.ceremony !== audit.ceremony)
-        throw fail(`a dealing for ceremony ${d.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
-    const dealer = audit.dealers.get(m);
-    if (!dealer)
-        throw fail(`${m} is not among the proposal's dealers (${names(manifest.dealers)})`, raw.file, 'moniker', m, 'not-allowed');
-    if (d.identifier !== dealer.participant.identifier)
-        throw fail("identifier differs from the dealer's in the group", raw.file, 'identifier', m);
-    if (!verifyArtifactSignature(d, dealer.participant.signingKey))
-        throw fail('bad artifact signature', raw.file, 'signature', m, 'signature');
-    if (d.proposalDigest !== audit.proposalDigest)
-        throw fail("a dealing for another proposal (proposalDigest differs from ceremony.json's)", raw.file, 'proposalDigest', m);
-    if (d.commitment.length !== manifest.newThreshold)
-        throw fail(`expected ${manifest.newThreshold} commitment points (the new threshold), got ${d.commitment.length}`, raw.file, 'commitment', m);
-    // The key-shift check: the dealer shares its own share, whose public image group.json holds.
-    if (d.commitment[0] !== dealer.participant.verifyingShare)
-        throw fail("commitment.0 is not the dealer's verifying share: the dealing does not share the dealer's own share (it would shift the key)", raw.file, 'commitment.0', m, 'inconsistent');
-    checkRecipients(d, raw.file, audit.holders);
-    const commitment = d.commitment.map((c, k) => {
-        try {
-            return decodePoint(c, `commitment.${k}`);
-        }
-        catch (e) {
-            throw fail(e.reason, raw.file, `commitment.${k}`, m, 'malformed');
-        }
-    });
-    return { file: raw.file, artifact: d, x: dealer.x, commitment };
-}
-/** Exactly one ciphertext per new holder, in the proposal's order. */
-function checkRecipients(d, file, holders) {
-    if (d.shares.length !== holders.length)
-        throw fail(`${d.shares.length} shares for ${holders.length} new holders`, file, 'shares', d.moniker);
-    d.shares.forEach((s, i) => {
-        if (s.recipient !== holders[i].identity.moniker)
-            throw fail(`share ${i} is for ${s.recipient}, but the proposal's holder ${i} is ${holders[i].identity.moniker}`, file, `shares.${i}.recipient`, d.moniker);
-    });
+/** An approval's author: a file for a valid request, named for its author, of this ceremony, from an approver. */
+function checkApprovalAuthor(raw, m, ceremony, request, audit) {
+    if (!request || !audit.approverSet)
+        throw new errors_SssError('an approval of a request that is missing or invalid', {
+            code: 'incomplete',
+            file: raw.file,
+        });
+    const a = parseWith(JoinApproval, raw.value, raw.file);
+    if (a.moniker !== m)
+        throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'moniker',
+            culprit: a.moniker,
+        });
+    if (a.ceremony !== ceremony)
+        throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${ceremony}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'ceremony',
+            culprit: a.moniker,
+        });
+    const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
+    if (!holder)
+        throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'moniker',
+            culprit: a.moniker,
+        });
+    if (a.identifier !== holder.participant.identifier)
+        throw new errors_SssError("identifier differs from the approver's in the group", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'identifier',
+            culprit: a.moniker,
+        });
+    return { raw, a, holder };
 }
 /**
- * Q: named by the merged finalize artifacts, which must all name the same M valid dealers; before
- * any, the first M valid dealers by identifier (what reshare-finalize proposes). Computes C'.
+ * An approval's content: signed by the approver, for this request, a mask commitment for every
+ * partner and no one else, valid points. Records the relation S_i must satisfy (checked for all
+ * approvals at once) and the approval.
  */
-function settleQualified(files, audit) {
-    if (!audit.manifest || !audit.groupBefore)
-        return;
-    const M = audit.groupBefore.threshold;
-    // Only a finalize its new holder signed may fix Q (the others are reported by checkFinalize).
-    const named = [...(files.byRole.get('finalize') ?? new Map())]
-        .map(([m, raw]) => ({ m, raw, q: signedQualified(raw, m, audit) }))
-        .filter((f) => f.q !== undefined);
-    if (named.length) {
-        audit.qualified = named[0].q;
-        audit.qualifiedFixed = true;
-        for (const f of named.slice(1))
-            if (jcs(f.q) !== jcs(audit.qualified))
-                audit.errors.push(fail(`qualified names ${names(f.q)}, but ${named[0].raw.file} names ${names(audit.qualified)}: every new holder must combine the same dealers`, f.raw.file, 'qualified', f.m));
-    }
-    else {
-        const valid = [...audit.dealings.values()].sort(byX);
-        if (valid.length >= M)
-            audit.qualified = valid.slice(0, M).map((d) => d.artifact.moniker);
-    }
-    if (audit.qualified)
-        audit.newCommitment = commitmentOver(audit.qualified, audit, named[0]?.raw.file ?? `${files.dir}/dealings`);
-    if (audit.qualified && audit.newCommitment)
-        audit.dealingsDigest = dealingsDigestOf(audit.qualified.map((m) => audit.dealings.get(m).artifact));
-}
-/** The Q a finalize names, if it parses and its new holder signed it. */
-function signedQualified(raw, m, audit) {
-    const r = ReshareFinalize.safeParse(raw.value);
-    const holder = audit.holders.find((h) => h.identity.moniker === m);
-    if (!r.success || !holder || r.data.moniker !== m)
-        return undefined;
-    return verifyArtifactSignature(r.data, holder.identity.signingKey) ? r.data.qualified : undefined;
-}
-/** C' over Q; a problem with Q itself is reported against the finalize that named it. */
-function commitmentOver(q, audit, at) {
-    const M = audit.groupBefore.threshold;
-    const bad = (reason) => void audit.errors.push(new errors_SssError(reason, { file: at, field: 'qualified' }));
-    if (q.length !== M)
-        return bad(`qualified names ${q.length} dealers; it must name exactly the group's threshold, ${M}`);
-    const dealings = q.map((m) => audit.dealings.get(m));
-    const missing = q.filter((_, i) => !dealings[i]);
+function checkApprovalContent({ raw, a, holder }, request, ctx, audit) {
+    const { H, holders, lambdas, decoded, relations, commitments } = ctx;
+    if (!verifyArtifactSignature(a, holder.participant.signingKey))
+        throw new errors_SssError('bad artifact signature', {
+            code: 'signature',
+            file: raw.file,
+            field: 'signature',
+            culprit: a.moniker,
+        });
+    if (a.requestDigest !== audit.requestDigest)
+        throw new errors_SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'requestDigest',
+            culprit: a.moniker,
+        });
+    const partners = Object.keys(a.maskCommitments);
+    const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
     if (missing.length)
-        return bad(`qualified names ${names(missing)}, without a valid dealing in this ceremony`);
-    const sorted = [...dealings].sort((a, b) => byX(a, b));
-    if (sorted.some((d, i) => d !== dealings[i]) || new Set(q).size !== q.length)
-        return bad('qualified is not a list of distinct dealers sorted by identifier');
+        throw new errors_SssError(`no mask commitment for ${names(missing)}`, {
+            code: 'incomplete',
+            file: raw.file,
+            field: 'maskCommitments',
+            culprit: a.moniker,
+        });
+    const extra = partners.filter((k) => k === a.moniker || !H.has(k));
+    if (extra.length)
+        throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'maskCommitments',
+            culprit: a.moniker,
+        });
+    const field = (f, e) => located(e, { file: raw.file, field: f, culprit: a.moniker });
+    let S;
     try {
-        return resharedCommitment(dealings.map((d) => d.commitment), qualifiedWeights(dealings.map((d) => d.x)), decodePoint(audit.groupBefore.publicKey, 'publicKey'));
+        S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
     }
     catch (e) {
-        // Σ λ_i·E_i0 = Σ λ_i·Y_i = C_0 always: a failure here is a torsion or identity point in some E_ik.
-        const culprits = dealings
-            .filter((d) => d.commitment.some((p) => !p.isTorsionFree()))
-            .map((d) => d.artifact.moniker);
-        audit.errors.push(new errors_SssError(e.reason, {
-            file: culprits.length ? audit.dealings.get(culprits[0]).file : at,
-            field: 'commitment',
-            culprit: culprits.join(', ') || undefined,
-        }));
-        return undefined;
+        throw field('fragmentCommitment', e);
     }
+    const pairs = [];
+    for (const k of partners) {
+        const hex = a.maskCommitments[k];
+        let P = decoded.get(hex);
+        if (!P) {
+            try {
+                P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
+            }
+            catch (e) {
+                throw field(`maskCommitments.${k}`, e);
+            }
+            decoded.set(hex, P);
+        }
+        pairs.push({ x: holders.get(k).x, M: P });
+    }
+    const lambda = lambdas.get(a.moniker);
+    relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
+    commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
+    audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
 }
-/** Every new holder's finalize: its author, bindings, and its verifying share against C'. */
-function checkFinalizes(files, audit) {
-    const raws = files.byRole.get('finalize') ?? new Map();
-    const shares = [];
-    for (const [m, raw] of raws) {
-        try {
-            const f = checkFinalize(raw, m, audit);
-            shares.push({
-                id: f.identifier,
-                x: identifierToScalar(f.identifier),
-                Y: decodePoint(f.verifyingShare, 'verifyingShare'),
-                moniker: m,
+/** Both ends of every pair publish the same M_ik (equal encodings are equal points); returns who disagrees. */
+function checkPairMasks(order, commitments, rawApprovals, audit) {
+    const disagree = new Set();
+    for (let i = 0; i < order.length; i++) {
+        const mi = commitments.get(order[i]);
+        if (!mi)
+            continue;
+        for (let k = i + 1; k < order.length; k++) {
+            const mk = commitments.get(order[k]);
+            if (mk && mi.get(order[k]) !== mk.get(order[i])) {
+                audit.errors.push(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
+                    code: 'inconsistent',
+                    file: rawApprovals.get(order[i])?.file,
+                    field: `maskCommitments.${order[k]}`,
+                    culprits: [order[i], order[k]],
+                }));
+                disagree.add(order[i]).add(order[k]);
+            }
+        }
+    }
+    return disagree;
+}
+/** The join's round table: the newcomer's request and finalize, each approver's approval. */
+function joinTable(audit, ctx) {
+    const rows = [
+        {
+            moniker: ctx.newcomer,
+            github: audit.request?.artifact.github,
+            steps: {
+                request: stepState(Boolean(audit.request), true, true),
+                approval: '-',
+                finalize: stepState(Boolean(audit.finalize), ctx.finalizePresent, ctx.approvalsOk),
+            },
+        },
+    ];
+    const approverNames = [...new Set([...ctx.H, ...ctx.rawApprovals.keys()])].sort();
+    for (const m of approverNames)
+        rows.push({
+            moniker: m,
+            github: ctx.holders.get(m)?.participant.github,
+            steps: {
+                request: '-',
+                approval: stepState(audit.approvals.has(m), ctx.rawApprovals.has(m), Boolean(audit.request)),
+                finalize: '-',
+            },
+        });
+    return rows;
+}
+/** With every approval in: their digest, Y(x_n) from the group commitment, and Σ S_i = Y(x_n). */
+function closeApprovals(audit, groupBefore, firstFile) {
+    audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
+    const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
+    audit.expectedShare = msm_evaluateCommitment(C, audit.newcomerX);
+    let sum = suite_Point.ZERO;
+    for (const a of audit.approvals.values())
+        sum = sum.add(a.S);
+    if (!sum.equals(audit.expectedShare))
+        audit.errors.push(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
+            code: 'inconsistent',
+            file: firstFile,
+            field: 'fragmentCommitment',
+        }));
+}
+/**
+ * Every approval: its author (checkApprovalAuthor), its content (checkApprovalContent), then for
+ * all of them at once the relations S_i must satisfy and the pair masks both ends publish. A
+ * refused approval is one problem and is left out. Returns the approvers in identifier order.
+ */
+function checkApprovals(audit, request, ctx) {
+    const { rawApprovals, H, holders } = ctx;
+    const lambdas = new Map();
+    if (audit.approverSet) {
+        const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX);
+        audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
+    }
+    const candidates = [];
+    for (const [m, raw] of rawApprovals) {
+        const author = raw.value?.moniker;
+        if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
+            audit.errors.push(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, {
+                code: 'duplicate',
                 file: raw.file,
-            });
-            audit.finalize.set(m, { file: raw.file, artifact: f });
+                field: 'moniker',
+                culprit: author,
+            }));
+            continue;
+        }
+        try {
+            candidates.push(checkApprovalAuthor(raw, m, ctx.ceremony, request, audit));
         }
         catch (e) {
             audit.errors.push(located(e, { file: raw.file }));
         }
     }
-    if (!shares.length || !audit.newCommitment)
-        return;
-    const bad = new Set(badVerifyingShares(shares, audit.newCommitment));
-    for (const s of shares.filter((s) => bad.has(s.id))) {
-        audit.finalize.delete(s.moniker);
-        audit.errors.push(fail("verifying share is not Y'(x) = Σ_k x^k·C'_k over the qualified dealings: it is not a share of the reshared key", s.file, 'verifyingShare', s.moniker, 'inconsistent'));
+    const relations = [];
+    const commitments = new Map();
+    const decoded = new Map();
+    for (const { raw, a, holder } of candidates) {
+        try {
+            checkApprovalContent({ raw, a, holder }, request, { H, holders, lambdas, decoded, relations, commitments }, audit);
+        }
+        catch (e) {
+            audit.errors.push(located(e, { file: raw.file }));
+        }
     }
-}
-function checkFinalize(raw, m, audit) {
-    if (!audit.manifest || !audit.proposalDigest)
-        throw fail('a finalize of a proposal that is missing or invalid', raw.file);
-    const f = parseWith(ReshareFinalize, raw.value, raw.file);
-    if (f.moniker !== m)
-        throw fail(`the file is named for ${m} but the artifact's moniker is ${f.moniker}`, raw.file, 'moniker', f.moniker);
-    if (f.ceremony !== audit.ceremony)
-        throw fail(`artifact belongs to ceremony ${f.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
-    const holder = audit.holders.find((h) => h.identity.moniker === m);
-    if (!holder)
-        throw fail(`${m} is not among the proposal's new holders`, raw.file, 'moniker', m, 'not-allowed');
-    if (f.identifier !== holder.identity.identifier)
-        throw fail("identifier differs from the proposal's", raw.file, 'identifier', m);
-    if (!verifyArtifactSignature(f, holder.identity.signingKey))
-        throw fail('bad artifact signature', raw.file, 'signature', m, 'signature');
-    if (f.proposalDigest !== audit.proposalDigest)
-        throw fail("proposalDigest differs from ceremony.json's", raw.file, 'proposalDigest', m);
-    if (!audit.newCommitment || !audit.qualified)
-        throw fail('finalize before the qualified dealings are valid', raw.file, 'qualified', m, 'incomplete');
-    if (f.dealingsDigest !== audit.dealingsDigest)
-        throw fail('dealingsDigest differs from the merged dealings of the qualified set: the holder combined other dealings', raw.file, 'dealingsDigest', m);
-    return f;
-}
-/** The round table, the phase and, once every new holder has finalized, the new group. */
-function conclude(files, audit) {
-    const manifest = audit.manifest;
-    const rawDealings = files.byRole.get('dealings') ?? new Map();
-    const rawFinalize = files.byRole.get('finalize') ?? new Map();
-    const ready = Boolean(audit.newCommitment);
-    const state = (ok, present, open) => ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
-    const holders = new Map(audit.holders.map((h) => [h.identity.moniker, h.identity]));
-    const everyone = [
-        ...new Set([...manifest.dealers, ...holders.keys(), ...rawDealings.keys(), ...rawFinalize.keys()]),
-    ].sort();
-    audit.rows = everyone.map((m) => ({
-        moniker: m,
-        github: holders.get(m)?.github ?? audit.dealers.get(m)?.participant.github,
-        steps: {
-            dealing: audit.dealers.has(m) || rawDealings.has(m)
-                ? state(audit.dealings.has(m), rawDealings.has(m), !audit.qualifiedFixed)
-                : '-',
-            finalize: holders.has(m) || rawFinalize.has(m) ? state(audit.finalize.has(m), rawFinalize.has(m), ready) : '-',
-        },
-    }));
-    const M = audit.groupBefore.threshold;
-    if (!ready) {
-        audit.phase = 'dealing';
-        const awaited = manifest.dealers.filter((m) => !audit.dealings.has(m));
-        return finish(audit, `valid dealings from ${M - Math.min(M, audit.dealings.size)} more of ${names(awaited)} (${audit.dealings.size} of the ${M} needed)`);
+    for (const id of badApprovalRelations(relations)) {
+        const a = audit.approvals.get(id);
+        audit.errors.push(new errors_SssError("S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks", { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
+        audit.approvals.delete(id);
     }
-    const waiting = [...holders.keys()].filter((m) => !audit.finalize.has(m));
-    if (waiting.length || rawFinalize.size !== audit.finalize.size) {
-        audit.phase = 'finalize';
-        return finish(audit, `finalize from ${names(waiting)}`);
-    }
-    if (audit.errors.length)
-        return finish(audit, 'nothing more');
-    audit.phase = 'complete';
-    audit.group = resharedGroup(audit);
-    return finish(audit, 'nothing: the reshare is complete');
+    // Both ends of every pair publish the same M_ik.
+    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
+    for (const m of checkPairMasks(order, commitments, rawApprovals, audit))
+        audit.approvals.delete(m);
+    return order;
 }
-/** The group after a completed reshare: same key, the new holders, threshold, commitment and epoch. */
-function resharedGroup(audit) {
-    const before = audit.groupBefore;
-    const manifest = audit.manifest;
-    const participants = audit.holders
-        .map((h) => groupParticipant(h.identity, audit.finalize.get(h.identity.moniker).artifact.verifyingShare, audit.ceremony))
-        .sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0));
-    return {
-        format: 'sss-tool/group@1',
-        ciphersuite: CIPHERSUITE,
-        publicKey: before.publicKey,
-        threshold: manifest.newThreshold,
-        epoch: manifest.epoch,
-        commitment: audit.newCommitment.map(encodePoint),
-        participants,
-        ceremonies: [...before.ceremonies, { id: audit.ceremony, kind: 'reshare' }],
-    };
-}
-//# sourceMappingURL=reshare.js.map
+//# sourceMappingURL=join.js.map
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/ceremony/tree.js
 /**
- * Reading a ceremony's files from disk. The layout is fixed (PROTOCOL section 4); anything else
- * under a ceremony directory is reported, never silently ignored.
+ * The one way artifacts are read from disk, for the CLI, the Action and the warm-up alike: one
+ * guarded read (no symbolic link, FIFO or device followed, at most MAX_ARTIFACT_BYTES), a whole
+ * ceremony directory in its fixed layout (anything else under it is reported, never silently
+ * ignored), and a ceremony as a command sees it, with the files named on its command line.
  */
 
 
@@ -52631,7 +51996,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const MAX_ARTIFACT_BYTES = 512 * 1024;
 /** Per-moniker folders and single files a ceremony may hold, by kind. */
 const LAYOUT = {
-    folders: ['round1', 'round2', 'finalize', 'approvals', 'dealings'],
+    folders: ['round1', 'round2', 'finalize', 'approvals'],
     singles: ['ceremony.json', 'request.json', 'finalize.json'],
 };
 /**
@@ -52643,7 +52008,7 @@ function classifyPath(rel, ceremoniesDir = 'ceremonies') {
     if (!rel.startsWith(prefix))
         return undefined;
     const parts = rel.slice(prefix.length).split('/');
-    if (!CEREMONY_ID.test(parts[0] ?? ''))
+    if (!suite_CEREMONY_ID.test(parts[0] ?? ''))
         return undefined;
     if (parts.length === 2 && LAYOUT.singles.includes(parts[1]))
         return { ceremony: parts[0], role: parts[1].replace(/\.json$/, '') };
@@ -52654,15 +52019,53 @@ function classifyPath(rel, ceremoniesDir = 'ceremonies') {
     }
     return undefined;
 }
+/**
+ * An artifact's text. Opened without following a symbolic link and without blocking on a FIFO,
+ * then checked on the open descriptor (a regular file, not too large), so nothing swapped in
+ * between the check and the read is read.
+ */
+function readArtifactText(path, shown = path) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code === 'ELOOP')
+            throw new errors_SssError('symbolic links are not allowed', { code: 'io', file: shown });
+        if (code === 'ENOENT')
+            throw new errors_SssError('no such file', { code: 'io', file: shown });
+        throw new errors_SssError(`cannot read the file (${code ?? 'error'})`, { code: 'io', file: shown });
+    }
+    try {
+        const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!st.isFile())
+            throw new errors_SssError('not a regular file', { code: 'io', file: shown });
+        if (st.size > MAX_ARTIFACT_BYTES)
+            throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
+        return (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8');
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** An artifact file, read as readArtifactText reads it and parsed as JSON. */
+function readArtifactFile(path, shown = path) {
+    return { file: shown, value: parseJson(readArtifactText(path, shown), shown) };
+}
 function readArtifact(path, shown) {
-    const st = (0,external_node_fs_namespaceObject.lstatSync)(path);
-    if (st.isSymbolicLink())
-        throw new errors_SssError('symbolic links are not allowed', { code: 'io', file: shown });
-    if (!st.isFile())
-        throw new errors_SssError('not a regular file', { code: 'io', file: shown });
-    if (st.size > MAX_ARTIFACT_BYTES)
-        throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
-    return parseJson((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), shown);
+    return readArtifactFile(path, shown).value;
+}
+/** A ceremony put together from files already read: the one way to build CeremonyFiles by hand. */
+function ceremonyOf(id, dir, parts) {
+    return {
+        id,
+        dir,
+        manifest: parts.manifest,
+        byRole: new Map(parts.byRole ?? []),
+        singles: new Map(parts.singles ?? []),
+        errors: parts.errors ?? [],
+    };
 }
 /** Reads every file of one ceremony directory. `root` makes the reported paths relative. */
 function readCeremony(dir, root = process.cwd()) {
@@ -52717,9 +52120,48 @@ function listCeremonies(ceremoniesDir) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(ceremoniesDir))
         return [];
     return (0,external_node_fs_namespaceObject.readdirSync)(ceremoniesDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && CEREMONY_ID.test(d.name))
+        .filter((d) => d.isDirectory() && suite_CEREMONY_ID.test(d.name))
         .map((d) => d.name)
         .sort();
+}
+/**
+ * A ceremony as a step's command sees it: the files named on the command line as role `role`
+ * (keyed by the moniker in their names), the `keep` roles from the ceremony directory, and of
+ * the directory's problems only an unreadable ceremony.json (later rounds do not block this step).
+ * Files in ceremonies/<id>/<round>/ belong to <id>; files elsewhere name their ceremony.
+ */
+function ceremonyWithFiles(paths, role, keep, where) {
+    const shownOf = (p) => relative(where.root, p) && !relative(where.root, p).startsWith('..') ? relative(where.root, p) : p;
+    const nearby = resolve(paths[0], '..', '..');
+    const fromDir = CEREMONY_ID.test(basename(nearby)) && existsSync(join(nearby, 'ceremony.json')) ? basename(nearby) : undefined;
+    let ceremony = fromDir;
+    const named = new Map();
+    for (const p of paths) {
+        const raw = readArtifactFile(p, shownOf(p));
+        const c = raw.value?.ceremony;
+        if (typeof c !== 'string' || !CEREMONY_ID.test(c))
+            throw new SssError('missing or invalid ceremony id', { code: 'malformed', file: raw.file, field: 'ceremony' });
+        if (!fromDir) {
+            if (ceremony && c !== ceremony)
+                throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'ceremony',
+                });
+            ceremony = c;
+        }
+        named.set(basename(p).replace(/\.json$/, ''), raw);
+    }
+    const dir = fromDir ? nearby : join(where.ceremoniesDir, ceremony);
+    const tree = readCeremony(dir, where.root);
+    const manifestPath = join(dir, 'ceremony.json');
+    const files = ceremonyOf(tree.id, tree.dir, {
+        manifest: tree.manifest,
+        byRole: [...keep.map((r) => [r, tree.byRole.get(r) ?? new Map()]), [role, named]],
+        singles: [...tree.singles],
+        errors: tree.errors.filter((e) => e.file !== undefined && resolve(where.root, e.file) === manifestPath),
+    });
+    return { files, ceremony: ceremony };
 }
 //# sourceMappingURL=tree.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/repository.js
@@ -52727,7 +52169,6 @@ function listCeremonies(ceremoniesDir) {
  * A ceremony repository as a whole: every ceremony audited, and the group's state: the genesis
  * DKG, then each completed join that extends it, in order. `public_info/` is generated from it.
  */
-
 
 
 
@@ -52747,8 +52188,7 @@ function auditRepository(ceremoniesDir, root) {
     const genesis = [];
     for (const t of trees) {
         const kind = kindOf(t);
-        // Joins and reshares both extend a group state (manifest `extends`): one chain orders them.
-        if (kind === 'join' || kind === 'reshare')
+        if (kind === 'join')
             joins.push(t);
         else if (kind === 'dkg' || !t.manifest) {
             const r = auditDkg(t);
@@ -52769,7 +52209,7 @@ function auditRepository(ceremoniesDir, root) {
     if (genesis.length > 1)
         state.errors.push(new errors_SssError(`more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`, { code: 'duplicate' }));
     let group = genesis.length === 1 ? genesis[0].group : undefined;
-    const chained = chainJoins(group, joins, (t, g) => (kindOf(t) === 'reshare' ? auditReshare(t, g) : auditJoin(t, g)));
+    const chained = chainJoins(group, joins, auditJoin);
     for (const [id, r] of chained.reports)
         state.reports.set(id, r);
     state.errors.push(...chained.errors);
@@ -62009,24 +61449,6 @@ const FILE_RULES = [
         author: (f) => ({ moniker: monikerOf(f.head.tree?.singles.get('request')?.value) }),
         notYet: ({ report }) => (report?.digests?.approvals ? undefined : 'finalize before every approval is merged'),
     },
-    // Reshare (docs/resharing.md): the proposal is ceremony.json (maintainers, the '*' row); each
-    // dealer's dealing once it is merged; each new holder's finalize once M valid dealings are.
-    {
-        kind: 'reshare',
-        role: 'dealings',
-        perMoniker: true,
-        pattern: 'dealings/<moniker>.json',
-        author: byFileName,
-        notYet: ({ report }) => (report?.digests?.proposal ? undefined : 'a dealing before the reshare proposal is merged'),
-    },
-    {
-        kind: 'reshare',
-        role: 'finalize',
-        perMoniker: true,
-        pattern: 'finalize/<moniker>.json',
-        author: byFileName,
-        notYet: ({ report }) => report?.digests?.dealings ? undefined : 'finalize before enough valid dealings are merged',
-    },
 ];
 /** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */
 function ceremonyKind(tree) {
@@ -62080,125 +61502,121 @@ function touchedCeremonies(changes, ceremoniesDir) {
  */
 function checkChanges(changes, ctx) {
     const errors = [];
-    const fail = (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file }));
-    const isMaintainer = ctx.maintainers.some((m) => sameLogin(m, ctx.author));
-    const maintainerList = ctx.maintainers.map((m) => `@${m}`).join(', ');
-    const cPrefix = ctx.ceremoniesDir + '/';
-    const pPrefix = ctx.publicInfoDir + '/';
-    const housekeeping = (c) => {
-        if (!isMaintainer)
-            fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${cPrefix}<id>/${ctx.maintainers.length ? ` (repository files are for maintainers: ${maintainerList})` : ''}`);
-    };
     let baseView;
-    const base = () => (baseView ??= ctx.base());
-    for (const c of changes) {
-        const p = c.path;
-        if (c.content) {
-            const why = privateMaterial(c.content);
-            if (why)
-                fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
-        }
-        if (p.startsWith(pPrefix)) {
-            checkPublicInfo(c, p.slice(pPrefix.length));
-            continue;
-        }
-        if (!p.startsWith(cPrefix) || !p.slice(cPrefix.length).includes('/')) {
-            housekeeping(c);
-            continue;
-        }
-        // A file under ceremonies/<id>/: the transcript, append-only.
-        if (c.status === 'D') {
-            fail(p, 'deletes a merged artifact: the transcript is append-only');
-            continue;
-        }
-        if (c.status === 'M' || c.status === 'T') {
-            fail(p, `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`);
-            continue;
-        }
-        if (c.mode === '120000') {
-            fail(p, 'symbolic links are not allowed', 'io');
-            continue;
-        }
-        if (c.mode !== '100644' && c.mode !== '100755') {
-            fail(p, `not a regular file (git mode ${c.mode})`, 'io');
-            continue;
-        }
-        if ((c.size ?? 0) > MAX_ARTIFACT_BYTES) {
-            fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
-            continue;
-        }
-        const where = classifyPath(p, ctx.ceremoniesDir);
-        const id = p.slice(cPrefix.length).split('/')[0];
-        const view = ctx.head.ceremony(id);
-        const kind = ceremonyKind(view.tree);
-        const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
-        if (!where || !rule) {
-            fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
-            continue;
-        }
-        const input = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
-        checkAuthor(p, rule, input, view);
-        if (rule.notYet) {
-            const why = rule.notYet(base().ceremony(id));
-            if (why)
-                fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
-        }
-    }
+    const k = {
+        ctx,
+        fail: (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file })),
+        isMaintainer: ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
+        maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
+        cPrefix: ctx.ceremoniesDir + '/',
+        pPrefix: ctx.publicInfoDir + '/',
+        base: () => (baseView ??= ctx.base()),
+    };
+    for (const c of changes)
+        checkChange(c, k);
     return errors;
-    function checkAuthor(p, rule, input, view) {
-        const who = rule.author(input);
-        if (who === 'maintainer') {
-            if (ctx.maintainers.length && !isMaintainer)
-                fail(p, `only maintainers (${maintainerList}) may add a ceremony manifest, not @${ctx.author}`);
-            return;
-        }
-        const moniker = who.moniker;
-        if (!moniker) {
-            fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
-            return;
-        }
-        const github = who.github ?? declaredGithub(view, ctx.head.state, moniker);
-        if (!github) {
-            if (!isMaintainer)
-                fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
-        }
-        else if (!sameLogin(github, ctx.author)) {
-            fail(p, `submitted by @${ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
-            return;
-        }
-        // One artifact per participant per round: no second moniker under the same login.
-        if (github && rule.perMoniker && view.tree) {
-            for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
-                if (other === moniker)
-                    continue;
-                const theirs = declaredGithub(view, ctx.head.state, other);
-                if (theirs && sameLogin(theirs, github))
-                    fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
-            }
+}
+/** One changed file: never private material; then public_info/, repository files or the transcript. */
+function checkChange(c, k) {
+    const p = c.path;
+    if (c.content) {
+        const why = privateMaterial(c.content);
+        if (why)
+            k.fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
+    }
+    if (p.startsWith(k.pPrefix))
+        checkPublicInfo(c, p.slice(k.pPrefix.length), k);
+    else if (!p.startsWith(k.cPrefix) || !p.slice(k.cPrefix.length).includes('/'))
+        housekeeping(c, k);
+    else
+        checkTranscriptFile(c, k);
+}
+/** A repository file outside ceremonies/ and public_info/: a maintainer's, never a participant's. */
+function housekeeping(c, k) {
+    if (!k.isMaintainer)
+        k.fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${k.cPrefix}<id>/${k.ctx.maintainers.length ? ` (repository files are for maintainers: ${k.maintainerList})` : ''}`);
+}
+/** A file under ceremonies/<id>/: added (append-only), a plain small file, in the layout, by its author, in turn. */
+function checkTranscriptFile(c, k) {
+    const p = c.path;
+    if (c.status === 'D')
+        return k.fail(p, 'deletes a merged artifact: the transcript is append-only');
+    if (c.status === 'M' || c.status === 'T')
+        return k.fail(p, `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`);
+    if (c.mode === '120000')
+        return k.fail(p, 'symbolic links are not allowed', 'io');
+    if (c.mode !== '100644' && c.mode !== '100755')
+        return k.fail(p, `not a regular file (git mode ${c.mode})`, 'io');
+    if ((c.size ?? 0) > MAX_ARTIFACT_BYTES)
+        return k.fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
+    const where = classifyPath(p, k.ctx.ceremoniesDir);
+    const id = p.slice(k.cPrefix.length).split('/')[0];
+    const view = k.ctx.head.ceremony(id);
+    const kind = ceremonyKind(view.tree);
+    const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
+    if (!where || !rule)
+        return k.fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
+    const input = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
+    checkAuthor(p, rule, input, view, k);
+    if (rule.notYet) {
+        const why = rule.notYet(k.base().ceremony(id));
+        if (why)
+            k.fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
+    }
+}
+function checkAuthor(p, rule, input, view, k) {
+    const who = rule.author(input);
+    if (who === 'maintainer') {
+        if (k.ctx.maintainers.length && !k.isMaintainer)
+            k.fail(p, `only maintainers (${k.maintainerList}) may add a ceremony manifest, not @${k.ctx.author}`);
+        return;
+    }
+    const moniker = who.moniker;
+    if (!moniker) {
+        k.fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
+        return;
+    }
+    const github = who.github ?? declaredGithub(view, k.ctx.head.state, moniker);
+    if (!github) {
+        if (!k.isMaintainer)
+            k.fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
+    }
+    else if (!sameLogin(github, k.ctx.author)) {
+        k.fail(p, `submitted by @${k.ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
+        return;
+    }
+    // One artifact per participant per round: no second moniker under the same login.
+    if (github && rule.perMoniker && view.tree) {
+        for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
+            if (other === moniker)
+                continue;
+            const theirs = declaredGithub(view, k.ctx.head.state, other);
+            if (theirs && sameLogin(theirs, github))
+                k.fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
         }
     }
-    function checkPublicInfo(c, name) {
-        if (ctx.maintainers.length && !isMaintainer) {
-            fail(c.path, `only maintainers (${maintainerList}) may change ${pPrefix}; it is generated from the transcript when a ceremony completes`);
-            return;
-        }
-        if (!PUBLIC_FILES.includes(name)) {
-            housekeeping(c);
-            return;
-        }
-        const group = ctx.head.state.group;
-        if (!group) {
-            fail(c.path, `no complete ceremony yields ${pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
-            return;
-        }
-        const want = publicInfoFiles(group)[name];
-        if (c.status === 'D')
-            fail(c.path, 'deletes a generated public file');
-        else if (c.mode !== '100644' && c.mode !== '100755')
-            fail(c.path, `not a regular file (git mode ${c.mode})`);
-        else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
-            fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
+}
+function checkPublicInfo(c, name, k) {
+    if (k.ctx.maintainers.length && !k.isMaintainer) {
+        k.fail(c.path, `only maintainers (${k.maintainerList}) may change ${k.pPrefix}; it is generated from the transcript when a ceremony completes`);
+        return;
     }
+    if (!PUBLIC_FILES.includes(name)) {
+        housekeeping(c, k);
+        return;
+    }
+    const group = k.ctx.head.state.group;
+    if (!group) {
+        k.fail(c.path, `no complete ceremony yields ${k.pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
+        return;
+    }
+    const want = publicInfoFiles(group)[name];
+    if (c.status === 'D')
+        k.fail(c.path, 'deletes a generated public file');
+    else if (c.mode !== '100644' && c.mode !== '100755')
+        k.fail(c.path, `not a regular file (git mode ${c.mode})`);
+    else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
+        k.fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
 }
 function parseOrUndefined(bytes) {
     if (!bytes)
