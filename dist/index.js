@@ -29922,7 +29922,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1340);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5801);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29932,7 +29932,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1340:
+/***/ 5801:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43217,7 +43217,7 @@ function utils_createHasher(hashCons, info = {}) {
  * const key = randomBytes(16);
  * ```
  */
-function randomBytes(bytesLength = 32) {
+function utils_randomBytes(bytesLength = 32) {
     // Match the repo's other length-taking helpers instead of relying on Uint8Array coercion.
     anumber(bytesLength, 'bytesLength');
     const cr = typeof globalThis === 'object' ? globalThis.crypto : null;
@@ -44080,7 +44080,7 @@ const curves_utils_isBytes = utils_isBytes;
  * randomBytes(2);
  * ```
  */
-const utils_randomBytes = (bytesLength) => randomBytes(bytesLength);
+const curves_utils_randomBytes = (bytesLength) => utils_randomBytes(bytesLength);
 const _0n = /* @__PURE__ */ BigInt(0);
 const _1n = /* @__PURE__ */ BigInt(1);
 // Shared error-message prefix builder. Only called on throw paths, so assert
@@ -46410,7 +46410,7 @@ function edwards(params, extraOpts = {}) {
     if (FpLegendre(Fp, CURVE.d) !== -1)
         throw new Error('edwards: CURVE.d must be a non-square in Fp for complete addition formulas');
     curves_utils_validateObject(opts, {}, { uvRatio: 'function', randomBytes: 'function' });
-    const randomBytes = opts.randomBytes === undefined ? utils_randomBytes : opts.randomBytes;
+    const randomBytes = opts.randomBytes === undefined ? curves_utils_randomBytes : opts.randomBytes;
     // Coordinate and ZIP-215 bounds follow the base-field byte container, not scalar bytes.
     const MASK = edwards_2n << (BigInt(Fp.BYTES * 8) - edwards_1n);
     function isOdd(n) {
@@ -46886,7 +46886,7 @@ function eddsa(Point, cHash, eddsaOpts = {}) {
         if (outputLen !== expectedLen)
             throw new Error(`hash.outputLen must be ${expectedLen}, got ${outputLen}`);
     }
-    const randomBytes = opts.randomBytes === undefined ? utils_randomBytes : opts.randomBytes;
+    const randomBytes = opts.randomBytes === undefined ? curves_utils_randomBytes : opts.randomBytes;
     const toMontgomery = opts.toMontgomery;
     const toMontgomerySecret = opts.toMontgomerySecret;
     const adjustScalarBytes = opts.adjustScalarBytes === undefined
@@ -47820,7 +47820,7 @@ function frost_createFROST(opts) {
     const HDKG = (msg) => hashToScalar(msg, { DST: HDKGPrefix });
     const HID = (msg) => hashToScalar(msg, { DST: HIDPrefix });
     // /Hashes
-    const randomScalar = (rng = utils_randomBytes) => {
+    const randomScalar = (rng = curves_utils_randomBytes) => {
         if (typeof rng !== 'function')
             throw new TypeError('"rng" expected function, got type=' + typeof rng);
         // Intentional divergence from RFC 9591 §4.1 / §5.1: the RFC nonce_generate helper outputs a
@@ -47925,7 +47925,7 @@ function frost_createFROST(opts) {
         },
     };
     // Generates pair of (scalar, point)
-    const genPointScalarPair = (rng = utils_randomBytes) => {
+    const genPointScalarPair = (rng = curves_utils_randomBytes) => {
         let n = randomScalar(rng);
         if (adjustScalar)
             n = adjustScalar(n);
@@ -47990,7 +47990,7 @@ function frost_createFROST(opts) {
         return msm(commitment, monomial);
     };
     // High-level internal stuff
-    const generateSecretPolynomial = (signers, secret, coeffs, rng = utils_randomBytes) => {
+    const generateSecretPolynomial = (signers, secret, coeffs, rng = curves_utils_randomBytes) => {
         validateSigners(signers);
         if (secret !== undefined)
             curves_utils_abytes(secret, Fn.BYTES, 'secret');
@@ -48016,7 +48016,7 @@ function frost_createFROST(opts) {
     // Pretty much sign+verify, same as basic
     const ProofOfKnowledge = {
         challenge: (id, verKey, R) => HDKG(curves_utils_concatBytes(Fn.toBytes(id), serializePoint(verKey), serializePoint(R))),
-        compute(id, coefficents, commitments, rng = utils_randomBytes) {
+        compute(id, coefficents, commitments, rng = curves_utils_randomBytes) {
             if (coefficents.length < 1)
                 throw new Error('coefficients should have at least one element');
             const { point: R, scalar: k } = genPointScalarPair(rng);
@@ -48042,7 +48042,7 @@ function frost_createFROST(opts) {
                 return challenge(R, PK, msg);
             return H2(curves_utils_concatBytes(serializePoint(R), serializePoint(PK), msg));
         },
-        sign(msg, sk, rng = utils_randomBytes) {
+        sign(msg, sk, rng = curves_utils_randomBytes) {
             const { point: R, scalar: r } = genPointScalarPair(rng);
             const PK = Point.BASE.multiply(sk); // sk*G
             const c = this.challenge(R, PK, msg);
@@ -48090,7 +48090,7 @@ function frost_createFROST(opts) {
         },
     };
     // RFC 9591 §4.1: nonce_generate() hashes 32 fresh RNG bytes with SerializeScalar(secret).
-    const generateNonce = (secret, rng = utils_randomBytes) => H3(curves_utils_concatBytes(rng(32), Fn.toBytes(secret)));
+    const generateNonce = (secret, rng = curves_utils_randomBytes) => H3(curves_utils_concatBytes(rng(32), Fn.toBytes(secret)));
     const getGroupCommitment = (GPK, commitmentList, msg) => {
         const CL = commitmentList.map((i) => [
             i.identifier,
@@ -48144,7 +48144,7 @@ function frost_createFROST(opts) {
         DKG: Object.freeze({
             // NOTE: we allow to pass secret scalar from user side,
             // this way it can be derived, instead of random generation
-            round1: (id, signers, secret, rng = utils_randomBytes) => {
+            round1: (id, signers, secret, rng = curves_utils_randomBytes) => {
                 const idNum = parseIdentifier(id, 'id');
                 validateSigners(signers);
                 const { coefficients, commitment } = generateSecretPolynomial(signers, secret, undefined, rng);
@@ -48313,7 +48313,7 @@ function frost_createFROST(opts) {
         }),
         // Trusted dealer setup
         // Generates keys for all participants
-        trustedDealer(signers, identifiers, secret, rng = utils_randomBytes) {
+        trustedDealer(signers, identifiers, secret, rng = curves_utils_randomBytes) {
             // if no identifiers provided, we generated default identifiers
             validateSigners(signers);
             if (identifiers === undefined) {
@@ -48377,7 +48377,7 @@ function frost_createFROST(opts) {
         // keep multiple nonce commitments per participant in advance and skip
         // round1 for signing.
         // But then each participant needs to remember generated shares
-        commit(secret, rng = utils_randomBytes) {
+        commit(secret, rng = curves_utils_randomBytes) {
             curves_utils_validateObject(secret, { identifier: 'string', signingShare: 'object' }, {}, 'secret');
             curves_utils_abytes(secret.signingShare, Fn.BYTES, 'secret.signingShare');
             if (typeof rng !== 'function')
@@ -48571,7 +48571,7 @@ function frost_createFROST(opts) {
             Fn, // NOTE: we re-export it here because it may be different from Point.Fn (ed448 is fun!)
             // Test RNG overrides still go through noble's non-zero scalar derivation; this is not a raw
             // "bytes become scalar" escape hatch.
-            randomScalar: (rng = utils_randomBytes) => Fn.toBytes(genPointScalarPair(rng).scalar),
+            randomScalar: (rng = curves_utils_randomBytes) => Fn.toBytes(genPointScalarPair(rng).scalar),
             generateSecretPolynomial: (signers, secret, coeffs, rng) => {
                 const res = generateSecretPolynomial(signers, secret, coeffs, rng);
                 return { ...res, commitment: res.commitment.map(serializePoint) };
@@ -49296,7 +49296,7 @@ function montgomery(curveDef) {
     const is25519 = type === 'x25519';
     if (!is25519 && type !== 'x448')
         throw new Error('invalid type');
-    const randomBytes_ = rand === undefined ? utils_randomBytes : rand;
+    const randomBytes_ = rand === undefined ? curves_utils_randomBytes : rand;
     const montgomeryBits = is25519 ? 255 : 448;
     const swap = cswap(P);
     const fieldLen = is25519 ? 32 : 56;
@@ -50585,8 +50585,8 @@ function msm_evaluateCommitment(commitment, x) {
     return msm_msm(commitment, msm_powers(x, commitment.length));
 }
 /** A random 128-bit non-zero scalar, for random linear combinations in batch checks. */
-function randomWeight() {
-    const b = randomBytes(16);
+function msm_randomWeight() {
+    const b = utils_randomBytes(16);
     let n = 0n;
     for (const byte of b)
         n = (n << 8n) | BigInt(byte);
@@ -50722,7 +50722,7 @@ function combineShares(x, dealt, group) {
  */
 function badVerifyingShares(entries, group) {
     const m = group.length;
-    const weights = entries.map(() => randomWeight());
+    const weights = entries.map(() => msm_randomWeight());
     const coef = new Array(m).fill(0n);
     entries.forEach((e, i) => {
         const xs = msm_powers(e.x, m);
@@ -50764,6 +50764,10 @@ function identity_identityFields(id) {
 function groupParticipant(a, verifyingShare, ceremony) {
     const { moniker, identifier, ...rest } = identity_identityFields(a);
     return { moniker, identifier, verifyingShare, ...rest, ceremony };
+}
+/** The epoch of a group state (absent: 0). */
+function epochOf(group) {
+    return group.epoch ?? 0;
 }
 function invalidReport(ceremony, errors) {
     return {
@@ -51406,7 +51410,7 @@ function maskCommitmentSum(x, commitments) {
 function badApprovalRelations(entries) {
     if (!entries.length)
         return [];
-    const weights = entries.map(() => randomWeight());
+    const weights = entries.map(() => msm_randomWeight());
     const points = [...entries.map((e) => e.S.subtract(e.V)), ...entries.map((e) => e.Y)];
     const scalars = [...weights, ...entries.map((e, i) => suite_Fn.neg(suite_Fn.mul(weights[i], e.lambda)))];
     if (msm_msm(points, scalars).clearCofactor().is0())
@@ -51978,6 +51982,634 @@ function checkApprovals(audit, request, ctx) {
     return order;
 }
 //# sourceMappingURL=join.js.map
+;// CONCATENATED MODULE: ./lib/artifacts/reshare.js
+/**
+ * The reshare ceremony's files (docs/resharing.md): ceremony.json (kind reshare, the proposal a
+ * maintainer opens), dealings/<moniker>.json (each dealer, an old holder), finalize/<moniker>.json
+ * (each new holder). Strict schemas, as for every artifact.
+ */
+
+
+
+
+const RESHARE_FORMATS = {
+    dealing: 'sss-tool/reshare-dealing@1',
+    finalize: 'sss-tool/reshare-finalize@1',
+};
+/** A new holder's public identity, as the proposal names it (a continuing holder's equals group.json's). */
+const HolderIdentity = strictObject({
+    moniker: moniker,
+    identifier: hex32,
+    signingKey: hex32,
+    encryptionKey: hex32,
+    github: githubLogin.optional(),
+    endpoint: endpoint.optional(),
+});
+/** ceremony.json of a reshare: the group state it replaces, and the new group's shape. */
+const ReshareManifest = strictObject({
+    format: literal(FORMATS.ceremony),
+    ceremony: ceremonyId,
+    kind: literal('reshare'),
+    ciphersuite: literal(CIPHERSUITE),
+    /** The group's threshold M today: how many dealers the new shares are combined from. */
+    threshold: schemas_number().int(),
+    /** The group key, which the reshare does not change. */
+    publicKey: hex32,
+    /** The last ceremony of the group state this reshare starts from. */
+    extends: ceremonyId,
+    /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
+    groupDigest: hex32,
+    /** The epoch the new group will have: the old one's plus one (an absent epoch is 0). */
+    epoch: schemas_number().int().min(1),
+    /** M': the new group's threshold. */
+    newThreshold: schemas_number().int(),
+    /** The old holders asked to deal (at least M), sorted by identifier. */
+    dealers: array(moniker).min(1).max(MAX_PARTICIPANTS),
+    /** The new holder set: continuing holders and newcomers, sorted by identifier. */
+    holders: array(HolderIdentity).min(1).max(MAX_PARTICIPANTS),
+});
+const ReshareShare = strictObject({
+    recipient: moniker,
+    enc: hex32,
+    ciphertext: artifacts_schemas_hex(48),
+});
+const ReshareDealing = strictObject({
+    format: literal(RESHARE_FORMATS.dealing),
+    ceremony: ceremonyId,
+    moniker: moniker,
+    identifier: hex32,
+    /** Digest of ceremony.json: a dealing cannot be moved to another proposal. */
+    proposalDigest: hex32,
+    /** E_0..E_{M'−1}; E_0 must equal the dealer's verifying share. */
+    commitment: array(hex32).min(2).max(MAX_PARTICIPANTS),
+    /** HPKE(g_i(x'_j)) to each new holder's encryption key, in the proposal's holder order. */
+    shares: array(ReshareShare).min(1).max(MAX_PARTICIPANTS),
+    signature: signature,
+});
+const ReshareFinalize = strictObject({
+    format: literal(RESHARE_FORMATS.finalize),
+    ceremony: ceremonyId,
+    moniker: moniker,
+    identifier: hex32,
+    proposalDigest: hex32,
+    /** Q: the M dealers whose sharings were combined, sorted by identifier; the same in every finalize. */
+    qualified: array(moniker).min(1).max(MAX_PARTICIPANTS),
+    /** Digest of Q's dealings (sorted by identifier): the new holder combined exactly these. */
+    dealingsDigest: hex32,
+    /** Y'_j = s'_j·G, which must equal Σ_k x'_j^k·C'_k. */
+    verifyingShare: hex32,
+    signature: signature,
+});
+/** SHA-256 of the proposal's canonical JSON. */
+function proposalDigestOf(manifest) {
+    return digest(manifest);
+}
+/** SHA-256 of the canonical list of dealings, sorted by the dealer's identifier. */
+function dealingsDigestOf(dealings) {
+    return digest([...dealings].sort((a, b) => compareIdentifiers(a.identifier, b.identifier)));
+}
+//# sourceMappingURL=reshare.js.map
+;// CONCATENATED MODULE: ./lib/crypto/reshare.js
+/**
+ * Resharing (docs/resharing.md): the group key stays, the holders, the threshold and every share
+ * change. The old group has a polynomial f of degree M−1 with f(0) = s (the key), holders' shares
+ * s_i = f(x_i), verifying shares Y_i = s_i·G and commitment C. The new group is a set of holders
+ * at x'_j with threshold M'.
+ *
+ * Dealing. Each dealer i (an old holder) picks a random polynomial g_i of degree M'−1 with
+ * g_i(0) = s_i, its raw share, and publishes the Feldman commitment E_ik = a_ik·G (k < M'), and
+ * σ_ij = g_i(x'_j) encrypted to each new holder j. Public check: E_i0 == Y_i, byte for byte
+ * against group.json: the dealer shares its own share, nothing else, so it cannot shift the key.
+ *
+ * Combining. The dealing set is known only when dealers have dealt, so the Lagrange weights are
+ * applied by whoever combines, over the qualified set Q actually used (|Q| = M, Q ⊆ the dealers
+ * whose dealing is valid; the finalize artifacts name Q):
+ *   λ_i = Π_{k∈Q, k≠i} x_k / (x_k − x_i)          (Lagrange at 0 over Q's old identifiers)
+ *   f'(z) = Σ_{i∈Q} λ_i·g_i(z)                     (degree M'−1)
+ *   f'(0) = Σ λ_i·s_i = f(0) = s                   (any M points of f interpolate it)
+ *   s'_j  = f'(x'_j) = Σ_{i∈Q} λ_i·σ_ij            (new holder j's share)
+ *   C'_k  = Σ_{i∈Q} λ_i·E_ik                        (the new group commitment; C'_0 = Σ λ_i·Y_i = C_0)
+ *   Y'_j  = Σ_k x'_j^k·C'_k                         (its verifying share; public)
+ * Dealing raw shares (weight applied later) rather than λ-weighted ones means a dealing does not
+ * depend on who else deals, so one bad dealer is replaced by another without anyone dealing again,
+ * and the public check needs no λ: E_i0 == Y_i ⇔ λ_i·E_i0 == λ_i·Y_i.
+ *
+ * New holder j checks σ_ij·G == Σ_k x'_j^k·E_ik for every dealing it receives (a mismatch names
+ * the dealer), then s'_j·G == Y'_j. Everyone checks C'_0 == the group key, C' in the prime-order
+ * subgroup, and each published Y'_j against C' (one batched MSM).
+ *
+ * Secrecy: a dealer reveals nothing of s_i beyond E_i0 = Y_i, already public; any M'−1 new holders
+ * see M'−1 points of each g_i, which are uniformly random. Old shares are points of f, new ones of
+ * f': unrelated polynomials (f' − s is random), so old and new shares never combine.
+ */
+
+
+
+
+
+/** HPKE info label of a reshared share (domain-separated from DKG shares and join fragments). */
+const RESHARE_LABEL = 'sss-tool/v1 reshare-share';
+/** A uniformly random non-zero scalar (64 bytes reduced: bias below 2^-250). */
+function randomScalar() {
+    const b = randomBytes(64);
+    let n = 0n;
+    for (let i = b.length - 1; i >= 0; i--)
+        n = (n << 8n) | BigInt(b[i]);
+    const s = Fn.create(n);
+    return s === 0n ? 1n : s;
+}
+/**
+ * Dealer i's fresh sharing of its own share s_i: a random g_i of degree M'−1 with g_i(0) = s_i,
+ * evaluated at each new holder. The coefficients are wiped before returning.
+ */
+function dealReshare(signingShare, newThreshold, recipients) {
+    if (!Number.isInteger(newThreshold) || newThreshold < 2)
+        throw new SssError('the new threshold must be an integer of at least 2', { field: 'newThreshold' });
+    if (signingShare === 0n)
+        throw new SssError('signing share is zero', { field: 'signingShare' });
+    const coefficients = [signingShare];
+    for (let k = 1; k < newThreshold; k++)
+        coefficients.push(randomScalar());
+    const commitment = coefficients.map((a) => Point.BASE.multiply(a));
+    const shares = recipients.map((x) => evaluatePolynomial(coefficients, x));
+    coefficients.fill(0n);
+    return { commitment, shares };
+}
+/** λ_i at 0 over the qualified set's old identifiers, in the order given. */
+function qualifiedWeights(qualifiedXs) {
+    if (new Set(qualifiedXs).size !== qualifiedXs.length)
+        throw new errors_SssError('a dealer is named twice in the qualified set', { field: 'qualified' });
+    return lagrangeCoefficients(qualifiedXs, 0n);
+}
+/**
+ * C'_k = Σ_{i∈Q} λ_i·E_ik: the new group commitment. Every point must be in the prime-order
+ * subgroup (the dealers' points are decoded but not subgroup-checked) and C'_0 must be the key.
+ */
+function resharedCommitment(commitments, weights, groupKey) {
+    const m = commitments[0].length;
+    const out = [];
+    for (let k = 0; k < m; k++) {
+        const C = msm_msm(commitments.map((E) => E[k]), weights);
+        if (C.is0())
+            throw new errors_SssError('the reshared commitment has an identity point', { field: `commitment.${k}` });
+        out.push(assertPrimeOrder(C, `commitment.${k}`));
+    }
+    if (!out[0].equals(groupKey))
+        throw new errors_SssError('the reshared commitment does not keep the group key (Σ λ_i·E_i0 ≠ C_0)', {
+            field: 'commitment.0',
+        });
+    return out;
+}
+/**
+ * The dealers whose share to x does not match their commitment: σ_i·G ≠ Σ_k x^k·E_ik. All at once
+ * first, with random weights r_i: (Σ r_i·σ_i)·G == Σ_i Σ_k (r_i·x^k)·E_ik, one MSM; dealer by
+ * dealer only when that fails. The batch is exact on the prime-order part; a torsion component
+ * in some E_ik that it might miss cannot matter: C' is checked to be torsion-free, and the share
+ * is checked exactly against C' (combineReshared).
+ */
+function badReceivedShares(x, received) {
+    // A zero share is wrong (g_i(x) = 0 for a random g_i is negligible) and noble refuses 0·G.
+    const zero = received.filter((r) => r.sigma === 0n).map((r) => r.dealer);
+    const rest = received.filter((r) => r.sigma !== 0n);
+    if (!rest.length)
+        return zero;
+    const xs = powers(x, rest[0].commitment.length);
+    const weights = rest.map(() => randomWeight());
+    let lhs = 0n;
+    rest.forEach((r, i) => (lhs = Fn.add(lhs, Fn.mul(weights[i], r.sigma))));
+    const points = rest.flatMap((r) => r.commitment);
+    const scalars = rest.flatMap((r, i) => r.commitment.map((_, k) => Fn.mul(weights[i], xs[k])));
+    if (lhs !== 0n && Point.BASE.multiply(lhs).equals(msm(points, scalars)))
+        return zero;
+    return [
+        ...zero,
+        ...rest.filter((r) => !Point.BASE.multiply(r.sigma).equals(msm(r.commitment, xs))).map((r) => r.dealer),
+    ];
+}
+/**
+ * New holder j's share: s'_j = Σ λ_i·σ_ij over Q (received in Q's order), checked against the new
+ * commitment: s'_j·G == Y'(x'_j).
+ */
+function combineReshared(x, sigmas, weights, commitment) {
+    let s = 0n;
+    sigmas.forEach((sigma, i) => (s = Fn.add(s, Fn.mul(weights[i], sigma))));
+    if (s === 0n)
+        throw new SssError('the reshared share is zero');
+    const Y = Point.BASE.multiply(s);
+    if (!Y.equals(evaluateCommitment(commitment, x)))
+        throw new SssError('the reshared share does not match the new group commitment');
+    return { signingShare: s, verifyingShare: Y };
+}
+//# sourceMappingURL=reshare.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/reshare.js
+/**
+ * The full public audit of a reshare ceremony (docs/resharing.md): the proposal against the group
+ * state it replaces, every dealing (signed by its dealer, bound to the proposal, its constant term
+ * equal to the dealer's verifying share, one ciphertext per new holder), the qualified set Q the
+ * finalize artifacts name (the same in all of them), the new commitment C' = Σ_{i∈Q} λ_i·E_i and
+ * each new holder's verifying share against it. `sss-tool verify`, `status`, the participants'
+ * commands and the Action call `auditReshare`; the repository chains it like a join.
+ */
+
+
+
+
+
+
+
+
+
+
+const reshare_STEPS = ['dealing', 'finalize'];
+/** A located problem; `code` (docs/errors.md) is what a library caller matches on. */
+const fail = (reason, file, field, culprit, code = 'mismatch') => new errors_SssError(reason, { code, file, field, culprit });
+const asError = (e) => (e instanceof errors_SssError ? e : new errors_SssError(String(e?.message ?? e)));
+const byX = (a, b) => (a.x < b.x ? -1 : a.x > b.x ? 1 : 0);
+/** The ceremony's `extends`, if any (the repository chains reshares and joins by it). */
+function reshareExtends(files) {
+    const v = files.manifest?.value;
+    return typeof v?.extends === 'string' ? v.extends : undefined;
+}
+/**
+ * Audits a reshare against the group state before it (undefined while there is none). Never
+ * throws for bad input: problems land in `errors`, naming the file, the field and the culprit.
+ */
+function auditReshare(files, groupBefore) {
+    const audit = {
+        ceremony: files.id,
+        kind: 'reshare',
+        phase: 'invalid',
+        steps: reshare_STEPS,
+        rows: [],
+        awaiting: '',
+        errors: [...files.errors],
+        holders: [],
+        dealers: new Map(),
+        dealings: new Map(),
+        qualifiedFixed: false,
+        finalize: new Map(),
+    };
+    const setup = checkSetup(files, groupBefore, audit);
+    if (setup)
+        return finish(audit, setup);
+    for (const [m, raw] of files.byRole.get('dealings') ?? []) {
+        try {
+            const d = checkDealing(raw, m, audit);
+            audit.dealings.set(m, d);
+        }
+        catch (e) {
+            audit.errors.push(asError(e));
+        }
+    }
+    settleQualified(files, audit);
+    checkFinalizes(files, audit);
+    return conclude(files, audit);
+}
+function finish(audit, awaiting) {
+    const n = audit.errors.length;
+    if (n)
+        audit.phase = 'invalid';
+    audit.awaiting = n ? `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
+    audit.digests = {
+        ...(audit.proposalDigest ? { proposal: audit.proposalDigest } : {}),
+        ...(audit.dealingsDigest ? { dealings: audit.dealingsDigest } : {}),
+    };
+    return audit;
+}
+/** The manifest and the group it replaces. Returns what is awaited when the audit cannot go on. */
+function checkSetup(files, groupBefore, audit) {
+    if (!files.manifest) {
+        audit.errors.push(new errors_SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
+        return 'ceremony.json';
+    }
+    const file = files.manifest.file;
+    let manifest;
+    try {
+        manifest = parseWith(ReshareManifest, files.manifest.value, file);
+        if (manifest.ceremony !== files.id)
+            throw fail(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, file, 'ceremony');
+    }
+    catch (e) {
+        audit.errors.push(asError(e));
+        return 'a valid ceremony.json';
+    }
+    audit.manifest = manifest;
+    audit.threshold = manifest.newThreshold;
+    audit.participants = manifest.holders.length;
+    if (!groupBefore || !groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
+        audit.phase = 'setup';
+        return `the group: ceremony ${manifest.extends}, which this reshare replaces, is not complete`;
+    }
+    try {
+        checkAgainstGroup(manifest, groupBefore, file);
+        audit.dealers = checkDealers(manifest, groupBefore, file);
+        audit.holders = checkHolders(manifest, groupBefore, file);
+    }
+    catch (e) {
+        audit.errors.push(asError(e));
+        return 'a valid ceremony.json';
+    }
+    audit.groupBefore = groupBefore;
+    audit.proposalDigest = proposalDigestOf(manifest);
+    return undefined;
+}
+/** The proposal starts from the group's current state, keeps its key, and moves the epoch on by one. */
+function checkAgainstGroup(manifest, group, file) {
+    const last = group.ceremonies[group.ceremonies.length - 1].id;
+    if (manifest.extends !== last)
+        throw fail(`extends ${manifest.extends}, but the group has changed since (its last ceremony is ${last}): make a new proposal`, file, 'extends');
+    if (manifest.groupDigest !== digest(group))
+        throw fail(`groupDigest is not the digest of the group state after ${last}`, file, 'groupDigest');
+    if (manifest.publicKey !== group.publicKey)
+        throw fail('publicKey differs from the group key', file, 'publicKey');
+    if (manifest.threshold !== group.threshold)
+        throw fail(`threshold ${manifest.threshold} differs from the group's ${group.threshold}`, file, 'threshold');
+    if (manifest.epoch !== epochOf(group) + 1)
+        throw fail(`epoch ${manifest.epoch} is not the group's epoch plus one (${epochOf(group) + 1})`, file, 'epoch');
+    const n = manifest.holders.length;
+    if (!Number.isInteger(manifest.newThreshold) || manifest.newThreshold < 2 || manifest.newThreshold > n)
+        throw fail(`newThreshold must be an integer from 2 to the number of new holders (${n})`, file, 'newThreshold');
+    if (n < 2 || n > MAX_PARTICIPANTS)
+        throw fail(`the new group must have 2 to ${MAX_PARTICIPANTS} holders`, file, 'holders');
+}
+/** Dealers: holders of the group today, sorted by identifier, at least M of them. */
+function checkDealers(manifest, group, file) {
+    const members = new Map(group.participants.map((p) => [p.moniker, p]));
+    const out = new Map();
+    let prev = -1n;
+    manifest.dealers.forEach((m, i) => {
+        const p = members.get(m);
+        if (!p)
+            throw fail(`dealer ${m} does not hold a share of the group`, file, `dealers.${i}`);
+        const x = identifierToScalar(p.identifier);
+        if (x <= prev)
+            throw fail(x === prev ? `dealer ${m} is named twice` : 'dealers are not sorted by identifier', file, `dealers.${i}`);
+        prev = x;
+        out.set(m, { participant: p, x });
+    });
+    if (out.size < group.threshold)
+        throw fail(`${out.size} dealers, fewer than the group's threshold ${group.threshold}`, file, 'dealers');
+    return out;
+}
+/** New holders: sorted by identifier; a continuing holder exactly as the group knows it; a newcomer with fresh keys. */
+function checkHolders(manifest, group, file) {
+    const members = new Map(group.participants.map((p) => [p.moniker, p]));
+    const keys = new Map();
+    const logins = new Map();
+    const identifiers = new Map(group.participants.map((p) => [p.identifier, p.moniker]));
+    for (const p of group.participants)
+        for (const k of [p.signingKey, p.encryptionKey])
+            keys.set(k, p.moniker);
+    let prev = -1n;
+    return manifest.holders.map((h, i) => {
+        const field = `holders.${i}`;
+        const x = identifierToScalar(h.identifier);
+        if (x <= prev)
+            throw fail(x === prev ? `holder ${h.moniker} is named twice` : 'holders are not sorted by identifier', file, field);
+        prev = x;
+        const member = members.get(h.moniker);
+        if (member) {
+            const { verifyingShare: _v, ceremony: _c, ...known } = member;
+            if (jcs(identity_identityFields(h)) !== jcs(identity_identityFields(known)))
+                throw fail(`${h.moniker} is a holder today, but this identity differs from the group's record`, file, field);
+        }
+        else {
+            checkIdentityFields(h, file);
+            const same = identifiers.get(h.identifier);
+            if (same)
+                throw fail(`identifier is already ${same}'s`, file, `${field}.identifier`);
+            for (const k of [h.signingKey, h.encryptionKey])
+                if (keys.has(k))
+                    throw fail(`reuses a public key of ${keys.get(k)}`, file, `${field}.${k === h.signingKey ? 'signingKey' : 'encryptionKey'}`);
+        }
+        for (const k of new Set([h.signingKey, h.encryptionKey]))
+            if (!member)
+                keys.set(k, h.moniker);
+        if (h.github) {
+            const other = logins.get(h.github.toLowerCase());
+            if (other)
+                throw fail(`GitHub login @${h.github} is ${other}'s too: one share per person`, file, `${field}.github`);
+            logins.set(h.github.toLowerCase(), h.moniker);
+        }
+        return { identity: h, x };
+    });
+}
+/** One dealing: its author, binding, and the public checks of its sharing. */
+function checkDealing(raw, m, audit) {
+    const manifest = audit.manifest;
+    const d = parseWith(ReshareDealing, raw.value, raw.file);
+    if (d.moniker !== m)
+        throw fail(`the file is named for ${m} but the artifact's moniker is ${d.moniker}`, raw.file, 'moniker', d.moniker);
+    if (d.ceremony !== audit.ceremony)
+        throw fail(`a dealing for ceremony ${d.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
+    const dealer = audit.dealers.get(m);
+    if (!dealer)
+        throw fail(`${m} is not among the proposal's dealers (${names(manifest.dealers)})`, raw.file, 'moniker', m, 'not-allowed');
+    if (d.identifier !== dealer.participant.identifier)
+        throw fail("identifier differs from the dealer's in the group", raw.file, 'identifier', m);
+    if (!verifyArtifactSignature(d, dealer.participant.signingKey))
+        throw fail('bad artifact signature', raw.file, 'signature', m, 'signature');
+    if (d.proposalDigest !== audit.proposalDigest)
+        throw fail("a dealing for another proposal (proposalDigest differs from ceremony.json's)", raw.file, 'proposalDigest', m);
+    if (d.commitment.length !== manifest.newThreshold)
+        throw fail(`expected ${manifest.newThreshold} commitment points (the new threshold), got ${d.commitment.length}`, raw.file, 'commitment', m);
+    // The key-shift check: the dealer shares its own share, whose public image group.json holds.
+    if (d.commitment[0] !== dealer.participant.verifyingShare)
+        throw fail("commitment.0 is not the dealer's verifying share: the dealing does not share the dealer's own share (it would shift the key)", raw.file, 'commitment.0', m, 'inconsistent');
+    checkRecipients(d, raw.file, audit.holders);
+    const commitment = d.commitment.map((c, k) => {
+        try {
+            return decodePoint(c, `commitment.${k}`);
+        }
+        catch (e) {
+            throw fail(e.reason, raw.file, `commitment.${k}`, m, 'malformed');
+        }
+    });
+    return { file: raw.file, artifact: d, x: dealer.x, commitment };
+}
+/** Exactly one ciphertext per new holder, in the proposal's order. */
+function checkRecipients(d, file, holders) {
+    if (d.shares.length !== holders.length)
+        throw fail(`${d.shares.length} shares for ${holders.length} new holders`, file, 'shares', d.moniker);
+    d.shares.forEach((s, i) => {
+        if (s.recipient !== holders[i].identity.moniker)
+            throw fail(`share ${i} is for ${s.recipient}, but the proposal's holder ${i} is ${holders[i].identity.moniker}`, file, `shares.${i}.recipient`, d.moniker);
+    });
+}
+/**
+ * Q: named by the merged finalize artifacts, which must all name the same M valid dealers; before
+ * any, the first M valid dealers by identifier (what reshare-finalize proposes). Computes C'.
+ */
+function settleQualified(files, audit) {
+    if (!audit.manifest || !audit.groupBefore)
+        return;
+    const M = audit.groupBefore.threshold;
+    // Only a finalize its new holder signed may fix Q (the others are reported by checkFinalize).
+    const named = [...(files.byRole.get('finalize') ?? new Map())]
+        .map(([m, raw]) => ({ m, raw, q: signedQualified(raw, m, audit) }))
+        .filter((f) => f.q !== undefined);
+    if (named.length) {
+        audit.qualified = named[0].q;
+        audit.qualifiedFixed = true;
+        for (const f of named.slice(1))
+            if (jcs(f.q) !== jcs(audit.qualified))
+                audit.errors.push(fail(`qualified names ${names(f.q)}, but ${named[0].raw.file} names ${names(audit.qualified)}: every new holder must combine the same dealers`, f.raw.file, 'qualified', f.m));
+    }
+    else {
+        const valid = [...audit.dealings.values()].sort(byX);
+        if (valid.length >= M)
+            audit.qualified = valid.slice(0, M).map((d) => d.artifact.moniker);
+    }
+    if (audit.qualified)
+        audit.newCommitment = commitmentOver(audit.qualified, audit, named[0]?.raw.file ?? `${files.dir}/dealings`);
+    if (audit.qualified && audit.newCommitment)
+        audit.dealingsDigest = dealingsDigestOf(audit.qualified.map((m) => audit.dealings.get(m).artifact));
+}
+/** The Q a finalize names, if it parses and its new holder signed it. */
+function signedQualified(raw, m, audit) {
+    const r = ReshareFinalize.safeParse(raw.value);
+    const holder = audit.holders.find((h) => h.identity.moniker === m);
+    if (!r.success || !holder || r.data.moniker !== m)
+        return undefined;
+    return verifyArtifactSignature(r.data, holder.identity.signingKey) ? r.data.qualified : undefined;
+}
+/** C' over Q; a problem with Q itself is reported against the finalize that named it. */
+function commitmentOver(q, audit, at) {
+    const M = audit.groupBefore.threshold;
+    const bad = (reason) => void audit.errors.push(new errors_SssError(reason, { file: at, field: 'qualified' }));
+    if (q.length !== M)
+        return bad(`qualified names ${q.length} dealers; it must name exactly the group's threshold, ${M}`);
+    const dealings = q.map((m) => audit.dealings.get(m));
+    const missing = q.filter((_, i) => !dealings[i]);
+    if (missing.length)
+        return bad(`qualified names ${names(missing)}, without a valid dealing in this ceremony`);
+    const sorted = [...dealings].sort((a, b) => byX(a, b));
+    if (sorted.some((d, i) => d !== dealings[i]) || new Set(q).size !== q.length)
+        return bad('qualified is not a list of distinct dealers sorted by identifier');
+    try {
+        return resharedCommitment(dealings.map((d) => d.commitment), qualifiedWeights(dealings.map((d) => d.x)), decodePoint(audit.groupBefore.publicKey, 'publicKey'));
+    }
+    catch (e) {
+        // Σ λ_i·E_i0 = Σ λ_i·Y_i = C_0 always: a failure here is a torsion or identity point in some E_ik.
+        const culprits = dealings
+            .filter((d) => d.commitment.some((p) => !p.isTorsionFree()))
+            .map((d) => d.artifact.moniker);
+        audit.errors.push(new errors_SssError(e.reason, {
+            file: culprits.length ? audit.dealings.get(culprits[0]).file : at,
+            field: 'commitment',
+            culprit: culprits.join(', ') || undefined,
+        }));
+        return undefined;
+    }
+}
+/** Every new holder's finalize: its author, bindings, and its verifying share against C'. */
+function checkFinalizes(files, audit) {
+    const raws = files.byRole.get('finalize') ?? new Map();
+    const shares = [];
+    for (const [m, raw] of raws) {
+        try {
+            const f = reshare_checkFinalize(raw, m, audit);
+            shares.push({
+                id: f.identifier,
+                x: identifierToScalar(f.identifier),
+                Y: decodePoint(f.verifyingShare, 'verifyingShare'),
+                moniker: m,
+                file: raw.file,
+            });
+            audit.finalize.set(m, { file: raw.file, artifact: f });
+        }
+        catch (e) {
+            audit.errors.push(located(e, { file: raw.file }));
+        }
+    }
+    if (!shares.length || !audit.newCommitment)
+        return;
+    const bad = new Set(badVerifyingShares(shares, audit.newCommitment));
+    for (const s of shares.filter((s) => bad.has(s.id))) {
+        audit.finalize.delete(s.moniker);
+        audit.errors.push(fail("verifying share is not Y'(x) = Σ_k x^k·C'_k over the qualified dealings: it is not a share of the reshared key", s.file, 'verifyingShare', s.moniker, 'inconsistent'));
+    }
+}
+function reshare_checkFinalize(raw, m, audit) {
+    if (!audit.manifest || !audit.proposalDigest)
+        throw fail('a finalize of a proposal that is missing or invalid', raw.file);
+    const f = parseWith(ReshareFinalize, raw.value, raw.file);
+    if (f.moniker !== m)
+        throw fail(`the file is named for ${m} but the artifact's moniker is ${f.moniker}`, raw.file, 'moniker', f.moniker);
+    if (f.ceremony !== audit.ceremony)
+        throw fail(`artifact belongs to ceremony ${f.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
+    const holder = audit.holders.find((h) => h.identity.moniker === m);
+    if (!holder)
+        throw fail(`${m} is not among the proposal's new holders`, raw.file, 'moniker', m, 'not-allowed');
+    if (f.identifier !== holder.identity.identifier)
+        throw fail("identifier differs from the proposal's", raw.file, 'identifier', m);
+    if (!verifyArtifactSignature(f, holder.identity.signingKey))
+        throw fail('bad artifact signature', raw.file, 'signature', m, 'signature');
+    if (f.proposalDigest !== audit.proposalDigest)
+        throw fail("proposalDigest differs from ceremony.json's", raw.file, 'proposalDigest', m);
+    if (!audit.newCommitment || !audit.qualified)
+        throw fail('finalize before the qualified dealings are valid', raw.file, 'qualified', m, 'incomplete');
+    if (f.dealingsDigest !== audit.dealingsDigest)
+        throw fail('dealingsDigest differs from the merged dealings of the qualified set: the holder combined other dealings', raw.file, 'dealingsDigest', m);
+    return f;
+}
+/** The round table, the phase and, once every new holder has finalized, the new group. */
+function conclude(files, audit) {
+    const manifest = audit.manifest;
+    const rawDealings = files.byRole.get('dealings') ?? new Map();
+    const rawFinalize = files.byRole.get('finalize') ?? new Map();
+    const ready = Boolean(audit.newCommitment);
+    const state = (ok, present, open) => ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
+    const holders = new Map(audit.holders.map((h) => [h.identity.moniker, h.identity]));
+    const everyone = [
+        ...new Set([...manifest.dealers, ...holders.keys(), ...rawDealings.keys(), ...rawFinalize.keys()]),
+    ].sort();
+    audit.rows = everyone.map((m) => ({
+        moniker: m,
+        github: holders.get(m)?.github ?? audit.dealers.get(m)?.participant.github,
+        steps: {
+            dealing: audit.dealers.has(m) || rawDealings.has(m)
+                ? state(audit.dealings.has(m), rawDealings.has(m), !audit.qualifiedFixed)
+                : '-',
+            finalize: holders.has(m) || rawFinalize.has(m) ? state(audit.finalize.has(m), rawFinalize.has(m), ready) : '-',
+        },
+    }));
+    const M = audit.groupBefore.threshold;
+    if (!ready) {
+        audit.phase = 'dealing';
+        const awaited = manifest.dealers.filter((m) => !audit.dealings.has(m));
+        return finish(audit, `valid dealings from ${M - Math.min(M, audit.dealings.size)} more of ${names(awaited)} (${audit.dealings.size} of the ${M} needed)`);
+    }
+    const waiting = [...holders.keys()].filter((m) => !audit.finalize.has(m));
+    if (waiting.length || rawFinalize.size !== audit.finalize.size) {
+        audit.phase = 'finalize';
+        return finish(audit, `finalize from ${names(waiting)}`);
+    }
+    if (audit.errors.length)
+        return finish(audit, 'nothing more');
+    audit.phase = 'complete';
+    audit.group = resharedGroup(audit);
+    return finish(audit, 'nothing: the reshare is complete');
+}
+/** The group after a completed reshare: same key, the new holders, threshold, commitment and epoch. */
+function resharedGroup(audit) {
+    const before = audit.groupBefore;
+    const manifest = audit.manifest;
+    const participants = audit.holders
+        .map((h) => groupParticipant(h.identity, audit.finalize.get(h.identity.moniker).artifact.verifyingShare, audit.ceremony))
+        .sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0));
+    return {
+        format: 'sss-tool/group@1',
+        ciphersuite: CIPHERSUITE,
+        publicKey: before.publicKey,
+        threshold: manifest.newThreshold,
+        epoch: manifest.epoch,
+        commitment: audit.newCommitment.map(encodePoint),
+        participants,
+        ceremonies: [...before.ceremonies, { id: audit.ceremony, kind: 'reshare' }],
+    };
+}
+//# sourceMappingURL=reshare.js.map
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/ceremony/tree.js
@@ -51996,7 +52628,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const MAX_ARTIFACT_BYTES = 512 * 1024;
 /** Per-moniker folders and single files a ceremony may hold, by kind. */
 const LAYOUT = {
-    folders: ['round1', 'round2', 'finalize', 'approvals'],
+    folders: ['round1', 'round2', 'finalize', 'approvals', 'dealings'],
     singles: ['ceremony.json', 'request.json', 'finalize.json'],
 };
 /**
@@ -52176,6 +52808,7 @@ function ceremonyWithFiles(paths, role, keep, where) {
 
 
 
+
 function kindOf(files) {
     const v = files.manifest?.value;
     return v && typeof v === 'object' ? v.kind : undefined;
@@ -52188,7 +52821,8 @@ function auditRepository(ceremoniesDir, root) {
     const genesis = [];
     for (const t of trees) {
         const kind = kindOf(t);
-        if (kind === 'join')
+        // Joins and reshares both extend a group state (manifest `extends`): one chain orders them.
+        if (kind === 'join' || kind === 'reshare')
             joins.push(t);
         else if (kind === 'dkg' || !t.manifest) {
             const r = auditDkg(t);
@@ -52209,7 +52843,7 @@ function auditRepository(ceremoniesDir, root) {
     if (genesis.length > 1)
         state.errors.push(new errors_SssError(`more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`, { code: 'duplicate' }));
     let group = genesis.length === 1 ? genesis[0].group : undefined;
-    const chained = chainJoins(group, joins, auditJoin);
+    const chained = chainJoins(group, joins, (t, g) => (kindOf(t) === 'reshare' ? auditReshare(t, g) : auditJoin(t, g)));
     for (const [id, r] of chained.reports)
         state.reports.set(id, r);
     state.errors.push(...chained.errors);
@@ -61448,6 +62082,24 @@ const FILE_RULES = [
         pattern: 'finalize.json',
         author: (f) => ({ moniker: monikerOf(f.head.tree?.singles.get('request')?.value) }),
         notYet: ({ report }) => (report?.digests?.approvals ? undefined : 'finalize before every approval is merged'),
+    },
+    // Reshare (docs/resharing.md): the proposal is ceremony.json (maintainers, the '*' row); each
+    // dealer's dealing once it is merged; each new holder's finalize once M valid dealings are.
+    {
+        kind: 'reshare',
+        role: 'dealings',
+        perMoniker: true,
+        pattern: 'dealings/<moniker>.json',
+        author: byFileName,
+        notYet: ({ report }) => (report?.digests?.proposal ? undefined : 'a dealing before the reshare proposal is merged'),
+    },
+    {
+        kind: 'reshare',
+        role: 'finalize',
+        perMoniker: true,
+        pattern: 'finalize/<moniker>.json',
+        author: byFileName,
+        notYet: ({ report }) => report?.digests?.dealings ? undefined : 'finalize before enough valid dealings are merged',
     },
 ];
 /** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */

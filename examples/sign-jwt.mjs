@@ -20,7 +20,10 @@ const cosigners = [];
 for (const m of monikers) {
   const dir = join(root, 'participants', m);
   const passphrase = readFileSync(join(dir, 'passphrase.txt'), 'utf8').trim();
-  cosigners.push(await openShare(join(dir, 'home', 'trustserver_share.json.age'), passphrase));
+  // The group's epoch: a share replaced by a reshare is refused instead of signing.
+  cosigners.push(
+    await openShare(join(dir, 'home', 'trustserver_share.json.age'), passphrase, { epoch: group.epoch ?? 0 }),
+  );
 }
 
 const t0 = performance.now();

@@ -16,7 +16,7 @@ beforeAll(async () => {
   const r = await demoAsync(['--participants', '3', '--threshold', '2', '--dir', dir, '--json']);
   if (r.code !== 0) throw new Error(`the demo failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
   result = JSON.parse(r.stdout);
-}, 180_000);
+}, 300_000);
 afterAll(cleanupTempDirs);
 
 it('genesis: 10 pull requests validated by the Action and merged, public_info/ published once', () => {
@@ -66,6 +66,21 @@ it('sign: a JWT with the newcomer among the signers; jose verifies it, and refus
   await expect(jwtVerify(`${header}.${payload}.${sig.toString('base64url')}`, key)).rejects.toThrow(
     errors.JWSSignatureVerificationFailed,
   );
+});
+
+it('reshare: the last genesis holder is removed, its old share refused, the key unchanged', () => {
+  expect(result.reshare).toMatchObject({
+    removed: 'carol',
+    epoch: 1,
+    threshold: 2,
+    participants: 3,
+    publicKey: result.publicKey,
+  });
+  const group = JSON.parse(readFileSync(join(result.repository, 'public_info', 'group.json'), 'utf8'));
+  expect(group.epoch).toBe(1);
+  expect(readFileSync(join(result.repository, 'public_info', 'public_key.txt'), 'utf8')).toBe(result.publicKey + '\n');
+  expect(readFileSync(join(result.repository, 'public_info', 'peers_list.txt'), 'utf8')).not.toContain('carol ');
+  expect(result.reshare.jwt.split('.')[0]).toBe(result.sign.jwt.split('.')[0]);
 });
 
 it('the library example signs in one process over the demo directory', () => {

@@ -314,7 +314,7 @@ describe('threshold signing, 3-of-5', () => {
     c.commit('hidden');
     const shown = JSON.stringify(c) + inspect(c, { depth: 10, showHidden: true });
     expect(shown).not.toContain(g.shares[0].signingShare);
-    expect(Object.keys(c).sort()).toEqual(['group', 'groupKey', 'identifier', 'moniker', 'threshold']);
+    expect(Object.keys(c).sort()).toEqual(['epoch', 'group', 'groupKey', 'identifier', 'moniker', 'threshold']);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * `npm run demo`: a complete local run in three acts. A genesis ceremony and a join, every step a
- * pull request checked by the real bundled Action, then M holders sign a JWT. It lives beside the
+ * `npm run demo`: a complete local run in four acts. A genesis ceremony and a join, every step a
+ * pull request checked by the real bundled Action, then M holders sign a JWT, then a reshare
+ * removes a holder (dev/demo/reshare.ts) whose old share is then refused. It lives beside the
  * library, not in it: the published package holds no demo and no GitHub stand-in.
  */
 import { mkdtempSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { SssError } from '../../src/errors.js';
 import { NAMES, runGenesisDemo } from './genesis.js';
 import { runJoinDemo } from './join.js';
 import { runSignDemo } from './sign.js';
+import { runReshareDemo } from './reshare.js';
 
 interface DemoOptions {
   participants: string;
@@ -33,9 +35,17 @@ async function demo(opts: DemoOptions): Promise<void> {
   const joined = await runJoinDemo(result, say);
   const signers = [...result.participants.slice(0, t - 1), joined.newcomer];
   const signed = await runSignDemo(result.repository, root, signers, say);
+  // Issue 11: a reshare removes the last genesis holder; its old share can no longer sign.
+  const reshared = await runReshareDemo(
+    result,
+    [...result.participants, joined.newcomer],
+    result.participants[n - 1],
+    say,
+  );
   say('');
   say(`Sign with the library, in one Node process: node examples/sign-jwt.mjs ${root}`);
-  if (opts.json) process.stdout.write(JSON.stringify({ ...result, join: joined, sign: signed }, null, 2) + '\n');
+  if (opts.json)
+    process.stdout.write(JSON.stringify({ ...result, join: joined, sign: signed, reshare: reshared }, null, 2) + '\n');
 }
 
 const program = new Command('demo')

@@ -40,6 +40,8 @@ export const SignCommitment = z.strictObject({
   groupKey: hex32,
   hiding: hex32,
   binding: hex32,
+  /** The group epoch of the signer's share (docs/resharing.md); absent means 0. */
+  epoch: z.number().int().min(1).optional(),
 });
 export type SignCommitment = z.infer<typeof SignCommitment>;
 
@@ -159,6 +161,11 @@ export function checkCommitmentList(
         field: 'groupKey',
         culprit: c.moniker,
       });
+    if ((c.epoch ?? 0) !== group.epoch)
+      throw new SssError(
+        `commitment is from a share of epoch ${c.epoch ?? 0}, but the group is at epoch ${group.epoch}: shares of another epoch cannot sign together (a reshare replaced them)`,
+        { code: 'mismatch', field: 'epoch', culprit: c.moniker },
+      );
     if (seenId.has(c.identifier) || seenMoniker.has(c.moniker))
       throw new SssError('the same signer appears twice in the commitment list', {
         code: 'duplicate',
@@ -181,6 +188,8 @@ export function commitmentsDigest(sorted: readonly SignCommitment[]): string {
   return digest({
     session: sorted[0].session,
     groupKey: sorted[0].groupKey,
+    // The epoch is bound from epoch 1 on; epoch 0 keeps the digest it always had.
+    ...(sorted[0].epoch ? { epoch: sorted[0].epoch } : {}),
     commitments: sorted.map((c) => ({
       moniker: c.moniker,
       identifier: c.identifier,

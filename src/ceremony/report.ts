@@ -6,7 +6,8 @@
 import { IdentityFields, identityFields } from '../artifacts/identity.js';
 import { SssError } from '../errors.js';
 
-export type Phase = 'setup' | 'round1' | 'round2' | 'finalize' | 'request' | 'approvals' | 'complete' | 'invalid';
+export type Phase =
+  'setup' | 'round1' | 'round2' | 'finalize' | 'request' | 'approvals' | 'dealing' | 'complete' | 'invalid';
 export type StepState = 'done' | 'awaited' | 'invalid' | '-';
 
 export interface Row {
@@ -39,16 +40,21 @@ export interface GroupPackage {
   ciphersuite: string;
   publicKey: string;
   threshold: number;
+  /**
+   * How many reshares made this state (docs/resharing.md). Absent means 0: written only after a
+   * reshare, so a group that never reshared keeps the bytes it always had.
+   */
+  epoch?: number;
   /** The group commitment C_0..C_{M-1}; C_0 is the public key. */
   commitment: string[];
   participants: GroupParticipant[];
-  /** The ceremonies this state is made of, in order: the genesis DKG, then each join. */
-  ceremonies: { id: string; kind: 'dkg' | 'join' }[];
+  /** The ceremonies this state is made of, in order: the genesis DKG, then each join or reshare. */
+  ceremonies: { id: string; kind: 'dkg' | 'join' | 'reshare' }[];
 }
 
 export interface Report {
   ceremony: string;
-  kind: 'dkg' | 'join' | 'unknown';
+  kind: 'dkg' | 'join' | 'reshare' | 'unknown';
   phase: Phase;
   threshold?: number;
   participants?: number;
@@ -61,6 +67,11 @@ export interface Report {
   /** Present when the ceremony is complete: the group's state after it. */
   group?: GroupPackage;
   digests?: Record<string, string>;
+}
+
+/** The epoch of a group state (absent: 0). */
+export function epochOf(group: { epoch?: number }): number {
+  return group.epoch ?? 0;
 }
 
 export function invalidReport(ceremony: string, errors: SssError[]): Report {

@@ -7,6 +7,7 @@ import { shown } from '../artifacts/schemas.js';
 import { SssError } from '../errors.js';
 import { auditDkg } from './dkg.js';
 import { auditJoin, joinExtends } from './join.js';
+import { auditReshare } from './reshare.js';
 import { GroupPackage, Report, invalidReport } from './report.js';
 import { CeremonyFiles, listCeremonies, readCeremony } from './tree.js';
 
@@ -31,7 +32,8 @@ export function auditRepository(ceremoniesDir: string, root: string): Repository
   const genesis: Report[] = [];
   for (const t of trees) {
     const kind = kindOf(t);
-    if (kind === 'join') joins.push(t);
+    // Joins and reshares both extend a group state (manifest `extends`): one chain orders them.
+    if (kind === 'join' || kind === 'reshare') joins.push(t);
     else if (kind === 'dkg' || !t.manifest) {
       const r = auditDkg(t);
       state.reports.set(t.id, r);
@@ -57,7 +59,7 @@ export function auditRepository(ceremoniesDir: string, root: string): Repository
       ),
     );
   let group = genesis.length === 1 ? genesis[0].group : undefined;
-  const chained = chainJoins(group, joins, auditJoin);
+  const chained = chainJoins(group, joins, (t, g) => (kindOf(t) === 'reshare' ? auditReshare(t, g) : auditJoin(t, g)));
   for (const [id, r] of chained.reports) state.reports.set(id, r);
   state.errors.push(...chained.errors);
   group = chained.group;

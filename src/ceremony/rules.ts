@@ -147,6 +147,25 @@ export const FILE_RULES: FileRule[] = [
     author: (f) => ({ moniker: monikerOf(f.head.tree?.singles.get('request')?.value) }),
     notYet: ({ report }) => (report?.digests?.approvals ? undefined : 'finalize before every approval is merged'),
   },
+  // Reshare (docs/resharing.md): the proposal is ceremony.json (maintainers, the '*' row); each
+  // dealer's dealing once it is merged; each new holder's finalize once M valid dealings are.
+  {
+    kind: 'reshare',
+    role: 'dealings',
+    perMoniker: true,
+    pattern: 'dealings/<moniker>.json',
+    author: byFileName,
+    notYet: ({ report }) => (report?.digests?.proposal ? undefined : 'a dealing before the reshare proposal is merged'),
+  },
+  {
+    kind: 'reshare',
+    role: 'finalize',
+    perMoniker: true,
+    pattern: 'finalize/<moniker>.json',
+    author: byFileName,
+    notYet: ({ report }) =>
+      report?.digests?.dealings ? undefined : 'finalize before enough valid dealings are merged',
+  },
 ];
 
 /** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */

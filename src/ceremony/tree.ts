@@ -32,7 +32,7 @@ export interface CeremonyFiles {
 
 /** Per-moniker folders and single files a ceremony may hold, by kind. */
 const LAYOUT = {
-  folders: ['round1', 'round2', 'finalize', 'approvals'],
+  folders: ['round1', 'round2', 'finalize', 'approvals', 'dealings'],
   singles: ['ceremony.json', 'request.json', 'finalize.json'],
 };
 

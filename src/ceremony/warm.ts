@@ -7,11 +7,14 @@ import { join } from 'node:path';
 import { commitmentHexes, predecodePoints } from '../crypto/decode-pool.js';
 import { listCeremonies, readArtifactFile } from './tree.js';
 
-/** Decodes the round-1 commitments of every ceremony (or one) under ceremoniesDir. */
+/** Decodes the round-1 and dealing commitments of every ceremony (or one) under ceremoniesDir. */
 export async function warmCeremonies(ceremoniesDir: string, only?: string): Promise<void> {
   const values: unknown[] = [];
-  for (const id of only ? [only] : listCeremonies(ceremoniesDir)) {
-    const dir = join(ceremoniesDir, id, 'round1');
+  // Round-1 commitments of a DKG, and a reshare's dealing commitments: the points an audit decodes.
+  const dirs = (only ? [only] : listCeremonies(ceremoniesDir)).flatMap((id) =>
+    ['round1', 'dealings'].map((r) => join(ceremoniesDir, id, r)),
+  );
+  for (const dir of dirs) {
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir)) {
       if (!f.endsWith('.json')) continue;

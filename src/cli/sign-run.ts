@@ -161,7 +161,19 @@ async function openCosigner(ctx: Context, passphrase: string): Promise<Cosigner>
       code: 'private',
       file: ctx.paths.share,
     });
-  return openShare(ctx.paths.share, passphrase);
+  // When --repo has a public_info/group.json, its epoch must be the share's: after a reshare the
+  // old share is refused before it commits.
+  const groupFile = resolve(ctx.publicInfoDir, 'group.json');
+  if (!existsSync(groupFile)) return openShare(ctx.paths.share, passphrase);
+  const g = parseWith(GroupFile, parseJson(readFile(groupFile), groupFile), groupFile);
+  const share = await readShareFile(ctx.paths.share, passphrase);
+  try {
+    return new Cosigner(share, share.group.publicKey === g.publicKey ? { epoch: g.epoch ?? 0 } : {});
+  } catch (e) {
+    throw e instanceof SssError && e.field === 'epoch'
+      ? new SssError(e.reason, { code: e.code, file: ctx.paths.share, field: 'group.epoch' })
+      : e;
+  }
 }
 
 /**
@@ -278,6 +290,7 @@ const GroupFile = z.object({
   publicKey: hex32,
   threshold: z.number().int().min(2),
   commitment: z.array(hex32).min(2),
+  epoch: z.number().int().min(1).optional(),
   participants: z.array(z.object({ moniker: monikerSchema, identifier: hex32 })),
 });
 

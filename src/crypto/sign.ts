@@ -89,6 +89,8 @@ export interface GroupPublic {
   threshold: number;
   /** The group commitment C_0..C_{M-1}. */
   commitment: readonly string[];
+  /** The group's epoch (docs/resharing.md): how many reshares made it. Absent means 0. */
+  epoch?: number;
 }
 
 /** One signer's round-1 output as RFC 9591 lists it: identifier, hiding and binding commitments. */
@@ -111,6 +113,8 @@ export class SigningGroup {
   readonly publicKey: string;
   readonly threshold: number;
   readonly commitment: readonly string[];
+  /** The epoch (0 until the first reshare): signers of another epoch are refused. */
+  readonly epoch: number;
   readonly #points: Point[];
   readonly #commitmentBytes: FrostPublic['commitments'];
   readonly #verifyingShares = new Map<string, Uint8Array>();
@@ -129,6 +133,7 @@ export class SigningGroup {
     this.publicKey = pub.publicKey;
     this.threshold = pub.threshold;
     this.commitment = Object.freeze([...pub.commitment]);
+    this.epoch = pub.epoch ?? 0;
     this.#points = this.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
     this.#commitmentBytes = this.commitment.map(hexToBytes) as FrostPublic['commitments'];
   }
@@ -137,7 +142,7 @@ export class SigningGroup {
   static of(pub: GroupPublic): SigningGroup {
     checkGroupShape(pub);
     // Unambiguous: joined with ',' a single "C0,C1,C2" string made the key of the three points.
-    const key = JSON.stringify([pub.threshold, pub.commitment, pub.publicKey]);
+    const key = JSON.stringify([pub.threshold, pub.commitment, pub.publicKey, pub.epoch ?? 0]);
     let g = groups.get(key);
     if (!g) {
       g = new SigningGroup(pub);
@@ -183,7 +188,9 @@ function checkGroupShape(pub: unknown): asserts pub is GroupPublic {
       code: 'malformed',
       field: 'group',
     });
-  const { publicKey, threshold, commitment } = pub as Record<string, unknown>;
+  const { publicKey, threshold, commitment, epoch } = pub as Record<string, unknown>;
+  if (epoch !== undefined && (!Number.isInteger(epoch) || (epoch as number) < 0))
+    throw new SssError('the epoch must be a non-negative integer', { code: 'malformed', field: 'epoch' });
   if (typeof publicKey !== 'string')
     throw new SssError('the group key must be hex', { code: 'malformed', field: 'publicKey' });
   if (!Number.isInteger(threshold) || (threshold as number) < 2)

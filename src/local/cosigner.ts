@@ -30,6 +30,11 @@ export interface CosignerOptions {
    * and never followed up cannot grow the process without bound.
    */
   maxPending?: number;
+  /**
+   * The group's current epoch (public_info/group.json's `epoch`, absent = 0). When given, a share
+   * file of another epoch is refused: after a reshare, the old share must not sign.
+   */
+  epoch?: number;
 }
 
 interface Pending {
@@ -48,6 +53,8 @@ export class Cosigner {
   /** The group key, hex (the JWT `kid`). */
   readonly groupKey: string;
   readonly threshold: number;
+  /** The epoch of this share (0 before any reshare). */
+  readonly epoch: number;
   readonly group: SigningGroup;
   readonly #signingShare: Uint8Array;
   readonly #pending = new Map<string, Pending>();
@@ -67,6 +74,12 @@ export class Cosigner {
     this.identifier = s.identifier;
     this.groupKey = s.group.publicKey;
     this.threshold = s.group.threshold;
+    this.epoch = s.group.epoch ?? 0;
+    if (opts.epoch !== undefined && opts.epoch !== this.epoch)
+      throw new SssError(
+        `this share is of group epoch ${this.epoch}, but the group is at epoch ${opts.epoch}: ${opts.epoch > this.epoch ? 'a reshare replaced it, and it can no longer sign' : 'the share is newer than the group given'}`,
+        { code: 'mismatch', field: 'epoch' },
+      );
     this.group = SigningGroup.of(s.group);
     // checkShareFile matched signingShare·G to verifyingShare; this ties both to the group polynomial.
     if (s.verifyingShare !== bytesToHex(this.group.verifyingShare(s.identifier)))
@@ -96,6 +109,7 @@ export class Cosigner {
       groupKey: this.groupKey,
       hiding: commitment.hiding,
       binding: commitment.binding,
+      ...(this.epoch ? { epoch: this.epoch } : {}),
     };
     this.#keep(session, { nonces, commitment: artifact });
     return artifact;
@@ -214,6 +228,7 @@ export class Cosigner {
       groupKey: this.groupKey,
       hiding: encodePoint(Point.BASE.multiply(hiding)),
       binding: encodePoint(Point.BASE.multiply(binding)),
+      ...(this.epoch ? { epoch: this.epoch } : {}),
     };
     this.#keep(r.session, { nonces: { hiding: hexToBytes(r.hiding), binding: hexToBytes(r.binding) }, commitment });
     return commitment;

@@ -26,6 +26,8 @@ export const ShareFile = z.strictObject({
     commitment: z.array(hex32).min(2),
     /** The genesis ceremony of the group. */
     genesis: ceremonyId,
+    /** The group epoch the share belongs to (docs/resharing.md); absent means 0, as before any reshare. */
+    epoch: z.number().int().min(1).optional(),
   }),
 });
 export type ShareFile = z.infer<typeof ShareFile>;

@@ -1,0 +1,179 @@
+/**
+ * Resharing end to end with the real CLI: a 3-of-5 genesis, then a reshare that removes erin and
+ * adds frank. public_key.txt never changes; group.json (epoch 1) and peers_list.txt follow the new
+ * set; the new holders sign; erin's old share is refused by sign-commit and by the new signers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { homePaths } from '../src/local/home.js';
+import { readShareFile } from '../src/local/share.js';
+import { PASSPHRASE, cleanupTempDirs, cli, ok, tempDir } from './helpers.js';
+
+const FIVE = ['alice', 'bob', 'carol', 'dave', 'erin'];
+let root: string;
+let repo: string;
+const home = (m: string) => join(root, 'homes', m);
+const as = (m: string, args: string[]) => [...args, '--home', home(m), '--repo', repo];
+const publicInfo = (f: string) => readFileSync(join(repo, 'public_info', f), 'utf8');
+let genesisKey: string;
+
+beforeAll(() => {
+  root = tempDir('sss-reshare-');
+  repo = join(root, 'repo');
+  mkdirSync(repo);
+  for (const m of FIVE) ok(as(m, ['initialize', '--moniker', m, '--endpoint', `https://${m}.example`]));
+  for (const m of FIVE) ok(as(m, ['dkg-round1', '--threshold', '3', '--participants', '5', '--ceremony', 'genesis']));
+  for (const m of FIVE) ok(as(m, ['dkg-round2', '--commitments', join(repo, 'ceremonies/genesis/round1')]));
+  for (const m of FIVE) ok(as(m, ['dkg-finalize', '--shares', join(repo, 'ceremonies/genesis/round2')]));
+  ok(['publish', '--ceremony', 'genesis', '--repo', repo]);
+  genesisKey = publicInfo('public_key.txt');
+}, 300_000);
+
+afterAll(cleanupTempDirs);
+
+function fails(args: string[]): string {
+  const r = cli(args);
+  expect(r.code, r.stdout).not.toBe(0);
+  return r.stderr;
+}
+
+describe('a reshare removes erin and adds frank, through the CLI', () => {
+  it('reshare-request writes the proposal; bad input is refused and nothing is written', () => {
+    ok(as('frank', ['initialize', '--moniker', 'frank', '--endpoint', 'https://frank.example']));
+    expect(fails(['reshare-request', '--repo', repo, '--remove', 'zed'])).toMatch(/zed holds no share of the group/);
+    expect(fails(['reshare-request', '--repo', repo, '--remove', 'erin', '--threshold', '5'])).toMatch(
+      /newThreshold must be an integer from 2 to the number of new holders \(4\)/,
+    );
+    expect(fails(['reshare-request', '--repo', repo, '--dealers', 'alice,bob'])).toMatch(
+      /2 dealers, fewer than the group's threshold 3/,
+    );
+    expect(existsSync(join(repo, 'ceremonies/reshare-1'))).toBe(false);
+    const r = ok([
+      'reshare-request',
+      '--repo',
+      repo,
+      '--remove',
+      'erin',
+      '--newcomer',
+      join(home('frank'), 'identity.json'),
+      '--dealers',
+      'alice,bob,carol,dave',
+    ]);
+    expect(r.stdout).toContain('becomes 3-of-5 (epoch 1)');
+    expect(r.stdout).toContain('leaving           erin');
+    const manifest = JSON.parse(readFileSync(join(repo, 'ceremonies/reshare-1/ceremony.json'), 'utf8'));
+    expect(manifest).toMatchObject({
+      kind: 'reshare',
+      extends: 'genesis',
+      epoch: 1,
+      threshold: 3,
+      newThreshold: 3,
+      publicKey: genesisKey.trim(),
+    });
+    expect(manifest.holders.map((h: { moniker: string }) => h.moniker).sort()).toEqual([
+      'alice',
+      'bob',
+      'carol',
+      'dave',
+      'frank',
+    ]);
+    expect(ok(['status', '--ceremony', 'reshare-1', '--repo', repo]).stdout).toContain(
+      'awaiting: valid dealings from 3 more of',
+    );
+  });
+
+  it('dealers deal; a holder outside the dealers is refused; re-runs keep the dealing', () => {
+    expect(fails(as('erin', ['reshare-deal', '--ceremony', 'reshare-1']))).toMatch(
+      /you \(erin\) are not among the proposal's dealers/,
+    );
+    expect(fails(as('frank', ['reshare-finalize', '--ceremony', 'reshare-1']))).toMatch(
+      /not enough valid dealings yet/,
+    );
+    for (const m of ['alice', 'bob', 'carol']) ok(as(m, ['reshare-deal', '--ceremony', 'reshare-1']));
+    expect(ok(as('alice', ['reshare-deal', '--ceremony', 'reshare-1'])).stdout).toContain('Already dealt');
+    const v = ok(['verify', '--ceremony', 'reshare-1', '--repo', repo]).stdout;
+    expect(v).toContain('Valid so far; phase finalize.');
+  });
+
+  it('every new holder finalizes; the old share is kept as a backup; publish follows the new set, the key stays', async () => {
+    for (const m of ['alice', 'bob', 'carol', 'dave', 'frank'])
+      ok(as(m, ['reshare-finalize', '--ceremony', 'reshare-1']));
+    expect(readdirSync(home('alice')).some((f) => f.startsWith('trustserver_share.json.age.bak-'))).toBe(true);
+    const share = await readShareFile(homePaths(home('alice')).share, PASSPHRASE);
+    expect(share.group.epoch).toBe(1);
+    expect(share.ceremony).toBe('reshare-1');
+    expect(ok(['verify', '--ceremony', 'reshare-1', '--require-complete', '--repo', repo]).stdout).toContain(
+      'Valid and complete',
+    );
+    ok(['publish', '--ceremony', 'reshare-1', '--repo', repo]);
+    expect(publicInfo('public_key.txt')).toBe(genesisKey);
+    const group = JSON.parse(publicInfo('group.json'));
+    expect(group.epoch).toBe(1);
+    expect(group.ceremonies).toEqual([
+      { id: 'genesis', kind: 'dkg' },
+      { id: 'reshare-1', kind: 'reshare' },
+    ]);
+    expect(publicInfo('peers_list.txt')).toBe(
+      ['alice', 'bob', 'carol', 'dave', 'frank'].map((m) => `${m} https://${m}.example\n`).join(''),
+    );
+  });
+
+  it("the new holders sign under the unchanged key; erin's old share cannot take part", () => {
+    const dir = join(root, 'sig');
+    mkdirSync(join(dir, 'c'), { recursive: true });
+    mkdirSync(join(dir, 's'), { recursive: true });
+    const signers = ['bob', 'dave', 'frank'];
+    for (const m of signers) ok(as(m, ['sign-commit', '--session', 's1', '--out', join(dir, 'c', `${m}.json`)]));
+    for (const m of signers)
+      ok(
+        as(m, [
+          'sign-share',
+          '--session',
+          's1',
+          '--message-hex',
+          '6869',
+          '--commitments',
+          join(dir, 'c'),
+          '--out',
+          join(dir, 's', `${m}.json`),
+        ]),
+      );
+    const sig = ok([
+      'sign-aggregate',
+      '--group',
+      join(repo, 'public_info/group.json'),
+      '--message-hex',
+      '6869',
+      '--commitments',
+      join(dir, 'c'),
+      '--shares',
+      join(dir, 's'),
+    ]).stdout.trim();
+    expect(ok(['verify-signature', '--repo', repo, '--message-hex', '6869', '--signature', sig]).stdout).toContain(
+      'valid',
+    );
+    // erin, in the repository: her share's epoch is refused before she commits.
+    expect(fails(as('erin', ['sign-commit', '--session', 's2']))).toMatch(
+      /epoch 0, but the group is at epoch 1: a reshare replaced it/,
+    );
+    // erin elsewhere commits anyway; the new holders refuse her commitment, naming her.
+    mkdirSync(join(dir, 'c2'));
+    ok([
+      'sign-commit',
+      '--session',
+      's2',
+      '--home',
+      home('erin'),
+      '--repo',
+      root,
+      '--out',
+      join(dir, 'c2', 'erin.json'),
+    ]);
+    for (const m of ['bob', 'dave'])
+      ok(as(m, ['sign-commit', '--session', 's2', '--out', join(dir, 'c2', `${m}.json`)]));
+    expect(
+      fails(as('bob', ['sign-share', '--session', 's2', '--message-hex', '6869', '--commitments', join(dir, 'c2')])),
+    ).toMatch(/epoch 0, but the group is at epoch 1.*culprit: erin/);
+  });
+});
