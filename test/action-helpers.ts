@@ -102,6 +102,8 @@ export interface PullRequestEvent {
   baseSha: string;
   headRef?: string;
   fork?: boolean;
+  /** Who opened or last pushed (the event's sender); the author when not given. */
+  sender?: string;
 }
 
 /** A pull_request event payload with the fields the Action reads. */
@@ -111,6 +113,7 @@ export function pullRequestEvent(e: PullRequestEvent) {
   return {
     action: 'synchronize',
     number: e.number,
+    sender: { login: e.sender ?? e.author },
     pull_request: {
       number: e.number,
       user: { login: e.author },

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CIPHERSUITE, compareIdentifiers } from '../crypto/suite.js';
 import { digest } from './canonical.js';
-import { FORMATS, MAX_PARTICIPANTS, byMoniker, ceremonyId, endpoint, githubLogin, hex, hex32, moniker, signature } from './schemas.js';
+import { FORMATS, MAX_PARTICIPANTS, byMoniker, ceremonyId, endpoint, githubLogin, hex, hex32, moniker, signature, identityBinding } from './schemas.js';
 
 /** ceremony.json of a join: the group state it extends, named and pinned by digest. */
 export const JoinManifest = z.strictObject({
@@ -21,6 +21,7 @@ export const JoinManifest = z.strictObject({
   extends: ceremonyId,
   /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
   groupDigest: hex32,
+  identityBinding: identityBinding.optional(),
 });
 export type JoinManifest = z.infer<typeof JoinManifest>;
 

@@ -9,6 +9,7 @@ import { replaceFile } from '../local/fsutil.js';
 import { makeContext, withGlobals } from './context.js';
 import { shown } from './paths.js';
 import { warmCeremonies } from '../ceremony/warm.js';
+import { verifyGithubBinding } from './verify-github.js';
 
 export function register(p: Command): void {
   withGlobals(
@@ -32,7 +33,8 @@ export function register(p: Command): void {
       .command('verify')
       .description('the full public audit of a ceremony: exit 0 only when its transcript is valid')
       .requiredOption('--ceremony <id>', 'the ceremony to audit')
-      .option('--require-complete', 'also fail unless the ceremony is complete'),
+      .option('--require-complete', 'also fail unless the ceremony is complete')
+      .option('--github', 'also check, through the GitHub API (GITHUB_API_URL honoured), that every identity\'s signing key is an SSH signing key of its declared login'),
   ).action(async (opts) => {
     const ctx = makeContext(opts);
     await warmCeremonies(ctx.ceremoniesDir);
@@ -40,6 +42,7 @@ export function register(p: Command): void {
     ctx.result({ valid: report.errors.length === 0, ...reportJson(report) });
     ctx.say(renderText(report));
     if (report.errors.length) throw new SssError(`ceremony ${report.ceremony} is invalid: ${report.errors[0].message}${report.errors.length > 1 ? ` (and ${report.errors.length - 1} more)` : ''}`);
+    if (opts.github) ctx.say(await verifyGithubBinding(ctx, report.ceremony));
     if (opts.requireComplete && report.phase !== 'complete') throw new SssError(`ceremony ${report.ceremony} is not complete: awaiting ${report.awaiting}`);
     ctx.say(report.phase === 'complete' ? `Valid and complete. Group public key: ${report.group!.publicKey}` : `Valid so far; phase ${report.phase}.`);
   });

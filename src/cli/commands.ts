@@ -6,5 +6,6 @@ import { register as join } from './join.js';
 import { register as ceremony } from './ceremony.js';
 import { register as demo } from './demo.js';
 import { register as sign } from './sign.js';
+import { register as doctor } from './doctor.js';
 
-export const commands: ((p: Command) => void)[] = [initialize, dkg, join, ceremony, demo, sign];
+export const commands: ((p: Command) => void)[] = [initialize, dkg, join, ceremony, demo, sign, doctor];

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { GroupPackage } from '../ceremony/report.js';
 import { SssError } from '../errors.js';
 import { LocalPull, startLocalGitHub } from '../github/local-server.js';
+import { registerSigningKeys } from './demo-keys.js';
 import { DEMO_REPOSITORY, DemoAction, DemoParticipant, checkPublished, git, newParticipant, pool, sssTool } from './demo.js';
 
 const NEWCOMERS = ['frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'newcomer'];
@@ -54,7 +55,8 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
     };
 
     await run(newcomer, ['initialize', '--moniker', moniker, '--github', moniker, '--endpoint', `https://${moniker}.cosigner.example`]);
-    say(`  initialize: ${moniker}'s identity created`);
+    await registerSigningKeys(github.url, [newcomer], (p) => run(p, ['doctor']));
+    say(`  initialize: ${moniker}'s identity created, its signing key registered on @${moniker} (sss-tool doctor: ✓)`);
     await step('request', [newcomer], () => ['join-request', '--ceremony', ceremony, '--approvers', approvers.map((p) => p.moniker).join(',')]);
     await step('approval', approvers, (p) => ['approve-participant', '--request', join(p.clone, 'ceremonies', ceremony, 'request.json')]);
     await step('finalize', [newcomer], (p) => ['finalize-join', '--approvals', join(p.clone, 'ceremonies', ceremony, 'approvals')]);

@@ -19,6 +19,7 @@ import { SssError } from '../errors.js';
 import { LocalPull, startLocalGitHub } from '../github/local-server.js';
 import { makeContext, withGlobals } from './context.js';
 import { runJoinDemo } from './demo-join.js';
+import { registerSigningKeys } from './demo-keys.js';
 import { runSignDemo } from './demo-sign.js';
 
 const BIN = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'bin', 'sss-tool.js');
@@ -88,7 +89,7 @@ export async function runDemo(root: string, n: number, t: number, say: (line: st
     const review = (pr: LocalPull, author: string) => action.validateAndMerge(pr, author, m, say);
 
     // The maintainer opens the ceremony with its manifest, through a pull request like anyone else.
-    const manifest = { format: FORMATS.ceremony, ceremony, kind: 'dkg', ciphersuite: CIPHERSUITE, threshold: t, participants: n };
+    const manifest = { format: FORMATS.ceremony, ceremony, kind: 'dkg', ciphersuite: CIPHERSUITE, threshold: t, participants: n, identityBinding: 'github-ssh-signing-key' };
     await m.checkoutLocalBranch(`ceremony/${ceremony}/open`);
     mkdirSync(join(maintainer, 'ceremonies', ceremony), { recursive: true });
     writeFileSync(join(maintainer, 'ceremonies', ceremony, 'ceremony.json'), toFileText(manifest));
@@ -113,7 +114,8 @@ export async function runDemo(root: string, n: number, t: number, say: (line: st
     };
 
     await pool(people, 2, (p) => run(p, ['initialize', '--moniker', p.moniker, '--github', p.moniker, '--endpoint', `https://${p.moniker}.cosigner.example`]));
-    say('  initialize: identities created');
+    await registerSigningKeys(github.url, people, (p) => run(p, ['doctor']));
+    say('  initialize: identities created; each signing key registered on its GitHub account as an SSH signing key (sss-tool doctor: ✓)');
     await step('round1', () => ['dkg-round1', '--threshold', String(t), '--participants', String(n), '--ceremony', ceremony]);
     await step('round2', (p) => ['dkg-round2', '--commitments', join(p.clone, 'ceremonies', ceremony, 'round1')]);
     await step('finalize', (p) => ['dkg-finalize', '--shares', join(p.clone, 'ceremonies', ceremony, 'round2')]);
@@ -204,6 +206,7 @@ export class DemoAction {
     const event = {
       action: 'opened',
       number: pr.number,
+      sender: { login: author },
       pull_request: { number: pr.number, user: { login: author }, base: { ref: 'main', sha: base, repo: { full_name: DEMO_REPOSITORY } }, head: { ref: pr.head, repo: { full_name: DEMO_REPOSITORY, fork: false } } },
       repository: { full_name: DEMO_REPOSITORY, default_branch: 'main', fork: false },
     };

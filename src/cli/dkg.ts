@@ -101,6 +101,7 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
       threshold: opts.threshold,
       participants: opts.participants,
       ...(allowList ? { allowList } : {}),
+      identityBinding: 'github-ssh-signing-key',
     };
     parseWith(DkgManifest, manifest, '--allow');
     // The audit rejects a round-1 artifact from outside the allow-list: do not write one.
