@@ -164,3 +164,23 @@ export function judgeNotice(changes: Change[], author: string | undefined, maint
   const isMaintainer = author !== undefined && maintainers.some((m) => sameLogin(m, author));
   return `⚠️ **Maintainers-only change**: this pull request changes the judge (${judge.slice(0, 6).join(', ')}${judge.length > 6 ? `, and ${judge.length - 6} more` : ''}).${isMaintainer ? '' : ' Only a maintainer may change it.'} A check run by a workflow this pull request changes proves nothing unless the workflow is required from a protected ref (docs/maintainers.md).`;
 }
+
+/**
+ * A join ceremony's first pull request (its manifest arrives) starts from the group as the base
+ * has it: `extends` must be the group's current tip. The audit alone would leave a join that
+ * extends an unknown ceremony "waiting" (valid), and its request unchecked.
+ */
+export function joinStartProblems(changes: Change[], ceremoniesDir: string, head: RepositoryView, base: () => RepositoryView): SssError[] {
+  const out: SssError[] = [];
+  for (const c of changes) {
+    const where = classifyPath(c.path, ceremoniesDir);
+    if (c.status !== 'A' || where?.role !== 'ceremony' || ceremonyKind(head.ceremony(where.ceremony).tree) !== 'join') continue;
+    const ext = (head.ceremony(where.ceremony).tree?.manifest?.value as { extends?: unknown } | undefined)?.extends;
+    const group = base().state.group;
+    const tip = group?.ceremonies[group.ceremonies.length - 1]?.id;
+    if (!tip) out.push(new SssError('a join needs a complete group on the base branch, and there is none', { file: c.path, field: 'extends' }));
+    else if (ext !== tip)
+      out.push(new SssError(`extends ${typeof ext === 'string' ? JSON.stringify(ext.slice(0, 63)) : 'nothing'}, but the group on the base branch is the one after ${tip}: a join starts from the group's current tip`, { file: c.path, field: 'extends' }));
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ import { auditProblems, checkChanges, RepositoryView, touchedCeremonies } from '
 import { client } from '../github/api.js';
 import { changedFiles, commitOf, exportTree } from '../github/git.js';
 import { signingKeyDirectory } from '../github/ssh-signing-keys.js';
-import { bindingProblems, CONFIG_PATH, diffBase, judgeNotice, pushProblems, rulesAt } from './judge.js';
+import { bindingProblems, CONFIG_PATH, diffBase, joinStartProblems, judgeNotice, pushProblems, rulesAt } from './judge.js';
 import { Inputs, repositoryView, RunContext } from './context.js';
 import { annotate, ceremoniesMarkdown, comment, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
 
@@ -60,10 +60,11 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
       base: baseRepo,
     });
     const pushErrors = ev.queue ? [] : pushProblems(changes, { author, sender: ev.sender, maintainers: inputs.maintainers, ceremoniesDir: inputs.ceremoniesDir });
+    const joinStart = joinStartProblems(changes, inputs.ceremoniesDir, headView, baseRepo);
     const binding = await bindingProblems(changes, inputs.ceremoniesDir, headView, baseRepo, signingKeyDirectory(client(inputs.token)));
     optedOut = binding.optedOut;
     const audit = auditProblems(headState, touched, new Set(changes.map((c) => c.path)));
-    problems = dedupe([...pushErrors, ...binding.errors, ...ruleErrors].map((error) => ({ error })).concat(audit));
+    problems = dedupe([...pushErrors, ...binding.errors, ...joinStart, ...ruleErrors].map((error) => ({ error })).concat(audit));
     // Blame the pull request's own files before anything merged earlier.
     problems = [...problems.filter((p) => !p.merged), ...problems.filter((p) => p.merged)];
   } finally {
