@@ -255,7 +255,7 @@ describe('genesis ceremony, 3-of-5, five homes and five clones', () => {
       for (const f of [paths.share, paths.identitySecret]) expect(statSync(f).mode & 0o777, f).toBe(0o600);
       expect(existsSync(join(p.home, 'state', CEREMONY))).toBe(false);
       const files = readdirSync(p.home).filter((f) => statSync(join(p.home, f)).isFile());
-      expect(files.sort()).toEqual(['identity.age', 'identity.json', 'trustserver_public_key.pub', 'trustserver_share.json.age']);
+      expect(files.sort()).toEqual(['github_signing_key.pub', 'identity.age', 'identity.json', 'trustserver_public_key.pub', 'trustserver_share.json.age']);
     }
   });
 
