@@ -34,13 +34,23 @@ const commitAll = (dir: string, message: string) => {
   git(dir, 'commit', '-q', '--allow-empty', '-m', message);
   return git(dir, 'rev-parse', 'HEAD').trim();
 };
+/** join-request as the newcomer runs it, with the manifest's identityBinding left out (absent binds too). */
+async function joinRequest(homeDir: string, repo: string): Promise<void> {
+  await okAsync(['join-request', '--approvers', 'alice,bob', '--home', homeDir, '--repo', repo]);
+  const file = join(repo, 'ceremonies/join-frank/ceremony.json');
+  const { identityBinding, ...manifest } = JSON.parse(readFileSync(file, 'utf8'));
+  expect(identityBinding).toBe('github-ssh-signing-key');
+  writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n');
+}
 const register = (login: string, homeDir: string) => gh.addSshSigningKey(login, readFileSync(join(homeDir, 'github_signing_key.pub'), 'utf8'));
 
 beforeAll(async () => {
   gh = await startLocalGitHub();
   ({ root, origin, maintainer } = newOrigin());
   write(maintainer, '.github/sss-tool.json', JSON.stringify(CONFIG, null, 2) + '\n');
-  write(maintainer, `${C}/ceremony.json`, JSON.stringify({ format: 'sss-tool/ceremony@1', ceremony: 'genesis', kind: 'dkg', ciphersuite: 'FROST-ED25519-SHA512-v1', threshold: 2, participants: 3, identityBinding: 'github-ssh-signing-key' }, null, 2) + '\n');
+  write(maintainer, `${C}/ceremony.json`, JSON.stringify({ format: 'sss-tool/ceremony@1', ceremony: 'genesis', kind: 'dkg', ciphersuite: 'FROST-ED25519-SHA512-v1', threshold: 2, participants: 3 }, null, 2) + '\n');
+  // No identityBinding field: an absent field binds (the safe default), and the bundle from before
+  // issue 8 still parses this manifest, so each test below shows that bundle failing it.
   snap.opened = commitAll(maintainer, 'Open genesis with the repository rules');
   await Promise.all([...PEOPLE, 'frank'].map((p) => okAsync(['initialize', '--moniker', p, '--github', p, '--endpoint', `https://${p}.example`, '--home', home(p)])));
   for (const p of [...PEOPLE, 'frank']) register(p, home(p));
@@ -114,9 +124,7 @@ describe('identity bound to the GitHub account (SSH signing keys)', () => {
     // carol makes an identity that claims to be frank (@frank), with keys she holds.
     const fake = home('carol-as-frank');
     await okAsync(['initialize', '--moniker', 'frank', '--github', 'frank', '--home', fake]);
-    const request = (h: string) => async (d: string) => {
-      await okAsync(['join-request', '--approvers', 'alice,bob', '--home', h, '--repo', d]);
-    };
+    const request = (h: string) => (d: string) => joinRequest(h, d);
     const swapped = await pullRequest({ base: snap.complete, author: 'frank', change: request(fake) });
     expectRejected(swapped, 'ceremonies/join-frank/request.json', /signing key [0-9a-f]{16}… is not an SSH signing key of @frank on GitHub/);
     expect(swapped.stdout).toMatch(/culprit: frank/);
@@ -282,9 +290,7 @@ describe('hardened inputs', () => {
 });
 
 describe('a join ceremony\'s first pull request is fully validated', () => {
-  const frankRequest = async (d: string) => {
-    await okAsync(['join-request', '--approvers', 'alice,bob', '--home', home('frank'), '--repo', d]);
-  };
+  const frankRequest = (d: string) => joinRequest(home('frank'), d);
 
   it('a request whose signature does not verify', async () => {
     const r = await pullRequest({
