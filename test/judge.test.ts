@@ -64,7 +64,16 @@ beforeAll(async () => {
   await step(() => ['dkg-round2', '--commitments', join(maintainer, C, 'round1')]);
   await step(() => ['dkg-finalize', '--shares', join(maintainer, C, 'round2')]);
   snap.complete = snap['dkg-finalize:carol'];
+  // A repository without maintainers (no rules file, empty input): newcomers open their own joins.
+  git(maintainer, 'rm', '-q', '.github/sss-tool.json');
+  snap.noRules = commitAll(maintainer, 'No repository rules');
   git(maintainer, 'push', '-q', 'origin', 'main');
+  // With maintainers, a maintainer opens the join first (on a side branch of the complete group).
+  git(maintainer, 'checkout', '-q', '--detach', snap.complete);
+  await okAsync(['join-open', '--ceremony', 'join-frank', '--repo', maintainer]);
+  snap.joinOpened = commitAll(maintainer, 'Open join-frank');
+  git(maintainer, 'push', '-q', 'origin', `${snap.joinOpened}:refs/heads/join-opened`);
+  git(maintainer, 'checkout', '-q', 'main');
 }, 120_000);
 
 afterAll(async () => {
@@ -125,11 +134,11 @@ describe('identity bound to the GitHub account (SSH signing keys)', () => {
     const fake = home('carol-as-frank');
     await okAsync(['initialize', '--moniker', 'frank', '--github', 'frank', '--home', fake]);
     const request = (h: string) => (d: string) => joinRequest(h, d);
-    const swapped = await pullRequest({ base: snap.complete, author: 'frank', change: request(fake) });
+    const swapped = await pullRequest({ base: snap.noRules, author: 'frank', change: request(fake) });
     expectRejected(swapped, 'ceremonies/join-frank/request.json', /signing key [0-9a-f]{16}… is not an SSH signing key of @frank on GitHub/);
     expect(swapped.stdout).toMatch(/culprit: frank/);
     // The same request from frank's own keys passes.
-    expectValid(await pullRequest({ base: snap.complete, author: 'frank', change: request(home('frank')) }));
+    expectValid(await pullRequest({ base: snap.noRules, author: 'frank', change: request(home('frank')) }));
   });
 
   it('rejects the same swap on a round-1 pull request', async () => {
@@ -292,9 +301,23 @@ describe('hardened inputs', () => {
 describe('a join ceremony\'s first pull request is fully validated', () => {
   const frankRequest = (d: string) => joinRequest(home('frank'), d);
 
+  it('only a maintainer opens a join when maintainers are configured; the newcomer then adds only the request', async () => {
+    const byNewcomer = await pullRequest({ base: snap.complete, author: 'frank', change: frankRequest });
+    expectRejected(byNewcomer, 'ceremonies/join-frank/ceremony.json', /only maintainers \(@maintainer\) may add a ceremony manifest, not @frank \(a maintainer opens the join with sss-tool join-open/);
+    const request = await pullRequest({
+      base: snap.joinOpened,
+      author: 'frank',
+      change: async (d) => {
+        await okAsync(['join-request', '--ceremony', 'join-frank', '--approvers', 'alice,bob', '--home', home('frank'), '--repo', d]);
+      },
+    });
+    expectValid(request);
+    expect(request.stdout).toMatch(/1 changed file from/);
+  });
+
   it('a request whose signature does not verify', async () => {
     const r = await pullRequest({
-      base: snap.complete,
+      base: snap.noRules,
       author: 'frank',
       change: async (d) => {
         await frankRequest(d);
@@ -307,7 +330,7 @@ describe('a join ceremony\'s first pull request is fully validated', () => {
 
   it('a join that does not extend the group\'s current tip', async () => {
     const r = await pullRequest({
-      base: snap.complete,
+      base: snap.noRules,
       author: 'frank',
       change: async (d) => {
         await frankRequest(d);

@@ -262,10 +262,13 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
   return errors;
 
   function checkAuthor(p: string, rule: FileRule, input: FileInput, view: CeremonyView): void {
-    const who = rule.author(input);
+    // With maintainers configured, only a maintainer opens a ceremony (a join's too): a stranger's
+    // join request never gets a green check that looks like an invitation.
+    const who = rule.role === 'ceremony' && ctx.maintainers.length ? 'maintainer' : rule.author(input);
     if (ctx.mergeQueue) return;
     if (who === 'maintainer') {
-      if (ctx.maintainers.length && !isMaintainer) fail(p, `only maintainers (${maintainerList}) may add a ceremony manifest, not @${ctx.author}`);
+      if (ctx.maintainers.length && !isMaintainer)
+        fail(p, `only maintainers (${maintainerList}) may add a ceremony manifest, not @${ctx.author}${kindOfInput(input) === 'join' ? ' (a maintainer opens the join with sss-tool join-open; the newcomer\'s pull request then adds only request.json)' : ''}`);
       return;
     }
     const moniker = who.moniker;
@@ -312,6 +315,10 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
     else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
       fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
   }
+}
+
+function kindOfInput(f: FileInput): string {
+  return ceremonyKind(f.head.tree);
 }
 
 function parseOrUndefined(bytes: Uint8Array | undefined): unknown {

@@ -7,5 +7,6 @@ import { register as ceremony } from './ceremony.js';
 import { register as demo } from './demo.js';
 import { register as sign } from './sign.js';
 import { register as doctor } from './doctor.js';
+import { register as joinOpen } from './join-open.js';
 
-export const commands: ((p: Command) => void)[] = [initialize, dkg, join, ceremony, demo, sign, doctor];
+export const commands: ((p: Command) => void)[] = [initialize, dkg, join, ceremony, demo, sign, doctor, joinOpen];
