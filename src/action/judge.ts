@@ -84,9 +84,12 @@ export function rulesAt(ws: string, rev: string, inputs: Inputs): { inputs: Inpu
  * `pull_request.base.sha` can lag behind it. A checkout of the head itself (no merge commit) falls
  * back to the merge base with the event's base.
  */
-export async function diffBase(ws: string, head: string, eventBase: string | undefined): Promise<string> {
+export async function diffBase(ws: string, head: string, eventBase: string | undefined, eventHead: string | undefined): Promise<string> {
   const parents = spawnSync('git', ['rev-list', '--parents', '-n', '1', head], { cwd: ws, encoding: 'utf8' }).stdout.trim().split(' ').slice(1);
-  if (parents.length === 2) return parents[0];
+  // Only GitHub's test merge (second parent: the pull request's head) says where the base is. A
+  // checkout of a head that is itself a merge ("Update branch") would otherwise hide the branch's
+  // earlier commits behind its first parent.
+  if (parents.length === 2 && eventHead && parents[1] === eventHead) return parents[0];
   if (!eventBase || !(await commitOf(ws, eventBase)))
     throw new SssError(`the checkout lacks the pull request's base commit ${eventBase ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`);
   return mergeBase(ws, eventBase, head);
@@ -159,7 +162,8 @@ export async function bindingProblems(changes: Change[], ceremoniesDir: string, 
 
 /** The first line of the report when the pull request changes the judge. */
 export function judgeNotice(changes: Change[], author: string | undefined, maintainers: string[]): string | undefined {
-  const judge = changes.filter((c) => judgePath(c.path)).map((c) => `\`${c.path.replace(/[`|<>\\]/g, '')}\``);
+  // A path is the pull request's to choose: inside a code span, without anything that could end it.
+  const judge = changes.filter((c) => judgePath(c.path)).map((c) => `\`${c.path.replace(/[^\x20-\x7e]/g, '?').replace(/[`|<>\\]/g, '').slice(0, 120)}\``);
   if (!judge.length) return undefined;
   const isMaintainer = author !== undefined && maintainers.some((m) => sameLogin(m, author));
   return `⚠️ **Maintainers-only change**: this pull request changes the judge (${judge.slice(0, 6).join(', ')}${judge.length > 6 ? `, and ${judge.length - 6} more` : ''}).${isMaintainer ? '' : ' Only a maintainer may change it.'} A check run by a workflow this pull request changes proves nothing unless the workflow is required from a protected ref (docs/maintainers.md).`;

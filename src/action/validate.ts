@@ -27,7 +27,7 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
   const ws = ctx.workspace;
   const head = await commitOf(ws, 'HEAD');
   if (!head) throw new SssError(`${ws} is not a git checkout`);
-  const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha);
+  const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha, ev.headSha);
   // The rules (maintainers, directories) as the base has them: never from the pull request.
   const rules = rulesAt(ws, base, inputs);
   inputs = rules.inputs;
@@ -107,6 +107,8 @@ interface ReviewedEvent {
   author?: string;
   sender?: string;
   baseSha?: string;
+  /** The pull request's head commit (the second parent of GitHub's test merge). */
+  headSha?: string;
   /** The merge group's head ref, for merge_group events. */
   queue?: string;
 }
@@ -119,7 +121,7 @@ function reviewedEvent(ctx: RunContext): ReviewedEvent {
   }
   const pr = ctx.event.pull_request;
   if (!pr) throw new SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)');
-  return { number: pr.number ?? ctx.event.number, author: pr.user?.login ?? '', sender: ctx.event.sender?.login, baseSha: pr.base?.sha };
+  return { number: pr.number ?? ctx.event.number, author: pr.user?.login ?? '', sender: ctx.event.sender?.login, baseSha: pr.base?.sha, headSha: pr.head?.sha };
 }
 
 /** A merge group is checked against the base branch it will be pushed onto. */

@@ -9,6 +9,8 @@
  * request's author alone. The check needs the GitHub API, so the offline audit (`sss-tool verify`)
  * never runs it: existing transcripts stay verifiable offline; `verify --github` and the Action do.
  */
+import { githubLogin } from '../artifacts/schemas.js';
+import { MONIKER } from '../crypto/suite.js';
 import { SssError } from '../errors.js';
 import { CeremonyFiles } from './tree.js';
 
@@ -34,8 +36,10 @@ export interface DeclaredIdentity {
 /** The identity an artifact declares (undefined when it does not parse as one: the audit says why). */
 export function declaredIdentity(file: string, value: unknown): DeclaredIdentity | undefined {
   const v = value as { moniker?: unknown; github?: unknown; signingKey?: unknown } | undefined;
-  if (typeof v?.moniker !== 'string' || typeof v.signingKey !== 'string' || !/^[0-9a-f]{64}$/.test(v.signingKey)) return undefined;
-  return { file, moniker: v.moniker, github: typeof v.github === 'string' ? v.github : undefined, signingKey: v.signingKey };
+  // Only well-formed fields reach a message or the API; anything else is the audit's to report.
+  if (typeof v?.moniker !== 'string' || !MONIKER.test(v.moniker) || typeof v.signingKey !== 'string' || !/^[0-9a-f]{64}$/.test(v.signingKey)) return undefined;
+  if (v.github !== undefined && !githubLogin.safeParse(v.github).success) return undefined;
+  return { file, moniker: v.moniker, github: v.github as string | undefined, signingKey: v.signingKey };
 }
 
 /** Every identity a ceremony's files declare (round-1 artifacts of a DKG, the request of a join). */
