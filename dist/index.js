@@ -52031,6 +52031,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
  * never runs it: existing transcripts stay verifiable offline; `verify --github` and the Action do.
  */
 
+
+
 /** The identities a ceremony admits come from these roles (the others are signed by their keys). */
 const IDENTITY_ROLES = { dkg: ['round1'], join: ['request'] };
 /** The binding a manifest asks for; anything but the explicit opt-out binds. */
@@ -52041,9 +52043,12 @@ function bindingOf(manifest) {
 /** The identity an artifact declares (undefined when it does not parse as one: the audit says why). */
 function declaredIdentity(file, value) {
     const v = value;
-    if (typeof v?.moniker !== 'string' || typeof v.signingKey !== 'string' || !/^[0-9a-f]{64}$/.test(v.signingKey))
+    // Only well-formed fields reach a message or the API; anything else is the audit's to report.
+    if (typeof v?.moniker !== 'string' || !MONIKER.test(v.moniker) || typeof v.signingKey !== 'string' || !/^[0-9a-f]{64}$/.test(v.signingKey))
         return undefined;
-    return { file, moniker: v.moniker, github: typeof v.github === 'string' ? v.github : undefined, signingKey: v.signingKey };
+    if (v.github !== undefined && !githubLogin.safeParse(v.github).success)
+        return undefined;
+    return { file, moniker: v.moniker, github: v.github, signingKey: v.signingKey };
 }
 /** Every identity a ceremony's files declare (round-1 artifacts of a DKG, the request of a join). */
 function ceremonyIdentities(tree, kind) {
@@ -52426,12 +52431,14 @@ function checkChanges(changes, ctx) {
     }
     return errors;
     function checkAuthor(p, rule, input, view) {
-        const who = rule.author(input);
+        // With maintainers configured, only a maintainer opens a ceremony (a join's too): a stranger's
+        // join request never gets a green check that looks like an invitation.
+        const who = rule.role === 'ceremony' && ctx.maintainers.length ? 'maintainer' : rule.author(input);
         if (ctx.mergeQueue)
             return;
         if (who === 'maintainer') {
             if (ctx.maintainers.length && !isMaintainer)
-                fail(p, `only maintainers (${maintainerList}) may add a ceremony manifest, not @${ctx.author}`);
+                fail(p, `only maintainers (${maintainerList}) may add a ceremony manifest, not @${ctx.author}${kindOfInput(input) === 'join' ? ' (a maintainer opens the join with sss-tool join-open; the newcomer\'s pull request then adds only request.json)' : ''}`);
             return;
         }
         const moniker = who.moniker;
@@ -52481,6 +52488,9 @@ function checkChanges(changes, ctx) {
         else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
             fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
     }
+}
+function kindOfInput(f) {
+    return ceremonyKind(f.head.tree);
 }
 function parseOrUndefined(bytes) {
     if (!bytes)
@@ -56244,9 +56254,12 @@ function rulesAt(ws, rev, inputs) {
  * `pull_request.base.sha` can lag behind it. A checkout of the head itself (no merge commit) falls
  * back to the merge base with the event's base.
  */
-async function diffBase(ws, head, eventBase) {
+async function diffBase(ws, head, eventBase, eventHead) {
     const parents = (0,external_node_child_process_namespaceObject.spawnSync)('git', ['rev-list', '--parents', '-n', '1', head], { cwd: ws, encoding: 'utf8' }).stdout.trim().split(' ').slice(1);
-    if (parents.length === 2)
+    // Only GitHub's test merge (second parent: the pull request's head) says where the base is. A
+    // checkout of a head that is itself a merge ("Update branch") would otherwise hide the branch's
+    // earlier commits behind its first parent.
+    if (parents.length === 2 && eventHead && parents[1] === eventHead)
         return parents[0];
     if (!eventBase || !(await commitOf(ws, eventBase)))
         throw new errors_SssError(`the checkout lacks the pull request's base commit ${eventBase ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`);
@@ -56315,7 +56328,8 @@ async function bindingProblems(changes, ceremoniesDir, head, base, keysOf) {
 }
 /** The first line of the report when the pull request changes the judge. */
 function judgeNotice(changes, author, maintainers) {
-    const judge = changes.filter((c) => judgePath(c.path)).map((c) => `\`${c.path.replace(/[`|<>\\]/g, '')}\``);
+    // A path is the pull request's to choose: inside a code span, without anything that could end it.
+    const judge = changes.filter((c) => judgePath(c.path)).map((c) => `\`${c.path.replace(/[^\x20-\x7e]/g, '?').replace(/[`|<>\\]/g, '').slice(0, 120)}\``);
     if (!judge.length)
         return undefined;
     const isMaintainer = author !== undefined && maintainers.some((m) => judge_sameLogin(m, author));
@@ -61610,7 +61624,7 @@ async function validate_validate(inputs, ctx) {
     const head = await commitOf(ws, 'HEAD');
     if (!head)
         throw new errors_SssError(`${ws} is not a git checkout`);
-    const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha);
+    const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha, ev.headSha);
     // The rules (maintainers, directories) as the base has them: never from the pull request.
     const rules = rulesAt(ws, base, inputs);
     inputs = rules.inputs;
@@ -61697,7 +61711,7 @@ function reviewedEvent(ctx) {
     const pr = ctx.event.pull_request;
     if (!pr)
         throw new errors_SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)');
-    return { number: pr.number ?? ctx.event.number, author: pr.user?.login ?? '', sender: ctx.event.sender?.login, baseSha: pr.base?.sha };
+    return { number: pr.number ?? ctx.event.number, author: pr.user?.login ?? '', sender: ctx.event.sender?.login, baseSha: pr.base?.sha, headSha: pr.head?.sha };
 }
 /** A merge group is checked against the base branch it will be pushed onto. */
 async function queueBase(ws, baseSha) {
