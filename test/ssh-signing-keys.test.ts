@@ -70,13 +70,15 @@ describe.skipIf(!hasSshKeygen)('the signing key in OpenSSH form', () => {
   const seed = opensshSeed(readFileSync(keyFile, 'utf8'));
   const publicHex = bytesToHex(ed25519.getPublicKey(seed));
 
-  it('encodes a key exactly as ssh-keygen does, and reads ssh-keygen\'s line back', () => {
+  it("encodes a key exactly as ssh-keygen does, and reads ssh-keygen's line back", () => {
     expect(ed25519FromSshLine(pubLine)).toBe(publicHex);
     expect(sshPublicKeyLine(publicHex, 'test')).toBe(pubLine);
     expect(ed25519FromSshLine('ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ x')).toBeUndefined();
     // A key blob with trailing bytes, or another type's name, is not an Ed25519 key.
     const blob = Buffer.from(pubLine.split(' ')[1], 'base64');
-    expect(ed25519FromSshLine(`ssh-ed25519 ${Buffer.concat([blob, Buffer.from([0])]).toString('base64')}`)).toBeUndefined();
+    expect(
+      ed25519FromSshLine(`ssh-ed25519 ${Buffer.concat([blob, Buffer.from([0])]).toString('base64')}`),
+    ).toBeUndefined();
   });
 
   it('an artifact signed with that key verifies under the key GitHub would hold', () => {
@@ -100,7 +102,17 @@ describe.skipIf(!hasSshKeygen)('the signing key in OpenSSH form', () => {
     expect(sig.string().toString()).toBe('ssh-ed25519');
     const signature = sig.string();
     // The blob Ed25519 really signed (PROTOCOL.sshsig), rebuilt: ssh-keygen's signature verifies on it.
-    const blob = Buffer.concat([Buffer.from('SSHSIG'), sshString(namespace), sshString(reserved), sshString(hashAlg), sshString(createHash(hashAlg.toString() as 'sha512').update(readFileSync(message)).digest())]);
+    const blob = Buffer.concat([
+      Buffer.from('SSHSIG'),
+      sshString(namespace),
+      sshString(reserved),
+      sshString(hashAlg),
+      sshString(
+        createHash(hashAlg.toString() as 'sha512')
+          .update(readFileSync(message))
+          .digest(),
+      ),
+    ]);
     expect(ed25519.verify(signature, blob, ed25519.getPublicKey(seed))).toBe(true);
     // Every artifact signing input starts with our label, whose first bytes differ from "SSHSIG"
     // (and from the 0x00 that starts an SSH authentication blob's length-prefixed session id).
@@ -109,21 +121,41 @@ describe.skipIf(!hasSshKeygen)('the signing key in OpenSSH form', () => {
     expect(input[0]).not.toBe(blob[0]);
     expect(input[0]).not.toBe(0);
     // So the SSHSIG signature is not an artifact signature, whatever the artifact.
-    expect(verifyArtifactSignature({ format: 'sss-tool/test@1', signature: bytesToHex(signature) }, publicHex)).toBe(false);
+    expect(verifyArtifactSignature({ format: 'sss-tool/test@1', signature: bytesToHex(signature) }, publicHex)).toBe(
+      false,
+    );
     // And an artifact signature wrapped as an SSHSIG is refused by ssh-keygen itself.
     const artifact = signArtifact({ format: 'sss-tool/test@1', moniker: 'alice' }, seed);
-    const forged = Buffer.from(readFileSync(`${message}.sig`, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    const forged = Buffer.from(
+      readFileSync(`${message}.sig`, 'utf8')
+        .replace(/-----[^-]+-----/g, '')
+        .replace(/\s+/g, ''),
+      'base64',
+    );
     const at = forged.length - 64;
     Buffer.from(artifact.signature, 'hex').copy(forged, at);
-    writeFileSync(`${message}.forged`, `-----BEGIN SSH SIGNATURE-----\n${forged.toString('base64')}\n-----END SSH SIGNATURE-----\n`);
-    const check = spawnSync('ssh-keygen', ['-Y', 'check-novalidate', '-n', 'git', '-s', `${message}.forged`], { input: readFileSync(message), encoding: 'utf8' });
+    writeFileSync(
+      `${message}.forged`,
+      `-----BEGIN SSH SIGNATURE-----\n${forged.toString('base64')}\n-----END SSH SIGNATURE-----\n`,
+    );
+    const check = spawnSync('ssh-keygen', ['-Y', 'check-novalidate', '-n', 'git', '-s', `${message}.forged`], {
+      input: readFileSync(message),
+      encoding: 'utf8',
+    });
     expect(check.status).not.toBe(0);
-    const good = spawnSync('ssh-keygen', ['-Y', 'check-novalidate', '-n', 'git', '-s', `${message}.sig`], { input: readFileSync(message), encoding: 'utf8' });
+    const good = spawnSync('ssh-keygen', ['-Y', 'check-novalidate', '-n', 'git', '-s', `${message}.sig`], {
+      input: readFileSync(message),
+      encoding: 'utf8',
+    });
     expect(good.status, good.stderr).toBe(0);
   });
 
   it('prints a register command a shell cannot misread', () => {
-    expect(registerCommand('/home/a/github_signing_key.pub', 'sss-tool alice')).toBe("gh ssh-key add --type signing /home/a/github_signing_key.pub --title 'sss-tool alice'");
-    expect(registerCommand("/tmp/it's here/k.pub", 't')).toBe("gh ssh-key add --type signing '/tmp/it'\\''s here/k.pub' --title t");
+    expect(registerCommand('/home/a/github_signing_key.pub', 'sss-tool alice')).toBe(
+      "gh ssh-key add --type signing /home/a/github_signing_key.pub --title 'sss-tool alice'",
+    );
+    expect(registerCommand("/tmp/it's here/k.pub", 't')).toBe(
+      "gh ssh-key add --type signing '/tmp/it'\\''s here/k.pub' --title t",
+    );
   });
 });

@@ -24,7 +24,9 @@ describe('duplicate JSON keys', () => {
   });
 
   it('is an error for artifacts and for JWT claims, naming the key', () => {
-    expect(() => parseJson('{"moniker":"alice","moniker":"mallory"}', 'ceremonies/g/round1/alice.json')).toThrow(/ceremonies\/g\/round1\/alice.json: duplicate key "moniker"/);
+    expect(() => parseJson('{"moniker":"alice","moniker":"mallory"}', 'ceremonies/g/round1/alice.json')).toThrow(
+      /ceremonies\/g\/round1\/alice.json: duplicate key "moniker"/,
+    );
     expect(() => parseClaims('{"sub":"machine-a","sub":"machine-b"}')).toThrow(/duplicate key "sub"/);
   });
 });

@@ -23,7 +23,10 @@ import { Inputs } from './context.js';
 /** The repository's own rules for the Action, read at the base of every pull request. */
 export const CONFIG_PATH = '.github/sss-tool.json';
 
-const dir = z.string().regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9._/-]{1,200}$/, 'expected a directory inside the repository').transform((d) => d.replace(/^\.\/+/, '').replace(/\/+$/, ''));
+const dir = z
+  .string()
+  .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9._/-]{1,200}$/, 'expected a directory inside the repository')
+  .transform((d) => d.replace(/^\.\/+/, '').replace(/\/+$/, ''));
 export const RepositoryConfig = z.strictObject({
   format: z.literal('sss-tool/repository@1'),
   maintainers: z.array(z.string()).max(100),
@@ -47,7 +50,10 @@ export function judgePath(path: string): boolean {
 export function checkMaintainers(logins: string[], where: string): void {
   for (const l of logins)
     if (!githubLogin.safeParse(l).success)
-      throw new SssError(`${JSON.stringify(l.length > 40 ? `${l.slice(0, 40)}…` : l)} is not a GitHub login${/[<>]/.test(l) ? ' (the template\'s placeholder: put your maintainers\' logins there)' : ''}; the Action refuses to run until the maintainers are real logins`, { file: where === 'inputs' ? undefined : CONFIG_PATH, field: 'maintainers' });
+      throw new SssError(
+        `${JSON.stringify(l.length > 40 ? `${l.slice(0, 40)}…` : l)} is not a GitHub login${/[<>]/.test(l) ? " (the template's placeholder: put your maintainers' logins there)" : ''}; the Action refuses to run until the maintainers are real logins`,
+        { file: where === 'inputs' ? undefined : CONFIG_PATH, field: 'maintainers' },
+      );
 }
 
 /** `.github/sss-tool.json` as it is at `rev`, or undefined when that commit has none. */
@@ -57,7 +63,8 @@ export function readConfigAt(ws: string, rev: string): z.infer<typeof Repository
   if (ls.status !== 0) throw new SssError(`git ls-tree ${rev} failed: ${ls.stderr.trim()}`);
   const entry = /^(\d+) (\w+) ([0-9a-f]+)\s+(\d+|-)\t/.exec(ls.stdout);
   if (!entry) return undefined;
-  if (entry[1] !== '100644' && entry[1] !== '100755') throw new SssError(`not a regular file (git mode ${entry[1]})`, { file: CONFIG_PATH });
+  if (entry[1] !== '100644' && entry[1] !== '100755')
+    throw new SssError(`not a regular file (git mode ${entry[1]})`, { file: CONFIG_PATH });
   if (Number(entry[4]) > 64 * 1024) throw new SssError('larger than 64 kB', { file: CONFIG_PATH });
   const blob = spawnSync('git', ['cat-file', 'blob', entry[3]], { cwd: ws, encoding: 'utf8' });
   const config = parseWith(RepositoryConfig, parseJson(blob.stdout, CONFIG_PATH), CONFIG_PATH);
@@ -73,7 +80,12 @@ export function rulesAt(ws: string, rev: string, inputs: Inputs): { inputs: Inpu
     return { inputs, source: 'inputs' };
   }
   return {
-    inputs: { ...inputs, maintainers: config.maintainers, ceremoniesDir: config.ceremoniesDir ?? 'ceremonies', publicInfoDir: config.publicInfoDir ?? 'public_info' },
+    inputs: {
+      ...inputs,
+      maintainers: config.maintainers,
+      ceremoniesDir: config.ceremoniesDir ?? 'ceremonies',
+      publicInfoDir: config.publicInfoDir ?? 'public_info',
+    },
     source: 'file',
   };
 }
@@ -84,14 +96,24 @@ export function rulesAt(ws: string, rev: string, inputs: Inputs): { inputs: Inpu
  * `pull_request.base.sha` can lag behind it. A checkout of the head itself (no merge commit) falls
  * back to the merge base with the event's base.
  */
-export async function diffBase(ws: string, head: string, eventBase: string | undefined, eventHead: string | undefined): Promise<string> {
-  const parents = spawnSync('git', ['rev-list', '--parents', '-n', '1', head], { cwd: ws, encoding: 'utf8' }).stdout.trim().split(' ').slice(1);
+export async function diffBase(
+  ws: string,
+  head: string,
+  eventBase: string | undefined,
+  eventHead: string | undefined,
+): Promise<string> {
+  const parents = spawnSync('git', ['rev-list', '--parents', '-n', '1', head], { cwd: ws, encoding: 'utf8' })
+    .stdout.trim()
+    .split(' ')
+    .slice(1);
   // Only GitHub's test merge (second parent: the pull request's head) says where the base is. A
   // checkout of a head that is itself a merge ("Update branch") would otherwise hide the branch's
   // earlier commits behind its first parent.
   if (parents.length === 2 && eventHead && parents[1] === eventHead) return parents[0];
   if (!eventBase || !(await commitOf(ws, eventBase)))
-    throw new SssError(`the checkout lacks the pull request's base commit ${eventBase ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`);
+    throw new SssError(
+      `the checkout lacks the pull request's base commit ${eventBase ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`,
+    );
   return mergeBase(ws, eventBase, head);
 }
 
@@ -123,8 +145,19 @@ export function pushProblems(changes: Change[], p: PushContext): SssError[] {
   const out: SssError[] = [];
   for (const c of changes) {
     if (participantFile(c.path, p.ceremoniesDir))
-      out.push(new SssError(`pushed by @${p.sender}, not by the pull request's author @${p.author}: a participant's artifacts arrive only in their own pushes (the author pushes again, or updates the branch)`, { file: c.path, culprit: p.sender }));
-    else if (!maintainer) out.push(new SssError(`pushed by @${p.sender}, who is neither the pull request's author @${p.author} nor a maintainer`, { file: c.path, culprit: p.sender }));
+      out.push(
+        new SssError(
+          `pushed by @${p.sender}, not by the pull request's author @${p.author}: a participant's artifacts arrive only in their own pushes (the author pushes again, or updates the branch)`,
+          { file: c.path, culprit: p.sender },
+        ),
+      );
+    else if (!maintainer)
+      out.push(
+        new SssError(`pushed by @${p.sender}, who is neither the pull request's author @${p.author} nor a maintainer`, {
+          file: c.path,
+          culprit: p.sender,
+        }),
+      );
   }
   return out;
 }
@@ -134,7 +167,13 @@ export function pushProblems(changes: Change[], p: PushContext): SssError[] {
  * login's SSH signing keys unless the ceremony opted out in a manifest already merged at the base:
  * an opt-out arriving with the identities themselves does not count.
  */
-export async function bindingProblems(changes: Change[], ceremoniesDir: string, head: RepositoryView, base: () => RepositoryView, keysOf: (login: string) => Promise<Set<string>>): Promise<{ errors: SssError[]; optedOut: string[] }> {
+export async function bindingProblems(
+  changes: Change[],
+  ceremoniesDir: string,
+  head: RepositoryView,
+  base: () => RepositoryView,
+  keysOf: (login: string) => Promise<Set<string>>,
+): Promise<{ errors: SssError[]; optedOut: string[] }> {
   const ids = [];
   const optedOut = new Set<string>();
   for (const c of changes) {
@@ -163,7 +202,15 @@ export async function bindingProblems(changes: Change[], ceremoniesDir: string, 
 /** The first line of the report when the pull request changes the judge. */
 export function judgeNotice(changes: Change[], author: string | undefined, maintainers: string[]): string | undefined {
   // A path is the pull request's to choose: inside a code span, without anything that could end it.
-  const judge = changes.filter((c) => judgePath(c.path)).map((c) => `\`${c.path.replace(/[^\x20-\x7e]/g, '?').replace(/[`|<>\\]/g, '').slice(0, 120)}\``);
+  const judge = changes
+    .filter((c) => judgePath(c.path))
+    .map(
+      (c) =>
+        `\`${c.path
+          .replace(/[^\x20-\x7e]/g, '?')
+          .replace(/[`|<>\\]/g, '')
+          .slice(0, 120)}\``,
+    );
   if (!judge.length) return undefined;
   const isMaintainer = author !== undefined && maintainers.some((m) => sameLogin(m, author));
   return `⚠️ **Maintainers-only change**: this pull request changes the judge (${judge.slice(0, 6).join(', ')}${judge.length > 6 ? `, and ${judge.length - 6} more` : ''}).${isMaintainer ? '' : ' Only a maintainer may change it.'} A check run by a workflow this pull request changes proves nothing unless the workflow is required from a protected ref (docs/maintainers.md).`;
@@ -174,17 +221,34 @@ export function judgeNotice(changes: Change[], author: string | undefined, maint
  * has it: `extends` must be the group's current tip. The audit alone would leave a join that
  * extends an unknown ceremony "waiting" (valid), and its request unchecked.
  */
-export function joinStartProblems(changes: Change[], ceremoniesDir: string, head: RepositoryView, base: () => RepositoryView): SssError[] {
+export function joinStartProblems(
+  changes: Change[],
+  ceremoniesDir: string,
+  head: RepositoryView,
+  base: () => RepositoryView,
+): SssError[] {
   const out: SssError[] = [];
   for (const c of changes) {
     const where = classifyPath(c.path, ceremoniesDir);
-    if (c.status !== 'A' || where?.role !== 'ceremony' || ceremonyKind(head.ceremony(where.ceremony).tree) !== 'join') continue;
+    if (c.status !== 'A' || where?.role !== 'ceremony' || ceremonyKind(head.ceremony(where.ceremony).tree) !== 'join')
+      continue;
     const ext = (head.ceremony(where.ceremony).tree?.manifest?.value as { extends?: unknown } | undefined)?.extends;
     const group = base().state.group;
     const tip = group?.ceremonies[group.ceremonies.length - 1]?.id;
-    if (!tip) out.push(new SssError('a join needs a complete group on the base branch, and there is none', { file: c.path, field: 'extends' }));
+    if (!tip)
+      out.push(
+        new SssError('a join needs a complete group on the base branch, and there is none', {
+          file: c.path,
+          field: 'extends',
+        }),
+      );
     else if (ext !== tip)
-      out.push(new SssError(`extends ${typeof ext === 'string' ? JSON.stringify(ext.slice(0, 63)) : 'nothing'}, but the group on the base branch is the one after ${tip}: a join starts from the group's current tip`, { file: c.path, field: 'extends' }));
+      out.push(
+        new SssError(
+          `extends ${typeof ext === 'string' ? JSON.stringify(ext.slice(0, 63)) : 'nothing'}, but the group on the base branch is the one after ${tip}: a join starts from the group's current tip`,
+          { file: c.path, field: 'extends' },
+        ),
+      );
   }
   return out;
 }

@@ -13,9 +13,25 @@ import { auditProblems, checkChanges, RepositoryView, touchedCeremonies } from '
 import { client } from '../github/api.js';
 import { changedFiles, commitOf, exportTree } from '../github/git.js';
 import { signingKeyDirectory } from '../github/ssh-signing-keys.js';
-import { bindingProblems, CONFIG_PATH, diffBase, joinStartProblems, judgeNotice, pushProblems, rulesAt } from './judge.js';
+import {
+  bindingProblems,
+  CONFIG_PATH,
+  diffBase,
+  joinStartProblems,
+  judgeNotice,
+  pushProblems,
+  rulesAt,
+} from './judge.js';
 import { Inputs, repositoryView, RunContext } from './context.js';
-import { annotate, ceremoniesMarkdown, comment, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
+import {
+  annotate,
+  ceremoniesMarkdown,
+  comment,
+  Problem,
+  problemsMarkdown,
+  setOutputs,
+  writeSummary,
+} from './report.js';
 
 export interface ValidationResult {
   problems: Problem[];
@@ -34,7 +50,9 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
   const changes = changedFiles(ws, base, head);
   const author = ev.author ?? '';
   const number = ev.number;
-  core.info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`);
+  core.info(
+    `${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`,
+  );
 
   const headState = auditRepository(join(ws, inputs.ceremoniesDir), ws);
   const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
@@ -47,7 +65,11 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
       if (baseView) return baseView;
       const dir = exportTree(ws, base, inputs.ceremoniesDir);
       temps.push(dir);
-      return (baseView = repositoryView(dir, inputs.ceremoniesDir, auditRepository(join(dir, inputs.ceremoniesDir), dir)));
+      return (baseView = repositoryView(
+        dir,
+        inputs.ceremoniesDir,
+        auditRepository(join(dir, inputs.ceremoniesDir), dir),
+      ));
     };
     const headView = repositoryView(ws, inputs.ceremoniesDir, headState);
     const ruleErrors = checkChanges(changes, {
@@ -59,12 +81,27 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
       head: headView,
       base: baseRepo,
     });
-    const pushErrors = ev.queue ? [] : pushProblems(changes, { author, sender: ev.sender, maintainers: inputs.maintainers, ceremoniesDir: inputs.ceremoniesDir });
+    const pushErrors = ev.queue
+      ? []
+      : pushProblems(changes, {
+          author,
+          sender: ev.sender,
+          maintainers: inputs.maintainers,
+          ceremoniesDir: inputs.ceremoniesDir,
+        });
     const joinStart = joinStartProblems(changes, inputs.ceremoniesDir, headView, baseRepo);
-    const binding = await bindingProblems(changes, inputs.ceremoniesDir, headView, baseRepo, signingKeyDirectory(client(inputs.token)));
+    const binding = await bindingProblems(
+      changes,
+      inputs.ceremoniesDir,
+      headView,
+      baseRepo,
+      signingKeyDirectory(client(inputs.token)),
+    );
     optedOut = binding.optedOut;
     const audit = auditProblems(headState, touched, new Set(changes.map((c) => c.path)));
-    problems = dedupe([...pushErrors, ...binding.errors, ...joinStart, ...ruleErrors].map((error) => ({ error })).concat(audit));
+    problems = dedupe(
+      [...pushErrors, ...binding.errors, ...joinStart, ...ruleErrors].map((error) => ({ error })).concat(audit),
+    );
     // Blame the pull request's own files before anything merged earlier.
     problems = [...problems.filter((p) => !p.merged), ...problems.filter((p) => p.merged)];
   } finally {
@@ -72,8 +109,13 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
   }
   const notice = judgeNotice(changes, ev.queue ? undefined : author, inputs.maintainers);
   const notes = [
-    rules.source === 'inputs' ? `_Rules from the workflow inputs: a pull request can change them. Commit \`${CONFIG_PATH}\` so they come from the base (docs/maintainers.md)._` : '',
-    ...optedOut.map((id) => `_Ceremony ${id} opts out of the SSH-signing-key binding (identityBinding: pull-request-author): its identities are bound by the pull request's author alone._`),
+    rules.source === 'inputs'
+      ? `_Rules from the workflow inputs: a pull request can change them. Commit \`${CONFIG_PATH}\` so they come from the base (docs/maintainers.md)._`
+      : '',
+    ...optedOut.map(
+      (id) =>
+        `_Ceremony ${id} opts out of the SSH-signing-key binding (identityBinding: pull-request-author): its identities are bound by the pull request's author alone._`,
+    ),
   ].filter(Boolean);
 
   annotate(problems);
@@ -96,7 +138,10 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
   await writeSummary(md);
   if (!ev.queue) await comment(inputs.token, ctx.repository, number, md);
   setOutputs(headState);
-  if (problems.length) core.setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${ev.queue ? `merge queue group ${ev.queue}` : `pull request #${number}`}: ${problems[0].error.message}`);
+  if (problems.length)
+    core.setFailed(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${ev.queue ? `merge queue group ${ev.queue}` : `pull request #${number}`}: ${problems[0].error.message}`,
+    );
   else core.info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number}`} is valid.`);
   return { problems, ceremonies: touched };
 }
@@ -121,13 +166,22 @@ function reviewedEvent(ctx: RunContext): ReviewedEvent {
   }
   const pr = ctx.event.pull_request;
   if (!pr) throw new SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)');
-  return { number: pr.number ?? ctx.event.number, author: pr.user?.login ?? '', sender: ctx.event.sender?.login, baseSha: pr.base?.sha, headSha: pr.head?.sha };
+  return {
+    number: pr.number ?? ctx.event.number,
+    author: pr.user?.login ?? '',
+    sender: ctx.event.sender?.login,
+    baseSha: pr.base?.sha,
+    headSha: pr.head?.sha,
+  };
 }
 
 /** A merge group is checked against the base branch it will be pushed onto. */
 async function queueBase(ws: string, baseSha: string | undefined): Promise<string> {
   const base = baseSha && (await commitOf(ws, baseSha));
-  if (!base) throw new SssError(`the checkout lacks the merge group's base commit ${baseSha}: use actions/checkout with fetch-depth: 0`);
+  if (!base)
+    throw new SssError(
+      `the checkout lacks the merge group's base commit ${baseSha}: use actions/checkout with fetch-depth: 0`,
+    );
   return base;
 }
 
@@ -138,7 +192,11 @@ async function queueBase(ws: string, baseSha: string | undefined): Promise<strin
 function dedupe(problems: Problem[]): Problem[] {
   const out: Problem[] = [];
   for (const p of problems) {
-    const same = out.find((q) => q.error.file === p.error.file && (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))));
+    const same = out.find(
+      (q) =>
+        q.error.file === p.error.file &&
+        (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))),
+    );
     if (!same) out.push(p);
   }
   return out;

@@ -37,7 +37,13 @@ export interface DeclaredIdentity {
 export function declaredIdentity(file: string, value: unknown): DeclaredIdentity | undefined {
   const v = value as { moniker?: unknown; github?: unknown; signingKey?: unknown } | undefined;
   // Only well-formed fields reach a message or the API; anything else is the audit's to report.
-  if (typeof v?.moniker !== 'string' || !MONIKER.test(v.moniker) || typeof v.signingKey !== 'string' || !/^[0-9a-f]{64}$/.test(v.signingKey)) return undefined;
+  if (
+    typeof v?.moniker !== 'string' ||
+    !MONIKER.test(v.moniker) ||
+    typeof v.signingKey !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(v.signingKey)
+  )
+    return undefined;
   if (v.github !== undefined && !githubLogin.safeParse(v.github).success) return undefined;
   return { file, moniker: v.moniker, github: v.github as string | undefined, signingKey: v.signingKey };
 }
@@ -61,16 +67,22 @@ export function ceremonyIdentities(tree: CeremonyFiles, kind: string): DeclaredI
  * The problems of binding each identity to its login's SSH signing keys: a missing login, or a
  * signing key the account has not registered. `keysOf` asks GitHub (memoized per login).
  */
-export async function checkBindings(ids: DeclaredIdentity[], keysOf: (login: string) => Promise<Set<string>>): Promise<SssError[]> {
+export async function checkBindings(
+  ids: DeclaredIdentity[],
+  keysOf: (login: string) => Promise<Set<string>>,
+): Promise<SssError[]> {
   const errors: SssError[] = [];
   for (const id of ids) {
     if (!id.github) {
       errors.push(
-        new SssError(`${id.moniker} declared no GitHub login, but this ceremony binds every identity to a GitHub account's SSH signing keys (ceremony.json identityBinding): initialize with --github <login> and register the key`, {
-          file: id.file,
-          field: 'github',
-          culprit: id.moniker,
-        }),
+        new SssError(
+          `${id.moniker} declared no GitHub login, but this ceremony binds every identity to a GitHub account's SSH signing keys (ceremony.json identityBinding): initialize with --github <login> and register the key`,
+          {
+            file: id.file,
+            field: 'github',
+            culprit: id.moniker,
+          },
+        ),
       );
       continue;
     }

@@ -4,9 +4,8 @@ import { register as initialize } from './initialize.js';
 import { register as dkg } from './dkg.js';
 import { register as join } from './join.js';
 import { register as ceremony } from './ceremony.js';
-import { register as demo } from './demo.js';
 import { register as sign } from './sign.js';
 import { register as doctor } from './doctor.js';
 import { register as joinOpen } from './join-open.js';
 
-export const commands: ((p: Command) => void)[] = [initialize, dkg, join, ceremony, demo, sign, doctor, joinOpen];
+export const commands: ((p: Command) => void)[] = [initialize, dkg, join, ceremony, sign, doctor, joinOpen];

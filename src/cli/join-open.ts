@@ -20,20 +20,32 @@ export function register(p: Command): void {
   withGlobals(
     p
       .command('join-open')
-      .description('maintainer: open a join ceremony (writes its ceremony.json for the group as the transcript has it); the newcomer then runs join-request --ceremony <id>')
+      .description(
+        'maintainer: open a join ceremony (writes its ceremony.json for the group as the transcript has it); the newcomer then runs join-request --ceremony <id>',
+      )
       .requiredOption('--ceremony <id>', 'the join ceremony id, e.g. join-frank'),
   ).action(async (opts) => {
     const ctx = makeContext(opts);
-    if (!CEREMONY_ID.test(opts.ceremony)) throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', { field: '--ceremony' });
+    if (!CEREMONY_ID.test(opts.ceremony))
+      throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', { field: '--ceremony' });
     const state = auditRepository(ctx.ceremoniesDir, ctx.repo);
     if (state.errors.length) throw state.errors[0];
-    if (!state.group) throw new SssError(`no complete group in ${shown(ctx.repo, ctx.ceremoniesDir)}: a join extends a complete genesis`, { field: '--repo' });
-    if (state.reports.has(opts.ceremony)) throw new SssError(`ceremony ${opts.ceremony} already exists`, { field: '--ceremony' });
+    if (!state.group)
+      throw new SssError(
+        `no complete group in ${shown(ctx.repo, ctx.ceremoniesDir)}: a join extends a complete genesis`,
+        { field: '--repo' },
+      );
+    if (state.reports.has(opts.ceremony))
+      throw new SssError(`ceremony ${opts.ceremony} already exists`, { field: '--ceremony' });
     const path = join(ctx.ceremoniesDir, opts.ceremony, 'ceremony.json');
     const manifest = joinManifest(opts.ceremony, state.group);
     writeArtifactFile(path, toFileText(manifest));
     ctx.result({ ceremony: opts.ceremony, file: shown(ctx.repo, path), extends: manifest.extends });
-    ctx.say(`Wrote ${shown(ctx.repo, path)}: a join of the ${state.group.threshold}-of-${state.group.participants.length} group after ${manifest.extends}.`);
-    ctx.say(`Merge it through a pull request of your own; then the newcomer runs: sss-tool join-request --ceremony ${opts.ceremony} --approvers <monikers> --submit`);
+    ctx.say(
+      `Wrote ${shown(ctx.repo, path)}: a join of the ${state.group.threshold}-of-${state.group.participants.length} group after ${manifest.extends}.`,
+    );
+    ctx.say(
+      `Merge it through a pull request of your own; then the newcomer runs: sss-tool join-request --ceremony ${opts.ceremony} --approvers <monikers> --submit`,
+    );
   });
 }

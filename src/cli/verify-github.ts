@@ -19,7 +19,13 @@ export async function verifyGithubBinding(ctx: Context, ceremony: string): Promi
   if (bindingOf(tree.manifest?.value) === 'pull-request-author')
     return `Identity binding: ceremony ${ceremony} opts out of SSH signing keys (identityBinding: pull-request-author); its identities are bound by the pull requests' authors alone.`;
   const ids = ceremonyIdentities(tree, ceremonyKind(tree));
-  const errors = await checkBindings(ids, signingKeyDirectory(client(process.env.GITHUB_TOKEN || process.env.GH_TOKEN || '')));
-  if (errors.length) throw new SssError(`${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more identities not bound)` : ''}`);
+  const errors = await checkBindings(
+    ids,
+    signingKeyDirectory(client(process.env.GITHUB_TOKEN || process.env.GH_TOKEN || '')),
+  );
+  if (errors.length)
+    throw new SssError(
+      `${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more identities not bound)` : ''}`,
+    );
   return `Identity binding: all ${ids.length} identit${ids.length === 1 ? 'y is' : 'ies are'} registered as SSH signing keys of the GitHub logins they declare.`;
 }

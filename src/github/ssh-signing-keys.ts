@@ -42,7 +42,8 @@ export function ed25519FromSshLine(line: string): string | undefined {
   if (!m) return undefined;
   const blob = Buffer.from(m[1], 'base64');
   if (blob.toString('base64') !== m[1] || blob.length !== 4 + KEY_TYPE.length + 4 + 32) return undefined;
-  if (blob.readUInt32BE(0) !== KEY_TYPE.length || blob.subarray(4, 15).toString('latin1') !== KEY_TYPE) return undefined;
+  if (blob.readUInt32BE(0) !== KEY_TYPE.length || blob.subarray(4, 15).toString('latin1') !== KEY_TYPE)
+    return undefined;
   if (blob.readUInt32BE(15) !== 32) return undefined;
   return bytesToHex(blob.subarray(19));
 }
@@ -57,13 +58,20 @@ export function registerCommand(pubFile: string, title: string): string {
  * The Ed25519 SSH signing keys (hex) of a GitHub account, from GET /users/{login}/ssh_signing_keys
  * (public; the token only raises the rate limit). An unknown login has none.
  */
-export async function sshSigningKeys(login: string, o: Octokit = client(process.env.GITHUB_TOKEN || process.env.GH_TOKEN || '')): Promise<Set<string>> {
+export async function sshSigningKeys(
+  login: string,
+  o: Octokit = client(process.env.GITHUB_TOKEN || process.env.GH_TOKEN || ''),
+): Promise<Set<string>> {
   try {
     const keys = await o.paginate(o.rest.users.listSshSigningKeysForUser, { username: login, per_page: 100 });
-    return new Set(keys.map((k) => ed25519FromSshLine(String(k.key ?? ''))).filter((k): k is string => k !== undefined));
+    return new Set(
+      keys.map((k) => ed25519FromSshLine(String(k.key ?? ''))).filter((k): k is string => k !== undefined),
+    );
   } catch (e) {
     if (httpStatus(e) === 404) return new Set();
-    throw new SssError(`cannot read @${login}'s SSH signing keys from the GitHub API: ${(e as Error).message}`, { field: 'github' });
+    throw new SssError(`cannot read @${login}'s SSH signing keys from the GitHub API: ${(e as Error).message}`, {
+      field: 'github',
+    });
   }
 }
 

@@ -23,7 +23,9 @@ export interface LocalSshKeys {
 
 type Send = (status: number, value: unknown) => void;
 
-export function localSshKeys(): LocalSshKeys & { handle(method: string, path: string, body: unknown, authorization: string | undefined, send: Send): boolean } {
+export function localSshKeys(): LocalSshKeys & {
+  handle(method: string, path: string, body: unknown, authorization: string | undefined, send: Send): boolean;
+} {
   let nextId = 5000;
   const state: LocalSshKeys = {
     sshSigningKeys: new Map(),

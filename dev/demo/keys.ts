@@ -5,17 +5,24 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { client } from '../github/api.js';
+import { client } from '../../src/github/api.js';
 
 interface Registrant {
   moniker: string;
   home: string;
 }
 
-export async function registerSigningKeys<P extends Registrant>(apiUrl: string, people: P[], doctor: (p: P) => Promise<string>): Promise<void> {
+export async function registerSigningKeys<P extends Registrant>(
+  apiUrl: string,
+  people: P[],
+  doctor: (p: P) => Promise<string>,
+): Promise<void> {
   for (const p of people) {
     const key = readFileSync(join(p.home, 'github_signing_key.pub'), 'utf8').trim();
-    await client(`demo-token-of-${p.moniker}`, apiUrl).rest.users.createSshSigningKeyForAuthenticatedUser({ key, title: `sss-tool ${p.moniker}` });
+    await client(`demo-token-of-${p.moniker}`, apiUrl).rest.users.createSshSigningKeyForAuthenticatedUser({
+      key,
+      title: `sss-tool ${p.moniker}`,
+    });
     await doctor(p);
   }
 }
