@@ -26,7 +26,11 @@ export const CONFIG_PATH = '.github/sss-tool.json';
 const dir = z
   .string()
   .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9._/-]{1,200}$/, 'expected a directory inside the repository')
-  .transform((d) => d.replace(/^\.\/+/, '').replace(/\/+$/, ''));
+  .transform((d) => d.replace(/^\.\/+/, '').replace(/\/+$/, ''))
+  .refine(
+    (d) => d !== '' && d !== '.' && !d.split('/').includes('.'),
+    'expected a directory below the repository root',
+  );
 export const RepositoryConfig = z.strictObject({
   format: z.literal('sss-tool/repository@1'),
   maintainers: z.array(z.string()).max(100),
