@@ -56558,7 +56558,8 @@ function mergedState(dir, remote, absPath, bytes) {
 const CONFIG_PATH = '.github/sss-tool.json';
 const dir = schemas_string()
     .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9._/-]{1,200}$/, 'expected a directory inside the repository')
-    .transform((d) => d.replace(/^\.\/+/, '').replace(/\/+$/, ''));
+    .transform((d) => d.replace(/^\.\/+/, '').replace(/\/+$/, ''))
+    .refine((d) => d !== '' && d !== '.' && !d.split('/').includes('.'), 'expected a directory below the repository root');
 const RepositoryConfig = strictObject({
     format: literal('sss-tool/repository@1'),
     maintainers: array(schemas_string()).max(100),
