@@ -5,6 +5,7 @@
  */
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { LocalSshKeys, localSshKeys } from './local-ssh-keys.js';
 
 export interface RecordedRequest {
   method: string;
@@ -24,7 +25,7 @@ export interface LocalPull {
   html_url: string;
 }
 
-export interface LocalGitHub {
+export interface LocalGitHub extends LocalSshKeys {
   url: string;
   requests: RecordedRequest[];
   comments: Map<number, { id: number; issue: number; body: string; user: { login: string; type: 'Bot' | 'User' } }>;
@@ -35,12 +36,13 @@ export interface LocalGitHub {
 }
 
 export async function startLocalGitHub(opts: { readOnly?: boolean } = {}): Promise<LocalGitHub> {
-  const state: Omit<LocalGitHub, 'url' | 'close'> = {
+  const sshKeys = localSshKeys();
+  const state: Omit<LocalGitHub, 'url' | 'close'> = Object.assign(sshKeys, {
     requests: [],
     comments: new Map(),
     pulls: [],
     readOnly: Boolean(opts.readOnly),
-  };
+  });
   let nextId = 1000;
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const u = new URL(req.url ?? '/', 'http://localhost');
@@ -59,6 +61,7 @@ export async function startLocalGitHub(opts: { readOnly?: boolean } = {}): Promi
       res.end(JSON.stringify(value));
     };
     const forbidden = () => send(403, { message: 'Resource not accessible by integration' });
+    if (sshKeys.handle(req.method ?? 'GET', u.pathname, body, req.headers.authorization, send)) return;
     let m: RegExpExecArray | null;
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(u.pathname))) {
       const issue = Number(m[3]);

@@ -121,6 +121,10 @@ export interface PullRequestEvent {
   baseSha: string;
   headRef?: string;
   fork?: boolean;
+  /** Who opened or last pushed (the event's sender); the author when not given. */
+  sender?: string;
+  /** The pull request's head commit (GitHub always sends it). */
+  headSha?: string;
 }
 
 /** A pull_request event payload with the fields the Action reads. */
@@ -130,11 +134,16 @@ export function pullRequestEvent(e: PullRequestEvent) {
   return {
     action: 'synchronize',
     number: e.number,
+    sender: { login: e.sender ?? e.author },
     pull_request: {
       number: e.number,
       user: { login: e.author },
       base: { ref: 'main', sha: e.baseSha, repo: { full_name: REPOSITORY, owner: { login: owner } } },
-      head: { ref: e.headRef ?? `pr-${e.number}`, repo: { full_name: headRepo, fork: Boolean(e.fork) } },
+      head: {
+        ref: e.headRef ?? `pr-${e.number}`,
+        sha: e.headSha,
+        repo: { full_name: headRepo, fork: Boolean(e.fork) },
+      },
     },
     repository: { full_name: REPOSITORY, default_branch: 'main', fork: false },
   };

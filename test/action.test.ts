@@ -65,6 +65,8 @@ beforeAll(async () => {
       okAsync(['initialize', '--moniker', p, '--github', p, '--endpoint', `https://${p}.example`, '--home', home(p)]),
     ),
   );
+  // Each registers the signing key on their GitHub account, as `gh ssh-key add --type signing` would.
+  for (const p of PEOPLE) gh.addSshSigningKey(p, readFileSync(join(home(p), 'github_signing_key.pub'), 'utf8'));
   const clones = Object.fromEntries(PEOPLE.map((p) => [p, cloneOf(origin, join(root, 'clones', p), p)]));
   const runner = cloneOf(origin, join(root, 'runner'), 'runner');
   const steps: [string, (p: string) => string[]][] = [
@@ -238,7 +240,7 @@ describe('honest pull requests', () => {
     }
   });
 
-  it("lets a maintainer add a participant's artifact that declares no GitHub login, but not the participant", async () => {
+  it('refuses an identity that declares no GitHub login, even from a maintainer; a ceremony that opted out lets a maintainer vouch for it', async () => {
     const dave = home('dave');
     await okAsync(['initialize', '--moniker', 'dave', '--home', dave]);
     const change = async (d: string) => {
@@ -261,8 +263,31 @@ describe('honest pull requests', () => {
       `${C}/round1/dave.json`,
       /dave declared no GitHub login/,
     );
-    const byMaintainer = await pullRequest({ base: snap.opened, author: MAINTAINER, change });
+    expectRejected(
+      await pullRequest({ base: snap.opened, author: MAINTAINER, change }),
+      `${C}/round1/dave.json`,
+      /dave declared no GitHub login, but this ceremony binds every identity/,
+    );
+    // The opt-out counts only from a manifest merged before the identities arrive.
+    const optOut = (d: string) =>
+      write(
+        d,
+        `${C}/ceremony.json`,
+        show(snap.opened, `${C}/ceremony.json`).replace(
+          '"participants": 3',
+          '"participants": 3,\n  "identityBinding": "pull-request-author"',
+        ),
+      );
+    const byMaintainer = await pullRequest({ base: snap.opened, author: MAINTAINER, prepare: optOut, change });
     expect(byMaintainer.code, byMaintainer.stdout).toBe(0);
+    expect(byMaintainer.summary).toMatch(
+      /opts out of the SSH-signing-key binding .*bound by the pull request's author alone/,
+    );
+    expectRejected(
+      await pullRequest({ base: snap.opened, author: 'dave', prepare: optOut, change }),
+      `${C}/round1/dave.json`,
+      /dave declared no GitHub login, so this pull request cannot be bound to them/,
+    );
   });
 
   it('accepts a ceremony manifest from anyone when no maintainers are configured', async () => {

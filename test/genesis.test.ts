@@ -284,6 +284,7 @@ describe('genesis ceremony, 3-of-5, five homes and five clones', () => {
       expect(existsSync(join(p.home, 'state', CEREMONY))).toBe(false);
       const files = readdirSync(p.home).filter((f) => statSync(join(p.home, f)).isFile());
       expect(files.sort()).toEqual([
+        'github_signing_key.pub',
         'identity.age',
         'identity.json',
         'trustserver_public_key.pub',

@@ -128,7 +128,7 @@ describe('checkChanges', () => {
     expect(new Set(FILE_RULES.map((r) => `${r.kind}:${r.role}:${r.perMoniker}`)).size).toBe(FILE_RULES.length);
   });
 
-  it('takes a join manifest from the newcomer whose request comes with it, else only from a maintainer', () => {
+  it('takes a join manifest only from a maintainer when there are maintainers; else from the newcomer whose request comes with it', () => {
     const request = { format: 'sss-tool/join-request@1', ceremony: 'join-frank', moniker: 'frank', github: 'frank-gh' };
     const manifest = JSON.stringify({ format: 'sss-tool/ceremony@1', ceremony: 'join-frank', kind: 'join' });
     const tree = (withRequest: boolean) => ({
@@ -149,14 +149,22 @@ describe('checkChanges', () => {
       added('ceremonies/join-frank/ceremony.json', manifest),
       added('ceremonies/join-frank/request.json', JSON.stringify(request)),
     ];
-    expect(checkChanges(both, ctx({ author: 'frank-gh', head: view(true) }))).toEqual([]);
-    expect(checkChanges(both, ctx({ author: 'mallory', head: view(true) })).map((e) => e.file)).toEqual([
-      'ceremonies/join-frank/ceremony.json',
-      'ceremonies/join-frank/request.json',
+    // With maintainers, the newcomer's own pull request may not open the join (sss-tool join-open does).
+    expect(checkChanges(both, ctx({ author: 'frank-gh', head: view(true) })).map((e) => e.message)).toEqual([
+      expect.stringMatching(
+        /^ceremonies\/join-frank\/ceremony.json: only maintainers \(@maint\) may add a ceremony manifest, not @frank-gh \(a maintainer opens the join with sss-tool join-open/,
+      ),
     ]);
+    // Without maintainers, the newcomer opens it with the request, and nobody else may.
+    expect(checkChanges(both, ctx({ author: 'frank-gh', maintainers: [], head: view(true) }))).toEqual([]);
+    expect(
+      checkChanges(both, ctx({ author: 'mallory', maintainers: [], head: view(true) })).map((e) => e.file),
+    ).toEqual(['ceremonies/join-frank/ceremony.json', 'ceremonies/join-frank/request.json']);
     const alone = [added('ceremonies/join-frank/ceremony.json', manifest)];
     expect(checkChanges(alone, ctx({ author: 'frank-gh', head: view(false) })).map((e) => e.message)).toEqual([
-      'ceremonies/join-frank/ceremony.json: only maintainers (@maint) may add a ceremony manifest, not @frank-gh',
+      expect.stringMatching(
+        /^ceremonies\/join-frank\/ceremony.json: only maintainers \(@maint\) may add a ceremony manifest, not @frank-gh/,
+      ),
     ]);
     expect(checkChanges(alone, ctx({ author: 'maint', head: view(false) }))).toEqual([]);
   });

@@ -67,16 +67,18 @@ export class DemoAction {
   async validate(pr: LocalPull, author: string): Promise<ActionResult> {
     const g = await this.checkout();
     const base = (await g.revparse(['origin/main'])).trim();
+    const headSha = (await g.revparse([`origin/${pr.head}`])).trim();
     await g.checkout(['--detach', base]);
     await g.merge(['--no-ff', '--no-edit', `origin/${pr.head}`]);
     const event = {
       action: 'opened',
       number: pr.number,
+      sender: { login: author },
       pull_request: {
         number: pr.number,
         user: { login: author },
         base: { ref: 'main', sha: base, repo: { full_name: DEMO_REPOSITORY } },
-        head: { ref: pr.head, repo: { full_name: DEMO_REPOSITORY, fork: false } },
+        head: { ref: pr.head, sha: headSha, repo: { full_name: DEMO_REPOSITORY, fork: false } },
       },
       repository: { full_name: DEMO_REPOSITORY, default_branch: 'main', fork: false },
     };

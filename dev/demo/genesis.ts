@@ -13,6 +13,7 @@ import { CIPHERSUITE } from '../../src/crypto/suite.js';
 import { SssError } from '../../src/errors.js';
 import { LocalPull, startLocalGitHub } from '../local-github.js';
 import { DemoAction } from './action.js';
+import { registerSigningKeys } from './keys.js';
 import {
   DEMO_REPOSITORY,
   DIST,
@@ -90,6 +91,7 @@ export async function runGenesisDemo(root: string, n: number, t: number, say: (l
       ciphersuite: CIPHERSUITE,
       threshold: t,
       participants: n,
+      identityBinding: 'github-ssh-signing-key',
     };
     await m.checkoutLocalBranch(`ceremony/${ceremony}/open`);
     mkdirSync(join(maintainer, 'ceremonies', ceremony), { recursive: true });
@@ -140,7 +142,10 @@ export async function runGenesisDemo(root: string, n: number, t: number, say: (l
         `https://${p.moniker}.cosigner.example`,
       ]),
     );
-    say('  initialize: identities created');
+    await registerSigningKeys(github.url, people, (p) => run(p, ['doctor']));
+    say(
+      '  initialize: identities created; each signing key registered on its GitHub account as an SSH signing key (sss-tool doctor: ✓)',
+    );
     await step('round1', () => [
       'dkg-round1',
       '--threshold',

@@ -1,8 +1,8 @@
 /**
  * The demo's second act (issue 4): after the genesis, a newcomer joins the group with the first M
  * holders approving. Every step is a pull request opened with --submit, validated by the real
- * bundled Action and merged. The newcomer opens the join itself: its join-request pull request
- * carries the ceremony's manifest. The Action publishes on the last push. public_key.txt must not change
+ * bundled Action and merged. The maintainer opens the join (sss-tool join-open), and the newcomer's
+ * join-request pull request adds its request. The Action publishes on the last push. public_key.txt must not change
  * and peers_list.txt must gain the newcomer.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import type { GroupPackage } from '../../src/ceremony/report.js';
 import { SssError } from '../../src/errors.js';
 import { LocalPull, startLocalGitHub } from '../local-github.js';
 import { DemoAction } from './action.js';
+import { registerSigningKeys } from './keys.js';
 import { DEMO_REPOSITORY, DemoParticipant, checkPublished, git, newParticipant, pool, sssTool } from './people.js';
 
 const NEWCOMERS = [
@@ -88,7 +89,27 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
       '--endpoint',
       `https://${moniker}.cosigner.example`,
     ]);
-    say(`  initialize: ${moniker}'s identity created`);
+    await registerSigningKeys(github.url, [newcomer], (p) => run(p, ['doctor']));
+    say(`  initialize: ${moniker}'s identity created, its signing key registered on @${moniker} (sss-tool doctor: ✓)`);
+    // With maintainers configured, only a maintainer opens a join: the maintainer's pull request adds
+    // the manifest (sss-tool join-open), and the newcomer's then adds only its request.
+    await m.checkoutLocalBranch(`ceremony/${ceremony}/open`);
+    await sssTool(['join-open', '--ceremony', ceremony, '--repo', maintainer]);
+    await m.add('ceremonies');
+    await m.commit(`${ceremony}: open the join`);
+    await m.push('origin', `ceremony/${ceremony}/open`);
+    await m.checkout('main');
+    github.pulls.push({
+      number: github.pulls.length + 1,
+      head: `ceremony/${ceremony}/open`,
+      base: 'main',
+      title: `${ceremony}: open the join`,
+      body: '',
+      state: 'open',
+      html_url: '',
+    });
+    say(`  the maintainer opens the join (sss-tool join-open: ceremonies/${ceremony}/ceremony.json):`);
+    await review(github.pulls[github.pulls.length - 1], 'maintainer');
     await step('request', [newcomer], () => [
       'join-request',
       '--ceremony',

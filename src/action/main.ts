@@ -8,6 +8,7 @@ import * as core from '@actions/core';
 import { SssError } from '../errors.js';
 import { auditRepository } from '../ceremony/repository.js';
 import { Inputs, Mode, readContext, readInputs, RunContext } from './context.js';
+import { rulesAt } from './judge.js';
 import { publish } from './publish.js';
 import { ceremoniesMarkdown, setOutputs, writeSummary } from './report.js';
 import { validate } from './validate.js';
@@ -19,19 +20,21 @@ function modeFor(eventName: string): Mode {
       'refusing to run on pull_request_target: it runs with a write token next to untrusted changes; trigger the workflow on pull_request',
       { code: 'not-allowed', field: 'on' },
     );
-  if (eventName === 'pull_request') return 'validate';
+  if (eventName === 'pull_request' || eventName === 'merge_group') return 'validate';
   if (eventName === 'push') return 'publish';
   return 'status';
 }
 
 export async function run(): Promise<void> {
   try {
-    const inputs = readInputs();
+    let inputs = readInputs();
     const ctx = readContext();
     // Whatever the mode: pull_request_target is refused before anything else runs.
     const implied = modeFor(ctx.eventName);
     const mode = inputs.mode === 'auto' ? implied : inputs.mode;
     core.info(`sss-tool Action: ${mode} (event ${ctx.eventName || 'none'}, ceremonies in ${inputs.ceremoniesDir}/).`);
+    // Outside a pull request the rules are the checked-out commit's (the default branch's own).
+    if (mode !== 'validate') inputs = rulesAt(ctx.workspace, 'HEAD', inputs).inputs;
     if (mode === 'validate') await validate(inputs, ctx);
     else if (mode === 'publish') await publish(inputs, ctx);
     else await status(inputs, ctx);

@@ -10,7 +10,18 @@ import * as core from '@actions/core';
 import { SssError } from '../errors.js';
 import { auditRepository } from '../ceremony/repository.js';
 import { auditProblems, checkChanges, RepositoryView, touchedCeremonies } from '../ceremony/rules.js';
-import { changedFiles, commitOf, exportTree, mergeBase } from '../github/git.js';
+import { client } from '../github/api.js';
+import { changedFiles, commitOf, exportTree } from '../github/git.js';
+import { signingKeyDirectory } from '../github/ssh-signing-keys.js';
+import {
+  bindingProblems,
+  CONFIG_PATH,
+  diffBase,
+  joinStartProblems,
+  judgeNotice,
+  pushProblems,
+  rulesAt,
+} from './judge.js';
 import { Inputs, repositoryView, RunContext } from './context.js';
 import {
   annotate,
@@ -28,47 +39,84 @@ export interface ValidationResult {
 }
 
 export async function validate(inputs: Inputs, ctx: RunContext): Promise<ValidationResult> {
-  const pr = ctx.event.pull_request;
-  if (!pr) throw new SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)', { code: 'usage' });
-  const author: string = pr.user?.login ?? '';
-  const number: number = pr.number ?? ctx.event.number;
-  const baseSha: string | undefined = pr.base?.sha;
+  const ev = reviewedEvent(ctx);
   const ws = ctx.workspace;
   const head = await commitOf(ws, 'HEAD');
-  if (!head) throw new SssError(`${ws} is not a git checkout`, { code: 'git' });
-  if (!baseSha || !(await commitOf(ws, baseSha)))
-    throw new SssError(
-      `the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`,
-      { code: 'git' },
-    );
-  const base = await mergeBase(ws, baseSha, head);
+  if (!head) throw new SssError(`${ws} is not a git checkout`);
+  const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha, ev.headSha);
+  // The rules (maintainers, directories) as the base has them: never from the pull request.
+  const rules = rulesAt(ws, base, inputs);
+  inputs = rules.inputs;
   const changes = changedFiles(ws, base, head);
+  const author = ev.author ?? '';
+  const number = ev.number;
   core.info(
-    `Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`,
+    `${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`,
   );
 
   const headState = auditRepository(join(ws, inputs.ceremoniesDir), ws);
   const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
   const temps: string[] = [];
   let problems: Problem[];
+  let optedOut: string[] = [];
   try {
+    let baseView: RepositoryView | undefined;
+    const baseRepo = (): RepositoryView => {
+      if (baseView) return baseView;
+      const dir = exportTree(ws, base, inputs.ceremoniesDir);
+      temps.push(dir);
+      return (baseView = repositoryView(
+        dir,
+        inputs.ceremoniesDir,
+        auditRepository(join(dir, inputs.ceremoniesDir), dir),
+      ));
+    };
+    const headView = repositoryView(ws, inputs.ceremoniesDir, headState);
     const ruleErrors = checkChanges(changes, {
       author,
+      mergeQueue: Boolean(ev.queue),
       maintainers: inputs.maintainers,
       ceremoniesDir: inputs.ceremoniesDir,
       publicInfoDir: inputs.publicInfoDir,
-      head: repositoryView(ws, inputs.ceremoniesDir, headState),
-      base: (): RepositoryView => {
-        const dir = exportTree(ws, base, inputs.ceremoniesDir);
-        temps.push(dir);
-        return repositoryView(dir, inputs.ceremoniesDir, auditRepository(join(dir, inputs.ceremoniesDir), dir));
-      },
+      head: headView,
+      base: baseRepo,
     });
+    const pushErrors = ev.queue
+      ? []
+      : pushProblems(changes, {
+          author,
+          sender: ev.sender,
+          maintainers: inputs.maintainers,
+          ceremoniesDir: inputs.ceremoniesDir,
+        });
+    const joinStart = joinStartProblems(changes, inputs.ceremoniesDir, headView, baseRepo);
+    const binding = await bindingProblems(
+      changes,
+      inputs.ceremoniesDir,
+      headView,
+      baseRepo,
+      signingKeyDirectory(client(inputs.token)),
+    );
+    optedOut = binding.optedOut;
     const audit = auditProblems(headState, touched, new Set(changes.map((c) => c.path)));
-    problems = dedupe([...ruleErrors.map((error) => ({ error })), ...audit]);
+    problems = dedupe(
+      [...pushErrors, ...binding.errors, ...joinStart, ...ruleErrors].map((error) => ({ error })).concat(audit),
+    );
+    // Blame the pull request's own files before anything merged earlier.
+    problems = [...problems.filter((p) => !p.merged), ...problems.filter((p) => p.merged)];
   } finally {
     for (const d of temps) rmSync(d, { recursive: true, force: true });
   }
+  const notice = judgeNotice(changes, ev.queue ? undefined : author, inputs.maintainers);
+  const notes = [
+    rules.source === 'inputs'
+      ? `_Rules from the workflow inputs: a pull request can change them. Commit \`${CONFIG_PATH}\` so they come from the base (docs/maintainers.md)._`
+      : '',
+    ...optedOut.map(
+      (id) =>
+        `_Ceremony ${id} opts out of the SSH-signing-key binding (identityBinding: pull-request-author): its identities are bound by the pull request's author alone._`,
+    ),
+  ].filter(Boolean);
 
   annotate(problems);
   const verdict = problems.length
@@ -77,23 +125,64 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
       ? '✅ **Valid**: every changed file passes the ceremony rules and the full audit.'
       : '✅ Nothing changed.';
   const md = [
-    `## sss-tool: pull request #${number} by @${author}`,
+    ...(notice ? [notice, ''] : []),
+    ev.queue ? `## sss-tool: merge queue group ${ev.queue}` : `## sss-tool: pull request #${number} by @${author}`,
     '',
     verdict,
     '',
+    ...notes.flatMap((n) => [n, '']),
     problemsMarkdown(problems),
     touched.length ? '#### The ceremony with this pull request merged\n' : '',
     touched.length ? ceremoniesMarkdown(headState, touched) : '',
   ].join('\n');
   await writeSummary(md);
-  await comment(inputs.token, ctx.repository, number, md);
+  if (!ev.queue) await comment(inputs.token, ctx.repository, number, md);
   setOutputs(headState);
   if (problems.length)
     core.setFailed(
-      `${problems.length} problem${problems.length === 1 ? '' : 's'} in pull request #${number}: ${problems[0].error.message}`,
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${ev.queue ? `merge queue group ${ev.queue}` : `pull request #${number}`}: ${problems[0].error.message}`,
     );
-  else core.info(`Pull request #${number} is valid.`);
+  else core.info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number}`} is valid.`);
   return { problems, ceremonies: touched };
+}
+
+/** What the run reviews: a pull request (its author and who pushed), or a merge queue's group. */
+interface ReviewedEvent {
+  number: number;
+  author?: string;
+  sender?: string;
+  baseSha?: string;
+  /** The pull request's head commit (the second parent of GitHub's test merge). */
+  headSha?: string;
+  /** The merge group's head ref, for merge_group events. */
+  queue?: string;
+}
+
+function reviewedEvent(ctx: RunContext): ReviewedEvent {
+  const g = ctx.event.merge_group;
+  if (ctx.eventName === 'merge_group') {
+    if (!g?.base_sha) throw new SssError('validate needs a merge_group event with base_sha (GITHUB_EVENT_PATH)');
+    return { number: 0, baseSha: g.base_sha, queue: String(g.head_ref ?? g.head_sha ?? 'merge group') };
+  }
+  const pr = ctx.event.pull_request;
+  if (!pr) throw new SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)');
+  return {
+    number: pr.number ?? ctx.event.number,
+    author: pr.user?.login ?? '',
+    sender: ctx.event.sender?.login,
+    baseSha: pr.base?.sha,
+    headSha: pr.head?.sha,
+  };
+}
+
+/** A merge group is checked against the base branch it will be pushed onto. */
+async function queueBase(ws: string, baseSha: string | undefined): Promise<string> {
+  const base = baseSha && (await commitOf(ws, baseSha));
+  if (!base)
+    throw new SssError(
+      `the checkout lacks the merge group's base commit ${baseSha}: use actions/checkout with fetch-depth: 0`,
+    );
+  return base;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   githubLogin,
   hex,
   hex32,
+  identityBinding,
   moniker,
   signature,
 } from './schemas.js';
@@ -32,6 +33,7 @@ export const JoinManifest = z.strictObject({
   extends: ceremonyId,
   /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
   groupDigest: hex32,
+  identityBinding: identityBinding.optional(),
 });
 export type JoinManifest = z.infer<typeof JoinManifest>;
 

@@ -34,9 +34,38 @@ const AGE_ARMOR = '-----BEGIN AGE ENCRYPTED FILE-----';
 /**
  * Why a file's bytes are private material, or undefined when they are not: an age file (binary or
  * armored), a private format, or a JSON document with a key that carries a secret (at any depth).
+ * The same is looked for in the file read as UTF-16 (with or without a byte-order mark) and in
+ * every base64 run it carries (standard or URL-safe alphabet, one level deep): a secret does not
+ * become public by being re-encoded.
  */
 export function privateMaterial(bytes: Uint8Array | string): string | undefined {
-  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+  const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes);
+  for (const [text, form] of decodings(buf)) {
+    const why = privateText(text) ?? privateBase64(text);
+    if (why) return form ? `${why}, ${form}` : why;
+  }
+  return undefined;
+}
+
+/** The file as UTF-8, and as UTF-16 when its bytes look like it (a BOM, or zero bytes in alternate places). */
+function decodings(buf: Buffer): [string, string][] {
+  const out: [string, string][] = [[buf.toString('utf8'), '']];
+  if (buf.length < 2) return out;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i + 1 < buf.length; i += 2) {
+    if (buf[i] === 0) evenZeros++;
+    if (buf[i + 1] === 0) oddZeros++;
+  }
+  const half = buf.length / 4;
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || oddZeros > half)
+    out.push([new TextDecoder('utf-16le').decode(buf), 'encoded as UTF-16']);
+  if ((buf[0] === 0xfe && buf[1] === 0xff) || evenZeros > half)
+    out.push([new TextDecoder('utf-16be').decode(buf), 'encoded as UTF-16']);
+  return out;
+}
+
+function privateText(text: string): string | undefined {
   const head = text.trimStart();
   if (head.startsWith(AGE_BINARY)) return 'an age-encrypted file (private files stay in your home dir)';
   if (text.includes(AGE_ARMOR)) return 'an armored age-encrypted file (private files stay in your home dir)';
@@ -47,6 +76,20 @@ export function privateMaterial(bytes: Uint8Array | string): string | undefined 
     return undefined;
   }
   return privateJson(value);
+}
+
+/** Runs long enough to hold a secret key or an age header (16 bytes and more, once decoded). */
+const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+
+function privateBase64(text: string): string | undefined {
+  for (const m of text.matchAll(BASE64_RUN)) {
+    const decoded = Buffer.from(m[0].replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    for (const [inner, form] of decodings(decoded)) {
+      const why = privateText(inner);
+      if (why) return `${why}, encoded as base64${form ? ` of ${form}` : ''}`;
+    }
+  }
+  return undefined;
 }
 
 interface Step {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CEREMONY_ID, CIPHERSUITE, MONIKER } from '../crypto/suite.js';
 import { SssError } from '../errors.js';
+import { duplicateKey } from './strict-json.js';
 
 export const MAX_PARTICIPANTS = 1000;
 
@@ -18,10 +19,32 @@ export const ceremonyId = z
 export const githubLogin = z
   .string()
   .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
+/**
+ * A cosigner's URL, as it reaches peers_list.txt and terminals: printable ASCII only (no control,
+ * bidi or Unicode line-break characters, no IDN look-alikes), http(s), and exactly what `new URL()`
+ * makes of it (an empty path may omit its "/"), so no parser reads another host or path into it.
+ */
 export const endpoint = z
   .string()
   .max(2048)
-  .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL without spaces');
+  .regex(
+    /^https?:\/\/[\x21-\x7e]+$/,
+    'expected an http(s) URL of printable ASCII (no spaces, control, bidi or line-break characters)',
+  )
+  .refine(
+    roundTrips,
+    'expected a URL that new URL() leaves unchanged (lowercase scheme and host, no credentials, no dot segments or escapes it would rewrite)',
+  );
+
+function roundTrips(s: string): boolean {
+  try {
+    const u = new URL(s);
+    if (u.username || u.password || (u.protocol !== 'https:' && u.protocol !== 'http:')) return false;
+    return u.href === s || (u.pathname === '/' && !u.search && !u.hash && u.href === `${s}/`);
+  } catch {
+    return false;
+  }
+}
 export const signature = hex(64);
 
 /**
@@ -59,6 +82,13 @@ const identityFields = {
   endpoint: endpoint.optional(),
 };
 
+/**
+ * How a ceremony binds identities to GitHub accounts (src/ceremony/binding.ts). Absent means
+ * "github-ssh-signing-key", the safe default; "pull-request-author" is the explicit opt-out.
+ */
+export const IDENTITY_BINDINGS = ['github-ssh-signing-key', 'pull-request-author'] as const;
+export const identityBinding = z.enum(IDENTITY_BINDINGS);
+
 export const DkgManifest = z.strictObject({
   format: z.literal(FORMATS.ceremony),
   ceremony: ceremonyId,
@@ -67,6 +97,7 @@ export const DkgManifest = z.strictObject({
   threshold: count,
   participants: count,
   allowList: z.array(moniker).optional(),
+  identityBinding: identityBinding.optional(),
 });
 export type DkgManifest = z.infer<typeof DkgManifest>;
 
@@ -148,11 +179,16 @@ function raise(reason: string, file?: string, field?: string): never {
 
 /** Parses JSON text; the error names the file. */
 export function parseJson(text: string, file?: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new SssError(`malformed JSON (${oneLine((e as Error).message)})`, { code: 'malformed', file });
   }
+  const dup = duplicateKey(text);
+  if (dup !== undefined)
+    throw new SssError(`duplicate key ${shown(dup)}: a JSON object may name each key once`, { file });
+  return value;
 }
 
 /** V8's JSON.parse messages quote the text around the error, line breaks included: one line. */

@@ -55,6 +55,7 @@ export function dkgManifest(
     threshold,
     participants,
     ...(allowList ? { allowList } : {}),
+    identityBinding: 'github-ssh-signing-key',
   };
 }
 

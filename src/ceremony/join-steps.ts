@@ -48,6 +48,7 @@ export function joinManifest(ceremony: string, group: GroupPackage): JoinManifes
     publicKey: group.publicKey,
     extends: group.ceremonies[group.ceremonies.length - 1].id,
     groupDigest: digest(group),
+    identityBinding: 'github-ssh-signing-key',
   };
 }
 

@@ -42,6 +42,11 @@ export interface RepositoryView {
 export interface ChangeContext {
   /** The pull request's author (GitHub login). */
   author: string;
+  /**
+   * A merge queue's group: several pull requests, no one author. Who-may-add rules were checked
+   * on each pull request; everything else is checked again on what the group merges.
+   */
+  mergeQueue?: boolean;
   /** Logins that may add ceremony manifests, edit public_info/ and the rest of the repository. */
   maintainers: string[];
   /** Repository-relative directories, without a trailing slash. */
@@ -169,7 +174,7 @@ export const FILE_RULES: FileRule[] = [
 ];
 
 /** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */
-function ceremonyKind(tree: CeremonyFiles | undefined): string {
+export function ceremonyKind(tree: CeremonyFiles | undefined): string {
   const k = (tree?.manifest?.value as { kind?: unknown } | undefined)?.kind;
   return typeof k === 'string' ? k : 'dkg';
 }
@@ -226,7 +231,7 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
   const k: Checking = {
     ctx,
     fail: (file, reason, code = 'not-allowed') => errors.push(new SssError(reason, { code, file })),
-    isMaintainer: ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
+    isMaintainer: !!ctx.mergeQueue || ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
     maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
     cPrefix: ctx.ceremoniesDir + '/',
     pPrefix: ctx.publicInfoDir + '/',
@@ -296,10 +301,16 @@ function checkTranscriptFile(c: Change, k: Checking): void {
 }
 
 function checkAuthor(p: string, rule: FileRule, input: FileInput, view: CeremonyView, k: Checking): void {
-  const who = rule.author(input);
+  // With maintainers configured, only a maintainer opens a ceremony (a join's too): a stranger's
+  // join request never gets a green check that looks like an invitation.
+  const who = rule.role === 'ceremony' && k.ctx.maintainers.length ? 'maintainer' : rule.author(input);
+  if (k.ctx.mergeQueue) return;
   if (who === 'maintainer') {
     if (k.ctx.maintainers.length && !k.isMaintainer)
-      k.fail(p, `only maintainers (${k.maintainerList}) may add a ceremony manifest, not @${k.ctx.author}`);
+      k.fail(
+        p,
+        `only maintainers (${k.maintainerList}) may add a ceremony manifest, not @${k.ctx.author}${ceremonyKind(input.head.tree) === 'join' ? " (a maintainer opens the join with sss-tool join-open; the newcomer's pull request then adds only request.json)" : ''}`,
+      );
     return;
   }
   const moniker = who.moniker;

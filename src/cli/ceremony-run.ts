@@ -23,7 +23,7 @@ export async function statusCommand(ctx: Context, opts: { ceremony?: string }): 
 
 export async function verifyCommand(
   ctx: Context,
-  opts: { ceremony: string; requireComplete?: boolean },
+  opts: { ceremony: string; requireComplete?: boolean; github?: boolean },
 ): Promise<void> {
   await warmCeremonies(ctx.ceremoniesDir);
   const { report } = auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony);
@@ -34,6 +34,7 @@ export async function verifyCommand(
       `ceremony ${report.ceremony} is invalid: ${report.errors[0].message}${report.errors.length > 1 ? ` (and ${report.errors.length - 1} more)` : ''}`,
       { code: report.errors[0].code },
     );
+  if (opts.github) ctx.say(await (await import('./verify-github.js')).verifyGithubBinding(ctx, report.ceremony));
   if (opts.requireComplete && report.phase !== 'complete')
     throw new SssError(`ceremony ${report.ceremony} is not complete: awaiting ${report.awaiting}`, {
       code: 'incomplete',

@@ -18,7 +18,11 @@ export function register(p: Command): void {
       .command('verify')
       .description('the full public audit of a ceremony: exit 0 only when its transcript is valid')
       .requiredOption('--ceremony <id>', 'the ceremony to audit')
-      .option('--require-complete', 'also fail unless the ceremony is complete'),
+      .option('--require-complete', 'also fail unless the ceremony is complete')
+      .option(
+        '--github',
+        "also check, through the GitHub API (GITHUB_API_URL honoured), that every identity's signing key is an SSH signing key of its declared login",
+      ),
   ).action(async (opts) => (await import('./ceremony-run.js')).verifyCommand(makeContext(opts), opts));
 
   withGlobals(

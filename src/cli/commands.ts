@@ -6,5 +6,7 @@ import { register as join } from './join.js';
 import { register as ceremony } from './ceremony.js';
 import { register as sign } from './sign.js';
 import { register as reshare } from './reshare.js';
+import { register as doctor } from './doctor.js';
+import { register as joinOpen } from './join-open.js';
 
-export const commands: ((p: Command) => void)[] = [initialize, dkg, join, reshare, ceremony, sign];
+export const commands: ((p: Command) => void)[] = [initialize, dkg, join, joinOpen, reshare, ceremony, sign, doctor];

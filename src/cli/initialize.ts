@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { makeContext, withGlobals } from './context.js';
+import { sayRegister, writeSshSigningKey } from './doctor.js';
 
 export function register(p: Command): void {
   withGlobals(
@@ -26,6 +27,9 @@ export function register(p: Command): void {
     ctx.say(`  encryption key  ${id.encryptionKey}`);
     if (id.github) ctx.say(`  github          ${id.github}`);
     if (id.endpoint) ctx.say(`  endpoint        ${id.endpoint}`);
+    const pub = writeSshSigningKey(ctx.paths, id);
+    ctx.say(`  SSH signing key ${pub}`);
+    sayRegister(ctx, id, pub);
     ctx.say(
       'Private keys are age-encrypted in identity.age (mode 0600). Next: sss-tool dkg-round1 (genesis) or sss-tool join-request (joining a group).',
     );

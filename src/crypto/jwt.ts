@@ -4,6 +4,7 @@
  * ASCII signing input `base64url(header) "." base64url(payload)`.
  */
 import { SssError } from '../errors.js';
+import { duplicateKey } from '../artifacts/strict-json.js';
 
 const HEX32 = /^[0-9a-f]{64}$/;
 
@@ -34,6 +35,13 @@ export function parseClaims(text: string, field = 'claims'): JwtClaims {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw new SssError('the claims must be a JSON object', { code: 'malformed', field });
+  // A signer reading the text may see the first of two equal keys; JSON.parse keeps the last.
+  const dup = duplicateKey(text);
+  if (dup !== undefined)
+    throw new SssError(`duplicate key ${JSON.stringify(dup.slice(0, 80))}: a JSON object may name each key once`, {
+      code: 'malformed',
+      field,
+    });
   return v as JwtClaims;
 }
 

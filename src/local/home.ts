@@ -21,6 +21,8 @@ export function homePaths(home: string) {
     identityPublic: join(home, 'identity.json'),
     identitySecret: join(home, 'identity.age'),
     publicKey: join(home, 'trustserver_public_key.pub'),
+    /** The artifact signing key in OpenSSH format, to register on GitHub as an SSH signing key. */
+    sshSigningKey: join(home, 'github_signing_key.pub'),
     share: join(home, 'trustserver_share.json.age'),
     dkgState: (ceremony: string) => join(home, 'state', ceremony, 'dkg.age'),
     joinState: (ceremony: string) => join(home, 'state', ceremony, 'join.age'),
