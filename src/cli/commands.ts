@@ -5,5 +5,6 @@ import { register as dkg } from './dkg.js';
 import { register as join } from './join.js';
 import { register as ceremony } from './ceremony.js';
 import { register as sign } from './sign.js';
+import { register as install } from './install.js';
 
-export const commands: ((p: Command) => void)[] = [initialize, dkg, join, ceremony, sign];
+export const commands: ((p: Command) => void)[] = [initialize, dkg, join, ceremony, sign, install];
