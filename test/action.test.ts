@@ -268,7 +268,7 @@ describe('malicious pull requests are rejected, naming the file and the reason',
   it('a hand edit of public_info/ that disagrees with the transcript', async () => {
     const r = await pullRequest({ base: snap.published, author: MAINTAINER, change: (d) => write(d, 'public_info/public_key.txt', 'ab'.repeat(32) + '\n') });
     expectRejected(r, 'public_info/public_key.txt', /differs from what the transcript yields/);
-    const byParticipant = await pullRequest({ base: snap.published, author: 'alice', change: (d) => write(d, 'public_info/peers_list.txt', 'alice https://alice.example\n') });
+    const byParticipant = await pullRequest({ base: snap.published, author: 'alice', change: (d) => write(d, 'public_info/peers_list.txt', 'https://alice.example\n') });
     expectRejected(byParticipant, 'public_info/peers_list.txt', /only maintainers \(@maintainer\) may change public_info\//);
   });
 
@@ -337,7 +337,7 @@ describe('publishing on push to main', () => {
     const key = readFileSync(join(maintainer, 'public_info', 'public_key.txt'), 'utf8');
     expect(key).toBe(readFileSync(join(home('alice'), 'trustserver_public_key.pub'), 'utf8'));
     expect(publishRun.outputs).toMatchObject({ status: '{"genesis":"complete"}', completed: 'genesis', 'public-key': key.trim() });
-    expect(readFileSync(join(maintainer, 'public_info', 'peers_list.txt'), 'utf8')).toBe('alice https://alice.example\nbob https://bob.example\ncarol https://carol.example\n');
+    expect(readFileSync(join(maintainer, 'public_info', 'peers_list.txt'), 'utf8')).toBe('https://alice.example\nhttps://bob.example\nhttps://carol.example\n');
   });
 
   it('a second run with nothing new changes nothing', async () => {
