@@ -22,8 +22,7 @@
  * in the NonceBook (a nonce signs at most once) and the share computed. When every signer's share
  * is present the shares are aggregated and the signature checked under the group key.
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { hkdfSync } from 'node:crypto';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { SssError, names } from '../errors.js';
 import { aggregateShares, checkElement, commitNonces, NonceCommitment, signShareWith, SigningGroup, verifyShareWith } from '../crypto/sign.js';
@@ -133,7 +132,8 @@ export class TrustServerSigner {
   }
 
   #mask(noncePub: Uint8Array): Uint8Array {
-    return hkdf(sha256, this.#share.signingShare, undefined, concatBytes(utf8ToBytes(LABEL), hexToBytes(this.#share.identifier), noncePub), 64);
+    const info = concatBytes(utf8ToBytes(LABEL), hexToBytes(this.#share.identifier), noncePub);
+    return new Uint8Array(hkdfSync('sha256', this.#share.signingShare, new Uint8Array(0), info, 64));
   }
 
   /** The signers of --pub-nonces, each a holder with valid commitments, sorted by identifier. */
