@@ -18,13 +18,25 @@ const round1 = (x) => Number(x.toFixed(1));
 
 async function installGroup(root) {
   const { group, shares } = dealGroup(4, 3);
-  const groupText = JSON.stringify({ ...group, participants: shares.map((s) => ({ moniker: s.moniker, identifier: s.identifier })) });
+  const groupText = JSON.stringify({
+    ...group,
+    participants: shares.map((s) => ({ moniker: s.moniker, identifier: s.identifier })),
+  });
   const holders = [];
   for (const share of shares.slice(0, 3)) {
     const dir = join(root, share.moniker);
     const keyFile = join(root, `${share.moniker}.key`);
-    await installServerShare({ share, groupText, groupFile: 'group.json', paths: serverPaths(dir), protection: { newKeyFile: keyFile } });
-    holders.push({ moniker: share.moniker, env: { PATH: process.env.PATH, SSS_TOOL_HOME: dir, SSS_TOOL_SERVER_KEY_FILE: keyFile } });
+    await installServerShare({
+      share,
+      groupText,
+      groupFile: 'group.json',
+      paths: serverPaths(dir),
+      protection: { newKeyFile: keyFile },
+    });
+    holders.push({
+      moniker: share.moniker,
+      env: { PATH: process.env.PATH, SSS_TOOL_HOME: dir, SSS_TOOL_SERVER_KEY_FILE: keyFile },
+    });
   }
   return holders;
 }
@@ -63,7 +75,10 @@ function spawned(holders, runs) {
     const pub = JSON.stringify(Object.fromEntries(holders.map((h, k) => [h.moniker, nonces[k].pub])));
     let sigs = '{}';
     holders.forEach((h, k) => {
-      const r = timed([BIN, 'sign', '--pub-nonces', pub, '--my-nonce', nonces[k].priv, '--message', message, '--partial-sigs', sigs], h.env);
+      const r = timed(
+        [BIN, 'sign', '--pub-nonces', pub, '--my-nonce', nonces[k].priv, '--message', message, '--partial-sigs', sigs],
+        h.env,
+      );
       if (k === 0) push('sign (first)', r);
       if (k === 2) {
         push('sign (last, aggregates)', r);
@@ -72,7 +87,12 @@ function spawned(holders, runs) {
       sigs = /^sigs = (.*)$/m.exec(r.stdout)[1];
     });
   }
-  return names.map((name) => ({ name: `spawned: ${name}`, ms: round1(median(t[name])), cpuMs: round1(median(cpu[name])), runs: t[name].length }));
+  return names.map((name) => ({
+    name: `spawned: ${name}`,
+    ms: round1(median(t[name])),
+    cpuMs: round1(median(cpu[name])),
+    runs: t[name].length,
+  }));
 }
 
 async function inProcess(holders, runs) {
@@ -87,7 +107,9 @@ async function inProcess(holders, runs) {
     const pub = Object.fromEntries(signers.map((s, k) => [s.moniker, nonces[k].nonce_pub]));
     let sigs = {};
     t0 = performance.now();
-    signers.forEach((s, k) => (sigs = s.sign({ pubNonces: pub, myNonce: nonces[k].nonce_priv, message, partialSigs: sigs }).sigs));
+    signers.forEach(
+      (s, k) => (sigs = s.sign({ pubNonces: pub, myNonce: nonces[k].nonce_priv, message, partialSigs: sigs }).sigs),
+    );
     sign.push((performance.now() - t0) / signers.length);
   }
   return [
@@ -104,7 +126,11 @@ export async function run(runs = Number(process.env.BENCH_SERVER_RUNS ?? 15)) {
     const before = loadavg()[0];
     const rows = spawned(holders, runs);
     rows.push(...(await inProcess(holders, 50)));
-    rows.push({ name: `load average (1 min) before / after`, ms: `${before.toFixed(2)} / ${loadavg()[0].toFixed(2)}`, runs: 0 });
+    rows.push({
+      name: `load average (1 min) before / after`,
+      ms: `${before.toFixed(2)} / ${loadavg()[0].toFixed(2)}`,
+      runs: 0,
+    });
     return rows;
   } finally {
     rmSync(root, { recursive: true, force: true });

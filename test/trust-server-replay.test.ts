@@ -159,7 +159,11 @@ function normalize(inp: Record<string, unknown>): Record<string, string> {
 }
 
 async function post(url: string, body: unknown): Promise<Record<string, string>> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const json = (await r.json()) as Record<string, string>;
   if (!r.ok) throw new Error(`${url}: ${json.error}`);
   return json;
@@ -167,7 +171,9 @@ async function post(url: string, body: unknown): Promise<Record<string, string>>
 
 /** get_jwt_token.sh: stage 1 over the peers (from `start` on) until M nonces, then the chain. */
 async function getJwt(quote: string, start = 0): Promise<string> {
-  const peers = readFileSync(join(repo, 'public_info', 'peers_list.txt'), 'utf8').trim().split('\n');
+  const peers = readFileSync(join(repo, 'public_info', 'peers_list.txt'), 'utf8')
+    .trim()
+    .split('\n');
   const urlByMoniker = new Map<string, string>();
   const nonceByMoniker = new Map<string, string>();
   for (const url of [...peers.slice(start), ...peers.slice(0, start)]) {
@@ -182,7 +188,10 @@ async function getJwt(quote: string, start = 0): Promise<string> {
   const nonces = Object.fromEntries(chosen.map((m) => [m, nonceByMoniker.get(m)!]));
   let partialSigs: Record<string, string> = {};
   for (const m of chosen) {
-    const r = await post(urlByMoniker.get(m)!, Object.keys(partialSigs).length ? { quote, nonces, partial_sigs: partialSigs } : { quote, nonces });
+    const r = await post(
+      urlByMoniker.get(m)!,
+      Object.keys(partialSigs).length ? { quote, nonces, partial_sigs: partialSigs } : { quote, nonces },
+    );
     if (r.jwt) return r.jwt;
     partialSigs = { ...partialSigs, ...r };
   }
@@ -191,7 +200,10 @@ async function getJwt(quote: string, start = 0): Promise<string> {
 
 async function verifyJwt(jwt: string) {
   const key = readFileSync(join(repo, 'public_info', 'public_key.txt'), 'utf8').trim();
-  const jwk = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key, 'hex').toString('base64url') }, 'EdDSA');
+  const jwk = await importJWK(
+    { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key, 'hex').toString('base64url') },
+    'EdDSA',
+  );
   return jwtVerify(jwt, jwk);
 }
 
@@ -227,12 +239,14 @@ beforeAll(async () => {
   const home = (m: string) => join(root, 'homes', m);
   const as = (m: string, args: string[]) => ok([...args, '--home', home(m), '--repo', repo], { cwd: repo });
   for (const m of MONIKERS) as(m, ['initialize', '--moniker', m, '--endpoint', endpoints.get(m)!]);
-  for (const m of MONIKERS) as(m, ['dkg-round1', '--threshold', String(M), '--participants', String(MONIKERS.length), '--ceremony', CEREMONY]);
+  for (const m of MONIKERS)
+    as(m, ['dkg-round1', '--threshold', String(M), '--participants', String(MONIKERS.length), '--ceremony', CEREMONY]);
   for (const m of MONIKERS) as(m, ['dkg-round2', '--commitments', join(repo, 'ceremonies', CEREMONY, 'round1')]);
   for (const m of MONIKERS) as(m, ['dkg-finalize', '--shares', join(repo, 'ceremonies', CEREMONY, 'round2')]);
   ok(['publish', '--ceremony', CEREMONY, '--repo', repo], { cwd: repo });
   mkdirSync(join(root, 'keys'));
-  for (const m of MONIKERS) as(m, ['install', '--to', join(root, 'servers', m), '--new-key', join(root, 'keys', `${m}.txt`)]);
+  for (const m of MONIKERS)
+    as(m, ['install', '--to', join(root, 'servers', m), '--new-key', join(root, 'keys', `${m}.txt`)]);
   for (const c of cosigners.values()) await c.loadSecrets();
 }, 300_000);
 
@@ -252,8 +266,15 @@ describe("trust-server's flow against sss-tool", () => {
   it('a client gets a JWT that jose verifies under public_info/public_key.txt', async () => {
     const jwt = await getJwt('c0ffee01');
     const { payload, protectedHeader } = await verifyJwt(jwt);
-    expect(protectedHeader).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: readFileSync(join(repo, 'public_info', 'public_key.txt'), 'utf8').trim() });
-    expect(payload).toMatchObject({ quote_hash: createHash('sha256').update(Buffer.from('c0ffee01', 'hex')).digest('hex'), label: 'replay' });
+    expect(protectedHeader).toEqual({
+      alg: 'EdDSA',
+      typ: 'JWT',
+      kid: readFileSync(join(repo, 'public_info', 'public_key.txt'), 'utf8').trim(),
+    });
+    expect(payload).toMatchObject({
+      quote_hash: createHash('sha256').update(Buffer.from('c0ffee01', 'hex')).digest('hex'),
+      label: 'replay',
+    });
   });
 
   it('20 concurrent JWT requests all verify, with every signer subset, and no nonce is used twice', async () => {
@@ -286,7 +307,17 @@ describe('sign refuses, in one line on stderr', () => {
     return { priv, pub };
   }
   const sign = (m: string, pub: object, priv: string, sigs: object = {}) =>
-    tool(m, ['sign', '--pub-nonces', JSON.stringify(pub), '--my-nonce', priv, '--message', message, '--partial-sigs', JSON.stringify(sigs)]);
+    tool(m, [
+      'sign',
+      '--pub-nonces',
+      JSON.stringify(pub),
+      '--my-nonce',
+      priv,
+      '--message',
+      message,
+      '--partial-sigs',
+      JSON.stringify(sigs),
+    ]);
 
   function refused(r: Spawned, pattern: RegExp): void {
     expect(r.code, r.stdout).not.toBe(0);
@@ -298,7 +329,9 @@ describe('sign refuses, in one line on stderr', () => {
   }
 
   it('info prints exactly what trust-server reads, and the stage-2 outputs are exactly its lines', async () => {
-    expect((await tool('alice', ['info'])).stdout).toBe(`Moniker: alice\nInitialization ceremony complete.\nM = 3\nShared Pubkey = ${key()}\nMy share initialized\n`);
+    expect((await tool('alice', ['info'])).stdout).toBe(
+      `Moniker: alice\nInitialization ceremony complete.\nM = 3\nShared Pubkey = ${key()}\nMy share initialized\n`,
+    );
     const { priv, pub } = await nonces(['alice', 'bob', 'dave']);
     const a = await sign('alice', pub, priv.alice);
     expect(a.stdout).toMatch(/^sigs = \{"alice":"[A-Za-z0-9+/]{43}="\}\n$/);
@@ -307,18 +340,26 @@ describe('sign refuses, in one line on stderr', () => {
     expect(again.stdout).toBe('already included\n');
     const b = await sign('bob', pub, priv.bob, sigs);
     const d = await sign('dave', pub, priv.dave, JSON.parse(b.stdout.slice('sigs = '.length)));
-    expect(d.stdout).toMatch(/^sigs = \{"alice":"[^"]+","bob":"[^"]+","dave":"[^"]+"\}\nfull_signature: [0-9a-f]{128}\n$/);
+    expect(d.stdout).toMatch(
+      /^sigs = \{"alice":"[^"]+","bob":"[^"]+","dave":"[^"]+"\}\nfull_signature: [0-9a-f]{128}\n$/,
+    );
   });
 
   it('a replayed nonce_priv', async () => {
     const { priv, pub } = await nonces(['alice', 'bob', 'carol']);
     expect((await sign('alice', pub, priv.alice)).code).toBe(0);
-    refused(await sign('alice', pub, priv.alice), /--my-nonce: this nonce was already used, or was not issued by get-nonce/);
+    refused(
+      await sign('alice', pub, priv.alice),
+      /--my-nonce: this nonce was already used, or was not issued by get-nonce/,
+    );
   });
 
   it('a foreign moniker among the signers, named', async () => {
     const { priv, pub } = await nonces(['alice', 'bob', 'carol']);
-    refused(await sign('alice', { ...pub, mallory: pub.bob }, priv.alice), /--pub-nonces: not a holder of this group \(culprit: mallory\)/);
+    refused(
+      await sign('alice', { ...pub, mallory: pub.bob }, priv.alice),
+      /--pub-nonces: not a holder of this group \(culprit: mallory\)/,
+    );
   });
 
   it('a tampered partial signature, named', async () => {
@@ -326,15 +367,21 @@ describe('sign refuses, in one line on stderr', () => {
     const sigs = JSON.parse((await sign('alice', pub, priv.alice)).stdout.slice('sigs = '.length));
     const share = Buffer.from(sigs.alice, 'base64');
     share[0] ^= 1;
-    refused(await sign('bob', pub, priv.bob, { alice: share.toString('base64') }), /--partial-sigs: invalid signature share \(culprit: alice\)/);
+    refused(
+      await sign('bob', pub, priv.bob, { alice: share.toString('base64') }),
+      /--partial-sigs: invalid signature share \(culprit: alice\)/,
+    );
     // Bob's nonce was not used by the refusal: with alice's real share he signs.
     expect((await sign('bob', pub, priv.bob, sigs)).code).toBe(0);
   });
 
-  it('a wrong-length nonce (the old tool\'s 32-byte scalar)', async () => {
+  it("a wrong-length nonce (the old tool's 32-byte scalar)", async () => {
     const { priv, pub } = await nonces(['alice', 'bob', 'carol']);
     refused(await sign('alice', pub, Buffer.alloc(32, 7).toString('base64')), /--my-nonce: expected 64 bytes, got 32/);
-    refused(await sign('alice', { ...pub, bob: Buffer.alloc(32, 7).toString('base64') }, priv.alice), /--pub-nonces\.bob: expected 64 bytes, got 32/);
+    refused(
+      await sign('alice', { ...pub, bob: Buffer.alloc(32, 7).toString('base64') }, priv.alice),
+      /--pub-nonces\.bob: expected 64 bytes, got 32/,
+    );
   });
 
   it("another holder's nonce_priv: its commitment is not the one listed under this moniker", async () => {
@@ -347,11 +394,24 @@ describe('sign refuses, in one line on stderr', () => {
     const bob = cosigners.get('bob')!;
     const carol = cosigners.get('carol')!;
     const quote = 'beef';
-    const n = Object.fromEntries(await Promise.all([alice, bob, carol].map(async (c) => [c.moniker, (await post(`http://127.0.0.1:${c.port}/get_jwt`, { quote })).nonce])));
+    const n = Object.fromEntries(
+      await Promise.all(
+        [alice, bob, carol].map(async (c) => [
+          c.moniker,
+          (await post(`http://127.0.0.1:${c.port}/get_jwt`, { quote })).nonce,
+        ]),
+      ),
+    );
     const sigs = await post(`http://127.0.0.1:${alice.port}/get_jwt`, { quote, nonces: n });
     const bad = Buffer.from(sigs.alice, 'base64');
     bad[1] ^= 4;
-    await expect(post(`http://127.0.0.1:${bob.port}/get_jwt`, { quote, nonces: n, partial_sigs: { alice: bad.toString('base64') } })).rejects.toThrow(
+    await expect(
+      post(`http://127.0.0.1:${bob.port}/get_jwt`, {
+        quote,
+        nonces: n,
+        partial_sigs: { alice: bad.toString('base64') },
+      }),
+    ).rejects.toThrow(
       /sss-tool failed \(code 1\): sss-tool: error: --partial-sigs: invalid signature share \(culprit: alice\)/,
     );
   });

@@ -33,7 +33,13 @@ beforeAll(async () => {
   const root = tempDir('sss-server-unit-');
   for (let i = 0; i < 4; i++) {
     dirs.push(join(root, `server-${i}`));
-    await installServerShare({ share: g.shares[i], groupText: groupJson, groupFile: 'group.json', paths: serverPaths(dirs[i]), protection: { newKeyFile: join(root, `key-${i}.txt`) } });
+    await installServerShare({
+      share: g.shares[i],
+      groupText: groupJson,
+      groupFile: 'group.json',
+      paths: serverPaths(dirs[i]),
+      protection: { newKeyFile: join(root, `key-${i}.txt`) },
+    });
   }
 });
 afterAll(cleanupTempDirs);
@@ -81,7 +87,12 @@ describe('TrustServerSigner (the library)', () => {
     }
     expect(opensslVerifies(g.publicKey, message, Buffer.from(full!, 'hex'))).toBe(true);
     // The JSON text forms trust-server passes are read the same way.
-    const again = signers[0].sign({ pubNonces: JSON.stringify(pub), myNonce: 'unused', message: Buffer.from(message).toString('hex'), partialSigs: JSON.stringify(sigs) });
+    const again = signers[0].sign({
+      pubNonces: JSON.stringify(pub),
+      myNonce: 'unused',
+      message: Buffer.from(message).toString('hex'),
+      partialSigs: JSON.stringify(sigs),
+    });
     expect(again).toEqual({ alreadyIncluded: true, fullSignature: full });
   });
 
@@ -89,7 +100,9 @@ describe('TrustServerSigner (the library)', () => {
     const [a, a2, b, c] = await Promise.all([open(0), open(0), open(1), open(2)]);
     const n = [a.getNonce(), b.getNonce(), c.getNonce()];
     const pub = { h0: n[0].nonce_pub, h1: n[1].nonce_pub, h2: n[2].nonce_pub };
-    expect(() => a2.sign({ pubNonces: pub, myNonce: n[0].nonce_priv, message })).toThrow(/--my-nonce: this nonce was already used, or was not issued/);
+    expect(() => a2.sign({ pubNonces: pub, myNonce: n[0].nonce_priv, message })).toThrow(
+      /--my-nonce: this nonce was already used, or was not issued/,
+    );
     expect(a.sign({ pubNonces: pub, myNonce: n[0].nonce_priv, message }).sigs).toHaveProperty('h0');
   });
 
@@ -99,11 +112,17 @@ describe('TrustServerSigner (the library)', () => {
     const priv = Buffer.from(n.nonce_priv, 'base64');
     const le = (b: Buffer) => BigInt('0x' + Buffer.from(b).reverse().toString('hex'));
     const hiding = le(priv.subarray(0, 32)) % Point.Fn.ORDER;
-    expect(Buffer.from(Point.BASE.multiply(hiding || 1n).toBytes()).equals(Buffer.from(n.nonce_pub, 'base64').subarray(0, 32))).toBe(false);
+    expect(
+      Buffer.from(Point.BASE.multiply(hiding || 1n).toBytes()).equals(
+        Buffer.from(n.nonce_pub, 'base64').subarray(0, 32),
+      ),
+    ).toBe(false);
   });
 
   it('refuses an install opened with the wrong key, naming the file', async () => {
-    await expect(openTrustServerSigner({ dir: dirs[0], env: { SSS_TOOL_SERVER_KEY_FILE: keyFile(1) } })).rejects.toThrow(/sss-tool-server-share\.age: not a server share file for this identity/);
+    await expect(
+      openTrustServerSigner({ dir: dirs[0], env: { SSS_TOOL_SERVER_KEY_FILE: keyFile(1) } }),
+    ).rejects.toThrow(/sss-tool-server-share\.age: not a server share file for this identity/);
     await expect(openTrustServerSigner({ dir: dirs[0], env: {} })).rejects.toThrow(/set SSS_TOOL_SERVER_KEY/);
   });
 });
@@ -132,9 +151,14 @@ describe('nonce records', () => {
 
 describe('the {moniker: string} maps', () => {
   it('refuse a repeated key, a non-moniker key, a non-string value, and anything but an object', () => {
-    expect([...parseMap('{"a":"x", "b" : "y"}', 'f')]).toEqual([['a', 'x'], ['b', 'y']]);
+    expect([...parseMap('{"a":"x", "b" : "y"}', 'f')]).toEqual([
+      ['a', 'x'],
+      ['b', 'y'],
+    ]);
     expect(parseMap(' {} ', 'f').size).toBe(0);
-    expect(() => parseMap('{"alice":"x","alice":"y"}', '--pub-nonces')).toThrow(/--pub-nonces: the same moniker appears twice \(culprit: alice\)/);
+    expect(() => parseMap('{"alice":"x","alice":"y"}', '--pub-nonces')).toThrow(
+      /--pub-nonces: the same moniker appears twice \(culprit: alice\)/,
+    );
     expect(() => parseMap('{"Alice":"x"}', 'f')).toThrow(/"Alice" is not a moniker/);
     expect(() => parseMap('{"alice":1}', 'f')).toThrow(/expected a JSON object/);
     expect(() => parseMap({ alice: 1 }, 'f')).toThrow(/f\.alice: expected a string value/);
@@ -163,4 +187,3 @@ describe('the spawned fast path', () => {
     expect(bare.size).toBeGreaterThan(3);
   });
 });
-

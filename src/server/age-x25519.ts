@@ -19,7 +19,16 @@
  * for this identity". b64 is base64 without padding, canonical. X25519, HKDF, HMAC and
  * ChaCha20-Poly1305 are OpenSSL's (node:crypto): noble's pure-JS X25519 costs ~40 ms cold.
  */
-import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, KeyObject, timingSafeEqual } from 'node:crypto';
+import {
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  hkdfSync,
+  KeyObject,
+  timingSafeEqual,
+} from 'node:crypto';
 import { bech32 } from '@scure/base';
 import { SssError } from '../errors.js';
 
@@ -29,7 +38,11 @@ const CHUNK = 64 * 1024;
 /** The 32 secret bytes of an `AGE-SECRET-KEY-1…` identity; throws SssError naming `field`. */
 export function decodeAgeIdentity(text: string, field: string): Uint8Array {
   // An age-keygen file: '#' comment lines, then the key; or the key alone.
-  const s = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).join('\n');
+  const s = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .join('\n');
   let decoded: { prefix: string; bytes: Uint8Array } | undefined;
   try {
     if (s.startsWith('AGE-SECRET-KEY-1')) decoded = bech32.decodeToBytes(s);
@@ -44,8 +57,10 @@ export function decodeAgeIdentity(text: string, field: string): Uint8Array {
 // X25519 keys as OpenSSL takes them: the fixed DER prefixes of RFC 8410's PKCS#8 and SPKI forms.
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
-const privateKeyOf = (secret: Uint8Array) => createPrivateKey({ key: Buffer.concat([PKCS8_X25519, secret]), format: 'der', type: 'pkcs8' });
-const publicKeyBytes = (key: KeyObject) => Buffer.from(createPublicKey(key).export({ format: 'der', type: 'spki' })).subarray(SPKI_X25519.length);
+const privateKeyOf = (secret: Uint8Array) =>
+  createPrivateKey({ key: Buffer.concat([PKCS8_X25519, secret]), format: 'der', type: 'pkcs8' });
+const publicKeyBytes = (key: KeyObject) =>
+  Buffer.from(createPublicKey(key).export({ format: 'der', type: 'spki' })).subarray(SPKI_X25519.length);
 
 /** The `age1…` recipient of an identity's secret bytes. */
 export function ageRecipientOf(secret: Uint8Array): string {
@@ -68,7 +83,8 @@ function open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Buffer {
  * refuses an all-zero shared secret (an ephemeral key of small order).
  */
 export function decryptAgeX25519(data: Uint8Array, secret: Uint8Array, file: string): Uint8Array {
-  const refuse = () => new SssError('not a server share file for this identity (wrong identity, or a damaged or foreign file)', { file });
+  const refuse = () =>
+    new SssError('not a server share file for this identity (wrong identity, or a damaged or foreign file)', { file });
   try {
     const { stanzaArg, body, headerNoMac, mac, payload } = splitFile(data);
     const ephemeral = base64NoPad(stanzaArg);
@@ -76,7 +92,11 @@ export function decryptAgeX25519(data: Uint8Array, secret: Uint8Array, file: str
     const privateKey = privateKeyOf(secret);
     const publicKey = createPublicKey({ key: Buffer.concat([SPKI_X25519, ephemeral]), format: 'der', type: 'spki' });
     const shared = diffieHellman({ privateKey, publicKey });
-    const wrapKey = hkdf(shared, Buffer.concat([ephemeral, publicKeyBytes(privateKey)]), 'age-encryption.org/v1/X25519');
+    const wrapKey = hkdf(
+      shared,
+      Buffer.concat([ephemeral, publicKeyBytes(privateKey)]),
+      'age-encryption.org/v1/X25519',
+    );
     const fileKey = open(wrapKey, new Uint8Array(12), body);
     const macKey = hkdf(fileKey, new Uint8Array(0), 'header');
     const expected = createHmac('sha256', macKey).update(headerNoMac).digest();
@@ -113,7 +133,14 @@ function splitFile(data: Uint8Array) {
   }
   const [version, stanza, bodyLine, macLine] = lines;
   const args = stanza.split(' ');
-  if (version !== VERSION_LINE || args.length !== 3 || args[0] !== '->' || args[1] !== 'X25519' || !macLine.startsWith('--- ')) throw new Error('header');
+  if (
+    version !== VERSION_LINE ||
+    args.length !== 3 ||
+    args[0] !== '->' ||
+    args[1] !== 'X25519' ||
+    !macLine.startsWith('--- ')
+  )
+    throw new Error('header');
   const macStart = at - macLine.length - 1;
   return {
     stanzaArg: args[2],

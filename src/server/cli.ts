@@ -38,7 +38,12 @@ export async function main(argv: string[]): Promise<number> {
         home: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...(command === 'sign'
-          ? { 'pub-nonces': { type: 'string' }, 'my-nonce': { type: 'string' }, message: { type: 'string' }, 'partial-sigs': { type: 'string' } }
+          ? {
+              'pub-nonces': { type: 'string' },
+              'my-nonce': { type: 'string' },
+              message: { type: 'string' },
+              'partial-sigs': { type: 'string' },
+            }
           : {}),
       },
     });
@@ -54,7 +59,8 @@ export async function main(argv: string[]): Promise<number> {
     const usage = (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     const msg = e instanceof Error ? e.message : String(e);
     process.stderr.write(`sss-tool: error: ${msg.split('\n')[0]}\n`);
-    if (process.env.SSS_TOOL_DEBUG && e instanceof Error && !(e instanceof SssError)) process.stderr.write((e.stack ?? '') + '\n');
+    if (process.env.SSS_TOOL_DEBUG && e instanceof Error && !(e instanceof SssError))
+      process.stderr.write((e.stack ?? '') + '\n');
     return usage ? 2 : 1;
   }
 }
@@ -62,14 +68,33 @@ export async function main(argv: string[]): Promise<number> {
 function run(command: string, signer: TrustServerSigner, opts: Record<string, string | undefined>): string {
   if (command === 'info') {
     signer.checkShare();
-    return [`Moniker: ${signer.moniker}`, 'Initialization ceremony complete.', `M = ${signer.threshold}`, `Shared Pubkey = ${signer.groupKey}`, 'My share initialized', ''].join('\n');
+    return [
+      `Moniker: ${signer.moniker}`,
+      'Initialization ceremony complete.',
+      `M = ${signer.threshold}`,
+      `Shared Pubkey = ${signer.groupKey}`,
+      'My share initialized',
+      '',
+    ].join('\n');
   }
   if (command === 'get-nonce') {
     const n = signer.getNonce();
     return `nonce_priv = ${n.nonce_priv}\nnonce_pub = ${n.nonce_pub}\n`;
   }
   for (const o of ['pub-nonces', 'my-nonce', 'message'])
-    if (opts[o] === undefined) throw new SssError(`sign needs --${o} (trust-server passes --pub-nonces, --my-nonce, --message and --partial-sigs)`);
-  const r = signer.sign({ pubNonces: opts['pub-nonces'], myNonce: opts['my-nonce']!, message: opts.message!, partialSigs: opts['partial-sigs'] ?? '{}' });
-  return (r.alreadyIncluded ? 'already included\n' : `sigs = ${JSON.stringify(r.sigs)}\n`) + (r.fullSignature ? `full_signature: ${r.fullSignature}\n` : '');
+    if (opts[o] === undefined)
+      throw new SssError(
+        `sign needs --${o} (trust-server passes --pub-nonces, --my-nonce, --message and --partial-sigs)`,
+        { code: 'usage' },
+      );
+  const r = signer.sign({
+    pubNonces: opts['pub-nonces'],
+    myNonce: opts['my-nonce']!,
+    message: opts.message!,
+    partialSigs: opts['partial-sigs'] ?? '{}',
+  });
+  return (
+    (r.alreadyIncluded ? 'already included\n' : `sigs = ${JSON.stringify(r.sigs)}\n`) +
+    (r.fullSignature ? `full_signature: ${r.fullSignature}\n` : '')
+  );
 }

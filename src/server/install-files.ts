@@ -16,7 +16,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SssError } from '../errors.js';
+import { SssError, locatedIn } from '../errors.js';
 import { SigningGroup } from '../crypto/sign.js';
 import { CIPHERSUITE, MONIKER, Point, bytesToHex, decodeHex, decodeScalar, identifierFor } from '../crypto/suite.js';
 import { resolveHome } from '../local/home.js';
@@ -67,7 +67,11 @@ export interface ServerShareFile {
  * Where the spawned commands look: --home, else $SSS_TOOL_HOME, else the working directory if it
  * holds an install, else the platform's home directory (as every other command).
  */
-export function findServerDir(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+export function findServerDir(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
   if (explicit) return resolve(explicit);
   if (env.SSS_TOOL_HOME) return resolve(env.SSS_TOOL_HOME);
   if (existsSync(serverPaths(cwd).manifest)) return cwd;
@@ -76,13 +80,27 @@ export function findServerDir(explicit: string | undefined, env: NodeJS.ProcessE
 
 export function readManifest(paths: ServerPaths): ServerManifest {
   if (!existsSync(paths.manifest))
-    throw new SssError(`no server install in ${paths.dir}: run sss-tool install --to ${paths.dir} (or set SSS_TOOL_HOME)`, { file: paths.manifest });
+    throw new SssError(
+      `no server install in ${paths.dir}: run sss-tool install --to ${paths.dir} (or set SSS_TOOL_HOME)`,
+      { file: paths.manifest },
+    );
   const m = readJson(paths.manifest) as Record<string, unknown>;
-  exactKeys(m, ['format', 'moniker', 'groupKey', 'protection', 'recipient'], ['format', 'moniker', 'groupKey', 'protection'], paths.manifest);
-  if (m.format !== SERVER_FORMATS.manifest) throw new SssError(`unknown format ${JSON.stringify(String(m.format).slice(0, 40))}`, { file: paths.manifest, field: 'format' });
-  if (typeof m.moniker !== 'string' || !MONIKER.test(m.moniker)) throw new SssError('expected a moniker', { file: paths.manifest, field: 'moniker' });
-  located(() => decodeHex(m.groupKey, 32, 'groupKey'), paths.manifest);
-  if (m.protection !== 'age-x25519' && m.protection !== 'none') throw new SssError('expected "age-x25519" or "none"', { file: paths.manifest, field: 'protection' });
+  exactKeys(
+    m,
+    ['format', 'moniker', 'groupKey', 'protection', 'recipient'],
+    ['format', 'moniker', 'groupKey', 'protection'],
+    paths.manifest,
+  );
+  if (m.format !== SERVER_FORMATS.manifest)
+    throw new SssError(`unknown format ${JSON.stringify(String(m.format).slice(0, 40))}`, {
+      file: paths.manifest,
+      field: 'format',
+    });
+  if (typeof m.moniker !== 'string' || !MONIKER.test(m.moniker))
+    throw new SssError('expected a moniker', { file: paths.manifest, field: 'moniker' });
+  locatedIn({ file: paths.manifest }, () => decodeHex(m.groupKey, 32, 'groupKey'));
+  if (m.protection !== 'age-x25519' && m.protection !== 'none')
+    throw new SssError('expected "age-x25519" or "none"', { file: paths.manifest, field: 'protection' });
   return m as unknown as ServerManifest;
 }
 
@@ -97,7 +115,9 @@ export function serverKeyText(env: NodeJS.ProcessEnv = process.env): string {
       throw new SssError(`cannot read the server key file ${KEY_FILE_ENV} names`, { file });
     }
   }
-  throw new SssError(`the share is encrypted to an age X25519 key: set ${KEY_ENV} (AGE-SECRET-KEY-1…) or ${KEY_FILE_ENV} (a file holding it)`);
+  throw new SssError(
+    `the share is encrypted to an age X25519 key: set ${KEY_ENV} (AGE-SECRET-KEY-1…) or ${KEY_FILE_ENV} (a file holding it)`,
+  );
 }
 
 /** Opens the install: decrypts (if need be) and checks the server share. */
@@ -115,7 +135,9 @@ export async function openServerShare(paths: ServerPaths, env: NodeJS.ProcessEnv
   const file = manifest.protection === 'none' ? paths.plaintextShare : paths.encryptedShare;
   const share = checkServerShare(parse(text, file), file);
   if (share.moniker !== manifest.moniker || share.groupKey !== manifest.groupKey)
-    throw new SssError('the share is not the one the manifest describes (moniker or group key differ)', { file: paths.manifest });
+    throw new SssError('the share is not the one the manifest describes (moniker or group key differ)', {
+      file: paths.manifest,
+    });
   return share;
 }
 
@@ -123,7 +145,19 @@ export function directoryNonceBook(paths: ServerPaths): DirectoryNonceBook {
   return new DirectoryNonceBook(paths.nonces);
 }
 
-const SHARE_KEYS = ['format', 'ciphersuite', 'moniker', 'identifier', 'signingShare', 'verifyingShare', 'groupKey', 'threshold', 'commitment', 'holders', 'installedFrom'];
+const SHARE_KEYS = [
+  'format',
+  'ciphersuite',
+  'moniker',
+  'identifier',
+  'signingShare',
+  'verifyingShare',
+  'groupKey',
+  'threshold',
+  'commitment',
+  'holders',
+  'installedFrom',
+];
 
 /**
  * Checks a server share's fields; returns what signing needs. The costly part, that the share lies
@@ -136,13 +170,14 @@ export function checkServerShare(value: unknown, file: string): ServerShare {
   exactKeys(v, SHARE_KEYS, SHARE_KEYS, file);
   if (v.format !== SERVER_FORMATS.share) throw new SssError('unknown format', { file, field: 'format' });
   if (v.ciphersuite !== CIPHERSUITE) throw new SssError(`expected ${CIPHERSUITE}`, { file, field: 'ciphersuite' });
-  return located(() => {
+  return locatedIn({ file }, () => {
     const moniker = checkMoniker(v.moniker, 'moniker');
     const identifier = checkIdentifier(moniker, v.identifier, 'identifier');
     const sk = decodeScalar(v.signingShare, 'signingShare');
     if (sk === 0n) throw new SssError('signing share is zero', { field: 'signingShare' });
     decodeHex(v.groupKey, 32, 'groupKey');
-    if (!Number.isInteger(v.threshold) || (v.threshold as number) < 2) throw new SssError('expected an integer of at least 2', { field: 'threshold' });
+    if (!Number.isInteger(v.threshold) || (v.threshold as number) < 2)
+      throw new SssError('expected an integer of at least 2', { field: 'threshold' });
     if (!Array.isArray(v.holders)) throw new SssError('expected a list', { field: 'holders' });
     const holders = new Map<string, string>();
     (v.holders as unknown[]).forEach((h, i) => {
@@ -152,19 +187,34 @@ export function checkServerShare(value: unknown, file: string): ServerShare {
       if (holders.has(m)) throw new SssError('a holder appears twice', { field: `holders.${i}`, culprit: m });
       holders.set(m, checkIdentifier(m, e.identifier, `holders.${i}.identifier`));
     });
-    if (holders.get(moniker) !== identifier) throw new SssError('this holder is not in the holders list', { field: 'holders' });
+    if (holders.get(moniker) !== identifier)
+      throw new SssError('this holder is not in the holders list', { field: 'holders' });
     let group: SigningGroup | undefined;
     const checkedGroup = () =>
-      (group ??= located(() => {
+      (group ??= locatedIn({ file }, () => {
         if (!Array.isArray(v.commitment)) throw new SssError('expected a list', { field: 'commitment' });
-        const g = SigningGroup.of({ publicKey: v.groupKey as string, threshold: v.threshold as number, commitment: v.commitment as string[] });
+        const g = SigningGroup.of({
+          publicKey: v.groupKey as string,
+          threshold: v.threshold as number,
+          commitment: v.commitment as string[],
+        });
         const y = bytesToHex(Point.BASE.multiply(sk).toBytes());
         if (y !== v.verifyingShare || y !== bytesToHex(g.verifyingShare(identifier)))
-          throw new SssError("the share is not on the group's polynomial: signingShare·G differs from Y(identifier)", { field: 'signingShare' });
+          throw new SssError("the share is not on the group's polynomial: signingShare·G differs from Y(identifier)", {
+            field: 'signingShare',
+          });
         return g;
-      }, file));
-    return { moniker, identifier, signingShare: decodeHex(v.signingShare, 32, 'signingShare'), groupKey: v.groupKey as string, threshold: v.threshold as number, group: checkedGroup, holders };
-  }, file);
+      }));
+    return {
+      moniker,
+      identifier,
+      signingShare: decodeHex(v.signingShare, 32, 'signingShare'),
+      groupKey: v.groupKey as string,
+      threshold: v.threshold as number,
+      group: checkedGroup,
+      holders,
+    };
+  });
 }
 
 function checkMoniker(v: unknown, field: string): string {
@@ -173,22 +223,24 @@ function checkMoniker(v: unknown, field: string): string {
 }
 
 function checkIdentifier(moniker: string, v: unknown, field: string): string {
-  if (v !== identifierFor(moniker)) throw new SssError(`not the identifier derived from the moniker ${moniker}`, { field, culprit: moniker });
+  if (v !== identifierFor(moniker))
+    throw new SssError(`not the identifier derived from the moniker ${moniker}`, { field, culprit: moniker });
   return v as string;
 }
 
-function exactKeys(v: Record<string, unknown>, allowed: string[], required: string[], file?: string, at?: string): void {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SssError('expected a JSON object', { file, field: at });
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) throw new SssError(`unknown field ${JSON.stringify(k.slice(0, 40))}`, { file, field: at });
+function exactKeys(
+  v: Record<string, unknown>,
+  allowed: string[],
+  required: string[],
+  file?: string,
+  at?: string,
+): void {
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new SssError('expected a JSON object', { file, field: at });
+  for (const k of Object.keys(v))
+    if (!allowed.includes(k))
+      throw new SssError(`unknown field ${JSON.stringify(k.slice(0, 40))}`, { file, field: at });
   for (const k of required) if (!(k in v)) throw new SssError(`missing field ${k}`, { file, field: at });
-}
-
-function located<T>(f: () => T, file: string): T {
-  try {
-    return f();
-  } catch (e) {
-    throw e instanceof SssError ? e.at(file) : new SssError((e as Error).message, { file });
-  }
 }
 
 function readText(file: string): string {

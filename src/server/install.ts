@@ -50,7 +50,8 @@ export async function installServerShare(o: InstallOptions): Promise<Installed> 
   const cosigner = new Cosigner(o.share);
   const holders = holdersOf(o.groupText, o.groupFile, o.share);
   const { paths } = o;
-  if (existsSync(paths.manifest) && !o.replace) throw new SssError('a server install is already here; pass --replace to overwrite it', { file: paths.manifest });
+  if (existsSync(paths.manifest) && !o.replace)
+    throw new SssError('a server install is already here; pass --replace to overwrite it', { file: paths.manifest });
   const serverShare: ServerShareFile = {
     format: SERVER_FORMATS.share,
     ciphersuite: o.share.ciphersuite,
@@ -67,12 +68,18 @@ export async function installServerShare(o: InstallOptions): Promise<Installed> 
   checkServerShare(serverShare, 'server share');
   const text = JSON.stringify(serverShare);
   mkdirSync(paths.dir, { recursive: true });
-  const write = (file: string, data: Uint8Array | string, mode: number) => (o.replace ? replaceFile(file, data, mode) : writeNewFile(file, data, mode));
+  const write = (file: string, data: Uint8Array | string, mode: number) =>
+    o.replace ? replaceFile(file, data, mode) : writeNewFile(file, data, mode);
   let manifest: ServerManifest;
   let keyFile: string | undefined;
   if ('plaintext' in o.protection) {
     write(paths.plaintextShare, text, PRIVATE_MODE);
-    manifest = { format: SERVER_FORMATS.manifest, moniker: cosigner.moniker, groupKey: cosigner.groupKey, protection: 'none' };
+    manifest = {
+      format: SERVER_FORMATS.manifest,
+      moniker: cosigner.moniker,
+      groupKey: cosigner.groupKey,
+      protection: 'none',
+    };
   } else {
     let recipient: string;
     let identity: string | undefined;
@@ -80,32 +87,62 @@ export async function installServerShare(o: InstallOptions): Promise<Installed> 
       identity = await generateX25519Identity();
       recipient = await identityToRecipient(identity);
       keyFile = o.protection.newKeyFile;
-      writeNewFile(keyFile, `# sss-tool server key for ${cosigner.moniker} (group ${cosigner.groupKey})\n# public key: ${recipient}\n${identity}\n`, PRIVATE_MODE);
+      writeNewFile(
+        keyFile,
+        `# sss-tool server key for ${cosigner.moniker} (group ${cosigner.groupKey})\n# public key: ${recipient}\n${identity}\n`,
+        PRIVATE_MODE,
+      );
     } else recipient = o.protection.recipient;
-    if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw new SssError('expected an age X25519 recipient (age1…, 62 characters)', { field: '--recipient' });
+    if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient))
+      throw new SssError('expected an age X25519 recipient (age1…, 62 characters)', { field: '--recipient' });
     const e = new Encrypter();
     e.addRecipient(recipient);
     const sealed = await e.encrypt(text);
     // The spawned commands read it with their own decoder: prove they can before anything is written.
     if (identity) decryptAgeX25519(sealed, decodeAgeIdentity(identity, 'identity'), paths.encryptedShare);
     write(paths.encryptedShare, sealed, PRIVATE_MODE);
-    manifest = { format: SERVER_FORMATS.manifest, moniker: cosigner.moniker, groupKey: cosigner.groupKey, protection: 'age-x25519', recipient };
+    manifest = {
+      format: SERVER_FORMATS.manifest,
+      moniker: cosigner.moniker,
+      groupKey: cosigner.groupKey,
+      protection: 'age-x25519',
+      recipient,
+    };
   }
   mkdirSync(paths.nonces, { recursive: true, mode: 0o700 });
   // The manifest last: a half-done install is not found by the spawned commands.
   write(paths.manifest, JSON.stringify(manifest, null, 2) + '\n', PUBLIC_MODE);
-  return { moniker: cosigner.moniker, groupKey: cosigner.groupKey, holders: holders.length, protection: manifest.protection, recipient: manifest.recipient, keyFile };
+  return {
+    moniker: cosigner.moniker,
+    groupKey: cosigner.groupKey,
+    holders: holders.length,
+    protection: manifest.protection,
+    recipient: manifest.recipient,
+    keyFile,
+  };
 }
 
 /** The group's holders, from group.json, which must describe the share's group. */
 function holdersOf(text: string, file: string, share: ShareFile): { moniker: string; identifier: string }[] {
   const g = parseWith(GroupFile, parseJson(text, file), file);
-  if (g.publicKey !== share.group.publicKey) throw new SssError("not the group of this share: the group key differs", { file, field: 'publicKey' });
+  if (g.publicKey !== share.group.publicKey)
+    throw new SssError('not the group of this share: the group key differs', { file, field: 'publicKey' });
   if (g.threshold !== share.group.threshold || g.commitment.join() !== share.group.commitment.join())
-    throw new SssError("not the group of this share: the threshold or the group commitment differ", { file, field: 'commitment' });
+    throw new SssError('not the group of this share: the threshold or the group commitment differ', {
+      file,
+      field: 'commitment',
+    });
   for (const p of g.participants)
-    if (identifierFor(p.moniker) !== p.identifier) throw new SssError('identifier is not the one derived from the moniker', { file, field: 'participants', culprit: p.moniker });
+    if (identifierFor(p.moniker) !== p.identifier)
+      throw new SssError('identifier is not the one derived from the moniker', {
+        file,
+        field: 'participants',
+        culprit: p.moniker,
+      });
   if (!g.participants.some((p) => p.moniker === share.moniker))
-    throw new SssError(`${share.moniker} is not a participant of this group.json (is it the latest public_info?)`, { file, field: 'participants' });
+    throw new SssError(`${share.moniker} is not a participant of this group.json (is it the latest public_info?)`, {
+      file,
+      field: 'participants',
+    });
   return g.participants.map((p) => ({ moniker: p.moniker, identifier: p.identifier }));
 }

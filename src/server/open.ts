@@ -22,7 +22,12 @@ export interface OpenServerOptions {
 export async function openTrustServerSigner(opts: OpenServerOptions = {}): Promise<TrustServerSigner> {
   const env = opts.env ?? process.env;
   const paths = serverPaths(findServerDir(opts.dir, env));
-  const book = opts.nonces === 'directory' ? directoryNonceBook(paths) : opts.nonces && opts.nonces !== 'memory' ? opts.nonces : new MemoryNonceBook();
+  const book =
+    opts.nonces === 'directory'
+      ? directoryNonceBook(paths)
+      : opts.nonces && opts.nonces !== 'memory'
+        ? opts.nonces
+        : new MemoryNonceBook();
   const signer = new TrustServerSigner(await openServerShare(paths, env), book);
   signer.checkShare();
   return signer;

@@ -24,8 +24,16 @@
  */
 import { hkdfSync } from 'node:crypto';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { SssError, names } from '../errors.js';
-import { aggregateShares, checkElement, commitNonces, NonceCommitment, signShareWith, SigningGroup, verifyShareWith } from '../crypto/sign.js';
+import { SssError } from '../errors.js';
+import {
+  aggregateShares,
+  checkElement,
+  commitNonces,
+  NonceCommitment,
+  signShareWith,
+  SigningGroup,
+  verifyShareWith,
+} from '../crypto/sign.js';
 import { MONIKER, ORDER, Point, bytesToHex, compareIdentifiers, hexToBytes } from '../crypto/suite.js';
 import type { NonceBook } from './nonce-book.js';
 
@@ -112,20 +120,36 @@ export class TrustServerSigner {
     const message = parseMessage(req.message);
     const signers = this.#signerSet(parseMap(req.pubNonces, '--pub-nonces'));
     const own = signers.find((c) => c.moniker === s.moniker);
-    if (!own) throw new SssError(`this holder's nonce (${s.moniker}) is not in the signer set`, { field: '--pub-nonces' });
+    if (!own)
+      throw new SssError(`this holder's nonce (${s.moniker}) is not in the signer set`, {
+        code: 'mismatch',
+        field: '--pub-nonces',
+      });
     const received = this.#receivedShares(parseMap(req.partialSigs ?? {}, '--partial-sigs'), signers);
-    const list: NonceCommitment[] = signers.map((c) => ({ identifier: c.identifier, hiding: c.hiding, binding: c.binding }));
-    const bad = [...received].filter(([m, share]) => !verifyShareWith(group, list, message, s.holders.get(m)!, share)).map(([m]) => m);
-    if (bad.length) throw new SssError('invalid signature share', { field: '--partial-sigs', culprit: names(bad) });
+    const list: NonceCommitment[] = signers.map((c) => ({
+      identifier: c.identifier,
+      hiding: c.hiding,
+      binding: c.binding,
+    }));
+    const bad = [...received]
+      .filter(([m, share]) => !verifyShareWith(group, list, message, s.holders.get(m)!, share))
+      .map(([m]) => m);
+    if (bad.length)
+      throw new SssError('invalid signature share', { code: 'signature', field: '--partial-sigs', culprits: bad });
 
     const alreadyIncluded = received.has(s.moniker);
     if (!alreadyIncluded) {
       const nonces = this.#openNonce(req.myNonce, own);
       if (!this.#book.consume(own.pub))
-        throw new SssError('this nonce was already used, or was not issued by get-nonce for this install; ask for a new one', { field: '--my-nonce' });
+        throw new SssError(
+          'this nonce was already used, or was not issued by get-nonce for this install; ask for a new one',
+          { code: 'private', field: '--my-nonce' },
+        );
       received.set(s.moniker, signShareWith(group, s.identifier, s.signingShare, nonces, list, message));
     }
-    const sigs = Object.fromEntries([...received].sort(([a], [b]) => (a < b ? -1 : 1)).map(([m, share]) => [m, toBase64(share)]));
+    const sigs = Object.fromEntries(
+      [...received].sort(([a], [b]) => (a < b ? -1 : 1)).map(([m, share]) => [m, toBase64(share)]),
+    );
     const result: ServerSignResult = { alreadyIncluded, ...(alreadyIncluded ? {} : { sigs }) };
     if (received.size === signers.length) result.fullSignature = this.#aggregate(list, message, received);
     return result;
@@ -140,7 +164,12 @@ export class TrustServerSigner {
   #signerSet(pubNonces: Map<string, string>) {
     const s = this.#share;
     const outsiders = [...pubNonces.keys()].filter((m) => !s.holders.has(m));
-    if (outsiders.length) throw new SssError('not a holder of this group', { field: '--pub-nonces', culprit: names(outsiders) });
+    if (outsiders.length)
+      throw new SssError('not a holder of this group', {
+        code: 'not-allowed',
+        field: '--pub-nonces',
+        culprits: outsiders,
+      });
     const signers = [...pubNonces].map(([moniker, text]) => {
       const pub = fromBase64(text, 64, `--pub-nonces.${moniker}`);
       const hiding = bytesToHex(pub.subarray(0, 32));
@@ -149,12 +178,19 @@ export class TrustServerSigner {
         checkElement(hiding, 'hiding');
         checkElement(binding, 'binding');
       } catch (e) {
-        throw new SssError(`not a valid nonce commitment (${(e as SssError).reason ?? 'bad point'})`, { field: `--pub-nonces.${moniker}`, culprit: moniker });
+        throw new SssError(`not a valid nonce commitment (${(e as SssError).reason ?? 'bad point'})`, {
+          code: 'malformed',
+          field: `--pub-nonces.${moniker}`,
+          culprit: moniker,
+        });
       }
       return { moniker, identifier: s.holders.get(moniker)!, pub, hiding, binding };
     });
     if (signers.length < s.threshold)
-      throw new SssError(`only ${signers.length} signer${signers.length === 1 ? '' : 's'}; the group needs at least ${s.threshold}`, { field: '--pub-nonces' });
+      throw new SssError(
+        `only ${signers.length} signer${signers.length === 1 ? '' : 's'}; the group needs at least ${s.threshold}`,
+        { code: 'incomplete', field: '--pub-nonces' },
+      );
     return signers.sort((a, b) => compareIdentifiers(a.identifier, b.identifier));
   }
 
@@ -163,9 +199,19 @@ export class TrustServerSigner {
     const inSet = new Set(signers.map((c) => c.moniker));
     const out = new Map<string, Uint8Array>();
     for (const [moniker, text] of partial) {
-      if (!inSet.has(moniker)) throw new SssError('a signature share from a signer not in --pub-nonces', { field: '--partial-sigs', culprit: moniker });
+      if (!inSet.has(moniker))
+        throw new SssError('a signature share from a signer not in --pub-nonces', {
+          code: 'not-allowed',
+          field: '--partial-sigs',
+          culprit: moniker,
+        });
       const share = fromBase64(text, 32, `--partial-sigs.${moniker}`);
-      if (leScalar(share) >= ORDER) throw new SssError('not a canonical scalar', { field: `--partial-sigs.${moniker}`, culprit: moniker });
+      if (leScalar(share) >= ORDER)
+        throw new SssError('not a canonical scalar', {
+          code: 'malformed',
+          field: `--partial-sigs.${moniker}`,
+          culprit: moniker,
+        });
       out.set(moniker, share);
     }
     return out;
@@ -178,8 +224,18 @@ export class TrustServerSigner {
     const binding = plain.subarray(32);
     const h = leScalar(hiding);
     const b = leScalar(binding);
-    const listed = h > 0n && h < ORDER && b > 0n && b < ORDER && bytesToHex(Point.BASE.multiply(h).toBytes()) === own.hiding && bytesToHex(Point.BASE.multiply(b).toBytes()) === own.binding;
-    if (!listed) throw new SssError(`its commitment is not the one listed under ${this.#share.moniker} in --pub-nonces`, { field: '--my-nonce' });
+    const listed =
+      h > 0n &&
+      h < ORDER &&
+      b > 0n &&
+      b < ORDER &&
+      bytesToHex(Point.BASE.multiply(h).toBytes()) === own.hiding &&
+      bytesToHex(Point.BASE.multiply(b).toBytes()) === own.binding;
+    if (!listed)
+      throw new SssError(`its commitment is not the one listed under ${this.#share.moniker} in --pub-nonces`, {
+        code: 'mismatch',
+        field: '--my-nonce',
+      });
     return { hiding: hiding.slice(), binding: binding.slice() };
   }
 
@@ -190,7 +246,7 @@ export class TrustServerSigner {
     const r = aggregateShares(s.group(), list, message, byId);
     if (!r.ok) {
       const who = [...s.holders].filter(([, id]) => r.invalid.includes(id)).map(([m]) => m);
-      throw new SssError('invalid signature share', { field: '--partial-sigs', culprit: names(who) });
+      throw new SssError('invalid signature share', { code: 'signature', field: '--partial-sigs', culprits: who });
     }
     return bytesToHex(r.signature);
   }
@@ -216,16 +272,19 @@ export function toBase64(bytes: Uint8Array): string {
 
 /** Standard, canonical base64 of exactly `length` bytes; throws SssError naming the field. */
 export function fromBase64(text: unknown, length: number, field: string): Uint8Array {
-  if (typeof text !== 'string' || !BASE64.test(text)) throw new SssError('expected standard base64', { field });
+  if (typeof text !== 'string' || !BASE64.test(text))
+    throw new SssError('expected standard base64', { code: 'malformed', field });
   const bytes = new Uint8Array(Buffer.from(text, 'base64'));
-  if (bytes.length !== length) throw new SssError(`expected ${length} bytes, got ${bytes.length}`, { field });
-  if (toBase64(bytes) !== text) throw new SssError('non-canonical base64', { field });
+  if (bytes.length !== length)
+    throw new SssError(`expected ${length} bytes, got ${bytes.length}`, { code: 'malformed', field });
+  if (toBase64(bytes) !== text) throw new SssError('non-canonical base64', { code: 'malformed', field });
   return bytes;
 }
 
 function parseMessage(message: string | Uint8Array): Uint8Array {
   if (message instanceof Uint8Array) return message;
-  if (typeof message !== 'string' || !/^(?:[0-9a-fA-F]{2})*$/.test(message)) throw new SssError('expected hex with an even number of digits', { field: '--message' });
+  if (typeof message !== 'string' || !/^(?:[0-9a-fA-F]{2})*$/.test(message))
+    throw new SssError('expected hex with an even number of digits', { code: 'malformed', field: '--message' });
   return new Uint8Array(Buffer.from(message, 'hex'));
 }
 
@@ -236,22 +295,29 @@ function parseMessage(message: string | Uint8Array): Uint8Array {
  */
 export function parseMap(value: unknown, field: string): Map<string, string> {
   const entries: [string, unknown][] =
-    typeof value === 'string' ? scanMap(value, field) : value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : fail(field);
+    typeof value === 'string'
+      ? scanMap(value, field)
+      : value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? Object.entries(value)
+        : fail(field);
   const out = new Map<string, string>();
   for (const [k, v] of entries) {
-    if (!MONIKER.test(k)) throw new SssError(`${JSON.stringify(k.slice(0, 70))} is not a moniker`, { field });
-    if (typeof v !== 'string') throw new SssError('expected a string value', { field: `${field}.${k}` });
-    if (out.has(k)) throw new SssError('the same moniker appears twice', { field, culprit: k });
+    if (!MONIKER.test(k))
+      throw new SssError(`${JSON.stringify(k.slice(0, 70))} is not a moniker`, { code: 'malformed', field });
+    if (typeof v !== 'string')
+      throw new SssError('expected a string value', { code: 'malformed', field: `${field}.${k}` });
+    if (out.has(k)) throw new SssError('the same moniker appears twice', { code: 'duplicate', field, culprit: k });
     out.set(k, v);
   }
   return out;
 }
 
 function fail(field: string): never {
-  throw new SssError('expected a JSON object {moniker: string}', { field });
+  throw new SssError('expected a JSON object {moniker: string}', { code: 'malformed', field });
 }
 
-const ENTRY = /\s*"([^"\\\u0000-\u001f]*)"\s*:\s*"([^"\\\u0000-\u001f]*)"\s*/y;
+// Keys and values are checked after the scan (monikers, base64), which refuses control characters.
+const ENTRY = /\s*"([^"\\]*)"\s*:\s*"([^"\\]*)"\s*/y;
 
 function scanMap(text: string, field: string): [string, string][] {
   const t = text.trim();
