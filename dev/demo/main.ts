@@ -11,6 +11,7 @@ import { SssError } from '../../src/errors.js';
 import { NAMES, runGenesisDemo } from './genesis.js';
 import { runJoinDemo } from './join.js';
 import { runSignDemo } from './sign.js';
+import { runTrustServerDemo } from './trust-server.js';
 
 interface DemoOptions {
   participants: string;
@@ -35,7 +36,9 @@ async function demo(opts: DemoOptions): Promise<void> {
   const signed = await runSignDemo(result.repository, root, signers, say);
   say('');
   say(`Sign with the library, in one Node process: node examples/sign-jwt.mjs ${root}`);
-  if (opts.json) process.stdout.write(JSON.stringify({ ...result, join: joined, sign: signed }, null, 2) + '\n');
+  const trustServer = await runTrustServerDemo(result.repository, root, signers, say);
+  if (opts.json)
+    process.stdout.write(JSON.stringify({ ...result, join: joined, sign: signed, trustServer }, null, 2) + '\n');
 }
 
 const program = new Command('demo')
