@@ -4,7 +4,7 @@
  * the nonce records, the strict {moniker: string} maps, and the fast path's import graph.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { decodeAgeIdentity, decryptAgeX25519 } from '../src/server/age-x25519.js';
@@ -128,6 +128,15 @@ describe('TrustServerSigner (the library)', () => {
 });
 
 describe('nonce records', () => {
+  it("shared with spawned commands: the install's directory, or SSS_TOOL_NONCE_DIR for a read-only install", async () => {
+    const elsewhere = join(tempDir(), 'nonces');
+    const env = { SSS_TOOL_SERVER_KEY_FILE: keyFile(2), SSS_TOOL_NONCE_DIR: elsewhere };
+    const s = await openTrustServerSigner({ dir: dirs[2], env, nonces: 'directory' });
+    s.getNonce();
+    expect(readdirSync(elsewhere)).toHaveLength(1);
+    expect(readdirSync(join(dirs[2], 'sss-tool-nonces'))).toHaveLength(0);
+  });
+
   it('memory: bounded, oldest dropped first, each consumed once', () => {
     const book = new MemoryNonceBook(2);
     const k = (i: number) => new Uint8Array(64).fill(i);

@@ -141,8 +141,14 @@ export async function openServerShare(paths: ServerPaths, env: NodeJS.ProcessEnv
   return share;
 }
 
-export function directoryNonceBook(paths: ServerPaths): DirectoryNonceBook {
-  return new DirectoryNonceBook(paths.nonces);
+export const NONCE_DIR_ENV = 'SSS_TOOL_NONCE_DIR';
+
+/**
+ * The record of issued nonces: DIR/sss-tool-nonces, or $SSS_TOOL_NONCE_DIR when the install is
+ * mounted read-only (it must be one directory for every process of the same install).
+ */
+export function directoryNonceBook(paths: ServerPaths, env: NodeJS.ProcessEnv = process.env): DirectoryNonceBook {
+  return new DirectoryNonceBook(env[NONCE_DIR_ENV] ? resolve(env[NONCE_DIR_ENV]) : paths.nonces);
 }
 
 const SHARE_KEYS = [

@@ -24,7 +24,7 @@ export async function openTrustServerSigner(opts: OpenServerOptions = {}): Promi
   const paths = serverPaths(findServerDir(opts.dir, env));
   const book =
     opts.nonces === 'directory'
-      ? directoryNonceBook(paths)
+      ? directoryNonceBook(paths, env)
       : opts.nonces && opts.nonces !== 'memory'
         ? opts.nonces
         : new MemoryNonceBook();
