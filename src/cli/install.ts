@@ -9,6 +9,11 @@ import { installServerShare, Protection } from '../server/install.js';
 import { makeContext, withGlobals } from './context.js';
 
 export function register(p: Command): void {
+  // The spawned commands live outside this program (bin/sss-tool.js sends them to src/server/cli.ts).
+  p.addHelpText(
+    'after',
+    '\nThe calls trust-server spawns, once a share is installed: sss-tool info | get-nonce | sign (sss-tool sign --help; docs/trust-server.md)',
+  );
   withGlobals(
     p
       .command('install')
