@@ -3,7 +3,9 @@
 // A 3-of-4 dealer-made group; each holder's share installed with `install` (age X25519, the
 // default protection). `sign (first)` adds the first share; `sign (last)` verifies the two it
 // receives, adds its own, aggregates and checks the signature. Medians of interleaved runs, so a
-// change in the machine's load hits every row alike. Also the library's in-process calls.
+// change in the machine's load hits every row alike; the CPU time (user + system) of each process
+// too, which a loaded machine inflates less. For scale, the commander program's start-up
+// (`sss-tool --version`), which these calls skip. Also the library's in-process calls.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -58,7 +60,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** One trust-server JWT's worth of spawns per run; returns the median of each step. */
 function spawned(holders, runs) {
-  const names = ['node -e 0', 'info', 'get-nonce', 'sign (first)', 'sign (last, aggregates)'];
+  const names = [
+    'node -e 0',
+    'the full program: sss-tool --version',
+    'info',
+    'get-nonce',
+    'sign (first)',
+    'sign (last, aggregates)',
+  ];
   const t = Object.fromEntries(names.map((n) => [n, []]));
   const cpu = Object.fromEntries(names.map((n) => [n, []]));
   const message = Buffer.from('eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJtYWNoaW5lX2lkIjoiYmVuY2gifQ').toString('hex');
@@ -66,6 +75,7 @@ function spawned(holders, runs) {
     const keep = i >= 2; // two warm-up runs (disk cache)
     const push = (k, r) => keep && t[k].push(r.ms) && cpu[k].push(r.cpu);
     push('node -e 0', timed(['-e', '0'], process.env));
+    push('the full program: sss-tool --version', timed([BIN, '--version'], process.env));
     push('info', timed([BIN, 'info'], holders[0].env));
     const nonces = holders.map((h, k) => {
       const r = timed([BIN, 'get-nonce'], h.env);
