@@ -4,20 +4,13 @@
  * branch, pushed as `ceremony/<id>/<step>/<moniker>`, and a pull request opened through the API.
  * The checkout, its index and its current branch are left as they are.
  */
-import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SssError } from '../errors.js';
-import { client, openPullRequest, parseRepo, repoFromRemoteUrl, RepoRef, resolveToken } from '../github/api.js';
-import { commitAndPushStep, remoteDefaultBranch, remoteUrl } from '../github/git.js';
-import { Context } from './context.js';
+import { parseRepo, repoFromRemoteUrl, RepoRef, resolveToken } from '../github/repo.js';
+import { Context, REPOSITORY_ENV, SubmitOptions } from './context.js';
 
-export interface SubmitOptions {
-  submit?: boolean;
-  remote?: string;
-  base?: string;
-  githubRepo?: string;
-}
+export { REPOSITORY_ENV, submitOption, type SubmitOptions } from './context.js';
 
 export interface StepFiles {
   ceremony: string;
@@ -25,23 +18,6 @@ export interface StepFiles {
   moniker: string;
   /** Absolute paths of the files the step wrote. */
   files: string[];
-}
-
-/** The environment variable that names the pull requests' repository when the remote cannot. */
-export const REPOSITORY_ENV = 'SSS_TOOL_GITHUB_REPOSITORY';
-
-export function submitOption(cmd: Command): Command {
-  return cmd
-    .option(
-      '--submit',
-      'commit the new files on a branch, push it and open a pull request (token: $GITHUB_TOKEN, else `gh auth token`)',
-    )
-    .option('--remote <name>', 'the git remote to push to', 'origin')
-    .option('--base <branch>', "the branch the pull request targets (default: the remote's default branch)")
-    .option(
-      '--github-repo <owner/name>',
-      `the repository the pull request is opened in (default: $${REPOSITORY_ENV}, else the remote's URL)`,
-    );
 }
 
 function branchName(s: StepFiles): string {
@@ -84,6 +60,9 @@ export function targetRepository(opts: SubmitOptions, url: string, env: NodeJS.P
 }
 
 async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<void> {
+  // git and the API client load only when a step is submitted.
+  const { commitAndPushStep, remoteDefaultBranch, remoteUrl } = await import('../github/git.js');
+  const { client, openPullRequest } = await import('../github/api.js');
   const remote = opts.remote ?? 'origin';
   let url: string;
   try {
