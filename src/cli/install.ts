@@ -1,11 +1,8 @@
-/** `sss-tool install`: the holder's share, installed for trust-server (docs/trust-server.md). */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+/**
+ * `sss-tool install`: the holder's share, installed for trust-server (docs/trust-server.md).
+ * Options only: the body (src/cli/install-run.ts) loads when the command runs.
+ */
 import { Command } from 'commander';
-import { SssError } from '../errors.js';
-import { readShareFile } from '../local/share.js';
-import { KEY_FILE_ENV, serverPaths } from '../server/install-files.js';
-import { installServerShare, Protection } from '../server/install.js';
 import { makeContext, withGlobals } from './context.js';
 
 export function register(p: Command): void {
@@ -32,47 +29,5 @@ export function register(p: Command): void {
       .option('--plaintext', 'store the share unencrypted (mode 0600): only if the directory is itself a secret store')
       .option('--group <file>', "the group's holders (default: public_info/group.json in --repo)")
       .option('--replace', 'overwrite an existing install'),
-  ).action(async (opts) => {
-    const ctx = makeContext(opts);
-    const chosen = [opts.recipient, opts.newKey, opts.plaintext].filter((x) => x !== undefined);
-    if (chosen.length !== 1)
-      throw new SssError('choose how the share is protected: exactly one of --recipient, --new-key or --plaintext');
-    const protection: Protection = opts.recipient
-      ? { recipient: opts.recipient }
-      : opts.newKey
-        ? { newKeyFile: resolve(opts.newKey) }
-        : { plaintext: true };
-    const groupFile = resolve(opts.group ?? resolve(ctx.publicInfoDir, 'group.json'));
-    if (!existsSync(groupFile))
-      throw new SssError('no group.json: pass --group public_info/group.json', { file: groupFile });
-    if (!existsSync(ctx.paths.share))
-      throw new SssError(`no share file in ${ctx.paths.home}: only a holder can install one`, {
-        file: ctx.paths.share,
-      });
-    const share = await readShareFile(ctx.paths.share, await ctx.passphrase());
-    const paths = serverPaths(resolve(opts.to));
-    const r = await installServerShare({
-      share,
-      groupText: readFileSync(groupFile, 'utf8'),
-      groupFile,
-      paths,
-      protection,
-      replace: Boolean(opts.replace),
-    });
-    ctx.result({ dir: paths.dir, ...r });
-    ctx.say(
-      `Installed ${r.moniker}'s share for trust-server in ${paths.dir} (group ${r.groupKey}, ${r.holders} holders).`,
-    );
-    if (r.protection === 'none')
-      ctx.say('The share is stored in plaintext (mode 0600), as asked: anyone who can read that directory can sign.');
-    else
-      ctx.say(
-        `The share is encrypted to ${r.recipient}. The server needs the key: ${KEY_FILE_ENV}=<file> (or SSS_TOOL_SERVER_KEY=AGE-SECRET-KEY-1…).`,
-      );
-    if (r.keyFile)
-      ctx.say(
-        `New server key written to ${r.keyFile} (mode 0600): move it to the server's secret store, not next to the install.`,
-      );
-    ctx.say(`The server finds the install with SSS_TOOL_HOME=${paths.dir}, or by running in that directory.`);
-  });
+  ).action(async (opts) => (await import('./install-run.js')).installCommand(makeContext(opts), opts));
 }
