@@ -29922,7 +29922,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7210);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5779);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29932,7 +29932,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7210:
+/***/ 5779:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50231,7 +50231,7 @@ function compareIdentifiers(a, b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 const MONIKER = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const suite_CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 //# sourceMappingURL=suite.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/schemas.js
 /**
@@ -50246,7 +50246,7 @@ const artifacts_schemas_hex = (bytes) => schemas_string().regex(new RegExp(`^[0-
 const hex32 = artifacts_schemas_hex(32);
 const moniker = schemas_string().regex(MONIKER, 'expected a moniker: lowercase letters, digits, _ or -, at most 63');
 const ceremonyId = schemas_string()
-    .regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
+    .regex(suite_CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
 const githubLogin = schemas_string()
     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
 const endpoint = schemas_string()
@@ -51987,8 +51987,10 @@ function joinedGroup(before, request, verifyingShare, ceremony) {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/ceremony/tree.js
 /**
- * Reading a ceremony's files from disk. The layout is fixed (PROTOCOL section 4); anything else
- * under a ceremony directory is reported, never silently ignored.
+ * The one way artifacts are read from disk, for the CLI, the Action and the warm-up alike: one
+ * guarded read (no symbolic link, FIFO or device followed, at most MAX_ARTIFACT_BYTES), a whole
+ * ceremony directory in its fixed layout (anything else under it is reported, never silently
+ * ignored), and a ceremony as a command sees it, with the files named on its command line.
  */
 
 
@@ -52011,7 +52013,7 @@ function classifyPath(rel, ceremoniesDir = 'ceremonies') {
     if (!rel.startsWith(prefix))
         return undefined;
     const parts = rel.slice(prefix.length).split('/');
-    if (!CEREMONY_ID.test(parts[0] ?? ''))
+    if (!suite_CEREMONY_ID.test(parts[0] ?? ''))
         return undefined;
     if (parts.length === 2 && LAYOUT.singles.includes(parts[1]))
         return { ceremony: parts[0], role: parts[1].replace(/\.json$/, '') };
@@ -52022,15 +52024,53 @@ function classifyPath(rel, ceremoniesDir = 'ceremonies') {
     }
     return undefined;
 }
+/**
+ * An artifact's text. Opened without following a symbolic link and without blocking on a FIFO,
+ * then checked on the open descriptor (a regular file, not too large), so nothing swapped in
+ * between the check and the read is read.
+ */
+function readArtifactText(path, shown = path) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code === 'ELOOP')
+            throw new errors_SssError('symbolic links are not allowed', { code: 'io', file: shown });
+        if (code === 'ENOENT')
+            throw new errors_SssError('no such file', { code: 'io', file: shown });
+        throw new errors_SssError(`cannot read the file (${code ?? 'error'})`, { code: 'io', file: shown });
+    }
+    try {
+        const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!st.isFile())
+            throw new errors_SssError('not a regular file', { code: 'io', file: shown });
+        if (st.size > MAX_ARTIFACT_BYTES)
+            throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
+        return (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8');
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** An artifact file, read as readArtifactText reads it and parsed as JSON. */
+function readArtifactFile(path, shown = path) {
+    return { file: shown, value: parseJson(readArtifactText(path, shown), shown) };
+}
 function readArtifact(path, shown) {
-    const st = (0,external_node_fs_namespaceObject.lstatSync)(path);
-    if (st.isSymbolicLink())
-        throw new errors_SssError('symbolic links are not allowed', { code: 'io', file: shown });
-    if (!st.isFile())
-        throw new errors_SssError('not a regular file', { code: 'io', file: shown });
-    if (st.size > MAX_ARTIFACT_BYTES)
-        throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
-    return parseJson((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), shown);
+    return readArtifactFile(path, shown).value;
+}
+/** A ceremony put together from files already read: the one way to build CeremonyFiles by hand. */
+function ceremonyOf(id, dir, parts) {
+    return {
+        id,
+        dir,
+        manifest: parts.manifest,
+        byRole: new Map(parts.byRole ?? []),
+        singles: new Map(parts.singles ?? []),
+        errors: parts.errors ?? [],
+    };
 }
 /** Reads every file of one ceremony directory. `root` makes the reported paths relative. */
 function readCeremony(dir, root = process.cwd()) {
@@ -52085,9 +52125,48 @@ function listCeremonies(ceremoniesDir) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(ceremoniesDir))
         return [];
     return (0,external_node_fs_namespaceObject.readdirSync)(ceremoniesDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && CEREMONY_ID.test(d.name))
+        .filter((d) => d.isDirectory() && suite_CEREMONY_ID.test(d.name))
         .map((d) => d.name)
         .sort();
+}
+/**
+ * A ceremony as a step's command sees it: the files named on the command line as role `role`
+ * (keyed by the moniker in their names), the `keep` roles from the ceremony directory, and of
+ * the directory's problems only an unreadable ceremony.json (later rounds do not block this step).
+ * Files in ceremonies/<id>/<round>/ belong to <id>; files elsewhere name their ceremony.
+ */
+function ceremonyWithFiles(paths, role, keep, where) {
+    const shownOf = (p) => relative(where.root, p) && !relative(where.root, p).startsWith('..') ? relative(where.root, p) : p;
+    const nearby = resolve(paths[0], '..', '..');
+    const fromDir = CEREMONY_ID.test(basename(nearby)) && existsSync(join(nearby, 'ceremony.json')) ? basename(nearby) : undefined;
+    let ceremony = fromDir;
+    const named = new Map();
+    for (const p of paths) {
+        const raw = readArtifactFile(p, shownOf(p));
+        const c = raw.value?.ceremony;
+        if (typeof c !== 'string' || !CEREMONY_ID.test(c))
+            throw new SssError('missing or invalid ceremony id', { code: 'malformed', file: raw.file, field: 'ceremony' });
+        if (!fromDir) {
+            if (ceremony && c !== ceremony)
+                throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'ceremony',
+                });
+            ceremony = c;
+        }
+        named.set(basename(p).replace(/\.json$/, ''), raw);
+    }
+    const dir = fromDir ? nearby : join(where.ceremoniesDir, ceremony);
+    const tree = readCeremony(dir, where.root);
+    const manifestPath = join(dir, 'ceremony.json');
+    const files = ceremonyOf(tree.id, tree.dir, {
+        manifest: tree.manifest,
+        byRole: [...keep.map((r) => [r, tree.byRole.get(r) ?? new Map()]), [role, named]],
+        singles: [...tree.singles],
+        errors: tree.errors.filter((e) => e.file !== undefined && resolve(where.root, e.file) === manifestPath),
+    });
+    return { files, ceremony: ceremony };
 }
 //# sourceMappingURL=tree.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/repository.js
@@ -52289,8 +52368,6 @@ function stalePublicFiles(dir, group) {
     return PUBLIC_FILES.filter((f) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)) || (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, f), 'utf8') !== want[f]);
 }
 //# sourceMappingURL=publish.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
@@ -57174,23 +57251,15 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 );
 
 
-;// CONCATENATED MODULE: ./lib/github/api.js
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./lib/github/repo.js
 /**
- * The GitHub API side (Octokit): the token, the repository a remote points at, the Action's one
- * status comment per pull request, and pull requests opened for a step or for public_info/.
- * The API base URL comes from GITHUB_API_URL when set (GitHub Enterprise, and the tests' local server).
+ * Which GitHub repository, and with which token: plain string work, kept apart from Octokit so the
+ * CLI can settle both before it loads the API client.
  */
 
 
-
-function client(token, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
-    return new dist_src_Octokit({
-        auth: token,
-        baseUrl: baseUrl.replace(/\/+$/, ''),
-        userAgent: 'sss-tool',
-        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
-    });
-}
 /** owner/name, checked. */
 function parseRepo(s, field = 'repository') {
     const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(s.trim());
@@ -57223,6 +57292,23 @@ function resolveToken(env = process.env) {
     throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', {
         code: 'usage',
         field: '--submit',
+    });
+}
+//# sourceMappingURL=repo.js.map
+;// CONCATENATED MODULE: ./lib/github/api.js
+/**
+ * The GitHub API side (Octokit): the token, the repository a remote points at, the Action's one
+ * status comment per pull request, and pull requests opened for a step or for public_info/.
+ * The API base URL comes from GITHUB_API_URL when set (GitHub Enterprise, and the tests' local server).
+ */
+
+
+function client(token, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
+    return new dist_src_Octokit({
+        auth: token,
+        baseUrl: baseUrl.replace(/\/+$/, ''),
+        userAgent: 'sss-tool',
+        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
     });
 }
 /** The HTTP status of an Octokit error (0 for anything else). */
