@@ -50,7 +50,7 @@ export function decodeAgeIdentity(text: string, field: string): Uint8Array {
     decoded = undefined;
   }
   if (!decoded || decoded.prefix.toUpperCase() !== 'AGE-SECRET-KEY-' || decoded.bytes.length !== 32)
-    throw new SssError('expected an age X25519 identity (AGE-SECRET-KEY-1…)', { field });
+    throw new SssError('expected an age X25519 identity (AGE-SECRET-KEY-1…)', { code: 'malformed', field });
   return decoded.bytes;
 }
 
@@ -84,7 +84,10 @@ function open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Buffer {
  */
 export function decryptAgeX25519(data: Uint8Array, secret: Uint8Array, file: string): Uint8Array {
   const refuse = () =>
-    new SssError('not a server share file for this identity (wrong identity, or a damaged or foreign file)', { file });
+    new SssError('not a server share file for this identity (wrong identity, or a damaged or foreign file)', {
+      code: 'private',
+      file,
+    });
   try {
     const { stanzaArg, body, headerNoMac, mac, payload } = splitFile(data);
     const ephemeral = base64NoPad(stanzaArg);

@@ -82,7 +82,7 @@ export function readManifest(paths: ServerPaths): ServerManifest {
   if (!existsSync(paths.manifest))
     throw new SssError(
       `no server install in ${paths.dir}: run sss-tool install --to ${paths.dir} (or set SSS_TOOL_HOME)`,
-      { file: paths.manifest },
+      { code: 'io', file: paths.manifest },
     );
   const m = readJson(paths.manifest) as Record<string, unknown>;
   exactKeys(
@@ -97,10 +97,14 @@ export function readManifest(paths: ServerPaths): ServerManifest {
       field: 'format',
     });
   if (typeof m.moniker !== 'string' || !MONIKER.test(m.moniker))
-    throw new SssError('expected a moniker', { file: paths.manifest, field: 'moniker' });
+    throw new SssError('expected a moniker', { code: 'malformed', file: paths.manifest, field: 'moniker' });
   locatedIn({ file: paths.manifest }, () => decodeHex(m.groupKey, 32, 'groupKey'));
   if (m.protection !== 'age-x25519' && m.protection !== 'none')
-    throw new SssError('expected "age-x25519" or "none"', { file: paths.manifest, field: 'protection' });
+    throw new SssError('expected "age-x25519" or "none"', {
+      code: 'malformed',
+      file: paths.manifest,
+      field: 'protection',
+    });
   return m as unknown as ServerManifest;
 }
 
@@ -112,11 +116,12 @@ export function serverKeyText(env: NodeJS.ProcessEnv = process.env): string {
     try {
       return readFileSync(file, 'utf8');
     } catch {
-      throw new SssError(`cannot read the server key file ${KEY_FILE_ENV} names`, { file });
+      throw new SssError(`cannot read the server key file ${KEY_FILE_ENV} names`, { code: 'io', file });
     }
   }
   throw new SssError(
     `the share is encrypted to an age X25519 key: set ${KEY_ENV} (AGE-SECRET-KEY-1…) or ${KEY_FILE_ENV} (a file holding it)`,
+    { code: 'private' },
   );
 }
 
@@ -129,7 +134,8 @@ export async function openServerShare(paths: ServerPaths, env: NodeJS.ProcessEnv
   } else {
     const { decodeAgeIdentity, decryptAgeX25519 } = await import('./age-x25519.js');
     const secret = decodeAgeIdentity(serverKeyText(env), KEY_ENV);
-    if (!existsSync(paths.encryptedShare)) throw new SssError('no such file', { file: paths.encryptedShare });
+    if (!existsSync(paths.encryptedShare))
+      throw new SssError('no such file', { code: 'io', file: paths.encryptedShare });
     text = new TextDecoder().decode(decryptAgeX25519(readFileSync(paths.encryptedShare), secret, paths.encryptedShare));
   }
   const file = manifest.protection === 'none' ? paths.plaintextShare : paths.encryptedShare;
@@ -174,8 +180,10 @@ const SHARE_KEYS = [
 export function checkServerShare(value: unknown, file: string): ServerShare {
   const v = value as Record<string, unknown>;
   exactKeys(v, SHARE_KEYS, SHARE_KEYS, file);
-  if (v.format !== SERVER_FORMATS.share) throw new SssError('unknown format', { file, field: 'format' });
-  if (v.ciphersuite !== CIPHERSUITE) throw new SssError(`expected ${CIPHERSUITE}`, { file, field: 'ciphersuite' });
+  if (v.format !== SERVER_FORMATS.share)
+    throw new SssError('unknown format', { code: 'malformed', file, field: 'format' });
+  if (v.ciphersuite !== CIPHERSUITE)
+    throw new SssError(`expected ${CIPHERSUITE}`, { code: 'malformed', file, field: 'ciphersuite' });
   return locatedIn({ file }, () => {
     const moniker = checkMoniker(v.moniker, 'moniker');
     const identifier = checkIdentifier(moniker, v.identifier, 'identifier');
@@ -207,6 +215,7 @@ export function checkServerShare(value: unknown, file: string): ServerShare {
         const y = bytesToHex(Point.BASE.multiply(sk).toBytes());
         if (y !== v.verifyingShare || y !== bytesToHex(g.verifyingShare(identifier)))
           throw new SssError("the share is not on the group's polynomial: signingShare·G differs from Y(identifier)", {
+            code: 'inconsistent',
             field: 'signingShare',
           });
         return g;
@@ -253,7 +262,7 @@ function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch {
-    throw new SssError('cannot read the file', { file });
+    throw new SssError('cannot read the file', { code: 'io', file });
   }
 }
 
@@ -261,7 +270,7 @@ function parse(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new SssError('malformed JSON', { file });
+    throw new SssError('malformed JSON', { code: 'malformed', file });
   }
 }
 

@@ -8,7 +8,7 @@
  * nonces beyond `limit` are dropped, which only makes them unusable) where a used-list would grow
  * with every signature. The ids are SHA-256 of the public commitment: nothing secret.
  */
-import { mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -44,7 +44,7 @@ export class MemoryNonceBook implements NonceBook {
 }
 
 /**
- * In a directory, one empty file per issued nonce, for spawned commands. No lock is needed:
+ * In a directory, one file per issued nonce (holding its issue time), for spawned commands. No lock is needed:
  * creating a file with a fresh random id cannot collide, and unlink is atomic, so of two
  * concurrent `sign` calls with the same nonce exactly one removes the file and signs.
  */
@@ -56,8 +56,14 @@ export class DirectoryNonceBook implements NonceBook {
 
   issue(noncePub: Uint8Array): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(this.dir, nonceId(noncePub)), '', { flag: 'wx', mode: 0o600 });
-    this.#prune();
+    const id = nonceId(noncePub);
+    // The issue time, finer than file mtimes (which the kernel may round to a few ms): pruning
+    // drops the oldest first.
+    writeFileSync(join(this.dir, id), `${(performance.timeOrigin + performance.now()).toFixed(3)}\n`, {
+      flag: 'wx',
+      mode: 0o600,
+    });
+    this.#prune(id);
   }
 
   consume(noncePub: Uint8Array): boolean {
@@ -70,11 +76,14 @@ export class DirectoryNonceBook implements NonceBook {
     }
   }
 
-  /** Drops the oldest issued nonces beyond the limit (a concurrent prune may remove them first). */
-  #prune(): void {
+  /** Drops the oldest issued nonces beyond the limit, never `keep` (a concurrent prune may remove them first). */
+  #prune(keep: string): void {
     const names = readdirSync(this.dir).filter((n) => /^[0-9a-f]{32}$/.test(n));
     if (names.length <= this.limit) return;
-    const aged = names.map((n) => ({ n, t: mtime(join(this.dir, n)) })).sort((a, b) => a.t - b.t);
+    const aged = names
+      .filter((n) => n !== keep)
+      .map((n) => ({ n, t: issuedAt(join(this.dir, n)) }))
+      .sort((a, b) => a.t - b.t || (a.n < b.n ? -1 : 1));
     for (const { n } of aged.slice(0, names.length - this.limit)) {
       try {
         unlinkSync(join(this.dir, n));
@@ -85,9 +94,11 @@ export class DirectoryNonceBook implements NonceBook {
   }
 }
 
-function mtime(path: string): number {
+/** When a nonce was issued: the time in its file, else (unreadable: being removed) its mtime. */
+function issuedAt(path: string): number {
   try {
-    return statSync(path).mtimeMs;
+    const t = Number(readFileSync(path, 'utf8'));
+    return Number.isFinite(t) && t > 0 ? t : statSync(path).mtimeMs;
   } catch {
     return 0;
   }
