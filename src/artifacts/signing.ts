@@ -271,7 +271,7 @@ export function aggregateSignature(
   if (missing.length)
     throw new SssError(`no signature share from ${missing.join(', ')}`, {
       code: 'incomplete',
-      culprit: missing.join(', '),
+      culprits: missing,
     });
   const record: Record<string, Uint8Array> = {};
   for (const [id, s] of got) record[id] = hexToBytes(s.share);

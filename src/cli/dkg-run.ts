@@ -191,7 +191,7 @@ export async function dkgRound2Command(ctx: Context, opts: { commitments: string
           code: 'mismatch',
           file: changed[0]?.file,
           field: 'round1Digest',
-          culprit: changed.map((r) => r.artifact.moniker).join(', ') || undefined,
+          culprits: changed.map((r) => r.artifact.moniker),
         },
       );
     }

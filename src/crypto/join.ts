@@ -242,7 +242,7 @@ export function combineFragments(
   if (bad.length)
     throw new SssError('the decrypted fragment does not match its public commitment S_i', {
       code: 'inconsistent',
-      culprit: bad.join(', '),
+      culprits: bad,
     });
   let s = 0n;
   for (const f of fragments) s = Fn.add(s, f.sigma);
