@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 const here = import.meta.dirname;
 const only = process.argv.slice(2);
-const suites = ['dkg', 'join', 'reshare', 'sign', 'action'].filter((s) => !only.length || only.includes(s));
+const suites = ['dkg', 'join', 'reshare', 'sign', 'server', 'action'].filter((s) => !only.length || only.includes(s));
 
 const machine = {
   date: new Date().toISOString(),

@@ -38,7 +38,7 @@ function median(timed, runs, setup = () => undefined) {
 }
 
 /** A dealer-made m-of-n group: ShareFile objects, identifiers derived from the monikers. */
-function dealGroup(n, m) {
+export function dealGroup(n, m) {
   const monikers = Array.from({ length: n }, (_, i) => `signer${String(i).padStart(2, '0')}`);
   const ids = monikers.map(identifierFor);
   const deal = ed25519_FROST.trustedDealer({ min: m, max: n }, ids);

@@ -51563,7 +51563,7 @@ function combineFragments(fragments, expected) {
     if (bad.length)
         throw new SssError('the decrypted fragment does not match its public commitment S_i', {
             code: 'inconsistent',
-            culprit: bad.join(', '),
+            culprits: bad,
         });
     let s = 0n;
     for (const f of fragments)
@@ -52555,9 +52555,12 @@ function privateJson(root) {
 const PUBLIC_FILES = ['public_key.txt', 'peers_list.txt', 'group.json'];
 /** The exact contents of each public_info file for a group. */
 function publicInfoFiles(group) {
+    // What trust-server's client reads: its cosigners' URLs, one a line. Who is behind each URL
+    // (moniker → endpoint) stays in group.json; a holder without an endpoint runs no cosigner.
     const peers = [...group.participants]
         .sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0))
-        .map((p) => `${p.moniker} ${p.endpoint ?? '-'}\n`)
+        .filter((p) => p.endpoint)
+        .map((p) => `${p.endpoint}\n`)
         .join('');
     return {
         'public_key.txt': group.publicKey + '\n',

@@ -26,3 +26,6 @@ export { SigningGroup, verifySignature, type GroupPublic } from './crypto/sign.j
 export { assembleJwt, jwtHeader, jwtSigningInput, parseClaims, type JwtClaims } from './crypto/jwt.js';
 export { readShareFile, type ShareFile } from './local/share.js';
 export { SssError, type SssErrorCode } from './errors.js';
+export { openTrustServerSigner, type OpenServerOptions } from './server/open.js';
+export { TrustServerSigner, type ServerNonce, type ServerSignRequest, type ServerSignResult } from './server/signer.js';
+export { MemoryNonceBook, DirectoryNonceBook, type NonceBook } from './server/nonce-book.js';

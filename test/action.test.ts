@@ -436,7 +436,7 @@ describe('malicious pull requests are rejected, naming the file and the reason',
     const byParticipant = await pullRequest({
       base: snap.published,
       author: 'alice',
-      change: (d) => write(d, 'public_info/peers_list.txt', 'alice https://alice.example\n'),
+      change: (d) => write(d, 'public_info/peers_list.txt', 'https://alice.example\n'),
     });
     expectRejected(
       byParticipant,
@@ -574,7 +574,7 @@ describe('publishing on push to main', () => {
       'public-key': key.trim(),
     });
     expect(readFileSync(join(maintainer, 'public_info', 'peers_list.txt'), 'utf8')).toBe(
-      'alice https://alice.example\nbob https://bob.example\ncarol https://carol.example\n',
+      'https://alice.example\nhttps://bob.example\nhttps://carol.example\n',
     );
   });
 

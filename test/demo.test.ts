@@ -43,7 +43,7 @@ it('join: the newcomer holds a share of the same key, and public_info/ lists it'
   expect(result.join.participants).toBe(4);
   expect(readFileSync(join(result.repository, 'public_info', 'public_key.txt'), 'utf8')).toBe(result.publicKey + '\n');
   expect(readFileSync(join(result.repository, 'public_info', 'peers_list.txt'), 'utf8')).toContain(
-    `${result.join.newcomer.moniker} `,
+    `https://${result.join.newcomer.moniker}.cosigner.example\n`,
   );
 });
 
@@ -90,4 +90,18 @@ it('the library example signs in one process over the demo directory', () => {
   });
   expect(ex.status, ex.stderr).toBe(0);
   expect(ex.stdout).toMatch(/signed in [\d.]+ ms; jose verified it against public_info\/public_key.txt/);
+});
+
+it("trust-server: the holders' server installs sign a JWT through get-nonce and sign; jose verifies it", async () => {
+  const { importJWK, jwtVerify } = await import('jose');
+  const key = await importJWK(
+    { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(result.publicKey, 'hex').toString('base64url') },
+    'EdDSA',
+  );
+  const { payload, protectedHeader } = await jwtVerify(result.trustServer.jwt, key);
+  expect(protectedHeader).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: result.publicKey });
+  expect(payload.machine_id).toBe('demo-machine');
+  // Every nonce the demo's get-nonce issued was consumed by its sign.
+  for (const m of [result.participants[0].moniker, result.join.newcomer.moniker])
+    expect(readdirSync(join(result.trustServer.servers, m, 'sss-tool-nonces'))).toEqual([]);
 });

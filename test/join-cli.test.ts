@@ -134,7 +134,7 @@ describe('a newcomer joins a 3-of-5 group', () => {
     ok(['verify', '--ceremony', 'join-frank', '--require-complete', '--repo', repo]);
     ok(['publish', '--ceremony', 'join-frank', '--repo', repo]);
     expect(publicInfo('public_key.txt')).toBe(genesisKey);
-    expect(publicInfo('peers_list.txt').split('\n')).toContain('frank https://frank.example');
+    expect(publicInfo('peers_list.txt').split('\n')).toContain('https://frank.example');
     const group = JSON.parse(publicInfo('group.json'));
     expect(group.participants).toHaveLength(6);
     expect(group.ceremonies).toEqual([

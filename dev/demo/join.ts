@@ -139,8 +139,8 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
   const after = JSON.parse(readFileSync(join(maintainer, 'public_info', 'group.json'), 'utf8')) as GroupPackage;
   if (publicKey !== result.publicKey)
     throw new SssError(`the join changed public_key.txt (${result.publicKey} → ${publicKey})`);
-  if (!peers.split('\n').some((l) => l.startsWith(`${moniker} `)))
-    throw new SssError(`peers_list.txt does not list ${moniker}`);
+  if (!peers.split('\n').includes(`https://${moniker}.cosigner.example`))
+    throw new SssError(`peers_list.txt does not list ${moniker}'s cosigner`);
   if (readFileSync(join(newcomer.home, 'trustserver_public_key.pub'), 'utf8').trim() !== publicKey)
     throw new SssError(`${moniker} holds a share of another key`);
   say('');

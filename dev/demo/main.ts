@@ -13,6 +13,7 @@ import { NAMES, runGenesisDemo } from './genesis.js';
 import { runJoinDemo } from './join.js';
 import { runSignDemo } from './sign.js';
 import { runReshareDemo } from './reshare.js';
+import { runTrustServerDemo } from './trust-server.js';
 
 interface DemoOptions {
   participants: string;
@@ -42,10 +43,14 @@ async function demo(opts: DemoOptions): Promise<void> {
     result.participants[n - 1],
     say,
   );
+  // The trust-server path, with shares of the new epoch: install, get-nonce, sign.
+  const trustServer = await runTrustServerDemo(result.repository, root, signers, say);
   say('');
   say(`Sign with the library, in one Node process: node examples/sign-jwt.mjs ${root}`);
   if (opts.json)
-    process.stdout.write(JSON.stringify({ ...result, join: joined, sign: signed, reshare: reshared }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ ...result, join: joined, sign: signed, reshare: reshared, trustServer }, null, 2) + '\n',
+    );
 }
 
 const program = new Command('demo')

@@ -8,9 +8,12 @@ export const PUBLIC_FILES = ['public_key.txt', 'peers_list.txt', 'group.json'] a
 
 /** The exact contents of each public_info file for a group. */
 export function publicInfoFiles(group: GroupPackage): Record<(typeof PUBLIC_FILES)[number], string> {
+  // What trust-server's client reads: its cosigners' URLs, one a line. Who is behind each URL
+  // (moniker → endpoint) stays in group.json; a holder without an endpoint runs no cosigner.
   const peers = [...group.participants]
     .sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0))
-    .map((p) => `${p.moniker} ${p.endpoint ?? '-'}\n`)
+    .filter((p) => p.endpoint)
+    .map((p) => `${p.endpoint}\n`)
     .join('');
   return {
     'public_key.txt': group.publicKey + '\n',

@@ -8,5 +8,16 @@ import { register as sign } from './sign.js';
 import { register as reshare } from './reshare.js';
 import { register as doctor } from './doctor.js';
 import { register as joinOpen } from './join-open.js';
+import { register as install } from './install.js';
 
-export const commands: ((p: Command) => void)[] = [initialize, dkg, join, joinOpen, reshare, ceremony, sign, doctor];
+export const commands: ((p: Command) => void)[] = [
+  initialize,
+  dkg,
+  join,
+  joinOpen,
+  reshare,
+  ceremony,
+  sign,
+  install,
+  doctor,
+];

@@ -1,0 +1,148 @@
+/**
+ * `sss-tool install`: turns a holder's share file (passphrase-encrypted, for people) into a server
+ * install (install-files.ts) that trust-server's spawned commands open without a prompt and
+ * without age's scrypt. The share goes through readShareFile and the Cosigner first, so every
+ * check a signing holder's share must pass applies here too; the group's holders come from
+ * public_info/group.json and must match the share's group.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { z } from 'zod';
+import { SssError } from '../errors.js';
+import { hex32, moniker as monikerSchema, parseJson, parseWith } from '../artifacts/schemas.js';
+import { identifierFor } from '../crypto/suite.js';
+import { Cosigner } from '../local/cosigner.js';
+import { PRIVATE_MODE, PUBLIC_MODE, replaceFile, writeNewFile } from '../local/fsutil.js';
+import type { ShareFile } from '../local/share.js';
+import { decodeAgeIdentity, decryptAgeX25519 } from './age-x25519.js';
+import { SERVER_FORMATS, ServerManifest, ServerPaths, ServerShareFile, checkServerShare } from './install-files.js';
+
+/** The part of public_info/group.json an install reads; its other fields are not ours. */
+const GroupFile = z.object({
+  publicKey: hex32,
+  threshold: z.number().int().min(2),
+  commitment: z.array(hex32).min(2),
+  participants: z.array(z.object({ moniker: monikerSchema, identifier: hex32 })),
+});
+
+export type Protection = { recipient: string } | { newKeyFile: string } | { plaintext: true };
+
+export interface InstallOptions {
+  share: ShareFile;
+  groupText: string;
+  groupFile: string;
+  paths: ServerPaths;
+  protection: Protection;
+  replace?: boolean;
+}
+
+export interface Installed {
+  moniker: string;
+  groupKey: string;
+  holders: number;
+  protection: ServerManifest['protection'];
+  recipient?: string;
+  /** Where the new identity was written (with `newKeyFile`). */
+  keyFile?: string;
+}
+
+export async function installServerShare(o: InstallOptions): Promise<Installed> {
+  const cosigner = new Cosigner(o.share);
+  const holders = holdersOf(o.groupText, o.groupFile, o.share);
+  const { paths } = o;
+  if (existsSync(paths.manifest) && !o.replace)
+    throw new SssError('a server install is already here; pass --replace to overwrite it', { file: paths.manifest });
+  const serverShare: ServerShareFile = {
+    format: SERVER_FORMATS.share,
+    ciphersuite: o.share.ciphersuite,
+    moniker: o.share.moniker,
+    identifier: o.share.identifier,
+    signingShare: o.share.signingShare,
+    verifyingShare: o.share.verifyingShare,
+    groupKey: o.share.group.publicKey,
+    threshold: o.share.group.threshold,
+    commitment: o.share.group.commitment,
+    holders,
+    installedFrom: o.share,
+  };
+  checkServerShare(serverShare, 'server share');
+  const text = JSON.stringify(serverShare);
+  mkdirSync(paths.dir, { recursive: true });
+  const write = (file: string, data: Uint8Array | string, mode: number) =>
+    o.replace ? replaceFile(file, data, mode) : writeNewFile(file, data, mode);
+  let manifest: ServerManifest;
+  let keyFile: string | undefined;
+  if ('plaintext' in o.protection) {
+    write(paths.plaintextShare, text, PRIVATE_MODE);
+    manifest = {
+      format: SERVER_FORMATS.manifest,
+      moniker: cosigner.moniker,
+      groupKey: cosigner.groupKey,
+      protection: 'none',
+    };
+  } else {
+    let recipient: string;
+    let identity: string | undefined;
+    if ('newKeyFile' in o.protection) {
+      identity = await generateX25519Identity();
+      recipient = await identityToRecipient(identity);
+      keyFile = o.protection.newKeyFile;
+      writeNewFile(
+        keyFile,
+        `# sss-tool server key for ${cosigner.moniker} (group ${cosigner.groupKey})\n# public key: ${recipient}\n${identity}\n`,
+        PRIVATE_MODE,
+      );
+    } else recipient = o.protection.recipient;
+    if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient))
+      throw new SssError('expected an age X25519 recipient (age1…, 62 characters)', { field: '--recipient' });
+    const e = new Encrypter();
+    e.addRecipient(recipient);
+    const sealed = await e.encrypt(text);
+    // The spawned commands read it with their own decoder: prove they can before anything is written.
+    if (identity) decryptAgeX25519(sealed, decodeAgeIdentity(identity, 'identity'), paths.encryptedShare);
+    write(paths.encryptedShare, sealed, PRIVATE_MODE);
+    manifest = {
+      format: SERVER_FORMATS.manifest,
+      moniker: cosigner.moniker,
+      groupKey: cosigner.groupKey,
+      protection: 'age-x25519',
+      recipient,
+    };
+  }
+  mkdirSync(paths.nonces, { recursive: true, mode: 0o700 });
+  // The manifest last: a half-done install is not found by the spawned commands.
+  write(paths.manifest, JSON.stringify(manifest, null, 2) + '\n', PUBLIC_MODE);
+  return {
+    moniker: cosigner.moniker,
+    groupKey: cosigner.groupKey,
+    holders: holders.length,
+    protection: manifest.protection,
+    recipient: manifest.recipient,
+    keyFile,
+  };
+}
+
+/** The group's holders, from group.json, which must describe the share's group. */
+function holdersOf(text: string, file: string, share: ShareFile): { moniker: string; identifier: string }[] {
+  const g = parseWith(GroupFile, parseJson(text, file), file);
+  if (g.publicKey !== share.group.publicKey)
+    throw new SssError('not the group of this share: the group key differs', { file, field: 'publicKey' });
+  if (g.threshold !== share.group.threshold || g.commitment.join() !== share.group.commitment.join())
+    throw new SssError('not the group of this share: the threshold or the group commitment differ', {
+      file,
+      field: 'commitment',
+    });
+  for (const p of g.participants)
+    if (identifierFor(p.moniker) !== p.identifier)
+      throw new SssError('identifier is not the one derived from the moniker', {
+        file,
+        field: 'participants',
+        culprit: p.moniker,
+      });
+  if (!g.participants.some((p) => p.moniker === share.moniker))
+    throw new SssError(`${share.moniker} is not a participant of this group.json (is it the latest public_info?)`, {
+      file,
+      field: 'participants',
+    });
+  return g.participants.map((p) => ({ moniker: p.moniker, identifier: p.identifier }));
+}
