@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core';
 import { SssError } from '../errors.js';
+import { mdCode, mdText } from '../ceremony/markdown.js';
 import { renderMarkdown } from '../ceremony/render.js';
 import { RepositoryState } from '../ceremony/repository.js';
 import { client, httpStatus, parseRepo, upsertComment } from '../github/api.js';
@@ -17,7 +18,6 @@ export interface Problem {
   merged?: boolean;
 }
 
-const esc = (s: string) => s.replace(/[|<>]/g, (c) => `\\${c}`);
 
 /** One error annotation per problem, on its file when it names one. */
 export function annotate(problems: Problem[]): void {
@@ -33,7 +33,7 @@ export function annotate(problems: Problem[]): void {
 /** The problems as a Markdown table. */
 export function problemsMarkdown(problems: Problem[]): string {
   if (!problems.length) return '';
-  const rows = problems.map((p) => `| ${p.error.file ? `\`${esc(p.error.file)}\`` : '(repository)'} | ${esc(p.error.reason)}${p.error.field ? ` (field \`${esc(p.error.field)}\`)` : ''}${p.error.culprit ? ` (culprit: ${esc(p.error.culprit)})` : ''}${p.merged && p.error.file ? ' (merged before this pull request)' : ''} |`);
+  const rows = problems.map((p) => `| ${p.error.file ? mdCode(p.error.file) : '(repository)'} | ${mdText(p.error.reason)}${p.error.field ? ` (field ${mdCode(p.error.field)})` : ''}${p.error.culprit ? ` (culprit: ${mdText(p.error.culprit)})` : ''}${p.merged && p.error.file ? ' (merged before this pull request)' : ''} |`);
   return ['| file | problem |', '|---|---|', ...rows, ''].join('\n');
 }
 

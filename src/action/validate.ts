@@ -12,6 +12,7 @@ import { auditRepository } from '../ceremony/repository.js';
 import { auditProblems, checkChanges, RepositoryView, touchedCeremonies } from '../ceremony/rules.js';
 import { changedFiles, commitOf, exportTree, mergeBase } from '../github/git.js';
 import { Inputs, repositoryView, RunContext } from './context.js';
+import { nextStepLines } from './tracking.js';
 import { annotate, ceremoniesMarkdown, comment, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
 
 export interface ValidationResult {
@@ -71,6 +72,7 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
     problemsMarkdown(problems),
     touched.length ? '#### The ceremony with this pull request merged\n' : '',
     touched.length ? ceremoniesMarkdown(headState, touched) : '',
+    touched.length ? await nextStepLines(inputs, ctx, headState, touched) : '',
   ].join('\n');
   await writeSummary(md);
   await comment(inputs.token, ctx.repository, number, md);

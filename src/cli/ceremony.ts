@@ -5,6 +5,9 @@ import { SssError } from '../errors.js';
 import { auditOne, auditRepository } from '../ceremony/repository.js';
 import { PUBLIC_FILES, publicInfoFiles, stalePublicFiles } from '../ceremony/publish.js';
 import { renderText, reportJson } from '../ceremony/render.js';
+import { ceremonyStatus, nextStepText } from '../ceremony/next-steps.js';
+import { statusText } from '../ceremony/status-render.js';
+import { localWhere } from '../github/git.js';
 import { replaceFile } from '../local/fsutil.js';
 import { makeContext, withGlobals } from './context.js';
 import { shown } from './paths.js';
@@ -21,9 +24,15 @@ export function register(p: Command): void {
     await warmCeremonies(ctx.ceremoniesDir);
     const state = auditRepository(ctx.ceremoniesDir, ctx.repo);
     const reports = opts.ceremony ? [auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony).report] : [...state.reports.values()];
-    ctx.result({ ceremonies: reports.map(reportJson), publicKey: state.group?.publicKey });
+    // No pull requests here (no API call): "not merged" stands for "not submitted or not merged yet".
+    const where = localWhere(ctx.repo);
+    const statuses = reports.map((r) => ceremonyStatus(r, [], where));
+    ctx.result({
+      ceremonies: statuses.map((st) => ({ ...reportJson(st.report), next: nextStepText(st), commands: st.awaited.find((p) => p.commands)?.commands ?? st.unnamedCommands })),
+      publicKey: state.group?.publicKey,
+    });
     if (!reports.length) ctx.say(`No ceremonies under ${shown(ctx.repo, ctx.ceremoniesDir)} yet.`);
-    for (const r of reports) ctx.say(renderText(r) + '\n');
+    for (const st of statuses) ctx.say(statusText(st) + '\n');
     for (const e of state.errors) ctx.say(`problem: ${e.message}`);
   });
 
