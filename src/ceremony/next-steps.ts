@@ -71,9 +71,17 @@ export function parseStepBranch(ref: string): { ceremony: string; step: string; 
   return m ? { ceremony: m[1], step: m[2], moniker: m[3] } : undefined;
 }
 
-/** The first step some row has not done: where the ceremony is. */
+/** The phases that are a step of the round table. */
+const PHASE_STEP: Record<string, string> = { round1: 'round1', round2: 'round2', finalize: 'finalize', request: 'request', approvals: 'approval' };
+
+/**
+ * Where the ceremony is: the step its phase names (in round 1 every known row may be done while
+ * more participants are due), else the first step some row has not done (an invalid ceremony).
+ */
 function currentStep(r: Report): string | undefined {
   if (r.phase === 'complete') return undefined;
+  const named = PHASE_STEP[r.phase];
+  if (named && r.steps.includes(named)) return named;
   return r.steps.find((s) => r.rows.some((row) => row.steps[s] === 'awaited' || row.steps[s] === 'invalid'));
 }
 

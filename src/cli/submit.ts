@@ -1,15 +1,18 @@
 /**
  * How a step's artifacts reach the repository. Without --submit: the exact git commands to run.
- * With --submit: a commit of exactly this participant's new files on top of the remote's base
- * branch, pushed as `ceremony/<id>/<step>/<moniker>`, and a pull request opened through the API.
+ * With --submit: a commit of exactly this participant's new files on top of the upstream's default
+ * branch (fetched fresh), pushed to the participant's fork (or the upstream itself) as
+ * `ceremony/<id>/<step>/<moniker>`, and a pull request opened upstream through the API, its head
+ * `owner:branch` for a fork. The token reaches git through a credential helper, never argv.
  * The checkout, its index and its current branch are left as they are.
  */
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { SssError } from '../errors.js';
 import { client, openPullRequest, parseRepo, repoFromRemoteUrl, RepoRef, resolveToken } from '../github/api.js';
-import { commitAndPushStep, remoteDefaultBranch, remoteUrl } from '../github/git.js';
+import { checkoutTop, commitAndPushStep, knownDefaultBranch, remoteDefaultBranch } from '../github/git.js';
 import { Context } from './context.js';
 
 export interface SubmitOptions {
@@ -30,12 +33,14 @@ export interface StepFiles {
 /** The environment variable that names the pull requests' repository when the remote cannot. */
 export const REPOSITORY_ENV = 'SSS_TOOL_GITHUB_REPOSITORY';
 
+/** The --submit options, and the check that the command runs in a git checkout (it writes there). */
 export function submitOption(cmd: Command): Command {
+  cmd.hook('preAction', (_self, action) => requireCheckout(resolve(action.opts().repo ?? '.')));
   return cmd
     .option('--submit', 'commit the new files on a branch, push it and open a pull request (token: $GITHUB_TOKEN, else `gh auth token`)')
-    .option('--remote <name>', 'the git remote to push to', 'origin')
-    .option('--base <branch>', 'the branch the pull request targets (default: the remote\'s default branch)')
-    .option('--github-repo <owner/name>', `the repository the pull request is opened in (default: $${REPOSITORY_ENV}, else the remote's URL)`);
+    .option('--remote <name>', 'the git remote the branch is pushed to (your fork, when you cloned one)', 'origin')
+    .option('--base <branch>', 'the branch the pull request targets (default: the upstream\'s default branch)')
+    .option('--github-repo <owner/name>', `the upstream repository the pull request is opened in (default: $${REPOSITORY_ENV}, else the \`upstream\` remote's URL, else the remote's)`);
 }
 
 export function branchName(s: StepFiles): string {
@@ -46,22 +51,98 @@ export function commitMessage(s: StepFiles): string {
   return `${s.ceremony}: ${s.step} from ${s.moniker}`;
 }
 
+/** A word for a POSIX shell: as it is when it is plain, else single-quoted. */
+export function shellWord(s: string): string {
+  return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Refuses a directory that is not the top of a git checkout, before a step writes anything: the
+ * files of a step belong in the ceremony repository, not in whatever directory the shell is in.
+ */
+export function requireCheckout(dir: string): void {
+  const top = checkoutTop(dir);
+  if (!top) throw new SssError(`${dir} is not a git checkout: clone the ceremony repository (or your fork of it), then run this inside it or pass --repo`, { field: '--repo' });
+  if (realpathSync(top) !== realpathSync(dir)) throw new SssError(`${dir} is inside the git checkout ${top}, not at its top: run this at the top or pass --repo ${shellWord(top)}`, { field: '--repo' });
+}
+
+/** The remotes a step goes through, from the checkout's remotes and the options. */
+export interface Remotes {
+  /** Where the branch is pushed (--remote, default origin). */
+  push: string;
+  /** Where merged steps come from: the `upstream` remote, else a URL for --github-repo, else `push`. */
+  fetchFrom: string;
+  /** A remote's name for the printed commands (`upstream` or `push`). */
+  pullFrom: string;
+  /** The repository the pull request is opened in. */
+  target?: RepoRef;
+  /** The repository `push` points at, when its URL says. */
+  pushRepo?: RepoRef;
+  /** The branch is pushed to a fork: the pull request's head is `owner:branch`. */
+  fork: boolean;
+}
+
+const sameRepo = (a?: RepoRef, b?: RepoRef) => Boolean(a && b && a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
+
+/** `url` (a GitHub remote URL) pointing at another repository of the same host, without credentials. */
+function urlFor(url: string, r: RepoRef): string | undefined {
+  const https = /^(https?:\/\/)(?:[^@/]+@)?([^/]+)\//.exec(url);
+  if (https) return `${https[1]}${https[2]}/${r.owner}/${r.repo}.git`;
+  const scp = /^(git@[^:]+:)/.exec(url);
+  if (scp) return `${scp[1]}${r.owner}/${r.repo}.git`;
+  const ssh = /^(ssh:\/\/git@[^/]+\/)/.exec(url);
+  return ssh ? `${ssh[1]}${r.owner}/${r.repo}.git` : undefined;
+}
+
+/**
+ * Upstream versus fork, from the remotes: a checkout with an `upstream` remote is a clone of a
+ * fork (`origin`); else --github-repo (or $SSS_TOOL_GITHUB_REPOSITORY) naming another repository
+ * than `origin`'s URL makes it one; else `origin` is the upstream itself.
+ */
+export function resolveRemotes(dir: string, opts: SubmitOptions, env: NodeJS.ProcessEnv = process.env): Remotes {
+  const push = opts.remote ?? 'origin';
+  const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n').filter(Boolean) ?? [];
+  if (!remotes.includes(push)) throw new SssError(`no git remote ${push} in ${dir}`, { field: '--remote' });
+  const url = (name: string) => spawnSync('git', ['remote', 'get-url', name], { cwd: dir }).stdout.toString().trim();
+  const pushUrl = url(push);
+  const pushRepo = repoFromRemoteUrl(pushUrl);
+  const upstream = push !== 'upstream' && remotes.includes('upstream') ? 'upstream' : undefined;
+  const upstreamUrl = upstream ? url(upstream) : undefined;
+  const named = opts.githubRepo ? parseRepo(opts.githubRepo, '--github-repo') : env[REPOSITORY_ENV] ? parseRepo(env[REPOSITORY_ENV]!, REPOSITORY_ENV) : undefined;
+  const target = named ?? repoFromRemoteUrl(upstreamUrl ?? pushUrl);
+  if (upstream) return { push, fetchFrom: upstream, pullFrom: upstream, target, pushRepo, fork: upstreamUrl !== pushUrl && !sameRepo(pushRepo, target) };
+  if (target && pushRepo && !sameRepo(pushRepo, target)) {
+    const derived = urlFor(pushUrl, target);
+    if (!derived) throw new SssError(`cannot tell the URL of ${target.owner}/${target.repo} from ${push}'s: add it as a remote: git remote add upstream <its URL>`, { field: '--github-repo' });
+    return { push, fetchFrom: derived, pullFrom: derived, target, pushRepo, fork: true };
+  }
+  return { push, fetchFrom: push, pullFrom: push, target, pushRepo, fork: false };
+}
+
 /** Prints the git commands that publish a step (or submits it, with --submit). */
 export async function nextSteps(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<void> {
   if (opts.submit) {
     await submit(ctx, opts, s);
     return;
   }
-  const files = s.files.map((f) => relative(ctx.repo, f));
-  const remote = opts.remote ?? 'origin';
+  const remotes = resolveRemotes(ctx.repo, opts);
+  // Local knowledge only (no network to print commands); a derived URL is no remote to ask.
+  const isUrl = /[:/]/.test(remotes.fetchFrom);
+  const base = opts.base ?? knownDefaultBranch(ctx.repo, isUrl ? remotes.push : remotes.fetchFrom);
+  const files = s.files.map((f) => shellWord(relative(ctx.repo, f)));
+  const g = `git -C ${shellWord(ctx.repo)}`;
+  const branch = branchName(s);
+  const where = remotes.fork && remotes.target ? `${remotes.target.owner}/${remotes.target.repo}` : 'the repository';
   ctx.say('');
   ctx.say('Publish it as a pull request (or re-run this command with --submit, which does all of this):');
-  ctx.say(`  git -C ${ctx.repo} fetch ${remote}`);
-  ctx.say(`  git -C ${ctx.repo} switch -c ${branchName(s)} ${remote}/${opts.base ?? 'HEAD'}`);
-  ctx.say(`  git -C ${ctx.repo} add ${files.join(' ')}`);
-  ctx.say(`  git -C ${ctx.repo} commit -m "${commitMessage(s)}"`);
-  ctx.say(`  git -C ${ctx.repo} push ${remote} ${branchName(s)}`);
-  ctx.say('  then open a pull request from that branch; the repository\'s sss-tool Action checks it.');
+  ctx.say(`  ${g} fetch ${shellWord(remotes.fetchFrom)} ${base}`);
+  ctx.say(`  ${g} switch -C ${branch} FETCH_HEAD`);
+  ctx.say(`  ${g} add ${files.join(' ')}`);
+  ctx.say(`  ${g} commit -m ${shellWord(commitMessage(s))}`);
+  ctx.say(`  ${g} push --force ${shellWord(remotes.push)} ${branch}`);
+  ctx.say(`  ${g} switch ${base}`);
+  ctx.say(`  then open a pull request from ${branch} into ${base} of ${where}; its sss-tool Action checks it.`);
+  ctx.say(`Once it is merged (squash merges too), \`${g} pull --ff-only ${shellWord(remotes.pullFrom)} ${base}\` brings your files back.`);
 }
 
 /** The repository pull requests go to: --github-repo, else $SSS_TOOL_GITHUB_REPOSITORY, else the remote's. */
@@ -74,25 +155,20 @@ export function targetRepository(opts: SubmitOptions, url: string, env: NodeJS.P
 }
 
 async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<void> {
-  const remote = opts.remote ?? 'origin';
-  let url: string;
-  try {
-    url = await remoteUrl(ctx.repo, remote);
-  } catch {
-    throw new SssError(`no git remote ${remote} in ${ctx.repo}`, { field: '--remote' });
-  }
   // Everything that can fail without side effects is settled before the push.
-  const target = targetRepository(opts, url);
+  const remotes = resolveRemotes(ctx.repo, opts);
+  const target = remotes.target ?? targetRepository(opts, spawnSync('git', ['remote', 'get-url', remotes.fetchFrom], { cwd: ctx.repo }).stdout.toString().trim());
   const token = resolveToken();
-  const base = opts.base ?? (await remoteDefaultBranch(ctx.repo, remote));
+  const octokit = client(token);
+  const base = opts.base ?? remoteDefaultBranch(ctx.repo, remotes.fetchFrom, token);
+  const forkOwner = remotes.fork ? (remotes.pushRepo?.owner ?? (await octokit.rest.users.getAuthenticated()).data.login) : undefined;
   const branch = branchName(s);
   const message = commitMessage(s);
   // A re-run does not rewrite the manifest it wrote the first time; the base may still lack it.
   const manifest = join(ctx.ceremoniesDir, s.ceremony, 'ceremony.json');
   const files = existsSync(manifest) && !s.files.includes(manifest) ? [manifest, ...s.files] : s.files;
-  const pushed = await commitAndPushStep(ctx.repo, { remote, base, branch, files, message });
-  const from = repoFromRemoteUrl(url);
-  const head = from && from.owner.toLowerCase() !== target.owner.toLowerCase() ? `${from.owner}:${branch}` : branch;
+  const pushed = await commitAndPushStep(ctx.repo, { fetchFrom: remotes.fetchFrom, pushTo: remotes.push, base, branch, files, message, token });
+  const head = forkOwner ? `${forkOwner}:${branch}` : branch;
   const body = [
     `Step **${s.step}** of ceremony \`${s.ceremony}\`, from **${s.moniker}**.`,
     '',
@@ -100,11 +176,11 @@ async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<
     '',
     'Opened by `sss-tool --submit`. The repository\'s sss-tool Action checks this pull request with the same audit as `sss-tool verify`.',
   ].join('\n');
-  const pr = await openPullRequest(client(token), target, { head, base, title: message, body });
+  const pr = await openPullRequest(octokit, target, { head, base, title: message, body });
   const line = `${pr.existed ? 'Updated' : 'Opened'} pull request #${pr.number}: ${pr.url}`;
   ctx.say('');
-  ctx.say(`Submitted: pushed ${pushed.files.join(', ')} as ${remote}/${branch} (on ${base}).`);
+  ctx.say(`Submitted: pushed ${pushed.files.join(', ')} as ${remotes.push}/${branch} (on ${base} of ${target.owner}/${target.repo}).`);
   ctx.say(line);
-  ctx.say(`Your files moved to that branch: \`git pull\` brings them back once the pull request is merged.`);
+  ctx.say(`Your files moved to that branch. Once it is merged: git -C ${shellWord(ctx.repo)} pull --ff-only ${shellWord(remotes.pullFrom)} ${base}`);
   if (ctx.json) process.stderr.write(line + '\n');
 }

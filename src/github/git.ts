@@ -127,36 +127,69 @@ export function exportTree(dir: string, rev: string, subdir: string): string {
   return out;
 }
 
-/** The branch a remote's HEAD points at (its default branch). */
-export async function remoteDefaultBranch(dir: string, remote: string): Promise<string> {
-  const out = await git(dir).raw(['ls-remote', '--symref', remote, 'HEAD']);
+/**
+ * A credential helper that answers git's `get` with the token from the environment: the token
+ * reaches git through SSS_TOOL_GIT_TOKEN, never through a command line, a URL or a config file.
+ * The empty helper before it drops the user's own helpers for this one command.
+ */
+const TOKEN_HELPER = '!f() { test "$1" = get || exit 0; echo username=x-access-token; printf "password=%s\\n" "$SSS_TOOL_GIT_TOKEN"; }; f';
+
+/** `git -c …` arguments and environment that offer `token` to an https remote, and never prompt. */
+export function tokenAuth(token?: string): { args: string[]; env: Record<string, string> } {
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
+  if (!token) return { args: [], env };
+  return { args: ['-c', 'credential.helper=', '-c', `credential.helper=${TOKEN_HELPER}`], env: { ...env, SSS_TOOL_GIT_TOKEN: token } };
+}
+
+/** Runs a git command that talks to a remote, with the token (if any) offered by the helper. */
+function gitRemote(dir: string, args: string[], token?: string): string {
+  const auth = tokenAuth(token);
+  const r = spawnSync('git', [...auth.args, ...args], { cwd: dir, maxBuffer: 1 << 26, env: { ...process.env, ...auth.env } });
+  if (r.status !== 0) throw new SssError(`git ${args[0]} ${args[args.length - 2] ?? ''} failed: ${r.stderr.toString().trim().split('\n').slice(-1)[0]}`);
+  return r.stdout.toString('utf8');
+}
+
+/** The branch a remote's HEAD points at (its default branch), asked of the remote itself. */
+export function remoteDefaultBranch(dir: string, remote: string, token?: string): string {
+  const out = gitRemote(dir, ['ls-remote', '--symref', remote, 'HEAD'], token);
   const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(out);
-  if (!m) throw new SssError(`cannot tell the default branch of remote ${remote}: pass --base`);
+  if (!m) throw new SssError(`cannot tell the default branch of ${remote}: pass --base`);
   return m[1];
 }
 
+/** The top of the git checkout `dir` is in, or undefined outside one. */
+export function checkoutTop(dir: string): string | undefined {
+  const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir });
+  return r.status === 0 ? r.stdout.toString().trim() : undefined;
+}
+
 export interface StepCommit {
-  remote: string;
-  /** Branch the commit is made on top of (fetched from the remote). */
+  /** Where the base is fetched from: the upstream repository (a remote's name or a URL). */
+  fetchFrom: string;
+  /** Where the branch is pushed: the participant's fork, or the upstream itself. */
+  pushTo: string;
+  /** Branch the commit is made on top of (fetched fresh from `fetchFrom`). */
   base: string;
   branch: string;
   /** Absolute paths of the files to commit, inside the repository. */
   files: string[];
   message: string;
+  /** Offered to https remotes by a credential helper. */
+  token?: string;
 }
 
 /**
- * Commits exactly `files` on top of the remote's `base` and pushes the commit as `branch`. Builds
+ * Commits exactly `files` on top of the upstream's `base` and pushes the commit as `branch`. Builds
  * the commit in a private index, so the checkout, its index and its current branch stay as they
  * are. A file already on the base with the same bytes is left out; one with other bytes is refused
  * (the transcript is append-only). Afterwards the untracked copies are removed from the checkout:
  * `git pull` brings them back once the pull request is merged.
  */
 export async function commitAndPushStep(dir: string, s: StepCommit): Promise<{ commit: string; baseCommit: string; files: string[] }> {
-  const g = git(dir);
-  const top = (await g.revparse(['--show-toplevel'])).trim();
-  await g.fetch(s.remote, s.base);
-  const baseCommit = (await g.revparse(['FETCH_HEAD'])).trim();
+  const top = checkoutTop(dir);
+  if (!top) throw new SssError(`${dir} is not a git checkout`, { field: '--repo' });
+  gitRemote(top, ['fetch', '--quiet', s.fetchFrom, `refs/heads/${s.base}`], s.token);
+  const baseCommit = gitBytes(top, ['rev-parse', 'FETCH_HEAD^{commit}']).toString().trim();
   const tmp = mkdtempSync(join(tmpdir(), 'sss-index-'));
   try {
     // simple-git refuses a custom environment that carries EDITOR and the like: plain git here.
@@ -179,7 +212,7 @@ export async function commitAndPushStep(dir: string, s: StepCommit): Promise<{ c
     if (!added.length) throw new SssError(`nothing to submit: ${s.base} already has these files`);
     const tree = gi('write-tree');
     const commit = gi('commit-tree', tree, '-p', baseCommit, '-m', s.message);
-    await g.raw(['push', '--force', s.remote, `${commit}:refs/heads/${s.branch}`]);
+    gitRemote(top, ['push', '--quiet', '--force', s.pushTo, `${commit}:refs/heads/${s.branch}`], s.token);
     // The files now live on the branch. Left untracked here, they would block the `git pull` that
     // brings them back once the pull request is merged.
     const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))]).toString('utf8').split('\0'));
