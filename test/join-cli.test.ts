@@ -12,7 +12,7 @@ import { evaluateCommitment } from '../src/crypto/msm.js';
 import { Point, decodePoint, decodeScalar, encodePoint, frost, hexToBytes } from '../src/crypto/suite.js';
 import { homePaths } from '../src/local/home.js';
 import { readShareFile } from '../src/local/share.js';
-import { PASSPHRASE, cleanupTempDirs, cli, ok, tempDir } from './helpers.js';
+import { PASSPHRASE, cleanupTempDirs, cli, git, ok, tempDir } from './helpers.js';
 
 const FIVE = ['alice', 'bob', 'carol', 'dave', 'erin'];
 let root: string;
@@ -26,6 +26,7 @@ beforeAll(() => {
   root = tempDir('sss-join-');
   repo = join(root, 'repo');
   mkdirSync(repo);
+  git(repo, 'init', '-q');
   for (const m of FIVE) ok(as(m, ['initialize', '--moniker', m, '--endpoint', `https://${m}.example`]));
   for (const m of FIVE) ok(as(m, ['dkg-round1', '--threshold', '3', '--participants', '5', '--ceremony', 'genesis']));
   for (const m of FIVE) ok(as(m, ['dkg-round2', '--commitments', join(repo, 'ceremonies/genesis/round1')]));

@@ -8,6 +8,7 @@ import { renderText, reportJson } from '../ceremony/render.js';
 import { ceremonyStatus, nextStepText } from '../ceremony/next-steps.js';
 import { statusText } from '../ceremony/status-render.js';
 import { localWhere } from '../github/git.js';
+import { requireCheckout } from './submit.js';
 import { replaceFile } from '../local/fsutil.js';
 import { makeContext, withGlobals } from './context.js';
 import { shown } from './paths.js';
@@ -61,6 +62,7 @@ export function register(p: Command): void {
       .option('--check', 'write nothing; fail if public_info/ differs from the transcript'),
   ).action(async (opts) => {
     const ctx = makeContext(opts);
+    if (!opts.check) requireCheckout(ctx.repo);
     await warmCeremonies(ctx.ceremoniesDir);
     const { report, state } = auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony);
     if (report.errors.length) throw new SssError(`ceremony ${report.ceremony} is invalid: ${report.errors[0].message}`);

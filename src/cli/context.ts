@@ -25,6 +25,8 @@ export interface Context {
   say(line?: string): void;
   /** The command's result: printed as JSON with --json. */
   result(value: unknown): void;
+  /** A line on stderr while a long step works: only on a terminal, never with --json. */
+  progress(line: string): void;
 }
 
 /** Adds the options every command takes. */
@@ -55,6 +57,9 @@ export function makeContext(opts: GlobalOptions): Context {
     },
     result(value: unknown) {
       if (json) process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    },
+    progress(line: string) {
+      if (!json && process.stderr.isTTY) process.stderr.write(`… ${line}\n`);
     },
   };
 }

@@ -208,6 +208,7 @@ async function loadState(ctx: Context, ceremony: string): Promise<{ state: DkgSt
 async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & SubmitOptions) {
   const me = loadPublicIdentity(ctx.paths);
   const { files, ceremony } = ceremonyWithFiles(ctx, expandArtifactPaths(opts.commitments), 'round1', []);
+  ctx.progress(`checking the round-1 artifacts of ${ceremony} (signatures, proofs of knowledge)`);
   await warmValues([...(files.byRole.get('round1')?.values() ?? [])].map((r) => r.value));
   const audit = auditDkg(files);
   failOn(audit);
@@ -216,6 +217,7 @@ async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & 
     throw new SssError(`round 1 is not closed: ${audit.round1.size} of ${N} round-1 artifacts (${audit.awaiting})`, { field: '--commitments' });
   const mine = audit.round1.get(me.moniker);
   if (!mine) throw new SssError(`your round-1 artifact (${me.moniker}) is not among the commitments`, { field: '--commitments' });
+  ctx.progress('unlocking your round state (scrypt: about a second per private file)');
   const { state, passphrase } = await loadState(ctx, ceremony);
   if (jcs(mine.artifact) !== jcs(state.round1))
     throw new SssError('the round-1 artifact under your moniker is not the one you made', { file: mine.file, culprit: me.moniker });
@@ -242,6 +244,7 @@ async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & 
     const coefficients = state.secret.coefficients.map((c, k) => decodeScalar(c, `coefficients.${k}`));
     const shares = [];
     for (const r of others) {
+      ctx.progress(`encrypting the share for ${r.artifact.moniker}`);
       const share = Fn.toBytes(evaluatePolynomial(coefficients, r.x));
       const sealed = await seal(hexToBytes(r.artifact.encryptionKey), hpkeInfo(SHARE_LABEL, ceremony, id.identifier, r.artifact.identifier), share);
       share.fill(0);
@@ -265,6 +268,7 @@ async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & 
 async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replaceShare?: boolean } & SubmitOptions) {
   const me = loadPublicIdentity(ctx.paths);
   const { files, ceremony } = ceremonyWithFiles(ctx, expandArtifactPaths(opts.shares), 'round2', ['round1']);
+  ctx.progress(`checking the round-1 and round-2 artifacts of ${ceremony}`);
   await warmValues([...(files.byRole.get('round1')?.values() ?? [])].map((r) => r.value));
   const audit = auditDkg(files);
   failOn(audit);
@@ -277,6 +281,7 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
   const groupKey = encodePoint(C[0]);
   const outPath = join(ctx.ceremoniesDir, ceremony, 'finalize', `${me.moniker}.json`);
   const passphrase = await ctx.passphrase();
+  ctx.progress('unlocking your identity and round state (scrypt: about a second per private file)');
   const id = await openIdentity(ctx.paths, passphrase);
 
   // Finalized before (the share is saved): publish the same artifact again.
@@ -296,6 +301,7 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
   const dealt: DealtShare[] = [];
   for (const [dealer, { file, artifact }] of audit.round2) {
     if (dealer === me.moniker) continue;
+    ctx.progress(`decrypting the share from ${dealer}`);
     const i = artifact.shares.findIndex((s) => s.recipient === me.moniker);
     const field = `shares.${i}.ciphertext`;
     let plain: Uint8Array;
@@ -317,6 +323,7 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
   }
   const coefficients = state.secret.coefficients.map((c, k) => decodeScalar(c, `coefficients.${k}`));
   dealt.push({ dealer: me.moniker, commitment: mine.commitment, share: evaluatePolynomial(coefficients, mine.x) });
+  ctx.progress('checking every share against the group commitment');
   let result;
   try {
     result = combineShares(mine.x, dealt, C);
@@ -337,6 +344,7 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
     verifyingShare,
     group: { publicKey: groupKey, threshold: audit.threshold!, commitment: C.map(encodePoint), genesis: ceremony },
   };
+  ctx.progress('saving your share, age-encrypted');
   const backup = await saveShareFile(ctx.paths.share, share, passphrase, Boolean(opts.replaceShare));
   const artifact = finalizeArtifact(id, ceremony, audit, groupKey, verifyingShare);
   writeArtifactFile(outPath, toFileText(artifact));

@@ -24,7 +24,7 @@ import { readPrivate, writePrivateNew } from '../local/keystore.js';
 import { readShareFile, saveShareFile, ShareFile } from '../local/share.js';
 import { Context, makeContext, withGlobals } from './context.js';
 import { expandArtifactPaths, shown } from './paths.js';
-import { mergedState } from '../github/git.js';
+import { mergedState, upstreamRemote } from '../github/git.js';
 import { nextSteps, submitOption, SubmitOptions } from './submit.js';
 
 /** The newcomer's private state for one join: the join key's secret (age-encrypted in the home). */
@@ -185,7 +185,8 @@ async function joinRequestCommand(ctx: Context, opts: { approvers: string; cerem
 async function approveCommand(ctx: Context, opts: { request: string; share?: string } & SubmitOptions) {
   const me = loadPublicIdentity(ctx.paths);
   const request = readJson(opts.request, ctx);
-  requireMerged(ctx, opts.request, opts.remote ?? 'origin');
+  // In a clone of a fork, merged means merged upstream.
+  requireMerged(ctx, opts.request, upstreamRemote(ctx.repo) === 'upstream' ? 'upstream' : (opts.remote ?? 'origin'));
   const ceremony = ceremonyIdOf(request.value, request.file);
   const nearby = dirname(opts.request);
   const dir = basename(nearby) === ceremony && existsSync(join(nearby, 'ceremony.json')) ? nearby : join(ctx.ceremoniesDir, ceremony);
@@ -199,12 +200,14 @@ async function approveCommand(ctx: Context, opts: { request: string; share?: str
     throw new SssError(`you (${me.moniker}) are not among the request's approvers (${names(req.approvers)})`, { file: request.file, field: 'approvers' });
   const passphrase = await ctx.passphrase();
   const sharePath = opts.share ?? ctx.paths.share;
+  ctx.progress('unlocking your share and identity (scrypt: about a second per private file)');
   const share = await readShareFile(sharePath, passphrase);
   if (share.group.publicKey !== groupBefore.publicKey)
     throw new SssError(`this share is for group key ${share.group.publicKey}, but the request is to join ${groupBefore.publicKey}`, { file: sharePath, field: 'group.publicKey' });
   if (share.moniker !== me.moniker || share.identifier !== me.identifier)
     throw new SssError(`this share is ${share.moniker}'s, not yours (${me.moniker})`, { file: sharePath, field: 'moniker' });
   const id = await openIdentity(ctx.paths, passphrase);
+  ctx.progress(`computing your masked fragment for ${req.moniker}`);
   let approval: JoinApproval;
   try {
     approval = await joinApproval(audit, id, decodeScalar(share.signingShare, 'signingShare'));
@@ -267,6 +270,7 @@ async function finalizeJoinCommand(ctx: Context, opts: { approvals: string[]; re
   if (req.moniker !== me.moniker) throw new SssError(`this join is ${req.moniker}'s, not yours (${me.moniker})`, { file: shown(ctx.repo, requestPath), field: 'moniker' });
   if (audit.phase !== 'finalize' || !audit.expectedShare) throw new SssError(`not every approval is in: awaiting ${audit.awaiting}`, { field: '--approvals' });
   const passphrase = await ctx.passphrase();
+  ctx.progress('unlocking your identity and join state (scrypt: about a second per private file)');
   const id = await openIdentity(ctx.paths, passphrase);
   const outPath = join(dir, 'finalize.json');
   const groupKey = groupBefore.publicKey;
@@ -289,6 +293,7 @@ async function finalizeJoinCommand(ctx: Context, opts: { approvals: string[]; re
   const joinSecret = hexToBytes(saved.joinSecret);
   if (bytesToHex(x25519.getPublicKey(joinSecret)) !== req.joinKey)
     throw new SssError('the request\'s join key is not the one this home dir made', { file: shown(ctx.repo, requestPath), field: 'joinKey' });
+  ctx.progress(`decrypting and checking the fragments of ${audit.approvals.size} approvers`);
   const result = await openFragments(audit, joinSecret);
   joinSecret.fill(0);
   const verifyingShare = encodePoint(result.verifyingShare);

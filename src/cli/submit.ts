@@ -125,7 +125,14 @@ export async function nextSteps(ctx: Context, opts: SubmitOptions, s: StepFiles)
     await submit(ctx, opts, s);
     return;
   }
-  const remotes = resolveRemotes(ctx.repo, opts);
+  // A checkout without the remote yet still gets the commands, for `origin`.
+  let remotes: Remotes;
+  try {
+    remotes = resolveRemotes(ctx.repo, opts);
+  } catch {
+    const push = opts.remote ?? 'origin';
+    remotes = { push, fetchFrom: push, pullFrom: push, fork: false };
+  }
   // Local knowledge only (no network to print commands); a derived URL is no remote to ask.
   const isUrl = /[:/]/.test(remotes.fetchFrom);
   const base = opts.base ?? knownDefaultBranch(ctx.repo, isUrl ? remotes.push : remotes.fetchFrom);
@@ -167,6 +174,7 @@ async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<
   // A re-run does not rewrite the manifest it wrote the first time; the base may still lack it.
   const manifest = join(ctx.ceremoniesDir, s.ceremony, 'ceremony.json');
   const files = existsSync(manifest) && !s.files.includes(manifest) ? [manifest, ...s.files] : s.files;
+  ctx.progress(`pushing ${branch} to ${remotes.push}, on ${base} fetched from ${remotes.pullFrom}`);
   const pushed = await commitAndPushStep(ctx.repo, { fetchFrom: remotes.fetchFrom, pushTo: remotes.push, base, branch, files, message, token });
   const head = forkOwner ? `${forkOwner}:${branch}` : branch;
   const body = [
@@ -176,6 +184,7 @@ async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<
     '',
     'Opened by `sss-tool --submit`. The repository\'s sss-tool Action checks this pull request with the same audit as `sss-tool verify`.',
   ].join('\n');
+  ctx.progress(`opening the pull request in ${target.owner}/${target.repo}`);
   const pr = await openPullRequest(octokit, target, { head, base, title: message, body });
   const line = `${pr.existed ? 'Updated' : 'Opened'} pull request #${pr.number}: ${pr.url}`;
   ctx.say('');

@@ -259,7 +259,7 @@ async function authConfig(dir: string, url: string, token?: string): Promise<str
 
 /**
  * Whether a file of the checkout is merged: its bytes equal the blob at the remote's default
- * branch as last fetched (`refs/remotes/<remote>/HEAD`, else `<remote>/main`). No network: the
+ * branch as last fetched (see knownDefaultBranch). No network: the
  * caller says `git pull` first. 'no-git' outside a git checkout or without that remote.
  */
 export function mergedState(dir: string, remote: string, absPath: string, bytes: Buffer): 'merged' | 'differs' | 'absent' | 'no-git' {
@@ -267,8 +267,7 @@ export function mergedState(dir: string, remote: string, absPath: string, bytes:
   const top = run(['rev-parse', '--show-toplevel']);
   if (top.status !== 0) return 'no-git';
   if (run(['remote', 'get-url', remote]).status !== 0) return 'no-git';
-  const head = run(['symbolic-ref', '--quiet', `refs/remotes/${remote}/HEAD`]);
-  const ref = head.status === 0 ? head.stdout.toString().trim() : `refs/remotes/${remote}/main`;
+  const ref = `refs/remotes/${remote}/${knownDefaultBranch(dir, remote)}`;
   const rel = relative(top.stdout.toString().trim(), resolve(absPath)).split('\\').join('/');
   const blob = run(['cat-file', 'blob', `${ref}:${rel}`]);
   if (blob.status !== 0) return 'absent';
