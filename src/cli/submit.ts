@@ -62,8 +62,8 @@ export function shellWord(s: string): string {
  */
 export function requireCheckout(dir: string): void {
   const top = checkoutTop(dir);
-  if (!top) throw new SssError(`${dir} is not a git checkout: clone the ceremony repository (or your fork of it), then run this inside it or pass --repo`, { field: '--repo' });
-  if (realpathSync(top) !== realpathSync(dir)) throw new SssError(`${dir} is inside the git checkout ${top}, not at its top: run this at the top or pass --repo ${shellWord(top)}`, { field: '--repo' });
+  if (!top) throw new SssError(`${dir} is not a git checkout: clone the ceremony repository (or your fork of it), then run this inside it or pass --repo`, { code: 'usage', field: '--repo' });
+  if (realpathSync(top) !== realpathSync(dir)) throw new SssError(`${dir} is inside the git checkout ${top}, not at its top: run this at the top or pass --repo ${shellWord(top)}`, { code: 'usage', field: '--repo' });
 }
 
 /** The remotes a step goes through, from the checkout's remotes and the options. */
@@ -102,7 +102,7 @@ function urlFor(url: string, r: RepoRef): string | undefined {
 export function resolveRemotes(dir: string, opts: SubmitOptions, env: NodeJS.ProcessEnv = process.env): Remotes {
   const push = opts.remote ?? 'origin';
   const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n').filter(Boolean) ?? [];
-  if (!remotes.includes(push)) throw new SssError(`no git remote ${push} in ${dir}`, { field: '--remote' });
+  if (!remotes.includes(push)) throw new SssError(`no git remote ${push} in ${dir}`, { code: 'usage', field: '--remote' });
   const url = (name: string) => spawnSync('git', ['remote', 'get-url', name], { cwd: dir }).stdout.toString().trim();
   const pushUrl = url(push);
   const pushRepo = repoFromRemoteUrl(pushUrl);
@@ -113,7 +113,7 @@ export function resolveRemotes(dir: string, opts: SubmitOptions, env: NodeJS.Pro
   if (upstream) return { push, fetchFrom: upstream, pullFrom: upstream, target, pushRepo, fork: upstreamUrl !== pushUrl && !sameRepo(pushRepo, target) };
   if (target && pushRepo && !sameRepo(pushRepo, target)) {
     const derived = urlFor(pushUrl, target);
-    if (!derived) throw new SssError(`cannot tell the URL of ${target.owner}/${target.repo} from ${push}'s: add it as a remote: git remote add upstream <its URL>`, { field: '--github-repo' });
+    if (!derived) throw new SssError(`cannot tell the URL of ${target.owner}/${target.repo} from ${push}'s: add it as a remote: git remote add upstream <its URL>`, { code: 'usage', field: '--github-repo' });
     return { push, fetchFrom: derived, pullFrom: derived, target, pushRepo, fork: true };
   }
   return { push, fetchFrom: push, pullFrom: push, target, pushRepo, fork: false };
@@ -157,7 +157,7 @@ export function targetRepository(opts: SubmitOptions, url: string, env: NodeJS.P
   if (opts.githubRepo) return parseRepo(opts.githubRepo, '--github-repo');
   if (env[REPOSITORY_ENV]) return parseRepo(env[REPOSITORY_ENV]!, REPOSITORY_ENV);
   const r = repoFromRemoteUrl(url);
-  if (!r) throw new SssError(`cannot tell the GitHub repository from the remote's URL ${url}: pass --github-repo owner/name`, { field: '--github-repo' });
+  if (!r) throw new SssError(`cannot tell the GitHub repository from the remote's URL ${url}: pass --github-repo owner/name`, { code: 'usage', field: '--github-repo' });
   return r;
 }
 
