@@ -7,7 +7,7 @@ import { SssError } from '../errors.js';
 import { mdCode, mdText } from '../ceremony/markdown.js';
 import { renderMarkdown } from '../ceremony/render.js';
 import { RepositoryState } from '../ceremony/repository.js';
-import { client, httpStatus, parseRepo, upsertComment } from '../github/api.js';
+import { client, httpStatus, isRateLimited, parseRepo, upsertComment } from '../github/api.js';
 
 /** Hidden in the comment body: how the Action finds its own comment again. */
 export const COMMENT_MARKER = '<!-- sss-tool:status -->';
@@ -71,7 +71,8 @@ export async function comment(token: string, repository: string | undefined, iss
     core.info(`${r.action === 'created' ? 'Commented on' : 'Updated the comment on'} pull request #${issue}.`);
   } catch (e) {
     const status = httpStatus(e);
-    if (status === 403 || status === 404)
+    if (isRateLimited(e)) core.warning(`Could not comment on pull request #${issue}: GitHub's API rate limit is exhausted (HTTP ${status}); the next run updates the comment. The report is in the job summary.`);
+    else if (status === 403 || status === 404)
       core.notice(`Cannot comment on pull request #${issue} (HTTP ${status}: a pull request from a fork gets a read-only token). The report is in the job summary.`);
     else core.warning(`Could not comment on pull request #${issue}: ${(e as Error).message}. The report is in the job summary.`);
   }
