@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { SssError } from '../errors.js';
-import { client, openPullRequest, parseRepo, repoFromRemoteUrl, RepoRef, resolveToken } from '../github/api.js';
+import { client, parseRepo, repoFromRemoteUrl, RepoRef, resolveToken, upsertPullRequest } from '../github/api.js';
 import { checkoutTop, commitAndPushStep, knownDefaultBranch, remoteDefaultBranch } from '../github/git.js';
 import { Context } from './context.js';
 
@@ -103,7 +103,8 @@ export function resolveRemotes(dir: string, opts: SubmitOptions, env: NodeJS.Pro
   const push = opts.remote ?? 'origin';
   const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n').filter(Boolean) ?? [];
   if (!remotes.includes(push)) throw new SssError(`no git remote ${push} in ${dir}`, { code: 'usage', field: '--remote' });
-  const url = (name: string) => spawnSync('git', ['remote', 'get-url', name], { cwd: dir }).stdout.toString().trim();
+  // The URL as configured: `get-url` would apply url.<base>.insteadOf, and the owner is in the configured one.
+  const url = (name: string) => spawnSync('git', ['config', '--get', `remote.${name}.url`], { cwd: dir }).stdout.toString().trim();
   const pushUrl = url(push);
   const pushRepo = repoFromRemoteUrl(pushUrl);
   const upstream = push !== 'upstream' && remotes.includes('upstream') ? 'upstream' : undefined;
@@ -185,8 +186,9 @@ async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<
     'Opened by `sss-tool --submit`. The repository\'s sss-tool Action checks this pull request with the same audit as `sss-tool verify`.',
   ].join('\n');
   ctx.progress(`opening the pull request in ${target.owner}/${target.repo}`);
-  const pr = await openPullRequest(octokit, target, { head, base, title: message, body });
-  const line = `${pr.existed ? 'Updated' : 'Opened'} pull request #${pr.number}: ${pr.url}`;
+  // A re-submission updates the open pull request's title and body.
+  const pr = await upsertPullRequest(octokit, target, { head, base, title: message, body });
+  const line = `${pr.action === 'updated' ? 'Updated' : 'Opened'} pull request #${pr.number}: ${pr.url}`;
   ctx.say('');
   ctx.say(`Submitted: pushed ${pushed.files.join(', ')} as ${remotes.push}/${branch} (on ${base} of ${target.owner}/${target.repo}).`);
   ctx.say(line);

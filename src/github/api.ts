@@ -123,17 +123,10 @@ export interface NewPull {
   body: string;
 }
 
-/**
- * Opens a pull request; when one is already open for the same head, updates its title and body
- * (a re-submitted step may say something new) and returns it.
- */
+/** Opens a pull request; when one is already open for the same head, returns that one. */
 export async function openPullRequest(o: Octokit, r: RepoRef, pr: NewPull): Promise<{ number: number; url: string; existed: boolean }> {
   const existing = await o.rest.pulls.list({ ...r, head: pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`, base: pr.base, state: 'open' });
-  if (existing.data.length) {
-    const { number, html_url } = existing.data[0];
-    await o.rest.pulls.update({ ...r, pull_number: number, title: pr.title, body: pr.body });
-    return { number, url: html_url, existed: true };
-  }
+  if (existing.data.length) return { number: existing.data[0].number, url: existing.data[0].html_url, existed: true };
   const made = await o.rest.pulls.create({ ...r, ...pr });
   return { number: made.data.number, url: made.data.html_url, existed: false };
 }
