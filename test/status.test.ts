@@ -130,7 +130,7 @@ describe('tracking issue Markdown', () => {
     const body = trackingBodyMarkdown(s, 'footer');
     expect(mentions(body)).toEqual([]);
     expect(body).toContain('| bob | [@bob](https://github.com/bob) | ✅ merged | 🔄 [#7](https://github.com/o/r/pull/7) open, not merged | · | nothing: #7 waits for review and merge |');
-    expect(body).toContain('| carol | [@carol](https://github.com/carol) | ✅ merged | ⏳ not submitted | · | runs the commands below |');
+    expect(body).toContain('| carol | [@carol](https://github.com/carol) | ✅ merged | ⏳ not submitted | · | runs the commands above |');
     expect(body).toContain('sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit');
   });
 

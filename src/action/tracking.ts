@@ -63,7 +63,7 @@ export async function openStepPulls(o: Octokit, r: RepoRef): Promise<OpenPull[]>
 }
 
 function bodyFor(s: CeremonyStatus, sha?: string): string {
-  const footer = `<sub>Kept up to date by the sss-tool Action${sha ? ` (last run on ${sha.slice(0, 12)})` : ''}. Participants: see docs/participants.md of sss-tool.</sub>`;
+  const footer = `<sub>Kept up to date by the sss-tool Action${sha ? ` (last run on ${sha.slice(0, 12)})` : ''}. New to this? [The participant's guide](https://github.com/proofofcloud/sss-tool/blob/main/docs/participants.md).</sub>`;
   return `${marker(s.report.ceremony)}\n<!-- sss-tool:round:${s.round} -->\n${trackingBodyMarkdown(s, footer)}`;
 }
 

@@ -28,8 +28,8 @@ function cellMarkdown(p: ParticipantStatus, step: string, current?: string): str
 }
 
 function nextCellMarkdown(p: ParticipantStatus): string {
-  if (p.standing === 'not-submitted') return 'runs the commands below';
-  if (p.standing === 'invalid') return 'fixes the problem below, then runs the commands below';
+  if (p.standing === 'not-submitted') return 'runs the commands above';
+  if (p.standing === 'invalid') return 'fixes the problem below, then runs the commands above';
   if (p.standing === 'pull-request') return `nothing: #${p.pull!.number} waits for review and merge`;
   return '—';
 }
@@ -41,7 +41,7 @@ export function statusTableMarkdown(s: CeremonyStatus): string {
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const p of s.rows)
     lines.push(`| ${mdText(p.moniker)} | ${p.github ? userLink(p.github) : '—'} | ${r.steps.map((st) => cellMarkdown(p, st, s.step)).join(' | ')} | ${nextCellMarkdown(p)} |`);
-  if (s.unnamed) lines.push(`| _${s.unnamed} more, not known yet_ | — | ${r.steps.map((st) => (st === s.step ? '⏳ not submitted' : '·')).join(' | ')} | runs the commands below |`);
+  if (s.unnamed) lines.push(`| _${s.unnamed} more, not known yet_ | — | ${r.steps.map((st) => (st === s.step ? '⏳ not submitted' : '·')).join(' | ')} | runs the commands above |`);
   return lines.join('\n');
 }
 
@@ -66,7 +66,7 @@ export function trackingBodyMarkdown(s: CeremonyStatus, footer: string): string 
   else if (s.step) {
     lines.push(`**Waiting for ${stepLabel(s.step)} from:** ${awaitedMarkdown(s)}.`, '');
     const cmd = commandsMarkdown(s);
-    if (cmd.length) lines.push('Each of them runs, in their checkout of this repository (a clone of their fork works):', '', ...cmd, '');
+    if (cmd.length) lines.push('Whoever has not submitted runs, in their checkout of this repository (a clone of their fork works):', '', ...cmd, '');
   } else lines.push(`**Waiting for:** ${mdCode(r.awaiting)}`, '');
   lines.push(statusTableMarkdown(s), '');
   if (r.errors.length) {
