@@ -92,6 +92,21 @@ beforeAll(async () => {
   const baseSha = checkoutPullRequest(runner, bobs.head);
   validateRun = await runAction({ workspace: runner, eventName: 'pull_request', event: pullRequestEvent({ number: bobs.number, author: 'bob', baseSha }), apiUrl: gh.url });
 
+  // The rest of the ceremony: round 2 closes, finalize, complete.
+  merge('ceremony/genesis/round2/bob');
+  await submit('carol', ['dkg-round2', '--commitments', join(clones.carol, C, 'round1')]);
+  merge('ceremony/genesis/round2/carol');
+  await pushRun();
+  snapshots.finalizeOpened = { body: issue().body, comments: issueComments() };
+  for (const p of PEOPLE) {
+    await submit(p, ['dkg-finalize', '--shares', join(clones[p], C, 'round2')]);
+    merge(`ceremony/genesis/finalize/${p}`);
+  }
+  await pushRun();
+  snapshots.complete = { body: issue().body, comments: issueComments() };
+  await pushRun();
+  snapshots.afterComplete = { body: issue().body, comments: issueComments() };
+
   const sample = process.env.SSS_TOOL_TRACKING_SAMPLE;
   if (sample) {
     const prComment = [...gh.comments.values()].find((c) => c.issue === bobs.number)?.body ?? '';
@@ -147,5 +162,18 @@ describe('the tracking issue', () => {
     expect(comment).toContain('**Next (`genesis`):** round 2 from carol ([@carol](https://github.com/carol)): `sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit`.');
     // Only the pull request's author (in the heading) is named with an @.
     expect(mentions(comment)).toEqual(['bob']);
+  });
+
+  it('comments when finalize opens, then once when complete, and closes the issue', () => {
+    expect(snapshots.finalizeOpened.comments).toHaveLength(3);
+    expect(snapshots.finalizeOpened.comments[2]).toContain('Finalize of ceremony `genesis` is open.');
+    expect(snapshots.complete.comments).toHaveLength(4);
+    const last = snapshots.complete.comments[3];
+    expect(last).toMatch(/^\*\*Ceremony `genesis` is complete\.\*\* Group public key: `[0-9a-f]{64}`/);
+    expect(mentions(last)).toEqual([]);
+    expect(issue().state).toBe('closed');
+    expect(snapshots.complete.body).toContain('**Complete.**');
+    // A later push changes nothing.
+    expect(snapshots.afterComplete).toEqual(snapshots.complete);
   });
 });
