@@ -65870,9 +65870,9 @@ function cellMarkdown(p, step, current) {
 }
 function nextCellMarkdown(p) {
     if (p.standing === 'not-submitted')
-        return 'runs the commands below';
+        return 'runs the commands above';
     if (p.standing === 'invalid')
-        return 'fixes the problem below, then runs the commands below';
+        return 'fixes the problem below, then runs the commands above';
     if (p.standing === 'pull-request')
         return `nothing: #${p.pull.number} waits for review and merge`;
     return '—';
@@ -65885,7 +65885,7 @@ function statusTableMarkdown(s) {
     for (const p of s.rows)
         lines.push(`| ${mdText(p.moniker)} | ${p.github ? userLink(p.github) : '—'} | ${r.steps.map((st) => cellMarkdown(p, st, s.step)).join(' | ')} | ${nextCellMarkdown(p)} |`);
     if (s.unnamed)
-        lines.push(`| _${s.unnamed} more, not known yet_ | — | ${r.steps.map((st) => (st === s.step ? '⏳ not submitted' : '·')).join(' | ')} | runs the commands below |`);
+        lines.push(`| _${s.unnamed} more, not known yet_ | — | ${r.steps.map((st) => (st === s.step ? '⏳ not submitted' : '·')).join(' | ')} | runs the commands above |`);
     return lines.join('\n');
 }
 function commandsMarkdown(s, indent = '') {
@@ -65911,7 +65911,7 @@ function trackingBodyMarkdown(s, footer) {
         lines.push(`**Waiting for ${stepLabel(s.step)} from:** ${awaitedMarkdown(s)}.`, '');
         const cmd = commandsMarkdown(s);
         if (cmd.length)
-            lines.push('Each of them runs, in their checkout of this repository (a clone of their fork works):', '', ...cmd, '');
+            lines.push('Whoever has not submitted runs, in their checkout of this repository (a clone of their fork works):', '', ...cmd, '');
     }
     else
         lines.push(`**Waiting for:** ${mdCode(r.awaiting)}`, '');
@@ -66042,7 +66042,7 @@ async function openStepPulls(o, r) {
     return out;
 }
 function bodyFor(s, sha) {
-    const footer = `<sub>Kept up to date by the sss-tool Action${sha ? ` (last run on ${sha.slice(0, 12)})` : ''}. Participants: see docs/participants.md of sss-tool.</sub>`;
+    const footer = `<sub>Kept up to date by the sss-tool Action${sha ? ` (last run on ${sha.slice(0, 12)})` : ''}. New to this? [The participant's guide](https://github.com/proofofcloud/sss-tool/blob/main/docs/participants.md).</sub>`;
     return `${marker(s.report.ceremony)}\n<!-- sss-tool:round:${s.round} -->\n${trackingBodyMarkdown(s, footer)}`;
 }
 /** Opens or updates one ceremony's tracking issue; posts the round-opening comment on a new step. */
