@@ -12,6 +12,7 @@ import { auditRepository } from '../ceremony/repository.js';
 import { auditProblems, checkChanges, RepositoryView, touchedCeremonies } from '../ceremony/rules.js';
 import { changedFiles, commitOf, exportTree, mergeBase } from '../github/git.js';
 import { Inputs, repositoryView, RunContext } from './context.js';
+import { mdCode, oneLine } from '../ceremony/markdown.js';
 import { annotate, ceremoniesMarkdown, comment, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
 
 export interface ValidationResult {
@@ -32,7 +33,7 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
     throw new SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`);
   const base = await mergeBase(ws, baseSha, head);
   const changes = changedFiles(ws, base, head);
-  core.info(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`);
+  core.info(oneLine(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`));
 
   const headState = auditRepository(join(ws, inputs.ceremoniesDir), ws);
   const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
@@ -64,7 +65,7 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
       ? '✅ **Valid**: every changed file passes the ceremony rules and the full audit.'
       : '✅ Nothing changed.';
   const md = [
-    `## sss-tool: pull request #${number} by @${author}`,
+    `## sss-tool: pull request #${number} by ${mdCode(`@${author}`)}`,
     '',
     verdict,
     '',

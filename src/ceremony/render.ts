@@ -1,4 +1,5 @@
 /** The round table, as terminal text (CLI) and as Markdown (the Action's summary and comment). */
+import { mdCode, mdText } from './markdown.js';
 import { Report } from './report.js';
 
 const MARK: Record<string, string> = { done: '✅ done', awaited: '⏳ awaited', invalid: '❌ invalid', '-': '·' };
@@ -24,16 +25,17 @@ export function renderText(r: Report): string {
   return lines.join('\n');
 }
 
-const esc = (s: string) => s.replace(/[|<>]/g, (c) => `\\${c}`);
+/** Every string here comes from the repository's files: escaped (see markdown.ts). */
+const esc = mdText;
 
 /** Markdown for a job summary or a PR comment. */
 export function renderMarkdown(r: Report): string {
-  const lines = [`### Ceremony \`${r.ceremony}\` (${r.kind}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${r.phase}**`, ''];
+  const lines = [`### Ceremony ${mdCode(r.ceremony)} (${esc(r.kind)}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${esc(r.phase)}**`, ''];
   if (r.rows.length) {
-    lines.push(`| participant | ${r.steps.join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
+    lines.push(`| participant | ${r.steps.map(esc).join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
     for (const row of r.rows) {
       const who = row.github ? `${row.moniker} (@${row.github})` : row.moniker;
-      lines.push(`| ${esc(who)} | ${r.steps.map((s) => MARK[row.steps[s] ?? '-'] ?? row.steps[s]).join(' | ')} |`);
+      lines.push(`| ${esc(who)} | ${r.steps.map((s) => MARK[row.steps[s] ?? '-'] ?? esc(row.steps[s])).join(' | ')} |`);
     }
     lines.push('');
   }

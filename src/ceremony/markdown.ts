@@ -1,0 +1,42 @@
+/**
+ * Escaping for every user-controlled string the Action writes into Markdown (the job summary, the
+ * pull-request comment) or a log line: file names, reasons that quote a file's values, monikers,
+ * ceremony ids, logins. Nothing a pull request carries may start a heading, a table row, a link,
+ * an HTML element or an @-mention, or break a line.
+ *
+ * - `oneLine` makes line breaks, other control characters, bidi overrides and invisible
+ *   characters visible as escapes (`\n`, `\u202e`): one line, and what you see is what is there.
+ * - `mdText` is for running text and table cells: `oneLine`, then HTML's `&<>"` as entities,
+ *   what starts emphasis, code, links, images or a table cell backslash-escaped, and `@` and `#`
+ *   followed by a zero-width space (an entity, so the source stays ASCII): GitHub finds mentions
+ *   and issue references in the rendered text, after escapes are gone, so only breaking the
+ *   pattern stops them. (User text never starts a line here, so `#`, `-`, `>` cannot begin a
+ *   block.)
+ * - `mdCode` is for names shown as code: an HTML `<code>` element (no Markdown, no mentions
+ *   inside), with its text entity-escaped; `|` and `@` as entities too, since a table splits on `|`
+ *   before anything else is parsed.
+ */
+
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** Line breaks, controls and invisible or direction-changing characters as visible escapes. */
+export function oneLine(s: string): string {
+  return String(s).replace(INVISIBLE, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/** Running Markdown text (a paragraph, a table cell). */
+export function mdText(s: string): string {
+  return oneLine(s)
+    .replace(/[&<>"]/g, (c) => HTML[c])
+    .replace(/[\\`*_~[\]|]/g, (c) => `\\${c}`)
+    .replace(/[@#]/g, (c) => `${c}&#8203;`);
+}
+
+/** A name shown as code (a file, a field, a ceremony id). */
+export function mdCode(s: string): string {
+  const inner = oneLine(s).replace(/[&<>"|@`]/g, (c) => HTML[c] ?? `&#${c.charCodeAt(0)};`);
+  return `<code>${inner}</code>`;
+}
