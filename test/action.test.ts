@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalGitHub, LocalGitHub } from '../dev/local-github.js';
 import { cleanupTempDirs, git, tempDir } from './helpers.js';
+import { mdCode } from '../src/ceremony/markdown.js';
+import { plainText } from './markdown-helpers.js';
 import { ActionRun, REPOSITORY, checkoutPullRequest, cloneOf, newOrigin, okAsync, pullRequestEvent, pushEvent, runAction } from './action-helpers.js';
 
 const CEREMONY = 'genesis';
@@ -110,7 +112,7 @@ function expectRejected(r: ActionRun, file: string, reason: RegExp): void {
   expect(r.code, r.stdout).not.toBe(0);
   const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::error ') && l.includes(`file=${file},`));
   expect(annotations.some((l) => reason.test(l)), `no annotation on ${file} matching ${reason}:\n${r.stdout}`).toBe(true);
-  const row = r.summary.split('\n').find((l) => l.includes(`\`${file}\``) && reason.test(l));
+  const row = r.summary.split('\n').find((l) => l.includes(mdCode(file)) && reason.test(plainText(l)));
   expect(row, `no summary row for ${file} matching ${reason}:\n${r.summary}`).toBeDefined();
 }
 
@@ -124,7 +126,7 @@ describe('honest pull requests', () => {
     expect(honest.map((h) => `${h.step}/${h.moniker}`)).toEqual(['round1', 'round2', 'finalize'].flatMap((s) => PEOPLE.map((p) => `${s}/${p}`)));
     for (const h of honest) {
       expect(h.run.code).toBe(0);
-      expect(h.run.summary).toContain(`## sss-tool: pull request #${h.number} by @${h.moniker}`);
+      expect(h.run.summary).toContain(`## sss-tool: pull request #${h.number} by <code>&#64;${h.moniker}</code>`);
       expect(h.run.summary).toContain('✅ **Valid**');
       expect(h.run.summary).toContain('| participant | round1 | round2 | finalize |');
     }
@@ -148,7 +150,7 @@ describe('honest pull requests', () => {
   it('comments once per pull request, behind a hidden marker, and updates that comment on a re-run', async () => {
     const first = gh.requests.filter((r) => r.path === `/repos/${REPOSITORY}/issues/1/comments`);
     expect(first.map((r) => r.method)).toEqual(['GET', 'POST']);
-    expect(String((first[1].body as { body: string }).body)).toMatch(/^<!-- sss-tool:status -->\n## sss-tool: pull request #1 by @alice/);
+    expect(String((first[1].body as { body: string }).body)).toMatch(/^<!-- sss-tool:status -->\n## sss-tool: pull request #1 by <code>&#64;alice<\/code>/);
     expect(first[1].authorization).toBe('token test-token');
     const before = gh.requests.length;
     const runner = cloneOf(origin, join(tempDir(), 'runner'), 'runner');
@@ -268,8 +270,19 @@ describe('malicious pull requests are rejected, naming the file and the reason',
   it('a hand edit of public_info/ that disagrees with the transcript', async () => {
     const r = await pullRequest({ base: snap.published, author: MAINTAINER, change: (d) => write(d, 'public_info/public_key.txt', 'ab'.repeat(32) + '\n') });
     expectRejected(r, 'public_info/public_key.txt', /differs from what the transcript yields/);
+    // A participant's public_info/-only pull request is judged by its bytes (the publish path)...
     const byParticipant = await pullRequest({ base: snap.published, author: 'alice', change: (d) => write(d, 'public_info/peers_list.txt', 'alice https://alice.example\n') });
-    expectRejected(byParticipant, 'public_info/peers_list.txt', /only maintainers \(@maintainer\) may change public_info\//);
+    expectRejected(byParticipant, 'public_info/peers_list.txt', /differs from what the transcript yields/);
+    // ...and with anything else beside it, public_info/ is a maintainer's.
+    const mixed = await pullRequest({
+      base: snap.published,
+      author: 'alice',
+      change: (d) => {
+        write(d, 'public_info/peers_list.txt', 'alice https://alice.example\n');
+        write(d, 'NOTES.md', 'hi\n');
+      },
+    });
+    expectRejected(mixed, 'public_info/peers_list.txt', /only maintainers \(@maintainer\) may change public_info\//);
   });
 
   it('a round2 artifact before round1 has closed', async () => {

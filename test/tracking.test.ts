@@ -125,7 +125,7 @@ describe('the tracking issue', () => {
     expect(issue().user).toEqual(BOT);
     expect(issue().labels).toEqual(['sss-tool ceremony']);
     expect(snapshots.opened.comments).toHaveLength(1);
-    expect(snapshots.opened.comments[0]).toContain('Round 1 of ceremony `genesis` is open.');
+    expect(snapshots.opened.comments[0]).toContain('Round 1 of ceremony <code>genesis</code> is open.');
     expect(snapshots.opened.comments[0]).toContain('sss-tool dkg-round1 --threshold 2 --participants 3 --ceremony genesis --submit');
     expect(snapshots.opened.body).toContain('| _3 more, not known yet_ |');
   });
@@ -140,7 +140,7 @@ describe('the tracking issue', () => {
   it('comments once when round 2 opens, mentioning exactly the three who must act', () => {
     expect(snapshots.round2Opened.comments).toHaveLength(2);
     const opened = snapshots.round2Opened.comments[1];
-    expect(opened).toContain('Round 2 of ceremony `genesis` is open.');
+    expect(opened).toContain('Round 2 of ceremony <code>genesis</code> is open.');
     expect(mentions(opened).sort()).toEqual(['alice', 'bob', 'carol']);
   });
 
@@ -159,17 +159,16 @@ describe('the tracking issue', () => {
     expect(validateRun.code, validateRun.stdout).toBe(0);
     const comment = [...gh.comments.values()].find((c) => c.body.includes('<!-- sss-tool:status -->'))!.body;
     expect(comment).toContain(`Status of the ceremony: [#${issue().number}](${issue().html_url})`);
-    expect(comment).toContain('**Next (`genesis`):** round 2 from carol ([@carol](https://github.com/carol)): `sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit`.');
-    // Only the pull request's author (in the heading) is named with an @.
-    expect(mentions(comment)).toEqual(['bob']);
+    expect(comment).toContain('**Next (<code>genesis</code>):** round 2 from carol ([@carol](https://github.com/carol)): <code>sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit</code>.');
+    expect(mentions(comment)).toEqual([]);
   });
 
   it('comments when finalize opens, then once when complete, and closes the issue', () => {
     expect(snapshots.finalizeOpened.comments).toHaveLength(3);
-    expect(snapshots.finalizeOpened.comments[2]).toContain('Finalize of ceremony `genesis` is open.');
+    expect(snapshots.finalizeOpened.comments[2]).toContain('Finalize of ceremony <code>genesis</code> is open.');
     expect(snapshots.complete.comments).toHaveLength(4);
     const last = snapshots.complete.comments[3];
-    expect(last).toMatch(/^\*\*Ceremony `genesis` is complete\.\*\* Group public key: `[0-9a-f]{64}`/);
+    expect(last).toMatch(/^\*\*Ceremony <code>genesis<\/code> is complete\.\*\* Group public key: <code>[0-9a-f]{64}<\/code>/);
     expect(mentions(last)).toEqual([]);
     expect(issue().state).toBe('closed');
     expect(snapshots.complete.body).toContain('**Complete.**');

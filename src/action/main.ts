@@ -8,6 +8,7 @@ import * as core from '@actions/core';
 import { SssError } from '../errors.js';
 import { auditRepository, RepositoryState } from '../ceremony/repository.js';
 import { Inputs, Mode, readContext, readInputs, RunContext } from './context.js';
+import { oneLine } from '../ceremony/markdown.js';
 import { publish } from './publish.js';
 import { track } from './tracking.js';
 import { ceremoniesMarkdown, setOutputs, writeSummary } from './report.js';
@@ -34,7 +35,7 @@ export async function run(): Promise<void> {
     else if (mode === 'publish') await track(inputs, ctx, (await publish(inputs, ctx)).state);
     else await track(inputs, ctx, await status(inputs, ctx));
   } catch (e) {
-    core.setFailed(e instanceof Error ? e.message : String(e));
+    core.setFailed(oneLine(e instanceof Error ? e.message : String(e)));
   }
 }
 
@@ -43,6 +44,6 @@ async function status(inputs: Inputs, ctx: RunContext): Promise<RepositoryState>
   const state = auditRepository(join(ctx.workspace, inputs.ceremoniesDir), ctx.workspace);
   setOutputs(state);
   await writeSummary(['## sss-tool: status', '', ceremoniesMarkdown(state)].join('\n'));
-  for (const r of state.reports.values()) core.info(`${r.ceremony}: ${r.phase}; awaiting ${r.awaiting}`);
+  for (const r of state.reports.values()) core.info(oneLine(`${r.ceremony}: ${r.phase}; awaiting ${r.awaiting}`));
   return state;
 }

@@ -4,8 +4,8 @@
  */
 import * as core from '@actions/core';
 import { SssError } from '../errors.js';
-import { mdCode, mdText } from '../ceremony/markdown.js';
 import { renderMarkdown } from '../ceremony/render.js';
+import { mdCode, mdText, oneLine } from '../ceremony/markdown.js';
 import { RepositoryState } from '../ceremony/repository.js';
 import { client, httpStatus, isRateLimited, parseRepo, upsertComment } from '../github/api.js';
 
@@ -18,22 +18,30 @@ export interface Problem {
   merged?: boolean;
 }
 
-
-/** One error annotation per problem, on its file when it names one. */
+/**
+ * One error annotation per problem, on its file when it names one. @actions/core escapes line
+ * breaks in the command; `oneLine` also shows bidi and invisible characters for what they are.
+ */
 export function annotate(problems: Problem[]): void {
   for (const p of problems) {
     const e = p.error;
     const text = p.merged && e.file ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)` : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
     const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
-    if (e.file) core.error(text + culprit, { title: `sss-tool: ${e.file}`, file: e.file, startLine: 1 });
-    else core.error(e.message);
+    if (e.file) core.error(oneLine(text + culprit), { title: oneLine(`sss-tool: ${e.file}`), file: e.file, startLine: 1 });
+    else core.error(oneLine(e.message));
   }
 }
 
 /** The problems as a Markdown table. */
 export function problemsMarkdown(problems: Problem[]): string {
   if (!problems.length) return '';
-  const rows = problems.map((p) => `| ${p.error.file ? mdCode(p.error.file) : '(repository)'} | ${mdText(p.error.reason)}${p.error.field ? ` (field ${mdCode(p.error.field)})` : ''}${p.error.culprit ? ` (culprit: ${mdText(p.error.culprit)})` : ''}${p.merged && p.error.file ? ' (merged before this pull request)' : ''} |`);
+  const rows = problems.map((p) => {
+    const e = p.error;
+    const where = e.file ? mdCode(e.file) : '(repository)';
+    const field = e.field ? ` (field ${mdCode(e.field)})` : '';
+    const culprit = e.culprit ? ` (culprit: ${mdText(e.culprit)})` : '';
+    return `| ${where} | ${mdText(e.reason)}${field}${culprit}${p.merged && e.file ? ' (merged before this pull request)' : ''} |`;
+  });
   return ['| file | problem |', '|---|---|', ...rows, ''].join('\n');
 }
 

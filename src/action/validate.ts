@@ -13,6 +13,7 @@ import { auditProblems, checkChanges, RepositoryView, touchedCeremonies } from '
 import { changedFiles, commitOf, exportTree, mergeBase } from '../github/git.js';
 import { Inputs, repositoryView, RunContext } from './context.js';
 import { nextStepLines } from './tracking.js';
+import { mdCode, oneLine } from '../ceremony/markdown.js';
 import { annotate, ceremoniesMarkdown, comment, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
 
 export interface ValidationResult {
@@ -33,7 +34,7 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
     throw new SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
   const base = await mergeBase(ws, baseSha, head);
   const changes = changedFiles(ws, base, head);
-  core.info(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`);
+  core.info(oneLine(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`));
 
   const headState = auditRepository(join(ws, inputs.ceremoniesDir), ws);
   const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
@@ -65,7 +66,7 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
       ? '✅ **Valid**: every changed file passes the ceremony rules and the full audit.'
       : '✅ Nothing changed.';
   const md = [
-    `## sss-tool: pull request #${number} by @${author}`,
+    `## sss-tool: pull request #${number} by ${mdCode(`@${author}`)}`,
     '',
     verdict,
     '',

@@ -25,15 +25,18 @@ export function renderText(r: Report): string {
   return lines.join('\n');
 }
 
+/** Every string here comes from the repository's files: escaped (see markdown.ts). */
+const esc = mdText;
+
 /** Markdown for a job summary or a PR comment. */
 export function renderMarkdown(r: Report): string {
-  const lines = [`### Ceremony ${mdCode(r.ceremony)} (${r.kind}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${r.phase}**`, ''];
+  const lines = [`### Ceremony ${mdCode(r.ceremony)} (${esc(r.kind)}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${esc(r.phase)}**`, ''];
   if (r.rows.length) {
-    lines.push(`| participant | ${r.steps.join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
+    lines.push(`| participant | ${r.steps.map(esc).join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
     for (const row of r.rows) {
       // A link names the login without notifying it: the table lists people who are done too.
-      const who = row.github ? `${mdText(row.moniker)} (${userLink(row.github)})` : mdText(row.moniker);
-      lines.push(`| ${who} | ${r.steps.map((s) => MARK[row.steps[s] ?? '-'] ?? row.steps[s]).join(' | ')} |`);
+      const who = row.github ? `${esc(row.moniker)} (${userLink(row.github)})` : esc(row.moniker);
+      lines.push(`| ${who} | ${r.steps.map((s) => MARK[row.steps[s] ?? '-'] ?? esc(row.steps[s])).join(' | ')} |`);
     }
     lines.push('');
   }

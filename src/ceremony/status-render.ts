@@ -45,10 +45,10 @@ export function statusTableMarkdown(s: CeremonyStatus): string {
   return lines.join('\n');
 }
 
-function commandsMarkdown(s: CeremonyStatus, indent = ''): string[] {
+function commandsMarkdown(s: CeremonyStatus): string[] {
   const commands = s.awaited.find((p) => p.commands)?.commands ?? s.unnamedCommands;
   if (!commands) return [];
-  return [mdShell(commands, indent)];
+  return [mdShell(commands)];
 }
 
 /** Names (not mentions) of the awaited, for text that must notify nobody. */
