@@ -12,7 +12,7 @@ import { FORMATS } from '../lib/artifacts/schemas.js';
 import { dkgRound1 } from '../lib/crypto/dkg.js';
 import { hpkeInfo, seal } from '../lib/crypto/hpke.js';
 import { evaluateCommitment, evaluatePolynomial } from '../lib/crypto/msm.js';
-import { CIPHERSUITE, Fn, Point, bytesToHex, clearPointCache, decodePoint, decodeScalar, encodePoint, hexToBytes, identifierFor } from '../lib/crypto/suite.js';
+import { CIPHERSUITE, Fn, bytesToHex, clearPointCache, decodePoint, decodeScalar, encodePoint, hexToBytes, identifierFor } from '../lib/crypto/suite.js';
 import { auditDkg, round1DigestOf, round2DigestOf } from '../lib/ceremony/dkg.js';
 import { readCeremony } from '../lib/ceremony/tree.js';
 import { homePaths } from '../lib/local/home.js';

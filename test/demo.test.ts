@@ -10,7 +10,6 @@ import { ROOT, cleanupTempDirs, git, tempDir } from './helpers.js';
 import { demoAsync } from './action-helpers.js';
 
 const dir = join(tempDir(), 'demo');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 let result: any;
 
 beforeAll(async () => {

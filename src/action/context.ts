@@ -23,6 +23,8 @@ export interface Inputs {
 
 export interface RunContext {
   eventName: string;
+  // GitHub's event payload: read field by field, each with a fallback.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   event: Record<string, any>;
   workspace: string;
   /** owner/name of the repository the workflow runs in. */
@@ -53,7 +55,7 @@ export function readInputs(): Inputs {
 }
 
 /** Logins separated by commas, spaces or newlines; a leading @ is dropped. */
-export function parseLogins(s: string): string[] {
+function parseLogins(s: string): string[] {
   return s
     .split(/[\s,]+/)
     .map((x) => x.replace(/^@/, ''))

@@ -24,7 +24,7 @@ import { mdCode, mdText } from '../ceremony/markdown.js';
 import { annotate, ceremoniesMarkdown, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
 
 /** The branch the Action's publish pull request comes from. */
-export const PUBLISH_BRANCH = 'sss-tool/public-info';
+const PUBLISH_BRANCH = 'sss-tool/public-info';
 
 /** How often `publish-via: commit` regenerates on a moved tip before it gives up. */
 const PUSH_ATTEMPTS = 4;

@@ -10,7 +10,7 @@ import { RepositoryState } from '../ceremony/repository.js';
 import { client, httpStatus, isRateLimited, parseRepo, upsertComment } from '../github/api.js';
 
 /** Hidden in the comment body: how the Action finds its own comment again. */
-export const COMMENT_MARKER = '<!-- sss-tool:status -->';
+const COMMENT_MARKER = '<!-- sss-tool:status -->';
 
 export interface Problem {
   error: SssError;

@@ -10,7 +10,6 @@ export const MAX_PARTICIPANTS = 1000;
 
 export const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
 export const hex32 = hex(32);
-export const hex64 = hex(64);
 export const moniker = z.string().regex(MONIKER, 'expected a moniker: lowercase letters, digits, _ or -, at most 63');
 export const ceremonyId = z.string().regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
 export const githubLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');

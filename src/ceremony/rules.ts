@@ -140,7 +140,7 @@ export const FILE_RULES: FileRule[] = [
 ];
 
 /** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */
-export function ceremonyKind(tree: CeremonyFiles | undefined): string {
+function ceremonyKind(tree: CeremonyFiles | undefined): string {
   const k = (tree?.manifest?.value as { kind?: unknown } | undefined)?.kind;
   return typeof k === 'string' ? k : 'dkg';
 }
@@ -155,7 +155,7 @@ const sameLogin = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  * The GitHub login a moniker declared in a ceremony: from its verified artifacts (the audit's
  * rows), else from its own files, else from the group it belongs to.
  */
-export function declaredGithub(view: CeremonyView, state: RepositoryState, moniker: string): string | undefined {
+function declaredGithub(view: CeremonyView, state: RepositoryState, moniker: string): string | undefined {
   const row = view.report?.rows.find((r) => r.moniker === moniker);
   if (row?.github) return row.github;
   const tree = view.tree;

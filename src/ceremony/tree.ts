@@ -29,7 +29,7 @@ export interface CeremonyFiles {
 }
 
 /** Per-moniker folders and single files a ceremony may hold, by kind. */
-export const LAYOUT = {
+const LAYOUT = {
   folders: ['round1', 'round2', 'finalize', 'approvals'],
   singles: ['ceremony.json', 'request.json', 'finalize.json'],
 };

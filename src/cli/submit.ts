@@ -43,11 +43,11 @@ export function submitOption(cmd: Command): Command {
     .option('--github-repo <owner/name>', `the upstream repository the pull request is opened in (default: $${REPOSITORY_ENV}, else the \`upstream\` remote's URL, else the remote's)`);
 }
 
-export function branchName(s: StepFiles): string {
+function branchName(s: StepFiles): string {
   return `ceremony/${s.ceremony}/${s.step}/${s.moniker}`;
 }
 
-export function commitMessage(s: StepFiles): string {
+function commitMessage(s: StepFiles): string {
   return `${s.ceremony}: ${s.step} from ${s.moniker}`;
 }
 
