@@ -25,7 +25,10 @@ export interface Problem {
 export function annotate(problems: Problem[]): void {
   for (const p of problems) {
     const e = p.error;
-    const text = p.merged && e.file ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)` : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
+    const text =
+      p.merged && e.file
+        ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)`
+        : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
     const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
     if (e.file) core.error(oneLine(text + culprit), { title: oneLine(`sss-tool: ${e.file}`), file: e.file, startLine: 1 });
     else core.error(oneLine(e.message));
@@ -61,7 +64,13 @@ export async function writeSummary(markdown: string): Promise<void> {
 export function setOutputs(state: RepositoryState): void {
   const status = Object.fromEntries([...state.reports.values()].map((r) => [r.ceremony, r.phase]));
   core.setOutput('status', JSON.stringify(status));
-  core.setOutput('completed', [...state.reports.values()].filter((r) => r.phase === 'complete').map((r) => r.ceremony).join(','));
+  core.setOutput(
+    'completed',
+    [...state.reports.values()]
+      .filter((r) => r.phase === 'complete')
+      .map((r) => r.ceremony)
+      .join(','),
+  );
   core.setOutput('public-key', state.group?.publicKey ?? '');
 }
 
@@ -69,13 +78,24 @@ export function setOutputs(state: RepositoryState): void {
  * Creates or updates the Action's one comment on a pull request. A token that may not comment (a
  * pull request from a fork gets a read-only one) is not a failure: the job summary has the report.
  */
-export async function comment(token: string, repository: string | undefined, issue: number, body: string): Promise<void> {
+export async function comment(
+  token: string,
+  repository: string | undefined,
+  issue: number,
+  body: string,
+): Promise<void> {
   if (!token || !repository) {
     core.notice('No token or repository: the report is in the job summary only.');
     return;
   }
   try {
-    const r = await upsertComment(client(token), parseRepo(repository), issue, COMMENT_MARKER, `${COMMENT_MARKER}\n${body}`);
+    const r = await upsertComment(
+      client(token),
+      parseRepo(repository),
+      issue,
+      COMMENT_MARKER,
+      `${COMMENT_MARKER}\n${body}`,
+    );
     core.info(`${r.action === 'created' ? 'Commented on' : 'Updated the comment on'} pull request #${issue}.`);
   } catch (e) {
     const status = httpStatus(e);

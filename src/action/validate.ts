@@ -31,7 +31,10 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
   const head = await commitOf(ws, 'HEAD');
   if (!head) throw new SssError(`${ws} is not a git checkout`, { code: 'git' });
   if (!baseSha || !(await commitOf(ws, baseSha)))
-    throw new SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
+    throw new SssError(
+      `the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`,
+      { code: 'git' },
+    );
   const base = await mergeBase(ws, baseSha, head);
   const changes = changedFiles(ws, base, head);
   core.info(oneLine(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`));
@@ -78,7 +81,10 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
   await writeSummary(md);
   await comment(inputs.token, ctx.repository, number, md);
   setOutputs(headState);
-  if (problems.length) core.setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in pull request #${number}: ${problems[0].error.message}`);
+  if (problems.length)
+    core.setFailed(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in pull request #${number}: ${problems[0].error.message}`,
+    );
   else core.info(`Pull request #${number} is valid.`);
   return { problems, ceremonies: touched };
 }
@@ -90,7 +96,11 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
 function dedupe(problems: Problem[]): Problem[] {
   const out: Problem[] = [];
   for (const p of problems) {
-    const same = out.find((q) => q.error.file === p.error.file && (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))));
+    const same = out.find(
+      (q) =>
+        q.error.file === p.error.file &&
+        (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))),
+    );
     if (!same) out.push(p);
   }
   return out;

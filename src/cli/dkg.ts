@@ -11,7 +11,16 @@ import { DkgManifest, FORMATS, Finalize, Round1, Round2, parseJson, parseWith } 
 import { dkgRound1, combineShares, DealtShare, Round1Secret } from '../crypto/dkg.js';
 import { hpkeInfo, open, seal } from '../crypto/hpke.js';
 import { evaluatePolynomial } from '../crypto/msm.js';
-import { CEREMONY_ID, CIPHERSUITE, Fn, bytesToHex, decodeScalar, encodePoint, hexToBytes, compareIdentifiers } from '../crypto/suite.js';
+import {
+  CEREMONY_ID,
+  CIPHERSUITE,
+  Fn,
+  bytesToHex,
+  decodeScalar,
+  encodePoint,
+  hexToBytes,
+  compareIdentifiers,
+} from '../crypto/suite.js';
 import { SssError } from '../errors.js';
 import { auditDkg, checkThreshold, DkgAudit } from '../ceremony/dkg.js';
 import { CeremonyFiles, RawFile, readCeremony } from '../ceremony/tree.js';
@@ -63,7 +72,9 @@ export function register(p: Command): void {
     withGlobals(
       p
         .command('dkg-finalize')
-        .description('genesis round 3: decrypt and check your shares, save your key share, publish your verifying share')
+        .description(
+          'genesis round 3: decrypt and check your shares, save your key share, publish your verifying share',
+        )
         .requiredOption('--shares <paths...>', 'the round2 folder, or the round-2 files of all participants')
         .option('--replace-share', 'replace an existing share file (the old one is kept as a backup)'),
     ),
@@ -75,8 +86,15 @@ function toInt(v: string): number {
   return Number(v);
 }
 
-async function dkgRound1Command(ctx: Context, opts: { threshold: number; participants: number; ceremony: string; allow?: string } & SubmitOptions) {
-  if (!CEREMONY_ID.test(opts.ceremony)) throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', { code: 'usage', field: '--ceremony' });
+async function dkgRound1Command(
+  ctx: Context,
+  opts: { threshold: number; participants: number; ceremony: string; allow?: string } & SubmitOptions,
+) {
+  if (!CEREMONY_ID.test(opts.ceremony))
+    throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', {
+      code: 'usage',
+      field: '--ceremony',
+    });
   checkThreshold(opts.threshold, opts.participants);
   const me = loadPublicIdentity(ctx.paths);
   const dir = join(ctx.ceremoniesDir, opts.ceremony);
@@ -87,11 +105,21 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
     const file = shown(ctx.repo, manifestPath);
     manifest = parseWith(DkgManifest, parseJson(readFileSync(manifestPath, 'utf8'), file), file);
     if (manifest.threshold !== opts.threshold)
-      throw new SssError(`--threshold ${opts.threshold} disagrees with the ceremony's threshold ${manifest.threshold}`, { code: 'mismatch', file, field: 'threshold' });
+      throw new SssError(
+        `--threshold ${opts.threshold} disagrees with the ceremony's threshold ${manifest.threshold}`,
+        { code: 'mismatch', file, field: 'threshold' },
+      );
     if (manifest.participants !== opts.participants)
-      throw new SssError(`--participants ${opts.participants} disagrees with the ceremony's ${manifest.participants} participants`, { code: 'mismatch', file, field: 'participants' });
+      throw new SssError(
+        `--participants ${opts.participants} disagrees with the ceremony's ${manifest.participants} participants`,
+        { code: 'mismatch', file, field: 'participants' },
+      );
     if (manifest.allowList && !manifest.allowList.includes(me.moniker))
-      throw new SssError(`${me.moniker} is not on the ceremony's allow-list`, { code: 'not-allowed', file, field: 'allowList' });
+      throw new SssError(`${me.moniker} is not on the ceremony's allow-list`, {
+        code: 'not-allowed',
+        file,
+        field: 'allowList',
+      });
   } else {
     manifest = {
       format: FORMATS.ceremony,
@@ -121,15 +149,25 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
     // otherwise a manifest with other M/N would be written beside the old commitment.
     for (const field of ['threshold', 'participants'] as const)
       if (artifact[field] !== opts[field])
-        throw new SssError(`you already ran round 1 of ${opts.ceremony} as ${artifact.threshold}-of-${artifact.participants}; --threshold and --participants must match it`, { code: 'usage', file: statePath, field });
+        throw new SssError(
+          `you already ran round 1 of ${opts.ceremony} as ${artifact.threshold}-of-${artifact.participants}; --threshold and --participants must match it`,
+          { code: 'usage', file: statePath, field },
+        );
   } else {
     if (existsSync(artifactPath))
-      throw new SssError('a round-1 artifact under your moniker exists, but this home dir has no round-1 state for it', { code: 'private', file: shown(ctx.repo, artifactPath) });
+      throw new SssError(
+        'a round-1 artifact under your moniker exists, but this home dir has no round-1 state for it',
+        { code: 'private', file: shown(ctx.repo, artifactPath) },
+      );
     // An N+1st round-1 artifact can never be used, and once merged it blocks the ceremony for good.
     const round1Dir = join(dir, 'round1');
     const taken = existsSync(round1Dir) ? readdirSync(round1Dir).filter((f) => f.endsWith('.json')).length : 0;
     if (taken >= opts.participants)
-      throw new SssError(`the ceremony already has all ${opts.participants} round-1 artifacts, and none is yours`, { code: 'not-allowed', file: shown(ctx.repo, round1Dir), field: 'participants' });
+      throw new SssError(`the ceremony already has all ${opts.participants} round-1 artifacts, and none is yours`, {
+        code: 'not-allowed',
+        file: shown(ctx.repo, round1Dir),
+        field: 'participants',
+      });
     const id = await openIdentity(ctx.paths, passphrase);
     const { pkg, secret } = dkgRound1(id.identifier, { min: opts.threshold, max: opts.participants });
     artifact = signArtifact(
@@ -144,7 +182,13 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
       },
       id.signingSecret,
     ) as Round1;
-    const state: DkgState = { format: 'sss-tool/dkg-state@1', ceremony: opts.ceremony, moniker: id.moniker, secret, round1: artifact };
+    const state: DkgState = {
+      format: 'sss-tool/dkg-state@1',
+      ceremony: opts.ceremony,
+      moniker: id.moniker,
+      secret,
+      round1: artifact,
+    };
     await writePrivateNew(statePath, state, passphrase);
   }
   const written: string[] = [];
@@ -154,28 +198,52 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
   }
   writeArtifactFile(artifactPath, toFileText(artifact));
   written.push(artifactPath);
-  ctx.result({ ceremony: opts.ceremony, step: 'round1', moniker: me.moniker, files: written.map((f) => shown(ctx.repo, f)), again });
-  ctx.say(again ? `Round 1 was already done: your commitment is unchanged.` : `Round 1 done: your polynomial's commitment and proof of knowledge are published.`);
+  ctx.result({
+    ceremony: opts.ceremony,
+    step: 'round1',
+    moniker: me.moniker,
+    files: written.map((f) => shown(ctx.repo, f)),
+    again,
+  });
+  ctx.say(
+    again
+      ? `Round 1 was already done: your commitment is unchanged.`
+      : `Round 1 done: your polynomial's commitment and proof of knowledge are published.`,
+  );
   for (const f of written) ctx.say(`  wrote ${shown(ctx.repo, f)}`);
   await nextSteps(ctx, opts, { ceremony: opts.ceremony, step: 'round1', moniker: me.moniker, files: written });
-  ctx.say(`When all ${opts.participants} round-1 artifacts are merged: sss-tool dkg-round2 --commitments ${shown(ctx.repo, join(dir, 'round1'))}`);
+  ctx.say(
+    `When all ${opts.participants} round-1 artifacts are merged: sss-tool dkg-round2 --commitments ${shown(ctx.repo, join(dir, 'round1'))}`,
+  );
 }
 
 /** Reads artifact files into a ceremony view: `role` from the given files, the rest from `dir`. */
-function ceremonyWithFiles(ctx: Context, paths: string[], role: string, keepRoles: string[]): { files: CeremonyFiles; ceremony: string } {
+function ceremonyWithFiles(
+  ctx: Context,
+  paths: string[],
+  role: string,
+  keepRoles: string[],
+): { files: CeremonyFiles; ceremony: string } {
   const raws = new Map<string, RawFile>();
   // Files in ceremonies/<id>/<round>/ belong to <id>: one that names another ceremony is its own
   // fault (the audit names it), not the fault of whichever file happened to be read first.
   const nearby = ceremonyDirOf(paths[0]);
-  const fromDir = CEREMONY_ID.test(basename(nearby)) && existsSync(join(nearby, 'ceremony.json')) ? basename(nearby) : undefined;
+  const fromDir =
+    CEREMONY_ID.test(basename(nearby)) && existsSync(join(nearby, 'ceremony.json')) ? basename(nearby) : undefined;
   let ceremony = fromDir;
   for (const p of paths) {
     const file = shown(ctx.repo, p);
     const value = parseJson(readFileSync(p, 'utf8'), file);
     const c = (value as { ceremony?: unknown })?.ceremony;
-    if (typeof c !== 'string' || !CEREMONY_ID.test(c)) throw new SssError('missing or invalid ceremony id', { code: 'malformed', file, field: 'ceremony' });
+    if (typeof c !== 'string' || !CEREMONY_ID.test(c))
+      throw new SssError('missing or invalid ceremony id', { code: 'malformed', file, field: 'ceremony' });
     if (!fromDir) {
-      if (ceremony && c !== ceremony) throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, { code: 'mismatch', file, field: 'ceremony' });
+      if (ceremony && c !== ceremony)
+        throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, {
+          code: 'mismatch',
+          file,
+          field: 'ceremony',
+        });
       ceremony = c;
     }
     raws.set(basename(p).replace(/\.json$/, ''), { file, value });
@@ -194,13 +262,20 @@ function ceremonyWithFiles(ctx: Context, paths: string[], role: string, keepRole
 
 function failOn(audit: DkgAudit): void {
   if (!audit.errors.length) return;
-  const more = audit.errors.length > 1 ? ` (and ${audit.errors.length - 1} more: run sss-tool verify --ceremony ${audit.ceremony})` : '';
+  const more =
+    audit.errors.length > 1
+      ? ` (and ${audit.errors.length - 1} more: run sss-tool verify --ceremony ${audit.ceremony})`
+      : '';
   throw new SssError(audit.errors[0].message + more, { code: audit.errors[0].code });
 }
 
 async function loadState(ctx: Context, ceremony: string): Promise<{ state: DkgState; passphrase: string }> {
   const statePath = ctx.paths.dkgState(ceremony);
-  if (!existsSync(statePath)) throw new SssError(`no round-1 state for ceremony ${ceremony} in this home dir: run dkg-round1 first`, { code: 'private', file: statePath });
+  if (!existsSync(statePath))
+    throw new SssError(`no round-1 state for ceremony ${ceremony} in this home dir: run dkg-round1 first`, {
+      code: 'private',
+      file: statePath,
+    });
   const passphrase = await ctx.passphrase();
   return { state: await readPrivate<DkgState>(statePath, passphrase), passphrase };
 }
@@ -214,13 +289,20 @@ async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & 
   failOn(audit);
   const N = audit.participants!;
   if (audit.round1.size !== N)
-    throw new SssError(`round 1 is not closed: ${audit.round1.size} of ${N} round-1 artifacts (${audit.awaiting})`, { code: 'incomplete', field: '--commitments' });
+    throw new SssError(`round 1 is not closed: ${audit.round1.size} of ${N} round-1 artifacts (${audit.awaiting})`, {
+      code: 'incomplete',
+      field: '--commitments',
+    });
   const mine = audit.round1.get(me.moniker);
   if (!mine) throw new SssError(`your round-1 artifact (${me.moniker}) is not among the commitments`, { code: 'usage', field: '--commitments' });
   ctx.progress('unlocking your round state (scrypt: about a second per private file)');
   const { state, passphrase } = await loadState(ctx, ceremony);
   if (jcs(mine.artifact) !== jcs(state.round1))
-    throw new SssError('the round-1 artifact under your moniker is not the one you made', { code: 'private', file: mine.file, culprit: me.moniker });
+    throw new SssError('the round-1 artifact under your moniker is not the one you made', {
+      code: 'private',
+      file: mine.file,
+      culprit: me.moniker,
+    });
   const dir = join(ctx.ceremoniesDir, ceremony);
   const outPath = join(dir, 'round2', `${me.moniker}.json`);
   const digest = audit.round1Digest!;
@@ -230,38 +312,88 @@ async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & 
     if (state.round2.round1Digest !== digest) {
       const seen = state.round2.seen ?? {};
       const changed = [...audit.round1.values()].filter((r) => seen[r.artifact.moniker] !== artifactDigest(r.artifact));
-      throw new SssError(`you already ran round 2 over a different set of round-1 artifacts (digest ${state.round2.round1Digest}, now ${digest}): a commitment changed`, { code: 'mismatch', file: changed[0]?.file,
-        field: 'round1Digest',
-        culprit: changed.map((r) => r.artifact.moniker).join(', ') || undefined,
-      });
+      throw new SssError(
+        `you already ran round 2 over a different set of round-1 artifacts (digest ${state.round2.round1Digest}, now ${digest}): a commitment changed`,
+        {
+          code: 'mismatch',
+          file: changed[0]?.file,
+          field: 'round1Digest',
+          culprit: changed.map((r) => r.artifact.moniker).join(', ') || undefined,
+        },
+      );
     }
     artifact = state.round2.artifact;
     again = true;
   } else {
     const id = await openIdentity(ctx.paths, passphrase);
-    const others = [...audit.round1.values()].filter((r) => r.artifact.moniker !== me.moniker).sort((a, b) => compareIdentifiers(a.artifact.identifier, b.artifact.identifier));
+    const others = [...audit.round1.values()]
+      .filter((r) => r.artifact.moniker !== me.moniker)
+      .sort((a, b) => compareIdentifiers(a.artifact.identifier, b.artifact.identifier));
     const coefficients = state.secret.coefficients.map((c, k) => decodeScalar(c, `coefficients.${k}`));
     const shares = [];
     for (const r of others) {
       ctx.progress(`encrypting the share for ${r.artifact.moniker}`);
       const share = Fn.toBytes(evaluatePolynomial(coefficients, r.x));
-      const sealed = await seal(hexToBytes(r.artifact.encryptionKey), hpkeInfo(SHARE_LABEL, ceremony, id.identifier, r.artifact.identifier), share);
+      const sealed = await seal(
+        hexToBytes(r.artifact.encryptionKey),
+        hpkeInfo(SHARE_LABEL, ceremony, id.identifier, r.artifact.identifier),
+        share,
+      );
       share.fill(0);
-      shares.push({ recipient: r.artifact.moniker, enc: bytesToHex(sealed.enc), ciphertext: bytesToHex(sealed.ciphertext) });
+      shares.push({
+        recipient: r.artifact.moniker,
+        enc: bytesToHex(sealed.enc),
+        ciphertext: bytesToHex(sealed.ciphertext),
+      });
     }
-    artifact = signArtifact({ format: FORMATS.round2, ceremony, moniker: id.moniker, identifier: id.identifier, round1Digest: digest, shares }, id.signingSecret) as Round2;
-    await writePrivateState(ctx.paths.dkgState(ceremony), { ...state, round2: { round1Digest: digest, artifact, seen: Object.fromEntries([...audit.round1].map(([m, r]) => [m, artifactDigest(r.artifact)])) } }, passphrase);
+    artifact = signArtifact(
+      {
+        format: FORMATS.round2,
+        ceremony,
+        moniker: id.moniker,
+        identifier: id.identifier,
+        round1Digest: digest,
+        shares,
+      },
+      id.signingSecret,
+    ) as Round2;
+    await writePrivateState(
+      ctx.paths.dkgState(ceremony),
+      {
+        ...state,
+        round2: {
+          round1Digest: digest,
+          artifact,
+          seen: Object.fromEntries([...audit.round1].map(([m, r]) => [m, artifactDigest(r.artifact)])),
+        },
+      },
+      passphrase,
+    );
   }
   writeArtifactFile(outPath, toFileText(artifact));
   const groupKey = encodePoint(audit.groupCommitment![0]);
   replaceFile(ctx.paths.publicKey, groupKey + '\n', PUBLIC_MODE);
-  ctx.result({ ceremony, step: 'round2', moniker: me.moniker, files: [shown(ctx.repo, outPath)], groupKey, round1Digest: digest, again });
-  ctx.say(again ? 'Round 2 was already done: your encrypted shares are unchanged.' : `Round 2 done: ${artifact.shares.length} shares, each encrypted to its recipient.`);
+  ctx.result({
+    ceremony,
+    step: 'round2',
+    moniker: me.moniker,
+    files: [shown(ctx.repo, outPath)],
+    groupKey,
+    round1Digest: digest,
+    again,
+  });
+  ctx.say(
+    again
+      ? 'Round 2 was already done: your encrypted shares are unchanged.'
+      : `Round 2 done: ${artifact.shares.length} shares, each encrypted to its recipient.`,
+  );
   ctx.say(`  wrote ${shown(ctx.repo, outPath)}`);
   ctx.say(`  group public key ${groupKey}`);
   ctx.say(`  (saved to ${ctx.paths.publicKey})`);
   await nextSteps(ctx, opts, { ceremony, step: 'round2', moniker: me.moniker, files: [outPath] });
-  ctx.say(`When all ${N} round-2 artifacts are merged: sss-tool dkg-finalize --shares ${shown(ctx.repo, join(dir, 'round2'))}`);
+  ctx.say(
+    `When all ${N} round-2 artifacts are merged: sss-tool dkg-finalize --shares ${shown(ctx.repo, join(dir, 'round2'))}`,
+  );
 }
 
 async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replaceShare?: boolean } & SubmitOptions) {
@@ -273,7 +405,11 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
   failOn(audit);
   const N = audit.participants!;
   if (audit.round1.size !== N) throw new SssError(`round 1 is not closed: ${audit.awaiting}`, { code: 'incomplete' });
-  if (audit.round2.size !== N) throw new SssError(`round 2 is not closed: ${audit.round2.size} of ${N} round-2 artifacts (${audit.awaiting})`, { code: 'incomplete', field: '--shares' });
+  if (audit.round2.size !== N)
+    throw new SssError(`round 2 is not closed: ${audit.round2.size} of ${N} round-2 artifacts (${audit.awaiting})`, {
+      code: 'incomplete',
+      field: '--shares',
+    });
   const mine = audit.round1.get(me.moniker);
   if (!mine) throw new SssError(`${me.moniker} is not a participant of ceremony ${ceremony}`, { code: 'not-allowed' });
   const C = audit.groupCommitment!;
@@ -287,10 +423,21 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
   if (existsSync(ctx.paths.share) && !opts.replaceShare) {
     const share = await readShareFile(ctx.paths.share, passphrase);
     if (share.ceremony !== ceremony || share.group.publicKey !== groupKey)
-      throw new SssError('a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)', { code: 'io', file: ctx.paths.share });
+      throw new SssError(
+        'a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)',
+        { code: 'io', file: ctx.paths.share },
+      );
     const artifact = finalizeArtifact(id, ceremony, audit, groupKey, share.verifyingShare);
     writeArtifactFile(outPath, toFileText(artifact));
-    ctx.result({ ceremony, step: 'finalize', moniker: me.moniker, files: [shown(ctx.repo, outPath)], groupKey, verifyingShare: share.verifyingShare, again: true });
+    ctx.result({
+      ceremony,
+      step: 'finalize',
+      moniker: me.moniker,
+      files: [shown(ctx.repo, outPath)],
+      groupKey,
+      verifyingShare: share.verifyingShare,
+      again: true,
+    });
     ctx.say('Already finalized: your share is saved and your finalize artifact is unchanged.');
     await nextSteps(ctx, opts, { ceremony, step: 'finalize', moniker: me.moniker, files: [outPath] });
     return;
@@ -306,15 +453,28 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
     let plain: Uint8Array;
     try {
       const s = artifact.shares[i];
-      plain = await open(id.encryptionSecret, hpkeInfo(SHARE_LABEL, ceremony, artifact.identifier, id.identifier), { enc: hexToBytes(s.enc), ciphertext: hexToBytes(s.ciphertext) });
+      plain = await open(id.encryptionSecret, hpkeInfo(SHARE_LABEL, ceremony, artifact.identifier, id.identifier), {
+        enc: hexToBytes(s.enc),
+        ciphertext: hexToBytes(s.ciphertext),
+      });
     } catch {
-      throw new SssError('the share addressed to you does not decrypt', { code: 'inconsistent', file, field, culprit: dealer });
+      throw new SssError('the share addressed to you does not decrypt', {
+        code: 'inconsistent',
+        file,
+        field,
+        culprit: dealer,
+      });
     }
     let share: bigint;
     try {
       share = decodeScalar(bytesToHex(plain), field);
     } catch (e) {
-      throw new SssError(`decrypted share: ${(e as SssError).reason}`, { code: 'inconsistent', file, field, culprit: dealer });
+      throw new SssError(`decrypted share: ${(e as SssError).reason}`, {
+        code: 'inconsistent',
+        file,
+        field,
+        culprit: dealer,
+      });
     } finally {
       plain.fill(0);
     }
@@ -349,7 +509,16 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
   replaceFile(ctx.paths.publicKey, groupKey + '\n', PUBLIC_MODE);
   // The polynomial is no longer needed, and keeping it would only be a liability.
   rmSync(dirname(ctx.paths.dkgState(ceremony)), { recursive: true, force: true });
-  ctx.result({ ceremony, step: 'finalize', moniker: me.moniker, files: [shown(ctx.repo, outPath)], groupKey, verifyingShare, shareFile: ctx.paths.share, backup });
+  ctx.result({
+    ceremony,
+    step: 'finalize',
+    moniker: me.moniker,
+    files: [shown(ctx.repo, outPath)],
+    groupKey,
+    verifyingShare,
+    shareFile: ctx.paths.share,
+    backup,
+  });
   ctx.say(`Finalized: all ${N - 1} shares addressed to you check out against the group commitment.`);
   ctx.say(`  group public key  ${groupKey}`);
   ctx.say(`  verifying share   ${verifyingShare}`);
@@ -357,10 +526,18 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
   if (backup) ctx.say(`  previous share kept as ${backup}`);
   ctx.say(`  wrote ${shown(ctx.repo, outPath)}`);
   await nextSteps(ctx, opts, { ceremony, step: 'finalize', moniker: me.moniker, files: [outPath] });
-  ctx.say(`When all ${N} finalize artifacts are merged: sss-tool verify --ceremony ${ceremony} && sss-tool publish --ceremony ${ceremony}`);
+  ctx.say(
+    `When all ${N} finalize artifacts are merged: sss-tool verify --ceremony ${ceremony} && sss-tool publish --ceremony ${ceremony}`,
+  );
 }
 
-function finalizeArtifact(id: Identity, ceremony: string, audit: DkgAudit, groupKey: string, verifyingShare: string): Finalize {
+function finalizeArtifact(
+  id: Identity,
+  ceremony: string,
+  audit: DkgAudit,
+  groupKey: string,
+  verifyingShare: string,
+): Finalize {
   return signArtifact(
     {
       format: FORMATS.finalize,
@@ -375,4 +552,3 @@ function finalizeArtifact(id: Identity, ceremony: string, audit: DkgAudit, group
     id.signingSecret,
   ) as Finalize;
 }
-

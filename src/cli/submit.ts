@@ -158,7 +158,11 @@ export function targetRepository(opts: SubmitOptions, url: string, env: NodeJS.P
   if (opts.githubRepo) return parseRepo(opts.githubRepo, '--github-repo');
   if (env[REPOSITORY_ENV]) return parseRepo(env[REPOSITORY_ENV]!, REPOSITORY_ENV);
   const r = repoFromRemoteUrl(url);
-  if (!r) throw new SssError(`cannot tell the GitHub repository from the remote's URL ${url}: pass --github-repo owner/name`, { code: 'usage', field: '--github-repo' });
+  if (!r)
+    throw new SssError(
+      `cannot tell the GitHub repository from the remote's URL ${url}: pass --github-repo owner/name`,
+      { code: 'usage', field: '--github-repo' },
+    );
   return r;
 }
 
@@ -183,7 +187,7 @@ async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<
     '',
     ...pushed.files.map((f) => `- \`${f}\``),
     '',
-    'Opened by `sss-tool --submit`. The repository\'s sss-tool Action checks this pull request with the same audit as `sss-tool verify`.',
+    "Opened by `sss-tool --submit`. The repository's sss-tool Action checks this pull request with the same audit as `sss-tool verify`.",
   ].join('\n');
   ctx.progress(`opening the pull request in ${target.owner}/${target.repo}`);
   // A re-submission updates the open pull request's title and body.
