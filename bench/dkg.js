@@ -9,7 +9,8 @@ import { ed25519, x25519, ed25519_FROST as frost } from '@noble/curves/ed25519.j
 import { randomBytes } from '@noble/hashes/utils.js';
 import { signArtifact, toFileText } from '../lib/artifacts/canonical.js';
 import { FORMATS } from '../lib/artifacts/schemas.js';
-import { dkgRound1 } from '../lib/crypto/dkg.js';
+import { dealShares } from '../lib/crypto/dkg.js';
+import { SHARE_LABEL, dkgCommit, dkgFinalize } from '../lib/ceremony/dkg-steps.js';
 import { hpkeInfo, seal } from '../lib/crypto/hpke.js';
 import { evaluateCommitment, evaluatePolynomial } from '../lib/crypto/msm.js';
 import {
@@ -23,7 +24,7 @@ import {
   hexToBytes,
   identifierFor,
 } from '../lib/crypto/suite.js';
-import { auditDkg, round1DigestOf, round2DigestOf } from '../lib/ceremony/dkg.js';
+import { auditDkg, round1DigestOf } from '../lib/ceremony/dkg.js';
 import { readCeremony } from '../lib/ceremony/tree.js';
 import { homePaths } from '../lib/local/home.js';
 import { createIdentity, openIdentity } from '../lib/local/identity.js';
@@ -86,22 +87,9 @@ async function setup(n, m, dir) {
               encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)),
             };
           })();
-    const { pkg, secret } = dkgRound1(id.identifier, { min: m, max: n });
-    const round1 = signArtifact(
-      {
-        format: FORMATS.round1,
-        ceremony,
-        moniker,
-        identifier: id.identifier,
-        signingKey: id.signingKey,
-        encryptionKey: id.encryptionKey,
-        threshold: m,
-        participants: n,
-        commitment: pkg.commitment,
-        proofOfKnowledge: pkg.proofOfKnowledge,
-      },
-      id.signingSecret,
-    );
+    // Round 1 as the CLI makes it (src/ceremony/dkg-steps.ts).
+    const { artifact: round1, state } = dkgCommit(ceremony, id, m, n);
+    const secret = state.secret;
     writeFileSync(join(cdir, 'round1', `${moniker}.json`), toFileText(round1));
     people.push({
       id,
@@ -110,17 +98,16 @@ async function setup(n, m, dir) {
       x: decodeScalar(id.identifier, 'id'),
       coefficients: secret.coefficients.map((c) => decodeScalar(c, 'c')),
     });
-    if (i === 0)
-      await writePrivateNew(
-        paths.dkgState(ceremony),
-        { format: 'sss-tool/dkg-state@1', ceremony, moniker, secret, round1 },
-        PASS,
-      );
+    if (i === 0) await writePrivateNew(paths.dkgState(ceremony), state, PASS);
   }
   return { ceremony, cdir, home, people };
 }
 
-/** The other participants' round 2: real ciphertexts to participant 0, random bytes elsewhere. */
+/**
+ * The other participants' round 2: real ciphertexts to participant 0 (dealt and labelled as
+ * dkgDeal does), random bytes elsewhere. A full dkgDeal per participant would seal N² shares,
+ * which at N=256 takes longer than everything measured here.
+ */
 async function othersRound2(ceremony, cdir, people, round1Digest) {
   mkdirSync(join(cdir, 'round2'), { recursive: true });
   const me = people[0];
@@ -132,8 +119,8 @@ async function othersRound2(ceremony, cdir, people, round1Digest) {
       if (r === me) {
         const s = await seal(
           hexToBytes(me.id.encryptionKey),
-          hpkeInfo('sss-tool/v1 dkg-share', ceremony, p.id.identifier, me.id.identifier),
-          Fn.toBytes(evaluatePolynomial(p.coefficients, me.x)),
+          hpkeInfo(SHARE_LABEL, ceremony, p.id.identifier, me.id.identifier),
+          Fn.toBytes(dealShares(p.secret, [me.id.identifier]).get(me.id.identifier)),
         );
         shares.push({ recipient: r.id.moniker, enc: bytesToHex(s.enc), ciphertext: bytesToHex(s.ciphertext) });
       } else {
@@ -172,12 +159,10 @@ function nobleRounds(people, n, m) {
   let t0 = performance.now();
   frost.DKG.round2(secret, others);
   const round2 = ms(t0);
-  const toMe = people
-    .slice(1)
-    .map((p) => ({
-      identifier: p.round1.identifier,
-      signingShare: Fn.toBytes(evaluatePolynomial(p.coefficients, me.x)),
-    }));
+  const toMe = people.slice(1).map((p) => ({
+    identifier: p.round1.identifier,
+    signingShare: Fn.toBytes(evaluatePolynomial(p.coefficients, me.x)),
+  }));
   t0 = performance.now();
   const key = frost.DKG.round3(secret, others, toMe);
   return { round2, round3: ms(t0), groupKey: bytesToHex(key.public.commitments[0]) };
@@ -208,21 +193,8 @@ export async function run({
       const files = readCeremony(cdir, dir);
       const audit = auditDkg(files);
       const C = audit.groupCommitment;
-      const round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
       for (const p of people.slice(1)) {
-        const a = signArtifact(
-          {
-            format: FORMATS.finalize,
-            ceremony,
-            moniker: p.id.moniker,
-            identifier: p.id.identifier,
-            round1Digest,
-            round2Digest,
-            groupKey: encodePoint(C[0]),
-            verifyingShare: encodePoint(evaluateCommitment(C, p.x)),
-          },
-          p.id.signingSecret,
-        );
+        const a = dkgFinalize(audit, p.id, encodePoint(evaluateCommitment(C, p.x)));
         writeFileSync(join(cdir, 'finalize', `${p.id.moniker}.json`), toFileText(a));
       }
       const verify = timeCli(['verify', '--ceremony', ceremony, '--require-complete', '--repo', dir]);

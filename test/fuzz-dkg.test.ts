@@ -11,26 +11,14 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { ED25519_TORSION_SUBGROUP, ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { signArtifact } from '../src/artifacts/canonical.js';
-import { FORMATS, Round1, Round2, parseJson } from '../src/artifacts/schemas.js';
-import { auditDkg, round2DigestOf } from '../src/ceremony/dkg.js';
+import { FORMATS, Round1, parseJson } from '../src/artifacts/schemas.js';
+import { auditDkg } from '../src/ceremony/dkg.js';
+import { dkgCommit, dkgDeal, dkgFinalize, dkgManifest, openShares } from '../src/ceremony/dkg-steps.js';
+import type { Author } from '../src/ceremony/join-steps.js';
 import { CeremonyFiles, readCeremony } from '../src/ceremony/tree.js';
 import { auditRepository } from '../src/ceremony/repository.js';
 import { cleanupTempDirs, tempDir } from './helpers.js';
-import { checkRound1Package, dkgRound1, groupCommitment } from '../src/crypto/dkg.js';
-import { hpkeInfo, seal } from '../src/crypto/hpke.js';
-import { evaluateCommitment, evaluatePolynomial } from '../src/crypto/msm.js';
-import {
-  CIPHERSUITE,
-  Fn,
-  Point,
-  bytesToHex,
-  decodePoint,
-  decodeScalar,
-  encodePoint,
-  hexToBytes,
-  identifierFor,
-  identifierToScalar,
-} from '../src/crypto/suite.js';
+import { Point, bytesToHex, decodePoint, encodePoint, identifierFor } from '../src/crypto/suite.js';
 import { Json, RUNS, changed, expectLocatedErrors, mutate, onlySssError, opsArb } from './fuzz-mutate.js';
 
 const CEREMONY = 'fuzz';
@@ -50,95 +38,30 @@ let docs: Doc[];
 let listed: Doc[];
 
 async function build(allowList?: string[]): Promise<Doc[]> {
-  const people = MONIKERS.map((moniker) => {
+  // Every artifact is made by the steps the CLI runs (src/ceremony/dkg-steps.ts).
+  const people: Author[] = MONIKERS.map((moniker) => {
     const signingSecret = ed25519.utils.randomSecretKey();
     const encryptionSecret = x25519.utils.randomSecretKey();
-    const identifier = identifierFor(moniker);
     return {
       moniker,
-      identifier,
-      x: identifierToScalar(identifier),
-      signingSecret,
+      identifier: identifierFor(moniker),
       signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)),
       encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)),
-      r1: dkgRound1(identifier, signers),
+      signingSecret,
+      encryptionSecret,
     };
   });
   const secretOf = (m: string) => people.find((p) => p.moniker === m)!.signingSecret;
-  const manifest = {
-    format: FORMATS.ceremony,
-    ceremony: CEREMONY,
-    kind: 'dkg',
-    ciphersuite: CIPHERSUITE,
-    threshold: signers.min,
-    participants: signers.max,
-    ...(allowList ? { allowList } : {}),
-  };
-  const round1 = people.map(
-    (p) =>
-      signArtifact(
-        {
-          format: FORMATS.round1,
-          ceremony: CEREMONY,
-          moniker: p.moniker,
-          identifier: p.identifier,
-          signingKey: p.signingKey,
-          encryptionKey: p.encryptionKey,
-          threshold: signers.min,
-          participants: signers.max,
-          commitment: p.r1.pkg.commitment,
-          proofOfKnowledge: p.r1.pkg.proofOfKnowledge,
-        },
-        p.signingSecret,
-      ) as Round1,
-  );
-  const files = filesOf([
-    { role: 'ceremony', file: `ceremonies/${CEREMONY}/ceremony.json`, value: manifest },
-    ...round1.map((v, i) => doc('round1', MONIKERS[i], v)),
-  ]);
-  const a1 = auditDkg(files);
-  const C = groupCommitment(people.map((p) => checkRound1Package(p.r1.pkg, signers).commitment));
-  const round2: Round2[] = [];
-  for (const p of people) {
-    const coefficients = p.r1.secret.coefficients.map((c) => decodeScalar(c, 'c'));
-    const shares = [];
-    for (const q of people.filter((q) => q !== p)) {
-      const sealed = await seal(
-        hexToBytes(q.encryptionKey),
-        hpkeInfo('sss-tool/v1 dkg-share', CEREMONY, p.identifier, q.identifier),
-        Fn.toBytes(evaluatePolynomial(coefficients, q.x)),
-      );
-      shares.push({ recipient: q.moniker, enc: bytesToHex(sealed.enc), ciphertext: bytesToHex(sealed.ciphertext) });
-    }
-    round2.push(
-      signArtifact(
-        {
-          format: FORMATS.round2,
-          ceremony: CEREMONY,
-          moniker: p.moniker,
-          identifier: p.identifier,
-          round1Digest: a1.round1Digest!,
-          shares,
-        },
-        p.signingSecret,
-      ) as Round2,
-    );
-  }
-  const round2Digest = round2DigestOf(round2);
-  const finalize = people.map((p) =>
-    signArtifact(
-      {
-        format: FORMATS.finalize,
-        ceremony: CEREMONY,
-        moniker: p.moniker,
-        identifier: p.identifier,
-        round1Digest: a1.round1Digest!,
-        round2Digest,
-        groupKey: encodePoint(C[0]),
-        verifyingShare: encodePoint(evaluateCommitment(C, p.x)),
-      },
-      p.signingSecret,
-    ),
+  const manifest = dkgManifest(CEREMONY, signers.min, signers.max, allowList);
+  const manifestDoc: Doc = { role: 'ceremony', file: `ceremonies/${CEREMONY}/ceremony.json`, value: manifest as Json };
+  const r1 = people.map((p) => dkgCommit(CEREMONY, p, signers.min, signers.max));
+  const docs1 = [manifestDoc, ...r1.map((r, i) => doc('round1', MONIKERS[i], r.artifact))];
+  const a1 = auditDkg(filesOf(docs1));
+  const r2 = await Promise.all(people.map((p, i) => dkgDeal(a1, p, r1[i].state)));
+  const docs2 = [...docs1, ...r2.map((r, i) => doc('round2', MONIKERS[i], r.artifact))];
+  const a2 = auditDkg(filesOf(docs2));
+  const finalize = await Promise.all(
+    people.map(async (p, i) => dkgFinalize(a2, p, encodePoint((await openShares(a2, p, r2[i].state)).verifyingShare))),
   );
   function doc(role: Doc['role'], moniker: string, value: unknown): Doc {
     return {
@@ -149,12 +72,7 @@ async function build(allowList?: string[]): Promise<Doc[]> {
       secret: secretOf(moniker),
     };
   }
-  return [
-    { role: 'ceremony', file: `ceremonies/${CEREMONY}/ceremony.json`, value: manifest as Json },
-    ...round1.map((v, i) => doc('round1', MONIKERS[i], v)),
-    ...round2.map((v, i) => doc('round2', MONIKERS[i], v)),
-    ...finalize.map((v, i) => doc('finalize', MONIKERS[i], v)),
-  ];
+  return [...docs2, ...finalize.map((v, i) => doc('finalize', MONIKERS[i], v))];
 }
 
 function filesOf(ds: Doc[]): CeremonyFiles {

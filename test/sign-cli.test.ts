@@ -30,14 +30,12 @@ beforeAll(async () => {
       publicKey: g.publicKey,
       threshold: 3,
       commitment: g.commitment,
-      participants: g.shares
-        .slice(0, 4)
-        .map((s) => ({
-          moniker: s.moniker,
-          identifier: s.identifier,
-          verifyingShare: s.verifyingShare,
-          ceremony: 'genesis',
-        })),
+      participants: g.shares.slice(0, 4).map((s) => ({
+        moniker: s.moniker,
+        identifier: s.identifier,
+        verifyingShare: s.verifyingShare,
+        ceremony: 'genesis',
+      })),
       ceremonies: [{ id: 'genesis', kind: 'dkg' }],
     }),
   );

@@ -7,8 +7,7 @@ import { PUBLIC_FILES, publicInfoFiles, stalePublicFiles } from '../ceremony/pub
 import { renderText, reportJson } from '../ceremony/render.js';
 import { ceremonyStatus, nextStepText } from '../ceremony/next-steps.js';
 import { statusText } from '../ceremony/status-render.js';
-import { localWhere } from '../github/git.js';
-import { requireCheckout } from './submit.js';
+import { requireCheckout } from './context.js';
 import { replaceFile } from '../local/fsutil.js';
 import { makeContext, withGlobals } from './context.js';
 import { shown } from './paths.js';
@@ -26,7 +25,7 @@ export function register(p: Command): void {
     const state = auditRepository(ctx.ceremoniesDir, ctx.repo);
     const reports = opts.ceremony ? [auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony).report] : [...state.reports.values()];
     // No pull requests here (no API call): "not merged" stands for "not submitted or not merged yet".
-    const where = localWhere(ctx.repo);
+    const where = (await import('../github/git.js')).localWhere(ctx.repo);
     const statuses = reports.map((r) => ceremonyStatus(r, [], where));
     ctx.result({
       ceremonies: statuses.map((st) => ({ ...reportJson(st.report), next: nextStepText(st), commands: st.awaited.find((p) => p.commands)?.commands ?? st.unnamedCommands })),

@@ -6,21 +6,14 @@
  * `owner:branch` for a fork. The token reaches git through a credential helper, never argv.
  * The checkout, its index and its current branch are left as they are.
  */
-import { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { SssError } from '../errors.js';
-import { client, parseRepo, repoFromRemoteUrl, RepoRef, resolveToken, upsertPullRequest } from '../github/api.js';
-import { checkoutTop, commitAndPushStep, knownDefaultBranch, remoteDefaultBranch } from '../github/git.js';
-import { Context } from './context.js';
+import { parseRepo, repoFromRemoteUrl, RepoRef, resolveToken } from '../github/repo.js';
+import { Context, REPOSITORY_ENV, SubmitOptions } from './context.js';
 
-export interface SubmitOptions {
-  submit?: boolean;
-  remote?: string;
-  base?: string;
-  githubRepo?: string;
-}
+export { REPOSITORY_ENV, requireCheckout, submitOption, type SubmitOptions } from './context.js';
 
 export interface StepFiles {
   ceremony: string;
@@ -28,19 +21,6 @@ export interface StepFiles {
   moniker: string;
   /** Absolute paths of the files the step wrote. */
   files: string[];
-}
-
-/** The environment variable that names the pull requests' repository when the remote cannot. */
-export const REPOSITORY_ENV = 'SSS_TOOL_GITHUB_REPOSITORY';
-
-/** The --submit options, and the check that the command runs in a git checkout (it writes there). */
-export function submitOption(cmd: Command): Command {
-  cmd.hook('preAction', (_self, action) => requireCheckout(resolve(action.opts().repo ?? '.')));
-  return cmd
-    .option('--submit', 'commit the new files on a branch, push it and open a pull request (token: $GITHUB_TOKEN, else `gh auth token`)')
-    .option('--remote <name>', 'the git remote the branch is pushed to (your fork, when you cloned one)', 'origin')
-    .option('--base <branch>', 'the branch the pull request targets (default: the upstream\'s default branch)')
-    .option('--github-repo <owner/name>', `the upstream repository the pull request is opened in (default: $${REPOSITORY_ENV}, else the \`upstream\` remote's URL, else the remote's)`);
 }
 
 function branchName(s: StepFiles): string {
@@ -54,16 +34,6 @@ function commitMessage(s: StepFiles): string {
 /** A word for a POSIX shell: as it is when it is plain, else single-quoted. */
 export function shellWord(s: string): string {
   return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * Refuses a directory that is not the top of a git checkout, before a step writes anything: the
- * files of a step belong in the ceremony repository, not in whatever directory the shell is in.
- */
-export function requireCheckout(dir: string): void {
-  const top = checkoutTop(dir);
-  if (!top) throw new SssError(`${dir} is not a git checkout: clone the ceremony repository (or your fork of it), then run this inside it or pass --repo`, { code: 'usage', field: '--repo' });
-  if (realpathSync(top) !== realpathSync(dir)) throw new SssError(`${dir} is inside the git checkout ${top}, not at its top: run this at the top or pass --repo ${shellWord(top)}`, { code: 'usage', field: '--repo' });
 }
 
 /** The remotes a step goes through, from the checkout's remotes and the options. */
@@ -136,6 +106,7 @@ export async function nextSteps(ctx: Context, opts: SubmitOptions, s: StepFiles)
   }
   // Local knowledge only (no network to print commands); a derived URL is no remote to ask.
   const isUrl = /[:/]/.test(remotes.fetchFrom);
+  const { knownDefaultBranch } = await import('../github/git.js');
   const base = opts.base ?? knownDefaultBranch(ctx.repo, isUrl ? remotes.push : remotes.fetchFrom);
   const files = s.files.map((f) => shellWord(relative(ctx.repo, f)));
   const g = `git -C ${shellWord(ctx.repo)}`;
@@ -167,6 +138,9 @@ export function targetRepository(opts: SubmitOptions, url: string, env: NodeJS.P
 }
 
 async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<void> {
+  // git and the API client load only when a step is submitted.
+  const { commitAndPushStep, remoteDefaultBranch } = await import('../github/git.js');
+  const { client, upsertPullRequest } = await import('../github/api.js');
   // Everything that can fail without side effects is settled before the push.
   const remotes = resolveRemotes(ctx.repo, opts);
   const target = remotes.target ?? targetRepository(opts, spawnSync('git', ['remote', 'get-url', remotes.fetchFrom], { cwd: ctx.repo }).stdout.toString().trim());

@@ -3,12 +3,11 @@
  * status comment per pull request, and pull requests opened for a step or for public_info/.
  * The API base URL comes from GITHUB_API_URL when set (GitHub Enterprise, and the tests' local server).
  */
-import { execFileSync } from 'node:child_process';
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
-import { SssError } from '../errors.js';
+import { RepoRef } from './repo.js';
 
 /** Octokit with GitHub's recommended retries (5xx, network) and throttling (primary and secondary rate limits). */
 const Client = Octokit.plugin(retry, throttling);
@@ -16,10 +15,7 @@ const Client = Octokit.plugin(retry, throttling);
 /** How long a rate-limited request may wait for the limit to reset before the run gives up on it. */
 const MAX_RATE_LIMIT_WAIT_S = 60;
 
-export interface RepoRef {
-  owner: string;
-  repo: string;
-}
+export { parseRepo, repoFromRemoteUrl, resolveToken, type RepoRef } from './repo.js';
 
 export function client(token: string, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'): Octokit {
   // One retry after a rate limit, and only when the reset is near: a run must not hang for an hour.
@@ -64,42 +60,6 @@ export function isRateLimited(e: unknown): boolean {
   const headers = (e as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
   if (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined) return true;
   return /rate limit/i.test((e as Error).message ?? '');
-}
-
-/** owner/name, checked. */
-export function parseRepo(s: string, field = 'repository'): RepoRef {
-  const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(s.trim());
-  if (!m) throw new SssError(`expected owner/name, got ${JSON.stringify(s)}`, { code: 'malformed', field });
-  return { owner: m[1], repo: m[2] };
-}
-
-/** The owner and name in a GitHub remote URL (https, ssh or scp-like); undefined for anything else. */
-export function repoFromRemoteUrl(url: string): RepoRef | undefined {
-  const m =
-    /^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(
-      url.trim(),
-    );
-  return m ? { owner: m[1], repo: m[2] } : undefined;
-}
-
-/** GITHUB_TOKEN, else GH_TOKEN, else what `gh auth token` prints; throws a clear error otherwise. */
-export function resolveToken(env: NodeJS.ProcessEnv = process.env): string {
-  const t = env.GITHUB_TOKEN || env.GH_TOKEN;
-  if (t) return t;
-  try {
-    const out = execFileSync('gh', ['auth', 'token'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env,
-    }).trim();
-    if (out) return out;
-  } catch {
-    // no gh, or not logged in: the error below says what to do
-  }
-  throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', {
-    code: 'usage',
-    field: '--submit',
-  });
 }
 
 /** The HTTP status of an Octokit error (0 for anything else). */
