@@ -12,7 +12,17 @@ import { startLocalGitHub, LocalGitHub } from '../dev/local-github.js';
 import { cleanupTempDirs, git, tempDir } from './helpers.js';
 import { mdCode } from '../src/ceremony/markdown.js';
 import { plainText } from './markdown-helpers.js';
-import { ActionRun, REPOSITORY, checkoutPullRequest, cloneOf, newOrigin, okAsync, pullRequestEvent, pushEvent, runAction } from './action-helpers.js';
+import {
+  ActionRun,
+  REPOSITORY,
+  checkoutPullRequest,
+  cloneOf,
+  newOrigin,
+  okAsync,
+  pullRequestEvent,
+  pushEvent,
+  runAction,
+} from './action-helpers.js';
 
 const CEREMONY = 'genesis';
 const PEOPLE = ['alice', 'bob', 'carol'];
@@ -140,7 +150,10 @@ async function pullRequest(o: {
 function expectRejected(r: ActionRun, file: string, reason: RegExp): void {
   expect(r.code, r.stdout).not.toBe(0);
   const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::error ') && l.includes(`file=${file},`));
-  expect(annotations.some((l) => reason.test(l)), `no annotation on ${file} matching ${reason}:\n${r.stdout}`).toBe(true);
+  expect(
+    annotations.some((l) => reason.test(l)),
+    `no annotation on ${file} matching ${reason}:\n${r.stdout}`,
+  ).toBe(true);
   const row = r.summary.split('\n').find((l) => l.includes(mdCode(file)) && reason.test(plainText(l)));
   expect(row, `no summary row for ${file} matching ${reason}:\n${r.summary}`).toBeDefined();
 }
@@ -187,7 +200,9 @@ describe('honest pull requests', () => {
   it('comments once per pull request, behind a hidden marker, and updates that comment on a re-run', async () => {
     const first = gh.requests.filter((r) => r.path === `/repos/${REPOSITORY}/issues/1/comments`);
     expect(first.map((r) => r.method)).toEqual(['GET', 'POST']);
-    expect(String((first[1].body as { body: string }).body)).toMatch(/^<!-- sss-tool:status -->\n## sss-tool: pull request #1 by <code>&#64;alice<\/code>/);
+    expect(String((first[1].body as { body: string }).body)).toMatch(
+      /^<!-- sss-tool:status -->\n## sss-tool: pull request #1 by <code>&#64;alice<\/code>/,
+    );
     expect(first[1].authorization).toBe('token test-token');
     const before = gh.requests.length;
     const runner = cloneOf(origin, join(tempDir(), 'runner'), 'runner');
@@ -396,7 +411,11 @@ describe('malicious pull requests are rejected, naming the file and the reason',
     });
     expectRejected(r, 'public_info/public_key.txt', /differs from what the transcript yields/);
     // A participant's public_info/-only pull request is judged by its bytes (the publish path)...
-    const byParticipant = await pullRequest({ base: snap.published, author: 'alice', change: (d) => write(d, 'public_info/peers_list.txt', 'alice https://alice.example\n') });
+    const byParticipant = await pullRequest({
+      base: snap.published,
+      author: 'alice',
+      change: (d) => write(d, 'public_info/peers_list.txt', 'alice https://alice.example\n'),
+    });
     expectRejected(byParticipant, 'public_info/peers_list.txt', /differs from what the transcript yields/);
     // ...and with anything else beside it, public_info/ is a maintainer's.
     const mixed = await pullRequest({

@@ -42,7 +42,20 @@ function forkClone(name: string): string {
 }
 
 const heads = (bare: string) => git(bare, 'for-each-ref', '--format=%(refname:short)', 'refs/heads').trim().split('\n');
-const round1 = (dir: string, ...extra: string[]) => ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis', '--home', home, '--repo', dir, ...extra];
+const round1 = (dir: string, ...extra: string[]) => [
+  'dkg-round1',
+  '--threshold',
+  '2',
+  '--participants',
+  '3',
+  '--ceremony',
+  'genesis',
+  '--home',
+  home,
+  '--repo',
+  dir,
+  ...extra,
+];
 
 beforeAll(async () => {
   gh = await startLocalGitHub();
@@ -61,7 +74,14 @@ beforeAll(async () => {
   // The fork is made now; upstream moves on, so the fork's main is stale.
   git(root, 'clone', '-q', '--bare', upstream, fork);
   mkdirSync(join(maintainer, 'ceremonies/genesis'), { recursive: true });
-  const manifest = { format: 'sss-tool/ceremony@1', ceremony: 'genesis', kind: 'dkg', ciphersuite: 'FROST-ED25519-SHA512-v1', threshold: 2, participants: 3 };
+  const manifest = {
+    format: 'sss-tool/ceremony@1',
+    ceremony: 'genesis',
+    kind: 'dkg',
+    ciphersuite: 'FROST-ED25519-SHA512-v1',
+    threshold: 2,
+    participants: 3,
+  };
   writeFileSync(join(maintainer, 'ceremonies/genesis/ceremony.json'), JSON.stringify(manifest, null, 2) + '\n');
   git(maintainer, 'add', '.');
   git(maintainer, 'commit', '-q', '-m', 'Open ceremony genesis');
@@ -76,7 +96,7 @@ afterAll(async () => {
 });
 
 describe('the fork flow', () => {
-  it('--submit pushes to the fork on the upstream\'s fresh main and opens the pull request upstream as owner:branch', async () => {
+  it("--submit pushes to the fork on the upstream's fresh main and opens the pull request upstream as owner:branch", async () => {
     const dir = forkClone('submit');
     git(dir, 'pull', '-q', '--ff-only', 'upstream', 'main');
     const r = await okAsync(round1(dir, '--submit'), { GITHUB_TOKEN: 'alice-token', GITHUB_API_URL: gh.url });
@@ -87,7 +107,11 @@ describe('the fork flow', () => {
     expect(git(fork, 'rev-parse', `${branch}^`).trim()).toBe(git(upstream, 'rev-parse', 'main').trim());
     expect(git(fork, 'diff', '--name-only', `${branch}^`, branch).trim()).toBe('ceremonies/genesis/round1/alice.json');
     const post = gh.requests.find((q) => q.method === 'POST' && q.path.endsWith('/pulls'));
-    expect(post).toMatchObject({ path: '/repos/proofofcloud/ceremonies/pulls', authorization: 'token alice-token', body: { head: `alice-gh:${branch}`, base: 'main', title: 'genesis: round1 from alice' } });
+    expect(post).toMatchObject({
+      path: '/repos/proofofcloud/ceremonies/pulls',
+      authorization: 'token alice-token',
+      body: { head: `alice-gh:${branch}`, base: 'main', title: 'genesis: round1 from alice' },
+    });
     expect(r.stdout).toMatch(/Opened pull request #\d+/);
     expect(r.stdout).toContain(`pull --ff-only upstream main`);
     expect(git(dir, 'branch', '--show-current').trim()).toBe('main');
@@ -144,7 +168,11 @@ describe('the fork flow', () => {
     const token = 'ghp_secretvalue123';
     const auth = tokenAuth(token);
     expect(auth.args.join(' ')).not.toContain(token);
-    const fill = spawnSync('git', [...auth.args, 'credential', 'fill'], { input: 'protocol=https\nhost=github.com\n\n', env: { ...process.env, ...auth.env }, encoding: 'utf8' });
+    const fill = spawnSync('git', [...auth.args, 'credential', 'fill'], {
+      input: 'protocol=https\nhost=github.com\n\n',
+      env: { ...process.env, ...auth.env },
+      encoding: 'utf8',
+    });
     expect(fill.status, fill.stderr).toBe(0);
     expect(fill.stdout).toContain('username=x-access-token');
     expect(fill.stdout).toContain(`password=${token}`);

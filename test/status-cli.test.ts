@@ -20,8 +20,22 @@ beforeAll(async () => {
   const o = newOrigin();
   root = o.root;
   repo = cloneOf(o.origin, join(root, 'repo'), 'alice');
-  await Promise.all(PEOPLE.map((p) => okAsync(['initialize', '--moniker', p, '--github', `${p}-gh`, '--home', home(p)])));
-  await okAsync(['dkg-round1', '--threshold', '2', '--participants', '4', '--ceremony', 'genesis', '--home', home('alice'), '--repo', repo]);
+  await Promise.all(
+    PEOPLE.map((p) => okAsync(['initialize', '--moniker', p, '--github', `${p}-gh`, '--home', home(p)])),
+  );
+  await okAsync([
+    'dkg-round1',
+    '--threshold',
+    '2',
+    '--participants',
+    '4',
+    '--ceremony',
+    'genesis',
+    '--home',
+    home('alice'),
+    '--repo',
+    repo,
+  ]);
 }, 60_000);
 
 afterAll(() => cleanupTempDirs());
@@ -33,13 +47,17 @@ describe('sss-tool status', () => {
     expect(r.stdout).toMatch(/ {2}alice +@alice-gh +merged +- +-/);
     expect(r.stdout).toMatch(/ {2}\(3 more\) +- +not merged +- +-/);
     expect(r.stdout).toContain('  next: round 1 from 3 more participants');
-    expect(r.stdout).toContain('    git switch main\n    git pull --ff-only origin main\n    sss-tool dkg-round1 --threshold 2 --participants 4 --ceremony genesis --submit');
+    expect(r.stdout).toContain(
+      '    git switch main\n    git pull --ff-only origin main\n    sss-tool dkg-round1 --threshold 2 --participants 4 --ceremony genesis --submit',
+    );
   });
 
   it('--json carries the next step and the commands', async () => {
     const r = await okAsync(['status', '--repo', repo, '--json']);
     const [c] = JSON.parse(r.stdout).ceremonies;
-    expect(c.next).toBe('round 1 from 3 more participants; each of them runs: sss-tool dkg-round1 --threshold 2 --participants 4 --ceremony genesis --submit');
+    expect(c.next).toBe(
+      'round 1 from 3 more participants; each of them runs: sss-tool dkg-round1 --threshold 2 --participants 4 --ceremony genesis --submit',
+    );
     expect(c.commands).toHaveLength(3);
   });
 
@@ -49,7 +67,17 @@ describe('sss-tool status', () => {
     git(big, 'init', '-q');
     for (let i = 0; i < 400; i++) {
       mkdirSync(join(big, 'ceremonies', `c${i}`), { recursive: true });
-      writeFileSync(join(big, 'ceremonies', `c${i}`, 'ceremony.json'), JSON.stringify({ format: 'sss-tool/ceremony@1', ceremony: `c${i}`, kind: 'dkg', ciphersuite: 'FROST-ED25519-SHA512-v1', threshold: 2, participants: 3 }));
+      writeFileSync(
+        join(big, 'ceremonies', `c${i}`, 'ceremony.json'),
+        JSON.stringify({
+          format: 'sss-tool/ceremony@1',
+          ceremony: `c${i}`,
+          kind: 'dkg',
+          ciphersuite: 'FROST-ED25519-SHA512-v1',
+          threshold: 2,
+          participants: 3,
+        }),
+      );
     }
     const child = spawn(process.execPath, [BIN, 'status', '--repo', big], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -65,8 +93,33 @@ describe('sss-tool status', () => {
 
 describe('progress on stderr', () => {
   beforeAll(async () => {
-    for (const p of ['bob', 'carol']) await okAsync(['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'small', '--home', home(p), '--repo', repo]);
-    await okAsync(['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'small', '--home', home('alice'), '--repo', repo]);
+    for (const p of ['bob', 'carol'])
+      await okAsync([
+        'dkg-round1',
+        '--threshold',
+        '2',
+        '--participants',
+        '3',
+        '--ceremony',
+        'small',
+        '--home',
+        home(p),
+        '--repo',
+        repo,
+      ]);
+    await okAsync([
+      'dkg-round1',
+      '--threshold',
+      '2',
+      '--participants',
+      '3',
+      '--ceremony',
+      'small',
+      '--home',
+      home('alice'),
+      '--repo',
+      repo,
+    ]);
   }, 60_000);
 
   /** Runs the CLI under a pseudo-terminal (stdout and stderr are then one stream). */
@@ -77,7 +130,15 @@ describe('progress on stderr', () => {
     });
 
   it('a round prints a line per phase and per participant on a terminal', () => {
-    const r = onTerminal(['dkg-round2', '--commitments', join(repo, 'ceremonies/small/round1'), '--home', home('bob'), '--repo', repo]);
+    const r = onTerminal([
+      'dkg-round2',
+      '--commitments',
+      join(repo, 'ceremonies/small/round1'),
+      '--home',
+      home('bob'),
+      '--repo',
+      repo,
+    ]);
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toContain('… checking the round-1 artifacts of small');
     expect(r.stdout).toContain('… encrypting the share for alice');
@@ -85,10 +146,27 @@ describe('progress on stderr', () => {
   });
 
   it('nothing extra with --json, or without a terminal', async () => {
-    const json = onTerminal(['dkg-round2', '--commitments', join(repo, 'ceremonies/small/round1'), '--home', home('carol'), '--repo', repo, '--json']);
+    const json = onTerminal([
+      'dkg-round2',
+      '--commitments',
+      join(repo, 'ceremonies/small/round1'),
+      '--home',
+      home('carol'),
+      '--repo',
+      repo,
+      '--json',
+    ]);
     expect(json.status, json.stdout).toBe(0);
     expect(json.stdout).not.toContain('…');
-    const piped = await cliAsync(['dkg-round2', '--commitments', join(repo, 'ceremonies/small/round1'), '--home', home('alice'), '--repo', repo]);
+    const piped = await cliAsync([
+      'dkg-round2',
+      '--commitments',
+      join(repo, 'ceremonies/small/round1'),
+      '--home',
+      home('alice'),
+      '--repo',
+      repo,
+    ]);
     expect(piped.code).toBe(0);
     expect(piped.stderr).toBe('');
   });

@@ -7,13 +7,22 @@ import { describe, expect, it } from 'vitest';
 import { SssError } from '../src/errors.js';
 import { isLogin, mdCode, mdText, mention, userLink } from '../src/ceremony/markdown.js';
 import { ceremonyStatus, nextStepText, OpenPull, parseStepBranch, Where } from '../src/ceremony/next-steps.js';
-import { nextStepMarkdown, roundOpenedMarkdown, statusText, trackingBodyMarkdown } from '../src/ceremony/status-render.js';
+import {
+  nextStepMarkdown,
+  roundOpenedMarkdown,
+  statusText,
+  trackingBodyMarkdown,
+} from '../src/ceremony/status-render.js';
 import { renderMarkdown } from '../src/ceremony/render.js';
 import { Report, Row, StepState } from '../src/ceremony/report.js';
 
 const W: Where = { ceremoniesDir: 'ceremonies', defaultBranch: 'main', upstream: 'https://github.com/o/r.git' };
 
-function dkg(phase: Report['phase'], rows: [string, string | undefined, StepState, StepState, StepState][], participants = rows.length): Report {
+function dkg(
+  phase: Report['phase'],
+  rows: [string, string | undefined, StepState, StepState, StepState][],
+  participants = rows.length,
+): Report {
   return {
     ceremony: 'genesis',
     kind: 'dkg',
@@ -21,13 +30,24 @@ function dkg(phase: Report['phase'], rows: [string, string | undefined, StepStat
     threshold: 2,
     participants,
     steps: ['round1', 'round2', 'finalize'],
-    rows: rows.map(([moniker, github, round1, round2, finalize]): Row => ({ moniker, github, steps: { round1, round2, finalize } })),
+    rows: rows.map(([moniker, github, round1, round2, finalize]): Row => ({
+      moniker,
+      github,
+      steps: { round1, round2, finalize },
+    })),
     awaiting: '',
     errors: [],
   };
 }
 
-const pull = (moniker: string, step: string, number: number, author = moniker): OpenPull => ({ number, url: `https://github.com/o/r/pull/${number}`, author, ceremony: 'genesis', step, moniker });
+const pull = (moniker: string, step: string, number: number, author = moniker): OpenPull => ({
+  number,
+  url: `https://github.com/o/r/pull/${number}`,
+  author,
+  ceremony: 'genesis',
+  step,
+  moniker,
+});
 
 /** Every @login that GitHub would turn into a mention: not inside a link's text or a code span. */
 function mentions(md: string): string[] {
@@ -56,7 +76,12 @@ describe('Markdown escaping', () => {
   });
 
   it('the round table of the pull-request comment names logins without mentioning anyone', () => {
-    const md = renderMarkdown(dkg('round2', [['alice', 'alice', 'done', 'done', '-'], ['bob', 'bob', 'done', 'awaited', '-']]));
+    const md = renderMarkdown(
+      dkg('round2', [
+        ['alice', 'alice', 'done', 'done', '-'],
+        ['bob', 'bob', 'done', 'awaited', '-'],
+      ]),
+    );
     expect(md).toContain('[@alice](https://github.com/alice)');
     expect(mentions(md)).toEqual([]);
   });
@@ -64,7 +89,11 @@ describe('Markdown escaping', () => {
 
 describe('next steps', () => {
   it('parses only the branches --submit makes', () => {
-    expect(parseStepBranch('ceremony/genesis/round2/bob')).toEqual({ ceremony: 'genesis', step: 'round2', moniker: 'bob' });
+    expect(parseStepBranch('ceremony/genesis/round2/bob')).toEqual({
+      ceremony: 'genesis',
+      step: 'round2',
+      moniker: 'bob',
+    });
     expect(parseStepBranch('ceremony/genesis/round9/bob')).toBeUndefined();
     expect(parseStepBranch('feature/x')).toBeUndefined();
     expect(parseStepBranch('ceremony/genesis/round2/Bob')).toBeUndefined();
@@ -81,10 +110,16 @@ describe('next steps', () => {
     expect(s.rows.map((p) => p.standing)).toEqual(['done', 'pull-request', 'not-submitted']);
     expect(s.rows[1].pull?.number).toBe(7);
     expect(s.rows[1].commands).toBeUndefined();
-    expect(s.rows[2].commands).toEqual(['git switch main', 'git pull --ff-only https://github.com/o/r.git main', 'sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit']);
+    expect(s.rows[2].commands).toEqual([
+      'git switch main',
+      'git pull --ff-only https://github.com/o/r.git main',
+      'sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit',
+    ]);
     expect(s.awaited.map((p) => p.moniker)).toEqual(['bob', 'carol']);
     expect(s.round).toBe('round2:round2');
-    expect(nextStepText(s)).toBe('round 2 from bob, carol; each of them runs: sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit');
+    expect(nextStepText(s)).toBe(
+      'round 2 from bob, carol; each of them runs: sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit',
+    );
   });
 
   it('ignores a pull request whose author is not the participant', () => {
@@ -100,7 +135,9 @@ describe('next steps', () => {
       ['dave', 'dave-gh', 'pull-request'],
     ]);
     expect(s.unnamed).toBe(2);
-    expect(s.unnamedCommands?.[2]).toBe('sss-tool dkg-round1 --threshold 2 --participants 4 --ceremony genesis --submit');
+    expect(s.unnamedCommands?.[2]).toBe(
+      'sss-tool dkg-round1 --threshold 2 --participants 4 --ceremony genesis --submit',
+    );
   });
 
   it('a complete ceremony waits for nobody', () => {
@@ -122,8 +159,12 @@ describe('tracking issue Markdown', () => {
   it('the body mentions nobody, shows each standing and the commands', () => {
     const body = trackingBodyMarkdown(s, 'footer');
     expect(mentions(body)).toEqual([]);
-    expect(body).toContain('| bob | [@bob](https://github.com/bob) | ✅ merged | 🔄 [#7](https://github.com/o/r/pull/7) open, not merged | · | nothing: #7 waits for review and merge |');
-    expect(body).toContain('| carol | [@carol](https://github.com/carol) | ✅ merged | ⏳ not submitted | · | runs the commands above |');
+    expect(body).toContain(
+      '| bob | [@bob](https://github.com/bob) | ✅ merged | 🔄 [#7](https://github.com/o/r/pull/7) open, not merged | · | nothing: #7 waits for review and merge |',
+    );
+    expect(body).toContain(
+      '| carol | [@carol](https://github.com/carol) | ✅ merged | ⏳ not submitted | · | runs the commands above |',
+    );
     expect(body).toContain('sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit');
   });
 
@@ -141,9 +182,15 @@ describe('tracking issue Markdown', () => {
   });
 
   it('hostile problems stay inert in the body', () => {
-    const bad = { ...r, phase: 'invalid' as const, errors: [new SssError('bad <script>alert(1)</script> @everyone', { file: 'ceremonies/genesis/round2/bob.json' })] };
+    const bad = {
+      ...r,
+      phase: 'invalid' as const,
+      errors: [new SssError('bad <script>alert(1)</script> @everyone', { file: 'ceremonies/genesis/round2/bob.json' })],
+    };
     const body = trackingBodyMarkdown(ceremonyStatus(bad, [], W), '');
-    expect(body).toContain('- <code>ceremonies/genesis/round2/bob.json: bad &lt;script&gt;alert(1)&lt;/script&gt; &#64;everyone</code>');
+    expect(body).toContain(
+      '- <code>ceremonies/genesis/round2/bob.json: bad &lt;script&gt;alert(1)&lt;/script&gt; &#64;everyone</code>',
+    );
     expect(body).not.toMatch(/<script>/);
     expect(mentions(body)).toEqual([]);
   });

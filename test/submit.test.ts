@@ -50,7 +50,9 @@ describe('--submit', () => {
     const r = await okAsync(round1('printed'));
     expect(r.stdout).toContain(`git -C ${clone} fetch origin main`);
     expect(r.stdout).toContain(`git -C ${clone} switch -C ceremony/printed/round1/alice FETCH_HEAD`);
-    expect(r.stdout).toContain(`git -C ${clone} add ceremonies/printed/ceremony.json ceremonies/printed/round1/alice.json`);
+    expect(r.stdout).toContain(
+      `git -C ${clone} add ceremonies/printed/ceremony.json ceremonies/printed/round1/alice.json`,
+    );
     expect(r.stdout).toContain(`git -C ${clone} commit -m 'printed: round1 from alice'`);
     expect(r.stdout).toContain(`git -C ${clone} push --force origin ceremony/printed/round1/alice`);
     expect(r.stdout).toContain(`git -C ${clone} switch main`);

@@ -13,7 +13,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalGitHub, LocalIssue, startLocalGitHub } from '../dev/local-github.js';
 import { cleanupTempDirs, git } from './helpers.js';
-import { ActionRun, REPOSITORY, checkoutPullRequest, cloneOf, newOrigin, okAsync, pullRequestEvent, pushEvent, runAction } from './action-helpers.js';
+import {
+  ActionRun,
+  REPOSITORY,
+  checkoutPullRequest,
+  cloneOf,
+  newOrigin,
+  okAsync,
+  pullRequestEvent,
+  pushEvent,
+  runAction,
+} from './action-helpers.js';
 
 const C = 'ceremonies/genesis';
 const PEOPLE = ['alice', 'bob', 'carol'];
@@ -28,11 +38,21 @@ const home = (p: string) => join(root, 'homes', p);
 const issue = (): LocalIssue => gh.issues.find((i) => i.title === 'Ceremony genesis: status')!;
 const issueComments = () => [...gh.comments.values()].filter((c) => c.issue === issue().number).map((c) => c.body);
 /** The @logins GitHub would notify for: outside code spans and outside link text. */
-const mentions = (md: string) => [...md.replace(/`+[^`]*`+/g, '').replace(/\[[^\]]*\]\([^)]*\)/g, '').matchAll(/(?:^|[^\w`])@([A-Za-z0-9-]+)/g)].map((m) => m[1]);
+const mentions = (md: string) =>
+  [
+    ...md
+      .replace(/`+[^`]*`+/g, '')
+      .replace(/\[[^\]]*\]\([^)]*\)/g, '')
+      .matchAll(/(?:^|[^\w`])@([A-Za-z0-9-]+)/g),
+  ].map((m) => m[1]);
 
 /** The run after a push to main. */
 async function pushRun(): Promise<ActionRun> {
-  const dir = cloneOf(origin, join(root, `publisher-${Date.now()}-${Math.random().toString(36).slice(2)}`), 'publisher');
+  const dir = cloneOf(
+    origin,
+    join(root, `publisher-${Date.now()}-${Math.random().toString(36).slice(2)}`),
+    'publisher',
+  );
   const run = await runAction({ workspace: dir, eventName: 'push', event: pushEvent(), apiUrl: gh.url });
   if (run.code !== 0) throw new Error(`push run failed:\n${run.stdout}\n${run.stderr}`);
   return run;
@@ -40,7 +60,10 @@ async function pushRun(): Promise<ActionRun> {
 
 async function submit(p: string, args: string[]): Promise<void> {
   git(clones[p], 'pull', '-q', '--ff-only', 'origin', 'main');
-  await okAsync([...args, '--submit', '--github-repo', REPOSITORY, '--home', home(p), '--repo', clones[p]], { GITHUB_API_URL: gh.url, GITHUB_TOKEN: `${p}-token` });
+  await okAsync([...args, '--submit', '--github-repo', REPOSITORY, '--home', home(p), '--repo', clones[p]], {
+    GITHUB_API_URL: gh.url,
+    GITHUB_TOKEN: `${p}-token`,
+  });
 }
 
 /** The maintainer merges a participant's step branch; the pull request closes as merged. */
@@ -57,10 +80,22 @@ const snapshots: Record<string, { body: string; comments: string[] }> = {};
 let validateRun: ActionRun;
 
 beforeAll(async () => {
-  gh = await startLocalGitHub({ tokens: { 'test-token': BOT, ...Object.fromEntries(PEOPLE.map((p) => [`${p}-token`, { login: p, type: 'User' as const }])) } });
+  gh = await startLocalGitHub({
+    tokens: {
+      'test-token': BOT,
+      ...Object.fromEntries(PEOPLE.map((p) => [`${p}-token`, { login: p, type: 'User' as const }])),
+    },
+  });
   ({ root, origin, maintainer } = newOrigin());
   mkdirSync(join(maintainer, C), { recursive: true });
-  const manifest = { format: 'sss-tool/ceremony@1', ceremony: 'genesis', kind: 'dkg', ciphersuite: 'FROST-ED25519-SHA512-v1', threshold: 2, participants: 3 };
+  const manifest = {
+    format: 'sss-tool/ceremony@1',
+    ceremony: 'genesis',
+    kind: 'dkg',
+    ciphersuite: 'FROST-ED25519-SHA512-v1',
+    threshold: 2,
+    participants: 3,
+  };
   writeFileSync(join(maintainer, C, 'ceremony.json'), JSON.stringify(manifest, null, 2) + '\n');
   git(maintainer, 'add', '.');
   git(maintainer, 'commit', '-q', '-m', 'Open ceremony genesis');
@@ -70,7 +105,8 @@ beforeAll(async () => {
 
   await Promise.all(PEOPLE.map((p) => okAsync(['initialize', '--moniker', p, '--github', p, '--home', home(p)])));
   clones = Object.fromEntries(PEOPLE.map((p) => [p, cloneOf(origin, join(root, 'clones', p), p)]));
-  for (const p of PEOPLE) await submit(p, ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis']);
+  for (const p of PEOPLE)
+    await submit(p, ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis']);
   // Two merged, one open: still round 1, no new comment.
   merge('ceremony/genesis/round1/alice');
   merge('ceremony/genesis/round1/bob');
@@ -90,7 +126,12 @@ beforeAll(async () => {
   const runner = cloneOf(origin, join(root, 'runner'), 'runner');
   const bobs = gh.pulls.find((p) => p.head === 'ceremony/genesis/round2/bob')!;
   const baseSha = checkoutPullRequest(runner, bobs.head);
-  validateRun = await runAction({ workspace: runner, eventName: 'pull_request', event: pullRequestEvent({ number: bobs.number, author: 'bob', baseSha }), apiUrl: gh.url });
+  validateRun = await runAction({
+    workspace: runner,
+    eventName: 'pull_request',
+    event: pullRequestEvent({ number: bobs.number, author: 'bob', baseSha }),
+    apiUrl: gh.url,
+  });
 
   // The rest of the ceremony: round 2 closes, finalize, complete.
   merge('ceremony/genesis/round2/bob');
@@ -110,7 +151,19 @@ beforeAll(async () => {
   const sample = process.env.SSS_TOOL_TRACKING_SAMPLE;
   if (sample) {
     const prComment = [...gh.comments.values()].find((c) => c.issue === bobs.number)?.body ?? '';
-    writeFileSync(sample, [`# issue #${issue().number}: ${issue().title}`, snapshots.round2.body, ...snapshots.round2.comments.map((c, i) => `# comment ${i + 1}\n${c}`), `# pull request #${bobs.number}: the next-step line`, prComment.split('\n').filter((l) => l.startsWith('**Next')).join('\n')].join('\n\n'));
+    writeFileSync(
+      sample,
+      [
+        `# issue #${issue().number}: ${issue().title}`,
+        snapshots.round2.body,
+        ...snapshots.round2.comments.map((c, i) => `# comment ${i + 1}\n${c}`),
+        `# pull request #${bobs.number}: the next-step line`,
+        prComment
+          .split('\n')
+          .filter((l) => l.startsWith('**Next'))
+          .join('\n'),
+      ].join('\n\n'),
+    );
   }
 }, 240_000);
 
@@ -126,14 +179,18 @@ describe('the tracking issue', () => {
     expect(issue().labels).toEqual(['sss-tool ceremony']);
     expect(snapshots.opened.comments).toHaveLength(1);
     expect(snapshots.opened.comments[0]).toContain('Round 1 of ceremony <code>genesis</code> is open.');
-    expect(snapshots.opened.comments[0]).toContain('sss-tool dkg-round1 --threshold 2 --participants 3 --ceremony genesis --submit');
+    expect(snapshots.opened.comments[0]).toContain(
+      'sss-tool dkg-round1 --threshold 2 --participants 3 --ceremony genesis --submit',
+    );
     expect(snapshots.opened.body).toContain('| _3 more, not known yet_ |');
   });
 
   it('edits the body in place while a round is open: no new comment, no mentions', () => {
     expect(snapshots.round1.comments).toEqual(snapshots.opened.comments);
     expect(snapshots.round1.body).toContain('| alice | [@alice](https://github.com/alice) | ✅ merged |');
-    expect(snapshots.round1.body).toMatch(/\| carol \| \[@carol\]\(https:\/\/github\.com\/carol\) \| 🔄 \[#\d+\]\(.*\) open, not merged \|/);
+    expect(snapshots.round1.body).toMatch(
+      /\| carol \| \[@carol\]\(https:\/\/github\.com\/carol\) \| 🔄 \[#\d+\]\(.*\) open, not merged \|/,
+    );
     expect(mentions(snapshots.round1.body)).toEqual([]);
   });
 
@@ -148,8 +205,12 @@ describe('the tracking issue', () => {
     const body = snapshots.round2.body;
     expect(snapshots.round2.comments).toEqual(snapshots.round2Opened.comments);
     expect(body).toContain('| alice | [@alice](https://github.com/alice) | ✅ merged | ✅ merged | · | — |');
-    expect(body).toMatch(/\| bob \| \[@bob\]\(https:\/\/github\.com\/bob\) \| ✅ merged \| 🔄 \[#\d+\]\(.*\) open, not merged \| · \| nothing: #\d+ waits for review and merge \|/);
-    expect(body).toContain('| carol | [@carol](https://github.com/carol) | ✅ merged | ⏳ not submitted | · | runs the commands above |');
+    expect(body).toMatch(
+      /\| bob \| \[@bob\]\(https:\/\/github\.com\/bob\) \| ✅ merged \| 🔄 \[#\d+\]\(.*\) open, not merged \| · \| nothing: #\d+ waits for review and merge \|/,
+    );
+    expect(body).toContain(
+      '| carol | [@carol](https://github.com/carol) | ✅ merged | ⏳ not submitted | · | runs the commands above |',
+    );
     expect(body).toContain('sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit');
     expect(body).toContain(`git pull --ff-only https://github.com/${REPOSITORY}.git main`);
     expect(mentions(body)).toEqual([]);
@@ -159,7 +220,9 @@ describe('the tracking issue', () => {
     expect(validateRun.code, validateRun.stdout).toBe(0);
     const comment = [...gh.comments.values()].find((c) => c.body.includes('<!-- sss-tool:status -->'))!.body;
     expect(comment).toContain(`Status of the ceremony: [#${issue().number}](${issue().html_url})`);
-    expect(comment).toContain('**Next (<code>genesis</code>):** round 2 from carol ([@carol](https://github.com/carol)): <code>sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit</code>.');
+    expect(comment).toContain(
+      '**Next (<code>genesis</code>):** round 2 from carol ([@carol](https://github.com/carol)): <code>sss-tool dkg-round2 --commitments ceremonies/genesis/round1 --submit</code>.',
+    );
     expect(mentions(comment)).toEqual([]);
   });
 
@@ -168,7 +231,9 @@ describe('the tracking issue', () => {
     expect(snapshots.finalizeOpened.comments[2]).toContain('Finalize of ceremony <code>genesis</code> is open.');
     expect(snapshots.complete.comments).toHaveLength(4);
     const last = snapshots.complete.comments[3];
-    expect(last).toMatch(/^\*\*Ceremony <code>genesis<\/code> is complete\.\*\* Group public key: <code>[0-9a-f]{64}<\/code>/);
+    expect(last).toMatch(
+      /^\*\*Ceremony <code>genesis<\/code> is complete\.\*\* Group public key: <code>[0-9a-f]{64}<\/code>/,
+    );
     expect(mentions(last)).toEqual([]);
     expect(issue().state).toBe('closed');
     expect(snapshots.complete.body).toContain('**Complete.**');

@@ -98,7 +98,18 @@ export async function runGenesisDemo(root: string, n: number, t: number, say: (l
     await m.commit(`${ceremony}: open a ${t}-of-${n} ceremony`);
     await m.push('origin', `ceremony/${ceremony}/open`);
     await m.checkout('main');
-    github.pulls.push({ number: github.pulls.length + 1, head: `ceremony/${ceremony}/open`, base: 'main', title: `${ceremony}: open a ${t}-of-${n} ceremony`, body: '', state: 'open', merged: false, headRepo: 'demo/ceremonies', user: { login: 'maintainer', type: 'User' }, html_url: '' });
+    github.pulls.push({
+      number: github.pulls.length + 1,
+      head: `ceremony/${ceremony}/open`,
+      base: 'main',
+      title: `${ceremony}: open a ${t}-of-${n} ceremony`,
+      body: '',
+      state: 'open',
+      merged: false,
+      headRepo: 'demo/ceremonies',
+      user: { login: 'maintainer', type: 'User' },
+      html_url: '',
+    });
     say('  the maintainer opens the ceremony (ceremonies/genesis/ceremony.json):');
     await review(github.pulls[github.pulls.length - 1], 'maintainer');
 

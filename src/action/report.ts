@@ -30,7 +30,8 @@ export function annotate(problems: Problem[]): void {
         ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)`
         : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
     const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
-    if (e.file) core.error(oneLine(text + culprit), { title: oneLine(`sss-tool: ${e.file}`), file: e.file, startLine: 1 });
+    if (e.file)
+      core.error(oneLine(text + culprit), { title: oneLine(`sss-tool: ${e.file}`), file: e.file, startLine: 1 });
     else core.error(oneLine(e.message));
   }
 }
@@ -99,9 +100,17 @@ export async function comment(
     core.info(`${r.action === 'created' ? 'Commented on' : 'Updated the comment on'} pull request #${issue}.`);
   } catch (e) {
     const status = httpStatus(e);
-    if (isRateLimited(e)) core.warning(`Could not comment on pull request #${issue}: GitHub's API rate limit is exhausted (HTTP ${status}); the next run updates the comment. The report is in the job summary.`);
+    if (isRateLimited(e))
+      core.warning(
+        `Could not comment on pull request #${issue}: GitHub's API rate limit is exhausted (HTTP ${status}); the next run updates the comment. The report is in the job summary.`,
+      );
     else if (status === 403 || status === 404)
-      core.notice(`Cannot comment on pull request #${issue} (HTTP ${status}: a pull request from a fork gets a read-only token). The report is in the job summary.`);
-    else core.warning(`Could not comment on pull request #${issue}: ${(e as Error).message}. The report is in the job summary.`);
+      core.notice(
+        `Cannot comment on pull request #${issue} (HTTP ${status}: a pull request from a fork gets a read-only token). The report is in the job summary.`,
+      );
+    else
+      core.warning(
+        `Could not comment on pull request #${issue}: ${(e as Error).message}. The report is in the job summary.`,
+      );
   }
 }

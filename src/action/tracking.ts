@@ -35,18 +35,30 @@ export interface TrackResult {
 /** Where the participants' commands run: the upstream repository's URL and default branch. */
 export function whereFor(inputs: Inputs, ctx: RunContext): Where {
   const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-  const defaultBranch: string = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '') ?? 'main';
+  const defaultBranch: string =
+    ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '') ?? 'main';
   return { ceremoniesDir: inputs.ceremoniesDir, defaultBranch, upstream: `${server}/${ctx.repository}.git` };
 }
 
 /** The Action's tracking issue of each ceremony, by ceremony id (only issues a bot opened count). */
 export async function trackingIssues(o: Octokit, r: RepoRef): Promise<Map<string, TrackingIssue>> {
-  const issues = await o.paginate(o.rest.issues.listForRepo, { ...r, state: 'all', labels: TRACKING_LABEL, per_page: 100 });
+  const issues = await o.paginate(o.rest.issues.listForRepo, {
+    ...r,
+    state: 'all',
+    labels: TRACKING_LABEL,
+    per_page: 100,
+  });
   const out = new Map<string, TrackingIssue>();
   for (const i of issues.sort((a, b) => a.number - b.number)) {
     if (i.pull_request || i.user?.type !== 'Bot' || typeof i.body !== 'string') continue;
     const m = /<!-- sss-tool:tracking:([a-z0-9][a-z0-9._-]{0,62}) -->/.exec(i.body);
-    if (m && !out.has(m[1])) out.set(m[1], { number: i.number, url: i.html_url, body: i.body, state: i.state === 'closed' ? 'closed' : 'open' });
+    if (m && !out.has(m[1]))
+      out.set(m[1], {
+        number: i.number,
+        url: i.html_url,
+        body: i.body,
+        state: i.state === 'closed' ? 'closed' : 'open',
+      });
   }
   return out;
 }
@@ -68,7 +80,13 @@ function bodyFor(s: CeremonyStatus, sha?: string): string {
 }
 
 /** Opens or updates one ceremony's tracking issue; posts the round-opening comment on a new step. */
-async function trackOne(o: Octokit, r: RepoRef, s: CeremonyStatus, issue: TrackingIssue | undefined, sha?: string): Promise<TrackResult | undefined> {
+async function trackOne(
+  o: Octokit,
+  r: RepoRef,
+  s: CeremonyStatus,
+  issue: TrackingIssue | undefined,
+  sha?: string,
+): Promise<TrackResult | undefined> {
   const id = s.report.ceremony;
   const body = bodyFor(s, sha);
   const complete = s.report.phase === 'complete';
@@ -109,7 +127,13 @@ export async function track(inputs: Inputs, ctx: RunContext, state: RepositorySt
   try {
     const [issues, pulls] = await Promise.all([trackingIssues(o, r), openStepPulls(o, r)]);
     for (const report of state.reports.values()) {
-      const t = await trackOne(o, r, ceremonyStatus(report, pulls, where), issues.get(report.ceremony), process.env.GITHUB_SHA);
+      const t = await trackOne(
+        o,
+        r,
+        ceremonyStatus(report, pulls, where),
+        issues.get(report.ceremony),
+        process.env.GITHUB_SHA,
+      );
       if (!t) continue;
       out.push(t);
       core.info(`Tracking issue #${t.issue} of ${t.ceremony}: ${t.action}.`);
@@ -117,7 +141,9 @@ export async function track(inputs: Inputs, ctx: RunContext, state: RepositorySt
   } catch (e) {
     const status = httpStatus(e);
     const why = status === 403 || status === 404 ? ` (HTTP ${status}: give the workflow \`issues: write\`)` : '';
-    core.warning(`Could not update the ceremonies' tracking issues: ${(e as Error).message}${why}. The job summary has the status.`);
+    core.warning(
+      `Could not update the ceremonies' tracking issues: ${(e as Error).message}${why}. The job summary has the status.`,
+    );
   }
   return out;
 }
@@ -127,7 +153,12 @@ export async function track(inputs: Inputs, ctx: RunContext, state: RepositorySt
  * the ceremony's tracking issue when there is one. No open-pull-request lookup: the line says
  * what the step waits for, and the issue has the rest.
  */
-export async function nextStepLines(inputs: Inputs, ctx: RunContext, state: RepositoryState, ceremonies: string[]): Promise<string> {
+export async function nextStepLines(
+  inputs: Inputs,
+  ctx: RunContext,
+  state: RepositoryState,
+  ceremonies: string[],
+): Promise<string> {
   let issues = new Map<string, TrackingIssue>();
   if (inputs.token && ctx.repository) {
     try {

@@ -14,7 +14,15 @@ import { changedFiles, commitOf, exportTree, mergeBase } from '../github/git.js'
 import { Inputs, repositoryView, RunContext } from './context.js';
 import { nextStepLines } from './tracking.js';
 import { mdCode, oneLine } from '../ceremony/markdown.js';
-import { annotate, ceremoniesMarkdown, comment, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
+import {
+  annotate,
+  ceremoniesMarkdown,
+  comment,
+  Problem,
+  problemsMarkdown,
+  setOutputs,
+  writeSummary,
+} from './report.js';
 
 export interface ValidationResult {
   problems: Problem[];
@@ -37,7 +45,11 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
     );
   const base = await mergeBase(ws, baseSha, head);
   const changes = changedFiles(ws, base, head);
-  core.info(oneLine(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`));
+  core.info(
+    oneLine(
+      `Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`,
+    ),
+  );
 
   const headState = auditRepository(join(ws, inputs.ceremoniesDir), ws);
   const touched = touchedCeremonies(changes, inputs.ceremoniesDir);

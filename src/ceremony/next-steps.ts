@@ -59,7 +59,13 @@ export interface CeremonyStatus {
   round: string;
 }
 
-const STEP_LABEL: Record<string, string> = { round1: 'round 1', round2: 'round 2', finalize: 'finalize', request: 'the join request', approval: 'approvals' };
+const STEP_LABEL: Record<string, string> = {
+  round1: 'round 1',
+  round2: 'round 2',
+  finalize: 'finalize',
+  request: 'the join request',
+  approval: 'approvals',
+};
 
 export function stepLabel(step: string): string {
   return STEP_LABEL[step] ?? step;
@@ -67,12 +73,21 @@ export function stepLabel(step: string): string {
 
 /** `ceremony/<id>/<step>/<moniker>`, the branch `--submit` pushes; undefined for any other. */
 export function parseStepBranch(ref: string): { ceremony: string; step: string; moniker: string } | undefined {
-  const m = /^ceremony\/([a-z0-9][a-z0-9._-]{0,62})\/(round1|round2|finalize|request|approval)\/([a-z0-9][a-z0-9_-]{0,62})$/.exec(ref);
+  const m =
+    /^ceremony\/([a-z0-9][a-z0-9._-]{0,62})\/(round1|round2|finalize|request|approval)\/([a-z0-9][a-z0-9_-]{0,62})$/.exec(
+      ref,
+    );
   return m ? { ceremony: m[1], step: m[2], moniker: m[3] } : undefined;
 }
 
 /** The phases that are a step of the round table. */
-const PHASE_STEP: Record<string, string> = { round1: 'round1', round2: 'round2', finalize: 'finalize', request: 'request', approvals: 'approval' };
+const PHASE_STEP: Record<string, string> = {
+  round1: 'round1',
+  round2: 'round2',
+  finalize: 'finalize',
+  request: 'request',
+  approvals: 'approval',
+};
 
 /**
  * Where the ceremony is: the step its phase names (in round 1 every known row may be done while
@@ -94,7 +109,8 @@ export function syncCommands(w: Where): string[] {
 export function stepCommand(r: Report, step: string, w: Where): string | undefined {
   const dir = `${w.ceremoniesDir}/${r.ceremony}`;
   if (r.kind === 'dkg') {
-    if (step === 'round1') return `sss-tool dkg-round1 --threshold ${r.threshold} --participants ${r.participants} --ceremony ${r.ceremony} --submit`;
+    if (step === 'round1')
+      return `sss-tool dkg-round1 --threshold ${r.threshold} --participants ${r.participants} --ceremony ${r.ceremony} --submit`;
     if (step === 'round2') return `sss-tool dkg-round2 --commitments ${dir}/round1 --submit`;
     if (step === 'finalize') return `sss-tool dkg-finalize --shares ${dir}/round2 --submit`;
   }
@@ -124,16 +140,31 @@ export function ceremonyStatus(r: Report, pulls: OpenPull[], w: Where): Ceremony
   const rows: Row[] = [...r.rows];
   for (const p of mine)
     if (!rows.some((row) => row.moniker === p.moniker))
-      rows.push({ moniker: p.moniker, github: p.author, steps: Object.fromEntries(r.steps.map((s) => [s, s === step ? 'awaited' : '-'])) });
+      rows.push({
+        moniker: p.moniker,
+        github: p.author,
+        steps: Object.fromEntries(r.steps.map((s) => [s, s === step ? 'awaited' : '-'])),
+      });
   const command = step ? stepCommand(r, step, w) : undefined;
   const commands = command ? [...syncCommands(w), command] : undefined;
   const out = rows.map((row): ParticipantStatus => {
     // A pull request counts for a participant only when its author is the participant's login.
-    const pull = mine.find((p) => p.moniker === row.moniker && (!row.github || !p.author || p.author.toLowerCase() === row.github.toLowerCase()));
+    const pull = mine.find(
+      (p) =>
+        p.moniker === row.moniker && (!row.github || !p.author || p.author.toLowerCase() === row.github.toLowerCase()),
+    );
     const standing = standingOf(row, step, pull);
-    return { moniker: row.moniker, github: row.github ?? pull?.author, steps: row.steps, standing, pull, commands: standing === 'not-submitted' || standing === 'invalid' ? commands : undefined };
+    return {
+      moniker: row.moniker,
+      github: row.github ?? pull?.author,
+      steps: row.steps,
+      standing,
+      pull,
+      commands: standing === 'not-submitted' || standing === 'invalid' ? commands : undefined,
+    };
   });
-  const unnamed = r.kind === 'dkg' && step === 'round1' && r.participants ? Math.max(0, r.participants - out.length) : 0;
+  const unnamed =
+    r.kind === 'dkg' && step === 'round1' && r.participants ? Math.max(0, r.participants - out.length) : 0;
   return {
     report: r,
     step,

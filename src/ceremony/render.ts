@@ -40,7 +40,10 @@ const esc = mdText;
 
 /** Markdown for a job summary or a PR comment. */
 export function renderMarkdown(r: Report): string {
-  const lines = [`### Ceremony ${mdCode(r.ceremony)} (${esc(r.kind)}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${esc(r.phase)}**`, ''];
+  const lines = [
+    `### Ceremony ${mdCode(r.ceremony)} (${esc(r.kind)}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${esc(r.phase)}**`,
+    '',
+  ];
   if (r.rows.length) {
     lines.push(`| participant | ${r.steps.map(esc).join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
     for (const row of r.rows) {

@@ -216,7 +216,11 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
         `outside the ceremony layout: a participant's pull request only adds files under ${cPrefix}<id>/${ctx.maintainers.length ? ` (repository files are for maintainers: ${maintainerList})` : ''}`,
       );
   };
-  const onlyGeneratedFiles = changes.length > 0 && changes.every((c) => c.path.startsWith(pPrefix) && (PUBLIC_FILES as readonly string[]).includes(c.path.slice(pPrefix.length)));
+  const onlyGeneratedFiles =
+    changes.length > 0 &&
+    changes.every(
+      (c) => c.path.startsWith(pPrefix) && (PUBLIC_FILES as readonly string[]).includes(c.path.slice(pPrefix.length)),
+    );
   let baseView: RepositoryView | undefined;
   const base = () => (baseView ??= ctx.base());
 
@@ -322,7 +326,10 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
     // protection: whoever opens it (the publish token's app, any participant), its bytes are
     // checked against the transcript below. Anything else under public_info/ is a maintainer's.
     if (ctx.maintainers.length && !isMaintainer && !onlyGeneratedFiles) {
-      fail(c.path, `only maintainers (${maintainerList}) may change ${pPrefix}; it is generated from the transcript when a ceremony completes`);
+      fail(
+        c.path,
+        `only maintainers (${maintainerList}) may change ${pPrefix}; it is generated from the transcript when a ceremony completes`,
+      );
       return;
     }
     if (!(PUBLIC_FILES as readonly string[]).includes(name)) {

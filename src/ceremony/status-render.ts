@@ -40,8 +40,13 @@ export function statusTableMarkdown(s: CeremonyStatus): string {
   const head = ['participant', 'GitHub', ...r.steps.map(stepLabel), 'next'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const p of s.rows)
-    lines.push(`| ${mdText(p.moniker)} | ${p.github ? userLink(p.github) : '—'} | ${r.steps.map((st) => cellMarkdown(p, st, s.step)).join(' | ')} | ${nextCellMarkdown(p)} |`);
-  if (s.unnamed) lines.push(`| _${s.unnamed} more, not known yet_ | — | ${r.steps.map((st) => (st === s.step ? '⏳ not submitted' : '·')).join(' | ')} | runs the commands above |`);
+    lines.push(
+      `| ${mdText(p.moniker)} | ${p.github ? userLink(p.github) : '—'} | ${r.steps.map((st) => cellMarkdown(p, st, s.step)).join(' | ')} | ${nextCellMarkdown(p)} |`,
+    );
+  if (s.unnamed)
+    lines.push(
+      `| _${s.unnamed} more, not known yet_ | — | ${r.steps.map((st) => (st === s.step ? '⏳ not submitted' : '·')).join(' | ')} | runs the commands above |`,
+    );
   return lines.join('\n');
 }
 
@@ -66,7 +71,13 @@ export function trackingBodyMarkdown(s: CeremonyStatus, footer: string): string 
   else if (s.step) {
     lines.push(`**Waiting for ${stepLabel(s.step)} from:** ${awaitedMarkdown(s)}.`, '');
     const cmd = commandsMarkdown(s);
-    if (cmd.length) lines.push('Whoever has not submitted runs, in their checkout of this repository (a clone of their fork works):', '', ...cmd, '');
+    if (cmd.length)
+      lines.push(
+        'Whoever has not submitted runs, in their checkout of this repository (a clone of their fork works):',
+        '',
+        ...cmd,
+        '',
+      );
   } else lines.push(`**Waiting for:** ${mdCode(r.awaiting)}`, '');
   lines.push(statusTableMarkdown(s), '');
   if (r.errors.length) {
@@ -84,13 +95,23 @@ export function trackingBodyMarkdown(s: CeremonyStatus, footer: string): string 
  */
 export function roundOpenedMarkdown(s: CeremonyStatus): string {
   const r = s.report;
-  if (r.phase === 'complete') return `**Ceremony ${mdCode(r.ceremony)} is complete.** Group public key: ${mdCode(r.group?.publicKey ?? '')}. Thank you all.\n`;
+  if (r.phase === 'complete')
+    return `**Ceremony ${mdCode(r.ceremony)} is complete.** Group public key: ${mdCode(r.group?.publicKey ?? '')}. Thank you all.\n`;
   const logins = [...new Set(s.awaited.filter((p) => p.standing !== 'pull-request' && p.github).map((p) => p.github!))];
   const unnamedOnly = s.awaited.filter((p) => !p.github).map((p) => mdText(p.moniker));
   const what = s.step ? stepLabel(s.step) : 'the next step';
-  const lines = [r.phase === 'invalid' ? `**Ceremony ${mdCode(r.ceremony)} needs a fix before ${what} can close.**` : `**${what[0].toUpperCase()}${what.slice(1)} of ceremony ${mdCode(r.ceremony)} is open.**`, ''];
+  const lines = [
+    r.phase === 'invalid'
+      ? `**Ceremony ${mdCode(r.ceremony)} needs a fix before ${what} can close.**`
+      : `**${what[0].toUpperCase()}${what.slice(1)} of ceremony ${mdCode(r.ceremony)} is open.**`,
+    '',
+  ];
   const addressed = [...logins.map(mention), ...unnamedOnly];
-  if (addressed.length) lines.push(`${addressed.join(' ')}: it waits for you.${s.unnamed ? ` So do ${s.unnamed} more participants.` : ''}`, '');
+  if (addressed.length)
+    lines.push(
+      `${addressed.join(' ')}: it waits for you.${s.unnamed ? ` So do ${s.unnamed} more participants.` : ''}`,
+      '',
+    );
   else if (s.unnamed) lines.push(`It waits for ${s.unnamed} participant${s.unnamed === 1 ? '' : 's'}.`, '');
   const cmd = commandsMarkdown(s);
   if (cmd.length) lines.push('In your checkout of this repository:', '', ...cmd, '');
@@ -122,11 +143,20 @@ export function statusText(s: CeremonyStatus): string {
   const r = s.report;
   const lines = [`Ceremony ${r.ceremony} (${shape(s)}): ${phaseLabel(s)}`];
   const head = ['participant', 'github', ...r.steps];
-  const body = s.rows.map((p) => [p.moniker, p.github ? `@${p.github}` : '-', ...r.steps.map((st) => cellText(p, st, s.step))]);
+  const body = s.rows.map((p) => [
+    p.moniker,
+    p.github ? `@${p.github}` : '-',
+    ...r.steps.map((st) => cellText(p, st, s.step)),
+  ]);
   if (s.unnamed) body.push([`(${s.unnamed} more)`, '-', ...r.steps.map((st) => (st === s.step ? 'not merged' : '-'))]);
   if (body.length) {
     const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    const fmt = (cells: string[]) => '  ' + cells.map((c, i) => c.padEnd(width[i])).join('  ').trimEnd();
+    const fmt = (cells: string[]) =>
+      '  ' +
+      cells
+        .map((c, i) => c.padEnd(width[i]))
+        .join('  ')
+        .trimEnd();
     lines.push(fmt(head), ...body.map(fmt));
   }
   if (r.group) lines.push(`  group public key: ${r.group.publicKey}`);

@@ -23,12 +23,18 @@ export function register(p: Command): void {
     const ctx = makeContext(opts);
     await warmCeremonies(ctx.ceremoniesDir);
     const state = auditRepository(ctx.ceremoniesDir, ctx.repo);
-    const reports = opts.ceremony ? [auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony).report] : [...state.reports.values()];
+    const reports = opts.ceremony
+      ? [auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony).report]
+      : [...state.reports.values()];
     // No pull requests here (no API call): "not merged" stands for "not submitted or not merged yet".
     const where = (await import('../github/git.js')).localWhere(ctx.repo);
     const statuses = reports.map((r) => ceremonyStatus(r, [], where));
     ctx.result({
-      ceremonies: statuses.map((st) => ({ ...reportJson(st.report), next: nextStepText(st), commands: st.awaited.find((p) => p.commands)?.commands ?? st.unnamedCommands })),
+      ceremonies: statuses.map((st) => ({
+        ...reportJson(st.report),
+        next: nextStepText(st),
+        commands: st.awaited.find((p) => p.commands)?.commands ?? st.unnamedCommands,
+      })),
       publicKey: state.group?.publicKey,
     });
     if (!reports.length) ctx.say(`No ceremonies under ${shown(ctx.repo, ctx.ceremoniesDir)} yet.`);

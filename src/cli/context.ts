@@ -106,8 +106,11 @@ export function requireCheckout(dir: string): void {
     );
   const top = r.stdout.toString().trim();
   if (realpathSync(top) !== realpathSync(dir))
-    throw new SssError(`${dir} is inside the git checkout ${top}, not at its top: run this at the top or pass --repo ${top}`, {
-      code: 'usage',
-      field: '--repo',
-    });
+    throw new SssError(
+      `${dir} is inside the git checkout ${top}, not at its top: run this at the top or pass --repo ${top}`,
+      {
+        code: 'usage',
+        field: '--repo',
+      },
+    );
 }

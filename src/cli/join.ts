@@ -459,7 +459,11 @@ async function finalizeJoinCommand(
   const saved = await readPrivate<JoinState>(statePath, passphrase);
   const joinSecret = hexToBytes(saved.joinSecret);
   if (bytesToHex(x25519.getPublicKey(joinSecret)) !== req.joinKey)
-    throw new SssError('the request\'s join key is not the one this home dir made', { code: 'private', file: shown(ctx.repo, requestPath), field: 'joinKey' });
+    throw new SssError("the request's join key is not the one this home dir made", {
+      code: 'private',
+      file: shown(ctx.repo, requestPath),
+      field: 'joinKey',
+    });
   ctx.progress(`decrypting and checking the fragments of ${audit.approvals.size} approvers`);
   const result = await openFragments(audit, joinSecret);
   joinSecret.fill(0);

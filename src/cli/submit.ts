@@ -52,7 +52,8 @@ export interface Remotes {
   fork: boolean;
 }
 
-const sameRepo = (a?: RepoRef, b?: RepoRef) => Boolean(a && b && a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
+const sameRepo = (a?: RepoRef, b?: RepoRef) =>
+  Boolean(a && b && a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
 
 /** `url` (a GitHub remote URL) pointing at another repository of the same host, without credentials. */
 function urlFor(url: string, r: RepoRef): string | undefined {
@@ -72,19 +73,39 @@ function urlFor(url: string, r: RepoRef): string | undefined {
 export function resolveRemotes(dir: string, opts: SubmitOptions, env: NodeJS.ProcessEnv = process.env): Remotes {
   const push = opts.remote ?? 'origin';
   const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n').filter(Boolean) ?? [];
-  if (!remotes.includes(push)) throw new SssError(`no git remote ${push} in ${dir}`, { code: 'usage', field: '--remote' });
+  if (!remotes.includes(push))
+    throw new SssError(`no git remote ${push} in ${dir}`, { code: 'usage', field: '--remote' });
   // The URL as configured: `get-url` would apply url.<base>.insteadOf, and the owner is in the configured one.
-  const url = (name: string) => spawnSync('git', ['config', '--get', `remote.${name}.url`], { cwd: dir }).stdout.toString().trim();
+  const url = (name: string) =>
+    spawnSync('git', ['config', '--get', `remote.${name}.url`], { cwd: dir })
+      .stdout.toString()
+      .trim();
   const pushUrl = url(push);
   const pushRepo = repoFromRemoteUrl(pushUrl);
   const upstream = push !== 'upstream' && remotes.includes('upstream') ? 'upstream' : undefined;
   const upstreamUrl = upstream ? url(upstream) : undefined;
-  const named = opts.githubRepo ? parseRepo(opts.githubRepo, '--github-repo') : env[REPOSITORY_ENV] ? parseRepo(env[REPOSITORY_ENV]!, REPOSITORY_ENV) : undefined;
+  const named = opts.githubRepo
+    ? parseRepo(opts.githubRepo, '--github-repo')
+    : env[REPOSITORY_ENV]
+      ? parseRepo(env[REPOSITORY_ENV]!, REPOSITORY_ENV)
+      : undefined;
   const target = named ?? repoFromRemoteUrl(upstreamUrl ?? pushUrl);
-  if (upstream) return { push, fetchFrom: upstream, pullFrom: upstream, target, pushRepo, fork: upstreamUrl !== pushUrl && !sameRepo(pushRepo, target) };
+  if (upstream)
+    return {
+      push,
+      fetchFrom: upstream,
+      pullFrom: upstream,
+      target,
+      pushRepo,
+      fork: upstreamUrl !== pushUrl && !sameRepo(pushRepo, target),
+    };
   if (target && pushRepo && !sameRepo(pushRepo, target)) {
     const derived = urlFor(pushUrl, target);
-    if (!derived) throw new SssError(`cannot tell the URL of ${target.owner}/${target.repo} from ${push}'s: add it as a remote: git remote add upstream <its URL>`, { code: 'usage', field: '--github-repo' });
+    if (!derived)
+      throw new SssError(
+        `cannot tell the URL of ${target.owner}/${target.repo} from ${push}'s: add it as a remote: git remote add upstream <its URL>`,
+        { code: 'usage', field: '--github-repo' },
+      );
     return { push, fetchFrom: derived, pullFrom: derived, target, pushRepo, fork: true };
   }
   return { push, fetchFrom: push, pullFrom: push, target, pushRepo, fork: false };
@@ -121,7 +142,9 @@ export async function nextSteps(ctx: Context, opts: SubmitOptions, s: StepFiles)
   ctx.say(`  ${g} push --force ${shellWord(remotes.push)} ${branch}`);
   ctx.say(`  ${g} switch ${base}`);
   ctx.say(`  then open a pull request from ${branch} into ${base} of ${where}; its sss-tool Action checks it.`);
-  ctx.say(`Once it is merged (squash merges too), \`${g} pull --ff-only ${shellWord(remotes.pullFrom)} ${base}\` brings your files back.`);
+  ctx.say(
+    `Once it is merged (squash merges too), \`${g} pull --ff-only ${shellWord(remotes.pullFrom)} ${base}\` brings your files back.`,
+  );
 }
 
 /** The repository pull requests go to: --github-repo, else $SSS_TOOL_GITHUB_REPOSITORY, else the remote's. */
@@ -143,18 +166,33 @@ async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<
   const { client, upsertPullRequest } = await import('../github/api.js');
   // Everything that can fail without side effects is settled before the push.
   const remotes = resolveRemotes(ctx.repo, opts);
-  const target = remotes.target ?? targetRepository(opts, spawnSync('git', ['remote', 'get-url', remotes.fetchFrom], { cwd: ctx.repo }).stdout.toString().trim());
+  const target =
+    remotes.target ??
+    targetRepository(
+      opts,
+      spawnSync('git', ['remote', 'get-url', remotes.fetchFrom], { cwd: ctx.repo }).stdout.toString().trim(),
+    );
   const token = resolveToken();
   const octokit = client(token);
   const base = opts.base ?? remoteDefaultBranch(ctx.repo, remotes.fetchFrom, token);
-  const forkOwner = remotes.fork ? (remotes.pushRepo?.owner ?? (await octokit.rest.users.getAuthenticated()).data.login) : undefined;
+  const forkOwner = remotes.fork
+    ? (remotes.pushRepo?.owner ?? (await octokit.rest.users.getAuthenticated()).data.login)
+    : undefined;
   const branch = branchName(s);
   const message = commitMessage(s);
   // A re-run does not rewrite the manifest it wrote the first time; the base may still lack it.
   const manifest = join(ctx.ceremoniesDir, s.ceremony, 'ceremony.json');
   const files = existsSync(manifest) && !s.files.includes(manifest) ? [manifest, ...s.files] : s.files;
   ctx.progress(`pushing ${branch} to ${remotes.push}, on ${base} fetched from ${remotes.pullFrom}`);
-  const pushed = await commitAndPushStep(ctx.repo, { fetchFrom: remotes.fetchFrom, pushTo: remotes.push, base, branch, files, message, token });
+  const pushed = await commitAndPushStep(ctx.repo, {
+    fetchFrom: remotes.fetchFrom,
+    pushTo: remotes.push,
+    base,
+    branch,
+    files,
+    message,
+    token,
+  });
   const head = forkOwner ? `${forkOwner}:${branch}` : branch;
   const body = [
     `Step **${s.step}** of ceremony \`${s.ceremony}\`, from **${s.moniker}**.`,
@@ -168,8 +206,12 @@ async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<
   const pr = await upsertPullRequest(octokit, target, { head, base, title: message, body });
   const line = `${pr.action === 'updated' ? 'Updated' : 'Opened'} pull request #${pr.number}: ${pr.url}`;
   ctx.say('');
-  ctx.say(`Submitted: pushed ${pushed.files.join(', ')} as ${remotes.push}/${branch} (on ${base} of ${target.owner}/${target.repo}).`);
+  ctx.say(
+    `Submitted: pushed ${pushed.files.join(', ')} as ${remotes.push}/${branch} (on ${base} of ${target.owner}/${target.repo}).`,
+  );
   ctx.say(line);
-  ctx.say(`Your files moved to that branch. Once it is merged: git -C ${shellWord(ctx.repo)} pull --ff-only ${shellWord(remotes.pullFrom)} ${base}`);
+  ctx.say(
+    `Your files moved to that branch. Once it is merged: git -C ${shellWord(ctx.repo)} pull --ff-only ${shellWord(remotes.pullFrom)} ${base}`,
+  );
   if (ctx.json) process.stderr.write(line + '\n');
 }

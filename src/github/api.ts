@@ -19,7 +19,8 @@ export { parseRepo, repoFromRemoteUrl, resolveToken, type RepoRef } from './repo
 
 export function client(token: string, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'): Octokit {
   // One retry after a rate limit, and only when the reset is near: a run must not hang for an hour.
-  const onLimit = (retryAfter: number, _options: unknown, _o: unknown, retryCount: number) => retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+  const onLimit = (retryAfter: number, _options: unknown, _o: unknown, retryCount: number) =>
+    retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
   const url = baseUrl.replace(/\/+$/, '');
   return new Client({
     auth: token,
@@ -47,7 +48,10 @@ function isLoopback(url: string): boolean {
  * at the speed of the machine.
  */
 function unpaced() {
-  return { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }), notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }) };
+  return {
+    write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+    notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+  };
 }
 
 /**
@@ -121,7 +125,11 @@ export async function openPullRequest(
  * publish pull request is one, however many runs push to its branch. A 422 "already exists" from
  * a concurrent run is the same outcome.
  */
-export async function upsertPullRequest(o: Octokit, r: RepoRef, pr: NewPull): Promise<{ number: number; url: string; action: 'created' | 'updated' }> {
+export async function upsertPullRequest(
+  o: Octokit,
+  r: RepoRef,
+  pr: NewPull,
+): Promise<{ number: number; url: string; action: 'created' | 'updated' }> {
   const head = pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`;
   const find = async () => (await o.rest.pulls.list({ ...r, head, base: pr.base, state: 'open', per_page: 1 })).data[0];
   let open = await find();
@@ -133,6 +141,7 @@ export async function upsertPullRequest(o: Octokit, r: RepoRef, pr: NewPull): Pr
       if (httpStatus(e) !== 422 || !(open = await find())) throw e;
     }
   }
-  if (open.title !== pr.title || open.body !== pr.body) await o.rest.pulls.update({ ...r, pull_number: open.number, title: pr.title, body: pr.body });
+  if (open.title !== pr.title || open.body !== pr.body)
+    await o.rest.pulls.update({ ...r, pull_number: open.number, title: pr.title, body: pr.body });
   return { number: open.number, url: open.html_url, action: 'updated' };
 }

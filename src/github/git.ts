@@ -146,20 +146,32 @@ export function exportTree(dir: string, rev: string, subdir: string): string {
  * reaches git through SSS_TOOL_GIT_TOKEN, never through a command line, a URL or a config file.
  * The empty helper before it drops the user's own helpers for this one command.
  */
-const TOKEN_HELPER = '!f() { test "$1" = get || exit 0; echo username=x-access-token; printf "password=%s\\n" "$SSS_TOOL_GIT_TOKEN"; }; f';
+const TOKEN_HELPER =
+  '!f() { test "$1" = get || exit 0; echo username=x-access-token; printf "password=%s\\n" "$SSS_TOOL_GIT_TOKEN"; }; f';
 
 /** `git -c …` arguments and environment that offer `token` to an https remote, and never prompt. */
 export function tokenAuth(token?: string): { args: string[]; env: Record<string, string> } {
   const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
   if (!token) return { args: [], env };
-  return { args: ['-c', 'credential.helper=', '-c', `credential.helper=${TOKEN_HELPER}`], env: { ...env, SSS_TOOL_GIT_TOKEN: token } };
+  return {
+    args: ['-c', 'credential.helper=', '-c', `credential.helper=${TOKEN_HELPER}`],
+    env: { ...env, SSS_TOOL_GIT_TOKEN: token },
+  };
 }
 
 /** Runs a git command that talks to a remote, with the token (if any) offered by the helper. */
 function gitRemote(dir: string, args: string[], token?: string): string {
   const auth = tokenAuth(token);
-  const r = spawnSync('git', [...auth.args, ...args], { cwd: dir, maxBuffer: 1 << 26, env: { ...process.env, ...auth.env } });
-  if (r.status !== 0) throw new SssError(`git ${args[0]} ${args[args.length - 2] ?? ''} failed: ${r.stderr.toString().trim().split('\n').slice(-1)[0]}`, { code: 'git' });
+  const r = spawnSync('git', [...auth.args, ...args], {
+    cwd: dir,
+    maxBuffer: 1 << 26,
+    env: { ...process.env, ...auth.env },
+  });
+  if (r.status !== 0)
+    throw new SssError(
+      `git ${args[0]} ${args[args.length - 2] ?? ''} failed: ${r.stderr.toString().trim().split('\n').slice(-1)[0]}`,
+      { code: 'git' },
+    );
   return r.stdout.toString('utf8');
 }
 
@@ -199,7 +211,10 @@ export interface StepCommit {
  * (the transcript is append-only). Afterwards the untracked copies are removed from the checkout:
  * `git pull` brings them back once the pull request is merged.
  */
-export async function commitAndPushStep(dir: string, s: StepCommit): Promise<{ commit: string; baseCommit: string; files: string[] }> {
+export async function commitAndPushStep(
+  dir: string,
+  s: StepCommit,
+): Promise<{ commit: string; baseCommit: string; files: string[] }> {
   const top = checkoutTop(dir);
   if (!top) throw new SssError(`${dir} is not a git checkout`, { code: 'usage', field: '--repo' });
   gitRemote(top, ['fetch', '--quiet', s.fetchFrom, `refs/heads/${s.base}`], s.token);
@@ -333,9 +348,16 @@ export function upstreamRemote(dir: string): string | undefined {
  */
 export function knownDefaultBranch(dir: string, remote: string): string {
   const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
-  if (head.status === 0) return head.stdout.toString().trim().slice(remote.length + 1);
+  if (head.status === 0)
+    return head.stdout
+      .toString()
+      .trim()
+      .slice(remote.length + 1);
   for (const b of ['main', 'master'])
-    if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0) return b;
+    if (
+      spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0
+    )
+      return b;
   return 'main';
 }
 
