@@ -34321,7 +34321,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1685);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6396);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34331,7 +34331,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1685:
+/***/ 6396:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34339,8 +34339,6 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
-
-// UNUSED EXPORTS: modeFor
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -54645,10 +54643,11 @@ const CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const MAX_PARTICIPANTS = 1000;
 const artifacts_schemas_hex = (bytes) => schemas_string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
 const hex32 = artifacts_schemas_hex(32);
-const hex64 = artifacts_schemas_hex(64);
 const moniker = schemas_string().regex(MONIKER, 'expected a moniker: lowercase letters, digits, _ or -, at most 63');
-const ceremonyId = schemas_string().regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
-const githubLogin = schemas_string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
+const ceremonyId = schemas_string()
+    .regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
+const githubLogin = schemas_string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
 const endpoint = schemas_string()
     .max(2048)
     .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL without spaces');
@@ -54732,7 +54731,9 @@ function parseWith(schema, value, file) {
         return r.data;
     const issue = r.error.issues[0];
     // A record's key is a path segment taken from the file: cut short like any quoted value.
-    const field = issue.path.length ? issue.path.map((k) => (String(k).length > 80 ? `${String(k).slice(0, 80)}…` : String(k))).join('.') : undefined;
+    const field = issue.path.length
+        ? issue.path.map((k) => (String(k).length > 80 ? `${String(k).slice(0, 80)}…` : String(k))).join('.')
+        : undefined;
     let reason = issue.message;
     if (issue.code === 'unrecognized_keys')
         reason = `unknown field ${issue.keys.map(shown).join(', ')}`;
@@ -54750,7 +54751,9 @@ function shown(v) {
         return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
     if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean')
         return String(v);
-    return Array.isArray(v) ? 'of the wrong type (a list)' : `of the wrong type (${typeof v === 'object' ? 'an object' : typeof v})`;
+    return Array.isArray(v)
+        ? 'of the wrong type (a list)'
+        : `of the wrong type (${typeof v === 'object' ? 'an object' : typeof v})`;
 }
 function raise(reason, file, field) {
     throw new errors_SssError(reason, { code: 'malformed', file, field });
@@ -55050,7 +55053,10 @@ function checkRound1Package(pkg, signers) {
     if (id === 0n)
         throw new errors_SssError('identifier is zero', { code: 'malformed', field: 'identifier' });
     if (pkg.commitment.length !== signers.min)
-        throw new errors_SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, { code: 'malformed', field: 'commitment' });
+        throw new errors_SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, {
+            code: 'malformed',
+            field: 'commitment',
+        });
     const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
     const R = decodePoint(pkg.proofOfKnowledge.slice(0, 64), 'proofOfKnowledge');
     const z = suite_decodeScalar(pkg.proofOfKnowledge.slice(64), 'proofOfKnowledge');
@@ -55105,7 +55111,7 @@ function combineShares(x, dealt, group) {
         return { signingShare: s, verifyingShare: Y };
     const xs = powers(x, group.length);
     const culprits = dealt.filter((d) => !baseTimes(d.share).equals(msm(d.commitment, xs))).map((d) => d.dealer);
-    throw new SssError(culprits.length ? 'share does not match its dealer\'s commitment' : 'the shares do not sum to the group commitment', { code: 'inconsistent', culprits });
+    throw new SssError(culprits.length ? "share does not match its dealer's commitment" : 'the shares do not sum to the group commitment', { code: 'inconsistent', culprits });
 }
 /**
  * Checks that every verifying share Y_i equals Σ_k x_i^k·C_k, in one random linear combination:
@@ -55159,7 +55165,15 @@ function groupParticipant(a, verifyingShare, ceremony) {
     return { moniker, identifier, verifyingShare, ...rest, ceremony };
 }
 function invalidReport(ceremony, errors) {
-    return { ceremony, kind: 'unknown', phase: 'invalid', steps: [], rows: [], awaiting: 'a valid ceremony.json', errors };
+    return {
+        ceremony,
+        kind: 'unknown',
+        phase: 'invalid',
+        steps: [],
+        rows: [],
+        awaiting: 'a valid ceremony.json',
+        errors,
+    };
 }
 //# sourceMappingURL=report.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/dkg.js
@@ -55178,11 +55192,19 @@ function invalidReport(ceremony, errors) {
 /** Checks M and N as PROTOCOL section 4 bounds them. */
 function checkThreshold(threshold, participants, file) {
     if (!Number.isInteger(participants) || participants < 2 || participants > MAX_PARTICIPANTS)
-        throw new errors_SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, { code: 'malformed', file, field: 'participants' });
+        throw new errors_SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, {
+            code: 'malformed',
+            file,
+            field: 'participants',
+        });
     if (!Number.isInteger(threshold) || threshold < 2)
         throw new errors_SssError('threshold must be an integer of at least 2', { code: 'malformed', file, field: 'threshold' });
     if (threshold > participants)
-        throw new errors_SssError(`threshold ${threshold} exceeds participants ${participants}`, { code: 'malformed', file, field: 'threshold' });
+        throw new errors_SssError(`threshold ${threshold} exceeds participants ${participants}`, {
+            code: 'malformed',
+            file,
+            field: 'threshold',
+        });
 }
 const P25519 = 2n ** 255n - 19n;
 /**
@@ -55196,7 +55218,10 @@ function checkEncryptionKey(hex, field = 'encryptionKey') {
     for (let i = 31; i >= 0; i--)
         u = (u << 8n) | BigInt(b[i]);
     if (b.length !== 32 || u >= P25519)
-        throw new errors_SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', { code: 'malformed', field });
+        throw new errors_SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', {
+            code: 'malformed',
+            field,
+        });
     try {
         ed25519_x25519.getSharedSecret(ed25519_x25519.utils.randomSecretKey(), curves_utils_hexToBytes(hex));
     }
@@ -55207,7 +55232,12 @@ function checkEncryptionKey(hex, field = 'encryptionKey') {
 /** The identity checks every artifact author goes through. */
 function checkIdentityFields(a, file) {
     if (a.identifier !== identifierFor(a.moniker))
-        throw new errors_SssError('identifier is not the one derived from the moniker', { code: 'mismatch', file, field: 'identifier', culprit: a.moniker });
+        throw new errors_SssError('identifier is not the one derived from the moniker', {
+            code: 'mismatch',
+            file,
+            field: 'identifier',
+            culprit: a.moniker,
+        });
     try {
         decodePoint(a.signingKey, 'signingKey');
         checkEncryptionKey(a.encryptionKey);
@@ -55223,16 +55253,31 @@ const byIdentifier = (a, b) => {
 };
 /** SHA-256 over the canonical list of all round-1 artifacts sorted by identifier. */
 function round1DigestOf(artifacts) {
-    return digest([...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier).map((r) => r.artifact));
+    return digest([...artifacts]
+        .map((artifact) => ({ artifact }))
+        .sort(byIdentifier)
+        .map((r) => r.artifact));
 }
 function round2DigestOf(artifacts) {
-    return digest([...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier).map((r) => r.artifact));
+    return digest([...artifacts]
+        .map((artifact) => ({ artifact }))
+        .sort(byIdentifier)
+        .map((r) => r.artifact));
 }
 function authored(a, raw, fileMoniker, ceremony) {
     if (a.moniker !== fileMoniker)
-        throw new errors_SssError(`the file is named for ${fileMoniker} but the artifact's moniker is ${a.moniker}`, { code: 'mismatch', file: raw.file, field: 'moniker' });
+        throw new errors_SssError(`the file is named for ${fileMoniker} but the artifact's moniker is ${a.moniker}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'moniker',
+        });
     if (a.ceremony !== ceremony)
-        throw new errors_SssError(`artifact belongs to ceremony ${a.ceremony}, not ${ceremony}`, { code: 'mismatch', file: raw.file, field: 'ceremony', culprit: a.moniker });
+        throw new errors_SssError(`artifact belongs to ceremony ${a.ceremony}, not ${ceremony}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'ceremony',
+            culprit: a.moniker,
+        });
     return a;
 }
 /** Audits a DKG ceremony's files. Never throws for bad input: problems land in `errors`. */
@@ -55259,7 +55304,11 @@ function auditDkg(files) {
     try {
         manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
         if (manifest.ceremony !== files.id)
-            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { code: 'mismatch', file: files.manifest.file, field: 'ceremony' });
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+                code: 'mismatch',
+                file: files.manifest.file,
+                field: 'ceremony',
+            });
         checkThreshold(manifest.threshold, manifest.participants, files.manifest.file);
     }
     catch (e) {
@@ -55278,16 +55327,36 @@ function auditDkg(files) {
         try {
             const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, files.id);
             if (a.threshold !== manifest.threshold || a.participants !== N)
-                throw new errors_SssError(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`, { code: 'mismatch', file: raw.file, field: a.threshold !== manifest.threshold ? 'threshold' : 'participants', culprit: m });
+                throw new errors_SssError(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`, {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: a.threshold !== manifest.threshold ? 'threshold' : 'participants',
+                    culprit: m,
+                });
             if (manifest.allowList && !manifest.allowList.includes(m))
-                throw new errors_SssError('moniker is not on the ceremony\'s allow-list', { code: 'not-allowed', file: raw.file, field: 'moniker', culprit: m });
+                throw new errors_SssError("moniker is not on the ceremony's allow-list", {
+                    code: 'not-allowed',
+                    file: raw.file,
+                    field: 'moniker',
+                    culprit: m,
+                });
             checkIdentityFields(a, raw.file);
             if (!verifyArtifactSignature(a, a.signingKey))
-                throw new errors_SssError('bad artifact signature', { code: 'signature', file: raw.file, field: 'signature', culprit: m });
+                throw new errors_SssError('bad artifact signature', {
+                    code: 'signature',
+                    file: raw.file,
+                    field: 'signature',
+                    culprit: m,
+                });
             for (const key of [a.signingKey, a.encryptionKey]) {
                 const other = seenKeys.get(key);
                 if (other)
-                    throw new errors_SssError(`reuses a public key of ${other}`, { code: 'duplicate', file: raw.file, field: key === a.signingKey ? 'signingKey' : 'encryptionKey', culprit: m });
+                    throw new errors_SssError(`reuses a public key of ${other}`, {
+                        code: 'duplicate',
+                        file: raw.file,
+                        field: key === a.signingKey ? 'signingKey' : 'encryptionKey',
+                        culprit: m,
+                    });
             }
             let checked;
             try {
@@ -55306,7 +55375,11 @@ function auditDkg(files) {
     }
     const round1Files = files.byRole.get('round1') ?? new Map();
     if (audit.round1.size > N)
-        err(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, { code: 'incomplete', file: files.manifest.file, field: 'participants' }));
+        err(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
+            code: 'incomplete',
+            file: files.manifest.file,
+            field: 'participants',
+        }));
     const round1Closed = audit.round1.size === N && round1Files.size === N;
     if (round1Closed) {
         audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
@@ -55324,30 +55397,68 @@ function auditDkg(files) {
     for (const [m, raw] of round2Files) {
         try {
             if (!round1Closed)
-                throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, { code: 'incomplete', file: raw.file });
+                throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
+                    code: 'incomplete',
+                    file: raw.file,
+                });
             const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, files.id);
             const r1 = audit.round1.get(m);
             if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', { code: 'not-allowed', file: raw.file, field: 'moniker', culprit: m });
+                throw new errors_SssError('author has no round-1 artifact in this ceremony', {
+                    code: 'not-allowed',
+                    file: raw.file,
+                    field: 'moniker',
+                    culprit: m,
+                });
             if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError('identifier differs from the author\'s round-1 artifact', { code: 'mismatch', file: raw.file, field: 'identifier', culprit: m });
+                throw new errors_SssError("identifier differs from the author's round-1 artifact", {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'identifier',
+                    culprit: m,
+                });
             if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', { code: 'signature', file: raw.file, field: 'signature', culprit: m });
+                throw new errors_SssError('bad artifact signature', {
+                    code: 'signature',
+                    file: raw.file,
+                    field: 'signature',
+                    culprit: m,
+                });
             if (a.round1Digest !== audit.round1Digest)
                 throw new errors_SssError('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m });
             const recipients = new Set();
             a.shares.forEach((s, i) => {
                 if (s.recipient === m)
-                    throw new errors_SssError('a share addressed to its own author', { code: 'not-allowed', file: raw.file, field: `shares.${i}.recipient`, culprit: m });
+                    throw new errors_SssError('a share addressed to its own author', {
+                        code: 'not-allowed',
+                        file: raw.file,
+                        field: `shares.${i}.recipient`,
+                        culprit: m,
+                    });
                 if (!monikers.has(s.recipient))
-                    throw new errors_SssError(`share for ${s.recipient}, who is not a participant`, { code: 'not-allowed', file: raw.file, field: `shares.${i}.recipient`, culprit: m });
+                    throw new errors_SssError(`share for ${s.recipient}, who is not a participant`, {
+                        code: 'not-allowed',
+                        file: raw.file,
+                        field: `shares.${i}.recipient`,
+                        culprit: m,
+                    });
                 if (recipients.has(s.recipient))
-                    throw new errors_SssError(`two shares for ${s.recipient}`, { code: 'duplicate', file: raw.file, field: `shares.${i}.recipient`, culprit: m });
+                    throw new errors_SssError(`two shares for ${s.recipient}`, {
+                        code: 'duplicate',
+                        file: raw.file,
+                        field: `shares.${i}.recipient`,
+                        culprit: m,
+                    });
                 recipients.add(s.recipient);
             });
             if (recipients.size !== N - 1) {
                 const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
-                throw new errors_SssError(`no share for ${names(missing)}`, { code: 'incomplete', file: raw.file, field: 'shares', culprit: m });
+                throw new errors_SssError(`no share for ${names(missing)}`, {
+                    code: 'incomplete',
+                    file: raw.file,
+                    field: 'shares',
+                    culprit: m,
+                });
             }
             audit.round2.set(m, { file: raw.file, artifact: a });
         }
@@ -55364,21 +55475,54 @@ function auditDkg(files) {
     for (const [m, raw] of finalizeFiles) {
         try {
             if (!round2Closed)
-                throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, { code: 'incomplete', file: raw.file });
+                throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, {
+                    code: 'incomplete',
+                    file: raw.file,
+                });
             const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, files.id);
             const r1 = audit.round1.get(m);
             if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', { code: 'not-allowed', file: raw.file, field: 'moniker', culprit: m });
+                throw new errors_SssError('author has no round-1 artifact in this ceremony', {
+                    code: 'not-allowed',
+                    file: raw.file,
+                    field: 'moniker',
+                    culprit: m,
+                });
             if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError('identifier differs from the author\'s round-1 artifact', { code: 'mismatch', file: raw.file, field: 'identifier', culprit: m });
+                throw new errors_SssError("identifier differs from the author's round-1 artifact", {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'identifier',
+                    culprit: m,
+                });
             if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', { code: 'signature', file: raw.file, field: 'signature', culprit: m });
+                throw new errors_SssError('bad artifact signature', {
+                    code: 'signature',
+                    file: raw.file,
+                    field: 'signature',
+                    culprit: m,
+                });
             if (a.round1Digest !== audit.round1Digest)
-                throw new errors_SssError('round1Digest differs from the merged round-1 artifacts', { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m });
+                throw new errors_SssError('round1Digest differs from the merged round-1 artifacts', {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'round1Digest',
+                    culprit: m,
+                });
             if (a.round2Digest !== audit.round2Digest)
-                throw new errors_SssError('round2Digest differs from the merged round-2 artifacts', { code: 'mismatch', file: raw.file, field: 'round2Digest', culprit: m });
+                throw new errors_SssError('round2Digest differs from the merged round-2 artifacts', {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'round2Digest',
+                    culprit: m,
+                });
             if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
-                throw new errors_SssError('groupKey differs from the key the round-1 commitments define', { code: 'mismatch', file: raw.file, field: 'groupKey', culprit: m });
+                throw new errors_SssError('groupKey differs from the key the round-1 commitments define', {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'groupKey',
+                    culprit: m,
+                });
             let Y;
             try {
                 Y = decodePoint(a.verifyingShare, 'verifyingShare');
@@ -55397,7 +55541,12 @@ function auditDkg(files) {
         const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
         for (const s of shares.filter((s) => bad.has(s.id))) {
             audit.finalize.delete(s.moniker);
-            err(new errors_SssError('verifying share does not match the group commitment', { code: 'inconsistent', file: s.file, field: 'verifyingShare', culprit: s.moniker }));
+            err(new errors_SssError('verifying share does not match the group commitment', {
+                code: 'inconsistent',
+                file: s.file,
+                field: 'verifyingShare',
+                culprit: s.moniker,
+            }));
         }
     }
     // Phase, table and what is awaited.
@@ -55436,7 +55585,10 @@ function auditDkg(files) {
     }
     if (audit.errors.length)
         audit.awaiting = `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${audit.awaiting}`;
-    audit.digests = { ...(audit.round1Digest ? { round1: audit.round1Digest } : {}), ...(audit.round2Digest ? { round2: audit.round2Digest } : {}) };
+    audit.digests = {
+        ...(audit.round1Digest ? { round1: audit.round1Digest } : {}),
+        ...(audit.round2Digest ? { round2: audit.round2Digest } : {}),
+    };
     return audit;
 }
 /**
@@ -55450,7 +55602,12 @@ function locateGroupCommitmentError(e, round1, dir) {
     for (const r of round1.values())
         r.commitment.forEach((p, k) => {
             if (!p.isTorsionFree())
-                out.push(new errors_SssError('commitment point is not in the prime-order subgroup', { code: 'malformed', file: r.file, field: `commitment.${k}`, culprit: r.artifact.moniker }));
+                out.push(new errors_SssError('commitment point is not in the prime-order subgroup', {
+                    code: 'malformed',
+                    file: r.file,
+                    field: `commitment.${k}`,
+                    culprit: r.artifact.moniker,
+                }));
         });
     if (out.length)
         return out;
@@ -55637,7 +55794,10 @@ const SMALL_ORDER_Y = new Set(ED25519_TORSION_SUBGROUP.map((hex) => utils_bytesT
 const HEX128 = /^[0-9a-f]{128}$/;
 /** 32 little-endian bytes of a buffer, from `at`, as a bigint (four 64-bit reads: this is hot). */
 function readLE256(b, at) {
-    return b.readBigUInt64LE(at) | (b.readBigUInt64LE(at + 8) << 64n) | (b.readBigUInt64LE(at + 16) << 128n) | (b.readBigUInt64LE(at + 24) << 192n);
+    return (b.readBigUInt64LE(at) |
+        (b.readBigUInt64LE(at + 8) << 64n) |
+        (b.readBigUInt64LE(at + 16) << 128n) |
+        (b.readBigUInt64LE(at + 24) << 192n));
 }
 /**
  * Decodes a mask commitment (see encodeMaskCommitment): canonical coordinates, the sign bit of
@@ -55653,7 +55813,10 @@ function decodeMaskCommitment(hex, field) {
     if (y >= join_Fp.ORDER || x >= join_Fp.ORDER)
         throw new errors_SssError('non-canonical point encoding', { code: 'malformed', field });
     if (Number(x & 1n) !== sign)
-        throw new errors_SssError('the x-coordinate does not match the sign bit of the compressed point', { code: 'mismatch', field });
+        throw new errors_SssError('the x-coordinate does not match the sign bit of the compressed point', {
+            code: 'mismatch',
+            field,
+        });
     const x2 = join_Fp.sqr(x);
     const y2 = join_Fp.sqr(y);
     // −x² + y² == 1 + d·x²·y²
@@ -55711,7 +55874,9 @@ function badApprovalRelations(entries) {
     const scalars = [...weights, ...entries.map((e, i) => suite_Fn.neg(suite_Fn.mul(weights[i], e.lambda)))];
     if (msm_msm(points, scalars).clearCofactor().is0())
         return [];
-    return entries.filter((e) => !e.S.subtract(e.V).subtract(e.Y.multiplyUnsafe(e.lambda)).clearCofactor().is0()).map((e) => e.id);
+    return entries
+        .filter((e) => !e.S.subtract(e.V).subtract(e.Y.multiplyUnsafe(e.lambda)).clearCofactor().is0())
+        .map((e) => e.id);
 }
 /**
  * The newcomer's side: checks σ_i·G == S_i for each fragment (naming the approver), sums them
@@ -55720,7 +55885,10 @@ function badApprovalRelations(entries) {
 function combineFragments(fragments, expected) {
     const bad = fragments.filter((f) => !Point.BASE.multiply(f.sigma).equals(f.S)).map((f) => f.id);
     if (bad.length)
-        throw new SssError('the decrypted fragment does not match its public commitment S_i', { code: 'inconsistent', culprit: bad.join(', ') });
+        throw new SssError('the decrypted fragment does not match its public commitment S_i', {
+            code: 'inconsistent',
+            culprit: bad.join(', '),
+        });
     let s = 0n;
     for (const f of fragments)
         s = Fn.add(s, f.sigma);
@@ -55728,7 +55896,9 @@ function combineFragments(fragments, expected) {
         throw new SssError('the fragments sum to zero', { code: 'inconsistent' });
     const Y = Point.BASE.multiply(s);
     if (!Y.equals(expected))
-        throw new SssError('the fragments do not sum to f(x_n): the share does not match the group commitment', { code: 'inconsistent' });
+        throw new SssError('the fragments do not sum to f(x_n): the share does not match the group commitment', {
+            code: 'inconsistent',
+        });
     return { signingShare: s, verifyingShare: Y };
 }
 //# sourceMappingURL=join.js.map
@@ -55783,8 +55953,13 @@ function auditJoin(files, groupBefore) {
     };
     const err = (e) => audit.errors.push(located(e, {}));
     const finish = (awaiting) => {
-        audit.digests = { ...(audit.requestDigest ? { request: audit.requestDigest } : {}), ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}) };
-        audit.awaiting = audit.errors.length ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
+        audit.digests = {
+            ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
+            ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
+        };
+        audit.awaiting = audit.errors.length
+            ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}`
+            : awaiting;
         if (audit.errors.length)
             audit.phase = 'invalid';
         return audit;
@@ -55799,7 +55974,11 @@ function auditJoin(files, groupBefore) {
     try {
         manifest = parseWith(JoinManifest, files.manifest.value, mfile);
         if (manifest.ceremony !== files.id)
-            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { code: 'mismatch', file: mfile, field: 'ceremony' });
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'ceremony',
+            });
     }
     catch (e) {
         err(e);
@@ -55822,9 +56001,17 @@ function auditJoin(files, groupBefore) {
     }
     try {
         if (manifest.groupDigest !== digest(groupBefore))
-            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, { code: 'mismatch', file: mfile, field: 'groupDigest' });
+            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'groupDigest',
+            });
         if (manifest.threshold !== groupBefore.threshold)
-            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, { code: 'mismatch', file: mfile, field: 'threshold' });
+            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'threshold',
+            });
         if (manifest.publicKey !== groupBefore.publicKey)
             throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
     }
@@ -55870,22 +56057,50 @@ function auditJoin(files, groupBefore) {
     for (const [m, raw] of rawApprovals) {
         const author = raw.value?.moniker;
         if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
-            err(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, { code: 'duplicate', file: raw.file, field: 'moniker', culprit: author }));
+            err(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, {
+                code: 'duplicate',
+                file: raw.file,
+                field: 'moniker',
+                culprit: author,
+            }));
             continue;
         }
         try {
             if (!request || !audit.approverSet)
-                throw new errors_SssError('an approval of a request that is missing or invalid', { code: 'incomplete', file: raw.file });
+                throw new errors_SssError('an approval of a request that is missing or invalid', {
+                    code: 'incomplete',
+                    file: raw.file,
+                });
             const a = parseWith(JoinApproval, raw.value, raw.file);
             if (a.moniker !== m)
-                throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, { code: 'mismatch', file: raw.file, field: 'moniker', culprit: a.moniker });
+                throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'moniker',
+                    culprit: a.moniker,
+                });
             if (a.ceremony !== files.id)
-                throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, { code: 'mismatch', file: raw.file, field: 'ceremony', culprit: a.moniker });
+                throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'ceremony',
+                    culprit: a.moniker,
+                });
             const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
             if (!holder)
-                throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, { code: 'not-allowed', file: raw.file, field: 'moniker', culprit: a.moniker });
+                throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
+                    code: 'not-allowed',
+                    file: raw.file,
+                    field: 'moniker',
+                    culprit: a.moniker,
+                });
             if (a.identifier !== holder.participant.identifier)
-                throw new errors_SssError('identifier differs from the approver\'s in the group', { code: 'mismatch', file: raw.file, field: 'identifier', culprit: a.moniker });
+                throw new errors_SssError("identifier differs from the approver's in the group", {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'identifier',
+                    culprit: a.moniker,
+                });
             candidates.push({ raw, a, holder });
         }
         catch (e) {
@@ -55898,16 +56113,36 @@ function auditJoin(files, groupBefore) {
     for (const { raw, a, holder } of candidates) {
         try {
             if (!verifyArtifactSignature(a, holder.participant.signingKey))
-                throw new errors_SssError('bad artifact signature', { code: 'signature', file: raw.file, field: 'signature', culprit: a.moniker });
+                throw new errors_SssError('bad artifact signature', {
+                    code: 'signature',
+                    file: raw.file,
+                    field: 'signature',
+                    culprit: a.moniker,
+                });
             if (a.requestDigest !== audit.requestDigest)
-                throw new errors_SssError('an approval of another request (requestDigest differs from this ceremony\'s request.json)', { code: 'mismatch', file: raw.file, field: 'requestDigest', culprit: a.moniker });
+                throw new errors_SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'requestDigest',
+                    culprit: a.moniker,
+                });
             const partners = Object.keys(a.maskCommitments);
             const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
             if (missing.length)
-                throw new errors_SssError(`no mask commitment for ${names(missing)}`, { code: 'incomplete', file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+                throw new errors_SssError(`no mask commitment for ${names(missing)}`, {
+                    code: 'incomplete',
+                    file: raw.file,
+                    field: 'maskCommitments',
+                    culprit: a.moniker,
+                });
             const extra = partners.filter((k) => k === a.moniker || !H.has(k));
             if (extra.length)
-                throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, { code: 'not-allowed', file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+                throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
+                    code: 'not-allowed',
+                    file: raw.file,
+                    field: 'maskCommitments',
+                    culprit: a.moniker,
+                });
             const field = (f, e) => located(e, { file: raw.file, field: f, culprit: a.moniker });
             let S;
             try {
@@ -55942,7 +56177,7 @@ function auditJoin(files, groupBefore) {
     }
     for (const id of badApprovalRelations(relations)) {
         const a = audit.approvals.get(id);
-        err(new errors_SssError('S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver\'s weighted share plus its published masks', { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
+        err(new errors_SssError("S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks", { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
         audit.approvals.delete(id);
     }
     // Both ends of every pair publish the same M_ik: equal encodings are equal points.
@@ -55955,7 +56190,12 @@ function auditJoin(files, groupBefore) {
         for (let k = i + 1; k < order.length; k++) {
             const mk = commitments.get(order[k]);
             if (mk && mi.get(order[k]) !== mk.get(order[i])) {
-                err(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, { code: 'inconsistent', file: rawApprovals.get(order[i])?.file, field: `maskCommitments.${order[k]}`, culprit: `${order[i]}, ${order[k]}` }));
+                err(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
+                    code: 'inconsistent',
+                    file: rawApprovals.get(order[i])?.file,
+                    field: `maskCommitments.${order[k]}`,
+                    culprit: `${order[i]}, ${order[k]}`,
+                }));
                 disagree.add(order[i]).add(order[k]);
             }
         }
@@ -55971,7 +56211,11 @@ function auditJoin(files, groupBefore) {
         for (const a of audit.approvals.values())
             sum = sum.add(a.S);
         if (!sum.equals(audit.expectedShare))
-            err(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', { code: 'inconsistent', file: rawApprovals.get(order[0])?.file, field: 'fragmentCommitment' }));
+            err(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
+                code: 'inconsistent',
+                file: rawApprovals.get(order[0])?.file,
+                field: 'fragmentCommitment',
+            }));
     }
     // Finalize.
     const rawFinalize = files.singles.get('finalize');
@@ -55981,18 +56225,48 @@ function auditJoin(files, groupBefore) {
                 throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { code: 'incomplete', file: rawFinalize.file });
             const f = parseWith(JoinFinalize, rawFinalize.value, rawFinalize.file);
             if (f.moniker !== request.moniker)
-                throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, { code: 'not-allowed', file: rawFinalize.file, field: 'moniker', culprit: f.moniker });
+                throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
+                    code: 'not-allowed',
+                    file: rawFinalize.file,
+                    field: 'moniker',
+                    culprit: f.moniker,
+                });
             const c = f.moniker;
             if (f.ceremony !== files.id)
-                throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, { code: 'mismatch', file: rawFinalize.file, field: 'ceremony', culprit: c });
+                throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, {
+                    code: 'mismatch',
+                    file: rawFinalize.file,
+                    field: 'ceremony',
+                    culprit: c,
+                });
             if (f.identifier !== request.identifier)
-                throw new errors_SssError('identifier differs from the request\'s', { code: 'mismatch', file: rawFinalize.file, field: 'identifier', culprit: c });
+                throw new errors_SssError("identifier differs from the request's", {
+                    code: 'mismatch',
+                    file: rawFinalize.file,
+                    field: 'identifier',
+                    culprit: c,
+                });
             if (!verifyArtifactSignature(f, request.signingKey))
-                throw new errors_SssError('bad artifact signature', { code: 'signature', file: rawFinalize.file, field: 'signature', culprit: c });
+                throw new errors_SssError('bad artifact signature', {
+                    code: 'signature',
+                    file: rawFinalize.file,
+                    field: 'signature',
+                    culprit: c,
+                });
             if (f.requestDigest !== audit.requestDigest)
-                throw new errors_SssError('requestDigest differs from this ceremony\'s request.json', { code: 'mismatch', file: rawFinalize.file, field: 'requestDigest', culprit: c });
+                throw new errors_SssError("requestDigest differs from this ceremony's request.json", {
+                    code: 'mismatch',
+                    file: rawFinalize.file,
+                    field: 'requestDigest',
+                    culprit: c,
+                });
             if (f.approvalsDigest !== audit.approvalsDigest)
-                throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', { code: 'mismatch', file: rawFinalize.file, field: 'approvalsDigest', culprit: c });
+                throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
+                    code: 'mismatch',
+                    file: rawFinalize.file,
+                    field: 'approvalsDigest',
+                    culprit: c,
+                });
             if (f.verifyingShare !== encodePoint(audit.expectedShare))
                 throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', { code: 'inconsistent', file: rawFinalize.file, field: 'verifyingShare', culprit: c });
             audit.finalize = { file: rawFinalize.file, artifact: f };
@@ -56002,14 +56276,18 @@ function auditJoin(files, groupBefore) {
         }
     }
     // The round table, the phase and what is awaited.
-    const state = (ok, present, open) => (ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-');
+    const state = (ok, present, open) => ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
     const newcomerName = typeof newcomer === 'string' ? newcomer : '(newcomer)';
     const approvalsOk = approvalsClosed && audit.approvals.size === H.size && !audit.errors.length;
     audit.rows = [
         {
             moniker: newcomerName,
             github: request?.github,
-            steps: { request: state(Boolean(request), true, true), approval: '-', finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk) },
+            steps: {
+                request: state(Boolean(request), true, true),
+                approval: '-',
+                finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk),
+            },
         },
     ];
     const approverNames = [...new Set([...H, ...rawApprovals.keys()])].sort();
@@ -56017,7 +56295,11 @@ function auditJoin(files, groupBefore) {
         audit.rows.push({
             moniker: m,
             github: holders.get(m)?.participant.github,
-            steps: { request: '-', approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)), finalize: '-' },
+            steps: {
+                request: '-',
+                approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)),
+                finalize: '-',
+            },
         });
     if (!request) {
         audit.phase = 'invalid';
@@ -56027,7 +56309,9 @@ function auditJoin(files, groupBefore) {
         audit.phase = 'approvals';
         const awaited = request.approvers.filter((m) => !rawApprovals.has(m));
         const received = request.approvers.length - awaited.length;
-        return finish(awaited.length ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)` : 'valid approvals from every approver');
+        return finish(awaited.length
+            ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)`
+            : 'valid approvals from every approver');
     }
     if (!audit.finalize) {
         audit.phase = 'finalize';
@@ -56074,13 +56358,15 @@ function checkRequest(raw, ceremony, manifest, holders, threshold) {
         throw located(e, { file: raw.file, field: 'joinKey', culprit: c });
     }
     if (r.groupDigest !== manifest.groupDigest)
-        throw at('groupDigest differs from ceremony.json\'s: the request is for another group state', 'groupDigest');
+        throw at("groupDigest differs from ceremony.json's: the request is for another group state", 'groupDigest');
     for (const [i, m] of r.approvers.entries()) {
         const h = holders.get(m);
         if (!h)
             throw at(`approver ${m} does not hold a share of the group`, `approvers.${i}`, 'not-allowed');
         if (i > 0 && h.x <= holders.get(r.approvers[i - 1]).x)
-            throw at(h.x === holders.get(r.approvers[i - 1]).x ? `approver ${m} is named twice` : 'approvers are not sorted by identifier', `approvers.${i}`, 'malformed');
+            throw at(h.x === holders.get(r.approvers[i - 1]).x
+                ? `approver ${m} is named twice`
+                : 'approvers are not sorted by identifier', `approvers.${i}`, 'malformed');
     }
     if (r.approvers.length < threshold)
         throw at(`${r.approvers.length} approvers, fewer than the threshold ${threshold}`, 'approvers', 'incomplete');
@@ -56091,7 +56377,7 @@ function joinedGroup(before, request, verifyingShare, ceremony) {
     const newcomer = groupParticipant(request, verifyingShare, ceremony);
     return {
         ...before,
-        participants: [...before.participants, newcomer].sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0)),
+        participants: [...before.participants, newcomer].sort((a, b) => a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0),
         ceremonies: [...before.ceremonies, { id: ceremony, kind: 'join' }],
     };
 }
@@ -56236,7 +56522,13 @@ function auditRepository(ceremoniesDir, root) {
                 genesis.push(r);
         }
         else {
-            state.reports.set(t.id, invalidReport(t.id, [new errors_SssError(`unknown ceremony kind ${shown(kind)}`, { code: 'malformed', file: t.manifest.file, field: 'kind' })]));
+            state.reports.set(t.id, invalidReport(t.id, [
+                new errors_SssError(`unknown ceremony kind ${shown(kind)}`, {
+                    code: 'malformed',
+                    file: t.manifest.file,
+                    field: 'kind',
+                }),
+            ]));
         }
     }
     if (genesis.length > 1)
@@ -56303,18 +56595,30 @@ function auditOne(ceremoniesDir, root, id) {
 
 
 const relDir = (s, name) => {
-    const d = s.trim().replace(/^\.\/+/, '').replace(/\/+$/, '');
+    const d = s
+        .trim()
+        .replace(/^\.\/+/, '')
+        .replace(/\/+$/, '');
     if (!d || d.startsWith('/') || d.split('/').includes('..'))
-        throw new errors_SssError(`expected a directory inside the repository, got ${JSON.stringify(s)}`, { code: 'usage', field: name });
+        throw new errors_SssError(`expected a directory inside the repository, got ${JSON.stringify(s)}`, {
+            code: 'usage',
+            field: name,
+        });
     return d;
 };
 function readInputs() {
     const mode = getInput('mode') || 'auto';
     if (!['auto', 'validate', 'publish', 'status'].includes(mode))
-        throw new errors_SssError(`expected auto, validate, publish or status, got ${JSON.stringify(mode)}`, { code: 'usage', field: 'mode' });
+        throw new errors_SssError(`expected auto, validate, publish or status, got ${JSON.stringify(mode)}`, {
+            code: 'usage',
+            field: 'mode',
+        });
     const publishVia = getInput('publish-via') || 'commit';
     if (publishVia !== 'commit' && publishVia !== 'pull-request')
-        throw new errors_SssError(`expected commit or pull-request, got ${JSON.stringify(publishVia)}`, { code: 'usage', field: 'publish-via' });
+        throw new errors_SssError(`expected commit or pull-request, got ${JSON.stringify(publishVia)}`, {
+            code: 'usage',
+            field: 'publish-via',
+        });
     return {
         mode: mode,
         ceremoniesDir: relDir(getInput('ceremonies-dir') || 'ceremonies', 'ceremonies-dir'),
@@ -56322,6 +56626,7 @@ function readInputs() {
         maintainers: parseLogins(getInput('maintainers')),
         publishVia,
         token: getInput('token'),
+        publishToken: getInput('publish-token'),
     };
 }
 /** Logins separated by commas, spaces or newlines; a leading @ is dropped. */
@@ -56334,7 +56639,13 @@ function parseLogins(s) {
 function readContext(env = process.env) {
     const path = env.GITHUB_EVENT_PATH;
     const event = path && (0,external_node_fs_namespaceObject.existsSync)(path) ? JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')) : {};
-    return { eventName: env.GITHUB_EVENT_NAME ?? '', event, workspace: env.GITHUB_WORKSPACE || process.cwd(), repository: env.GITHUB_REPOSITORY, ref: env.GITHUB_REF };
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        event,
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        repository: env.GITHUB_REPOSITORY,
+        ref: env.GITHUB_REF,
+    };
 }
 /** A repository checkout (or an exported tree) as the rules see it. */
 function repositoryView(root, ceremoniesDir, state) {
@@ -56351,6 +56662,75 @@ function repositoryView(root, ceremoniesDir, state) {
     };
 }
 //# sourceMappingURL=context.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/markdown.js
+/**
+ * Escaping for every user-controlled string the Action writes into Markdown (the job summary, the
+ * pull-request comment) or a log line: file names, reasons that quote a file's values, monikers,
+ * ceremony ids, logins. Nothing a pull request carries may start a heading, a table row, a link,
+ * an HTML element or an @-mention, or break a line.
+ *
+ * - `oneLine` makes line breaks, other control characters, bidi overrides and invisible
+ *   characters visible as escapes (`\n`, `\u202e`): one line, and what you see is what is there.
+ * - `mdText` is for running text and table cells: `oneLine`, then HTML's `&<>"` as entities,
+ *   what starts emphasis, code, links, images or a table cell backslash-escaped, and `@` and `#`
+ *   followed by a zero-width space (an entity, so the source stays ASCII): GitHub finds mentions
+ *   and issue references in the rendered text, after escapes are gone, so only breaking the
+ *   pattern stops them. (User text never starts a line here, so `#`, `-`, `>` cannot begin a
+ *   block.)
+ * - `mdCode` is for names shown as code: an HTML `<code>` element (no Markdown, no mentions
+ *   inside), with its text entity-escaped; `|` and `@` as entities too, since a table splits on `|`
+ *   before anything else is parsed.
+ */
+const INVISIBLE = 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it must find
+/[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+const SHORT = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** Line breaks, controls and invisible or direction-changing characters as visible escapes. */
+function markdown_oneLine(s) {
+    return String(s).replace(INVISIBLE, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/** Running Markdown text (a paragraph, a table cell). */
+function mdText(s) {
+    return markdown_oneLine(s)
+        .replace(/[&<>"]/g, (c) => HTML[c])
+        .replace(/[\\`*_~[\]|]/g, (c) => `\\${c}`)
+        .replace(/[@#]/g, (c) => `${c}&#8203;`);
+}
+/** A name shown as code (a file, a field, a ceremony id). */
+function mdCode(s) {
+    const inner = markdown_oneLine(s).replace(/[&<>"|@`]/g, (c) => HTML[c] ?? `&#${c.charCodeAt(0)};`);
+    return `<code>${inner}</code>`;
+}
+/*
+ * Naming people. GitHub notifies (and subscribes) everyone @-mentioned in an issue or comment, so
+ * a table that lists people who are done must name them without mentioning them: a link to the
+ * profile reads as @login and notifies nobody (GitHub skips mentions inside links). Only
+ * `mention()` notifies, and the tracking issue uses it for exactly the people a step waits for.
+ */
+/** GitHub's login rule: alphanumerics and single hyphens, not at either end, at most 39. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+function isLogin(s) {
+    return LOGIN.test(s);
+}
+/** A login shown as a link to its profile: readable as @login, and no notification. */
+function userLink(login) {
+    return isLogin(login) ? `[@${login}](https://github.com/${login})` : mdCode(login);
+}
+/** A real @-mention (it notifies). Refuses anything that is not a login. */
+function mention(login) {
+    if (!isLogin(login))
+        throw new Error(`not a GitHub login: ${JSON.stringify(markdown_oneLine(login))}`);
+    return `@${login}`;
+}
+/** Shell commands as a fenced block (built from validated ids and paths; one line each). */
+function mdShell(lines) {
+    const body = lines.map(markdown_oneLine);
+    const longest = Math.max(2, ...body.flatMap((l) => l.match(/`+/g) ?? []).map((r) => r.length));
+    const fence = '`'.repeat(longest + 1);
+    return [`${fence}sh`, ...body, fence].join('\n');
+}
+//# sourceMappingURL=markdown.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/publish.js
 /** public_info/: the files a group's users read, generated from the verified transcript. */
 
@@ -56375,8 +56755,6 @@ function stalePublicFiles(dir, group) {
     return PUBLIC_FILES.filter((f) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)) || (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, f), 'utf8') !== want[f]);
 }
 //# sourceMappingURL=publish.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
@@ -61589,6 +61967,50 @@ throttling.triggersNotification = triggersNotification;
 
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var lib = __nccwpck_require__(2203);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./lib/github/repo.js
+/**
+ * Which GitHub repository, and with which token: plain string work, kept apart from Octokit so the
+ * CLI can settle both before it loads the API client.
+ */
+
+
+/** owner/name, checked. */
+function parseRepo(s, field = 'repository') {
+    const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(s.trim());
+    if (!m)
+        throw new errors_SssError(`expected owner/name, got ${JSON.stringify(s)}`, { code: 'malformed', field });
+    return { owner: m[1], repo: m[2] };
+}
+/** The owner and name in a GitHub remote URL (https, ssh or scp-like); undefined for anything else. */
+function repoFromRemoteUrl(url) {
+    const m = /^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url.trim());
+    return m ? { owner: m[1], repo: m[2] } : undefined;
+}
+/** GITHUB_TOKEN, else GH_TOKEN, else what `gh auth token` prints; throws a clear error otherwise. */
+function resolveToken(env = process.env) {
+    const t = env.GITHUB_TOKEN || env.GH_TOKEN;
+    if (t)
+        return t;
+    try {
+        const out = execFileSync('gh', ['auth', 'token'], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+            env,
+        }).trim();
+        if (out)
+            return out;
+    }
+    catch {
+        // no gh, or not logged in: the error below says what to do
+    }
+    throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', {
+        code: 'usage',
+        field: '--submit',
+    });
+}
+//# sourceMappingURL=repo.js.map
 ;// CONCATENATED MODULE: ./lib/github/api.js
 /**
  * The GitHub API side (Octokit): the token, the repository a remote points at, the Action's one
@@ -61599,12 +62021,11 @@ var lib = __nccwpck_require__(2203);
 
 
 
-
-
 /** Octokit with GitHub's recommended retries (5xx, network) and throttling (primary and secondary rate limits). */
 const Client = dist_src_Octokit.plugin(retry, throttling);
 /** How long a rate-limited request may wait for the limit to reset before the run gives up on it. */
 const MAX_RATE_LIMIT_WAIT_S = 60;
+
 function client(token, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
     // One retry after a rate limit, and only when the reset is near: a run must not hang for an hour.
     const onLimit = (retryAfter, _options, _o, retryCount) => retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
@@ -61634,7 +62055,10 @@ function isLoopback(url) {
  * at the speed of the machine.
  */
 function unpaced() {
-    return { write: new lib.Group({ maxConcurrent: 1, minTime: 0 }), notifications: new lib.Group({ maxConcurrent: 1, minTime: 0 }) };
+    return {
+        write: new lib.Group({ maxConcurrent: 1, minTime: 0 }),
+        notifications: new lib.Group({ maxConcurrent: 1, minTime: 0 }),
+    };
 }
 /**
  * Whether an Octokit error is GitHub's rate limit (a 403 or 429 with x-ratelimit-remaining: 0, or
@@ -61648,33 +62072,6 @@ function isRateLimited(e) {
     if (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined)
         return true;
     return /rate limit/i.test(e.message ?? '');
-}
-/** owner/name, checked. */
-function parseRepo(s, field = 'repository') {
-    const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(s.trim());
-    if (!m)
-        throw new errors_SssError(`expected owner/name, got ${JSON.stringify(s)}`, { code: 'malformed', field });
-    return { owner: m[1], repo: m[2] };
-}
-/** The owner and name in a GitHub remote URL (https, ssh or scp-like); undefined for anything else. */
-function repoFromRemoteUrl(url) {
-    const m = /^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url.trim());
-    return m ? { owner: m[1], repo: m[2] } : undefined;
-}
-/** GITHUB_TOKEN, else GH_TOKEN, else what `gh auth token` prints; throws a clear error otherwise. */
-function resolveToken(env = process.env) {
-    const t = env.GITHUB_TOKEN || env.GH_TOKEN;
-    if (t)
-        return t;
-    try {
-        const out = execFileSync('gh', ['auth', 'token'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env }).trim();
-        if (out)
-            return out;
-    }
-    catch {
-        // no gh, or not logged in: the error below says what to do
-    }
-    throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', { code: 'usage', field: '--submit' });
 }
 /** The HTTP status of an Octokit error (0 for anything else). */
 function httpStatus(e) {
@@ -61699,7 +62096,12 @@ async function upsertComment(o, r, issue, marker, body) {
 }
 /** Opens a pull request; when one is already open for the same head, returns that one. */
 async function openPullRequest(o, r, pr) {
-    const existing = await o.rest.pulls.list({ ...r, head: pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`, base: pr.base, state: 'open' });
+    const existing = await o.rest.pulls.list({
+        ...r,
+        head: pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`,
+        base: pr.base,
+        state: 'open',
+    });
     if (existing.data.length)
         return { number: existing.data[0].number, url: existing.data[0].html_url, existed: true };
     const made = await o.rest.pulls.create({ ...r, ...pr });
@@ -65161,7 +65563,12 @@ function git(dir) {
 }
 /** Runs git with byte-exact stdin and stdout (and, for a private index, extra environment). */
 function gitBytes(dir, args, input, env) {
-    const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', args, { cwd: dir, input, maxBuffer: 1 << 30, env: env ? { ...process.env, ...env } : process.env });
+    const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', args, {
+        cwd: dir,
+        input,
+        maxBuffer: 1 << 30,
+        env: env ? { ...process.env, ...env } : process.env,
+    });
     if (r.status !== 0)
         throw new errors_SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`, { code: 'git' });
     return r.stdout;
@@ -65215,7 +65622,10 @@ function blobSizes(dir, ids) {
     const out = new Map();
     if (!ids.length)
         return out;
-    const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n')).toString().trim().split('\n');
+    const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n'))
+        .toString()
+        .trim()
+        .split('\n');
     for (const line of lines) {
         const [oid, , size] = line.split(' ');
         out.set(oid, Number(size));
@@ -65286,12 +65696,19 @@ function tokenAuth(token) {
     const env = { GIT_TERMINAL_PROMPT: '0' };
     if (!token)
         return { args: [], env };
-    return { args: ['-c', 'credential.helper=', '-c', `credential.helper=${TOKEN_HELPER}`], env: { ...env, SSS_TOOL_GIT_TOKEN: token } };
+    return {
+        args: ['-c', 'credential.helper=', '-c', `credential.helper=${TOKEN_HELPER}`],
+        env: { ...env, SSS_TOOL_GIT_TOKEN: token },
+    };
 }
 /** Runs a git command that talks to a remote, with the token (if any) offered by the helper. */
 function gitRemote(dir, args, token) {
     const auth = tokenAuth(token);
-    const r = spawnSync('git', [...auth.args, ...args], { cwd: dir, maxBuffer: 1 << 26, env: { ...process.env, ...auth.env } });
+    const r = spawnSync('git', [...auth.args, ...args], {
+        cwd: dir,
+        maxBuffer: 1 << 26,
+        env: { ...process.env, ...auth.env },
+    });
     if (r.status !== 0)
         throw new SssError(`git ${args[0]} ${args[args.length - 2] ?? ''} failed: ${r.stderr.toString().trim().split('\n').slice(-1)[0]}`, { code: 'git' });
     return r.stdout.toString('utf8');
@@ -65350,7 +65767,9 @@ async function commitAndPushStep(dir, s) {
         gitRemote(top, ['push', '--quiet', '--force', s.pushTo, `${commit}:refs/heads/${s.branch}`], s.token);
         // The files now live on the branch. Left untracked here, they would block the `git pull` that
         // brings them back once the pull request is merged.
-        const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))]).toString('utf8').split('\0'));
+        const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))])
+            .toString('utf8')
+            .split('\0'));
         for (const f of s.files)
             if (!tracked.has(relative(top, f).split('\\').join('/')))
                 rmSync(f, { force: true });
@@ -65364,7 +65783,18 @@ async function commitAndPushStep(dir, s) {
 async function commitAsBot(dir, paths, message) {
     const g = git(dir);
     await g.raw(['add', '--', ...paths]);
-    await g.raw(['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com', 'commit', '--no-verify', '-m', message, '--', ...paths]);
+    await g.raw([
+        '-c',
+        'user.name=github-actions[bot]',
+        '-c',
+        'user.email=41898282+github-actions[bot]@users.noreply.github.com',
+        'commit',
+        '--no-verify',
+        '-m',
+        message,
+        '--',
+        ...paths,
+    ]);
     return (await g.revparse(['HEAD'])).trim();
 }
 /** Pushes a commit to a branch of a remote, authenticated with the token for an https remote. */
@@ -65427,7 +65857,10 @@ function upstreamRemote(dir) {
 function knownDefaultBranch(dir, remote) {
     const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
     if (head.status === 0)
-        return head.stdout.toString().trim().slice(remote.length + 1);
+        return head.stdout
+            .toString()
+            .trim()
+            .slice(remote.length + 1);
     for (const b of ['main', 'master'])
         if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
             return b;
@@ -65439,68 +65872,42 @@ function localWhere(dir) {
     return { ceremoniesDir: 'ceremonies', defaultBranch: knownDefaultBranch(dir, remote), upstream: remote };
 }
 //# sourceMappingURL=git.js.map
-;// CONCATENATED MODULE: ./lib/ceremony/markdown.js
+;// CONCATENATED MODULE: ./lib/github/push.js
 /**
- * Markdown built from strings someone else chose (monikers, logins, error messages that quote
- * file contents): nothing they write may become a link, an HTML tag, a table cell, an issue
- * reference or an @-mention. GitHub renders Markdown, then turns `@login` and `#123` in text
- * into mentions and references, except inside code and links; so free text goes in a code span,
- * and a login is shown as a link to its profile, which names the person without notifying them.
- * Only `mention()` notifies, and callers use it for exactly the people a step waits for.
+ * Pushing as a chosen token. actions/checkout persists the workflow token as an `extraheader`;
+ * git sends every configured extra header, so adding ours beside it would send two (GitHub
+ * refuses that) and keeping it would push as the workflow token, whose pushes start no workflow.
+ * An empty `http.<url>.extraheader` resets the list (git-config(1)), then ours is the only one.
+ * The token travels in `-c` configuration of the git child process only: never on a logged
+ * command line of ours, never in the repository's config.
  */
-/** GitHub's login rule: alphanumerics and single hyphens, not at either end, at most 39. */
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-/** C0/C1 controls, and the invisible or direction-changing characters that hide text. */
-const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
-function isLogin(s) {
-    return LOGIN.test(s);
+
+async function pushWithToken(dir, remote, commit, branch, opts = {}) {
+    const url = (await git(dir).raw(['remote', 'get-url', remote])).trim();
+    const auth = [];
+    if (opts.token && /^https:\/\//.test(url)) {
+        const key = `http.${new URL(url).origin}/.extraheader`;
+        const basic = Buffer.from(`x-access-token:${opts.token}`).toString('base64');
+        auth.push('-c', `${key}=`, '-c', `${key}=AUTHORIZATION: basic ${basic}`);
+    }
+    await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
 }
-/**
- * Any text as an inline code span, safe in a table cell: controls and invisible characters become
- * U+FFFD, the fence is longer than any run of backticks inside, and `|` is escaped (GFM splits
- * table cells on it even inside code).
- */
-function mdCode(s) {
-    const clean = s.replace(HIDDEN, '\ufffd').replace(/\|/g, '\\|');
-    const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((r) => r.length));
-    const fence = '`'.repeat(longest + 1);
-    const pad = clean.startsWith('`') || clean.endsWith('`') || clean.startsWith(' ') ? ' ' : '';
-    return `${fence}${pad}${clean}${pad}${fence}`;
+/** Whether a failed push was refused because the branch moved on (another run pushed first). */
+function isNonFastForward(message) {
+    return (/non-fast-forward|fetch first|\[rejected\]|failed to update ref|cannot lock ref|stale info/i.test(message) &&
+        !/protected branch|GH006|pre-receive hook declined/i.test(message));
 }
-/**
- * Text that should read as text: every ASCII punctuation character is backslash-escaped, so
- * nothing is emphasis, a link, a tag or a cell border. Text holding `@` or `#` goes in a code
- * span instead: a backslash would not stop GitHub's mention and reference filters.
- */
-function mdText(s) {
-    if (/[@#]/.test(s))
-        return mdCode(s);
-    return s.replace(HIDDEN, '\ufffd').replace(/[!-/:-?[-`{-~]/g, (c) => `\\${c}`);
-}
-/** A login shown as a link to its profile: readable as @login, and no notification. */
-function userLink(login) {
-    return isLogin(login) ? `[@${login}](https://github.com/${login})` : mdCode(login);
-}
-/** A real @-mention (it notifies). Refuses anything that is not a login. */
-function mention(login) {
-    if (!isLogin(login))
-        throw new Error(`not a GitHub login: ${JSON.stringify(login)}`);
-    return `@${login}`;
-}
-/** A shell command as a fenced block (commands are built from validated ids and paths). */
-function mdShell(lines, indent = '') {
-    const body = lines.map((l) => l.replace(HIDDEN, '\ufffd'));
-    const longest = Math.max(2, ...body.flatMap((l) => l.match(/`+/g) ?? []).map((r) => r.length));
-    const fence = '`'.repeat(longest + 1);
-    return [`${fence}sh`, ...body, fence].map((l) => indent + l).join('\n');
-}
-//# sourceMappingURL=markdown.js.map
+//# sourceMappingURL=push.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/render.js
 /** The round table, as terminal text (CLI) and as Markdown (the Action's summary and comment). */
 
 const MARK = { done: '✅ done', awaited: '⏳ awaited', invalid: '❌ invalid', '-': '·' };
 function title(r) {
-    const shape = r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : r.threshold ? `, threshold ${r.threshold}` : '';
+    const shape = r.threshold && r.participants
+        ? `, ${r.threshold}-of-${r.participants}`
+        : r.threshold
+            ? `, threshold ${r.threshold}`
+            : '';
     return `${r.ceremony} (${r.kind}${shape}): ${r.phase}`;
 }
 /** Plain text for a terminal. */
@@ -65510,7 +65917,11 @@ function renderText(r) {
         const head = ['participant', ...r.steps];
         const body = r.rows.map((row) => [row.moniker, ...r.steps.map((s) => row.steps[s] ?? '-')]);
         const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-        const fmt = (cells) => '  ' + cells.map((c, i) => c.padEnd(width[i])).join('  ').trimEnd();
+        const fmt = (cells) => '  ' +
+            cells
+                .map((c, i) => c.padEnd(width[i]))
+                .join('  ')
+                .trimEnd();
         lines.push(fmt(head), ...body.map(fmt));
     }
     if (r.group)
@@ -65520,15 +65931,20 @@ function renderText(r) {
         lines.push(`  problem: ${e.message}`);
     return lines.join('\n');
 }
+/** Every string here comes from the repository's files: escaped (see markdown.ts). */
+const render_esc = mdText;
 /** Markdown for a job summary or a PR comment. */
 function renderMarkdown(r) {
-    const lines = [`### Ceremony ${mdCode(r.ceremony)} (${r.kind}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${r.phase}**`, ''];
+    const lines = [
+        `### Ceremony ${mdCode(r.ceremony)} (${render_esc(r.kind)}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${render_esc(r.phase)}**`,
+        '',
+    ];
     if (r.rows.length) {
-        lines.push(`| participant | ${r.steps.join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
+        lines.push(`| participant | ${r.steps.map(render_esc).join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
         for (const row of r.rows) {
             // A link names the login without notifying it: the table lists people who are done too.
-            const who = row.github ? `${mdText(row.moniker)} (${userLink(row.github)})` : mdText(row.moniker);
-            lines.push(`| ${who} | ${r.steps.map((s) => MARK[row.steps[s] ?? '-'] ?? row.steps[s]).join(' | ')} |`);
+            const who = row.github ? `${render_esc(row.moniker)} (${userLink(row.github)})` : render_esc(row.moniker);
+            lines.push(`| ${who} | ${r.steps.map((s) => MARK[row.steps[s] ?? '-'] ?? render_esc(row.steps[s])).join(' | ')} |`);
         }
         lines.push('');
     }
@@ -65552,7 +65968,13 @@ function reportJson(r) {
         participants: r.participants,
         rows: r.rows,
         awaiting: r.awaiting,
-        errors: r.errors.map((e) => ({ message: e.message, file: e.file, field: e.field, culprit: e.culprit, reason: e.reason })),
+        errors: r.errors.map((e) => ({
+            message: e.message,
+            file: e.file,
+            field: e.field,
+            culprit: e.culprit,
+            reason: e.reason,
+        })),
         publicKey: r.group?.publicKey,
         digests: r.digests,
     };
@@ -65569,23 +65991,34 @@ function reportJson(r) {
 
 /** Hidden in the comment body: how the Action finds its own comment again. */
 const COMMENT_MARKER = '<!-- sss-tool:status -->';
-/** One error annotation per problem, on its file when it names one. */
+/**
+ * One error annotation per problem, on its file when it names one. @actions/core escapes line
+ * breaks in the command; `oneLine` also shows bidi and invisible characters for what they are.
+ */
 function annotate(problems) {
     for (const p of problems) {
         const e = p.error;
-        const text = p.merged && e.file ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)` : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
+        const text = p.merged && e.file
+            ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)`
+            : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
         const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
         if (e.file)
-            error(text + culprit, { title: `sss-tool: ${e.file}`, file: e.file, startLine: 1 });
+            error(markdown_oneLine(text + culprit), { title: markdown_oneLine(`sss-tool: ${e.file}`), file: e.file, startLine: 1 });
         else
-            error(e.message);
+            error(markdown_oneLine(e.message));
     }
 }
 /** The problems as a Markdown table. */
 function problemsMarkdown(problems) {
     if (!problems.length)
         return '';
-    const rows = problems.map((p) => `| ${p.error.file ? mdCode(p.error.file) : '(repository)'} | ${mdText(p.error.reason)}${p.error.field ? ` (field ${mdCode(p.error.field)})` : ''}${p.error.culprit ? ` (culprit: ${mdText(p.error.culprit)})` : ''}${p.merged && p.error.file ? ' (merged before this pull request)' : ''} |`);
+    const rows = problems.map((p) => {
+        const e = p.error;
+        const where = e.file ? mdCode(e.file) : '(repository)';
+        const field = e.field ? ` (field ${mdCode(e.field)})` : '';
+        const culprit = e.culprit ? ` (culprit: ${mdText(e.culprit)})` : '';
+        return `| ${where} | ${mdText(e.reason)}${field}${culprit}${p.merged && e.file ? ' (merged before this pull request)' : ''} |`;
+    });
     return ['| file | problem |', '|---|---|', ...rows, ''].join('\n');
 }
 /** The round table of each ceremony, as Markdown. */
@@ -65605,7 +66038,10 @@ async function writeSummary(markdown) {
 function setOutputs(state) {
     const status = Object.fromEntries([...state.reports.values()].map((r) => [r.ceremony, r.phase]));
     setOutput('status', JSON.stringify(status));
-    setOutput('completed', [...state.reports.values()].filter((r) => r.phase === 'complete').map((r) => r.ceremony).join(','));
+    setOutput('completed', [...state.reports.values()]
+        .filter((r) => r.phase === 'complete')
+        .map((r) => r.ceremony)
+        .join(','));
     setOutput('public-key', state.group?.publicKey ?? '');
 }
 /**
@@ -65634,10 +66070,19 @@ async function comment(token, repository, issue, body) {
 //# sourceMappingURL=report.js.map
 ;// CONCATENATED MODULE: ./lib/action/publish.js
 /**
- * push to the default branch: when the group's ceremonies are complete, regenerate public_info/
- * from the verified transcript and, where it changed, commit it (or open a pull request). A run
- * with nothing new changes nothing.
+ * push to the default branch: re-audit the whole transcript, and only when it is valid and the
+ * group's ceremonies are complete, regenerate public_info/ and deliver it where it changed:
+ *
+ * - `publish-via: pull-request` (the path under branch protection): push the generated files to
+ *   `sss-tool/public-info` and open or update its pull request with `publish-token`, a token whose
+ *   pushes start workflows, so the required check runs on it like on any other pull request;
+ * - `publish-via: commit` (unprotected repositories): commit to the default branch; when another
+ *   push got there first, fetch the new tip, re-audit and regenerate on it, and push again.
+ *
+ * The summary is written before anything is pushed. A run with nothing new changes nothing.
  */
+
+
 
 
 
@@ -65649,69 +66094,142 @@ async function comment(token, repository, issue, body) {
 
 /** The branch the Action's publish pull request comes from. */
 const PUBLISH_BRANCH = 'sss-tool/public-info';
+/** How often `publish-via: commit` regenerates on a moved tip before it gives up. */
+const PUSH_ATTEMPTS = 4;
 async function publish(inputs, ctx) {
+    const defaultBranch = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
+    for (let attempt = 1;; attempt++) {
+        const round = await prepare(inputs, ctx, defaultBranch);
+        const { result, lines } = round;
+        if (!result.commit)
+            return finish(round);
+        if (inputs.publishVia === 'pull-request') {
+            result.pullRequest = await publishPullRequest(inputs, ctx, result.commit, defaultBranch, round.message, lines);
+            return finish(round);
+        }
+        if (!defaultBranch)
+            throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)');
+        const target = mdCode(defaultBranch);
+        await writeSummary([
+            ...lines,
+            `Pushing ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}), attempt ${attempt}.`,
+            '',
+        ].join('\n'));
+        try {
+            await pushWithToken(ctx.workspace, 'origin', result.commit, defaultBranch, { token: inputs.token });
+        }
+        catch (e) {
+            const why = e.message;
+            if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
+                info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
+                await git(ctx.workspace).fetch('origin', defaultBranch);
+                await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
+                continue;
+            }
+            const hint = /protected branch|GH006|required status check/i.test(why)
+                ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
+                : '';
+            await writeSummary(`❌ The push to ${target} failed: ${mdText(why.split('\n')[0])}.${hint}\n`);
+            throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${why.split('\n')[0]}.${hint}`, {
+                field: 'publish-via',
+            });
+        }
+        info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
+        await writeSummary(`✅ Pushed to ${target}.\n`);
+        return finish(round, true);
+    }
+}
+/**
+ * Audits the checkout and, when it is sound and complete, writes and commits the stale
+ * public_info files. Nothing is pushed here.
+ */
+async function prepare(inputs, ctx, defaultBranch) {
     const ws = ctx.workspace;
     const state = auditRepository((0,external_node_path_namespaceObject.join)(ws, inputs.ceremoniesDir), ws);
     const problems = [...[...state.reports.values()].flatMap((r) => r.errors), ...state.errors].map((error) => ({ error, merged: true }));
-    annotate(problems);
     setOutputs(state);
     const result = { state, changed: [] };
-    const defaultBranch = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
     const lines = ['## sss-tool: publish', ''];
+    const round = { result, problems, lines, defaultBranch };
     if (ctx.event.repository?.fork)
-        result.skipped = 'this repository is a fork: publishing is the upstream repository\'s';
+        result.skipped = "this repository is a fork: publishing is the upstream repository's";
     else if (ctx.ref && defaultBranch && ctx.ref !== `refs/heads/${defaultBranch}`)
         result.skipped = `${ctx.ref} is not the default branch (${defaultBranch})`;
-    else if (state.errors.length)
-        result.skipped = `the repository's transcript is inconsistent: ${state.errors[0].message}`;
+    // Defense in depth: whatever the checks let through, an invalid transcript is never published.
+    else if (problems.length)
+        result.skipped = `the transcript on ${defaultBranch ?? 'this branch'} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}), so nothing is published`;
     else if (!state.group)
         result.skipped = 'no complete genesis ceremony yet: nothing to publish';
-    if (!result.skipped && state.group) {
-        const group = state.group;
-        const dir = (0,external_node_path_namespaceObject.join)(ws, inputs.publicInfoDir);
-        const stale = stalePublicFiles(dir, group);
-        if (!stale.length)
-            lines.push(`\`${inputs.publicInfoDir}/\` is up to date with the transcript: nothing to publish.`);
-        else {
-            const files = publicInfoFiles(group);
-            (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
-            for (const f of stale)
-                (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, f), files[f]);
-            result.changed = stale.map((f) => `${inputs.publicInfoDir}/${f}`);
-            const ids = group.ceremonies.map((c) => c.id).join(', ');
-            const message = `Publish public_info: ${ids}\n\nGenerated by the sss-tool Action from the verified transcript (${ids}).\nGroup public key: ${group.publicKey}\nChanged: ${stale.join(', ')}`;
-            const commit = await commitAsBot(ws, result.changed, message);
-            result.commit = commit;
-            if (inputs.publishVia === 'commit') {
-                if (!defaultBranch)
-                    throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', { code: 'git' });
-                await pushCommit(ws, 'origin', commit, defaultBranch, { token: inputs.token });
-                lines.push(`Committed ${result.changed.map((f) => `\`${f}\``).join(', ')} to \`${defaultBranch}\` (${commit.slice(0, 12)}).`);
-            }
-            else {
-                result.pullRequest = await publishPullRequest(inputs, ctx, commit, defaultBranch, message);
-                lines.push(`Opened or updated pull request #${result.pullRequest} with ${result.changed.map((f) => `\`${f}\``).join(', ')}.`);
-            }
-            info(lines[lines.length - 1]);
-        }
-        lines.push('', `Group public key: \`${group.publicKey}\` (${group.participants.length} participants, threshold ${group.threshold}).`);
+    if (result.skipped || !state.group)
+        return round;
+    const group = state.group;
+    const dir = (0,external_node_path_namespaceObject.join)(ws, inputs.publicInfoDir);
+    const stale = stalePublicFiles(dir, group);
+    if (!stale.length)
+        lines.push(`${mdCode(inputs.publicInfoDir + '/')} is up to date with the transcript: nothing to publish.`);
+    else {
+        const files = publicInfoFiles(group);
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+        for (const f of stale)
+            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, f), files[f]);
+        result.changed = stale.map((f) => `${inputs.publicInfoDir}/${f}`);
+        const ids = group.ceremonies.map((c) => c.id).join(', ');
+        round.message = `Publish public_info: ${ids}\n\nGenerated by the sss-tool Action from the verified transcript (${ids}).\nGroup public key: ${group.publicKey}\nChanged: ${stale.join(', ')}`;
+        result.commit = await commitAsBot(ws, result.changed, round.message);
     }
+    lines.push('', `Group public key: \`${group.publicKey}\` (${group.participants.length} participants, threshold ${group.threshold}).`, '');
+    return round;
+}
+/** The summary's tail, and the run's verdict. */
+async function finish(round, pushed = false) {
+    const { result, problems, lines, defaultBranch } = round;
+    const tail = pushed ? [] : lines;
+    annotate(problems);
     if (result.skipped) {
         notice(`Publishing skipped: ${result.skipped}.`);
-        lines.push(`Publishing skipped: ${result.skipped}.`);
+        tail.push(`Publishing skipped: ${mdText(result.skipped)}.`, '');
     }
-    lines.push('', problemsMarkdown(problems), ceremoniesMarkdown(state));
-    await writeSummary(lines.join('\n'));
     if (problems.length)
-        setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the transcript on ${defaultBranch ?? 'this branch'}: ${problems[0].error.message}`);
+        tail.push(recoveryMarkdown(problems), '');
+    tail.push(problemsMarkdown(problems), ceremoniesMarkdown(result.state));
+    await writeSummary(tail.join('\n'));
+    if (problems.length)
+        setFailed(recoveryText(problems, defaultBranch));
     return result;
 }
-/** Pushes the commit as the publish branch (unless it already holds the same files) and opens its pull request. */
-async function publishPullRequest(inputs, ctx, commit, base, message) {
+/** The merged files a failed re-audit blames, in order, each once. */
+function filesAtFault(problems) {
+    return [...new Set(problems.map((p) => p.error.file ?? '(the repository as a whole)'))];
+}
+const RECOVERY = 'The transcript is append-only, so the group recovers by starting over: a maintainer opens a new ceremony under a new id (docs/maintainers.md, "When a merged transcript is invalid"); a round that is only over-full or stale may instead be abandoned for a new ceremony while the group keeps its current public_info/.';
+function recoveryText(problems, branch) {
+    const first = problems[0].error.message;
+    return `${problems.length} problem${problems.length === 1 ? '' : 's'} in the transcript merged on ${branch ?? 'this branch'}; nothing was published. At fault: ${filesAtFault(problems).join(', ')}. First: ${first}. ${RECOVERY}`;
+}
+function recoveryMarkdown(problems) {
+    return [
+        `❌ **Nothing was published**: the merged transcript fails the audit. At fault: ${filesAtFault(problems)
+            .map((f) => mdCode(f))
+            .join(', ')}.`,
+        '',
+        RECOVERY,
+    ].join('\n');
+}
+/**
+ * Pushes the commit as the publish branch (unless it already holds the same files) and opens or
+ * updates its pull request, both with the publish token: with the workflow's own token, GitHub
+ * starts no workflow for the push or the pull request, so the required check would never report.
+ */
+async function publishPullRequest(inputs, ctx, commit, base, message, lines) {
     if (!base)
-        throw new errors_SssError('cannot tell the default branch for the pull request', { code: 'git' });
-    if (!inputs.token || !ctx.repository)
-        throw new errors_SssError('publish-via pull-request needs the token input and GITHUB_REPOSITORY', { code: 'usage', field: 'token' });
+        throw new errors_SssError('cannot tell the default branch for the pull request');
+    const token = inputs.publishToken || inputs.token;
+    if (!token || !ctx.repository)
+        throw new errors_SssError('publish-via pull-request needs the publish-token input and GITHUB_REPOSITORY', {
+            field: 'publish-token',
+        });
+    if (!inputs.publishToken)
+        warning('publish-via pull-request without publish-token: the pull request is opened with the workflow token, which starts no workflow, so a required check never reports on it. Set publish-token (docs/maintainers.md).');
     const ws = ctx.workspace;
     let same = false;
     try {
@@ -65722,15 +66240,31 @@ async function publishPullRequest(inputs, ctx, commit, base, message) {
     catch {
         // no publish branch yet
     }
-    if (!same)
-        await pushCommit(ws, 'origin', commit, PUBLISH_BRANCH, { force: true, token: inputs.token });
     const [title, ...body] = message.split('\n');
-    const pr = await openPullRequest(client(inputs.token), parseRepo(ctx.repository), { head: PUBLISH_BRANCH, base, title, body: body.join('\n').trim() + `\n\nFiles: ${PUBLIC_FILES.join(', ')}` });
+    lines.push(`Opening or updating the pull request from \`${PUBLISH_BRANCH}\` with the generated files.`, '');
+    await writeSummary(lines.join('\n'));
+    lines.length = 0;
+    if (!same)
+        await pushWithToken(ws, 'origin', commit, PUBLISH_BRANCH, { force: true, token });
+    const pr = await upsertPullRequest(client(token), parseRepo(ctx.repository), {
+        head: PUBLISH_BRANCH,
+        base,
+        title,
+        body: `${body.join('\n').trim()}\n\nFiles: ${PUBLIC_FILES.join(', ')}\n\nAnyone may open this pull request (\`sss-tool publish --submit\`): the check accepts it only if every file is byte for byte what the merged transcript generates.`,
+    });
+    lines.push(`${pr.action === 'created' ? 'Opened' : 'Updated'} pull request #${pr.number} from \`${PUBLISH_BRANCH}\` (${commit.slice(0, 12)}).`, '');
+    info(lines[0]);
     return pr.number;
 }
 //# sourceMappingURL=publish.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/next-steps.js
-const STEP_LABEL = { round1: 'round 1', round2: 'round 2', finalize: 'finalize', request: 'the join request', approval: 'approvals' };
+const STEP_LABEL = {
+    round1: 'round 1',
+    round2: 'round 2',
+    finalize: 'finalize',
+    request: 'the join request',
+    approval: 'approvals',
+};
 function stepLabel(step) {
     return STEP_LABEL[step] ?? step;
 }
@@ -65740,7 +66274,13 @@ function parseStepBranch(ref) {
     return m ? { ceremony: m[1], step: m[2], moniker: m[3] } : undefined;
 }
 /** The phases that are a step of the round table. */
-const PHASE_STEP = { round1: 'round1', round2: 'round2', finalize: 'finalize', request: 'request', approvals: 'approval' };
+const PHASE_STEP = {
+    round1: 'round1',
+    round2: 'round2',
+    finalize: 'finalize',
+    request: 'request',
+    approvals: 'approval',
+};
 /**
  * Where the ceremony is: the step its phase names (in round 1 every known row may be done while
  * more participants are due), else the first step some row has not done (an invalid ceremony).
@@ -65797,14 +66337,25 @@ function ceremonyStatus(r, pulls, w) {
     const rows = [...r.rows];
     for (const p of mine)
         if (!rows.some((row) => row.moniker === p.moniker))
-            rows.push({ moniker: p.moniker, github: p.author, steps: Object.fromEntries(r.steps.map((s) => [s, s === step ? 'awaited' : '-'])) });
+            rows.push({
+                moniker: p.moniker,
+                github: p.author,
+                steps: Object.fromEntries(r.steps.map((s) => [s, s === step ? 'awaited' : '-'])),
+            });
     const command = step ? stepCommand(r, step, w) : undefined;
     const commands = command ? [...syncCommands(w), command] : undefined;
     const out = rows.map((row) => {
         // A pull request counts for a participant only when its author is the participant's login.
         const pull = mine.find((p) => p.moniker === row.moniker && (!row.github || !p.author || p.author.toLowerCase() === row.github.toLowerCase()));
         const standing = standingOf(row, step, pull);
-        return { moniker: row.moniker, github: row.github ?? pull?.author, steps: row.steps, standing, pull, commands: standing === 'not-submitted' || standing === 'invalid' ? commands : undefined };
+        return {
+            moniker: row.moniker,
+            github: row.github ?? pull?.author,
+            steps: row.steps,
+            standing,
+            pull,
+            commands: standing === 'not-submitted' || standing === 'invalid' ? commands : undefined,
+        };
     });
     const unnamed = r.kind === 'dkg' && step === 'round1' && r.participants ? Math.max(0, r.participants - out.length) : 0;
     return {
@@ -65888,11 +66439,11 @@ function statusTableMarkdown(s) {
         lines.push(`| _${s.unnamed} more, not known yet_ | — | ${r.steps.map((st) => (st === s.step ? '⏳ not submitted' : '·')).join(' | ')} | runs the commands above |`);
     return lines.join('\n');
 }
-function commandsMarkdown(s, indent = '') {
+function commandsMarkdown(s) {
     const commands = s.awaited.find((p) => p.commands)?.commands ?? s.unnamedCommands;
     if (!commands)
         return [];
-    return [mdShell(commands, indent)];
+    return [mdShell(commands)];
 }
 /** Names (not mentions) of the awaited, for text that must notify nobody. */
 function awaitedMarkdown(s) {
@@ -65936,7 +66487,12 @@ function roundOpenedMarkdown(s) {
     const logins = [...new Set(s.awaited.filter((p) => p.standing !== 'pull-request' && p.github).map((p) => p.github))];
     const unnamedOnly = s.awaited.filter((p) => !p.github).map((p) => mdText(p.moniker));
     const what = s.step ? stepLabel(s.step) : 'the next step';
-    const lines = [r.phase === 'invalid' ? `**Ceremony ${mdCode(r.ceremony)} needs a fix before ${what} can close.**` : `**${what[0].toUpperCase()}${what.slice(1)} of ceremony ${mdCode(r.ceremony)} is open.**`, ''];
+    const lines = [
+        r.phase === 'invalid'
+            ? `**Ceremony ${mdCode(r.ceremony)} needs a fix before ${what} can close.**`
+            : `**${what[0].toUpperCase()}${what.slice(1)} of ceremony ${mdCode(r.ceremony)} is open.**`,
+        '',
+    ];
     const addressed = [...logins.map(mention), ...unnamedOnly];
     if (addressed.length)
         lines.push(`${addressed.join(' ')}: it waits for you.${s.unnamed ? ` So do ${s.unnamed} more participants.` : ''}`, '');
@@ -65976,12 +66532,20 @@ function statusText(s) {
     const r = s.report;
     const lines = [`Ceremony ${r.ceremony} (${shape(s)}): ${phaseLabel(s)}`];
     const head = ['participant', 'github', ...r.steps];
-    const body = s.rows.map((p) => [p.moniker, p.github ? `@${p.github}` : '-', ...r.steps.map((st) => cellText(p, st, s.step))]);
+    const body = s.rows.map((p) => [
+        p.moniker,
+        p.github ? `@${p.github}` : '-',
+        ...r.steps.map((st) => cellText(p, st, s.step)),
+    ]);
     if (s.unnamed)
         body.push([`(${s.unnamed} more)`, '-', ...r.steps.map((st) => (st === s.step ? 'not merged' : '-'))]);
     if (body.length) {
         const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-        const fmt = (cells) => '  ' + cells.map((c, i) => c.padEnd(width[i])).join('  ').trimEnd();
+        const fmt = (cells) => '  ' +
+            cells
+                .map((c, i) => c.padEnd(width[i]))
+                .join('  ')
+                .trimEnd();
         lines.push(fmt(head), ...body.map(fmt));
     }
     if (r.group)
@@ -66019,14 +66583,24 @@ function whereFor(inputs, ctx) {
 }
 /** The Action's tracking issue of each ceremony, by ceremony id (only issues a bot opened count). */
 async function trackingIssues(o, r) {
-    const issues = await o.paginate(o.rest.issues.listForRepo, { ...r, state: 'all', labels: TRACKING_LABEL, per_page: 100 });
+    const issues = await o.paginate(o.rest.issues.listForRepo, {
+        ...r,
+        state: 'all',
+        labels: TRACKING_LABEL,
+        per_page: 100,
+    });
     const out = new Map();
     for (const i of issues.sort((a, b) => a.number - b.number)) {
         if (i.pull_request || i.user?.type !== 'Bot' || typeof i.body !== 'string')
             continue;
         const m = /<!-- sss-tool:tracking:([a-z0-9][a-z0-9._-]{0,62}) -->/.exec(i.body);
         if (m && !out.has(m[1]))
-            out.set(m[1], { number: i.number, url: i.html_url, body: i.body, state: i.state === 'closed' ? 'closed' : 'open' });
+            out.set(m[1], {
+                number: i.number,
+                url: i.html_url,
+                body: i.body,
+                state: i.state === 'closed' ? 'closed' : 'open',
+            });
     }
     return out;
 }
@@ -66181,7 +66755,10 @@ const pathOf = (s) => {
     const keys = [];
     for (let p = s; p?.key !== undefined; p = p.parent)
         keys.push(p.key);
-    return keys.reverse().map((k) => `${k}.`).join('');
+    return keys
+        .reverse()
+        .map((k) => `${k}.`)
+        .join('');
 };
 /**
  * Depth-first, in document order, with an explicit stack: a pull request may carry JSON nested
@@ -66256,7 +66833,9 @@ const FILE_RULES = [
         perMoniker: true,
         pattern: 'round2/<moniker>.json',
         author: byFileName,
-        notYet: ({ report, tree }) => report?.digests?.round1 ? undefined : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
+        notYet: ({ report, tree }) => report?.digests?.round1
+            ? undefined
+            : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
     },
     {
         kind: 'dkg',
@@ -66264,11 +66843,19 @@ const FILE_RULES = [
         perMoniker: true,
         pattern: 'finalize/<moniker>.json',
         author: byFileName,
-        notYet: ({ report, tree }) => report?.digests?.round2 ? undefined : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
+        notYet: ({ report, tree }) => report?.digests?.round2
+            ? undefined
+            : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
     },
     // Join (PROTOCOL section 4, "Adding a participant"): the newcomer's request, each approver's
     // fragment once the request is merged, the newcomer's finalize once every approval is.
-    { kind: 'join', role: 'request', perMoniker: false, pattern: 'request.json', author: (f) => ({ moniker: monikerOf(f.value) }) },
+    {
+        kind: 'join',
+        role: 'request',
+        perMoniker: false,
+        pattern: 'request.json',
+        author: (f) => ({ moniker: monikerOf(f.value) }),
+    },
     {
         kind: 'join',
         role: 'approvals',
@@ -66314,7 +66901,9 @@ function declaredGithub(view, state, moniker) {
 }
 function layoutHint(kind) {
     const rules = FILE_RULES.filter((r) => r.kind === kind || r.kind === '*');
-    return rules.length ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}` : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
+    return rules.length
+        ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}`
+        : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
 }
 /** Ceremony ids whose directory the changes touch. */
 function touchedCeremonies(changes, ceremoniesDir) {
@@ -66345,6 +66934,8 @@ function checkChanges(changes, ctx) {
         if (!isMaintainer)
             fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${cPrefix}<id>/${ctx.maintainers.length ? ` (repository files are for maintainers: ${maintainerList})` : ''}`);
     };
+    const onlyGeneratedFiles = changes.length > 0 &&
+        changes.every((c) => c.path.startsWith(pPrefix) && PUBLIC_FILES.includes(c.path.slice(pPrefix.length)));
     let baseView;
     const base = () => (baseView ??= ctx.base());
     for (const c of changes) {
@@ -66434,7 +67025,10 @@ function checkChanges(changes, ctx) {
         }
     }
     function checkPublicInfo(c, name) {
-        if (ctx.maintainers.length && !isMaintainer) {
+        // A pull request of nothing but the generated files is the publish path under branch
+        // protection: whoever opens it (the publish token's app, any participant), its bytes are
+        // checked against the transcript below. Anything else under public_info/ is a maintainer's.
+        if (ctx.maintainers.length && !isMaintainer && !onlyGeneratedFiles) {
             fail(c.path, `only maintainers (${maintainerList}) may change ${pPrefix}; it is generated from the transcript when a ceremony completes`);
             return;
         }
@@ -66497,6 +67091,7 @@ function auditProblems(state, ceremonies, changed) {
 
 
 
+
 async function validate_validate(inputs, ctx) {
     const pr = ctx.event.pull_request;
     if (!pr)
@@ -66512,7 +67107,7 @@ async function validate_validate(inputs, ctx) {
         throw new errors_SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
     const base = await mergeBase(ws, baseSha, head);
     const changes = changedFiles(ws, base, head);
-    info(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`);
+    info(markdown_oneLine(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`));
     const headState = auditRepository((0,external_node_path_namespaceObject.join)(ws, inputs.ceremoniesDir), ws);
     const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
     const temps = [];
@@ -66544,7 +67139,7 @@ async function validate_validate(inputs, ctx) {
             ? '✅ **Valid**: every changed file passes the ceremony rules and the full audit.'
             : '✅ Nothing changed.';
     const md = [
-        `## sss-tool: pull request #${number} by @${author}`,
+        `## sss-tool: pull request #${number} by ${mdCode(`@${author}`)}`,
         '',
         verdict,
         '',
@@ -66569,7 +67164,8 @@ async function validate_validate(inputs, ctx) {
 function dedupe(problems) {
     const out = [];
     for (const p of problems) {
-        const same = out.find((q) => q.error.file === p.error.file && (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))));
+        const same = out.find((q) => q.error.file === p.error.file &&
+            (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))));
         if (!same)
             out.push(p);
     }
@@ -66582,6 +67178,7 @@ function dedupe(problems) {
  * publishes public_info/ after a push, or reports the status. It decides nothing on its own: the
  * rules are src/ceremony/rules.ts and the audit is the one `sss-tool verify` runs.
  */
+
 
 
 
@@ -66617,7 +67214,7 @@ async function run() {
             await track(inputs, ctx, await main_status(inputs, ctx));
     }
     catch (e) {
-        setFailed(e instanceof Error ? e.message : String(e));
+        setFailed(markdown_oneLine(e instanceof Error ? e.message : String(e)));
     }
 }
 /** Every ceremony's round table, and the outputs; fails nothing. */
@@ -66626,7 +67223,7 @@ async function main_status(inputs, ctx) {
     setOutputs(state);
     await writeSummary(['## sss-tool: status', '', ceremoniesMarkdown(state)].join('\n'));
     for (const r of state.reports.values())
-        info(`${r.ceremony}: ${r.phase}; awaiting ${r.awaiting}`);
+        info(markdown_oneLine(`${r.ceremony}: ${r.phase}; awaiting ${r.awaiting}`));
     return state;
 }
 //# sourceMappingURL=main.js.map
