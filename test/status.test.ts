@@ -140,6 +140,29 @@ describe('next steps', () => {
     );
   });
 
+  it('a join in its approvals phase waits for the approvers who have not approved, with the approve command', () => {
+    const r: Report = {
+      ceremony: 'join-frank',
+      kind: 'join',
+      phase: 'approvals',
+      threshold: 2,
+      steps: ['request', 'approval', 'finalize'],
+      rows: [
+        { moniker: 'frank', github: 'frank-gh', steps: { request: 'done', approval: '-', finalize: '-' } },
+        { moniker: 'alice', github: 'alice', steps: { request: '-', approval: 'done', finalize: '-' } },
+        { moniker: 'bob', github: 'bob', steps: { request: '-', approval: 'awaited', finalize: '-' } },
+      ],
+      awaiting: 'approvals from bob (1 of 2 received)',
+      errors: [],
+    };
+    const s = ceremonyStatus(r, [], W);
+    expect(s.step).toBe('approval');
+    expect(s.awaited.map((p) => p.moniker)).toEqual(['bob']);
+    expect(s.rows.map((p) => p.standing)).toEqual(['no-step', 'done', 'not-submitted']);
+    expect(s.command).toBe('sss-tool approve-participant --request ceremonies/join-frank/request.json --submit');
+    expect(mentions(roundOpenedMarkdown(s))).toEqual(['bob']);
+  });
+
   it('a complete ceremony waits for nobody', () => {
     const s = ceremonyStatus(dkg('complete', [['alice', 'alice', 'done', 'done', 'done']]), [], W);
     expect(s.step).toBeUndefined();
