@@ -41,7 +41,7 @@ export interface PublishResult {
 export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishResult> {
   const defaultBranch: string | undefined = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
   for (let attempt = 1; ; attempt++) {
-    const round = await prepare(inputs, ctx, defaultBranch);
+    const round = await prepare(inputs, ctx, defaultBranch, attempt);
     const { result, lines } = round;
     if (!result.commit) return finish(round);
     if (inputs.publishVia === 'pull-request') {
@@ -55,6 +55,7 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
       await pushWithToken(ctx.workspace, 'origin', result.commit, defaultBranch, { token: inputs.token });
     } catch (e) {
       const why = (e as Error).message;
+      const first = why.split('\n').map((l) => l.trim()).find(Boolean)?.replace(/[\s.]+$/, '') ?? 'git push failed';
       if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
         core.info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
         await git(ctx.workspace).fetch('origin', defaultBranch);
@@ -64,8 +65,8 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
       const hint = /protected branch|GH006|required status check/i.test(why)
         ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
         : '';
-      await writeSummary(`❌ The push to ${target} failed: ${mdText(why.split('\n')[0])}.${hint}\n`);
-      throw new SssError(`could not push public_info/ to ${defaultBranch}: ${why.split('\n')[0]}.${hint}`, { field: 'publish-via' });
+      await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
+      throw new SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, { field: 'publish-via' });
     }
     core.info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
     await writeSummary(`✅ Pushed to ${target}.\n`);
@@ -86,13 +87,13 @@ interface Round {
  * Audits the checkout and, when it is sound and complete, writes and commits the stale
  * public_info files. Nothing is pushed here.
  */
-async function prepare(inputs: Inputs, ctx: RunContext, defaultBranch: string | undefined): Promise<Round> {
+async function prepare(inputs: Inputs, ctx: RunContext, defaultBranch: string | undefined, attempt: number): Promise<Round> {
   const ws = ctx.workspace;
   const state = auditRepository(join(ws, inputs.ceremoniesDir), ws);
   const problems: Problem[] = [...[...state.reports.values()].flatMap((r) => r.errors), ...state.errors].map((error) => ({ error, merged: true }));
   setOutputs(state);
   const result: PublishResult = { state, changed: [] };
-  const lines: string[] = ['## sss-tool: publish', ''];
+  const lines: string[] = attempt === 1 ? ['## sss-tool: publish', ''] : [`### Attempt ${attempt}, on the new tip of ${mdCode(defaultBranch ?? '')}`, ''];
   const round: Round = { result, problems, lines, defaultBranch };
 
   if (ctx.event.repository?.fork) result.skipped = "this repository is a fork: publishing is the upstream repository's";
