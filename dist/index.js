@@ -65618,7 +65618,7 @@ const PUSH_ATTEMPTS = 4;
 async function publish(inputs, ctx) {
     const defaultBranch = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
     for (let attempt = 1;; attempt++) {
-        const round = await prepare(inputs, ctx, defaultBranch);
+        const round = await prepare(inputs, ctx, defaultBranch, attempt);
         const { result, lines } = round;
         if (!result.commit)
             return finish(round);
@@ -65635,6 +65635,7 @@ async function publish(inputs, ctx) {
         }
         catch (e) {
             const why = e.message;
+            const first = why.split('\n').map((l) => l.trim()).find(Boolean)?.replace(/[\s.]+$/, '') ?? 'git push failed';
             if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
                 info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
                 await git(ctx.workspace).fetch('origin', defaultBranch);
@@ -65644,8 +65645,8 @@ async function publish(inputs, ctx) {
             const hint = /protected branch|GH006|required status check/i.test(why)
                 ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
                 : '';
-            await writeSummary(`❌ The push to ${target} failed: ${mdText(why.split('\n')[0])}.${hint}\n`);
-            throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${why.split('\n')[0]}.${hint}`, { field: 'publish-via' });
+            await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
+            throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, { field: 'publish-via' });
         }
         info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
         await writeSummary(`✅ Pushed to ${target}.\n`);
@@ -65656,13 +65657,13 @@ async function publish(inputs, ctx) {
  * Audits the checkout and, when it is sound and complete, writes and commits the stale
  * public_info files. Nothing is pushed here.
  */
-async function prepare(inputs, ctx, defaultBranch) {
+async function prepare(inputs, ctx, defaultBranch, attempt) {
     const ws = ctx.workspace;
     const state = auditRepository((0,external_node_path_namespaceObject.join)(ws, inputs.ceremoniesDir), ws);
     const problems = [...[...state.reports.values()].flatMap((r) => r.errors), ...state.errors].map((error) => ({ error, merged: true }));
     setOutputs(state);
     const result = { state, changed: [] };
-    const lines = ['## sss-tool: publish', ''];
+    const lines = attempt === 1 ? ['## sss-tool: publish', ''] : [`### Attempt ${attempt}, on the new tip of ${mdCode(defaultBranch ?? '')}`, ''];
     const round = { result, problems, lines, defaultBranch };
     if (ctx.event.repository?.fork)
         result.skipped = "this repository is a fork: publishing is the upstream repository's";
