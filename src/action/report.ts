@@ -27,7 +27,7 @@ export function annotate(problems: Problem[]): void {
     const e = p.error;
     const text = p.merged && e.file ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)` : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
     const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
-    if (e.file) core.error(oneLine(text + culprit), { title: oneLine(`sss-tool: ${e.file}`), file: e.file, startLine: 1 });
+    if (e.file) core.error(oneLine(text + culprit), { title: oneLine(`sss-tool: ${e.file}`), file: oneLine(e.file), startLine: 1 });
     else core.error(oneLine(e.message));
   }
 }
