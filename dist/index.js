@@ -65525,7 +65525,7 @@ function annotate(problems) {
         const text = p.merged && e.file ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)` : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
         const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
         if (e.file)
-            error(markdown_oneLine(text + culprit), { title: markdown_oneLine(`sss-tool: ${e.file}`), file: e.file, startLine: 1 });
+            error(markdown_oneLine(text + culprit), { title: markdown_oneLine(`sss-tool: ${e.file}`), file: markdown_oneLine(e.file), startLine: 1 });
         else
             error(markdown_oneLine(e.message));
     }
