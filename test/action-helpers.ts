@@ -35,6 +35,13 @@ export async function cliAsync(args: string[], env: Record<string, string | unde
   return run([BIN, ...args], { ...cleanEnv(), SSS_TOOL_PASSPHRASE: PASSPHRASE, SSS_TOOL_SCRYPT_LOG_N: '10', ...env });
 }
 
+/** The compiled demo (`npm run demo` without the build), run as `npm run demo` runs it. */
+export const DEMO = join(ROOT, 'lib-dev', 'dev', 'demo', 'main.js');
+
+export async function demoAsync(args: string[]): Promise<CliResult> {
+  return run([DEMO, ...args], { ...cleanEnv(), SSS_TOOL_SCRYPT_LOG_N: '10' });
+}
+
 export async function okAsync(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   const r = await cliAsync(args, env);
   if (r.code !== 0) throw new Error(`sss-tool ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
@@ -64,7 +71,15 @@ export async function runAction(o: ActionOptions): Promise<ActionRun> {
   writeFileSync(eventPath, JSON.stringify(o.event));
   writeFileSync(summaryPath, '');
   writeFileSync(outputPath, '');
-  const inputs = { mode: 'auto', 'ceremonies-dir': 'ceremonies', 'public-info-dir': 'public_info', maintainers: '', 'publish-via': 'commit', token: 'test-token', ...o.inputs };
+  const inputs = {
+    mode: 'auto',
+    'ceremonies-dir': 'ceremonies',
+    'public-info-dir': 'public_info',
+    maintainers: '',
+    'publish-via': 'commit',
+    token: 'test-token',
+    ...o.inputs,
+  };
   const env: NodeJS.ProcessEnv = {
     ...cleanEnv(),
     GITHUB_ACTIONS: 'true',
@@ -79,7 +94,11 @@ export async function runAction(o: ActionOptions): Promise<ActionRun> {
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const r = await run([DIST], env, o.workspace);
-  return { ...r, outputs: parseOutputs(readFileSync(outputPath, 'utf8')), summary: existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : '' };
+  return {
+    ...r,
+    outputs: parseOutputs(readFileSync(outputPath, 'utf8')),
+    summary: existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : '',
+  };
 }
 
 /** GITHUB_OUTPUT's `name<<delimiter` blocks. */
@@ -122,7 +141,10 @@ export function pullRequestEvent(e: PullRequestEvent) {
 }
 
 export function pushEvent(opts: { fork?: boolean } = {}) {
-  return { ref: 'refs/heads/main', repository: { full_name: REPOSITORY, default_branch: 'main', fork: Boolean(opts.fork) } };
+  return {
+    ref: 'refs/heads/main',
+    repository: { full_name: REPOSITORY, default_branch: 'main', fork: Boolean(opts.fork) },
+  };
 }
 
 /** A bare origin with one commit on main, and a maintainer's clone of it. */

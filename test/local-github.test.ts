@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, httpStatus, isRateLimited, upsertPullRequest } from '../src/github/api.js';
-import { LocalGitHub, startLocalGitHub } from '../src/github/local-server.js';
+import { LocalGitHub, startLocalGitHub } from '../dev/local-github.js';
 import { cleanupTempDirs, git } from './helpers.js';
 import { newOrigin } from './action-helpers.js';
 
@@ -31,7 +31,10 @@ beforeAll(async () => {
   gh = await startLocalGitHub({
     repos: { 'proofofcloud/ceremonies': origin },
     protect: { branch: 'main', requiredChecks: ['validate'] },
-    tokens: { 'maintainer-token': { login: 'maintainer', type: 'User' }, 'bot-token': { login: 'github-actions[bot]', type: 'Bot' } },
+    tokens: {
+      'maintainer-token': { login: 'maintainer', type: 'User' },
+      'bot-token': { login: 'github-actions[bot]', type: 'Bot' },
+    },
   });
   git(maintainer, 'fetch', '-q', 'origin');
 });
@@ -44,7 +47,8 @@ afterAll(async () => {
 describe('the GitHub stand-in', () => {
   it('paginates lists with per_page and a Link header, and Octokit follows it', async () => {
     const o = client('bot-token', gh.url);
-    for (let i = 0; i < 35; i++) await o.rest.issues.create({ ...R, title: `issue ${i}`, labels: i % 2 ? ['odd'] : [] });
+    for (let i = 0; i < 35; i++)
+      await o.rest.issues.create({ ...R, title: `issue ${i}`, labels: i % 2 ? ['odd'] : [] });
     const first = await o.rest.issues.listForRepo({ ...R, per_page: 10 });
     expect(first.data.map((i) => i.title)).toEqual(Array.from({ length: 10 }, (_, i) => `issue ${i}`));
     expect(first.headers.link).toMatch(/[?&]page=2[^>]*>; rel="next"/);
@@ -61,8 +65,13 @@ describe('the GitHub stand-in', () => {
     await o.rest.issues.update({ ...R, issue_number: made.data.number, body: 'new table', state: 'closed' });
     const got = await o.rest.issues.get({ ...R, issue_number: made.data.number });
     expect([got.data.body, got.data.state]).toEqual(['new table', 'closed']);
-    for (let i = 0; i < 3; i++) await o.rest.issues.createComment({ ...R, issue_number: made.data.number, body: `c${i}` });
-    const comments = await o.paginate(o.rest.issues.listComments, { ...R, issue_number: made.data.number, per_page: 2 });
+    for (let i = 0; i < 3; i++)
+      await o.rest.issues.createComment({ ...R, issue_number: made.data.number, body: `c${i}` });
+    const comments = await o.paginate(o.rest.issues.listComments, {
+      ...R,
+      issue_number: made.data.number,
+      per_page: 2,
+    });
     expect(comments.map((c) => c.body)).toEqual(['c0', 'c1', 'c2']);
     await o.rest.issues.updateComment({ ...R, comment_id: comments[1].id, body: 'edited' });
     expect((await o.rest.issues.getComment({ ...R, comment_id: comments[1].id })).data.body).toBe('edited');
@@ -70,7 +79,9 @@ describe('the GitHub stand-in', () => {
 
   it('answers 401 to a missing or unknown token', async () => {
     for (const token of ['', 'stolen-token']) {
-      const e = await client(token, gh.url).rest.issues.listForRepo({ ...R }).catch((x) => x);
+      const e = await client(token, gh.url)
+        .rest.issues.listForRepo({ ...R })
+        .catch((x) => x);
       expect(httpStatus(e)).toBe(401);
     }
   });
@@ -109,7 +120,9 @@ describe('the GitHub stand-in', () => {
     const again = await o.rest.pulls.create({ ...R, head: 'topic', base: 'main', title: 'topic' }).catch((x) => x);
     expect(httpStatus(again)).toBe(422);
     expect(JSON.stringify(again.response.data)).toContain('A pull request already exists for proofofcloud:topic.');
-    expect((await o.rest.pulls.list({ ...R, head: 'proofofcloud:topic' })).data.map((p) => p.number)).toEqual([pr.data.number]);
+    expect((await o.rest.pulls.list({ ...R, head: 'proofofcloud:topic' })).data.map((p) => p.number)).toEqual([
+      pr.data.number,
+    ]);
     expect((await o.rest.pulls.list({ ...R, head: 'someone:topic' })).data).toEqual([]);
     expect((await o.rest.pulls.list({ ...R, base: 'release' })).data).toEqual([]);
     // The upsert finds the open one and brings its title and body up to date.
@@ -130,7 +143,10 @@ describe('the GitHub stand-in', () => {
     const pr = await o.rest.pulls.create({ ...R, head: 'checked', base: 'main', title: 'checked' });
     const merge = () => o.rest.pulls.merge({ ...R, pull_number: pr.data.number }).catch((x) => x);
     const none = await merge();
-    expect([httpStatus(none), none.response.data.message]).toEqual([405, 'Required status check "validate" is expected.']);
+    expect([httpStatus(none), none.response.data.message]).toEqual([
+      405,
+      'Required status check "validate" is expected.',
+    ]);
     gh.reportCheck(head, 'validate', 'failure');
     expect((await merge()).response.data.message).toBe('Required status check "validate" is failing.');
     gh.reportCheck(head, 'validate', 'success');

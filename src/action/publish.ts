@@ -39,7 +39,8 @@ export interface PublishResult {
 }
 
 export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishResult> {
-  const defaultBranch: string | undefined = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
+  const defaultBranch: string | undefined =
+    ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
   for (let attempt = 1; ; attempt++) {
     const round = await prepare(inputs, ctx, defaultBranch, attempt);
     const { result, lines } = round;
@@ -48,16 +49,32 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
       result.pullRequest = await publishPullRequest(inputs, ctx, result.commit, defaultBranch, round.message!, lines);
       return finish(round);
     }
-    if (!defaultBranch) throw new SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)');
+    if (!defaultBranch)
+      throw new SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
+        code: 'git',
+      });
     const target = mdCode(defaultBranch);
-    await writeSummary([...lines, `Pushing ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}), attempt ${attempt}.`, ''].join('\n'));
+    await writeSummary(
+      [
+        ...lines,
+        `Pushing ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}), attempt ${attempt}.`,
+        '',
+      ].join('\n'),
+    );
     try {
       await pushWithToken(ctx.workspace, 'origin', result.commit, defaultBranch, { token: inputs.token });
     } catch (e) {
       const why = (e as Error).message;
-      const first = why.split('\n').map((l) => l.trim()).find(Boolean)?.replace(/[\s.]+$/, '') ?? 'git push failed';
+      const first =
+        why
+          .split('\n')
+          .map((l) => l.trim())
+          .find(Boolean)
+          ?.replace(/[\s.]+$/, '') ?? 'git push failed';
       if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
-        core.info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
+        core.info(
+          `${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`,
+        );
         await git(ctx.workspace).fetch('origin', defaultBranch);
         await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
         continue;
@@ -66,7 +83,10 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
         ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
         : '';
       await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
-      throw new SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, { field: 'publish-via' });
+      throw new SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, {
+        code: 'git',
+        field: 'publish-via',
+      });
     }
     core.info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
     await writeSummary(`✅ Pushed to ${target}.\n`);
@@ -87,26 +107,39 @@ interface Round {
  * Audits the checkout and, when it is sound and complete, writes and commits the stale
  * public_info files. Nothing is pushed here.
  */
-async function prepare(inputs: Inputs, ctx: RunContext, defaultBranch: string | undefined, attempt: number): Promise<Round> {
+async function prepare(
+  inputs: Inputs,
+  ctx: RunContext,
+  defaultBranch: string | undefined,
+  attempt: number,
+): Promise<Round> {
   const ws = ctx.workspace;
   const state = auditRepository(join(ws, inputs.ceremoniesDir), ws);
-  const problems: Problem[] = [...[...state.reports.values()].flatMap((r) => r.errors), ...state.errors].map((error) => ({ error, merged: true }));
+  const problems: Problem[] = [...[...state.reports.values()].flatMap((r) => r.errors), ...state.errors].map(
+    (error) => ({ error, merged: true }),
+  );
   setOutputs(state);
   const result: PublishResult = { state, changed: [] };
-  const lines: string[] = attempt === 1 ? ['## sss-tool: publish', ''] : [`### Attempt ${attempt}, on the new tip of ${mdCode(defaultBranch ?? '')}`, ''];
+  const lines: string[] =
+    attempt === 1
+      ? ['## sss-tool: publish', '']
+      : [`### Attempt ${attempt}, on the new tip of ${mdCode(defaultBranch ?? '')}`, ''];
   const round: Round = { result, problems, lines, defaultBranch };
 
   if (ctx.event.repository?.fork) result.skipped = "this repository is a fork: publishing is the upstream repository's";
-  else if (ctx.ref && defaultBranch && ctx.ref !== `refs/heads/${defaultBranch}`) result.skipped = `${ctx.ref} is not the default branch (${defaultBranch})`;
+  else if (ctx.ref && defaultBranch && ctx.ref !== `refs/heads/${defaultBranch}`)
+    result.skipped = `${ctx.ref} is not the default branch (${defaultBranch})`;
   // Defense in depth: whatever the checks let through, an invalid transcript is never published.
-  else if (problems.length) result.skipped = `the transcript on ${defaultBranch ?? 'this branch'} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}), so nothing is published`;
+  else if (problems.length)
+    result.skipped = `the transcript on ${defaultBranch ?? 'this branch'} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}), so nothing is published`;
   else if (!state.group) result.skipped = 'no complete genesis ceremony yet: nothing to publish';
   if (result.skipped || !state.group) return round;
 
   const group = state.group;
   const dir = join(ws, inputs.publicInfoDir);
   const stale = stalePublicFiles(dir, group);
-  if (!stale.length) lines.push(`${mdCode(inputs.publicInfoDir + '/')} is up to date with the transcript: nothing to publish.`);
+  if (!stale.length)
+    lines.push(`${mdCode(inputs.publicInfoDir + '/')} is up to date with the transcript: nothing to publish.`);
   else {
     const files = publicInfoFiles(group);
     mkdirSync(dir, { recursive: true });
@@ -116,7 +149,11 @@ async function prepare(inputs: Inputs, ctx: RunContext, defaultBranch: string | 
     round.message = `Publish public_info: ${ids}\n\nGenerated by the sss-tool Action from the verified transcript (${ids}).\nGroup public key: ${group.publicKey}\nChanged: ${stale.join(', ')}`;
     result.commit = await commitAsBot(ws, result.changed, round.message);
   }
-  lines.push('', `Group public key: \`${group.publicKey}\` (${group.participants.length} participants, threshold ${group.threshold}).`, '');
+  lines.push(
+    '',
+    `Group public key: \`${group.publicKey}\` (${group.participants.length} participants, threshold ${group.threshold}).`,
+    '',
+  );
   return round;
 }
 
@@ -150,7 +187,13 @@ function recoveryText(problems: Problem[], branch: string | undefined): string {
 }
 
 function recoveryMarkdown(problems: Problem[]): string {
-  return [`❌ **Nothing was published**: the merged transcript fails the audit. At fault: ${filesAtFault(problems).map((f) => mdCode(f)).join(', ')}.`, '', RECOVERY].join('\n');
+  return [
+    `❌ **Nothing was published**: the merged transcript fails the audit. At fault: ${filesAtFault(problems)
+      .map((f) => mdCode(f))
+      .join(', ')}.`,
+    '',
+    RECOVERY,
+  ].join('\n');
 }
 
 /**
@@ -158,12 +201,25 @@ function recoveryMarkdown(problems: Problem[]): string {
  * updates its pull request, both with the publish token: with the workflow's own token, GitHub
  * starts no workflow for the push or the pull request, so the required check would never report.
  */
-async function publishPullRequest(inputs: Inputs, ctx: RunContext, commit: string, base: string | undefined, message: string, lines: string[]): Promise<number> {
-  if (!base) throw new SssError('cannot tell the default branch for the pull request');
+async function publishPullRequest(
+  inputs: Inputs,
+  ctx: RunContext,
+  commit: string,
+  base: string | undefined,
+  message: string,
+  lines: string[],
+): Promise<number> {
+  if (!base) throw new SssError('cannot tell the default branch for the pull request', { code: 'git' });
   const token = inputs.publishToken || inputs.token;
-  if (!token || !ctx.repository) throw new SssError('publish-via pull-request needs the publish-token input and GITHUB_REPOSITORY', { field: 'publish-token' });
+  if (!token || !ctx.repository)
+    throw new SssError('publish-via pull-request needs the publish-token input and GITHUB_REPOSITORY', {
+      code: 'usage',
+      field: 'publish-token',
+    });
   if (!inputs.publishToken)
-    core.warning('publish-via pull-request without publish-token: the pull request is opened with the workflow token, which starts no workflow, so a required check never reports on it. Set publish-token (docs/maintainers.md).');
+    core.warning(
+      'publish-via pull-request without publish-token: the pull request is opened with the workflow token, which starts no workflow, so a required check never reports on it. Set publish-token (docs/maintainers.md).',
+    );
   const ws = ctx.workspace;
   let same = false;
   try {
@@ -184,7 +240,10 @@ async function publishPullRequest(inputs: Inputs, ctx: RunContext, commit: strin
     title,
     body: `${body.join('\n').trim()}\n\nFiles: ${PUBLIC_FILES.join(', ')}\n\nAnyone may open this pull request (\`sss-tool publish --submit\`): the check accepts it only if every file is byte for byte what the merged transcript generates.`,
   });
-  lines.push(`${pr.action === 'created' ? 'Opened' : 'Updated'} pull request #${pr.number} from \`${PUBLISH_BRANCH}\` (${commit.slice(0, 12)}).`, '');
+  lines.push(
+    `${pr.action === 'created' ? 'Opened' : 'Updated'} pull request #${pr.number} from \`${PUBLISH_BRANCH}\` (${commit.slice(0, 12)}).`,
+    '',
+  );
   core.info(lines[0]);
   return pr.number;
 }

@@ -5,12 +5,12 @@
 import * as core from '@actions/core';
 import { SssError } from '../errors.js';
 import { renderMarkdown } from '../ceremony/render.js';
-import { mdCode, mdText, oneLine } from '../ceremony/markdown.js';
 import { RepositoryState } from '../ceremony/repository.js';
 import { client, httpStatus, isRateLimited, parseRepo, upsertComment } from '../github/api.js';
+import { mdCode, mdText, oneLine } from '../ceremony/markdown.js';
 
 /** Hidden in the comment body: how the Action finds its own comment again. */
-export const COMMENT_MARKER = '<!-- sss-tool:status -->';
+const COMMENT_MARKER = '<!-- sss-tool:status -->';
 
 export interface Problem {
   error: SssError;
@@ -25,9 +25,17 @@ export interface Problem {
 export function annotate(problems: Problem[]): void {
   for (const p of problems) {
     const e = p.error;
-    const text = p.merged && e.file ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)` : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
+    const text =
+      p.merged && e.file
+        ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)`
+        : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
     const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
-    if (e.file) core.error(oneLine(text + culprit), { title: oneLine(`sss-tool: ${e.file}`), file: oneLine(e.file), startLine: 1 });
+    if (e.file)
+      core.error(oneLine(text + culprit), {
+        title: oneLine(`sss-tool: ${e.file}`),
+        file: oneLine(e.file),
+        startLine: 1,
+      });
     else core.error(oneLine(e.message));
   }
 }
@@ -61,7 +69,13 @@ export async function writeSummary(markdown: string): Promise<void> {
 export function setOutputs(state: RepositoryState): void {
   const status = Object.fromEntries([...state.reports.values()].map((r) => [r.ceremony, r.phase]));
   core.setOutput('status', JSON.stringify(status));
-  core.setOutput('completed', [...state.reports.values()].filter((r) => r.phase === 'complete').map((r) => r.ceremony).join(','));
+  core.setOutput(
+    'completed',
+    [...state.reports.values()]
+      .filter((r) => r.phase === 'complete')
+      .map((r) => r.ceremony)
+      .join(','),
+  );
   core.setOutput('public-key', state.group?.publicKey ?? '');
 }
 
@@ -69,19 +83,38 @@ export function setOutputs(state: RepositoryState): void {
  * Creates or updates the Action's one comment on a pull request. A token that may not comment (a
  * pull request from a fork gets a read-only one) is not a failure: the job summary has the report.
  */
-export async function comment(token: string, repository: string | undefined, issue: number, body: string): Promise<void> {
+export async function comment(
+  token: string,
+  repository: string | undefined,
+  issue: number,
+  body: string,
+): Promise<void> {
   if (!token || !repository) {
     core.notice('No token or repository: the report is in the job summary only.');
     return;
   }
   try {
-    const r = await upsertComment(client(token), parseRepo(repository), issue, COMMENT_MARKER, `${COMMENT_MARKER}\n${body}`);
+    const r = await upsertComment(
+      client(token),
+      parseRepo(repository),
+      issue,
+      COMMENT_MARKER,
+      `${COMMENT_MARKER}\n${body}`,
+    );
     core.info(`${r.action === 'created' ? 'Commented on' : 'Updated the comment on'} pull request #${issue}.`);
   } catch (e) {
     const status = httpStatus(e);
-    if (isRateLimited(e)) core.warning(`Could not comment on pull request #${issue}: GitHub's API rate limit is exhausted (HTTP ${status}); the next run updates the comment. The report is in the job summary.`);
+    if (isRateLimited(e))
+      core.warning(
+        `Could not comment on pull request #${issue}: GitHub's API rate limit is exhausted (HTTP ${status}); the next run updates the comment. The report is in the job summary.`,
+      );
     else if (status === 403 || status === 404)
-      core.notice(`Cannot comment on pull request #${issue} (HTTP ${status}: a pull request from a fork gets a read-only token). The report is in the job summary.`);
-    else core.warning(`Could not comment on pull request #${issue}: ${(e as Error).message}. The report is in the job summary.`);
+      core.notice(
+        `Cannot comment on pull request #${issue} (HTTP ${status}: a pull request from a fork gets a read-only token). The report is in the job summary.`,
+      );
+    else
+      core.warning(
+        `Could not comment on pull request #${issue}: ${(e as Error).message}. The report is in the job summary.`,
+      );
   }
 }

@@ -3,12 +3,11 @@
  * status comment per pull request, and pull requests opened for a step or for public_info/.
  * The API base URL comes from GITHUB_API_URL when set (GitHub Enterprise, and the tests' local server).
  */
-import { execFileSync } from 'node:child_process';
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
-import { SssError } from '../errors.js';
+import { RepoRef } from './repo.js';
 
 /** Octokit with GitHub's recommended retries (5xx, network) and throttling (primary and secondary rate limits). */
 const Client = Octokit.plugin(retry, throttling);
@@ -16,14 +15,12 @@ const Client = Octokit.plugin(retry, throttling);
 /** How long a rate-limited request may wait for the limit to reset before the run gives up on it. */
 const MAX_RATE_LIMIT_WAIT_S = 60;
 
-export interface RepoRef {
-  owner: string;
-  repo: string;
-}
+export { parseRepo, repoFromRemoteUrl, resolveToken, type RepoRef } from './repo.js';
 
 export function client(token: string, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'): Octokit {
   // One retry after a rate limit, and only when the reset is near: a run must not hang for an hour.
-  const onLimit = (retryAfter: number, _options: unknown, _o: unknown, retryCount: number) => retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+  const onLimit = (retryAfter: number, _options: unknown, _o: unknown, retryCount: number) =>
+    retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
   const url = baseUrl.replace(/\/+$/, '');
   return new Client({
     auth: token,
@@ -51,7 +48,10 @@ function isLoopback(url: string): boolean {
  * at the speed of the machine.
  */
 function unpaced() {
-  return { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }), notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }) };
+  return {
+    write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+    notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+  };
 }
 
 /**
@@ -66,32 +66,6 @@ export function isRateLimited(e: unknown): boolean {
   return /rate limit/i.test((e as Error).message ?? '');
 }
 
-/** owner/name, checked. */
-export function parseRepo(s: string, field = 'repository'): RepoRef {
-  const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(s.trim());
-  if (!m) throw new SssError(`expected owner/name, got ${JSON.stringify(s)}`, { field });
-  return { owner: m[1], repo: m[2] };
-}
-
-/** The owner and name in a GitHub remote URL (https, ssh or scp-like); undefined for anything else. */
-export function repoFromRemoteUrl(url: string): RepoRef | undefined {
-  const m = /^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url.trim());
-  return m ? { owner: m[1], repo: m[2] } : undefined;
-}
-
-/** GITHUB_TOKEN, else GH_TOKEN, else what `gh auth token` prints; throws a clear error otherwise. */
-export function resolveToken(env: NodeJS.ProcessEnv = process.env): string {
-  const t = env.GITHUB_TOKEN || env.GH_TOKEN;
-  if (t) return t;
-  try {
-    const out = execFileSync('gh', ['auth', 'token'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env }).trim();
-    if (out) return out;
-  } catch {
-    // no gh, or not logged in: the error below says what to do
-  }
-  throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', { field: '--submit' });
-}
-
 /** The HTTP status of an Octokit error (0 for anything else). */
 export function httpStatus(e: unknown): number {
   const s = (e as { status?: unknown })?.status;
@@ -102,7 +76,13 @@ export function httpStatus(e: unknown): number {
  * Creates the comment that carries `marker` on an issue or pull request, or updates it in place:
  * one comment per pull request, however many times the check runs.
  */
-export async function upsertComment(o: Octokit, r: RepoRef, issue: number, marker: string, body: string): Promise<{ action: 'created' | 'updated'; id: number }> {
+export async function upsertComment(
+  o: Octokit,
+  r: RepoRef,
+  issue: number,
+  marker: string,
+  body: string,
+): Promise<{ action: 'created' | 'updated'; id: number }> {
   const text = body.includes(marker) ? body : `${marker}\n${body}`;
   const comments = await o.paginate(o.rest.issues.listComments, { ...r, issue_number: issue, per_page: 100 });
   // Only a bot's comment is ours: anyone can post the marker, and must not steer our report.
@@ -124,8 +104,17 @@ export interface NewPull {
 }
 
 /** Opens a pull request; when one is already open for the same head, returns that one. */
-export async function openPullRequest(o: Octokit, r: RepoRef, pr: NewPull): Promise<{ number: number; url: string; existed: boolean }> {
-  const existing = await o.rest.pulls.list({ ...r, head: pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`, base: pr.base, state: 'open' });
+export async function openPullRequest(
+  o: Octokit,
+  r: RepoRef,
+  pr: NewPull,
+): Promise<{ number: number; url: string; existed: boolean }> {
+  const existing = await o.rest.pulls.list({
+    ...r,
+    head: pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`,
+    base: pr.base,
+    state: 'open',
+  });
   if (existing.data.length) return { number: existing.data[0].number, url: existing.data[0].html_url, existed: true };
   const made = await o.rest.pulls.create({ ...r, ...pr });
   return { number: made.data.number, url: made.data.html_url, existed: false };
@@ -136,7 +125,11 @@ export async function openPullRequest(o: Octokit, r: RepoRef, pr: NewPull): Prom
  * publish pull request is one, however many runs push to its branch. A 422 "already exists" from
  * a concurrent run is the same outcome.
  */
-export async function upsertPullRequest(o: Octokit, r: RepoRef, pr: NewPull): Promise<{ number: number; url: string; action: 'created' | 'updated' }> {
+export async function upsertPullRequest(
+  o: Octokit,
+  r: RepoRef,
+  pr: NewPull,
+): Promise<{ number: number; url: string; action: 'created' | 'updated' }> {
   const head = pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`;
   const find = async () => (await o.rest.pulls.list({ ...r, head, base: pr.base, state: 'open', per_page: 1 })).data[0];
   let open = await find();
@@ -148,6 +141,7 @@ export async function upsertPullRequest(o: Octokit, r: RepoRef, pr: NewPull): Pr
       if (httpStatus(e) !== 422 || !(open = await find())) throw e;
     }
   }
-  if (open.title !== pr.title || open.body !== pr.body) await o.rest.pulls.update({ ...r, pull_number: open.number, title: pr.title, body: pr.body });
+  if (open.title !== pr.title || open.body !== pr.body)
+    await o.rest.pulls.update({ ...r, pull_number: open.number, title: pr.title, body: pr.body });
   return { number: open.number, url: open.html_url, action: 'updated' };
 }

@@ -8,7 +8,13 @@
  */
 import { git } from './git.js';
 
-export async function pushWithToken(dir: string, remote: string, commit: string, branch: string, opts: { force?: boolean; token?: string } = {}): Promise<void> {
+export async function pushWithToken(
+  dir: string,
+  remote: string,
+  commit: string,
+  branch: string,
+  opts: { force?: boolean; token?: string } = {},
+): Promise<void> {
   const url = (await git(dir).raw(['remote', 'get-url', remote])).trim();
   const auth: string[] = [];
   if (opts.token && /^https:\/\//.test(url)) {
@@ -21,5 +27,8 @@ export async function pushWithToken(dir: string, remote: string, commit: string,
 
 /** Whether a failed push was refused because the branch moved on (another run pushed first). */
 export function isNonFastForward(message: string): boolean {
-  return /non-fast-forward|fetch first|\[rejected\]|failed to update ref|cannot lock ref|stale info/i.test(message) && !/protected branch|GH006|pre-receive hook declined/i.test(message);
+  return (
+    /non-fast-forward|fetch first|\[rejected\]|failed to update ref|cannot lock ref|stale info/i.test(message) &&
+    !/protected branch|GH006|pre-receive hook declined/i.test(message)
+  );
 }

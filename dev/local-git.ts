@@ -54,7 +54,8 @@ export function recordPullHead(baseDir: string, headDir: string, branch: string,
     if (sha) gitIn(baseDir, ['update-ref', ref, sha]);
     return sha;
   }
-  if (gitIn(baseDir, ['fetch', '--quiet', '--no-tags', headDir, `+refs/heads/${branch}:${ref}`]) === undefined) return undefined;
+  if (gitIn(baseDir, ['fetch', '--quiet', '--no-tags', headDir, `+refs/heads/${branch}:${ref}`]) === undefined)
+    return undefined;
   return gitIn(baseDir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
 }
 
@@ -70,16 +71,31 @@ export type MergeMethod = 'merge' | 'squash';
  * commit) written with plumbing and the branch moved with a compare-and-swap. Returns the new
  * commit, or a reason it cannot merge.
  */
-export function mergeIntoBranch(dir: string, branch: string, head: string, opts: { method: MergeMethod; title: string; message: string; author: string }): { sha: string } | { conflict: string } {
+export function mergeIntoBranch(
+  dir: string,
+  branch: string,
+  head: string,
+  opts: { method: MergeMethod; title: string; message: string; author: string },
+): { sha: string } | { conflict: string } {
   const base = branchCommit(dir, branch);
   if (!base) return { conflict: `the base branch ${branch} does not exist` };
   const tree = gitIn(dir, ['merge-tree', '--write-tree', base, head]);
   if (!tree) return { conflict: 'Merge conflict' };
   const treeId = tree.split('\n')[0];
-  const identity = { GIT_AUTHOR_NAME: opts.author, GIT_AUTHOR_EMAIL: `${opts.author}@users.noreply.github.invalid`, GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.invalid' };
+  const identity = {
+    GIT_AUTHOR_NAME: opts.author,
+    GIT_AUTHOR_EMAIL: `${opts.author}@users.noreply.github.invalid`,
+    GIT_COMMITTER_NAME: 'GitHub',
+    GIT_COMMITTER_EMAIL: 'noreply@github.invalid',
+  };
   const parents = opts.method === 'merge' ? ['-p', base, '-p', head] : ['-p', base];
-  const sha = gitIn(dir, ['commit-tree', treeId, ...parents, '-m', opts.title, ...(opts.message ? ['-m', opts.message] : [])], identity);
+  const sha = gitIn(
+    dir,
+    ['commit-tree', treeId, ...parents, '-m', opts.title, ...(opts.message ? ['-m', opts.message] : [])],
+    identity,
+  );
   if (!sha) return { conflict: 'could not write the merge commit' };
-  if (gitIn(dir, ['update-ref', `refs/heads/${branch}`, sha, base]) === undefined) return { conflict: 'Base branch was modified. Review and try the merge again.' };
+  if (gitIn(dir, ['update-ref', `refs/heads/${branch}`, sha, base]) === undefined)
+    return { conflict: 'Base branch was modified. Review and try the merge again.' };
   return { sha };
 }

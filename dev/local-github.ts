@@ -11,7 +11,14 @@
  */
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { branchCommit, commitsAhead, mergeIntoBranch, MergeMethod, protectBranch, recordPullHead } from './local-git.js';
+import {
+  branchCommit,
+  commitsAhead,
+  mergeIntoBranch,
+  MergeMethod,
+  protectBranch,
+  recordPullHead,
+} from './local-git.js';
 
 export interface RecordedRequest {
   method: string;
@@ -81,6 +88,7 @@ export interface Route {
 export interface RouteRequest {
   match: RegExpExecArray;
   query: URLSearchParams;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a request body, read field by field like GitHub does
   body: any;
   user: LocalUser;
   /** Sends a JSON answer; a list is paginated (per_page, page, Link). */
@@ -143,11 +151,36 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
     },
   };
   let base = '';
-  const issueUrl = (owner: string, repo: string, kind: 'issues' | 'pull', n: number) => `https://github.invalid/${owner}/${repo}/${kind}/${n}`;
-  const issueJson = (i: LocalIssue) => ({ number: i.number, title: i.title, body: i.body, state: i.state, labels: i.labels.map((name) => ({ name })), user: i.user, html_url: i.html_url });
+  const issueUrl = (owner: string, repo: string, kind: 'issues' | 'pull', n: number) =>
+    `https://github.invalid/${owner}/${repo}/${kind}/${n}`;
+  const issueJson = (i: LocalIssue) => ({
+    number: i.number,
+    title: i.title,
+    body: i.body,
+    state: i.state,
+    labels: i.labels.map((name) => ({ name })),
+    user: i.user,
+    html_url: i.html_url,
+  });
   const pullJson = (p: LocalPull) => {
     const [owner] = p.headRepo.split('/');
-    return { number: p.number, title: p.title, body: p.body, state: p.state, merged: p.merged, merge_commit_sha: p.mergeCommit ?? null, html_url: p.html_url, user: p.user, head: { ref: p.head, label: `${owner}:${p.head}`, sha: gh.pullHead(p.number) ?? null, repo: { full_name: p.headRepo } }, base: { ref: p.base } };
+    return {
+      number: p.number,
+      title: p.title,
+      body: p.body,
+      state: p.state,
+      merged: p.merged,
+      merge_commit_sha: p.mergeCommit ?? null,
+      html_url: p.html_url,
+      user: p.user,
+      head: {
+        ref: p.head,
+        label: `${owner}:${p.head}`,
+        sha: gh.pullHead(p.number) ?? null,
+        repo: { full_name: p.headRepo },
+      },
+      base: { ref: p.base },
+    };
   };
   const commentJson = (c: LocalComment) => ({ id: c.id, body: c.body, user: c.user });
 
@@ -160,7 +193,12 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
       handle: ({ query, send }) => {
         const state = query.get('state') ?? 'open';
         const labels = (query.get('labels') ?? '').split(',').filter(Boolean);
-        const list = gh.issues.filter((i) => (state === 'all' || i.state === state) && labels.every((l) => i.labels.includes(l)) && (!query.get('creator') || i.user.login === query.get('creator')));
+        const list = gh.issues.filter(
+          (i) =>
+            (state === 'all' || i.state === state) &&
+            labels.every((l) => i.labels.includes(l)) &&
+            (!query.get('creator') || i.user.login === query.get('creator')),
+        );
         send(200, list.map(issueJson), { paginate: true });
       },
     },
@@ -169,9 +207,21 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
       pattern: /^\/repos\/([^/]+)\/([^/]+)\/issues$/,
       handle: ({ match, body, user, send }) => {
         if (gh.readOnly) return forbidden(send);
-        if (typeof body?.title !== 'string' || !body.title) return send(422, { message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }] });
+        if (typeof body?.title !== 'string' || !body.title)
+          return send(422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }],
+          });
         const n = nextNumber++;
-        const issue: LocalIssue = { number: n, title: body.title, body: String(body.body ?? ''), state: 'open', labels: labelsOf(body.labels), user, html_url: issueUrl(match[1], match[2], 'issues', n) };
+        const issue: LocalIssue = {
+          number: n,
+          title: body.title,
+          body: String(body.body ?? ''),
+          state: 'open',
+          labels: labelsOf(body.labels),
+          user,
+          html_url: issueUrl(match[1], match[2], 'issues', n),
+        };
         gh.issues.push(issue);
         send(201, issueJson(issue));
       },
@@ -201,7 +251,10 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
     {
       method: 'GET',
       pattern: /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/,
-      handle: ({ match, send }) => send(200, [...gh.comments.values()].filter((c) => c.issue === Number(match[3])).map(commentJson), { paginate: true }),
+      handle: ({ match, send }) =>
+        send(200, [...gh.comments.values()].filter((c) => c.issue === Number(match[3])).map(commentJson), {
+          paginate: true,
+        }),
     },
     {
       method: 'POST',
@@ -249,7 +302,12 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
         const state = query.get('state') ?? 'open';
         const head = query.get('head');
         const baseRef = query.get('base');
-        const list = gh.pulls.filter((p) => (state === 'all' || p.state === state) && (!baseRef || p.base === baseRef) && (!head || headMatches(p, head, match[1])));
+        const list = gh.pulls.filter(
+          (p) =>
+            (state === 'all' || p.state === state) &&
+            (!baseRef || p.base === baseRef) &&
+            (!head || headMatches(p, head, match[1])),
+        );
         send(200, list.map(pullJson), { paginate: true });
       },
     },
@@ -287,7 +345,9 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
       method: 'GET',
       pattern: /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/check-runs$/,
       handle: ({ match, send }) => {
-        const runs = gh.checks.filter((c) => c.sha === match[3]).map((c, i) => ({ id: i + 1, name: c.name, head_sha: c.sha, status: 'completed', conclusion: c.conclusion }));
+        const runs = gh.checks
+          .filter((c) => c.sha === match[3])
+          .map((c, i) => ({ id: i + 1, name: c.name, head_sha: c.sha, status: 'completed', conclusion: c.conclusion }));
         send(200, { total_count: runs.length, check_runs: runs });
       },
     },
@@ -303,35 +363,72 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
     if (!head.includes(':')) return { headRepo: `${owner}/${repo}`, branch: head };
     const [headOwner, branch] = head.split(':', 2);
     const same = `${headOwner}/${repo}`;
-    const headRepo = repos[same] || headOwner === owner ? same : (Object.keys(repos).find((k) => k.startsWith(`${headOwner}/`)) ?? same);
+    const headRepo =
+      repos[same] || headOwner === owner
+        ? same
+        : (Object.keys(repos).find((k) => k.startsWith(`${headOwner}/`)) ?? same);
     return { headRepo, branch };
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a request body, read field by field like GitHub does
   function createPull(owner: string, repo: string, body: any, user: LocalUser, send: RouteRequest['send']): void {
     if (gh.readOnly) return forbidden(send);
     if (typeof body?.head !== 'string' || typeof body?.base !== 'string' || typeof body?.title !== 'string')
-      return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'missing_field', field: 'head, base or title' }] });
+      return send(422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'PullRequest', code: 'missing_field', field: 'head, base or title' }],
+      });
     const { headRepo, branch } = headRepoOf(owner, repo, body.head);
     const label = `${headRepo.split('/')[0]}:${branch}`;
-    if (gh.pulls.some((p) => p.state === 'open' && p.base === body.base && p.headRepo === headRepo && p.head === branch))
-      return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${label}.` }] });
+    if (
+      gh.pulls.some((p) => p.state === 'open' && p.base === body.base && p.headRepo === headRepo && p.head === branch)
+    )
+      return send(422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${label}.` }],
+      });
     const baseDir = repos[`${owner}/${repo}`];
     const headDir = repos[headRepo];
     const n = nextNumber;
     if (baseDir && headDir) {
       const baseSha = branchCommit(baseDir, body.base);
-      if (!baseSha) return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'base', code: 'invalid' }] });
+      if (!baseSha)
+        return send(422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'PullRequest', field: 'base', code: 'invalid' }],
+        });
       const headSha = recordPullHead(baseDir, headDir, branch, n);
-      if (!headSha) return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] });
+      if (!headSha)
+        return send(422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }],
+        });
       if (commitsAhead(baseDir, baseSha, headSha) === 0)
-        return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `No commits between ${body.base} and ${label}` }] });
+        return send(422, {
+          message: 'Validation Failed',
+          errors: [
+            { resource: 'PullRequest', code: 'custom', message: `No commits between ${body.base} and ${label}` },
+          ],
+        });
     }
     nextNumber++;
-    const p: LocalPull = { number: n, head: branch, headRepo, base: body.base, title: body.title, body: String(body.body ?? ''), state: 'open', merged: false, html_url: issueUrl(owner, repo, 'pull', n), user };
+    const p: LocalPull = {
+      number: n,
+      head: branch,
+      headRepo,
+      base: body.base,
+      title: body.title,
+      body: String(body.body ?? ''),
+      state: 'open',
+      merged: false,
+      html_url: issueUrl(owner, repo, 'pull', n),
+      user,
+    };
     gh.pulls.push(p);
     send(201, pullJson(p));
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a request body, read field by field like GitHub does
   function mergePull(full: string, number: number, body: any, user: LocalUser, send: RouteRequest['send']): void {
     if (gh.readOnly) return forbidden(send);
     const p = gh.pulls.find((x) => x.number === number);
@@ -340,7 +437,8 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
     if (p.state !== 'open') return send(405, { message: 'Pull Request is not mergeable' });
     const head = recordPullHead(dir, repos[p.headRepo] ?? dir, p.head, p.number);
     if (!head) return send(405, { message: 'Pull Request is not mergeable' });
-    if (body?.sha && body.sha !== head) return send(409, { message: 'Head branch was modified. Review and try the merge again.' });
+    if (body?.sha && body.sha !== head)
+      return send(409, { message: 'Head branch was modified. Review and try the merge again.' });
     if (opts.protect && p.base === opts.protect.branch) {
       for (const name of opts.protect.requiredChecks) {
         const runs = gh.checks.filter((c) => c.sha === head && c.name === name);
@@ -351,8 +449,15 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
     }
     const method: MergeMethod = body?.merge_method === 'squash' ? 'squash' : 'merge';
     const [owner] = p.headRepo.split('/');
-    const title = body?.commit_title ?? (method === 'merge' ? `Merge pull request #${p.number} from ${owner}/${p.head}` : `${p.title} (#${p.number})`);
-    const r = mergeIntoBranch(dir, p.base, head, { method, title, message: body?.commit_message ?? p.title, author: user.login });
+    const title =
+      body?.commit_title ??
+      (method === 'merge' ? `Merge pull request #${p.number} from ${owner}/${p.head}` : `${p.title} (#${p.number})`);
+    const r = mergeIntoBranch(dir, p.base, head, {
+      method,
+      title,
+      message: body?.commit_message ?? p.title,
+      author: user.login,
+    });
     if ('conflict' in r) return send(405, { message: r.conflict });
     p.state = 'closed';
     p.merged = true;
@@ -364,6 +469,7 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
     const u = new URL(req.url ?? '/', 'http://localhost');
     let text = '';
     for await (const chunk of req) text += chunk;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a request body, read field by field like GitHub does
     let body: any;
     try {
       body = text ? JSON.parse(text) : undefined;
@@ -371,10 +477,22 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
       body = undefined;
     }
     const method = req.method ?? 'GET';
-    gh.requests.push({ method, path: u.pathname, query: Object.fromEntries(u.searchParams), body, authorization: req.headers.authorization });
+    gh.requests.push({
+      method,
+      path: u.pathname,
+      query: Object.fromEntries(u.searchParams),
+      body,
+      authorization: req.headers.authorization,
+    });
     const limitHeaders = () => {
       const remaining = Number.isFinite(gh.rateLimitRemaining) ? Math.max(0, gh.rateLimitRemaining) : RATE_LIMIT;
-      return { 'x-ratelimit-limit': String(RATE_LIMIT), 'x-ratelimit-remaining': String(remaining), 'x-ratelimit-used': String(RATE_LIMIT - remaining), 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1), 'x-ratelimit-resource': 'core' };
+      return {
+        'x-ratelimit-limit': String(RATE_LIMIT),
+        'x-ratelimit-remaining': String(remaining),
+        'x-ratelimit-used': String(RATE_LIMIT - remaining),
+        'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1),
+        'x-ratelimit-resource': 'core',
+      };
     };
     const send: RouteRequest['send'] = (status, value, o = {}) => {
       const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...limitHeaders() };
@@ -390,7 +508,10 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
           q.set('per_page', String(perPage));
           return `<${base}${u.pathname}?${q}>; rel="${rel}"`;
         };
-        const links = [...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];
+        const links = [
+          ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
+          ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : []),
+        ];
         if (links.length) headers.link = links.join(', ');
       }
       res.writeHead(status, headers);
@@ -406,7 +527,11 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
       user = known;
     }
     if (Number.isFinite(gh.rateLimitRemaining)) {
-      if (gh.rateLimitRemaining <= 0) return send(403, { message: 'API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID.' });
+      if (gh.rateLimitRemaining <= 0)
+        return send(403, {
+          message:
+            'API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID.',
+        });
       gh.rateLimitRemaining--;
     }
     const inject = gh.failNext.findIndex((f) => f.method === method && f.path.test(u.pathname));
@@ -438,5 +563,7 @@ function notFound(send: RouteRequest['send']): void {
 }
 
 function labelsOf(v: unknown): string[] {
-  return Array.isArray(v) ? v.map((l) => (typeof l === 'string' ? l : String((l as { name?: unknown })?.name ?? ''))).filter(Boolean) : [];
+  return Array.isArray(v)
+    ? v.map((l) => (typeof l === 'string' ? l : String((l as { name?: unknown })?.name ?? ''))).filter(Boolean)
+    : [];
 }
