@@ -34321,7 +34321,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3699);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4099);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34331,7 +34331,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3699:
+/***/ 4099:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34339,8 +34339,6 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
-
-// UNUSED EXPORTS: modeFor
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -37292,39 +37290,56 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./lib/errors.js
 /**
  * One error type for everything a person can act on: it names the file and the field that were
- * wrong and, where a participant misbehaved, that participant (the culprit).
+ * wrong and, where participants misbehaved, those participants (the culprits). Library callers
+ * match on `code` (stable, listed in docs/errors.md), never on the message text.
  */
 class errors_SssError extends Error {
+    code;
+    reason;
     file;
     field;
-    culprit;
-    reason;
-    constructor(reason, where = {}) {
-        super(formatError(reason, where));
+    culprits;
+    constructor(reason, opts = {}) {
+        const culprits = opts.culprits ?? (opts.culprit ? opts.culprit.split(', ') : []);
+        super(formatError(reason, opts.file, opts.field, culprits));
         this.name = 'SssError';
+        this.code = opts.code ?? 'invalid';
         this.reason = reason;
-        this.file = where.file;
-        this.field = where.field;
-        this.culprit = where.culprit;
+        this.file = opts.file;
+        this.field = opts.field;
+        this.culprits = culprits;
     }
-    /** The same error, located in a file (and field) if it was not located yet. */
-    at(file, field) {
-        if (this.file || !file)
-            return this;
-        return new errors_SssError(this.reason, { file, field: this.field ?? field, culprit: this.culprit });
+    /** The culprits as one line ("alice, bob"), or undefined: what messages and reports print. */
+    get culprit() {
+        return this.culprits.length ? this.culprits.join(', ') : undefined;
     }
 }
-function formatError(reason, w) {
-    const where = [w.file, w.field].filter(Boolean).join(': ');
-    const culprit = w.culprit ? ` (culprit: ${w.culprit})` : '';
+function formatError(reason, file, field, culprits) {
+    const where = [file, field].filter(Boolean).join(': ');
+    const culprit = culprits.length ? ` (culprit: ${culprits.join(', ')})` : '';
     return (where ? `${where}: ` : '') + reason + culprit;
 }
-/** Wraps any thrown value as an SssError located at file/field. */
-function located(e, file, field) {
-    if (e instanceof errors_SssError)
-        return e.at(file, field);
-    const msg = e instanceof Error ? e.message : String(e);
-    return new errors_SssError(msg, { file, field });
+/**
+ * The one way to place an error: what it does not name yet (file, field, culprits) is taken from
+ * `where`; what it names already stays. Anything that is not an SssError becomes one (code
+ * `invalid`, its message as the reason).
+ */
+function located(e, where) {
+    if (!(e instanceof errors_SssError))
+        return new errors_SssError(e instanceof Error ? e.message : String(e), where);
+    const culprits = e.culprits.length ? e.culprits : new errors_SssError('', where).culprits;
+    if ((e.file || !where.file) && (e.field || !where.field) && culprits === e.culprits)
+        return e;
+    return new errors_SssError(e.reason, { code: e.code, file: e.file ?? where.file, field: e.field ?? where.field, culprits });
+}
+/** Runs f; whatever it throws is located at `where` (see located). */
+function locatedIn(where, f) {
+    try {
+        return f();
+    }
+    catch (e) {
+        throw located(e, where);
+    }
 }
 /** A list of names for a one-line message: the first few, then how many in all. */
 function names(list, max = 12) {
@@ -54518,9 +54533,9 @@ const HEX = /^(?:[0-9a-f]{2})*$/;
 /** Lowercase hex of an exact byte length to bytes; throws SssError naming the field. */
 function decodeHex(hex, bytes, field) {
     if (typeof hex !== 'string' || !HEX.test(hex))
-        throw new errors_SssError('expected lowercase hex', { field });
+        throw new errors_SssError('expected lowercase hex', { code: 'malformed', field });
     if (bytes !== undefined && hex.length !== bytes * 2)
-        throw new errors_SssError(`expected ${bytes} bytes of hex, got ${hex.length / 2}`, { field });
+        throw new errors_SssError(`expected ${bytes} bytes of hex, got ${hex.length / 2}`, { code: 'malformed', field });
     return curves_utils_hexToBytes(hex);
 }
 /** A canonical scalar (< group order), little-endian 32 bytes, from hex. */
@@ -54530,7 +54545,7 @@ function suite_decodeScalar(hex, field) {
     for (let i = 31; i >= 0; i--)
         n = (n << 8n) | BigInt(b[i]);
     if (n >= ORDER)
-        throw new errors_SssError('non-canonical scalar (not below the group order)', { field });
+        throw new errors_SssError('non-canonical scalar (not below the group order)', { code: 'malformed', field });
     return n;
 }
 function suite_encodeScalar(n) {
@@ -54540,7 +54555,7 @@ function suite_encodeScalar(n) {
 function decodeIdentifier(hex, field) {
     const n = suite_decodeScalar(hex, field);
     if (n === 0n)
-        throw new errors_SssError('identifier is zero', { field });
+        throw new errors_SssError('identifier is zero', { code: 'malformed', field });
     return n;
 }
 const pointCache = new Map();
@@ -54562,14 +54577,14 @@ function decodePoint(hex, field) {
         p = suite_Point.fromBytes(b, false);
     }
     catch {
-        throw new errors_SssError('not a valid Ed25519 point encoding', { field });
+        throw new errors_SssError('not a valid Ed25519 point encoding', { code: 'malformed', field });
     }
     if (curves_utils_bytesToHex(p.toBytes()) !== hex)
-        throw new errors_SssError('non-canonical point encoding', { field });
+        throw new errors_SssError('non-canonical point encoding', { code: 'malformed', field });
     if (p.is0())
-        throw new errors_SssError('point is the identity', { field });
+        throw new errors_SssError('point is the identity', { code: 'malformed', field });
     if (p.isSmallOrder())
-        throw new errors_SssError('point of small order', { field });
+        throw new errors_SssError('point of small order', { code: 'malformed', field });
     if (pointCache.size > 2_000_000)
         pointCache.clear();
     pointCache.set(hex, p);
@@ -54595,7 +54610,7 @@ function clearPointCache() {
 /** Throws unless p lies in the prime-order subgroup (no torsion component). */
 function assertPrimeOrder(p, field) {
     if (!p.isTorsionFree())
-        throw new errors_SssError('point is not in the prime-order subgroup', { field });
+        throw new errors_SssError('point is not in the prime-order subgroup', { code: 'malformed', field });
     return p;
 }
 function encodePoint(p) {
@@ -54628,10 +54643,11 @@ const CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const MAX_PARTICIPANTS = 1000;
 const artifacts_schemas_hex = (bytes) => schemas_string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
 const hex32 = artifacts_schemas_hex(32);
-const hex64 = artifacts_schemas_hex(64);
 const moniker = schemas_string().regex(MONIKER, 'expected a moniker: lowercase letters, digits, _ or -, at most 63');
-const ceremonyId = schemas_string().regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
-const githubLogin = schemas_string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
+const ceremonyId = schemas_string()
+    .regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
+const githubLogin = schemas_string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
 const endpoint = schemas_string()
     .max(2048)
     .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL without spaces');
@@ -54715,7 +54731,9 @@ function parseWith(schema, value, file) {
         return r.data;
     const issue = r.error.issues[0];
     // A record's key is a path segment taken from the file: cut short like any quoted value.
-    const field = issue.path.length ? issue.path.map((k) => (String(k).length > 80 ? `${String(k).slice(0, 80)}…` : String(k))).join('.') : undefined;
+    const field = issue.path.length
+        ? issue.path.map((k) => (String(k).length > 80 ? `${String(k).slice(0, 80)}…` : String(k))).join('.')
+        : undefined;
     let reason = issue.message;
     if (issue.code === 'unrecognized_keys')
         reason = `unknown field ${issue.keys.map(shown).join(', ')}`;
@@ -54733,10 +54751,12 @@ function shown(v) {
         return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
     if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean')
         return String(v);
-    return Array.isArray(v) ? 'of the wrong type (a list)' : `of the wrong type (${typeof v === 'object' ? 'an object' : typeof v})`;
+    return Array.isArray(v)
+        ? 'of the wrong type (a list)'
+        : `of the wrong type (${typeof v === 'object' ? 'an object' : typeof v})`;
 }
 function raise(reason, file, field) {
-    throw new errors_SssError(reason, { file, field });
+    throw new errors_SssError(reason, { code: 'malformed', file, field });
 }
 /** Parses JSON text; the error names the file. */
 function parseJson(text, file) {
@@ -54744,7 +54764,7 @@ function parseJson(text, file) {
         return JSON.parse(text);
     }
     catch (e) {
-        throw new errors_SssError(`malformed JSON (${oneLine(e.message)})`, { file });
+        throw new errors_SssError(`malformed JSON (${oneLine(e.message)})`, { code: 'malformed', file });
     }
 }
 /** V8's JSON.parse messages quote the text around the error, line breaks included: one line. */
@@ -54848,7 +54868,7 @@ const SIGNING_LABEL = utils_utf8ToBytes('sss-tool/v1 artifact\n');
 function jcs(value) {
     const s = canonical_canonicalize(value);
     if (s === undefined)
-        throw new errors_SssError('value cannot be canonicalized');
+        throw new errors_SssError('value cannot be canonicalized', { code: 'malformed' });
     return s;
 }
 /** The exact bytes an artifact signature covers. */
@@ -55031,15 +55051,18 @@ function pokChallenge(id, c0, R) {
 function checkRound1Package(pkg, signers) {
     const id = suite_decodeScalar(pkg.identifier, 'identifier');
     if (id === 0n)
-        throw new errors_SssError('identifier is zero', { field: 'identifier' });
+        throw new errors_SssError('identifier is zero', { code: 'malformed', field: 'identifier' });
     if (pkg.commitment.length !== signers.min)
-        throw new errors_SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, { field: 'commitment' });
+        throw new errors_SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, {
+            code: 'malformed',
+            field: 'commitment',
+        });
     const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
     const R = decodePoint(pkg.proofOfKnowledge.slice(0, 64), 'proofOfKnowledge');
     const z = suite_decodeScalar(pkg.proofOfKnowledge.slice(64), 'proofOfKnowledge');
     const c = pokChallenge(id, commitment[0], R);
     if (!R.equals(suite_Point.BASE.multiplyUnsafe(z).subtract(commitment[0].multiplyUnsafe(c))))
-        throw new errors_SssError('invalid proof of knowledge', { field: 'proofOfKnowledge' });
+        throw new errors_SssError('invalid proof of knowledge', { code: 'signature', field: 'proofOfKnowledge' });
     return { id, commitment };
 }
 /** My polynomial evaluated at each recipient identifier: the shares I deal in round 2. */
@@ -55048,7 +55071,7 @@ function dealShares(secret, recipients) {
     const out = new Map();
     for (const r of recipients) {
         if (r === secret.identifier)
-            throw new SssError('a dealer does not send a share to itself');
+            throw new SssError('a dealer does not send a share to itself', { code: 'not-allowed' });
         out.set(r, evaluatePolynomial(coeffs, decodeScalar(r, 'identifier')));
     }
     return out;
@@ -55062,7 +55085,7 @@ function groupCommitment(commitments) {
             acc[k] = acc[k].add(c[k]);
     acc.forEach((p, k) => {
         if (p.is0())
-            throw new errors_SssError('the group commitment has an identity point', { field: `commitment.${k}` });
+            throw new errors_SssError('the group commitment has an identity point', { code: 'malformed', field: `commitment.${k}` });
         assertPrimeOrder(p, `commitment.${k}`);
     });
     return acc;
@@ -55088,7 +55111,7 @@ function combineShares(x, dealt, group) {
         return { signingShare: s, verifyingShare: Y };
     const xs = powers(x, group.length);
     const culprits = dealt.filter((d) => !baseTimes(d.share).equals(msm(d.commitment, xs))).map((d) => d.dealer);
-    throw new SssError(culprits.length ? 'share does not match its dealer\'s commitment' : 'the shares do not sum to the group commitment', { culprit: culprits.join(', ') || undefined });
+    throw new SssError(culprits.length ? "share does not match its dealer's commitment" : 'the shares do not sum to the group commitment', { code: 'inconsistent', culprits });
 }
 /**
  * Checks that every verifying share Y_i equals Σ_k x_i^k·C_k, in one random linear combination:
@@ -55142,7 +55165,15 @@ function groupParticipant(a, verifyingShare, ceremony) {
     return { moniker, identifier, verifyingShare, ...rest, ceremony };
 }
 function invalidReport(ceremony, errors) {
-    return { ceremony, kind: 'unknown', phase: 'invalid', steps: [], rows: [], awaiting: 'a valid ceremony.json', errors };
+    return {
+        ceremony,
+        kind: 'unknown',
+        phase: 'invalid',
+        steps: [],
+        rows: [],
+        awaiting: 'a valid ceremony.json',
+        errors,
+    };
 }
 //# sourceMappingURL=report.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/dkg.js
@@ -55161,11 +55192,19 @@ function invalidReport(ceremony, errors) {
 /** Checks M and N as PROTOCOL section 4 bounds them. */
 function checkThreshold(threshold, participants, file) {
     if (!Number.isInteger(participants) || participants < 2 || participants > MAX_PARTICIPANTS)
-        throw new errors_SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, { file, field: 'participants' });
+        throw new errors_SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, {
+            code: 'malformed',
+            file,
+            field: 'participants',
+        });
     if (!Number.isInteger(threshold) || threshold < 2)
-        throw new errors_SssError('threshold must be an integer of at least 2', { file, field: 'threshold' });
+        throw new errors_SssError('threshold must be an integer of at least 2', { code: 'malformed', file, field: 'threshold' });
     if (threshold > participants)
-        throw new errors_SssError(`threshold ${threshold} exceeds participants ${participants}`, { file, field: 'threshold' });
+        throw new errors_SssError(`threshold ${threshold} exceeds participants ${participants}`, {
+            code: 'malformed',
+            file,
+            field: 'threshold',
+        });
 }
 const P25519 = 2n ** 255n - 19n;
 /**
@@ -55179,24 +55218,32 @@ function checkEncryptionKey(hex, field = 'encryptionKey') {
     for (let i = 31; i >= 0; i--)
         u = (u << 8n) | BigInt(b[i]);
     if (b.length !== 32 || u >= P25519)
-        throw new errors_SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', { field });
+        throw new errors_SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', {
+            code: 'malformed',
+            field,
+        });
     try {
         ed25519_x25519.getSharedSecret(ed25519_x25519.utils.randomSecretKey(), curves_utils_hexToBytes(hex));
     }
     catch {
-        throw new errors_SssError('X25519 public key of low order', { field });
+        throw new errors_SssError('X25519 public key of low order', { code: 'malformed', field });
     }
 }
 /** The identity checks every artifact author goes through. */
 function checkIdentityFields(a, file) {
     if (a.identifier !== identifierFor(a.moniker))
-        throw new errors_SssError('identifier is not the one derived from the moniker', { file, field: 'identifier', culprit: a.moniker });
+        throw new errors_SssError('identifier is not the one derived from the moniker', {
+            code: 'mismatch',
+            file,
+            field: 'identifier',
+            culprit: a.moniker,
+        });
     try {
         decodePoint(a.signingKey, 'signingKey');
         checkEncryptionKey(a.encryptionKey);
     }
     catch (e) {
-        throw new errors_SssError(e.reason, { file, field: e.field, culprit: a.moniker });
+        throw located(e, { file, culprit: a.moniker });
     }
 }
 const byIdentifier = (a, b) => {
@@ -55206,16 +55253,31 @@ const byIdentifier = (a, b) => {
 };
 /** SHA-256 over the canonical list of all round-1 artifacts sorted by identifier. */
 function round1DigestOf(artifacts) {
-    return digest([...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier).map((r) => r.artifact));
+    return digest([...artifacts]
+        .map((artifact) => ({ artifact }))
+        .sort(byIdentifier)
+        .map((r) => r.artifact));
 }
 function round2DigestOf(artifacts) {
-    return digest([...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier).map((r) => r.artifact));
+    return digest([...artifacts]
+        .map((artifact) => ({ artifact }))
+        .sort(byIdentifier)
+        .map((r) => r.artifact));
 }
 function authored(a, raw, fileMoniker, ceremony) {
     if (a.moniker !== fileMoniker)
-        throw new errors_SssError(`the file is named for ${fileMoniker} but the artifact's moniker is ${a.moniker}`, { file: raw.file, field: 'moniker' });
+        throw new errors_SssError(`the file is named for ${fileMoniker} but the artifact's moniker is ${a.moniker}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'moniker',
+        });
     if (a.ceremony !== ceremony)
-        throw new errors_SssError(`artifact belongs to ceremony ${a.ceremony}, not ${ceremony}`, { file: raw.file, field: 'ceremony', culprit: a.moniker });
+        throw new errors_SssError(`artifact belongs to ceremony ${a.ceremony}, not ${ceremony}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'ceremony',
+            culprit: a.moniker,
+        });
     return a;
 }
 /** Audits a DKG ceremony's files. Never throws for bad input: problems land in `errors`. */
@@ -55232,9 +55294,9 @@ function auditDkg(files) {
         round2: new Map(),
         finalize: new Map(),
     };
-    const err = (e) => audit.errors.push(e instanceof errors_SssError ? e : new errors_SssError(String(e?.message ?? e)));
+    const err = (e) => audit.errors.push(located(e, {}));
     if (!files.manifest) {
-        err(new errors_SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
+        err(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
         audit.awaiting = 'ceremony.json';
         return audit;
     }
@@ -55242,7 +55304,11 @@ function auditDkg(files) {
     try {
         manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
         if (manifest.ceremony !== files.id)
-            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { file: files.manifest.file, field: 'ceremony' });
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+                code: 'mismatch',
+                file: files.manifest.file,
+                field: 'ceremony',
+            });
         checkThreshold(manifest.threshold, manifest.participants, files.manifest.file);
     }
     catch (e) {
@@ -55261,23 +55327,43 @@ function auditDkg(files) {
         try {
             const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, files.id);
             if (a.threshold !== manifest.threshold || a.participants !== N)
-                throw new errors_SssError(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`, { file: raw.file, field: a.threshold !== manifest.threshold ? 'threshold' : 'participants', culprit: m });
+                throw new errors_SssError(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`, {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: a.threshold !== manifest.threshold ? 'threshold' : 'participants',
+                    culprit: m,
+                });
             if (manifest.allowList && !manifest.allowList.includes(m))
-                throw new errors_SssError('moniker is not on the ceremony\'s allow-list', { file: raw.file, field: 'moniker', culprit: m });
+                throw new errors_SssError("moniker is not on the ceremony's allow-list", {
+                    code: 'not-allowed',
+                    file: raw.file,
+                    field: 'moniker',
+                    culprit: m,
+                });
             checkIdentityFields(a, raw.file);
             if (!verifyArtifactSignature(a, a.signingKey))
-                throw new errors_SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: m });
+                throw new errors_SssError('bad artifact signature', {
+                    code: 'signature',
+                    file: raw.file,
+                    field: 'signature',
+                    culprit: m,
+                });
             for (const key of [a.signingKey, a.encryptionKey]) {
                 const other = seenKeys.get(key);
                 if (other)
-                    throw new errors_SssError(`reuses a public key of ${other}`, { file: raw.file, field: key === a.signingKey ? 'signingKey' : 'encryptionKey', culprit: m });
+                    throw new errors_SssError(`reuses a public key of ${other}`, {
+                        code: 'duplicate',
+                        file: raw.file,
+                        field: key === a.signingKey ? 'signingKey' : 'encryptionKey',
+                        culprit: m,
+                    });
             }
             let checked;
             try {
                 checked = checkRound1Package(a, signers);
             }
             catch (e) {
-                throw new errors_SssError(e.reason, { file: raw.file, field: e.field, culprit: m });
+                throw located(e, { file: raw.file, culprit: m });
             }
             seenKeys.set(a.signingKey, m);
             seenKeys.set(a.encryptionKey, m);
@@ -55289,7 +55375,11 @@ function auditDkg(files) {
     }
     const round1Files = files.byRole.get('round1') ?? new Map();
     if (audit.round1.size > N)
-        err(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, { file: files.manifest.file, field: 'participants' }));
+        err(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
+            code: 'incomplete',
+            file: files.manifest.file,
+            field: 'participants',
+        }));
     const round1Closed = audit.round1.size === N && round1Files.size === N;
     if (round1Closed) {
         audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
@@ -55297,8 +55387,8 @@ function auditDkg(files) {
             audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
         }
         catch (e) {
-            for (const located of locateGroupCommitmentError(e, audit.round1, files.dir))
-                err(located);
+            for (const found of locateGroupCommitmentError(e, audit.round1, files.dir))
+                err(found);
         }
     }
     const monikers = new Set(audit.round1.keys());
@@ -55307,30 +55397,68 @@ function auditDkg(files) {
     for (const [m, raw] of round2Files) {
         try {
             if (!round1Closed)
-                throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, { file: raw.file });
+                throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
+                    code: 'incomplete',
+                    file: raw.file,
+                });
             const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, files.id);
             const r1 = audit.round1.get(m);
             if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', { file: raw.file, field: 'moniker', culprit: m });
+                throw new errors_SssError('author has no round-1 artifact in this ceremony', {
+                    code: 'not-allowed',
+                    file: raw.file,
+                    field: 'moniker',
+                    culprit: m,
+                });
             if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError('identifier differs from the author\'s round-1 artifact', { file: raw.file, field: 'identifier', culprit: m });
+                throw new errors_SssError("identifier differs from the author's round-1 artifact", {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'identifier',
+                    culprit: m,
+                });
             if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: m });
+                throw new errors_SssError('bad artifact signature', {
+                    code: 'signature',
+                    file: raw.file,
+                    field: 'signature',
+                    culprit: m,
+                });
             if (a.round1Digest !== audit.round1Digest)
-                throw new errors_SssError('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', { file: raw.file, field: 'round1Digest', culprit: m });
+                throw new errors_SssError('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m });
             const recipients = new Set();
             a.shares.forEach((s, i) => {
                 if (s.recipient === m)
-                    throw new errors_SssError('a share addressed to its own author', { file: raw.file, field: `shares.${i}.recipient`, culprit: m });
+                    throw new errors_SssError('a share addressed to its own author', {
+                        code: 'not-allowed',
+                        file: raw.file,
+                        field: `shares.${i}.recipient`,
+                        culprit: m,
+                    });
                 if (!monikers.has(s.recipient))
-                    throw new errors_SssError(`share for ${s.recipient}, who is not a participant`, { file: raw.file, field: `shares.${i}.recipient`, culprit: m });
+                    throw new errors_SssError(`share for ${s.recipient}, who is not a participant`, {
+                        code: 'not-allowed',
+                        file: raw.file,
+                        field: `shares.${i}.recipient`,
+                        culprit: m,
+                    });
                 if (recipients.has(s.recipient))
-                    throw new errors_SssError(`two shares for ${s.recipient}`, { file: raw.file, field: `shares.${i}.recipient`, culprit: m });
+                    throw new errors_SssError(`two shares for ${s.recipient}`, {
+                        code: 'duplicate',
+                        file: raw.file,
+                        field: `shares.${i}.recipient`,
+                        culprit: m,
+                    });
                 recipients.add(s.recipient);
             });
             if (recipients.size !== N - 1) {
                 const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
-                throw new errors_SssError(`no share for ${names(missing)}`, { file: raw.file, field: 'shares', culprit: m });
+                throw new errors_SssError(`no share for ${names(missing)}`, {
+                    code: 'incomplete',
+                    file: raw.file,
+                    field: 'shares',
+                    culprit: m,
+                });
             }
             audit.round2.set(m, { file: raw.file, artifact: a });
         }
@@ -55347,27 +55475,60 @@ function auditDkg(files) {
     for (const [m, raw] of finalizeFiles) {
         try {
             if (!round2Closed)
-                throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, { file: raw.file });
+                throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, {
+                    code: 'incomplete',
+                    file: raw.file,
+                });
             const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, files.id);
             const r1 = audit.round1.get(m);
             if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', { file: raw.file, field: 'moniker', culprit: m });
+                throw new errors_SssError('author has no round-1 artifact in this ceremony', {
+                    code: 'not-allowed',
+                    file: raw.file,
+                    field: 'moniker',
+                    culprit: m,
+                });
             if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError('identifier differs from the author\'s round-1 artifact', { file: raw.file, field: 'identifier', culprit: m });
+                throw new errors_SssError("identifier differs from the author's round-1 artifact", {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'identifier',
+                    culprit: m,
+                });
             if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: m });
+                throw new errors_SssError('bad artifact signature', {
+                    code: 'signature',
+                    file: raw.file,
+                    field: 'signature',
+                    culprit: m,
+                });
             if (a.round1Digest !== audit.round1Digest)
-                throw new errors_SssError('round1Digest differs from the merged round-1 artifacts', { file: raw.file, field: 'round1Digest', culprit: m });
+                throw new errors_SssError('round1Digest differs from the merged round-1 artifacts', {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'round1Digest',
+                    culprit: m,
+                });
             if (a.round2Digest !== audit.round2Digest)
-                throw new errors_SssError('round2Digest differs from the merged round-2 artifacts', { file: raw.file, field: 'round2Digest', culprit: m });
+                throw new errors_SssError('round2Digest differs from the merged round-2 artifacts', {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'round2Digest',
+                    culprit: m,
+                });
             if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
-                throw new errors_SssError('groupKey differs from the key the round-1 commitments define', { file: raw.file, field: 'groupKey', culprit: m });
+                throw new errors_SssError('groupKey differs from the key the round-1 commitments define', {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'groupKey',
+                    culprit: m,
+                });
             let Y;
             try {
                 Y = decodePoint(a.verifyingShare, 'verifyingShare');
             }
             catch (e) {
-                throw new errors_SssError(e.reason, { file: raw.file, field: 'verifyingShare', culprit: m });
+                throw located(e, { file: raw.file, field: 'verifyingShare', culprit: m });
             }
             shares.push({ id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file });
             audit.finalize.set(m, { file: raw.file, artifact: a });
@@ -55380,7 +55541,12 @@ function auditDkg(files) {
         const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
         for (const s of shares.filter((s) => bad.has(s.id))) {
             audit.finalize.delete(s.moniker);
-            err(new errors_SssError('verifying share does not match the group commitment', { file: s.file, field: 'verifyingShare', culprit: s.moniker }));
+            err(new errors_SssError('verifying share does not match the group commitment', {
+                code: 'inconsistent',
+                file: s.file,
+                field: 'verifyingShare',
+                culprit: s.moniker,
+            }));
         }
     }
     // Phase, table and what is awaited.
@@ -55419,7 +55585,10 @@ function auditDkg(files) {
     }
     if (audit.errors.length)
         audit.awaiting = `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${audit.awaiting}`;
-    audit.digests = { ...(audit.round1Digest ? { round1: audit.round1Digest } : {}), ...(audit.round2Digest ? { round2: audit.round2Digest } : {}) };
+    audit.digests = {
+        ...(audit.round1Digest ? { round1: audit.round1Digest } : {}),
+        ...(audit.round2Digest ? { round2: audit.round2Digest } : {}),
+    };
     return audit;
 }
 /**
@@ -55433,12 +55602,16 @@ function locateGroupCommitmentError(e, round1, dir) {
     for (const r of round1.values())
         r.commitment.forEach((p, k) => {
             if (!p.isTorsionFree())
-                out.push(new errors_SssError('commitment point is not in the prime-order subgroup', { file: r.file, field: `commitment.${k}`, culprit: r.artifact.moniker }));
+                out.push(new errors_SssError('commitment point is not in the prime-order subgroup', {
+                    code: 'malformed',
+                    file: r.file,
+                    field: `commitment.${k}`,
+                    culprit: r.artifact.moniker,
+                }));
         });
     if (out.length)
         return out;
-    const reason = e instanceof errors_SssError ? e.reason : String(e?.message ?? e);
-    return [new errors_SssError(reason, { file: `${dir}/round1`, field: e instanceof errors_SssError ? e.field : undefined })];
+    return [located(e, { file: `${dir}/round1` })];
 }
 function genesisGroup(audit, manifest, C) {
     const participants = [...audit.round1.values()]
@@ -55571,13 +55744,13 @@ function pairMask(ceremony, requestDigest, lo, hi, shared) {
 function pairMasks(ceremony, requestDigest, me, partners) {
     return partners.map((p) => {
         if (p.x === me.x)
-            throw new SssError('an approver has no pair mask with itself');
+            throw new SssError('an approver has no pair mask with itself', { code: 'not-allowed' });
         let shared;
         try {
             shared = x25519.getSharedSecret(me.encryptionSecret, hexToBytes(p.encryptionKey));
         }
         catch {
-            throw new SssError('X25519 public key of low order', { field: 'encryptionKey' });
+            throw new SssError('X25519 public key of low order', { code: 'malformed', field: 'encryptionKey' });
         }
         const [lo, hi] = me.x < p.x ? [me.identifier, p.identifier] : [p.identifier, me.identifier];
         const mask = pairMask(ceremony, requestDigest, lo, hi, shared);
@@ -55598,11 +55771,11 @@ function maskSum(x, masks) {
  */
 function joinFragment(x, signingShare, approverXs, newcomerX, masks) {
     if (approverXs.includes(newcomerX))
-        throw new SssError('the newcomer is among the approvers');
+        throw new SssError('the newcomer is among the approvers', { code: 'not-allowed' });
     if (!approverXs.includes(x))
-        throw new SssError('the approver is not in the approver set');
+        throw new SssError('the approver is not in the approver set', { code: 'not-allowed' });
     if (masks.length !== approverXs.length - 1)
-        throw new SssError(`expected ${approverXs.length - 1} pair masks, got ${masks.length}`);
+        throw new SssError(`expected ${approverXs.length - 1} pair masks, got ${masks.length}`, { code: 'malformed' });
     const lambda = lagrangeAt(approverXs, x, newcomerX);
     return { sigma: Fn.add(Fn.mul(lambda, signingShare), maskSum(x, masks)), lambda };
 }
@@ -55621,7 +55794,10 @@ const SMALL_ORDER_Y = new Set(ED25519_TORSION_SUBGROUP.map((hex) => utils_bytesT
 const HEX128 = /^[0-9a-f]{128}$/;
 /** 32 little-endian bytes of a buffer, from `at`, as a bigint (four 64-bit reads: this is hot). */
 function readLE256(b, at) {
-    return b.readBigUInt64LE(at) | (b.readBigUInt64LE(at + 8) << 64n) | (b.readBigUInt64LE(at + 16) << 128n) | (b.readBigUInt64LE(at + 24) << 192n);
+    return (b.readBigUInt64LE(at) |
+        (b.readBigUInt64LE(at + 8) << 64n) |
+        (b.readBigUInt64LE(at + 16) << 128n) |
+        (b.readBigUInt64LE(at + 24) << 192n));
 }
 /**
  * Decodes a mask commitment (see encodeMaskCommitment): canonical coordinates, the sign bit of
@@ -55629,24 +55805,27 @@ function readLE256(b, at) {
  */
 function decodeMaskCommitment(hex, field) {
     if (typeof hex !== 'string' || !HEX128.test(hex))
-        throw new errors_SssError('expected 64 bytes of lowercase hex', { field });
+        throw new errors_SssError('expected 64 bytes of lowercase hex', { code: 'malformed', field });
     const b = Buffer.from(hex, 'hex');
     const sign = b[31] >> 7;
     const y = readLE256(b, 0) & ((1n << 255n) - 1n);
     const x = readLE256(b, 32);
     if (y >= join_Fp.ORDER || x >= join_Fp.ORDER)
-        throw new errors_SssError('non-canonical point encoding', { field });
+        throw new errors_SssError('non-canonical point encoding', { code: 'malformed', field });
     if (Number(x & 1n) !== sign)
-        throw new errors_SssError('the x-coordinate does not match the sign bit of the compressed point', { field });
+        throw new errors_SssError('the x-coordinate does not match the sign bit of the compressed point', {
+            code: 'mismatch',
+            field,
+        });
     const x2 = join_Fp.sqr(x);
     const y2 = join_Fp.sqr(y);
     // −x² + y² == 1 + d·x²·y²
     if (join_Fp.sub(y2, x2) !== join_Fp.add(1n, join_Fp.mul(D, join_Fp.mul(x2, y2))))
-        throw new errors_SssError('not a point on the curve', { field });
+        throw new errors_SssError('not a point on the curve', { code: 'malformed', field });
     if (x === 0n && y === 1n)
-        throw new errors_SssError('point is the identity', { field });
+        throw new errors_SssError('point is the identity', { code: 'malformed', field });
     if (SMALL_ORDER_Y.has(y))
-        throw new errors_SssError('point of small order', { field });
+        throw new errors_SssError('point of small order', { code: 'malformed', field });
     return suite_Point.fromAffine({ x, y });
 }
 /** λ_i at `at` for every x_i in xs (all distinct): O(|xs|²) multiplications and one inversion. */
@@ -55695,7 +55874,9 @@ function badApprovalRelations(entries) {
     const scalars = [...weights, ...entries.map((e, i) => suite_Fn.neg(suite_Fn.mul(weights[i], e.lambda)))];
     if (msm_msm(points, scalars).clearCofactor().is0())
         return [];
-    return entries.filter((e) => !e.S.subtract(e.V).subtract(e.Y.multiplyUnsafe(e.lambda)).clearCofactor().is0()).map((e) => e.id);
+    return entries
+        .filter((e) => !e.S.subtract(e.V).subtract(e.Y.multiplyUnsafe(e.lambda)).clearCofactor().is0())
+        .map((e) => e.id);
 }
 /**
  * The newcomer's side: checks σ_i·G == S_i for each fragment (naming the approver), sums them
@@ -55704,15 +55885,20 @@ function badApprovalRelations(entries) {
 function combineFragments(fragments, expected) {
     const bad = fragments.filter((f) => !Point.BASE.multiply(f.sigma).equals(f.S)).map((f) => f.id);
     if (bad.length)
-        throw new SssError('the decrypted fragment does not match its public commitment S_i', { culprit: bad.join(', ') });
+        throw new SssError('the decrypted fragment does not match its public commitment S_i', {
+            code: 'inconsistent',
+            culprit: bad.join(', '),
+        });
     let s = 0n;
     for (const f of fragments)
         s = Fn.add(s, f.sigma);
     if (s === 0n)
-        throw new SssError('the fragments sum to zero');
+        throw new SssError('the fragments sum to zero', { code: 'inconsistent' });
     const Y = Point.BASE.multiply(s);
     if (!Y.equals(expected))
-        throw new SssError('the fragments do not sum to f(x_n): the share does not match the group commitment');
+        throw new SssError('the fragments do not sum to f(x_n): the share does not match the group commitment', {
+            code: 'inconsistent',
+        });
     return { signingShare: s, verifyingShare: Y };
 }
 //# sourceMappingURL=join.js.map
@@ -55749,11 +55935,6 @@ function holdersOf(group) {
         out.set(p.moniker, { participant: p, x: identifierToScalar(p.identifier) });
     return out;
 }
-function inFile(e, file, culprit) {
-    if (e instanceof errors_SssError)
-        return new errors_SssError(e.reason, { file: e.file ?? file, field: e.field, culprit: e.culprit ?? culprit });
-    return new errors_SssError(String(e?.message ?? e), { file, culprit });
-}
 /**
  * Audits a join ceremony against the group state before it (`groupBefore`: the genesis plus every
  * earlier join; undefined while there is none). Never throws for bad input: problems land in
@@ -55770,17 +55951,22 @@ function auditJoin(files, groupBefore) {
         errors: [...files.errors],
         approvals: new Map(),
     };
-    const err = (e) => audit.errors.push(e instanceof errors_SssError ? e : new errors_SssError(String(e?.message ?? e)));
+    const err = (e) => audit.errors.push(located(e, {}));
     const finish = (awaiting) => {
-        audit.digests = { ...(audit.requestDigest ? { request: audit.requestDigest } : {}), ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}) };
-        audit.awaiting = audit.errors.length ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
+        audit.digests = {
+            ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
+            ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
+        };
+        audit.awaiting = audit.errors.length
+            ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}`
+            : awaiting;
         if (audit.errors.length)
             audit.phase = 'invalid';
         return audit;
     };
     // The manifest, and the group state it extends.
     if (!files.manifest) {
-        err(new errors_SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
+        err(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
         return finish('ceremony.json');
     }
     const mfile = files.manifest.file;
@@ -55788,7 +55974,11 @@ function auditJoin(files, groupBefore) {
     try {
         manifest = parseWith(JoinManifest, files.manifest.value, mfile);
         if (manifest.ceremony !== files.id)
-            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { file: mfile, field: 'ceremony' });
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'ceremony',
+            });
     }
     catch (e) {
         err(e);
@@ -55806,16 +55996,24 @@ function auditJoin(files, groupBefore) {
             audit.phase = 'setup';
             return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
         }
-        err(new errors_SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { file: mfile, field: 'extends' }));
+        err(new errors_SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { code: 'mismatch', file: mfile, field: 'extends' }));
         return finish('a request against the current group');
     }
     try {
         if (manifest.groupDigest !== digest(groupBefore))
-            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, { file: mfile, field: 'groupDigest' });
+            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'groupDigest',
+            });
         if (manifest.threshold !== groupBefore.threshold)
-            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, { file: mfile, field: 'threshold' });
+            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'threshold',
+            });
         if (manifest.publicKey !== groupBefore.publicKey)
-            throw new errors_SssError('publicKey differs from the group key', { file: mfile, field: 'publicKey' });
+            throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
     }
     catch (e) {
         err(e);
@@ -55835,7 +56033,7 @@ function auditJoin(files, groupBefore) {
         audit.request = { file: rawRequest.file, artifact: checkRequest(rawRequest, files.id, manifest, holders, M) };
     }
     catch (e) {
-        err(inFile(e, rawRequest.file));
+        err(located(e, { file: rawRequest.file }));
     }
     const request = audit.request?.artifact;
     const newcomer = request?.moniker ?? rawRequest.value?.moniker;
@@ -55859,26 +56057,54 @@ function auditJoin(files, groupBefore) {
     for (const [m, raw] of rawApprovals) {
         const author = raw.value?.moniker;
         if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
-            err(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, { file: raw.file, field: 'moniker', culprit: author }));
+            err(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, {
+                code: 'duplicate',
+                file: raw.file,
+                field: 'moniker',
+                culprit: author,
+            }));
             continue;
         }
         try {
             if (!request || !audit.approverSet)
-                throw new errors_SssError('an approval of a request that is missing or invalid', { file: raw.file });
+                throw new errors_SssError('an approval of a request that is missing or invalid', {
+                    code: 'incomplete',
+                    file: raw.file,
+                });
             const a = parseWith(JoinApproval, raw.value, raw.file);
             if (a.moniker !== m)
-                throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, { file: raw.file, field: 'moniker', culprit: a.moniker });
+                throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'moniker',
+                    culprit: a.moniker,
+                });
             if (a.ceremony !== files.id)
-                throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, { file: raw.file, field: 'ceremony', culprit: a.moniker });
+                throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'ceremony',
+                    culprit: a.moniker,
+                });
             const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
             if (!holder)
-                throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, { file: raw.file, field: 'moniker', culprit: a.moniker });
+                throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
+                    code: 'not-allowed',
+                    file: raw.file,
+                    field: 'moniker',
+                    culprit: a.moniker,
+                });
             if (a.identifier !== holder.participant.identifier)
-                throw new errors_SssError('identifier differs from the approver\'s in the group', { file: raw.file, field: 'identifier', culprit: a.moniker });
+                throw new errors_SssError("identifier differs from the approver's in the group", {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'identifier',
+                    culprit: a.moniker,
+                });
             candidates.push({ raw, a, holder });
         }
         catch (e) {
-            err(inFile(e, raw.file));
+            err(located(e, { file: raw.file }));
         }
     }
     const relations = [];
@@ -55887,17 +56113,37 @@ function auditJoin(files, groupBefore) {
     for (const { raw, a, holder } of candidates) {
         try {
             if (!verifyArtifactSignature(a, holder.participant.signingKey))
-                throw new errors_SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: a.moniker });
+                throw new errors_SssError('bad artifact signature', {
+                    code: 'signature',
+                    file: raw.file,
+                    field: 'signature',
+                    culprit: a.moniker,
+                });
             if (a.requestDigest !== audit.requestDigest)
-                throw new errors_SssError('an approval of another request (requestDigest differs from this ceremony\'s request.json)', { file: raw.file, field: 'requestDigest', culprit: a.moniker });
+                throw new errors_SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'requestDigest',
+                    culprit: a.moniker,
+                });
             const partners = Object.keys(a.maskCommitments);
             const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
             if (missing.length)
-                throw new errors_SssError(`no mask commitment for ${names(missing)}`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+                throw new errors_SssError(`no mask commitment for ${names(missing)}`, {
+                    code: 'incomplete',
+                    file: raw.file,
+                    field: 'maskCommitments',
+                    culprit: a.moniker,
+                });
             const extra = partners.filter((k) => k === a.moniker || !H.has(k));
             if (extra.length)
-                throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
-            const field = (f, e) => new errors_SssError(e.reason ?? String(e), { file: raw.file, field: f, culprit: a.moniker });
+                throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
+                    code: 'not-allowed',
+                    file: raw.file,
+                    field: 'maskCommitments',
+                    culprit: a.moniker,
+                });
+            const field = (f, e) => located(e, { file: raw.file, field: f, culprit: a.moniker });
             let S;
             try {
                 S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
@@ -55926,12 +56172,12 @@ function auditJoin(files, groupBefore) {
             audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
         }
         catch (e) {
-            err(inFile(e, raw.file));
+            err(located(e, { file: raw.file }));
         }
     }
     for (const id of badApprovalRelations(relations)) {
         const a = audit.approvals.get(id);
-        err(new errors_SssError('S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver\'s weighted share plus its published masks', { file: a.file, field: 'fragmentCommitment', culprit: id }));
+        err(new errors_SssError("S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks", { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
         audit.approvals.delete(id);
     }
     // Both ends of every pair publish the same M_ik: equal encodings are equal points.
@@ -55944,7 +56190,12 @@ function auditJoin(files, groupBefore) {
         for (let k = i + 1; k < order.length; k++) {
             const mk = commitments.get(order[k]);
             if (mk && mi.get(order[k]) !== mk.get(order[i])) {
-                err(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, { file: rawApprovals.get(order[i])?.file, field: `maskCommitments.${order[k]}`, culprit: `${order[i]}, ${order[k]}` }));
+                err(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
+                    code: 'inconsistent',
+                    file: rawApprovals.get(order[i])?.file,
+                    field: `maskCommitments.${order[k]}`,
+                    culprit: `${order[i]}, ${order[k]}`,
+                }));
                 disagree.add(order[i]).add(order[k]);
             }
         }
@@ -55960,45 +56211,83 @@ function auditJoin(files, groupBefore) {
         for (const a of audit.approvals.values())
             sum = sum.add(a.S);
         if (!sum.equals(audit.expectedShare))
-            err(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', { file: rawApprovals.get(order[0])?.file, field: 'fragmentCommitment' }));
+            err(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
+                code: 'inconsistent',
+                file: rawApprovals.get(order[0])?.file,
+                field: 'fragmentCommitment',
+            }));
     }
     // Finalize.
     const rawFinalize = files.singles.get('finalize');
     if (rawFinalize) {
         try {
             if (!approvalsClosed || !audit.expectedShare || !request)
-                throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { file: rawFinalize.file });
+                throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { code: 'incomplete', file: rawFinalize.file });
             const f = parseWith(JoinFinalize, rawFinalize.value, rawFinalize.file);
             if (f.moniker !== request.moniker)
-                throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, { file: rawFinalize.file, field: 'moniker', culprit: f.moniker });
+                throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
+                    code: 'not-allowed',
+                    file: rawFinalize.file,
+                    field: 'moniker',
+                    culprit: f.moniker,
+                });
             const c = f.moniker;
             if (f.ceremony !== files.id)
-                throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, { file: rawFinalize.file, field: 'ceremony', culprit: c });
+                throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, {
+                    code: 'mismatch',
+                    file: rawFinalize.file,
+                    field: 'ceremony',
+                    culprit: c,
+                });
             if (f.identifier !== request.identifier)
-                throw new errors_SssError('identifier differs from the request\'s', { file: rawFinalize.file, field: 'identifier', culprit: c });
+                throw new errors_SssError("identifier differs from the request's", {
+                    code: 'mismatch',
+                    file: rawFinalize.file,
+                    field: 'identifier',
+                    culprit: c,
+                });
             if (!verifyArtifactSignature(f, request.signingKey))
-                throw new errors_SssError('bad artifact signature', { file: rawFinalize.file, field: 'signature', culprit: c });
+                throw new errors_SssError('bad artifact signature', {
+                    code: 'signature',
+                    file: rawFinalize.file,
+                    field: 'signature',
+                    culprit: c,
+                });
             if (f.requestDigest !== audit.requestDigest)
-                throw new errors_SssError('requestDigest differs from this ceremony\'s request.json', { file: rawFinalize.file, field: 'requestDigest', culprit: c });
+                throw new errors_SssError("requestDigest differs from this ceremony's request.json", {
+                    code: 'mismatch',
+                    file: rawFinalize.file,
+                    field: 'requestDigest',
+                    culprit: c,
+                });
             if (f.approvalsDigest !== audit.approvalsDigest)
-                throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', { file: rawFinalize.file, field: 'approvalsDigest', culprit: c });
+                throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
+                    code: 'mismatch',
+                    file: rawFinalize.file,
+                    field: 'approvalsDigest',
+                    culprit: c,
+                });
             if (f.verifyingShare !== encodePoint(audit.expectedShare))
-                throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', { file: rawFinalize.file, field: 'verifyingShare', culprit: c });
+                throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', { code: 'inconsistent', file: rawFinalize.file, field: 'verifyingShare', culprit: c });
             audit.finalize = { file: rawFinalize.file, artifact: f };
         }
         catch (e) {
-            err(inFile(e, rawFinalize.file));
+            err(located(e, { file: rawFinalize.file }));
         }
     }
     // The round table, the phase and what is awaited.
-    const state = (ok, present, open) => (ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-');
+    const state = (ok, present, open) => ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
     const newcomerName = typeof newcomer === 'string' ? newcomer : '(newcomer)';
     const approvalsOk = approvalsClosed && audit.approvals.size === H.size && !audit.errors.length;
     audit.rows = [
         {
             moniker: newcomerName,
             github: request?.github,
-            steps: { request: state(Boolean(request), true, true), approval: '-', finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk) },
+            steps: {
+                request: state(Boolean(request), true, true),
+                approval: '-',
+                finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk),
+            },
         },
     ];
     const approverNames = [...new Set([...H, ...rawApprovals.keys()])].sort();
@@ -56006,7 +56295,11 @@ function auditJoin(files, groupBefore) {
         audit.rows.push({
             moniker: m,
             github: holders.get(m)?.participant.github,
-            steps: { request: '-', approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)), finalize: '-' },
+            steps: {
+                request: '-',
+                approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)),
+                finalize: '-',
+            },
         });
     if (!request) {
         audit.phase = 'invalid';
@@ -56016,7 +56309,9 @@ function auditJoin(files, groupBefore) {
         audit.phase = 'approvals';
         const awaited = request.approvers.filter((m) => !rawApprovals.has(m));
         const received = request.approvers.length - awaited.length;
-        return finish(awaited.length ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)` : 'valid approvals from every approver');
+        return finish(awaited.length
+            ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)`
+            : 'valid approvals from every approver');
     }
     if (!audit.finalize) {
         audit.phase = 'finalize';
@@ -56032,47 +56327,49 @@ function auditJoin(files, groupBefore) {
 function checkRequest(raw, ceremony, manifest, holders, threshold) {
     const r = parseWith(JoinRequest, raw.value, raw.file);
     const c = r.moniker;
-    const at = (reason, field) => new errors_SssError(reason, { file: raw.file, field, culprit: c });
+    const at = (reason, field, code = 'mismatch') => new errors_SssError(reason, { code, file: raw.file, field, culprit: c });
     if (r.ceremony !== ceremony)
         throw at(`a request for ceremony ${r.ceremony}, not ${ceremony}`, 'ceremony');
     checkIdentityFields(r, raw.file);
     if (!verifyArtifactSignature(r, r.signingKey))
-        throw at('bad artifact signature', 'signature');
+        throw at('bad artifact signature', 'signature', 'signature');
     if (holders.has(r.moniker))
-        throw at(`${r.moniker} is already a member of the group`, 'moniker');
+        throw at(`${r.moniker} is already a member of the group`, 'moniker', 'duplicate');
     for (const h of holders.values()) {
         const p = h.participant;
         if (p.identifier === r.identifier)
-            throw at(`identifier is already ${p.moniker}'s in the group`, 'identifier');
+            throw at(`identifier is already ${p.moniker}'s in the group`, 'identifier', 'duplicate');
         if ([p.signingKey, p.encryptionKey].includes(r.signingKey))
-            throw at(`reuses a public key of ${p.moniker}`, 'signingKey');
+            throw at(`reuses a public key of ${p.moniker}`, 'signingKey', 'duplicate');
         if ([p.signingKey, p.encryptionKey].includes(r.encryptionKey))
-            throw at(`reuses a public key of ${p.moniker}`, 'encryptionKey');
+            throw at(`reuses a public key of ${p.moniker}`, 'encryptionKey', 'duplicate');
         if ([p.signingKey, p.encryptionKey].includes(r.joinKey))
-            throw at(`reuses a public key of ${p.moniker}`, 'joinKey');
+            throw at(`reuses a public key of ${p.moniker}`, 'joinKey', 'duplicate');
         // One share per person: a holder's GitHub login cannot enrol a second identity.
         if (r.github && p.github && r.github.toLowerCase() === p.github.toLowerCase())
-            throw at(`GitHub login @${r.github} already holds a share as ${p.moniker}`, 'github');
+            throw at(`GitHub login @${r.github} already holds a share as ${p.moniker}`, 'github', 'duplicate');
     }
     if (r.joinKey === r.encryptionKey || r.joinKey === r.signingKey)
-        throw at('the join key must be fresh, not an identity key', 'joinKey');
+        throw at('the join key must be fresh, not an identity key', 'joinKey', 'duplicate');
     try {
         checkEncryptionKey(r.joinKey, 'joinKey');
     }
     catch (e) {
-        throw at(e.reason, 'joinKey');
+        throw located(e, { file: raw.file, field: 'joinKey', culprit: c });
     }
     if (r.groupDigest !== manifest.groupDigest)
-        throw at('groupDigest differs from ceremony.json\'s: the request is for another group state', 'groupDigest');
+        throw at("groupDigest differs from ceremony.json's: the request is for another group state", 'groupDigest');
     for (const [i, m] of r.approvers.entries()) {
         const h = holders.get(m);
         if (!h)
-            throw at(`approver ${m} does not hold a share of the group`, `approvers.${i}`);
+            throw at(`approver ${m} does not hold a share of the group`, `approvers.${i}`, 'not-allowed');
         if (i > 0 && h.x <= holders.get(r.approvers[i - 1]).x)
-            throw at(h.x === holders.get(r.approvers[i - 1]).x ? `approver ${m} is named twice` : 'approvers are not sorted by identifier', `approvers.${i}`);
+            throw at(h.x === holders.get(r.approvers[i - 1]).x
+                ? `approver ${m} is named twice`
+                : 'approvers are not sorted by identifier', `approvers.${i}`, 'malformed');
     }
     if (r.approvers.length < threshold)
-        throw at(`${r.approvers.length} approvers, fewer than the threshold ${threshold}`, 'approvers');
+        throw at(`${r.approvers.length} approvers, fewer than the threshold ${threshold}`, 'approvers', 'incomplete');
     return r;
 }
 /** The group after a completed join: the newcomer added, the key and commitment unchanged. */
@@ -56080,7 +56377,7 @@ function joinedGroup(before, request, verifyingShare, ceremony) {
     const newcomer = groupParticipant(request, verifyingShare, ceremony);
     return {
         ...before,
-        participants: [...before.participants, newcomer].sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0)),
+        participants: [...before.participants, newcomer].sort((a, b) => a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0),
         ceremonies: [...before.ceremonies, { id: ceremony, kind: 'join' }],
     };
 }
@@ -56127,11 +56424,11 @@ function classifyPath(rel, ceremoniesDir = 'ceremonies') {
 function readArtifact(path, shown) {
     const st = (0,external_node_fs_namespaceObject.lstatSync)(path);
     if (st.isSymbolicLink())
-        throw new errors_SssError('symbolic links are not allowed', { file: shown });
+        throw new errors_SssError('symbolic links are not allowed', { code: 'io', file: shown });
     if (!st.isFile())
-        throw new errors_SssError('not a regular file', { file: shown });
+        throw new errors_SssError('not a regular file', { code: 'io', file: shown });
     if (st.size > MAX_ARTIFACT_BYTES)
-        throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { file: shown });
+        throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
     return parseJson((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), shown);
 }
 /** Reads every file of one ceremony directory. `root` makes the reported paths relative. */
@@ -56140,7 +56437,7 @@ function readCeremony(dir, root = process.cwd()) {
     const out = { id, dir, byRole: new Map(), singles: new Map(), errors: [] };
     const shown = (p) => (0,external_node_path_namespaceObject.relative)(root, p) || p;
     if (!(0,external_node_fs_namespaceObject.existsSync)(dir)) {
-        out.errors.push(new errors_SssError('no such ceremony directory', { file: shown(dir) }));
+        out.errors.push(new errors_SssError('no such ceremony directory', { code: 'io', file: shown(dir) }));
         return out;
     }
     for (const name of (0,external_node_fs_namespaceObject.readdirSync)(dir).sort()) {
@@ -56152,7 +56449,7 @@ function readCeremony(dir, root = process.cwd()) {
                 const fp = (0,external_node_path_namespaceObject.join)(path, f);
                 const m = /^(.+)\.json$/.exec(f);
                 if (!m || !MONIKER.test(m[1])) {
-                    out.errors.push(new errors_SssError('not part of the ceremony layout', { file: shown(fp) }));
+                    out.errors.push(new errors_SssError('not part of the ceremony layout', { code: 'not-allowed', file: shown(fp) }));
                     continue;
                 }
                 try {
@@ -56177,7 +56474,7 @@ function readCeremony(dir, root = process.cwd()) {
             }
         }
         else {
-            out.errors.push(new errors_SssError('not part of the ceremony layout', { file: shown(path) }));
+            out.errors.push(new errors_SssError('not part of the ceremony layout', { code: 'not-allowed', file: shown(path) }));
         }
     }
     return out;
@@ -56225,11 +56522,17 @@ function auditRepository(ceremoniesDir, root) {
                 genesis.push(r);
         }
         else {
-            state.reports.set(t.id, invalidReport(t.id, [new errors_SssError(`unknown ceremony kind ${shown(kind)}`, { file: t.manifest.file, field: 'kind' })]));
+            state.reports.set(t.id, invalidReport(t.id, [
+                new errors_SssError(`unknown ceremony kind ${shown(kind)}`, {
+                    code: 'malformed',
+                    file: t.manifest.file,
+                    field: 'kind',
+                }),
+            ]));
         }
     }
     if (genesis.length > 1)
-        state.errors.push(new errors_SssError(`more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`));
+        state.errors.push(new errors_SssError(`more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`, { code: 'duplicate' }));
     let group = genesis.length === 1 ? genesis[0].group : undefined;
     const chained = chainJoins(group, joins, auditJoin);
     for (const [id, r] of chained.reports)
@@ -56259,7 +56562,7 @@ function chainJoins(start, joins, audit) {
         const complete = audited.filter(({ r }) => r.phase === 'complete' && r.group);
         if (complete.length !== 1) {
             if (complete.length > 1)
-                errors.push(new errors_SssError(`joins ${complete.map(({ j }) => j.id).join(' and ')} both extend the group state after ${last} and are both complete: only one of them can be part of the group`));
+                errors.push(new errors_SssError(`joins ${complete.map(({ j }) => j.id).join(' and ')} both extend the group state after ${last} and are both complete: only one of them can be part of the group`, { code: 'duplicate' }));
             for (const { j, r } of audited) {
                 reports.set(j.id, r);
                 pending.delete(j.id);
@@ -56280,7 +56583,7 @@ function auditOne(ceremoniesDir, root, id) {
     const state = auditRepository(ceremoniesDir, root);
     const report = state.reports.get(id);
     if (!report)
-        throw new SssError(`no ceremony ${id} under ${ceremoniesDir}`, { field: '--ceremony' });
+        throw new SssError(`no ceremony ${id} under ${ceremoniesDir}`, { code: 'usage', field: '--ceremony' });
     return { report, state };
 }
 //# sourceMappingURL=repository.js.map
@@ -56292,18 +56595,30 @@ function auditOne(ceremoniesDir, root, id) {
 
 
 const relDir = (s, name) => {
-    const d = s.trim().replace(/^\.\/+/, '').replace(/\/+$/, '');
+    const d = s
+        .trim()
+        .replace(/^\.\/+/, '')
+        .replace(/\/+$/, '');
     if (!d || d.startsWith('/') || d.split('/').includes('..'))
-        throw new errors_SssError(`expected a directory inside the repository, got ${JSON.stringify(s)}`, { field: name });
+        throw new errors_SssError(`expected a directory inside the repository, got ${JSON.stringify(s)}`, {
+            code: 'usage',
+            field: name,
+        });
     return d;
 };
 function readInputs() {
     const mode = getInput('mode') || 'auto';
     if (!['auto', 'validate', 'publish', 'status'].includes(mode))
-        throw new errors_SssError(`expected auto, validate, publish or status, got ${JSON.stringify(mode)}`, { field: 'mode' });
+        throw new errors_SssError(`expected auto, validate, publish or status, got ${JSON.stringify(mode)}`, {
+            code: 'usage',
+            field: 'mode',
+        });
     const publishVia = getInput('publish-via') || 'commit';
     if (publishVia !== 'commit' && publishVia !== 'pull-request')
-        throw new errors_SssError(`expected commit or pull-request, got ${JSON.stringify(publishVia)}`, { field: 'publish-via' });
+        throw new errors_SssError(`expected commit or pull-request, got ${JSON.stringify(publishVia)}`, {
+            code: 'usage',
+            field: 'publish-via',
+        });
     return {
         mode: mode,
         ceremoniesDir: relDir(getInput('ceremonies-dir') || 'ceremonies', 'ceremonies-dir'),
@@ -56324,7 +56639,13 @@ function parseLogins(s) {
 function readContext(env = process.env) {
     const path = env.GITHUB_EVENT_PATH;
     const event = path && (0,external_node_fs_namespaceObject.existsSync)(path) ? JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')) : {};
-    return { eventName: env.GITHUB_EVENT_NAME ?? '', event, workspace: env.GITHUB_WORKSPACE || process.cwd(), repository: env.GITHUB_REPOSITORY, ref: env.GITHUB_REF };
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        event,
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        repository: env.GITHUB_REPOSITORY,
+        ref: env.GITHUB_REF,
+    };
 }
 /** A repository checkout (or an exported tree) as the rules see it. */
 function repositoryView(root, ceremoniesDir, state) {
@@ -56360,7 +56681,9 @@ function repositoryView(root, ceremoniesDir, state) {
  *   inside), with its text entity-escaped; `|` and `@` as entities too, since a table splits on `|`
  *   before anything else is parsed.
  */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+const INVISIBLE = 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+/[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 const SHORT = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 /** Line breaks, controls and invisible or direction-changing characters as visible escapes. */
 function markdown_oneLine(s) {
@@ -56404,8 +56727,6 @@ function stalePublicFiles(dir, group) {
     return PUBLIC_FILES.filter((f) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)) || (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, f), 'utf8') !== want[f]);
 }
 //# sourceMappingURL=publish.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
@@ -61618,6 +61939,50 @@ throttling.triggersNotification = triggersNotification;
 
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var lib = __nccwpck_require__(2203);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./lib/github/repo.js
+/**
+ * Which GitHub repository, and with which token: plain string work, kept apart from Octokit so the
+ * CLI can settle both before it loads the API client.
+ */
+
+
+/** owner/name, checked. */
+function parseRepo(s, field = 'repository') {
+    const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(s.trim());
+    if (!m)
+        throw new errors_SssError(`expected owner/name, got ${JSON.stringify(s)}`, { code: 'malformed', field });
+    return { owner: m[1], repo: m[2] };
+}
+/** The owner and name in a GitHub remote URL (https, ssh or scp-like); undefined for anything else. */
+function repoFromRemoteUrl(url) {
+    const m = /^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url.trim());
+    return m ? { owner: m[1], repo: m[2] } : undefined;
+}
+/** GITHUB_TOKEN, else GH_TOKEN, else what `gh auth token` prints; throws a clear error otherwise. */
+function resolveToken(env = process.env) {
+    const t = env.GITHUB_TOKEN || env.GH_TOKEN;
+    if (t)
+        return t;
+    try {
+        const out = execFileSync('gh', ['auth', 'token'], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+            env,
+        }).trim();
+        if (out)
+            return out;
+    }
+    catch {
+        // no gh, or not logged in: the error below says what to do
+    }
+    throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', {
+        code: 'usage',
+        field: '--submit',
+    });
+}
+//# sourceMappingURL=repo.js.map
 ;// CONCATENATED MODULE: ./lib/github/api.js
 /**
  * The GitHub API side (Octokit): the token, the repository a remote points at, the Action's one
@@ -61628,12 +61993,11 @@ var lib = __nccwpck_require__(2203);
 
 
 
-
-
 /** Octokit with GitHub's recommended retries (5xx, network) and throttling (primary and secondary rate limits). */
 const Client = dist_src_Octokit.plugin(retry, throttling);
 /** How long a rate-limited request may wait for the limit to reset before the run gives up on it. */
 const MAX_RATE_LIMIT_WAIT_S = 60;
+
 function client(token, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
     // One retry after a rate limit, and only when the reset is near: a run must not hang for an hour.
     const onLimit = (retryAfter, _options, _o, retryCount) => retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
@@ -61663,7 +62027,10 @@ function isLoopback(url) {
  * at the speed of the machine.
  */
 function unpaced() {
-    return { write: new lib.Group({ maxConcurrent: 1, minTime: 0 }), notifications: new lib.Group({ maxConcurrent: 1, minTime: 0 }) };
+    return {
+        write: new lib.Group({ maxConcurrent: 1, minTime: 0 }),
+        notifications: new lib.Group({ maxConcurrent: 1, minTime: 0 }),
+    };
 }
 /**
  * Whether an Octokit error is GitHub's rate limit (a 403 or 429 with x-ratelimit-remaining: 0, or
@@ -61677,33 +62044,6 @@ function isRateLimited(e) {
     if (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined)
         return true;
     return /rate limit/i.test(e.message ?? '');
-}
-/** owner/name, checked. */
-function parseRepo(s, field = 'repository') {
-    const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(s.trim());
-    if (!m)
-        throw new errors_SssError(`expected owner/name, got ${JSON.stringify(s)}`, { field });
-    return { owner: m[1], repo: m[2] };
-}
-/** The owner and name in a GitHub remote URL (https, ssh or scp-like); undefined for anything else. */
-function repoFromRemoteUrl(url) {
-    const m = /^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url.trim());
-    return m ? { owner: m[1], repo: m[2] } : undefined;
-}
-/** GITHUB_TOKEN, else GH_TOKEN, else what `gh auth token` prints; throws a clear error otherwise. */
-function resolveToken(env = process.env) {
-    const t = env.GITHUB_TOKEN || env.GH_TOKEN;
-    if (t)
-        return t;
-    try {
-        const out = execFileSync('gh', ['auth', 'token'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env }).trim();
-        if (out)
-            return out;
-    }
-    catch {
-        // no gh, or not logged in: the error below says what to do
-    }
-    throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', { field: '--submit' });
 }
 /** The HTTP status of an Octokit error (0 for anything else). */
 function httpStatus(e) {
@@ -61728,7 +62068,12 @@ async function upsertComment(o, r, issue, marker, body) {
 }
 /** Opens a pull request; when one is already open for the same head, returns that one. */
 async function openPullRequest(o, r, pr) {
-    const existing = await o.rest.pulls.list({ ...r, head: pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`, base: pr.base, state: 'open' });
+    const existing = await o.rest.pulls.list({
+        ...r,
+        head: pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`,
+        base: pr.base,
+        state: 'open',
+    });
     if (existing.data.length)
         return { number: existing.data[0].number, url: existing.data[0].html_url, existed: true };
     const made = await o.rest.pulls.create({ ...r, ...pr });
@@ -65190,9 +65535,14 @@ function git(dir) {
 }
 /** Runs git with byte-exact stdin and stdout (and, for a private index, extra environment). */
 function gitBytes(dir, args, input, env) {
-    const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', args, { cwd: dir, input, maxBuffer: 1 << 30, env: env ? { ...process.env, ...env } : process.env });
+    const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', args, {
+        cwd: dir,
+        input,
+        maxBuffer: 1 << 30,
+        env: env ? { ...process.env, ...env } : process.env,
+    });
     if (r.status !== 0)
-        throw new errors_SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`);
+        throw new errors_SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`, { code: 'git' });
     return r.stdout;
 }
 /** Resolves a revision to a commit id; undefined when the repository does not have it. */
@@ -65218,7 +65568,7 @@ async function mergeBase(dir, a, b) {
         return (await git(dir).raw(['merge-base', a, b])).trim();
     }
     catch (e) {
-        throw new errors_SssError(`no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${e.message.trim()})`);
+        throw new errors_SssError(`no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${e.message.trim()})`, { code: 'git' });
     }
 }
 /** Reads blobs by id in one `git cat-file --batch`. */
@@ -65232,7 +65582,7 @@ function readBlobs(dir, ids) {
         const nl = buf.indexOf(0x0a, at);
         const [oid, type, size] = buf.subarray(at, nl).toString().split(' ');
         if (type === 'missing' || oid !== id)
-            throw new errors_SssError(`git object ${id} is missing`);
+            throw new errors_SssError(`git object ${id} is missing`, { code: 'git' });
         const n = Number(size);
         out.set(id, buf.subarray(nl + 1, nl + 1 + n));
         at = nl + 1 + n + 1;
@@ -65244,7 +65594,10 @@ function blobSizes(dir, ids) {
     const out = new Map();
     if (!ids.length)
         return out;
-    const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n')).toString().trim().split('\n');
+    const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n'))
+        .toString()
+        .trim()
+        .split('\n');
     for (const line of lines) {
         const [oid, , size] = line.split(' ');
         out.set(oid, Number(size));
@@ -65309,7 +65662,7 @@ async function remoteDefaultBranch(dir, remote) {
     const out = await git(dir).raw(['ls-remote', '--symref', remote, 'HEAD']);
     const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(out);
     if (!m)
-        throw new SssError(`cannot tell the default branch of remote ${remote}: pass --base`);
+        throw new SssError(`cannot tell the default branch of remote ${remote}: pass --base`, { code: 'usage' });
     return m[1];
 }
 /**
@@ -65334,25 +65687,27 @@ async function commitAndPushStep(dir, s) {
         for (const f of s.files) {
             const rel = relative(top, f).split('\\').join('/');
             if (rel.startsWith('..'))
-                throw new SssError('file is outside the repository', { file: f });
+                throw new SssError('file is outside the repository', { code: 'io', file: f });
             const blob = gi('hash-object', '-w', '--', rel);
             const onBase = gi('ls-files', '-s', '--', rel);
             if (onBase) {
                 if (onBase.split(/\s+/)[1] === blob)
                     continue;
-                throw new SssError(`${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`, { file: rel });
+                throw new SssError(`${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`, { code: 'git', file: rel });
             }
             gi('update-index', '--add', '--cacheinfo', `100644,${blob},${rel}`);
             added.push(rel);
         }
         if (!added.length)
-            throw new SssError(`nothing to submit: ${s.base} already has these files`);
+            throw new SssError(`nothing to submit: ${s.base} already has these files`, { code: 'git' });
         const tree = gi('write-tree');
         const commit = gi('commit-tree', tree, '-p', baseCommit, '-m', s.message);
         await g.raw(['push', '--force', s.remote, `${commit}:refs/heads/${s.branch}`]);
         // The files now live on the branch. Left untracked here, they would block the `git pull` that
         // brings them back once the pull request is merged.
-        const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))]).toString('utf8').split('\0'));
+        const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))])
+            .toString('utf8')
+            .split('\0'));
         for (const f of s.files)
             if (!tracked.has(relative(top, f).split('\\').join('/')))
                 rmSync(f, { force: true });
@@ -65366,7 +65721,18 @@ async function commitAndPushStep(dir, s) {
 async function commitAsBot(dir, paths, message) {
     const g = git(dir);
     await g.raw(['add', '--', ...paths]);
-    await g.raw(['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com', 'commit', '--no-verify', '-m', message, '--', ...paths]);
+    await g.raw([
+        '-c',
+        'user.name=github-actions[bot]',
+        '-c',
+        'user.email=41898282+github-actions[bot]@users.noreply.github.com',
+        'commit',
+        '--no-verify',
+        '-m',
+        message,
+        '--',
+        ...paths,
+    ]);
     return (await g.revparse(['HEAD'])).trim();
 }
 /** Pushes a commit to a branch of a remote, authenticated with the token for an https remote. */
@@ -65437,7 +65803,8 @@ async function pushWithToken(dir, remote, commit, branch, opts = {}) {
 }
 /** Whether a failed push was refused because the branch moved on (another run pushed first). */
 function isNonFastForward(message) {
-    return /non-fast-forward|fetch first|\[rejected\]|failed to update ref|cannot lock ref|stale info/i.test(message) && !/protected branch|GH006|pre-receive hook declined/i.test(message);
+    return (/non-fast-forward|fetch first|\[rejected\]|failed to update ref|cannot lock ref|stale info/i.test(message) &&
+        !/protected branch|GH006|pre-receive hook declined/i.test(message));
 }
 //# sourceMappingURL=push.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/render.js
@@ -65445,7 +65812,11 @@ function isNonFastForward(message) {
 
 const MARK = { done: '✅ done', awaited: '⏳ awaited', invalid: '❌ invalid', '-': '·' };
 function title(r) {
-    const shape = r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : r.threshold ? `, threshold ${r.threshold}` : '';
+    const shape = r.threshold && r.participants
+        ? `, ${r.threshold}-of-${r.participants}`
+        : r.threshold
+            ? `, threshold ${r.threshold}`
+            : '';
     return `${r.ceremony} (${r.kind}${shape}): ${r.phase}`;
 }
 /** Plain text for a terminal. */
@@ -65455,7 +65826,11 @@ function renderText(r) {
         const head = ['participant', ...r.steps];
         const body = r.rows.map((row) => [row.moniker, ...r.steps.map((s) => row.steps[s] ?? '-')]);
         const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-        const fmt = (cells) => '  ' + cells.map((c, i) => c.padEnd(width[i])).join('  ').trimEnd();
+        const fmt = (cells) => '  ' +
+            cells
+                .map((c, i) => c.padEnd(width[i]))
+                .join('  ')
+                .trimEnd();
         lines.push(fmt(head), ...body.map(fmt));
     }
     if (r.group)
@@ -65469,7 +65844,10 @@ function renderText(r) {
 const render_esc = mdText;
 /** Markdown for a job summary or a PR comment. */
 function renderMarkdown(r) {
-    const lines = [`### Ceremony ${mdCode(r.ceremony)} (${render_esc(r.kind)}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${render_esc(r.phase)}**`, ''];
+    const lines = [
+        `### Ceremony ${mdCode(r.ceremony)} (${render_esc(r.kind)}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${render_esc(r.phase)}**`,
+        '',
+    ];
     if (r.rows.length) {
         lines.push(`| participant | ${r.steps.map(render_esc).join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
         for (const row of r.rows) {
@@ -65498,7 +65876,13 @@ function reportJson(r) {
         participants: r.participants,
         rows: r.rows,
         awaiting: r.awaiting,
-        errors: r.errors.map((e) => ({ message: e.message, file: e.file, field: e.field, culprit: e.culprit, reason: e.reason })),
+        errors: r.errors.map((e) => ({
+            message: e.message,
+            file: e.file,
+            field: e.field,
+            culprit: e.culprit,
+            reason: e.reason,
+        })),
         publicKey: r.group?.publicKey,
         digests: r.digests,
     };
@@ -65522,10 +65906,16 @@ const COMMENT_MARKER = '<!-- sss-tool:status -->';
 function annotate(problems) {
     for (const p of problems) {
         const e = p.error;
-        const text = p.merged && e.file ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)` : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
+        const text = p.merged && e.file
+            ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)`
+            : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
         const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
         if (e.file)
-            error(markdown_oneLine(text + culprit), { title: markdown_oneLine(`sss-tool: ${e.file}`), file: markdown_oneLine(e.file), startLine: 1 });
+            error(markdown_oneLine(text + culprit), {
+                title: markdown_oneLine(`sss-tool: ${e.file}`),
+                file: markdown_oneLine(e.file),
+                startLine: 1,
+            });
         else
             error(markdown_oneLine(e.message));
     }
@@ -65560,7 +65950,10 @@ async function writeSummary(markdown) {
 function setOutputs(state) {
     const status = Object.fromEntries([...state.reports.values()].map((r) => [r.ceremony, r.phase]));
     setOutput('status', JSON.stringify(status));
-    setOutput('completed', [...state.reports.values()].filter((r) => r.phase === 'complete').map((r) => r.ceremony).join(','));
+    setOutput('completed', [...state.reports.values()]
+        .filter((r) => r.phase === 'complete')
+        .map((r) => r.ceremony)
+        .join(','));
     setOutput('public-key', state.group?.publicKey ?? '');
 }
 /**
@@ -65627,15 +66020,25 @@ async function publish(inputs, ctx) {
             return finish(round);
         }
         if (!defaultBranch)
-            throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)');
+            throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
+                code: 'git',
+            });
         const target = mdCode(defaultBranch);
-        await writeSummary([...lines, `Pushing ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}), attempt ${attempt}.`, ''].join('\n'));
+        await writeSummary([
+            ...lines,
+            `Pushing ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}), attempt ${attempt}.`,
+            '',
+        ].join('\n'));
         try {
             await pushWithToken(ctx.workspace, 'origin', result.commit, defaultBranch, { token: inputs.token });
         }
         catch (e) {
             const why = e.message;
-            const first = why.split('\n').map((l) => l.trim()).find(Boolean)?.replace(/[\s.]+$/, '') ?? 'git push failed';
+            const first = why
+                .split('\n')
+                .map((l) => l.trim())
+                .find(Boolean)
+                ?.replace(/[\s.]+$/, '') ?? 'git push failed';
             if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
                 info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
                 await git(ctx.workspace).fetch('origin', defaultBranch);
@@ -65646,7 +66049,10 @@ async function publish(inputs, ctx) {
                 ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
                 : '';
             await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
-            throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, { field: 'publish-via' });
+            throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, {
+                code: 'git',
+                field: 'publish-via',
+            });
         }
         info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
         await writeSummary(`✅ Pushed to ${target}.\n`);
@@ -65663,7 +66069,9 @@ async function prepare(inputs, ctx, defaultBranch, attempt) {
     const problems = [...[...state.reports.values()].flatMap((r) => r.errors), ...state.errors].map((error) => ({ error, merged: true }));
     setOutputs(state);
     const result = { state, changed: [] };
-    const lines = attempt === 1 ? ['## sss-tool: publish', ''] : [`### Attempt ${attempt}, on the new tip of ${mdCode(defaultBranch ?? '')}`, ''];
+    const lines = attempt === 1
+        ? ['## sss-tool: publish', '']
+        : [`### Attempt ${attempt}, on the new tip of ${mdCode(defaultBranch ?? '')}`, ''];
     const round = { result, problems, lines, defaultBranch };
     if (ctx.event.repository?.fork)
         result.skipped = "this repository is a fork: publishing is the upstream repository's";
@@ -65721,7 +66129,13 @@ function recoveryText(problems, branch) {
     return `${problems.length} problem${problems.length === 1 ? '' : 's'} in the transcript merged on ${branch ?? 'this branch'}; nothing was published. At fault: ${filesAtFault(problems).join(', ')}. First: ${first}. ${RECOVERY}`;
 }
 function recoveryMarkdown(problems) {
-    return [`❌ **Nothing was published**: the merged transcript fails the audit. At fault: ${filesAtFault(problems).map((f) => mdCode(f)).join(', ')}.`, '', RECOVERY].join('\n');
+    return [
+        `❌ **Nothing was published**: the merged transcript fails the audit. At fault: ${filesAtFault(problems)
+            .map((f) => mdCode(f))
+            .join(', ')}.`,
+        '',
+        RECOVERY,
+    ].join('\n');
 }
 /**
  * Pushes the commit as the publish branch (unless it already holds the same files) and opens or
@@ -65730,10 +66144,13 @@ function recoveryMarkdown(problems) {
  */
 async function publishPullRequest(inputs, ctx, commit, base, message, lines) {
     if (!base)
-        throw new errors_SssError('cannot tell the default branch for the pull request');
+        throw new errors_SssError('cannot tell the default branch for the pull request', { code: 'git' });
     const token = inputs.publishToken || inputs.token;
     if (!token || !ctx.repository)
-        throw new errors_SssError('publish-via pull-request needs the publish-token input and GITHUB_REPOSITORY', { field: 'publish-token' });
+        throw new errors_SssError('publish-via pull-request needs the publish-token input and GITHUB_REPOSITORY', {
+            code: 'usage',
+            field: 'publish-token',
+        });
     if (!inputs.publishToken)
         warning('publish-via pull-request without publish-token: the pull request is opened with the workflow token, which starts no workflow, so a required check never reports on it. Set publish-token (docs/maintainers.md).');
     const ws = ctx.workspace;
@@ -65817,7 +66234,10 @@ const pathOf = (s) => {
     const keys = [];
     for (let p = s; p?.key !== undefined; p = p.parent)
         keys.push(p.key);
-    return keys.reverse().map((k) => `${k}.`).join('');
+    return keys
+        .reverse()
+        .map((k) => `${k}.`)
+        .join('');
 };
 /**
  * Depth-first, in document order, with an explicit stack: a pull request may carry JSON nested
@@ -65892,7 +66312,9 @@ const FILE_RULES = [
         perMoniker: true,
         pattern: 'round2/<moniker>.json',
         author: byFileName,
-        notYet: ({ report, tree }) => report?.digests?.round1 ? undefined : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
+        notYet: ({ report, tree }) => report?.digests?.round1
+            ? undefined
+            : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
     },
     {
         kind: 'dkg',
@@ -65900,11 +66322,19 @@ const FILE_RULES = [
         perMoniker: true,
         pattern: 'finalize/<moniker>.json',
         author: byFileName,
-        notYet: ({ report, tree }) => report?.digests?.round2 ? undefined : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
+        notYet: ({ report, tree }) => report?.digests?.round2
+            ? undefined
+            : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
     },
     // Join (PROTOCOL section 4, "Adding a participant"): the newcomer's request, each approver's
     // fragment once the request is merged, the newcomer's finalize once every approval is.
-    { kind: 'join', role: 'request', perMoniker: false, pattern: 'request.json', author: (f) => ({ moniker: monikerOf(f.value) }) },
+    {
+        kind: 'join',
+        role: 'request',
+        perMoniker: false,
+        pattern: 'request.json',
+        author: (f) => ({ moniker: monikerOf(f.value) }),
+    },
     {
         kind: 'join',
         role: 'approvals',
@@ -65950,7 +66380,9 @@ function declaredGithub(view, state, moniker) {
 }
 function layoutHint(kind) {
     const rules = FILE_RULES.filter((r) => r.kind === kind || r.kind === '*');
-    return rules.length ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}` : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
+    return rules.length
+        ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}`
+        : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
 }
 /** Ceremony ids whose directory the changes touch. */
 function touchedCeremonies(changes, ceremoniesDir) {
@@ -65972,7 +66404,7 @@ function touchedCeremonies(changes, ceremoniesDir) {
  */
 function checkChanges(changes, ctx) {
     const errors = [];
-    const fail = (file, reason) => errors.push(new errors_SssError(reason, { file }));
+    const fail = (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file }));
     const isMaintainer = ctx.maintainers.some((m) => sameLogin(m, ctx.author));
     const maintainerList = ctx.maintainers.map((m) => `@${m}`).join(', ');
     const cPrefix = ctx.ceremoniesDir + '/';
@@ -65981,7 +66413,8 @@ function checkChanges(changes, ctx) {
         if (!isMaintainer)
             fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${cPrefix}<id>/${ctx.maintainers.length ? ` (repository files are for maintainers: ${maintainerList})` : ''}`);
     };
-    const onlyGeneratedFiles = changes.length > 0 && changes.every((c) => c.path.startsWith(pPrefix) && PUBLIC_FILES.includes(c.path.slice(pPrefix.length)));
+    const onlyGeneratedFiles = changes.length > 0 &&
+        changes.every((c) => c.path.startsWith(pPrefix) && PUBLIC_FILES.includes(c.path.slice(pPrefix.length)));
     let baseView;
     const base = () => (baseView ??= ctx.base());
     for (const c of changes) {
@@ -66009,15 +66442,15 @@ function checkChanges(changes, ctx) {
             continue;
         }
         if (c.mode === '120000') {
-            fail(p, 'symbolic links are not allowed');
+            fail(p, 'symbolic links are not allowed', 'io');
             continue;
         }
         if (c.mode !== '100644' && c.mode !== '100755') {
-            fail(p, `not a regular file (git mode ${c.mode})`);
+            fail(p, `not a regular file (git mode ${c.mode})`, 'io');
             continue;
         }
         if ((c.size ?? 0) > MAX_ARTIFACT_BYTES) {
-            fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`);
+            fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
             continue;
         }
         const where = classifyPath(p, ctx.ceremoniesDir);
@@ -66034,7 +66467,7 @@ function checkChanges(changes, ctx) {
         if (rule.notYet) {
             const why = rule.notYet(base().ceremony(id));
             if (why)
-                fail(p, `${why} on the base branch: wait until the earlier step is merged`);
+                fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
         }
     }
     return errors;
@@ -66047,7 +66480,7 @@ function checkChanges(changes, ctx) {
         }
         const moniker = who.moniker;
         if (!moniker) {
-            fail(p, 'cannot tell who authored this file (no moniker)');
+            fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
             return;
         }
         const github = who.github ?? declaredGithub(view, ctx.head.state, moniker);
@@ -66066,7 +66499,7 @@ function checkChanges(changes, ctx) {
                     continue;
                 const theirs = declaredGithub(view, ctx.head.state, other);
                 if (theirs && sameLogin(theirs, github))
-                    fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`);
+                    fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
             }
         }
     }
@@ -66084,7 +66517,7 @@ function checkChanges(changes, ctx) {
         }
         const group = ctx.head.state.group;
         if (!group) {
-            fail(c.path, `no complete ceremony yields ${pPrefix} yet: it is generated from the transcript, never written by hand`);
+            fail(c.path, `no complete ceremony yields ${pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
             return;
         }
         const want = publicInfoFiles(group)[name];
@@ -66140,16 +66573,16 @@ function auditProblems(state, ceremonies, changed) {
 async function validate_validate(inputs, ctx) {
     const pr = ctx.event.pull_request;
     if (!pr)
-        throw new errors_SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)');
+        throw new errors_SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)', { code: 'usage' });
     const author = pr.user?.login ?? '';
     const number = pr.number ?? ctx.event.number;
     const baseSha = pr.base?.sha;
     const ws = ctx.workspace;
     const head = await commitOf(ws, 'HEAD');
     if (!head)
-        throw new errors_SssError(`${ws} is not a git checkout`);
+        throw new errors_SssError(`${ws} is not a git checkout`, { code: 'git' });
     if (!baseSha || !(await commitOf(ws, baseSha)))
-        throw new errors_SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`);
+        throw new errors_SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
     const base = await mergeBase(ws, baseSha, head);
     const changes = changedFiles(ws, base, head);
     info(markdown_oneLine(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`));
@@ -66208,7 +66641,8 @@ async function validate_validate(inputs, ctx) {
 function dedupe(problems) {
     const out = [];
     for (const p of problems) {
-        const same = out.find((q) => q.error.file === p.error.file && (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))));
+        const same = out.find((q) => q.error.file === p.error.file &&
+            (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))));
         if (!same)
             out.push(p);
     }
@@ -66233,7 +66667,7 @@ function dedupe(problems) {
 /** The mode an event implies when the `mode` input is `auto`. */
 function modeFor(eventName) {
     if (eventName === 'pull_request_target')
-        throw new errors_SssError('refusing to run on pull_request_target: it runs with a write token next to untrusted changes; trigger the workflow on pull_request', { field: 'on' });
+        throw new errors_SssError('refusing to run on pull_request_target: it runs with a write token next to untrusted changes; trigger the workflow on pull_request', { code: 'not-allowed', field: 'on' });
     if (eventName === 'pull_request')
         return 'validate';
     if (eventName === 'push')
