@@ -88,6 +88,7 @@ export interface Route {
 export interface RouteRequest {
   match: RegExpExecArray;
   query: URLSearchParams;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a request body, read field by field like GitHub does
   body: any;
   user: LocalUser;
   /** Sends a JSON answer; a list is paginated (per_page, page, Link). */
@@ -369,6 +370,7 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
     return { headRepo, branch };
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a request body, read field by field like GitHub does
   function createPull(owner: string, repo: string, body: any, user: LocalUser, send: RouteRequest['send']): void {
     if (gh.readOnly) return forbidden(send);
     if (typeof body?.head !== 'string' || typeof body?.base !== 'string' || typeof body?.title !== 'string')
@@ -426,6 +428,7 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
     send(201, pullJson(p));
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a request body, read field by field like GitHub does
   function mergePull(full: string, number: number, body: any, user: LocalUser, send: RouteRequest['send']): void {
     if (gh.readOnly) return forbidden(send);
     const p = gh.pulls.find((x) => x.number === number);
@@ -466,6 +469,7 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
     const u = new URL(req.url ?? '/', 'http://localhost');
     let text = '';
     for await (const chunk of req) text += chunk;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a request body, read field by field like GitHub does
     let body: any;
     try {
       body = text ? JSON.parse(text) : undefined;

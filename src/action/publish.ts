@@ -24,7 +24,7 @@ import { mdCode, mdText } from '../ceremony/markdown.js';
 import { annotate, ceremoniesMarkdown, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
 
 /** The branch the Action's publish pull request comes from. */
-const PUBLISH_BRANCH = 'sss-tool/public-info';
+export const PUBLISH_BRANCH = 'sss-tool/public-info';
 
 /** How often `publish-via: commit` regenerates on a moved tip before it gives up. */
 const PUSH_ATTEMPTS = 4;
@@ -42,7 +42,7 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
   const defaultBranch: string | undefined =
     ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
   for (let attempt = 1; ; attempt++) {
-    const round = await prepare(inputs, ctx, defaultBranch);
+    const round = await prepare(inputs, ctx, defaultBranch, attempt);
     const { result, lines } = round;
     if (!result.commit) return finish(round);
     if (inputs.publishVia === 'pull-request') {
@@ -50,7 +50,9 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
       return finish(round);
     }
     if (!defaultBranch)
-      throw new SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)');
+      throw new SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
+        code: 'git',
+      });
     const target = mdCode(defaultBranch);
     await writeSummary(
       [
@@ -63,6 +65,12 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
       await pushWithToken(ctx.workspace, 'origin', result.commit, defaultBranch, { token: inputs.token });
     } catch (e) {
       const why = (e as Error).message;
+      const first =
+        why
+          .split('\n')
+          .map((l) => l.trim())
+          .find(Boolean)
+          ?.replace(/[\s.]+$/, '') ?? 'git push failed';
       if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
         core.info(
           `${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`,
@@ -74,8 +82,9 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
       const hint = /protected branch|GH006|required status check/i.test(why)
         ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
         : '';
-      await writeSummary(`❌ The push to ${target} failed: ${mdText(why.split('\n')[0])}.${hint}\n`);
-      throw new SssError(`could not push public_info/ to ${defaultBranch}: ${why.split('\n')[0]}.${hint}`, {
+      await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
+      throw new SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, {
+        code: 'git',
         field: 'publish-via',
       });
     }
@@ -98,7 +107,12 @@ interface Round {
  * Audits the checkout and, when it is sound and complete, writes and commits the stale
  * public_info files. Nothing is pushed here.
  */
-async function prepare(inputs: Inputs, ctx: RunContext, defaultBranch: string | undefined): Promise<Round> {
+async function prepare(
+  inputs: Inputs,
+  ctx: RunContext,
+  defaultBranch: string | undefined,
+  attempt: number,
+): Promise<Round> {
   const ws = ctx.workspace;
   const state = auditRepository(join(ws, inputs.ceremoniesDir), ws);
   const problems: Problem[] = [...[...state.reports.values()].flatMap((r) => r.errors), ...state.errors].map(
@@ -106,7 +120,10 @@ async function prepare(inputs: Inputs, ctx: RunContext, defaultBranch: string | 
   );
   setOutputs(state);
   const result: PublishResult = { state, changed: [] };
-  const lines: string[] = ['## sss-tool: publish', ''];
+  const lines: string[] =
+    attempt === 1
+      ? ['## sss-tool: publish', '']
+      : [`### Attempt ${attempt}, on the new tip of ${mdCode(defaultBranch ?? '')}`, ''];
   const round: Round = { result, problems, lines, defaultBranch };
 
   if (ctx.event.repository?.fork) result.skipped = "this repository is a fork: publishing is the upstream repository's";
@@ -192,10 +209,11 @@ async function publishPullRequest(
   message: string,
   lines: string[],
 ): Promise<number> {
-  if (!base) throw new SssError('cannot tell the default branch for the pull request');
+  if (!base) throw new SssError('cannot tell the default branch for the pull request', { code: 'git' });
   const token = inputs.publishToken || inputs.token;
   if (!token || !ctx.repository)
     throw new SssError('publish-via pull-request needs the publish-token input and GITHUB_REPOSITORY', {
+      code: 'usage',
       field: 'publish-token',
     });
   if (!inputs.publishToken)

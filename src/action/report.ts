@@ -5,9 +5,9 @@
 import * as core from '@actions/core';
 import { SssError } from '../errors.js';
 import { renderMarkdown } from '../ceremony/render.js';
-import { mdCode, mdText, oneLine } from '../ceremony/markdown.js';
 import { RepositoryState } from '../ceremony/repository.js';
 import { client, httpStatus, isRateLimited, parseRepo, upsertComment } from '../github/api.js';
+import { mdCode, mdText, oneLine } from '../ceremony/markdown.js';
 
 /** Hidden in the comment body: how the Action finds its own comment again. */
 const COMMENT_MARKER = '<!-- sss-tool:status -->';
@@ -31,7 +31,11 @@ export function annotate(problems: Problem[]): void {
         : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
     const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
     if (e.file)
-      core.error(oneLine(text + culprit), { title: oneLine(`sss-tool: ${e.file}`), file: e.file, startLine: 1 });
+      core.error(oneLine(text + culprit), {
+        title: oneLine(`sss-tool: ${e.file}`),
+        file: oneLine(e.file),
+        startLine: 1,
+      });
     else core.error(oneLine(e.message));
   }
 }

@@ -11,9 +11,9 @@ import { SssError } from '../errors.js';
 import { auditRepository } from '../ceremony/repository.js';
 import { auditProblems, checkChanges, RepositoryView, touchedCeremonies } from '../ceremony/rules.js';
 import { changedFiles, commitOf, exportTree, mergeBase } from '../github/git.js';
+import { mdCode, oneLine } from '../ceremony/markdown.js';
 import { Inputs, repositoryView, RunContext } from './context.js';
 import { nextStepLines } from './tracking.js';
-import { mdCode, oneLine } from '../ceremony/markdown.js';
 import {
   annotate,
   ceremoniesMarkdown,

@@ -18,7 +18,7 @@
  */
 
 const INVISIBLE =
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what it must find
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
   /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
