@@ -54630,7 +54630,7 @@ function compareIdentifiers(a, b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 const MONIKER = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const suite_CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 //# sourceMappingURL=suite.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/schemas.js
 /**
@@ -54645,7 +54645,7 @@ const artifacts_schemas_hex = (bytes) => schemas_string().regex(new RegExp(`^[0-
 const hex32 = artifacts_schemas_hex(32);
 const moniker = schemas_string().regex(MONIKER, 'expected a moniker: lowercase letters, digits, _ or -, at most 63');
 const ceremonyId = schemas_string()
-    .regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
+    .regex(suite_CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
 const githubLogin = schemas_string()
     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
 const endpoint = schemas_string()
@@ -56386,8 +56386,10 @@ function joinedGroup(before, request, verifyingShare, ceremony) {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/ceremony/tree.js
 /**
- * Reading a ceremony's files from disk. The layout is fixed (PROTOCOL section 4); anything else
- * under a ceremony directory is reported, never silently ignored.
+ * The one way artifacts are read from disk, for the CLI, the Action and the warm-up alike: one
+ * guarded read (no symbolic link, FIFO or device followed, at most MAX_ARTIFACT_BYTES), a whole
+ * ceremony directory in its fixed layout (anything else under it is reported, never silently
+ * ignored), and a ceremony as a command sees it, with the files named on its command line.
  */
 
 
@@ -56410,7 +56412,7 @@ function classifyPath(rel, ceremoniesDir = 'ceremonies') {
     if (!rel.startsWith(prefix))
         return undefined;
     const parts = rel.slice(prefix.length).split('/');
-    if (!CEREMONY_ID.test(parts[0] ?? ''))
+    if (!suite_CEREMONY_ID.test(parts[0] ?? ''))
         return undefined;
     if (parts.length === 2 && LAYOUT.singles.includes(parts[1]))
         return { ceremony: parts[0], role: parts[1].replace(/\.json$/, '') };
@@ -56421,15 +56423,53 @@ function classifyPath(rel, ceremoniesDir = 'ceremonies') {
     }
     return undefined;
 }
+/**
+ * An artifact's text. Opened without following a symbolic link and without blocking on a FIFO,
+ * then checked on the open descriptor (a regular file, not too large), so nothing swapped in
+ * between the check and the read is read.
+ */
+function readArtifactText(path, shown = path) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code === 'ELOOP')
+            throw new errors_SssError('symbolic links are not allowed', { code: 'io', file: shown });
+        if (code === 'ENOENT')
+            throw new errors_SssError('no such file', { code: 'io', file: shown });
+        throw new errors_SssError(`cannot read the file (${code ?? 'error'})`, { code: 'io', file: shown });
+    }
+    try {
+        const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!st.isFile())
+            throw new errors_SssError('not a regular file', { code: 'io', file: shown });
+        if (st.size > MAX_ARTIFACT_BYTES)
+            throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
+        return (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8');
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** An artifact file, read as readArtifactText reads it and parsed as JSON. */
+function readArtifactFile(path, shown = path) {
+    return { file: shown, value: parseJson(readArtifactText(path, shown), shown) };
+}
 function readArtifact(path, shown) {
-    const st = (0,external_node_fs_namespaceObject.lstatSync)(path);
-    if (st.isSymbolicLink())
-        throw new errors_SssError('symbolic links are not allowed', { code: 'io', file: shown });
-    if (!st.isFile())
-        throw new errors_SssError('not a regular file', { code: 'io', file: shown });
-    if (st.size > MAX_ARTIFACT_BYTES)
-        throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
-    return parseJson((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), shown);
+    return readArtifactFile(path, shown).value;
+}
+/** A ceremony put together from files already read: the one way to build CeremonyFiles by hand. */
+function ceremonyOf(id, dir, parts) {
+    return {
+        id,
+        dir,
+        manifest: parts.manifest,
+        byRole: new Map(parts.byRole ?? []),
+        singles: new Map(parts.singles ?? []),
+        errors: parts.errors ?? [],
+    };
 }
 /** Reads every file of one ceremony directory. `root` makes the reported paths relative. */
 function readCeremony(dir, root = process.cwd()) {
@@ -56484,9 +56524,48 @@ function listCeremonies(ceremoniesDir) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(ceremoniesDir))
         return [];
     return (0,external_node_fs_namespaceObject.readdirSync)(ceremoniesDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && CEREMONY_ID.test(d.name))
+        .filter((d) => d.isDirectory() && suite_CEREMONY_ID.test(d.name))
         .map((d) => d.name)
         .sort();
+}
+/**
+ * A ceremony as a step's command sees it: the files named on the command line as role `role`
+ * (keyed by the moniker in their names), the `keep` roles from the ceremony directory, and of
+ * the directory's problems only an unreadable ceremony.json (later rounds do not block this step).
+ * Files in ceremonies/<id>/<round>/ belong to <id>; files elsewhere name their ceremony.
+ */
+function ceremonyWithFiles(paths, role, keep, where) {
+    const shownOf = (p) => relative(where.root, p) && !relative(where.root, p).startsWith('..') ? relative(where.root, p) : p;
+    const nearby = resolve(paths[0], '..', '..');
+    const fromDir = CEREMONY_ID.test(basename(nearby)) && existsSync(join(nearby, 'ceremony.json')) ? basename(nearby) : undefined;
+    let ceremony = fromDir;
+    const named = new Map();
+    for (const p of paths) {
+        const raw = readArtifactFile(p, shownOf(p));
+        const c = raw.value?.ceremony;
+        if (typeof c !== 'string' || !CEREMONY_ID.test(c))
+            throw new SssError('missing or invalid ceremony id', { code: 'malformed', file: raw.file, field: 'ceremony' });
+        if (!fromDir) {
+            if (ceremony && c !== ceremony)
+                throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'ceremony',
+                });
+            ceremony = c;
+        }
+        named.set(basename(p).replace(/\.json$/, ''), raw);
+    }
+    const dir = fromDir ? nearby : join(where.ceremoniesDir, ceremony);
+    const tree = readCeremony(dir, where.root);
+    const manifestPath = join(dir, 'ceremony.json');
+    const files = ceremonyOf(tree.id, tree.dir, {
+        manifest: tree.manifest,
+        byRole: [...keep.map((r) => [r, tree.byRole.get(r) ?? new Map()]), [role, named]],
+        singles: [...tree.singles],
+        errors: tree.errors.filter((e) => e.file !== undefined && resolve(where.root, e.file) === manifestPath),
+    });
+    return { files, ceremony: ceremony };
 }
 //# sourceMappingURL=tree.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/repository.js
@@ -56682,7 +56761,7 @@ function repositoryView(root, ceremoniesDir, state) {
  *   before anything else is parsed.
  */
 const INVISIBLE = 
-// eslint-disable-next-line no-control-regex -- control characters are exactly what it must find
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
 /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 const SHORT = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 /** Line breaks, controls and invisible or direction-changing characters as visible escapes. */
@@ -66003,7 +66082,11 @@ function annotate(problems) {
             : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
         const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
         if (e.file)
-            error(markdown_oneLine(text + culprit), { title: markdown_oneLine(`sss-tool: ${e.file}`), file: e.file, startLine: 1 });
+            error(markdown_oneLine(text + culprit), {
+                title: markdown_oneLine(`sss-tool: ${e.file}`),
+                file: markdown_oneLine(e.file),
+                startLine: 1,
+            });
         else
             error(markdown_oneLine(e.message));
     }
@@ -66099,7 +66182,7 @@ const PUSH_ATTEMPTS = 4;
 async function publish(inputs, ctx) {
     const defaultBranch = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
     for (let attempt = 1;; attempt++) {
-        const round = await prepare(inputs, ctx, defaultBranch);
+        const round = await prepare(inputs, ctx, defaultBranch, attempt);
         const { result, lines } = round;
         if (!result.commit)
             return finish(round);
@@ -66108,7 +66191,9 @@ async function publish(inputs, ctx) {
             return finish(round);
         }
         if (!defaultBranch)
-            throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)');
+            throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
+                code: 'git',
+            });
         const target = mdCode(defaultBranch);
         await writeSummary([
             ...lines,
@@ -66120,6 +66205,11 @@ async function publish(inputs, ctx) {
         }
         catch (e) {
             const why = e.message;
+            const first = why
+                .split('\n')
+                .map((l) => l.trim())
+                .find(Boolean)
+                ?.replace(/[\s.]+$/, '') ?? 'git push failed';
             if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
                 info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
                 await git(ctx.workspace).fetch('origin', defaultBranch);
@@ -66129,8 +66219,9 @@ async function publish(inputs, ctx) {
             const hint = /protected branch|GH006|required status check/i.test(why)
                 ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
                 : '';
-            await writeSummary(`❌ The push to ${target} failed: ${mdText(why.split('\n')[0])}.${hint}\n`);
-            throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${why.split('\n')[0]}.${hint}`, {
+            await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
+            throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, {
+                code: 'git',
                 field: 'publish-via',
             });
         }
@@ -66143,13 +66234,15 @@ async function publish(inputs, ctx) {
  * Audits the checkout and, when it is sound and complete, writes and commits the stale
  * public_info files. Nothing is pushed here.
  */
-async function prepare(inputs, ctx, defaultBranch) {
+async function prepare(inputs, ctx, defaultBranch, attempt) {
     const ws = ctx.workspace;
     const state = auditRepository((0,external_node_path_namespaceObject.join)(ws, inputs.ceremoniesDir), ws);
     const problems = [...[...state.reports.values()].flatMap((r) => r.errors), ...state.errors].map((error) => ({ error, merged: true }));
     setOutputs(state);
     const result = { state, changed: [] };
-    const lines = ['## sss-tool: publish', ''];
+    const lines = attempt === 1
+        ? ['## sss-tool: publish', '']
+        : [`### Attempt ${attempt}, on the new tip of ${mdCode(defaultBranch ?? '')}`, ''];
     const round = { result, problems, lines, defaultBranch };
     if (ctx.event.repository?.fork)
         result.skipped = "this repository is a fork: publishing is the upstream repository's";
@@ -66222,10 +66315,11 @@ function recoveryMarkdown(problems) {
  */
 async function publishPullRequest(inputs, ctx, commit, base, message, lines) {
     if (!base)
-        throw new errors_SssError('cannot tell the default branch for the pull request');
+        throw new errors_SssError('cannot tell the default branch for the pull request', { code: 'git' });
     const token = inputs.publishToken || inputs.token;
     if (!token || !ctx.repository)
         throw new errors_SssError('publish-via pull-request needs the publish-token input and GITHUB_REPOSITORY', {
+            code: 'usage',
             field: 'publish-token',
         });
     if (!inputs.publishToken)
