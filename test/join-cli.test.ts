@@ -97,7 +97,8 @@ describe('a newcomer joins a 3-of-5 group', () => {
     expect(ok(as('alice', ['approve-participant', '--request', request])).stdout).toContain('Already approved');
     const status = ok(['status', '--ceremony', 'join-frank', '--repo', repo]).stdout;
     expect(status).toContain('join-frank (join, threshold 3): approvals');
-    expect(status).toContain('awaiting: approvals from carol (2 of 3 received)');
+    expect(status).toContain('next: approvals from carol');
+    expect(status).toContain('sss-tool approve-participant --request ceremonies/join-frank/request.json --submit');
     expect(ok(['verify', '--ceremony', 'join-frank', '--repo', repo]).stdout).toContain(
       'Valid so far; phase approvals.',
     );
