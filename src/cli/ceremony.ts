@@ -6,7 +6,8 @@ import { auditOne, auditRepository } from '../ceremony/repository.js';
 import { PUBLIC_FILES, publicInfoFiles, stalePublicFiles } from '../ceremony/publish.js';
 import { renderText, reportJson } from '../ceremony/render.js';
 import { replaceFile } from '../local/fsutil.js';
-import { makeContext, withGlobals } from './context.js';
+import { makeContext, submitOption, withGlobals } from './context.js';
+import { submitPublicInfo } from './publish-submit.js';
 import { shown } from './paths.js';
 import { warmCeremonies } from '../ceremony/warm.js';
 
@@ -57,13 +58,15 @@ export function register(p: Command): void {
     );
   });
 
-  withGlobals(
+  const publish = withGlobals(
     p
       .command('publish')
       .description('write public_info/ (public_key.txt, peers_list.txt, group.json) from a complete, verified ceremony')
       .requiredOption('--ceremony <id>', 'a complete ceremony of the group')
       .option('--check', 'write nothing; fail if public_info/ differs from the transcript'),
-  ).action(async (opts) => {
+  );
+  // --submit: open the publish pull request (anyone may; the check compares every byte).
+  submitOption(publish).action(async (opts) => {
     const ctx = makeContext(opts);
     await warmCeremonies(ctx.ceremoniesDir);
     const { report, state } = auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony);
@@ -94,10 +97,19 @@ export function register(p: Command): void {
     }
     const files = publicInfoFiles(group);
     for (const f of stale) replaceFile(join(ctx.publicInfoDir, f), files[f]);
+    const paths = PUBLIC_FILES.map((f) => join(ctx.publicInfoDir, f));
+    const submission = opts.submit
+      ? await submitPublicInfo(ctx, opts, {
+          files: paths,
+          ceremonies: group.ceremonies.map((c) => c.id),
+          publicKey: group.publicKey,
+        })
+      : {};
     ctx.result({
       publicKey: group.publicKey,
       changed: stale,
-      files: PUBLIC_FILES.map((f) => shown(ctx.repo, join(ctx.publicInfoDir, f))),
+      files: paths.map((f) => shown(ctx.repo, f)),
+      ...submission,
     });
     ctx.say(
       stale.length
