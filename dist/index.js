@@ -66123,7 +66123,7 @@ async function finish(round, pushed = false) {
 function filesAtFault(problems) {
     return [...new Set(problems.map((p) => p.error.file ?? '(the repository as a whole)'))];
 }
-const RECOVERY = 'The transcript is append-only, so the group recovers by starting over: a maintainer opens a new ceremony under a new id (docs/maintainers.md, "When a merged transcript is invalid"); a round that is only over-full or stale may instead be abandoned for a new ceremony while the group keeps its current public_info/.';
+const RECOVERY = 'The transcript is append-only, so nothing is edited back: for a genesis ceremony, a maintainer opens a new ceremony under a new id and everyone runs the steps again; for a join, public_info/ keeps the group\'s last good state and the group decides how to go on (docs/maintainers.md, "When a merged transcript is invalid").';
 function recoveryText(problems, branch) {
     const first = problems[0].error.message;
     return `${problems.length} problem${problems.length === 1 ? '' : 's'} in the transcript merged on ${branch ?? 'this branch'}; nothing was published. At fault: ${filesAtFault(problems).join(', ')}. First: ${first}. ${RECOVERY}`;
