@@ -89,7 +89,9 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
       });
     }
     core.info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
-    await writeSummary(`✅ Pushed to ${target}.\n`);
+    await writeSummary(
+      `✅ Committed ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}).\n`,
+    );
     return finish(round, true);
   }
 }
