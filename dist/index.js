@@ -34337,7 +34337,7 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -37047,7 +37047,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -65783,23 +65783,52 @@ function mergedState(dir, remote, absPath, bytes) {
 //# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ./lib/github/push.js
 /**
- * Pushing as a chosen token. actions/checkout persists the workflow token as an `extraheader`;
- * git sends every configured extra header, so adding ours beside it would send two (GitHub
- * refuses that) and keeping it would push as the workflow token, whose pushes start no workflow.
- * An empty `http.<url>.extraheader` resets the list (git-config(1)), then ours is the only one.
- * The token travels in `-c` configuration of the git child process only: never on a logged
- * command line of ours, never in the repository's config.
+ * Pushing (and fetching) as a chosen token. actions/checkout may persist the workflow token as an
+ * `extraheader`; git sends every configured extra header, so adding ours beside it would send two
+ * (GitHub refuses that) and keeping it would push as the workflow token, whose pushes start no
+ * workflow. An empty `http.<url>.extraheader` resets the list (git-config(1)), then ours is the
+ * only one. The header reaches git through GIT_CONFIG_COUNT/KEY/VALUE in the child's environment:
+ * never on a command line (which other processes can read), never in the repository's config.
  */
 
+
 async function pushWithToken(dir, remote, commit, branch, opts = {}) {
-    const url = (await git(dir).raw(['remote', 'get-url', remote])).trim();
-    const auth = [];
-    if (opts.token && /^https:\/\//.test(url)) {
+    await gitWithToken(dir, remote, opts.token, [
+        'push',
+        ...(opts.force ? ['--force'] : []),
+        remote,
+        `${commit}:refs/heads/${branch}`,
+    ]);
+}
+async function fetchWithToken(dir, remote, branch, token) {
+    await gitWithToken(dir, remote, token, ['fetch', '--quiet', remote, branch]);
+}
+async function gitWithToken(dir, remote, token, args) {
+    const url = (await run(dir, ['remote', 'get-url', remote], process.env)).trim();
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
+    if (token && /^https:\/\//.test(url)) {
         const key = `http.${new URL(url).origin}/.extraheader`;
-        const basic = Buffer.from(`x-access-token:${opts.token}`).toString('base64');
-        auth.push('-c', `${key}=`, '-c', `${key}=AUTHORIZATION: basic ${basic}`);
+        const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+        Object.assign(env, {
+            GIT_CONFIG_COUNT: '2',
+            GIT_CONFIG_KEY_0: key,
+            GIT_CONFIG_VALUE_0: '',
+            GIT_CONFIG_KEY_1: key,
+            GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${basic}`,
+        });
     }
-    await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
+    await run(dir, args, env);
+}
+function run(dir, args, env) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)('git', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('error', reject);
+        child.on('close', (code) => code === 0 ? resolve(out) : reject(new errors_SssError(err.trim() || `git ${args[0]} failed`, { code: 'git' })));
+    });
 }
 /** Whether a failed push was refused because the branch moved on (another run pushed first). */
 function isNonFastForward(message) {
@@ -66041,7 +66070,7 @@ async function publish(inputs, ctx) {
                 ?.replace(/[\s.]+$/, '') ?? 'git push failed';
             if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
                 info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
-                await git(ctx.workspace).fetch('origin', defaultBranch);
+                await fetchWithToken(ctx.workspace, 'origin', defaultBranch, inputs.token);
                 await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
                 continue;
             }
@@ -66055,7 +66084,7 @@ async function publish(inputs, ctx) {
             });
         }
         info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
-        await writeSummary(`✅ Pushed to ${target}.\n`);
+        await writeSummary(`✅ Committed ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}).\n`);
         return finish(round, true);
     }
 }
@@ -66146,6 +66175,8 @@ async function publishPullRequest(inputs, ctx, commit, base, message, lines) {
     if (!base)
         throw new errors_SssError('cannot tell the default branch for the pull request', { code: 'git' });
     const token = inputs.publishToken || inputs.token;
+    if (inputs.publishToken)
+        core_setSecret(inputs.publishToken);
     if (!token || !ctx.repository)
         throw new errors_SssError('publish-via pull-request needs the publish-token input and GITHUB_REPOSITORY', {
             code: 'usage',
@@ -66156,7 +66187,7 @@ async function publishPullRequest(inputs, ctx, commit, base, message, lines) {
     const ws = ctx.workspace;
     let same = false;
     try {
-        await git(ws).fetch('origin', PUBLISH_BRANCH);
+        await fetchWithToken(ws, 'origin', PUBLISH_BRANCH, token);
         const theirs = await treeOf(ws, 'FETCH_HEAD');
         same = theirs !== undefined && theirs === (await treeOf(ws, commit));
     }
@@ -66674,7 +66705,7 @@ function modeFor(eventName) {
         return 'publish';
     return 'status';
 }
-async function run() {
+async function main_run() {
     try {
         const inputs = readInputs();
         const ctx = readContext();
