@@ -132,7 +132,6 @@ const RATE_LIMIT = 5000;
 export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<LocalGitHub> {
   const repos = opts.repos ?? {};
   if (opts.protect) for (const dir of Object.values(repos)) protectBranch(dir, opts.protect.branch);
-  let nextNumber = 1;
   let nextId = 1000;
   const gh: Omit<LocalGitHub, 'url' | 'close'> = {
     requests: [],
@@ -150,6 +149,9 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
       return dir ? branchCommit(dir, p.head) : undefined;
     },
   };
+  // Issues and pull requests share one sequence, as on GitHub; counted from what exists, so a pull
+  // request a caller records directly (the demo's first one) takes its number too.
+  const nextNumber = () => Math.max(0, ...gh.pulls.map((p) => p.number), ...gh.issues.map((i) => i.number)) + 1;
   let base = '';
   const issueUrl = (owner: string, repo: string, kind: 'issues' | 'pull', n: number) =>
     `https://github.invalid/${owner}/${repo}/${kind}/${n}`;
@@ -212,7 +214,7 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
             message: 'Validation Failed',
             errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }],
           });
-        const n = nextNumber++;
+        const n = nextNumber();
         const issue: LocalIssue = {
           number: n,
           title: body.title,
@@ -389,7 +391,7 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
       });
     const baseDir = repos[`${owner}/${repo}`];
     const headDir = repos[headRepo];
-    const n = nextNumber;
+    const n = nextNumber();
     if (baseDir && headDir) {
       const baseSha = branchCommit(baseDir, body.base);
       if (!baseSha)
@@ -411,7 +413,6 @@ export async function startLocalGitHub(opts: LocalGitHubOptions = {}): Promise<L
           ],
         });
     }
-    nextNumber++;
     const p: LocalPull = {
       number: n,
       head: branch,

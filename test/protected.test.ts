@@ -253,4 +253,65 @@ describe('a genesis under branch protection, with no bypass', () => {
       await gh2.close();
     }
   });
+
+  it('any participant opens the publish pull request by hand (publish --submit): it passes the check and merges', async () => {
+    const copy = join(root, 'copy-submit.git');
+    git(root, 'clone', '-q', '--bare', origin, copy);
+    git(copy, 'update-ref', 'refs/heads/main', git(maintainer, 'rev-parse', 'origin/main~1').trim());
+    const gh2 = await startLocalGitHub({
+      repos: { [REPOSITORY]: copy },
+      protect: { branch: 'main', requiredChecks: ['validate'] },
+      tokens: TOKENS,
+    });
+    try {
+      const alice = cloneOf(copy, join(root, 'alice-publishes'), 'alice');
+      const env = { GITHUB_API_URL: gh2.url, GITHUB_TOKEN: 'token-of-alice' };
+      const r = await okAsync(
+        ['publish', '--ceremony', 'genesis', '--submit', '--github-repo', REPOSITORY, '--repo', alice, '--json'],
+        env,
+      );
+      const out = JSON.parse(r.stdout);
+      expect(out).toMatchObject({ submitted: true, pullRequest: 1 });
+      const pr = gh2.pulls[0];
+      expect([pr.head, pr.user.login, pr.title]).toEqual([
+        'sss-tool/public-info',
+        'alice',
+        'Publish public_info: genesis',
+      ]);
+      expect(git(copy, 'diff', '--name-only', 'main', 'sss-tool/public-info').trim().split('\n')).toEqual([
+        'public_info/group.json',
+        'public_info/peers_list.txt',
+        'public_info/public_key.txt',
+      ]);
+      // The check, as the workflow would run it, with maintainers configured: alice is not one.
+      const runner2 = cloneOf(copy, join(root, 'runner-submit'), 'runner');
+      const baseSha = checkoutPullRequest(runner2, pr.head);
+      const check = await runAction({
+        workspace: runner2,
+        eventName: 'pull_request',
+        event: pullRequestEvent({ number: pr.number, author: 'alice', baseSha, headRef: pr.head }),
+        apiUrl: gh2.url,
+        inputs: { maintainers: 'maintainer' },
+      });
+      expect(check.code, check.stdout).toBe(0);
+      gh2.reportCheck(gh2.pullHead(pr.number)!, 'validate', 'success');
+      await client('maintainer-token', gh2.url).rest.pulls.merge({ ...R, pull_number: pr.number });
+      expect(git(copy, 'show', 'main:public_info/public_key.txt')).toBe(
+        git(maintainer, 'show', 'origin/main:public_info/public_key.txt'),
+      );
+      // A second --submit finds main up to date.
+      git(alice, 'pull', '-q', 'origin', 'main');
+      const again = JSON.parse(
+        (
+          await okAsync(
+            ['publish', '--ceremony', 'genesis', '--submit', '--github-repo', REPOSITORY, '--repo', alice, '--json'],
+            env,
+          )
+        ).stdout,
+      );
+      expect(again).toMatchObject({ submitted: false, changed: [] });
+    } finally {
+      await gh2.close();
+    }
+  });
 });

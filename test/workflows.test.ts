@@ -15,7 +15,7 @@ const read = (name: string) => readFileSync(join(ROOT, '.github', 'workflows', n
 function jobs(text: string): Map<string, string> {
   const body = text.slice(text.indexOf('\njobs:\n') + 7);
   const out = new Map<string, string>();
-  for (const part of body.split(/\n(?=  [a-z][\w-]*:\n)/)) {
+  for (const part of body.split(/\n(?= {2}[a-z][\w-]*:\n)/)) {
     const m = /^ {2}([a-z][\w-]*):\n/.exec(part.replace(/^\n+/, ''));
     if (m) out.set(m[1], part);
   }

@@ -18,7 +18,7 @@ import { auditRepository, RepositoryState } from '../ceremony/repository.js';
 import { PUBLIC_FILES, publicInfoFiles, stalePublicFiles } from '../ceremony/publish.js';
 import { client, parseRepo, upsertPullRequest } from '../github/api.js';
 import { commitAsBot, git, treeOf } from '../github/git.js';
-import { isNonFastForward, pushWithToken } from '../github/push.js';
+import { fetchWithToken, isNonFastForward, pushWithToken } from '../github/push.js';
 import { Inputs, RunContext } from './context.js';
 import { mdCode, mdText } from '../ceremony/markdown.js';
 import { annotate, ceremoniesMarkdown, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
@@ -75,7 +75,7 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
         core.info(
           `${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`,
         );
-        await git(ctx.workspace).fetch('origin', defaultBranch);
+        await fetchWithToken(ctx.workspace, 'origin', defaultBranch, inputs.token);
         await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
         continue;
       }
@@ -89,7 +89,9 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
       });
     }
     core.info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
-    await writeSummary(`✅ Pushed to ${target}.\n`);
+    await writeSummary(
+      `✅ Committed ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}).\n`,
+    );
     return finish(round, true);
   }
 }
@@ -179,7 +181,7 @@ function filesAtFault(problems: Problem[]): string[] {
 }
 
 const RECOVERY =
-  'The transcript is append-only, so the group recovers by starting over: a maintainer opens a new ceremony under a new id (docs/maintainers.md, "When a merged transcript is invalid"); a round that is only over-full or stale may instead be abandoned for a new ceremony while the group keeps its current public_info/.';
+  'The transcript is append-only, so nothing is edited back: for a genesis ceremony, a maintainer opens a new ceremony under a new id and everyone runs the steps again; for a join, public_info/ keeps the group\'s last good state and the group decides how to go on (docs/maintainers.md, "When a merged transcript is invalid").';
 
 function recoveryText(problems: Problem[], branch: string | undefined): string {
   const first = problems[0].error.message;
@@ -211,6 +213,7 @@ async function publishPullRequest(
 ): Promise<number> {
   if (!base) throw new SssError('cannot tell the default branch for the pull request', { code: 'git' });
   const token = inputs.publishToken || inputs.token;
+  if (inputs.publishToken) core.setSecret(inputs.publishToken);
   if (!token || !ctx.repository)
     throw new SssError('publish-via pull-request needs the publish-token input and GITHUB_REPOSITORY', {
       code: 'usage',
@@ -223,7 +226,7 @@ async function publishPullRequest(
   const ws = ctx.workspace;
   let same = false;
   try {
-    await git(ws).fetch('origin', PUBLISH_BRANCH);
+    await fetchWithToken(ws, 'origin', PUBLISH_BRANCH, token);
     const theirs = await treeOf(ws, 'FETCH_HEAD');
     same = theirs !== undefined && theirs === (await treeOf(ws, commit));
   } catch {

@@ -7,7 +7,7 @@ import { renderText, reportJson } from '../ceremony/render.js';
 import { ceremonyStatus, nextStepText } from '../ceremony/next-steps.js';
 import { statusText } from '../ceremony/status-render.js';
 import { replaceFile } from '../local/fsutil.js';
-import { Context, requireCheckout } from './context.js';
+import { Context, SubmitOptions } from './context.js';
 import { shown } from './paths.js';
 import { warmCeremonies } from '../ceremony/warm.js';
 
@@ -57,8 +57,10 @@ export async function verifyCommand(
   );
 }
 
-export async function publishCommand(ctx: Context, opts: { ceremony: string; check?: boolean }): Promise<void> {
-  if (!opts.check) requireCheckout(ctx.repo);
+export async function publishCommand(
+  ctx: Context,
+  opts: { ceremony: string; check?: boolean } & SubmitOptions,
+): Promise<void> {
   await warmCeremonies(ctx.ceremoniesDir);
   const { report, state } = auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony);
   if (report.errors.length)
@@ -88,11 +90,7 @@ export async function publishCommand(ctx: Context, opts: { ceremony: string; che
   }
   const files = publicInfoFiles(group);
   for (const f of stale) replaceFile(join(ctx.publicInfoDir, f), files[f]);
-  ctx.result({
-    publicKey: group.publicKey,
-    changed: stale,
-    files: PUBLIC_FILES.map((f) => shown(ctx.repo, join(ctx.publicInfoDir, f))),
-  });
+  const paths = PUBLIC_FILES.map((f) => join(ctx.publicInfoDir, f));
   ctx.say(
     stale.length
       ? `Wrote ${stale.map((f) => shown(ctx.repo, join(ctx.publicInfoDir, f))).join(', ')}`
@@ -100,4 +98,20 @@ export async function publishCommand(ctx: Context, opts: { ceremony: string; che
   );
   ctx.say(`Group public key: ${group.publicKey}`);
   ctx.say(`Participants: ${group.participants.length}, threshold ${group.threshold}`);
+  // --submit: open the publish pull request (anyone may; the check compares every byte).
+  const submission = opts.submit
+    ? await (
+        await import('./publish-submit.js')
+      ).submitPublicInfo(ctx, opts, {
+        files: paths,
+        ceremonies: group.ceremonies.map((c) => c.id),
+        publicKey: group.publicKey,
+      })
+    : {};
+  ctx.result({
+    publicKey: group.publicKey,
+    changed: stale,
+    files: paths.map((f) => shown(ctx.repo, f)),
+    ...submission,
+  });
 }

@@ -79,7 +79,10 @@ export const REPOSITORY_ENV = 'SSS_TOOL_GITHUB_REPOSITORY';
 
 /** The --submit options, and the check that the command runs in a git checkout (it writes there). */
 export function submitOption(cmd: Command): Command {
-  cmd.hook('preAction', (_self, action) => requireCheckout(resolve(action.opts().repo ?? '.')));
+  // `publish --check` writes nothing, so it may run anywhere.
+  cmd.hook('preAction', (_self, action) => {
+    if (!action.opts().check) requireCheckout(resolve(action.opts().repo ?? '.'));
+  });
   return cmd
     .option(
       '--submit',

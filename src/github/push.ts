@@ -1,12 +1,13 @@
 /**
- * Pushing as a chosen token. actions/checkout persists the workflow token as an `extraheader`;
- * git sends every configured extra header, so adding ours beside it would send two (GitHub
- * refuses that) and keeping it would push as the workflow token, whose pushes start no workflow.
- * An empty `http.<url>.extraheader` resets the list (git-config(1)), then ours is the only one.
- * The token travels in `-c` configuration of the git child process only: never on a logged
- * command line of ours, never in the repository's config.
+ * Pushing (and fetching) as a chosen token. actions/checkout may persist the workflow token as an
+ * `extraheader`; git sends every configured extra header, so adding ours beside it would send two
+ * (GitHub refuses that) and keeping it would push as the workflow token, whose pushes start no
+ * workflow. An empty `http.<url>.extraheader` resets the list (git-config(1)), then ours is the
+ * only one. The header reaches git through GIT_CONFIG_COUNT/KEY/VALUE in the child's environment:
+ * never on a command line (which other processes can read), never in the repository's config.
  */
-import { git } from './git.js';
+import { spawn } from 'node:child_process';
+import { SssError } from '../errors.js';
 
 export async function pushWithToken(
   dir: string,
@@ -15,14 +16,47 @@ export async function pushWithToken(
   branch: string,
   opts: { force?: boolean; token?: string } = {},
 ): Promise<void> {
-  const url = (await git(dir).raw(['remote', 'get-url', remote])).trim();
-  const auth: string[] = [];
-  if (opts.token && /^https:\/\//.test(url)) {
+  await gitWithToken(dir, remote, opts.token, [
+    'push',
+    ...(opts.force ? ['--force'] : []),
+    remote,
+    `${commit}:refs/heads/${branch}`,
+  ]);
+}
+
+export async function fetchWithToken(dir: string, remote: string, branch: string, token?: string): Promise<void> {
+  await gitWithToken(dir, remote, token, ['fetch', '--quiet', remote, branch]);
+}
+
+async function gitWithToken(dir: string, remote: string, token: string | undefined, args: string[]): Promise<void> {
+  const url = (await run(dir, ['remote', 'get-url', remote], process.env)).trim();
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
+  if (token && /^https:\/\//.test(url)) {
     const key = `http.${new URL(url).origin}/.extraheader`;
-    const basic = Buffer.from(`x-access-token:${opts.token}`).toString('base64');
-    auth.push('-c', `${key}=`, '-c', `${key}=AUTHORIZATION: basic ${basic}`);
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    Object.assign(env, {
+      GIT_CONFIG_COUNT: '2',
+      GIT_CONFIG_KEY_0: key,
+      GIT_CONFIG_VALUE_0: '',
+      GIT_CONFIG_KEY_1: key,
+      GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${basic}`,
+    });
   }
-  await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
+  await run(dir, args, env);
+}
+
+function run(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new SssError(err.trim() || `git ${args[0]} failed`, { code: 'git' })),
+    );
+  });
 }
 
 /** Whether a failed push was refused because the branch moved on (another run pushed first). */
