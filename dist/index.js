@@ -34321,7 +34321,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6396);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2655);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34331,13 +34331,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6396:
+/***/ 2655:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -37047,7 +37047,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -55176,12 +55176,29 @@ function invalidReport(ceremony, errors) {
     };
 }
 //# sourceMappingURL=report.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/table.js
+/** done (a valid artifact), invalid (a file the audit refused), awaited (the step is open), or -. */
+function stepState(done, present, open) {
+    return done ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
+}
+/** What is awaited, after the fixes for any problems; a report with problems is invalid. */
+function awaitingAfterFixes(report, awaiting) {
+    const n = report.errors.length;
+    if (!n)
+        return awaiting;
+    report.phase = 'invalid';
+    return `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}`;
+}
+//# sourceMappingURL=table.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/dkg.js
 /**
  * The full public audit of a genesis (DKG) ceremony: every check of PROTOCOL section 4 that can be
  * made without a secret. `sss-tool verify`, `status`, the participants' own commands and the
- * Action all call this one function.
+ * Action all call this one function: auditDkg runs one checker per step (checkManifest,
+ * checkRound1, checkRound2, checkFinalize, with checkLaterStep for what the last two share), then
+ * the round table and the phase. The steps that make these artifacts are in dkg-steps.ts.
  */
+
 
 
 
@@ -55294,15 +55311,48 @@ function auditDkg(files) {
         round2: new Map(),
         finalize: new Map(),
     };
-    const err = (e) => audit.errors.push(located(e, {}));
-    if (!files.manifest) {
-        err(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
-        audit.awaiting = 'ceremony.json';
+    const manifest = checkManifest(files, audit);
+    if (!manifest)
         return audit;
+    const raws = {
+        round1: files.byRole.get('round1') ?? new Map(),
+        round2: files.byRole.get('round2') ?? new Map(),
+        finalize: files.byRole.get('finalize') ?? new Map(),
+    };
+    const seenKeys = new Map();
+    eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, manifest, seenKeys, audit));
+    const round1Closed = closeRound1(audit, manifest, raws.round1, files);
+    const monikers = new Set(audit.round1.keys());
+    eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
+    const round2Closed = round1Closed && audit.round2.size === manifest.participants && raws.round2.size === manifest.participants;
+    if (round2Closed)
+        audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
+    const shares = [];
+    eachFile(raws.finalize, audit, (m, raw) => shares.push(checkFinalize(raw, m, round2Closed, audit)));
+    checkVerifyingShares(shares, audit);
+    tableAndPhase(audit, manifest, raws, round1Closed, round2Closed);
+    return audit;
+}
+/** Runs a step's checker on each of its files; a refused file is one problem, the others go on. */
+function eachFile(raws, audit, check) {
+    for (const [m, raw] of raws) {
+        try {
+            check(m, raw);
+        }
+        catch (e) {
+            audit.errors.push(located(e, {}));
+        }
     }
-    let manifest;
+}
+/** ceremony.json: its schema, its id, M and N; undefined (and a problem) when it is not valid. */
+function checkManifest(files, audit) {
+    if (!files.manifest) {
+        audit.errors.push(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
+        audit.awaiting = 'ceremony.json';
+        return undefined;
+    }
     try {
-        manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
+        const manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
         if (manifest.ceremony !== files.id)
             throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
                 code: 'mismatch',
@@ -55310,286 +55360,172 @@ function auditDkg(files) {
                 field: 'ceremony',
             });
         checkThreshold(manifest.threshold, manifest.participants, files.manifest.file);
+        audit.manifest = manifest;
+        audit.threshold = manifest.threshold;
+        audit.participants = manifest.participants;
+        return manifest;
     }
     catch (e) {
-        err(e);
+        audit.errors.push(located(e, {}));
         audit.awaiting = 'a valid ceremony.json';
-        return audit;
+        return undefined;
     }
-    audit.manifest = manifest;
-    audit.threshold = manifest.threshold;
-    audit.participants = manifest.participants;
+}
+/** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
+function checkRound1(raw, m, manifest, seenKeys, audit) {
+    const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, manifest.ceremony);
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    if (a.threshold !== manifest.threshold || a.participants !== manifest.participants)
+        throw blame(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${manifest.participants})`, 'mismatch', a.threshold !== manifest.threshold ? 'threshold' : 'participants');
+    if (manifest.allowList && !manifest.allowList.includes(m))
+        throw blame("moniker is not on the ceremony's allow-list", 'not-allowed', 'moniker');
+    checkIdentityFields(a, raw.file);
+    if (!verifyArtifactSignature(a, a.signingKey))
+        throw blame('bad artifact signature', 'signature', 'signature');
+    for (const key of [a.signingKey, a.encryptionKey]) {
+        const other = seenKeys.get(key);
+        if (other)
+            throw blame(`reuses a public key of ${other}`, 'duplicate', key === a.signingKey ? 'signingKey' : 'encryptionKey');
+    }
+    const checked = locatedIn({ file: raw.file, culprit: m }, () => checkRound1Package(a, { min: manifest.threshold, max: manifest.participants }));
+    seenKeys.set(a.signingKey, m);
+    seenKeys.set(a.encryptionKey, m);
+    audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
+}
+/** Round 1 closes with N valid artifacts and no other file: then its digest and the group commitment. */
+function closeRound1(audit, manifest, raws, files) {
     const N = manifest.participants;
-    const signers = { min: manifest.threshold, max: N };
-    // Round 1.
-    const seenKeys = new Map();
-    for (const [m, raw] of files.byRole.get('round1') ?? []) {
-        try {
-            const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, files.id);
-            if (a.threshold !== manifest.threshold || a.participants !== N)
-                throw new errors_SssError(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`, {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: a.threshold !== manifest.threshold ? 'threshold' : 'participants',
-                    culprit: m,
-                });
-            if (manifest.allowList && !manifest.allowList.includes(m))
-                throw new errors_SssError("moniker is not on the ceremony's allow-list", {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: m,
-                });
-            checkIdentityFields(a, raw.file);
-            if (!verifyArtifactSignature(a, a.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: m,
-                });
-            for (const key of [a.signingKey, a.encryptionKey]) {
-                const other = seenKeys.get(key);
-                if (other)
-                    throw new errors_SssError(`reuses a public key of ${other}`, {
-                        code: 'duplicate',
-                        file: raw.file,
-                        field: key === a.signingKey ? 'signingKey' : 'encryptionKey',
-                        culprit: m,
-                    });
-            }
-            let checked;
-            try {
-                checked = checkRound1Package(a, signers);
-            }
-            catch (e) {
-                throw located(e, { file: raw.file, culprit: m });
-            }
-            seenKeys.set(a.signingKey, m);
-            seenKeys.set(a.encryptionKey, m);
-            audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
-        }
-        catch (e) {
-            err(e);
-        }
-    }
-    const round1Files = files.byRole.get('round1') ?? new Map();
     if (audit.round1.size > N)
-        err(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
+        audit.errors.push(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
             code: 'incomplete',
             file: files.manifest.file,
             field: 'participants',
         }));
-    const round1Closed = audit.round1.size === N && round1Files.size === N;
-    if (round1Closed) {
-        audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
-        try {
-            audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
-        }
-        catch (e) {
-            for (const found of locateGroupCommitmentError(e, audit.round1, files.dir))
-                err(found);
-        }
+    const closed = audit.round1.size === N && raws.size === N;
+    if (!closed)
+        return false;
+    audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
+    try {
+        audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
     }
-    const monikers = new Set(audit.round1.keys());
-    // Round 2.
-    const round2Files = files.byRole.get('round2') ?? new Map();
-    for (const [m, raw] of round2Files) {
-        try {
-            if (!round1Closed)
-                throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                });
-            const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, files.id);
-            const r1 = audit.round1.get(m);
-            if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: m,
-                });
-            if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError("identifier differs from the author's round-1 artifact", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'identifier',
-                    culprit: m,
-                });
-            if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: m,
-                });
-            if (a.round1Digest !== audit.round1Digest)
-                throw new errors_SssError('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m });
-            const recipients = new Set();
-            a.shares.forEach((s, i) => {
-                if (s.recipient === m)
-                    throw new errors_SssError('a share addressed to its own author', {
-                        code: 'not-allowed',
-                        file: raw.file,
-                        field: `shares.${i}.recipient`,
-                        culprit: m,
-                    });
-                if (!monikers.has(s.recipient))
-                    throw new errors_SssError(`share for ${s.recipient}, who is not a participant`, {
-                        code: 'not-allowed',
-                        file: raw.file,
-                        field: `shares.${i}.recipient`,
-                        culprit: m,
-                    });
-                if (recipients.has(s.recipient))
-                    throw new errors_SssError(`two shares for ${s.recipient}`, {
-                        code: 'duplicate',
-                        file: raw.file,
-                        field: `shares.${i}.recipient`,
-                        culprit: m,
-                    });
-                recipients.add(s.recipient);
-            });
-            if (recipients.size !== N - 1) {
-                const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
-                throw new errors_SssError(`no share for ${names(missing)}`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                    field: 'shares',
-                    culprit: m,
-                });
-            }
-            audit.round2.set(m, { file: raw.file, artifact: a });
-        }
-        catch (e) {
-            err(e);
-        }
+    catch (e) {
+        audit.errors.push(...locateGroupCommitmentError(e, audit.round1, files.dir));
     }
-    const round2Closed = round1Closed && audit.round2.size === N && round2Files.size === N;
-    if (round2Closed)
-        audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
-    // Finalize.
-    const finalizeFiles = files.byRole.get('finalize') ?? new Map();
-    const shares = [];
-    for (const [m, raw] of finalizeFiles) {
-        try {
-            if (!round2Closed)
-                throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                });
-            const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, files.id);
-            const r1 = audit.round1.get(m);
-            if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: m,
-                });
-            if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError("identifier differs from the author's round-1 artifact", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'identifier',
-                    culprit: m,
-                });
-            if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: m,
-                });
-            if (a.round1Digest !== audit.round1Digest)
-                throw new errors_SssError('round1Digest differs from the merged round-1 artifacts', {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'round1Digest',
-                    culprit: m,
-                });
-            if (a.round2Digest !== audit.round2Digest)
-                throw new errors_SssError('round2Digest differs from the merged round-2 artifacts', {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'round2Digest',
-                    culprit: m,
-                });
-            if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
-                throw new errors_SssError('groupKey differs from the key the round-1 commitments define', {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'groupKey',
-                    culprit: m,
-                });
-            let Y;
-            try {
-                Y = decodePoint(a.verifyingShare, 'verifyingShare');
-            }
-            catch (e) {
-                throw located(e, { file: raw.file, field: 'verifyingShare', culprit: m });
-            }
-            shares.push({ id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file });
-            audit.finalize.set(m, { file: raw.file, artifact: a });
-        }
-        catch (e) {
-            err(e);
-        }
+    return true;
+}
+/**
+ * What round 2 and finalize share: the step is open, the author has a valid round-1 artifact with
+ * this identifier, and signed this one with its key; the artifact is bound to round 1's digest.
+ */
+function checkLaterStep(a, raw, m, audit) {
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    const r1 = audit.round1.get(m);
+    if (!r1)
+        throw blame('author has no round-1 artifact in this ceremony', 'not-allowed', 'moniker');
+    if (a.identifier !== r1.artifact.identifier)
+        throw blame("identifier differs from the author's round-1 artifact", 'mismatch', 'identifier');
+    if (!verifyArtifactSignature(a, r1.artifact.signingKey))
+        throw blame('bad artifact signature', 'signature', 'signature');
+    return r1;
+}
+/** Round 2: once round 1 closed, one share for every other participant, bound to round 1's digest. */
+function checkRound2(raw, m, open, monikers, audit) {
+    const N = audit.participants;
+    if (!open)
+        throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
+            code: 'incomplete',
+            file: raw.file,
+        });
+    const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, audit.ceremony);
+    checkLaterStep(a, raw, m, audit);
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    if (a.round1Digest !== audit.round1Digest)
+        throw blame('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', 'mismatch', 'round1Digest');
+    const recipients = new Set();
+    a.shares.forEach((s, i) => {
+        const field = `shares.${i}.recipient`;
+        if (s.recipient === m)
+            throw blame('a share addressed to its own author', 'not-allowed', field);
+        if (!monikers.has(s.recipient))
+            throw blame(`share for ${s.recipient}, who is not a participant`, 'not-allowed', field);
+        if (recipients.has(s.recipient))
+            throw blame(`two shares for ${s.recipient}`, 'duplicate', field);
+        recipients.add(s.recipient);
+    });
+    if (recipients.size !== N - 1) {
+        const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
+        throw blame(`no share for ${names(missing)}`, 'incomplete', 'shares');
     }
-    if (shares.length && audit.groupCommitment) {
-        const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
-        for (const s of shares.filter((s) => bad.has(s.id))) {
-            audit.finalize.delete(s.moniker);
-            err(new errors_SssError('verifying share does not match the group commitment', {
-                code: 'inconsistent',
-                file: s.file,
-                field: 'verifyingShare',
-                culprit: s.moniker,
-            }));
-        }
+    audit.round2.set(m, { file: raw.file, artifact: a });
+}
+/** Finalize: once round 2 closed, bound to both digests and the group key, with a valid point Y_i. */
+function checkFinalize(raw, m, open, audit) {
+    if (!open)
+        throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${audit.participants} round-2 artifacts)`, { code: 'incomplete', file: raw.file });
+    const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, audit.ceremony);
+    const r1 = checkLaterStep(a, raw, m, audit);
+    const blame = (reason, field) => new errors_SssError(reason, { code: 'mismatch', file: raw.file, field, culprit: m });
+    if (a.round1Digest !== audit.round1Digest)
+        throw blame('round1Digest differs from the merged round-1 artifacts', 'round1Digest');
+    if (a.round2Digest !== audit.round2Digest)
+        throw blame('round2Digest differs from the merged round-2 artifacts', 'round2Digest');
+    if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
+        throw blame('groupKey differs from the key the round-1 commitments define', 'groupKey');
+    const Y = locatedIn({ file: raw.file, field: 'verifyingShare', culprit: m }, () => decodePoint(a.verifyingShare, 'verifyingShare'));
+    audit.finalize.set(m, { file: raw.file, artifact: a });
+    return { id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file };
+}
+/** Every Y_i against the group commitment at once; a bad one is removed and named. */
+function checkVerifyingShares(shares, audit) {
+    if (!shares.length || !audit.groupCommitment)
+        return;
+    const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
+    for (const s of shares.filter((s) => bad.has(s.id))) {
+        audit.finalize.delete(s.moniker);
+        audit.errors.push(new errors_SssError('verifying share does not match the group commitment', {
+            code: 'inconsistent',
+            file: s.file,
+            field: 'verifyingShare',
+            culprit: s.moniker,
+        }));
     }
-    // Phase, table and what is awaited.
-    const all = [...new Set([...(manifest.allowList ?? []), ...round1Files.keys()])].sort();
-    const state = (map, rawMap, open, m) => map.has(m) ? 'done' : rawMap.has(m) ? 'invalid' : open ? 'awaited' : '-';
+}
+/** The round table, the phase and what is awaited. */
+function tableAndPhase(audit, manifest, raws, round1Closed, round2Closed) {
+    const N = manifest.participants;
+    const all = [...new Set([...(manifest.allowList ?? []), ...raws.round1.keys()])].sort();
+    const open = { round1: true, round2: round1Closed, finalize: round2Closed };
     audit.rows = all.map((m) => ({
         moniker: m,
         github: audit.round1.get(m)?.artifact.github,
-        steps: {
-            round1: state(audit.round1, round1Files, true, m),
-            round2: state(audit.round2, round2Files, round1Closed, m),
-            finalize: state(audit.finalize, finalizeFiles, round2Closed, m),
-        },
+        steps: Object.fromEntries(['round1', 'round2', 'finalize'].map((k) => [k, stepState(audit[k].has(m), raws[k].has(m), open[k])])),
     }));
     const waitingFor = (step) => audit.rows.filter((r) => r.steps[step] !== 'done').map((r) => r.moniker);
-    if (audit.errors.length)
-        audit.phase = 'invalid';
+    const problems = audit.errors.length > 0;
     if (!round1Closed) {
-        audit.phase = audit.errors.length ? 'invalid' : 'round1';
+        audit.phase = problems ? 'invalid' : 'round1';
         const missing = N - audit.round1.size;
-        const named = waitingFor('round1').filter((m) => !round1Files.has(m) || !audit.round1.has(m));
+        const named = waitingFor('round1').filter((m) => !raws.round1.has(m) || !audit.round1.has(m));
         audit.awaiting = `round 1 from ${missing} more participant${missing === 1 ? '' : 's'}${named.length ? ` (${named.join(', ')})` : ''}`;
     }
     else if (!round2Closed) {
-        audit.phase = audit.errors.length ? 'invalid' : 'round2';
+        audit.phase = problems ? 'invalid' : 'round2';
         audit.awaiting = `round 2 from ${waitingFor('round2').join(', ')}`;
     }
-    else if (audit.finalize.size < N || finalizeFiles.size !== audit.finalize.size) {
-        audit.phase = audit.errors.length ? 'invalid' : 'finalize';
+    else if (audit.finalize.size < N || raws.finalize.size !== audit.finalize.size) {
+        audit.phase = problems ? 'invalid' : 'finalize';
         audit.awaiting = `finalize from ${waitingFor('finalize').join(', ')}`;
     }
-    else if (!audit.errors.length && audit.groupCommitment) {
+    else if (!problems && audit.groupCommitment) {
         audit.phase = 'complete';
         audit.awaiting = 'nothing: the ceremony is complete';
         audit.group = genesisGroup(audit, manifest, audit.groupCommitment);
     }
-    if (audit.errors.length)
-        audit.awaiting = `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${audit.awaiting}`;
+    audit.awaiting = awaitingAfterFixes(audit, audit.awaiting);
     audit.digests = {
         ...(audit.round1Digest ? { round1: audit.round1Digest } : {}),
         ...(audit.round2Digest ? { round2: audit.round2Digest } : {}),
     };
-    return audit;
 }
 /**
  * Locates why the group commitment was refused. Decoding checks each point but not its subgroup
@@ -55918,6 +55854,7 @@ function combineFragments(fragments, expected) {
 
 
 
+
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
 function joinExtends(files) {
     const v = files.manifest?.value;
@@ -55957,68 +55894,15 @@ function auditJoin(files, groupBefore) {
             ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
             ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
         };
-        audit.awaiting = audit.errors.length
-            ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}`
-            : awaiting;
-        if (audit.errors.length)
-            audit.phase = 'invalid';
+        audit.awaiting = awaitingAfterFixes(audit, awaiting);
         return audit;
     };
     // The manifest, and the group state it extends.
-    if (!files.manifest) {
-        err(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
-        return finish('ceremony.json');
-    }
-    const mfile = files.manifest.file;
-    let manifest;
-    try {
-        manifest = parseWith(JoinManifest, files.manifest.value, mfile);
-        if (manifest.ceremony !== files.id)
-            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'ceremony',
-            });
-    }
-    catch (e) {
-        err(e);
-        return finish('a valid ceremony.json');
-    }
-    audit.manifest = manifest;
-    audit.threshold = manifest.threshold;
-    if (!groupBefore) {
-        audit.phase = 'setup';
-        return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
-    }
-    const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
-    if (manifest.extends !== last) {
-        if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
-            audit.phase = 'setup';
-            return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
-        }
-        err(new errors_SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { code: 'mismatch', file: mfile, field: 'extends' }));
-        return finish('a request against the current group');
-    }
-    try {
-        if (manifest.groupDigest !== digest(groupBefore))
-            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'groupDigest',
-            });
-        if (manifest.threshold !== groupBefore.threshold)
-            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'threshold',
-            });
-        if (manifest.publicKey !== groupBefore.publicKey)
-            throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
-    }
-    catch (e) {
-        err(e);
-        return finish('a valid ceremony.json');
-    }
+    const checked = checkJoinManifest(files, groupBefore, audit);
+    if ('awaiting' in checked)
+        return finish(checked.awaiting);
+    const { manifest } = checked;
+    groupBefore = checked.groupBefore;
     audit.groupBefore = groupBefore;
     const holders = holdersOf(groupBefore);
     const M = groupBefore.threshold;
@@ -56048,227 +55932,17 @@ function auditJoin(files, groupBefore) {
     // Approvals.
     const rawApprovals = files.byRole.get('approvals') ?? new Map();
     const H = new Set(request?.approvers ?? []);
-    const lambdas = new Map();
-    if (audit.approverSet) {
-        const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX);
-        audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
-    }
-    const candidates = [];
-    for (const [m, raw] of rawApprovals) {
-        const author = raw.value?.moniker;
-        if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
-            err(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, {
-                code: 'duplicate',
-                file: raw.file,
-                field: 'moniker',
-                culprit: author,
-            }));
-            continue;
-        }
-        try {
-            if (!request || !audit.approverSet)
-                throw new errors_SssError('an approval of a request that is missing or invalid', {
-                    code: 'incomplete',
-                    file: raw.file,
-                });
-            const a = parseWith(JoinApproval, raw.value, raw.file);
-            if (a.moniker !== m)
-                throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: a.moniker,
-                });
-            if (a.ceremony !== files.id)
-                throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'ceremony',
-                    culprit: a.moniker,
-                });
-            const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
-            if (!holder)
-                throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: a.moniker,
-                });
-            if (a.identifier !== holder.participant.identifier)
-                throw new errors_SssError("identifier differs from the approver's in the group", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'identifier',
-                    culprit: a.moniker,
-                });
-            candidates.push({ raw, a, holder });
-        }
-        catch (e) {
-            err(located(e, { file: raw.file }));
-        }
-    }
-    const relations = [];
-    const commitments = new Map();
-    const decoded = new Map();
-    for (const { raw, a, holder } of candidates) {
-        try {
-            if (!verifyArtifactSignature(a, holder.participant.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: a.moniker,
-                });
-            if (a.requestDigest !== audit.requestDigest)
-                throw new errors_SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'requestDigest',
-                    culprit: a.moniker,
-                });
-            const partners = Object.keys(a.maskCommitments);
-            const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
-            if (missing.length)
-                throw new errors_SssError(`no mask commitment for ${names(missing)}`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                    field: 'maskCommitments',
-                    culprit: a.moniker,
-                });
-            const extra = partners.filter((k) => k === a.moniker || !H.has(k));
-            if (extra.length)
-                throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'maskCommitments',
-                    culprit: a.moniker,
-                });
-            const field = (f, e) => located(e, { file: raw.file, field: f, culprit: a.moniker });
-            let S;
-            try {
-                S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
-            }
-            catch (e) {
-                throw field('fragmentCommitment', e);
-            }
-            const pairs = [];
-            for (const k of partners) {
-                const hex = a.maskCommitments[k];
-                let P = decoded.get(hex);
-                if (!P) {
-                    try {
-                        P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
-                    }
-                    catch (e) {
-                        throw field(`maskCommitments.${k}`, e);
-                    }
-                    decoded.set(hex, P);
-                }
-                pairs.push({ x: holders.get(k).x, M: P });
-            }
-            const lambda = lambdas.get(a.moniker);
-            relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
-            commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
-            audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
-        }
-        catch (e) {
-            err(located(e, { file: raw.file }));
-        }
-    }
-    for (const id of badApprovalRelations(relations)) {
-        const a = audit.approvals.get(id);
-        err(new errors_SssError("S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks", { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
-        audit.approvals.delete(id);
-    }
-    // Both ends of every pair publish the same M_ik: equal encodings are equal points.
-    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
-    const disagree = new Set();
-    for (let i = 0; i < order.length; i++) {
-        const mi = commitments.get(order[i]);
-        if (!mi)
-            continue;
-        for (let k = i + 1; k < order.length; k++) {
-            const mk = commitments.get(order[k]);
-            if (mk && mi.get(order[k]) !== mk.get(order[i])) {
-                err(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
-                    code: 'inconsistent',
-                    file: rawApprovals.get(order[i])?.file,
-                    field: `maskCommitments.${order[k]}`,
-                    culprit: `${order[i]}, ${order[k]}`,
-                }));
-                disagree.add(order[i]).add(order[k]);
-            }
-        }
-    }
-    for (const m of disagree)
-        audit.approvals.delete(m);
+    const order = checkApprovals(audit, request, { rawApprovals, H, holders, ceremony: files.id });
     const approvalsClosed = Boolean(request) && audit.approvals.size === H.size && rawApprovals.size === H.size;
-    if (approvalsClosed && audit.approverSet) {
-        audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
-        const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
-        audit.expectedShare = msm_evaluateCommitment(C, audit.newcomerX);
-        let sum = suite_Point.ZERO;
-        for (const a of audit.approvals.values())
-            sum = sum.add(a.S);
-        if (!sum.equals(audit.expectedShare))
-            err(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
-                code: 'inconsistent',
-                file: rawApprovals.get(order[0])?.file,
-                field: 'fragmentCommitment',
-            }));
-    }
+    if (approvalsClosed && audit.approverSet)
+        closeApprovals(audit, groupBefore, rawApprovals.get(order[0])?.file);
     // Finalize.
     const rawFinalize = files.singles.get('finalize');
     if (rawFinalize) {
         try {
             if (!approvalsClosed || !audit.expectedShare || !request)
                 throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { code: 'incomplete', file: rawFinalize.file });
-            const f = parseWith(JoinFinalize, rawFinalize.value, rawFinalize.file);
-            if (f.moniker !== request.moniker)
-                throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
-                    code: 'not-allowed',
-                    file: rawFinalize.file,
-                    field: 'moniker',
-                    culprit: f.moniker,
-                });
-            const c = f.moniker;
-            if (f.ceremony !== files.id)
-                throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'ceremony',
-                    culprit: c,
-                });
-            if (f.identifier !== request.identifier)
-                throw new errors_SssError("identifier differs from the request's", {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'identifier',
-                    culprit: c,
-                });
-            if (!verifyArtifactSignature(f, request.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: rawFinalize.file,
-                    field: 'signature',
-                    culprit: c,
-                });
-            if (f.requestDigest !== audit.requestDigest)
-                throw new errors_SssError("requestDigest differs from this ceremony's request.json", {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'requestDigest',
-                    culprit: c,
-                });
-            if (f.approvalsDigest !== audit.approvalsDigest)
-                throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'approvalsDigest',
-                    culprit: c,
-                });
-            if (f.verifyingShare !== encodePoint(audit.expectedShare))
-                throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', { code: 'inconsistent', file: rawFinalize.file, field: 'verifyingShare', culprit: c });
+            const f = checkJoinFinalize(rawFinalize, files.id, request, audit, audit.expectedShare);
             audit.finalize = { file: rawFinalize.file, artifact: f };
         }
         catch (e) {
@@ -56276,31 +55950,14 @@ function auditJoin(files, groupBefore) {
         }
     }
     // The round table, the phase and what is awaited.
-    const state = (ok, present, open) => ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
-    const newcomerName = typeof newcomer === 'string' ? newcomer : '(newcomer)';
-    const approvalsOk = approvalsClosed && audit.approvals.size === H.size && !audit.errors.length;
-    audit.rows = [
-        {
-            moniker: newcomerName,
-            github: request?.github,
-            steps: {
-                request: state(Boolean(request), true, true),
-                approval: '-',
-                finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk),
-            },
-        },
-    ];
-    const approverNames = [...new Set([...H, ...rawApprovals.keys()])].sort();
-    for (const m of approverNames)
-        audit.rows.push({
-            moniker: m,
-            github: holders.get(m)?.participant.github,
-            steps: {
-                request: '-',
-                approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)),
-                finalize: '-',
-            },
-        });
+    audit.rows = joinTable(audit, {
+        newcomer: typeof newcomer === 'string' ? newcomer : '(newcomer)',
+        H,
+        holders,
+        rawApprovals,
+        finalizePresent: Boolean(rawFinalize),
+        approvalsOk: approvalsClosed && audit.approvals.size === H.size && !audit.errors.length,
+    });
     if (!request) {
         audit.phase = 'invalid';
         return finish('a valid request.json');
@@ -56380,6 +56037,344 @@ function joinedGroup(before, request, verifyingShare, ceremony) {
         participants: [...before.participants, newcomer].sort((a, b) => a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0),
         ceremonies: [...before.ceremonies, { id: ceremony, kind: 'join' }],
     };
+}
+/** The newcomer's finalize.json: its own, bound to the request, the approvals and Y(x_n). */
+function checkJoinFinalize(raw, ceremony, request, audit, expectedShare) {
+    const f = parseWith(JoinFinalize, raw.value, raw.file);
+    if (f.moniker !== request.moniker)
+        throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'moniker',
+            culprit: f.moniker,
+        });
+    const c = f.moniker;
+    if (f.ceremony !== ceremony)
+        throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${ceremony}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'ceremony',
+            culprit: c,
+        });
+    if (f.identifier !== request.identifier)
+        throw new errors_SssError("identifier differs from the request's", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'identifier',
+            culprit: c,
+        });
+    if (!verifyArtifactSignature(f, request.signingKey))
+        throw new errors_SssError('bad artifact signature', {
+            code: 'signature',
+            file: raw.file,
+            field: 'signature',
+            culprit: c,
+        });
+    if (f.requestDigest !== audit.requestDigest)
+        throw new errors_SssError("requestDigest differs from this ceremony's request.json", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'requestDigest',
+            culprit: c,
+        });
+    if (f.approvalsDigest !== audit.approvalsDigest)
+        throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'approvalsDigest',
+            culprit: c,
+        });
+    if (f.verifyingShare !== encodePoint(expectedShare))
+        throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', {
+            code: 'inconsistent',
+            file: raw.file,
+            field: 'verifyingShare',
+            culprit: c,
+        });
+    return f;
+}
+/**
+ * ceremony.json and the group state it extends: its schema and id, on the group's current tip,
+ * with the group's digest, threshold and key. Returns the manifest, or what is awaited instead.
+ */
+function checkJoinManifest(files, groupBefore, audit) {
+    const waitFor = (awaiting) => ({ awaiting });
+    if (!files.manifest) {
+        audit.errors.push(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
+        return waitFor('ceremony.json');
+    }
+    const mfile = files.manifest.file;
+    let manifest;
+    try {
+        manifest = parseWith(JoinManifest, files.manifest.value, mfile);
+        if (manifest.ceremony !== files.id)
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'ceremony',
+            });
+    }
+    catch (e) {
+        audit.errors.push(located(e, {}));
+        return waitFor('a valid ceremony.json');
+    }
+    audit.manifest = manifest;
+    audit.threshold = manifest.threshold;
+    if (!groupBefore) {
+        audit.phase = 'setup';
+        return waitFor(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+    }
+    const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
+    if (manifest.extends !== last) {
+        if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
+            audit.phase = 'setup';
+            return waitFor(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+        }
+        audit.errors.push(new errors_SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { code: 'mismatch', file: mfile, field: 'extends' }));
+        return waitFor('a request against the current group');
+    }
+    try {
+        if (manifest.groupDigest !== digest(groupBefore))
+            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'groupDigest',
+            });
+        if (manifest.threshold !== groupBefore.threshold)
+            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'threshold',
+            });
+        if (manifest.publicKey !== groupBefore.publicKey)
+            throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
+    }
+    catch (e) {
+        audit.errors.push(located(e, {}));
+        return waitFor('a valid ceremony.json');
+    }
+    return { manifest, groupBefore };
+}
+/** An approval's author: a file for a valid request, named for its author, of this ceremony, from an approver. */
+function checkApprovalAuthor(raw, m, ceremony, request, audit) {
+    if (!request || !audit.approverSet)
+        throw new errors_SssError('an approval of a request that is missing or invalid', {
+            code: 'incomplete',
+            file: raw.file,
+        });
+    const a = parseWith(JoinApproval, raw.value, raw.file);
+    if (a.moniker !== m)
+        throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'moniker',
+            culprit: a.moniker,
+        });
+    if (a.ceremony !== ceremony)
+        throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${ceremony}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'ceremony',
+            culprit: a.moniker,
+        });
+    const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
+    if (!holder)
+        throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'moniker',
+            culprit: a.moniker,
+        });
+    if (a.identifier !== holder.participant.identifier)
+        throw new errors_SssError("identifier differs from the approver's in the group", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'identifier',
+            culprit: a.moniker,
+        });
+    return { raw, a, holder };
+}
+/**
+ * An approval's content: signed by the approver, for this request, a mask commitment for every
+ * partner and no one else, valid points. Records the relation S_i must satisfy (checked for all
+ * approvals at once) and the approval.
+ */
+function checkApprovalContent({ raw, a, holder }, request, ctx, audit) {
+    const { H, holders, lambdas, decoded, relations, commitments } = ctx;
+    if (!verifyArtifactSignature(a, holder.participant.signingKey))
+        throw new errors_SssError('bad artifact signature', {
+            code: 'signature',
+            file: raw.file,
+            field: 'signature',
+            culprit: a.moniker,
+        });
+    if (a.requestDigest !== audit.requestDigest)
+        throw new errors_SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'requestDigest',
+            culprit: a.moniker,
+        });
+    const partners = Object.keys(a.maskCommitments);
+    const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
+    if (missing.length)
+        throw new errors_SssError(`no mask commitment for ${names(missing)}`, {
+            code: 'incomplete',
+            file: raw.file,
+            field: 'maskCommitments',
+            culprit: a.moniker,
+        });
+    const extra = partners.filter((k) => k === a.moniker || !H.has(k));
+    if (extra.length)
+        throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'maskCommitments',
+            culprit: a.moniker,
+        });
+    const field = (f, e) => located(e, { file: raw.file, field: f, culprit: a.moniker });
+    let S;
+    try {
+        S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
+    }
+    catch (e) {
+        throw field('fragmentCommitment', e);
+    }
+    const pairs = [];
+    for (const k of partners) {
+        const hex = a.maskCommitments[k];
+        let P = decoded.get(hex);
+        if (!P) {
+            try {
+                P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
+            }
+            catch (e) {
+                throw field(`maskCommitments.${k}`, e);
+            }
+            decoded.set(hex, P);
+        }
+        pairs.push({ x: holders.get(k).x, M: P });
+    }
+    const lambda = lambdas.get(a.moniker);
+    relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
+    commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
+    audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
+}
+/** Both ends of every pair publish the same M_ik (equal encodings are equal points); returns who disagrees. */
+function checkPairMasks(order, commitments, rawApprovals, audit) {
+    const disagree = new Set();
+    for (let i = 0; i < order.length; i++) {
+        const mi = commitments.get(order[i]);
+        if (!mi)
+            continue;
+        for (let k = i + 1; k < order.length; k++) {
+            const mk = commitments.get(order[k]);
+            if (mk && mi.get(order[k]) !== mk.get(order[i])) {
+                audit.errors.push(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
+                    code: 'inconsistent',
+                    file: rawApprovals.get(order[i])?.file,
+                    field: `maskCommitments.${order[k]}`,
+                    culprits: [order[i], order[k]],
+                }));
+                disagree.add(order[i]).add(order[k]);
+            }
+        }
+    }
+    return disagree;
+}
+/** The join's round table: the newcomer's request and finalize, each approver's approval. */
+function joinTable(audit, ctx) {
+    const rows = [
+        {
+            moniker: ctx.newcomer,
+            github: audit.request?.artifact.github,
+            steps: {
+                request: stepState(Boolean(audit.request), true, true),
+                approval: '-',
+                finalize: stepState(Boolean(audit.finalize), ctx.finalizePresent, ctx.approvalsOk),
+            },
+        },
+    ];
+    const approverNames = [...new Set([...ctx.H, ...ctx.rawApprovals.keys()])].sort();
+    for (const m of approverNames)
+        rows.push({
+            moniker: m,
+            github: ctx.holders.get(m)?.participant.github,
+            steps: {
+                request: '-',
+                approval: stepState(audit.approvals.has(m), ctx.rawApprovals.has(m), Boolean(audit.request)),
+                finalize: '-',
+            },
+        });
+    return rows;
+}
+/** With every approval in: their digest, Y(x_n) from the group commitment, and Σ S_i = Y(x_n). */
+function closeApprovals(audit, groupBefore, firstFile) {
+    audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
+    const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
+    audit.expectedShare = msm_evaluateCommitment(C, audit.newcomerX);
+    let sum = suite_Point.ZERO;
+    for (const a of audit.approvals.values())
+        sum = sum.add(a.S);
+    if (!sum.equals(audit.expectedShare))
+        audit.errors.push(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
+            code: 'inconsistent',
+            file: firstFile,
+            field: 'fragmentCommitment',
+        }));
+}
+/**
+ * Every approval: its author (checkApprovalAuthor), its content (checkApprovalContent), then for
+ * all of them at once the relations S_i must satisfy and the pair masks both ends publish. A
+ * refused approval is one problem and is left out. Returns the approvers in identifier order.
+ */
+function checkApprovals(audit, request, ctx) {
+    const { rawApprovals, H, holders } = ctx;
+    const lambdas = new Map();
+    if (audit.approverSet) {
+        const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX);
+        audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
+    }
+    const candidates = [];
+    for (const [m, raw] of rawApprovals) {
+        const author = raw.value?.moniker;
+        if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
+            audit.errors.push(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, {
+                code: 'duplicate',
+                file: raw.file,
+                field: 'moniker',
+                culprit: author,
+            }));
+            continue;
+        }
+        try {
+            candidates.push(checkApprovalAuthor(raw, m, ctx.ceremony, request, audit));
+        }
+        catch (e) {
+            audit.errors.push(located(e, { file: raw.file }));
+        }
+    }
+    const relations = [];
+    const commitments = new Map();
+    const decoded = new Map();
+    for (const { raw, a, holder } of candidates) {
+        try {
+            checkApprovalContent({ raw, a, holder }, request, { H, holders, lambdas, decoded, relations, commitments }, audit);
+        }
+        catch (e) {
+            audit.errors.push(located(e, { file: raw.file }));
+        }
+    }
+    for (const id of badApprovalRelations(relations)) {
+        const a = audit.approvals.get(id);
+        audit.errors.push(new errors_SssError("S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks", { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
+        audit.approvals.delete(id);
+    }
+    // Both ends of every pair publish the same M_ik.
+    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
+    for (const m of checkPairMasks(order, commitments, rawApprovals, audit))
+        audit.approvals.delete(m);
+    return order;
 }
 //# sourceMappingURL=join.js.map
 ;// CONCATENATED MODULE: external "node:fs"
@@ -65953,23 +65948,52 @@ function localWhere(dir) {
 //# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ./lib/github/push.js
 /**
- * Pushing as a chosen token. actions/checkout persists the workflow token as an `extraheader`;
- * git sends every configured extra header, so adding ours beside it would send two (GitHub
- * refuses that) and keeping it would push as the workflow token, whose pushes start no workflow.
- * An empty `http.<url>.extraheader` resets the list (git-config(1)), then ours is the only one.
- * The token travels in `-c` configuration of the git child process only: never on a logged
- * command line of ours, never in the repository's config.
+ * Pushing (and fetching) as a chosen token. actions/checkout may persist the workflow token as an
+ * `extraheader`; git sends every configured extra header, so adding ours beside it would send two
+ * (GitHub refuses that) and keeping it would push as the workflow token, whose pushes start no
+ * workflow. An empty `http.<url>.extraheader` resets the list (git-config(1)), then ours is the
+ * only one. The header reaches git through GIT_CONFIG_COUNT/KEY/VALUE in the child's environment:
+ * never on a command line (which other processes can read), never in the repository's config.
  */
 
+
 async function pushWithToken(dir, remote, commit, branch, opts = {}) {
-    const url = (await git(dir).raw(['remote', 'get-url', remote])).trim();
-    const auth = [];
-    if (opts.token && /^https:\/\//.test(url)) {
+    await gitWithToken(dir, remote, opts.token, [
+        'push',
+        ...(opts.force ? ['--force'] : []),
+        remote,
+        `${commit}:refs/heads/${branch}`,
+    ]);
+}
+async function fetchWithToken(dir, remote, branch, token) {
+    await gitWithToken(dir, remote, token, ['fetch', '--quiet', remote, branch]);
+}
+async function gitWithToken(dir, remote, token, args) {
+    const url = (await run(dir, ['remote', 'get-url', remote], process.env)).trim();
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
+    if (token && /^https:\/\//.test(url)) {
         const key = `http.${new URL(url).origin}/.extraheader`;
-        const basic = Buffer.from(`x-access-token:${opts.token}`).toString('base64');
-        auth.push('-c', `${key}=`, '-c', `${key}=AUTHORIZATION: basic ${basic}`);
+        const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+        Object.assign(env, {
+            GIT_CONFIG_COUNT: '2',
+            GIT_CONFIG_KEY_0: key,
+            GIT_CONFIG_VALUE_0: '',
+            GIT_CONFIG_KEY_1: key,
+            GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${basic}`,
+        });
     }
-    await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
+    await run(dir, args, env);
+}
+function run(dir, args, env) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)('git', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('error', reject);
+        child.on('close', (code) => code === 0 ? resolve(out) : reject(new errors_SssError(err.trim() || `git ${args[0]} failed`, { code: 'git' })));
+    });
 }
 /** Whether a failed push was refused because the branch moved on (another run pushed first). */
 function isNonFastForward(message) {
@@ -66212,7 +66236,7 @@ async function publish(inputs, ctx) {
                 ?.replace(/[\s.]+$/, '') ?? 'git push failed';
             if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
                 info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
-                await git(ctx.workspace).fetch('origin', defaultBranch);
+                await fetchWithToken(ctx.workspace, 'origin', defaultBranch, inputs.token);
                 await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
                 continue;
             }
@@ -66226,7 +66250,7 @@ async function publish(inputs, ctx) {
             });
         }
         info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
-        await writeSummary(`✅ Pushed to ${target}.\n`);
+        await writeSummary(`✅ Committed ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}).\n`);
         return finish(round, true);
     }
 }
@@ -66294,7 +66318,7 @@ async function finish(round, pushed = false) {
 function filesAtFault(problems) {
     return [...new Set(problems.map((p) => p.error.file ?? '(the repository as a whole)'))];
 }
-const RECOVERY = 'The transcript is append-only, so the group recovers by starting over: a maintainer opens a new ceremony under a new id (docs/maintainers.md, "When a merged transcript is invalid"); a round that is only over-full or stale may instead be abandoned for a new ceremony while the group keeps its current public_info/.';
+const RECOVERY = 'The transcript is append-only, so nothing is edited back: for a genesis ceremony, a maintainer opens a new ceremony under a new id and everyone runs the steps again; for a join, public_info/ keeps the group\'s last good state and the group decides how to go on (docs/maintainers.md, "When a merged transcript is invalid").';
 function recoveryText(problems, branch) {
     const first = problems[0].error.message;
     return `${problems.length} problem${problems.length === 1 ? '' : 's'} in the transcript merged on ${branch ?? 'this branch'}; nothing was published. At fault: ${filesAtFault(problems).join(', ')}. First: ${first}. ${RECOVERY}`;
@@ -66317,6 +66341,8 @@ async function publishPullRequest(inputs, ctx, commit, base, message, lines) {
     if (!base)
         throw new errors_SssError('cannot tell the default branch for the pull request', { code: 'git' });
     const token = inputs.publishToken || inputs.token;
+    if (inputs.publishToken)
+        core_setSecret(inputs.publishToken);
     if (!token || !ctx.repository)
         throw new errors_SssError('publish-via pull-request needs the publish-token input and GITHUB_REPOSITORY', {
             code: 'usage',
@@ -66327,7 +66353,7 @@ async function publishPullRequest(inputs, ctx, commit, base, message, lines) {
     const ws = ctx.workspace;
     let same = false;
     try {
-        await git(ws).fetch('origin', PUBLISH_BRANCH);
+        await fetchWithToken(ws, 'origin', PUBLISH_BRANCH, token);
         const theirs = await treeOf(ws, 'FETCH_HEAD');
         same = theirs !== undefined && theirs === (await treeOf(ws, commit));
     }
@@ -67019,130 +67045,127 @@ function touchedCeremonies(changes, ceremoniesDir) {
  */
 function checkChanges(changes, ctx) {
     const errors = [];
-    const fail = (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file }));
-    const isMaintainer = ctx.maintainers.some((m) => sameLogin(m, ctx.author));
-    const maintainerList = ctx.maintainers.map((m) => `@${m}`).join(', ');
-    const cPrefix = ctx.ceremoniesDir + '/';
-    const pPrefix = ctx.publicInfoDir + '/';
-    const housekeeping = (c) => {
-        if (!isMaintainer)
-            fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${cPrefix}<id>/${ctx.maintainers.length ? ` (repository files are for maintainers: ${maintainerList})` : ''}`);
-    };
-    const onlyGeneratedFiles = changes.length > 0 &&
-        changes.every((c) => c.path.startsWith(pPrefix) && PUBLIC_FILES.includes(c.path.slice(pPrefix.length)));
     let baseView;
-    const base = () => (baseView ??= ctx.base());
-    for (const c of changes) {
-        const p = c.path;
-        if (c.content) {
-            const why = privateMaterial(c.content);
-            if (why)
-                fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
-        }
-        if (p.startsWith(pPrefix)) {
-            checkPublicInfo(c, p.slice(pPrefix.length));
-            continue;
-        }
-        if (!p.startsWith(cPrefix) || !p.slice(cPrefix.length).includes('/')) {
-            housekeeping(c);
-            continue;
-        }
-        // A file under ceremonies/<id>/: the transcript, append-only.
-        if (c.status === 'D') {
-            fail(p, 'deletes a merged artifact: the transcript is append-only');
-            continue;
-        }
-        if (c.status === 'M' || c.status === 'T') {
-            fail(p, `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`);
-            continue;
-        }
-        if (c.mode === '120000') {
-            fail(p, 'symbolic links are not allowed', 'io');
-            continue;
-        }
-        if (c.mode !== '100644' && c.mode !== '100755') {
-            fail(p, `not a regular file (git mode ${c.mode})`, 'io');
-            continue;
-        }
-        if ((c.size ?? 0) > MAX_ARTIFACT_BYTES) {
-            fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
-            continue;
-        }
-        const where = classifyPath(p, ctx.ceremoniesDir);
-        const id = p.slice(cPrefix.length).split('/')[0];
-        const view = ctx.head.ceremony(id);
-        const kind = ceremonyKind(view.tree);
-        const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
-        if (!where || !rule) {
-            fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
-            continue;
-        }
-        const input = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
-        checkAuthor(p, rule, input, view);
-        if (rule.notYet) {
-            const why = rule.notYet(base().ceremony(id));
-            if (why)
-                fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
-        }
-    }
+    const k = {
+        ctx,
+        fail: (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file })),
+        isMaintainer: ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
+        maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
+        cPrefix: ctx.ceremoniesDir + '/',
+        pPrefix: ctx.publicInfoDir + '/',
+        onlyGeneratedFiles: changes.length > 0 &&
+            changes.every((c) => c.path.startsWith(ctx.publicInfoDir + '/') &&
+                PUBLIC_FILES.includes(c.path.slice(ctx.publicInfoDir.length + 1))),
+        base: () => (baseView ??= ctx.base()),
+    };
+    for (const c of changes)
+        checkChange(c, k);
     return errors;
-    function checkAuthor(p, rule, input, view) {
-        const who = rule.author(input);
-        if (who === 'maintainer') {
-            if (ctx.maintainers.length && !isMaintainer)
-                fail(p, `only maintainers (${maintainerList}) may add a ceremony manifest, not @${ctx.author}`);
-            return;
-        }
-        const moniker = who.moniker;
-        if (!moniker) {
-            fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
-            return;
-        }
-        const github = who.github ?? declaredGithub(view, ctx.head.state, moniker);
-        if (!github) {
-            if (!isMaintainer)
-                fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
-        }
-        else if (!sameLogin(github, ctx.author)) {
-            fail(p, `submitted by @${ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
-            return;
-        }
-        // One artifact per participant per round: no second moniker under the same login.
-        if (github && rule.perMoniker && view.tree) {
-            for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
-                if (other === moniker)
-                    continue;
-                const theirs = declaredGithub(view, ctx.head.state, other);
-                if (theirs && sameLogin(theirs, github))
-                    fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
-            }
+}
+/** One changed file: never private material; then public_info/, repository files or the transcript. */
+function checkChange(c, k) {
+    const p = c.path;
+    if (c.content) {
+        const why = privateMaterial(c.content);
+        if (why)
+            k.fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
+    }
+    if (p.startsWith(k.pPrefix))
+        checkPublicInfo(c, p.slice(k.pPrefix.length), k);
+    else if (!p.startsWith(k.cPrefix) || !p.slice(k.cPrefix.length).includes('/'))
+        housekeeping(c, k);
+    else
+        checkTranscriptFile(c, k);
+}
+/** A repository file outside ceremonies/ and public_info/: a maintainer's, never a participant's. */
+function housekeeping(c, k) {
+    if (!k.isMaintainer)
+        k.fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${k.cPrefix}<id>/${k.ctx.maintainers.length ? ` (repository files are for maintainers: ${k.maintainerList})` : ''}`);
+}
+/** A file under ceremonies/<id>/: added (append-only), a plain small file, in the layout, by its author, in turn. */
+function checkTranscriptFile(c, k) {
+    const p = c.path;
+    if (c.status === 'D')
+        return k.fail(p, 'deletes a merged artifact: the transcript is append-only');
+    if (c.status === 'M' || c.status === 'T')
+        return k.fail(p, `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`);
+    if (c.mode === '120000')
+        return k.fail(p, 'symbolic links are not allowed', 'io');
+    if (c.mode !== '100644' && c.mode !== '100755')
+        return k.fail(p, `not a regular file (git mode ${c.mode})`, 'io');
+    if ((c.size ?? 0) > MAX_ARTIFACT_BYTES)
+        return k.fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
+    const where = classifyPath(p, k.ctx.ceremoniesDir);
+    const id = p.slice(k.cPrefix.length).split('/')[0];
+    const view = k.ctx.head.ceremony(id);
+    const kind = ceremonyKind(view.tree);
+    const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
+    if (!where || !rule)
+        return k.fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
+    const input = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
+    checkAuthor(p, rule, input, view, k);
+    if (rule.notYet) {
+        const why = rule.notYet(k.base().ceremony(id));
+        if (why)
+            k.fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
+    }
+}
+function checkAuthor(p, rule, input, view, k) {
+    const who = rule.author(input);
+    if (who === 'maintainer') {
+        if (k.ctx.maintainers.length && !k.isMaintainer)
+            k.fail(p, `only maintainers (${k.maintainerList}) may add a ceremony manifest, not @${k.ctx.author}`);
+        return;
+    }
+    const moniker = who.moniker;
+    if (!moniker) {
+        k.fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
+        return;
+    }
+    const github = who.github ?? declaredGithub(view, k.ctx.head.state, moniker);
+    if (!github) {
+        if (!k.isMaintainer)
+            k.fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
+    }
+    else if (!sameLogin(github, k.ctx.author)) {
+        k.fail(p, `submitted by @${k.ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
+        return;
+    }
+    // One artifact per participant per round: no second moniker under the same login.
+    if (github && rule.perMoniker && view.tree) {
+        for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
+            if (other === moniker)
+                continue;
+            const theirs = declaredGithub(view, k.ctx.head.state, other);
+            if (theirs && sameLogin(theirs, github))
+                k.fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
         }
     }
-    function checkPublicInfo(c, name) {
-        // A pull request of nothing but the generated files is the publish path under branch
-        // protection: whoever opens it (the publish token's app, any participant), its bytes are
-        // checked against the transcript below. Anything else under public_info/ is a maintainer's.
-        if (ctx.maintainers.length && !isMaintainer && !onlyGeneratedFiles) {
-            fail(c.path, `only maintainers (${maintainerList}) may change ${pPrefix}; it is generated from the transcript when a ceremony completes`);
-            return;
-        }
-        if (!PUBLIC_FILES.includes(name)) {
-            housekeeping(c);
-            return;
-        }
-        const group = ctx.head.state.group;
-        if (!group) {
-            fail(c.path, `no complete ceremony yields ${pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
-            return;
-        }
-        const want = publicInfoFiles(group)[name];
-        if (c.status === 'D')
-            fail(c.path, 'deletes a generated public file');
-        else if (c.mode !== '100644' && c.mode !== '100755')
-            fail(c.path, `not a regular file (git mode ${c.mode})`);
-        else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
-            fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
+}
+function checkPublicInfo(c, name, k) {
+    // A pull request of nothing but the generated files is the publish path under branch
+    // protection: whoever opens it (the publish token's app, any participant), its bytes are
+    // checked against the transcript below. Anything else under public_info/ is a maintainer's.
+    if (k.ctx.maintainers.length && !k.isMaintainer && !k.onlyGeneratedFiles) {
+        k.fail(c.path, `only maintainers (${k.maintainerList}) may change ${k.pPrefix}; it is generated from the transcript when a ceremony completes`);
+        return;
     }
+    if (!PUBLIC_FILES.includes(name)) {
+        housekeeping(c, k);
+        return;
+    }
+    const group = k.ctx.head.state.group;
+    if (!group) {
+        k.fail(c.path, `no complete ceremony yields ${k.pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
+        return;
+    }
+    const want = publicInfoFiles(group)[name];
+    if (c.status === 'D')
+        k.fail(c.path, 'deletes a generated public file');
+    else if (c.mode !== '100644' && c.mode !== '100755')
+        k.fail(c.path, `not a regular file (git mode ${c.mode})`);
+    else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
+        k.fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
 }
 function parseOrUndefined(bytes) {
     if (!bytes)
@@ -67292,7 +67315,7 @@ function modeFor(eventName) {
         return 'publish';
     return 'status';
 }
-async function run() {
+async function main_run() {
     try {
         const inputs = readInputs();
         const ctx = readContext();
