@@ -177,6 +177,8 @@ export async function run({
   for (const n of sizes) {
     const m = Math.ceil((2 * n) / 3);
     const dir = mkdtempSync(join(tmpdir(), `sss-bench-${n}-`));
+    // The steps write only into a git checkout.
+    spawnSync('git', ['init', '-q', dir]);
     try {
       log(`N=${n} M=${m}: generating the ceremony…`);
       const { ceremony, cdir, home, people } = await setup(n, m, dir);

@@ -141,6 +141,4405 @@ __webpack_unused_export__ = deferred;
 
 /***/ }),
 
+/***/ 8812:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+var Batcher, Events, parser;
+parser = __nccwpck_require__(9700);
+Events = __nccwpck_require__(1914);
+
+Batcher = function () {
+  class Batcher {
+    constructor(options = {}) {
+      this.options = options;
+      parser.load(this.options, this.defaults, this);
+      this.Events = new Events(this);
+      this._arr = [];
+
+      this._resetPromise();
+
+      this._lastFlush = Date.now();
+    }
+
+    _resetPromise() {
+      return this._promise = new this.Promise((res, rej) => {
+        return this._resolve = res;
+      });
+    }
+
+    _flush() {
+      clearTimeout(this._timeout);
+      this._lastFlush = Date.now();
+
+      this._resolve();
+
+      this.Events.trigger("batch", this._arr);
+      this._arr = [];
+      return this._resetPromise();
+    }
+
+    add(data) {
+      var ret;
+
+      this._arr.push(data);
+
+      ret = this._promise;
+
+      if (this._arr.length === this.maxSize) {
+        this._flush();
+      } else if (this.maxTime != null && this._arr.length === 1) {
+        this._timeout = setTimeout(() => {
+          return this._flush();
+        }, this.maxTime);
+      }
+
+      return ret;
+    }
+
+  }
+
+  ;
+  Batcher.prototype.defaults = {
+    maxTime: null,
+    maxSize: null,
+    Promise: Promise
+  };
+  return Batcher;
+}.call(void 0);
+
+module.exports = Batcher;
+
+/***/ }),
+
+/***/ 8760:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+function _slicedToArray(arr, i) { return _arrayWithHoles(arr) || _iterableToArrayLimit(arr, i) || _nonIterableRest(); }
+
+function _iterableToArrayLimit(arr, i) { var _arr = []; var _n = true; var _d = false; var _e = undefined; try { for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) { _arr.push(_s.value); if (i && _arr.length === i) break; } } catch (err) { _d = true; _e = err; } finally { try { if (!_n && _i["return"] != null) _i["return"](); } finally { if (_d) throw _e; } } return _arr; }
+
+function _toArray(arr) { return _arrayWithHoles(arr) || _iterableToArray(arr) || _nonIterableRest(); }
+
+function _nonIterableRest() { throw new TypeError("Invalid attempt to destructure non-iterable instance"); }
+
+function _iterableToArray(iter) { if (Symbol.iterator in Object(iter) || Object.prototype.toString.call(iter) === "[object Arguments]") return Array.from(iter); }
+
+function _arrayWithHoles(arr) { if (Array.isArray(arr)) return arr; }
+
+function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg); var value = info.value; } catch (error) { reject(error); return; } if (info.done) { resolve(value); } else { Promise.resolve(value).then(_next, _throw); } }
+
+function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
+
+var Bottleneck,
+    DEFAULT_PRIORITY,
+    Events,
+    Job,
+    LocalDatastore,
+    NUM_PRIORITIES,
+    Queues,
+    RedisDatastore,
+    States,
+    Sync,
+    parser,
+    splice = [].splice;
+NUM_PRIORITIES = 10;
+DEFAULT_PRIORITY = 5;
+parser = __nccwpck_require__(9700);
+Queues = __nccwpck_require__(1363);
+Job = __nccwpck_require__(2448);
+LocalDatastore = __nccwpck_require__(7099);
+RedisDatastore = __nccwpck_require__(1827);
+Events = __nccwpck_require__(1914);
+States = __nccwpck_require__(5685);
+Sync = __nccwpck_require__(9216);
+
+Bottleneck = function () {
+  class Bottleneck {
+    constructor(options = {}, ...invalid) {
+      var storeInstanceOptions, storeOptions;
+      this._addToQueue = this._addToQueue.bind(this);
+
+      this._validateOptions(options, invalid);
+
+      parser.load(options, this.instanceDefaults, this);
+      this._queues = new Queues(NUM_PRIORITIES);
+      this._scheduled = {};
+      this._states = new States(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+      this._limiter = null;
+      this.Events = new Events(this);
+      this._submitLock = new Sync("submit", this.Promise);
+      this._registerLock = new Sync("register", this.Promise);
+      storeOptions = parser.load(options, this.storeDefaults, {});
+
+      this._store = function () {
+        if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
+          storeInstanceOptions = parser.load(options, this.redisStoreDefaults, {});
+          return new RedisDatastore(this, storeOptions, storeInstanceOptions);
+        } else if (this.datastore === "local") {
+          storeInstanceOptions = parser.load(options, this.localStoreDefaults, {});
+          return new LocalDatastore(this, storeOptions, storeInstanceOptions);
+        } else {
+          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+        }
+      }.call(this);
+
+      this._queues.on("leftzero", () => {
+        var ref;
+        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+      });
+
+      this._queues.on("zero", () => {
+        var ref;
+        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+      });
+    }
+
+    _validateOptions(options, invalid) {
+      if (!(options != null && typeof options === "object" && invalid.length === 0)) {
+        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+      }
+    }
+
+    ready() {
+      return this._store.ready;
+    }
+
+    clients() {
+      return this._store.clients;
+    }
+
+    channel() {
+      return `b_${this.id}`;
+    }
+
+    channel_client() {
+      return `b_${this.id}_${this._store.clientId}`;
+    }
+
+    publish(message) {
+      return this._store.__publish__(message);
+    }
+
+    disconnect(flush = true) {
+      return this._store.__disconnect__(flush);
+    }
+
+    chain(_limiter) {
+      this._limiter = _limiter;
+      return this;
+    }
+
+    queued(priority) {
+      return this._queues.queued(priority);
+    }
+
+    clusterQueued() {
+      return this._store.__queued__();
+    }
+
+    empty() {
+      return this.queued() === 0 && this._submitLock.isEmpty();
+    }
+
+    running() {
+      return this._store.__running__();
+    }
+
+    done() {
+      return this._store.__done__();
+    }
+
+    jobStatus(id) {
+      return this._states.jobStatus(id);
+    }
+
+    jobs(status) {
+      return this._states.statusJobs(status);
+    }
+
+    counts() {
+      return this._states.statusCounts();
+    }
+
+    _randomIndex() {
+      return Math.random().toString(36).slice(2);
+    }
+
+    check(weight = 1) {
+      return this._store.__check__(weight);
+    }
+
+    _clearGlobalState(index) {
+      if (this._scheduled[index] != null) {
+        clearTimeout(this._scheduled[index].expiration);
+        delete this._scheduled[index];
+        return true;
+      } else {
+        return false;
+      }
+    }
+
+    _free(index, job, options, eventInfo) {
+      var _this = this;
+
+      return _asyncToGenerator(function* () {
+        var e, running;
+
+        try {
+          var _ref = yield _this._store.__free__(index, options.weight);
+
+          running = _ref.running;
+
+          _this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+
+          if (running === 0 && _this.empty()) {
+            return _this.Events.trigger("idle");
+          }
+        } catch (error1) {
+          e = error1;
+          return _this.Events.trigger("error", e);
+        }
+      })();
+    }
+
+    _run(index, job, wait) {
+      var clearGlobalState, free, run;
+      job.doRun();
+      clearGlobalState = this._clearGlobalState.bind(this, index);
+      run = this._run.bind(this, index, job);
+      free = this._free.bind(this, index, job);
+      return this._scheduled[index] = {
+        timeout: setTimeout(() => {
+          return job.doExecute(this._limiter, clearGlobalState, run, free);
+        }, wait),
+        expiration: job.options.expiration != null ? setTimeout(function () {
+          return job.doExpire(clearGlobalState, run, free);
+        }, wait + job.options.expiration) : void 0,
+        job: job
+      };
+    }
+
+    _drainOne(capacity) {
+      return this._registerLock.schedule(() => {
+        var args, index, next, options, queue;
+
+        if (this.queued() === 0) {
+          return this.Promise.resolve(null);
+        }
+
+        queue = this._queues.getFirst();
+
+        var _next2 = next = queue.first();
+
+        options = _next2.options;
+        args = _next2.args;
+
+        if (capacity != null && options.weight > capacity) {
+          return this.Promise.resolve(null);
+        }
+
+        this.Events.trigger("debug", `Draining ${options.id}`, {
+          args,
+          options
+        });
+        index = this._randomIndex();
+        return this._store.__register__(index, options.weight, options.expiration).then(({
+          success,
+          wait,
+          reservoir
+        }) => {
+          var empty;
+          this.Events.trigger("debug", `Drained ${options.id}`, {
+            success,
+            args,
+            options
+          });
+
+          if (success) {
+            queue.shift();
+            empty = this.empty();
+
+            if (empty) {
+              this.Events.trigger("empty");
+            }
+
+            if (reservoir === 0) {
+              this.Events.trigger("depleted", empty);
+            }
+
+            this._run(index, next, wait);
+
+            return this.Promise.resolve(options.weight);
+          } else {
+            return this.Promise.resolve(null);
+          }
+        });
+      });
+    }
+
+    _drainAll(capacity, total = 0) {
+      return this._drainOne(capacity).then(drained => {
+        var newCapacity;
+
+        if (drained != null) {
+          newCapacity = capacity != null ? capacity - drained : capacity;
+          return this._drainAll(newCapacity, total + drained);
+        } else {
+          return this.Promise.resolve(total);
+        }
+      }).catch(e => {
+        return this.Events.trigger("error", e);
+      });
+    }
+
+    _dropAllQueued(message) {
+      return this._queues.shiftAll(function (job) {
+        return job.doDrop({
+          message
+        });
+      });
+    }
+
+    stop(options = {}) {
+      var done, waitForExecuting;
+      options = parser.load(options, this.stopDefaults);
+
+      waitForExecuting = at => {
+        var finished;
+
+        finished = () => {
+          var counts;
+          counts = this._states.counts;
+          return counts[0] + counts[1] + counts[2] + counts[3] === at;
+        };
+
+        return new this.Promise((resolve, reject) => {
+          if (finished()) {
+            return resolve();
+          } else {
+            return this.on("done", () => {
+              if (finished()) {
+                this.removeAllListeners("done");
+                return resolve();
+              }
+            });
+          }
+        });
+      };
+
+      done = options.dropWaitingJobs ? (this._run = function (index, next) {
+        return next.doDrop({
+          message: options.dropErrorMessage
+        });
+      }, this._drainOne = () => {
+        return this.Promise.resolve(null);
+      }, this._registerLock.schedule(() => {
+        return this._submitLock.schedule(() => {
+          var k, ref, v;
+          ref = this._scheduled;
+
+          for (k in ref) {
+            v = ref[k];
+
+            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+              clearTimeout(v.timeout);
+              clearTimeout(v.expiration);
+              v.job.doDrop({
+                message: options.dropErrorMessage
+              });
+            }
+          }
+
+          this._dropAllQueued(options.dropErrorMessage);
+
+          return waitForExecuting(0);
+        });
+      })) : this.schedule({
+        priority: NUM_PRIORITIES - 1,
+        weight: 0
+      }, () => {
+        return waitForExecuting(1);
+      });
+
+      this._receive = function (job) {
+        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+      };
+
+      this.stop = () => {
+        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+      };
+
+      return done;
+    }
+
+    _addToQueue(job) {
+      var _this2 = this;
+
+      return _asyncToGenerator(function* () {
+        var args, blocked, error, options, reachedHWM, shifted, strategy;
+        args = job.args;
+        options = job.options;
+
+        try {
+          var _ref2 = yield _this2._store.__submit__(_this2.queued(), options.weight);
+
+          reachedHWM = _ref2.reachedHWM;
+          blocked = _ref2.blocked;
+          strategy = _ref2.strategy;
+        } catch (error1) {
+          error = error1;
+
+          _this2.Events.trigger("debug", `Could not queue ${options.id}`, {
+            args,
+            options,
+            error
+          });
+
+          job.doDrop({
+            error
+          });
+          return false;
+        }
+
+        if (blocked) {
+          job.doDrop();
+          return true;
+        } else if (reachedHWM) {
+          shifted = strategy === Bottleneck.prototype.strategy.LEAK ? _this2._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? _this2._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+
+          if (shifted != null) {
+            shifted.doDrop();
+          }
+
+          if (shifted == null || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+            if (shifted == null) {
+              job.doDrop();
+            }
+
+            return reachedHWM;
+          }
+        }
+
+        job.doQueue(reachedHWM, blocked);
+
+        _this2._queues.push(job);
+
+        yield _this2._drainAll();
+        return reachedHWM;
+      })();
+    }
+
+    _receive(job) {
+      if (this._states.jobStatus(job.options.id) != null) {
+        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+
+        return false;
+      } else {
+        job.doReceive();
+        return this._submitLock.schedule(this._addToQueue, job);
+      }
+    }
+
+    submit(...args) {
+      var cb, fn, job, options, ref, ref1, task;
+
+      if (typeof args[0] === "function") {
+        var _ref3, _ref4, _splice$call, _splice$call2;
+
+        ref = args, (_ref3 = ref, _ref4 = _toArray(_ref3), fn = _ref4[0], args = _ref4.slice(1), _ref3), (_splice$call = splice.call(args, -1), _splice$call2 = _slicedToArray(_splice$call, 1), cb = _splice$call2[0], _splice$call);
+        options = parser.load({}, this.jobDefaults);
+      } else {
+        var _ref5, _ref6, _splice$call3, _splice$call4;
+
+        ref1 = args, (_ref5 = ref1, _ref6 = _toArray(_ref5), options = _ref6[0], fn = _ref6[1], args = _ref6.slice(2), _ref5), (_splice$call3 = splice.call(args, -1), _splice$call4 = _slicedToArray(_splice$call3, 1), cb = _splice$call4[0], _splice$call3);
+        options = parser.load(options, this.jobDefaults);
+      }
+
+      task = (...args) => {
+        return new this.Promise(function (resolve, reject) {
+          return fn(...args, function (...args) {
+            return (args[0] != null ? reject : resolve)(args);
+          });
+        });
+      };
+
+      job = new Job(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+      job.promise.then(function (args) {
+        return typeof cb === "function" ? cb(...args) : void 0;
+      }).catch(function (args) {
+        if (Array.isArray(args)) {
+          return typeof cb === "function" ? cb(...args) : void 0;
+        } else {
+          return typeof cb === "function" ? cb(args) : void 0;
+        }
+      });
+      return this._receive(job);
+    }
+
+    schedule(...args) {
+      var job, options, task;
+
+      if (typeof args[0] === "function") {
+        var _args = args;
+
+        var _args2 = _toArray(_args);
+
+        task = _args2[0];
+        args = _args2.slice(1);
+        options = {};
+      } else {
+        var _args3 = args;
+
+        var _args4 = _toArray(_args3);
+
+        options = _args4[0];
+        task = _args4[1];
+        args = _args4.slice(2);
+      }
+
+      job = new Job(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+
+      this._receive(job);
+
+      return job.promise;
+    }
+
+    wrap(fn) {
+      var schedule, wrapped;
+      schedule = this.schedule.bind(this);
+
+      wrapped = function wrapped(...args) {
+        return schedule(fn.bind(this), ...args);
+      };
+
+      wrapped.withOptions = function (options, ...args) {
+        return schedule(options, fn, ...args);
+      };
+
+      return wrapped;
+    }
+
+    updateSettings(options = {}) {
+      var _this3 = this;
+
+      return _asyncToGenerator(function* () {
+        yield _this3._store.__updateSettings__(parser.overwrite(options, _this3.storeDefaults));
+        parser.overwrite(options, _this3.instanceDefaults, _this3);
+        return _this3;
+      })();
+    }
+
+    currentReservoir() {
+      return this._store.__currentReservoir__();
+    }
+
+    incrementReservoir(incr = 0) {
+      return this._store.__incrementReservoir__(incr);
+    }
+
+  }
+
+  ;
+  Bottleneck.default = Bottleneck;
+  Bottleneck.Events = Events;
+  Bottleneck.version = Bottleneck.prototype.version = (__nccwpck_require__(8349)/* .version */ .r);
+  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+    LEAK: 1,
+    OVERFLOW: 2,
+    OVERFLOW_PRIORITY: 4,
+    BLOCK: 3
+  };
+  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = __nccwpck_require__(2360);
+  Bottleneck.Group = Bottleneck.prototype.Group = __nccwpck_require__(6835);
+  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = __nccwpck_require__(1400);
+  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = __nccwpck_require__(8468);
+  Bottleneck.Batcher = Bottleneck.prototype.Batcher = __nccwpck_require__(8812);
+  Bottleneck.prototype.jobDefaults = {
+    priority: DEFAULT_PRIORITY,
+    weight: 1,
+    expiration: null,
+    id: "<no-id>"
+  };
+  Bottleneck.prototype.storeDefaults = {
+    maxConcurrent: null,
+    minTime: 0,
+    highWater: null,
+    strategy: Bottleneck.prototype.strategy.LEAK,
+    penalty: null,
+    reservoir: null,
+    reservoirRefreshInterval: null,
+    reservoirRefreshAmount: null,
+    reservoirIncreaseInterval: null,
+    reservoirIncreaseAmount: null,
+    reservoirIncreaseMaximum: null
+  };
+  Bottleneck.prototype.localStoreDefaults = {
+    Promise: Promise,
+    timeout: null,
+    heartbeatInterval: 250
+  };
+  Bottleneck.prototype.redisStoreDefaults = {
+    Promise: Promise,
+    timeout: null,
+    heartbeatInterval: 5000,
+    clientTimeout: 10000,
+    Redis: null,
+    clientOptions: {},
+    clusterNodes: null,
+    clearDatastore: false,
+    connection: null
+  };
+  Bottleneck.prototype.instanceDefaults = {
+    datastore: "local",
+    connection: null,
+    id: "<no-id>",
+    rejectOnDrop: true,
+    trackDoneStatus: false,
+    Promise: Promise
+  };
+  Bottleneck.prototype.stopDefaults = {
+    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+    dropWaitingJobs: true,
+    dropErrorMessage: "This limiter has been stopped."
+  };
+  return Bottleneck;
+}.call(void 0);
+
+module.exports = Bottleneck;
+
+/***/ }),
+
+/***/ 2360:
+/***/ ((module) => {
+
+
+
+var BottleneckError;
+BottleneckError = class BottleneckError extends Error {};
+module.exports = BottleneckError;
+
+/***/ }),
+
+/***/ 5327:
+/***/ ((module) => {
+
+
+
+var DLList;
+DLList = class DLList {
+  constructor(incr, decr) {
+    this.incr = incr;
+    this.decr = decr;
+    this._first = null;
+    this._last = null;
+    this.length = 0;
+  }
+
+  push(value) {
+    var node;
+    this.length++;
+
+    if (typeof this.incr === "function") {
+      this.incr();
+    }
+
+    node = {
+      value,
+      prev: this._last,
+      next: null
+    };
+
+    if (this._last != null) {
+      this._last.next = node;
+      this._last = node;
+    } else {
+      this._first = this._last = node;
+    }
+
+    return void 0;
+  }
+
+  shift() {
+    var value;
+
+    if (this._first == null) {
+      return;
+    } else {
+      this.length--;
+
+      if (typeof this.decr === "function") {
+        this.decr();
+      }
+    }
+
+    value = this._first.value;
+
+    if ((this._first = this._first.next) != null) {
+      this._first.prev = null;
+    } else {
+      this._last = null;
+    }
+
+    return value;
+  }
+
+  first() {
+    if (this._first != null) {
+      return this._first.value;
+    }
+  }
+
+  getArray() {
+    var node, ref, results;
+    node = this._first;
+    results = [];
+
+    while (node != null) {
+      results.push((ref = node, node = node.next, ref.value));
+    }
+
+    return results;
+  }
+
+  forEachShift(cb) {
+    var node;
+    node = this.shift();
+
+    while (node != null) {
+      cb(node), node = this.shift();
+    }
+
+    return void 0;
+  }
+
+  debug() {
+    var node, ref, ref1, ref2, results;
+    node = this._first;
+    results = [];
+
+    while (node != null) {
+      results.push((ref = node, node = node.next, {
+        value: ref.value,
+        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+        next: (ref2 = ref.next) != null ? ref2.value : void 0
+      }));
+    }
+
+    return results;
+  }
+
+};
+module.exports = DLList;
+
+/***/ }),
+
+/***/ 1914:
+/***/ ((module) => {
+
+
+
+function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg); var value = info.value; } catch (error) { reject(error); return; } if (info.done) { resolve(value); } else { Promise.resolve(value).then(_next, _throw); } }
+
+function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
+
+var Events;
+Events = class Events {
+  constructor(instance) {
+    this.instance = instance;
+    this._events = {};
+
+    if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
+      throw new Error("An Emitter already exists for this object");
+    }
+
+    this.instance.on = (name, cb) => {
+      return this._addListener(name, "many", cb);
+    };
+
+    this.instance.once = (name, cb) => {
+      return this._addListener(name, "once", cb);
+    };
+
+    this.instance.removeAllListeners = (name = null) => {
+      if (name != null) {
+        return delete this._events[name];
+      } else {
+        return this._events = {};
+      }
+    };
+  }
+
+  _addListener(name, status, cb) {
+    var base;
+
+    if ((base = this._events)[name] == null) {
+      base[name] = [];
+    }
+
+    this._events[name].push({
+      cb,
+      status
+    });
+
+    return this.instance;
+  }
+
+  listenerCount(name) {
+    if (this._events[name] != null) {
+      return this._events[name].length;
+    } else {
+      return 0;
+    }
+  }
+
+  trigger(name, ...args) {
+    var _this = this;
+
+    return _asyncToGenerator(function* () {
+      var e, promises;
+
+      try {
+        if (name !== "debug") {
+          _this.trigger("debug", `Event triggered: ${name}`, args);
+        }
+
+        if (_this._events[name] == null) {
+          return;
+        }
+
+        _this._events[name] = _this._events[name].filter(function (listener) {
+          return listener.status !== "none";
+        });
+        promises = _this._events[name].map(
+        /*#__PURE__*/
+        function () {
+          var _ref = _asyncToGenerator(function* (listener) {
+            var e, returned;
+
+            if (listener.status === "none") {
+              return;
+            }
+
+            if (listener.status === "once") {
+              listener.status = "none";
+            }
+
+            try {
+              returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+
+              if (typeof (returned != null ? returned.then : void 0) === "function") {
+                return yield returned;
+              } else {
+                return returned;
+              }
+            } catch (error) {
+              e = error;
+
+              if (true) {
+                _this.trigger("error", e);
+              }
+
+              return null;
+            }
+          });
+
+          return function (_x) {
+            return _ref.apply(this, arguments);
+          };
+        }());
+        return (yield Promise.all(promises)).find(function (x) {
+          return x != null;
+        });
+      } catch (error) {
+        e = error;
+
+        if (true) {
+          _this.trigger("error", e);
+        }
+
+        return null;
+      }
+    })();
+  }
+
+};
+module.exports = Events;
+
+/***/ }),
+
+/***/ 6835:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+function _slicedToArray(arr, i) { return _arrayWithHoles(arr) || _iterableToArrayLimit(arr, i) || _nonIterableRest(); }
+
+function _nonIterableRest() { throw new TypeError("Invalid attempt to destructure non-iterable instance"); }
+
+function _iterableToArrayLimit(arr, i) { var _arr = []; var _n = true; var _d = false; var _e = undefined; try { for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) { _arr.push(_s.value); if (i && _arr.length === i) break; } } catch (err) { _d = true; _e = err; } finally { try { if (!_n && _i["return"] != null) _i["return"](); } finally { if (_d) throw _e; } } return _arr; }
+
+function _arrayWithHoles(arr) { if (Array.isArray(arr)) return arr; }
+
+function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg); var value = info.value; } catch (error) { reject(error); return; } if (info.done) { resolve(value); } else { Promise.resolve(value).then(_next, _throw); } }
+
+function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
+
+var Events, Group, IORedisConnection, RedisConnection, Scripts, parser;
+parser = __nccwpck_require__(9700);
+Events = __nccwpck_require__(1914);
+RedisConnection = __nccwpck_require__(1400);
+IORedisConnection = __nccwpck_require__(8468);
+Scripts = __nccwpck_require__(1479);
+
+Group = function () {
+  class Group {
+    constructor(limiterOptions = {}) {
+      this.deleteKey = this.deleteKey.bind(this);
+      this.limiterOptions = limiterOptions;
+      parser.load(this.limiterOptions, this.defaults, this);
+      this.Events = new Events(this);
+      this.instances = {};
+      this.Bottleneck = __nccwpck_require__(8760);
+
+      this._startAutoCleanup();
+
+      this.sharedConnection = this.connection != null;
+
+      if (this.connection == null) {
+        if (this.limiterOptions.datastore === "redis") {
+          this.connection = new RedisConnection(Object.assign({}, this.limiterOptions, {
+            Events: this.Events
+          }));
+        } else if (this.limiterOptions.datastore === "ioredis") {
+          this.connection = new IORedisConnection(Object.assign({}, this.limiterOptions, {
+            Events: this.Events
+          }));
+        }
+      }
+    }
+
+    key(key = "") {
+      var ref;
+      return (ref = this.instances[key]) != null ? ref : (() => {
+        var limiter;
+        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+          id: `${this.id}-${key}`,
+          timeout: this.timeout,
+          connection: this.connection
+        }));
+        this.Events.trigger("created", limiter, key);
+        return limiter;
+      })();
+    }
+
+    deleteKey(key = "") {
+      var _this = this;
+
+      return _asyncToGenerator(function* () {
+        var deleted, instance;
+        instance = _this.instances[key];
+
+        if (_this.connection) {
+          deleted = yield _this.connection.__runCommand__(['del', ...Scripts.allKeys(`${_this.id}-${key}`)]);
+        }
+
+        if (instance != null) {
+          delete _this.instances[key];
+          yield instance.disconnect();
+        }
+
+        return instance != null || deleted > 0;
+      })();
+    }
+
+    limiters() {
+      var k, ref, results, v;
+      ref = this.instances;
+      results = [];
+
+      for (k in ref) {
+        v = ref[k];
+        results.push({
+          key: k,
+          limiter: v
+        });
+      }
+
+      return results;
+    }
+
+    keys() {
+      return Object.keys(this.instances);
+    }
+
+    clusterKeys() {
+      var _this2 = this;
+
+      return _asyncToGenerator(function* () {
+        var cursor, end, found, i, k, keys, len, next, start;
+
+        if (_this2.connection == null) {
+          return _this2.Promise.resolve(_this2.keys());
+        }
+
+        keys = [];
+        cursor = null;
+        start = `b_${_this2.id}-`.length;
+        end = "_settings".length;
+
+        while (cursor !== 0) {
+          var _ref = yield _this2.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${_this2.id}-*_settings`, "count", 10000]);
+
+          var _ref2 = _slicedToArray(_ref, 2);
+
+          next = _ref2[0];
+          found = _ref2[1];
+          cursor = ~~next;
+
+          for (i = 0, len = found.length; i < len; i++) {
+            k = found[i];
+            keys.push(k.slice(start, -end));
+          }
+        }
+
+        return keys;
+      })();
+    }
+
+    _startAutoCleanup() {
+      var _this3 = this;
+
+      var base;
+      clearInterval(this.interval);
+      return typeof (base = this.interval = setInterval(
+      /*#__PURE__*/
+      _asyncToGenerator(function* () {
+        var e, k, ref, results, time, v;
+        time = Date.now();
+        ref = _this3.instances;
+        results = [];
+
+        for (k in ref) {
+          v = ref[k];
+
+          try {
+            if (yield v._store.__groupCheck__(time)) {
+              results.push(_this3.deleteKey(k));
+            } else {
+              results.push(void 0);
+            }
+          } catch (error) {
+            e = error;
+            results.push(v.Events.trigger("error", e));
+          }
+        }
+
+        return results;
+      }), this.timeout / 2)).unref === "function" ? base.unref() : void 0;
+    }
+
+    updateSettings(options = {}) {
+      parser.overwrite(options, this.defaults, this);
+      parser.overwrite(options, options, this.limiterOptions);
+
+      if (options.timeout != null) {
+        return this._startAutoCleanup();
+      }
+    }
+
+    disconnect(flush = true) {
+      var ref;
+
+      if (!this.sharedConnection) {
+        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+      }
+    }
+
+  }
+
+  ;
+  Group.prototype.defaults = {
+    timeout: 1000 * 60 * 5,
+    connection: null,
+    Promise: Promise,
+    id: "group-key"
+  };
+  return Group;
+}.call(void 0);
+
+module.exports = Group;
+
+/***/ }),
+
+/***/ 8468:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+function _slicedToArray(arr, i) { return _arrayWithHoles(arr) || _iterableToArrayLimit(arr, i) || _nonIterableRest(); }
+
+function _nonIterableRest() { throw new TypeError("Invalid attempt to destructure non-iterable instance"); }
+
+function _iterableToArrayLimit(arr, i) { var _arr = []; var _n = true; var _d = false; var _e = undefined; try { for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) { _arr.push(_s.value); if (i && _arr.length === i) break; } } catch (err) { _d = true; _e = err; } finally { try { if (!_n && _i["return"] != null) _i["return"](); } finally { if (_d) throw _e; } } return _arr; }
+
+function _arrayWithHoles(arr) { if (Array.isArray(arr)) return arr; }
+
+function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg); var value = info.value; } catch (error) { reject(error); return; } if (info.done) { resolve(value); } else { Promise.resolve(value).then(_next, _throw); } }
+
+function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
+
+var Events, IORedisConnection, Scripts, parser;
+parser = __nccwpck_require__(9700);
+Events = __nccwpck_require__(1914);
+Scripts = __nccwpck_require__(1479);
+
+IORedisConnection = function () {
+  class IORedisConnection {
+    constructor(options = {}) {
+      parser.load(options, this.defaults, this);
+
+      if (this.Redis == null) {
+        this.Redis = eval("require")("ioredis"); // Obfuscated or else Webpack/Angular will try to inline the optional ioredis module. To override this behavior: pass the ioredis module to Bottleneck as the 'Redis' option.
+      }
+
+      if (this.Events == null) {
+        this.Events = new Events(this);
+      }
+
+      this.terminated = false;
+
+      if (this.clusterNodes != null) {
+        this.client = new this.Redis.Cluster(this.clusterNodes, this.clientOptions);
+        this.subscriber = new this.Redis.Cluster(this.clusterNodes, this.clientOptions);
+      } else if (this.client != null && this.client.duplicate == null) {
+        this.subscriber = new this.Redis.Cluster(this.client.startupNodes, this.client.options);
+      } else {
+        if (this.client == null) {
+          this.client = new this.Redis(this.clientOptions);
+        }
+
+        this.subscriber = this.client.duplicate();
+      }
+
+      this.limiters = {};
+      this.ready = this.Promise.all([this._setup(this.client, false), this._setup(this.subscriber, true)]).then(() => {
+        this._loadScripts();
+
+        return {
+          client: this.client,
+          subscriber: this.subscriber
+        };
+      });
+    }
+
+    _setup(client, sub) {
+      client.setMaxListeners(0);
+      return new this.Promise((resolve, reject) => {
+        client.on("error", e => {
+          return this.Events.trigger("error", e);
+        });
+
+        if (sub) {
+          client.on("message", (channel, message) => {
+            var ref;
+            return (ref = this.limiters[channel]) != null ? ref._store.onMessage(channel, message) : void 0;
+          });
+        }
+
+        if (client.status === "ready") {
+          return resolve();
+        } else {
+          return client.once("ready", resolve);
+        }
+      });
+    }
+
+    _loadScripts() {
+      return Scripts.names.forEach(name => {
+        return this.client.defineCommand(name, {
+          lua: Scripts.payload(name)
+        });
+      });
+    }
+
+    __runCommand__(cmd) {
+      var _this = this;
+
+      return _asyncToGenerator(function* () {
+        var _, deleted;
+
+        yield _this.ready;
+
+        var _ref = yield _this.client.pipeline([cmd]).exec();
+
+        var _ref2 = _slicedToArray(_ref, 1);
+
+        var _ref2$ = _slicedToArray(_ref2[0], 2);
+
+        _ = _ref2$[0];
+        deleted = _ref2$[1];
+        return deleted;
+      })();
+    }
+
+    __addLimiter__(instance) {
+      return this.Promise.all([instance.channel(), instance.channel_client()].map(channel => {
+        return new this.Promise((resolve, reject) => {
+          return this.subscriber.subscribe(channel, () => {
+            this.limiters[channel] = instance;
+            return resolve();
+          });
+        });
+      }));
+    }
+
+    __removeLimiter__(instance) {
+      var _this2 = this;
+
+      return [instance.channel(), instance.channel_client()].forEach(
+      /*#__PURE__*/
+      function () {
+        var _ref3 = _asyncToGenerator(function* (channel) {
+          if (!_this2.terminated) {
+            yield _this2.subscriber.unsubscribe(channel);
+          }
+
+          return delete _this2.limiters[channel];
+        });
+
+        return function (_x) {
+          return _ref3.apply(this, arguments);
+        };
+      }());
+    }
+
+    __scriptArgs__(name, id, args, cb) {
+      var keys;
+      keys = Scripts.keys(name, id);
+      return [keys.length].concat(keys, args, cb);
+    }
+
+    __scriptFn__(name) {
+      return this.client[name].bind(this.client);
+    }
+
+    disconnect(flush = true) {
+      var i, k, len, ref;
+      ref = Object.keys(this.limiters);
+
+      for (i = 0, len = ref.length; i < len; i++) {
+        k = ref[i];
+        clearInterval(this.limiters[k]._store.heartbeat);
+      }
+
+      this.limiters = {};
+      this.terminated = true;
+
+      if (flush) {
+        return this.Promise.all([this.client.quit(), this.subscriber.quit()]);
+      } else {
+        this.client.disconnect();
+        this.subscriber.disconnect();
+        return this.Promise.resolve();
+      }
+    }
+
+  }
+
+  ;
+  IORedisConnection.prototype.datastore = "ioredis";
+  IORedisConnection.prototype.defaults = {
+    Redis: null,
+    clientOptions: {},
+    clusterNodes: null,
+    client: null,
+    Promise: Promise,
+    Events: null
+  };
+  return IORedisConnection;
+}.call(void 0);
+
+module.exports = IORedisConnection;
+
+/***/ }),
+
+/***/ 2448:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg); var value = info.value; } catch (error) { reject(error); return; } if (info.done) { resolve(value); } else { Promise.resolve(value).then(_next, _throw); } }
+
+function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
+
+var BottleneckError, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser;
+NUM_PRIORITIES = 10;
+DEFAULT_PRIORITY = 5;
+parser = __nccwpck_require__(9700);
+BottleneckError = __nccwpck_require__(2360);
+Job = class Job {
+  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+    this.task = task;
+    this.args = args;
+    this.rejectOnDrop = rejectOnDrop;
+    this.Events = Events;
+    this._states = _states;
+    this.Promise = Promise;
+    this.options = parser.load(options, jobDefaults);
+    this.options.priority = this._sanitizePriority(this.options.priority);
+
+    if (this.options.id === jobDefaults.id) {
+      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+    }
+
+    this.promise = new this.Promise((_resolve, _reject) => {
+      this._resolve = _resolve;
+      this._reject = _reject;
+    });
+    this.retryCount = 0;
+  }
+
+  _sanitizePriority(priority) {
+    var sProperty;
+    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+
+    if (sProperty < 0) {
+      return 0;
+    } else if (sProperty > NUM_PRIORITIES - 1) {
+      return NUM_PRIORITIES - 1;
+    } else {
+      return sProperty;
+    }
+  }
+
+  _randomIndex() {
+    return Math.random().toString(36).slice(2);
+  }
+
+  doDrop({
+    error,
+    message = "This job has been dropped by Bottleneck"
+  } = {}) {
+    if (this._states.remove(this.options.id)) {
+      if (this.rejectOnDrop) {
+        this._reject(error != null ? error : new BottleneckError(message));
+      }
+
+      this.Events.trigger("dropped", {
+        args: this.args,
+        options: this.options,
+        task: this.task,
+        promise: this.promise
+      });
+      return true;
+    } else {
+      return false;
+    }
+  }
+
+  _assertStatus(expected) {
+    var status;
+    status = this._states.jobStatus(this.options.id);
+
+    if (!(status === expected || expected === "DONE" && status === null)) {
+      throw new BottleneckError(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+    }
+  }
+
+  doReceive() {
+    this._states.start(this.options.id);
+
+    return this.Events.trigger("received", {
+      args: this.args,
+      options: this.options
+    });
+  }
+
+  doQueue(reachedHWM, blocked) {
+    this._assertStatus("RECEIVED");
+
+    this._states.next(this.options.id);
+
+    return this.Events.trigger("queued", {
+      args: this.args,
+      options: this.options,
+      reachedHWM,
+      blocked
+    });
+  }
+
+  doRun() {
+    if (this.retryCount === 0) {
+      this._assertStatus("QUEUED");
+
+      this._states.next(this.options.id);
+    } else {
+      this._assertStatus("EXECUTING");
+    }
+
+    return this.Events.trigger("scheduled", {
+      args: this.args,
+      options: this.options
+    });
+  }
+
+  doExecute(chained, clearGlobalState, run, free) {
+    var _this = this;
+
+    return _asyncToGenerator(function* () {
+      var error, eventInfo, passed;
+
+      if (_this.retryCount === 0) {
+        _this._assertStatus("RUNNING");
+
+        _this._states.next(_this.options.id);
+      } else {
+        _this._assertStatus("EXECUTING");
+      }
+
+      eventInfo = {
+        args: _this.args,
+        options: _this.options,
+        retryCount: _this.retryCount
+      };
+
+      _this.Events.trigger("executing", eventInfo);
+
+      try {
+        passed = yield chained != null ? chained.schedule(_this.options, _this.task, ..._this.args) : _this.task(..._this.args);
+
+        if (clearGlobalState()) {
+          _this.doDone(eventInfo);
+
+          yield free(_this.options, eventInfo);
+
+          _this._assertStatus("DONE");
+
+          return _this._resolve(passed);
+        }
+      } catch (error1) {
+        error = error1;
+        return _this._onFailure(error, eventInfo, clearGlobalState, run, free);
+      }
+    })();
+  }
+
+  doExpire(clearGlobalState, run, free) {
+    var error, eventInfo;
+
+    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+      this._states.next(this.options.id);
+    }
+
+    this._assertStatus("EXECUTING");
+
+    eventInfo = {
+      args: this.args,
+      options: this.options,
+      retryCount: this.retryCount
+    };
+    error = new BottleneckError(`This job timed out after ${this.options.expiration} ms.`);
+    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+  }
+
+  _onFailure(error, eventInfo, clearGlobalState, run, free) {
+    var _this2 = this;
+
+    return _asyncToGenerator(function* () {
+      var retry, retryAfter;
+
+      if (clearGlobalState()) {
+        retry = yield _this2.Events.trigger("failed", error, eventInfo);
+
+        if (retry != null) {
+          retryAfter = ~~retry;
+
+          _this2.Events.trigger("retry", `Retrying ${_this2.options.id} after ${retryAfter} ms`, eventInfo);
+
+          _this2.retryCount++;
+          return run(retryAfter);
+        } else {
+          _this2.doDone(eventInfo);
+
+          yield free(_this2.options, eventInfo);
+
+          _this2._assertStatus("DONE");
+
+          return _this2._reject(error);
+        }
+      }
+    })();
+  }
+
+  doDone(eventInfo) {
+    this._assertStatus("EXECUTING");
+
+    this._states.next(this.options.id);
+
+    return this.Events.trigger("done", eventInfo);
+  }
+
+};
+module.exports = Job;
+
+/***/ }),
+
+/***/ 7099:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg); var value = info.value; } catch (error) { reject(error); return; } if (info.done) { resolve(value); } else { Promise.resolve(value).then(_next, _throw); } }
+
+function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
+
+var BottleneckError, LocalDatastore, parser;
+parser = __nccwpck_require__(9700);
+BottleneckError = __nccwpck_require__(2360);
+LocalDatastore = class LocalDatastore {
+  constructor(instance, storeOptions, storeInstanceOptions) {
+    this.instance = instance;
+    this.storeOptions = storeOptions;
+    this.clientId = this.instance._randomIndex();
+    parser.load(storeInstanceOptions, storeInstanceOptions, this);
+    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+    this._running = 0;
+    this._done = 0;
+    this._unblockTime = 0;
+    this.ready = this.Promise.resolve();
+    this.clients = {};
+
+    this._startHeartbeat();
+  }
+
+  _startHeartbeat() {
+    var base;
+
+    if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
+      return typeof (base = this.heartbeat = setInterval(() => {
+        var amount, incr, maximum, now, reservoir;
+        now = Date.now();
+
+        if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+          this._lastReservoirRefresh = now;
+          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+
+          this.instance._drainAll(this.computeCapacity());
+        }
+
+        if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+          var _this$storeOptions = this.storeOptions;
+          amount = _this$storeOptions.reservoirIncreaseAmount;
+          maximum = _this$storeOptions.reservoirIncreaseMaximum;
+          reservoir = _this$storeOptions.reservoir;
+          this._lastReservoirIncrease = now;
+          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+
+          if (incr > 0) {
+            this.storeOptions.reservoir += incr;
+            return this.instance._drainAll(this.computeCapacity());
+          }
+        }
+      }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
+    } else {
+      return clearInterval(this.heartbeat);
+    }
+  }
+
+  __publish__(message) {
+    var _this = this;
+
+    return _asyncToGenerator(function* () {
+      yield _this.yieldLoop();
+      return _this.instance.Events.trigger("message", message.toString());
+    })();
+  }
+
+  __disconnect__(flush) {
+    var _this2 = this;
+
+    return _asyncToGenerator(function* () {
+      yield _this2.yieldLoop();
+      clearInterval(_this2.heartbeat);
+      return _this2.Promise.resolve();
+    })();
+  }
+
+  yieldLoop(t = 0) {
+    return new this.Promise(function (resolve, reject) {
+      return setTimeout(resolve, t);
+    });
+  }
+
+  computePenalty() {
+    var ref;
+    return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5000;
+  }
+
+  __updateSettings__(options) {
+    var _this3 = this;
+
+    return _asyncToGenerator(function* () {
+      yield _this3.yieldLoop();
+      parser.overwrite(options, options, _this3.storeOptions);
+
+      _this3._startHeartbeat();
+
+      _this3.instance._drainAll(_this3.computeCapacity());
+
+      return true;
+    })();
+  }
+
+  __running__() {
+    var _this4 = this;
+
+    return _asyncToGenerator(function* () {
+      yield _this4.yieldLoop();
+      return _this4._running;
+    })();
+  }
+
+  __queued__() {
+    var _this5 = this;
+
+    return _asyncToGenerator(function* () {
+      yield _this5.yieldLoop();
+      return _this5.instance.queued();
+    })();
+  }
+
+  __done__() {
+    var _this6 = this;
+
+    return _asyncToGenerator(function* () {
+      yield _this6.yieldLoop();
+      return _this6._done;
+    })();
+  }
+
+  __groupCheck__(time) {
+    var _this7 = this;
+
+    return _asyncToGenerator(function* () {
+      yield _this7.yieldLoop();
+      return _this7._nextRequest + _this7.timeout < time;
+    })();
+  }
+
+  computeCapacity() {
+    var maxConcurrent, reservoir;
+    var _this$storeOptions2 = this.storeOptions;
+    maxConcurrent = _this$storeOptions2.maxConcurrent;
+    reservoir = _this$storeOptions2.reservoir;
+
+    if (maxConcurrent != null && reservoir != null) {
+      return Math.min(maxConcurrent - this._running, reservoir);
+    } else if (maxConcurrent != null) {
+      return maxConcurrent - this._running;
+    } else if (reservoir != null) {
+      return reservoir;
+    } else {
+      return null;
+    }
+  }
+
+  conditionsCheck(weight) {
+    var capacity;
+    capacity = this.computeCapacity();
+    return capacity == null || weight <= capacity;
+  }
+
+  __incrementReservoir__(incr) {
+    var _this8 = this;
+
+    return _asyncToGenerator(function* () {
+      var reservoir;
+      yield _this8.yieldLoop();
+      reservoir = _this8.storeOptions.reservoir += incr;
+
+      _this8.instance._drainAll(_this8.computeCapacity());
+
+      return reservoir;
+    })();
+  }
+
+  __currentReservoir__() {
+    var _this9 = this;
+
+    return _asyncToGenerator(function* () {
+      yield _this9.yieldLoop();
+      return _this9.storeOptions.reservoir;
+    })();
+  }
+
+  isBlocked(now) {
+    return this._unblockTime >= now;
+  }
+
+  check(weight, now) {
+    return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
+  }
+
+  __check__(weight) {
+    var _this10 = this;
+
+    return _asyncToGenerator(function* () {
+      var now;
+      yield _this10.yieldLoop();
+      now = Date.now();
+      return _this10.check(weight, now);
+    })();
+  }
+
+  __register__(index, weight, expiration) {
+    var _this11 = this;
+
+    return _asyncToGenerator(function* () {
+      var now, wait;
+      yield _this11.yieldLoop();
+      now = Date.now();
+
+      if (_this11.conditionsCheck(weight)) {
+        _this11._running += weight;
+
+        if (_this11.storeOptions.reservoir != null) {
+          _this11.storeOptions.reservoir -= weight;
+        }
+
+        wait = Math.max(_this11._nextRequest - now, 0);
+        _this11._nextRequest = now + wait + _this11.storeOptions.minTime;
+        return {
+          success: true,
+          wait,
+          reservoir: _this11.storeOptions.reservoir
+        };
+      } else {
+        return {
+          success: false
+        };
+      }
+    })();
+  }
+
+  strategyIsBlock() {
+    return this.storeOptions.strategy === 3;
+  }
+
+  __submit__(queueLength, weight) {
+    var _this12 = this;
+
+    return _asyncToGenerator(function* () {
+      var blocked, now, reachedHWM;
+      yield _this12.yieldLoop();
+
+      if (_this12.storeOptions.maxConcurrent != null && weight > _this12.storeOptions.maxConcurrent) {
+        throw new BottleneckError(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${_this12.storeOptions.maxConcurrent}`);
+      }
+
+      now = Date.now();
+      reachedHWM = _this12.storeOptions.highWater != null && queueLength === _this12.storeOptions.highWater && !_this12.check(weight, now);
+      blocked = _this12.strategyIsBlock() && (reachedHWM || _this12.isBlocked(now));
+
+      if (blocked) {
+        _this12._unblockTime = now + _this12.computePenalty();
+        _this12._nextRequest = _this12._unblockTime + _this12.storeOptions.minTime;
+
+        _this12.instance._dropAllQueued();
+      }
+
+      return {
+        reachedHWM,
+        blocked,
+        strategy: _this12.storeOptions.strategy
+      };
+    })();
+  }
+
+  __free__(index, weight) {
+    var _this13 = this;
+
+    return _asyncToGenerator(function* () {
+      yield _this13.yieldLoop();
+      _this13._running -= weight;
+      _this13._done += weight;
+
+      _this13.instance._drainAll(_this13.computeCapacity());
+
+      return {
+        running: _this13._running
+      };
+    })();
+  }
+
+};
+module.exports = LocalDatastore;
+
+/***/ }),
+
+/***/ 1363:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+var DLList, Events, Queues;
+DLList = __nccwpck_require__(5327);
+Events = __nccwpck_require__(1914);
+Queues = class Queues {
+  constructor(num_priorities) {
+    var i;
+    this.Events = new Events(this);
+    this._length = 0;
+
+    this._lists = function () {
+      var j, ref, results;
+      results = [];
+
+      for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
+        results.push(new DLList(() => {
+          return this.incr();
+        }, () => {
+          return this.decr();
+        }));
+      }
+
+      return results;
+    }.call(this);
+  }
+
+  incr() {
+    if (this._length++ === 0) {
+      return this.Events.trigger("leftzero");
+    }
+  }
+
+  decr() {
+    if (--this._length === 0) {
+      return this.Events.trigger("zero");
+    }
+  }
+
+  push(job) {
+    return this._lists[job.options.priority].push(job);
+  }
+
+  queued(priority) {
+    if (priority != null) {
+      return this._lists[priority].length;
+    } else {
+      return this._length;
+    }
+  }
+
+  shiftAll(fn) {
+    return this._lists.forEach(function (list) {
+      return list.forEachShift(fn);
+    });
+  }
+
+  getFirst(arr = this._lists) {
+    var j, len, list;
+
+    for (j = 0, len = arr.length; j < len; j++) {
+      list = arr[j];
+
+      if (list.length > 0) {
+        return list;
+      }
+    }
+
+    return [];
+  }
+
+  shiftLastFrom(priority) {
+    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+  }
+
+};
+module.exports = Queues;
+
+/***/ }),
+
+/***/ 1400:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg); var value = info.value; } catch (error) { reject(error); return; } if (info.done) { resolve(value); } else { Promise.resolve(value).then(_next, _throw); } }
+
+function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
+
+var Events, RedisConnection, Scripts, parser;
+parser = __nccwpck_require__(9700);
+Events = __nccwpck_require__(1914);
+Scripts = __nccwpck_require__(1479);
+
+RedisConnection = function () {
+  class RedisConnection {
+    constructor(options = {}) {
+      parser.load(options, this.defaults, this);
+
+      if (this.Redis == null) {
+        this.Redis = eval("require")("redis"); // Obfuscated or else Webpack/Angular will try to inline the optional redis module. To override this behavior: pass the redis module to Bottleneck as the 'Redis' option.
+      }
+
+      if (this.Events == null) {
+        this.Events = new Events(this);
+      }
+
+      this.terminated = false;
+
+      if (this.client == null) {
+        this.client = this.Redis.createClient(this.clientOptions);
+      }
+
+      this.subscriber = this.client.duplicate();
+      this.limiters = {};
+      this.shas = {};
+      this.ready = this.Promise.all([this._setup(this.client, false), this._setup(this.subscriber, true)]).then(() => {
+        return this._loadScripts();
+      }).then(() => {
+        return {
+          client: this.client,
+          subscriber: this.subscriber
+        };
+      });
+    }
+
+    _setup(client, sub) {
+      client.setMaxListeners(0);
+      return new this.Promise((resolve, reject) => {
+        client.on("error", e => {
+          return this.Events.trigger("error", e);
+        });
+
+        if (sub) {
+          client.on("message", (channel, message) => {
+            var ref;
+            return (ref = this.limiters[channel]) != null ? ref._store.onMessage(channel, message) : void 0;
+          });
+        }
+
+        if (client.ready) {
+          return resolve();
+        } else {
+          return client.once("ready", resolve);
+        }
+      });
+    }
+
+    _loadScript(name) {
+      return new this.Promise((resolve, reject) => {
+        var payload;
+        payload = Scripts.payload(name);
+        return this.client.multi([["script", "load", payload]]).exec((err, replies) => {
+          if (err != null) {
+            return reject(err);
+          }
+
+          this.shas[name] = replies[0];
+          return resolve(replies[0]);
+        });
+      });
+    }
+
+    _loadScripts() {
+      return this.Promise.all(Scripts.names.map(k => {
+        return this._loadScript(k);
+      }));
+    }
+
+    __runCommand__(cmd) {
+      var _this = this;
+
+      return _asyncToGenerator(function* () {
+        yield _this.ready;
+        return new _this.Promise((resolve, reject) => {
+          return _this.client.multi([cmd]).exec_atomic(function (err, replies) {
+            if (err != null) {
+              return reject(err);
+            } else {
+              return resolve(replies[0]);
+            }
+          });
+        });
+      })();
+    }
+
+    __addLimiter__(instance) {
+      return this.Promise.all([instance.channel(), instance.channel_client()].map(channel => {
+        return new this.Promise((resolve, reject) => {
+          var handler;
+
+          handler = chan => {
+            if (chan === channel) {
+              this.subscriber.removeListener("subscribe", handler);
+              this.limiters[channel] = instance;
+              return resolve();
+            }
+          };
+
+          this.subscriber.on("subscribe", handler);
+          return this.subscriber.subscribe(channel);
+        });
+      }));
+    }
+
+    __removeLimiter__(instance) {
+      var _this2 = this;
+
+      return this.Promise.all([instance.channel(), instance.channel_client()].map(
+      /*#__PURE__*/
+      function () {
+        var _ref = _asyncToGenerator(function* (channel) {
+          if (!_this2.terminated) {
+            yield new _this2.Promise((resolve, reject) => {
+              return _this2.subscriber.unsubscribe(channel, function (err, chan) {
+                if (err != null) {
+                  return reject(err);
+                }
+
+                if (chan === channel) {
+                  return resolve();
+                }
+              });
+            });
+          }
+
+          return delete _this2.limiters[channel];
+        });
+
+        return function (_x) {
+          return _ref.apply(this, arguments);
+        };
+      }()));
+    }
+
+    __scriptArgs__(name, id, args, cb) {
+      var keys;
+      keys = Scripts.keys(name, id);
+      return [this.shas[name], keys.length].concat(keys, args, cb);
+    }
+
+    __scriptFn__(name) {
+      return this.client.evalsha.bind(this.client);
+    }
+
+    disconnect(flush = true) {
+      var i, k, len, ref;
+      ref = Object.keys(this.limiters);
+
+      for (i = 0, len = ref.length; i < len; i++) {
+        k = ref[i];
+        clearInterval(this.limiters[k]._store.heartbeat);
+      }
+
+      this.limiters = {};
+      this.terminated = true;
+      this.client.end(flush);
+      this.subscriber.end(flush);
+      return this.Promise.resolve();
+    }
+
+  }
+
+  ;
+  RedisConnection.prototype.datastore = "redis";
+  RedisConnection.prototype.defaults = {
+    Redis: null,
+    clientOptions: {},
+    client: null,
+    Promise: Promise,
+    Events: null
+  };
+  return RedisConnection;
+}.call(void 0);
+
+module.exports = RedisConnection;
+
+/***/ }),
+
+/***/ 1827:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+function _slicedToArray(arr, i) { return _arrayWithHoles(arr) || _iterableToArrayLimit(arr, i) || _nonIterableRest(); }
+
+function _nonIterableRest() { throw new TypeError("Invalid attempt to destructure non-iterable instance"); }
+
+function _iterableToArrayLimit(arr, i) { var _arr = []; var _n = true; var _d = false; var _e = undefined; try { for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) { _arr.push(_s.value); if (i && _arr.length === i) break; } } catch (err) { _d = true; _e = err; } finally { try { if (!_n && _i["return"] != null) _i["return"](); } finally { if (_d) throw _e; } } return _arr; }
+
+function _arrayWithHoles(arr) { if (Array.isArray(arr)) return arr; }
+
+function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg); var value = info.value; } catch (error) { reject(error); return; } if (info.done) { resolve(value); } else { Promise.resolve(value).then(_next, _throw); } }
+
+function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
+
+var BottleneckError, IORedisConnection, RedisConnection, RedisDatastore, parser;
+parser = __nccwpck_require__(9700);
+BottleneckError = __nccwpck_require__(2360);
+RedisConnection = __nccwpck_require__(1400);
+IORedisConnection = __nccwpck_require__(8468);
+RedisDatastore = class RedisDatastore {
+  constructor(instance, storeOptions, storeInstanceOptions) {
+    this.instance = instance;
+    this.storeOptions = storeOptions;
+    this.originalId = this.instance.id;
+    this.clientId = this.instance._randomIndex();
+    parser.load(storeInstanceOptions, storeInstanceOptions, this);
+    this.clients = {};
+    this.capacityPriorityCounters = {};
+    this.sharedConnection = this.connection != null;
+
+    if (this.connection == null) {
+      this.connection = this.instance.datastore === "redis" ? new RedisConnection({
+        Redis: this.Redis,
+        clientOptions: this.clientOptions,
+        Promise: this.Promise,
+        Events: this.instance.Events
+      }) : this.instance.datastore === "ioredis" ? new IORedisConnection({
+        Redis: this.Redis,
+        clientOptions: this.clientOptions,
+        clusterNodes: this.clusterNodes,
+        Promise: this.Promise,
+        Events: this.instance.Events
+      }) : void 0;
+    }
+
+    this.instance.connection = this.connection;
+    this.instance.datastore = this.connection.datastore;
+    this.ready = this.connection.ready.then(clients => {
+      this.clients = clients;
+      return this.runScript("init", this.prepareInitSettings(this.clearDatastore));
+    }).then(() => {
+      return this.connection.__addLimiter__(this.instance);
+    }).then(() => {
+      return this.runScript("register_client", [this.instance.queued()]);
+    }).then(() => {
+      var base;
+
+      if (typeof (base = this.heartbeat = setInterval(() => {
+        return this.runScript("heartbeat", []).catch(e => {
+          return this.instance.Events.trigger("error", e);
+        });
+      }, this.heartbeatInterval)).unref === "function") {
+        base.unref();
+      }
+
+      return this.clients;
+    });
+  }
+
+  __publish__(message) {
+    var _this = this;
+
+    return _asyncToGenerator(function* () {
+      var client;
+
+      var _ref = yield _this.ready;
+
+      client = _ref.client;
+      return client.publish(_this.instance.channel(), `message:${message.toString()}`);
+    })();
+  }
+
+  onMessage(channel, message) {
+    var _this2 = this;
+
+    return _asyncToGenerator(function* () {
+      var capacity, counter, data, drained, e, newCapacity, pos, priorityClient, rawCapacity, type;
+
+      try {
+        pos = message.indexOf(":");
+        var _ref2 = [message.slice(0, pos), message.slice(pos + 1)];
+        type = _ref2[0];
+        data = _ref2[1];
+
+        if (type === "capacity") {
+          return yield _this2.instance._drainAll(data.length > 0 ? ~~data : void 0);
+        } else if (type === "capacity-priority") {
+          var _data$split = data.split(":");
+
+          var _data$split2 = _slicedToArray(_data$split, 3);
+
+          rawCapacity = _data$split2[0];
+          priorityClient = _data$split2[1];
+          counter = _data$split2[2];
+          capacity = rawCapacity.length > 0 ? ~~rawCapacity : void 0;
+
+          if (priorityClient === _this2.clientId) {
+            drained = yield _this2.instance._drainAll(capacity);
+            newCapacity = capacity != null ? capacity - (drained || 0) : "";
+            return yield _this2.clients.client.publish(_this2.instance.channel(), `capacity-priority:${newCapacity}::${counter}`);
+          } else if (priorityClient === "") {
+            clearTimeout(_this2.capacityPriorityCounters[counter]);
+            delete _this2.capacityPriorityCounters[counter];
+            return _this2.instance._drainAll(capacity);
+          } else {
+            return _this2.capacityPriorityCounters[counter] = setTimeout(
+            /*#__PURE__*/
+            _asyncToGenerator(function* () {
+              var e;
+
+              try {
+                delete _this2.capacityPriorityCounters[counter];
+                yield _this2.runScript("blacklist_client", [priorityClient]);
+                return yield _this2.instance._drainAll(capacity);
+              } catch (error) {
+                e = error;
+                return _this2.instance.Events.trigger("error", e);
+              }
+            }), 1000);
+          }
+        } else if (type === "message") {
+          return _this2.instance.Events.trigger("message", data);
+        } else if (type === "blocked") {
+          return yield _this2.instance._dropAllQueued();
+        }
+      } catch (error) {
+        e = error;
+        return _this2.instance.Events.trigger("error", e);
+      }
+    })();
+  }
+
+  __disconnect__(flush) {
+    clearInterval(this.heartbeat);
+
+    if (this.sharedConnection) {
+      return this.connection.__removeLimiter__(this.instance);
+    } else {
+      return this.connection.disconnect(flush);
+    }
+  }
+
+  runScript(name, args) {
+    var _this3 = this;
+
+    return _asyncToGenerator(function* () {
+      if (!(name === "init" || name === "register_client")) {
+        yield _this3.ready;
+      }
+
+      return new _this3.Promise((resolve, reject) => {
+        var all_args, arr;
+        all_args = [Date.now(), _this3.clientId].concat(args);
+
+        _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args);
+
+        arr = _this3.connection.__scriptArgs__(name, _this3.originalId, all_args, function (err, replies) {
+          if (err != null) {
+            return reject(err);
+          }
+
+          return resolve(replies);
+        });
+        return _this3.connection.__scriptFn__(name)(...arr);
+      }).catch(e => {
+        if (e.message === "SETTINGS_KEY_NOT_FOUND") {
+          if (name === "heartbeat") {
+            return _this3.Promise.resolve();
+          } else {
+            return _this3.runScript("init", _this3.prepareInitSettings(false)).then(() => {
+              return _this3.runScript(name, args);
+            });
+          }
+        } else if (e.message === "UNKNOWN_CLIENT") {
+          return _this3.runScript("register_client", [_this3.instance.queued()]).then(() => {
+            return _this3.runScript(name, args);
+          });
+        } else {
+          return _this3.Promise.reject(e);
+        }
+      });
+    })();
+  }
+
+  prepareArray(arr) {
+    var i, len, results, x;
+    results = [];
+
+    for (i = 0, len = arr.length; i < len; i++) {
+      x = arr[i];
+      results.push(x != null ? x.toString() : "");
+    }
+
+    return results;
+  }
+
+  prepareObject(obj) {
+    var arr, k, v;
+    arr = [];
+
+    for (k in obj) {
+      v = obj[k];
+      arr.push(k, v != null ? v.toString() : "");
+    }
+
+    return arr;
+  }
+
+  prepareInitSettings(clear) {
+    var args;
+    args = this.prepareObject(Object.assign({}, this.storeOptions, {
+      id: this.originalId,
+      version: this.instance.version,
+      groupTimeout: this.timeout,
+      clientTimeout: this.clientTimeout
+    }));
+    args.unshift(clear ? 1 : 0, this.instance.version);
+    return args;
+  }
+
+  convertBool(b) {
+    return !!b;
+  }
+
+  __updateSettings__(options) {
+    var _this4 = this;
+
+    return _asyncToGenerator(function* () {
+      yield _this4.runScript("update_settings", _this4.prepareObject(options));
+      return parser.overwrite(options, options, _this4.storeOptions);
+    })();
+  }
+
+  __running__() {
+    return this.runScript("running", []);
+  }
+
+  __queued__() {
+    return this.runScript("queued", []);
+  }
+
+  __done__() {
+    return this.runScript("done", []);
+  }
+
+  __groupCheck__() {
+    var _this5 = this;
+
+    return _asyncToGenerator(function* () {
+      return _this5.convertBool((yield _this5.runScript("group_check", [])));
+    })();
+  }
+
+  __incrementReservoir__(incr) {
+    return this.runScript("increment_reservoir", [incr]);
+  }
+
+  __currentReservoir__() {
+    return this.runScript("current_reservoir", []);
+  }
+
+  __check__(weight) {
+    var _this6 = this;
+
+    return _asyncToGenerator(function* () {
+      return _this6.convertBool((yield _this6.runScript("check", _this6.prepareArray([weight]))));
+    })();
+  }
+
+  __register__(index, weight, expiration) {
+    var _this7 = this;
+
+    return _asyncToGenerator(function* () {
+      var reservoir, success, wait;
+
+      var _ref4 = yield _this7.runScript("register", _this7.prepareArray([index, weight, expiration]));
+
+      var _ref5 = _slicedToArray(_ref4, 3);
+
+      success = _ref5[0];
+      wait = _ref5[1];
+      reservoir = _ref5[2];
+      return {
+        success: _this7.convertBool(success),
+        wait,
+        reservoir
+      };
+    })();
+  }
+
+  __submit__(queueLength, weight) {
+    var _this8 = this;
+
+    return _asyncToGenerator(function* () {
+      var blocked, e, maxConcurrent, overweight, reachedHWM, strategy;
+
+      try {
+        var _ref6 = yield _this8.runScript("submit", _this8.prepareArray([queueLength, weight]));
+
+        var _ref7 = _slicedToArray(_ref6, 3);
+
+        reachedHWM = _ref7[0];
+        blocked = _ref7[1];
+        strategy = _ref7[2];
+        return {
+          reachedHWM: _this8.convertBool(reachedHWM),
+          blocked: _this8.convertBool(blocked),
+          strategy
+        };
+      } catch (error) {
+        e = error;
+
+        if (e.message.indexOf("OVERWEIGHT") === 0) {
+          var _e$message$split = e.message.split(":");
+
+          var _e$message$split2 = _slicedToArray(_e$message$split, 3);
+
+          overweight = _e$message$split2[0];
+          weight = _e$message$split2[1];
+          maxConcurrent = _e$message$split2[2];
+          throw new BottleneckError(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${maxConcurrent}`);
+        } else {
+          throw e;
+        }
+      }
+    })();
+  }
+
+  __free__(index, weight) {
+    var _this9 = this;
+
+    return _asyncToGenerator(function* () {
+      var running;
+      running = yield _this9.runScript("free", _this9.prepareArray([index]));
+      return {
+        running
+      };
+    })();
+  }
+
+};
+module.exports = RedisDatastore;
+
+/***/ }),
+
+/***/ 1479:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var headers, lua, templates;
+lua = __nccwpck_require__(6495);
+headers = {
+  refs: lua["refs.lua"],
+  validate_keys: lua["validate_keys.lua"],
+  validate_client: lua["validate_client.lua"],
+  refresh_expiration: lua["refresh_expiration.lua"],
+  process_tick: lua["process_tick.lua"],
+  conditions_check: lua["conditions_check.lua"],
+  get_time: lua["get_time.lua"]
+};
+
+exports.allKeys = function (id) {
+  return [
+  /*
+  HASH
+  */
+  `b_${id}_settings`,
+  /*
+  HASH
+  job index -> weight
+  */
+  `b_${id}_job_weights`,
+  /*
+  ZSET
+  job index -> expiration
+  */
+  `b_${id}_job_expirations`,
+  /*
+  HASH
+  job index -> client
+  */
+  `b_${id}_job_clients`,
+  /*
+  ZSET
+  client -> sum running
+  */
+  `b_${id}_client_running`,
+  /*
+  HASH
+  client -> num queued
+  */
+  `b_${id}_client_num_queued`,
+  /*
+  ZSET
+  client -> last job registered
+  */
+  `b_${id}_client_last_registered`,
+  /*
+  ZSET
+  client -> last seen
+  */
+  `b_${id}_client_last_seen`];
+};
+
+templates = {
+  init: {
+    keys: exports.allKeys,
+    headers: ["process_tick"],
+    refresh_expiration: true,
+    code: lua["init.lua"]
+  },
+  group_check: {
+    keys: exports.allKeys,
+    headers: [],
+    refresh_expiration: false,
+    code: lua["group_check.lua"]
+  },
+  register_client: {
+    keys: exports.allKeys,
+    headers: ["validate_keys"],
+    refresh_expiration: false,
+    code: lua["register_client.lua"]
+  },
+  blacklist_client: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client"],
+    refresh_expiration: false,
+    code: lua["blacklist_client.lua"]
+  },
+  heartbeat: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client", "process_tick"],
+    refresh_expiration: false,
+    code: lua["heartbeat.lua"]
+  },
+  update_settings: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client", "process_tick"],
+    refresh_expiration: true,
+    code: lua["update_settings.lua"]
+  },
+  running: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client", "process_tick"],
+    refresh_expiration: false,
+    code: lua["running.lua"]
+  },
+  queued: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client"],
+    refresh_expiration: false,
+    code: lua["queued.lua"]
+  },
+  done: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client", "process_tick"],
+    refresh_expiration: false,
+    code: lua["done.lua"]
+  },
+  check: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client", "process_tick", "conditions_check"],
+    refresh_expiration: false,
+    code: lua["check.lua"]
+  },
+  submit: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client", "process_tick", "conditions_check"],
+    refresh_expiration: true,
+    code: lua["submit.lua"]
+  },
+  register: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client", "process_tick", "conditions_check"],
+    refresh_expiration: true,
+    code: lua["register.lua"]
+  },
+  free: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client", "process_tick"],
+    refresh_expiration: true,
+    code: lua["free.lua"]
+  },
+  current_reservoir: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client", "process_tick"],
+    refresh_expiration: false,
+    code: lua["current_reservoir.lua"]
+  },
+  increment_reservoir: {
+    keys: exports.allKeys,
+    headers: ["validate_keys", "validate_client", "process_tick"],
+    refresh_expiration: true,
+    code: lua["increment_reservoir.lua"]
+  }
+};
+exports.names = Object.keys(templates);
+
+exports.keys = function (name, id) {
+  return templates[name].keys(id);
+};
+
+exports.payload = function (name) {
+  var template;
+  template = templates[name];
+  return Array.prototype.concat(headers.refs, template.headers.map(function (h) {
+    return headers[h];
+  }), template.refresh_expiration ? headers.refresh_expiration : "", template.code).join("\n");
+};
+
+/***/ }),
+
+/***/ 5685:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+var BottleneckError, States;
+BottleneckError = __nccwpck_require__(2360);
+States = class States {
+  constructor(status1) {
+    this.status = status1;
+    this._jobs = {};
+    this.counts = this.status.map(function () {
+      return 0;
+    });
+  }
+
+  next(id) {
+    var current, next;
+    current = this._jobs[id];
+    next = current + 1;
+
+    if (current != null && next < this.status.length) {
+      this.counts[current]--;
+      this.counts[next]++;
+      return this._jobs[id]++;
+    } else if (current != null) {
+      this.counts[current]--;
+      return delete this._jobs[id];
+    }
+  }
+
+  start(id) {
+    var initial;
+    initial = 0;
+    this._jobs[id] = initial;
+    return this.counts[initial]++;
+  }
+
+  remove(id) {
+    var current;
+    current = this._jobs[id];
+
+    if (current != null) {
+      this.counts[current]--;
+      delete this._jobs[id];
+    }
+
+    return current != null;
+  }
+
+  jobStatus(id) {
+    var ref;
+    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+  }
+
+  statusJobs(status) {
+    var k, pos, ref, results, v;
+
+    if (status != null) {
+      pos = this.status.indexOf(status);
+
+      if (pos < 0) {
+        throw new BottleneckError(`status must be one of ${this.status.join(', ')}`);
+      }
+
+      ref = this._jobs;
+      results = [];
+
+      for (k in ref) {
+        v = ref[k];
+
+        if (v === pos) {
+          results.push(k);
+        }
+      }
+
+      return results;
+    } else {
+      return Object.keys(this._jobs);
+    }
+  }
+
+  statusCounts() {
+    return this.counts.reduce((acc, v, i) => {
+      acc[this.status[i]] = v;
+      return acc;
+    }, {});
+  }
+
+};
+module.exports = States;
+
+/***/ }),
+
+/***/ 9216:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+function asyncGeneratorStep(gen, resolve, reject, _next, _throw, key, arg) { try { var info = gen[key](arg); var value = info.value; } catch (error) { reject(error); return; } if (info.done) { resolve(value); } else { Promise.resolve(value).then(_next, _throw); } }
+
+function _asyncToGenerator(fn) { return function () { var self = this, args = arguments; return new Promise(function (resolve, reject) { var gen = fn.apply(self, args); function _next(value) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "next", value); } function _throw(err) { asyncGeneratorStep(gen, resolve, reject, _next, _throw, "throw", err); } _next(undefined); }); }; }
+
+var DLList, Sync;
+DLList = __nccwpck_require__(5327);
+Sync = class Sync {
+  constructor(name, Promise) {
+    this.schedule = this.schedule.bind(this);
+    this.name = name;
+    this.Promise = Promise;
+    this._running = 0;
+    this._queue = new DLList();
+  }
+
+  isEmpty() {
+    return this._queue.length === 0;
+  }
+
+  _tryToRun() {
+    var _this = this;
+
+    return _asyncToGenerator(function* () {
+      var args, cb, error, reject, resolve, returned, task;
+
+      if (_this._running < 1 && _this._queue.length > 0) {
+        _this._running++;
+
+        var _this$_queue$shift = _this._queue.shift();
+
+        task = _this$_queue$shift.task;
+        args = _this$_queue$shift.args;
+        resolve = _this$_queue$shift.resolve;
+        reject = _this$_queue$shift.reject;
+        cb = yield _asyncToGenerator(function* () {
+          try {
+            returned = yield task(...args);
+            return function () {
+              return resolve(returned);
+            };
+          } catch (error1) {
+            error = error1;
+            return function () {
+              return reject(error);
+            };
+          }
+        })();
+        _this._running--;
+
+        _this._tryToRun();
+
+        return cb();
+      }
+    })();
+  }
+
+  schedule(task, ...args) {
+    var promise, reject, resolve;
+    resolve = reject = null;
+    promise = new this.Promise(function (_resolve, _reject) {
+      resolve = _resolve;
+      return reject = _reject;
+    });
+
+    this._queue.push({
+      task,
+      args,
+      resolve,
+      reject
+    });
+
+    this._tryToRun();
+
+    return promise;
+  }
+
+};
+module.exports = Sync;
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+module.exports = __nccwpck_require__(8760);
+
+/***/ }),
+
+/***/ 9700:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+
+exports.load = function (received, defaults, onto = {}) {
+  var k, ref, v;
+
+  for (k in defaults) {
+    v = defaults[k];
+    onto[k] = (ref = received[k]) != null ? ref : v;
+  }
+
+  return onto;
+};
+
+exports.overwrite = function (received, defaults, onto = {}) {
+  var k, v;
+
+  for (k in received) {
+    v = received[k];
+
+    if (defaults[k] !== void 0) {
+      onto[k] = v;
+    }
+  }
+
+  return onto;
+};
+
+/***/ }),
+
+/***/ 3251:
+/***/ (function(module) {
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+(function (global, factory) {
+	 true ? module.exports = factory() :
+	0;
+}(this, (function () { 'use strict';
+
+	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+	function getCjsExportFromNamespace (n) {
+		return n && n['default'] || n;
+	}
+
+	var load = function(received, defaults, onto = {}) {
+	  var k, ref, v;
+	  for (k in defaults) {
+	    v = defaults[k];
+	    onto[k] = (ref = received[k]) != null ? ref : v;
+	  }
+	  return onto;
+	};
+
+	var overwrite = function(received, defaults, onto = {}) {
+	  var k, v;
+	  for (k in received) {
+	    v = received[k];
+	    if (defaults[k] !== void 0) {
+	      onto[k] = v;
+	    }
+	  }
+	  return onto;
+	};
+
+	var parser = {
+		load: load,
+		overwrite: overwrite
+	};
+
+	var DLList;
+
+	DLList = class DLList {
+	  constructor(incr, decr) {
+	    this.incr = incr;
+	    this.decr = decr;
+	    this._first = null;
+	    this._last = null;
+	    this.length = 0;
+	  }
+
+	  push(value) {
+	    var node;
+	    this.length++;
+	    if (typeof this.incr === "function") {
+	      this.incr();
+	    }
+	    node = {
+	      value,
+	      prev: this._last,
+	      next: null
+	    };
+	    if (this._last != null) {
+	      this._last.next = node;
+	      this._last = node;
+	    } else {
+	      this._first = this._last = node;
+	    }
+	    return void 0;
+	  }
+
+	  shift() {
+	    var value;
+	    if (this._first == null) {
+	      return;
+	    } else {
+	      this.length--;
+	      if (typeof this.decr === "function") {
+	        this.decr();
+	      }
+	    }
+	    value = this._first.value;
+	    if ((this._first = this._first.next) != null) {
+	      this._first.prev = null;
+	    } else {
+	      this._last = null;
+	    }
+	    return value;
+	  }
+
+	  first() {
+	    if (this._first != null) {
+	      return this._first.value;
+	    }
+	  }
+
+	  getArray() {
+	    var node, ref, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, ref.value));
+	    }
+	    return results;
+	  }
+
+	  forEachShift(cb) {
+	    var node;
+	    node = this.shift();
+	    while (node != null) {
+	      (cb(node), node = this.shift());
+	    }
+	    return void 0;
+	  }
+
+	  debug() {
+	    var node, ref, ref1, ref2, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, {
+	        value: ref.value,
+	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+	        next: (ref2 = ref.next) != null ? ref2.value : void 0
+	      }));
+	    }
+	    return results;
+	  }
+
+	};
+
+	var DLList_1 = DLList;
+
+	var Events;
+
+	Events = class Events {
+	  constructor(instance) {
+	    this.instance = instance;
+	    this._events = {};
+	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+	      throw new Error("An Emitter already exists for this object");
+	    }
+	    this.instance.on = (name, cb) => {
+	      return this._addListener(name, "many", cb);
+	    };
+	    this.instance.once = (name, cb) => {
+	      return this._addListener(name, "once", cb);
+	    };
+	    this.instance.removeAllListeners = (name = null) => {
+	      if (name != null) {
+	        return delete this._events[name];
+	      } else {
+	        return this._events = {};
+	      }
+	    };
+	  }
+
+	  _addListener(name, status, cb) {
+	    var base;
+	    if ((base = this._events)[name] == null) {
+	      base[name] = [];
+	    }
+	    this._events[name].push({cb, status});
+	    return this.instance;
+	  }
+
+	  listenerCount(name) {
+	    if (this._events[name] != null) {
+	      return this._events[name].length;
+	    } else {
+	      return 0;
+	    }
+	  }
+
+	  async trigger(name, ...args) {
+	    var e, promises;
+	    try {
+	      if (name !== "debug") {
+	        this.trigger("debug", `Event triggered: ${name}`, args);
+	      }
+	      if (this._events[name] == null) {
+	        return;
+	      }
+	      this._events[name] = this._events[name].filter(function(listener) {
+	        return listener.status !== "none";
+	      });
+	      promises = this._events[name].map(async(listener) => {
+	        var e, returned;
+	        if (listener.status === "none") {
+	          return;
+	        }
+	        if (listener.status === "once") {
+	          listener.status = "none";
+	        }
+	        try {
+	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+	          if (typeof (returned != null ? returned.then : void 0) === "function") {
+	            return (await returned);
+	          } else {
+	            return returned;
+	          }
+	        } catch (error) {
+	          e = error;
+	          {
+	            this.trigger("error", e);
+	          }
+	          return null;
+	        }
+	      });
+	      return ((await Promise.all(promises))).find(function(x) {
+	        return x != null;
+	      });
+	    } catch (error) {
+	      e = error;
+	      {
+	        this.trigger("error", e);
+	      }
+	      return null;
+	    }
+	  }
+
+	};
+
+	var Events_1 = Events;
+
+	var DLList$1, Events$1, Queues;
+
+	DLList$1 = DLList_1;
+
+	Events$1 = Events_1;
+
+	Queues = class Queues {
+	  constructor(num_priorities) {
+	    var i;
+	    this.Events = new Events$1(this);
+	    this._length = 0;
+	    this._lists = (function() {
+	      var j, ref, results;
+	      results = [];
+	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
+	        results.push(new DLList$1((() => {
+	          return this.incr();
+	        }), (() => {
+	          return this.decr();
+	        })));
+	      }
+	      return results;
+	    }).call(this);
+	  }
+
+	  incr() {
+	    if (this._length++ === 0) {
+	      return this.Events.trigger("leftzero");
+	    }
+	  }
+
+	  decr() {
+	    if (--this._length === 0) {
+	      return this.Events.trigger("zero");
+	    }
+	  }
+
+	  push(job) {
+	    return this._lists[job.options.priority].push(job);
+	  }
+
+	  queued(priority) {
+	    if (priority != null) {
+	      return this._lists[priority].length;
+	    } else {
+	      return this._length;
+	    }
+	  }
+
+	  shiftAll(fn) {
+	    return this._lists.forEach(function(list) {
+	      return list.forEachShift(fn);
+	    });
+	  }
+
+	  getFirst(arr = this._lists) {
+	    var j, len, list;
+	    for (j = 0, len = arr.length; j < len; j++) {
+	      list = arr[j];
+	      if (list.length > 0) {
+	        return list;
+	      }
+	    }
+	    return [];
+	  }
+
+	  shiftLastFrom(priority) {
+	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+	  }
+
+	};
+
+	var Queues_1 = Queues;
+
+	var BottleneckError;
+
+	BottleneckError = class BottleneckError extends Error {};
+
+	var BottleneckError_1 = BottleneckError;
+
+	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+	NUM_PRIORITIES = 10;
+
+	DEFAULT_PRIORITY = 5;
+
+	parser$1 = parser;
+
+	BottleneckError$1 = BottleneckError_1;
+
+	Job = class Job {
+	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+	    this.task = task;
+	    this.args = args;
+	    this.rejectOnDrop = rejectOnDrop;
+	    this.Events = Events;
+	    this._states = _states;
+	    this.Promise = Promise;
+	    this.options = parser$1.load(options, jobDefaults);
+	    this.options.priority = this._sanitizePriority(this.options.priority);
+	    if (this.options.id === jobDefaults.id) {
+	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+	    }
+	    this.promise = new this.Promise((_resolve, _reject) => {
+	      this._resolve = _resolve;
+	      this._reject = _reject;
+	    });
+	    this.retryCount = 0;
+	  }
+
+	  _sanitizePriority(priority) {
+	    var sProperty;
+	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+	    if (sProperty < 0) {
+	      return 0;
+	    } else if (sProperty > NUM_PRIORITIES - 1) {
+	      return NUM_PRIORITIES - 1;
+	    } else {
+	      return sProperty;
+	    }
+	  }
+
+	  _randomIndex() {
+	    return Math.random().toString(36).slice(2);
+	  }
+
+	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+	    if (this._states.remove(this.options.id)) {
+	      if (this.rejectOnDrop) {
+	        this._reject(error != null ? error : new BottleneckError$1(message));
+	      }
+	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+	      return true;
+	    } else {
+	      return false;
+	    }
+	  }
+
+	  _assertStatus(expected) {
+	    var status;
+	    status = this._states.jobStatus(this.options.id);
+	    if (!(status === expected || (expected === "DONE" && status === null))) {
+	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+	    }
+	  }
+
+	  doReceive() {
+	    this._states.start(this.options.id);
+	    return this.Events.trigger("received", {args: this.args, options: this.options});
+	  }
+
+	  doQueue(reachedHWM, blocked) {
+	    this._assertStatus("RECEIVED");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+	  }
+
+	  doRun() {
+	    if (this.retryCount === 0) {
+	      this._assertStatus("QUEUED");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+	  }
+
+	  async doExecute(chained, clearGlobalState, run, free) {
+	    var error, eventInfo, passed;
+	    if (this.retryCount === 0) {
+	      this._assertStatus("RUNNING");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    this.Events.trigger("executing", eventInfo);
+	    try {
+	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+	      if (clearGlobalState()) {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._resolve(passed);
+	      }
+	    } catch (error1) {
+	      error = error1;
+	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	    }
+	  }
+
+	  doExpire(clearGlobalState, run, free) {
+	    var error, eventInfo;
+	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+	      this._states.next(this.options.id);
+	    }
+	    this._assertStatus("EXECUTING");
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	  }
+
+	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+	    var retry, retryAfter;
+	    if (clearGlobalState()) {
+	      retry = (await this.Events.trigger("failed", error, eventInfo));
+	      if (retry != null) {
+	        retryAfter = ~~retry;
+	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+	        this.retryCount++;
+	        return run(retryAfter);
+	      } else {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._reject(error);
+	      }
+	    }
+	  }
+
+	  doDone(eventInfo) {
+	    this._assertStatus("EXECUTING");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("done", eventInfo);
+	  }
+
+	};
+
+	var Job_1 = Job;
+
+	var BottleneckError$2, LocalDatastore, parser$2;
+
+	parser$2 = parser;
+
+	BottleneckError$2 = BottleneckError_1;
+
+	LocalDatastore = class LocalDatastore {
+	  constructor(instance, storeOptions, storeInstanceOptions) {
+	    this.instance = instance;
+	    this.storeOptions = storeOptions;
+	    this.clientId = this.instance._randomIndex();
+	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+	    this._running = 0;
+	    this._done = 0;
+	    this._unblockTime = 0;
+	    this.ready = this.Promise.resolve();
+	    this.clients = {};
+	    this._startHeartbeat();
+	  }
+
+	  _startHeartbeat() {
+	    var base;
+	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+	      return typeof (base = (this.heartbeat = setInterval(() => {
+	        var amount, incr, maximum, now, reservoir;
+	        now = Date.now();
+	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+	          this._lastReservoirRefresh = now;
+	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+	          this.instance._drainAll(this.computeCapacity());
+	        }
+	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+	          ({
+	            reservoirIncreaseAmount: amount,
+	            reservoirIncreaseMaximum: maximum,
+	            reservoir
+	          } = this.storeOptions);
+	          this._lastReservoirIncrease = now;
+	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+	          if (incr > 0) {
+	            this.storeOptions.reservoir += incr;
+	            return this.instance._drainAll(this.computeCapacity());
+	          }
+	        }
+	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+	    } else {
+	      return clearInterval(this.heartbeat);
+	    }
+	  }
+
+	  async __publish__(message) {
+	    await this.yieldLoop();
+	    return this.instance.Events.trigger("message", message.toString());
+	  }
+
+	  async __disconnect__(flush) {
+	    await this.yieldLoop();
+	    clearInterval(this.heartbeat);
+	    return this.Promise.resolve();
+	  }
+
+	  yieldLoop(t = 0) {
+	    return new this.Promise(function(resolve, reject) {
+	      return setTimeout(resolve, t);
+	    });
+	  }
+
+	  computePenalty() {
+	    var ref;
+	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+	  }
+
+	  async __updateSettings__(options) {
+	    await this.yieldLoop();
+	    parser$2.overwrite(options, options, this.storeOptions);
+	    this._startHeartbeat();
+	    this.instance._drainAll(this.computeCapacity());
+	    return true;
+	  }
+
+	  async __running__() {
+	    await this.yieldLoop();
+	    return this._running;
+	  }
+
+	  async __queued__() {
+	    await this.yieldLoop();
+	    return this.instance.queued();
+	  }
+
+	  async __done__() {
+	    await this.yieldLoop();
+	    return this._done;
+	  }
+
+	  async __groupCheck__(time) {
+	    await this.yieldLoop();
+	    return (this._nextRequest + this.timeout) < time;
+	  }
+
+	  computeCapacity() {
+	    var maxConcurrent, reservoir;
+	    ({maxConcurrent, reservoir} = this.storeOptions);
+	    if ((maxConcurrent != null) && (reservoir != null)) {
+	      return Math.min(maxConcurrent - this._running, reservoir);
+	    } else if (maxConcurrent != null) {
+	      return maxConcurrent - this._running;
+	    } else if (reservoir != null) {
+	      return reservoir;
+	    } else {
+	      return null;
+	    }
+	  }
+
+	  conditionsCheck(weight) {
+	    var capacity;
+	    capacity = this.computeCapacity();
+	    return (capacity == null) || weight <= capacity;
+	  }
+
+	  async __incrementReservoir__(incr) {
+	    var reservoir;
+	    await this.yieldLoop();
+	    reservoir = this.storeOptions.reservoir += incr;
+	    this.instance._drainAll(this.computeCapacity());
+	    return reservoir;
+	  }
+
+	  async __currentReservoir__() {
+	    await this.yieldLoop();
+	    return this.storeOptions.reservoir;
+	  }
+
+	  isBlocked(now) {
+	    return this._unblockTime >= now;
+	  }
+
+	  check(weight, now) {
+	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+	  }
+
+	  async __check__(weight) {
+	    var now;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    return this.check(weight, now);
+	  }
+
+	  async __register__(index, weight, expiration) {
+	    var now, wait;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    if (this.conditionsCheck(weight)) {
+	      this._running += weight;
+	      if (this.storeOptions.reservoir != null) {
+	        this.storeOptions.reservoir -= weight;
+	      }
+	      wait = Math.max(this._nextRequest - now, 0);
+	      this._nextRequest = now + wait + this.storeOptions.minTime;
+	      return {
+	        success: true,
+	        wait,
+	        reservoir: this.storeOptions.reservoir
+	      };
+	    } else {
+	      return {
+	        success: false
+	      };
+	    }
+	  }
+
+	  strategyIsBlock() {
+	    return this.storeOptions.strategy === 3;
+	  }
+
+	  async __submit__(queueLength, weight) {
+	    var blocked, now, reachedHWM;
+	    await this.yieldLoop();
+	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+	    }
+	    now = Date.now();
+	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+	    if (blocked) {
+	      this._unblockTime = now + this.computePenalty();
+	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+	      this.instance._dropAllQueued();
+	    }
+	    return {
+	      reachedHWM,
+	      blocked,
+	      strategy: this.storeOptions.strategy
+	    };
+	  }
+
+	  async __free__(index, weight) {
+	    await this.yieldLoop();
+	    this._running -= weight;
+	    this._done += weight;
+	    this.instance._drainAll(this.computeCapacity());
+	    return {
+	      running: this._running
+	    };
+	  }
+
+	};
+
+	var LocalDatastore_1 = LocalDatastore;
+
+	var BottleneckError$3, States;
+
+	BottleneckError$3 = BottleneckError_1;
+
+	States = class States {
+	  constructor(status1) {
+	    this.status = status1;
+	    this._jobs = {};
+	    this.counts = this.status.map(function() {
+	      return 0;
+	    });
+	  }
+
+	  next(id) {
+	    var current, next;
+	    current = this._jobs[id];
+	    next = current + 1;
+	    if ((current != null) && next < this.status.length) {
+	      this.counts[current]--;
+	      this.counts[next]++;
+	      return this._jobs[id]++;
+	    } else if (current != null) {
+	      this.counts[current]--;
+	      return delete this._jobs[id];
+	    }
+	  }
+
+	  start(id) {
+	    var initial;
+	    initial = 0;
+	    this._jobs[id] = initial;
+	    return this.counts[initial]++;
+	  }
+
+	  remove(id) {
+	    var current;
+	    current = this._jobs[id];
+	    if (current != null) {
+	      this.counts[current]--;
+	      delete this._jobs[id];
+	    }
+	    return current != null;
+	  }
+
+	  jobStatus(id) {
+	    var ref;
+	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+	  }
+
+	  statusJobs(status) {
+	    var k, pos, ref, results, v;
+	    if (status != null) {
+	      pos = this.status.indexOf(status);
+	      if (pos < 0) {
+	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+	      }
+	      ref = this._jobs;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        if (v === pos) {
+	          results.push(k);
+	        }
+	      }
+	      return results;
+	    } else {
+	      return Object.keys(this._jobs);
+	    }
+	  }
+
+	  statusCounts() {
+	    return this.counts.reduce(((acc, v, i) => {
+	      acc[this.status[i]] = v;
+	      return acc;
+	    }), {});
+	  }
+
+	};
+
+	var States_1 = States;
+
+	var DLList$2, Sync;
+
+	DLList$2 = DLList_1;
+
+	Sync = class Sync {
+	  constructor(name, Promise) {
+	    this.schedule = this.schedule.bind(this);
+	    this.name = name;
+	    this.Promise = Promise;
+	    this._running = 0;
+	    this._queue = new DLList$2();
+	  }
+
+	  isEmpty() {
+	    return this._queue.length === 0;
+	  }
+
+	  async _tryToRun() {
+	    var args, cb, error, reject, resolve, returned, task;
+	    if ((this._running < 1) && this._queue.length > 0) {
+	      this._running++;
+	      ({task, args, resolve, reject} = this._queue.shift());
+	      cb = (await (async function() {
+	        try {
+	          returned = (await task(...args));
+	          return function() {
+	            return resolve(returned);
+	          };
+	        } catch (error1) {
+	          error = error1;
+	          return function() {
+	            return reject(error);
+	          };
+	        }
+	      })());
+	      this._running--;
+	      this._tryToRun();
+	      return cb();
+	    }
+	  }
+
+	  schedule(task, ...args) {
+	    var promise, reject, resolve;
+	    resolve = reject = null;
+	    promise = new this.Promise(function(_resolve, _reject) {
+	      resolve = _resolve;
+	      return reject = _reject;
+	    });
+	    this._queue.push({task, args, resolve, reject});
+	    this._tryToRun();
+	    return promise;
+	  }
+
+	};
+
+	var Sync_1 = Sync;
+
+	var version = "2.19.5";
+	var version$1 = {
+		version: version
+	};
+
+	var version$2 = /*#__PURE__*/Object.freeze({
+		version: version,
+		default: version$1
+	});
+
+	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+	parser$3 = parser;
+
+	Events$2 = Events_1;
+
+	RedisConnection$1 = require$$2;
+
+	IORedisConnection$1 = require$$3;
+
+	Scripts$1 = require$$4;
+
+	Group = (function() {
+	  class Group {
+	    constructor(limiterOptions = {}) {
+	      this.deleteKey = this.deleteKey.bind(this);
+	      this.limiterOptions = limiterOptions;
+	      parser$3.load(this.limiterOptions, this.defaults, this);
+	      this.Events = new Events$2(this);
+	      this.instances = {};
+	      this.Bottleneck = Bottleneck_1;
+	      this._startAutoCleanup();
+	      this.sharedConnection = this.connection != null;
+	      if (this.connection == null) {
+	        if (this.limiterOptions.datastore === "redis") {
+	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        } else if (this.limiterOptions.datastore === "ioredis") {
+	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        }
+	      }
+	    }
+
+	    key(key = "") {
+	      var ref;
+	      return (ref = this.instances[key]) != null ? ref : (() => {
+	        var limiter;
+	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+	          id: `${this.id}-${key}`,
+	          timeout: this.timeout,
+	          connection: this.connection
+	        }));
+	        this.Events.trigger("created", limiter, key);
+	        return limiter;
+	      })();
+	    }
+
+	    async deleteKey(key = "") {
+	      var deleted, instance;
+	      instance = this.instances[key];
+	      if (this.connection) {
+	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+	      }
+	      if (instance != null) {
+	        delete this.instances[key];
+	        await instance.disconnect();
+	      }
+	      return (instance != null) || deleted > 0;
+	    }
+
+	    limiters() {
+	      var k, ref, results, v;
+	      ref = this.instances;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        results.push({
+	          key: k,
+	          limiter: v
+	        });
+	      }
+	      return results;
+	    }
+
+	    keys() {
+	      return Object.keys(this.instances);
+	    }
+
+	    async clusterKeys() {
+	      var cursor, end, found, i, k, keys, len, next, start;
+	      if (this.connection == null) {
+	        return this.Promise.resolve(this.keys());
+	      }
+	      keys = [];
+	      cursor = null;
+	      start = `b_${this.id}-`.length;
+	      end = "_settings".length;
+	      while (cursor !== 0) {
+	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+	        cursor = ~~next;
+	        for (i = 0, len = found.length; i < len; i++) {
+	          k = found[i];
+	          keys.push(k.slice(start, -end));
+	        }
+	      }
+	      return keys;
+	    }
+
+	    _startAutoCleanup() {
+	      var base;
+	      clearInterval(this.interval);
+	      return typeof (base = (this.interval = setInterval(async() => {
+	        var e, k, ref, results, time, v;
+	        time = Date.now();
+	        ref = this.instances;
+	        results = [];
+	        for (k in ref) {
+	          v = ref[k];
+	          try {
+	            if ((await v._store.__groupCheck__(time))) {
+	              results.push(this.deleteKey(k));
+	            } else {
+	              results.push(void 0);
+	            }
+	          } catch (error) {
+	            e = error;
+	            results.push(v.Events.trigger("error", e));
+	          }
+	        }
+	        return results;
+	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+	    }
+
+	    updateSettings(options = {}) {
+	      parser$3.overwrite(options, this.defaults, this);
+	      parser$3.overwrite(options, options, this.limiterOptions);
+	      if (options.timeout != null) {
+	        return this._startAutoCleanup();
+	      }
+	    }
+
+	    disconnect(flush = true) {
+	      var ref;
+	      if (!this.sharedConnection) {
+	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+	      }
+	    }
+
+	  }
+	  Group.prototype.defaults = {
+	    timeout: 1000 * 60 * 5,
+	    connection: null,
+	    Promise: Promise,
+	    id: "group-key"
+	  };
+
+	  return Group;
+
+	}).call(commonjsGlobal);
+
+	var Group_1 = Group;
+
+	var Batcher, Events$3, parser$4;
+
+	parser$4 = parser;
+
+	Events$3 = Events_1;
+
+	Batcher = (function() {
+	  class Batcher {
+	    constructor(options = {}) {
+	      this.options = options;
+	      parser$4.load(this.options, this.defaults, this);
+	      this.Events = new Events$3(this);
+	      this._arr = [];
+	      this._resetPromise();
+	      this._lastFlush = Date.now();
+	    }
+
+	    _resetPromise() {
+	      return this._promise = new this.Promise((res, rej) => {
+	        return this._resolve = res;
+	      });
+	    }
+
+	    _flush() {
+	      clearTimeout(this._timeout);
+	      this._lastFlush = Date.now();
+	      this._resolve();
+	      this.Events.trigger("batch", this._arr);
+	      this._arr = [];
+	      return this._resetPromise();
+	    }
+
+	    add(data) {
+	      var ret;
+	      this._arr.push(data);
+	      ret = this._promise;
+	      if (this._arr.length === this.maxSize) {
+	        this._flush();
+	      } else if ((this.maxTime != null) && this._arr.length === 1) {
+	        this._timeout = setTimeout(() => {
+	          return this._flush();
+	        }, this.maxTime);
+	      }
+	      return ret;
+	    }
+
+	  }
+	  Batcher.prototype.defaults = {
+	    maxTime: null,
+	    maxSize: null,
+	    Promise: Promise
+	  };
+
+	  return Batcher;
+
+	}).call(commonjsGlobal);
+
+	var Batcher_1 = Batcher;
+
+	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$8 = getCjsExportFromNamespace(version$2);
+
+	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+	  splice = [].splice;
+
+	NUM_PRIORITIES$1 = 10;
+
+	DEFAULT_PRIORITY$1 = 5;
+
+	parser$5 = parser;
+
+	Queues$1 = Queues_1;
+
+	Job$1 = Job_1;
+
+	LocalDatastore$1 = LocalDatastore_1;
+
+	RedisDatastore$1 = require$$4$1;
+
+	Events$4 = Events_1;
+
+	States$1 = States_1;
+
+	Sync$1 = Sync_1;
+
+	Bottleneck = (function() {
+	  class Bottleneck {
+	    constructor(options = {}, ...invalid) {
+	      var storeInstanceOptions, storeOptions;
+	      this._addToQueue = this._addToQueue.bind(this);
+	      this._validateOptions(options, invalid);
+	      parser$5.load(options, this.instanceDefaults, this);
+	      this._queues = new Queues$1(NUM_PRIORITIES$1);
+	      this._scheduled = {};
+	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+	      this._limiter = null;
+	      this.Events = new Events$4(this);
+	      this._submitLock = new Sync$1("submit", this.Promise);
+	      this._registerLock = new Sync$1("register", this.Promise);
+	      storeOptions = parser$5.load(options, this.storeDefaults, {});
+	      this._store = (function() {
+	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else if (this.datastore === "local") {
+	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else {
+	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+	        }
+	      }).call(this);
+	      this._queues.on("leftzero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+	      });
+	      this._queues.on("zero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+	      });
+	    }
+
+	    _validateOptions(options, invalid) {
+	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+	      }
+	    }
+
+	    ready() {
+	      return this._store.ready;
+	    }
+
+	    clients() {
+	      return this._store.clients;
+	    }
+
+	    channel() {
+	      return `b_${this.id}`;
+	    }
+
+	    channel_client() {
+	      return `b_${this.id}_${this._store.clientId}`;
+	    }
+
+	    publish(message) {
+	      return this._store.__publish__(message);
+	    }
+
+	    disconnect(flush = true) {
+	      return this._store.__disconnect__(flush);
+	    }
+
+	    chain(_limiter) {
+	      this._limiter = _limiter;
+	      return this;
+	    }
+
+	    queued(priority) {
+	      return this._queues.queued(priority);
+	    }
+
+	    clusterQueued() {
+	      return this._store.__queued__();
+	    }
+
+	    empty() {
+	      return this.queued() === 0 && this._submitLock.isEmpty();
+	    }
+
+	    running() {
+	      return this._store.__running__();
+	    }
+
+	    done() {
+	      return this._store.__done__();
+	    }
+
+	    jobStatus(id) {
+	      return this._states.jobStatus(id);
+	    }
+
+	    jobs(status) {
+	      return this._states.statusJobs(status);
+	    }
+
+	    counts() {
+	      return this._states.statusCounts();
+	    }
+
+	    _randomIndex() {
+	      return Math.random().toString(36).slice(2);
+	    }
+
+	    check(weight = 1) {
+	      return this._store.__check__(weight);
+	    }
+
+	    _clearGlobalState(index) {
+	      if (this._scheduled[index] != null) {
+	        clearTimeout(this._scheduled[index].expiration);
+	        delete this._scheduled[index];
+	        return true;
+	      } else {
+	        return false;
+	      }
+	    }
+
+	    async _free(index, job, options, eventInfo) {
+	      var e, running;
+	      try {
+	        ({running} = (await this._store.__free__(index, options.weight)));
+	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+	        if (running === 0 && this.empty()) {
+	          return this.Events.trigger("idle");
+	        }
+	      } catch (error1) {
+	        e = error1;
+	        return this.Events.trigger("error", e);
+	      }
+	    }
+
+	    _run(index, job, wait) {
+	      var clearGlobalState, free, run;
+	      job.doRun();
+	      clearGlobalState = this._clearGlobalState.bind(this, index);
+	      run = this._run.bind(this, index, job);
+	      free = this._free.bind(this, index, job);
+	      return this._scheduled[index] = {
+	        timeout: setTimeout(() => {
+	          return job.doExecute(this._limiter, clearGlobalState, run, free);
+	        }, wait),
+	        expiration: job.options.expiration != null ? setTimeout(function() {
+	          return job.doExpire(clearGlobalState, run, free);
+	        }, wait + job.options.expiration) : void 0,
+	        job: job
+	      };
+	    }
+
+	    _drainOne(capacity) {
+	      return this._registerLock.schedule(() => {
+	        var args, index, next, options, queue;
+	        if (this.queued() === 0) {
+	          return this.Promise.resolve(null);
+	        }
+	        queue = this._queues.getFirst();
+	        ({options, args} = next = queue.first());
+	        if ((capacity != null) && options.weight > capacity) {
+	          return this.Promise.resolve(null);
+	        }
+	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+	        index = this._randomIndex();
+	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+	          var empty;
+	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+	          if (success) {
+	            queue.shift();
+	            empty = this.empty();
+	            if (empty) {
+	              this.Events.trigger("empty");
+	            }
+	            if (reservoir === 0) {
+	              this.Events.trigger("depleted", empty);
+	            }
+	            this._run(index, next, wait);
+	            return this.Promise.resolve(options.weight);
+	          } else {
+	            return this.Promise.resolve(null);
+	          }
+	        });
+	      });
+	    }
+
+	    _drainAll(capacity, total = 0) {
+	      return this._drainOne(capacity).then((drained) => {
+	        var newCapacity;
+	        if (drained != null) {
+	          newCapacity = capacity != null ? capacity - drained : capacity;
+	          return this._drainAll(newCapacity, total + drained);
+	        } else {
+	          return this.Promise.resolve(total);
+	        }
+	      }).catch((e) => {
+	        return this.Events.trigger("error", e);
+	      });
+	    }
+
+	    _dropAllQueued(message) {
+	      return this._queues.shiftAll(function(job) {
+	        return job.doDrop({message});
+	      });
+	    }
+
+	    stop(options = {}) {
+	      var done, waitForExecuting;
+	      options = parser$5.load(options, this.stopDefaults);
+	      waitForExecuting = (at) => {
+	        var finished;
+	        finished = () => {
+	          var counts;
+	          counts = this._states.counts;
+	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+	        };
+	        return new this.Promise((resolve, reject) => {
+	          if (finished()) {
+	            return resolve();
+	          } else {
+	            return this.on("done", () => {
+	              if (finished()) {
+	                this.removeAllListeners("done");
+	                return resolve();
+	              }
+	            });
+	          }
+	        });
+	      };
+	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+	        return next.doDrop({
+	          message: options.dropErrorMessage
+	        });
+	      }, this._drainOne = () => {
+	        return this.Promise.resolve(null);
+	      }, this._registerLock.schedule(() => {
+	        return this._submitLock.schedule(() => {
+	          var k, ref, v;
+	          ref = this._scheduled;
+	          for (k in ref) {
+	            v = ref[k];
+	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+	              clearTimeout(v.timeout);
+	              clearTimeout(v.expiration);
+	              v.job.doDrop({
+	                message: options.dropErrorMessage
+	              });
+	            }
+	          }
+	          this._dropAllQueued(options.dropErrorMessage);
+	          return waitForExecuting(0);
+	        });
+	      })) : this.schedule({
+	        priority: NUM_PRIORITIES$1 - 1,
+	        weight: 0
+	      }, () => {
+	        return waitForExecuting(1);
+	      });
+	      this._receive = function(job) {
+	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+	      };
+	      this.stop = () => {
+	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+	      };
+	      return done;
+	    }
+
+	    async _addToQueue(job) {
+	      var args, blocked, error, options, reachedHWM, shifted, strategy;
+	      ({args, options} = job);
+	      try {
+	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+	      } catch (error1) {
+	        error = error1;
+	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+	        job.doDrop({error});
+	        return false;
+	      }
+	      if (blocked) {
+	        job.doDrop();
+	        return true;
+	      } else if (reachedHWM) {
+	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+	        if (shifted != null) {
+	          shifted.doDrop();
+	        }
+	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+	          if (shifted == null) {
+	            job.doDrop();
+	          }
+	          return reachedHWM;
+	        }
+	      }
+	      job.doQueue(reachedHWM, blocked);
+	      this._queues.push(job);
+	      await this._drainAll();
+	      return reachedHWM;
+	    }
+
+	    _receive(job) {
+	      if (this._states.jobStatus(job.options.id) != null) {
+	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+	        return false;
+	      } else {
+	        job.doReceive();
+	        return this._submitLock.schedule(this._addToQueue, job);
+	      }
+	    }
+
+	    submit(...args) {
+	      var cb, fn, job, options, ref, ref1, task;
+	      if (typeof args[0] === "function") {
+	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+	        options = parser$5.load({}, this.jobDefaults);
+	      } else {
+	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+	        options = parser$5.load(options, this.jobDefaults);
+	      }
+	      task = (...args) => {
+	        return new this.Promise(function(resolve, reject) {
+	          return fn(...args, function(...args) {
+	            return (args[0] != null ? reject : resolve)(args);
+	          });
+	        });
+	      };
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      job.promise.then(function(args) {
+	        return typeof cb === "function" ? cb(...args) : void 0;
+	      }).catch(function(args) {
+	        if (Array.isArray(args)) {
+	          return typeof cb === "function" ? cb(...args) : void 0;
+	        } else {
+	          return typeof cb === "function" ? cb(args) : void 0;
+	        }
+	      });
+	      return this._receive(job);
+	    }
+
+	    schedule(...args) {
+	      var job, options, task;
+	      if (typeof args[0] === "function") {
+	        [task, ...args] = args;
+	        options = {};
+	      } else {
+	        [options, task, ...args] = args;
+	      }
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      this._receive(job);
+	      return job.promise;
+	    }
+
+	    wrap(fn) {
+	      var schedule, wrapped;
+	      schedule = this.schedule.bind(this);
+	      wrapped = function(...args) {
+	        return schedule(fn.bind(this), ...args);
+	      };
+	      wrapped.withOptions = function(options, ...args) {
+	        return schedule(options, fn, ...args);
+	      };
+	      return wrapped;
+	    }
+
+	    async updateSettings(options = {}) {
+	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+	      parser$5.overwrite(options, this.instanceDefaults, this);
+	      return this;
+	    }
+
+	    currentReservoir() {
+	      return this._store.__currentReservoir__();
+	    }
+
+	    incrementReservoir(incr = 0) {
+	      return this._store.__incrementReservoir__(incr);
+	    }
+
+	  }
+	  Bottleneck.default = Bottleneck;
+
+	  Bottleneck.Events = Events$4;
+
+	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+	    LEAK: 1,
+	    OVERFLOW: 2,
+	    OVERFLOW_PRIORITY: 4,
+	    BLOCK: 3
+	  };
+
+	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+	  Bottleneck.prototype.jobDefaults = {
+	    priority: DEFAULT_PRIORITY$1,
+	    weight: 1,
+	    expiration: null,
+	    id: "<no-id>"
+	  };
+
+	  Bottleneck.prototype.storeDefaults = {
+	    maxConcurrent: null,
+	    minTime: 0,
+	    highWater: null,
+	    strategy: Bottleneck.prototype.strategy.LEAK,
+	    penalty: null,
+	    reservoir: null,
+	    reservoirRefreshInterval: null,
+	    reservoirRefreshAmount: null,
+	    reservoirIncreaseInterval: null,
+	    reservoirIncreaseAmount: null,
+	    reservoirIncreaseMaximum: null
+	  };
+
+	  Bottleneck.prototype.localStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 250
+	  };
+
+	  Bottleneck.prototype.redisStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 5000,
+	    clientTimeout: 10000,
+	    Redis: null,
+	    clientOptions: {},
+	    clusterNodes: null,
+	    clearDatastore: false,
+	    connection: null
+	  };
+
+	  Bottleneck.prototype.instanceDefaults = {
+	    datastore: "local",
+	    connection: null,
+	    id: "<no-id>",
+	    rejectOnDrop: true,
+	    trackDoneStatus: false,
+	    Promise: Promise
+	  };
+
+	  Bottleneck.prototype.stopDefaults = {
+	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+	    dropWaitingJobs: true,
+	    dropErrorMessage: "This limiter has been stopped."
+	  };
+
+	  return Bottleneck;
+
+	}).call(commonjsGlobal);
+
+	var Bottleneck_1 = Bottleneck;
+
+	var lib = Bottleneck_1;
+
+	return lib;
+
+})));
+
+
+/***/ }),
+
 /***/ 6110:
 /***/ ((module, exports, __nccwpck_require__) => {
 
@@ -29922,7 +34321,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7423);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2655);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29932,13 +34331,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7423:
+/***/ 2655:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -32648,7 +37047,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -50231,52 +54630,8 @@ function compareIdentifiers(a, b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 const MONIKER = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const suite_CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 //# sourceMappingURL=suite.js.map
-;// CONCATENATED MODULE: ./lib/artifacts/strict-json.js
-/**
- * Duplicate JSON object keys. JSON.parse keeps the last of two equal keys, so a file can show a
- * reader (or another parser, or a diff) one value while sss-tool acts on another: every file
- * sss-tool reads refuses them. Keys are compared after unescaping ("a" and "\u0061" are equal).
- *
- * Runs on text JSON.parse has already accepted, so the scan only tracks strings and nesting; it
- * is iterative (a deeply nested document is not a stack overflow).
- */
-/** The first key that appears twice in one object, or undefined. `text` must be valid JSON. */
-function duplicateKey(text) {
-    // One frame per open object (its keys so far, and whether the next string is a key) or array (null).
-    const stack = [];
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
-        if (c === '{')
-            stack.push({ keys: new Set(), expectKey: true });
-        else if (c === '[')
-            stack.push(null);
-        else if (c === '}' || c === ']')
-            stack.pop();
-        else if (c === ',') {
-            const top = stack[stack.length - 1];
-            if (top)
-                top.expectKey = true;
-        }
-        else if (c === '"') {
-            const start = i;
-            for (i++; text[i] !== '"'; i++)
-                if (text[i] === '\\')
-                    i++;
-            const top = stack[stack.length - 1];
-            if (top?.expectKey) {
-                const key = JSON.parse(text.slice(start, i + 1));
-                if (top.keys.has(key))
-                    return key;
-                top.keys.add(key);
-                top.expectKey = false;
-            }
-        }
-    }
-    return undefined;
-}
-//# sourceMappingURL=strict-json.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/schemas.js
 /**
  * One strict schema per artifact kind. Unknown fields and unknown formats are rejected; hex fields
@@ -50285,35 +54640,17 @@ function duplicateKey(text) {
 
 
 
-
 const MAX_PARTICIPANTS = 1000;
 const artifacts_schemas_hex = (bytes) => schemas_string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
 const hex32 = artifacts_schemas_hex(32);
 const moniker = schemas_string().regex(MONIKER, 'expected a moniker: lowercase letters, digits, _ or -, at most 63');
 const ceremonyId = schemas_string()
-    .regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
+    .regex(suite_CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
 const githubLogin = schemas_string()
     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
-/**
- * A cosigner's URL, as it reaches peers_list.txt and terminals: printable ASCII only (no control,
- * bidi or Unicode line-break characters, no IDN look-alikes), http(s), and exactly what `new URL()`
- * makes of it (an empty path may omit its "/"), so no parser reads another host or path into it.
- */
 const endpoint = schemas_string()
     .max(2048)
-    .regex(/^https?:\/\/[\x21-\x7e]+$/, 'expected an http(s) URL of printable ASCII (no spaces, control, bidi or line-break characters)')
-    .refine(roundTrips, 'expected a URL that new URL() leaves unchanged (lowercase scheme and host, no credentials, no dot segments or escapes it would rewrite)');
-function roundTrips(s) {
-    try {
-        const u = new URL(s);
-        if (u.username || u.password || (u.protocol !== 'https:' && u.protocol !== 'http:'))
-            return false;
-        return u.href === s || (u.pathname === '/' && !u.search && !u.hash && u.href === `${s}/`);
-    }
-    catch {
-        return false;
-    }
-}
+    .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL without spaces');
 const signature = artifacts_schemas_hex(64);
 /**
  * A record keyed by moniker. z.record skips a "__proto__" key without an issue (its guard against
@@ -50343,12 +54680,6 @@ const identityFields = {
     github: githubLogin.optional(),
     endpoint: endpoint.optional(),
 };
-/**
- * How a ceremony binds identities to GitHub accounts (src/ceremony/binding.ts). Absent means
- * "github-ssh-signing-key", the safe default; "pull-request-author" is the explicit opt-out.
- */
-const IDENTITY_BINDINGS = ['github-ssh-signing-key', 'pull-request-author'];
-const identityBinding = schemas_enum(IDENTITY_BINDINGS);
 const DkgManifest = strictObject({
     format: literal(FORMATS.ceremony),
     ceremony: ceremonyId,
@@ -50357,7 +54688,6 @@ const DkgManifest = strictObject({
     threshold: count,
     participants: count,
     allowList: array(moniker).optional(),
-    identityBinding: identityBinding.optional(),
 });
 const Round1 = strictObject({
     format: literal(FORMATS.round1),
@@ -50430,17 +54760,12 @@ function raise(reason, file, field) {
 }
 /** Parses JSON text; the error names the file. */
 function parseJson(text, file) {
-    let value;
     try {
-        value = JSON.parse(text);
+        return JSON.parse(text);
     }
     catch (e) {
         throw new errors_SssError(`malformed JSON (${oneLine(e.message)})`, { code: 'malformed', file });
     }
-    const dup = duplicateKey(text);
-    if (dup !== undefined)
-        throw new errors_SssError(`duplicate key ${shown(dup)}: a JSON object may name each key once`, { file });
-    return value;
 }
 /** V8's JSON.parse messages quote the text around the error, line breaks included: one line. */
 function oneLine(message) {
@@ -50851,12 +55176,29 @@ function invalidReport(ceremony, errors) {
     };
 }
 //# sourceMappingURL=report.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/table.js
+/** done (a valid artifact), invalid (a file the audit refused), awaited (the step is open), or -. */
+function stepState(done, present, open) {
+    return done ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
+}
+/** What is awaited, after the fixes for any problems; a report with problems is invalid. */
+function awaitingAfterFixes(report, awaiting) {
+    const n = report.errors.length;
+    if (!n)
+        return awaiting;
+    report.phase = 'invalid';
+    return `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}`;
+}
+//# sourceMappingURL=table.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/dkg.js
 /**
  * The full public audit of a genesis (DKG) ceremony: every check of PROTOCOL section 4 that can be
  * made without a secret. `sss-tool verify`, `status`, the participants' own commands and the
- * Action all call this one function.
+ * Action all call this one function: auditDkg runs one checker per step (checkManifest,
+ * checkRound1, checkRound2, checkFinalize, with checkLaterStep for what the last two share), then
+ * the round table and the phase. The steps that make these artifacts are in dkg-steps.ts.
  */
+
 
 
 
@@ -50969,15 +55311,48 @@ function auditDkg(files) {
         round2: new Map(),
         finalize: new Map(),
     };
-    const err = (e) => audit.errors.push(located(e, {}));
-    if (!files.manifest) {
-        err(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
-        audit.awaiting = 'ceremony.json';
+    const manifest = checkManifest(files, audit);
+    if (!manifest)
         return audit;
+    const raws = {
+        round1: files.byRole.get('round1') ?? new Map(),
+        round2: files.byRole.get('round2') ?? new Map(),
+        finalize: files.byRole.get('finalize') ?? new Map(),
+    };
+    const seenKeys = new Map();
+    eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, manifest, seenKeys, audit));
+    const round1Closed = closeRound1(audit, manifest, raws.round1, files);
+    const monikers = new Set(audit.round1.keys());
+    eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
+    const round2Closed = round1Closed && audit.round2.size === manifest.participants && raws.round2.size === manifest.participants;
+    if (round2Closed)
+        audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
+    const shares = [];
+    eachFile(raws.finalize, audit, (m, raw) => shares.push(checkFinalize(raw, m, round2Closed, audit)));
+    checkVerifyingShares(shares, audit);
+    tableAndPhase(audit, manifest, raws, round1Closed, round2Closed);
+    return audit;
+}
+/** Runs a step's checker on each of its files; a refused file is one problem, the others go on. */
+function eachFile(raws, audit, check) {
+    for (const [m, raw] of raws) {
+        try {
+            check(m, raw);
+        }
+        catch (e) {
+            audit.errors.push(located(e, {}));
+        }
     }
-    let manifest;
+}
+/** ceremony.json: its schema, its id, M and N; undefined (and a problem) when it is not valid. */
+function checkManifest(files, audit) {
+    if (!files.manifest) {
+        audit.errors.push(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
+        audit.awaiting = 'ceremony.json';
+        return undefined;
+    }
     try {
-        manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
+        const manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
         if (manifest.ceremony !== files.id)
             throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
                 code: 'mismatch',
@@ -50985,286 +55360,172 @@ function auditDkg(files) {
                 field: 'ceremony',
             });
         checkThreshold(manifest.threshold, manifest.participants, files.manifest.file);
+        audit.manifest = manifest;
+        audit.threshold = manifest.threshold;
+        audit.participants = manifest.participants;
+        return manifest;
     }
     catch (e) {
-        err(e);
+        audit.errors.push(located(e, {}));
         audit.awaiting = 'a valid ceremony.json';
-        return audit;
+        return undefined;
     }
-    audit.manifest = manifest;
-    audit.threshold = manifest.threshold;
-    audit.participants = manifest.participants;
+}
+/** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
+function checkRound1(raw, m, manifest, seenKeys, audit) {
+    const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, manifest.ceremony);
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    if (a.threshold !== manifest.threshold || a.participants !== manifest.participants)
+        throw blame(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${manifest.participants})`, 'mismatch', a.threshold !== manifest.threshold ? 'threshold' : 'participants');
+    if (manifest.allowList && !manifest.allowList.includes(m))
+        throw blame("moniker is not on the ceremony's allow-list", 'not-allowed', 'moniker');
+    checkIdentityFields(a, raw.file);
+    if (!verifyArtifactSignature(a, a.signingKey))
+        throw blame('bad artifact signature', 'signature', 'signature');
+    for (const key of [a.signingKey, a.encryptionKey]) {
+        const other = seenKeys.get(key);
+        if (other)
+            throw blame(`reuses a public key of ${other}`, 'duplicate', key === a.signingKey ? 'signingKey' : 'encryptionKey');
+    }
+    const checked = locatedIn({ file: raw.file, culprit: m }, () => checkRound1Package(a, { min: manifest.threshold, max: manifest.participants }));
+    seenKeys.set(a.signingKey, m);
+    seenKeys.set(a.encryptionKey, m);
+    audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
+}
+/** Round 1 closes with N valid artifacts and no other file: then its digest and the group commitment. */
+function closeRound1(audit, manifest, raws, files) {
     const N = manifest.participants;
-    const signers = { min: manifest.threshold, max: N };
-    // Round 1.
-    const seenKeys = new Map();
-    for (const [m, raw] of files.byRole.get('round1') ?? []) {
-        try {
-            const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, files.id);
-            if (a.threshold !== manifest.threshold || a.participants !== N)
-                throw new errors_SssError(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`, {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: a.threshold !== manifest.threshold ? 'threshold' : 'participants',
-                    culprit: m,
-                });
-            if (manifest.allowList && !manifest.allowList.includes(m))
-                throw new errors_SssError("moniker is not on the ceremony's allow-list", {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: m,
-                });
-            checkIdentityFields(a, raw.file);
-            if (!verifyArtifactSignature(a, a.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: m,
-                });
-            for (const key of [a.signingKey, a.encryptionKey]) {
-                const other = seenKeys.get(key);
-                if (other)
-                    throw new errors_SssError(`reuses a public key of ${other}`, {
-                        code: 'duplicate',
-                        file: raw.file,
-                        field: key === a.signingKey ? 'signingKey' : 'encryptionKey',
-                        culprit: m,
-                    });
-            }
-            let checked;
-            try {
-                checked = checkRound1Package(a, signers);
-            }
-            catch (e) {
-                throw located(e, { file: raw.file, culprit: m });
-            }
-            seenKeys.set(a.signingKey, m);
-            seenKeys.set(a.encryptionKey, m);
-            audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
-        }
-        catch (e) {
-            err(e);
-        }
-    }
-    const round1Files = files.byRole.get('round1') ?? new Map();
     if (audit.round1.size > N)
-        err(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
+        audit.errors.push(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
             code: 'incomplete',
             file: files.manifest.file,
             field: 'participants',
         }));
-    const round1Closed = audit.round1.size === N && round1Files.size === N;
-    if (round1Closed) {
-        audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
-        try {
-            audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
-        }
-        catch (e) {
-            for (const found of locateGroupCommitmentError(e, audit.round1, files.dir))
-                err(found);
-        }
+    const closed = audit.round1.size === N && raws.size === N;
+    if (!closed)
+        return false;
+    audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
+    try {
+        audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
     }
-    const monikers = new Set(audit.round1.keys());
-    // Round 2.
-    const round2Files = files.byRole.get('round2') ?? new Map();
-    for (const [m, raw] of round2Files) {
-        try {
-            if (!round1Closed)
-                throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                });
-            const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, files.id);
-            const r1 = audit.round1.get(m);
-            if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: m,
-                });
-            if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError("identifier differs from the author's round-1 artifact", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'identifier',
-                    culprit: m,
-                });
-            if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: m,
-                });
-            if (a.round1Digest !== audit.round1Digest)
-                throw new errors_SssError('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m });
-            const recipients = new Set();
-            a.shares.forEach((s, i) => {
-                if (s.recipient === m)
-                    throw new errors_SssError('a share addressed to its own author', {
-                        code: 'not-allowed',
-                        file: raw.file,
-                        field: `shares.${i}.recipient`,
-                        culprit: m,
-                    });
-                if (!monikers.has(s.recipient))
-                    throw new errors_SssError(`share for ${s.recipient}, who is not a participant`, {
-                        code: 'not-allowed',
-                        file: raw.file,
-                        field: `shares.${i}.recipient`,
-                        culprit: m,
-                    });
-                if (recipients.has(s.recipient))
-                    throw new errors_SssError(`two shares for ${s.recipient}`, {
-                        code: 'duplicate',
-                        file: raw.file,
-                        field: `shares.${i}.recipient`,
-                        culprit: m,
-                    });
-                recipients.add(s.recipient);
-            });
-            if (recipients.size !== N - 1) {
-                const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
-                throw new errors_SssError(`no share for ${names(missing)}`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                    field: 'shares',
-                    culprit: m,
-                });
-            }
-            audit.round2.set(m, { file: raw.file, artifact: a });
-        }
-        catch (e) {
-            err(e);
-        }
+    catch (e) {
+        audit.errors.push(...locateGroupCommitmentError(e, audit.round1, files.dir));
     }
-    const round2Closed = round1Closed && audit.round2.size === N && round2Files.size === N;
-    if (round2Closed)
-        audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
-    // Finalize.
-    const finalizeFiles = files.byRole.get('finalize') ?? new Map();
-    const shares = [];
-    for (const [m, raw] of finalizeFiles) {
-        try {
-            if (!round2Closed)
-                throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                });
-            const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, files.id);
-            const r1 = audit.round1.get(m);
-            if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: m,
-                });
-            if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError("identifier differs from the author's round-1 artifact", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'identifier',
-                    culprit: m,
-                });
-            if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: m,
-                });
-            if (a.round1Digest !== audit.round1Digest)
-                throw new errors_SssError('round1Digest differs from the merged round-1 artifacts', {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'round1Digest',
-                    culprit: m,
-                });
-            if (a.round2Digest !== audit.round2Digest)
-                throw new errors_SssError('round2Digest differs from the merged round-2 artifacts', {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'round2Digest',
-                    culprit: m,
-                });
-            if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
-                throw new errors_SssError('groupKey differs from the key the round-1 commitments define', {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'groupKey',
-                    culprit: m,
-                });
-            let Y;
-            try {
-                Y = decodePoint(a.verifyingShare, 'verifyingShare');
-            }
-            catch (e) {
-                throw located(e, { file: raw.file, field: 'verifyingShare', culprit: m });
-            }
-            shares.push({ id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file });
-            audit.finalize.set(m, { file: raw.file, artifact: a });
-        }
-        catch (e) {
-            err(e);
-        }
+    return true;
+}
+/**
+ * What round 2 and finalize share: the step is open, the author has a valid round-1 artifact with
+ * this identifier, and signed this one with its key; the artifact is bound to round 1's digest.
+ */
+function checkLaterStep(a, raw, m, audit) {
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    const r1 = audit.round1.get(m);
+    if (!r1)
+        throw blame('author has no round-1 artifact in this ceremony', 'not-allowed', 'moniker');
+    if (a.identifier !== r1.artifact.identifier)
+        throw blame("identifier differs from the author's round-1 artifact", 'mismatch', 'identifier');
+    if (!verifyArtifactSignature(a, r1.artifact.signingKey))
+        throw blame('bad artifact signature', 'signature', 'signature');
+    return r1;
+}
+/** Round 2: once round 1 closed, one share for every other participant, bound to round 1's digest. */
+function checkRound2(raw, m, open, monikers, audit) {
+    const N = audit.participants;
+    if (!open)
+        throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
+            code: 'incomplete',
+            file: raw.file,
+        });
+    const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, audit.ceremony);
+    checkLaterStep(a, raw, m, audit);
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    if (a.round1Digest !== audit.round1Digest)
+        throw blame('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', 'mismatch', 'round1Digest');
+    const recipients = new Set();
+    a.shares.forEach((s, i) => {
+        const field = `shares.${i}.recipient`;
+        if (s.recipient === m)
+            throw blame('a share addressed to its own author', 'not-allowed', field);
+        if (!monikers.has(s.recipient))
+            throw blame(`share for ${s.recipient}, who is not a participant`, 'not-allowed', field);
+        if (recipients.has(s.recipient))
+            throw blame(`two shares for ${s.recipient}`, 'duplicate', field);
+        recipients.add(s.recipient);
+    });
+    if (recipients.size !== N - 1) {
+        const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
+        throw blame(`no share for ${names(missing)}`, 'incomplete', 'shares');
     }
-    if (shares.length && audit.groupCommitment) {
-        const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
-        for (const s of shares.filter((s) => bad.has(s.id))) {
-            audit.finalize.delete(s.moniker);
-            err(new errors_SssError('verifying share does not match the group commitment', {
-                code: 'inconsistent',
-                file: s.file,
-                field: 'verifyingShare',
-                culprit: s.moniker,
-            }));
-        }
+    audit.round2.set(m, { file: raw.file, artifact: a });
+}
+/** Finalize: once round 2 closed, bound to both digests and the group key, with a valid point Y_i. */
+function checkFinalize(raw, m, open, audit) {
+    if (!open)
+        throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${audit.participants} round-2 artifacts)`, { code: 'incomplete', file: raw.file });
+    const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, audit.ceremony);
+    const r1 = checkLaterStep(a, raw, m, audit);
+    const blame = (reason, field) => new errors_SssError(reason, { code: 'mismatch', file: raw.file, field, culprit: m });
+    if (a.round1Digest !== audit.round1Digest)
+        throw blame('round1Digest differs from the merged round-1 artifacts', 'round1Digest');
+    if (a.round2Digest !== audit.round2Digest)
+        throw blame('round2Digest differs from the merged round-2 artifacts', 'round2Digest');
+    if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
+        throw blame('groupKey differs from the key the round-1 commitments define', 'groupKey');
+    const Y = locatedIn({ file: raw.file, field: 'verifyingShare', culprit: m }, () => decodePoint(a.verifyingShare, 'verifyingShare'));
+    audit.finalize.set(m, { file: raw.file, artifact: a });
+    return { id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file };
+}
+/** Every Y_i against the group commitment at once; a bad one is removed and named. */
+function checkVerifyingShares(shares, audit) {
+    if (!shares.length || !audit.groupCommitment)
+        return;
+    const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
+    for (const s of shares.filter((s) => bad.has(s.id))) {
+        audit.finalize.delete(s.moniker);
+        audit.errors.push(new errors_SssError('verifying share does not match the group commitment', {
+            code: 'inconsistent',
+            file: s.file,
+            field: 'verifyingShare',
+            culprit: s.moniker,
+        }));
     }
-    // Phase, table and what is awaited.
-    const all = [...new Set([...(manifest.allowList ?? []), ...round1Files.keys()])].sort();
-    const state = (map, rawMap, open, m) => map.has(m) ? 'done' : rawMap.has(m) ? 'invalid' : open ? 'awaited' : '-';
+}
+/** The round table, the phase and what is awaited. */
+function tableAndPhase(audit, manifest, raws, round1Closed, round2Closed) {
+    const N = manifest.participants;
+    const all = [...new Set([...(manifest.allowList ?? []), ...raws.round1.keys()])].sort();
+    const open = { round1: true, round2: round1Closed, finalize: round2Closed };
     audit.rows = all.map((m) => ({
         moniker: m,
         github: audit.round1.get(m)?.artifact.github,
-        steps: {
-            round1: state(audit.round1, round1Files, true, m),
-            round2: state(audit.round2, round2Files, round1Closed, m),
-            finalize: state(audit.finalize, finalizeFiles, round2Closed, m),
-        },
+        steps: Object.fromEntries(['round1', 'round2', 'finalize'].map((k) => [k, stepState(audit[k].has(m), raws[k].has(m), open[k])])),
     }));
     const waitingFor = (step) => audit.rows.filter((r) => r.steps[step] !== 'done').map((r) => r.moniker);
-    if (audit.errors.length)
-        audit.phase = 'invalid';
+    const problems = audit.errors.length > 0;
     if (!round1Closed) {
-        audit.phase = audit.errors.length ? 'invalid' : 'round1';
+        audit.phase = problems ? 'invalid' : 'round1';
         const missing = N - audit.round1.size;
-        const named = waitingFor('round1').filter((m) => !round1Files.has(m) || !audit.round1.has(m));
+        const named = waitingFor('round1').filter((m) => !raws.round1.has(m) || !audit.round1.has(m));
         audit.awaiting = `round 1 from ${missing} more participant${missing === 1 ? '' : 's'}${named.length ? ` (${named.join(', ')})` : ''}`;
     }
     else if (!round2Closed) {
-        audit.phase = audit.errors.length ? 'invalid' : 'round2';
+        audit.phase = problems ? 'invalid' : 'round2';
         audit.awaiting = `round 2 from ${waitingFor('round2').join(', ')}`;
     }
-    else if (audit.finalize.size < N || finalizeFiles.size !== audit.finalize.size) {
-        audit.phase = audit.errors.length ? 'invalid' : 'finalize';
+    else if (audit.finalize.size < N || raws.finalize.size !== audit.finalize.size) {
+        audit.phase = problems ? 'invalid' : 'finalize';
         audit.awaiting = `finalize from ${waitingFor('finalize').join(', ')}`;
     }
-    else if (!audit.errors.length && audit.groupCommitment) {
+    else if (!problems && audit.groupCommitment) {
         audit.phase = 'complete';
         audit.awaiting = 'nothing: the ceremony is complete';
         audit.group = genesisGroup(audit, manifest, audit.groupCommitment);
     }
-    if (audit.errors.length)
-        audit.awaiting = `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${audit.awaiting}`;
+    audit.awaiting = awaitingAfterFixes(audit, audit.awaiting);
     audit.digests = {
         ...(audit.round1Digest ? { round1: audit.round1Digest } : {}),
         ...(audit.round2Digest ? { round2: audit.round2Digest } : {}),
     };
-    return audit;
 }
 /**
  * Locates why the group commitment was refused. Decoding checks each point but not its subgroup
@@ -51326,7 +55587,6 @@ const JoinManifest = strictObject({
     extends: ceremonyId,
     /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
     groupDigest: hex32,
-    identityBinding: identityBinding.optional(),
 });
 const JoinRequest = strictObject({
     format: literal(FORMATS.joinRequest),
@@ -51563,7 +55823,7 @@ function combineFragments(fragments, expected) {
     if (bad.length)
         throw new SssError('the decrypted fragment does not match its public commitment S_i', {
             code: 'inconsistent',
-            culprits: bad,
+            culprit: bad.join(', '),
         });
     let s = 0n;
     for (const f of fragments)
@@ -51585,6 +55845,7 @@ function combineFragments(fragments, expected) {
  * participants' own commands and the Action all call `auditJoin`; the repository applies each
  * completed join to the group state it extends (src/ceremony/repository.ts).
  */
+
 
 
 
@@ -51633,68 +55894,15 @@ function auditJoin(files, groupBefore) {
             ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
             ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
         };
-        audit.awaiting = audit.errors.length
-            ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}`
-            : awaiting;
-        if (audit.errors.length)
-            audit.phase = 'invalid';
+        audit.awaiting = awaitingAfterFixes(audit, awaiting);
         return audit;
     };
     // The manifest, and the group state it extends.
-    if (!files.manifest) {
-        err(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
-        return finish('ceremony.json');
-    }
-    const mfile = files.manifest.file;
-    let manifest;
-    try {
-        manifest = parseWith(JoinManifest, files.manifest.value, mfile);
-        if (manifest.ceremony !== files.id)
-            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'ceremony',
-            });
-    }
-    catch (e) {
-        err(e);
-        return finish('a valid ceremony.json');
-    }
-    audit.manifest = manifest;
-    audit.threshold = manifest.threshold;
-    if (!groupBefore) {
-        audit.phase = 'setup';
-        return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
-    }
-    const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
-    if (manifest.extends !== last) {
-        if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
-            audit.phase = 'setup';
-            return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
-        }
-        err(new errors_SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { code: 'mismatch', file: mfile, field: 'extends' }));
-        return finish('a request against the current group');
-    }
-    try {
-        if (manifest.groupDigest !== digest(groupBefore))
-            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'groupDigest',
-            });
-        if (manifest.threshold !== groupBefore.threshold)
-            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'threshold',
-            });
-        if (manifest.publicKey !== groupBefore.publicKey)
-            throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
-    }
-    catch (e) {
-        err(e);
-        return finish('a valid ceremony.json');
-    }
+    const checked = checkJoinManifest(files, groupBefore, audit);
+    if ('awaiting' in checked)
+        return finish(checked.awaiting);
+    const { manifest } = checked;
+    groupBefore = checked.groupBefore;
     audit.groupBefore = groupBefore;
     const holders = holdersOf(groupBefore);
     const M = groupBefore.threshold;
@@ -51724,227 +55932,17 @@ function auditJoin(files, groupBefore) {
     // Approvals.
     const rawApprovals = files.byRole.get('approvals') ?? new Map();
     const H = new Set(request?.approvers ?? []);
-    const lambdas = new Map();
-    if (audit.approverSet) {
-        const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX);
-        audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
-    }
-    const candidates = [];
-    for (const [m, raw] of rawApprovals) {
-        const author = raw.value?.moniker;
-        if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
-            err(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, {
-                code: 'duplicate',
-                file: raw.file,
-                field: 'moniker',
-                culprit: author,
-            }));
-            continue;
-        }
-        try {
-            if (!request || !audit.approverSet)
-                throw new errors_SssError('an approval of a request that is missing or invalid', {
-                    code: 'incomplete',
-                    file: raw.file,
-                });
-            const a = parseWith(JoinApproval, raw.value, raw.file);
-            if (a.moniker !== m)
-                throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: a.moniker,
-                });
-            if (a.ceremony !== files.id)
-                throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'ceremony',
-                    culprit: a.moniker,
-                });
-            const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
-            if (!holder)
-                throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'moniker',
-                    culprit: a.moniker,
-                });
-            if (a.identifier !== holder.participant.identifier)
-                throw new errors_SssError("identifier differs from the approver's in the group", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'identifier',
-                    culprit: a.moniker,
-                });
-            candidates.push({ raw, a, holder });
-        }
-        catch (e) {
-            err(located(e, { file: raw.file }));
-        }
-    }
-    const relations = [];
-    const commitments = new Map();
-    const decoded = new Map();
-    for (const { raw, a, holder } of candidates) {
-        try {
-            if (!verifyArtifactSignature(a, holder.participant.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: raw.file,
-                    field: 'signature',
-                    culprit: a.moniker,
-                });
-            if (a.requestDigest !== audit.requestDigest)
-                throw new errors_SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
-                    code: 'mismatch',
-                    file: raw.file,
-                    field: 'requestDigest',
-                    culprit: a.moniker,
-                });
-            const partners = Object.keys(a.maskCommitments);
-            const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
-            if (missing.length)
-                throw new errors_SssError(`no mask commitment for ${names(missing)}`, {
-                    code: 'incomplete',
-                    file: raw.file,
-                    field: 'maskCommitments',
-                    culprit: a.moniker,
-                });
-            const extra = partners.filter((k) => k === a.moniker || !H.has(k));
-            if (extra.length)
-                throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
-                    code: 'not-allowed',
-                    file: raw.file,
-                    field: 'maskCommitments',
-                    culprit: a.moniker,
-                });
-            const field = (f, e) => located(e, { file: raw.file, field: f, culprit: a.moniker });
-            let S;
-            try {
-                S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
-            }
-            catch (e) {
-                throw field('fragmentCommitment', e);
-            }
-            const pairs = [];
-            for (const k of partners) {
-                const hex = a.maskCommitments[k];
-                let P = decoded.get(hex);
-                if (!P) {
-                    try {
-                        P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
-                    }
-                    catch (e) {
-                        throw field(`maskCommitments.${k}`, e);
-                    }
-                    decoded.set(hex, P);
-                }
-                pairs.push({ x: holders.get(k).x, M: P });
-            }
-            const lambda = lambdas.get(a.moniker);
-            relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
-            commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
-            audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
-        }
-        catch (e) {
-            err(located(e, { file: raw.file }));
-        }
-    }
-    for (const id of badApprovalRelations(relations)) {
-        const a = audit.approvals.get(id);
-        err(new errors_SssError("S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks", { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
-        audit.approvals.delete(id);
-    }
-    // Both ends of every pair publish the same M_ik: equal encodings are equal points.
-    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
-    const disagree = new Set();
-    for (let i = 0; i < order.length; i++) {
-        const mi = commitments.get(order[i]);
-        if (!mi)
-            continue;
-        for (let k = i + 1; k < order.length; k++) {
-            const mk = commitments.get(order[k]);
-            if (mk && mi.get(order[k]) !== mk.get(order[i])) {
-                err(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
-                    code: 'inconsistent',
-                    file: rawApprovals.get(order[i])?.file,
-                    field: `maskCommitments.${order[k]}`,
-                    culprit: `${order[i]}, ${order[k]}`,
-                }));
-                disagree.add(order[i]).add(order[k]);
-            }
-        }
-    }
-    for (const m of disagree)
-        audit.approvals.delete(m);
+    const order = checkApprovals(audit, request, { rawApprovals, H, holders, ceremony: files.id });
     const approvalsClosed = Boolean(request) && audit.approvals.size === H.size && rawApprovals.size === H.size;
-    if (approvalsClosed && audit.approverSet) {
-        audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
-        const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
-        audit.expectedShare = msm_evaluateCommitment(C, audit.newcomerX);
-        let sum = suite_Point.ZERO;
-        for (const a of audit.approvals.values())
-            sum = sum.add(a.S);
-        if (!sum.equals(audit.expectedShare))
-            err(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
-                code: 'inconsistent',
-                file: rawApprovals.get(order[0])?.file,
-                field: 'fragmentCommitment',
-            }));
-    }
+    if (approvalsClosed && audit.approverSet)
+        closeApprovals(audit, groupBefore, rawApprovals.get(order[0])?.file);
     // Finalize.
     const rawFinalize = files.singles.get('finalize');
     if (rawFinalize) {
         try {
             if (!approvalsClosed || !audit.expectedShare || !request)
                 throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { code: 'incomplete', file: rawFinalize.file });
-            const f = parseWith(JoinFinalize, rawFinalize.value, rawFinalize.file);
-            if (f.moniker !== request.moniker)
-                throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
-                    code: 'not-allowed',
-                    file: rawFinalize.file,
-                    field: 'moniker',
-                    culprit: f.moniker,
-                });
-            const c = f.moniker;
-            if (f.ceremony !== files.id)
-                throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'ceremony',
-                    culprit: c,
-                });
-            if (f.identifier !== request.identifier)
-                throw new errors_SssError("identifier differs from the request's", {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'identifier',
-                    culprit: c,
-                });
-            if (!verifyArtifactSignature(f, request.signingKey))
-                throw new errors_SssError('bad artifact signature', {
-                    code: 'signature',
-                    file: rawFinalize.file,
-                    field: 'signature',
-                    culprit: c,
-                });
-            if (f.requestDigest !== audit.requestDigest)
-                throw new errors_SssError("requestDigest differs from this ceremony's request.json", {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'requestDigest',
-                    culprit: c,
-                });
-            if (f.approvalsDigest !== audit.approvalsDigest)
-                throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
-                    code: 'mismatch',
-                    file: rawFinalize.file,
-                    field: 'approvalsDigest',
-                    culprit: c,
-                });
-            if (f.verifyingShare !== encodePoint(audit.expectedShare))
-                throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', { code: 'inconsistent', file: rawFinalize.file, field: 'verifyingShare', culprit: c });
+            const f = checkJoinFinalize(rawFinalize, files.id, request, audit, audit.expectedShare);
             audit.finalize = { file: rawFinalize.file, artifact: f };
         }
         catch (e) {
@@ -51952,31 +55950,14 @@ function auditJoin(files, groupBefore) {
         }
     }
     // The round table, the phase and what is awaited.
-    const state = (ok, present, open) => ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
-    const newcomerName = typeof newcomer === 'string' ? newcomer : '(newcomer)';
-    const approvalsOk = approvalsClosed && audit.approvals.size === H.size && !audit.errors.length;
-    audit.rows = [
-        {
-            moniker: newcomerName,
-            github: request?.github,
-            steps: {
-                request: state(Boolean(request), true, true),
-                approval: '-',
-                finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk),
-            },
-        },
-    ];
-    const approverNames = [...new Set([...H, ...rawApprovals.keys()])].sort();
-    for (const m of approverNames)
-        audit.rows.push({
-            moniker: m,
-            github: holders.get(m)?.participant.github,
-            steps: {
-                request: '-',
-                approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)),
-                finalize: '-',
-            },
-        });
+    audit.rows = joinTable(audit, {
+        newcomer: typeof newcomer === 'string' ? newcomer : '(newcomer)',
+        H,
+        holders,
+        rawApprovals,
+        finalizePresent: Boolean(rawFinalize),
+        approvalsOk: approvalsClosed && audit.approvals.size === H.size && !audit.errors.length,
+    });
     if (!request) {
         audit.phase = 'invalid';
         return finish('a valid request.json');
@@ -52057,13 +56038,353 @@ function joinedGroup(before, request, verifyingShare, ceremony) {
         ceremonies: [...before.ceremonies, { id: ceremony, kind: 'join' }],
     };
 }
+/** The newcomer's finalize.json: its own, bound to the request, the approvals and Y(x_n). */
+function checkJoinFinalize(raw, ceremony, request, audit, expectedShare) {
+    const f = parseWith(JoinFinalize, raw.value, raw.file);
+    if (f.moniker !== request.moniker)
+        throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'moniker',
+            culprit: f.moniker,
+        });
+    const c = f.moniker;
+    if (f.ceremony !== ceremony)
+        throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${ceremony}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'ceremony',
+            culprit: c,
+        });
+    if (f.identifier !== request.identifier)
+        throw new errors_SssError("identifier differs from the request's", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'identifier',
+            culprit: c,
+        });
+    if (!verifyArtifactSignature(f, request.signingKey))
+        throw new errors_SssError('bad artifact signature', {
+            code: 'signature',
+            file: raw.file,
+            field: 'signature',
+            culprit: c,
+        });
+    if (f.requestDigest !== audit.requestDigest)
+        throw new errors_SssError("requestDigest differs from this ceremony's request.json", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'requestDigest',
+            culprit: c,
+        });
+    if (f.approvalsDigest !== audit.approvalsDigest)
+        throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'approvalsDigest',
+            culprit: c,
+        });
+    if (f.verifyingShare !== encodePoint(expectedShare))
+        throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', {
+            code: 'inconsistent',
+            file: raw.file,
+            field: 'verifyingShare',
+            culprit: c,
+        });
+    return f;
+}
+/**
+ * ceremony.json and the group state it extends: its schema and id, on the group's current tip,
+ * with the group's digest, threshold and key. Returns the manifest, or what is awaited instead.
+ */
+function checkJoinManifest(files, groupBefore, audit) {
+    const waitFor = (awaiting) => ({ awaiting });
+    if (!files.manifest) {
+        audit.errors.push(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
+        return waitFor('ceremony.json');
+    }
+    const mfile = files.manifest.file;
+    let manifest;
+    try {
+        manifest = parseWith(JoinManifest, files.manifest.value, mfile);
+        if (manifest.ceremony !== files.id)
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'ceremony',
+            });
+    }
+    catch (e) {
+        audit.errors.push(located(e, {}));
+        return waitFor('a valid ceremony.json');
+    }
+    audit.manifest = manifest;
+    audit.threshold = manifest.threshold;
+    if (!groupBefore) {
+        audit.phase = 'setup';
+        return waitFor(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+    }
+    const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
+    if (manifest.extends !== last) {
+        if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
+            audit.phase = 'setup';
+            return waitFor(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+        }
+        audit.errors.push(new errors_SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { code: 'mismatch', file: mfile, field: 'extends' }));
+        return waitFor('a request against the current group');
+    }
+    try {
+        if (manifest.groupDigest !== digest(groupBefore))
+            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'groupDigest',
+            });
+        if (manifest.threshold !== groupBefore.threshold)
+            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'threshold',
+            });
+        if (manifest.publicKey !== groupBefore.publicKey)
+            throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
+    }
+    catch (e) {
+        audit.errors.push(located(e, {}));
+        return waitFor('a valid ceremony.json');
+    }
+    return { manifest, groupBefore };
+}
+/** An approval's author: a file for a valid request, named for its author, of this ceremony, from an approver. */
+function checkApprovalAuthor(raw, m, ceremony, request, audit) {
+    if (!request || !audit.approverSet)
+        throw new errors_SssError('an approval of a request that is missing or invalid', {
+            code: 'incomplete',
+            file: raw.file,
+        });
+    const a = parseWith(JoinApproval, raw.value, raw.file);
+    if (a.moniker !== m)
+        throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'moniker',
+            culprit: a.moniker,
+        });
+    if (a.ceremony !== ceremony)
+        throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${ceremony}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'ceremony',
+            culprit: a.moniker,
+        });
+    const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
+    if (!holder)
+        throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'moniker',
+            culprit: a.moniker,
+        });
+    if (a.identifier !== holder.participant.identifier)
+        throw new errors_SssError("identifier differs from the approver's in the group", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'identifier',
+            culprit: a.moniker,
+        });
+    return { raw, a, holder };
+}
+/**
+ * An approval's content: signed by the approver, for this request, a mask commitment for every
+ * partner and no one else, valid points. Records the relation S_i must satisfy (checked for all
+ * approvals at once) and the approval.
+ */
+function checkApprovalContent({ raw, a, holder }, request, ctx, audit) {
+    const { H, holders, lambdas, decoded, relations, commitments } = ctx;
+    if (!verifyArtifactSignature(a, holder.participant.signingKey))
+        throw new errors_SssError('bad artifact signature', {
+            code: 'signature',
+            file: raw.file,
+            field: 'signature',
+            culprit: a.moniker,
+        });
+    if (a.requestDigest !== audit.requestDigest)
+        throw new errors_SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'requestDigest',
+            culprit: a.moniker,
+        });
+    const partners = Object.keys(a.maskCommitments);
+    const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
+    if (missing.length)
+        throw new errors_SssError(`no mask commitment for ${names(missing)}`, {
+            code: 'incomplete',
+            file: raw.file,
+            field: 'maskCommitments',
+            culprit: a.moniker,
+        });
+    const extra = partners.filter((k) => k === a.moniker || !H.has(k));
+    if (extra.length)
+        throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'maskCommitments',
+            culprit: a.moniker,
+        });
+    const field = (f, e) => located(e, { file: raw.file, field: f, culprit: a.moniker });
+    let S;
+    try {
+        S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
+    }
+    catch (e) {
+        throw field('fragmentCommitment', e);
+    }
+    const pairs = [];
+    for (const k of partners) {
+        const hex = a.maskCommitments[k];
+        let P = decoded.get(hex);
+        if (!P) {
+            try {
+                P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
+            }
+            catch (e) {
+                throw field(`maskCommitments.${k}`, e);
+            }
+            decoded.set(hex, P);
+        }
+        pairs.push({ x: holders.get(k).x, M: P });
+    }
+    const lambda = lambdas.get(a.moniker);
+    relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
+    commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
+    audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
+}
+/** Both ends of every pair publish the same M_ik (equal encodings are equal points); returns who disagrees. */
+function checkPairMasks(order, commitments, rawApprovals, audit) {
+    const disagree = new Set();
+    for (let i = 0; i < order.length; i++) {
+        const mi = commitments.get(order[i]);
+        if (!mi)
+            continue;
+        for (let k = i + 1; k < order.length; k++) {
+            const mk = commitments.get(order[k]);
+            if (mk && mi.get(order[k]) !== mk.get(order[i])) {
+                audit.errors.push(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
+                    code: 'inconsistent',
+                    file: rawApprovals.get(order[i])?.file,
+                    field: `maskCommitments.${order[k]}`,
+                    culprits: [order[i], order[k]],
+                }));
+                disagree.add(order[i]).add(order[k]);
+            }
+        }
+    }
+    return disagree;
+}
+/** The join's round table: the newcomer's request and finalize, each approver's approval. */
+function joinTable(audit, ctx) {
+    const rows = [
+        {
+            moniker: ctx.newcomer,
+            github: audit.request?.artifact.github,
+            steps: {
+                request: stepState(Boolean(audit.request), true, true),
+                approval: '-',
+                finalize: stepState(Boolean(audit.finalize), ctx.finalizePresent, ctx.approvalsOk),
+            },
+        },
+    ];
+    const approverNames = [...new Set([...ctx.H, ...ctx.rawApprovals.keys()])].sort();
+    for (const m of approverNames)
+        rows.push({
+            moniker: m,
+            github: ctx.holders.get(m)?.participant.github,
+            steps: {
+                request: '-',
+                approval: stepState(audit.approvals.has(m), ctx.rawApprovals.has(m), Boolean(audit.request)),
+                finalize: '-',
+            },
+        });
+    return rows;
+}
+/** With every approval in: their digest, Y(x_n) from the group commitment, and Σ S_i = Y(x_n). */
+function closeApprovals(audit, groupBefore, firstFile) {
+    audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
+    const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
+    audit.expectedShare = msm_evaluateCommitment(C, audit.newcomerX);
+    let sum = suite_Point.ZERO;
+    for (const a of audit.approvals.values())
+        sum = sum.add(a.S);
+    if (!sum.equals(audit.expectedShare))
+        audit.errors.push(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
+            code: 'inconsistent',
+            file: firstFile,
+            field: 'fragmentCommitment',
+        }));
+}
+/**
+ * Every approval: its author (checkApprovalAuthor), its content (checkApprovalContent), then for
+ * all of them at once the relations S_i must satisfy and the pair masks both ends publish. A
+ * refused approval is one problem and is left out. Returns the approvers in identifier order.
+ */
+function checkApprovals(audit, request, ctx) {
+    const { rawApprovals, H, holders } = ctx;
+    const lambdas = new Map();
+    if (audit.approverSet) {
+        const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX);
+        audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
+    }
+    const candidates = [];
+    for (const [m, raw] of rawApprovals) {
+        const author = raw.value?.moniker;
+        if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
+            audit.errors.push(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, {
+                code: 'duplicate',
+                file: raw.file,
+                field: 'moniker',
+                culprit: author,
+            }));
+            continue;
+        }
+        try {
+            candidates.push(checkApprovalAuthor(raw, m, ctx.ceremony, request, audit));
+        }
+        catch (e) {
+            audit.errors.push(located(e, { file: raw.file }));
+        }
+    }
+    const relations = [];
+    const commitments = new Map();
+    const decoded = new Map();
+    for (const { raw, a, holder } of candidates) {
+        try {
+            checkApprovalContent({ raw, a, holder }, request, { H, holders, lambdas, decoded, relations, commitments }, audit);
+        }
+        catch (e) {
+            audit.errors.push(located(e, { file: raw.file }));
+        }
+    }
+    for (const id of badApprovalRelations(relations)) {
+        const a = audit.approvals.get(id);
+        audit.errors.push(new errors_SssError("S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks", { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
+        audit.approvals.delete(id);
+    }
+    // Both ends of every pair publish the same M_ik.
+    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
+    for (const m of checkPairMasks(order, commitments, rawApprovals, audit))
+        audit.approvals.delete(m);
+    return order;
+}
 //# sourceMappingURL=join.js.map
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/ceremony/tree.js
 /**
- * Reading a ceremony's files from disk. The layout is fixed (PROTOCOL section 4); anything else
- * under a ceremony directory is reported, never silently ignored.
+ * The one way artifacts are read from disk, for the CLI, the Action and the warm-up alike: one
+ * guarded read (no symbolic link, FIFO or device followed, at most MAX_ARTIFACT_BYTES), a whole
+ * ceremony directory in its fixed layout (anything else under it is reported, never silently
+ * ignored), and a ceremony as a command sees it, with the files named on its command line.
  */
 
 
@@ -52086,7 +56407,7 @@ function classifyPath(rel, ceremoniesDir = 'ceremonies') {
     if (!rel.startsWith(prefix))
         return undefined;
     const parts = rel.slice(prefix.length).split('/');
-    if (!CEREMONY_ID.test(parts[0] ?? ''))
+    if (!suite_CEREMONY_ID.test(parts[0] ?? ''))
         return undefined;
     if (parts.length === 2 && LAYOUT.singles.includes(parts[1]))
         return { ceremony: parts[0], role: parts[1].replace(/\.json$/, '') };
@@ -52097,15 +56418,53 @@ function classifyPath(rel, ceremoniesDir = 'ceremonies') {
     }
     return undefined;
 }
+/**
+ * An artifact's text. Opened without following a symbolic link and without blocking on a FIFO,
+ * then checked on the open descriptor (a regular file, not too large), so nothing swapped in
+ * between the check and the read is read.
+ */
+function readArtifactText(path, shown = path) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code === 'ELOOP')
+            throw new errors_SssError('symbolic links are not allowed', { code: 'io', file: shown });
+        if (code === 'ENOENT')
+            throw new errors_SssError('no such file', { code: 'io', file: shown });
+        throw new errors_SssError(`cannot read the file (${code ?? 'error'})`, { code: 'io', file: shown });
+    }
+    try {
+        const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!st.isFile())
+            throw new errors_SssError('not a regular file', { code: 'io', file: shown });
+        if (st.size > MAX_ARTIFACT_BYTES)
+            throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
+        return (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8');
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** An artifact file, read as readArtifactText reads it and parsed as JSON. */
+function readArtifactFile(path, shown = path) {
+    return { file: shown, value: parseJson(readArtifactText(path, shown), shown) };
+}
 function readArtifact(path, shown) {
-    const st = (0,external_node_fs_namespaceObject.lstatSync)(path);
-    if (st.isSymbolicLink())
-        throw new errors_SssError('symbolic links are not allowed', { code: 'io', file: shown });
-    if (!st.isFile())
-        throw new errors_SssError('not a regular file', { code: 'io', file: shown });
-    if (st.size > MAX_ARTIFACT_BYTES)
-        throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
-    return parseJson((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), shown);
+    return readArtifactFile(path, shown).value;
+}
+/** A ceremony put together from files already read: the one way to build CeremonyFiles by hand. */
+function ceremonyOf(id, dir, parts) {
+    return {
+        id,
+        dir,
+        manifest: parts.manifest,
+        byRole: new Map(parts.byRole ?? []),
+        singles: new Map(parts.singles ?? []),
+        errors: parts.errors ?? [],
+    };
 }
 /** Reads every file of one ceremony directory. `root` makes the reported paths relative. */
 function readCeremony(dir, root = process.cwd()) {
@@ -52160,9 +56519,48 @@ function listCeremonies(ceremoniesDir) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(ceremoniesDir))
         return [];
     return (0,external_node_fs_namespaceObject.readdirSync)(ceremoniesDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && CEREMONY_ID.test(d.name))
+        .filter((d) => d.isDirectory() && suite_CEREMONY_ID.test(d.name))
         .map((d) => d.name)
         .sort();
+}
+/**
+ * A ceremony as a step's command sees it: the files named on the command line as role `role`
+ * (keyed by the moniker in their names), the `keep` roles from the ceremony directory, and of
+ * the directory's problems only an unreadable ceremony.json (later rounds do not block this step).
+ * Files in ceremonies/<id>/<round>/ belong to <id>; files elsewhere name their ceremony.
+ */
+function ceremonyWithFiles(paths, role, keep, where) {
+    const shownOf = (p) => relative(where.root, p) && !relative(where.root, p).startsWith('..') ? relative(where.root, p) : p;
+    const nearby = resolve(paths[0], '..', '..');
+    const fromDir = CEREMONY_ID.test(basename(nearby)) && existsSync(join(nearby, 'ceremony.json')) ? basename(nearby) : undefined;
+    let ceremony = fromDir;
+    const named = new Map();
+    for (const p of paths) {
+        const raw = readArtifactFile(p, shownOf(p));
+        const c = raw.value?.ceremony;
+        if (typeof c !== 'string' || !CEREMONY_ID.test(c))
+            throw new SssError('missing or invalid ceremony id', { code: 'malformed', file: raw.file, field: 'ceremony' });
+        if (!fromDir) {
+            if (ceremony && c !== ceremony)
+                throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'ceremony',
+                });
+            ceremony = c;
+        }
+        named.set(basename(p).replace(/\.json$/, ''), raw);
+    }
+    const dir = fromDir ? nearby : join(where.ceremoniesDir, ceremony);
+    const tree = readCeremony(dir, where.root);
+    const manifestPath = join(dir, 'ceremony.json');
+    const files = ceremonyOf(tree.id, tree.dir, {
+        manifest: tree.manifest,
+        byRole: [...keep.map((r) => [r, tree.byRole.get(r) ?? new Map()]), [role, named]],
+        singles: [...tree.singles],
+        errors: tree.errors.filter((e) => e.file !== undefined && resolve(where.root, e.file) === manifestPath),
+    });
+    return { files, ceremony: ceremony };
 }
 //# sourceMappingURL=tree.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/repository.js
@@ -52302,6 +56700,7 @@ function readInputs() {
         maintainers: parseLogins(getInput('maintainers')),
         publishVia,
         token: getInput('token'),
+        publishToken: getInput('publish-token'),
     };
 }
 /** Logins separated by commas, spaces or newlines; a leading @ is dropped. */
@@ -52337,216 +56736,75 @@ function repositoryView(root, ceremoniesDir, state) {
     };
 }
 //# sourceMappingURL=context.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./lib/ceremony/binding.js
+;// CONCATENATED MODULE: ./lib/ceremony/markdown.js
 /**
- * Identity binding: the artifact signing key of every identity a ceremony admits must be one of
- * the SSH signing keys of the GitHub login that identity declares. Only the account's owner can
- * register a key on it, so a pull request that carries someone else's login with its own keys
- * (the swapped join request, the swapped round-1 artifact) fails whoever pushed it.
+ * Escaping for every user-controlled string the Action writes into Markdown (the job summary, the
+ * pull-request comment) or a log line: file names, reasons that quote a file's values, monikers,
+ * ceremony ids, logins. Nothing a pull request carries may start a heading, a table row, a link,
+ * an HTML element or an @-mention, or break a line.
  *
- * A ceremony's manifest records the mode (`identityBinding`): absent or "github-ssh-signing-key"
- * binds; only an explicit "pull-request-author" opts out, and then the binding is by the pull
- * request's author alone. The check needs the GitHub API, so the offline audit (`sss-tool verify`)
- * never runs it: existing transcripts stay verifiable offline; `verify --github` and the Action do.
+ * - `oneLine` makes line breaks, other control characters, bidi overrides and invisible
+ *   characters visible as escapes (`\n`, `\u202e`): one line, and what you see is what is there.
+ * - `mdText` is for running text and table cells: `oneLine`, then HTML's `&<>"` as entities,
+ *   what starts emphasis, code, links, images or a table cell backslash-escaped, and `@` and `#`
+ *   followed by a zero-width space (an entity, so the source stays ASCII): GitHub finds mentions
+ *   and issue references in the rendered text, after escapes are gone, so only breaking the
+ *   pattern stops them. (User text never starts a line here, so `#`, `-`, `>` cannot begin a
+ *   block.)
+ * - `mdCode` is for names shown as code: an HTML `<code>` element (no Markdown, no mentions
+ *   inside), with its text entity-escaped; `|` and `@` as entities too, since a table splits on `|`
+ *   before anything else is parsed.
  */
-
-
-
-/** The identities a ceremony admits come from these roles (the others are signed by their keys). */
-const IDENTITY_ROLES = { dkg: ['round1'], join: ['request'] };
-/** The binding a manifest asks for; anything but the explicit opt-out binds. */
-function bindingOf(manifest) {
-    const v = manifest?.identityBinding;
-    return v === 'pull-request-author' ? 'pull-request-author' : 'github-ssh-signing-key';
+const INVISIBLE = 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+/[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+const SHORT = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** Line breaks, controls and invisible or direction-changing characters as visible escapes. */
+function markdown_oneLine(s) {
+    return String(s).replace(INVISIBLE, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
-/** The identity an artifact declares (undefined when it does not parse as one: the audit says why). */
-function declaredIdentity(file, value) {
-    const v = value;
-    // Only well-formed fields reach a message or the API; anything else is the audit's to report.
-    if (typeof v?.moniker !== 'string' ||
-        !MONIKER.test(v.moniker) ||
-        typeof v.signingKey !== 'string' ||
-        !/^[0-9a-f]{64}$/.test(v.signingKey))
-        return undefined;
-    if (v.github !== undefined && !githubLogin.safeParse(v.github).success)
-        return undefined;
-    return { file, moniker: v.moniker, github: v.github, signingKey: v.signingKey };
+const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/** Running Markdown text (a paragraph, a table cell). */
+function mdText(s) {
+    return markdown_oneLine(s)
+        .replace(/[&<>"]/g, (c) => HTML[c])
+        .replace(/[\\`*_~[\]|]/g, (c) => `\\${c}`)
+        .replace(/[@#]/g, (c) => `${c}&#8203;`);
 }
-/** Every identity a ceremony's files declare (round-1 artifacts of a DKG, the request of a join). */
-function ceremonyIdentities(tree, kind) {
-    const out = [];
-    for (const role of IDENTITY_ROLES[kind] ?? []) {
-        for (const raw of tree.byRole.get(role)?.values() ?? []) {
-            const id = declaredIdentity(raw.file, raw.value);
-            if (id)
-                out.push(id);
-        }
-        const single = tree.singles.get(role);
-        const id = single && declaredIdentity(single.file, single.value);
-        if (id)
-            out.push(id);
-    }
-    return out;
+/** A name shown as code (a file, a field, a ceremony id). */
+function mdCode(s) {
+    const inner = markdown_oneLine(s).replace(/[&<>"|@`]/g, (c) => HTML[c] ?? `&#${c.charCodeAt(0)};`);
+    return `<code>${inner}</code>`;
 }
-/**
- * The problems of binding each identity to its login's SSH signing keys: a missing login, or a
- * signing key the account has not registered. `keysOf` asks GitHub (memoized per login).
+/*
+ * Naming people. GitHub notifies (and subscribes) everyone @-mentioned in an issue or comment, so
+ * a table that lists people who are done must name them without mentioning them: a link to the
+ * profile reads as @login and notifies nobody (GitHub skips mentions inside links). Only
+ * `mention()` notifies, and the tracking issue uses it for exactly the people a step waits for.
  */
-async function checkBindings(ids, keysOf) {
-    const errors = [];
-    for (const id of ids) {
-        if (!id.github) {
-            errors.push(new errors_SssError(`${id.moniker} declared no GitHub login, but this ceremony binds every identity to a GitHub account's SSH signing keys (ceremony.json identityBinding): initialize with --github <login> and register the key`, {
-                file: id.file,
-                field: 'github',
-                culprit: id.moniker,
-            }));
-            continue;
-        }
-        const keys = await keysOf(id.github);
-        if (!keys.has(id.signingKey))
-            errors.push(new errors_SssError(`signing key ${id.signingKey.slice(0, 16)}… is not an SSH signing key of @${id.github} on GitHub: only @${id.github} can vouch for this identity, by registering it (sss-tool doctor prints the command; ${keys.size} Ed25519 signing key${keys.size === 1 ? '' : 's'} registered there now)`, { file: id.file, field: 'signingKey', culprit: id.moniker }));
-    }
-    return errors;
+/** GitHub's login rule: alphanumerics and single hyphens, not at either end, at most 39. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+function isLogin(s) {
+    return LOGIN.test(s);
 }
-//# sourceMappingURL=binding.js.map
-;// CONCATENATED MODULE: ./lib/artifacts/private.js
-/**
- * Private material that must never reach the repository: age files (every private file of a home
- * dir is one) and the plaintext forms of what they hold. The Action rejects a pull request that
- * carries any; the CLI can call the same function before it commits.
- */
-/** Formats of files that exist only in a home dir (their plaintext is a secret). */
-const PRIVATE_FORMATS = new Set([
-    'sss-tool/identity-secret@1',
-    'sss-tool/dkg-state@1',
-    'sss-tool/join-state@1',
-    'sss-tool/share@1',
-    'sss-tool/sign-nonces@1',
-]);
-/**
- * JSON keys that name a scalar secret in this project's formats: a signing share, a polynomial's
- * coefficients, signing nonces, identity secret keys, round state. No public artifact uses them.
- */
-const PRIVATE_KEYS = {
-    signingShare: 'a signing share',
-    coefficients: 'polynomial coefficients',
-    nonces: 'signing nonces',
-    secret: 'round state',
-    signingSecret: 'a signing secret key',
-    encryptionSecret: 'an encryption secret key',
-    secretKey: 'a secret key',
-    privateKey: 'a private key',
-};
-const AGE_BINARY = 'age-encryption.org/v1';
-const AGE_ARMOR = '-----BEGIN AGE ENCRYPTED FILE-----';
-/**
- * Why a file's bytes are private material, or undefined when they are not: an age file (binary or
- * armored), a private format, or a JSON document with a key that carries a secret (at any depth).
- * The same is looked for in the file read as UTF-16 (with or without a byte-order mark) and in
- * every base64 run it carries (standard or URL-safe alphabet, one level deep): a secret does not
- * become public by being re-encoded.
- */
-function privateMaterial(bytes) {
-    const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes);
-    for (const [text, form] of decodings(buf)) {
-        const why = privateText(text) ?? privateBase64(text);
-        if (why)
-            return form ? `${why}, ${form}` : why;
-    }
-    return undefined;
+/** A login shown as a link to its profile: readable as @login, and no notification. */
+function userLink(login) {
+    return isLogin(login) ? `[@${login}](https://github.com/${login})` : mdCode(login);
 }
-/** The file as UTF-8, and as UTF-16 when its bytes look like it (a BOM, or zero bytes in alternate places). */
-function decodings(buf) {
-    const out = [[buf.toString('utf8'), '']];
-    if (buf.length < 2)
-        return out;
-    let evenZeros = 0;
-    let oddZeros = 0;
-    for (let i = 0; i + 1 < buf.length; i += 2) {
-        if (buf[i] === 0)
-            evenZeros++;
-        if (buf[i + 1] === 0)
-            oddZeros++;
-    }
-    const half = buf.length / 4;
-    if ((buf[0] === 0xff && buf[1] === 0xfe) || oddZeros > half)
-        out.push([new TextDecoder('utf-16le').decode(buf), 'encoded as UTF-16']);
-    if ((buf[0] === 0xfe && buf[1] === 0xff) || evenZeros > half)
-        out.push([new TextDecoder('utf-16be').decode(buf), 'encoded as UTF-16']);
-    return out;
+/** A real @-mention (it notifies). Refuses anything that is not a login. */
+function mention(login) {
+    if (!isLogin(login))
+        throw new Error(`not a GitHub login: ${JSON.stringify(markdown_oneLine(login))}`);
+    return `@${login}`;
 }
-function privateText(text) {
-    const head = text.trimStart();
-    if (head.startsWith(AGE_BINARY))
-        return 'an age-encrypted file (private files stay in your home dir)';
-    if (text.includes(AGE_ARMOR))
-        return 'an armored age-encrypted file (private files stay in your home dir)';
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-    return privateJson(value);
+/** Shell commands as a fenced block (built from validated ids and paths; one line each). */
+function mdShell(lines) {
+    const body = lines.map(markdown_oneLine);
+    const longest = Math.max(2, ...body.flatMap((l) => l.match(/`+/g) ?? []).map((r) => r.length));
+    const fence = '`'.repeat(longest + 1);
+    return [`${fence}sh`, ...body, fence].join('\n');
 }
-/** Runs long enough to hold a secret key or an age header (16 bytes and more, once decoded). */
-const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
-function privateBase64(text) {
-    for (const m of text.matchAll(BASE64_RUN)) {
-        const decoded = Buffer.from(m[0].replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-        for (const [inner, form] of decodings(decoded)) {
-            const why = privateText(inner);
-            if (why)
-                return `${why}, encoded as base64${form ? ` of ${form}` : ''}`;
-        }
-    }
-    return undefined;
-}
-const pathOf = (s) => {
-    const keys = [];
-    for (let p = s; p?.key !== undefined; p = p.parent)
-        keys.push(p.key);
-    return keys
-        .reverse()
-        .map((k) => `${k}.`)
-        .join('');
-};
-/**
- * Depth-first, in document order, with an explicit stack: a pull request may carry JSON nested
- * deeper than the call stack ("[[[[…"), which a recursive walk turned into a RangeError.
- */
-function privateJson(root) {
-    const stack = [{ value: root }];
-    while (stack.length) {
-        const step = stack.pop();
-        if (step.entry) {
-            if (Object.hasOwn(PRIVATE_KEYS, step.key))
-                return `${PRIVATE_KEYS[step.key]} (field ${pathOf(step.parent)}${step.key})`;
-            stack.push({ value: step.value, key: step.key, parent: step.parent });
-            continue;
-        }
-        const value = step.value;
-        if (Array.isArray(value)) {
-            for (let i = value.length - 1; i >= 0; i--)
-                stack.push({ value: value[i], key: String(i), parent: step });
-            continue;
-        }
-        if (!value || typeof value !== 'object')
-            continue;
-        const obj = value;
-        if (typeof obj.format === 'string' && PRIVATE_FORMATS.has(obj.format))
-            return `a private file (format ${obj.format})`;
-        const entries = Object.entries(obj);
-        for (let i = entries.length - 1; i >= 0; i--)
-            stack.push({ value: entries[i][1], key: entries[i][0], parent: step, entry: true });
-    }
-    return undefined;
-}
-//# sourceMappingURL=private.js.map
+//# sourceMappingURL=markdown.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/publish.js
 /** public_info/: the files a group's users read, generated from the verified transcript. */
 
@@ -52555,12 +56813,9 @@ function privateJson(root) {
 const PUBLIC_FILES = ['public_key.txt', 'peers_list.txt', 'group.json'];
 /** The exact contents of each public_info file for a group. */
 function publicInfoFiles(group) {
-    // What trust-server's client reads: its cosigners' URLs, one a line. Who is behind each URL
-    // (moniker → endpoint) stays in group.json; a holder without an endpoint runs no cosigner.
     const peers = [...group.participants]
         .sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0))
-        .filter((p) => p.endpoint)
-        .map((p) => `${p.endpoint}\n`)
+        .map((p) => `${p.moniker} ${p.endpoint ?? '-'}\n`)
         .join('');
     return {
         'public_key.txt': group.publicKey + '\n',
@@ -52574,4174 +56829,6 @@ function stalePublicFiles(dir, group) {
     return PUBLIC_FILES.filter((f) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)) || (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, f), 'utf8') !== want[f]);
 }
 //# sourceMappingURL=publish.js.map
-;// CONCATENATED MODULE: ./lib/ceremony/rules.js
-/**
- * What a pull request may change (PROTOCOL section 5), as data and pure functions: the Action feeds
- * in the changes git reports and the audited repository before and after them, and gets back every
- * problem, each naming the file and the reason. The cryptography is not re-checked here: that is
- * the audit's (`auditRepository`), the one verifier `sss-tool verify` also runs.
- *
- * Which file may be added by whom, and when, is one table (`FILE_RULES`): a ceremony kind adds its
- * rows there.
- */
-
-
-
-
-const byFileName = (f) => ({ moniker: f.moniker });
-const monikerOf = (v) => {
-    const m = v?.moniker;
-    return typeof m === 'string' ? m : undefined;
-};
-/** Every file a pull request may add under ceremonies/<id>/, by ceremony kind. */
-const FILE_RULES = [
-    // A newcomer opens their own join: its manifest may arrive with their request.json (then the
-    // request's author must open the pull request); alone, it is a maintainer's.
-    {
-        kind: 'join',
-        role: 'ceremony',
-        perMoniker: false,
-        pattern: 'ceremony.json',
-        author: (f) => {
-            const newcomer = monikerOf(f.head.tree?.singles.get('request')?.value);
-            return newcomer ? { moniker: newcomer } : 'maintainer';
-        },
-    },
-    { kind: '*', role: 'ceremony', perMoniker: false, pattern: 'ceremony.json', author: () => 'maintainer' },
-    { kind: 'dkg', role: 'round1', perMoniker: true, pattern: 'round1/<moniker>.json', author: byFileName },
-    {
-        kind: 'dkg',
-        role: 'round2',
-        perMoniker: true,
-        pattern: 'round2/<moniker>.json',
-        author: byFileName,
-        notYet: ({ report, tree }) => report?.digests?.round1
-            ? undefined
-            : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
-    },
-    {
-        kind: 'dkg',
-        role: 'finalize',
-        perMoniker: true,
-        pattern: 'finalize/<moniker>.json',
-        author: byFileName,
-        notYet: ({ report, tree }) => report?.digests?.round2
-            ? undefined
-            : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
-    },
-    // Join (PROTOCOL section 4, "Adding a participant"): the newcomer's request, each approver's
-    // fragment once the request is merged, the newcomer's finalize once every approval is.
-    {
-        kind: 'join',
-        role: 'request',
-        perMoniker: false,
-        pattern: 'request.json',
-        author: (f) => ({ moniker: monikerOf(f.value) }),
-    },
-    {
-        kind: 'join',
-        role: 'approvals',
-        perMoniker: true,
-        pattern: 'approvals/<moniker>.json',
-        author: byFileName,
-        notYet: ({ report }) => (report?.digests?.request ? undefined : 'an approval before the join request is merged'),
-    },
-    {
-        kind: 'join',
-        role: 'finalize',
-        perMoniker: false,
-        pattern: 'finalize.json',
-        author: (f) => ({ moniker: monikerOf(f.head.tree?.singles.get('request')?.value) }),
-        notYet: ({ report }) => (report?.digests?.approvals ? undefined : 'finalize before every approval is merged'),
-    },
-];
-/** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */
-function ceremonyKind(tree) {
-    const k = tree?.manifest?.value?.kind;
-    return typeof k === 'string' ? k : 'dkg';
-}
-function ruleFor(kind, role, perMoniker) {
-    return FILE_RULES.find((r) => (r.kind === kind || r.kind === '*') && r.role === role && r.perMoniker === perMoniker);
-}
-const sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
-/**
- * The GitHub login a moniker declared in a ceremony: from its verified artifacts (the audit's
- * rows), else from its own files, else from the group it belongs to.
- */
-function declaredGithub(view, state, moniker) {
-    const row = view.report?.rows.find((r) => r.moniker === moniker);
-    if (row?.github)
-        return row.github;
-    const tree = view.tree;
-    const raws = tree ? [...[...tree.byRole.values()].map((m) => m.get(moniker)), ...tree.singles.values()] : [];
-    for (const raw of raws) {
-        const v = raw?.value;
-        if (v?.moniker === moniker && typeof v.github === 'string')
-            return v.github;
-    }
-    return state.group?.participants.find((p) => p.moniker === moniker)?.github;
-}
-function layoutHint(kind) {
-    const rules = FILE_RULES.filter((r) => r.kind === kind || r.kind === '*');
-    return rules.length
-        ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}`
-        : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
-}
-/** Ceremony ids whose directory the changes touch. */
-function touchedCeremonies(changes, ceremoniesDir) {
-    const prefix = ceremoniesDir + '/';
-    const ids = new Set();
-    for (const c of changes) {
-        if (!c.path.startsWith(prefix))
-            continue;
-        const parts = c.path.slice(prefix.length).split('/');
-        if (parts.length > 1)
-            ids.add(parts[0]);
-    }
-    return [...ids].sort();
-}
-/**
- * Every rule of PROTOCOL section 5 that is about the changes themselves: where files may go, who
- * may add them and when, append-only, no symlinks, size, no private material, public_info/.
- * Returns one error per offending file and reason.
- */
-function checkChanges(changes, ctx) {
-    const errors = [];
-    const fail = (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file }));
-    const isMaintainer = ctx.mergeQueue || ctx.maintainers.some((m) => sameLogin(m, ctx.author));
-    const maintainerList = ctx.maintainers.map((m) => `@${m}`).join(', ');
-    const cPrefix = ctx.ceremoniesDir + '/';
-    const pPrefix = ctx.publicInfoDir + '/';
-    const housekeeping = (c) => {
-        if (!isMaintainer)
-            fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${cPrefix}<id>/${ctx.maintainers.length ? ` (repository files are for maintainers: ${maintainerList})` : ''}`);
-    };
-    let baseView;
-    const base = () => (baseView ??= ctx.base());
-    for (const c of changes) {
-        const p = c.path;
-        if (c.content) {
-            const why = privateMaterial(c.content);
-            if (why)
-                fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
-        }
-        if (p.startsWith(pPrefix)) {
-            checkPublicInfo(c, p.slice(pPrefix.length));
-            continue;
-        }
-        if (!p.startsWith(cPrefix) || !p.slice(cPrefix.length).includes('/')) {
-            housekeeping(c);
-            continue;
-        }
-        // A file under ceremonies/<id>/: the transcript, append-only.
-        if (c.status === 'D') {
-            fail(p, 'deletes a merged artifact: the transcript is append-only');
-            continue;
-        }
-        if (c.status === 'M' || c.status === 'T') {
-            fail(p, `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`);
-            continue;
-        }
-        if (c.mode === '120000') {
-            fail(p, 'symbolic links are not allowed', 'io');
-            continue;
-        }
-        if (c.mode !== '100644' && c.mode !== '100755') {
-            fail(p, `not a regular file (git mode ${c.mode})`, 'io');
-            continue;
-        }
-        if ((c.size ?? 0) > MAX_ARTIFACT_BYTES) {
-            fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
-            continue;
-        }
-        const where = classifyPath(p, ctx.ceremoniesDir);
-        const id = p.slice(cPrefix.length).split('/')[0];
-        const view = ctx.head.ceremony(id);
-        const kind = ceremonyKind(view.tree);
-        const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
-        if (!where || !rule) {
-            fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
-            continue;
-        }
-        const input = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
-        checkAuthor(p, rule, input, view);
-        if (rule.notYet) {
-            const why = rule.notYet(base().ceremony(id));
-            if (why)
-                fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
-        }
-    }
-    return errors;
-    function checkAuthor(p, rule, input, view) {
-        // With maintainers configured, only a maintainer opens a ceremony (a join's too): a stranger's
-        // join request never gets a green check that looks like an invitation.
-        const who = rule.role === 'ceremony' && ctx.maintainers.length ? 'maintainer' : rule.author(input);
-        if (ctx.mergeQueue)
-            return;
-        if (who === 'maintainer') {
-            if (ctx.maintainers.length && !isMaintainer)
-                fail(p, `only maintainers (${maintainerList}) may add a ceremony manifest, not @${ctx.author}${kindOfInput(input) === 'join' ? " (a maintainer opens the join with sss-tool join-open; the newcomer's pull request then adds only request.json)" : ''}`);
-            return;
-        }
-        const moniker = who.moniker;
-        if (!moniker) {
-            fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
-            return;
-        }
-        const github = who.github ?? declaredGithub(view, ctx.head.state, moniker);
-        if (!github) {
-            if (!isMaintainer)
-                fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
-        }
-        else if (!sameLogin(github, ctx.author)) {
-            fail(p, `submitted by @${ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
-            return;
-        }
-        // One artifact per participant per round: no second moniker under the same login.
-        if (github && rule.perMoniker && view.tree) {
-            for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
-                if (other === moniker)
-                    continue;
-                const theirs = declaredGithub(view, ctx.head.state, other);
-                if (theirs && sameLogin(theirs, github))
-                    fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
-            }
-        }
-    }
-    function checkPublicInfo(c, name) {
-        if (ctx.maintainers.length && !isMaintainer) {
-            fail(c.path, `only maintainers (${maintainerList}) may change ${pPrefix}; it is generated from the transcript when a ceremony completes`);
-            return;
-        }
-        if (!PUBLIC_FILES.includes(name)) {
-            housekeeping(c);
-            return;
-        }
-        const group = ctx.head.state.group;
-        if (!group) {
-            fail(c.path, `no complete ceremony yields ${pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
-            return;
-        }
-        const want = publicInfoFiles(group)[name];
-        if (c.status === 'D')
-            fail(c.path, 'deletes a generated public file');
-        else if (c.mode !== '100644' && c.mode !== '100755')
-            fail(c.path, `not a regular file (git mode ${c.mode})`);
-        else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
-            fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
-    }
-}
-function kindOfInput(f) {
-    return ceremonyKind(f.head.tree);
-}
-function parseOrUndefined(bytes) {
-    if (!bytes)
-        return undefined;
-    try {
-        return JSON.parse(Buffer.from(bytes).toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * The audit's problems in the ceremonies a pull request touches (and the repository's own), each
- * attributed: to a file the pull request changed, or to one merged before it.
- */
-function auditProblems(state, ceremonies, changed) {
-    const out = [];
-    for (const id of ceremonies)
-        for (const error of state.reports.get(id)?.errors ?? [])
-            out.push({ error, merged: !error.file || !changed.has(error.file) });
-    for (const error of state.errors)
-        out.push({ error, merged: !error.file || !changed.has(error.file) });
-    return out;
-}
-//# sourceMappingURL=rules.js.map
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./node_modules/@simple-git/args-pathspec/dist/index.mjs
-const t = /* @__PURE__ */ new WeakMap();
-function dist_c(...n) {
-  const e = new String(n);
-  return t.set(e, n), e;
-}
-function dist_r(n) {
-  return n instanceof String && t.has(n);
-}
-function dist_o(n) {
-  return t.get(n) ?? [];
-}
-
-//# sourceMappingURL=index.mjs.map
-
-// EXTERNAL MODULE: ./node_modules/@kwsites/file-exists/dist/index.js
-var dist = __nccwpck_require__(7117);
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __nccwpck_require__(2830);
-// EXTERNAL MODULE: ./node_modules/@kwsites/promise-deferred/dist/index.js
-var promise_deferred_dist = __nccwpck_require__(9997);
-;// CONCATENATED MODULE: ./node_modules/@simple-git/argv-parser/dist/index.mjs
-
-function* x(e, n) {
-  const t = n === "global";
-  for (const o of e)
-    o.isGlobal === t && (yield o);
-}
-const P = /* @__PURE__ */ new Set([
-  "--add",
-  "--edit",
-  "--remove-section",
-  "--rename-section",
-  "--replace-all",
-  "--unset",
-  "--unset-all",
-  "-e"
-]), S = /* @__PURE__ */ new Set([
-  "--get",
-  "--get-all",
-  "--get-color",
-  "--get-colorbool",
-  "--get-regexp",
-  "--get-urlmatch",
-  "--list",
-  "-l"
-]), E = /* @__PURE__ */ new Set([
-  "edit",
-  "remove-section",
-  "rename-section",
-  "set",
-  "unset"
-]), F = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
-function A(e, n) {
-  for (const { name: o } of x(e, "task")) {
-    if (P.has(o))
-      return w(!0, n);
-    if (S.has(o))
-      return w(!1, n);
-  }
-  const t = n.at(0)?.toLowerCase();
-  return t === void 0 ? null : E.has(t) ? w(!0, n.slice(1)) : F.has(t) ? w(!1, n.slice(1)) : n.length === 1 ? w(!1, n) : w(!0, n);
-}
-function w(e = !1, n = []) {
-  const t = n.at(0)?.toLowerCase();
-  return t === void 0 ? null : {
-    isWrite: e,
-    isRead: !e,
-    key: t,
-    value: n.at(1)
-  };
-}
-function O(e, n) {
-  return n.isWrite && n.value !== void 0 ? { key: n.key, value: n.value, scope: e } : { key: n.key, scope: e };
-}
-function G(e) {
-  const n = e?.indexOf("=") || -1;
-  return !e || n < 0 ? null : {
-    key: e.slice(0, n).trim().toLowerCase(),
-    value: e.slice(n + 1)
-  };
-}
-function M(e) {
-  for (const { name: n } of x(e, "task"))
-    switch (n) {
-      case "--global":
-        return "global";
-      case "--system":
-        return "system";
-      case "--worktree":
-        return "worktree";
-      case "--local":
-        return "local";
-      case "--file":
-      case "-f":
-        return "file";
-    }
-  return "local";
-}
-function N({ name: e }) {
-  if (e === "-c" || e === "--config")
-    return "inline";
-  if (e === "--config-env")
-    return "env";
-}
-function* $(e) {
-  for (const n of e) {
-    const t = N(n), o = t && G(n.value);
-    o && (yield {
-      ...o,
-      scope: t
-    });
-  }
-}
-function dist_D(e, n, t) {
-  const o = {
-    read: [],
-    write: [...$(n)]
-  };
-  return e === "config" && L(
-    o,
-    M(n),
-    A(n, t)
-  ), o;
-}
-function L(e, n, t) {
-  if (t === null)
-    return;
-  const o = O(n, t);
-  t.isWrite ? e.write.push(o) : e.read.push(o);
-}
-const C = {
-  short: /* @__PURE__ */ new Map([
-    ["c", !0]
-    //  -c <k=v>    set config key for this invocation
-  ])
-}, I = {
-  short: new Map([
-    ["C", !0],
-    //  -C <path>   change working directory
-    ["P", !1],
-    // -P          no pager (alias for --no-pager)
-    ["h", !1],
-    // -h          help
-    ["p", !1],
-    // -p          paginate
-    ["v", !1],
-    // -v          version
-    ...C.short.entries()
-  ]),
-  long: /* @__PURE__ */ new Set([
-    "attr-source",
-    "config-env",
-    "exec-path",
-    "git-dir",
-    "list-cmds",
-    "namespace",
-    "super-prefix",
-    "work-tree"
-  ])
-}, R = {
-  clone: {
-    short: /* @__PURE__ */ new Map([
-      ["b", !0],
-      // -b <branch>
-      ["j", !0],
-      // -j <n>          parallel jobs
-      ["l", !1],
-      // -l local
-      ["n", !1],
-      // -n no-checkout
-      ["o", !0],
-      // -o <name>       remote name
-      ["q", !1],
-      // -q quiet
-      ["s", !1],
-      // -s shared
-      ["u", !0]
-      // -u <upload-pack>
-    ]),
-    long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
-  },
-  commit: {
-    short: /* @__PURE__ */ new Map([
-      ["C", !0],
-      // -C <commit>  reuse message
-      ["F", !0],
-      // -F <file>    read message from file
-      ["c", !0],
-      // -c <commit>  reedit message
-      ["m", !0],
-      // -m <msg>
-      ["t", !0]
-      // -t <template>
-    ]),
-    long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
-  },
-  config: {
-    short: /* @__PURE__ */ new Map([
-      ["e", !1],
-      // -e  open editor
-      ["f", !0],
-      //  -f <file>
-      ["l", !1]
-      // -l  list
-    ]),
-    long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
-  },
-  fetch: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["upload-pack"])
-  },
-  init: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["template"])
-  },
-  pull: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["upload-pack"])
-  },
-  push: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
-  },
-  rebase: {
-    short: /* @__PURE__ */ new Map([
-      ["X", !0],
-      // -X <option>   strategy option
-      ["f", !1],
-      // -f force-rebase
-      ["i", !1],
-      // -i interactive
-      ["k", !1],
-      // -k keep-base
-      ["m", !1],
-      // -m merge
-      ["n", !1],
-      // -n no-stat
-      ["q", !1],
-      // -q quiet
-      ["r", !1],
-      // -r rebase-merges
-      ["s", !0],
-      // -s <strategy>
-      ["v", !1],
-      // -v verbose
-      ["x", !0]
-      // -x <cmd>      exec
-    ]),
-    long: /* @__PURE__ */ new Set(["exec", "onto", "strategy", "strategy-option"])
-  }
-}, T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
-function B(e) {
-  const n = R[e ?? ""] ?? T;
-  return {
-    short: new Map([...C.short.entries(), ...n.short.entries()]),
-    long: n.long
-  };
-}
-function b(e, n = I) {
-  if (e.startsWith("--")) {
-    const t = e.indexOf("=");
-    if (t > 2)
-      return [{ name: e.slice(0, t), value: e.slice(t + 1), needsNext: !1 }];
-    const o = e.slice(2);
-    return [{ name: e, needsNext: n.long.has(o) }];
-  }
-  if (e.length === 2) {
-    const t = e.charAt(1), o = n.short.get(t);
-    return [{ name: e, needsNext: o === !0 }];
-  }
-  return j(e, n.short);
-}
-function j(e, n) {
-  const t = e.slice(1).split(""), o = [];
-  for (let a = 0; a < t.length; a++) {
-    const s = t[a], r = n.get(s);
-    if (r === void 0)
-      return [{ name: e, needsNext: !1 }];
-    if (r) {
-      const i = t.slice(a + 1).join("");
-      if (i && ![...i].every((m) => n.has(m)))
-        return o.push({ name: `-${s}`, value: i, needsNext: !1 }), o;
-    }
-    o.push({ name: `-${s}`, needsNext: r });
-  }
-  return o;
-}
-function W(e, n = []) {
-  let t = 0;
-  for (; t < e.length; ) {
-    const o = String(e[t]);
-    if (!o.startsWith("-") || o.length < 2) break;
-    const a = b(o);
-    let s = t + 1;
-    for (const r of a) {
-      const i = {
-        name: r.name,
-        value: r.value,
-        absorbedNext: !1,
-        isGlobal: !0
-      };
-      r.needsNext && i.value === void 0 && s < e.length && (i.value = String(e[s]), i.absorbedNext = !0, s++), n.push(i);
-    }
-    t = s;
-  }
-  return { flags: n, taskIndex: t };
-}
-function V(e, n, t = []) {
-  const o = B(n), a = [], s = [];
-  let r = 0;
-  for (; r < e.length; ) {
-    const i = e[r];
-    if (dist_r(i)) {
-      s.push(...dist_o(i)), r++;
-      continue;
-    }
-    const p = String(i);
-    if (p === "--") {
-      for (let d = r + 1; d < e.length; d++) {
-        const g = e[d];
-        dist_r(g) ? s.push(...dist_o(g)) : s.push(String(g));
-      }
-      break;
-    }
-    if (!p.startsWith("-") || p.length < 2) {
-      a.push(p), r++;
-      continue;
-    }
-    const m = b(p, o);
-    let u = r + 1;
-    for (const d of m) {
-      const g = {
-        name: d.name,
-        value: d.value,
-        absorbedNext: !1,
-        isGlobal: !1
-      };
-      d.needsNext && g.value === void 0 && u < e.length && !dist_r(e[u]) && (g.value = String(e[u]), g.absorbedNext = !0, u++), t.push(g);
-    }
-    r = u;
-  }
-  return { flags: t, positionals: a, pathspecs: s };
-}
-function* q({
-  write: e
-}) {
-  for (const n of e)
-    for (const t of K) {
-      const o = t(n.key);
-      o && (yield o);
-    }
-}
-function f(e, n, t = String(e)) {
-  const o = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
-  return function(s) {
-    if (o.test(s))
-      return {
-        category: n,
-        message: `Configuring ${t} is not permitted without enabling ${n}`
-      };
-  };
-}
-function l(e, n) {
-  const t = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
-  return f(t, n, e);
-}
-const K = [
-  f("alias", "allowUnsafeAlias"),
-  f("core.askPass", "allowUnsafeAskPass"),
-  f("core.editor", "allowUnsafeEditor"),
-  f("core.fsmonitor", "allowUnsafeFsMonitor"),
-  f("core.gitProxy", "allowUnsafeGitProxy"),
-  f("core.hooksPath", "allowUnsafeHooksPath"),
-  f("core.pager", "allowUnsafePager"),
-  f("core.sshCommand", "allowUnsafeSshCommand"),
-  l("credential.helper", "allowUnsafeCredentialHelper"),
-  l("diff.command", "allowUnsafeDiffExternal"),
-  f("diff.external", "allowUnsafeDiffExternal"),
-  l("difftool.cmd", "allowUnsafeDiffExternal"),
-  l("diff.textconv", "allowUnsafeDiffTextConv"),
-  l("filter.clean", "allowUnsafeFilter"),
-  l("filter.process", "allowUnsafeFilter"),
-  l("filter.smudge", "allowUnsafeFilter"),
-  l("gpg.program", "allowUnsafeGpgProgram"),
-  f("include.path", "allowUnsafeInclude"),
-  l("includeIf", "allowUnsafeInclude"),
-  f("init.templateDir", "allowUnsafeTemplateDir"),
-  l("pager.", "allowUnsafePager"),
-  l("merge.driver", "allowUnsafeMergeDriver"),
-  l("mergetool.path", "allowUnsafeMergeDriver"),
-  l("mergetool.cmd", "allowUnsafeMergeDriver"),
-  l("protocol.allow", "allowUnsafeProtocolOverride"),
-  l("remote.receivepack", "allowUnsafePack"),
-  l("remote.uploadpack", "allowUnsafePack"),
-  f("uploadpack.packObjectsHook", "allowUnsafePack"),
-  f("sequence.editor", "allowUnsafeEditor"),
-  l("submodule.update", "allowUnsafeSubmodule"),
-  l("tar.command", "allowUnsafeCommandBinaries"),
-  l("trailer.cmd", "allowUnsafeCommandBinaries"),
-  l("trailer.command", "allowUnsafeCommandBinaries"),
-  l("url.insteadOf", "allowUnsafeUrlRewrite")
-];
-function* H(e, n) {
-  for (const t of n)
-    for (const o of X) {
-      const a = o(e, t);
-      a && (yield a);
-    }
-}
-function c(e, n, t, { name: o = String(n), globalOnly: a = !1, withValue: s = !1 } = {}) {
-  const r = typeof n == "string" ? new RegExp(`\\s*${n.toLowerCase()}`) : n, i = `Use of ${e ? `${e} with option ` : ""}${o} is not permitted without enabling ${t}`;
-  return function(m, u) {
-    if (!(e && m !== e) && !(a && !u.isGlobal) && !(s && u.value === void 0) && r.test(u.name))
-      return {
-        category: t,
-        message: i
-      };
-  };
-}
-const h = { globalOnly: !0, withValue: !0 }, X = [
-  c(null, /--(upload|receive)-pack/, "allowUnsafePack", {
-    name: "--upload-pack or --receive-pack"
-  }),
-  c("clone", /^-\w*u/, "allowUnsafePack"),
-  c("clone", "--u", "allowUnsafePack"),
-  c("push", /^--exec$/, "allowUnsafePack", { name: "--exec" }),
-  // `git` accepts unambiguous abbreviations of long options, so `--ex` and `--exe` are `--exec`
-  c("rebase", /^(-x|--ex(ec?)?)$/, "allowUnsafeExec", { name: "-x or --exec" }),
-  c(null, "--template", "allowUnsafeTemplateDir"),
-  c(null, "--exec-path", "allowUnsafeExec", h),
-  // `git` reads the configuration of whichever repository these name, so the
-  // directory alone is enough to deliver config the argv guards never see
-  c(null, "--git-dir", "allowUnsafeConfigPaths", h),
-  c(null, "--work-tree", "allowUnsafeConfigPaths", h),
-  c(null, /^-C$/, "allowUnsafeConfigPaths", { ...h, name: "-C" })
-];
-function k(e, n, t) {
-  return [...H(e, n), ...q(t)];
-}
-function Y(...e) {
-  const { flags: n, taskIndex: t } = W(e), o = t < e.length ? String(e[t]).toLowerCase() : null, a = o !== null ? e.slice(t + 1) : [], { positionals: s, pathspecs: r } = V(a, o, n), i = dist_D(o, n, s);
-  return {
-    task: o,
-    flags: n.map(J),
-    paths: r,
-    config: i,
-    vulnerabilities: z(k(o, n, i))
-  };
-}
-function z(e) {
-  return Object.defineProperty(e, "vulnerabilities", {
-    value: e
-  });
-}
-function J({ value: e, name: n }) {
-  return e !== void 0 ? { name: n, value: e } : { name: n };
-}
-const y = {
-  editor: "allowUnsafeEditor",
-  git_askpass: "allowUnsafeAskPass",
-  git_config_global: "allowUnsafeConfigPaths",
-  git_config_system: "allowUnsafeConfigPaths",
-  git_config_count: "allowUnsafeConfigEnvCount",
-  git_config_parameters: "allowUnsafeConfigEnvCount",
-  git_config: "allowUnsafeConfigPaths",
-  git_editor: "allowUnsafeEditor",
-  git_exec_path: "allowUnsafeExec",
-  git_external_diff: "allowUnsafeDiffExternal",
-  git_pager: "allowUnsafePager",
-  git_proxy_command: "allowUnsafeGitProxy",
-  git_template_dir: "allowUnsafeTemplateDir",
-  git_sequence_editor: "allowUnsafeEditor",
-  git_ssh: "allowUnsafeSshCommand",
-  git_ssh_command: "allowUnsafeSshCommand",
-  pager: "allowUnsafePager",
-  prefix: "allowUnsafeConfigPaths",
-  ssh_askpass: "allowUnsafeAskPass",
-  visual: "allowUnsafeEditor"
-};
-function* Q(e) {
-  const n = parseInt(e.git_config_count ?? "0", 10);
-  for (let t = 0; t < n; t++) {
-    const o = e[`git_config_key_${t}`], a = e[`git_config_value_${t}`];
-    o !== void 0 && (yield { key: o.toLowerCase().trim(), value: a, scope: "env" });
-  }
-}
-function* Z(e) {
-  for (const n of Object.keys(e))
-    if (_(n)) {
-      const t = y[n];
-      yield {
-        category: t,
-        message: `Use of "${n.toUpperCase()}" is not permitted without enabling ${t}`
-      };
-    }
-}
-function _(e) {
-  return Object.hasOwn(y, e);
-}
-function ee(e) {
-  const n = {};
-  for (const [t, o] of Object.entries(e)) {
-    const a = t.toLowerCase().trim();
-    (_(a) || a.startsWith("git")) && (n[a] = String(o));
-  }
-  return n;
-}
-function ne(e) {
-  const n = ee(e), t = {
-    read: [],
-    write: [...Q(n)]
-  }, o = [
-    ...Z(n),
-    ...k(null, [], t)
-  ];
-  return {
-    config: t,
-    vulnerabilities: o
-  };
-}
-function oe(e, n) {
-  return [...Y(...e).vulnerabilities, ...ne(n).vulnerabilities];
-}
-
-//# sourceMappingURL=index.mjs.map
-
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-;// CONCATENATED MODULE: ./node_modules/simple-git/dist/index.mjs
-
-
-
-
-
-
-
-
-
-class dist_O extends Error {
-  constructor(e, n) {
-    super(n), this.task = e, Object.setPrototypeOf(this, new.target.prototype);
-  }
-}
-class Ae extends dist_O {
-  constructor(e, n) {
-    super(void 0, n), this.config = e;
-  }
-}
-class dist_A extends dist_O {
-  constructor(e, n, r) {
-    super(e, r), this.task = e, this.plugin = n, Object.setPrototypeOf(this, new.target.prototype);
-  }
-}
-class at extends dist_O {
-  constructor(e, n) {
-    super(void 0, n || String(e)), this.git = e;
-  }
-}
-class xe extends dist_O {
-  constructor(e) {
-    super(void 0, e);
-  }
-}
-const dist_I = "\0", dist_W = () => {
-};
-function Ne(t) {
-  return typeof t != "function" ? dist_W : t;
-}
-function $e(t) {
-  return typeof t == "function" && t !== dist_W;
-}
-function Pe(t, e) {
-  const n = t.indexOf(e);
-  return n <= 0 ? [t, ""] : [t.substr(0, n), t.substr(n + 1)];
-}
-function Me(t, e = 0) {
-  return Dt(t) && t.length > e ? t[e] : void 0;
-}
-function dist_N(t, e = 0) {
-  if (Dt(t) && t.length > e)
-    return t[t.length - 1 - e];
-}
-function Dt(t) {
-  return Bt(t);
-}
-function dist_H(t = "", e = !0, n = `
-`) {
-  return t.split(n).reduce((r, s) => {
-    const o = e ? s.trim() : s;
-    return o && r.push(o), r;
-  }, []);
-}
-function ut(t, e) {
-  return dist_H(t, !0).map((n) => e(n));
-}
-function Lt(t) {
-  return (0,dist.exists)(t, dist.FOLDER);
-}
-function dist_S(t, e) {
-  return Array.isArray(t) ? t.includes(e) || t.push(e) : t.add(e), e;
-}
-function De(t, e) {
-  return Array.isArray(t) && !t.includes(e) && t.push(e), t;
-}
-function ct(t, e) {
-  if (Array.isArray(t)) {
-    const n = t.indexOf(e);
-    n >= 0 && t.splice(n, 1);
-  } else
-    t.delete(e);
-  return e;
-}
-const ft = Object.prototype.toString.call.bind(Object.prototype.toString);
-function v(t) {
-  return Array.isArray(t) ? t : [t];
-}
-function jt(t) {
-  return t.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
-}
-function dist_L(t) {
-  return v(t).map((e) => e instanceof String ? e : String(e));
-}
-function p(t, e = 0) {
-  if (t == null)
-    return e;
-  const n = parseInt(t, 10);
-  return Number.isNaN(n) ? e : n;
-}
-function U(t, e) {
-  const n = [];
-  for (let r = 0, s = t.length; r < s; r++)
-    n.push(e, t[r]);
-  return n;
-}
-function dist_F(t) {
-  return (Array.isArray(t) ? Buffer.concat(t) : t).toString("utf-8");
-}
-function Le(t) {
-  return t ? Buffer.isBuffer(t) ? t.length : Buffer.byteLength(t) : 0;
-}
-function je(t, e) {
-  const n = {};
-  return e.forEach((r) => {
-    t[r] !== void 0 && (n[r] = t[r]);
-  }), n;
-}
-function wt(t = 0) {
-  return new Promise((e) => setTimeout(e, t));
-}
-function bt(t) {
-  if (t !== !1)
-    return t;
-}
-function d(t, e, n) {
-  return e(t) ? t : arguments.length > 2 ? n : void 0;
-}
-const dist_K = (t) => Array.isArray(t);
-function st(t, e) {
-  const n = dist_r(t) ? "string" : typeof t;
-  return /number|string|boolean/.test(n) && (!e || !e.includes(n));
-}
-const m = (t) => typeof t == "string" || dist_r(t), Be = (t) => m(t) || Buffer.isBuffer(t), dist_G = (t) => m(t) || Array.isArray(t) && t.every(m);
-function lt(t) {
-  return !!t && ft(t) === "[object Object]";
-}
-function Ie(t) {
-  return typeof t == "function";
-}
-const Bt = (t) => t == null || "number|boolean|function".includes(typeof t) ? !1 : typeof t.length == "number";
-var dist_V = /* @__PURE__ */ ((t) => (t[t.SUCCESS = 0] = "SUCCESS", t[t.ERROR = 1] = "ERROR", t[t.NOT_FOUND = -2] = "NOT_FOUND", t[t.UNCLEAN = 128] = "UNCLEAN", t))(dist_V || {});
-class dist_z {
-  constructor(e, n) {
-    this.stdOut = e, this.stdErr = n;
-  }
-  asStrings() {
-    return new dist_z(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
-  }
-}
-function Ue() {
-  throw new Error("LineParser:useMatches not implemented");
-}
-class dist_l {
-  constructor(e, n) {
-    this.matches = [], this.useMatches = Ue, this.parse = (r, s) => (this.resetMatches(), this._regExp.every((o, i) => this.addMatch(o, i, r(i))) ? this.useMatches(s, this.prepareMatches()) !== !1 : !1), this._regExp = Array.isArray(e) ? e : [e], n && (this.useMatches = n);
-  }
-  resetMatches() {
-    this.matches.length = 0;
-  }
-  prepareMatches() {
-    return this.matches;
-  }
-  addMatch(e, n, r) {
-    const s = r && e.exec(r);
-    return s && this.pushMatch(n, s), !!s;
-  }
-  pushMatch(e, n) {
-    this.matches.push(...n.slice(1));
-  }
-}
-class dist_x extends dist_l {
-  addMatch(e, n, r) {
-    return /^remote:\s/.test(String(r)) && super.addMatch(e, n, r);
-  }
-  pushMatch(e, n) {
-    (e > 0 || n.length > 1) && super.pushMatch(e, n);
-  }
-}
-const Fe = {
-  binary: "git",
-  maxConcurrentProcesses: 5,
-  config: [],
-  trimmed: !1
-};
-function Ge(...t) {
-  const e = process.cwd(), n = Object.assign(
-    { baseDir: e, ...Fe },
-    ...t.filter((r) => typeof r == "object" && r)
-  );
-  return n.baseDir = n.baseDir || e, n.trimmed = n.trimmed === !0, n;
-}
-function It(t, e = []) {
-  return lt(t) ? Object.keys(t).reduce((n, r) => {
-    const s = t[r];
-    if (dist_r(s))
-      n.push(s);
-    else if (st(s, ["boolean"]))
-      n.push(r + "=" + s);
-    else if (Array.isArray(s))
-      for (const o of s)
-        st(o, ["string", "number"]) || n.push(r + "=" + o);
-    else
-      n.push(r);
-    return n;
-  }, e) : e;
-}
-function dist_h(t, e = 0, n = !1) {
-  const r = [];
-  for (let s = 0, o = e < 0 ? t.length : e; s < o; s++)
-    "string|number".includes(typeof t[s]) && r.push(String(t[s]));
-  return It(ht(t), r), n || r.push(...ze(t)), r;
-}
-function ze(t) {
-  const e = typeof dist_N(t) == "function";
-  return dist_L(d(dist_N(t, e ? 1 : 0), dist_K, []));
-}
-function ht(t) {
-  const e = Ie(dist_N(t));
-  return d(dist_N(t, e ? 1 : 0), lt);
-}
-function u(t, e = !0) {
-  const n = Ne(dist_N(t));
-  return e || $e(n) ? n : void 0;
-}
-function Tt(t, e) {
-  return t(e.stdOut, e.stdErr);
-}
-function dist_E(t, e, n, r = !0) {
-  return v(n).forEach((s) => {
-    for (let o = dist_H(s, r), i = 0, a = o.length; i < a; i++) {
-      const c = (y = 0) => {
-        if (!(i + y >= a))
-          return o[i + y];
-      };
-      e.some(({ parse: y }) => y(c, t));
-    }
-  }), t;
-}
-var qe = /* @__PURE__ */ ((t) => (t.BARE = "bare", t.IN_TREE = "tree", t.IS_REPO_ROOT = "root", t))(qe || {});
-const mt = ({ exitCode: t }, e, n, r) => {
-  if (t === dist_V.UNCLEAN && Ve(e))
-    return n(Buffer.from("false"));
-  r(e);
-}, Ut = (t) => t.trim() === "true";
-function We(t) {
-  switch (t) {
-    case "bare":
-      return Ke();
-    case "root":
-      return He();
-  }
-  return {
-    commands: ["rev-parse", "--is-inside-work-tree"],
-    format: "utf-8",
-    onError: mt,
-    parser: Ut
-  };
-}
-function He() {
-  return {
-    commands: ["rev-parse", "--git-dir"],
-    format: "utf-8",
-    onError: mt,
-    parser(e) {
-      return /^\.(git)?$/.test(e.trim());
-    }
-  };
-}
-function Ke() {
-  return {
-    commands: ["rev-parse", "--is-bare-repository"],
-    format: "utf-8",
-    onError: mt,
-    parser: Ut
-  };
-}
-function Ve(t) {
-  return /(Not a git repository|Kein Git-Repository)/i.test(String(t));
-}
-class Xe {
-  constructor(e) {
-    this.paths = [], this.files = [], this.folders = [], this.dryRun = e;
-  }
-}
-const Ye = /^[a-z]+\s*/i, Qe = /^[a-z]+\s+[a-z]+\s*/i, Je = /\/$/;
-function Ze(t, e) {
-  const n = new Xe(t), r = t ? Qe : Ye;
-  return dist_H(e).forEach((s) => {
-    const o = s.replace(r, "");
-    n.paths.push(o), (Je.test(o) ? n.folders : n.files).push(o);
-  }), n;
-}
-const Ft = [];
-function tn(t) {
-  return {
-    commands: Ft,
-    format: "empty",
-    parser: t
-  };
-}
-function dist_b(t) {
-  return {
-    commands: Ft,
-    format: "empty",
-    parser() {
-      throw typeof t == "string" ? new xe(t) : t;
-    }
-  };
-}
-function g(t, e = !1) {
-  return {
-    commands: t,
-    format: "utf-8",
-    parser(n) {
-      return e ? String(n).trim() : n;
-    }
-  };
-}
-function Gt(t) {
-  return {
-    commands: t,
-    format: "buffer",
-    parser(e) {
-      return e;
-    }
-  };
-}
-function dist_en(t) {
-  return t.format === "buffer";
-}
-function kt(t) {
-  return t.format === "empty" || !t.commands.length;
-}
-const nn = "Git clean interactive mode is not supported", rn = 'Git clean mode parameter ("n" or "f") is required', sn = "Git clean unknown option found in: ";
-var zt = /* @__PURE__ */ ((t) => (t.DRY_RUN = "n", t.FORCE = "f", t.IGNORED_INCLUDED = "x", t.IGNORED_ONLY = "X", t.EXCLUDING = "e", t.QUIET = "q", t.RECURSIVE = "d", t))(zt || {});
-const qt = /* @__PURE__ */ new Set([
-  "i",
-  ...dist_L(Object.values(zt))
-]);
-function on(t, e) {
-  const { cleanMode: n, options: r, valid: s } = cn(t);
-  return n ? s.options ? (r.push(...e), r.some(hn) ? dist_b(nn) : an(n, r)) : dist_b(sn + JSON.stringify(t)) : dist_b(rn);
-}
-function an(t, e) {
-  return {
-    commands: ["clean", `-${t}`, ...e],
-    format: "utf-8",
-    parser(r) {
-      return Ze(t === "n", r);
-    }
-  };
-}
-function un(t) {
-  return Array.isArray(t) && t.every((e) => qt.has(e));
-}
-function cn(t) {
-  let e, n = [], r = { cleanMode: !1, options: !0 };
-  return t.replace(/[^a-z]i/g, "").split("").forEach((s) => {
-    fn(s) ? (e = s, r.cleanMode = !0) : r.options = r.options && ln(n[n.length] = `-${s}`);
-  }), {
-    cleanMode: e,
-    options: n,
-    valid: r
-  };
-}
-function fn(t) {
-  return t === "f" || t === "n";
-}
-function ln(t) {
-  return /^-[a-z]$/i.test(t) && qt.has(t.charAt(1));
-}
-function hn(t) {
-  return /^-[^\-]/.test(t) ? t.indexOf("i") > 0 : t === "--interactive";
-}
-class mn {
-  constructor() {
-    this.files = [], this.values = /* @__PURE__ */ Object.create(null);
-  }
-  get all() {
-    return this._all || (this._all = this.files.reduce((e, n) => Object.assign(e, this.values[n]), {})), this._all;
-  }
-  addFile(e) {
-    if (!(e in this.values)) {
-      const n = dist_N(this.files);
-      this.values[e] = n ? Object.create(this.values[n]) : {}, this.files.push(e);
-    }
-    return this.values[e];
-  }
-  addValue(e, n, r) {
-    const s = this.addFile(e);
-    Object.hasOwn(s, n) ? Array.isArray(s[n]) ? s[n].push(r) : s[n] = [s[n], r] : s[n] = r, this._all = void 0;
-  }
-}
-function pn(t) {
-  const e = new mn();
-  for (const n of Wt(t))
-    e.addValue(n.file, String(n.key), n.value);
-  return e;
-}
-function dn(t, e) {
-  let n = null;
-  const r = [], s = /* @__PURE__ */ new Map();
-  for (const o of Wt(t, e))
-    o.key === e && (r.push(n = o.value), s.has(o.file) || s.set(o.file, []), s.get(o.file).push(n));
-  return {
-    key: e,
-    paths: Array.from(s.keys()),
-    scopes: s,
-    value: n,
-    values: r
-  };
-}
-function gn(t) {
-  return t.replace(/^(file):/, "");
-}
-function* Wt(t, e = null) {
-  const n = t.split("\0");
-  for (let r = 0, s = n.length - 1; r < s; ) {
-    const o = gn(n[r++]);
-    let i = n[r++], a = e;
-    if (i.includes(`
-`)) {
-      const c = Pe(i, `
-`);
-      a = c[0], i = c[1];
-    }
-    yield { file: o, key: a, value: i };
-  }
-}
-var Ht = /* @__PURE__ */ ((t) => (t.system = "system", t.global = "global", t.local = "local", t.worktree = "worktree", t))(Ht || {});
-function dist_Y(t, e) {
-  return typeof t == "string" && Object.hasOwn(Ht, t) ? t : e;
-}
-function yn(t, e, n, r) {
-  const s = ["config", `--${r}`];
-  return n && s.push("--add"), s.push(t, e), {
-    commands: s,
-    format: "utf-8",
-    parser(o) {
-      return o;
-    }
-  };
-}
-function wn(t, e) {
-  const n = ["config", "--null", "--show-origin", "--get-all", t];
-  return e && n.splice(1, 0, `--${e}`), {
-    commands: n,
-    format: "utf-8",
-    parser(r) {
-      return dn(r, t);
-    }
-  };
-}
-function bn(t) {
-  const e = ["config", "--list", "--show-origin", "--null"];
-  return t && e.push(`--${t}`), {
-    commands: e,
-    format: "utf-8",
-    parser(n) {
-      return pn(n);
-    }
-  };
-}
-function Tn() {
-  return {
-    addConfig(t, e, ...n) {
-      return this._runTask(
-        yn(
-          t,
-          e,
-          n[0] === !0,
-          dist_Y(
-            n[1],
-            "local"
-            /* local */
-          )
-        ),
-        u(arguments)
-      );
-    },
-    getConfig(t, e) {
-      return this._runTask(
-        wn(t, dist_Y(e, void 0)),
-        u(arguments)
-      );
-    },
-    listConfig(...t) {
-      return this._runTask(
-        bn(dist_Y(t[0], void 0)),
-        u(arguments)
-      );
-    }
-  };
-}
-var Kt = /* @__PURE__ */ ((t) => (t.ADDED = "A", t.COPIED = "C", t.DELETED = "D", t.MODIFIED = "M", t.RENAMED = "R", t.CHANGED = "T", t.UNMERGED = "U", t.UNKNOWN = "X", t.BROKEN = "B", t))(Kt || {});
-const kn = new Set(Object.values(Kt));
-function _n(t) {
-  return kn.has(t);
-}
-var _t;
-const vn = ["-h"], dist_j = /* @__PURE__ */ Symbol("grepQuery");
-class En {
-  constructor() {
-    this[_t] = [];
-  }
-  *[(_t = dist_j, Symbol.iterator)]() {
-    for (const e of this[dist_j])
-      yield e;
-  }
-  and(...e) {
-    return e.length && this[dist_j].push("--and", "(", ...U(e, "-e"), ")"), this;
-  }
-  param(...e) {
-    return this[dist_j].push(...U(e, "-e")), this;
-  }
-}
-function Sn(...t) {
-  return new En().param(...t);
-}
-function Rn(t) {
-  const e = /* @__PURE__ */ new Set(), n = {};
-  return ut(t, (r) => {
-    const [s, o, i] = r.split(dist_I);
-    e.add(s), (n[s] = n[s] || []).push({
-      line: p(o),
-      path: s,
-      preview: i
-    });
-  }), {
-    paths: e,
-    results: n
-  };
-}
-function On() {
-  return {
-    grep(t) {
-      const e = u(arguments), n = dist_h(arguments);
-      for (const s of vn)
-        if (n.includes(s))
-          return this._runTask(
-            dist_b(`git.grep: use of "${s}" is not supported.`),
-            e
-          );
-      typeof t == "string" && (t = Sn().param(t));
-      const r = ["grep", "--null", "-n", "--full-name", ...n, ...t];
-      return this._runTask(
-        {
-          commands: r,
-          format: "utf-8",
-          parser(s) {
-            return Rn(s);
-          }
-        },
-        e
-      );
-    }
-  };
-}
-var Vt = /* @__PURE__ */ ((t) => (t.MIXED = "mixed", t.SOFT = "soft", t.HARD = "hard", t.MERGE = "merge", t.KEEP = "keep", t))(Vt || {});
-const Cn = dist_L(Object.values(Vt));
-function An(t, e) {
-  const n = ["reset"];
-  return Xt(t) && n.push(`--${t}`), n.push(...e), g(n);
-}
-function xn(t) {
-  if (Xt(t))
-    return t;
-  switch (typeof t) {
-    case "string":
-    case "undefined":
-      return "soft";
-  }
-}
-function Xt(t) {
-  return typeof t == "string" && Cn.includes(t);
-}
-src.formatters.L = (t) => String(Bt(t) ? t.length : "-");
-src.formatters.B = (t) => Buffer.isBuffer(t) ? t.toString("utf8") : ft(t);
-function Nn() {
-  return src("simple-git");
-}
-function vt(t, e, n) {
-  return !e || !String(e).replace(/\s*/, "") ? n ? (r, ...s) => {
-    t(r, ...s), n(r, ...s);
-  } : t : (r, ...s) => {
-    t(`%s ${r}`, e, ...s), n && n(r, ...s);
-  };
-}
-function $n(t, e, { namespace: n }) {
-  if (typeof t == "string")
-    return t;
-  const r = e && e.namespace || "";
-  return r.startsWith(n) ? r.substr(n.length + 1) : r || n;
-}
-function dist_$(t, e, n, r = Nn()) {
-  const s = t && `[${t}]` || "", o = [], i = typeof e == "string" ? r.extend(e) : e, a = $n(d(e, m), i, r);
-  return y(n);
-  function c(w, T) {
-    return dist_S(
-      o,
-      dist_$(t, a.replace(/^[^:]+/, w), T, r)
-    );
-  }
-  function y(w) {
-    const T = w && `[${w}]` || "", k = i && vt(i, T) || dist_W, C = vt(r, `${s} ${T}`, k);
-    return Object.assign(i ? k : C, {
-      label: t,
-      sibling: c,
-      info: C,
-      step: y
-    });
-  }
-}
-const dist_M = class M {
-  constructor(e = "GitExecutor") {
-    this.logLabel = e, this._queue = /* @__PURE__ */ new Map();
-  }
-  withProgress(e) {
-    return this._queue.get(e);
-  }
-  createProgress(e) {
-    const n = M.getName(e.commands[0]), r = dist_$(this.logLabel, n);
-    return {
-      task: e,
-      logger: r,
-      name: n
-    };
-  }
-  push(e) {
-    const n = this.createProgress(e);
-    return n.logger("Adding task to the queue, commands = %o", e.commands), this._queue.set(e, n), n;
-  }
-  fatal(e) {
-    for (const [n, { logger: r }] of Array.from(this._queue.entries()))
-      n === e.task ? (r.info("Failed %o", e), r(
-        "Fatal exception, any as-yet un-started tasks run through this executor will not be attempted"
-      )) : r.info(
-        "A fatal exception occurred in a previous task, the queue has been purged: %o",
-        e.message
-      ), this.complete(n);
-    if (this._queue.size !== 0)
-      throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
-  }
-  complete(e) {
-    this.withProgress(e) && this._queue.delete(e);
-  }
-  attempt(e) {
-    const n = this.withProgress(e);
-    if (!n)
-      throw new dist_O(void 0, "TasksPendingQueue: attempt called for an unknown task");
-    return n.logger("Starting task"), n;
-  }
-  static getName(e = "empty") {
-    return `task:${e}:${++M.counter}`;
-  }
-};
-dist_M.counter = 0;
-let ot = dist_M;
-class Pn {
-  constructor(e, n, r) {
-    this._executor = e, this._scheduler = n, this._plugins = r, this._chain = Promise.resolve(), this._queue = new ot();
-  }
-  get cwd() {
-    return this._cwd || this._executor.cwd;
-  }
-  set cwd(e) {
-    this._cwd = e;
-  }
-  get env() {
-    return this._executor.env;
-  }
-  get outputHandler() {
-    return this._executor.outputHandler;
-  }
-  chain() {
-    return this;
-  }
-  push(e) {
-    return this._queue.push(e), this._chain = this._chain.then(() => this.attemptTask(e));
-  }
-  async attemptTask(e) {
-    const n = await this._scheduler.next(), r = () => this._queue.complete(e);
-    try {
-      const { logger: s } = this._queue.attempt(e);
-      return await (kt(e) ? this.attemptEmptyTask(e, s) : this.attemptRemoteTask(e, s));
-    } catch (s) {
-      throw this.onFatalException(e, s);
-    } finally {
-      r(), n();
-    }
-  }
-  onFatalException(e, n) {
-    const r = n instanceof dist_O ? Object.assign(n, { task: e }) : new dist_O(e, n && String(n));
-    return this._chain = Promise.resolve(), this._queue.fatal(r), r;
-  }
-  async attemptRemoteTask(e, n) {
-    const r = this._plugins.exec("spawn.binary", "", this.taskContext(e, e.commands)), s = this._plugins.exec(
-      "spawn.args",
-      [...e.commands],
-      this.taskContext(e, e.commands)
-    ), o = await this.gitResponse(
-      e,
-      r,
-      s,
-      this.outputHandler,
-      n.step("SPAWN")
-    ), i = await this.handleTaskData(e, s, o, n.step("HANDLE"));
-    return n("passing response to task's parser as a %s", e.format), dist_en(e) ? Tt(e.parser, i) : Tt(e.parser, i.asStrings());
-  }
-  async attemptEmptyTask(e, n) {
-    return n("empty task bypassing child process to call to task's parser"), e.parser(this);
-  }
-  handleTaskData(e, n, r, s) {
-    const { exitCode: o, rejection: i, stdOut: a, stdErr: c } = r;
-    return new Promise((y, w) => {
-      s("Preparing to handle process response exitCode=%d stdOut=", o);
-      const { error: T } = this._plugins.exec(
-        "task.error",
-        { error: i },
-        {
-          ...this.taskContext(e, n),
-          ...r
-        }
-      );
-      if (T && e.onError)
-        return s.info("exitCode=%s handling with custom error handler"), e.onError(
-          r,
-          T,
-          (k) => {
-            s.info("custom error handler treated as success"), s("custom error returned a %s", ft(k)), y(
-              new dist_z(
-                Array.isArray(k) ? Buffer.concat(k) : k,
-                Buffer.concat(c)
-              )
-            );
-          },
-          w
-        );
-      if (T)
-        return s.info(
-          "handling as error: exitCode=%s stdErr=%s rejection=%o",
-          o,
-          c.length,
-          i
-        ), w(T);
-      s.info("retrieving task output complete"), y(new dist_z(Buffer.concat(a), Buffer.concat(c)));
-    });
-  }
-  async gitResponse(e, n, r, s, o) {
-    const i = o.sibling("output"), a = this._plugins.exec(
-      "spawn.options",
-      {
-        cwd: this.cwd,
-        env: this.env,
-        windowsHide: !0
-      },
-      this.taskContext(e, e.commands)
-    );
-    return new Promise((c) => {
-      const y = [], w = [];
-      o.info("%s %o", n, r), o("%O", a);
-      let T = this._beforeSpawn(e, r);
-      if (T)
-        return c({
-          stdOut: y,
-          stdErr: w,
-          exitCode: 9901,
-          rejection: T
-        });
-      this._plugins.exec("spawn.before", void 0, {
-        ...this.taskContext(e, r),
-        kill(C) {
-          T = C || T;
-        }
-      });
-      const k = (0,external_node_child_process_namespaceObject.spawn)(n, r, a);
-      k.stdout.on(
-        "data",
-        Et(y, "stdOut", o, i.step("stdOut"))
-      ), k.stderr.on(
-        "data",
-        Et(w, "stdErr", o, i.step("stdErr"))
-      ), k.on("error", Mn(w, o)), s && (o("Passing child process stdOut/stdErr to custom outputHandler"), s(n, k.stdout, k.stderr, [...r])), this._plugins.exec("spawn.after", void 0, {
-        ...this.taskContext(e, r),
-        spawned: k,
-        close(C, Te) {
-          c({
-            stdOut: y,
-            stdErr: w,
-            exitCode: C,
-            rejection: T || Te
-          });
-        },
-        kill(C) {
-          k.killed || (T = C, k.kill("SIGINT"));
-        }
-      });
-    });
-  }
-  _beforeSpawn(e, n) {
-    let r;
-    return this._plugins.exec("spawn.before", void 0, {
-      ...this.taskContext(e, n),
-      kill(s) {
-        r = s || r;
-      }
-    }), r;
-  }
-  taskContext(e, n) {
-    return {
-      method: String(Me(e.commands) || ""),
-      commands: n,
-      env: { ...this.env },
-      input: kt(e) ? void 0 : e.input
-    };
-  }
-}
-function Mn(t, e) {
-  return (n) => {
-    e("[ERROR] child process exception %o", n), t.push(Buffer.from(String(n.stack), "ascii"));
-  };
-}
-function Et(t, e, n, r) {
-  return (s) => {
-    n("%s received %L bytes", e, s), r("%B", s), t.push(s);
-  };
-}
-class Dn {
-  constructor(e, n, r) {
-    this.cwd = e, this._scheduler = n, this._plugins = r, this._chain = this.chain();
-  }
-  chain() {
-    return new Pn(this, this._scheduler, this._plugins);
-  }
-  push(e) {
-    return this._chain.push(e);
-  }
-}
-function Ln(t, e, n = dist_W) {
-  const r = (o) => {
-    n(null, o);
-  }, s = (o) => {
-    o?.task === t && n(o, void 0);
-  };
-  e.then(r, s);
-}
-function St(t, e) {
-  return tn((n) => {
-    if (!Lt(t))
-      throw new Error(`Git.cwd: cannot change to non-directory "${t}"`);
-    return (e || n).cwd = t;
-  });
-}
-function dist_Q(t) {
-  const e = ["checkout", ...t];
-  return e[1] === "-b" && e.includes("-B") && (e[1] = ct(e, "-B")), g(e);
-}
-function jn() {
-  return {
-    checkout() {
-      return this._runTask(
-        dist_Q(dist_h(arguments, 1)),
-        u(arguments)
-      );
-    },
-    checkoutBranch(t, e) {
-      return this._runTask(
-        dist_Q(["-b", t, e, ...dist_h(arguments)]),
-        u(arguments)
-      );
-    },
-    checkoutLocalBranch(t) {
-      return this._runTask(
-        dist_Q(["-b", t, ...dist_h(arguments)]),
-        u(arguments)
-      );
-    }
-  };
-}
-const Yt = (t, e, n) => {
-  const r = ["clone", ...n];
-  return m(t) && r.push(dist_c(t)), m(e) && r.push(dist_c(e)), g(r);
-}, Bn = (t, e, n) => (dist_S(n, "--mirror"), Yt(t, e, n));
-function Rt(t, e, n, ...r) {
-  return m(n) ? e(n, d(r[0], m), dist_h(arguments)) : dist_b(`git.${t}() requires a string 'repoPath'`);
-}
-function In() {
-  return {
-    clone(t, ...e) {
-      return this._runTask(
-        Rt("clone", Yt, d(t, m), ...e),
-        u(arguments)
-      );
-    },
-    mirror(t, ...e) {
-      return this._runTask(
-        Rt("mirror", Bn, d(t, m), ...e),
-        u(arguments)
-      );
-    }
-  };
-}
-const Un = [
-  new dist_l(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t, [e, n, r]) => {
-    t.branch = e, t.commit = r, t.root = !!n;
-  }),
-  new dist_l(/\s*Author:\s(.+)/i, (t, [e]) => {
-    const n = e.split("<"), r = n.pop();
-    !r || !r.includes("@") || (t.author = {
-      email: r.substr(0, r.length - 1),
-      name: n.join("<").trim()
-    });
-  }),
-  new dist_l(
-    /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
-    (t, [e, n, r]) => {
-      t.summary.changes = parseInt(e, 10) || 0, t.summary.insertions = parseInt(n, 10) || 0, t.summary.deletions = parseInt(r, 10) || 0;
-    }
-  ),
-  new dist_l(
-    /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
-    (t, [e, n, r]) => {
-      t.summary.changes = parseInt(e, 10) || 0;
-      const s = parseInt(n, 10) || 0;
-      r === "-" ? t.summary.deletions = s : r === "+" && (t.summary.insertions = s);
-    }
-  )
-];
-function dist_Fn(t) {
-  return dist_E({
-    author: null,
-    branch: "",
-    commit: "",
-    root: !1,
-    summary: {
-      changes: 0,
-      insertions: 0,
-      deletions: 0
-    }
-  }, Un, t);
-}
-function Gn(t, e, n) {
-  return {
-    commands: [
-      "-c",
-      "core.abbrev=40",
-      "commit",
-      ...U(t, "-m"),
-      ...e,
-      ...n
-    ],
-    format: "utf-8",
-    parser: dist_Fn
-  };
-}
-function zn() {
-  return {
-    commit(e, ...n) {
-      const r = u(arguments), s = t(e) || Gn(
-        v(e),
-        v(d(n[0], dist_G, [])),
-        [
-          ...dist_L(d(n[1], dist_K, [])),
-          ...dist_h(arguments, 0, !0)
-        ]
-      );
-      return this._runTask(s, r);
-    }
-  };
-  function t(e) {
-    return !dist_G(e) && dist_b(
-      "git.commit: requires the commit message to be supplied as a string/string[]"
-    );
-  }
-}
-function qn() {
-  return {
-    count: 0,
-    garbage: 0,
-    inPack: 0,
-    packs: 0,
-    prunePackable: 0,
-    size: 0,
-    sizeGarbage: 0,
-    sizePack: 0
-  };
-}
-const Wn = new dist_l(
-  /([a-z-]+): (\d+)$/,
-  (t, [e, n]) => {
-    const r = jt(e);
-    Object.hasOwn(t, r) && (t[r] = p(n));
-  }
-);
-function Hn() {
-  return {
-    countObjects() {
-      return this._runTask({
-        commands: ["count-objects", "--verbose"],
-        format: "utf-8",
-        parser(t) {
-          return dist_E(qn(), [Wn], t);
-        }
-      });
-    }
-  };
-}
-function Kn() {
-  return {
-    firstCommit() {
-      return this._runTask(
-        g(["rev-list", "--max-parents=0", "HEAD"], !0),
-        u(arguments)
-      );
-    }
-  };
-}
-function Vn(t, e) {
-  const n = ["hash-object", t];
-  return e && n.push("-w"), g(n, !0);
-}
-class dist_J {
-  constructor(e, n, r, s) {
-    this.bare = e, this.path = n, this.existing = r, this.gitDir = s;
-  }
-}
-const Xn = /^Init.+ repository in (.+)$/, Yn = /^Rein.+ in (.+)$/;
-function Qn(t, e, n) {
-  const r = String(n).trim();
-  let s;
-  if (s = Xn.exec(r))
-    return new dist_J(t, e, !1, s[1]);
-  if (s = Yn.exec(r))
-    return new dist_J(t, e, !0, s[1]);
-  let o = "";
-  const i = r.split(" ");
-  for (; i.length; )
-    if (i.shift() === "in") {
-      o = i.join(" ");
-      break;
-    }
-  return new dist_J(t, e, /^re/i.test(r), o);
-}
-const Qt = "--bare";
-function Jn(t) {
-  return t.includes(Qt);
-}
-function Zn(t = !1, e, n) {
-  const r = ["init", ...n];
-  return t && !Jn(r) && r.splice(1, 0, Qt), {
-    commands: r,
-    format: "utf-8",
-    parser(s) {
-      return Qn(r.includes("--bare"), e, s);
-    }
-  };
-}
-function dist_tr(t) {
-  return t === void 0 ? dist_b("interpretTrailers called without input content") : {
-    format: "utf-8",
-    parser(e) {
-      return Object.fromEntries(
-        ut(e, (n) => {
-          const r = n.indexOf(":");
-          return [
-            jt(n.substring(0, r).toLowerCase()),
-            n.substring(r + 2).trim()
-          ];
-        })
-      );
-    },
-    commands: ["interpret-trailers", "--parse"],
-    input: t
-  };
-}
-function er() {
-  return {
-    interpretTrailers(t) {
-      return this._runTask(
-        dist_tr(d(t, Be)),
-        u(arguments)
-      );
-    }
-  };
-}
-var dist_R = /* @__PURE__ */ ((t) => (t.NONE = "", t.STAT = "--stat", t.NUM_STAT = "--numstat", t.NAME_ONLY = "--name-only", t.NAME_STATUS = "--name-status", t))(dist_R || {});
-const Jt = /^--(stat|numstat|name-only|name-status)(=|$)/;
-function pt(t) {
-  for (let e = 0; e < t.length; e++) {
-    const n = Jt.exec(t[e]);
-    if (n)
-      return `--${n[1]}`;
-  }
-  return "";
-}
-function nr(t) {
-  return Jt.test(t);
-}
-class rr {
-  constructor() {
-    this.changed = 0, this.deletions = 0, this.insertions = 0, this.files = [];
-  }
-}
-const Ot = [
-  new dist_l(
-    /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
-    (t, [e, n, r = ""]) => {
-      t.files.push({
-        file: e.trim(),
-        changes: p(n),
-        insertions: r.replace(/[^+]/g, "").length,
-        deletions: r.replace(/[^-]/g, "").length,
-        binary: !1
-      });
-    }
-  ),
-  new dist_l(
-    /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
-    (t, [e, n, r]) => {
-      t.files.push({
-        file: e.trim(),
-        before: p(n),
-        after: p(r),
-        binary: !0
-      });
-    }
-  ),
-  new dist_l(/^(.+)\s+\|\s+Bin\s*$/, (t, [e]) => {
-    t.files.push({
-      file: e.trim(),
-      before: 0,
-      after: 0,
-      binary: !0
-    });
-  }),
-  new dist_l(
-    /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
-    (t, [e, n]) => {
-      const r = /(\d+) i/.exec(n), s = /(\d+) d/.exec(n);
-      t.changed = p(e), t.insertions = p(r?.[1]), t.deletions = p(s?.[1]);
-    }
-  )
-], sr = [
-  new dist_l(
-    /(\d+)\t(\d+)\t(.+)$/,
-    (t, [e, n, r]) => {
-      const s = p(e), o = p(n);
-      t.changed++, t.insertions += s, t.deletions += o, t.files.push({
-        file: r,
-        changes: s + o,
-        insertions: s,
-        deletions: o,
-        binary: !1
-      });
-    }
-  ),
-  new dist_l(/-\t-\t(.+)$/, (t, [e]) => {
-    t.changed++, t.files.push({
-      file: e,
-      after: 0,
-      before: 0,
-      binary: !0
-    });
-  })
-], or = [
-  new dist_l(/(.+)$/, (t, [e]) => {
-    t.changed++, t.files.push({
-      file: e,
-      changes: 0,
-      insertions: 0,
-      deletions: 0,
-      binary: !1
-    });
-  })
-], ir = [
-  new dist_l(
-    /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
-    (t, [e, n, r, s, o]) => {
-      t.changed++, t.files.push({
-        file: o ?? r,
-        changes: 0,
-        insertions: 0,
-        deletions: 0,
-        binary: !1,
-        status: bt(_n(e) && e),
-        from: bt(!!o && r !== o && r),
-        similarity: p(n)
-      });
-    }
-  )
-], ar = {
-  [dist_R.NONE]: Ot,
-  [dist_R.STAT]: Ot,
-  [dist_R.NUM_STAT]: sr,
-  [dist_R.NAME_STATUS]: ir,
-  [dist_R.NAME_ONLY]: or
-};
-function Zt(t = dist_R.NONE) {
-  const e = ar[t];
-  return (n) => dist_E(new rr(), e, n, !1);
-}
-const te = "òòòòòò ", dist_ee = " òò", dist_ne = " ò ", ur = ["hash", "date", "message", "refs", "author_name", "author_email"];
-function cr(t, e) {
-  return e.reduce(
-    (n, r, s) => (n[r] = t[s] || "", n),
-    /* @__PURE__ */ Object.create({ diff: null })
-  );
-}
-function re(t = dist_ne, e = ur, n = dist_R.NONE) {
-  const r = Zt(n);
-  return function(s) {
-    const o = dist_H(
-      s.trim(),
-      !1,
-      te
-    ).map(function(i) {
-      const a = i.split(dist_ee), c = cr(a[0].split(t), e);
-      return a.length > 1 && a[1].trim() && (c.diff = r(a[1])), c;
-    });
-    return {
-      all: o,
-      latest: o.length && o[0] || null,
-      total: o.length
-    };
-  };
-}
-function fr(t) {
-  let e = pt(t);
-  const n = ["diff"];
-  return e === dist_R.NONE && (e = dist_R.STAT, n.push("--stat=4096")), n.push(...t), dt(n) || {
-    commands: n,
-    format: "utf-8",
-    parser: Zt(e)
-  };
-}
-function dt(t) {
-  const e = t.filter(nr);
-  if (e.length > 1)
-    return dist_b(
-      `Summary flags are mutually exclusive - pick one of ${e.join(",")}`
-    );
-  if (e.length && t.includes("-z"))
-    return dist_b(
-      `Summary flag ${e} parsing is not compatible with null termination option '-z'`
-    );
-}
-var se = /* @__PURE__ */ ((t) => (t[t["--pretty"] = 0] = "--pretty", t[t["max-count"] = 1] = "max-count", t[t.maxCount = 2] = "maxCount", t[t.n = 3] = "n", t[t.file = 4] = "file", t[t.format = 5] = "format", t[t.from = 6] = "from", t[t.to = 7] = "to", t[t.splitter = 8] = "splitter", t[t.symmetric = 9] = "symmetric", t[t.mailMap = 10] = "mailMap", t[t.multiLine = 11] = "multiLine", t[t.strictDate = 12] = "strictDate", t))(se || {});
-function lr(t, e) {
-  const n = [], r = [];
-  return Object.keys(t).forEach((s) => {
-    n.push(s), r.push(String(t[s]));
-  }), [n, r.join(e)];
-}
-function hr(t) {
-  return Object.keys(t).reduce((e, n) => (n in se || (e[n] = t[n]), e), {});
-}
-function dist_oe(t = {}, e = []) {
-  const n = d(t.splitter, m, dist_ne), r = lt(t.format) ? t.format : {
-    hash: "%H",
-    date: t.strictDate === !1 ? "%ai" : "%aI",
-    message: "%s",
-    refs: "%D",
-    body: t.multiLine ? "%B" : "%b",
-    author_name: t.mailMap !== !1 ? "%aN" : "%an",
-    author_email: t.mailMap !== !1 ? "%aE" : "%ae"
-  }, [s, o] = lr(r, n), i = [], a = [
-    `--pretty=format:${te}${o}${dist_ee}`,
-    ...e
-  ], c = t.n || t["max-count"] || t.maxCount;
-  if (c && a.push(`--max-count=${c}`), t.from || t.to) {
-    const y = t.symmetric !== !1 ? "..." : "..";
-    i.push(`${t.from || ""}${y}${t.to || ""}`);
-  }
-  return m(t.file) && a.push("--follow", dist_c(t.file)), It(hr(t), a), {
-    fields: s,
-    splitter: n,
-    commands: [...a, ...i]
-  };
-}
-function mr(t, e, n) {
-  const r = re(t, e, pt(n));
-  return {
-    commands: ["log", ...n],
-    format: "utf-8",
-    parser: r
-  };
-}
-function pr() {
-  return {
-    log(...n) {
-      const r = u(arguments), s = dist_oe(
-        ht(arguments),
-        dist_L(d(arguments[0], dist_K, []))
-      ), o = e(...n) || dt(s.commands) || t(s);
-      return this._runTask(o, r);
-    }
-  };
-  function t(n) {
-    return mr(n.splitter, n.fields, n.commands);
-  }
-  function e(n, r) {
-    return m(n) && m(r) && dist_b(
-      "git.log(string, string) should be replaced with git.log({ from: string, to: string })"
-    );
-  }
-}
-class dist_Z {
-  constructor(e, n = null, r) {
-    this.reason = e, this.file = n, this.meta = r;
-  }
-  toString() {
-    return `${this.file}:${this.reason}`;
-  }
-}
-class dr {
-  constructor() {
-    this.conflicts = [], this.merges = [], this.result = "success";
-  }
-  get failed() {
-    return this.conflicts.length > 0;
-  }
-  get reason() {
-    return this.result;
-  }
-  toString() {
-    return this.conflicts.length ? `CONFLICTS: ${this.conflicts.join(", ")}` : "OK";
-  }
-}
-class ie {
-  constructor() {
-    this.remoteMessages = {
-      all: []
-    }, this.created = [], this.deleted = [], this.files = [], this.deletions = {}, this.insertions = {}, this.summary = {
-      changes: 0,
-      deletions: 0,
-      insertions: 0
-    };
-  }
-}
-class gr {
-  constructor() {
-    this.remote = "", this.hash = {
-      local: "",
-      remote: ""
-    }, this.branch = {
-      local: "",
-      remote: ""
-    }, this.message = "";
-  }
-  toString() {
-    return this.message;
-  }
-}
-function tt(t) {
-  return t.objects = t.objects || {
-    compressing: 0,
-    counting: 0,
-    enumerating: 0,
-    packReused: 0,
-    reused: { count: 0, delta: 0 },
-    total: { count: 0, delta: 0 }
-  };
-}
-function Ct(t) {
-  const e = /^\s*(\d+)/.exec(t), n = /delta (\d+)/i.exec(t);
-  return {
-    count: p(e && e[1] || "0"),
-    delta: p(n && n[1] || "0")
-  };
-}
-const yr = [
-  new dist_x(
-    /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
-    (t, [e, n]) => {
-      const r = e.toLowerCase(), s = tt(t.remoteMessages);
-      Object.assign(s, { [r]: p(n) });
-    }
-  ),
-  new dist_x(
-    /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
-    (t, [e, n]) => {
-      const r = e.toLowerCase(), s = tt(t.remoteMessages);
-      Object.assign(s, { [r]: p(n) });
-    }
-  ),
-  new dist_x(
-    /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
-    (t, [e, n, r]) => {
-      const s = tt(t.remoteMessages);
-      s.total = Ct(e), s.reused = Ct(n), s.packReused = p(r);
-    }
-  )
-], wr = [
-  new dist_x(/^remote:\s*(.+)$/, (t, [e]) => (t.remoteMessages.all.push(e.trim()), !1)),
-  ...yr,
-  new dist_x(
-    [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
-    (t, [e]) => {
-      t.remoteMessages.pullRequestUrl = e;
-    }
-  ),
-  new dist_x(
-    [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
-    (t, [e, n, r]) => {
-      t.remoteMessages.vulnerabilities = {
-        count: p(e),
-        summary: n,
-        url: r
-      };
-    }
-  )
-];
-function ae(t, e) {
-  return dist_E({ remoteMessages: new br() }, wr, e);
-}
-class br {
-  constructor() {
-    this.all = [];
-  }
-}
-const Tr = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/, kr = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/, _r = /^(create|delete) mode \d+ (.+)/, vr = [
-  new dist_l(Tr, (t, [e, n, r]) => {
-    t.files.push(e), n && (t.insertions[e] = n.length), r && (t.deletions[e] = r.length);
-  }),
-  new dist_l(kr, (t, [e, , n, , r]) => n !== void 0 || r !== void 0 ? (t.summary.changes = +e || 0, t.summary.insertions = +n || 0, t.summary.deletions = +r || 0, !0) : !1),
-  new dist_l(_r, (t, [e, n]) => {
-    dist_S(t.files, n), dist_S(e === "create" ? t.created : t.deleted, n);
-  })
-], Er = [
-  new dist_l(/^from\s(.+)$/i, (t, [e]) => {
-    t.remote = e;
-  }),
-  new dist_l(/^fatal:\s(.+)$/, (t, [e]) => {
-    t.message = e;
-  }),
-  new dist_l(
-    /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
-    (t, [e, n, r, s]) => {
-      t.branch.local = r, t.hash.local = e, t.branch.remote = s, t.hash.remote = n;
-    }
-  )
-], Sr = (t, e) => dist_E(new ie(), vr, [t, e]), ue = (t, e) => Object.assign(
-  new ie(),
-  Sr(t, e),
-  ae(t, e)
-);
-function Rr(t, e) {
-  const n = dist_E(new gr(), Er, [t, e]);
-  return n.message && n;
-}
-const Or = [
-  new dist_l(/^Auto-merging\s+(.+)$/, (t, [e]) => {
-    t.merges.push(e);
-  }),
-  new dist_l(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t, [e, n]) => {
-    t.conflicts.push(new dist_Z(e, n));
-  }),
-  new dist_l(
-    /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
-    (t, [e, n, r]) => {
-      t.conflicts.push(new dist_Z(e, n, { deleteRef: r }));
-    }
-  ),
-  new dist_l(/^CONFLICT\s+\((.+)\):/, (t, [e]) => {
-    t.conflicts.push(new dist_Z(e, null));
-  }),
-  new dist_l(/^Automatic merge failed;\s+(.+)$/, (t, [e]) => {
-    t.result = e;
-  })
-], Cr = (t, e) => Object.assign(Ar(t), ue(t, e)), Ar = (t) => dist_E(new dr(), Or, t);
-function At(t) {
-  return t.length ? {
-    commands: ["merge", ...t],
-    format: "utf-8",
-    parser(e, n) {
-      const r = Cr(e, n);
-      if (r.failed)
-        throw new at(r);
-      return r;
-    }
-  } : dist_b("Git.merge requires at least one option");
-}
-function xr(t, e, n) {
-  const r = n.includes("deleted"), s = n.includes("tag") || /^refs\/tags/.test(t), o = !n.includes("new");
-  return {
-    deleted: r,
-    tag: s,
-    branch: !s,
-    new: !o,
-    alreadyUpdated: o,
-    local: t,
-    remote: e
-  };
-}
-const Nr = [
-  new dist_l(/^Pushing to (.+)$/, (t, [e]) => {
-    t.repo = e;
-  }),
-  new dist_l(/^updating local tracking ref '(.+)'/, (t, [e]) => {
-    t.ref = {
-      ...t.ref || {},
-      local: e
-    };
-  }),
-  new dist_l(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t, [e, n, r]) => {
-    t.pushed.push(xr(e, n, r));
-  }),
-  new dist_l(
-    /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
-    (t, [e, n, r]) => {
-      t.branch = {
-        ...t.branch || {},
-        local: e,
-        remote: n,
-        remoteName: r
-      };
-    }
-  ),
-  new dist_l(
-    /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
-    (t, [e, n, r, s]) => {
-      t.update = {
-        head: {
-          local: e,
-          remote: n
-        },
-        hash: {
-          from: r,
-          to: s
-        }
-      };
-    }
-  )
-], $r = (t, e) => {
-  const n = Pr(t, e), r = ae(t, e);
-  return {
-    ...n,
-    ...r
-  };
-}, Pr = (t, e) => dist_E({ pushed: [] }, Nr, [t, e]);
-function Mr(t = {}, e) {
-  return dist_S(e, "--tags"), ce(t, e);
-}
-function ce(t = {}, e) {
-  const n = ["push", ...e];
-  return t.branch && n.splice(1, 0, t.branch), t.remote && n.splice(1, 0, t.remote), ct(n, "-v"), dist_S(n, "--verbose"), dist_S(n, "--porcelain"), {
-    commands: n,
-    format: "utf-8",
-    parser: $r
-  };
-}
-function Dr() {
-  return {
-    showBuffer() {
-      const t = ["show", ...dist_h(arguments, 1)];
-      return t.includes("--binary") || t.splice(1, 0, "--binary"), this._runTask(
-        Gt(t),
-        u(arguments)
-      );
-    },
-    show() {
-      const t = ["show", ...dist_h(arguments, 1)];
-      return this._runTask(
-        g(t),
-        u(arguments)
-      );
-    }
-  };
-}
-const Lr = /^(.+)\0(.+)$/;
-class jr {
-  constructor(e, n, r) {
-    if (this.path = e, this.index = n, this.working_dir = r, n === "R" || r === "R") {
-      const s = Lr.exec(e) || [null, e, e];
-      this.from = s[2] || "", this.path = s[1] || "";
-    }
-  }
-}
-class Br {
-  constructor() {
-    this.not_added = [], this.conflicted = [], this.created = [], this.deleted = [], this.ignored = void 0, this.modified = [], this.renamed = [], this.files = [], this.staged = [], this.ahead = 0, this.behind = 0, this.current = null, this.tracking = null, this.detached = !1, this.isClean = () => !this.files.length;
-  }
-}
-function xt(t) {
-  const [e, n] = t.split(dist_I);
-  return {
-    from: n || e,
-    to: e
-  };
-}
-function dist_(t, e, n) {
-  return [`${t}${e}`, n];
-}
-function et(t, ...e) {
-  return e.map((n) => dist_(t, n, (r, s) => r.conflicted.push(s)));
-}
-const Ir = new Map([
-  dist_(
-    " ",
-    "A",
-    (t, e) => t.created.push(e)
-  ),
-  dist_(
-    " ",
-    "D",
-    (t, e) => t.deleted.push(e)
-  ),
-  dist_(
-    " ",
-    "M",
-    (t, e) => t.modified.push(e)
-  ),
-  dist_("A", " ", (t, e) => {
-    t.created.push(e), t.staged.push(e);
-  }),
-  dist_("A", "M", (t, e) => {
-    t.created.push(e), t.staged.push(e), t.modified.push(e);
-  }),
-  dist_("D", " ", (t, e) => {
-    t.deleted.push(e), t.staged.push(e);
-  }),
-  dist_("M", " ", (t, e) => {
-    t.modified.push(e), t.staged.push(e);
-  }),
-  dist_("M", "M", (t, e) => {
-    t.modified.push(e), t.staged.push(e);
-  }),
-  dist_("R", " ", (t, e) => {
-    t.renamed.push(xt(e));
-  }),
-  dist_("R", "M", (t, e) => {
-    const n = xt(e);
-    t.renamed.push(n), t.modified.push(n.to);
-  }),
-  dist_("!", "!", (t, e) => {
-    (t.ignored = t.ignored || []).push(e);
-  }),
-  dist_(
-    "?",
-    "?",
-    (t, e) => t.not_added.push(e)
-  ),
-  ...et(
-    "A",
-    "A",
-    "U"
-    /* UNMERGED */
-  ),
-  ...et(
-    "D",
-    "D",
-    "U"
-    /* UNMERGED */
-  ),
-  ...et(
-    "U",
-    "A",
-    "D",
-    "U"
-    /* UNMERGED */
-  ),
-  [
-    "##",
-    (t, e) => {
-      const n = /ahead (\d+)/, r = /behind (\d+)/, s = /^(.+?(?=(?:\.{3}|\s|$)))/, o = /\.{3}(\S*)/, i = /\son\s(\S+?)(?=\.{3}|$)/;
-      let a = n.exec(e);
-      t.ahead = a && +a[1] || 0, a = r.exec(e), t.behind = a && +a[1] || 0, a = s.exec(e), t.current = d(a?.[1], m, null), a = o.exec(e), t.tracking = d(a?.[1], m, null), a = i.exec(e), a && (t.current = d(a?.[1], m, t.current)), t.detached = /\(no branch\)/.test(e);
-    }
-  ]
-]), Ur = function(t) {
-  const e = t.split(dist_I), n = new Br();
-  for (let r = 0, s = e.length; r < s; ) {
-    let o = e[r++].trim();
-    o && (o.charAt(0) === "R" && (o += dist_I + (e[r++] || "")), Fr(n, o));
-  }
-  return n;
-};
-function Fr(t, e) {
-  const n = e.trim();
-  switch (" ") {
-    case n.charAt(2):
-      return r(n.charAt(0), n.charAt(1), n.slice(3));
-    case n.charAt(1):
-      return r(" ", n.charAt(0), n.slice(2));
-    default:
-      return;
-  }
-  function r(s, o, i) {
-    const a = `${s}${o}`, c = Ir.get(a);
-    c && c(t, i), a !== "##" && a !== "!!" && t.files.push(new jr(i, s, o));
-  }
-}
-const Gr = ["--null", "-z"];
-function zr(t) {
-  return {
-    format: "utf-8",
-    commands: [
-      "status",
-      "--porcelain",
-      "-b",
-      "-u",
-      "--null",
-      ...t.filter((n) => !Gr.includes(n))
-    ],
-    parser(n) {
-      return Ur(n);
-    }
-  };
-}
-const fe = "installed=false";
-function dist_q(t = 0, e = 0, n = 0, r = "", s = !0) {
-  return Object.defineProperty(
-    {
-      major: t,
-      minor: e,
-      patch: n,
-      agent: r,
-      installed: s
-    },
-    "toString",
-    {
-      value() {
-        return `${this.major}.${this.minor}.${this.patch}`;
-      },
-      configurable: !1,
-      enumerable: !1
-    }
-  );
-}
-function qr() {
-  return dist_q(0, 0, 0, "", !1);
-}
-function Wr() {
-  return {
-    version() {
-      return this._runTask({
-        commands: ["--version"],
-        format: "utf-8",
-        parser: Kr,
-        onError(t, e, n, r) {
-          if (t.exitCode === dist_V.NOT_FOUND)
-            return n(Buffer.from(fe));
-          r(e);
-        }
-      });
-    }
-  };
-}
-const Hr = [
-  new dist_l(
-    /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
-    (t, [e, n, r, s = ""]) => {
-      Object.assign(
-        t,
-        dist_q(p(e), p(n), p(r), s)
-      );
-    }
-  ),
-  new dist_l(
-    /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
-    (t, [e, n, r, s = ""]) => {
-      Object.assign(t, dist_q(p(e), p(n), r, s));
-    }
-  )
-];
-function Kr(t) {
-  return t === fe ? qr() : dist_E(dist_q(0, 0, 0, t), Hr, t);
-}
-class le {
-  constructor(e) {
-    this._executor = e;
-  }
-  _runTask(e, n) {
-    const r = this._executor.chain(), s = r.push(e);
-    return n && Ln(e, s, n), Object.create(this, {
-      then: { value: s.then.bind(s) },
-      catch: { value: s.catch.bind(s) },
-      _executor: { value: r }
-    });
-  }
-  add(e) {
-    return this._runTask(
-      g(["add", ...v(e)]),
-      u(arguments)
-    );
-  }
-  cwd(e) {
-    const n = u(arguments);
-    return typeof e == "string" ? this._runTask(St(e, this._executor), n) : typeof e?.path == "string" ? this._runTask(
-      St(
-        e.path,
-        e.root && this._executor || void 0
-      ),
-      n
-    ) : this._runTask(
-      dist_b("Git.cwd: workingDirectory must be supplied as a string"),
-      n
-    );
-  }
-  hashObject(e, n) {
-    return this._runTask(
-      Vn(e, n === !0),
-      u(arguments)
-    );
-  }
-  init(e) {
-    return this._runTask(
-      Zn(e === !0, this._executor.cwd, dist_h(arguments)),
-      u(arguments)
-    );
-  }
-  merge() {
-    return this._runTask(
-      At(dist_h(arguments)),
-      u(arguments)
-    );
-  }
-  mergeFromTo(e, n) {
-    return m(e) && m(n) ? this._runTask(
-      At([e, n, ...dist_h(arguments)]),
-      u(arguments, !1)
-    ) : this._runTask(
-      dist_b(
-        "Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings"
-      )
-    );
-  }
-  outputHandler(e) {
-    return this._executor.outputHandler = e, this;
-  }
-  push() {
-    const e = ce(
-      {
-        remote: d(arguments[0], m),
-        branch: d(arguments[1], m)
-      },
-      dist_h(arguments)
-    );
-    return this._runTask(e, u(arguments));
-  }
-  stash() {
-    return this._runTask(
-      g(["stash", ...dist_h(arguments)]),
-      u(arguments)
-    );
-  }
-  status() {
-    return this._runTask(
-      zr(dist_h(arguments)),
-      u(arguments)
-    );
-  }
-}
-Object.assign(
-  le.prototype,
-  jn(),
-  In(),
-  zn(),
-  Tn(),
-  Hn(),
-  Kn(),
-  On(),
-  er(),
-  pr(),
-  Dr(),
-  Wr()
-);
-const Vr = /* @__PURE__ */ (() => {
-  let t = 0;
-  return () => {
-    t++;
-    const { promise: e, done: n } = (0,promise_deferred_dist/* createDeferred */.ud)();
-    return {
-      promise: e,
-      done: n,
-      id: t
-    };
-  };
-})();
-class Xr {
-  constructor(e = 2) {
-    this.concurrency = e, this.logger = dist_$("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
-  }
-  schedule() {
-    if (!this.pending.length || this.running.length >= this.concurrency) {
-      this.logger(
-        "Schedule attempt ignored, pending=%s running=%s concurrency=%s",
-        this.pending.length,
-        this.running.length,
-        this.concurrency
-      );
-      return;
-    }
-    const e = dist_S(this.running, this.pending.shift());
-    this.logger("Attempting id=%s", e.id), e.done(() => {
-      this.logger("Completing id=", e.id), ct(this.running, e), this.schedule();
-    });
-  }
-  next() {
-    const { promise: e, id: n } = dist_S(this.pending, Vr());
-    return this.logger("Scheduling id=%s", n), this.schedule(), e;
-  }
-}
-function Yr(t, e) {
-  return g(["apply", ...e, ...t]);
-}
-var he = /* @__PURE__ */ ((t) => (t.CURRENT = "*", t.LINKED = "+", t))(he || {});
-class Qr {
-  constructor() {
-    this.all = [], this.branches = {}, this.current = "", this.detached = !1;
-  }
-  push(e, n, r, s, o) {
-    e === "*" && (this.detached = n, this.current = r), this.all.push(r), this.branches[r] = {
-      current: e === "*",
-      linkedWorkTree: e === "+",
-      name: r,
-      commit: s,
-      label: o
-    };
-  }
-}
-const Jr = [
-  new dist_l(
-    /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
-    (t, [e, n, r, s]) => {
-      t.push(Nt(e), !0, n, r, s);
-    }
-  ),
-  new dist_l(
-    /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
-    (t, [e, n, r, s]) => {
-      t.push(Nt(e), !1, n, r, s);
-    }
-  )
-], Zr = new dist_l(/^(\S+)$/s, (t, [e]) => {
-  t.push(he.CURRENT, !1, e, "", "");
-});
-function Nt(t) {
-  return t ? t.charAt(0) : "";
-}
-function me(t, e = !1) {
-  return dist_E(
-    new Qr(),
-    e ? [Zr] : Jr,
-    t
-  );
-}
-class ts {
-  constructor() {
-    this.all = [], this.branches = {}, this.errors = [];
-  }
-  get success() {
-    return !this.errors.length;
-  }
-}
-function es(t, e) {
-  return {
-    branch: t,
-    hash: e,
-    success: !0
-  };
-}
-function ns(t) {
-  return {
-    branch: t,
-    hash: null,
-    success: !1
-  };
-}
-const rs = /(\S+)\s+\(\S+\s([^)]+)\)/, pe = /^error[^']+'([^']+)'/m, ss = [
-  new dist_l(rs, (t, [e, n]) => {
-    const r = es(e, n);
-    t.all.push(r), t.branches[e] = r;
-  }),
-  new dist_l(pe, (t, [e]) => {
-    const n = ns(e);
-    t.errors.push(n), t.all.push(n), t.branches[e] = n;
-  })
-], gt = (t, e) => dist_E(new ts(), ss, [t, e]);
-function de(t, e) {
-  return e === dist_V.ERROR && pe.test(t);
-}
-function os(t) {
-  const e = ["-d", "-D", "--delete"];
-  return t.some((n) => e.includes(n));
-}
-function is(t) {
-  const e = os(t), n = t.includes("--show-current"), r = ["branch", ...t];
-  return r.length === 1 && r.push("-a"), r.includes("-v") || r.splice(1, 0, "-v"), {
-    format: "utf-8",
-    commands: r,
-    parser(s, o) {
-      return e ? gt(s, o).all[0] : me(s, n);
-    }
-  };
-}
-function as() {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v"],
-    parser(t) {
-      return me(t);
-    }
-  };
-}
-function us(t, e = !1) {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", ...t],
-    parser(n, r) {
-      return gt(n, r);
-    },
-    onError({ exitCode: n, stdOut: r }, s, o, i) {
-      if (!de(String(s), n))
-        return i(s);
-      o(r);
-    }
-  };
-}
-function cs(t, e = !1) {
-  const n = {
-    format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", t],
-    parser(r, s) {
-      return gt(r, s).branches[t];
-    },
-    onError({ exitCode: r, stdErr: s, stdOut: o }, i, a, c) {
-      if (!de(String(i), r))
-        return c(i);
-      throw new at(
-        n.parser(dist_F(o), dist_F(s)),
-        String(i)
-      );
-    }
-  };
-  return n;
-}
-function dist_fs(t) {
-  return {
-    commands: ["check-ignore", ...t],
-    format: "utf-8",
-    parser: ls
-  };
-}
-function ls(t) {
-  return t.split(/\n/g).map(hs).filter(Boolean);
-}
-function hs(t) {
-  const e = t.trim().replace(/^["']|["']$/g, "");
-  return e && (0,external_node_path_namespaceObject.normalize)(e);
-}
-const ms = [
-  new dist_l(/From (.+)$/, (t, [e]) => {
-    t.remote = e;
-  }),
-  new dist_l(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t, [e, n]) => {
-    t.branches.push({
-      name: e,
-      tracking: n
-    });
-  }),
-  new dist_l(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t, [e, n]) => {
-    t.tags.push({
-      name: e,
-      tracking: n
-    });
-  }),
-  new dist_l(/- \[deleted]\s+\S+\s*-> (.+)$/, (t, [e]) => {
-    t.deleted.push({
-      tracking: e
-    });
-  }),
-  new dist_l(
-    /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
-    (t, [e, n, r, s]) => {
-      t.updated.push({
-        name: r,
-        tracking: s,
-        to: n,
-        from: e
-      });
-    }
-  )
-];
-function ps(t, e) {
-  return dist_E({
-    raw: t,
-    remote: null,
-    branches: [],
-    tags: [],
-    updated: [],
-    deleted: []
-  }, ms, [t, e]);
-}
-function ds(t) {
-  return /^--upload-pack(=|$)/.test(t);
-}
-function gs(t, e, n) {
-  const r = ["fetch", ...n];
-  return t && e && r.push(t, e), r.find(ds) ? dist_b("git.fetch: potential exploit argument blocked.") : {
-    commands: r,
-    format: "utf-8",
-    parser: ps
-  };
-}
-const ys = [
-  new dist_l(/^Renaming (.+) to (.+)$/, (t, [e, n]) => {
-    t.moves.push({ from: e, to: n });
-  })
-];
-function ws(t) {
-  return dist_E({ moves: [] }, ys, t);
-}
-function bs(t, e) {
-  return {
-    commands: ["mv", "-v", ...v(t), e],
-    format: "utf-8",
-    parser: ws
-  };
-}
-function Ts(t, e, n) {
-  const r = ["pull", ...n];
-  return t && e && r.splice(1, 0, t, e), {
-    commands: r,
-    format: "utf-8",
-    parser(s, o) {
-      return ue(s, o);
-    },
-    onError(s, o, i, a) {
-      const c = Rr(
-        dist_F(s.stdOut),
-        dist_F(s.stdErr)
-      );
-      if (c)
-        return a(new at(c));
-      a(o);
-    }
-  };
-}
-function ks(t) {
-  const e = {};
-  return ge(t, ([n]) => e[n] = { name: n }), Object.values(e);
-}
-function _s(t) {
-  const e = {};
-  return ge(t, ([n, r, s]) => {
-    Object.hasOwn(e, n) || (e[n] = {
-      name: n,
-      refs: { fetch: "", push: "" }
-    }), s && r && (e[n].refs[s.replace(/[^a-z]/g, "")] = r);
-  }), Object.values(e);
-}
-function ge(t, e) {
-  ut(t, (n) => e(n.split(/\s+/)));
-}
-function vs(t, e, n) {
-  return g(["remote", "add", ...n, t, e]);
-}
-function Es(t) {
-  const e = ["remote"];
-  return t && e.push("-v"), {
-    commands: e,
-    format: "utf-8",
-    parser: t ? _s : ks
-  };
-}
-function Ss(t) {
-  const e = [...t];
-  return e[0] !== "ls-remote" && e.unshift("ls-remote"), g(e);
-}
-function Rs(t) {
-  const e = [...t];
-  return e[0] !== "remote" && e.unshift("remote"), g(e);
-}
-function Os(t) {
-  return g(["remote", "remove", t]);
-}
-function Cs(t = {}, e) {
-  const n = dist_oe(t), r = ["stash", "list", ...n.commands, ...e], s = re(
-    n.splitter,
-    n.fields,
-    pt(r)
-  );
-  return dt(r) || {
-    commands: r,
-    format: "utf-8",
-    parser: s
-  };
-}
-function As(t, e) {
-  return dist_X(["add", t, e]);
-}
-function xs(t) {
-  return dist_X(["init", ...t]);
-}
-function dist_X(t) {
-  const e = [...t];
-  return e[0] !== "submodule" && e.unshift("submodule"), g(e);
-}
-function Ns(t) {
-  return dist_X(["update", ...t]);
-}
-class $s {
-  constructor(e, n) {
-    this.all = e, this.latest = n;
-  }
-}
-const Ps = function(t, e = !1) {
-  const n = t.split(`
-`).map(Ds).filter(Boolean);
-  e || n.sort(function(s, o) {
-    const i = s.split("."), a = o.split(".");
-    if (i.length === 1 || a.length === 1)
-      return Ms(dist_B(i[0]), dist_B(a[0]));
-    for (let c = 0, y = Math.max(i.length, a.length); c < y; c++) {
-      const w = ye(dist_B(i[c]), dist_B(a[c]));
-      if (w)
-        return w;
-    }
-    return 0;
-  });
-  const r = e ? n[0] : [...n].reverse().find((s) => s.indexOf(".") >= 0);
-  return new $s(n, r);
-};
-function Ms(t, e) {
-  const n = Number.isNaN(t), r = Number.isNaN(e);
-  return n !== r ? n ? 1 : -1 : n ? ye(t, e) : 0;
-}
-function ye(t, e) {
-  return t === e ? 0 : t > e ? 1 : -1;
-}
-function Ds(t) {
-  return t.trim();
-}
-function dist_B(t) {
-  return typeof t == "string" && parseInt(t.replace(/^\D+/g, ""), 10) || 0;
-}
-function Ls(t = []) {
-  const e = t.some((n) => /^--sort=/.test(n));
-  return {
-    format: "utf-8",
-    commands: ["tag", "-l", ...t],
-    parser(n) {
-      return Ps(n, e);
-    }
-  };
-}
-function js(t) {
-  return {
-    format: "utf-8",
-    commands: ["tag", t],
-    parser() {
-      return { name: t };
-    }
-  };
-}
-function Bs(t, e) {
-  return {
-    format: "utf-8",
-    commands: ["tag", "-a", "-m", e, t],
-    parser() {
-      return { name: t };
-    }
-  };
-}
-function dist_f(t, e) {
-  this._plugins = e, this._executor = new Dn(
-    t.baseDir,
-    new Xr(t.maxConcurrentProcesses),
-    e
-  ), this._trimmed = t.trimmed;
-}
-(dist_f.prototype = Object.create(le.prototype)).constructor = dist_f;
-dist_f.prototype.customBinary = function(t) {
-  return this._plugins.reconfigure("binary", t), this;
-};
-dist_f.prototype.env = function(t, e) {
-  return arguments.length === 1 && typeof t == "object" ? this._executor.env = t : (this._executor.env = this._executor.env || {})[t] = e, this;
-};
-dist_f.prototype.stashList = function(t) {
-  return this._runTask(
-    Cs(
-      ht(arguments) || {},
-      dist_K(t) && t || []
-    ),
-    u(arguments)
-  );
-};
-dist_f.prototype.mv = function(t, e) {
-  return this._runTask(bs(t, e), u(arguments));
-};
-dist_f.prototype.checkoutLatestTag = function(t) {
-  var e = this;
-  return this.pull(function() {
-    e.tags(function(n, r) {
-      e.checkout(r.latest, t);
-    });
-  });
-};
-dist_f.prototype.pull = function(t, e, n, r) {
-  return this._runTask(
-    Ts(
-      d(t, m),
-      d(e, m),
-      dist_h(arguments)
-    ),
-    u(arguments)
-  );
-};
-dist_f.prototype.fetch = function(t, e) {
-  return this._runTask(
-    gs(
-      d(t, m),
-      d(e, m),
-      dist_h(arguments)
-    ),
-    u(arguments)
-  );
-};
-dist_f.prototype.tags = function(t, e) {
-  return this._runTask(
-    Ls(dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.rebase = function() {
-  return this._runTask(
-    g(["rebase", ...dist_h(arguments)]),
-    u(arguments)
-  );
-};
-dist_f.prototype.reset = function(t) {
-  return this._runTask(
-    An(xn(t), dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.revert = function(t) {
-  const e = u(arguments);
-  return typeof t != "string" ? this._runTask(dist_b("Commit must be a string"), e) : this._runTask(
-    g(["revert", ...dist_h(arguments, 0, !0), t]),
-    e
-  );
-};
-dist_f.prototype.addTag = function(t) {
-  const e = typeof t == "string" ? js(t) : dist_b("Git.addTag requires a tag name");
-  return this._runTask(e, u(arguments));
-};
-dist_f.prototype.addAnnotatedTag = function(t, e) {
-  return this._runTask(
-    Bs(t, e),
-    u(arguments)
-  );
-};
-dist_f.prototype.deleteLocalBranch = function(t, e, n) {
-  return this._runTask(
-    cs(t, typeof e == "boolean" ? e : !1),
-    u(arguments)
-  );
-};
-dist_f.prototype.deleteLocalBranches = function(t, e, n) {
-  return this._runTask(
-    us(t, typeof e == "boolean" ? e : !1),
-    u(arguments)
-  );
-};
-dist_f.prototype.branch = function(t, e) {
-  return this._runTask(
-    is(dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.branchLocal = function(t) {
-  return this._runTask(as(), u(arguments));
-};
-dist_f.prototype.raw = function(t) {
-  const e = !Array.isArray(t), n = [].slice.call(e ? arguments : t, 0);
-  for (let s = 0; s < n.length && e; s++)
-    if (!st(n[s])) {
-      n.splice(s, n.length - s);
-      break;
-    }
-  n.push(...dist_h(arguments, 0, !0));
-  var r = u(arguments);
-  return n.length ? this._runTask(g(n, this._trimmed), r) : this._runTask(
-    dist_b("Raw: must supply one or more command to execute"),
-    r
-  );
-};
-dist_f.prototype.submoduleAdd = function(t, e, n) {
-  return this._runTask(As(t, e), u(arguments));
-};
-dist_f.prototype.submoduleUpdate = function(t, e) {
-  return this._runTask(
-    Ns(dist_h(arguments, !0)),
-    u(arguments)
-  );
-};
-dist_f.prototype.submoduleInit = function(t, e) {
-  return this._runTask(
-    xs(dist_h(arguments, !0)),
-    u(arguments)
-  );
-};
-dist_f.prototype.subModule = function(t, e) {
-  return this._runTask(
-    dist_X(dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.listRemote = function() {
-  return this._runTask(
-    Ss(dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.addRemote = function(t, e, n) {
-  return this._runTask(
-    vs(t, e, dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.removeRemote = function(t, e) {
-  return this._runTask(Os(t), u(arguments));
-};
-dist_f.prototype.getRemotes = function(t, e) {
-  return this._runTask(Es(t === !0), u(arguments));
-};
-dist_f.prototype.remote = function(t, e) {
-  return this._runTask(
-    Rs(dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.tag = function(t, e) {
-  const n = dist_h(arguments);
-  return n[0] !== "tag" && n.unshift("tag"), this._runTask(g(n), u(arguments));
-};
-dist_f.prototype.updateServerInfo = function(t) {
-  return this._runTask(
-    g(["update-server-info"]),
-    u(arguments)
-  );
-};
-dist_f.prototype.pushTags = function(t, e) {
-  const n = Mr(
-    { remote: d(t, m) },
-    dist_h(arguments)
-  );
-  return this._runTask(n, u(arguments));
-};
-dist_f.prototype.rm = function(t) {
-  return this._runTask(
-    g(["rm", "-f", ...v(t)]),
-    u(arguments)
-  );
-};
-dist_f.prototype.rmKeepLocal = function(t) {
-  return this._runTask(
-    g(["rm", "--cached", ...v(t)]),
-    u(arguments)
-  );
-};
-dist_f.prototype.catFile = function(t, e) {
-  return this._catFile("utf-8", arguments);
-};
-dist_f.prototype.binaryCatFile = function() {
-  return this._catFile("buffer", arguments);
-};
-dist_f.prototype._catFile = function(t, e) {
-  var n = u(e), r = ["cat-file"], s = e[0];
-  if (typeof s == "string")
-    return this._runTask(
-      dist_b("Git.catFile: options must be supplied as an array of strings"),
-      n
-    );
-  Array.isArray(s) && r.push.apply(r, s);
-  const o = t === "buffer" ? Gt(r) : g(r);
-  return this._runTask(o, n);
-};
-dist_f.prototype.diff = function(t, e) {
-  const n = m(t) ? dist_b(
-    "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
-  ) : g(["diff", ...dist_h(arguments)]);
-  return this._runTask(n, u(arguments));
-};
-dist_f.prototype.diffSummary = function() {
-  return this._runTask(
-    fr(dist_h(arguments, 1)),
-    u(arguments)
-  );
-};
-dist_f.prototype.applyPatch = function(t) {
-  const e = dist_G(t) ? Yr(v(t), dist_h([].slice.call(arguments, 1))) : dist_b(
-    "git.applyPatch requires one or more string patches as the first argument"
-  );
-  return this._runTask(e, u(arguments));
-};
-dist_f.prototype.revparse = function() {
-  const t = ["rev-parse", ...dist_h(arguments, !0)];
-  return this._runTask(
-    g(t, !0),
-    u(arguments)
-  );
-};
-dist_f.prototype.clean = function(t, e, n) {
-  const r = un(t), s = r && t.join("") || d(t, m) || "", o = dist_h([].slice.call(arguments, r ? 1 : 0));
-  return this._runTask(
-    on(s, o),
-    u(arguments)
-  );
-};
-dist_f.prototype.exec = function(t) {
-  const e = {
-    commands: [],
-    format: "utf-8",
-    parser() {
-      typeof t == "function" && t();
-    }
-  };
-  return this._runTask(e);
-};
-dist_f.prototype.checkIgnore = function(t, e) {
-  return this._runTask(
-    dist_fs(v(d(t, dist_G, []))),
-    u(arguments)
-  );
-};
-dist_f.prototype.checkIsRepo = function(t, e) {
-  return this._runTask(
-    We(d(t, m)),
-    u(arguments)
-  );
-};
-function Is(t) {
-  return t ? [{
-    type: "spawn.before",
-    action(r, s) {
-      t.aborted && s.kill(new dist_A(void 0, "abort", "Abort already signaled"));
-    }
-  }, {
-    type: "spawn.after",
-    action(r, s) {
-      function o() {
-        s.kill(new dist_A(void 0, "abort", "Abort signal received"));
-      }
-      t.addEventListener("abort", o), s.spawned.on("close", () => t.removeEventListener("abort", o));
-    }
-  }] : void 0;
-}
-const Us = dist_$("", "plugin:allowEnvironment");
-function Fs(t, e = !1) {
-  const n = new Set(t.map((r) => r.toLowerCase().trim()));
-  return {
-    type: "spawn.options",
-    action(r, s) {
-      const o = { ...r.env ?? process.env }, i = new Set(
-        Object.keys(s.env).map((a) => a.toLowerCase().trim())
-      );
-      for (const a of Object.keys(o)) {
-        const c = a.toLowerCase().trim();
-        if (!(!Gs(c) || n.has(c))) {
-          if (i.has(c))
-            throw new dist_A(
-              void 0,
-              "allowEnvironment",
-              `Use of "${a}" is blocked by the environment guard - add it to the allowEnvironment option to permit it`
-            );
-          Us("removing ambient guarded environment variable %s", a), delete o[a];
-        }
-      }
-      return {
-        ...r,
-        env: {
-          ...o,
-          GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: String(!e)
-        }
-      };
-    }
-  };
-}
-function Gs(t) {
-  const e = t.toLowerCase().trim();
-  return e.startsWith("git_") || _(e);
-}
-function zs(t = {}) {
-  return {
-    type: "spawn.args",
-    action(e, { env: n }) {
-      for (const r of oe(e, n))
-        if (t[r.category] !== !0)
-          throw new dist_A(void 0, "unsafe", r.message);
-      return e;
-    }
-  };
-}
-function qs(t) {
-  const e = U(t, "-c");
-  return {
-    type: "spawn.args",
-    action(n) {
-      return [...e, ...n];
-    }
-  };
-}
-const $t = (0,promise_deferred_dist/* deferred */.yX)().promise;
-function Ws({
-  onClose: t = !0,
-  onExit: e = 50
-} = {}) {
-  function n() {
-    let s = -1;
-    const o = {
-      close: (0,promise_deferred_dist/* deferred */.yX)(),
-      closeTimeout: (0,promise_deferred_dist/* deferred */.yX)(),
-      exit: (0,promise_deferred_dist/* deferred */.yX)(),
-      exitTimeout: (0,promise_deferred_dist/* deferred */.yX)()
-    }, i = Promise.race([
-      t === !1 ? $t : o.closeTimeout.promise,
-      e === !1 ? $t : o.exitTimeout.promise
-    ]);
-    return r(t, o.close, o.closeTimeout), r(e, o.exit, o.exitTimeout), {
-      close(a) {
-        s = a, o.close.done();
-      },
-      exit(a) {
-        s = a, o.exit.done();
-      },
-      get exitCode() {
-        return s;
-      },
-      result: i
-    };
-  }
-  function r(s, o, i) {
-    s !== !1 && (s === !0 ? o.promise : o.promise.then(() => wt(s))).then(i.done);
-  }
-  return {
-    type: "spawn.after",
-    async action(s, { spawned: o, close: i }) {
-      const a = n();
-      let c = !0, y = () => {
-        c = !1;
-      };
-      o.stdout?.on("data", y), o.stderr?.on("data", y), o.on("error", y), o.on("close", (w) => a.close(w)), o.on("exit", (w) => a.exit(w));
-      try {
-        await a.result, c && await wt(50), i(a.exitCode);
-      } catch (w) {
-        i(a.exitCode, w);
-      }
-    }
-  };
-}
-const we = dist_$("", "plugin:binary"), Hs = "Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings", Ks = "Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option";
-function Vs(t) {
-  return !t || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(t);
-}
-function Pt(t, e) {
-  if (t.length < 1 || t.length > 2)
-    throw new dist_A(void 0, "binary", Hs);
-  if (t.some(Vs))
-    if (e)
-      we("permitted unsafe binary %o", t);
-    else
-      throw new dist_A(void 0, "binary", Ks);
-  const [r, s] = t;
-  return {
-    binary: r,
-    prefix: s
-  };
-}
-function Xs(t, e = ["git"], n = !1) {
-  let r = Pt(v(e), n);
-  t.on("binary", (s) => {
-    r = Pt(v(s), n), we.info("reconfiguring %o", r);
-  }), t.append("spawn.binary", () => r.binary), t.append("spawn.args", (s) => r.prefix ? [r.prefix, ...s] : s);
-}
-const be = {
-  DISALLOWED_ABBREVIATED: {
-    text: "disallowed abbreviated or ambiguous option",
-    solution: "Unambiguous abbreviated options blocked with unsafe.allowAbbreviatedOptions setting: {message}"
-  },
-  UNKNOWN: {
-    text: "~ unknown ~",
-    solution: void 0
-  }
-};
-function Ys(t) {
-  if (!t)
-    return "UNKNOWN";
-  for (const [e, { text: n }] of Object.entries(be))
-    if (t.startsWith(`fatal: ${n}`))
-      return e;
-  return "UNKNOWN";
-}
-class Qs extends dist_O {
-  constructor(e = "") {
-    const n = Ys(e);
-    super(void 0, be[n].solution?.replace("{message}", e) ?? e), this.reason = n;
-  }
-}
-function Js(t) {
-  return !!(t.exitCode && t.stdErr.length);
-}
-function Zs(t) {
-  return Buffer.concat([...t.stdOut, ...t.stdErr]);
-}
-function to(t = !1, e = Js, n = Zs) {
-  return (r, s) => !t && r || !e(s) ? r : n(s);
-}
-function eo(t, e) {
-  return t === 128 && e.startsWith("fatal:") ? new Qs(e) : new dist_O(void 0, e);
-}
-function Mt(t) {
-  return {
-    type: "task.error",
-    action(e, n) {
-      const r = t(e.error, {
-        stdErr: n.stdErr,
-        stdOut: n.stdOut,
-        exitCode: n.exitCode
-      });
-      return Buffer.isBuffer(r) ? {
-        error: eo(n.exitCode, r.toString("utf-8"))
-      } : {
-        error: r
-      };
-    }
-  };
-}
-const nt = dist_$("", "plugin:input");
-function no(t) {
-  return {
-    type: "spawn.after",
-    action(e, { commands: n, input: r, spawned: { stdin: s } }) {
-      if (!s)
-        return;
-      const o = t?.([...n]) ?? r;
-      if (!o)
-        return nt("generated zero length content, not writing to stdin");
-      nt("writing %s bytes to stdin", Le(o)), s.on("error", (i) => {
-        i.code !== "EPIPE" && nt("[ERROR] stdin error %o", i);
-      }), s.end(o);
-    }
-  };
-}
-class ro {
-  constructor() {
-    this.plugins = /* @__PURE__ */ new Set(), this.events = new external_node_events_.EventEmitter();
-  }
-  on(e, n) {
-    this.events.on(e, n);
-  }
-  reconfigure(e, n) {
-    this.events.emit(e, n);
-  }
-  append(e, n) {
-    const r = dist_S(this.plugins, { type: e, action: n });
-    return () => this.plugins.delete(r);
-  }
-  add(e) {
-    const n = [];
-    return v(e).forEach(
-      (r) => {
-        r && this.plugins.add(dist_S(n, r));
-      }
-    ), () => {
-      n.forEach((r) => {
-        this.plugins.delete(r);
-      });
-    };
-  }
-  exec(e, n, r) {
-    let s = n;
-    const o = Object.freeze(Object.create(r));
-    for (const i of this.plugins)
-      i.type === e && (s = i.action(s, o));
-    return s;
-  }
-}
-function so(t) {
-  const e = "--progress", n = ["checkout", "clone", "fetch", "pull", "push"];
-  return [{
-    type: "spawn.args",
-    action(o, i) {
-      return n.includes(i.method) ? De(o, e) : o;
-    }
-  }, {
-    type: "spawn.after",
-    action(o, i) {
-      i.commands.includes(e) && i.spawned.stderr?.on("data", (a) => {
-        const c = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
-        c && t({
-          method: i.method,
-          stage: oo(c[1]),
-          progress: p(c[2]),
-          processed: p(c[3]),
-          total: p(c[4])
-        });
-      });
-    }
-  }];
-}
-function oo(t) {
-  return String(t.toLowerCase().split(" ", 1)) || "unknown";
-}
-function io(t) {
-  const e = je(t, ["uid", "gid"]);
-  return {
-    type: "spawn.options",
-    action(n) {
-      return { ...e, ...n };
-    }
-  };
-}
-function ao() {
-  return {
-    type: "spawn.args",
-    action(t) {
-      const e = [];
-      let n;
-      function r(s) {
-        (n = n || []).push(...s);
-      }
-      for (let s = 0; s < t.length; s++) {
-        const o = t[s];
-        if (dist_r(o)) {
-          r(dist_o(o));
-          continue;
-        }
-        if (o === "--") {
-          r(
-            t.slice(s + 1).flatMap((i) => dist_r(i) && dist_o(i) || i)
-          );
-          break;
-        }
-        e.push(o);
-      }
-      return n ? [...e, "--", ...n.map(String)] : e;
-    }
-  };
-}
-function uo({
-  block: t,
-  stdErr: e = !0,
-  stdOut: n = !0
-}) {
-  if (t > 0)
-    return {
-      type: "spawn.after",
-      action(r, s) {
-        let o;
-        function i() {
-          o && clearTimeout(o), o = setTimeout(c, t);
-        }
-        function a() {
-          s.spawned.stdout?.off("data", i), s.spawned.stderr?.off("data", i), s.spawned.off("exit", a), s.spawned.off("close", a), o && clearTimeout(o);
-        }
-        function c() {
-          a(), s.kill(new dist_A(void 0, "timeout", "block timeout reached"));
-        }
-        n && s.spawned.stdout?.on("data", i), e && s.spawned.stderr?.on("data", i), s.spawned.on("exit", a), s.spawned.on("close", a), i();
-      }
-    };
-}
-const wo = (t, e) => {
-  const n = new ro(), r = Ge(
-    t && (typeof t == "string" ? { baseDir: t } : t) || {},
-    e
-  );
-  if (!Lt(r.baseDir))
-    throw new Ae(
-      r,
-      "Cannot use simple-git on a directory that does not exist"
-    );
-  return Array.isArray(r.config) && n.add(qs(r.config)), n.add(zs(r.unsafe)), n.add(Ws(r.completion)), r.abort && n.add(Is(r.abort)), r.progress && n.add(so(r.progress)), r.timeout && n.add(uo(r.timeout)), r.spawnOptions && n.add(io(r.spawnOptions)), n.add(ao()), n.add(no(r.input)), n.add(Mt(to(!0))), r.errors && n.add(Mt(r.errors)), Xs(n, r.binary, r.unsafe?.allowUnsafeCustomBinary), n.add(
-    Fs(r.allowEnvironment ?? [], r.unsafe?.allowAbbreviatedOptions)
-  ), new dist_f(r, n);
-};
-
-//# sourceMappingURL=index.mjs.map
-
-;// CONCATENATED MODULE: ./lib/github/git.js
-/**
- * The git side of the GitHub flow (simple-git, plus plain `git cat-file --batch` where bytes must
- * stay bytes): what a pull request changed, the files of a commit, a participant's step as one
- * commit on its own branch, and public_info/ committed and pushed.
- */
-
-
-
-
-
-
-
-function git(dir) {
-    return wo({ baseDir: dir });
-}
-/** Runs git with byte-exact stdin and stdout (and, for a private index, extra environment). */
-function gitBytes(dir, args, input, env) {
-    const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', args, {
-        cwd: dir,
-        input,
-        maxBuffer: 1 << 30,
-        env: env ? { ...process.env, ...env } : process.env,
-    });
-    if (r.status !== 0)
-        throw new errors_SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`, { code: 'git' });
-    return r.stdout;
-}
-/** Resolves a revision to a commit id; undefined when the repository does not have it. */
-async function commitOf(dir, rev) {
-    try {
-        return (await git(dir).raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() || undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The tree id of a revision; undefined when the repository does not have it. */
-async function treeOf(dir, rev) {
-    try {
-        return (await git(dir).raw(['rev-parse', '--verify', '--quiet', `${rev}^{tree}`])).trim() || undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-async function mergeBase(dir, a, b) {
-    try {
-        return (await git(dir).raw(['merge-base', a, b])).trim();
-    }
-    catch (e) {
-        throw new errors_SssError(`no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${e.message.trim()})`, { code: 'git' });
-    }
-}
-/** Reads blobs by id in one `git cat-file --batch`. */
-function readBlobs(dir, ids) {
-    const out = new Map();
-    if (!ids.length)
-        return out;
-    const buf = gitBytes(dir, ['cat-file', '--batch'], Buffer.from(ids.join('\n') + '\n'));
-    let at = 0;
-    for (const id of ids) {
-        const nl = buf.indexOf(0x0a, at);
-        const [oid, type, size] = buf.subarray(at, nl).toString().split(' ');
-        if (type === 'missing' || oid !== id)
-            throw new errors_SssError(`git object ${id} is missing`, { code: 'git' });
-        const n = Number(size);
-        out.set(id, buf.subarray(nl + 1, nl + 1 + n));
-        at = nl + 1 + n + 1;
-    }
-    return out;
-}
-/** Sizes of blobs by id in one `git cat-file --batch-check`. */
-function blobSizes(dir, ids) {
-    const out = new Map();
-    if (!ids.length)
-        return out;
-    const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n'))
-        .toString()
-        .trim()
-        .split('\n');
-    for (const line of lines) {
-        const [oid, , size] = line.split(' ');
-        out.set(oid, Number(size));
-    }
-    return out;
-}
-/**
- * What changed from `base` to `head`, from git itself: status, modes (so a symlink is seen as
- * one), sizes, and the new bytes of every regular file small enough to be an artifact.
- */
-function changedFiles(dir, base, head) {
-    const raw = gitBytes(dir, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', base, head]).toString('utf8');
-    const parts = raw.split('\0');
-    if (parts[parts.length - 1] === '')
-        parts.pop();
-    const changes = [];
-    for (let i = 0; i + 1 < parts.length; i += 2) {
-        const [oldMode, mode, , blob, status] = parts[i].replace(/^:/, '').split(' ');
-        changes.push({ status: status[0], path: parts[i + 1], oldMode, mode, blob });
-    }
-    const live = changes.filter((c) => c.status !== 'D' && (c.mode === '100644' || c.mode === '100755'));
-    const sizes = blobSizes(dir, live.map((c) => c.blob));
-    for (const c of live)
-        c.size = sizes.get(c.blob);
-    const small = live.filter((c) => (c.size ?? 0) <= MAX_ARTIFACT_BYTES);
-    const blobs = readBlobs(dir, [...new Set(small.map((c) => c.blob))]);
-    for (const c of small)
-        c.content = blobs.get(c.blob);
-    return changes.map(({ blob: _blob, ...c }) => c);
-}
-/**
- * Writes the files under `subdir` as they are at `rev` into a new temp directory (symlinks as
- * symlinks), without touching the checkout. Returns the directory; the caller removes it.
- */
-function exportTree(dir, rev, subdir) {
-    const out = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'sss-base-'));
-    const listing = gitBytes(dir, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', subdir]).toString('utf8');
-    const entries = listing
-        .split('\0')
-        .filter(Boolean)
-        .map((line) => {
-        const tab = line.indexOf('\t');
-        const [mode, type, oid] = line.slice(0, tab).split(' ');
-        return { mode, type, oid, path: line.slice(tab + 1) };
-    })
-        .filter((e) => e.type === 'blob');
-    const blobs = readBlobs(dir, [...new Set(entries.map((e) => e.oid))]);
-    for (const e of entries) {
-        const target = (0,external_node_path_namespaceObject.resolve)(out, e.path);
-        if ((0,external_node_path_namespaceObject.relative)(out, target).startsWith('..'))
-            continue;
-        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-        if (e.mode === '120000')
-            (0,external_node_fs_namespaceObject.symlinkSync)(blobs.get(e.oid).toString('utf8'), target);
-        else
-            (0,external_node_fs_namespaceObject.writeFileSync)(target, blobs.get(e.oid));
-    }
-    return out;
-}
-/** The branch a remote's HEAD points at (its default branch). */
-async function remoteDefaultBranch(dir, remote) {
-    const out = await git(dir).raw(['ls-remote', '--symref', remote, 'HEAD']);
-    const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(out);
-    if (!m)
-        throw new SssError(`cannot tell the default branch of remote ${remote}: pass --base`, { code: 'usage' });
-    return m[1];
-}
-/**
- * Commits exactly `files` on top of the remote's `base` and pushes the commit as `branch`. Builds
- * the commit in a private index, so the checkout, its index and its current branch stay as they
- * are. A file already on the base with the same bytes is left out; one with other bytes is refused
- * (the transcript is append-only). Afterwards the untracked copies are removed from the checkout:
- * `git pull` brings them back once the pull request is merged.
- */
-async function commitAndPushStep(dir, s) {
-    const g = git(dir);
-    const top = (await g.revparse(['--show-toplevel'])).trim();
-    await g.fetch(s.remote, s.base);
-    const baseCommit = (await g.revparse(['FETCH_HEAD'])).trim();
-    const tmp = mkdtempSync(join(tmpdir(), 'sss-index-'));
-    try {
-        // simple-git refuses a custom environment that carries EDITOR and the like: plain git here.
-        const index = { GIT_INDEX_FILE: join(tmp, 'index') };
-        const gi = (...args) => gitBytes(top, args, undefined, index).toString('utf8').trim();
-        gi('read-tree', baseCommit);
-        const added = [];
-        for (const f of s.files) {
-            const rel = relative(top, f).split('\\').join('/');
-            if (rel.startsWith('..'))
-                throw new SssError('file is outside the repository', { code: 'io', file: f });
-            const blob = gi('hash-object', '-w', '--', rel);
-            const onBase = gi('ls-files', '-s', '--', rel);
-            if (onBase) {
-                if (onBase.split(/\s+/)[1] === blob)
-                    continue;
-                throw new SssError(`${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`, { code: 'git', file: rel });
-            }
-            gi('update-index', '--add', '--cacheinfo', `100644,${blob},${rel}`);
-            added.push(rel);
-        }
-        if (!added.length)
-            throw new SssError(`nothing to submit: ${s.base} already has these files`, { code: 'git' });
-        const tree = gi('write-tree');
-        const commit = gi('commit-tree', tree, '-p', baseCommit, '-m', s.message);
-        await g.raw(['push', '--force', s.remote, `${commit}:refs/heads/${s.branch}`]);
-        // The files now live on the branch. Left untracked here, they would block the `git pull` that
-        // brings them back once the pull request is merged.
-        const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))])
-            .toString('utf8')
-            .split('\0'));
-        for (const f of s.files)
-            if (!tracked.has(relative(top, f).split('\\').join('/')))
-                rmSync(f, { force: true });
-        return { commit, baseCommit, files: added };
-    }
-    finally {
-        rmSync(tmp, { recursive: true, force: true });
-    }
-}
-/** Stages and commits repository-relative paths as the Actions bot; returns the commit. */
-async function commitAsBot(dir, paths, message) {
-    const g = git(dir);
-    await g.raw(['add', '--', ...paths]);
-    await g.raw([
-        '-c',
-        'user.name=github-actions[bot]',
-        '-c',
-        'user.email=41898282+github-actions[bot]@users.noreply.github.com',
-        'commit',
-        '--no-verify',
-        '-m',
-        message,
-        '--',
-        ...paths,
-    ]);
-    return (await g.revparse(['HEAD'])).trim();
-}
-/** Pushes a commit to a branch of a remote, authenticated with the token for an https remote. */
-async function pushCommit(dir, remote, commit, branch, opts = {}) {
-    const auth = await authConfig(dir, await remoteUrl(dir, remote), opts.token);
-    await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
-}
-async function remoteUrl(dir, remote) {
-    return (await git(dir).raw(['remote', 'get-url', remote])).trim();
-}
-/**
- * The header actions/checkout sets, for a token and an https remote, unless the checkout already
- * persisted one (two Authorization headers make GitHub refuse the push).
- */
-async function authConfig(dir, url, token) {
-    if (!token || !/^https:\/\//.test(url))
-        return [];
-    const origin = new URL(url).origin;
-    const key = `http.${origin}/.extraheader`;
-    const persisted = await git(dir)
-        .raw(['config', '--get-all', key])
-        .catch(() => '');
-    if (persisted.trim())
-        return [];
-    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-    return ['-c', `${key}=AUTHORIZATION: basic ${basic}`];
-}
-/**
- * Whether a file of the checkout is merged: its bytes equal the blob at the remote's default
- * branch as last fetched (`refs/remotes/<remote>/HEAD`, else `<remote>/main`). No network: the
- * caller says `git pull` first. 'no-git' outside a git checkout or without that remote.
- */
-function mergedState(dir, remote, absPath, bytes) {
-    const run = (args) => spawnSync('git', args, { cwd: dir, maxBuffer: 1 << 26 });
-    const top = run(['rev-parse', '--show-toplevel']);
-    if (top.status !== 0)
-        return 'no-git';
-    if (run(['remote', 'get-url', remote]).status !== 0)
-        return 'no-git';
-    const head = run(['symbolic-ref', '--quiet', `refs/remotes/${remote}/HEAD`]);
-    const ref = head.status === 0 ? head.stdout.toString().trim() : `refs/remotes/${remote}/main`;
-    const rel = relative(top.stdout.toString().trim(), resolve(absPath)).split('\\').join('/');
-    const blob = run(['cat-file', 'blob', `${ref}:${rel}`]);
-    if (blob.status !== 0)
-        return 'absent';
-    return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
-}
-//# sourceMappingURL=git.js.map
-;// CONCATENATED MODULE: ./lib/action/judge.js
-/**
- * What makes the Action a judge a pull request cannot steer (docs/maintainers.md, "Threat model"):
- *
- * - the rules come from the base: maintainers and directories are read from
- *   `.github/sss-tool.json` at the commit the pull request merges into, never from the pull
- *   request (its workflow inputs are only a fallback for a repository without that file);
- * - the diff is against what will really merge: the merge commit's first parent;
- * - a change to the judge itself (workflows, that file, action.yml, dist/) is a maintainers-only
- *   change, and the report says so first;
- * - the push is bound: the event's sender must be the artifacts' author;
- * - identities are bound to GitHub accounts through their SSH signing keys (src/ceremony/binding.ts).
- */
-
-
-
-
-
-
-
-
-/** The repository's own rules for the Action, read at the base of every pull request. */
-const CONFIG_PATH = '.github/sss-tool.json';
-const dir = schemas_string()
-    .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9._/-]{1,200}$/, 'expected a directory inside the repository')
-    .transform((d) => d.replace(/^\.\/+/, '').replace(/\/+$/, ''))
-    .refine((d) => d !== '' && d !== '.' && !d.split('/').includes('.'), 'expected a directory below the repository root');
-const RepositoryConfig = strictObject({
-    format: literal('sss-tool/repository@1'),
-    maintainers: array(schemas_string()).max(100),
-    ceremoniesDir: dir.optional(),
-    publicInfoDir: dir.optional(),
-});
-/** Files that make up the judge: a change to any of them is a maintainers-only change. */
-function judgePath(path) {
-    return path.startsWith('.github/') || path === 'action.yml' || path === 'action.yaml' || path.startsWith('dist/');
-}
-/**
- * A maintainers list as people write it in a template: `<your-login>` cannot be a GitHub login
- * (logins are letters, digits and single hyphens), so a placeholder left in place stops the run
- * instead of silently naming nobody, or someone.
- */
-function checkMaintainers(logins, where) {
-    for (const l of logins)
-        if (!githubLogin.safeParse(l).success)
-            throw new errors_SssError(`${JSON.stringify(l.length > 40 ? `${l.slice(0, 40)}…` : l)} is not a GitHub login${/[<>]/.test(l) ? " (the template's placeholder: put your maintainers' logins there)" : ''}; the Action refuses to run until the maintainers are real logins`, { file: where === 'inputs' ? undefined : CONFIG_PATH, field: 'maintainers' });
-}
-/** `.github/sss-tool.json` as it is at `rev`, or undefined when that commit has none. */
-function readConfigAt(ws, rev) {
-    const ls = (0,external_node_child_process_namespaceObject.spawnSync)('git', ['ls-tree', '-l', rev, '--', CONFIG_PATH], { cwd: ws, encoding: 'utf8' });
-    if (ls.status !== 0 && rev === 'HEAD')
-        return undefined; // status mode outside a git checkout
-    if (ls.status !== 0)
-        throw new errors_SssError(`git ls-tree ${rev} failed: ${ls.stderr.trim()}`);
-    const entry = /^(\d+) (\w+) ([0-9a-f]+)\s+(\d+|-)\t/.exec(ls.stdout);
-    if (!entry)
-        return undefined;
-    if (entry[1] !== '100644' && entry[1] !== '100755')
-        throw new errors_SssError(`not a regular file (git mode ${entry[1]})`, { file: CONFIG_PATH });
-    if (Number(entry[4]) > 64 * 1024)
-        throw new errors_SssError('larger than 64 kB', { file: CONFIG_PATH });
-    const blob = (0,external_node_child_process_namespaceObject.spawnSync)('git', ['cat-file', 'blob', entry[3]], { cwd: ws, encoding: 'utf8' });
-    const config = parseWith(RepositoryConfig, parseJson(blob.stdout, CONFIG_PATH), CONFIG_PATH);
-    checkMaintainers(config.maintainers, CONFIG_PATH);
-    return config;
-}
-/** The inputs with the repository's rules at `rev` applied; the workflow inputs only without the file. */
-function rulesAt(ws, rev, inputs) {
-    const config = readConfigAt(ws, rev);
-    if (!config) {
-        checkMaintainers(inputs.maintainers, 'inputs');
-        return { inputs, source: 'inputs' };
-    }
-    return {
-        inputs: {
-            ...inputs,
-            maintainers: config.maintainers,
-            ceremoniesDir: config.ceremoniesDir ?? 'ceremonies',
-            publicInfoDir: config.publicInfoDir ?? 'public_info',
-        },
-        source: 'file',
-    };
-}
-/**
- * The commit the pull request's changes are measured from. actions/checkout checks out
- * refs/pull/N/merge, whose first parent is the base branch as it will be merged into:
- * `pull_request.base.sha` can lag behind it. A checkout of the head itself (no merge commit) falls
- * back to the merge base with the event's base.
- */
-async function diffBase(ws, head, eventBase, eventHead) {
-    const parents = (0,external_node_child_process_namespaceObject.spawnSync)('git', ['rev-list', '--parents', '-n', '1', head], { cwd: ws, encoding: 'utf8' })
-        .stdout.trim()
-        .split(' ')
-        .slice(1);
-    // Only GitHub's test merge (second parent: the pull request's head) says where the base is. A
-    // checkout of a head that is itself a merge ("Update branch") would otherwise hide the branch's
-    // earlier commits behind its first parent.
-    if (parents.length === 2 && eventHead && parents[1] === eventHead)
-        return parents[0];
-    if (!eventBase || !(await commitOf(ws, eventBase)))
-        throw new errors_SssError(`the checkout lacks the pull request's base commit ${eventBase ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`);
-    return mergeBase(ws, eventBase, head);
-}
-const judge_sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
-/** Files only maintainers add: manifests, repository files, the judge; everything else under a ceremony is a participant's. */
-function participantFile(path, ceremoniesDir) {
-    const where = classifyPath(path, ceremoniesDir);
-    return where !== undefined && where.role !== 'ceremony';
-}
-/**
- * The push is bound to the author: a participant's artifacts arrive only in the author's own
- * pushes; a maintainer may push maintainer files onto someone's pull request, nothing else; and
- * nobody else may push at all. Each refusal names the pusher.
- */
-function pushProblems(changes, p) {
-    if (!p.sender)
-        return [new errors_SssError('the pull_request event names no sender: cannot tell who pushed these changes')];
-    if (judge_sameLogin(p.sender, p.author))
-        return [];
-    const maintainer = p.maintainers.some((m) => judge_sameLogin(m, p.sender));
-    const out = [];
-    for (const c of changes) {
-        if (participantFile(c.path, p.ceremoniesDir))
-            out.push(new errors_SssError(`pushed by @${p.sender}, not by the pull request's author @${p.author}: a participant's artifacts arrive only in their own pushes (the author pushes again, or updates the branch)`, { file: c.path, culprit: p.sender }));
-        else if (!maintainer)
-            out.push(new errors_SssError(`pushed by @${p.sender}, who is neither the pull request's author @${p.author} nor a maintainer`, {
-                file: c.path,
-                culprit: p.sender,
-            }));
-    }
-    return out;
-}
-/**
- * The identities this pull request adds (round-1 artifacts, join requests), each bound to its
- * login's SSH signing keys unless the ceremony opted out in a manifest already merged at the base:
- * an opt-out arriving with the identities themselves does not count.
- */
-async function bindingProblems(changes, ceremoniesDir, head, base, keysOf) {
-    const ids = [];
-    const optedOut = new Set();
-    for (const c of changes) {
-        if (c.status !== 'A' || !c.content)
-            continue;
-        const where = classifyPath(c.path, ceremoniesDir);
-        if (!where)
-            continue;
-        const kind = ceremonyKind(head.ceremony(where.ceremony).tree);
-        if (!IDENTITY_ROLES[kind]?.includes(where.role))
-            continue;
-        const merged = base().ceremony(where.ceremony).tree?.manifest?.value;
-        if (merged && bindingOf(merged) === 'pull-request-author') {
-            optedOut.add(where.ceremony);
-            continue;
-        }
-        let value;
-        try {
-            value = JSON.parse(Buffer.from(c.content).toString('utf8'));
-        }
-        catch {
-            continue; // the audit reports the malformed file
-        }
-        const id = declaredIdentity(c.path, value);
-        if (id)
-            ids.push(id);
-    }
-    return { errors: await checkBindings(ids, keysOf), optedOut: [...optedOut] };
-}
-/** The first line of the report when the pull request changes the judge. */
-function judgeNotice(changes, author, maintainers) {
-    // A path is the pull request's to choose: inside a code span, without anything that could end it.
-    const judge = changes
-        .filter((c) => judgePath(c.path))
-        .map((c) => `\`${c.path
-        .replace(/[^\x20-\x7e]/g, '?')
-        .replace(/[`|<>\\]/g, '')
-        .slice(0, 120)}\``);
-    if (!judge.length)
-        return undefined;
-    const isMaintainer = author !== undefined && maintainers.some((m) => judge_sameLogin(m, author));
-    return `⚠️ **Maintainers-only change**: this pull request changes the judge (${judge.slice(0, 6).join(', ')}${judge.length > 6 ? `, and ${judge.length - 6} more` : ''}).${isMaintainer ? '' : ' Only a maintainer may change it.'} A check run by a workflow this pull request changes proves nothing unless the workflow is required from a protected ref (docs/maintainers.md).`;
-}
-/**
- * A join ceremony's first pull request (its manifest arrives) starts from the group as the base
- * has it: `extends` must be the group's current tip. The audit alone would leave a join that
- * extends an unknown ceremony "waiting" (valid), and its request unchecked.
- */
-function joinStartProblems(changes, ceremoniesDir, head, base) {
-    const out = [];
-    for (const c of changes) {
-        const where = classifyPath(c.path, ceremoniesDir);
-        if (c.status !== 'A' || where?.role !== 'ceremony' || ceremonyKind(head.ceremony(where.ceremony).tree) !== 'join')
-            continue;
-        const ext = head.ceremony(where.ceremony).tree?.manifest?.value?.extends;
-        const group = base().state.group;
-        const tip = group?.ceremonies[group.ceremonies.length - 1]?.id;
-        if (!tip)
-            out.push(new errors_SssError('a join needs a complete group on the base branch, and there is none', {
-                file: c.path,
-                field: 'extends',
-            }));
-        else if (ext !== tip)
-            out.push(new errors_SssError(`extends ${typeof ext === 'string' ? JSON.stringify(ext.slice(0, 63)) : 'nothing'}, but the group on the base branch is the one after ${tip}: a join starts from the group's current tip`, { file: c.path, field: 'extends' }));
-    }
-    return out;
-}
-//# sourceMappingURL=judge.js.map
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
@@ -61625,6 +61712,337 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 );
 
 
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+// EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
+var lib = __nccwpck_require__(2203);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./lib/github/repo.js
 /**
  * Which GitHub repository, and with which token: plain string work, kept apart from Octokit so the
@@ -61675,13 +62093,59 @@ function resolveToken(env = process.env) {
  */
 
 
+
+
+/** Octokit with GitHub's recommended retries (5xx, network) and throttling (primary and secondary rate limits). */
+const Client = dist_src_Octokit.plugin(retry, throttling);
+/** How long a rate-limited request may wait for the limit to reset before the run gives up on it. */
+const MAX_RATE_LIMIT_WAIT_S = 60;
+
 function client(token, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
-    return new dist_src_Octokit({
+    // One retry after a rate limit, and only when the reset is near: a run must not hang for an hour.
+    const onLimit = (retryAfter, _options, _o, retryCount) => retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+    const url = baseUrl.replace(/\/+$/, '');
+    return new Client({
         auth: token,
-        baseUrl: baseUrl.replace(/\/+$/, ''),
+        baseUrl: url,
         userAgent: 'sss-tool',
         log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
+        throttle: { onRateLimit: onLimit, onSecondaryRateLimit: onLimit, ...(isLoopback(url) ? unpaced() : {}) },
+        // 405 (not mergeable) and 409 (head moved) are answers, not outages.
+        retry: { doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 451] },
     });
+}
+/** The local stand-in (and GitHub Enterprise on localhost) is not github.com: no secondary limits to respect. */
+function isLoopback(url) {
+    try {
+        return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Throttling groups without GitHub's pacing (1 s between writes, 3 s between notifying writes):
+ * the rate-limit handling stays, only the waits go, so the demo and tests against 127.0.0.1 run
+ * at the speed of the machine.
+ */
+function unpaced() {
+    return {
+        write: new lib.Group({ maxConcurrent: 1, minTime: 0 }),
+        notifications: new lib.Group({ maxConcurrent: 1, minTime: 0 }),
+    };
+}
+/**
+ * Whether an Octokit error is GitHub's rate limit (a 403 or 429 with x-ratelimit-remaining: 0, or
+ * a secondary limit's message) rather than a missing permission: the two need different advice.
+ */
+function isRateLimited(e) {
+    const status = httpStatus(e);
+    if (status !== 403 && status !== 429)
+        return false;
+    const headers = e.response?.headers ?? {};
+    if (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined)
+        return true;
+    return /rate limit/i.test(e.message ?? '');
 }
 /** The HTTP status of an Octokit error (0 for anything else). */
 function httpStatus(e) {
@@ -61717,8 +62181,3829 @@ async function openPullRequest(o, r, pr) {
     const made = await o.rest.pulls.create({ ...r, ...pr });
     return { number: made.data.number, url: made.data.html_url, existed: false };
 }
+/**
+ * Opens the pull request from `head`, or brings the open one up to date (title and body): the
+ * publish pull request is one, however many runs push to its branch. A 422 "already exists" from
+ * a concurrent run is the same outcome.
+ */
+async function upsertPullRequest(o, r, pr) {
+    const head = pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`;
+    const find = async () => (await o.rest.pulls.list({ ...r, head, base: pr.base, state: 'open', per_page: 1 })).data[0];
+    let open = await find();
+    if (!open) {
+        try {
+            const made = await o.rest.pulls.create({ ...r, ...pr });
+            return { number: made.data.number, url: made.data.html_url, action: 'created' };
+        }
+        catch (e) {
+            if (httpStatus(e) !== 422 || !(open = await find()))
+                throw e;
+        }
+    }
+    if (open.title !== pr.title || open.body !== pr.body)
+        await o.rest.pulls.update({ ...r, pull_number: open.number, title: pr.title, body: pr.body });
+    return { number: open.number, url: open.html_url, action: 'updated' };
+}
 //# sourceMappingURL=api.js.map
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./node_modules/@simple-git/args-pathspec/dist/index.mjs
+const t = /* @__PURE__ */ new WeakMap();
+function dist_c(...n) {
+  const e = new String(n);
+  return t.set(e, n), e;
+}
+function dist_r(n) {
+  return n instanceof String && t.has(n);
+}
+function dist_o(n) {
+  return t.get(n) ?? [];
+}
+
+//# sourceMappingURL=index.mjs.map
+
+// EXTERNAL MODULE: ./node_modules/@kwsites/file-exists/dist/index.js
+var dist = __nccwpck_require__(7117);
+// EXTERNAL MODULE: ./node_modules/debug/src/index.js
+var src = __nccwpck_require__(2830);
+// EXTERNAL MODULE: ./node_modules/@kwsites/promise-deferred/dist/index.js
+var promise_deferred_dist = __nccwpck_require__(9997);
+;// CONCATENATED MODULE: ./node_modules/@simple-git/argv-parser/dist/index.mjs
+
+function* x(e, n) {
+  const t = n === "global";
+  for (const o of e)
+    o.isGlobal === t && (yield o);
+}
+const P = /* @__PURE__ */ new Set([
+  "--add",
+  "--edit",
+  "--remove-section",
+  "--rename-section",
+  "--replace-all",
+  "--unset",
+  "--unset-all",
+  "-e"
+]), S = /* @__PURE__ */ new Set([
+  "--get",
+  "--get-all",
+  "--get-color",
+  "--get-colorbool",
+  "--get-regexp",
+  "--get-urlmatch",
+  "--list",
+  "-l"
+]), E = /* @__PURE__ */ new Set([
+  "edit",
+  "remove-section",
+  "rename-section",
+  "set",
+  "unset"
+]), F = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
+function A(e, n) {
+  for (const { name: o } of x(e, "task")) {
+    if (P.has(o))
+      return w(!0, n);
+    if (S.has(o))
+      return w(!1, n);
+  }
+  const t = n.at(0)?.toLowerCase();
+  return t === void 0 ? null : E.has(t) ? w(!0, n.slice(1)) : F.has(t) ? w(!1, n.slice(1)) : n.length === 1 ? w(!1, n) : w(!0, n);
+}
+function w(e = !1, n = []) {
+  const t = n.at(0)?.toLowerCase();
+  return t === void 0 ? null : {
+    isWrite: e,
+    isRead: !e,
+    key: t,
+    value: n.at(1)
+  };
+}
+function O(e, n) {
+  return n.isWrite && n.value !== void 0 ? { key: n.key, value: n.value, scope: e } : { key: n.key, scope: e };
+}
+function G(e) {
+  const n = e?.indexOf("=") || -1;
+  return !e || n < 0 ? null : {
+    key: e.slice(0, n).trim().toLowerCase(),
+    value: e.slice(n + 1)
+  };
+}
+function M(e) {
+  for (const { name: n } of x(e, "task"))
+    switch (n) {
+      case "--global":
+        return "global";
+      case "--system":
+        return "system";
+      case "--worktree":
+        return "worktree";
+      case "--local":
+        return "local";
+      case "--file":
+      case "-f":
+        return "file";
+    }
+  return "local";
+}
+function N({ name: e }) {
+  if (e === "-c" || e === "--config")
+    return "inline";
+  if (e === "--config-env")
+    return "env";
+}
+function* $(e) {
+  for (const n of e) {
+    const t = N(n), o = t && G(n.value);
+    o && (yield {
+      ...o,
+      scope: t
+    });
+  }
+}
+function dist_D(e, n, t) {
+  const o = {
+    read: [],
+    write: [...$(n)]
+  };
+  return e === "config" && L(
+    o,
+    M(n),
+    A(n, t)
+  ), o;
+}
+function L(e, n, t) {
+  if (t === null)
+    return;
+  const o = O(n, t);
+  t.isWrite ? e.write.push(o) : e.read.push(o);
+}
+const C = {
+  short: /* @__PURE__ */ new Map([
+    ["c", !0]
+    //  -c <k=v>    set config key for this invocation
+  ])
+}, I = {
+  short: new Map([
+    ["C", !0],
+    //  -C <path>   change working directory
+    ["P", !1],
+    // -P          no pager (alias for --no-pager)
+    ["h", !1],
+    // -h          help
+    ["p", !1],
+    // -p          paginate
+    ["v", !1],
+    // -v          version
+    ...C.short.entries()
+  ]),
+  long: /* @__PURE__ */ new Set([
+    "attr-source",
+    "config-env",
+    "exec-path",
+    "git-dir",
+    "list-cmds",
+    "namespace",
+    "super-prefix",
+    "work-tree"
+  ])
+}, R = {
+  clone: {
+    short: /* @__PURE__ */ new Map([
+      ["b", !0],
+      // -b <branch>
+      ["j", !0],
+      // -j <n>          parallel jobs
+      ["l", !1],
+      // -l local
+      ["n", !1],
+      // -n no-checkout
+      ["o", !0],
+      // -o <name>       remote name
+      ["q", !1],
+      // -q quiet
+      ["s", !1],
+      // -s shared
+      ["u", !0]
+      // -u <upload-pack>
+    ]),
+    long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
+  },
+  commit: {
+    short: /* @__PURE__ */ new Map([
+      ["C", !0],
+      // -C <commit>  reuse message
+      ["F", !0],
+      // -F <file>    read message from file
+      ["c", !0],
+      // -c <commit>  reedit message
+      ["m", !0],
+      // -m <msg>
+      ["t", !0]
+      // -t <template>
+    ]),
+    long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
+  },
+  config: {
+    short: /* @__PURE__ */ new Map([
+      ["e", !1],
+      // -e  open editor
+      ["f", !0],
+      //  -f <file>
+      ["l", !1]
+      // -l  list
+    ]),
+    long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
+  },
+  fetch: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["upload-pack"])
+  },
+  init: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["template"])
+  },
+  pull: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["upload-pack"])
+  },
+  push: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
+  },
+  rebase: {
+    short: /* @__PURE__ */ new Map([
+      ["X", !0],
+      // -X <option>   strategy option
+      ["f", !1],
+      // -f force-rebase
+      ["i", !1],
+      // -i interactive
+      ["k", !1],
+      // -k keep-base
+      ["m", !1],
+      // -m merge
+      ["n", !1],
+      // -n no-stat
+      ["q", !1],
+      // -q quiet
+      ["r", !1],
+      // -r rebase-merges
+      ["s", !0],
+      // -s <strategy>
+      ["v", !1],
+      // -v verbose
+      ["x", !0]
+      // -x <cmd>      exec
+    ]),
+    long: /* @__PURE__ */ new Set(["exec", "onto", "strategy", "strategy-option"])
+  }
+}, T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
+function B(e) {
+  const n = R[e ?? ""] ?? T;
+  return {
+    short: new Map([...C.short.entries(), ...n.short.entries()]),
+    long: n.long
+  };
+}
+function b(e, n = I) {
+  if (e.startsWith("--")) {
+    const t = e.indexOf("=");
+    if (t > 2)
+      return [{ name: e.slice(0, t), value: e.slice(t + 1), needsNext: !1 }];
+    const o = e.slice(2);
+    return [{ name: e, needsNext: n.long.has(o) }];
+  }
+  if (e.length === 2) {
+    const t = e.charAt(1), o = n.short.get(t);
+    return [{ name: e, needsNext: o === !0 }];
+  }
+  return j(e, n.short);
+}
+function j(e, n) {
+  const t = e.slice(1).split(""), o = [];
+  for (let a = 0; a < t.length; a++) {
+    const s = t[a], r = n.get(s);
+    if (r === void 0)
+      return [{ name: e, needsNext: !1 }];
+    if (r) {
+      const i = t.slice(a + 1).join("");
+      if (i && ![...i].every((m) => n.has(m)))
+        return o.push({ name: `-${s}`, value: i, needsNext: !1 }), o;
+    }
+    o.push({ name: `-${s}`, needsNext: r });
+  }
+  return o;
+}
+function W(e, n = []) {
+  let t = 0;
+  for (; t < e.length; ) {
+    const o = String(e[t]);
+    if (!o.startsWith("-") || o.length < 2) break;
+    const a = b(o);
+    let s = t + 1;
+    for (const r of a) {
+      const i = {
+        name: r.name,
+        value: r.value,
+        absorbedNext: !1,
+        isGlobal: !0
+      };
+      r.needsNext && i.value === void 0 && s < e.length && (i.value = String(e[s]), i.absorbedNext = !0, s++), n.push(i);
+    }
+    t = s;
+  }
+  return { flags: n, taskIndex: t };
+}
+function V(e, n, t = []) {
+  const o = B(n), a = [], s = [];
+  let r = 0;
+  for (; r < e.length; ) {
+    const i = e[r];
+    if (dist_r(i)) {
+      s.push(...dist_o(i)), r++;
+      continue;
+    }
+    const p = String(i);
+    if (p === "--") {
+      for (let d = r + 1; d < e.length; d++) {
+        const g = e[d];
+        dist_r(g) ? s.push(...dist_o(g)) : s.push(String(g));
+      }
+      break;
+    }
+    if (!p.startsWith("-") || p.length < 2) {
+      a.push(p), r++;
+      continue;
+    }
+    const m = b(p, o);
+    let u = r + 1;
+    for (const d of m) {
+      const g = {
+        name: d.name,
+        value: d.value,
+        absorbedNext: !1,
+        isGlobal: !1
+      };
+      d.needsNext && g.value === void 0 && u < e.length && !dist_r(e[u]) && (g.value = String(e[u]), g.absorbedNext = !0, u++), t.push(g);
+    }
+    r = u;
+  }
+  return { flags: t, positionals: a, pathspecs: s };
+}
+function* q({
+  write: e
+}) {
+  for (const n of e)
+    for (const t of K) {
+      const o = t(n.key);
+      o && (yield o);
+    }
+}
+function f(e, n, t = String(e)) {
+  const o = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
+  return function(s) {
+    if (o.test(s))
+      return {
+        category: n,
+        message: `Configuring ${t} is not permitted without enabling ${n}`
+      };
+  };
+}
+function l(e, n) {
+  const t = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
+  return f(t, n, e);
+}
+const K = [
+  f("alias", "allowUnsafeAlias"),
+  f("core.askPass", "allowUnsafeAskPass"),
+  f("core.editor", "allowUnsafeEditor"),
+  f("core.fsmonitor", "allowUnsafeFsMonitor"),
+  f("core.gitProxy", "allowUnsafeGitProxy"),
+  f("core.hooksPath", "allowUnsafeHooksPath"),
+  f("core.pager", "allowUnsafePager"),
+  f("core.sshCommand", "allowUnsafeSshCommand"),
+  l("credential.helper", "allowUnsafeCredentialHelper"),
+  l("diff.command", "allowUnsafeDiffExternal"),
+  f("diff.external", "allowUnsafeDiffExternal"),
+  l("difftool.cmd", "allowUnsafeDiffExternal"),
+  l("diff.textconv", "allowUnsafeDiffTextConv"),
+  l("filter.clean", "allowUnsafeFilter"),
+  l("filter.process", "allowUnsafeFilter"),
+  l("filter.smudge", "allowUnsafeFilter"),
+  l("gpg.program", "allowUnsafeGpgProgram"),
+  f("include.path", "allowUnsafeInclude"),
+  l("includeIf", "allowUnsafeInclude"),
+  f("init.templateDir", "allowUnsafeTemplateDir"),
+  l("pager.", "allowUnsafePager"),
+  l("merge.driver", "allowUnsafeMergeDriver"),
+  l("mergetool.path", "allowUnsafeMergeDriver"),
+  l("mergetool.cmd", "allowUnsafeMergeDriver"),
+  l("protocol.allow", "allowUnsafeProtocolOverride"),
+  l("remote.receivepack", "allowUnsafePack"),
+  l("remote.uploadpack", "allowUnsafePack"),
+  f("uploadpack.packObjectsHook", "allowUnsafePack"),
+  f("sequence.editor", "allowUnsafeEditor"),
+  l("submodule.update", "allowUnsafeSubmodule"),
+  l("tar.command", "allowUnsafeCommandBinaries"),
+  l("trailer.cmd", "allowUnsafeCommandBinaries"),
+  l("trailer.command", "allowUnsafeCommandBinaries"),
+  l("url.insteadOf", "allowUnsafeUrlRewrite")
+];
+function* H(e, n) {
+  for (const t of n)
+    for (const o of X) {
+      const a = o(e, t);
+      a && (yield a);
+    }
+}
+function c(e, n, t, { name: o = String(n), globalOnly: a = !1, withValue: s = !1 } = {}) {
+  const r = typeof n == "string" ? new RegExp(`\\s*${n.toLowerCase()}`) : n, i = `Use of ${e ? `${e} with option ` : ""}${o} is not permitted without enabling ${t}`;
+  return function(m, u) {
+    if (!(e && m !== e) && !(a && !u.isGlobal) && !(s && u.value === void 0) && r.test(u.name))
+      return {
+        category: t,
+        message: i
+      };
+  };
+}
+const h = { globalOnly: !0, withValue: !0 }, X = [
+  c(null, /--(upload|receive)-pack/, "allowUnsafePack", {
+    name: "--upload-pack or --receive-pack"
+  }),
+  c("clone", /^-\w*u/, "allowUnsafePack"),
+  c("clone", "--u", "allowUnsafePack"),
+  c("push", /^--exec$/, "allowUnsafePack", { name: "--exec" }),
+  // `git` accepts unambiguous abbreviations of long options, so `--ex` and `--exe` are `--exec`
+  c("rebase", /^(-x|--ex(ec?)?)$/, "allowUnsafeExec", { name: "-x or --exec" }),
+  c(null, "--template", "allowUnsafeTemplateDir"),
+  c(null, "--exec-path", "allowUnsafeExec", h),
+  // `git` reads the configuration of whichever repository these name, so the
+  // directory alone is enough to deliver config the argv guards never see
+  c(null, "--git-dir", "allowUnsafeConfigPaths", h),
+  c(null, "--work-tree", "allowUnsafeConfigPaths", h),
+  c(null, /^-C$/, "allowUnsafeConfigPaths", { ...h, name: "-C" })
+];
+function k(e, n, t) {
+  return [...H(e, n), ...q(t)];
+}
+function Y(...e) {
+  const { flags: n, taskIndex: t } = W(e), o = t < e.length ? String(e[t]).toLowerCase() : null, a = o !== null ? e.slice(t + 1) : [], { positionals: s, pathspecs: r } = V(a, o, n), i = dist_D(o, n, s);
+  return {
+    task: o,
+    flags: n.map(J),
+    paths: r,
+    config: i,
+    vulnerabilities: z(k(o, n, i))
+  };
+}
+function z(e) {
+  return Object.defineProperty(e, "vulnerabilities", {
+    value: e
+  });
+}
+function J({ value: e, name: n }) {
+  return e !== void 0 ? { name: n, value: e } : { name: n };
+}
+const y = {
+  editor: "allowUnsafeEditor",
+  git_askpass: "allowUnsafeAskPass",
+  git_config_global: "allowUnsafeConfigPaths",
+  git_config_system: "allowUnsafeConfigPaths",
+  git_config_count: "allowUnsafeConfigEnvCount",
+  git_config_parameters: "allowUnsafeConfigEnvCount",
+  git_config: "allowUnsafeConfigPaths",
+  git_editor: "allowUnsafeEditor",
+  git_exec_path: "allowUnsafeExec",
+  git_external_diff: "allowUnsafeDiffExternal",
+  git_pager: "allowUnsafePager",
+  git_proxy_command: "allowUnsafeGitProxy",
+  git_template_dir: "allowUnsafeTemplateDir",
+  git_sequence_editor: "allowUnsafeEditor",
+  git_ssh: "allowUnsafeSshCommand",
+  git_ssh_command: "allowUnsafeSshCommand",
+  pager: "allowUnsafePager",
+  prefix: "allowUnsafeConfigPaths",
+  ssh_askpass: "allowUnsafeAskPass",
+  visual: "allowUnsafeEditor"
+};
+function* Q(e) {
+  const n = parseInt(e.git_config_count ?? "0", 10);
+  for (let t = 0; t < n; t++) {
+    const o = e[`git_config_key_${t}`], a = e[`git_config_value_${t}`];
+    o !== void 0 && (yield { key: o.toLowerCase().trim(), value: a, scope: "env" });
+  }
+}
+function* Z(e) {
+  for (const n of Object.keys(e))
+    if (_(n)) {
+      const t = y[n];
+      yield {
+        category: t,
+        message: `Use of "${n.toUpperCase()}" is not permitted without enabling ${t}`
+      };
+    }
+}
+function _(e) {
+  return Object.hasOwn(y, e);
+}
+function ee(e) {
+  const n = {};
+  for (const [t, o] of Object.entries(e)) {
+    const a = t.toLowerCase().trim();
+    (_(a) || a.startsWith("git")) && (n[a] = String(o));
+  }
+  return n;
+}
+function ne(e) {
+  const n = ee(e), t = {
+    read: [],
+    write: [...Q(n)]
+  }, o = [
+    ...Z(n),
+    ...k(null, [], t)
+  ];
+  return {
+    config: t,
+    vulnerabilities: o
+  };
+}
+function oe(e, n) {
+  return [...Y(...e).vulnerabilities, ...ne(n).vulnerabilities];
+}
+
+//# sourceMappingURL=index.mjs.map
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./node_modules/simple-git/dist/index.mjs
+
+
+
+
+
+
+
+
+
+class dist_O extends Error {
+  constructor(e, n) {
+    super(n), this.task = e, Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+class Ae extends dist_O {
+  constructor(e, n) {
+    super(void 0, n), this.config = e;
+  }
+}
+class dist_A extends dist_O {
+  constructor(e, n, r) {
+    super(e, r), this.task = e, this.plugin = n, Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+class at extends dist_O {
+  constructor(e, n) {
+    super(void 0, n || String(e)), this.git = e;
+  }
+}
+class xe extends dist_O {
+  constructor(e) {
+    super(void 0, e);
+  }
+}
+const dist_I = "\0", dist_W = () => {
+};
+function Ne(t) {
+  return typeof t != "function" ? dist_W : t;
+}
+function $e(t) {
+  return typeof t == "function" && t !== dist_W;
+}
+function Pe(t, e) {
+  const n = t.indexOf(e);
+  return n <= 0 ? [t, ""] : [t.substr(0, n), t.substr(n + 1)];
+}
+function Me(t, e = 0) {
+  return Dt(t) && t.length > e ? t[e] : void 0;
+}
+function dist_N(t, e = 0) {
+  if (Dt(t) && t.length > e)
+    return t[t.length - 1 - e];
+}
+function Dt(t) {
+  return Bt(t);
+}
+function dist_H(t = "", e = !0, n = `
+`) {
+  return t.split(n).reduce((r, s) => {
+    const o = e ? s.trim() : s;
+    return o && r.push(o), r;
+  }, []);
+}
+function ut(t, e) {
+  return dist_H(t, !0).map((n) => e(n));
+}
+function Lt(t) {
+  return (0,dist.exists)(t, dist.FOLDER);
+}
+function dist_S(t, e) {
+  return Array.isArray(t) ? t.includes(e) || t.push(e) : t.add(e), e;
+}
+function De(t, e) {
+  return Array.isArray(t) && !t.includes(e) && t.push(e), t;
+}
+function ct(t, e) {
+  if (Array.isArray(t)) {
+    const n = t.indexOf(e);
+    n >= 0 && t.splice(n, 1);
+  } else
+    t.delete(e);
+  return e;
+}
+const ft = Object.prototype.toString.call.bind(Object.prototype.toString);
+function v(t) {
+  return Array.isArray(t) ? t : [t];
+}
+function jt(t) {
+  return t.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
+}
+function dist_L(t) {
+  return v(t).map((e) => e instanceof String ? e : String(e));
+}
+function p(t, e = 0) {
+  if (t == null)
+    return e;
+  const n = parseInt(t, 10);
+  return Number.isNaN(n) ? e : n;
+}
+function U(t, e) {
+  const n = [];
+  for (let r = 0, s = t.length; r < s; r++)
+    n.push(e, t[r]);
+  return n;
+}
+function dist_F(t) {
+  return (Array.isArray(t) ? Buffer.concat(t) : t).toString("utf-8");
+}
+function Le(t) {
+  return t ? Buffer.isBuffer(t) ? t.length : Buffer.byteLength(t) : 0;
+}
+function je(t, e) {
+  const n = {};
+  return e.forEach((r) => {
+    t[r] !== void 0 && (n[r] = t[r]);
+  }), n;
+}
+function wt(t = 0) {
+  return new Promise((e) => setTimeout(e, t));
+}
+function bt(t) {
+  if (t !== !1)
+    return t;
+}
+function d(t, e, n) {
+  return e(t) ? t : arguments.length > 2 ? n : void 0;
+}
+const dist_K = (t) => Array.isArray(t);
+function st(t, e) {
+  const n = dist_r(t) ? "string" : typeof t;
+  return /number|string|boolean/.test(n) && (!e || !e.includes(n));
+}
+const m = (t) => typeof t == "string" || dist_r(t), Be = (t) => m(t) || Buffer.isBuffer(t), dist_G = (t) => m(t) || Array.isArray(t) && t.every(m);
+function lt(t) {
+  return !!t && ft(t) === "[object Object]";
+}
+function Ie(t) {
+  return typeof t == "function";
+}
+const Bt = (t) => t == null || "number|boolean|function".includes(typeof t) ? !1 : typeof t.length == "number";
+var dist_V = /* @__PURE__ */ ((t) => (t[t.SUCCESS = 0] = "SUCCESS", t[t.ERROR = 1] = "ERROR", t[t.NOT_FOUND = -2] = "NOT_FOUND", t[t.UNCLEAN = 128] = "UNCLEAN", t))(dist_V || {});
+class dist_z {
+  constructor(e, n) {
+    this.stdOut = e, this.stdErr = n;
+  }
+  asStrings() {
+    return new dist_z(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
+  }
+}
+function Ue() {
+  throw new Error("LineParser:useMatches not implemented");
+}
+class dist_l {
+  constructor(e, n) {
+    this.matches = [], this.useMatches = Ue, this.parse = (r, s) => (this.resetMatches(), this._regExp.every((o, i) => this.addMatch(o, i, r(i))) ? this.useMatches(s, this.prepareMatches()) !== !1 : !1), this._regExp = Array.isArray(e) ? e : [e], n && (this.useMatches = n);
+  }
+  resetMatches() {
+    this.matches.length = 0;
+  }
+  prepareMatches() {
+    return this.matches;
+  }
+  addMatch(e, n, r) {
+    const s = r && e.exec(r);
+    return s && this.pushMatch(n, s), !!s;
+  }
+  pushMatch(e, n) {
+    this.matches.push(...n.slice(1));
+  }
+}
+class dist_x extends dist_l {
+  addMatch(e, n, r) {
+    return /^remote:\s/.test(String(r)) && super.addMatch(e, n, r);
+  }
+  pushMatch(e, n) {
+    (e > 0 || n.length > 1) && super.pushMatch(e, n);
+  }
+}
+const Fe = {
+  binary: "git",
+  maxConcurrentProcesses: 5,
+  config: [],
+  trimmed: !1
+};
+function Ge(...t) {
+  const e = process.cwd(), n = Object.assign(
+    { baseDir: e, ...Fe },
+    ...t.filter((r) => typeof r == "object" && r)
+  );
+  return n.baseDir = n.baseDir || e, n.trimmed = n.trimmed === !0, n;
+}
+function It(t, e = []) {
+  return lt(t) ? Object.keys(t).reduce((n, r) => {
+    const s = t[r];
+    if (dist_r(s))
+      n.push(s);
+    else if (st(s, ["boolean"]))
+      n.push(r + "=" + s);
+    else if (Array.isArray(s))
+      for (const o of s)
+        st(o, ["string", "number"]) || n.push(r + "=" + o);
+    else
+      n.push(r);
+    return n;
+  }, e) : e;
+}
+function dist_h(t, e = 0, n = !1) {
+  const r = [];
+  for (let s = 0, o = e < 0 ? t.length : e; s < o; s++)
+    "string|number".includes(typeof t[s]) && r.push(String(t[s]));
+  return It(ht(t), r), n || r.push(...ze(t)), r;
+}
+function ze(t) {
+  const e = typeof dist_N(t) == "function";
+  return dist_L(d(dist_N(t, e ? 1 : 0), dist_K, []));
+}
+function ht(t) {
+  const e = Ie(dist_N(t));
+  return d(dist_N(t, e ? 1 : 0), lt);
+}
+function u(t, e = !0) {
+  const n = Ne(dist_N(t));
+  return e || $e(n) ? n : void 0;
+}
+function Tt(t, e) {
+  return t(e.stdOut, e.stdErr);
+}
+function dist_E(t, e, n, r = !0) {
+  return v(n).forEach((s) => {
+    for (let o = dist_H(s, r), i = 0, a = o.length; i < a; i++) {
+      const c = (y = 0) => {
+        if (!(i + y >= a))
+          return o[i + y];
+      };
+      e.some(({ parse: y }) => y(c, t));
+    }
+  }), t;
+}
+var qe = /* @__PURE__ */ ((t) => (t.BARE = "bare", t.IN_TREE = "tree", t.IS_REPO_ROOT = "root", t))(qe || {});
+const mt = ({ exitCode: t }, e, n, r) => {
+  if (t === dist_V.UNCLEAN && Ve(e))
+    return n(Buffer.from("false"));
+  r(e);
+}, Ut = (t) => t.trim() === "true";
+function We(t) {
+  switch (t) {
+    case "bare":
+      return Ke();
+    case "root":
+      return He();
+  }
+  return {
+    commands: ["rev-parse", "--is-inside-work-tree"],
+    format: "utf-8",
+    onError: mt,
+    parser: Ut
+  };
+}
+function He() {
+  return {
+    commands: ["rev-parse", "--git-dir"],
+    format: "utf-8",
+    onError: mt,
+    parser(e) {
+      return /^\.(git)?$/.test(e.trim());
+    }
+  };
+}
+function Ke() {
+  return {
+    commands: ["rev-parse", "--is-bare-repository"],
+    format: "utf-8",
+    onError: mt,
+    parser: Ut
+  };
+}
+function Ve(t) {
+  return /(Not a git repository|Kein Git-Repository)/i.test(String(t));
+}
+class Xe {
+  constructor(e) {
+    this.paths = [], this.files = [], this.folders = [], this.dryRun = e;
+  }
+}
+const Ye = /^[a-z]+\s*/i, Qe = /^[a-z]+\s+[a-z]+\s*/i, Je = /\/$/;
+function Ze(t, e) {
+  const n = new Xe(t), r = t ? Qe : Ye;
+  return dist_H(e).forEach((s) => {
+    const o = s.replace(r, "");
+    n.paths.push(o), (Je.test(o) ? n.folders : n.files).push(o);
+  }), n;
+}
+const Ft = [];
+function tn(t) {
+  return {
+    commands: Ft,
+    format: "empty",
+    parser: t
+  };
+}
+function dist_b(t) {
+  return {
+    commands: Ft,
+    format: "empty",
+    parser() {
+      throw typeof t == "string" ? new xe(t) : t;
+    }
+  };
+}
+function g(t, e = !1) {
+  return {
+    commands: t,
+    format: "utf-8",
+    parser(n) {
+      return e ? String(n).trim() : n;
+    }
+  };
+}
+function Gt(t) {
+  return {
+    commands: t,
+    format: "buffer",
+    parser(e) {
+      return e;
+    }
+  };
+}
+function dist_en(t) {
+  return t.format === "buffer";
+}
+function kt(t) {
+  return t.format === "empty" || !t.commands.length;
+}
+const nn = "Git clean interactive mode is not supported", rn = 'Git clean mode parameter ("n" or "f") is required', sn = "Git clean unknown option found in: ";
+var zt = /* @__PURE__ */ ((t) => (t.DRY_RUN = "n", t.FORCE = "f", t.IGNORED_INCLUDED = "x", t.IGNORED_ONLY = "X", t.EXCLUDING = "e", t.QUIET = "q", t.RECURSIVE = "d", t))(zt || {});
+const qt = /* @__PURE__ */ new Set([
+  "i",
+  ...dist_L(Object.values(zt))
+]);
+function on(t, e) {
+  const { cleanMode: n, options: r, valid: s } = cn(t);
+  return n ? s.options ? (r.push(...e), r.some(hn) ? dist_b(nn) : an(n, r)) : dist_b(sn + JSON.stringify(t)) : dist_b(rn);
+}
+function an(t, e) {
+  return {
+    commands: ["clean", `-${t}`, ...e],
+    format: "utf-8",
+    parser(r) {
+      return Ze(t === "n", r);
+    }
+  };
+}
+function un(t) {
+  return Array.isArray(t) && t.every((e) => qt.has(e));
+}
+function cn(t) {
+  let e, n = [], r = { cleanMode: !1, options: !0 };
+  return t.replace(/[^a-z]i/g, "").split("").forEach((s) => {
+    fn(s) ? (e = s, r.cleanMode = !0) : r.options = r.options && ln(n[n.length] = `-${s}`);
+  }), {
+    cleanMode: e,
+    options: n,
+    valid: r
+  };
+}
+function fn(t) {
+  return t === "f" || t === "n";
+}
+function ln(t) {
+  return /^-[a-z]$/i.test(t) && qt.has(t.charAt(1));
+}
+function hn(t) {
+  return /^-[^\-]/.test(t) ? t.indexOf("i") > 0 : t === "--interactive";
+}
+class mn {
+  constructor() {
+    this.files = [], this.values = /* @__PURE__ */ Object.create(null);
+  }
+  get all() {
+    return this._all || (this._all = this.files.reduce((e, n) => Object.assign(e, this.values[n]), {})), this._all;
+  }
+  addFile(e) {
+    if (!(e in this.values)) {
+      const n = dist_N(this.files);
+      this.values[e] = n ? Object.create(this.values[n]) : {}, this.files.push(e);
+    }
+    return this.values[e];
+  }
+  addValue(e, n, r) {
+    const s = this.addFile(e);
+    Object.hasOwn(s, n) ? Array.isArray(s[n]) ? s[n].push(r) : s[n] = [s[n], r] : s[n] = r, this._all = void 0;
+  }
+}
+function pn(t) {
+  const e = new mn();
+  for (const n of Wt(t))
+    e.addValue(n.file, String(n.key), n.value);
+  return e;
+}
+function dn(t, e) {
+  let n = null;
+  const r = [], s = /* @__PURE__ */ new Map();
+  for (const o of Wt(t, e))
+    o.key === e && (r.push(n = o.value), s.has(o.file) || s.set(o.file, []), s.get(o.file).push(n));
+  return {
+    key: e,
+    paths: Array.from(s.keys()),
+    scopes: s,
+    value: n,
+    values: r
+  };
+}
+function gn(t) {
+  return t.replace(/^(file):/, "");
+}
+function* Wt(t, e = null) {
+  const n = t.split("\0");
+  for (let r = 0, s = n.length - 1; r < s; ) {
+    const o = gn(n[r++]);
+    let i = n[r++], a = e;
+    if (i.includes(`
+`)) {
+      const c = Pe(i, `
+`);
+      a = c[0], i = c[1];
+    }
+    yield { file: o, key: a, value: i };
+  }
+}
+var Ht = /* @__PURE__ */ ((t) => (t.system = "system", t.global = "global", t.local = "local", t.worktree = "worktree", t))(Ht || {});
+function dist_Y(t, e) {
+  return typeof t == "string" && Object.hasOwn(Ht, t) ? t : e;
+}
+function yn(t, e, n, r) {
+  const s = ["config", `--${r}`];
+  return n && s.push("--add"), s.push(t, e), {
+    commands: s,
+    format: "utf-8",
+    parser(o) {
+      return o;
+    }
+  };
+}
+function wn(t, e) {
+  const n = ["config", "--null", "--show-origin", "--get-all", t];
+  return e && n.splice(1, 0, `--${e}`), {
+    commands: n,
+    format: "utf-8",
+    parser(r) {
+      return dn(r, t);
+    }
+  };
+}
+function bn(t) {
+  const e = ["config", "--list", "--show-origin", "--null"];
+  return t && e.push(`--${t}`), {
+    commands: e,
+    format: "utf-8",
+    parser(n) {
+      return pn(n);
+    }
+  };
+}
+function Tn() {
+  return {
+    addConfig(t, e, ...n) {
+      return this._runTask(
+        yn(
+          t,
+          e,
+          n[0] === !0,
+          dist_Y(
+            n[1],
+            "local"
+            /* local */
+          )
+        ),
+        u(arguments)
+      );
+    },
+    getConfig(t, e) {
+      return this._runTask(
+        wn(t, dist_Y(e, void 0)),
+        u(arguments)
+      );
+    },
+    listConfig(...t) {
+      return this._runTask(
+        bn(dist_Y(t[0], void 0)),
+        u(arguments)
+      );
+    }
+  };
+}
+var Kt = /* @__PURE__ */ ((t) => (t.ADDED = "A", t.COPIED = "C", t.DELETED = "D", t.MODIFIED = "M", t.RENAMED = "R", t.CHANGED = "T", t.UNMERGED = "U", t.UNKNOWN = "X", t.BROKEN = "B", t))(Kt || {});
+const kn = new Set(Object.values(Kt));
+function _n(t) {
+  return kn.has(t);
+}
+var _t;
+const vn = ["-h"], dist_j = /* @__PURE__ */ Symbol("grepQuery");
+class En {
+  constructor() {
+    this[_t] = [];
+  }
+  *[(_t = dist_j, Symbol.iterator)]() {
+    for (const e of this[dist_j])
+      yield e;
+  }
+  and(...e) {
+    return e.length && this[dist_j].push("--and", "(", ...U(e, "-e"), ")"), this;
+  }
+  param(...e) {
+    return this[dist_j].push(...U(e, "-e")), this;
+  }
+}
+function Sn(...t) {
+  return new En().param(...t);
+}
+function Rn(t) {
+  const e = /* @__PURE__ */ new Set(), n = {};
+  return ut(t, (r) => {
+    const [s, o, i] = r.split(dist_I);
+    e.add(s), (n[s] = n[s] || []).push({
+      line: p(o),
+      path: s,
+      preview: i
+    });
+  }), {
+    paths: e,
+    results: n
+  };
+}
+function On() {
+  return {
+    grep(t) {
+      const e = u(arguments), n = dist_h(arguments);
+      for (const s of vn)
+        if (n.includes(s))
+          return this._runTask(
+            dist_b(`git.grep: use of "${s}" is not supported.`),
+            e
+          );
+      typeof t == "string" && (t = Sn().param(t));
+      const r = ["grep", "--null", "-n", "--full-name", ...n, ...t];
+      return this._runTask(
+        {
+          commands: r,
+          format: "utf-8",
+          parser(s) {
+            return Rn(s);
+          }
+        },
+        e
+      );
+    }
+  };
+}
+var Vt = /* @__PURE__ */ ((t) => (t.MIXED = "mixed", t.SOFT = "soft", t.HARD = "hard", t.MERGE = "merge", t.KEEP = "keep", t))(Vt || {});
+const Cn = dist_L(Object.values(Vt));
+function An(t, e) {
+  const n = ["reset"];
+  return Xt(t) && n.push(`--${t}`), n.push(...e), g(n);
+}
+function xn(t) {
+  if (Xt(t))
+    return t;
+  switch (typeof t) {
+    case "string":
+    case "undefined":
+      return "soft";
+  }
+}
+function Xt(t) {
+  return typeof t == "string" && Cn.includes(t);
+}
+src.formatters.L = (t) => String(Bt(t) ? t.length : "-");
+src.formatters.B = (t) => Buffer.isBuffer(t) ? t.toString("utf8") : ft(t);
+function Nn() {
+  return src("simple-git");
+}
+function vt(t, e, n) {
+  return !e || !String(e).replace(/\s*/, "") ? n ? (r, ...s) => {
+    t(r, ...s), n(r, ...s);
+  } : t : (r, ...s) => {
+    t(`%s ${r}`, e, ...s), n && n(r, ...s);
+  };
+}
+function $n(t, e, { namespace: n }) {
+  if (typeof t == "string")
+    return t;
+  const r = e && e.namespace || "";
+  return r.startsWith(n) ? r.substr(n.length + 1) : r || n;
+}
+function dist_$(t, e, n, r = Nn()) {
+  const s = t && `[${t}]` || "", o = [], i = typeof e == "string" ? r.extend(e) : e, a = $n(d(e, m), i, r);
+  return y(n);
+  function c(w, T) {
+    return dist_S(
+      o,
+      dist_$(t, a.replace(/^[^:]+/, w), T, r)
+    );
+  }
+  function y(w) {
+    const T = w && `[${w}]` || "", k = i && vt(i, T) || dist_W, C = vt(r, `${s} ${T}`, k);
+    return Object.assign(i ? k : C, {
+      label: t,
+      sibling: c,
+      info: C,
+      step: y
+    });
+  }
+}
+const dist_M = class M {
+  constructor(e = "GitExecutor") {
+    this.logLabel = e, this._queue = /* @__PURE__ */ new Map();
+  }
+  withProgress(e) {
+    return this._queue.get(e);
+  }
+  createProgress(e) {
+    const n = M.getName(e.commands[0]), r = dist_$(this.logLabel, n);
+    return {
+      task: e,
+      logger: r,
+      name: n
+    };
+  }
+  push(e) {
+    const n = this.createProgress(e);
+    return n.logger("Adding task to the queue, commands = %o", e.commands), this._queue.set(e, n), n;
+  }
+  fatal(e) {
+    for (const [n, { logger: r }] of Array.from(this._queue.entries()))
+      n === e.task ? (r.info("Failed %o", e), r(
+        "Fatal exception, any as-yet un-started tasks run through this executor will not be attempted"
+      )) : r.info(
+        "A fatal exception occurred in a previous task, the queue has been purged: %o",
+        e.message
+      ), this.complete(n);
+    if (this._queue.size !== 0)
+      throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
+  }
+  complete(e) {
+    this.withProgress(e) && this._queue.delete(e);
+  }
+  attempt(e) {
+    const n = this.withProgress(e);
+    if (!n)
+      throw new dist_O(void 0, "TasksPendingQueue: attempt called for an unknown task");
+    return n.logger("Starting task"), n;
+  }
+  static getName(e = "empty") {
+    return `task:${e}:${++M.counter}`;
+  }
+};
+dist_M.counter = 0;
+let ot = dist_M;
+class Pn {
+  constructor(e, n, r) {
+    this._executor = e, this._scheduler = n, this._plugins = r, this._chain = Promise.resolve(), this._queue = new ot();
+  }
+  get cwd() {
+    return this._cwd || this._executor.cwd;
+  }
+  set cwd(e) {
+    this._cwd = e;
+  }
+  get env() {
+    return this._executor.env;
+  }
+  get outputHandler() {
+    return this._executor.outputHandler;
+  }
+  chain() {
+    return this;
+  }
+  push(e) {
+    return this._queue.push(e), this._chain = this._chain.then(() => this.attemptTask(e));
+  }
+  async attemptTask(e) {
+    const n = await this._scheduler.next(), r = () => this._queue.complete(e);
+    try {
+      const { logger: s } = this._queue.attempt(e);
+      return await (kt(e) ? this.attemptEmptyTask(e, s) : this.attemptRemoteTask(e, s));
+    } catch (s) {
+      throw this.onFatalException(e, s);
+    } finally {
+      r(), n();
+    }
+  }
+  onFatalException(e, n) {
+    const r = n instanceof dist_O ? Object.assign(n, { task: e }) : new dist_O(e, n && String(n));
+    return this._chain = Promise.resolve(), this._queue.fatal(r), r;
+  }
+  async attemptRemoteTask(e, n) {
+    const r = this._plugins.exec("spawn.binary", "", this.taskContext(e, e.commands)), s = this._plugins.exec(
+      "spawn.args",
+      [...e.commands],
+      this.taskContext(e, e.commands)
+    ), o = await this.gitResponse(
+      e,
+      r,
+      s,
+      this.outputHandler,
+      n.step("SPAWN")
+    ), i = await this.handleTaskData(e, s, o, n.step("HANDLE"));
+    return n("passing response to task's parser as a %s", e.format), dist_en(e) ? Tt(e.parser, i) : Tt(e.parser, i.asStrings());
+  }
+  async attemptEmptyTask(e, n) {
+    return n("empty task bypassing child process to call to task's parser"), e.parser(this);
+  }
+  handleTaskData(e, n, r, s) {
+    const { exitCode: o, rejection: i, stdOut: a, stdErr: c } = r;
+    return new Promise((y, w) => {
+      s("Preparing to handle process response exitCode=%d stdOut=", o);
+      const { error: T } = this._plugins.exec(
+        "task.error",
+        { error: i },
+        {
+          ...this.taskContext(e, n),
+          ...r
+        }
+      );
+      if (T && e.onError)
+        return s.info("exitCode=%s handling with custom error handler"), e.onError(
+          r,
+          T,
+          (k) => {
+            s.info("custom error handler treated as success"), s("custom error returned a %s", ft(k)), y(
+              new dist_z(
+                Array.isArray(k) ? Buffer.concat(k) : k,
+                Buffer.concat(c)
+              )
+            );
+          },
+          w
+        );
+      if (T)
+        return s.info(
+          "handling as error: exitCode=%s stdErr=%s rejection=%o",
+          o,
+          c.length,
+          i
+        ), w(T);
+      s.info("retrieving task output complete"), y(new dist_z(Buffer.concat(a), Buffer.concat(c)));
+    });
+  }
+  async gitResponse(e, n, r, s, o) {
+    const i = o.sibling("output"), a = this._plugins.exec(
+      "spawn.options",
+      {
+        cwd: this.cwd,
+        env: this.env,
+        windowsHide: !0
+      },
+      this.taskContext(e, e.commands)
+    );
+    return new Promise((c) => {
+      const y = [], w = [];
+      o.info("%s %o", n, r), o("%O", a);
+      let T = this._beforeSpawn(e, r);
+      if (T)
+        return c({
+          stdOut: y,
+          stdErr: w,
+          exitCode: 9901,
+          rejection: T
+        });
+      this._plugins.exec("spawn.before", void 0, {
+        ...this.taskContext(e, r),
+        kill(C) {
+          T = C || T;
+        }
+      });
+      const k = (0,external_node_child_process_namespaceObject.spawn)(n, r, a);
+      k.stdout.on(
+        "data",
+        Et(y, "stdOut", o, i.step("stdOut"))
+      ), k.stderr.on(
+        "data",
+        Et(w, "stdErr", o, i.step("stdErr"))
+      ), k.on("error", Mn(w, o)), s && (o("Passing child process stdOut/stdErr to custom outputHandler"), s(n, k.stdout, k.stderr, [...r])), this._plugins.exec("spawn.after", void 0, {
+        ...this.taskContext(e, r),
+        spawned: k,
+        close(C, Te) {
+          c({
+            stdOut: y,
+            stdErr: w,
+            exitCode: C,
+            rejection: T || Te
+          });
+        },
+        kill(C) {
+          k.killed || (T = C, k.kill("SIGINT"));
+        }
+      });
+    });
+  }
+  _beforeSpawn(e, n) {
+    let r;
+    return this._plugins.exec("spawn.before", void 0, {
+      ...this.taskContext(e, n),
+      kill(s) {
+        r = s || r;
+      }
+    }), r;
+  }
+  taskContext(e, n) {
+    return {
+      method: String(Me(e.commands) || ""),
+      commands: n,
+      env: { ...this.env },
+      input: kt(e) ? void 0 : e.input
+    };
+  }
+}
+function Mn(t, e) {
+  return (n) => {
+    e("[ERROR] child process exception %o", n), t.push(Buffer.from(String(n.stack), "ascii"));
+  };
+}
+function Et(t, e, n, r) {
+  return (s) => {
+    n("%s received %L bytes", e, s), r("%B", s), t.push(s);
+  };
+}
+class Dn {
+  constructor(e, n, r) {
+    this.cwd = e, this._scheduler = n, this._plugins = r, this._chain = this.chain();
+  }
+  chain() {
+    return new Pn(this, this._scheduler, this._plugins);
+  }
+  push(e) {
+    return this._chain.push(e);
+  }
+}
+function Ln(t, e, n = dist_W) {
+  const r = (o) => {
+    n(null, o);
+  }, s = (o) => {
+    o?.task === t && n(o, void 0);
+  };
+  e.then(r, s);
+}
+function St(t, e) {
+  return tn((n) => {
+    if (!Lt(t))
+      throw new Error(`Git.cwd: cannot change to non-directory "${t}"`);
+    return (e || n).cwd = t;
+  });
+}
+function dist_Q(t) {
+  const e = ["checkout", ...t];
+  return e[1] === "-b" && e.includes("-B") && (e[1] = ct(e, "-B")), g(e);
+}
+function jn() {
+  return {
+    checkout() {
+      return this._runTask(
+        dist_Q(dist_h(arguments, 1)),
+        u(arguments)
+      );
+    },
+    checkoutBranch(t, e) {
+      return this._runTask(
+        dist_Q(["-b", t, e, ...dist_h(arguments)]),
+        u(arguments)
+      );
+    },
+    checkoutLocalBranch(t) {
+      return this._runTask(
+        dist_Q(["-b", t, ...dist_h(arguments)]),
+        u(arguments)
+      );
+    }
+  };
+}
+const Yt = (t, e, n) => {
+  const r = ["clone", ...n];
+  return m(t) && r.push(dist_c(t)), m(e) && r.push(dist_c(e)), g(r);
+}, Bn = (t, e, n) => (dist_S(n, "--mirror"), Yt(t, e, n));
+function Rt(t, e, n, ...r) {
+  return m(n) ? e(n, d(r[0], m), dist_h(arguments)) : dist_b(`git.${t}() requires a string 'repoPath'`);
+}
+function In() {
+  return {
+    clone(t, ...e) {
+      return this._runTask(
+        Rt("clone", Yt, d(t, m), ...e),
+        u(arguments)
+      );
+    },
+    mirror(t, ...e) {
+      return this._runTask(
+        Rt("mirror", Bn, d(t, m), ...e),
+        u(arguments)
+      );
+    }
+  };
+}
+const Un = [
+  new dist_l(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t, [e, n, r]) => {
+    t.branch = e, t.commit = r, t.root = !!n;
+  }),
+  new dist_l(/\s*Author:\s(.+)/i, (t, [e]) => {
+    const n = e.split("<"), r = n.pop();
+    !r || !r.includes("@") || (t.author = {
+      email: r.substr(0, r.length - 1),
+      name: n.join("<").trim()
+    });
+  }),
+  new dist_l(
+    /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
+    (t, [e, n, r]) => {
+      t.summary.changes = parseInt(e, 10) || 0, t.summary.insertions = parseInt(n, 10) || 0, t.summary.deletions = parseInt(r, 10) || 0;
+    }
+  ),
+  new dist_l(
+    /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
+    (t, [e, n, r]) => {
+      t.summary.changes = parseInt(e, 10) || 0;
+      const s = parseInt(n, 10) || 0;
+      r === "-" ? t.summary.deletions = s : r === "+" && (t.summary.insertions = s);
+    }
+  )
+];
+function dist_Fn(t) {
+  return dist_E({
+    author: null,
+    branch: "",
+    commit: "",
+    root: !1,
+    summary: {
+      changes: 0,
+      insertions: 0,
+      deletions: 0
+    }
+  }, Un, t);
+}
+function Gn(t, e, n) {
+  return {
+    commands: [
+      "-c",
+      "core.abbrev=40",
+      "commit",
+      ...U(t, "-m"),
+      ...e,
+      ...n
+    ],
+    format: "utf-8",
+    parser: dist_Fn
+  };
+}
+function zn() {
+  return {
+    commit(e, ...n) {
+      const r = u(arguments), s = t(e) || Gn(
+        v(e),
+        v(d(n[0], dist_G, [])),
+        [
+          ...dist_L(d(n[1], dist_K, [])),
+          ...dist_h(arguments, 0, !0)
+        ]
+      );
+      return this._runTask(s, r);
+    }
+  };
+  function t(e) {
+    return !dist_G(e) && dist_b(
+      "git.commit: requires the commit message to be supplied as a string/string[]"
+    );
+  }
+}
+function qn() {
+  return {
+    count: 0,
+    garbage: 0,
+    inPack: 0,
+    packs: 0,
+    prunePackable: 0,
+    size: 0,
+    sizeGarbage: 0,
+    sizePack: 0
+  };
+}
+const Wn = new dist_l(
+  /([a-z-]+): (\d+)$/,
+  (t, [e, n]) => {
+    const r = jt(e);
+    Object.hasOwn(t, r) && (t[r] = p(n));
+  }
+);
+function Hn() {
+  return {
+    countObjects() {
+      return this._runTask({
+        commands: ["count-objects", "--verbose"],
+        format: "utf-8",
+        parser(t) {
+          return dist_E(qn(), [Wn], t);
+        }
+      });
+    }
+  };
+}
+function Kn() {
+  return {
+    firstCommit() {
+      return this._runTask(
+        g(["rev-list", "--max-parents=0", "HEAD"], !0),
+        u(arguments)
+      );
+    }
+  };
+}
+function Vn(t, e) {
+  const n = ["hash-object", t];
+  return e && n.push("-w"), g(n, !0);
+}
+class dist_J {
+  constructor(e, n, r, s) {
+    this.bare = e, this.path = n, this.existing = r, this.gitDir = s;
+  }
+}
+const Xn = /^Init.+ repository in (.+)$/, Yn = /^Rein.+ in (.+)$/;
+function Qn(t, e, n) {
+  const r = String(n).trim();
+  let s;
+  if (s = Xn.exec(r))
+    return new dist_J(t, e, !1, s[1]);
+  if (s = Yn.exec(r))
+    return new dist_J(t, e, !0, s[1]);
+  let o = "";
+  const i = r.split(" ");
+  for (; i.length; )
+    if (i.shift() === "in") {
+      o = i.join(" ");
+      break;
+    }
+  return new dist_J(t, e, /^re/i.test(r), o);
+}
+const Qt = "--bare";
+function Jn(t) {
+  return t.includes(Qt);
+}
+function Zn(t = !1, e, n) {
+  const r = ["init", ...n];
+  return t && !Jn(r) && r.splice(1, 0, Qt), {
+    commands: r,
+    format: "utf-8",
+    parser(s) {
+      return Qn(r.includes("--bare"), e, s);
+    }
+  };
+}
+function dist_tr(t) {
+  return t === void 0 ? dist_b("interpretTrailers called without input content") : {
+    format: "utf-8",
+    parser(e) {
+      return Object.fromEntries(
+        ut(e, (n) => {
+          const r = n.indexOf(":");
+          return [
+            jt(n.substring(0, r).toLowerCase()),
+            n.substring(r + 2).trim()
+          ];
+        })
+      );
+    },
+    commands: ["interpret-trailers", "--parse"],
+    input: t
+  };
+}
+function er() {
+  return {
+    interpretTrailers(t) {
+      return this._runTask(
+        dist_tr(d(t, Be)),
+        u(arguments)
+      );
+    }
+  };
+}
+var dist_R = /* @__PURE__ */ ((t) => (t.NONE = "", t.STAT = "--stat", t.NUM_STAT = "--numstat", t.NAME_ONLY = "--name-only", t.NAME_STATUS = "--name-status", t))(dist_R || {});
+const Jt = /^--(stat|numstat|name-only|name-status)(=|$)/;
+function pt(t) {
+  for (let e = 0; e < t.length; e++) {
+    const n = Jt.exec(t[e]);
+    if (n)
+      return `--${n[1]}`;
+  }
+  return "";
+}
+function nr(t) {
+  return Jt.test(t);
+}
+class rr {
+  constructor() {
+    this.changed = 0, this.deletions = 0, this.insertions = 0, this.files = [];
+  }
+}
+const Ot = [
+  new dist_l(
+    /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
+    (t, [e, n, r = ""]) => {
+      t.files.push({
+        file: e.trim(),
+        changes: p(n),
+        insertions: r.replace(/[^+]/g, "").length,
+        deletions: r.replace(/[^-]/g, "").length,
+        binary: !1
+      });
+    }
+  ),
+  new dist_l(
+    /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
+    (t, [e, n, r]) => {
+      t.files.push({
+        file: e.trim(),
+        before: p(n),
+        after: p(r),
+        binary: !0
+      });
+    }
+  ),
+  new dist_l(/^(.+)\s+\|\s+Bin\s*$/, (t, [e]) => {
+    t.files.push({
+      file: e.trim(),
+      before: 0,
+      after: 0,
+      binary: !0
+    });
+  }),
+  new dist_l(
+    /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
+    (t, [e, n]) => {
+      const r = /(\d+) i/.exec(n), s = /(\d+) d/.exec(n);
+      t.changed = p(e), t.insertions = p(r?.[1]), t.deletions = p(s?.[1]);
+    }
+  )
+], sr = [
+  new dist_l(
+    /(\d+)\t(\d+)\t(.+)$/,
+    (t, [e, n, r]) => {
+      const s = p(e), o = p(n);
+      t.changed++, t.insertions += s, t.deletions += o, t.files.push({
+        file: r,
+        changes: s + o,
+        insertions: s,
+        deletions: o,
+        binary: !1
+      });
+    }
+  ),
+  new dist_l(/-\t-\t(.+)$/, (t, [e]) => {
+    t.changed++, t.files.push({
+      file: e,
+      after: 0,
+      before: 0,
+      binary: !0
+    });
+  })
+], or = [
+  new dist_l(/(.+)$/, (t, [e]) => {
+    t.changed++, t.files.push({
+      file: e,
+      changes: 0,
+      insertions: 0,
+      deletions: 0,
+      binary: !1
+    });
+  })
+], ir = [
+  new dist_l(
+    /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
+    (t, [e, n, r, s, o]) => {
+      t.changed++, t.files.push({
+        file: o ?? r,
+        changes: 0,
+        insertions: 0,
+        deletions: 0,
+        binary: !1,
+        status: bt(_n(e) && e),
+        from: bt(!!o && r !== o && r),
+        similarity: p(n)
+      });
+    }
+  )
+], ar = {
+  [dist_R.NONE]: Ot,
+  [dist_R.STAT]: Ot,
+  [dist_R.NUM_STAT]: sr,
+  [dist_R.NAME_STATUS]: ir,
+  [dist_R.NAME_ONLY]: or
+};
+function Zt(t = dist_R.NONE) {
+  const e = ar[t];
+  return (n) => dist_E(new rr(), e, n, !1);
+}
+const te = "òòòòòò ", dist_ee = " òò", dist_ne = " ò ", ur = ["hash", "date", "message", "refs", "author_name", "author_email"];
+function cr(t, e) {
+  return e.reduce(
+    (n, r, s) => (n[r] = t[s] || "", n),
+    /* @__PURE__ */ Object.create({ diff: null })
+  );
+}
+function re(t = dist_ne, e = ur, n = dist_R.NONE) {
+  const r = Zt(n);
+  return function(s) {
+    const o = dist_H(
+      s.trim(),
+      !1,
+      te
+    ).map(function(i) {
+      const a = i.split(dist_ee), c = cr(a[0].split(t), e);
+      return a.length > 1 && a[1].trim() && (c.diff = r(a[1])), c;
+    });
+    return {
+      all: o,
+      latest: o.length && o[0] || null,
+      total: o.length
+    };
+  };
+}
+function fr(t) {
+  let e = pt(t);
+  const n = ["diff"];
+  return e === dist_R.NONE && (e = dist_R.STAT, n.push("--stat=4096")), n.push(...t), dt(n) || {
+    commands: n,
+    format: "utf-8",
+    parser: Zt(e)
+  };
+}
+function dt(t) {
+  const e = t.filter(nr);
+  if (e.length > 1)
+    return dist_b(
+      `Summary flags are mutually exclusive - pick one of ${e.join(",")}`
+    );
+  if (e.length && t.includes("-z"))
+    return dist_b(
+      `Summary flag ${e} parsing is not compatible with null termination option '-z'`
+    );
+}
+var se = /* @__PURE__ */ ((t) => (t[t["--pretty"] = 0] = "--pretty", t[t["max-count"] = 1] = "max-count", t[t.maxCount = 2] = "maxCount", t[t.n = 3] = "n", t[t.file = 4] = "file", t[t.format = 5] = "format", t[t.from = 6] = "from", t[t.to = 7] = "to", t[t.splitter = 8] = "splitter", t[t.symmetric = 9] = "symmetric", t[t.mailMap = 10] = "mailMap", t[t.multiLine = 11] = "multiLine", t[t.strictDate = 12] = "strictDate", t))(se || {});
+function lr(t, e) {
+  const n = [], r = [];
+  return Object.keys(t).forEach((s) => {
+    n.push(s), r.push(String(t[s]));
+  }), [n, r.join(e)];
+}
+function hr(t) {
+  return Object.keys(t).reduce((e, n) => (n in se || (e[n] = t[n]), e), {});
+}
+function dist_oe(t = {}, e = []) {
+  const n = d(t.splitter, m, dist_ne), r = lt(t.format) ? t.format : {
+    hash: "%H",
+    date: t.strictDate === !1 ? "%ai" : "%aI",
+    message: "%s",
+    refs: "%D",
+    body: t.multiLine ? "%B" : "%b",
+    author_name: t.mailMap !== !1 ? "%aN" : "%an",
+    author_email: t.mailMap !== !1 ? "%aE" : "%ae"
+  }, [s, o] = lr(r, n), i = [], a = [
+    `--pretty=format:${te}${o}${dist_ee}`,
+    ...e
+  ], c = t.n || t["max-count"] || t.maxCount;
+  if (c && a.push(`--max-count=${c}`), t.from || t.to) {
+    const y = t.symmetric !== !1 ? "..." : "..";
+    i.push(`${t.from || ""}${y}${t.to || ""}`);
+  }
+  return m(t.file) && a.push("--follow", dist_c(t.file)), It(hr(t), a), {
+    fields: s,
+    splitter: n,
+    commands: [...a, ...i]
+  };
+}
+function mr(t, e, n) {
+  const r = re(t, e, pt(n));
+  return {
+    commands: ["log", ...n],
+    format: "utf-8",
+    parser: r
+  };
+}
+function pr() {
+  return {
+    log(...n) {
+      const r = u(arguments), s = dist_oe(
+        ht(arguments),
+        dist_L(d(arguments[0], dist_K, []))
+      ), o = e(...n) || dt(s.commands) || t(s);
+      return this._runTask(o, r);
+    }
+  };
+  function t(n) {
+    return mr(n.splitter, n.fields, n.commands);
+  }
+  function e(n, r) {
+    return m(n) && m(r) && dist_b(
+      "git.log(string, string) should be replaced with git.log({ from: string, to: string })"
+    );
+  }
+}
+class dist_Z {
+  constructor(e, n = null, r) {
+    this.reason = e, this.file = n, this.meta = r;
+  }
+  toString() {
+    return `${this.file}:${this.reason}`;
+  }
+}
+class dr {
+  constructor() {
+    this.conflicts = [], this.merges = [], this.result = "success";
+  }
+  get failed() {
+    return this.conflicts.length > 0;
+  }
+  get reason() {
+    return this.result;
+  }
+  toString() {
+    return this.conflicts.length ? `CONFLICTS: ${this.conflicts.join(", ")}` : "OK";
+  }
+}
+class ie {
+  constructor() {
+    this.remoteMessages = {
+      all: []
+    }, this.created = [], this.deleted = [], this.files = [], this.deletions = {}, this.insertions = {}, this.summary = {
+      changes: 0,
+      deletions: 0,
+      insertions: 0
+    };
+  }
+}
+class gr {
+  constructor() {
+    this.remote = "", this.hash = {
+      local: "",
+      remote: ""
+    }, this.branch = {
+      local: "",
+      remote: ""
+    }, this.message = "";
+  }
+  toString() {
+    return this.message;
+  }
+}
+function tt(t) {
+  return t.objects = t.objects || {
+    compressing: 0,
+    counting: 0,
+    enumerating: 0,
+    packReused: 0,
+    reused: { count: 0, delta: 0 },
+    total: { count: 0, delta: 0 }
+  };
+}
+function Ct(t) {
+  const e = /^\s*(\d+)/.exec(t), n = /delta (\d+)/i.exec(t);
+  return {
+    count: p(e && e[1] || "0"),
+    delta: p(n && n[1] || "0")
+  };
+}
+const yr = [
+  new dist_x(
+    /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
+    (t, [e, n]) => {
+      const r = e.toLowerCase(), s = tt(t.remoteMessages);
+      Object.assign(s, { [r]: p(n) });
+    }
+  ),
+  new dist_x(
+    /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
+    (t, [e, n]) => {
+      const r = e.toLowerCase(), s = tt(t.remoteMessages);
+      Object.assign(s, { [r]: p(n) });
+    }
+  ),
+  new dist_x(
+    /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
+    (t, [e, n, r]) => {
+      const s = tt(t.remoteMessages);
+      s.total = Ct(e), s.reused = Ct(n), s.packReused = p(r);
+    }
+  )
+], wr = [
+  new dist_x(/^remote:\s*(.+)$/, (t, [e]) => (t.remoteMessages.all.push(e.trim()), !1)),
+  ...yr,
+  new dist_x(
+    [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
+    (t, [e]) => {
+      t.remoteMessages.pullRequestUrl = e;
+    }
+  ),
+  new dist_x(
+    [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
+    (t, [e, n, r]) => {
+      t.remoteMessages.vulnerabilities = {
+        count: p(e),
+        summary: n,
+        url: r
+      };
+    }
+  )
+];
+function ae(t, e) {
+  return dist_E({ remoteMessages: new br() }, wr, e);
+}
+class br {
+  constructor() {
+    this.all = [];
+  }
+}
+const Tr = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/, kr = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/, _r = /^(create|delete) mode \d+ (.+)/, vr = [
+  new dist_l(Tr, (t, [e, n, r]) => {
+    t.files.push(e), n && (t.insertions[e] = n.length), r && (t.deletions[e] = r.length);
+  }),
+  new dist_l(kr, (t, [e, , n, , r]) => n !== void 0 || r !== void 0 ? (t.summary.changes = +e || 0, t.summary.insertions = +n || 0, t.summary.deletions = +r || 0, !0) : !1),
+  new dist_l(_r, (t, [e, n]) => {
+    dist_S(t.files, n), dist_S(e === "create" ? t.created : t.deleted, n);
+  })
+], Er = [
+  new dist_l(/^from\s(.+)$/i, (t, [e]) => {
+    t.remote = e;
+  }),
+  new dist_l(/^fatal:\s(.+)$/, (t, [e]) => {
+    t.message = e;
+  }),
+  new dist_l(
+    /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
+    (t, [e, n, r, s]) => {
+      t.branch.local = r, t.hash.local = e, t.branch.remote = s, t.hash.remote = n;
+    }
+  )
+], Sr = (t, e) => dist_E(new ie(), vr, [t, e]), ue = (t, e) => Object.assign(
+  new ie(),
+  Sr(t, e),
+  ae(t, e)
+);
+function Rr(t, e) {
+  const n = dist_E(new gr(), Er, [t, e]);
+  return n.message && n;
+}
+const Or = [
+  new dist_l(/^Auto-merging\s+(.+)$/, (t, [e]) => {
+    t.merges.push(e);
+  }),
+  new dist_l(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t, [e, n]) => {
+    t.conflicts.push(new dist_Z(e, n));
+  }),
+  new dist_l(
+    /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
+    (t, [e, n, r]) => {
+      t.conflicts.push(new dist_Z(e, n, { deleteRef: r }));
+    }
+  ),
+  new dist_l(/^CONFLICT\s+\((.+)\):/, (t, [e]) => {
+    t.conflicts.push(new dist_Z(e, null));
+  }),
+  new dist_l(/^Automatic merge failed;\s+(.+)$/, (t, [e]) => {
+    t.result = e;
+  })
+], Cr = (t, e) => Object.assign(Ar(t), ue(t, e)), Ar = (t) => dist_E(new dr(), Or, t);
+function At(t) {
+  return t.length ? {
+    commands: ["merge", ...t],
+    format: "utf-8",
+    parser(e, n) {
+      const r = Cr(e, n);
+      if (r.failed)
+        throw new at(r);
+      return r;
+    }
+  } : dist_b("Git.merge requires at least one option");
+}
+function xr(t, e, n) {
+  const r = n.includes("deleted"), s = n.includes("tag") || /^refs\/tags/.test(t), o = !n.includes("new");
+  return {
+    deleted: r,
+    tag: s,
+    branch: !s,
+    new: !o,
+    alreadyUpdated: o,
+    local: t,
+    remote: e
+  };
+}
+const Nr = [
+  new dist_l(/^Pushing to (.+)$/, (t, [e]) => {
+    t.repo = e;
+  }),
+  new dist_l(/^updating local tracking ref '(.+)'/, (t, [e]) => {
+    t.ref = {
+      ...t.ref || {},
+      local: e
+    };
+  }),
+  new dist_l(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t, [e, n, r]) => {
+    t.pushed.push(xr(e, n, r));
+  }),
+  new dist_l(
+    /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
+    (t, [e, n, r]) => {
+      t.branch = {
+        ...t.branch || {},
+        local: e,
+        remote: n,
+        remoteName: r
+      };
+    }
+  ),
+  new dist_l(
+    /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
+    (t, [e, n, r, s]) => {
+      t.update = {
+        head: {
+          local: e,
+          remote: n
+        },
+        hash: {
+          from: r,
+          to: s
+        }
+      };
+    }
+  )
+], $r = (t, e) => {
+  const n = Pr(t, e), r = ae(t, e);
+  return {
+    ...n,
+    ...r
+  };
+}, Pr = (t, e) => dist_E({ pushed: [] }, Nr, [t, e]);
+function Mr(t = {}, e) {
+  return dist_S(e, "--tags"), ce(t, e);
+}
+function ce(t = {}, e) {
+  const n = ["push", ...e];
+  return t.branch && n.splice(1, 0, t.branch), t.remote && n.splice(1, 0, t.remote), ct(n, "-v"), dist_S(n, "--verbose"), dist_S(n, "--porcelain"), {
+    commands: n,
+    format: "utf-8",
+    parser: $r
+  };
+}
+function Dr() {
+  return {
+    showBuffer() {
+      const t = ["show", ...dist_h(arguments, 1)];
+      return t.includes("--binary") || t.splice(1, 0, "--binary"), this._runTask(
+        Gt(t),
+        u(arguments)
+      );
+    },
+    show() {
+      const t = ["show", ...dist_h(arguments, 1)];
+      return this._runTask(
+        g(t),
+        u(arguments)
+      );
+    }
+  };
+}
+const Lr = /^(.+)\0(.+)$/;
+class jr {
+  constructor(e, n, r) {
+    if (this.path = e, this.index = n, this.working_dir = r, n === "R" || r === "R") {
+      const s = Lr.exec(e) || [null, e, e];
+      this.from = s[2] || "", this.path = s[1] || "";
+    }
+  }
+}
+class Br {
+  constructor() {
+    this.not_added = [], this.conflicted = [], this.created = [], this.deleted = [], this.ignored = void 0, this.modified = [], this.renamed = [], this.files = [], this.staged = [], this.ahead = 0, this.behind = 0, this.current = null, this.tracking = null, this.detached = !1, this.isClean = () => !this.files.length;
+  }
+}
+function xt(t) {
+  const [e, n] = t.split(dist_I);
+  return {
+    from: n || e,
+    to: e
+  };
+}
+function dist_(t, e, n) {
+  return [`${t}${e}`, n];
+}
+function et(t, ...e) {
+  return e.map((n) => dist_(t, n, (r, s) => r.conflicted.push(s)));
+}
+const Ir = new Map([
+  dist_(
+    " ",
+    "A",
+    (t, e) => t.created.push(e)
+  ),
+  dist_(
+    " ",
+    "D",
+    (t, e) => t.deleted.push(e)
+  ),
+  dist_(
+    " ",
+    "M",
+    (t, e) => t.modified.push(e)
+  ),
+  dist_("A", " ", (t, e) => {
+    t.created.push(e), t.staged.push(e);
+  }),
+  dist_("A", "M", (t, e) => {
+    t.created.push(e), t.staged.push(e), t.modified.push(e);
+  }),
+  dist_("D", " ", (t, e) => {
+    t.deleted.push(e), t.staged.push(e);
+  }),
+  dist_("M", " ", (t, e) => {
+    t.modified.push(e), t.staged.push(e);
+  }),
+  dist_("M", "M", (t, e) => {
+    t.modified.push(e), t.staged.push(e);
+  }),
+  dist_("R", " ", (t, e) => {
+    t.renamed.push(xt(e));
+  }),
+  dist_("R", "M", (t, e) => {
+    const n = xt(e);
+    t.renamed.push(n), t.modified.push(n.to);
+  }),
+  dist_("!", "!", (t, e) => {
+    (t.ignored = t.ignored || []).push(e);
+  }),
+  dist_(
+    "?",
+    "?",
+    (t, e) => t.not_added.push(e)
+  ),
+  ...et(
+    "A",
+    "A",
+    "U"
+    /* UNMERGED */
+  ),
+  ...et(
+    "D",
+    "D",
+    "U"
+    /* UNMERGED */
+  ),
+  ...et(
+    "U",
+    "A",
+    "D",
+    "U"
+    /* UNMERGED */
+  ),
+  [
+    "##",
+    (t, e) => {
+      const n = /ahead (\d+)/, r = /behind (\d+)/, s = /^(.+?(?=(?:\.{3}|\s|$)))/, o = /\.{3}(\S*)/, i = /\son\s(\S+?)(?=\.{3}|$)/;
+      let a = n.exec(e);
+      t.ahead = a && +a[1] || 0, a = r.exec(e), t.behind = a && +a[1] || 0, a = s.exec(e), t.current = d(a?.[1], m, null), a = o.exec(e), t.tracking = d(a?.[1], m, null), a = i.exec(e), a && (t.current = d(a?.[1], m, t.current)), t.detached = /\(no branch\)/.test(e);
+    }
+  ]
+]), Ur = function(t) {
+  const e = t.split(dist_I), n = new Br();
+  for (let r = 0, s = e.length; r < s; ) {
+    let o = e[r++].trim();
+    o && (o.charAt(0) === "R" && (o += dist_I + (e[r++] || "")), Fr(n, o));
+  }
+  return n;
+};
+function Fr(t, e) {
+  const n = e.trim();
+  switch (" ") {
+    case n.charAt(2):
+      return r(n.charAt(0), n.charAt(1), n.slice(3));
+    case n.charAt(1):
+      return r(" ", n.charAt(0), n.slice(2));
+    default:
+      return;
+  }
+  function r(s, o, i) {
+    const a = `${s}${o}`, c = Ir.get(a);
+    c && c(t, i), a !== "##" && a !== "!!" && t.files.push(new jr(i, s, o));
+  }
+}
+const Gr = ["--null", "-z"];
+function zr(t) {
+  return {
+    format: "utf-8",
+    commands: [
+      "status",
+      "--porcelain",
+      "-b",
+      "-u",
+      "--null",
+      ...t.filter((n) => !Gr.includes(n))
+    ],
+    parser(n) {
+      return Ur(n);
+    }
+  };
+}
+const fe = "installed=false";
+function dist_q(t = 0, e = 0, n = 0, r = "", s = !0) {
+  return Object.defineProperty(
+    {
+      major: t,
+      minor: e,
+      patch: n,
+      agent: r,
+      installed: s
+    },
+    "toString",
+    {
+      value() {
+        return `${this.major}.${this.minor}.${this.patch}`;
+      },
+      configurable: !1,
+      enumerable: !1
+    }
+  );
+}
+function qr() {
+  return dist_q(0, 0, 0, "", !1);
+}
+function Wr() {
+  return {
+    version() {
+      return this._runTask({
+        commands: ["--version"],
+        format: "utf-8",
+        parser: Kr,
+        onError(t, e, n, r) {
+          if (t.exitCode === dist_V.NOT_FOUND)
+            return n(Buffer.from(fe));
+          r(e);
+        }
+      });
+    }
+  };
+}
+const Hr = [
+  new dist_l(
+    /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
+    (t, [e, n, r, s = ""]) => {
+      Object.assign(
+        t,
+        dist_q(p(e), p(n), p(r), s)
+      );
+    }
+  ),
+  new dist_l(
+    /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
+    (t, [e, n, r, s = ""]) => {
+      Object.assign(t, dist_q(p(e), p(n), r, s));
+    }
+  )
+];
+function Kr(t) {
+  return t === fe ? qr() : dist_E(dist_q(0, 0, 0, t), Hr, t);
+}
+class le {
+  constructor(e) {
+    this._executor = e;
+  }
+  _runTask(e, n) {
+    const r = this._executor.chain(), s = r.push(e);
+    return n && Ln(e, s, n), Object.create(this, {
+      then: { value: s.then.bind(s) },
+      catch: { value: s.catch.bind(s) },
+      _executor: { value: r }
+    });
+  }
+  add(e) {
+    return this._runTask(
+      g(["add", ...v(e)]),
+      u(arguments)
+    );
+  }
+  cwd(e) {
+    const n = u(arguments);
+    return typeof e == "string" ? this._runTask(St(e, this._executor), n) : typeof e?.path == "string" ? this._runTask(
+      St(
+        e.path,
+        e.root && this._executor || void 0
+      ),
+      n
+    ) : this._runTask(
+      dist_b("Git.cwd: workingDirectory must be supplied as a string"),
+      n
+    );
+  }
+  hashObject(e, n) {
+    return this._runTask(
+      Vn(e, n === !0),
+      u(arguments)
+    );
+  }
+  init(e) {
+    return this._runTask(
+      Zn(e === !0, this._executor.cwd, dist_h(arguments)),
+      u(arguments)
+    );
+  }
+  merge() {
+    return this._runTask(
+      At(dist_h(arguments)),
+      u(arguments)
+    );
+  }
+  mergeFromTo(e, n) {
+    return m(e) && m(n) ? this._runTask(
+      At([e, n, ...dist_h(arguments)]),
+      u(arguments, !1)
+    ) : this._runTask(
+      dist_b(
+        "Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings"
+      )
+    );
+  }
+  outputHandler(e) {
+    return this._executor.outputHandler = e, this;
+  }
+  push() {
+    const e = ce(
+      {
+        remote: d(arguments[0], m),
+        branch: d(arguments[1], m)
+      },
+      dist_h(arguments)
+    );
+    return this._runTask(e, u(arguments));
+  }
+  stash() {
+    return this._runTask(
+      g(["stash", ...dist_h(arguments)]),
+      u(arguments)
+    );
+  }
+  status() {
+    return this._runTask(
+      zr(dist_h(arguments)),
+      u(arguments)
+    );
+  }
+}
+Object.assign(
+  le.prototype,
+  jn(),
+  In(),
+  zn(),
+  Tn(),
+  Hn(),
+  Kn(),
+  On(),
+  er(),
+  pr(),
+  Dr(),
+  Wr()
+);
+const Vr = /* @__PURE__ */ (() => {
+  let t = 0;
+  return () => {
+    t++;
+    const { promise: e, done: n } = (0,promise_deferred_dist/* createDeferred */.ud)();
+    return {
+      promise: e,
+      done: n,
+      id: t
+    };
+  };
+})();
+class Xr {
+  constructor(e = 2) {
+    this.concurrency = e, this.logger = dist_$("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
+  }
+  schedule() {
+    if (!this.pending.length || this.running.length >= this.concurrency) {
+      this.logger(
+        "Schedule attempt ignored, pending=%s running=%s concurrency=%s",
+        this.pending.length,
+        this.running.length,
+        this.concurrency
+      );
+      return;
+    }
+    const e = dist_S(this.running, this.pending.shift());
+    this.logger("Attempting id=%s", e.id), e.done(() => {
+      this.logger("Completing id=", e.id), ct(this.running, e), this.schedule();
+    });
+  }
+  next() {
+    const { promise: e, id: n } = dist_S(this.pending, Vr());
+    return this.logger("Scheduling id=%s", n), this.schedule(), e;
+  }
+}
+function Yr(t, e) {
+  return g(["apply", ...e, ...t]);
+}
+var he = /* @__PURE__ */ ((t) => (t.CURRENT = "*", t.LINKED = "+", t))(he || {});
+class Qr {
+  constructor() {
+    this.all = [], this.branches = {}, this.current = "", this.detached = !1;
+  }
+  push(e, n, r, s, o) {
+    e === "*" && (this.detached = n, this.current = r), this.all.push(r), this.branches[r] = {
+      current: e === "*",
+      linkedWorkTree: e === "+",
+      name: r,
+      commit: s,
+      label: o
+    };
+  }
+}
+const Jr = [
+  new dist_l(
+    /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
+    (t, [e, n, r, s]) => {
+      t.push(Nt(e), !0, n, r, s);
+    }
+  ),
+  new dist_l(
+    /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
+    (t, [e, n, r, s]) => {
+      t.push(Nt(e), !1, n, r, s);
+    }
+  )
+], Zr = new dist_l(/^(\S+)$/s, (t, [e]) => {
+  t.push(he.CURRENT, !1, e, "", "");
+});
+function Nt(t) {
+  return t ? t.charAt(0) : "";
+}
+function me(t, e = !1) {
+  return dist_E(
+    new Qr(),
+    e ? [Zr] : Jr,
+    t
+  );
+}
+class ts {
+  constructor() {
+    this.all = [], this.branches = {}, this.errors = [];
+  }
+  get success() {
+    return !this.errors.length;
+  }
+}
+function es(t, e) {
+  return {
+    branch: t,
+    hash: e,
+    success: !0
+  };
+}
+function ns(t) {
+  return {
+    branch: t,
+    hash: null,
+    success: !1
+  };
+}
+const rs = /(\S+)\s+\(\S+\s([^)]+)\)/, pe = /^error[^']+'([^']+)'/m, ss = [
+  new dist_l(rs, (t, [e, n]) => {
+    const r = es(e, n);
+    t.all.push(r), t.branches[e] = r;
+  }),
+  new dist_l(pe, (t, [e]) => {
+    const n = ns(e);
+    t.errors.push(n), t.all.push(n), t.branches[e] = n;
+  })
+], gt = (t, e) => dist_E(new ts(), ss, [t, e]);
+function de(t, e) {
+  return e === dist_V.ERROR && pe.test(t);
+}
+function os(t) {
+  const e = ["-d", "-D", "--delete"];
+  return t.some((n) => e.includes(n));
+}
+function is(t) {
+  const e = os(t), n = t.includes("--show-current"), r = ["branch", ...t];
+  return r.length === 1 && r.push("-a"), r.includes("-v") || r.splice(1, 0, "-v"), {
+    format: "utf-8",
+    commands: r,
+    parser(s, o) {
+      return e ? gt(s, o).all[0] : me(s, n);
+    }
+  };
+}
+function as() {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v"],
+    parser(t) {
+      return me(t);
+    }
+  };
+}
+function us(t, e = !1) {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v", e ? "-D" : "-d", ...t],
+    parser(n, r) {
+      return gt(n, r);
+    },
+    onError({ exitCode: n, stdOut: r }, s, o, i) {
+      if (!de(String(s), n))
+        return i(s);
+      o(r);
+    }
+  };
+}
+function cs(t, e = !1) {
+  const n = {
+    format: "utf-8",
+    commands: ["branch", "-v", e ? "-D" : "-d", t],
+    parser(r, s) {
+      return gt(r, s).branches[t];
+    },
+    onError({ exitCode: r, stdErr: s, stdOut: o }, i, a, c) {
+      if (!de(String(i), r))
+        return c(i);
+      throw new at(
+        n.parser(dist_F(o), dist_F(s)),
+        String(i)
+      );
+    }
+  };
+  return n;
+}
+function dist_fs(t) {
+  return {
+    commands: ["check-ignore", ...t],
+    format: "utf-8",
+    parser: ls
+  };
+}
+function ls(t) {
+  return t.split(/\n/g).map(hs).filter(Boolean);
+}
+function hs(t) {
+  const e = t.trim().replace(/^["']|["']$/g, "");
+  return e && (0,external_node_path_namespaceObject.normalize)(e);
+}
+const ms = [
+  new dist_l(/From (.+)$/, (t, [e]) => {
+    t.remote = e;
+  }),
+  new dist_l(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t, [e, n]) => {
+    t.branches.push({
+      name: e,
+      tracking: n
+    });
+  }),
+  new dist_l(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t, [e, n]) => {
+    t.tags.push({
+      name: e,
+      tracking: n
+    });
+  }),
+  new dist_l(/- \[deleted]\s+\S+\s*-> (.+)$/, (t, [e]) => {
+    t.deleted.push({
+      tracking: e
+    });
+  }),
+  new dist_l(
+    /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
+    (t, [e, n, r, s]) => {
+      t.updated.push({
+        name: r,
+        tracking: s,
+        to: n,
+        from: e
+      });
+    }
+  )
+];
+function ps(t, e) {
+  return dist_E({
+    raw: t,
+    remote: null,
+    branches: [],
+    tags: [],
+    updated: [],
+    deleted: []
+  }, ms, [t, e]);
+}
+function ds(t) {
+  return /^--upload-pack(=|$)/.test(t);
+}
+function gs(t, e, n) {
+  const r = ["fetch", ...n];
+  return t && e && r.push(t, e), r.find(ds) ? dist_b("git.fetch: potential exploit argument blocked.") : {
+    commands: r,
+    format: "utf-8",
+    parser: ps
+  };
+}
+const ys = [
+  new dist_l(/^Renaming (.+) to (.+)$/, (t, [e, n]) => {
+    t.moves.push({ from: e, to: n });
+  })
+];
+function ws(t) {
+  return dist_E({ moves: [] }, ys, t);
+}
+function bs(t, e) {
+  return {
+    commands: ["mv", "-v", ...v(t), e],
+    format: "utf-8",
+    parser: ws
+  };
+}
+function Ts(t, e, n) {
+  const r = ["pull", ...n];
+  return t && e && r.splice(1, 0, t, e), {
+    commands: r,
+    format: "utf-8",
+    parser(s, o) {
+      return ue(s, o);
+    },
+    onError(s, o, i, a) {
+      const c = Rr(
+        dist_F(s.stdOut),
+        dist_F(s.stdErr)
+      );
+      if (c)
+        return a(new at(c));
+      a(o);
+    }
+  };
+}
+function ks(t) {
+  const e = {};
+  return ge(t, ([n]) => e[n] = { name: n }), Object.values(e);
+}
+function _s(t) {
+  const e = {};
+  return ge(t, ([n, r, s]) => {
+    Object.hasOwn(e, n) || (e[n] = {
+      name: n,
+      refs: { fetch: "", push: "" }
+    }), s && r && (e[n].refs[s.replace(/[^a-z]/g, "")] = r);
+  }), Object.values(e);
+}
+function ge(t, e) {
+  ut(t, (n) => e(n.split(/\s+/)));
+}
+function vs(t, e, n) {
+  return g(["remote", "add", ...n, t, e]);
+}
+function Es(t) {
+  const e = ["remote"];
+  return t && e.push("-v"), {
+    commands: e,
+    format: "utf-8",
+    parser: t ? _s : ks
+  };
+}
+function Ss(t) {
+  const e = [...t];
+  return e[0] !== "ls-remote" && e.unshift("ls-remote"), g(e);
+}
+function Rs(t) {
+  const e = [...t];
+  return e[0] !== "remote" && e.unshift("remote"), g(e);
+}
+function Os(t) {
+  return g(["remote", "remove", t]);
+}
+function Cs(t = {}, e) {
+  const n = dist_oe(t), r = ["stash", "list", ...n.commands, ...e], s = re(
+    n.splitter,
+    n.fields,
+    pt(r)
+  );
+  return dt(r) || {
+    commands: r,
+    format: "utf-8",
+    parser: s
+  };
+}
+function As(t, e) {
+  return dist_X(["add", t, e]);
+}
+function xs(t) {
+  return dist_X(["init", ...t]);
+}
+function dist_X(t) {
+  const e = [...t];
+  return e[0] !== "submodule" && e.unshift("submodule"), g(e);
+}
+function Ns(t) {
+  return dist_X(["update", ...t]);
+}
+class $s {
+  constructor(e, n) {
+    this.all = e, this.latest = n;
+  }
+}
+const Ps = function(t, e = !1) {
+  const n = t.split(`
+`).map(Ds).filter(Boolean);
+  e || n.sort(function(s, o) {
+    const i = s.split("."), a = o.split(".");
+    if (i.length === 1 || a.length === 1)
+      return Ms(dist_B(i[0]), dist_B(a[0]));
+    for (let c = 0, y = Math.max(i.length, a.length); c < y; c++) {
+      const w = ye(dist_B(i[c]), dist_B(a[c]));
+      if (w)
+        return w;
+    }
+    return 0;
+  });
+  const r = e ? n[0] : [...n].reverse().find((s) => s.indexOf(".") >= 0);
+  return new $s(n, r);
+};
+function Ms(t, e) {
+  const n = Number.isNaN(t), r = Number.isNaN(e);
+  return n !== r ? n ? 1 : -1 : n ? ye(t, e) : 0;
+}
+function ye(t, e) {
+  return t === e ? 0 : t > e ? 1 : -1;
+}
+function Ds(t) {
+  return t.trim();
+}
+function dist_B(t) {
+  return typeof t == "string" && parseInt(t.replace(/^\D+/g, ""), 10) || 0;
+}
+function Ls(t = []) {
+  const e = t.some((n) => /^--sort=/.test(n));
+  return {
+    format: "utf-8",
+    commands: ["tag", "-l", ...t],
+    parser(n) {
+      return Ps(n, e);
+    }
+  };
+}
+function js(t) {
+  return {
+    format: "utf-8",
+    commands: ["tag", t],
+    parser() {
+      return { name: t };
+    }
+  };
+}
+function Bs(t, e) {
+  return {
+    format: "utf-8",
+    commands: ["tag", "-a", "-m", e, t],
+    parser() {
+      return { name: t };
+    }
+  };
+}
+function dist_f(t, e) {
+  this._plugins = e, this._executor = new Dn(
+    t.baseDir,
+    new Xr(t.maxConcurrentProcesses),
+    e
+  ), this._trimmed = t.trimmed;
+}
+(dist_f.prototype = Object.create(le.prototype)).constructor = dist_f;
+dist_f.prototype.customBinary = function(t) {
+  return this._plugins.reconfigure("binary", t), this;
+};
+dist_f.prototype.env = function(t, e) {
+  return arguments.length === 1 && typeof t == "object" ? this._executor.env = t : (this._executor.env = this._executor.env || {})[t] = e, this;
+};
+dist_f.prototype.stashList = function(t) {
+  return this._runTask(
+    Cs(
+      ht(arguments) || {},
+      dist_K(t) && t || []
+    ),
+    u(arguments)
+  );
+};
+dist_f.prototype.mv = function(t, e) {
+  return this._runTask(bs(t, e), u(arguments));
+};
+dist_f.prototype.checkoutLatestTag = function(t) {
+  var e = this;
+  return this.pull(function() {
+    e.tags(function(n, r) {
+      e.checkout(r.latest, t);
+    });
+  });
+};
+dist_f.prototype.pull = function(t, e, n, r) {
+  return this._runTask(
+    Ts(
+      d(t, m),
+      d(e, m),
+      dist_h(arguments)
+    ),
+    u(arguments)
+  );
+};
+dist_f.prototype.fetch = function(t, e) {
+  return this._runTask(
+    gs(
+      d(t, m),
+      d(e, m),
+      dist_h(arguments)
+    ),
+    u(arguments)
+  );
+};
+dist_f.prototype.tags = function(t, e) {
+  return this._runTask(
+    Ls(dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.rebase = function() {
+  return this._runTask(
+    g(["rebase", ...dist_h(arguments)]),
+    u(arguments)
+  );
+};
+dist_f.prototype.reset = function(t) {
+  return this._runTask(
+    An(xn(t), dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.revert = function(t) {
+  const e = u(arguments);
+  return typeof t != "string" ? this._runTask(dist_b("Commit must be a string"), e) : this._runTask(
+    g(["revert", ...dist_h(arguments, 0, !0), t]),
+    e
+  );
+};
+dist_f.prototype.addTag = function(t) {
+  const e = typeof t == "string" ? js(t) : dist_b("Git.addTag requires a tag name");
+  return this._runTask(e, u(arguments));
+};
+dist_f.prototype.addAnnotatedTag = function(t, e) {
+  return this._runTask(
+    Bs(t, e),
+    u(arguments)
+  );
+};
+dist_f.prototype.deleteLocalBranch = function(t, e, n) {
+  return this._runTask(
+    cs(t, typeof e == "boolean" ? e : !1),
+    u(arguments)
+  );
+};
+dist_f.prototype.deleteLocalBranches = function(t, e, n) {
+  return this._runTask(
+    us(t, typeof e == "boolean" ? e : !1),
+    u(arguments)
+  );
+};
+dist_f.prototype.branch = function(t, e) {
+  return this._runTask(
+    is(dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.branchLocal = function(t) {
+  return this._runTask(as(), u(arguments));
+};
+dist_f.prototype.raw = function(t) {
+  const e = !Array.isArray(t), n = [].slice.call(e ? arguments : t, 0);
+  for (let s = 0; s < n.length && e; s++)
+    if (!st(n[s])) {
+      n.splice(s, n.length - s);
+      break;
+    }
+  n.push(...dist_h(arguments, 0, !0));
+  var r = u(arguments);
+  return n.length ? this._runTask(g(n, this._trimmed), r) : this._runTask(
+    dist_b("Raw: must supply one or more command to execute"),
+    r
+  );
+};
+dist_f.prototype.submoduleAdd = function(t, e, n) {
+  return this._runTask(As(t, e), u(arguments));
+};
+dist_f.prototype.submoduleUpdate = function(t, e) {
+  return this._runTask(
+    Ns(dist_h(arguments, !0)),
+    u(arguments)
+  );
+};
+dist_f.prototype.submoduleInit = function(t, e) {
+  return this._runTask(
+    xs(dist_h(arguments, !0)),
+    u(arguments)
+  );
+};
+dist_f.prototype.subModule = function(t, e) {
+  return this._runTask(
+    dist_X(dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.listRemote = function() {
+  return this._runTask(
+    Ss(dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.addRemote = function(t, e, n) {
+  return this._runTask(
+    vs(t, e, dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.removeRemote = function(t, e) {
+  return this._runTask(Os(t), u(arguments));
+};
+dist_f.prototype.getRemotes = function(t, e) {
+  return this._runTask(Es(t === !0), u(arguments));
+};
+dist_f.prototype.remote = function(t, e) {
+  return this._runTask(
+    Rs(dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.tag = function(t, e) {
+  const n = dist_h(arguments);
+  return n[0] !== "tag" && n.unshift("tag"), this._runTask(g(n), u(arguments));
+};
+dist_f.prototype.updateServerInfo = function(t) {
+  return this._runTask(
+    g(["update-server-info"]),
+    u(arguments)
+  );
+};
+dist_f.prototype.pushTags = function(t, e) {
+  const n = Mr(
+    { remote: d(t, m) },
+    dist_h(arguments)
+  );
+  return this._runTask(n, u(arguments));
+};
+dist_f.prototype.rm = function(t) {
+  return this._runTask(
+    g(["rm", "-f", ...v(t)]),
+    u(arguments)
+  );
+};
+dist_f.prototype.rmKeepLocal = function(t) {
+  return this._runTask(
+    g(["rm", "--cached", ...v(t)]),
+    u(arguments)
+  );
+};
+dist_f.prototype.catFile = function(t, e) {
+  return this._catFile("utf-8", arguments);
+};
+dist_f.prototype.binaryCatFile = function() {
+  return this._catFile("buffer", arguments);
+};
+dist_f.prototype._catFile = function(t, e) {
+  var n = u(e), r = ["cat-file"], s = e[0];
+  if (typeof s == "string")
+    return this._runTask(
+      dist_b("Git.catFile: options must be supplied as an array of strings"),
+      n
+    );
+  Array.isArray(s) && r.push.apply(r, s);
+  const o = t === "buffer" ? Gt(r) : g(r);
+  return this._runTask(o, n);
+};
+dist_f.prototype.diff = function(t, e) {
+  const n = m(t) ? dist_b(
+    "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
+  ) : g(["diff", ...dist_h(arguments)]);
+  return this._runTask(n, u(arguments));
+};
+dist_f.prototype.diffSummary = function() {
+  return this._runTask(
+    fr(dist_h(arguments, 1)),
+    u(arguments)
+  );
+};
+dist_f.prototype.applyPatch = function(t) {
+  const e = dist_G(t) ? Yr(v(t), dist_h([].slice.call(arguments, 1))) : dist_b(
+    "git.applyPatch requires one or more string patches as the first argument"
+  );
+  return this._runTask(e, u(arguments));
+};
+dist_f.prototype.revparse = function() {
+  const t = ["rev-parse", ...dist_h(arguments, !0)];
+  return this._runTask(
+    g(t, !0),
+    u(arguments)
+  );
+};
+dist_f.prototype.clean = function(t, e, n) {
+  const r = un(t), s = r && t.join("") || d(t, m) || "", o = dist_h([].slice.call(arguments, r ? 1 : 0));
+  return this._runTask(
+    on(s, o),
+    u(arguments)
+  );
+};
+dist_f.prototype.exec = function(t) {
+  const e = {
+    commands: [],
+    format: "utf-8",
+    parser() {
+      typeof t == "function" && t();
+    }
+  };
+  return this._runTask(e);
+};
+dist_f.prototype.checkIgnore = function(t, e) {
+  return this._runTask(
+    dist_fs(v(d(t, dist_G, []))),
+    u(arguments)
+  );
+};
+dist_f.prototype.checkIsRepo = function(t, e) {
+  return this._runTask(
+    We(d(t, m)),
+    u(arguments)
+  );
+};
+function Is(t) {
+  return t ? [{
+    type: "spawn.before",
+    action(r, s) {
+      t.aborted && s.kill(new dist_A(void 0, "abort", "Abort already signaled"));
+    }
+  }, {
+    type: "spawn.after",
+    action(r, s) {
+      function o() {
+        s.kill(new dist_A(void 0, "abort", "Abort signal received"));
+      }
+      t.addEventListener("abort", o), s.spawned.on("close", () => t.removeEventListener("abort", o));
+    }
+  }] : void 0;
+}
+const Us = dist_$("", "plugin:allowEnvironment");
+function Fs(t, e = !1) {
+  const n = new Set(t.map((r) => r.toLowerCase().trim()));
+  return {
+    type: "spawn.options",
+    action(r, s) {
+      const o = { ...r.env ?? process.env }, i = new Set(
+        Object.keys(s.env).map((a) => a.toLowerCase().trim())
+      );
+      for (const a of Object.keys(o)) {
+        const c = a.toLowerCase().trim();
+        if (!(!Gs(c) || n.has(c))) {
+          if (i.has(c))
+            throw new dist_A(
+              void 0,
+              "allowEnvironment",
+              `Use of "${a}" is blocked by the environment guard - add it to the allowEnvironment option to permit it`
+            );
+          Us("removing ambient guarded environment variable %s", a), delete o[a];
+        }
+      }
+      return {
+        ...r,
+        env: {
+          ...o,
+          GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: String(!e)
+        }
+      };
+    }
+  };
+}
+function Gs(t) {
+  const e = t.toLowerCase().trim();
+  return e.startsWith("git_") || _(e);
+}
+function zs(t = {}) {
+  return {
+    type: "spawn.args",
+    action(e, { env: n }) {
+      for (const r of oe(e, n))
+        if (t[r.category] !== !0)
+          throw new dist_A(void 0, "unsafe", r.message);
+      return e;
+    }
+  };
+}
+function qs(t) {
+  const e = U(t, "-c");
+  return {
+    type: "spawn.args",
+    action(n) {
+      return [...e, ...n];
+    }
+  };
+}
+const $t = (0,promise_deferred_dist/* deferred */.yX)().promise;
+function Ws({
+  onClose: t = !0,
+  onExit: e = 50
+} = {}) {
+  function n() {
+    let s = -1;
+    const o = {
+      close: (0,promise_deferred_dist/* deferred */.yX)(),
+      closeTimeout: (0,promise_deferred_dist/* deferred */.yX)(),
+      exit: (0,promise_deferred_dist/* deferred */.yX)(),
+      exitTimeout: (0,promise_deferred_dist/* deferred */.yX)()
+    }, i = Promise.race([
+      t === !1 ? $t : o.closeTimeout.promise,
+      e === !1 ? $t : o.exitTimeout.promise
+    ]);
+    return r(t, o.close, o.closeTimeout), r(e, o.exit, o.exitTimeout), {
+      close(a) {
+        s = a, o.close.done();
+      },
+      exit(a) {
+        s = a, o.exit.done();
+      },
+      get exitCode() {
+        return s;
+      },
+      result: i
+    };
+  }
+  function r(s, o, i) {
+    s !== !1 && (s === !0 ? o.promise : o.promise.then(() => wt(s))).then(i.done);
+  }
+  return {
+    type: "spawn.after",
+    async action(s, { spawned: o, close: i }) {
+      const a = n();
+      let c = !0, y = () => {
+        c = !1;
+      };
+      o.stdout?.on("data", y), o.stderr?.on("data", y), o.on("error", y), o.on("close", (w) => a.close(w)), o.on("exit", (w) => a.exit(w));
+      try {
+        await a.result, c && await wt(50), i(a.exitCode);
+      } catch (w) {
+        i(a.exitCode, w);
+      }
+    }
+  };
+}
+const we = dist_$("", "plugin:binary"), Hs = "Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings", Ks = "Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option";
+function Vs(t) {
+  return !t || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(t);
+}
+function Pt(t, e) {
+  if (t.length < 1 || t.length > 2)
+    throw new dist_A(void 0, "binary", Hs);
+  if (t.some(Vs))
+    if (e)
+      we("permitted unsafe binary %o", t);
+    else
+      throw new dist_A(void 0, "binary", Ks);
+  const [r, s] = t;
+  return {
+    binary: r,
+    prefix: s
+  };
+}
+function Xs(t, e = ["git"], n = !1) {
+  let r = Pt(v(e), n);
+  t.on("binary", (s) => {
+    r = Pt(v(s), n), we.info("reconfiguring %o", r);
+  }), t.append("spawn.binary", () => r.binary), t.append("spawn.args", (s) => r.prefix ? [r.prefix, ...s] : s);
+}
+const be = {
+  DISALLOWED_ABBREVIATED: {
+    text: "disallowed abbreviated or ambiguous option",
+    solution: "Unambiguous abbreviated options blocked with unsafe.allowAbbreviatedOptions setting: {message}"
+  },
+  UNKNOWN: {
+    text: "~ unknown ~",
+    solution: void 0
+  }
+};
+function Ys(t) {
+  if (!t)
+    return "UNKNOWN";
+  for (const [e, { text: n }] of Object.entries(be))
+    if (t.startsWith(`fatal: ${n}`))
+      return e;
+  return "UNKNOWN";
+}
+class Qs extends dist_O {
+  constructor(e = "") {
+    const n = Ys(e);
+    super(void 0, be[n].solution?.replace("{message}", e) ?? e), this.reason = n;
+  }
+}
+function Js(t) {
+  return !!(t.exitCode && t.stdErr.length);
+}
+function Zs(t) {
+  return Buffer.concat([...t.stdOut, ...t.stdErr]);
+}
+function to(t = !1, e = Js, n = Zs) {
+  return (r, s) => !t && r || !e(s) ? r : n(s);
+}
+function eo(t, e) {
+  return t === 128 && e.startsWith("fatal:") ? new Qs(e) : new dist_O(void 0, e);
+}
+function Mt(t) {
+  return {
+    type: "task.error",
+    action(e, n) {
+      const r = t(e.error, {
+        stdErr: n.stdErr,
+        stdOut: n.stdOut,
+        exitCode: n.exitCode
+      });
+      return Buffer.isBuffer(r) ? {
+        error: eo(n.exitCode, r.toString("utf-8"))
+      } : {
+        error: r
+      };
+    }
+  };
+}
+const nt = dist_$("", "plugin:input");
+function no(t) {
+  return {
+    type: "spawn.after",
+    action(e, { commands: n, input: r, spawned: { stdin: s } }) {
+      if (!s)
+        return;
+      const o = t?.([...n]) ?? r;
+      if (!o)
+        return nt("generated zero length content, not writing to stdin");
+      nt("writing %s bytes to stdin", Le(o)), s.on("error", (i) => {
+        i.code !== "EPIPE" && nt("[ERROR] stdin error %o", i);
+      }), s.end(o);
+    }
+  };
+}
+class ro {
+  constructor() {
+    this.plugins = /* @__PURE__ */ new Set(), this.events = new external_node_events_.EventEmitter();
+  }
+  on(e, n) {
+    this.events.on(e, n);
+  }
+  reconfigure(e, n) {
+    this.events.emit(e, n);
+  }
+  append(e, n) {
+    const r = dist_S(this.plugins, { type: e, action: n });
+    return () => this.plugins.delete(r);
+  }
+  add(e) {
+    const n = [];
+    return v(e).forEach(
+      (r) => {
+        r && this.plugins.add(dist_S(n, r));
+      }
+    ), () => {
+      n.forEach((r) => {
+        this.plugins.delete(r);
+      });
+    };
+  }
+  exec(e, n, r) {
+    let s = n;
+    const o = Object.freeze(Object.create(r));
+    for (const i of this.plugins)
+      i.type === e && (s = i.action(s, o));
+    return s;
+  }
+}
+function so(t) {
+  const e = "--progress", n = ["checkout", "clone", "fetch", "pull", "push"];
+  return [{
+    type: "spawn.args",
+    action(o, i) {
+      return n.includes(i.method) ? De(o, e) : o;
+    }
+  }, {
+    type: "spawn.after",
+    action(o, i) {
+      i.commands.includes(e) && i.spawned.stderr?.on("data", (a) => {
+        const c = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
+        c && t({
+          method: i.method,
+          stage: oo(c[1]),
+          progress: p(c[2]),
+          processed: p(c[3]),
+          total: p(c[4])
+        });
+      });
+    }
+  }];
+}
+function oo(t) {
+  return String(t.toLowerCase().split(" ", 1)) || "unknown";
+}
+function io(t) {
+  const e = je(t, ["uid", "gid"]);
+  return {
+    type: "spawn.options",
+    action(n) {
+      return { ...e, ...n };
+    }
+  };
+}
+function ao() {
+  return {
+    type: "spawn.args",
+    action(t) {
+      const e = [];
+      let n;
+      function r(s) {
+        (n = n || []).push(...s);
+      }
+      for (let s = 0; s < t.length; s++) {
+        const o = t[s];
+        if (dist_r(o)) {
+          r(dist_o(o));
+          continue;
+        }
+        if (o === "--") {
+          r(
+            t.slice(s + 1).flatMap((i) => dist_r(i) && dist_o(i) || i)
+          );
+          break;
+        }
+        e.push(o);
+      }
+      return n ? [...e, "--", ...n.map(String)] : e;
+    }
+  };
+}
+function uo({
+  block: t,
+  stdErr: e = !0,
+  stdOut: n = !0
+}) {
+  if (t > 0)
+    return {
+      type: "spawn.after",
+      action(r, s) {
+        let o;
+        function i() {
+          o && clearTimeout(o), o = setTimeout(c, t);
+        }
+        function a() {
+          s.spawned.stdout?.off("data", i), s.spawned.stderr?.off("data", i), s.spawned.off("exit", a), s.spawned.off("close", a), o && clearTimeout(o);
+        }
+        function c() {
+          a(), s.kill(new dist_A(void 0, "timeout", "block timeout reached"));
+        }
+        n && s.spawned.stdout?.on("data", i), e && s.spawned.stderr?.on("data", i), s.spawned.on("exit", a), s.spawned.on("close", a), i();
+      }
+    };
+}
+const wo = (t, e) => {
+  const n = new ro(), r = Ge(
+    t && (typeof t == "string" ? { baseDir: t } : t) || {},
+    e
+  );
+  if (!Lt(r.baseDir))
+    throw new Ae(
+      r,
+      "Cannot use simple-git on a directory that does not exist"
+    );
+  return Array.isArray(r.config) && n.add(qs(r.config)), n.add(zs(r.unsafe)), n.add(Ws(r.completion)), r.abort && n.add(Is(r.abort)), r.progress && n.add(so(r.progress)), r.timeout && n.add(uo(r.timeout)), r.spawnOptions && n.add(io(r.spawnOptions)), n.add(ao()), n.add(no(r.input)), n.add(Mt(to(!0))), r.errors && n.add(Mt(r.errors)), Xs(n, r.binary, r.unsafe?.allowUnsafeCustomBinary), n.add(
+    Fs(r.allowEnvironment ?? [], r.unsafe?.allowAbbreviatedOptions)
+  ), new dist_f(r, n);
+};
+
+//# sourceMappingURL=index.mjs.map
+
+;// CONCATENATED MODULE: ./lib/github/git.js
+/**
+ * The git side of the GitHub flow (simple-git, plus plain `git cat-file --batch` where bytes must
+ * stay bytes): what a pull request changed, the files of a commit, a participant's step as one
+ * commit on its own branch, and public_info/ committed and pushed.
+ */
+
+
+
+
+
+
+
+function git(dir) {
+    return wo({ baseDir: dir });
+}
+/** Runs git with byte-exact stdin and stdout (and, for a private index, extra environment). */
+function gitBytes(dir, args, input, env) {
+    const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', args, {
+        cwd: dir,
+        input,
+        maxBuffer: 1 << 30,
+        env: env ? { ...process.env, ...env } : process.env,
+    });
+    if (r.status !== 0)
+        throw new errors_SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`, { code: 'git' });
+    return r.stdout;
+}
+/** Resolves a revision to a commit id; undefined when the repository does not have it. */
+async function commitOf(dir, rev) {
+    try {
+        return (await git(dir).raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The tree id of a revision; undefined when the repository does not have it. */
+async function treeOf(dir, rev) {
+    try {
+        return (await git(dir).raw(['rev-parse', '--verify', '--quiet', `${rev}^{tree}`])).trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function mergeBase(dir, a, b) {
+    try {
+        return (await git(dir).raw(['merge-base', a, b])).trim();
+    }
+    catch (e) {
+        throw new errors_SssError(`no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${e.message.trim()})`, { code: 'git' });
+    }
+}
+/** Reads blobs by id in one `git cat-file --batch`. */
+function readBlobs(dir, ids) {
+    const out = new Map();
+    if (!ids.length)
+        return out;
+    const buf = gitBytes(dir, ['cat-file', '--batch'], Buffer.from(ids.join('\n') + '\n'));
+    let at = 0;
+    for (const id of ids) {
+        const nl = buf.indexOf(0x0a, at);
+        const [oid, type, size] = buf.subarray(at, nl).toString().split(' ');
+        if (type === 'missing' || oid !== id)
+            throw new errors_SssError(`git object ${id} is missing`, { code: 'git' });
+        const n = Number(size);
+        out.set(id, buf.subarray(nl + 1, nl + 1 + n));
+        at = nl + 1 + n + 1;
+    }
+    return out;
+}
+/** Sizes of blobs by id in one `git cat-file --batch-check`. */
+function blobSizes(dir, ids) {
+    const out = new Map();
+    if (!ids.length)
+        return out;
+    const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n'))
+        .toString()
+        .trim()
+        .split('\n');
+    for (const line of lines) {
+        const [oid, , size] = line.split(' ');
+        out.set(oid, Number(size));
+    }
+    return out;
+}
+/**
+ * What changed from `base` to `head`, from git itself: status, modes (so a symlink is seen as
+ * one), sizes, and the new bytes of every regular file small enough to be an artifact.
+ */
+function changedFiles(dir, base, head) {
+    const raw = gitBytes(dir, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', base, head]).toString('utf8');
+    const parts = raw.split('\0');
+    if (parts[parts.length - 1] === '')
+        parts.pop();
+    const changes = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+        const [oldMode, mode, , blob, status] = parts[i].replace(/^:/, '').split(' ');
+        changes.push({ status: status[0], path: parts[i + 1], oldMode, mode, blob });
+    }
+    const live = changes.filter((c) => c.status !== 'D' && (c.mode === '100644' || c.mode === '100755'));
+    const sizes = blobSizes(dir, live.map((c) => c.blob));
+    for (const c of live)
+        c.size = sizes.get(c.blob);
+    const small = live.filter((c) => (c.size ?? 0) <= MAX_ARTIFACT_BYTES);
+    const blobs = readBlobs(dir, [...new Set(small.map((c) => c.blob))]);
+    for (const c of small)
+        c.content = blobs.get(c.blob);
+    return changes.map(({ blob: _blob, ...c }) => c);
+}
+/**
+ * Writes the files under `subdir` as they are at `rev` into a new temp directory (symlinks as
+ * symlinks), without touching the checkout. Returns the directory; the caller removes it.
+ */
+function exportTree(dir, rev, subdir) {
+    const out = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'sss-base-'));
+    const listing = gitBytes(dir, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', subdir]).toString('utf8');
+    const entries = listing
+        .split('\0')
+        .filter(Boolean)
+        .map((line) => {
+        const tab = line.indexOf('\t');
+        const [mode, type, oid] = line.slice(0, tab).split(' ');
+        return { mode, type, oid, path: line.slice(tab + 1) };
+    })
+        .filter((e) => e.type === 'blob');
+    const blobs = readBlobs(dir, [...new Set(entries.map((e) => e.oid))]);
+    for (const e of entries) {
+        const target = (0,external_node_path_namespaceObject.resolve)(out, e.path);
+        if ((0,external_node_path_namespaceObject.relative)(out, target).startsWith('..'))
+            continue;
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+        if (e.mode === '120000')
+            (0,external_node_fs_namespaceObject.symlinkSync)(blobs.get(e.oid).toString('utf8'), target);
+        else
+            (0,external_node_fs_namespaceObject.writeFileSync)(target, blobs.get(e.oid));
+    }
+    return out;
+}
+/**
+ * A credential helper that answers git's `get` with the token from the environment: the token
+ * reaches git through SSS_TOOL_GIT_TOKEN, never through a command line, a URL or a config file.
+ * The empty helper before it drops the user's own helpers for this one command.
+ */
+const TOKEN_HELPER = '!f() { test "$1" = get || exit 0; echo username=x-access-token; printf "password=%s\\n" "$SSS_TOOL_GIT_TOKEN"; }; f';
+/** `git -c …` arguments and environment that offer `token` to an https remote, and never prompt. */
+function tokenAuth(token) {
+    const env = { GIT_TERMINAL_PROMPT: '0' };
+    if (!token)
+        return { args: [], env };
+    return {
+        args: ['-c', 'credential.helper=', '-c', `credential.helper=${TOKEN_HELPER}`],
+        env: { ...env, SSS_TOOL_GIT_TOKEN: token },
+    };
+}
+/** Runs a git command that talks to a remote, with the token (if any) offered by the helper. */
+function gitRemote(dir, args, token) {
+    const auth = tokenAuth(token);
+    const r = spawnSync('git', [...auth.args, ...args], {
+        cwd: dir,
+        maxBuffer: 1 << 26,
+        env: { ...process.env, ...auth.env },
+    });
+    if (r.status !== 0)
+        throw new SssError(`git ${args[0]} ${args[args.length - 2] ?? ''} failed: ${r.stderr.toString().trim().split('\n').slice(-1)[0]}`, { code: 'git' });
+    return r.stdout.toString('utf8');
+}
+/** The branch a remote's HEAD points at (its default branch), asked of the remote itself. */
+function remoteDefaultBranch(dir, remote, token) {
+    const out = gitRemote(dir, ['ls-remote', '--symref', remote, 'HEAD'], token);
+    const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(out);
+    if (!m)
+        throw new SssError(`cannot tell the default branch of ${remote}: pass --base`, { code: 'usage' });
+    return m[1];
+}
+/** The top of the git checkout `dir` is in, or undefined outside one. */
+function checkoutTop(dir) {
+    const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir });
+    return r.status === 0 ? r.stdout.toString().trim() : undefined;
+}
+/**
+ * Commits exactly `files` on top of the upstream's `base` and pushes the commit as `branch`. Builds
+ * the commit in a private index, so the checkout, its index and its current branch stay as they
+ * are. A file already on the base with the same bytes is left out; one with other bytes is refused
+ * (the transcript is append-only). Afterwards the untracked copies are removed from the checkout:
+ * `git pull` brings them back once the pull request is merged.
+ */
+async function commitAndPushStep(dir, s) {
+    const top = checkoutTop(dir);
+    if (!top)
+        throw new SssError(`${dir} is not a git checkout`, { code: 'usage', field: '--repo' });
+    gitRemote(top, ['fetch', '--quiet', s.fetchFrom, `refs/heads/${s.base}`], s.token);
+    const baseCommit = gitBytes(top, ['rev-parse', 'FETCH_HEAD^{commit}']).toString().trim();
+    const tmp = mkdtempSync(join(tmpdir(), 'sss-index-'));
+    try {
+        // simple-git refuses a custom environment that carries EDITOR and the like: plain git here.
+        const index = { GIT_INDEX_FILE: join(tmp, 'index') };
+        const gi = (...args) => gitBytes(top, args, undefined, index).toString('utf8').trim();
+        gi('read-tree', baseCommit);
+        const added = [];
+        for (const f of s.files) {
+            const rel = relative(top, f).split('\\').join('/');
+            if (rel.startsWith('..'))
+                throw new SssError('file is outside the repository', { code: 'io', file: f });
+            const blob = gi('hash-object', '-w', '--', rel);
+            const onBase = gi('ls-files', '-s', '--', rel);
+            if (onBase) {
+                if (onBase.split(/\s+/)[1] === blob)
+                    continue;
+                throw new SssError(`${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`, { code: 'git', file: rel });
+            }
+            gi('update-index', '--add', '--cacheinfo', `100644,${blob},${rel}`);
+            added.push(rel);
+        }
+        if (!added.length)
+            throw new SssError(`nothing to submit: ${s.base} already has these files`, { code: 'git' });
+        const tree = gi('write-tree');
+        const commit = gi('commit-tree', tree, '-p', baseCommit, '-m', s.message);
+        gitRemote(top, ['push', '--quiet', '--force', s.pushTo, `${commit}:refs/heads/${s.branch}`], s.token);
+        // The files now live on the branch. Left untracked here, they would block the `git pull` that
+        // brings them back once the pull request is merged.
+        const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))])
+            .toString('utf8')
+            .split('\0'));
+        for (const f of s.files)
+            if (!tracked.has(relative(top, f).split('\\').join('/')))
+                rmSync(f, { force: true });
+        return { commit, baseCommit, files: added };
+    }
+    finally {
+        rmSync(tmp, { recursive: true, force: true });
+    }
+}
+/** Stages and commits repository-relative paths as the Actions bot; returns the commit. */
+async function commitAsBot(dir, paths, message) {
+    const g = git(dir);
+    await g.raw(['add', '--', ...paths]);
+    await g.raw([
+        '-c',
+        'user.name=github-actions[bot]',
+        '-c',
+        'user.email=41898282+github-actions[bot]@users.noreply.github.com',
+        'commit',
+        '--no-verify',
+        '-m',
+        message,
+        '--',
+        ...paths,
+    ]);
+    return (await g.revparse(['HEAD'])).trim();
+}
+/** Pushes a commit to a branch of a remote, authenticated with the token for an https remote. */
+async function pushCommit(dir, remote, commit, branch, opts = {}) {
+    const auth = await authConfig(dir, await remoteUrl(dir, remote), opts.token);
+    await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
+}
+async function remoteUrl(dir, remote) {
+    return (await git(dir).raw(['remote', 'get-url', remote])).trim();
+}
+/**
+ * The header actions/checkout sets, for a token and an https remote, unless the checkout already
+ * persisted one (two Authorization headers make GitHub refuse the push).
+ */
+async function authConfig(dir, url, token) {
+    if (!token || !/^https:\/\//.test(url))
+        return [];
+    const origin = new URL(url).origin;
+    const key = `http.${origin}/.extraheader`;
+    const persisted = await git(dir)
+        .raw(['config', '--get-all', key])
+        .catch(() => '');
+    if (persisted.trim())
+        return [];
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    return ['-c', `${key}=AUTHORIZATION: basic ${basic}`];
+}
+/**
+ * Whether a file of the checkout is merged: its bytes equal the blob at the remote's default
+ * branch as last fetched (see knownDefaultBranch). No network: the
+ * caller says `git pull` first. 'no-git' outside a git checkout or without that remote.
+ */
+function mergedState(dir, remote, absPath, bytes) {
+    const run = (args) => spawnSync('git', args, { cwd: dir, maxBuffer: 1 << 26 });
+    const top = run(['rev-parse', '--show-toplevel']);
+    if (top.status !== 0)
+        return 'no-git';
+    if (run(['remote', 'get-url', remote]).status !== 0)
+        return 'no-git';
+    const ref = `refs/remotes/${remote}/${knownDefaultBranch(dir, remote)}`;
+    const rel = relative(top.stdout.toString().trim(), resolve(absPath)).split('\\').join('/');
+    const blob = run(['cat-file', 'blob', `${ref}:${rel}`]);
+    if (blob.status !== 0)
+        return 'absent';
+    return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
+}
+/**
+ * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
+ * clone of a fork), else `origin`. Local only, no network.
+ */
+function upstreamRemote(dir) {
+    const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n') ?? [];
+    return remotes.includes('upstream') ? 'upstream' : remotes.includes('origin') ? 'origin' : undefined;
+}
+/**
+ * The default branch of a remote as this checkout last saw it, without relying on
+ * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
+ * first of main and master the remote has, else main.
+ */
+function knownDefaultBranch(dir, remote) {
+    const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
+    if (head.status === 0)
+        return head.stdout
+            .toString()
+            .trim()
+            .slice(remote.length + 1);
+    for (const b of ['main', 'master'])
+        if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
+            return b;
+    return 'main';
+}
+/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
+function localWhere(dir) {
+    const remote = upstreamRemote(dir) ?? 'origin';
+    return { ceremoniesDir: 'ceremonies', defaultBranch: knownDefaultBranch(dir, remote), upstream: remote };
+}
+//# sourceMappingURL=git.js.map
+;// CONCATENATED MODULE: ./lib/github/push.js
+/**
+ * Pushing (and fetching) as a chosen token. actions/checkout may persist the workflow token as an
+ * `extraheader`; git sends every configured extra header, so adding ours beside it would send two
+ * (GitHub refuses that) and keeping it would push as the workflow token, whose pushes start no
+ * workflow. An empty `http.<url>.extraheader` resets the list (git-config(1)), then ours is the
+ * only one. The header reaches git through GIT_CONFIG_COUNT/KEY/VALUE in the child's environment:
+ * never on a command line (which other processes can read), never in the repository's config.
+ */
+
+
+async function pushWithToken(dir, remote, commit, branch, opts = {}) {
+    await gitWithToken(dir, remote, opts.token, [
+        'push',
+        ...(opts.force ? ['--force'] : []),
+        remote,
+        `${commit}:refs/heads/${branch}`,
+    ]);
+}
+async function fetchWithToken(dir, remote, branch, token) {
+    await gitWithToken(dir, remote, token, ['fetch', '--quiet', remote, branch]);
+}
+async function gitWithToken(dir, remote, token, args) {
+    const url = (await run(dir, ['remote', 'get-url', remote], process.env)).trim();
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
+    if (token && /^https:\/\//.test(url)) {
+        const key = `http.${new URL(url).origin}/.extraheader`;
+        const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+        Object.assign(env, {
+            GIT_CONFIG_COUNT: '2',
+            GIT_CONFIG_KEY_0: key,
+            GIT_CONFIG_VALUE_0: '',
+            GIT_CONFIG_KEY_1: key,
+            GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${basic}`,
+        });
+    }
+    await run(dir, args, env);
+}
+function run(dir, args, env) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)('git', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('error', reject);
+        child.on('close', (code) => code === 0 ? resolve(out) : reject(new errors_SssError(err.trim() || `git ${args[0]} failed`, { code: 'git' })));
+    });
+}
+/** Whether a failed push was refused because the branch moved on (another run pushed first). */
+function isNonFastForward(message) {
+    return (/non-fast-forward|fetch first|\[rejected\]|failed to update ref|cannot lock ref|stale info/i.test(message) &&
+        !/protected branch|GH006|pre-receive hook declined/i.test(message));
+}
+//# sourceMappingURL=push.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/render.js
+/** The round table, as terminal text (CLI) and as Markdown (the Action's summary and comment). */
+
 const MARK = { done: '✅ done', awaited: '⏳ awaited', invalid: '❌ invalid', '-': '·' };
 function title(r) {
     const shape = r.threshold && r.participants
@@ -61749,28 +66034,30 @@ function renderText(r) {
         lines.push(`  problem: ${e.message}`);
     return lines.join('\n');
 }
-const render_esc = (s) => s.replace(/[|<>]/g, (c) => `\\${c}`);
+/** Every string here comes from the repository's files: escaped (see markdown.ts). */
+const render_esc = mdText;
 /** Markdown for a job summary or a PR comment. */
 function renderMarkdown(r) {
     const lines = [
-        `### Ceremony \`${r.ceremony}\` (${r.kind}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${r.phase}**`,
+        `### Ceremony ${mdCode(r.ceremony)} (${render_esc(r.kind)}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${render_esc(r.phase)}**`,
         '',
     ];
     if (r.rows.length) {
-        lines.push(`| participant | ${r.steps.join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
+        lines.push(`| participant | ${r.steps.map(render_esc).join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
         for (const row of r.rows) {
-            const who = row.github ? `${row.moniker} (@${row.github})` : row.moniker;
-            lines.push(`| ${render_esc(who)} | ${r.steps.map((s) => MARK[row.steps[s] ?? '-'] ?? row.steps[s]).join(' | ')} |`);
+            // A link names the login without notifying it: the table lists people who are done too.
+            const who = row.github ? `${render_esc(row.moniker)} (${userLink(row.github)})` : render_esc(row.moniker);
+            lines.push(`| ${who} | ${r.steps.map((s) => MARK[row.steps[s] ?? '-'] ?? render_esc(row.steps[s])).join(' | ')} |`);
         }
         lines.push('');
     }
     if (r.group)
         lines.push(`Group public key: \`${r.group.publicKey}\``, '');
-    lines.push(`**Awaiting:** ${render_esc(r.awaiting)}`);
+    lines.push(`**Awaiting:** ${mdText(r.awaiting)}`);
     if (r.errors.length) {
         lines.push('', '**Problems:**');
         for (const e of r.errors)
-            lines.push(`- ${render_esc(e.message)}`);
+            lines.push(`- ${mdText(e.message)}`);
     }
     return lines.join('\n') + '\n';
 }
@@ -61804,10 +66091,13 @@ function reportJson(r) {
 
 
 
+
 /** Hidden in the comment body: how the Action finds its own comment again. */
 const COMMENT_MARKER = '<!-- sss-tool:status -->';
-const report_esc = (s) => s.replace(/[|<>]/g, (c) => `\\${c}`);
-/** One error annotation per problem, on its file when it names one. */
+/**
+ * One error annotation per problem, on its file when it names one. @actions/core escapes line
+ * breaks in the command; `oneLine` also shows bidi and invisible characters for what they are.
+ */
 function annotate(problems) {
     for (const p of problems) {
         const e = p.error;
@@ -61816,16 +66106,26 @@ function annotate(problems) {
             : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
         const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
         if (e.file)
-            error(text + culprit, { title: `sss-tool: ${e.file}`, file: e.file, startLine: 1 });
+            error(markdown_oneLine(text + culprit), {
+                title: markdown_oneLine(`sss-tool: ${e.file}`),
+                file: markdown_oneLine(e.file),
+                startLine: 1,
+            });
         else
-            error(e.message);
+            error(markdown_oneLine(e.message));
     }
 }
 /** The problems as a Markdown table. */
 function problemsMarkdown(problems) {
     if (!problems.length)
         return '';
-    const rows = problems.map((p) => `| ${p.error.file ? `\`${report_esc(p.error.file)}\`` : '(repository)'} | ${report_esc(p.error.reason)}${p.error.field ? ` (field \`${report_esc(p.error.field)}\`)` : ''}${p.error.culprit ? ` (culprit: ${report_esc(p.error.culprit)})` : ''}${p.merged && p.error.file ? ' (merged before this pull request)' : ''} |`);
+    const rows = problems.map((p) => {
+        const e = p.error;
+        const where = e.file ? mdCode(e.file) : '(repository)';
+        const field = e.field ? ` (field ${mdCode(e.field)})` : '';
+        const culprit = e.culprit ? ` (culprit: ${mdText(e.culprit)})` : '';
+        return `| ${where} | ${mdText(e.reason)}${field}${culprit}${p.merged && e.file ? ' (merged before this pull request)' : ''} |`;
+    });
     return ['| file | problem |', '|---|---|', ...rows, ''].join('\n');
 }
 /** The round table of each ceremony, as Markdown. */
@@ -61866,7 +66166,9 @@ async function comment(token, repository, issue, body) {
     }
     catch (e) {
         const status = httpStatus(e);
-        if (status === 403 || status === 404)
+        if (isRateLimited(e))
+            warning(`Could not comment on pull request #${issue}: GitHub's API rate limit is exhausted (HTTP ${status}); the next run updates the comment. The report is in the job summary.`);
+        else if (status === 403 || status === 404)
             notice(`Cannot comment on pull request #${issue} (HTTP ${status}: a pull request from a fork gets a read-only token). The report is in the job summary.`);
         else
             warning(`Could not comment on pull request #${issue}: ${e.message}. The report is in the job summary.`);
@@ -61875,10 +66177,19 @@ async function comment(token, repository, issue, body) {
 //# sourceMappingURL=report.js.map
 ;// CONCATENATED MODULE: ./lib/action/publish.js
 /**
- * push to the default branch: when the group's ceremonies are complete, regenerate public_info/
- * from the verified transcript and, where it changed, commit it (or open a pull request). A run
- * with nothing new changes nothing.
+ * push to the default branch: re-audit the whole transcript, and only when it is valid and the
+ * group's ceremonies are complete, regenerate public_info/ and deliver it where it changed:
+ *
+ * - `publish-via: pull-request` (the path under branch protection): push the generated files to
+ *   `sss-tool/public-info` and open or update its pull request with `publish-token`, a token whose
+ *   pushes start workflows, so the required check runs on it like on any other pull request;
+ * - `publish-via: commit` (unprotected repositories): commit to the default branch; when another
+ *   push got there first, fetch the new tip, re-audit and regenerate on it, and push again.
+ *
+ * The summary is written before anything is pushed. A run with nothing new changes nothing.
  */
+
+
 
 
 
@@ -61890,158 +66201,996 @@ async function comment(token, repository, issue, body) {
 
 /** The branch the Action's publish pull request comes from. */
 const PUBLISH_BRANCH = 'sss-tool/public-info';
+/** How often `publish-via: commit` regenerates on a moved tip before it gives up. */
+const PUSH_ATTEMPTS = 4;
 async function publish(inputs, ctx) {
+    const defaultBranch = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
+    for (let attempt = 1;; attempt++) {
+        const round = await prepare(inputs, ctx, defaultBranch, attempt);
+        const { result, lines } = round;
+        if (!result.commit)
+            return finish(round);
+        if (inputs.publishVia === 'pull-request') {
+            result.pullRequest = await publishPullRequest(inputs, ctx, result.commit, defaultBranch, round.message, lines);
+            return finish(round);
+        }
+        if (!defaultBranch)
+            throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
+                code: 'git',
+            });
+        const target = mdCode(defaultBranch);
+        await writeSummary([
+            ...lines,
+            `Pushing ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}), attempt ${attempt}.`,
+            '',
+        ].join('\n'));
+        try {
+            await pushWithToken(ctx.workspace, 'origin', result.commit, defaultBranch, { token: inputs.token });
+        }
+        catch (e) {
+            const why = e.message;
+            const first = why
+                .split('\n')
+                .map((l) => l.trim())
+                .find(Boolean)
+                ?.replace(/[\s.]+$/, '') ?? 'git push failed';
+            if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
+                info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
+                await fetchWithToken(ctx.workspace, 'origin', defaultBranch, inputs.token);
+                await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
+                continue;
+            }
+            const hint = /protected branch|GH006|required status check/i.test(why)
+                ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
+                : '';
+            await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
+            throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, {
+                code: 'git',
+                field: 'publish-via',
+            });
+        }
+        info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
+        await writeSummary(`✅ Committed ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}).\n`);
+        return finish(round, true);
+    }
+}
+/**
+ * Audits the checkout and, when it is sound and complete, writes and commits the stale
+ * public_info files. Nothing is pushed here.
+ */
+async function prepare(inputs, ctx, defaultBranch, attempt) {
     const ws = ctx.workspace;
     const state = auditRepository((0,external_node_path_namespaceObject.join)(ws, inputs.ceremoniesDir), ws);
     const problems = [...[...state.reports.values()].flatMap((r) => r.errors), ...state.errors].map((error) => ({ error, merged: true }));
-    annotate(problems);
     setOutputs(state);
     const result = { state, changed: [] };
-    const defaultBranch = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
-    const lines = ['## sss-tool: publish', ''];
+    const lines = attempt === 1
+        ? ['## sss-tool: publish', '']
+        : [`### Attempt ${attempt}, on the new tip of ${mdCode(defaultBranch ?? '')}`, ''];
+    const round = { result, problems, lines, defaultBranch };
     if (ctx.event.repository?.fork)
         result.skipped = "this repository is a fork: publishing is the upstream repository's";
     else if (ctx.ref && defaultBranch && ctx.ref !== `refs/heads/${defaultBranch}`)
         result.skipped = `${ctx.ref} is not the default branch (${defaultBranch})`;
-    else if (state.errors.length)
-        result.skipped = `the repository's transcript is inconsistent: ${state.errors[0].message}`;
+    // Defense in depth: whatever the checks let through, an invalid transcript is never published.
+    else if (problems.length)
+        result.skipped = `the transcript on ${defaultBranch ?? 'this branch'} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}), so nothing is published`;
     else if (!state.group)
         result.skipped = 'no complete genesis ceremony yet: nothing to publish';
-    if (!result.skipped && state.group) {
-        const group = state.group;
-        const dir = (0,external_node_path_namespaceObject.join)(ws, inputs.publicInfoDir);
-        const stale = stalePublicFiles(dir, group);
-        if (!stale.length)
-            lines.push(`\`${inputs.publicInfoDir}/\` is up to date with the transcript: nothing to publish.`);
-        else {
-            const files = publicInfoFiles(group);
-            (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
-            for (const f of stale)
-                (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, f), files[f]);
-            result.changed = stale.map((f) => `${inputs.publicInfoDir}/${f}`);
-            const ids = group.ceremonies.map((c) => c.id).join(', ');
-            const message = `Publish public_info: ${ids}\n\nGenerated by the sss-tool Action from the verified transcript (${ids}).\nGroup public key: ${group.publicKey}\nChanged: ${stale.join(', ')}`;
-            const commit = await commitAsBot(ws, result.changed, message);
-            result.commit = commit;
-            if (inputs.publishVia === 'commit') {
-                if (!defaultBranch)
-                    throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
-                        code: 'git',
-                    });
-                await pushCommit(ws, 'origin', commit, defaultBranch, { token: inputs.token });
-                lines.push(`Committed ${result.changed.map((f) => `\`${f}\``).join(', ')} to \`${defaultBranch}\` (${commit.slice(0, 12)}).`);
-            }
-            else {
-                result.pullRequest = await publishPullRequest(inputs, ctx, commit, defaultBranch, message);
-                lines.push(`Opened or updated pull request #${result.pullRequest} with ${result.changed.map((f) => `\`${f}\``).join(', ')}.`);
-            }
-            info(lines[lines.length - 1]);
-        }
-        lines.push('', `Group public key: \`${group.publicKey}\` (${group.participants.length} participants, threshold ${group.threshold}).`);
+    if (result.skipped || !state.group)
+        return round;
+    const group = state.group;
+    const dir = (0,external_node_path_namespaceObject.join)(ws, inputs.publicInfoDir);
+    const stale = stalePublicFiles(dir, group);
+    if (!stale.length)
+        lines.push(`${mdCode(inputs.publicInfoDir + '/')} is up to date with the transcript: nothing to publish.`);
+    else {
+        const files = publicInfoFiles(group);
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+        for (const f of stale)
+            (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, f), files[f]);
+        result.changed = stale.map((f) => `${inputs.publicInfoDir}/${f}`);
+        const ids = group.ceremonies.map((c) => c.id).join(', ');
+        round.message = `Publish public_info: ${ids}\n\nGenerated by the sss-tool Action from the verified transcript (${ids}).\nGroup public key: ${group.publicKey}\nChanged: ${stale.join(', ')}`;
+        result.commit = await commitAsBot(ws, result.changed, round.message);
     }
+    lines.push('', `Group public key: \`${group.publicKey}\` (${group.participants.length} participants, threshold ${group.threshold}).`, '');
+    return round;
+}
+/** The summary's tail, and the run's verdict. */
+async function finish(round, pushed = false) {
+    const { result, problems, lines, defaultBranch } = round;
+    const tail = pushed ? [] : lines;
+    annotate(problems);
     if (result.skipped) {
         notice(`Publishing skipped: ${result.skipped}.`);
-        lines.push(`Publishing skipped: ${result.skipped}.`);
+        tail.push(`Publishing skipped: ${mdText(result.skipped)}.`, '');
     }
-    lines.push('', problemsMarkdown(problems), ceremoniesMarkdown(state));
-    await writeSummary(lines.join('\n'));
     if (problems.length)
-        setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the transcript on ${defaultBranch ?? 'this branch'}: ${problems[0].error.message}`);
+        tail.push(recoveryMarkdown(problems), '');
+    tail.push(problemsMarkdown(problems), ceremoniesMarkdown(result.state));
+    await writeSummary(tail.join('\n'));
+    if (problems.length)
+        setFailed(recoveryText(problems, defaultBranch));
     return result;
 }
-/** Pushes the commit as the publish branch (unless it already holds the same files) and opens its pull request. */
-async function publishPullRequest(inputs, ctx, commit, base, message) {
+/** The merged files a failed re-audit blames, in order, each once. */
+function filesAtFault(problems) {
+    return [...new Set(problems.map((p) => p.error.file ?? '(the repository as a whole)'))];
+}
+const RECOVERY = 'The transcript is append-only, so nothing is edited back: for a genesis ceremony, a maintainer opens a new ceremony under a new id and everyone runs the steps again; for a join, public_info/ keeps the group\'s last good state and the group decides how to go on (docs/maintainers.md, "When a merged transcript is invalid").';
+function recoveryText(problems, branch) {
+    const first = problems[0].error.message;
+    return `${problems.length} problem${problems.length === 1 ? '' : 's'} in the transcript merged on ${branch ?? 'this branch'}; nothing was published. At fault: ${filesAtFault(problems).join(', ')}. First: ${first}. ${RECOVERY}`;
+}
+function recoveryMarkdown(problems) {
+    return [
+        `❌ **Nothing was published**: the merged transcript fails the audit. At fault: ${filesAtFault(problems)
+            .map((f) => mdCode(f))
+            .join(', ')}.`,
+        '',
+        RECOVERY,
+    ].join('\n');
+}
+/**
+ * Pushes the commit as the publish branch (unless it already holds the same files) and opens or
+ * updates its pull request, both with the publish token: with the workflow's own token, GitHub
+ * starts no workflow for the push or the pull request, so the required check would never report.
+ */
+async function publishPullRequest(inputs, ctx, commit, base, message, lines) {
     if (!base)
         throw new errors_SssError('cannot tell the default branch for the pull request', { code: 'git' });
-    if (!inputs.token || !ctx.repository)
-        throw new errors_SssError('publish-via pull-request needs the token input and GITHUB_REPOSITORY', {
+    const token = inputs.publishToken || inputs.token;
+    if (inputs.publishToken)
+        core_setSecret(inputs.publishToken);
+    if (!token || !ctx.repository)
+        throw new errors_SssError('publish-via pull-request needs the publish-token input and GITHUB_REPOSITORY', {
             code: 'usage',
-            field: 'token',
+            field: 'publish-token',
         });
+    if (!inputs.publishToken)
+        warning('publish-via pull-request without publish-token: the pull request is opened with the workflow token, which starts no workflow, so a required check never reports on it. Set publish-token (docs/maintainers.md).');
     const ws = ctx.workspace;
     let same = false;
     try {
-        await git(ws).fetch('origin', PUBLISH_BRANCH);
+        await fetchWithToken(ws, 'origin', PUBLISH_BRANCH, token);
         const theirs = await treeOf(ws, 'FETCH_HEAD');
         same = theirs !== undefined && theirs === (await treeOf(ws, commit));
     }
     catch {
         // no publish branch yet
     }
-    if (!same)
-        await pushCommit(ws, 'origin', commit, PUBLISH_BRANCH, { force: true, token: inputs.token });
     const [title, ...body] = message.split('\n');
-    const pr = await openPullRequest(client(inputs.token), parseRepo(ctx.repository), {
+    lines.push(`Opening or updating the pull request from \`${PUBLISH_BRANCH}\` with the generated files.`, '');
+    await writeSummary(lines.join('\n'));
+    lines.length = 0;
+    if (!same)
+        await pushWithToken(ws, 'origin', commit, PUBLISH_BRANCH, { force: true, token });
+    const pr = await upsertPullRequest(client(token), parseRepo(ctx.repository), {
         head: PUBLISH_BRANCH,
         base,
         title,
-        body: body.join('\n').trim() + `\n\nFiles: ${PUBLIC_FILES.join(', ')}`,
+        body: `${body.join('\n').trim()}\n\nFiles: ${PUBLIC_FILES.join(', ')}\n\nAnyone may open this pull request (\`sss-tool publish --submit\`): the check accepts it only if every file is byte for byte what the merged transcript generates.`,
     });
+    lines.push(`${pr.action === 'created' ? 'Opened' : 'Updated'} pull request #${pr.number} from \`${PUBLISH_BRANCH}\` (${commit.slice(0, 12)}).`, '');
+    info(lines[0]);
     return pr.number;
 }
 //# sourceMappingURL=publish.js.map
-;// CONCATENATED MODULE: ./lib/github/ssh-signing-keys.js
-
-
-
-const KEY_TYPE = 'ssh-ed25519';
-function sshString(bytes) {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(bytes.length);
-    return Buffer.concat([len, bytes]);
+;// CONCATENATED MODULE: ./lib/ceremony/next-steps.js
+const STEP_LABEL = {
+    round1: 'round 1',
+    round2: 'round 2',
+    finalize: 'finalize',
+    request: 'the join request',
+    approval: 'approvals',
+};
+function stepLabel(step) {
+    return STEP_LABEL[step] ?? step;
 }
-/** The OpenSSH public key line for a hex Ed25519 public key (what `gh ssh-key add` uploads). */
-function sshPublicKeyLine(signingKeyHex, comment) {
-    const blob = Buffer.concat([sshString(Buffer.from(KEY_TYPE)), sshString(hexToBytes(signingKeyHex))]);
-    return `${KEY_TYPE} ${blob.toString('base64')}${comment ? ` ${comment}` : ''}`;
+/** `ceremony/<id>/<step>/<moniker>`, the branch `--submit` pushes; undefined for any other. */
+function parseStepBranch(ref) {
+    const m = /^ceremony\/([a-z0-9][a-z0-9._-]{0,62})\/(round1|round2|finalize|request|approval)\/([a-z0-9][a-z0-9_-]{0,62})$/.exec(ref);
+    return m ? { ceremony: m[1], step: m[2], moniker: m[3] } : undefined;
 }
-/** The hex Ed25519 key of an OpenSSH public key line, or undefined for anything else (RSA, ECDSA, sk-, malformed). */
-function ed25519FromSshLine(line) {
-    const m = /^ssh-ed25519 ([A-Za-z0-9+/]+={0,2})(?: .*)?$/.exec(line.trim());
-    if (!m)
+/** The phases that are a step of the round table. */
+const PHASE_STEP = {
+    round1: 'round1',
+    round2: 'round2',
+    finalize: 'finalize',
+    request: 'request',
+    approvals: 'approval',
+};
+/**
+ * Where the ceremony is: the step its phase names (in round 1 every known row may be done while
+ * more participants are due), else the first step some row has not done (an invalid ceremony).
+ */
+function currentStep(r) {
+    if (r.phase === 'complete')
         return undefined;
-    const blob = Buffer.from(m[1], 'base64');
-    if (blob.toString('base64') !== m[1] || blob.length !== 4 + KEY_TYPE.length + 4 + 32)
-        return undefined;
-    if (blob.readUInt32BE(0) !== KEY_TYPE.length || blob.subarray(4, 15).toString('latin1') !== KEY_TYPE)
-        return undefined;
-    if (blob.readUInt32BE(15) !== 32)
-        return undefined;
-    return curves_utils_bytesToHex(blob.subarray(19));
+    const named = PHASE_STEP[r.phase];
+    if (named && r.steps.includes(named))
+        return named;
+    return r.steps.find((s) => r.rows.some((row) => row.steps[s] === 'awaited' || row.steps[s] === 'invalid'));
 }
-/** The command that registers the key on the signed-in account (GitHub CLI). */
-function registerCommand(pubFile, title) {
-    const q = (s) => (/^[A-Za-z0-9_./:@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-    return `gh ssh-key add --type signing ${q(pubFile)} --title ${q(title)}`;
+/** The commands that bring the checkout up to date: on the default branch, fast-forward only. */
+function syncCommands(w) {
+    return [`git switch ${w.defaultBranch}`, `git pull --ff-only ${w.upstream} ${w.defaultBranch}`];
+}
+/** The command that performs `step` of the ceremony, with `--submit`. */
+function stepCommand(r, step, w) {
+    const dir = `${w.ceremoniesDir}/${r.ceremony}`;
+    if (r.kind === 'dkg') {
+        if (step === 'round1')
+            return `sss-tool dkg-round1 --threshold ${r.threshold} --participants ${r.participants} --ceremony ${r.ceremony} --submit`;
+        if (step === 'round2')
+            return `sss-tool dkg-round2 --commitments ${dir}/round1 --submit`;
+        if (step === 'finalize')
+            return `sss-tool dkg-finalize --shares ${dir}/round2 --submit`;
+    }
+    if (r.kind === 'join') {
+        if (step === 'approval')
+            return `sss-tool approve-participant --request ${dir}/request.json --submit`;
+        if (step === 'finalize')
+            return `sss-tool finalize-join --approvals ${dir}/approvals --submit`;
+    }
+    return undefined;
+}
+function standingOf(row, step, pull) {
+    const s = step ? row.steps[step] : undefined;
+    if (s === 'done')
+        return 'done';
+    if (s === 'invalid')
+        return 'invalid';
+    if (s === 'awaited')
+        return pull ? 'pull-request' : 'not-submitted';
+    return 'no-step';
 }
 /**
- * The Ed25519 SSH signing keys (hex) of a GitHub account, from GET /users/{login}/ssh_signing_keys
- * (public; the token only raises the rate limit). An unknown login has none.
+ * The status of one ceremony: each participant's standing in the current step, their open pull
+ * request, and the commands each awaited one runs next. Open pull requests of people the audit
+ * does not know yet (round 1) become rows of their own.
  */
-async function sshSigningKeys(login, o = client(process.env.GITHUB_TOKEN || process.env.GH_TOKEN || '')) {
-    try {
-        const keys = await o.paginate(o.rest.users.listSshSigningKeysForUser, { username: login, per_page: 100 });
-        return new Set(keys.map((k) => ed25519FromSshLine(String(k.key ?? ''))).filter((k) => k !== undefined));
-    }
-    catch (e) {
-        if (httpStatus(e) === 404)
-            return new Set();
-        throw new errors_SssError(`cannot read @${login}'s SSH signing keys from the GitHub API: ${e.message}`, {
-            field: 'github',
-        });
-    }
-}
-/** Memoizes sshSigningKeys per login for one run (one request per login however many files). */
-function signingKeyDirectory(o) {
-    const cache = new Map();
-    return (login) => {
-        const key = login.toLowerCase();
-        if (!cache.has(key))
-            cache.set(key, sshSigningKeys(login, o));
-        return cache.get(key);
+function ceremonyStatus(r, pulls, w) {
+    const step = currentStep(r);
+    const mine = pulls.filter((p) => p.ceremony === r.ceremony && p.step === step);
+    const rows = [...r.rows];
+    for (const p of mine)
+        if (!rows.some((row) => row.moniker === p.moniker))
+            rows.push({
+                moniker: p.moniker,
+                github: p.author,
+                steps: Object.fromEntries(r.steps.map((s) => [s, s === step ? 'awaited' : '-'])),
+            });
+    const command = step ? stepCommand(r, step, w) : undefined;
+    const commands = command ? [...syncCommands(w), command] : undefined;
+    const out = rows.map((row) => {
+        // A pull request counts for a participant only when its author is the participant's login.
+        const pull = mine.find((p) => p.moniker === row.moniker && (!row.github || !p.author || p.author.toLowerCase() === row.github.toLowerCase()));
+        const standing = standingOf(row, step, pull);
+        return {
+            moniker: row.moniker,
+            github: row.github ?? pull?.author,
+            steps: row.steps,
+            standing,
+            pull,
+            commands: standing === 'not-submitted' || standing === 'invalid' ? commands : undefined,
+        };
+    });
+    const unnamed = r.kind === 'dkg' && step === 'round1' && r.participants ? Math.max(0, r.participants - out.length) : 0;
+    return {
+        report: r,
+        step,
+        rows: out,
+        awaited: out.filter((p) => p.standing !== 'done' && p.standing !== 'no-step'),
+        unnamed,
+        unnamedCommands: unnamed ? commands : undefined,
+        command,
+        round: `${r.phase}${step ? `:${step}` : ''}`,
     };
 }
-//# sourceMappingURL=ssh-signing-keys.js.map
+/** Who the current step waits for, by moniker (and how many are not known by name yet). */
+function awaitedNames(s) {
+    const who = s.awaited.map((p) => p.moniker);
+    if (s.unnamed)
+        who.push(`${s.unnamed} more participant${s.unnamed === 1 ? '' : 's'}`);
+    return who;
+}
+/** One line a person can act on: what the ceremony waits for, from whom, and the command. */
+function next_steps_nextStepText(s) {
+    const r = s.report;
+    if (r.phase === 'complete')
+        return 'nothing: the ceremony is complete';
+    if (!s.step)
+        return r.awaiting;
+    const line = `${stepLabel(s.step)} from ${awaitedNames(s).join(', ') || 'nobody'}`;
+    return s.command ? `${line}; each of them runs: ${s.command}` : line;
+}
+//# sourceMappingURL=next-steps.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/status-render.js
+/**
+ * A ceremony's status for people: the tracking issue's body, the comment that opens a round, the
+ * next-step line of a pull request's comment (Markdown), and the same table for a terminal. Every
+ * string someone else chose goes through ./markdown.ts; only the round-opening comment mentions
+ * anyone, and only the people the step waits for.
+ */
+
+
+function shape(s) {
+    const r = s.report;
+    return `${r.kind}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : r.threshold ? `, threshold ${r.threshold}` : ''}`;
+}
+function phaseLabel(s) {
+    if (s.report.phase === 'complete')
+        return 'complete';
+    if (s.report.phase === 'invalid')
+        return `invalid${s.step ? ` (at ${stepLabel(s.step)})` : ''}`;
+    return s.step ? stepLabel(s.step) : s.report.phase;
+}
+function cellMarkdown(p, step, current) {
+    const state = p.steps[step] ?? '-';
+    if (state === 'done')
+        return '✅ merged';
+    if (state === 'invalid')
+        return '❌ invalid';
+    if (state !== 'awaited')
+        return '·';
+    if (step === current && p.pull)
+        return `🔄 [#${p.pull.number}](${p.pull.url}) open, not merged`;
+    return '⏳ not submitted';
+}
+function nextCellMarkdown(p) {
+    if (p.standing === 'not-submitted')
+        return 'runs the commands above';
+    if (p.standing === 'invalid')
+        return 'fixes the problem below, then runs the commands above';
+    if (p.standing === 'pull-request')
+        return `nothing: #${p.pull.number} waits for review and merge`;
+    return '—';
+}
+/** The round table with each participant's login, standing, open pull request and next action. */
+function statusTableMarkdown(s) {
+    const r = s.report;
+    const head = ['participant', 'GitHub', ...r.steps.map(stepLabel), 'next'];
+    const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+    for (const p of s.rows)
+        lines.push(`| ${mdText(p.moniker)} | ${p.github ? userLink(p.github) : '—'} | ${r.steps.map((st) => cellMarkdown(p, st, s.step)).join(' | ')} | ${nextCellMarkdown(p)} |`);
+    if (s.unnamed)
+        lines.push(`| _${s.unnamed} more, not known yet_ | — | ${r.steps.map((st) => (st === s.step ? '⏳ not submitted' : '·')).join(' | ')} | runs the commands above |`);
+    return lines.join('\n');
+}
+function commandsMarkdown(s) {
+    const commands = s.awaited.find((p) => p.commands)?.commands ?? s.unnamedCommands;
+    if (!commands)
+        return [];
+    return [mdShell(commands)];
+}
+/** Names (not mentions) of the awaited, for text that must notify nobody. */
+function awaitedMarkdown(s) {
+    const who = s.awaited.map((p) => `${mdText(p.moniker)}${p.github ? ` (${userLink(p.github)})` : ''}`);
+    if (s.unnamed)
+        who.push(`${s.unnamed} more participant${s.unnamed === 1 ? '' : 's'}`);
+    return who.join(', ') || 'nobody';
+}
+/** The tracking issue's body: phase, what is awaited, the commands, the table, the problems. */
+function trackingBodyMarkdown(s, footer) {
+    const r = s.report;
+    const lines = [`## Ceremony ${mdCode(r.ceremony)} (${shape(s)}): ${phaseLabel(s)}`, ''];
+    if (r.phase === 'complete')
+        lines.push(`**Complete.** Group public key: ${mdCode(r.group?.publicKey ?? '')}`, '');
+    else if (s.step) {
+        lines.push(`**Waiting for ${stepLabel(s.step)} from:** ${awaitedMarkdown(s)}.`, '');
+        const cmd = commandsMarkdown(s);
+        if (cmd.length)
+            lines.push('Whoever has not submitted runs, in their checkout of this repository (a clone of their fork works):', '', ...cmd, '');
+    }
+    else
+        lines.push(`**Waiting for:** ${mdCode(r.awaiting)}`, '');
+    lines.push(statusTableMarkdown(s), '');
+    if (r.errors.length) {
+        lines.push('**Problems:**', '');
+        for (const e of r.errors)
+            lines.push(`- ${mdCode(e.message)}`);
+        lines.push('');
+    }
+    lines.push(footer);
+    return lines.join('\n') + '\n';
+}
+/**
+ * The comment posted when a step opens (or the ceremony completes or breaks): it mentions exactly
+ * the people the step waits for, once.
+ */
+function roundOpenedMarkdown(s) {
+    const r = s.report;
+    if (r.phase === 'complete')
+        return `**Ceremony ${mdCode(r.ceremony)} is complete.** Group public key: ${mdCode(r.group?.publicKey ?? '')}. Thank you all.\n`;
+    const logins = [...new Set(s.awaited.filter((p) => p.standing !== 'pull-request' && p.github).map((p) => p.github))];
+    const unnamedOnly = s.awaited.filter((p) => !p.github).map((p) => mdText(p.moniker));
+    const what = s.step ? stepLabel(s.step) : 'the next step';
+    const lines = [
+        r.phase === 'invalid'
+            ? `**Ceremony ${mdCode(r.ceremony)} needs a fix before ${what} can close.**`
+            : `**${what[0].toUpperCase()}${what.slice(1)} of ceremony ${mdCode(r.ceremony)} is open.**`,
+        '',
+    ];
+    const addressed = [...logins.map(mention), ...unnamedOnly];
+    if (addressed.length)
+        lines.push(`${addressed.join(' ')}: it waits for you.${s.unnamed ? ` So do ${s.unnamed} more participants.` : ''}`, '');
+    else if (s.unnamed)
+        lines.push(`It waits for ${s.unnamed} participant${s.unnamed === 1 ? '' : 's'}.`, '');
+    const cmd = commandsMarkdown(s);
+    if (cmd.length)
+        lines.push('In your checkout of this repository:', '', ...cmd, '');
+    lines.push('The table in the issue above is kept up to date.');
+    return lines.join('\n') + '\n';
+}
+/** The next-step line of a pull request's comment: no mentions, a link to the tracking issue. */
+function nextStepMarkdown(s, issue) {
+    const r = s.report;
+    const link = issue ? ` Status of the ceremony: [#${issue.number}](${issue.url}).` : '';
+    if (r.phase === 'complete')
+        return `**Next (${mdCode(r.ceremony)}):** nothing, the ceremony is complete.${link}`;
+    if (!s.step)
+        return `**Next (${mdCode(r.ceremony)}):** ${mdCode(r.awaiting)}.${link}`;
+    const command = s.command ? `: ${mdCode(s.command)}` : '';
+    return `**Next (${mdCode(r.ceremony)}):** ${stepLabel(s.step)} from ${awaitedMarkdown(s)}${command}.${link}`;
+}
+function cellText(p, step, current) {
+    const state = p.steps[step] ?? '-';
+    if (state === 'done')
+        return 'merged';
+    if (state === 'invalid')
+        return 'invalid';
+    if (state !== 'awaited')
+        return '-';
+    if (step === current && p.pull)
+        return `PR #${p.pull.number} open`;
+    return 'not merged';
+}
+/** The same status for a terminal: the table, then each awaited person's commands. */
+function statusText(s) {
+    const r = s.report;
+    const lines = [`Ceremony ${r.ceremony} (${shape(s)}): ${phaseLabel(s)}`];
+    const head = ['participant', 'github', ...r.steps];
+    const body = s.rows.map((p) => [
+        p.moniker,
+        p.github ? `@${p.github}` : '-',
+        ...r.steps.map((st) => cellText(p, st, s.step)),
+    ]);
+    if (s.unnamed)
+        body.push([`(${s.unnamed} more)`, '-', ...r.steps.map((st) => (st === s.step ? 'not merged' : '-'))]);
+    if (body.length) {
+        const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+        const fmt = (cells) => '  ' +
+            cells
+                .map((c, i) => c.padEnd(width[i]))
+                .join('  ')
+                .trimEnd();
+        lines.push(fmt(head), ...body.map(fmt));
+    }
+    if (r.group)
+        lines.push(`  group public key: ${r.group.publicKey}`);
+    lines.push(`  next: ${nextStepText(s).split('; ')[0]}`);
+    const commands = s.awaited.find((p) => p.commands)?.commands ?? s.unnamedCommands;
+    if (commands)
+        lines.push('  each of them runs, in their checkout:', ...commands.map((c) => `    ${c}`));
+    for (const e of r.errors)
+        lines.push(`  problem: ${e.message}`);
+    return lines.join('\n');
+}
+//# sourceMappingURL=status-render.js.map
+;// CONCATENATED MODULE: ./lib/action/tracking.js
+/**
+ * One tracking issue per ceremony, like a signing event: the push run opens it and keeps its body
+ * current (phase, the table with each participant's login, standing and open pull request, the
+ * commands the awaited run next). When a new step opens, one comment mentions exactly the people
+ * it waits for; otherwise the body is edited in place and notifies nobody. A complete ceremony's
+ * issue gets a last comment and is closed. The pull-request comment links to the issue.
+ */
+
+
+
+
+/** The label on every tracking issue: how the Action lists them. */
+const TRACKING_LABEL = 'sss-tool ceremony';
+const marker = (ceremony) => `<!-- sss-tool:tracking:${ceremony} -->`;
+const ROUND = /<!-- sss-tool:round:([a-z0-9:]+) -->/;
+/** Where the participants' commands run: the upstream repository's URL and default branch. */
+function whereFor(inputs, ctx) {
+    const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const defaultBranch = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '') ?? 'main';
+    return { ceremoniesDir: inputs.ceremoniesDir, defaultBranch, upstream: `${server}/${ctx.repository}.git` };
+}
+/** The Action's tracking issue of each ceremony, by ceremony id (only issues a bot opened count). */
+async function trackingIssues(o, r) {
+    const issues = await o.paginate(o.rest.issues.listForRepo, {
+        ...r,
+        state: 'all',
+        labels: TRACKING_LABEL,
+        per_page: 100,
+    });
+    const out = new Map();
+    for (const i of issues.sort((a, b) => a.number - b.number)) {
+        if (i.pull_request || i.user?.type !== 'Bot' || typeof i.body !== 'string')
+            continue;
+        const m = /<!-- sss-tool:tracking:([a-z0-9][a-z0-9._-]{0,62}) -->/.exec(i.body);
+        if (m && !out.has(m[1]))
+            out.set(m[1], {
+                number: i.number,
+                url: i.html_url,
+                body: i.body,
+                state: i.state === 'closed' ? 'closed' : 'open',
+            });
+    }
+    return out;
+}
+/** The open pull requests that carry a ceremony step (`--submit` branch names). */
+async function openStepPulls(o, r) {
+    const pulls = await o.paginate(o.rest.pulls.list, { ...r, state: 'open', per_page: 100 });
+    const out = [];
+    for (const p of pulls) {
+        const step = parseStepBranch(p.head?.ref ?? '');
+        if (step)
+            out.push({ number: p.number, url: p.html_url, author: p.user?.login, ...step });
+    }
+    return out;
+}
+function bodyFor(s, sha) {
+    const footer = `<sub>Kept up to date by the sss-tool Action${sha ? ` (last run on ${sha.slice(0, 12)})` : ''}. New to this? [The participant's guide](https://github.com/proofofcloud/sss-tool/blob/main/docs/participants.md).</sub>`;
+    return `${marker(s.report.ceremony)}\n<!-- sss-tool:round:${s.round} -->\n${trackingBodyMarkdown(s, footer)}`;
+}
+/** Opens or updates one ceremony's tracking issue; posts the round-opening comment on a new step. */
+async function trackOne(o, r, s, issue, sha) {
+    const id = s.report.ceremony;
+    const body = bodyFor(s, sha);
+    const complete = s.report.phase === 'complete';
+    if (!issue) {
+        // A ceremony that completed before tracking existed gets no issue.
+        if (complete)
+            return undefined;
+        const made = await o.rest.issues.create({ ...r, title: `Ceremony ${id}: status`, body, labels: [TRACKING_LABEL] });
+        await o.rest.issues.createComment({ ...r, issue_number: made.data.number, body: roundOpenedMarkdown(s) });
+        return { ceremony: id, issue: made.data.number, action: 'opened' };
+    }
+    const before = ROUND.exec(issue.body)?.[1];
+    const state = complete ? 'closed' : 'open';
+    if (before === s.round) {
+        if (issue.body === body && issue.state === state)
+            return { ceremony: id, issue: issue.number, action: 'unchanged' };
+        await o.rest.issues.update({ ...r, issue_number: issue.number, body, state });
+        return { ceremony: id, issue: issue.number, action: 'updated' };
+    }
+    await o.rest.issues.update({ ...r, issue_number: issue.number, body });
+    await o.rest.issues.createComment({ ...r, issue_number: issue.number, body: roundOpenedMarkdown(s) });
+    if (issue.state !== state)
+        await o.rest.issues.update({ ...r, issue_number: issue.number, state });
+    return { ceremony: id, issue: issue.number, action: 'round-opened' };
+}
+/**
+ * Keeps every ceremony's tracking issue current. Never fails the run: a token without
+ * `issues: write` only loses the issue, and the job summary still has the table.
+ */
+async function track(inputs, ctx, state) {
+    if (!inputs.token || !ctx.repository) {
+        notice('No token or repository: no tracking issues.');
+        return [];
+    }
+    if (ctx.event.repository?.fork)
+        return [];
+    const o = client(inputs.token);
+    const r = parseRepo(ctx.repository);
+    const where = whereFor(inputs, ctx);
+    const out = [];
+    try {
+        const [issues, pulls] = await Promise.all([trackingIssues(o, r), openStepPulls(o, r)]);
+        for (const report of state.reports.values()) {
+            const t = await trackOne(o, r, ceremonyStatus(report, pulls, where), issues.get(report.ceremony), process.env.GITHUB_SHA);
+            if (!t)
+                continue;
+            out.push(t);
+            info(`Tracking issue #${t.issue} of ${t.ceremony}: ${t.action}.`);
+        }
+    }
+    catch (e) {
+        const status = httpStatus(e);
+        const why = status === 403 || status === 404 ? ` (HTTP ${status}: give the workflow \`issues: write\`)` : '';
+        warning(`Could not update the ceremonies' tracking issues: ${e.message}${why}. The job summary has the status.`);
+    }
+    return out;
+}
+/**
+ * The next-step lines of a pull request's comment, one per ceremony it touches, each linking to
+ * the ceremony's tracking issue when there is one. No open-pull-request lookup: the line says
+ * what the step waits for, and the issue has the rest.
+ */
+async function nextStepLines(inputs, ctx, state, ceremonies) {
+    let issues = new Map();
+    if (inputs.token && ctx.repository) {
+        try {
+            issues = await trackingIssues(client(inputs.token), parseRepo(ctx.repository));
+        }
+        catch {
+            // a token that cannot list issues: the line goes without its link
+        }
+    }
+    const where = whereFor(inputs, ctx);
+    return ceremonies
+        .map((id) => state.reports.get(id))
+        .filter((rep) => rep !== undefined)
+        .map((rep) => nextStepMarkdown(ceremonyStatus(rep, [], where), issues.get(rep.ceremony)))
+        .join('\n\n');
+}
+//# sourceMappingURL=tracking.js.map
+;// CONCATENATED MODULE: ./lib/artifacts/private.js
+/**
+ * Private material that must never reach the repository: age files (every private file of a home
+ * dir is one) and the plaintext forms of what they hold. The Action rejects a pull request that
+ * carries any; the CLI can call the same function before it commits.
+ */
+/** Formats of files that exist only in a home dir (their plaintext is a secret). */
+const PRIVATE_FORMATS = new Set([
+    'sss-tool/identity-secret@1',
+    'sss-tool/dkg-state@1',
+    'sss-tool/join-state@1',
+    'sss-tool/share@1',
+    'sss-tool/sign-nonces@1',
+]);
+/**
+ * JSON keys that name a scalar secret in this project's formats: a signing share, a polynomial's
+ * coefficients, signing nonces, identity secret keys, round state. No public artifact uses them.
+ */
+const PRIVATE_KEYS = {
+    signingShare: 'a signing share',
+    coefficients: 'polynomial coefficients',
+    nonces: 'signing nonces',
+    secret: 'round state',
+    signingSecret: 'a signing secret key',
+    encryptionSecret: 'an encryption secret key',
+    secretKey: 'a secret key',
+    privateKey: 'a private key',
+};
+const AGE_BINARY = 'age-encryption.org/v1';
+const AGE_ARMOR = '-----BEGIN AGE ENCRYPTED FILE-----';
+/**
+ * Why a file's bytes are private material, or undefined when they are not: an age file (binary or
+ * armored), a private format, or a JSON document with a key that carries a secret (at any depth).
+ */
+function privateMaterial(bytes) {
+    const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+    const head = text.trimStart();
+    if (head.startsWith(AGE_BINARY))
+        return 'an age-encrypted file (private files stay in your home dir)';
+    if (text.includes(AGE_ARMOR))
+        return 'an armored age-encrypted file (private files stay in your home dir)';
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    return privateJson(value);
+}
+const pathOf = (s) => {
+    const keys = [];
+    for (let p = s; p?.key !== undefined; p = p.parent)
+        keys.push(p.key);
+    return keys
+        .reverse()
+        .map((k) => `${k}.`)
+        .join('');
+};
+/**
+ * Depth-first, in document order, with an explicit stack: a pull request may carry JSON nested
+ * deeper than the call stack ("[[[[…"), which a recursive walk turned into a RangeError.
+ */
+function privateJson(root) {
+    const stack = [{ value: root }];
+    while (stack.length) {
+        const step = stack.pop();
+        if (step.entry) {
+            if (Object.hasOwn(PRIVATE_KEYS, step.key))
+                return `${PRIVATE_KEYS[step.key]} (field ${pathOf(step.parent)}${step.key})`;
+            stack.push({ value: step.value, key: step.key, parent: step.parent });
+            continue;
+        }
+        const value = step.value;
+        if (Array.isArray(value)) {
+            for (let i = value.length - 1; i >= 0; i--)
+                stack.push({ value: value[i], key: String(i), parent: step });
+            continue;
+        }
+        if (!value || typeof value !== 'object')
+            continue;
+        const obj = value;
+        if (typeof obj.format === 'string' && PRIVATE_FORMATS.has(obj.format))
+            return `a private file (format ${obj.format})`;
+        const entries = Object.entries(obj);
+        for (let i = entries.length - 1; i >= 0; i--)
+            stack.push({ value: entries[i][1], key: entries[i][0], parent: step, entry: true });
+    }
+    return undefined;
+}
+//# sourceMappingURL=private.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/rules.js
+/**
+ * What a pull request may change (PROTOCOL section 5), as data and pure functions: the Action feeds
+ * in the changes git reports and the audited repository before and after them, and gets back every
+ * problem, each naming the file and the reason. The cryptography is not re-checked here: that is
+ * the audit's (`auditRepository`), the one verifier `sss-tool verify` also runs.
+ *
+ * Which file may be added by whom, and when, is one table (`FILE_RULES`): a ceremony kind adds its
+ * rows there.
+ */
+
+
+
+
+const byFileName = (f) => ({ moniker: f.moniker });
+const monikerOf = (v) => {
+    const m = v?.moniker;
+    return typeof m === 'string' ? m : undefined;
+};
+/** Every file a pull request may add under ceremonies/<id>/, by ceremony kind. */
+const FILE_RULES = [
+    // A newcomer opens their own join: its manifest may arrive with their request.json (then the
+    // request's author must open the pull request); alone, it is a maintainer's.
+    {
+        kind: 'join',
+        role: 'ceremony',
+        perMoniker: false,
+        pattern: 'ceremony.json',
+        author: (f) => {
+            const newcomer = monikerOf(f.head.tree?.singles.get('request')?.value);
+            return newcomer ? { moniker: newcomer } : 'maintainer';
+        },
+    },
+    { kind: '*', role: 'ceremony', perMoniker: false, pattern: 'ceremony.json', author: () => 'maintainer' },
+    { kind: 'dkg', role: 'round1', perMoniker: true, pattern: 'round1/<moniker>.json', author: byFileName },
+    {
+        kind: 'dkg',
+        role: 'round2',
+        perMoniker: true,
+        pattern: 'round2/<moniker>.json',
+        author: byFileName,
+        notYet: ({ report, tree }) => report?.digests?.round1
+            ? undefined
+            : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
+    },
+    {
+        kind: 'dkg',
+        role: 'finalize',
+        perMoniker: true,
+        pattern: 'finalize/<moniker>.json',
+        author: byFileName,
+        notYet: ({ report, tree }) => report?.digests?.round2
+            ? undefined
+            : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
+    },
+    // Join (PROTOCOL section 4, "Adding a participant"): the newcomer's request, each approver's
+    // fragment once the request is merged, the newcomer's finalize once every approval is.
+    {
+        kind: 'join',
+        role: 'request',
+        perMoniker: false,
+        pattern: 'request.json',
+        author: (f) => ({ moniker: monikerOf(f.value) }),
+    },
+    {
+        kind: 'join',
+        role: 'approvals',
+        perMoniker: true,
+        pattern: 'approvals/<moniker>.json',
+        author: byFileName,
+        notYet: ({ report }) => (report?.digests?.request ? undefined : 'an approval before the join request is merged'),
+    },
+    {
+        kind: 'join',
+        role: 'finalize',
+        perMoniker: false,
+        pattern: 'finalize.json',
+        author: (f) => ({ moniker: monikerOf(f.head.tree?.singles.get('request')?.value) }),
+        notYet: ({ report }) => (report?.digests?.approvals ? undefined : 'finalize before every approval is merged'),
+    },
+];
+/** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */
+function ceremonyKind(tree) {
+    const k = tree?.manifest?.value?.kind;
+    return typeof k === 'string' ? k : 'dkg';
+}
+function ruleFor(kind, role, perMoniker) {
+    return FILE_RULES.find((r) => (r.kind === kind || r.kind === '*') && r.role === role && r.perMoniker === perMoniker);
+}
+const sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
+/**
+ * The GitHub login a moniker declared in a ceremony: from its verified artifacts (the audit's
+ * rows), else from its own files, else from the group it belongs to.
+ */
+function declaredGithub(view, state, moniker) {
+    const row = view.report?.rows.find((r) => r.moniker === moniker);
+    if (row?.github)
+        return row.github;
+    const tree = view.tree;
+    const raws = tree ? [...[...tree.byRole.values()].map((m) => m.get(moniker)), ...tree.singles.values()] : [];
+    for (const raw of raws) {
+        const v = raw?.value;
+        if (v?.moniker === moniker && typeof v.github === 'string')
+            return v.github;
+    }
+    return state.group?.participants.find((p) => p.moniker === moniker)?.github;
+}
+function layoutHint(kind) {
+    const rules = FILE_RULES.filter((r) => r.kind === kind || r.kind === '*');
+    return rules.length
+        ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}`
+        : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
+}
+/** Ceremony ids whose directory the changes touch. */
+function touchedCeremonies(changes, ceremoniesDir) {
+    const prefix = ceremoniesDir + '/';
+    const ids = new Set();
+    for (const c of changes) {
+        if (!c.path.startsWith(prefix))
+            continue;
+        const parts = c.path.slice(prefix.length).split('/');
+        if (parts.length > 1)
+            ids.add(parts[0]);
+    }
+    return [...ids].sort();
+}
+/**
+ * Every rule of PROTOCOL section 5 that is about the changes themselves: where files may go, who
+ * may add them and when, append-only, no symlinks, size, no private material, public_info/.
+ * Returns one error per offending file and reason.
+ */
+function checkChanges(changes, ctx) {
+    const errors = [];
+    let baseView;
+    const k = {
+        ctx,
+        fail: (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file })),
+        isMaintainer: ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
+        maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
+        cPrefix: ctx.ceremoniesDir + '/',
+        pPrefix: ctx.publicInfoDir + '/',
+        onlyGeneratedFiles: changes.length > 0 &&
+            changes.every((c) => c.path.startsWith(ctx.publicInfoDir + '/') &&
+                PUBLIC_FILES.includes(c.path.slice(ctx.publicInfoDir.length + 1))),
+        base: () => (baseView ??= ctx.base()),
+    };
+    for (const c of changes)
+        checkChange(c, k);
+    return errors;
+}
+/** One changed file: never private material; then public_info/, repository files or the transcript. */
+function checkChange(c, k) {
+    const p = c.path;
+    if (c.content) {
+        const why = privateMaterial(c.content);
+        if (why)
+            k.fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
+    }
+    if (p.startsWith(k.pPrefix))
+        checkPublicInfo(c, p.slice(k.pPrefix.length), k);
+    else if (!p.startsWith(k.cPrefix) || !p.slice(k.cPrefix.length).includes('/'))
+        housekeeping(c, k);
+    else
+        checkTranscriptFile(c, k);
+}
+/** A repository file outside ceremonies/ and public_info/: a maintainer's, never a participant's. */
+function housekeeping(c, k) {
+    if (!k.isMaintainer)
+        k.fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${k.cPrefix}<id>/${k.ctx.maintainers.length ? ` (repository files are for maintainers: ${k.maintainerList})` : ''}`);
+}
+/** A file under ceremonies/<id>/: added (append-only), a plain small file, in the layout, by its author, in turn. */
+function checkTranscriptFile(c, k) {
+    const p = c.path;
+    if (c.status === 'D')
+        return k.fail(p, 'deletes a merged artifact: the transcript is append-only');
+    if (c.status === 'M' || c.status === 'T')
+        return k.fail(p, `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`);
+    if (c.mode === '120000')
+        return k.fail(p, 'symbolic links are not allowed', 'io');
+    if (c.mode !== '100644' && c.mode !== '100755')
+        return k.fail(p, `not a regular file (git mode ${c.mode})`, 'io');
+    if ((c.size ?? 0) > MAX_ARTIFACT_BYTES)
+        return k.fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
+    const where = classifyPath(p, k.ctx.ceremoniesDir);
+    const id = p.slice(k.cPrefix.length).split('/')[0];
+    const view = k.ctx.head.ceremony(id);
+    const kind = ceremonyKind(view.tree);
+    const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
+    if (!where || !rule)
+        return k.fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
+    const input = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
+    checkAuthor(p, rule, input, view, k);
+    if (rule.notYet) {
+        const why = rule.notYet(k.base().ceremony(id));
+        if (why)
+            k.fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
+    }
+}
+function checkAuthor(p, rule, input, view, k) {
+    const who = rule.author(input);
+    if (who === 'maintainer') {
+        if (k.ctx.maintainers.length && !k.isMaintainer)
+            k.fail(p, `only maintainers (${k.maintainerList}) may add a ceremony manifest, not @${k.ctx.author}`);
+        return;
+    }
+    const moniker = who.moniker;
+    if (!moniker) {
+        k.fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
+        return;
+    }
+    const github = who.github ?? declaredGithub(view, k.ctx.head.state, moniker);
+    if (!github) {
+        if (!k.isMaintainer)
+            k.fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
+    }
+    else if (!sameLogin(github, k.ctx.author)) {
+        k.fail(p, `submitted by @${k.ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
+        return;
+    }
+    // One artifact per participant per round: no second moniker under the same login.
+    if (github && rule.perMoniker && view.tree) {
+        for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
+            if (other === moniker)
+                continue;
+            const theirs = declaredGithub(view, k.ctx.head.state, other);
+            if (theirs && sameLogin(theirs, github))
+                k.fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
+        }
+    }
+}
+function checkPublicInfo(c, name, k) {
+    // A pull request of nothing but the generated files is the publish path under branch
+    // protection: whoever opens it (the publish token's app, any participant), its bytes are
+    // checked against the transcript below. Anything else under public_info/ is a maintainer's.
+    if (k.ctx.maintainers.length && !k.isMaintainer && !k.onlyGeneratedFiles) {
+        k.fail(c.path, `only maintainers (${k.maintainerList}) may change ${k.pPrefix}; it is generated from the transcript when a ceremony completes`);
+        return;
+    }
+    if (!PUBLIC_FILES.includes(name)) {
+        housekeeping(c, k);
+        return;
+    }
+    const group = k.ctx.head.state.group;
+    if (!group) {
+        k.fail(c.path, `no complete ceremony yields ${k.pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
+        return;
+    }
+    const want = publicInfoFiles(group)[name];
+    if (c.status === 'D')
+        k.fail(c.path, 'deletes a generated public file');
+    else if (c.mode !== '100644' && c.mode !== '100755')
+        k.fail(c.path, `not a regular file (git mode ${c.mode})`);
+    else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
+        k.fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
+}
+function parseOrUndefined(bytes) {
+    if (!bytes)
+        return undefined;
+    try {
+        return JSON.parse(Buffer.from(bytes).toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The audit's problems in the ceremonies a pull request touches (and the repository's own), each
+ * attributed: to a file the pull request changed, or to one merged before it.
+ */
+function auditProblems(state, ceremonies, changed) {
+    const out = [];
+    for (const id of ceremonies)
+        for (const error of state.reports.get(id)?.errors ?? [])
+            out.push({ error, merged: !error.file || !changed.has(error.file) });
+    for (const error of state.errors)
+        out.push({ error, merged: !error.file || !changed.has(error.file) });
+    return out;
+}
+//# sourceMappingURL=rules.js.map
 ;// CONCATENATED MODULE: ./lib/action/validate.js
 /**
  * pull_request: is this pull request a valid next step of its ceremonies? The changes come from
@@ -62060,72 +67209,46 @@ function signingKeyDirectory(o) {
 
 
 
-
 async function validate_validate(inputs, ctx) {
-    const ev = reviewedEvent(ctx);
+    const pr = ctx.event.pull_request;
+    if (!pr)
+        throw new errors_SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)', { code: 'usage' });
+    const author = pr.user?.login ?? '';
+    const number = pr.number ?? ctx.event.number;
+    const baseSha = pr.base?.sha;
     const ws = ctx.workspace;
     const head = await commitOf(ws, 'HEAD');
     if (!head)
-        throw new errors_SssError(`${ws} is not a git checkout`);
-    const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha, ev.headSha);
-    // The rules (maintainers, directories) as the base has them: never from the pull request.
-    const rules = rulesAt(ws, base, inputs);
-    inputs = rules.inputs;
+        throw new errors_SssError(`${ws} is not a git checkout`, { code: 'git' });
+    if (!baseSha || !(await commitOf(ws, baseSha)))
+        throw new errors_SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
+    const base = await mergeBase(ws, baseSha, head);
     const changes = changedFiles(ws, base, head);
-    const author = ev.author ?? '';
-    const number = ev.number;
-    info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`);
+    info(markdown_oneLine(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`));
     const headState = auditRepository((0,external_node_path_namespaceObject.join)(ws, inputs.ceremoniesDir), ws);
     const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
     const temps = [];
     let problems;
-    let optedOut = [];
     try {
-        let baseView;
-        const baseRepo = () => {
-            if (baseView)
-                return baseView;
-            const dir = exportTree(ws, base, inputs.ceremoniesDir);
-            temps.push(dir);
-            return (baseView = repositoryView(dir, inputs.ceremoniesDir, auditRepository((0,external_node_path_namespaceObject.join)(dir, inputs.ceremoniesDir), dir)));
-        };
-        const headView = repositoryView(ws, inputs.ceremoniesDir, headState);
         const ruleErrors = checkChanges(changes, {
             author,
-            mergeQueue: Boolean(ev.queue),
             maintainers: inputs.maintainers,
             ceremoniesDir: inputs.ceremoniesDir,
             publicInfoDir: inputs.publicInfoDir,
-            head: headView,
-            base: baseRepo,
+            head: repositoryView(ws, inputs.ceremoniesDir, headState),
+            base: () => {
+                const dir = exportTree(ws, base, inputs.ceremoniesDir);
+                temps.push(dir);
+                return repositoryView(dir, inputs.ceremoniesDir, auditRepository((0,external_node_path_namespaceObject.join)(dir, inputs.ceremoniesDir), dir));
+            },
         });
-        const pushErrors = ev.queue
-            ? []
-            : pushProblems(changes, {
-                author,
-                sender: ev.sender,
-                maintainers: inputs.maintainers,
-                ceremoniesDir: inputs.ceremoniesDir,
-            });
-        const joinStart = joinStartProblems(changes, inputs.ceremoniesDir, headView, baseRepo);
-        const binding = await bindingProblems(changes, inputs.ceremoniesDir, headView, baseRepo, signingKeyDirectory(client(inputs.token)));
-        optedOut = binding.optedOut;
         const audit = auditProblems(headState, touched, new Set(changes.map((c) => c.path)));
-        problems = dedupe([...pushErrors, ...binding.errors, ...joinStart, ...ruleErrors].map((error) => ({ error })).concat(audit));
-        // Blame the pull request's own files before anything merged earlier.
-        problems = [...problems.filter((p) => !p.merged), ...problems.filter((p) => p.merged)];
+        problems = dedupe([...ruleErrors.map((error) => ({ error })), ...audit]);
     }
     finally {
         for (const d of temps)
             (0,external_node_fs_namespaceObject.rmSync)(d, { recursive: true, force: true });
     }
-    const notice = judgeNotice(changes, ev.queue ? undefined : author, inputs.maintainers);
-    const notes = [
-        rules.source === 'inputs'
-            ? `_Rules from the workflow inputs: a pull request can change them. Commit \`${CONFIG_PATH}\` so they come from the base (docs/maintainers.md)._`
-            : '',
-        ...optedOut.map((id) => `_Ceremony ${id} opts out of the SSH-signing-key binding (identityBinding: pull-request-author): its identities are bound by the pull request's author alone._`),
-    ].filter(Boolean);
     annotate(problems);
     const verdict = problems.length
         ? `❌ **${problems.length} problem${problems.length === 1 ? '' : 's'}**: this pull request cannot be merged as it is.`
@@ -62133,50 +67256,23 @@ async function validate_validate(inputs, ctx) {
             ? '✅ **Valid**: every changed file passes the ceremony rules and the full audit.'
             : '✅ Nothing changed.';
     const md = [
-        ...(notice ? [notice, ''] : []),
-        ev.queue ? `## sss-tool: merge queue group ${ev.queue}` : `## sss-tool: pull request #${number} by @${author}`,
+        `## sss-tool: pull request #${number} by ${mdCode(`@${author}`)}`,
         '',
         verdict,
         '',
-        ...notes.flatMap((n) => [n, '']),
         problemsMarkdown(problems),
         touched.length ? '#### The ceremony with this pull request merged\n' : '',
         touched.length ? ceremoniesMarkdown(headState, touched) : '',
+        touched.length ? await nextStepLines(inputs, ctx, headState, touched) : '',
     ].join('\n');
     await writeSummary(md);
-    if (!ev.queue)
-        await comment(inputs.token, ctx.repository, number, md);
+    await comment(inputs.token, ctx.repository, number, md);
     setOutputs(headState);
     if (problems.length)
-        setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${ev.queue ? `merge queue group ${ev.queue}` : `pull request #${number}`}: ${problems[0].error.message}`);
+        setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in pull request #${number}: ${problems[0].error.message}`);
     else
-        info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number}`} is valid.`);
+        info(`Pull request #${number} is valid.`);
     return { problems, ceremonies: touched };
-}
-function reviewedEvent(ctx) {
-    const g = ctx.event.merge_group;
-    if (ctx.eventName === 'merge_group') {
-        if (!g?.base_sha)
-            throw new errors_SssError('validate needs a merge_group event with base_sha (GITHUB_EVENT_PATH)');
-        return { number: 0, baseSha: g.base_sha, queue: String(g.head_ref ?? g.head_sha ?? 'merge group') };
-    }
-    const pr = ctx.event.pull_request;
-    if (!pr)
-        throw new errors_SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)');
-    return {
-        number: pr.number ?? ctx.event.number,
-        author: pr.user?.login ?? '',
-        sender: ctx.event.sender?.login,
-        baseSha: pr.base?.sha,
-        headSha: pr.head?.sha,
-    };
-}
-/** A merge group is checked against the base branch it will be pushed onto. */
-async function queueBase(ws, baseSha) {
-    const base = baseSha && (await commitOf(ws, baseSha));
-    if (!base)
-        throw new errors_SssError(`the checkout lacks the merge group's base commit ${baseSha}: use actions/checkout with fetch-depth: 0`);
-    return base;
 }
 /**
  * One entry per file and reason: the rules and the audit both see a symlink or a stray file; the
@@ -62208,36 +67304,34 @@ function dedupe(problems) {
 
 
 
+
 /** The mode an event implies when the `mode` input is `auto`. */
 function modeFor(eventName) {
     if (eventName === 'pull_request_target')
         throw new errors_SssError('refusing to run on pull_request_target: it runs with a write token next to untrusted changes; trigger the workflow on pull_request', { code: 'not-allowed', field: 'on' });
-    if (eventName === 'pull_request' || eventName === 'merge_group')
+    if (eventName === 'pull_request')
         return 'validate';
     if (eventName === 'push')
         return 'publish';
     return 'status';
 }
-async function run() {
+async function main_run() {
     try {
-        let inputs = readInputs();
+        const inputs = readInputs();
         const ctx = readContext();
         // Whatever the mode: pull_request_target is refused before anything else runs.
         const implied = modeFor(ctx.eventName);
         const mode = inputs.mode === 'auto' ? implied : inputs.mode;
         info(`sss-tool Action: ${mode} (event ${ctx.eventName || 'none'}, ceremonies in ${inputs.ceremoniesDir}/).`);
-        // Outside a pull request the rules are the checked-out commit's (the default branch's own).
-        if (mode !== 'validate')
-            inputs = rulesAt(ctx.workspace, 'HEAD', inputs).inputs;
         if (mode === 'validate')
             await validate_validate(inputs, ctx);
         else if (mode === 'publish')
-            await publish(inputs, ctx);
+            await track(inputs, ctx, (await publish(inputs, ctx)).state);
         else
-            await main_status(inputs, ctx);
+            await track(inputs, ctx, await main_status(inputs, ctx));
     }
     catch (e) {
-        setFailed(e instanceof Error ? e.message : String(e));
+        setFailed(markdown_oneLine(e instanceof Error ? e.message : String(e)));
     }
 }
 /** Every ceremony's round table, and the outputs; fails nothing. */
@@ -62246,9 +67340,24 @@ async function main_status(inputs, ctx) {
     setOutputs(state);
     await writeSummary(['## sss-tool: status', '', ceremoniesMarkdown(state)].join('\n'));
     for (const r of state.reports.values())
-        info(`${r.ceremony}: ${r.phase}; awaiting ${r.awaiting}`);
+        info(markdown_oneLine(`${r.ceremony}: ${r.phase}; awaiting ${r.awaiting}`));
+    return state;
 }
 //# sourceMappingURL=main.js.map
+
+/***/ }),
+
+/***/ 6495:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"blacklist_client.lua":"local blacklist = ARGV[num_static_argv + 1]\\n\\nif redis.call(\'zscore\', client_last_seen_key, blacklist) then\\n  redis.call(\'zadd\', client_last_seen_key, 0, blacklist)\\nend\\n\\n\\nreturn {}\\n","check.lua":"local weight = tonumber(ARGV[num_static_argv + 1])\\n\\nlocal capacity = process_tick(now, false)[\'capacity\']\\nlocal nextRequest = tonumber(redis.call(\'hget\', settings_key, \'nextRequest\'))\\n\\nreturn conditions_check(capacity, weight) and nextRequest - now <= 0\\n","conditions_check.lua":"local conditions_check = function (capacity, weight)\\n  return capacity == nil or weight <= capacity\\nend\\n","current_reservoir.lua":"return process_tick(now, false)[\'reservoir\']\\n","done.lua":"process_tick(now, false)\\n\\nreturn tonumber(redis.call(\'hget\', settings_key, \'done\'))\\n","free.lua":"local index = ARGV[num_static_argv + 1]\\n\\nredis.call(\'zadd\', job_expirations_key, 0, index)\\n\\nreturn process_tick(now, false)[\'running\']\\n","get_time.lua":"redis.replicate_commands()\\n\\nlocal get_time = function ()\\n  local time = redis.call(\'time\')\\n\\n  return tonumber(time[1]..string.sub(time[2], 1, 3))\\nend\\n","group_check.lua":"return not (redis.call(\'exists\', settings_key) == 1)\\n","heartbeat.lua":"process_tick(now, true)\\n","increment_reservoir.lua":"local incr = tonumber(ARGV[num_static_argv + 1])\\n\\nredis.call(\'hincrby\', settings_key, \'reservoir\', incr)\\n\\nlocal reservoir = process_tick(now, true)[\'reservoir\']\\n\\nlocal groupTimeout = tonumber(redis.call(\'hget\', settings_key, \'groupTimeout\'))\\nrefresh_expiration(0, 0, groupTimeout)\\n\\nreturn reservoir\\n","init.lua":"local clear = tonumber(ARGV[num_static_argv + 1])\\nlocal limiter_version = ARGV[num_static_argv + 2]\\nlocal num_local_argv = num_static_argv + 2\\n\\nif clear == 1 then\\n  redis.call(\'del\', unpack(KEYS))\\nend\\n\\nif redis.call(\'exists\', settings_key) == 0 then\\n  -- Create\\n  local args = {\'hmset\', settings_key}\\n\\n  for i = num_local_argv + 1, #ARGV do\\n    table.insert(args, ARGV[i])\\n  end\\n\\n  redis.call(unpack(args))\\n  redis.call(\'hmset\', settings_key,\\n    \'nextRequest\', now,\\n    \'lastReservoirRefresh\', now,\\n    \'lastReservoirIncrease\', now,\\n    \'running\', 0,\\n    \'done\', 0,\\n    \'unblockTime\', 0,\\n    \'capacityPriorityCounter\', 0\\n  )\\n\\nelse\\n  -- Apply migrations\\n  local settings = redis.call(\'hmget\', settings_key,\\n    \'id\',\\n    \'version\'\\n  )\\n  local id = settings[1]\\n  local current_version = settings[2]\\n\\n  if current_version ~= limiter_version then\\n    local version_digits = {}\\n    for k, v in string.gmatch(current_version, \\"([^.]+)\\") do\\n      table.insert(version_digits, tonumber(k))\\n    end\\n\\n    -- 2.10.0\\n    if version_digits[2] < 10 then\\n      redis.call(\'hsetnx\', settings_key, \'reservoirRefreshInterval\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'reservoirRefreshAmount\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'lastReservoirRefresh\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'done\', 0)\\n      redis.call(\'hset\', settings_key, \'version\', \'2.10.0\')\\n    end\\n\\n    -- 2.11.1\\n    if version_digits[2] < 11 or (version_digits[2] == 11 and version_digits[3] < 1) then\\n      if redis.call(\'hstrlen\', settings_key, \'lastReservoirRefresh\') == 0 then\\n        redis.call(\'hmset\', settings_key,\\n          \'lastReservoirRefresh\', now,\\n          \'version\', \'2.11.1\'\\n        )\\n      end\\n    end\\n\\n    -- 2.14.0\\n    if version_digits[2] < 14 then\\n      local old_running_key = \'b_\'..id..\'_running\'\\n      local old_executing_key = \'b_\'..id..\'_executing\'\\n\\n      if redis.call(\'exists\', old_running_key) == 1 then\\n        redis.call(\'rename\', old_running_key, job_weights_key)\\n      end\\n      if redis.call(\'exists\', old_executing_key) == 1 then\\n        redis.call(\'rename\', old_executing_key, job_expirations_key)\\n      end\\n      redis.call(\'hset\', settings_key, \'version\', \'2.14.0\')\\n    end\\n\\n    -- 2.15.2\\n    if version_digits[2] < 15 or (version_digits[2] == 15 and version_digits[3] < 2) then\\n      redis.call(\'hsetnx\', settings_key, \'capacityPriorityCounter\', 0)\\n      redis.call(\'hset\', settings_key, \'version\', \'2.15.2\')\\n    end\\n\\n    -- 2.17.0\\n    if version_digits[2] < 17 then\\n      redis.call(\'hsetnx\', settings_key, \'clientTimeout\', 10000)\\n      redis.call(\'hset\', settings_key, \'version\', \'2.17.0\')\\n    end\\n\\n    -- 2.18.0\\n    if version_digits[2] < 18 then\\n      redis.call(\'hsetnx\', settings_key, \'reservoirIncreaseInterval\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'reservoirIncreaseAmount\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'reservoirIncreaseMaximum\', \'\')\\n      redis.call(\'hsetnx\', settings_key, \'lastReservoirIncrease\', now)\\n      redis.call(\'hset\', settings_key, \'version\', \'2.18.0\')\\n    end\\n\\n  end\\n\\n  process_tick(now, false)\\nend\\n\\nlocal groupTimeout = tonumber(redis.call(\'hget\', settings_key, \'groupTimeout\'))\\nrefresh_expiration(0, 0, groupTimeout)\\n\\nreturn {}\\n","process_tick.lua":"local process_tick = function (now, always_publish)\\n\\n  local compute_capacity = function (maxConcurrent, running, reservoir)\\n    if maxConcurrent ~= nil and reservoir ~= nil then\\n      return math.min((maxConcurrent - running), reservoir)\\n    elseif maxConcurrent ~= nil then\\n      return maxConcurrent - running\\n    elseif reservoir ~= nil then\\n      return reservoir\\n    else\\n      return nil\\n    end\\n  end\\n\\n  local settings = redis.call(\'hmget\', settings_key,\\n    \'id\',\\n    \'maxConcurrent\',\\n    \'running\',\\n    \'reservoir\',\\n    \'reservoirRefreshInterval\',\\n    \'reservoirRefreshAmount\',\\n    \'lastReservoirRefresh\',\\n    \'reservoirIncreaseInterval\',\\n    \'reservoirIncreaseAmount\',\\n    \'reservoirIncreaseMaximum\',\\n    \'lastReservoirIncrease\',\\n    \'capacityPriorityCounter\',\\n    \'clientTimeout\'\\n  )\\n  local id = settings[1]\\n  local maxConcurrent = tonumber(settings[2])\\n  local running = tonumber(settings[3])\\n  local reservoir = tonumber(settings[4])\\n  local reservoirRefreshInterval = tonumber(settings[5])\\n  local reservoirRefreshAmount = tonumber(settings[6])\\n  local lastReservoirRefresh = tonumber(settings[7])\\n  local reservoirIncreaseInterval = tonumber(settings[8])\\n  local reservoirIncreaseAmount = tonumber(settings[9])\\n  local reservoirIncreaseMaximum = tonumber(settings[10])\\n  local lastReservoirIncrease = tonumber(settings[11])\\n  local capacityPriorityCounter = tonumber(settings[12])\\n  local clientTimeout = tonumber(settings[13])\\n\\n  local initial_capacity = compute_capacity(maxConcurrent, running, reservoir)\\n\\n  --\\n  -- Process \'running\' changes\\n  --\\n  local expired = redis.call(\'zrangebyscore\', job_expirations_key, \'-inf\', \'(\'..now)\\n\\n  if #expired > 0 then\\n    redis.call(\'zremrangebyscore\', job_expirations_key, \'-inf\', \'(\'..now)\\n\\n    local flush_batch = function (batch, acc)\\n      local weights = redis.call(\'hmget\', job_weights_key, unpack(batch))\\n                      redis.call(\'hdel\',  job_weights_key, unpack(batch))\\n      local clients = redis.call(\'hmget\', job_clients_key, unpack(batch))\\n                      redis.call(\'hdel\',  job_clients_key, unpack(batch))\\n\\n      -- Calculate sum of removed weights\\n      for i = 1, #weights do\\n        acc[\'total\'] = acc[\'total\'] + (tonumber(weights[i]) or 0)\\n      end\\n\\n      -- Calculate sum of removed weights by client\\n      local client_weights = {}\\n      for i = 1, #clients do\\n        local removed = tonumber(weights[i]) or 0\\n        if removed > 0 then\\n          acc[\'client_weights\'][clients[i]] = (acc[\'client_weights\'][clients[i]] or 0) + removed\\n        end\\n      end\\n    end\\n\\n    local acc = {\\n      [\'total\'] = 0,\\n      [\'client_weights\'] = {}\\n    }\\n    local batch_size = 1000\\n\\n    -- Compute changes to Zsets and apply changes to Hashes\\n    for i = 1, #expired, batch_size do\\n      local batch = {}\\n      for j = i, math.min(i + batch_size - 1, #expired) do\\n        table.insert(batch, expired[j])\\n      end\\n\\n      flush_batch(batch, acc)\\n    end\\n\\n    -- Apply changes to Zsets\\n    if acc[\'total\'] > 0 then\\n      redis.call(\'hincrby\', settings_key, \'done\', acc[\'total\'])\\n      running = tonumber(redis.call(\'hincrby\', settings_key, \'running\', -acc[\'total\']))\\n    end\\n\\n    for client, weight in pairs(acc[\'client_weights\']) do\\n      redis.call(\'zincrby\', client_running_key, -weight, client)\\n    end\\n  end\\n\\n  --\\n  -- Process \'reservoir\' changes\\n  --\\n  local reservoirRefreshActive = reservoirRefreshInterval ~= nil and reservoirRefreshAmount ~= nil\\n  if reservoirRefreshActive and now >= lastReservoirRefresh + reservoirRefreshInterval then\\n    reservoir = reservoirRefreshAmount\\n    redis.call(\'hmset\', settings_key,\\n      \'reservoir\', reservoir,\\n      \'lastReservoirRefresh\', now\\n    )\\n  end\\n\\n  local reservoirIncreaseActive = reservoirIncreaseInterval ~= nil and reservoirIncreaseAmount ~= nil\\n  if reservoirIncreaseActive and now >= lastReservoirIncrease + reservoirIncreaseInterval then\\n    local num_intervals = math.floor((now - lastReservoirIncrease) / reservoirIncreaseInterval)\\n    local incr = reservoirIncreaseAmount * num_intervals\\n    if reservoirIncreaseMaximum ~= nil then\\n      incr = math.min(incr, reservoirIncreaseMaximum - (reservoir or 0))\\n    end\\n    if incr > 0 then\\n      reservoir = (reservoir or 0) + incr\\n    end\\n    redis.call(\'hmset\', settings_key,\\n      \'reservoir\', reservoir,\\n      \'lastReservoirIncrease\', lastReservoirIncrease + (num_intervals * reservoirIncreaseInterval)\\n    )\\n  end\\n\\n  --\\n  -- Clear unresponsive clients\\n  --\\n  local unresponsive = redis.call(\'zrangebyscore\', client_last_seen_key, \'-inf\', (now - clientTimeout))\\n  local unresponsive_lookup = {}\\n  local terminated_clients = {}\\n  for i = 1, #unresponsive do\\n    unresponsive_lookup[unresponsive[i]] = true\\n    if tonumber(redis.call(\'zscore\', client_running_key, unresponsive[i])) == 0 then\\n      table.insert(terminated_clients, unresponsive[i])\\n    end\\n  end\\n  if #terminated_clients > 0 then\\n    redis.call(\'zrem\', client_running_key,         unpack(terminated_clients))\\n    redis.call(\'hdel\', client_num_queued_key,      unpack(terminated_clients))\\n    redis.call(\'zrem\', client_last_registered_key, unpack(terminated_clients))\\n    redis.call(\'zrem\', client_last_seen_key,       unpack(terminated_clients))\\n  end\\n\\n  --\\n  -- Broadcast capacity changes\\n  --\\n  local final_capacity = compute_capacity(maxConcurrent, running, reservoir)\\n\\n  if always_publish or (initial_capacity ~= nil and final_capacity == nil) then\\n    -- always_publish or was not unlimited, now unlimited\\n    redis.call(\'publish\', \'b_\'..id, \'capacity:\'..(final_capacity or \'\'))\\n\\n  elseif initial_capacity ~= nil and final_capacity ~= nil and final_capacity > initial_capacity then\\n    -- capacity was increased\\n    -- send the capacity message to the limiter having the lowest number of running jobs\\n    -- the tiebreaker is the limiter having not registered a job in the longest time\\n\\n    local lowest_concurrency_value = nil\\n    local lowest_concurrency_clients = {}\\n    local lowest_concurrency_last_registered = {}\\n    local client_concurrencies = redis.call(\'zrange\', client_running_key, 0, -1, \'withscores\')\\n\\n    for i = 1, #client_concurrencies, 2 do\\n      local client = client_concurrencies[i]\\n      local concurrency = tonumber(client_concurrencies[i+1])\\n\\n      if (\\n        lowest_concurrency_value == nil or lowest_concurrency_value == concurrency\\n      ) and (\\n        not unresponsive_lookup[client]\\n      ) and (\\n        tonumber(redis.call(\'hget\', client_num_queued_key, client)) > 0\\n      ) then\\n        lowest_concurrency_value = concurrency\\n        table.insert(lowest_concurrency_clients, client)\\n        local last_registered = tonumber(redis.call(\'zscore\', client_last_registered_key, client))\\n        table.insert(lowest_concurrency_last_registered, last_registered)\\n      end\\n    end\\n\\n    if #lowest_concurrency_clients > 0 then\\n      local position = 1\\n      local earliest = lowest_concurrency_last_registered[1]\\n\\n      for i,v in ipairs(lowest_concurrency_last_registered) do\\n        if v < earliest then\\n          position = i\\n          earliest = v\\n        end\\n      end\\n\\n      local next_client = lowest_concurrency_clients[position]\\n      redis.call(\'publish\', \'b_\'..id,\\n        \'capacity-priority:\'..(final_capacity or \'\')..\\n        \':\'..next_client..\\n        \':\'..capacityPriorityCounter\\n      )\\n      redis.call(\'hincrby\', settings_key, \'capacityPriorityCounter\', \'1\')\\n    else\\n      redis.call(\'publish\', \'b_\'..id, \'capacity:\'..(final_capacity or \'\'))\\n    end\\n  end\\n\\n  return {\\n    [\'capacity\'] = final_capacity,\\n    [\'running\'] = running,\\n    [\'reservoir\'] = reservoir\\n  }\\nend\\n","queued.lua":"local clientTimeout = tonumber(redis.call(\'hget\', settings_key, \'clientTimeout\'))\\nlocal valid_clients = redis.call(\'zrangebyscore\', client_last_seen_key, (now - clientTimeout), \'inf\')\\nlocal client_queued = redis.call(\'hmget\', client_num_queued_key, unpack(valid_clients))\\n\\nlocal sum = 0\\nfor i = 1, #client_queued do\\n  sum = sum + tonumber(client_queued[i])\\nend\\n\\nreturn sum\\n","refresh_expiration.lua":"local refresh_expiration = function (now, nextRequest, groupTimeout)\\n\\n  if groupTimeout ~= nil then\\n    local ttl = (nextRequest + groupTimeout) - now\\n\\n    for i = 1, #KEYS do\\n      redis.call(\'pexpire\', KEYS[i], ttl)\\n    end\\n  end\\n\\nend\\n","refs.lua":"local settings_key = KEYS[1]\\nlocal job_weights_key = KEYS[2]\\nlocal job_expirations_key = KEYS[3]\\nlocal job_clients_key = KEYS[4]\\nlocal client_running_key = KEYS[5]\\nlocal client_num_queued_key = KEYS[6]\\nlocal client_last_registered_key = KEYS[7]\\nlocal client_last_seen_key = KEYS[8]\\n\\nlocal now = tonumber(ARGV[1])\\nlocal client = ARGV[2]\\n\\nlocal num_static_argv = 2\\n","register.lua":"local index = ARGV[num_static_argv + 1]\\nlocal weight = tonumber(ARGV[num_static_argv + 2])\\nlocal expiration = tonumber(ARGV[num_static_argv + 3])\\n\\nlocal state = process_tick(now, false)\\nlocal capacity = state[\'capacity\']\\nlocal reservoir = state[\'reservoir\']\\n\\nlocal settings = redis.call(\'hmget\', settings_key,\\n  \'nextRequest\',\\n  \'minTime\',\\n  \'groupTimeout\'\\n)\\nlocal nextRequest = tonumber(settings[1])\\nlocal minTime = tonumber(settings[2])\\nlocal groupTimeout = tonumber(settings[3])\\n\\nif conditions_check(capacity, weight) then\\n\\n  redis.call(\'hincrby\', settings_key, \'running\', weight)\\n  redis.call(\'hset\', job_weights_key, index, weight)\\n  if expiration ~= nil then\\n    redis.call(\'zadd\', job_expirations_key, now + expiration, index)\\n  end\\n  redis.call(\'hset\', job_clients_key, index, client)\\n  redis.call(\'zincrby\', client_running_key, weight, client)\\n  redis.call(\'hincrby\', client_num_queued_key, client, -1)\\n  redis.call(\'zadd\', client_last_registered_key, now, client)\\n\\n  local wait = math.max(nextRequest - now, 0)\\n  local newNextRequest = now + wait + minTime\\n\\n  if reservoir == nil then\\n    redis.call(\'hset\', settings_key,\\n      \'nextRequest\', newNextRequest\\n    )\\n  else\\n    reservoir = reservoir - weight\\n    redis.call(\'hmset\', settings_key,\\n      \'reservoir\', reservoir,\\n      \'nextRequest\', newNextRequest\\n    )\\n  end\\n\\n  refresh_expiration(now, newNextRequest, groupTimeout)\\n\\n  return {true, wait, reservoir}\\n\\nelse\\n  return {false}\\nend\\n","register_client.lua":"local queued = tonumber(ARGV[num_static_argv + 1])\\n\\n-- Could have been re-registered concurrently\\nif not redis.call(\'zscore\', client_last_seen_key, client) then\\n  redis.call(\'zadd\', client_running_key, 0, client)\\n  redis.call(\'hset\', client_num_queued_key, client, queued)\\n  redis.call(\'zadd\', client_last_registered_key, 0, client)\\nend\\n\\nredis.call(\'zadd\', client_last_seen_key, now, client)\\n\\nreturn {}\\n","running.lua":"return process_tick(now, false)[\'running\']\\n","submit.lua":"local queueLength = tonumber(ARGV[num_static_argv + 1])\\nlocal weight = tonumber(ARGV[num_static_argv + 2])\\n\\nlocal capacity = process_tick(now, false)[\'capacity\']\\n\\nlocal settings = redis.call(\'hmget\', settings_key,\\n  \'id\',\\n  \'maxConcurrent\',\\n  \'highWater\',\\n  \'nextRequest\',\\n  \'strategy\',\\n  \'unblockTime\',\\n  \'penalty\',\\n  \'minTime\',\\n  \'groupTimeout\'\\n)\\nlocal id = settings[1]\\nlocal maxConcurrent = tonumber(settings[2])\\nlocal highWater = tonumber(settings[3])\\nlocal nextRequest = tonumber(settings[4])\\nlocal strategy = tonumber(settings[5])\\nlocal unblockTime = tonumber(settings[6])\\nlocal penalty = tonumber(settings[7])\\nlocal minTime = tonumber(settings[8])\\nlocal groupTimeout = tonumber(settings[9])\\n\\nif maxConcurrent ~= nil and weight > maxConcurrent then\\n  return redis.error_reply(\'OVERWEIGHT:\'..weight..\':\'..maxConcurrent)\\nend\\n\\nlocal reachedHWM = (highWater ~= nil and queueLength == highWater\\n  and not (\\n    conditions_check(capacity, weight)\\n    and nextRequest - now <= 0\\n  )\\n)\\n\\nlocal blocked = strategy == 3 and (reachedHWM or unblockTime >= now)\\n\\nif blocked then\\n  local computedPenalty = penalty\\n  if computedPenalty == nil then\\n    if minTime == 0 then\\n      computedPenalty = 5000\\n    else\\n      computedPenalty = 15 * minTime\\n    end\\n  end\\n\\n  local newNextRequest = now + computedPenalty + minTime\\n\\n  redis.call(\'hmset\', settings_key,\\n    \'unblockTime\', now + computedPenalty,\\n    \'nextRequest\', newNextRequest\\n  )\\n\\n  local clients_queued_reset = redis.call(\'hkeys\', client_num_queued_key)\\n  local queued_reset = {}\\n  for i = 1, #clients_queued_reset do\\n    table.insert(queued_reset, clients_queued_reset[i])\\n    table.insert(queued_reset, 0)\\n  end\\n  redis.call(\'hmset\', client_num_queued_key, unpack(queued_reset))\\n\\n  redis.call(\'publish\', \'b_\'..id, \'blocked:\')\\n\\n  refresh_expiration(now, newNextRequest, groupTimeout)\\nend\\n\\nif not blocked and not reachedHWM then\\n  redis.call(\'hincrby\', client_num_queued_key, client, 1)\\nend\\n\\nreturn {reachedHWM, blocked, strategy}\\n","update_settings.lua":"local args = {\'hmset\', settings_key}\\n\\nfor i = num_static_argv + 1, #ARGV do\\n  table.insert(args, ARGV[i])\\nend\\n\\nredis.call(unpack(args))\\n\\nprocess_tick(now, true)\\n\\nlocal groupTimeout = tonumber(redis.call(\'hget\', settings_key, \'groupTimeout\'))\\nrefresh_expiration(0, 0, groupTimeout)\\n\\nreturn {}\\n","validate_client.lua":"if not redis.call(\'zscore\', client_last_seen_key, client) then\\n  return redis.error_reply(\'UNKNOWN_CLIENT\')\\nend\\n\\nredis.call(\'zadd\', client_last_seen_key, now, client)\\n","validate_keys.lua":"if not (redis.call(\'exists\', settings_key) == 1) then\\n  return redis.error_reply(\'SETTINGS_KEY_NOT_FOUND\')\\nend\\n"}');
+
+/***/ }),
+
+/***/ 8349:
+/***/ ((module) => {
+
+module.exports = {"r":"2.19.5"};
 
 /***/ })
 

@@ -16,7 +16,7 @@ import { Fn, ORDER, Point, bytesToHex, decodeScalar, encodePoint, frost, hexToBy
 import { homePaths } from '../src/local/home.js';
 import { Identity, openIdentity } from '../src/local/identity.js';
 import { readShareFile, saveShareFile, ShareFile } from '../src/local/share.js';
-import { CliResult, PASSPHRASE, cleanupTempDirs, cli, ok, tempDir } from './helpers.js';
+import { CliResult, PASSPHRASE, cleanupTempDirs, cli, git, ok, tempDir } from './helpers.js';
 
 const CEREMONY = 'c1';
 const MONIKERS = ['alice', 'bob', 'carol'] as const;
@@ -174,6 +174,7 @@ beforeAll(() => {
   stageRound1 = tempDir('sss-dkg-stage1-');
   const w = world(stageRound1);
   mkdirSync(w.repo, { recursive: true });
+  git(w.repo, 'init', '-q');
   for (const m of MONIKERS) ok(['initialize', '--moniker', m, '--home', w.home(m)]);
   for (const m of MONIKERS)
     ok(

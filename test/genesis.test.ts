@@ -102,7 +102,7 @@ function publishStep(p: Person, out: string): void {
   expect(add![1]).toBe(p.clone);
   git(p.clone, 'pull', '--ff-only', '-q', 'origin', 'main');
   git(p.clone, 'add', ...add![2].split(' '));
-  git(p.clone, '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', /commit -m "([^"]+)"/.exec(out)![1]);
+  git(p.clone, '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', /commit -m '([^']+)'/.exec(out)![1]);
   git(p.clone, 'push', '-q', 'origin', 'HEAD:main');
   // Nothing else is left behind for the participant to commit by mistake.
   expect(git(p.clone, 'status', '--porcelain')).toBe('');
@@ -201,17 +201,21 @@ describe('genesis ceremony, 3-of-5, five homes and five clones', () => {
 
   it('status shows the round table mid-ceremony and who is awaited', () => {
     const r1 = statusMidRound1.stdout;
-    expect(r1).toContain(`Ceremony ${CEREMONY} (dkg, 3-of-5): round1`);
-    expect(r1).toMatch(/participant\s+round1\s+round2\s+finalize/);
-    for (const m of ['alice', 'bob', 'carol']) expect(r1).toMatch(new RegExp(`^\\s+${m}\\s+done\\s+-\\s+-\\s*$`, 'm'));
-    expect(r1).toContain('awaiting: round 1 from 2 more participants');
+    expect(r1).toContain(`Ceremony ${CEREMONY} (dkg, 3-of-5): round 1`);
+    expect(r1).toMatch(/participant\s+github\s+round1\s+round2\s+finalize/);
+    for (const m of ['alice', 'bob', 'carol'])
+      expect(r1).toMatch(new RegExp(`^\\s+${m}\\s+\\S+\\s+merged\\s+-\\s+-\\s*$`, 'm'));
+    expect(r1).toMatch(/^\s+\(2 more\)\s+-\s+not merged\s+-\s+-\s*$/m);
+    expect(r1).toContain('next: round 1 from 2 more participants');
+    expect(r1).toContain(`sss-tool dkg-round1 --threshold 3 --participants 5 --ceremony ${CEREMONY} --submit`);
 
     const r2 = statusMidRound2.stdout;
-    expect(r2).toContain(`Ceremony ${CEREMONY} (dkg, 3-of-5): round2`);
+    expect(r2).toContain(`Ceremony ${CEREMONY} (dkg, 3-of-5): round 2`);
     for (const m of ['alice', 'bob', 'carol'])
-      expect(r2).toMatch(new RegExp(`^\\s+${m}\\s+done\\s+done\\s+-\\s*$`, 'm'));
-    for (const m of ['dave', 'erin']) expect(r2).toMatch(new RegExp(`^\\s+${m}\\s+done\\s+awaited\\s+-\\s*$`, 'm'));
-    expect(r2).toContain('awaiting: round 2 from dave, erin');
+      expect(r2).toMatch(new RegExp(`^\\s+${m}\\s+\\S+\\s+merged\\s+merged\\s+-\\s*$`, 'm'));
+    for (const m of ['dave', 'erin'])
+      expect(r2).toMatch(new RegExp(`^\\s+${m}\\s+\\S+\\s+merged\\s+not merged\\s+-\\s*$`, 'm'));
+    expect(r2).toContain('next: round 2 from dave, erin');
   });
 
   it('everyone ends with the same group key, and verify --ceremony exits 0 printing it', () => {

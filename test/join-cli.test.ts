@@ -12,7 +12,7 @@ import { evaluateCommitment } from '../src/crypto/msm.js';
 import { Point, decodePoint, decodeScalar, encodePoint, frost, hexToBytes } from '../src/crypto/suite.js';
 import { homePaths } from '../src/local/home.js';
 import { readShareFile } from '../src/local/share.js';
-import { PASSPHRASE, cleanupTempDirs, cli, ok, tempDir } from './helpers.js';
+import { PASSPHRASE, cleanupTempDirs, cli, git, ok, tempDir } from './helpers.js';
 
 const FIVE = ['alice', 'bob', 'carol', 'dave', 'erin'];
 let root: string;
@@ -26,6 +26,7 @@ beforeAll(() => {
   root = tempDir('sss-join-');
   repo = join(root, 'repo');
   mkdirSync(repo);
+  git(repo, 'init', '-q');
   for (const m of FIVE) ok(as(m, ['initialize', '--moniker', m, '--endpoint', `https://${m}.example`]));
   for (const m of FIVE) ok(as(m, ['dkg-round1', '--threshold', '3', '--participants', '5', '--ceremony', 'genesis']));
   for (const m of FIVE) ok(as(m, ['dkg-round2', '--commitments', join(repo, 'ceremonies/genesis/round1')]));
@@ -96,7 +97,8 @@ describe('a newcomer joins a 3-of-5 group', () => {
     expect(ok(as('alice', ['approve-participant', '--request', request])).stdout).toContain('Already approved');
     const status = ok(['status', '--ceremony', 'join-frank', '--repo', repo]).stdout;
     expect(status).toContain('join-frank (join, threshold 3): approvals');
-    expect(status).toContain('awaiting: approvals from carol (2 of 3 received)');
+    expect(status).toContain('next: approvals from carol');
+    expect(status).toContain('sss-tool approve-participant --request ceremonies/join-frank/request.json --submit');
     expect(ok(['verify', '--ceremony', 'join-frank', '--repo', repo]).stdout).toContain(
       'Valid so far; phase approvals.',
     );

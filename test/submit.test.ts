@@ -48,12 +48,15 @@ afterAll(async () => {
 describe('--submit', () => {
   it('without --submit, prints the exact git commands', async () => {
     const r = await okAsync(round1('printed'));
-    expect(r.stdout).toContain(`git -C ${clone} switch -c ceremony/printed/round1/alice origin/HEAD`);
+    expect(r.stdout).toContain(`git -C ${clone} fetch origin main`);
+    expect(r.stdout).toContain(`git -C ${clone} switch -C ceremony/printed/round1/alice FETCH_HEAD`);
     expect(r.stdout).toContain(
       `git -C ${clone} add ceremonies/printed/ceremony.json ceremonies/printed/round1/alice.json`,
     );
-    expect(r.stdout).toContain(`git -C ${clone} commit -m "printed: round1 from alice"`);
-    expect(r.stdout).toContain(`git -C ${clone} push origin ceremony/printed/round1/alice`);
+    expect(r.stdout).toContain(`git -C ${clone} commit -m 'printed: round1 from alice'`);
+    expect(r.stdout).toContain(`git -C ${clone} push --force origin ceremony/printed/round1/alice`);
+    expect(r.stdout).toContain(`git -C ${clone} switch main`);
+    expect(r.stdout).toContain(`git -C ${clone} pull --ff-only origin main`);
   });
 
   it('refuses, before pushing anything, when it cannot name the GitHub repository or find a token', async () => {

@@ -132,7 +132,7 @@ export class DemoAction {
     const outputs = readOutputs(readFileSync(files.output, 'utf8'));
     const status = outputs.status ? (JSON.parse(outputs.status) as Record<string, string>) : {};
     const summary = readFileSync(files.summary, 'utf8');
-    const committed = /Committed (.+) to `main`/.exec(summary);
+    const committed = /Committed (.+) to <code>main<\/code>/.exec(summary);
     return {
       code,
       phase:
@@ -143,7 +143,7 @@ export class DemoAction {
         .split('\n')
         .filter((l) => l.startsWith('::error'))
         .map((l) => l.replace(/^::error[^:]*::/, '')),
-      published: committed ? committed[1].replace(/`/g, '') : undefined,
+      published: committed ? committed[1].replace(/<\/?code>/g, '') : undefined,
       upToDate: summary.includes('is up to date with the transcript'),
       log: stdout.trim().split('\n').slice(-3).join(' / '),
     };

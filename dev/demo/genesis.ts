@@ -107,6 +107,9 @@ export async function runGenesisDemo(root: string, n: number, t: number, say: (l
       title: `${ceremony}: open a ${t}-of-${n} ceremony`,
       body: '',
       state: 'open',
+      merged: false,
+      headRepo: 'demo/ceremonies',
+      user: { login: 'maintainer', type: 'User' },
       html_url: '',
     });
     say('  the maintainer opens the ceremony (ceremonies/genesis/ceremony.json):');

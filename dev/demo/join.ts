@@ -100,12 +100,16 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
     await m.push('origin', `ceremony/${ceremony}/open`);
     await m.checkout('main');
     github.pulls.push({
-      number: github.pulls.length + 1,
+      // Issues and pull requests share one sequence, as on GitHub (the tracking issues took some).
+      number: Math.max(0, ...github.pulls.map((p) => p.number), ...github.issues.map((i) => i.number)) + 1,
       head: `ceremony/${ceremony}/open`,
       base: 'main',
       title: `${ceremony}: open the join`,
       body: '',
       state: 'open',
+      merged: false,
+      headRepo: 'demo/ceremonies',
+      user: { login: 'maintainer', type: 'User' },
       html_url: '',
     });
     say(`  the maintainer opens the join (sss-tool join-open: ceremonies/${ceremony}/ceremony.json):`);

@@ -17,6 +17,8 @@ export interface Inputs {
   maintainers: string[];
   publishVia: 'commit' | 'pull-request';
   token: string;
+  /** Pushes and opens the publish pull request: a token whose events start workflows (a GitHub App's, or a fine-grained PAT). */
+  publishToken: string;
 }
 
 export interface RunContext {
@@ -63,6 +65,7 @@ export function readInputs(): Inputs {
     maintainers: parseLogins(core.getInput('maintainers')),
     publishVia,
     token: core.getInput('token'),
+    publishToken: core.getInput('publish-token'),
   };
 }
 

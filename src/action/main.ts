@@ -6,10 +6,12 @@
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { SssError } from '../errors.js';
-import { auditRepository } from '../ceremony/repository.js';
+import { auditRepository, RepositoryState } from '../ceremony/repository.js';
 import { Inputs, Mode, readContext, readInputs, RunContext } from './context.js';
 import { rulesAt } from './judge.js';
+import { oneLine } from '../ceremony/markdown.js';
 import { publish } from './publish.js';
+import { track } from './tracking.js';
 import { ceremoniesMarkdown, setOutputs, writeSummary } from './report.js';
 import { validate } from './validate.js';
 
@@ -36,17 +38,18 @@ export async function run(): Promise<void> {
     // Outside a pull request the rules are the checked-out commit's (the default branch's own).
     if (mode !== 'validate') inputs = rulesAt(ctx.workspace, 'HEAD', inputs).inputs;
     if (mode === 'validate') await validate(inputs, ctx);
-    else if (mode === 'publish') await publish(inputs, ctx);
-    else await status(inputs, ctx);
+    else if (mode === 'publish') await track(inputs, ctx, (await publish(inputs, ctx)).state);
+    else await track(inputs, ctx, await status(inputs, ctx));
   } catch (e) {
-    core.setFailed(e instanceof Error ? e.message : String(e));
+    core.setFailed(oneLine(e instanceof Error ? e.message : String(e)));
   }
 }
 
 /** Every ceremony's round table, and the outputs; fails nothing. */
-async function status(inputs: Inputs, ctx: RunContext): Promise<void> {
+async function status(inputs: Inputs, ctx: RunContext): Promise<RepositoryState> {
   const state = auditRepository(join(ctx.workspace, inputs.ceremoniesDir), ctx.workspace);
   setOutputs(state);
   await writeSummary(['## sss-tool: status', '', ceremoniesMarkdown(state)].join('\n'));
-  for (const r of state.reports.values()) core.info(`${r.ceremony}: ${r.phase}; awaiting ${r.awaiting}`);
+  for (const r of state.reports.values()) core.info(oneLine(`${r.ceremony}: ${r.phase}; awaiting ${r.awaiting}`));
+  return state;
 }

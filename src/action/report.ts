@@ -6,7 +6,8 @@ import * as core from '@actions/core';
 import { SssError } from '../errors.js';
 import { renderMarkdown } from '../ceremony/render.js';
 import { RepositoryState } from '../ceremony/repository.js';
-import { client, httpStatus, parseRepo, upsertComment } from '../github/api.js';
+import { client, httpStatus, isRateLimited, parseRepo, upsertComment } from '../github/api.js';
+import { mdCode, mdText, oneLine } from '../ceremony/markdown.js';
 
 /** Hidden in the comment body: how the Action finds its own comment again. */
 const COMMENT_MARKER = '<!-- sss-tool:status -->';
@@ -17,9 +18,10 @@ export interface Problem {
   merged?: boolean;
 }
 
-const esc = (s: string) => s.replace(/[|<>]/g, (c) => `\\${c}`);
-
-/** One error annotation per problem, on its file when it names one. */
+/**
+ * One error annotation per problem, on its file when it names one. @actions/core escapes line
+ * breaks in the command; `oneLine` also shows bidi and invisible characters for what they are.
+ */
 export function annotate(problems: Problem[]): void {
   for (const p of problems) {
     const e = p.error;
@@ -28,18 +30,26 @@ export function annotate(problems: Problem[]): void {
         ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)`
         : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
     const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
-    if (e.file) core.error(text + culprit, { title: `sss-tool: ${e.file}`, file: e.file, startLine: 1 });
-    else core.error(e.message);
+    if (e.file)
+      core.error(oneLine(text + culprit), {
+        title: oneLine(`sss-tool: ${e.file}`),
+        file: oneLine(e.file),
+        startLine: 1,
+      });
+    else core.error(oneLine(e.message));
   }
 }
 
 /** The problems as a Markdown table. */
 export function problemsMarkdown(problems: Problem[]): string {
   if (!problems.length) return '';
-  const rows = problems.map(
-    (p) =>
-      `| ${p.error.file ? `\`${esc(p.error.file)}\`` : '(repository)'} | ${esc(p.error.reason)}${p.error.field ? ` (field \`${esc(p.error.field)}\`)` : ''}${p.error.culprit ? ` (culprit: ${esc(p.error.culprit)})` : ''}${p.merged && p.error.file ? ' (merged before this pull request)' : ''} |`,
-  );
+  const rows = problems.map((p) => {
+    const e = p.error;
+    const where = e.file ? mdCode(e.file) : '(repository)';
+    const field = e.field ? ` (field ${mdCode(e.field)})` : '';
+    const culprit = e.culprit ? ` (culprit: ${mdText(e.culprit)})` : '';
+    return `| ${where} | ${mdText(e.reason)}${field}${culprit}${p.merged && e.file ? ' (merged before this pull request)' : ''} |`;
+  });
   return ['| file | problem |', '|---|---|', ...rows, ''].join('\n');
 }
 
@@ -94,7 +104,11 @@ export async function comment(
     core.info(`${r.action === 'created' ? 'Commented on' : 'Updated the comment on'} pull request #${issue}.`);
   } catch (e) {
     const status = httpStatus(e);
-    if (status === 403 || status === 404)
+    if (isRateLimited(e))
+      core.warning(
+        `Could not comment on pull request #${issue}: GitHub's API rate limit is exhausted (HTTP ${status}); the next run updates the comment. The report is in the job summary.`,
+      );
+    else if (status === 403 || status === 404)
       core.notice(
         `Cannot comment on pull request #${issue} (HTTP ${status}: a pull request from a fork gets a read-only token). The report is in the job summary.`,
       );

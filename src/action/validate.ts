@@ -13,6 +13,7 @@ import { auditProblems, checkChanges, RepositoryView, touchedCeremonies } from '
 import { client } from '../github/api.js';
 import { changedFiles, commitOf, exportTree } from '../github/git.js';
 import { signingKeyDirectory } from '../github/ssh-signing-keys.js';
+import { mdCode, oneLine } from '../ceremony/markdown.js';
 import {
   bindingProblems,
   CONFIG_PATH,
@@ -23,6 +24,7 @@ import {
   rulesAt,
 } from './judge.js';
 import { Inputs, repositoryView, RunContext } from './context.js';
+import { nextStepLines } from './tracking.js';
 import {
   annotate,
   ceremoniesMarkdown,
@@ -51,7 +53,9 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
   const author = ev.author ?? '';
   const number = ev.number;
   core.info(
-    `${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`,
+    oneLine(
+      `${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`,
+    ),
   );
 
   const headState = auditRepository(join(ws, inputs.ceremoniesDir), ws);
@@ -126,7 +130,9 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
       : '✅ Nothing changed.';
   const md = [
     ...(notice ? [notice, ''] : []),
-    ev.queue ? `## sss-tool: merge queue group ${ev.queue}` : `## sss-tool: pull request #${number} by @${author}`,
+    ev.queue
+      ? `## sss-tool: merge queue group ${mdCode(ev.queue)}`
+      : `## sss-tool: pull request #${number} by ${mdCode(`@${author}`)}`,
     '',
     verdict,
     '',
@@ -134,6 +140,7 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
     problemsMarkdown(problems),
     touched.length ? '#### The ceremony with this pull request merged\n' : '',
     touched.length ? ceremoniesMarkdown(headState, touched) : '',
+    touched.length ? await nextStepLines(inputs, ctx, headState, touched) : '',
   ].join('\n');
   await writeSummary(md);
   if (!ev.queue) await comment(inputs.token, ctx.repository, number, md);

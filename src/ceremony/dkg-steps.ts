@@ -93,6 +93,8 @@ export async function dkgDeal(
   audit: DkgAudit,
   me: Author,
   state: DkgState,
+  /** Called before each recipient's share is sealed (the CLI's progress line). */
+  onEach?: (recipient: string) => void,
 ): Promise<{ artifact: Round2; state: DkgState }> {
   const others = [...audit.round1.values()]
     .filter((r) => r.artifact.moniker !== me.moniker)
@@ -103,6 +105,7 @@ export async function dkgDeal(
   );
   const shares = [];
   for (const r of others) {
+    onEach?.(r.artifact.moniker);
     const plain = Fn.toBytes(dealt.get(r.artifact.identifier)!);
     const info = hpkeInfo(SHARE_LABEL, audit.ceremony, me.identifier, r.artifact.identifier);
     const sealed = await seal(hexToBytes(r.artifact.encryptionKey), info, plain);
@@ -138,11 +141,14 @@ export async function openShares(
   audit: DkgAudit,
   me: Author,
   state: DkgState,
+  /** Called before each dealer's share is opened (the CLI's progress line). */
+  onEach?: (dealer: string) => void,
 ): Promise<{ signingShare: bigint; verifyingShare: Point }> {
   const mine = audit.round1.get(me.moniker)!;
   const dealt: DealtShare[] = [];
   for (const [dealer, { file, artifact }] of audit.round2) {
     if (dealer === me.moniker) continue;
+    onEach?.(dealer);
     const i = artifact.shares.findIndex((s) => s.recipient === me.moniker);
     const share = await openShare(audit.ceremony, me, artifact, i, { file, dealer });
     dealt.push({ dealer, commitment: audit.round1.get(dealer)!.commitment, share });

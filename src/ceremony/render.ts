@@ -1,4 +1,5 @@
 /** The round table, as terminal text (CLI) and as Markdown (the Action's summary and comment). */
+import { mdCode, mdText, userLink } from './markdown.js';
 import { Report } from './report.js';
 
 const MARK: Record<string, string> = { done: '✅ done', awaited: '⏳ awaited', invalid: '❌ invalid', '-': '·' };
@@ -34,27 +35,29 @@ export function renderText(r: Report): string {
   return lines.join('\n');
 }
 
-const esc = (s: string) => s.replace(/[|<>]/g, (c) => `\\${c}`);
+/** Every string here comes from the repository's files: escaped (see markdown.ts). */
+const esc = mdText;
 
 /** Markdown for a job summary or a PR comment. */
 export function renderMarkdown(r: Report): string {
   const lines = [
-    `### Ceremony \`${r.ceremony}\` (${r.kind}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${r.phase}**`,
+    `### Ceremony ${mdCode(r.ceremony)} (${esc(r.kind)}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${esc(r.phase)}**`,
     '',
   ];
   if (r.rows.length) {
-    lines.push(`| participant | ${r.steps.join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
+    lines.push(`| participant | ${r.steps.map(esc).join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
     for (const row of r.rows) {
-      const who = row.github ? `${row.moniker} (@${row.github})` : row.moniker;
-      lines.push(`| ${esc(who)} | ${r.steps.map((s) => MARK[row.steps[s] ?? '-'] ?? row.steps[s]).join(' | ')} |`);
+      // A link names the login without notifying it: the table lists people who are done too.
+      const who = row.github ? `${esc(row.moniker)} (${userLink(row.github)})` : esc(row.moniker);
+      lines.push(`| ${who} | ${r.steps.map((s) => MARK[row.steps[s] ?? '-'] ?? esc(row.steps[s])).join(' | ')} |`);
     }
     lines.push('');
   }
   if (r.group) lines.push(`Group public key: \`${r.group.publicKey}\``, '');
-  lines.push(`**Awaiting:** ${esc(r.awaiting)}`);
+  lines.push(`**Awaiting:** ${mdText(r.awaiting)}`);
   if (r.errors.length) {
     lines.push('', '**Problems:**');
-    for (const e of r.errors) lines.push(`- ${esc(e.message)}`);
+    for (const e of r.errors) lines.push(`- ${mdText(e.message)}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -235,6 +235,13 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
     maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
     cPrefix: ctx.ceremoniesDir + '/',
     pPrefix: ctx.publicInfoDir + '/',
+    onlyGeneratedFiles:
+      changes.length > 0 &&
+      changes.every(
+        (c) =>
+          c.path.startsWith(ctx.publicInfoDir + '/') &&
+          (PUBLIC_FILES as readonly string[]).includes(c.path.slice(ctx.publicInfoDir.length + 1)),
+      ),
     base: () => (baseView ??= ctx.base()),
   };
   for (const c of changes) checkChange(c, k);
@@ -249,6 +256,8 @@ interface Checking {
   maintainerList: string;
   cPrefix: string;
   pPrefix: string;
+  /** The pull request changes nothing but the generated public_info/ files. */
+  onlyGeneratedFiles: boolean;
   /** The base branch's view, read once and only when a rule needs it. */
   base: () => RepositoryView;
 }
@@ -348,7 +357,10 @@ function checkAuthor(p: string, rule: FileRule, input: FileInput, view: Ceremony
 }
 
 function checkPublicInfo(c: Change, name: string, k: Checking): void {
-  if (k.ctx.maintainers.length && !k.isMaintainer) {
+  // A pull request of nothing but the generated files is the publish path under branch
+  // protection: whoever opens it (the publish token's app, any participant), its bytes are
+  // checked against the transcript below. Anything else under public_info/ is a maintainer's.
+  if (k.ctx.maintainers.length && !k.isMaintainer && !k.onlyGeneratedFiles) {
     k.fail(
       c.path,
       `only maintainers (${k.maintainerList}) may change ${k.pPrefix}; it is generated from the transcript when a ceremony completes`,

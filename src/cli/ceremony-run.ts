@@ -4,8 +4,10 @@ import { SssError } from '../errors.js';
 import { auditOne, auditRepository } from '../ceremony/repository.js';
 import { PUBLIC_FILES, publicInfoFiles, stalePublicFiles } from '../ceremony/publish.js';
 import { renderText, reportJson } from '../ceremony/render.js';
+import { ceremonyStatus, nextStepText } from '../ceremony/next-steps.js';
+import { statusText } from '../ceremony/status-render.js';
 import { replaceFile } from '../local/fsutil.js';
-import { Context } from './context.js';
+import { Context, SubmitOptions } from './context.js';
 import { shown } from './paths.js';
 import { warmCeremonies } from '../ceremony/warm.js';
 
@@ -15,9 +17,19 @@ export async function statusCommand(ctx: Context, opts: { ceremony?: string }): 
   const reports = opts.ceremony
     ? [auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony).report]
     : [...state.reports.values()];
-  ctx.result({ ceremonies: reports.map(reportJson), publicKey: state.group?.publicKey });
+  // No pull requests here (no API call): "not merged" stands for "not submitted or not merged yet".
+  const where = (await import('../github/git.js')).localWhere(ctx.repo);
+  const statuses = reports.map((r) => ceremonyStatus(r, [], where));
+  ctx.result({
+    ceremonies: statuses.map((st) => ({
+      ...reportJson(st.report),
+      next: nextStepText(st),
+      commands: st.awaited.find((p) => p.commands)?.commands ?? st.unnamedCommands,
+    })),
+    publicKey: state.group?.publicKey,
+  });
   if (!reports.length) ctx.say(`No ceremonies under ${shown(ctx.repo, ctx.ceremoniesDir)} yet.`);
-  for (const r of reports) ctx.say(renderText(r) + '\n');
+  for (const st of statuses) ctx.say(statusText(st) + '\n');
   for (const e of state.errors) ctx.say(`problem: ${e.message}`);
 }
 
@@ -46,7 +58,10 @@ export async function verifyCommand(
   );
 }
 
-export async function publishCommand(ctx: Context, opts: { ceremony: string; check?: boolean }): Promise<void> {
+export async function publishCommand(
+  ctx: Context,
+  opts: { ceremony: string; check?: boolean } & SubmitOptions,
+): Promise<void> {
   await warmCeremonies(ctx.ceremoniesDir);
   const { report, state } = auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony);
   if (report.errors.length)
@@ -76,11 +91,7 @@ export async function publishCommand(ctx: Context, opts: { ceremony: string; che
   }
   const files = publicInfoFiles(group);
   for (const f of stale) replaceFile(join(ctx.publicInfoDir, f), files[f]);
-  ctx.result({
-    publicKey: group.publicKey,
-    changed: stale,
-    files: PUBLIC_FILES.map((f) => shown(ctx.repo, join(ctx.publicInfoDir, f))),
-  });
+  const paths = PUBLIC_FILES.map((f) => join(ctx.publicInfoDir, f));
   ctx.say(
     stale.length
       ? `Wrote ${stale.map((f) => shown(ctx.repo, join(ctx.publicInfoDir, f))).join(', ')}`
@@ -88,4 +99,20 @@ export async function publishCommand(ctx: Context, opts: { ceremony: string; che
   );
   ctx.say(`Group public key: ${group.publicKey}`);
   ctx.say(`Participants: ${group.participants.length}, threshold ${group.threshold}`);
+  // --submit: open the publish pull request (anyone may; the check compares every byte).
+  const submission = opts.submit
+    ? await (
+        await import('./publish-submit.js')
+      ).submitPublicInfo(ctx, opts, {
+        files: paths,
+        ceremonies: group.ceremonies.map((c) => c.id),
+        publicKey: group.publicKey,
+      })
+    : {};
+  ctx.result({
+    publicKey: group.publicKey,
+    changed: stale,
+    files: paths.map((f) => shown(ctx.repo, f)),
+    ...submission,
+  });
 }

@@ -3,7 +3,7 @@
  * (the full audit) and publish (public_info/). Options only: each loads src/cli/ceremony-run.ts.
  */
 import { Command } from 'commander';
-import { makeContext, withGlobals } from './context.js';
+import { makeContext, submitOption, withGlobals } from './context.js';
 
 export function register(p: Command): void {
   withGlobals(
@@ -25,11 +25,15 @@ export function register(p: Command): void {
       ),
   ).action(async (opts) => (await import('./ceremony-run.js')).verifyCommand(makeContext(opts), opts));
 
-  withGlobals(
-    p
-      .command('publish')
-      .description('write public_info/ (public_key.txt, peers_list.txt, group.json) from a complete, verified ceremony')
-      .requiredOption('--ceremony <id>', 'a complete ceremony of the group')
-      .option('--check', 'write nothing; fail if public_info/ differs from the transcript'),
+  submitOption(
+    withGlobals(
+      p
+        .command('publish')
+        .description(
+          'write public_info/ (public_key.txt, peers_list.txt, group.json) from a complete, verified ceremony',
+        )
+        .requiredOption('--ceremony <id>', 'a complete ceremony of the group')
+        .option('--check', 'write nothing; fail if public_info/ differs from the transcript'),
+    ),
   ).action(async (opts) => (await import('./ceremony-run.js')).publishCommand(makeContext(opts), opts));
 }

@@ -2,8 +2,11 @@
  * What every command shares: the global options, the home dir, the repository, the passphrase,
  * and output (human lines on stdout, or one JSON document with --json).
  */
+import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { SssError } from '../errors.js';
 import { resolveHome, homePaths, HomePaths } from '../local/home.js';
 import { getPassphrase } from '../local/passphrase.js';
 
@@ -25,6 +28,8 @@ export interface Context {
   say(line?: string): void;
   /** The command's result: printed as JSON with --json. */
   result(value: unknown): void;
+  /** A line on stderr while a long step works: only on a terminal, never with --json. */
+  progress(line: string): void;
 }
 
 /** Adds the options every command takes. */
@@ -56,6 +61,9 @@ export function makeContext(opts: GlobalOptions): Context {
     result(value: unknown) {
       if (json) process.stdout.write(JSON.stringify(value, null, 2) + '\n');
     },
+    progress(line: string) {
+      if (!json && process.stderr.isTTY) process.stderr.write(`… ${line}\n`);
+    },
   };
 }
 
@@ -69,16 +77,43 @@ export interface SubmitOptions {
 /** The environment variable that names the pull requests' repository when the remote cannot. */
 export const REPOSITORY_ENV = 'SSS_TOOL_GITHUB_REPOSITORY';
 
+/** The --submit options, and the check that the command runs in a git checkout (it writes there). */
 export function submitOption(cmd: Command): Command {
+  // `publish --check` writes nothing, so it may run anywhere.
+  cmd.hook('preAction', (_self, action) => {
+    if (!action.opts().check) requireCheckout(resolve(action.opts().repo ?? '.'));
+  });
   return cmd
     .option(
       '--submit',
       'commit the new files on a branch, push it and open a pull request (token: $GITHUB_TOKEN, else `gh auth token`)',
     )
-    .option('--remote <name>', 'the git remote to push to', 'origin')
-    .option('--base <branch>', "the branch the pull request targets (default: the remote's default branch)")
+    .option('--remote <name>', 'the git remote the branch is pushed to (your fork, when you cloned one)', 'origin')
+    .option('--base <branch>', "the branch the pull request targets (default: the upstream's default branch)")
     .option(
       '--github-repo <owner/name>',
-      `the repository the pull request is opened in (default: $${REPOSITORY_ENV}, else the remote's URL)`,
+      `the upstream repository the pull request is opened in (default: $${REPOSITORY_ENV}, else the \`upstream\` remote's URL, else the remote's)`,
+    );
+}
+
+/**
+ * Refuses a directory that is not the top of a git checkout, before a step writes anything: the
+ * files of a step belong in the ceremony repository, not in whatever directory the shell is in.
+ */
+export function requireCheckout(dir: string): void {
+  const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir });
+  if (r.status !== 0)
+    throw new SssError(
+      `${dir} is not a git checkout: clone the ceremony repository (or your fork of it), then run this inside it or pass --repo`,
+      { code: 'usage', field: '--repo' },
+    );
+  const top = r.stdout.toString().trim();
+  if (realpathSync(top) !== realpathSync(dir))
+    throw new SssError(
+      `${dir} is inside the git checkout ${top}, not at its top: run this at the top or pass --repo ${top}`,
+      {
+        code: 'usage',
+        field: '--repo',
+      },
     );
 }

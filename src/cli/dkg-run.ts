@@ -154,6 +154,7 @@ export async function dkgRound2Command(ctx: Context, opts: { commitments: string
     root: ctx.repo,
     ceremoniesDir: ctx.ceremoniesDir,
   });
+  ctx.progress(`checking the round-1 artifacts of ${ceremony} (signatures, proofs of knowledge)`);
   await warmValues([...(files.byRole.get('round1')?.values() ?? [])].map((r) => r.value));
   const audit = auditDkg(files);
   failOn(audit);
@@ -198,8 +199,9 @@ export async function dkgRound2Command(ctx: Context, opts: { commitments: string
     artifact = state.round2.artifact;
     again = true;
   } else {
+    ctx.progress('unlocking your identity (scrypt: about a second per private file)');
     const id = await openIdentity(ctx.paths, passphrase);
-    const step = await dkgDeal(audit, id, state);
+    const step = await dkgDeal(audit, id, state, (m) => ctx.progress(`encrypting the share for ${m}`));
     artifact = step.artifact;
     await writePrivateState(ctx.paths.dkgState(ceremony), step.state, passphrase);
   }
@@ -238,6 +240,7 @@ export async function dkgFinalizeCommand(
     root: ctx.repo,
     ceremoniesDir: ctx.ceremoniesDir,
   });
+  ctx.progress(`checking the round-1 and round-2 artifacts of ${ceremony}`);
   await warmValues([...(files.byRole.get('round1')?.values() ?? [])].map((r) => r.value));
   const audit = auditDkg(files);
   failOn(audit);
@@ -280,8 +283,10 @@ export async function dkgFinalizeCommand(
     return;
   }
 
+  ctx.progress('unlocking your round state (scrypt: about a second per private file)');
   const { state } = await loadState(ctx, ceremony);
-  const result = await openShares(audit, id, state);
+  const result = await openShares(audit, id, state, (m) => ctx.progress(`decrypting the share from ${m}`));
+  ctx.progress('saving your share, age-encrypted');
   const verifyingShare = encodePoint(result.verifyingShare);
   const share: ShareFile = {
     format: 'sss-tool/share@1',

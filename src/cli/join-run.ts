@@ -24,7 +24,7 @@ import { JoinState, JoinStateFile } from '../local/state.js';
 import { readShareFile, saveShareFile, ShareFile } from '../local/share.js';
 import { Context } from './context.js';
 import { expandArtifactPaths, shown } from './paths.js';
-import { mergedState } from '../github/git.js';
+import { mergedState, upstreamRemote } from '../github/git.js';
 import { nextSteps, SubmitOptions } from './submit.js';
 
 /** The repository's audited state; its own problems (two genesis ceremonies…) stop any join step. */
@@ -201,7 +201,8 @@ export async function joinRequestCommand(
 export async function approveCommand(ctx: Context, opts: { request: string; share?: string } & SubmitOptions) {
   const me = loadPublicIdentity(ctx.paths);
   const request = readJson(opts.request, ctx);
-  requireMerged(ctx, opts.request, opts.remote ?? 'origin');
+  // In a clone of a fork, merged means merged upstream.
+  requireMerged(ctx, opts.request, upstreamRemote(ctx.repo) === 'upstream' ? 'upstream' : (opts.remote ?? 'origin'));
   const ceremony = ceremonyIdOf(request.value, request.file);
   const nearby = dirname(opts.request);
   const dir =
@@ -222,6 +223,7 @@ export async function approveCommand(ctx: Context, opts: { request: string; shar
     });
   const passphrase = await ctx.passphrase();
   const sharePath = opts.share ?? ctx.paths.share;
+  ctx.progress('unlocking your share and identity (scrypt: about a second per private file)');
   const share = await readShareFile(sharePath, passphrase);
   if (share.group.publicKey !== groupBefore.publicKey)
     throw new SssError(
@@ -237,6 +239,7 @@ export async function approveCommand(ctx: Context, opts: { request: string; shar
   const id = await openIdentity(ctx.paths, passphrase);
   let approval: JoinApproval;
   try {
+    ctx.progress(`computing your masked fragment for ${req.moniker}`);
     approval = await joinApproval(audit, id, decodeScalar(share.signingShare, 'signingShare'));
   } catch (e) {
     throw (e as SssError).field === 'signingShare'
@@ -397,6 +400,7 @@ export async function finalizeJoinCommand(
       file: shown(ctx.repo, requestPath),
       field: 'joinKey',
     });
+  ctx.progress(`decrypting and checking the fragments of ${audit.approvals.size} approvers`);
   const result = await openFragments(audit, joinSecret);
   joinSecret.fill(0);
   const verifyingShare = encodePoint(result.verifyingShare);

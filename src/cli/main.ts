@@ -16,7 +16,24 @@ export function program(): Command {
   return p;
 }
 
+let pipeGuarded = false;
+
+/**
+ * A reader that stops reading (`sss-tool status | head -1`) closes the pipe: the next write fails
+ * with EPIPE. That is the reader's choice, not an error: end quietly, without a stack trace.
+ */
+function endQuietlyOnClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(process.exitCode === undefined ? 0 : Number(process.exitCode));
+    });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   const p = program();
   try {
     await p.parseAsync(argv, { from: 'user' });

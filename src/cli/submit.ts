@@ -1,16 +1,19 @@
 /**
  * How a step's artifacts reach the repository. Without --submit: the exact git commands to run.
- * With --submit: a commit of exactly this participant's new files on top of the remote's base
- * branch, pushed as `ceremony/<id>/<step>/<moniker>`, and a pull request opened through the API.
+ * With --submit: a commit of exactly this participant's new files on top of the upstream's default
+ * branch (fetched fresh), pushed to the participant's fork (or the upstream itself) as
+ * `ceremony/<id>/<step>/<moniker>`, and a pull request opened upstream through the API, its head
+ * `owner:branch` for a fork. The token reaches git through a credential helper, never argv.
  * The checkout, its index and its current branch are left as they are.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SssError } from '../errors.js';
 import { parseRepo, repoFromRemoteUrl, RepoRef, resolveToken } from '../github/repo.js';
 import { Context, REPOSITORY_ENV, SubmitOptions } from './context.js';
 
-export { REPOSITORY_ENV, submitOption, type SubmitOptions } from './context.js';
+export { REPOSITORY_ENV, requireCheckout, submitOption, type SubmitOptions } from './context.js';
 
 export interface StepFiles {
   ceremony: string;
@@ -28,22 +31,120 @@ function commitMessage(s: StepFiles): string {
   return `${s.ceremony}: ${s.step} from ${s.moniker}`;
 }
 
+/** A word for a POSIX shell: as it is when it is plain, else single-quoted. */
+export function shellWord(s: string): string {
+  return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The remotes a step goes through, from the checkout's remotes and the options. */
+export interface Remotes {
+  /** Where the branch is pushed (--remote, default origin). */
+  push: string;
+  /** Where merged steps come from: the `upstream` remote, else a URL for --github-repo, else `push`. */
+  fetchFrom: string;
+  /** A remote's name for the printed commands (`upstream` or `push`). */
+  pullFrom: string;
+  /** The repository the pull request is opened in. */
+  target?: RepoRef;
+  /** The repository `push` points at, when its URL says. */
+  pushRepo?: RepoRef;
+  /** The branch is pushed to a fork: the pull request's head is `owner:branch`. */
+  fork: boolean;
+}
+
+const sameRepo = (a?: RepoRef, b?: RepoRef) =>
+  Boolean(a && b && a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase());
+
+/** `url` (a GitHub remote URL) pointing at another repository of the same host, without credentials. */
+function urlFor(url: string, r: RepoRef): string | undefined {
+  const https = /^(https?:\/\/)(?:[^@/]+@)?([^/]+)\//.exec(url);
+  if (https) return `${https[1]}${https[2]}/${r.owner}/${r.repo}.git`;
+  const scp = /^(git@[^:]+:)/.exec(url);
+  if (scp) return `${scp[1]}${r.owner}/${r.repo}.git`;
+  const ssh = /^(ssh:\/\/git@[^/]+\/)/.exec(url);
+  return ssh ? `${ssh[1]}${r.owner}/${r.repo}.git` : undefined;
+}
+
+/**
+ * Upstream versus fork, from the remotes: a checkout with an `upstream` remote is a clone of a
+ * fork (`origin`); else --github-repo (or $SSS_TOOL_GITHUB_REPOSITORY) naming another repository
+ * than `origin`'s URL makes it one; else `origin` is the upstream itself.
+ */
+export function resolveRemotes(dir: string, opts: SubmitOptions, env: NodeJS.ProcessEnv = process.env): Remotes {
+  const push = opts.remote ?? 'origin';
+  const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n').filter(Boolean) ?? [];
+  if (!remotes.includes(push))
+    throw new SssError(`no git remote ${push} in ${dir}`, { code: 'usage', field: '--remote' });
+  // The URL as configured: `get-url` would apply url.<base>.insteadOf, and the owner is in the configured one.
+  const url = (name: string) =>
+    spawnSync('git', ['config', '--get', `remote.${name}.url`], { cwd: dir })
+      .stdout.toString()
+      .trim();
+  const pushUrl = url(push);
+  const pushRepo = repoFromRemoteUrl(pushUrl);
+  const upstream = push !== 'upstream' && remotes.includes('upstream') ? 'upstream' : undefined;
+  const upstreamUrl = upstream ? url(upstream) : undefined;
+  const named = opts.githubRepo
+    ? parseRepo(opts.githubRepo, '--github-repo')
+    : env[REPOSITORY_ENV]
+      ? parseRepo(env[REPOSITORY_ENV]!, REPOSITORY_ENV)
+      : undefined;
+  const target = named ?? repoFromRemoteUrl(upstreamUrl ?? pushUrl);
+  if (upstream)
+    return {
+      push,
+      fetchFrom: upstream,
+      pullFrom: upstream,
+      target,
+      pushRepo,
+      fork: upstreamUrl !== pushUrl && !sameRepo(pushRepo, target),
+    };
+  if (target && pushRepo && !sameRepo(pushRepo, target)) {
+    const derived = urlFor(pushUrl, target);
+    if (!derived)
+      throw new SssError(
+        `cannot tell the URL of ${target.owner}/${target.repo} from ${push}'s: add it as a remote: git remote add upstream <its URL>`,
+        { code: 'usage', field: '--github-repo' },
+      );
+    return { push, fetchFrom: derived, pullFrom: derived, target, pushRepo, fork: true };
+  }
+  return { push, fetchFrom: push, pullFrom: push, target, pushRepo, fork: false };
+}
+
 /** Prints the git commands that publish a step (or submits it, with --submit). */
 export async function nextSteps(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<void> {
   if (opts.submit) {
     await submit(ctx, opts, s);
     return;
   }
-  const files = s.files.map((f) => relative(ctx.repo, f));
-  const remote = opts.remote ?? 'origin';
+  // A checkout without the remote yet still gets the commands, for `origin`.
+  let remotes: Remotes;
+  try {
+    remotes = resolveRemotes(ctx.repo, opts);
+  } catch {
+    const push = opts.remote ?? 'origin';
+    remotes = { push, fetchFrom: push, pullFrom: push, fork: false };
+  }
+  // Local knowledge only (no network to print commands); a derived URL is no remote to ask.
+  const isUrl = /[:/]/.test(remotes.fetchFrom);
+  const { knownDefaultBranch } = await import('../github/git.js');
+  const base = opts.base ?? knownDefaultBranch(ctx.repo, isUrl ? remotes.push : remotes.fetchFrom);
+  const files = s.files.map((f) => shellWord(relative(ctx.repo, f)));
+  const g = `git -C ${shellWord(ctx.repo)}`;
+  const branch = branchName(s);
+  const where = remotes.fork && remotes.target ? `${remotes.target.owner}/${remotes.target.repo}` : 'the repository';
   ctx.say('');
   ctx.say('Publish it as a pull request (or re-run this command with --submit, which does all of this):');
-  ctx.say(`  git -C ${ctx.repo} fetch ${remote}`);
-  ctx.say(`  git -C ${ctx.repo} switch -c ${branchName(s)} ${remote}/${opts.base ?? 'HEAD'}`);
-  ctx.say(`  git -C ${ctx.repo} add ${files.join(' ')}`);
-  ctx.say(`  git -C ${ctx.repo} commit -m "${commitMessage(s)}"`);
-  ctx.say(`  git -C ${ctx.repo} push ${remote} ${branchName(s)}`);
-  ctx.say("  then open a pull request from that branch; the repository's sss-tool Action checks it.");
+  ctx.say(`  ${g} fetch ${shellWord(remotes.fetchFrom)} ${base}`);
+  ctx.say(`  ${g} switch -C ${branch} FETCH_HEAD`);
+  ctx.say(`  ${g} add ${files.join(' ')}`);
+  ctx.say(`  ${g} commit -m ${shellWord(commitMessage(s))}`);
+  ctx.say(`  ${g} push --force ${shellWord(remotes.push)} ${branch}`);
+  ctx.say(`  ${g} switch ${base}`);
+  ctx.say(`  then open a pull request from ${branch} into ${base} of ${where}; its sss-tool Action checks it.`);
+  ctx.say(
+    `Once it is merged (squash merges too), \`${g} pull --ff-only ${shellWord(remotes.pullFrom)} ${base}\` brings your files back.`,
+  );
 }
 
 /** The repository pull requests go to: --github-repo, else $SSS_TOOL_GITHUB_REPOSITORY, else the remote's. */
@@ -61,27 +162,38 @@ export function targetRepository(opts: SubmitOptions, url: string, env: NodeJS.P
 
 async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<void> {
   // git and the API client load only when a step is submitted.
-  const { commitAndPushStep, remoteDefaultBranch, remoteUrl } = await import('../github/git.js');
-  const { client, openPullRequest } = await import('../github/api.js');
-  const remote = opts.remote ?? 'origin';
-  let url: string;
-  try {
-    url = await remoteUrl(ctx.repo, remote);
-  } catch {
-    throw new SssError(`no git remote ${remote} in ${ctx.repo}`, { code: 'usage', field: '--remote' });
-  }
+  const { commitAndPushStep, remoteDefaultBranch } = await import('../github/git.js');
+  const { client, upsertPullRequest } = await import('../github/api.js');
   // Everything that can fail without side effects is settled before the push.
-  const target = targetRepository(opts, url);
+  const remotes = resolveRemotes(ctx.repo, opts);
+  const target =
+    remotes.target ??
+    targetRepository(
+      opts,
+      spawnSync('git', ['remote', 'get-url', remotes.fetchFrom], { cwd: ctx.repo }).stdout.toString().trim(),
+    );
   const token = resolveToken();
-  const base = opts.base ?? (await remoteDefaultBranch(ctx.repo, remote));
+  const octokit = client(token);
+  const base = opts.base ?? remoteDefaultBranch(ctx.repo, remotes.fetchFrom, token);
+  const forkOwner = remotes.fork
+    ? (remotes.pushRepo?.owner ?? (await octokit.rest.users.getAuthenticated()).data.login)
+    : undefined;
   const branch = branchName(s);
   const message = commitMessage(s);
   // A re-run does not rewrite the manifest it wrote the first time; the base may still lack it.
   const manifest = join(ctx.ceremoniesDir, s.ceremony, 'ceremony.json');
   const files = existsSync(manifest) && !s.files.includes(manifest) ? [manifest, ...s.files] : s.files;
-  const pushed = await commitAndPushStep(ctx.repo, { remote, base, branch, files, message });
-  const from = repoFromRemoteUrl(url);
-  const head = from && from.owner.toLowerCase() !== target.owner.toLowerCase() ? `${from.owner}:${branch}` : branch;
+  ctx.progress(`pushing ${branch} to ${remotes.push}, on ${base} fetched from ${remotes.pullFrom}`);
+  const pushed = await commitAndPushStep(ctx.repo, {
+    fetchFrom: remotes.fetchFrom,
+    pushTo: remotes.push,
+    base,
+    branch,
+    files,
+    message,
+    token,
+  });
+  const head = forkOwner ? `${forkOwner}:${branch}` : branch;
   const body = [
     `Step **${s.step}** of ceremony \`${s.ceremony}\`, from **${s.moniker}**.`,
     '',
@@ -89,11 +201,17 @@ async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<
     '',
     "Opened by `sss-tool --submit`. The repository's sss-tool Action checks this pull request with the same audit as `sss-tool verify`.",
   ].join('\n');
-  const pr = await openPullRequest(client(token), target, { head, base, title: message, body });
-  const line = `${pr.existed ? 'Updated' : 'Opened'} pull request #${pr.number}: ${pr.url}`;
+  ctx.progress(`opening the pull request in ${target.owner}/${target.repo}`);
+  // A re-submission updates the open pull request's title and body.
+  const pr = await upsertPullRequest(octokit, target, { head, base, title: message, body });
+  const line = `${pr.action === 'updated' ? 'Updated' : 'Opened'} pull request #${pr.number}: ${pr.url}`;
   ctx.say('');
-  ctx.say(`Submitted: pushed ${pushed.files.join(', ')} as ${remote}/${branch} (on ${base}).`);
+  ctx.say(
+    `Submitted: pushed ${pushed.files.join(', ')} as ${remotes.push}/${branch} (on ${base} of ${target.owner}/${target.repo}).`,
+  );
   ctx.say(line);
-  ctx.say(`Your files moved to that branch: \`git pull\` brings them back once the pull request is merged.`);
+  ctx.say(
+    `Your files moved to that branch. Once it is merged: git -C ${shellWord(ctx.repo)} pull --ff-only ${shellWord(remotes.pullFrom)} ${base}`,
+  );
   if (ctx.json) process.stderr.write(line + '\n');
 }

@@ -141,26 +141,71 @@ export function exportTree(dir: string, rev: string, subdir: string): string {
   return out;
 }
 
-/** The branch a remote's HEAD points at (its default branch). */
-export async function remoteDefaultBranch(dir: string, remote: string): Promise<string> {
-  const out = await git(dir).raw(['ls-remote', '--symref', remote, 'HEAD']);
+/**
+ * A credential helper that answers git's `get` with the token from the environment: the token
+ * reaches git through SSS_TOOL_GIT_TOKEN, never through a command line, a URL or a config file.
+ * The empty helper before it drops the user's own helpers for this one command.
+ */
+const TOKEN_HELPER =
+  '!f() { test "$1" = get || exit 0; echo username=x-access-token; printf "password=%s\\n" "$SSS_TOOL_GIT_TOKEN"; }; f';
+
+/** `git -c …` arguments and environment that offer `token` to an https remote, and never prompt. */
+export function tokenAuth(token?: string): { args: string[]; env: Record<string, string> } {
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
+  if (!token) return { args: [], env };
+  return {
+    args: ['-c', 'credential.helper=', '-c', `credential.helper=${TOKEN_HELPER}`],
+    env: { ...env, SSS_TOOL_GIT_TOKEN: token },
+  };
+}
+
+/** Runs a git command that talks to a remote, with the token (if any) offered by the helper. */
+function gitRemote(dir: string, args: string[], token?: string): string {
+  const auth = tokenAuth(token);
+  const r = spawnSync('git', [...auth.args, ...args], {
+    cwd: dir,
+    maxBuffer: 1 << 26,
+    env: { ...process.env, ...auth.env },
+  });
+  if (r.status !== 0)
+    throw new SssError(
+      `git ${args[0]} ${args[args.length - 2] ?? ''} failed: ${r.stderr.toString().trim().split('\n').slice(-1)[0]}`,
+      { code: 'git' },
+    );
+  return r.stdout.toString('utf8');
+}
+
+/** The branch a remote's HEAD points at (its default branch), asked of the remote itself. */
+export function remoteDefaultBranch(dir: string, remote: string, token?: string): string {
+  const out = gitRemote(dir, ['ls-remote', '--symref', remote, 'HEAD'], token);
   const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(out);
-  if (!m) throw new SssError(`cannot tell the default branch of remote ${remote}: pass --base`, { code: 'usage' });
+  if (!m) throw new SssError(`cannot tell the default branch of ${remote}: pass --base`, { code: 'usage' });
   return m[1];
 }
 
+/** The top of the git checkout `dir` is in, or undefined outside one. */
+export function checkoutTop(dir: string): string | undefined {
+  const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir });
+  return r.status === 0 ? r.stdout.toString().trim() : undefined;
+}
+
 export interface StepCommit {
-  remote: string;
-  /** Branch the commit is made on top of (fetched from the remote). */
+  /** Where the base is fetched from: the upstream repository (a remote's name or a URL). */
+  fetchFrom: string;
+  /** Where the branch is pushed: the participant's fork, or the upstream itself. */
+  pushTo: string;
+  /** Branch the commit is made on top of (fetched fresh from `fetchFrom`). */
   base: string;
   branch: string;
   /** Absolute paths of the files to commit, inside the repository. */
   files: string[];
   message: string;
+  /** Offered to https remotes by a credential helper. */
+  token?: string;
 }
 
 /**
- * Commits exactly `files` on top of the remote's `base` and pushes the commit as `branch`. Builds
+ * Commits exactly `files` on top of the upstream's `base` and pushes the commit as `branch`. Builds
  * the commit in a private index, so the checkout, its index and its current branch stay as they
  * are. A file already on the base with the same bytes is left out; one with other bytes is refused
  * (the transcript is append-only). Afterwards the untracked copies are removed from the checkout:
@@ -170,10 +215,10 @@ export async function commitAndPushStep(
   dir: string,
   s: StepCommit,
 ): Promise<{ commit: string; baseCommit: string; files: string[] }> {
-  const g = git(dir);
-  const top = (await g.revparse(['--show-toplevel'])).trim();
-  await g.fetch(s.remote, s.base);
-  const baseCommit = (await g.revparse(['FETCH_HEAD'])).trim();
+  const top = checkoutTop(dir);
+  if (!top) throw new SssError(`${dir} is not a git checkout`, { code: 'usage', field: '--repo' });
+  gitRemote(top, ['fetch', '--quiet', s.fetchFrom, `refs/heads/${s.base}`], s.token);
+  const baseCommit = gitBytes(top, ['rev-parse', 'FETCH_HEAD^{commit}']).toString().trim();
   const tmp = mkdtempSync(join(tmpdir(), 'sss-index-'));
   try {
     // simple-git refuses a custom environment that carries EDITOR and the like: plain git here.
@@ -199,7 +244,7 @@ export async function commitAndPushStep(
     if (!added.length) throw new SssError(`nothing to submit: ${s.base} already has these files`, { code: 'git' });
     const tree = gi('write-tree');
     const commit = gi('commit-tree', tree, '-p', baseCommit, '-m', s.message);
-    await g.raw(['push', '--force', s.remote, `${commit}:refs/heads/${s.branch}`]);
+    gitRemote(top, ['push', '--quiet', '--force', s.pushTo, `${commit}:refs/heads/${s.branch}`], s.token);
     // The files now live on the branch. Left untracked here, they would block the `git pull` that
     // brings them back once the pull request is merged.
     const tracked = new Set(
@@ -267,7 +312,7 @@ async function authConfig(dir: string, url: string, token?: string): Promise<str
 
 /**
  * Whether a file of the checkout is merged: its bytes equal the blob at the remote's default
- * branch as last fetched (`refs/remotes/<remote>/HEAD`, else `<remote>/main`). No network: the
+ * branch as last fetched (see knownDefaultBranch). No network: the
  * caller says `git pull` first. 'no-git' outside a git checkout or without that remote.
  */
 export function mergedState(
@@ -280,10 +325,44 @@ export function mergedState(
   const top = run(['rev-parse', '--show-toplevel']);
   if (top.status !== 0) return 'no-git';
   if (run(['remote', 'get-url', remote]).status !== 0) return 'no-git';
-  const head = run(['symbolic-ref', '--quiet', `refs/remotes/${remote}/HEAD`]);
-  const ref = head.status === 0 ? head.stdout.toString().trim() : `refs/remotes/${remote}/main`;
+  const ref = `refs/remotes/${remote}/${knownDefaultBranch(dir, remote)}`;
   const rel = relative(top.stdout.toString().trim(), resolve(absPath)).split('\\').join('/');
   const blob = run(['cat-file', 'blob', `${ref}:${rel}`]);
   if (blob.status !== 0) return 'absent';
   return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
+}
+
+/**
+ * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
+ * clone of a fork), else `origin`. Local only, no network.
+ */
+export function upstreamRemote(dir: string): string | undefined {
+  const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n') ?? [];
+  return remotes.includes('upstream') ? 'upstream' : remotes.includes('origin') ? 'origin' : undefined;
+}
+
+/**
+ * The default branch of a remote as this checkout last saw it, without relying on
+ * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
+ * first of main and master the remote has, else main.
+ */
+export function knownDefaultBranch(dir: string, remote: string): string {
+  const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
+  if (head.status === 0)
+    return head.stdout
+      .toString()
+      .trim()
+      .slice(remote.length + 1);
+  for (const b of ['main', 'master'])
+    if (
+      spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0
+    )
+      return b;
+  return 'main';
+}
+
+/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
+export function localWhere(dir: string): { ceremoniesDir: string; defaultBranch: string; upstream: string } {
+  const remote = upstreamRemote(dir) ?? 'origin';
+  return { ceremoniesDir: 'ceremonies', defaultBranch: knownDefaultBranch(dir, remote), upstream: remote };
 }
