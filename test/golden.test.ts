@@ -161,9 +161,14 @@ describe('derivations, from the spec', () => {
     expect(json('ceremonies', 'genesis', 'round2', 'bob.json').round1Digest).toBe(PINNED.genesis.round1);
   });
 
-  it('identifiers are derived from monikers (RFC 9591 H1 over the moniker, noble Identifier.derive)', () => {
-    for (const a of round1) expect(identifierFor(a.moniker)).toBe(a.identifier);
-    expect(identifierFor('alice')).toBe('1acb1f07aa6bdc4043ab2113a071967a8d1884095ee719c02d27831c6679ca01');
+  it('an identifier is SHA-512("FROST-ED25519-SHA512-v1id" || moniker) mod L, 32 bytes little-endian', () => {
+    for (const a of round1) {
+      const n = le(createHash('sha512').update(`FROST-ED25519-SHA512-v1id${a.moniker}`).digest()) % ORDER;
+      const bytes = Buffer.alloc(32);
+      for (let i = 0, v = n; i < 32; i++, v >>= 8n) bytes[i] = Number(v & 0xffn);
+      expect(a.identifier).toBe(bytes.toString('hex'));
+      expect(identifierFor(a.moniker)).toBe(a.identifier);
+    }
   });
 
   it('the HPKE info is label || ceremony || sender identifier || recipient identifier', () => {
