@@ -25,4 +25,4 @@ export {
 export { SigningGroup, verifySignature, type GroupPublic } from './crypto/sign.js';
 export { assembleJwt, jwtHeader, jwtSigningInput, parseClaims, type JwtClaims } from './crypto/jwt.js';
 export { readShareFile, type ShareFile } from './local/share.js';
-export { SssError } from './errors.js';
+export { SssError, type SssErrorCode } from './errors.js';

@@ -35,6 +35,13 @@ export async function cliAsync(args: string[], env: Record<string, string | unde
   return run([BIN, ...args], { ...cleanEnv(), SSS_TOOL_PASSPHRASE: PASSPHRASE, SSS_TOOL_SCRYPT_LOG_N: '10', ...env });
 }
 
+/** The compiled demo (`npm run demo` without the build), run as `npm run demo` runs it. */
+export const DEMO = join(ROOT, 'lib-dev', 'dev', 'demo', 'main.js');
+
+export async function demoAsync(args: string[]): Promise<CliResult> {
+  return run([DEMO, ...args], { ...cleanEnv(), SSS_TOOL_SCRYPT_LOG_N: '10' });
+}
+
 export async function okAsync(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   const r = await cliAsync(args, env);
   if (r.code !== 0) throw new Error(`sss-tool ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalGitHub, LocalGitHub } from '../src/github/local-server.js';
+import { startLocalGitHub, LocalGitHub } from '../dev/local-github.js';
 import { cleanupTempDirs, git, tempDir } from './helpers.js';
 import { ActionRun, REPOSITORY, checkoutPullRequest, cloneOf, newOrigin, okAsync, pullRequestEvent, pushEvent, runAction } from './action-helpers.js';
 

@@ -15,7 +15,7 @@ import { SssError } from '../src/errors.js';
 import { joinManifest, joinRequest } from '../src/ceremony/join-steps.js';
 import { mergedState } from '../src/github/git.js';
 import { client, upsertComment } from '../src/github/api.js';
-import { startLocalGitHub } from '../src/github/local-server.js';
+import { startLocalGitHub } from '../dev/local-github.js';
 import { bytesToHex } from '../src/crypto/suite.js';
 import { dealGroup, emptyCeremony, person } from './join-fixture.js';
 import { cleanupTempDirs, git, tempDir } from './helpers.js';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoFromRemoteUrl } from '../src/github/api.js';
-import { LocalGitHub, startLocalGitHub } from '../src/github/local-server.js';
+import { LocalGitHub, startLocalGitHub } from '../dev/local-github.js';
 import { targetRepository } from '../src/cli/submit.js';
 import { cleanupTempDirs, git, tempDir } from './helpers.js';
 import { cliAsync, cloneOf, newOrigin, okAsync } from './action-helpers.js';

@@ -30,15 +30,15 @@ export interface RunContext {
 
 const relDir = (s: string, name: string): string => {
   const d = s.trim().replace(/^\.\/+/, '').replace(/\/+$/, '');
-  if (!d || d.startsWith('/') || d.split('/').includes('..')) throw new SssError(`expected a directory inside the repository, got ${JSON.stringify(s)}`, { field: name });
+  if (!d || d.startsWith('/') || d.split('/').includes('..')) throw new SssError(`expected a directory inside the repository, got ${JSON.stringify(s)}`, { code: 'usage', field: name });
   return d;
 };
 
 export function readInputs(): Inputs {
   const mode = core.getInput('mode') || 'auto';
-  if (!['auto', 'validate', 'publish', 'status'].includes(mode)) throw new SssError(`expected auto, validate, publish or status, got ${JSON.stringify(mode)}`, { field: 'mode' });
+  if (!['auto', 'validate', 'publish', 'status'].includes(mode)) throw new SssError(`expected auto, validate, publish or status, got ${JSON.stringify(mode)}`, { code: 'usage', field: 'mode' });
   const publishVia = core.getInput('publish-via') || 'commit';
-  if (publishVia !== 'commit' && publishVia !== 'pull-request') throw new SssError(`expected commit or pull-request, got ${JSON.stringify(publishVia)}`, { field: 'publish-via' });
+  if (publishVia !== 'commit' && publishVia !== 'pull-request') throw new SssError(`expected commit or pull-request, got ${JSON.stringify(publishVia)}`, { code: 'usage', field: 'publish-via' });
   return {
     mode: mode as Inputs['mode'],
     ceremoniesDir: relDir(core.getInput('ceremonies-dir') || 'ceremonies', 'ceremonies-dir'),

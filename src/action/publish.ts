@@ -56,7 +56,7 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
       const commit = await commitAsBot(ws, result.changed, message);
       result.commit = commit;
       if (inputs.publishVia === 'commit') {
-        if (!defaultBranch) throw new SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)');
+        if (!defaultBranch) throw new SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', { code: 'git' });
         await pushCommit(ws, 'origin', commit, defaultBranch, { token: inputs.token });
         lines.push(`Committed ${result.changed.map((f) => `\`${f}\``).join(', ')} to \`${defaultBranch}\` (${commit.slice(0, 12)}).`);
       } else {
@@ -79,8 +79,8 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
 
 /** Pushes the commit as the publish branch (unless it already holds the same files) and opens its pull request. */
 async function publishPullRequest(inputs: Inputs, ctx: RunContext, commit: string, base: string | undefined, message: string): Promise<number> {
-  if (!base) throw new SssError('cannot tell the default branch for the pull request');
-  if (!inputs.token || !ctx.repository) throw new SssError('publish-via pull-request needs the token input and GITHUB_REPOSITORY', { field: 'token' });
+  if (!base) throw new SssError('cannot tell the default branch for the pull request', { code: 'git' });
+  if (!inputs.token || !ctx.repository) throw new SssError('publish-via pull-request needs the token input and GITHUB_REPOSITORY', { code: 'usage', field: 'token' });
   const ws = ctx.workspace;
   let same = false;
   try {

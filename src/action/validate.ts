@@ -21,15 +21,15 @@ export interface ValidationResult {
 
 export async function validate(inputs: Inputs, ctx: RunContext): Promise<ValidationResult> {
   const pr = ctx.event.pull_request;
-  if (!pr) throw new SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)');
+  if (!pr) throw new SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)', { code: 'usage' });
   const author: string = pr.user?.login ?? '';
   const number: number = pr.number ?? ctx.event.number;
   const baseSha: string | undefined = pr.base?.sha;
   const ws = ctx.workspace;
   const head = await commitOf(ws, 'HEAD');
-  if (!head) throw new SssError(`${ws} is not a git checkout`);
+  if (!head) throw new SssError(`${ws} is not a git checkout`, { code: 'git' });
   if (!baseSha || !(await commitOf(ws, baseSha)))
-    throw new SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`);
+    throw new SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
   const base = await mergeBase(ws, baseSha, head);
   const changes = changedFiles(ws, base, head);
   core.info(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`);

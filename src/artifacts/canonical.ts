@@ -17,7 +17,7 @@ const SIGNING_LABEL = utf8ToBytes('sss-tool/v1 artifact\n');
 /** RFC 8785 canonical JSON text of a value. */
 export function jcs(value: unknown): string {
   const s = canonicalize(value);
-  if (s === undefined) throw new SssError('value cannot be canonicalized');
+  if (s === undefined) throw new SssError('value cannot be canonicalized', { code: 'malformed' });
   return s;
 }
 

@@ -130,7 +130,7 @@ export function shown(v: unknown): string {
 }
 
 function raise(reason: string, file?: string, field?: string): never {
-  throw new SssError(reason, { file, field });
+  throw new SssError(reason, { code: 'malformed', file, field });
 }
 
 /** Parses JSON text; the error names the file. */
@@ -138,7 +138,7 @@ export function parseJson(text: string, file?: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new SssError(`malformed JSON (${oneLine((e as Error).message)})`, { file });
+    throw new SssError(`malformed JSON (${oneLine((e as Error).message)})`, { code: 'malformed', file });
   }
 }
 

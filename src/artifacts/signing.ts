@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
-import { SssError } from '../errors.js';
+import { SssError, locatedIn } from '../errors.js';
 import { aggregateShares, checkElement, GroupPublic, NonceCommitment, SigningGroup, verifyShareWith } from '../crypto/sign.js';
 import { bytesToHex, compareIdentifiers, decodeScalar, hexToBytes, identifierFor } from '../crypto/suite.js';
 import { digest } from './canonical.js';
@@ -65,7 +65,7 @@ export type SignNonces = z.infer<typeof SignNonces>;
 
 /** A session id, checked; throws SssError naming the field. */
 export function checkSession(value: unknown, field = 'session'): string {
-  if (typeof value !== 'string' || !SESSION.test(value)) throw new SssError('expected a session id: letters, digits, . _ or -, 1 to 64 characters', { field });
+  if (typeof value !== 'string' || !SESSION.test(value)) throw new SssError('expected a session id: letters, digits, . _ or -, 1 to 64 characters', { code: 'malformed', field });
   return value;
 }
 
@@ -94,22 +94,14 @@ function derivedIdentifier(m: string): string {
 
 function checkMonikerBinding(a: { moniker: string; identifier: string }, file?: string): void {
   if (derivedIdentifier(a.moniker) !== a.identifier)
-    throw new SssError(`identifier is not the one derived from the moniker ${JSON.stringify(a.moniker)}`, { file, field: 'identifier', culprit: a.moniker });
-}
-
-function located<T>(file: string | undefined, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw e instanceof SssError ? e.at(file) : e;
-  }
+    throw new SssError(`identifier is not the one derived from the moniker ${JSON.stringify(a.moniker)}`, { code: 'mismatch', file, field: 'identifier', culprit: a.moniker });
 }
 
 /** A commitment artifact: strict schema, identifier derived from the moniker, both points valid. */
 export function parseSignCommitment(value: unknown, file?: string): SignCommitment {
   const c = parseWith(SignCommitment, value, file);
   checkMonikerBinding(c, file);
-  located(file, () => {
+  locatedIn({ file }, () => {
     checkElement(c.groupKey, 'groupKey');
     checkElement(c.hiding, 'hiding');
     checkElement(c.binding, 'binding');
@@ -121,7 +113,7 @@ export function parseSignCommitment(value: unknown, file?: string): SignCommitme
 export function parseSignShare(value: unknown, file?: string): SignShare {
   const s = parseWith(SignShare, value, file);
   checkMonikerBinding(s, file);
-  located(file, () => decodeScalar(s.share, 'share'));
+  locatedIn({ file }, () => decodeScalar(s.share, 'share'));
   return s;
 }
 
@@ -130,20 +122,20 @@ export function parseSignShare(value: unknown, file?: string): SignShare {
  * expected one, if given), this group's key, no signer twice, at least M signers.
  */
 export function checkCommitmentList(list: readonly SignCommitment[], group: SigningGroup, session?: string): SignCommitment[] {
-  if (list.length === 0) throw new SssError('no commitments given');
+  if (list.length === 0) throw new SssError('no commitments given', { code: 'incomplete' });
   const want = session ?? list[0].session;
   const seenId = new Set<string>();
   const seenMoniker = new Set<string>();
   for (const c of list) {
     if (c.session !== want)
-      throw new SssError(`commitment is for session ${JSON.stringify(c.session)}, not ${JSON.stringify(want)}`, { field: 'session', culprit: c.moniker });
-    if (c.groupKey !== group.publicKey) throw new SssError('commitment is for a different group key', { field: 'groupKey', culprit: c.moniker });
-    if (seenId.has(c.identifier) || seenMoniker.has(c.moniker)) throw new SssError('the same signer appears twice in the commitment list', { field: 'identifier', culprit: c.moniker });
+      throw new SssError(`commitment is for session ${JSON.stringify(c.session)}, not ${JSON.stringify(want)}`, { code: 'mismatch', field: 'session', culprit: c.moniker });
+    if (c.groupKey !== group.publicKey) throw new SssError('commitment is for a different group key', { code: 'mismatch', field: 'groupKey', culprit: c.moniker });
+    if (seenId.has(c.identifier) || seenMoniker.has(c.moniker)) throw new SssError('the same signer appears twice in the commitment list', { code: 'duplicate', field: 'identifier', culprit: c.moniker });
     seenId.add(c.identifier);
     seenMoniker.add(c.moniker);
   }
   if (list.length < group.threshold)
-    throw new SssError(`only ${list.length} signer${list.length === 1 ? '' : 's'} in the commitment list; the group needs at least ${group.threshold}`);
+    throw new SssError(`only ${list.length} signer${list.length === 1 ? '' : 's'} in the commitment list; the group needs at least ${group.threshold}`, { code: 'incomplete' });
   return [...list].sort((a, b) => compareIdentifiers(a.identifier, b.identifier));
 }
 
@@ -182,27 +174,27 @@ export function aggregateSignature(group: SigningGroup, message: Uint8Array, com
   const byId = new Map(sorted.map((c) => [c.identifier, c]));
   const got = new Map<string, SignShare>();
   for (const s of shares) {
-    if (s.session !== session) throw new SssError(`share is for session ${JSON.stringify(s.session)}, not ${JSON.stringify(session)}`, { field: 'session', culprit: s.moniker });
-    if (s.groupKey !== group.publicKey) throw new SssError('share is for a different group key', { field: 'groupKey', culprit: s.moniker });
+    if (s.session !== session) throw new SssError(`share is for session ${JSON.stringify(s.session)}, not ${JSON.stringify(session)}`, { code: 'mismatch', field: 'session', culprit: s.moniker });
+    if (s.groupKey !== group.publicKey) throw new SssError('share is for a different group key', { code: 'mismatch', field: 'groupKey', culprit: s.moniker });
     const c = byId.get(s.identifier);
-    if (!c || c.moniker !== s.moniker) throw new SssError('share from a signer that is not in the commitment list', { field: 'identifier', culprit: s.moniker });
-    if (got.has(s.identifier)) throw new SssError('two shares from the same signer', { field: 'identifier', culprit: s.moniker });
+    if (!c || c.moniker !== s.moniker) throw new SssError('share from a signer that is not in the commitment list', { code: 'not-allowed', field: 'identifier', culprit: s.moniker });
+    if (got.has(s.identifier)) throw new SssError('two shares from the same signer', { code: 'duplicate', field: 'identifier', culprit: s.moniker });
     got.set(s.identifier, s);
   }
   if (shares.length && shares.every((s) => s.messageDigest !== mDigest))
-    throw new SssError('no share signs this message: the signers were given a different message', { field: 'messageDigest' });
+    throw new SssError('no share signs this message: the signers were given a different message', { code: 'mismatch', field: 'messageDigest' });
   for (const s of got.values()) {
-    if (s.messageDigest !== mDigest) throw new SssError('share signs a different message', { field: 'messageDigest', culprit: s.moniker });
-    if (s.commitmentsDigest !== cDigest) throw new SssError('share was made over a different commitment list', { field: 'commitmentsDigest', culprit: s.moniker });
+    if (s.messageDigest !== mDigest) throw new SssError('share signs a different message', { code: 'mismatch', field: 'messageDigest', culprit: s.moniker });
+    if (s.commitmentsDigest !== cDigest) throw new SssError('share was made over a different commitment list', { code: 'mismatch', field: 'commitmentsDigest', culprit: s.moniker });
   }
   const missing = sorted.filter((c) => !got.has(c.identifier)).map((c) => c.moniker);
-  if (missing.length) throw new SssError(`no signature share from ${missing.join(', ')}`, { culprit: missing.join(', ') });
+  if (missing.length) throw new SssError(`no signature share from ${missing.join(', ')}`, { code: 'incomplete', culprit: missing.join(', ') });
   const record: Record<string, Uint8Array> = {};
   for (const [id, s] of got) record[id] = hexToBytes(s.share);
   const r = aggregateShares(group, nonceCommitments(sorted), message, record);
   if (!r.ok) {
     const who = r.invalid.map((id) => byId.get(id)?.moniker ?? id).join(', ');
-    throw new SssError('invalid signature share', { field: 'share', culprit: who });
+    throw new SssError('invalid signature share', { code: 'signature', field: 'share', culprit: who });
   }
   return { signature: r.signature, session, signers: sorted.map((c) => c.moniker) };
 }
@@ -230,11 +222,11 @@ export function aggregate(group: GroupLike, message: Uint8Array, commitments: re
 
 // The library's callers pass parsed JSON from the network: check the containers, not only the items.
 function checkMessage(message: unknown): asserts message is Uint8Array {
-  if (!(message instanceof Uint8Array)) throw new SssError('the message must be bytes (a Uint8Array)', { field: 'message' });
+  if (!(message instanceof Uint8Array)) throw new SssError('the message must be bytes (a Uint8Array)', { code: 'malformed', field: 'message' });
 }
 
 function listOf(list: unknown, field: string): readonly unknown[] {
-  if (!Array.isArray(list)) throw new SssError('expected a list of artifacts', { field });
+  if (!Array.isArray(list)) throw new SssError('expected a list of artifacts', { code: 'malformed', field });
   return list;
 }
 

@@ -8,7 +8,7 @@ import { digest, verifyArtifactSignature } from '../artifacts/canonical.js';
 import { DkgManifest, Finalize, MAX_PARTICIPANTS, Round1, Round2, parseWith } from '../artifacts/schemas.js';
 import { badVerifyingShares, checkRound1Package, groupCommitment } from '../crypto/dkg.js';
 import { CIPHERSUITE, Point, decodePoint, encodePoint, hexToBytes, identifierFor, identifierToScalar } from '../crypto/suite.js';
-import { SssError, names } from '../errors.js';
+import { SssError, located, names } from '../errors.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 import { GroupPackage, Report, Row, groupParticipant } from './report.js';
 
@@ -34,11 +34,11 @@ export interface DkgAudit extends Report {
 /** Checks M and N as PROTOCOL section 4 bounds them. */
 export function checkThreshold(threshold: number, participants: number, file?: string): void {
   if (!Number.isInteger(participants) || participants < 2 || participants > MAX_PARTICIPANTS)
-    throw new SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, { file, field: 'participants' });
+    throw new SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, { code: 'malformed', file, field: 'participants' });
   if (!Number.isInteger(threshold) || threshold < 2)
-    throw new SssError('threshold must be an integer of at least 2', { file, field: 'threshold' });
+    throw new SssError('threshold must be an integer of at least 2', { code: 'malformed', file, field: 'threshold' });
   if (threshold > participants)
-    throw new SssError(`threshold ${threshold} exceeds participants ${participants}`, { file, field: 'threshold' });
+    throw new SssError(`threshold ${threshold} exceeds participants ${participants}`, { code: 'malformed', file, field: 'threshold' });
 }
 
 const P25519 = 2n ** 255n - 19n;
@@ -52,23 +52,23 @@ export function checkEncryptionKey(hex: string, field = 'encryptionKey'): void {
   const b = hexToBytes(hex);
   let u = 0n;
   for (let i = 31; i >= 0; i--) u = (u << 8n) | BigInt(b[i]);
-  if (b.length !== 32 || u >= P25519) throw new SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', { field });
+  if (b.length !== 32 || u >= P25519) throw new SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', { code: 'malformed', field });
   try {
     x25519.getSharedSecret(x25519.utils.randomSecretKey(), hexToBytes(hex));
   } catch {
-    throw new SssError('X25519 public key of low order', { field });
+    throw new SssError('X25519 public key of low order', { code: 'malformed', field });
   }
 }
 
 /** The identity checks every artifact author goes through. */
 export function checkIdentityFields(a: { moniker: string; identifier: string; signingKey: string; encryptionKey: string }, file: string): void {
   if (a.identifier !== identifierFor(a.moniker))
-    throw new SssError('identifier is not the one derived from the moniker', { file, field: 'identifier', culprit: a.moniker });
+    throw new SssError('identifier is not the one derived from the moniker', { code: 'mismatch', file, field: 'identifier', culprit: a.moniker });
   try {
     decodePoint(a.signingKey, 'signingKey');
     checkEncryptionKey(a.encryptionKey);
   } catch (e) {
-    throw new SssError((e as SssError).reason, { file, field: (e as SssError).field, culprit: a.moniker });
+    throw located(e, { file, culprit: a.moniker });
   }
 }
 
@@ -89,9 +89,9 @@ export function round2DigestOf(artifacts: Round2[]): string {
 
 function authored<T extends { ceremony: string; moniker: string }>(a: T, raw: RawFile, fileMoniker: string, ceremony: string): T {
   if (a.moniker !== fileMoniker)
-    throw new SssError(`the file is named for ${fileMoniker} but the artifact's moniker is ${a.moniker}`, { file: raw.file, field: 'moniker' });
+    throw new SssError(`the file is named for ${fileMoniker} but the artifact's moniker is ${a.moniker}`, { code: 'mismatch', file: raw.file, field: 'moniker' });
   if (a.ceremony !== ceremony)
-    throw new SssError(`artifact belongs to ceremony ${a.ceremony}, not ${ceremony}`, { file: raw.file, field: 'ceremony', culprit: a.moniker });
+    throw new SssError(`artifact belongs to ceremony ${a.ceremony}, not ${ceremony}`, { code: 'mismatch', file: raw.file, field: 'ceremony', culprit: a.moniker });
   return a;
 }
 
@@ -109,9 +109,9 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
     round2: new Map(),
     finalize: new Map(),
   };
-  const err = (e: unknown) => audit.errors.push(e instanceof SssError ? e : new SssError(String((e as Error)?.message ?? e)));
+  const err = (e: unknown) => audit.errors.push(located(e, {}));
   if (!files.manifest) {
-    err(new SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
+    err(new SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
     audit.awaiting = 'ceremony.json';
     return audit;
   }
@@ -119,7 +119,7 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   try {
     manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
     if (manifest.ceremony !== files.id)
-      throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { file: files.manifest.file, field: 'ceremony' });
+      throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { code: 'mismatch', file: files.manifest.file, field: 'ceremony' });
     checkThreshold(manifest.threshold, manifest.participants, files.manifest.file);
   } catch (e) {
     err(e);
@@ -138,20 +138,20 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
     try {
       const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, files.id);
       if (a.threshold !== manifest.threshold || a.participants !== N)
-        throw new SssError(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`, { file: raw.file, field: a.threshold !== manifest.threshold ? 'threshold' : 'participants', culprit: m });
+        throw new SssError(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`, { code: 'mismatch', file: raw.file, field: a.threshold !== manifest.threshold ? 'threshold' : 'participants', culprit: m });
       if (manifest.allowList && !manifest.allowList.includes(m))
-        throw new SssError('moniker is not on the ceremony\'s allow-list', { file: raw.file, field: 'moniker', culprit: m });
+        throw new SssError('moniker is not on the ceremony\'s allow-list', { code: 'not-allowed', file: raw.file, field: 'moniker', culprit: m });
       checkIdentityFields(a, raw.file);
-      if (!verifyArtifactSignature(a, a.signingKey)) throw new SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: m });
+      if (!verifyArtifactSignature(a, a.signingKey)) throw new SssError('bad artifact signature', { code: 'signature', file: raw.file, field: 'signature', culprit: m });
       for (const key of [a.signingKey, a.encryptionKey]) {
         const other = seenKeys.get(key);
-        if (other) throw new SssError(`reuses a public key of ${other}`, { file: raw.file, field: key === a.signingKey ? 'signingKey' : 'encryptionKey', culprit: m });
+        if (other) throw new SssError(`reuses a public key of ${other}`, { code: 'duplicate', file: raw.file, field: key === a.signingKey ? 'signingKey' : 'encryptionKey', culprit: m });
       }
       let checked;
       try {
         checked = checkRound1Package(a, signers);
       } catch (e) {
-        throw new SssError((e as SssError).reason, { file: raw.file, field: (e as SssError).field, culprit: m });
+        throw located(e, { file: raw.file, culprit: m });
       }
       seenKeys.set(a.signingKey, m);
       seenKeys.set(a.encryptionKey, m);
@@ -162,14 +162,14 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   }
   const round1Files = files.byRole.get('round1') ?? new Map();
   if (audit.round1.size > N)
-    err(new SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, { file: files.manifest.file, field: 'participants' }));
+    err(new SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, { code: 'incomplete', file: files.manifest.file, field: 'participants' }));
   const round1Closed = audit.round1.size === N && round1Files.size === N;
   if (round1Closed) {
     audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
     try {
       audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
     } catch (e) {
-      for (const located of locateGroupCommitmentError(e, audit.round1, files.dir)) err(located);
+      for (const found of locateGroupCommitmentError(e, audit.round1, files.dir)) err(found);
     }
   }
   const monikers = new Set(audit.round1.keys());
@@ -178,24 +178,24 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   const round2Files = files.byRole.get('round2') ?? new Map();
   for (const [m, raw] of round2Files) {
     try {
-      if (!round1Closed) throw new SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, { file: raw.file });
+      if (!round1Closed) throw new SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, { code: 'incomplete', file: raw.file });
       const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, files.id);
       const r1 = audit.round1.get(m);
-      if (!r1) throw new SssError('author has no round-1 artifact in this ceremony', { file: raw.file, field: 'moniker', culprit: m });
-      if (a.identifier !== r1.artifact.identifier) throw new SssError('identifier differs from the author\'s round-1 artifact', { file: raw.file, field: 'identifier', culprit: m });
-      if (!verifyArtifactSignature(a, r1.artifact.signingKey)) throw new SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: m });
+      if (!r1) throw new SssError('author has no round-1 artifact in this ceremony', { code: 'not-allowed', file: raw.file, field: 'moniker', culprit: m });
+      if (a.identifier !== r1.artifact.identifier) throw new SssError('identifier differs from the author\'s round-1 artifact', { code: 'mismatch', file: raw.file, field: 'identifier', culprit: m });
+      if (!verifyArtifactSignature(a, r1.artifact.signingKey)) throw new SssError('bad artifact signature', { code: 'signature', file: raw.file, field: 'signature', culprit: m });
       if (a.round1Digest !== audit.round1Digest)
-        throw new SssError('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', { file: raw.file, field: 'round1Digest', culprit: m });
+        throw new SssError('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m });
       const recipients = new Set<string>();
       a.shares.forEach((s, i) => {
-        if (s.recipient === m) throw new SssError('a share addressed to its own author', { file: raw.file, field: `shares.${i}.recipient`, culprit: m });
-        if (!monikers.has(s.recipient)) throw new SssError(`share for ${s.recipient}, who is not a participant`, { file: raw.file, field: `shares.${i}.recipient`, culprit: m });
-        if (recipients.has(s.recipient)) throw new SssError(`two shares for ${s.recipient}`, { file: raw.file, field: `shares.${i}.recipient`, culprit: m });
+        if (s.recipient === m) throw new SssError('a share addressed to its own author', { code: 'not-allowed', file: raw.file, field: `shares.${i}.recipient`, culprit: m });
+        if (!monikers.has(s.recipient)) throw new SssError(`share for ${s.recipient}, who is not a participant`, { code: 'not-allowed', file: raw.file, field: `shares.${i}.recipient`, culprit: m });
+        if (recipients.has(s.recipient)) throw new SssError(`two shares for ${s.recipient}`, { code: 'duplicate', file: raw.file, field: `shares.${i}.recipient`, culprit: m });
         recipients.add(s.recipient);
       });
       if (recipients.size !== N - 1) {
         const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
-        throw new SssError(`no share for ${names(missing)}`, { file: raw.file, field: 'shares', culprit: m });
+        throw new SssError(`no share for ${names(missing)}`, { code: 'incomplete', file: raw.file, field: 'shares', culprit: m });
       }
       audit.round2.set(m, { file: raw.file, artifact: a });
     } catch (e) {
@@ -210,21 +210,21 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   const shares: { id: string; x: bigint; Y: Point; moniker: string; file: string }[] = [];
   for (const [m, raw] of finalizeFiles) {
     try {
-      if (!round2Closed) throw new SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, { file: raw.file });
+      if (!round2Closed) throw new SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, { code: 'incomplete', file: raw.file });
       const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, files.id);
       const r1 = audit.round1.get(m);
-      if (!r1) throw new SssError('author has no round-1 artifact in this ceremony', { file: raw.file, field: 'moniker', culprit: m });
-      if (a.identifier !== r1.artifact.identifier) throw new SssError('identifier differs from the author\'s round-1 artifact', { file: raw.file, field: 'identifier', culprit: m });
-      if (!verifyArtifactSignature(a, r1.artifact.signingKey)) throw new SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: m });
-      if (a.round1Digest !== audit.round1Digest) throw new SssError('round1Digest differs from the merged round-1 artifacts', { file: raw.file, field: 'round1Digest', culprit: m });
-      if (a.round2Digest !== audit.round2Digest) throw new SssError('round2Digest differs from the merged round-2 artifacts', { file: raw.file, field: 'round2Digest', culprit: m });
+      if (!r1) throw new SssError('author has no round-1 artifact in this ceremony', { code: 'not-allowed', file: raw.file, field: 'moniker', culprit: m });
+      if (a.identifier !== r1.artifact.identifier) throw new SssError('identifier differs from the author\'s round-1 artifact', { code: 'mismatch', file: raw.file, field: 'identifier', culprit: m });
+      if (!verifyArtifactSignature(a, r1.artifact.signingKey)) throw new SssError('bad artifact signature', { code: 'signature', file: raw.file, field: 'signature', culprit: m });
+      if (a.round1Digest !== audit.round1Digest) throw new SssError('round1Digest differs from the merged round-1 artifacts', { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m });
+      if (a.round2Digest !== audit.round2Digest) throw new SssError('round2Digest differs from the merged round-2 artifacts', { code: 'mismatch', file: raw.file, field: 'round2Digest', culprit: m });
       if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
-        throw new SssError('groupKey differs from the key the round-1 commitments define', { file: raw.file, field: 'groupKey', culprit: m });
+        throw new SssError('groupKey differs from the key the round-1 commitments define', { code: 'mismatch', file: raw.file, field: 'groupKey', culprit: m });
       let Y: Point;
       try {
         Y = decodePoint(a.verifyingShare, 'verifyingShare');
       } catch (e) {
-        throw new SssError((e as SssError).reason, { file: raw.file, field: 'verifyingShare', culprit: m });
+        throw located(e, { file: raw.file, field: 'verifyingShare', culprit: m });
       }
       shares.push({ id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file });
       audit.finalize.set(m, { file: raw.file, artifact: a });
@@ -236,7 +236,7 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
     const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
     for (const s of shares.filter((s) => bad.has(s.id))) {
       audit.finalize.delete(s.moniker);
-      err(new SssError('verifying share does not match the group commitment', { file: s.file, field: 'verifyingShare', culprit: s.moniker }));
+      err(new SssError('verifying share does not match the group commitment', { code: 'inconsistent', file: s.file, field: 'verifyingShare', culprit: s.moniker }));
     }
   }
 
@@ -287,11 +287,10 @@ function locateGroupCommitmentError(e: unknown, round1: Map<string, VerifiedRoun
   for (const r of round1.values())
     r.commitment.forEach((p, k) => {
       if (!p.isTorsionFree())
-        out.push(new SssError('commitment point is not in the prime-order subgroup', { file: r.file, field: `commitment.${k}`, culprit: r.artifact.moniker }));
+        out.push(new SssError('commitment point is not in the prime-order subgroup', { code: 'malformed', file: r.file, field: `commitment.${k}`, culprit: r.artifact.moniker }));
     });
   if (out.length) return out;
-  const reason = e instanceof SssError ? e.reason : String((e as Error)?.message ?? e);
-  return [new SssError(reason, { file: `${dir}/round1`, field: e instanceof SssError ? e.field : undefined })];
+  return [located(e, { file: `${dir}/round1` })];
 }
 
 function genesisGroup(audit: DkgAudit, manifest: DkgManifest, C: Point[]): GroupPackage {

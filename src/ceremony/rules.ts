@@ -8,7 +8,7 @@
  * rows there.
  */
 import { privateMaterial } from '../artifacts/private.js';
-import { SssError } from '../errors.js';
+import { SssError, SssErrorCode } from '../errors.js';
 import { PUBLIC_FILES, publicInfoFiles } from './publish.js';
 import { RepositoryState } from './repository.js';
 import { Report } from './report.js';
@@ -191,7 +191,7 @@ export function touchedCeremonies(changes: Change[], ceremoniesDir: string): str
  */
 export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] {
   const errors: SssError[] = [];
-  const fail = (file: string, reason: string) => errors.push(new SssError(reason, { file }));
+  const fail = (file: string, reason: string, code: SssErrorCode = 'not-allowed') => errors.push(new SssError(reason, { code, file }));
   const isMaintainer = ctx.maintainers.some((m) => sameLogin(m, ctx.author));
   const maintainerList = ctx.maintainers.map((m) => `@${m}`).join(', ');
   const cPrefix = ctx.ceremoniesDir + '/';
@@ -227,15 +227,15 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
       continue;
     }
     if (c.mode === '120000') {
-      fail(p, 'symbolic links are not allowed');
+      fail(p, 'symbolic links are not allowed', 'io');
       continue;
     }
     if (c.mode !== '100644' && c.mode !== '100755') {
-      fail(p, `not a regular file (git mode ${c.mode})`);
+      fail(p, `not a regular file (git mode ${c.mode})`, 'io');
       continue;
     }
     if ((c.size ?? 0) > MAX_ARTIFACT_BYTES) {
-      fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`);
+      fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
       continue;
     }
     const where = classifyPath(p, ctx.ceremoniesDir);
@@ -251,7 +251,7 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
     checkAuthor(p, rule, input, view);
     if (rule.notYet) {
       const why = rule.notYet(base().ceremony(id));
-      if (why) fail(p, `${why} on the base branch: wait until the earlier step is merged`);
+      if (why) fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
     }
   }
   return errors;
@@ -264,7 +264,7 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
     }
     const moniker = who.moniker;
     if (!moniker) {
-      fail(p, 'cannot tell who authored this file (no moniker)');
+      fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
       return;
     }
     const github = who.github ?? declaredGithub(view, ctx.head.state, moniker);
@@ -281,7 +281,7 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
         if (other === moniker) continue;
         const theirs = declaredGithub(view, ctx.head.state, other);
         if (theirs && sameLogin(theirs, github))
-          fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`);
+          fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
       }
     }
   }
@@ -297,7 +297,7 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
     }
     const group = ctx.head.state.group;
     if (!group) {
-      fail(c.path, `no complete ceremony yields ${pPrefix} yet: it is generated from the transcript, never written by hand`);
+      fail(c.path, `no complete ceremony yields ${pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
       return;
     }
     const want = publicInfoFiles(group)[name as (typeof PUBLIC_FILES)[number]];

@@ -53,9 +53,9 @@ export function classifyPath(rel: string, ceremoniesDir = 'ceremonies'): { cerem
 
 function readArtifact(path: string, shown: string): unknown {
   const st = lstatSync(path);
-  if (st.isSymbolicLink()) throw new SssError('symbolic links are not allowed', { file: shown });
-  if (!st.isFile()) throw new SssError('not a regular file', { file: shown });
-  if (st.size > MAX_ARTIFACT_BYTES) throw new SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { file: shown });
+  if (st.isSymbolicLink()) throw new SssError('symbolic links are not allowed', { code: 'io', file: shown });
+  if (!st.isFile()) throw new SssError('not a regular file', { code: 'io', file: shown });
+  if (st.size > MAX_ARTIFACT_BYTES) throw new SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
   return parseJson(readFileSync(path, 'utf8'), shown);
 }
 
@@ -65,7 +65,7 @@ export function readCeremony(dir: string, root = process.cwd()): CeremonyFiles {
   const out: CeremonyFiles = { id, dir, byRole: new Map(), singles: new Map(), errors: [] };
   const shown = (p: string) => relative(root, p) || p;
   if (!existsSync(dir)) {
-    out.errors.push(new SssError('no such ceremony directory', { file: shown(dir) }));
+    out.errors.push(new SssError('no such ceremony directory', { code: 'io', file: shown(dir) }));
     return out;
   }
   for (const name of readdirSync(dir).sort()) {
@@ -77,7 +77,7 @@ export function readCeremony(dir: string, root = process.cwd()): CeremonyFiles {
         const fp = join(path, f);
         const m = /^(.+)\.json$/.exec(f);
         if (!m || !MONIKER.test(m[1])) {
-          out.errors.push(new SssError('not part of the ceremony layout', { file: shown(fp) }));
+          out.errors.push(new SssError('not part of the ceremony layout', { code: 'not-allowed', file: shown(fp) }));
           continue;
         }
         try {
@@ -96,7 +96,7 @@ export function readCeremony(dir: string, root = process.cwd()): CeremonyFiles {
         out.errors.push(e as SssError);
       }
     } else {
-      out.errors.push(new SssError('not part of the ceremony layout', { file: shown(path) }));
+      out.errors.push(new SssError('not part of the ceremony layout', { code: 'not-allowed', file: shown(path) }));
     }
   }
   return out;

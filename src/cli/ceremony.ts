@@ -39,8 +39,8 @@ export function register(p: Command): void {
     const { report } = auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony);
     ctx.result({ valid: report.errors.length === 0, ...reportJson(report) });
     ctx.say(renderText(report));
-    if (report.errors.length) throw new SssError(`ceremony ${report.ceremony} is invalid: ${report.errors[0].message}${report.errors.length > 1 ? ` (and ${report.errors.length - 1} more)` : ''}`);
-    if (opts.requireComplete && report.phase !== 'complete') throw new SssError(`ceremony ${report.ceremony} is not complete: awaiting ${report.awaiting}`);
+    if (report.errors.length) throw new SssError(`ceremony ${report.ceremony} is invalid: ${report.errors[0].message}${report.errors.length > 1 ? ` (and ${report.errors.length - 1} more)` : ''}`, { code: report.errors[0].code });
+    if (opts.requireComplete && report.phase !== 'complete') throw new SssError(`ceremony ${report.ceremony} is not complete: awaiting ${report.awaiting}`, { code: 'incomplete' });
     ctx.say(report.phase === 'complete' ? `Valid and complete. Group public key: ${report.group!.publicKey}` : `Valid so far; phase ${report.phase}.`);
   });
 
@@ -54,16 +54,16 @@ export function register(p: Command): void {
     const ctx = makeContext(opts);
     await warmCeremonies(ctx.ceremoniesDir);
     const { report, state } = auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony);
-    if (report.errors.length) throw new SssError(`ceremony ${report.ceremony} is invalid: ${report.errors[0].message}`);
-    if (report.phase !== 'complete') throw new SssError(`ceremony ${report.ceremony} is not complete: awaiting ${report.awaiting}`);
+    if (report.errors.length) throw new SssError(`ceremony ${report.ceremony} is invalid: ${report.errors[0].message}`, { code: report.errors[0].code });
+    if (report.phase !== 'complete') throw new SssError(`ceremony ${report.ceremony} is not complete: awaiting ${report.awaiting}`, { code: 'incomplete' });
     if (state.errors.length) throw state.errors[0];
     const group = state.group;
     if (!group || !group.ceremonies.some((c) => c.id === report.ceremony))
-      throw new SssError(`ceremony ${report.ceremony} is complete but not part of the repository's group chain`);
+      throw new SssError(`ceremony ${report.ceremony} is complete but not part of the repository's group chain`, { code: 'mismatch' });
     const stale = stalePublicFiles(ctx.publicInfoDir, group);
     if (opts.check) {
       ctx.result({ upToDate: stale.length === 0, stale });
-      if (stale.length) throw new SssError(`public_info differs from the transcript: ${stale.join(', ')}`, { file: shown(ctx.repo, ctx.publicInfoDir) });
+      if (stale.length) throw new SssError(`public_info differs from the transcript: ${stale.join(', ')}`, { code: 'mismatch', file: shown(ctx.repo, ctx.publicInfoDir) });
       ctx.say('public_info/ matches the transcript.');
       return;
     }

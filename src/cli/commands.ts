@@ -4,7 +4,6 @@ import { register as initialize } from './initialize.js';
 import { register as dkg } from './dkg.js';
 import { register as join } from './join.js';
 import { register as ceremony } from './ceremony.js';
-import { register as demo } from './demo.js';
 import { register as sign } from './sign.js';
 
-export const commands: ((p: Command) => void)[] = [initialize, dkg, join, ceremony, demo, sign];
+export const commands: ((p: Command) => void)[] = [initialize, dkg, join, ceremony, sign];

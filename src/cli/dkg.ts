@@ -71,12 +71,12 @@ export function register(p: Command): void {
 }
 
 function toInt(v: string): number {
-  if (!/^-?\d+$/.test(v)) throw new SssError(`expected an integer, got ${JSON.stringify(v)}`);
+  if (!/^-?\d+$/.test(v)) throw new SssError(`expected an integer, got ${JSON.stringify(v)}`, { code: 'malformed' });
   return Number(v);
 }
 
 async function dkgRound1Command(ctx: Context, opts: { threshold: number; participants: number; ceremony: string; allow?: string } & SubmitOptions) {
-  if (!CEREMONY_ID.test(opts.ceremony)) throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', { field: '--ceremony' });
+  if (!CEREMONY_ID.test(opts.ceremony)) throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', { code: 'usage', field: '--ceremony' });
   checkThreshold(opts.threshold, opts.participants);
   const me = loadPublicIdentity(ctx.paths);
   const dir = join(ctx.ceremoniesDir, opts.ceremony);
@@ -87,11 +87,11 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
     const file = shown(ctx.repo, manifestPath);
     manifest = parseWith(DkgManifest, parseJson(readFileSync(manifestPath, 'utf8'), file), file);
     if (manifest.threshold !== opts.threshold)
-      throw new SssError(`--threshold ${opts.threshold} disagrees with the ceremony's threshold ${manifest.threshold}`, { file, field: 'threshold' });
+      throw new SssError(`--threshold ${opts.threshold} disagrees with the ceremony's threshold ${manifest.threshold}`, { code: 'mismatch', file, field: 'threshold' });
     if (manifest.participants !== opts.participants)
-      throw new SssError(`--participants ${opts.participants} disagrees with the ceremony's ${manifest.participants} participants`, { file, field: 'participants' });
+      throw new SssError(`--participants ${opts.participants} disagrees with the ceremony's ${manifest.participants} participants`, { code: 'mismatch', file, field: 'participants' });
     if (manifest.allowList && !manifest.allowList.includes(me.moniker))
-      throw new SssError(`${me.moniker} is not on the ceremony's allow-list`, { file, field: 'allowList' });
+      throw new SssError(`${me.moniker} is not on the ceremony's allow-list`, { code: 'not-allowed', file, field: 'allowList' });
   } else {
     manifest = {
       format: FORMATS.ceremony,
@@ -105,7 +105,7 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
     parseWith(DkgManifest, manifest, '--allow');
     // The audit rejects a round-1 artifact from outside the allow-list: do not write one.
     if (allowList && !allowList.includes(me.moniker))
-      throw new SssError(`the allow-list does not include you (${me.moniker})`, { field: '--allow' });
+      throw new SssError(`the allow-list does not include you (${me.moniker})`, { code: 'usage', field: '--allow' });
   }
   const artifactPath = join(dir, 'round1', `${me.moniker}.json`);
   const statePath = ctx.paths.dkgState(opts.ceremony);
@@ -121,15 +121,15 @@ async function dkgRound1Command(ctx: Context, opts: { threshold: number; partici
     // otherwise a manifest with other M/N would be written beside the old commitment.
     for (const field of ['threshold', 'participants'] as const)
       if (artifact[field] !== opts[field])
-        throw new SssError(`you already ran round 1 of ${opts.ceremony} as ${artifact.threshold}-of-${artifact.participants}; --threshold and --participants must match it`, { file: statePath, field });
+        throw new SssError(`you already ran round 1 of ${opts.ceremony} as ${artifact.threshold}-of-${artifact.participants}; --threshold and --participants must match it`, { code: 'usage', file: statePath, field });
   } else {
     if (existsSync(artifactPath))
-      throw new SssError('a round-1 artifact under your moniker exists, but this home dir has no round-1 state for it', { file: shown(ctx.repo, artifactPath) });
+      throw new SssError('a round-1 artifact under your moniker exists, but this home dir has no round-1 state for it', { code: 'private', file: shown(ctx.repo, artifactPath) });
     // An N+1st round-1 artifact can never be used, and once merged it blocks the ceremony for good.
     const round1Dir = join(dir, 'round1');
     const taken = existsSync(round1Dir) ? readdirSync(round1Dir).filter((f) => f.endsWith('.json')).length : 0;
     if (taken >= opts.participants)
-      throw new SssError(`the ceremony already has all ${opts.participants} round-1 artifacts, and none is yours`, { file: shown(ctx.repo, round1Dir), field: 'participants' });
+      throw new SssError(`the ceremony already has all ${opts.participants} round-1 artifacts, and none is yours`, { code: 'not-allowed', file: shown(ctx.repo, round1Dir), field: 'participants' });
     const id = await openIdentity(ctx.paths, passphrase);
     const { pkg, secret } = dkgRound1(id.identifier, { min: opts.threshold, max: opts.participants });
     artifact = signArtifact(
@@ -173,9 +173,9 @@ function ceremonyWithFiles(ctx: Context, paths: string[], role: string, keepRole
     const file = shown(ctx.repo, p);
     const value = parseJson(readFileSync(p, 'utf8'), file);
     const c = (value as { ceremony?: unknown })?.ceremony;
-    if (typeof c !== 'string' || !CEREMONY_ID.test(c)) throw new SssError('missing or invalid ceremony id', { file, field: 'ceremony' });
+    if (typeof c !== 'string' || !CEREMONY_ID.test(c)) throw new SssError('missing or invalid ceremony id', { code: 'malformed', file, field: 'ceremony' });
     if (!fromDir) {
-      if (ceremony && c !== ceremony) throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, { file, field: 'ceremony' });
+      if (ceremony && c !== ceremony) throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, { code: 'mismatch', file, field: 'ceremony' });
       ceremony = c;
     }
     raws.set(basename(p).replace(/\.json$/, ''), { file, value });
@@ -195,12 +195,12 @@ function ceremonyWithFiles(ctx: Context, paths: string[], role: string, keepRole
 function failOn(audit: DkgAudit): void {
   if (!audit.errors.length) return;
   const more = audit.errors.length > 1 ? ` (and ${audit.errors.length - 1} more: run sss-tool verify --ceremony ${audit.ceremony})` : '';
-  throw new SssError(audit.errors[0].message + more);
+  throw new SssError(audit.errors[0].message + more, { code: audit.errors[0].code });
 }
 
 async function loadState(ctx: Context, ceremony: string): Promise<{ state: DkgState; passphrase: string }> {
   const statePath = ctx.paths.dkgState(ceremony);
-  if (!existsSync(statePath)) throw new SssError(`no round-1 state for ceremony ${ceremony} in this home dir: run dkg-round1 first`, { file: statePath });
+  if (!existsSync(statePath)) throw new SssError(`no round-1 state for ceremony ${ceremony} in this home dir: run dkg-round1 first`, { code: 'private', file: statePath });
   const passphrase = await ctx.passphrase();
   return { state: await readPrivate<DkgState>(statePath, passphrase), passphrase };
 }
@@ -213,12 +213,12 @@ async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & 
   failOn(audit);
   const N = audit.participants!;
   if (audit.round1.size !== N)
-    throw new SssError(`round 1 is not closed: ${audit.round1.size} of ${N} round-1 artifacts (${audit.awaiting})`, { field: '--commitments' });
+    throw new SssError(`round 1 is not closed: ${audit.round1.size} of ${N} round-1 artifacts (${audit.awaiting})`, { code: 'incomplete', field: '--commitments' });
   const mine = audit.round1.get(me.moniker);
-  if (!mine) throw new SssError(`your round-1 artifact (${me.moniker}) is not among the commitments`, { field: '--commitments' });
+  if (!mine) throw new SssError(`your round-1 artifact (${me.moniker}) is not among the commitments`, { code: 'usage', field: '--commitments' });
   const { state, passphrase } = await loadState(ctx, ceremony);
   if (jcs(mine.artifact) !== jcs(state.round1))
-    throw new SssError('the round-1 artifact under your moniker is not the one you made', { file: mine.file, culprit: me.moniker });
+    throw new SssError('the round-1 artifact under your moniker is not the one you made', { code: 'private', file: mine.file, culprit: me.moniker });
   const dir = join(ctx.ceremoniesDir, ceremony);
   const outPath = join(dir, 'round2', `${me.moniker}.json`);
   const digest = audit.round1Digest!;
@@ -228,8 +228,7 @@ async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & 
     if (state.round2.round1Digest !== digest) {
       const seen = state.round2.seen ?? {};
       const changed = [...audit.round1.values()].filter((r) => seen[r.artifact.moniker] !== artifactDigest(r.artifact));
-      throw new SssError(`you already ran round 2 over a different set of round-1 artifacts (digest ${state.round2.round1Digest}, now ${digest}): a commitment changed`, {
-        file: changed[0]?.file,
+      throw new SssError(`you already ran round 2 over a different set of round-1 artifacts (digest ${state.round2.round1Digest}, now ${digest}): a commitment changed`, { code: 'mismatch', file: changed[0]?.file,
         field: 'round1Digest',
         culprit: changed.map((r) => r.artifact.moniker).join(', ') || undefined,
       });
@@ -269,10 +268,10 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
   const audit = auditDkg(files);
   failOn(audit);
   const N = audit.participants!;
-  if (audit.round1.size !== N) throw new SssError(`round 1 is not closed: ${audit.awaiting}`);
-  if (audit.round2.size !== N) throw new SssError(`round 2 is not closed: ${audit.round2.size} of ${N} round-2 artifacts (${audit.awaiting})`, { field: '--shares' });
+  if (audit.round1.size !== N) throw new SssError(`round 1 is not closed: ${audit.awaiting}`, { code: 'incomplete' });
+  if (audit.round2.size !== N) throw new SssError(`round 2 is not closed: ${audit.round2.size} of ${N} round-2 artifacts (${audit.awaiting})`, { code: 'incomplete', field: '--shares' });
   const mine = audit.round1.get(me.moniker);
-  if (!mine) throw new SssError(`${me.moniker} is not a participant of ceremony ${ceremony}`);
+  if (!mine) throw new SssError(`${me.moniker} is not a participant of ceremony ${ceremony}`, { code: 'not-allowed' });
   const C = audit.groupCommitment!;
   const groupKey = encodePoint(C[0]);
   const outPath = join(ctx.ceremoniesDir, ceremony, 'finalize', `${me.moniker}.json`);
@@ -283,7 +282,7 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
   if (existsSync(ctx.paths.share) && !opts.replaceShare) {
     const share = await readShareFile(ctx.paths.share, passphrase);
     if (share.ceremony !== ceremony || share.group.publicKey !== groupKey)
-      throw new SssError('a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)', { file: ctx.paths.share });
+      throw new SssError('a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)', { code: 'io', file: ctx.paths.share });
     const artifact = finalizeArtifact(id, ceremony, audit, groupKey, share.verifyingShare);
     writeArtifactFile(outPath, toFileText(artifact));
     ctx.result({ ceremony, step: 'finalize', moniker: me.moniker, files: [shown(ctx.repo, outPath)], groupKey, verifyingShare: share.verifyingShare, again: true });
@@ -303,13 +302,13 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
       const s = artifact.shares[i];
       plain = await open(id.encryptionSecret, hpkeInfo(SHARE_LABEL, ceremony, artifact.identifier, id.identifier), { enc: hexToBytes(s.enc), ciphertext: hexToBytes(s.ciphertext) });
     } catch {
-      throw new SssError('the share addressed to you does not decrypt', { file, field, culprit: dealer });
+      throw new SssError('the share addressed to you does not decrypt', { code: 'inconsistent', file, field, culprit: dealer });
     }
     let share: bigint;
     try {
       share = decodeScalar(bytesToHex(plain), field);
     } catch (e) {
-      throw new SssError(`decrypted share: ${(e as SssError).reason}`, { file, field, culprit: dealer });
+      throw new SssError(`decrypted share: ${(e as SssError).reason}`, { code: 'inconsistent', file, field, culprit: dealer });
     } finally {
       plain.fill(0);
     }
@@ -322,9 +321,8 @@ async function dkgFinalizeCommand(ctx: Context, opts: { shares: string[]; replac
     result = combineShares(mine.x, dealt, C);
   } catch (e) {
     const err = e as SssError;
-    const first = err.culprit?.split(', ')[0];
-    const file = first ? audit.round2.get(first)?.file : undefined;
-    throw new SssError(err.reason, { file, field: 'shares', culprit: err.culprit });
+    const file = err.culprits.length ? audit.round2.get(err.culprits[0])?.file : undefined;
+    throw new SssError(err.reason, { code: err.code, file, field: 'shares', culprits: err.culprits });
   }
   const verifyingShare = encodePoint(result.verifyingShare);
   const share: ShareFile = {

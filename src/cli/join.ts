@@ -79,13 +79,13 @@ function repositoryState(ctx: Context): RepositoryState {
 
 function readJson(path: string, ctx: Context): { file: string; value: unknown } {
   const file = shown(ctx.repo, path);
-  if (!existsSync(path)) throw new SssError('no such file', { file });
+  if (!existsSync(path)) throw new SssError('no such file', { code: 'io', file });
   return { file, value: parseJson(readFileSync(path, 'utf8'), file) };
 }
 
 function ceremonyIdOf(value: unknown, file: string): string {
   const c = (value as { ceremony?: unknown })?.ceremony;
-  if (typeof c !== 'string' || !CEREMONY_ID.test(c)) throw new SssError('missing or invalid ceremony id', { file, field: 'ceremony' });
+  if (typeof c !== 'string' || !CEREMONY_ID.test(c)) throw new SssError('missing or invalid ceremony id', { code: 'malformed', file, field: 'ceremony' });
   return c;
 }
 
@@ -95,11 +95,11 @@ function manifestAndGroup(ctx: Context, dir: string, state: RepositoryState): { 
   const parsed = parseWith(JoinManifest, manifest.value, manifest.file);
   const groupBefore = groupAfter(state.reports, parsed.extends);
   if (!groupBefore)
-    throw new SssError(`the group state this join extends (after ceremony ${parsed.extends}) is not complete in ${shown(ctx.repo, ctx.ceremoniesDir)}: pull the repository first`, { file: manifest.file, field: 'extends' });
+    throw new SssError(`the group state this join extends (after ceremony ${parsed.extends}) is not complete in ${shown(ctx.repo, ctx.ceremoniesDir)}: pull the repository first`, { code: 'incomplete', file: manifest.file, field: 'extends' });
   // Only a join on the group's current state may proceed (or, re-run, the join that made it).
   const tip = state.group?.ceremonies[state.group.ceremonies.length - 1]?.id;
   if (tip !== parsed.extends && tip !== parsed.ceremony)
-    throw new SssError(`the group has grown since this join was requested (it extends ${parsed.extends}; the group is now after ${tip}): the newcomer must make a new request`, { file: manifest.file, field: 'extends' });
+    throw new SssError(`the group has grown since this join was requested (it extends ${parsed.extends}; the group is now after ${tip}): the newcomer must make a new request`, { code: 'mismatch', file: manifest.file, field: 'extends' });
   return { manifest, parsed, groupBefore };
 }
 
@@ -119,28 +119,28 @@ function requireMerged(ctx: Context, path: string, remote: string): void {
     state === 'absent'
       ? `the request is not merged on ${remote}'s default branch: approve only merged requests (git pull, then approve)`
       : `the request differs from the one merged on ${remote}'s default branch: approve only the merged request (git pull)`,
-    { file },
+    { code: 'git', file },
   );
 }
 
 function failOn(audit: JoinAudit): void {
   if (!audit.errors.length) return;
   const more = audit.errors.length > 1 ? ` (and ${audit.errors.length - 1} more: run sss-tool verify --ceremony ${audit.ceremony})` : '';
-  throw new SssError(audit.errors[0].message + more);
+  throw new SssError(audit.errors[0].message + more, { code: audit.errors[0].code });
 }
 
 async function joinRequestCommand(ctx: Context, opts: { approvers: string; ceremony?: string; group?: string } & SubmitOptions) {
   const me = loadPublicIdentity(ctx.paths);
   const ceremony = opts.ceremony ?? `join-${me.moniker}`;
-  if (!CEREMONY_ID.test(ceremony)) throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', { field: '--ceremony' });
+  if (!CEREMONY_ID.test(ceremony)) throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', { code: 'usage', field: '--ceremony' });
   const state = repositoryState(ctx);
   const group = state.group;
   if (!group)
-    throw new SssError(`no complete group in ${shown(ctx.repo, ctx.ceremoniesDir)}: a join needs the genesis ceremony (and any earlier join) complete and merged`, { field: '--repo' });
+    throw new SssError(`no complete group in ${shown(ctx.repo, ctx.ceremoniesDir)}: a join needs the genesis ceremony (and any earlier join) complete and merged`, { code: 'incomplete', field: '--repo' });
   if (opts.group) {
     const given = readJson(opts.group, ctx);
     if (jcs(given.value) !== jcs(group))
-      throw new SssError(`differs from the group state the transcript yields (after ${group.ceremonies[group.ceremonies.length - 1].id}): pull, or run sss-tool publish`, { file: given.file });
+      throw new SssError(`differs from the group state the transcript yields (after ${group.ceremonies[group.ceremonies.length - 1].id}): pull, or run sss-tool publish`, { code: 'mismatch', file: given.file });
   }
   const approvers = opts.approvers.split(',').map((s) => s.trim()).filter(Boolean);
   const dir = join(ctx.ceremoniesDir, ceremony);
@@ -154,11 +154,11 @@ async function joinRequestCommand(ctx: Context, opts: { approvers: string; cerem
     // A second run republishes the same request: never a second join key.
     saved = await readPrivate<JoinState>(statePath, passphrase);
     if ([...approvers].sort().join(',') !== [...saved.request.approvers].sort().join(','))
-      throw new SssError(`you already asked to join in ${ceremony} with approvers ${names(saved.request.approvers)}; to name others, make a new request with another --ceremony`, { field: '--approvers' });
+      throw new SssError(`you already asked to join in ${ceremony} with approvers ${names(saved.request.approvers)}; to name others, make a new request with another --ceremony`, { code: 'usage', field: '--approvers' });
     again = true;
   } else {
     if (existsSync(requestPath))
-      throw new SssError('this ceremony already has a request, but this home dir has no join state for it: choose another --ceremony', { file: shown(ctx.repo, requestPath) });
+      throw new SssError('this ceremony already has a request, but this home dir has no join state for it: choose another --ceremony', { code: 'private', file: shown(ctx.repo, requestPath) });
     const id = await openIdentity(ctx.paths, passphrase);
     const joinSecret = x25519.utils.randomSecretKey();
     const request = joinRequest(ceremony, id, group, approvers, bytesToHex(x25519.getPublicKey(joinSecret)));
@@ -196,20 +196,20 @@ async function approveCommand(ctx: Context, opts: { request: string; share?: str
   failOn(audit);
   const req = audit.request!.artifact;
   if (!req.approvers.includes(me.moniker))
-    throw new SssError(`you (${me.moniker}) are not among the request's approvers (${names(req.approvers)})`, { file: request.file, field: 'approvers' });
+    throw new SssError(`you (${me.moniker}) are not among the request's approvers (${names(req.approvers)})`, { code: 'not-allowed', file: request.file, field: 'approvers' });
   const passphrase = await ctx.passphrase();
   const sharePath = opts.share ?? ctx.paths.share;
   const share = await readShareFile(sharePath, passphrase);
   if (share.group.publicKey !== groupBefore.publicKey)
-    throw new SssError(`this share is for group key ${share.group.publicKey}, but the request is to join ${groupBefore.publicKey}`, { file: sharePath, field: 'group.publicKey' });
+    throw new SssError(`this share is for group key ${share.group.publicKey}, but the request is to join ${groupBefore.publicKey}`, { code: 'mismatch', file: sharePath, field: 'group.publicKey' });
   if (share.moniker !== me.moniker || share.identifier !== me.identifier)
-    throw new SssError(`this share is ${share.moniker}'s, not yours (${me.moniker})`, { file: sharePath, field: 'moniker' });
+    throw new SssError(`this share is ${share.moniker}'s, not yours (${me.moniker})`, { code: 'not-allowed', file: sharePath, field: 'moniker' });
   const id = await openIdentity(ctx.paths, passphrase);
   let approval: JoinApproval;
   try {
     approval = await joinApproval(audit, id, decodeScalar(share.signingShare, 'signingShare'));
   } catch (e) {
-    throw (e as SssError).field === 'signingShare' ? new SssError((e as SssError).reason, { file: sharePath, field: 'signingShare' }) : e;
+    throw (e as SssError).field === 'signingShare' ? new SssError((e as SssError).reason, { code: (e as SssError).code, file: sharePath, field: 'signingShare' }) : e;
   }
   const outPath = join(dir, 'approvals', `${me.moniker}.json`);
   let again = false;
@@ -218,7 +218,7 @@ async function approveCommand(ctx: Context, opts: { request: string; share?: str
     const prior = readJson(outPath, ctx);
     const a = prior.value as Partial<JoinApproval>;
     if (a?.requestDigest !== approval.requestDigest || a?.fragmentCommitment !== approval.fragmentCommitment || !verifyArtifactSignature(a as Record<string, unknown>, id.signingKey))
-      throw new SssError('a different approval under your moniker is already there; refusing to replace it', { file: prior.file });
+      throw new SssError('a different approval under your moniker is already there; refusing to replace it', { code: 'io', file: prior.file });
     approval = a as JoinApproval;
     again = true;
   } else writeArtifactFile(outPath, toFileText(approval));
@@ -241,11 +241,11 @@ function readApprovals(ctx: Context, paths: string[]): { ceremony: string; appro
     const raw = readJson(p, ctx);
     const c = ceremonyIdOf(raw.value, raw.file);
     const m = (raw.value as { moniker?: unknown })?.moniker;
-    if (typeof m !== 'string') throw new SssError('missing moniker', { file: raw.file, field: 'moniker' });
+    if (typeof m !== 'string') throw new SssError('missing moniker', { code: 'malformed', file: raw.file, field: 'moniker' });
     ceremony ??= c;
-    if (c !== ceremony) throw new SssError(`an approval for ceremony ${c}, the others are for ${ceremony}`, { file: raw.file, field: 'ceremony', culprit: m });
+    if (c !== ceremony) throw new SssError(`an approval for ceremony ${c}, the others are for ${ceremony}`, { code: 'mismatch', file: raw.file, field: 'ceremony', culprit: m });
     const first = approvals.get(m);
-    if (first) throw new SssError(`a second approval from ${m} (the first is ${first.file})`, { file: raw.file, field: 'moniker', culprit: m });
+    if (first) throw new SssError(`a second approval from ${m} (the first is ${first.file})`, { code: 'duplicate', file: raw.file, field: 'moniker', culprit: m });
     approvals.set(m, raw);
   }
   return { ceremony: ceremony!, approvals };
@@ -264,8 +264,8 @@ async function finalizeJoinCommand(ctx: Context, opts: { approvals: string[]; re
   const audit = auditJoin(files, groupBefore);
   failOn(audit);
   const req = audit.request!.artifact;
-  if (req.moniker !== me.moniker) throw new SssError(`this join is ${req.moniker}'s, not yours (${me.moniker})`, { file: shown(ctx.repo, requestPath), field: 'moniker' });
-  if (audit.phase !== 'finalize' || !audit.expectedShare) throw new SssError(`not every approval is in: awaiting ${audit.awaiting}`, { field: '--approvals' });
+  if (req.moniker !== me.moniker) throw new SssError(`this join is ${req.moniker}'s, not yours (${me.moniker})`, { code: 'not-allowed', file: shown(ctx.repo, requestPath), field: 'moniker' });
+  if (audit.phase !== 'finalize' || !audit.expectedShare) throw new SssError(`not every approval is in: awaiting ${audit.awaiting}`, { code: 'incomplete', field: '--approvals' });
   const passphrase = await ctx.passphrase();
   const id = await openIdentity(ctx.paths, passphrase);
   const outPath = join(dir, 'finalize.json');
@@ -275,7 +275,7 @@ async function finalizeJoinCommand(ctx: Context, opts: { approvals: string[]; re
   if (existsSync(ctx.paths.share) && !opts.replaceShare) {
     const share = await readShareFile(ctx.paths.share, passphrase);
     if (share.ceremony !== ceremony || share.group.publicKey !== groupKey)
-      throw new SssError('a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)', { file: ctx.paths.share });
+      throw new SssError('a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)', { code: 'io', file: ctx.paths.share });
     writeArtifactFile(outPath, toFileText(joinFinalize(audit, id, share.verifyingShare)));
     ctx.result({ ceremony, step: 'finalize', moniker: me.moniker, files: [shown(ctx.repo, outPath)], groupKey, verifyingShare: share.verifyingShare, again: true });
     ctx.say('Already finalized: your share is saved and your finalize.json is unchanged.');
@@ -284,11 +284,11 @@ async function finalizeJoinCommand(ctx: Context, opts: { approvals: string[]; re
   }
 
   const statePath = ctx.paths.joinState(ceremony);
-  if (!existsSync(statePath)) throw new SssError(`no join state for ceremony ${ceremony} in this home dir: the request was made elsewhere`, { file: statePath });
+  if (!existsSync(statePath)) throw new SssError(`no join state for ceremony ${ceremony} in this home dir: the request was made elsewhere`, { code: 'private', file: statePath });
   const saved = await readPrivate<JoinState>(statePath, passphrase);
   const joinSecret = hexToBytes(saved.joinSecret);
   if (bytesToHex(x25519.getPublicKey(joinSecret)) !== req.joinKey)
-    throw new SssError('the request\'s join key is not the one this home dir made', { file: shown(ctx.repo, requestPath), field: 'joinKey' });
+    throw new SssError('the request\'s join key is not the one this home dir made', { code: 'private', file: shown(ctx.repo, requestPath), field: 'joinKey' });
   const result = await openFragments(audit, joinSecret);
   joinSecret.fill(0);
   const verifyingShare = encodePoint(result.verifyingShare);

@@ -8,12 +8,12 @@ export function expandArtifactPaths(inputs: string[]): string[] {
   const out = new Set<string>();
   for (const raw of inputs.flatMap((s) => s.split(',')).filter(Boolean)) {
     const p = resolve(raw);
-    if (!existsSync(p)) throw new SssError('no such file or folder', { file: raw });
+    if (!existsSync(p)) throw new SssError('no such file or folder', { code: 'io', file: raw });
     if (statSync(p).isDirectory()) {
       for (const f of readdirSync(p).sort()) if (f.endsWith('.json')) out.add(join(p, f));
     } else out.add(p);
   }
-  if (!out.size) throw new SssError('no artifact files given', { file: inputs.join(',') });
+  if (!out.size) throw new SssError('no artifact files given', { code: 'io', file: inputs.join(',') });
   return [...out].sort();
 }
 

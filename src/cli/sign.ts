@@ -23,7 +23,7 @@ import {
 import { assembleJwt, jwtSigningInput, parseClaims } from '../crypto/jwt.js';
 import { SigningGroup, verifySignature } from '../crypto/sign.js';
 import { CIPHERSUITE, bytesToHex } from '../crypto/suite.js';
-import { SssError } from '../errors.js';
+import { SssError, located } from '../errors.js';
 import { Cosigner, openShare } from '../local/cosigner.js';
 import { writeArtifactFile } from '../local/fsutil.js';
 import { assertSessionUnused, consumeNonces, loadNonces, saveNonces } from '../local/nonces.js';
@@ -142,7 +142,7 @@ async function signAggregate(ctx: Context, opts: { commitments: string[]; shares
 async function jwtCommand(ctx: Context, opts: { commitments: string[]; session?: string; shares?: string[] } & ClaimsOptions & GroupOptions & OutOptions): Promise<void> {
   const claims = readClaims(opts);
   if ((opts.session === undefined) === (opts.shares === undefined))
-    throw new SssError('give either --session (round 2: your signature share) or --shares (aggregation: the JWT)');
+    throw new SssError('give either --session (round 2: your signature share) or --shares (aggregation: the JWT)', { code: 'usage' });
   if (opts.session !== undefined) {
     const session = checkSession(opts.session, '--session');
     const commitments = readArtifacts(opts.commitments, parseSignCommitment);
@@ -166,11 +166,11 @@ async function jwtCommand(ctx: Context, opts: { commitments: string[]; session?:
 async function verifySignatureCommand(ctx: Context, opts: { signature: string; publicKey?: string } & MessageOptions): Promise<void> {
   const message = readMessage(opts);
   const keyFile = resolve(opts.publicKey ?? resolve(ctx.publicInfoDir, 'public_key.txt'));
-  if (!existsSync(keyFile)) throw new SssError('no group key file: pass --public-key public_info/public_key.txt', { file: keyFile });
+  if (!existsSync(keyFile)) throw new SssError('no group key file: pass --public-key public_info/public_key.txt', { code: 'usage', file: keyFile });
   const key = readFileSync(keyFile, 'utf8').trim();
-  if (!/^[0-9a-f]{64}$/.test(key)) throw new SssError('expected the group key as 64 lowercase hex characters', { file: keyFile });
+  if (!/^[0-9a-f]{64}$/.test(key)) throw new SssError('expected the group key as 64 lowercase hex characters', { code: 'malformed', file: keyFile });
   const sig = parseSignatureText(opts.signature);
-  if (!verifySignature(key, message, sig)) throw new SssError(`the signature does not verify under the group key ${key}`, { field: '--signature' });
+  if (!verifySignature(key, message, sig)) throw new SssError(`the signature does not verify under the group key ${key}`, { code: 'signature', field: '--signature' });
   ctx.result({ valid: true, publicKey: key });
   ctx.say(`valid: an Ed25519 signature by the group key ${key}`);
 }
@@ -178,7 +178,7 @@ async function verifySignatureCommand(ctx: Context, opts: { signature: string; p
 /** Opens the home dir's share file as a Cosigner. */
 async function openCosigner(ctx: Context, passphrase: string): Promise<Cosigner> {
   if (!existsSync(ctx.paths.share))
-    throw new SssError(`no share file in ${ctx.paths.home}: only a holder (after dkg-finalize or a join) can sign`, { file: ctx.paths.share });
+    throw new SssError(`no share file in ${ctx.paths.home}: only a holder (after dkg-finalize or a join) can sign`, { code: 'private', file: ctx.paths.share });
   return openShare(ctx.paths.share, passphrase);
 }
 
@@ -197,7 +197,7 @@ async function shareFor(
   const record = await loadNonces(ctx.paths, session, passphrase);
   const cosigner = opened ?? (await openCosigner(ctx, passphrase));
   cosigner.importNonces(record);
-  const share = located(commitments, () =>
+  const share = inCulpritsFile(commitments, () =>
     cosigner.signShare(
       session,
       message,
@@ -217,7 +217,7 @@ function aggregateFiles(
 ) {
   const commitments = readArtifacts(commitmentPaths, parseSignCommitment);
   const shares = readArtifacts(sharePaths, parseSignShare);
-  located(commitments, () => {
+  inCulpritsFile(commitments, () => {
     checkCommitmentList(
       commitments.map((c) => c.value),
       group,
@@ -225,9 +225,9 @@ function aggregateFiles(
     if (participants)
       for (const c of commitments)
         if (participants.get(c.value.moniker) !== c.value.identifier)
-          throw new SssError('signer is not a participant of the group', { field: 'moniker', culprit: c.value.moniker });
+          throw new SssError('signer is not a participant of the group', { code: 'not-allowed', field: 'moniker', culprit: c.value.moniker });
   });
-  return located(shares, () =>
+  return inCulpritsFile(shares, () =>
     aggregateSignature(
       group,
       message,
@@ -237,16 +237,14 @@ function aggregateFiles(
   );
 }
 
-/** Runs f; an SssError that names a culprit is located in the culprit's file. */
-function located<T>(files: { value: { moniker: string }; file: string }[], f: () => T): T {
+/** Runs f; an SssError that names one culprit is located in that culprit's file. */
+function inCulpritsFile<T>(files: { value: { moniker: string }; file: string }[], f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof SssError && e.culprit && !e.file) {
-      const hit = files.find((x) => x.value.moniker === e.culprit);
-      if (hit) throw new SssError(e.reason, { file: hit.file, field: e.field, culprit: e.culprit });
-    }
-    throw e;
+    const one = e instanceof SssError && e.culprits.length === 1 ? e.culprits[0] : undefined;
+    const hit = one && files.find((x) => x.value.moniker === one);
+    throw hit ? located(e, { file: hit.file }) : e;
   }
 }
 
@@ -258,22 +256,22 @@ function readFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch {
-    throw new SssError('cannot read the file', { file });
+    throw new SssError('cannot read the file', { code: 'io', file });
   }
 }
 
 function readMessage(opts: MessageOptions): Uint8Array {
-  if ((opts.messageHex === undefined) === (opts.messageFile === undefined)) throw new SssError('give the message with exactly one of --message-hex or --message-file');
+  if ((opts.messageHex === undefined) === (opts.messageFile === undefined)) throw new SssError('give the message with exactly one of --message-hex or --message-file', { code: 'usage' });
   if (opts.messageHex !== undefined) {
-    if (!/^(?:[0-9a-fA-F]{2})*$/.test(opts.messageHex)) throw new SssError('expected an even number of hex digits', { field: '--message-hex' });
+    if (!/^(?:[0-9a-fA-F]{2})*$/.test(opts.messageHex)) throw new SssError('expected an even number of hex digits', { code: 'usage', field: '--message-hex' });
     return new Uint8Array(Buffer.from(opts.messageHex, 'hex'));
   }
-  if (!existsSync(opts.messageFile!)) throw new SssError('no such file', { file: opts.messageFile });
+  if (!existsSync(opts.messageFile!)) throw new SssError('no such file', { code: 'io', file: opts.messageFile });
   return new Uint8Array(readFileSync(opts.messageFile!));
 }
 
 function readClaims(opts: ClaimsOptions) {
-  if ((opts.claims === undefined) === (opts.claimsFile === undefined)) throw new SssError('give the claims with exactly one of --claims or --claims-file');
+  if ((opts.claims === undefined) === (opts.claimsFile === undefined)) throw new SssError('give the claims with exactly one of --claims or --claims-file', { code: 'usage' });
   if (opts.claims !== undefined) return parseClaims(opts.claims, '--claims');
   return parseClaims(readFile(opts.claimsFile!), opts.claimsFile);
 }
@@ -281,7 +279,7 @@ function readClaims(opts: ClaimsOptions) {
 function parseSignatureText(text: string): Uint8Array {
   if (/^[0-9a-fA-F]{128}$/.test(text)) return new Uint8Array(Buffer.from(text, 'hex'));
   if (/^[A-Za-z0-9_-]{86}$/.test(text)) return new Uint8Array(Buffer.from(text, 'base64url'));
-  throw new SssError('expected 128 hex characters or 86 base64url characters', { field: '--signature' });
+  throw new SssError('expected 128 hex characters or 86 base64url characters', { code: 'usage', field: '--signature' });
 }
 
 /** The public part of public_info/group.json that signing reads; its other fields are not ours. */
@@ -306,12 +304,12 @@ async function loadGroup(ctx: Context, opts: GroupOptions): Promise<{ group: Sig
     try {
       group = SigningGroup.of(g);
     } catch (e) {
-      throw e instanceof SssError ? e.at(file) : e;
+      throw located(e, { file });
     }
     return { group, participants: new Map(g.participants.map((p) => [p.moniker, p.identifier])) };
   }
   if (!existsSync(ctx.paths.share))
-    throw new SssError(`no group: pass --group public_info/group.json, or run where your share file is`, { file: ctx.paths.share });
+    throw new SssError(`no group: pass --group public_info/group.json, or run where your share file is`, { code: 'usage', file: ctx.paths.share });
   const share = await readShareFile(ctx.paths.share, await ctx.passphrase());
   return { group: SigningGroup.of(share.group) };
 }

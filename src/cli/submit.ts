@@ -69,7 +69,7 @@ export function targetRepository(opts: SubmitOptions, url: string, env: NodeJS.P
   if (opts.githubRepo) return parseRepo(opts.githubRepo, '--github-repo');
   if (env[REPOSITORY_ENV]) return parseRepo(env[REPOSITORY_ENV]!, REPOSITORY_ENV);
   const r = repoFromRemoteUrl(url);
-  if (!r) throw new SssError(`cannot tell the GitHub repository from the remote's URL ${url}: pass --github-repo owner/name`, { field: '--github-repo' });
+  if (!r) throw new SssError(`cannot tell the GitHub repository from the remote's URL ${url}: pass --github-repo owner/name`, { code: 'usage', field: '--github-repo' });
   return r;
 }
 
@@ -79,7 +79,7 @@ async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<
   try {
     url = await remoteUrl(ctx.repo, remote);
   } catch {
-    throw new SssError(`no git remote ${remote} in ${ctx.repo}`, { field: '--remote' });
+    throw new SssError(`no git remote ${remote} in ${ctx.repo}`, { code: 'usage', field: '--remote' });
   }
   // Everything that can fail without side effects is settled before the push.
   const target = targetRepository(opts, url);

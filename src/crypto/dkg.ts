@@ -66,15 +66,15 @@ function pokChallenge(id: bigint, c0: Point, R: Point): bigint {
  */
 export function checkRound1Package(pkg: Round1Package, signers: Signers): { id: bigint; commitment: Point[] } {
   const id = decodeScalar(pkg.identifier, 'identifier');
-  if (id === 0n) throw new SssError('identifier is zero', { field: 'identifier' });
+  if (id === 0n) throw new SssError('identifier is zero', { code: 'malformed', field: 'identifier' });
   if (pkg.commitment.length !== signers.min)
-    throw new SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, { field: 'commitment' });
+    throw new SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, { code: 'malformed', field: 'commitment' });
   const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
   const R = decodePoint(pkg.proofOfKnowledge.slice(0, 64), 'proofOfKnowledge');
   const z = decodeScalar(pkg.proofOfKnowledge.slice(64), 'proofOfKnowledge');
   const c = pokChallenge(id, commitment[0], R);
   if (!R.equals(Point.BASE.multiplyUnsafe(z).subtract(commitment[0].multiplyUnsafe(c))))
-    throw new SssError('invalid proof of knowledge', { field: 'proofOfKnowledge' });
+    throw new SssError('invalid proof of knowledge', { code: 'signature', field: 'proofOfKnowledge' });
   return { id, commitment };
 }
 
@@ -83,7 +83,7 @@ export function dealShares(secret: Round1Secret, recipients: string[]): Map<stri
   const coeffs = secret.coefficients.map((c, k) => decodeScalar(c, `coefficients.${k}`));
   const out = new Map<string, bigint>();
   for (const r of recipients) {
-    if (r === secret.identifier) throw new SssError('a dealer does not send a share to itself');
+    if (r === secret.identifier) throw new SssError('a dealer does not send a share to itself', { code: 'not-allowed' });
     out.set(r, evaluatePolynomial(coeffs, decodeScalar(r, 'identifier')));
   }
   return out;
@@ -95,7 +95,7 @@ export function groupCommitment(commitments: Point[][]): Point[] {
   const acc: Point[] = new Array(m).fill(Point.ZERO);
   for (const c of commitments) for (let k = 0; k < m; k++) acc[k] = acc[k].add(c[k]);
   acc.forEach((p, k) => {
-    if (p.is0()) throw new SssError('the group commitment has an identity point', { field: `commitment.${k}` });
+    if (p.is0()) throw new SssError('the group commitment has an identity point', { code: 'malformed', field: `commitment.${k}` });
     assertPrimeOrder(p, `commitment.${k}`);
   });
   return acc;
@@ -130,7 +130,7 @@ export function combineShares(x: bigint, dealt: DealtShare[], group: Point[]): {
   const culprits = dealt.filter((d) => !baseTimes(d.share).equals(msm(d.commitment, xs))).map((d) => d.dealer);
   throw new SssError(
     culprits.length ? 'share does not match its dealer\'s commitment' : 'the shares do not sum to the group commitment',
-    { culprit: culprits.join(', ') || undefined },
+    { code: 'inconsistent', culprits },
   );
 }
 

@@ -59,12 +59,12 @@ export function pairMasks(
   partners: Partner[],
 ): PairMask[] {
   return partners.map((p) => {
-    if (p.x === me.x) throw new SssError('an approver has no pair mask with itself');
+    if (p.x === me.x) throw new SssError('an approver has no pair mask with itself', { code: 'not-allowed' });
     let shared: Uint8Array;
     try {
       shared = x25519.getSharedSecret(me.encryptionSecret, hexToBytes(p.encryptionKey));
     } catch {
-      throw new SssError('X25519 public key of low order', { field: 'encryptionKey' });
+      throw new SssError('X25519 public key of low order', { code: 'malformed', field: 'encryptionKey' });
     }
     const [lo, hi] = me.x < p.x ? [me.identifier, p.identifier] : [p.identifier, me.identifier];
     const mask = pairMask(ceremony, requestDigest, lo, hi, shared);
@@ -85,9 +85,9 @@ export function maskSum(x: bigint, masks: PairMask[]): bigint {
  * `approverXs` is H (it includes x_i); x_n must not be in it.
  */
 export function joinFragment(x: bigint, signingShare: bigint, approverXs: bigint[], newcomerX: bigint, masks: PairMask[]): { sigma: bigint; lambda: bigint } {
-  if (approverXs.includes(newcomerX)) throw new SssError('the newcomer is among the approvers');
-  if (!approverXs.includes(x)) throw new SssError('the approver is not in the approver set');
-  if (masks.length !== approverXs.length - 1) throw new SssError(`expected ${approverXs.length - 1} pair masks, got ${masks.length}`);
+  if (approverXs.includes(newcomerX)) throw new SssError('the newcomer is among the approvers', { code: 'not-allowed' });
+  if (!approverXs.includes(x)) throw new SssError('the approver is not in the approver set', { code: 'not-allowed' });
+  if (masks.length !== approverXs.length - 1) throw new SssError(`expected ${approverXs.length - 1} pair masks, got ${masks.length}`, { code: 'malformed' });
   const lambda = lagrangeAt(approverXs, x, newcomerX);
   return { sigma: Fn.add(Fn.mul(lambda, signingShare), maskSum(x, masks)), lambda };
 }
@@ -118,19 +118,19 @@ function readLE256(b: Buffer, at: number): bigint {
  * the compressed half equal to x's parity, on the curve, not the identity, not of small order.
  */
 export function decodeMaskCommitment(hex: unknown, field: string): Point {
-  if (typeof hex !== 'string' || !HEX128.test(hex)) throw new SssError('expected 64 bytes of lowercase hex', { field });
+  if (typeof hex !== 'string' || !HEX128.test(hex)) throw new SssError('expected 64 bytes of lowercase hex', { code: 'malformed', field });
   const b = Buffer.from(hex, 'hex');
   const sign = b[31] >> 7;
   const y = readLE256(b, 0) & ((1n << 255n) - 1n);
   const x = readLE256(b, 32);
-  if (y >= Fp.ORDER || x >= Fp.ORDER) throw new SssError('non-canonical point encoding', { field });
-  if (Number(x & 1n) !== sign) throw new SssError('the x-coordinate does not match the sign bit of the compressed point', { field });
+  if (y >= Fp.ORDER || x >= Fp.ORDER) throw new SssError('non-canonical point encoding', { code: 'malformed', field });
+  if (Number(x & 1n) !== sign) throw new SssError('the x-coordinate does not match the sign bit of the compressed point', { code: 'mismatch', field });
   const x2 = Fp.sqr(x);
   const y2 = Fp.sqr(y);
   // −x² + y² == 1 + d·x²·y²
-  if (Fp.sub(y2, x2) !== Fp.add(1n, Fp.mul(D, Fp.mul(x2, y2)))) throw new SssError('not a point on the curve', { field });
-  if (x === 0n && y === 1n) throw new SssError('point is the identity', { field });
-  if (SMALL_ORDER_Y.has(y)) throw new SssError('point of small order', { field });
+  if (Fp.sub(y2, x2) !== Fp.add(1n, Fp.mul(D, Fp.mul(x2, y2)))) throw new SssError('not a point on the curve', { code: 'malformed', field });
+  if (x === 0n && y === 1n) throw new SssError('point is the identity', { code: 'malformed', field });
+  if (SMALL_ORDER_Y.has(y)) throw new SssError('point of small order', { code: 'malformed', field });
   return Point.fromAffine({ x, y });
 }
 
@@ -204,11 +204,11 @@ export interface OpenedFragment {
  */
 export function combineFragments(fragments: OpenedFragment[], expected: Point): { signingShare: bigint; verifyingShare: Point } {
   const bad = fragments.filter((f) => !Point.BASE.multiply(f.sigma).equals(f.S)).map((f) => f.id);
-  if (bad.length) throw new SssError('the decrypted fragment does not match its public commitment S_i', { culprit: bad.join(', ') });
+  if (bad.length) throw new SssError('the decrypted fragment does not match its public commitment S_i', { code: 'inconsistent', culprit: bad.join(', ') });
   let s = 0n;
   for (const f of fragments) s = Fn.add(s, f.sigma);
-  if (s === 0n) throw new SssError('the fragments sum to zero');
+  if (s === 0n) throw new SssError('the fragments sum to zero', { code: 'inconsistent' });
   const Y = Point.BASE.multiply(s);
-  if (!Y.equals(expected)) throw new SssError('the fragments do not sum to f(x_n): the share does not match the group commitment');
+  if (!Y.equals(expected)) throw new SssError('the fragments do not sum to f(x_n): the share does not match the group commitment', { code: 'inconsistent' });
   return { signingShare: s, verifyingShare: Y };
 }

@@ -69,7 +69,7 @@ export const suite = createFROST({
 export function checkElement(hex: unknown, field: string): string {
   decodePoint(hex, field);
   const p = CheckedPoint.fromBytes(hexToBytes(hex as string));
-  if (!p.isTorsionFree()) throw new SssError('point is not in the prime-order subgroup', { field });
+  if (!p.isTorsionFree()) throw new SssError('point is not in the prime-order subgroup', { code: 'malformed', field });
   return hex as string;
 }
 
@@ -116,9 +116,9 @@ export class SigningGroup {
   readonly #verifyingShares = new Map<string, Uint8Array>();
 
   private constructor(pub: GroupPublic) {
-    if (!Number.isInteger(pub.threshold) || pub.threshold < 2) throw new SssError('the threshold must be an integer of at least 2', { field: 'threshold' });
-    if (pub.commitment.length !== pub.threshold) throw new SssError('the group commitment must have one point per threshold', { field: 'commitment' });
-    if (pub.commitment[0] !== pub.publicKey) throw new SssError('the group key is not the first commitment point', { field: 'publicKey' });
+    if (!Number.isInteger(pub.threshold) || pub.threshold < 2) throw new SssError('the threshold must be an integer of at least 2', { code: 'malformed', field: 'threshold' });
+    if (pub.commitment.length !== pub.threshold) throw new SssError('the group commitment must have one point per threshold', { code: 'malformed', field: 'commitment' });
+    if (pub.commitment[0] !== pub.publicKey) throw new SssError('the group key is not the first commitment point', { code: 'mismatch', field: 'publicKey' });
     pub.commitment.forEach((c, k) => checkElement(c, `commitment.${k}`));
     this.publicKey = pub.publicKey;
     this.threshold = pub.threshold;
@@ -172,12 +172,12 @@ export class SigningGroup {
  * reach it and find a valid group under another value.
  */
 function checkGroupShape(pub: unknown): asserts pub is GroupPublic {
-  if (pub === null || typeof pub !== 'object') throw new SssError('the group must be an object {publicKey, threshold, commitment}', { field: 'group' });
+  if (pub === null || typeof pub !== 'object') throw new SssError('the group must be an object {publicKey, threshold, commitment}', { code: 'malformed', field: 'group' });
   const { publicKey, threshold, commitment } = pub as Record<string, unknown>;
-  if (typeof publicKey !== 'string') throw new SssError('the group key must be hex', { field: 'publicKey' });
-  if (!Number.isInteger(threshold) || (threshold as number) < 2) throw new SssError('the threshold must be an integer of at least 2', { field: 'threshold' });
+  if (typeof publicKey !== 'string') throw new SssError('the group key must be hex', { code: 'malformed', field: 'publicKey' });
+  if (!Number.isInteger(threshold) || (threshold as number) < 2) throw new SssError('the threshold must be an integer of at least 2', { code: 'malformed', field: 'threshold' });
   if (!Array.isArray(commitment) || !commitment.every((c) => typeof c === 'string'))
-    throw new SssError('the group commitment must be a list of hex points', { field: 'commitment' });
+    throw new SssError('the group commitment must be a list of hex points', { code: 'malformed', field: 'commitment' });
 }
 
 function toNoble(list: readonly NonceCommitment[]) {
@@ -237,7 +237,7 @@ export function aggregateShares(group: SigningGroup, list: readonly NonceCommitm
   } catch (e) {
     const cheaters = (e as { cheaters?: unknown }).cheaters;
     if (Array.isArray(cheaters) && cheaters.length) return { ok: false, invalid: cheaters.map(String) };
-    throw new SssError(`aggregation failed: ${(e as Error).message}`);
+    throw new SssError(`aggregation failed: ${(e as Error).message}`, { code: 'inconsistent' });
   }
 }
 

@@ -20,9 +20,9 @@ const HEX = /^(?:[0-9a-f]{2})*$/;
 
 /** Lowercase hex of an exact byte length to bytes; throws SssError naming the field. */
 export function decodeHex(hex: unknown, bytes: number | undefined, field: string): Uint8Array {
-  if (typeof hex !== 'string' || !HEX.test(hex)) throw new SssError('expected lowercase hex', { field });
+  if (typeof hex !== 'string' || !HEX.test(hex)) throw new SssError('expected lowercase hex', { code: 'malformed', field });
   if (bytes !== undefined && hex.length !== bytes * 2)
-    throw new SssError(`expected ${bytes} bytes of hex, got ${hex.length / 2}`, { field });
+    throw new SssError(`expected ${bytes} bytes of hex, got ${hex.length / 2}`, { code: 'malformed', field });
   return hexToBytes(hex);
 }
 
@@ -31,7 +31,7 @@ export function decodeScalar(hex: unknown, field: string): bigint {
   const b = decodeHex(hex, 32, field);
   let n = 0n;
   for (let i = 31; i >= 0; i--) n = (n << 8n) | BigInt(b[i]);
-  if (n >= ORDER) throw new SssError('non-canonical scalar (not below the group order)', { field });
+  if (n >= ORDER) throw new SssError('non-canonical scalar (not below the group order)', { code: 'malformed', field });
   return n;
 }
 
@@ -42,7 +42,7 @@ export function encodeScalar(n: bigint): string {
 /** A non-zero scalar that is also a valid FROST identifier. */
 export function decodeIdentifier(hex: unknown, field: string): bigint {
   const n = decodeScalar(hex, field);
-  if (n === 0n) throw new SssError('identifier is zero', { field });
+  if (n === 0n) throw new SssError('identifier is zero', { code: 'malformed', field });
   return n;
 }
 
@@ -64,11 +64,11 @@ export function decodePoint(hex: unknown, field: string): Point {
   try {
     p = Point.fromBytes(b, false);
   } catch {
-    throw new SssError('not a valid Ed25519 point encoding', { field });
+    throw new SssError('not a valid Ed25519 point encoding', { code: 'malformed', field });
   }
-  if (bytesToHex(p.toBytes()) !== hex) throw new SssError('non-canonical point encoding', { field });
-  if (p.is0()) throw new SssError('point is the identity', { field });
-  if (p.isSmallOrder()) throw new SssError('point of small order', { field });
+  if (bytesToHex(p.toBytes()) !== hex) throw new SssError('non-canonical point encoding', { code: 'malformed', field });
+  if (p.is0()) throw new SssError('point is the identity', { code: 'malformed', field });
+  if (p.isSmallOrder()) throw new SssError('point of small order', { code: 'malformed', field });
   if (pointCache.size > 2_000_000) pointCache.clear();
   pointCache.set(hex as string, p);
   return p;
@@ -96,7 +96,7 @@ export function clearPointCache(): void {
 
 /** Throws unless p lies in the prime-order subgroup (no torsion component). */
 export function assertPrimeOrder(p: Point, field: string): Point {
-  if (!p.isTorsionFree()) throw new SssError('point is not in the prime-order subgroup', { field });
+  if (!p.isTorsionFree()) throw new SssError('point is not in the prime-order subgroup', { code: 'malformed', field });
   return p;
 }
 

@@ -19,7 +19,7 @@ export function client(token: string, baseUrl = process.env.GITHUB_API_URL || 'h
 /** owner/name, checked. */
 export function parseRepo(s: string, field = 'repository'): RepoRef {
   const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(s.trim());
-  if (!m) throw new SssError(`expected owner/name, got ${JSON.stringify(s)}`, { field });
+  if (!m) throw new SssError(`expected owner/name, got ${JSON.stringify(s)}`, { code: 'malformed', field });
   return { owner: m[1], repo: m[2] };
 }
 
@@ -39,7 +39,7 @@ export function resolveToken(env: NodeJS.ProcessEnv = process.env): string {
   } catch {
     // no gh, or not logged in: the error below says what to do
   }
-  throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', { field: '--submit' });
+  throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', { code: 'usage', field: '--submit' });
 }
 
 /** The HTTP status of an Octokit error (0 for anything else). */

@@ -19,7 +19,7 @@ export function git(dir: string): SimpleGit {
 /** Runs git with byte-exact stdin and stdout (and, for a private index, extra environment). */
 function gitBytes(dir: string, args: string[], input?: Buffer, env?: Record<string, string>): Buffer {
   const r = spawnSync('git', args, { cwd: dir, input, maxBuffer: 1 << 30, env: env ? { ...process.env, ...env } : process.env });
-  if (r.status !== 0) throw new SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`);
+  if (r.status !== 0) throw new SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`, { code: 'git' });
   return r.stdout;
 }
 
@@ -45,7 +45,7 @@ export async function mergeBase(dir: string, a: string, b: string): Promise<stri
   try {
     return (await git(dir).raw(['merge-base', a, b])).trim();
   } catch (e) {
-    throw new SssError(`no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${(e as Error).message.trim()})`);
+    throw new SssError(`no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${(e as Error).message.trim()})`, { code: 'git' });
   }
 }
 
@@ -58,7 +58,7 @@ function readBlobs(dir: string, ids: string[]): Map<string, Buffer> {
   for (const id of ids) {
     const nl = buf.indexOf(0x0a, at);
     const [oid, type, size] = buf.subarray(at, nl).toString().split(' ');
-    if (type === 'missing' || oid !== id) throw new SssError(`git object ${id} is missing`);
+    if (type === 'missing' || oid !== id) throw new SssError(`git object ${id} is missing`, { code: 'git' });
     const n = Number(size);
     out.set(id, buf.subarray(nl + 1, nl + 1 + n));
     at = nl + 1 + n + 1;
@@ -131,7 +131,7 @@ export function exportTree(dir: string, rev: string, subdir: string): string {
 export async function remoteDefaultBranch(dir: string, remote: string): Promise<string> {
   const out = await git(dir).raw(['ls-remote', '--symref', remote, 'HEAD']);
   const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(out);
-  if (!m) throw new SssError(`cannot tell the default branch of remote ${remote}: pass --base`);
+  if (!m) throw new SssError(`cannot tell the default branch of remote ${remote}: pass --base`, { code: 'usage' });
   return m[1];
 }
 
@@ -166,17 +166,17 @@ export async function commitAndPushStep(dir: string, s: StepCommit): Promise<{ c
     const added: string[] = [];
     for (const f of s.files) {
       const rel = relative(top, f).split('\\').join('/');
-      if (rel.startsWith('..')) throw new SssError('file is outside the repository', { file: f });
+      if (rel.startsWith('..')) throw new SssError('file is outside the repository', { code: 'io', file: f });
       const blob = gi('hash-object', '-w', '--', rel);
       const onBase = gi('ls-files', '-s', '--', rel);
       if (onBase) {
         if (onBase.split(/\s+/)[1] === blob) continue;
-        throw new SssError(`${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`, { file: rel });
+        throw new SssError(`${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`, { code: 'git', file: rel });
       }
       gi('update-index', '--add', '--cacheinfo', `100644,${blob},${rel}`);
       added.push(rel);
     }
-    if (!added.length) throw new SssError(`nothing to submit: ${s.base} already has these files`);
+    if (!added.length) throw new SssError(`nothing to submit: ${s.base} already has these files`, { code: 'git' });
     const tree = gi('write-tree');
     const commit = gi('commit-tree', tree, '-p', baseCommit, '-m', s.message);
     await g.raw(['push', '--force', s.remote, `${commit}:refs/heads/${s.branch}`]);

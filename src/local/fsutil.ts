@@ -42,7 +42,7 @@ export function writeNewFile(path: string, data: Uint8Array | string, mode = PUB
   try {
     linkSync(tmp, path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new SssError('refusing to overwrite an existing file', { file: path });
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new SssError('refusing to overwrite an existing file', { code: 'io', file: path });
     throw e;
   } finally {
     unlinkSync(tmp);
@@ -64,7 +64,7 @@ export function replaceFile(path: string, data: Uint8Array | string, mode = PUBL
 export function writeArtifactFile(path: string, text: string): 'written' | 'unchanged' {
   if (existsSync(path)) {
     if (readFileSync(path, 'utf8') === text) return 'unchanged';
-    throw new SssError('a different artifact is already there; refusing to replace it', { file: path });
+    throw new SssError('a different artifact is already there; refusing to replace it', { code: 'io', file: path });
   }
   writeNewFile(path, text, PUBLIC_MODE);
   return 'written';

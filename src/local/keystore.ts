@@ -17,7 +17,7 @@ function workFactor(): number | undefined {
   const v = process.env[SCRYPT_ENV];
   if (!v) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 22) throw new SssError(`${SCRYPT_ENV} must be an integer from 1 to 22`);
+  if (!Number.isInteger(n) || n < 1 || n > 22) throw new SssError(`${SCRYPT_ENV} must be an integer from 1 to 22`, { code: 'malformed' });
   return n;
 }
 
@@ -36,14 +36,14 @@ export async function decryptJson<T = unknown>(data: Uint8Array, passphrase: str
   try {
     text = await d.decrypt(data, 'text');
   } catch {
-    throw new SssError('cannot decrypt: wrong passphrase or damaged file', { file });
+    throw new SssError('cannot decrypt: wrong passphrase or damaged file', { code: 'private', file });
   }
   return JSON.parse(text) as T;
 }
 
 /** Writes a new private file; refuses to replace an existing one. */
 export async function writePrivateNew(path: string, value: unknown, passphrase: string): Promise<void> {
-  if (existsSync(path)) throw new SssError('refusing to overwrite an existing private file', { file: path });
+  if (existsSync(path)) throw new SssError('refusing to overwrite an existing private file', { code: 'private', file: path });
   writeNewFile(path, await encryptJson(value, passphrase), PRIVATE_MODE);
 }
 
@@ -66,6 +66,6 @@ export async function writePrivateState(path: string, value: unknown, passphrase
 }
 
 export async function readPrivate<T = unknown>(path: string, passphrase: string): Promise<T> {
-  if (!existsSync(path)) throw new SssError('no such file', { file: path });
+  if (!existsSync(path)) throw new SssError('no such file', { code: 'io', file: path });
   return decryptJson<T>(readFileSync(path), passphrase, path);
 }

@@ -19,21 +19,21 @@ export async function getPassphrase(opts: PassphraseOptions = {}): Promise<strin
     try {
       text = readFileSync(opts.passphraseFile, 'utf8');
     } catch {
-      throw new SssError('cannot read the passphrase file', { file: opts.passphraseFile });
+      throw new SssError('cannot read the passphrase file', { code: 'private', file: opts.passphraseFile });
     }
     const p = text.replace(/\r?\n$/, '');
-    if (!p) throw new SssError('the passphrase file is empty', { file: opts.passphraseFile });
+    if (!p) throw new SssError('the passphrase file is empty', { code: 'private', file: opts.passphraseFile });
     return p;
   }
   const env = process.env[PASSPHRASE_ENV];
   if (env) return env;
   if (process.stdin.isTTY && process.stderr.isTTY) {
     const p = await prompt('Passphrase: ');
-    if (!p) throw new SssError('empty passphrase');
-    if (opts.confirm && (await prompt('Passphrase (again): ')) !== p) throw new SssError('the passphrases differ');
+    if (!p) throw new SssError('empty passphrase', { code: 'private' });
+    if (opts.confirm && (await prompt('Passphrase (again): ')) !== p) throw new SssError('the passphrases differ', { code: 'private' });
     return p;
   }
-  throw new SssError(`no passphrase: run in a terminal, set ${PASSPHRASE_ENV}, or pass --passphrase-file`);
+  throw new SssError(`no passphrase: run in a terminal, set ${PASSPHRASE_ENV}, or pass --passphrase-file`, { code: 'usage' });
 }
 
 /** Reads a line from the terminal without echoing it. */
@@ -54,7 +54,7 @@ function prompt(question: string): Promise<string> {
         if (ch === '\u0003') {
           cleanup();
           process.stderr.write('\n');
-          return reject(new SssError('cancelled'));
+          return reject(new SssError('cancelled', { code: 'private' }));
         }
         if (ch === '\u007f' || ch === '\b') buf = buf.slice(0, -1);
         else buf += ch;

@@ -36,14 +36,14 @@ export function checkShareFile(value: unknown, file: string): ShareFile {
   try {
     const sk = decodeScalar(s.signingShare, 'signingShare');
     // noble's multiply refuses 0 with a RangeError: a zero share is a wrong share, said so.
-    if (sk === 0n) throw new SssError('signing share is zero', { field: 'signingShare' });
+    if (sk === 0n) throw new SssError('signing share is zero', { code: 'malformed', field: 'signingShare' });
     const Y = decodePoint(s.verifyingShare, 'verifyingShare');
-    if (!Point.BASE.multiply(sk).equals(Y)) throw new SssError('signing share does not match the verifying share', { field: 'signingShare' });
-    if (s.group.commitment[0] !== s.group.publicKey) throw new SssError('publicKey is not the first commitment point', { field: 'group.publicKey' });
-    if (s.group.commitment.length !== s.group.threshold) throw new SssError('commitment length differs from the threshold', { field: 'group.commitment' });
+    if (!Point.BASE.multiply(sk).equals(Y)) throw new SssError('signing share does not match the verifying share', { code: 'inconsistent', field: 'signingShare' });
+    if (s.group.commitment[0] !== s.group.publicKey) throw new SssError('publicKey is not the first commitment point', { code: 'mismatch', field: 'group.publicKey' });
+    if (s.group.commitment.length !== s.group.threshold) throw new SssError('commitment length differs from the threshold', { code: 'mismatch', field: 'group.commitment' });
     s.group.commitment.forEach((c, k) => decodePoint(c, `group.commitment.${k}`));
   } catch (e) {
-    throw located(e, file);
+    throw located(e, { file });
   }
   return s;
 }
@@ -58,7 +58,7 @@ export async function readShareFile(path: string, passphrase: string): Promise<S
  */
 export async function saveShareFile(path: string, share: ShareFile, passphrase: string, replace = false): Promise<string | undefined> {
   if (existsSync(path) && !replace)
-    throw new SssError('a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)', { file: path });
+    throw new SssError('a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)', { code: 'io', file: path });
   if (replace) return writePrivateReplacingWithBackup(path, share, passphrase);
   await writePrivateNew(path, share, passphrase);
   return undefined;

@@ -7,10 +7,11 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GroupPackage } from '../ceremony/report.js';
-import { SssError } from '../errors.js';
-import { LocalPull, startLocalGitHub } from '../github/local-server.js';
-import { DEMO_REPOSITORY, DemoAction, DemoParticipant, checkPublished, git, newParticipant, pool, sssTool } from './demo.js';
+import type { GroupPackage } from '../../src/ceremony/report.js';
+import { SssError } from '../../src/errors.js';
+import { LocalPull, startLocalGitHub } from '../local-github.js';
+import { DemoAction } from './action.js';
+import { DEMO_REPOSITORY, DemoParticipant, checkPublished, git, newParticipant, pool, sssTool } from './people.js';
 
 const NEWCOMERS = ['frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'newcomer'];
 
@@ -22,7 +23,7 @@ export interface GenesisDemo {
   participants: DemoParticipant[];
 }
 
-/** Runs the join on the repository runDemo left; returns the newcomer and the group after. */
+/** Runs the join on the repository runGenesisDemo left; returns the newcomer and the group after. */
 export async function runJoinDemo(result: GenesisDemo, say: (line: string) => void) {
   const { root, origin, repository: maintainer } = result;
   const m = git(maintainer);

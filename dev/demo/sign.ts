@@ -7,8 +7,8 @@ import { createPublicKey, verify } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { SssError } from '../errors.js';
-import { DemoParticipant, sssTool } from './demo.js';
+import { SssError } from '../../src/errors.js';
+import { DemoParticipant, sssTool } from './people.js';
 
 export async function runSignDemo(repository: string, root: string, signers: DemoParticipant[], say: (line: string) => void) {
   const session = randomBytes(16).toString('hex');
