@@ -1,5 +1,5 @@
 /**
- * Reading a ceremony's files from disk. The layout is fixed (PROTOCOL section 4); anything else
+ * Reading a ceremony's files from disk. The layout is fixed (docs/protocol.md §5); anything else
  * under a ceremony directory is reported, never silently ignored.
  */
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The join ceremony's commands (PROTOCOL section 4, "Adding a participant"): the newcomer's
+ * The join ceremony's commands (docs/protocol.md §7, "Adding a participant"): the newcomer's
  * join-request and finalize-join, an approver's approve-participant. Each reads the public
  * artifacts, runs the same audit as `verify` against the group state the transcript yields, and
  * writes exactly one artifact of its own (join-request also writes ceremony.json).
