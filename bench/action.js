@@ -23,7 +23,17 @@ const DIST = process.env.BENCH_DIST ?? resolve(import.meta.dirname, '..', 'dist'
 const CEREMONY = 'bench';
 
 function git(cwd, ...args) {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
+  const r = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'b',
+      GIT_AUTHOR_EMAIL: 'b@b',
+      GIT_COMMITTER_NAME: 'b',
+      GIT_COMMITTER_EMAIL: 'b@b',
+    },
+  });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -32,28 +42,81 @@ function git(cwd, ...args) {
 function generate(n, m, dir) {
   const cdir = join(dir, 'ceremonies', CEREMONY);
   for (const d of ['round1', 'round2', 'finalize']) mkdirSync(join(cdir, d), { recursive: true });
-  writeFileSync(join(cdir, 'ceremony.json'), toFileText({ format: FORMATS.ceremony, ceremony: CEREMONY, kind: 'dkg', ciphersuite: CIPHERSUITE, threshold: m, participants: n }));
+  writeFileSync(
+    join(cdir, 'ceremony.json'),
+    toFileText({
+      format: FORMATS.ceremony,
+      ceremony: CEREMONY,
+      kind: 'dkg',
+      ciphersuite: CIPHERSUITE,
+      threshold: m,
+      participants: n,
+    }),
+  );
   const people = [];
   for (let i = 0; i < n; i++) {
     const moniker = `p${String(i).padStart(4, '0')}`;
     const signingSecret = ed25519.utils.randomSecretKey();
     const identifier = identifierFor(moniker);
     const { pkg } = dkgRound1(identifier, { min: m, max: n });
-    const round1 = signArtifact({ format: FORMATS.round1, ceremony: CEREMONY, moniker, identifier, signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)), encryptionKey: bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())), github: moniker, threshold: m, participants: n, commitment: pkg.commitment, proofOfKnowledge: pkg.proofOfKnowledge }, signingSecret);
+    const round1 = signArtifact(
+      {
+        format: FORMATS.round1,
+        ceremony: CEREMONY,
+        moniker,
+        identifier,
+        signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)),
+        encryptionKey: bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())),
+        github: moniker,
+        threshold: m,
+        participants: n,
+        commitment: pkg.commitment,
+        proofOfKnowledge: pkg.proofOfKnowledge,
+      },
+      signingSecret,
+    );
     writeFileSync(join(cdir, 'round1', `${moniker}.json`), toFileText(round1));
     people.push({ moniker, identifier, signingSecret, round1, x: decodeScalar(identifier, 'x') });
   }
   const round1Digest = round1DigestOf(people.map((p) => p.round1));
   // Ciphertexts are not the audit's business (only their recipients are): random bytes will do.
   for (const p of people) {
-    const shares = people.filter((r) => r !== p).map((r) => ({ recipient: r.moniker, enc: bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())), ciphertext: bytesToHex(randomBytes(48)) }));
-    p.round2 = signArtifact({ format: FORMATS.round2, ceremony: CEREMONY, moniker: p.moniker, identifier: p.identifier, round1Digest, shares }, p.signingSecret);
+    const shares = people
+      .filter((r) => r !== p)
+      .map((r) => ({
+        recipient: r.moniker,
+        enc: bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())),
+        ciphertext: bytesToHex(randomBytes(48)),
+      }));
+    p.round2 = signArtifact(
+      {
+        format: FORMATS.round2,
+        ceremony: CEREMONY,
+        moniker: p.moniker,
+        identifier: p.identifier,
+        round1Digest,
+        shares,
+      },
+      p.signingSecret,
+    );
     writeFileSync(join(cdir, 'round2', `${p.moniker}.json`), toFileText(p.round2));
   }
   const round2Digest = round2DigestOf(people.map((p) => p.round2));
   const C = auditDkg(readCeremony(cdir, dir)).groupCommitment;
   for (const p of people) {
-    const a = signArtifact({ format: FORMATS.finalize, ceremony: CEREMONY, moniker: p.moniker, identifier: p.identifier, round1Digest, round2Digest, groupKey: encodePoint(C[0]), verifyingShare: encodePoint(evaluateCommitment(C, p.x)) }, p.signingSecret);
+    const a = signArtifact(
+      {
+        format: FORMATS.finalize,
+        ceremony: CEREMONY,
+        moniker: p.moniker,
+        identifier: p.identifier,
+        round1Digest,
+        round2Digest,
+        groupKey: encodePoint(C[0]),
+        verifyingShare: encodePoint(evaluateCommitment(C, p.x)),
+      },
+      p.signingSecret,
+    );
     writeFileSync(join(cdir, 'finalize', `${p.moniker}.json`), toFileText(a));
   }
   return { last: `ceremonies/${CEREMONY}/finalize/${people[n - 1].moniker}.json`, author: people[n - 1].moniker };
@@ -62,7 +125,19 @@ function generate(n, m, dir) {
 function action(workspace, eventName, event, dir, inputs = {}) {
   const eventPath = join(dir, 'event.json');
   writeFileSync(eventPath, JSON.stringify(event));
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_EVENT_NAME: eventName, GITHUB_EVENT_PATH: eventPath, GITHUB_WORKSPACE: workspace, GITHUB_REPOSITORY: 'bench/ceremonies', GITHUB_REF: 'refs/heads/main', GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), GITHUB_OUTPUT: join(dir, 'output.txt'), INPUT_TOKEN: '', ...inputs };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_EVENT_NAME: eventName,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_REPOSITORY: 'bench/ceremonies',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+    GITHUB_OUTPUT: join(dir, 'output.txt'),
+    INPUT_TOKEN: '',
+    ...inputs,
+  };
   writeFileSync(env.GITHUB_STEP_SUMMARY, '');
   writeFileSync(env.GITHUB_OUTPUT, '');
   const t0 = performance.now();
@@ -96,12 +171,20 @@ export async function run({ sizes = [5, 64], repeat = 5, log = console.error } =
       const base = git(ws, 'rev-parse', 'HEAD');
       git(ws, 'add', last);
       git(ws, 'commit', '-q', '-m', 'the last finalize');
-      const pr = { number: 1, pull_request: { number: 1, user: { login: author }, base: { sha: base, ref: 'main' } }, repository: { default_branch: 'main' } };
+      const pr = {
+        number: 1,
+        pull_request: { number: 1, user: { login: author }, base: { sha: base, ref: 'main' } },
+        repository: { default_branch: 'main' },
+      };
       const times = (f) => median(Array.from({ length: repeat }, f));
       git(ws, 'checkout', '-q', '--detach', base);
       rows.push({ name: `status, N=${n}`, n, ms: times(() => action(ws, 'workflow_dispatch', {}, dir)) });
       git(ws, 'checkout', '-q', '--detach', 'main');
-      rows.push({ name: `validate (PR adds the last finalize), N=${n}`, n, ms: times(() => action(ws, 'pull_request', pr, dir)) });
+      rows.push({
+        name: `validate (PR adds the last finalize), N=${n}`,
+        n,
+        ms: times(() => action(ws, 'pull_request', pr, dir)),
+      });
       const push = { ref: 'refs/heads/main', repository: { default_branch: 'main', fork: false } };
       git(ws, 'push', '-q', 'origin', 'HEAD:main');
       rows.push({ name: `publish (commit and push public_info/), N=${n}`, n, ms: action(ws, 'push', push, dir) });

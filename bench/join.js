@@ -13,7 +13,17 @@ import { FORMATS } from '../lib/artifacts/schemas.js';
 import { requestDigestOf } from '../lib/artifacts/join.js';
 import { FRAGMENT_LABEL, encodeMaskCommitment, joinFragment, pairMask } from '../lib/crypto/join.js';
 import { hpkeInfo, seal } from '../lib/crypto/hpke.js';
-import { Fn, Point, bytesToHex, clearPointCache, compareIdentifiers, decodeScalar, encodePoint, hexToBytes, identifierFor } from '../lib/crypto/suite.js';
+import {
+  Fn,
+  Point,
+  bytesToHex,
+  clearPointCache,
+  compareIdentifiers,
+  decodeScalar,
+  encodePoint,
+  hexToBytes,
+  identifierFor,
+} from '../lib/crypto/suite.js';
 import { auditJoin } from '../lib/ceremony/join.js';
 import { joinApproval, joinFinalize, joinManifest, joinRequest, openFragments } from '../lib/ceremony/join-steps.js';
 import { readCeremony } from '../lib/ceremony/tree.js';
@@ -33,13 +43,26 @@ function identity(moniker) {
   };
 }
 
-const pkcs8 = (sk) => createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), sk]), format: 'der', type: 'pkcs8' });
-const spki = (pk) => createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), hexToBytes(pk)]), format: 'der', type: 'spki' });
+const pkcs8 = (sk) =>
+  createPrivateKey({
+    key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), sk]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+const spki = (pk) =>
+  createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), hexToBytes(pk)]),
+    format: 'der',
+    type: 'spki',
+  });
 
 /** A dealer-made n-participant group with threshold m, as a group package, and everyone's keys. */
 function dealerGroup(n, m) {
   const people = Array.from({ length: n }, (_, i) => identity(`p${String(i).padStart(4, '0')}`));
-  const deal = frost.trustedDealer({ min: m, max: n }, people.map((p) => p.identifier));
+  const deal = frost.trustedDealer(
+    { min: m, max: n },
+    people.map((p) => p.identifier),
+  );
   const commitment = deal.public.commitments.map((c) => bytesToHex(c));
   for (const p of people) {
     p.x = decodeScalar(p.identifier, 'identifier');
@@ -52,7 +75,14 @@ function dealerGroup(n, m) {
     threshold: m,
     commitment,
     participants: people
-      .map((p) => ({ moniker: p.moniker, identifier: p.identifier, verifyingShare: bytesToHex(deal.public.verifyingShares[p.identifier]), signingKey: p.signingKey, encryptionKey: p.encryptionKey, ceremony: 'genesis' }))
+      .map((p) => ({
+        moniker: p.moniker,
+        identifier: p.identifier,
+        verifyingShare: bytesToHex(deal.public.verifyingShares[p.identifier]),
+        signingKey: p.signingKey,
+        encryptionKey: p.encryptionKey,
+        ceremony: 'genesis',
+      }))
       .sort((a, b) => (a.moniker < b.moniker ? -1 : 1)),
     ceremonies: [{ id: 'genesis', kind: 'dkg' }],
   };
@@ -81,7 +111,11 @@ async function otherApprovals(ceremony, request, approvers, newcomerX) {
   for (let i = 1; i < h; i++) {
     const p = approvers[i];
     const { sigma } = joinFragment(p.x, p.share, xs, newcomerX, masks[i].filter(Boolean));
-    const sealed = await seal(hexToBytes(request.joinKey), hpkeInfo(FRAGMENT_LABEL, ceremony, p.identifier, request.identifier), Fn.toBytes(sigma));
+    const sealed = await seal(
+      hexToBytes(request.joinKey),
+      hpkeInfo(FRAGMENT_LABEL, ceremony, p.identifier, request.identifier),
+      Fn.toBytes(sigma),
+    );
     out.push(
       signArtifact(
         {
@@ -113,11 +147,18 @@ export async function run({ n = 256, m = 171, h = 171, log = console.error } = {
     const newcomer = identity('newcomer');
     const joinSecret = x25519.utils.randomSecretKey();
     const approvers = [...people].sort((a, b) => compareIdentifiers(a.identifier, b.identifier)).slice(0, h);
-    const request = joinRequest(ceremony, newcomer, group, approvers.map((p) => p.moniker), bytesToHex(x25519.getPublicKey(joinSecret)));
+    const request = joinRequest(
+      ceremony,
+      newcomer,
+      group,
+      approvers.map((p) => p.moniker),
+      bytesToHex(x25519.getPublicKey(joinSecret)),
+    );
     writeFileSync(join(cdir, 'ceremony.json'), toFileText(joinManifest(ceremony, group)));
     writeFileSync(join(cdir, 'request.json'), toFileText(request));
     const newcomerX = decodeScalar(newcomer.identifier, 'identifier');
-    for (const a of await otherApprovals(ceremony, request, approvers, newcomerX)) writeFileSync(join(cdir, 'approvals', `${a.moniker}.json`), toFileText(a));
+    for (const a of await otherApprovals(ceremony, request, approvers, newcomerX))
+      writeFileSync(join(cdir, 'approvals', `${a.moniker}.json`), toFileText(a));
 
     // One approval, as approve-participant makes it: audit the request, then the approval.
     const first = approvers[0];

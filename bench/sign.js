@@ -58,7 +58,10 @@ function dealGroup(n, m) {
 }
 
 function message(publicKey) {
-  return jwtSigningInput({ machineId: 'a'.repeat(64), moniker: 'signer00', tcbStatus: 'UpToDate', iat: 1_700_000_000, exp: 1_700_003_600 }, publicKey);
+  return jwtSigningInput(
+    { machineId: 'a'.repeat(64), moniker: 'signer00', tcbStatus: 'UpToDate', iat: 1_700_000_000, exp: 1_700_003_600 },
+    publicKey,
+  );
 }
 
 function inProcess(n, m, runs) {
@@ -104,7 +107,7 @@ function inProcess(n, m, runs) {
   );
   return [
     { name: 'in-process: all rounds, all signers', n, m, ms: round2(ms) },
-    { name: 'in-process: one cosigner, commit + share (others\' commitments new)', n, m, ms: round2(one) },
+    { name: "in-process: one cosigner, commit + share (others' commitments new)", n, m, ms: round2(one) },
     { name: 'in-process: coordinator, aggregate (all points new)', n, m, ms: round2(coordinator) },
   ];
 }
@@ -140,11 +143,35 @@ async function spawned(n, m, logN) {
       return r.stdout;
     };
     const t0 = performance.now();
-    homes.forEach((home, i) => run(['sign-commit', '--home', home, '--session', 'bench', '--out', join(dir, 'commitments', `${i}.json`)]));
     homes.forEach((home, i) =>
-      run(['sign-share', '--home', home, '--session', 'bench', '--message-file', msgFile, '--commitments', join(dir, 'commitments'), '--out', join(dir, 'shares', `${i}.json`)]),
+      run(['sign-commit', '--home', home, '--session', 'bench', '--out', join(dir, 'commitments', `${i}.json`)]),
     );
-    const sig = run(['sign-aggregate', '--home', homes[m - 1], '--message-file', msgFile, '--commitments', join(dir, 'commitments'), '--shares', join(dir, 'shares')]).trim();
+    homes.forEach((home, i) =>
+      run([
+        'sign-share',
+        '--home',
+        home,
+        '--session',
+        'bench',
+        '--message-file',
+        msgFile,
+        '--commitments',
+        join(dir, 'commitments'),
+        '--out',
+        join(dir, 'shares', `${i}.json`),
+      ]),
+    );
+    const sig = run([
+      'sign-aggregate',
+      '--home',
+      homes[m - 1],
+      '--message-file',
+      msgFile,
+      '--commitments',
+      join(dir, 'commitments'),
+      '--shares',
+      join(dir, 'shares'),
+    ]).trim();
     const ms = performance.now() - t0;
     if (!verifySignature(group.publicKey, msg, sig)) throw new Error('spawned signature does not verify');
     const wf = logN === undefined ? 'default scrypt 2^18' : `SSS_TOOL_SCRYPT_LOG_N=${logN}`;
@@ -160,7 +187,12 @@ function singleKey() {
   const { privateKey } = generateKeyPairSync('ed25519');
   return [
     { name: 'single key: noble ed25519.sign', n: 1, m: 1, ms: round2(median(() => ed25519.sign(msg, sk), 300)) },
-    { name: 'single key: node:crypto sign (OpenSSL)', n: 1, m: 1, ms: round2(median(() => nodeSign(null, msg, privateKey), 300)) },
+    {
+      name: 'single key: node:crypto sign (OpenSSL)',
+      n: 1,
+      m: 1,
+      ms: round2(median(() => nodeSign(null, msg, privateKey), 300)),
+    },
   ];
 }
 
@@ -189,6 +221,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   ]) {
     const at = (prefix) => rows.filter((r) => r.n === n && r.m === m && r.name.startsWith(prefix));
     const inproc = at('in-process: all')[0].ms;
-    for (const s of at('spawned')) console.log(`${m}-of-${n}: ${s.name} is ${Math.round(s.ms / inproc)}x the in-process ${inproc} ms`);
+    for (const s of at('spawned'))
+      console.log(`${m}-of-${n}: ${s.name} is ${Math.round(s.ms / inproc)}x the in-process ${inproc} ms`);
   }
 }

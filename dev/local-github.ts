@@ -35,14 +35,25 @@ export interface LocalGitHub {
 }
 
 export async function startLocalGitHub(opts: { readOnly?: boolean } = {}): Promise<LocalGitHub> {
-  const state: Omit<LocalGitHub, 'url' | 'close'> = { requests: [], comments: new Map(), pulls: [], readOnly: Boolean(opts.readOnly) };
+  const state: Omit<LocalGitHub, 'url' | 'close'> = {
+    requests: [],
+    comments: new Map(),
+    pulls: [],
+    readOnly: Boolean(opts.readOnly),
+  };
   let nextId = 1000;
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const u = new URL(req.url ?? '/', 'http://localhost');
     let text = '';
     for await (const chunk of req) text += chunk;
     const body = text ? JSON.parse(text) : undefined;
-    state.requests.push({ method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), body, authorization: req.headers.authorization });
+    state.requests.push({
+      method: req.method ?? 'GET',
+      path: u.pathname,
+      query: Object.fromEntries(u.searchParams),
+      body,
+      authorization: req.headers.authorization,
+    });
     const send = (status: number, value: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(value));
@@ -51,10 +62,21 @@ export async function startLocalGitHub(opts: { readOnly?: boolean } = {}): Promi
     let m: RegExpExecArray | null;
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(u.pathname))) {
       const issue = Number(m[3]);
-      if (req.method === 'GET') return send(200, [...state.comments.values()].filter((c) => c.issue === issue).map(({ id, body, user }) => ({ id, body, user })));
+      if (req.method === 'GET')
+        return send(
+          200,
+          [...state.comments.values()]
+            .filter((c) => c.issue === issue)
+            .map(({ id, body, user }) => ({ id, body, user })),
+        );
       if (req.method === 'POST') {
         if (state.readOnly) return forbidden();
-        const c = { id: nextId++, issue, body: String(body?.body ?? ''), user: { login: 'github-actions[bot]', type: 'Bot' as const } };
+        const c = {
+          id: nextId++,
+          issue,
+          body: String(body?.body ?? ''),
+          user: { login: 'github-actions[bot]', type: 'Bot' as const },
+        };
         state.comments.set(c.id, c);
         return send(201, { id: c.id, body: c.body });
       }
@@ -70,12 +92,25 @@ export async function startLocalGitHub(opts: { readOnly?: boolean } = {}): Promi
       const [owner, repo] = [m[1], m[2]];
       if (req.method === 'GET') {
         const head = u.searchParams.get('head');
-        const open = state.pulls.filter((p) => p.state === 'open' && (!head || `${owner}:${p.head}` === head || p.head === head));
-        return send(200, open.map((p) => ({ number: p.number, html_url: p.html_url, head: { ref: p.head }, base: { ref: p.base } })));
+        const open = state.pulls.filter(
+          (p) => p.state === 'open' && (!head || `${owner}:${p.head}` === head || p.head === head),
+        );
+        return send(
+          200,
+          open.map((p) => ({ number: p.number, html_url: p.html_url, head: { ref: p.head }, base: { ref: p.base } })),
+        );
       }
       if (req.method === 'POST') {
         const number = state.pulls.length + 1;
-        const p: LocalPull = { number, head: body.head, base: body.base, title: body.title, body: body.body ?? '', state: 'open', html_url: `https://github.invalid/${owner}/${repo}/pull/${number}` };
+        const p: LocalPull = {
+          number,
+          head: body.head,
+          base: body.base,
+          title: body.title,
+          body: body.body ?? '',
+          state: 'open',
+          html_url: `https://github.invalid/${owner}/${repo}/pull/${number}`,
+        };
         state.pulls.push(p);
         return send(201, { number, html_url: p.html_url });
       }

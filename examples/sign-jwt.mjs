@@ -36,7 +36,10 @@ const jwt = assembleJwt(input, signature);
 const ms = (performance.now() - t0).toFixed(1);
 
 const publicKey = readFileSync(join(repo, 'public_info', 'public_key.txt'), 'utf8').trim();
-const key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey, 'hex').toString('base64url') }, 'EdDSA');
+const key = await importJWK(
+  { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey, 'hex').toString('base64url') },
+  'EdDSA',
+);
 const { payload, protectedHeader } = await jwtVerify(jwt, key);
 console.log(`${monikers.join(', ')} signed in ${ms} ms; jose verified it against public_info/public_key.txt`);
 console.log(jwt);

@@ -23,11 +23,31 @@ function step(args, what) {
 if (!process.argv.includes('--no-tsc')) step([require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], 'tsc');
 const out = mkdtempSync(join(tmpdir(), 'sss-dist-'));
 try {
-  step([require.resolve('@vercel/ncc/dist/ncc/cli.js'), 'build', 'lib/action/index.js', '-o', out, '--license', 'licenses.txt', '-q'], 'ncc');
-  const list = (d) => (existsSync(d) ? readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(d.length + 1)).sort() : []);
+  step(
+    [
+      require.resolve('@vercel/ncc/dist/ncc/cli.js'),
+      'build',
+      'lib/action/index.js',
+      '-o',
+      out,
+      '--license',
+      'licenses.txt',
+      '-q',
+    ],
+    'ncc',
+  );
+  const list = (d) =>
+    existsSync(d)
+      ? readdirSync(d, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => join(e.parentPath, e.name).slice(d.length + 1))
+          .sort()
+      : [];
   const want = list(out);
   const have = list(dist);
-  const stale = [...new Set([...want, ...have])].filter((f) => !want.includes(f) || !have.includes(f) || !readFileSync(join(out, f)).equals(readFileSync(join(dist, f))));
+  const stale = [...new Set([...want, ...have])].filter(
+    (f) => !want.includes(f) || !have.includes(f) || !readFileSync(join(out, f)).equals(readFileSync(join(dist, f))),
+  );
   if (stale.length) {
     console.error(`dist/ is stale (${stale.join(', ')}): run \`npm run bundle\` and commit dist/.`);
     process.exit(1);

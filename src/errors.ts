@@ -64,7 +64,12 @@ export class SssError extends Error {
   }
 }
 
-function formatError(reason: string, file: string | undefined, field: string | undefined, culprits: readonly string[]): string {
+function formatError(
+  reason: string,
+  file: string | undefined,
+  field: string | undefined,
+  culprits: readonly string[],
+): string {
   const where = [file, field].filter(Boolean).join(': ');
   const culprit = culprits.length ? ` (culprit: ${culprits.join(', ')})` : '';
   return (where ? `${where}: ` : '') + reason + culprit;

@@ -71,7 +71,15 @@ export async function runAction(o: ActionOptions): Promise<ActionRun> {
   writeFileSync(eventPath, JSON.stringify(o.event));
   writeFileSync(summaryPath, '');
   writeFileSync(outputPath, '');
-  const inputs = { mode: 'auto', 'ceremonies-dir': 'ceremonies', 'public-info-dir': 'public_info', maintainers: '', 'publish-via': 'commit', token: 'test-token', ...o.inputs };
+  const inputs = {
+    mode: 'auto',
+    'ceremonies-dir': 'ceremonies',
+    'public-info-dir': 'public_info',
+    maintainers: '',
+    'publish-via': 'commit',
+    token: 'test-token',
+    ...o.inputs,
+  };
   const env: NodeJS.ProcessEnv = {
     ...cleanEnv(),
     GITHUB_ACTIONS: 'true',
@@ -86,7 +94,11 @@ export async function runAction(o: ActionOptions): Promise<ActionRun> {
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const r = await run([DIST], env, o.workspace);
-  return { ...r, outputs: parseOutputs(readFileSync(outputPath, 'utf8')), summary: existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : '' };
+  return {
+    ...r,
+    outputs: parseOutputs(readFileSync(outputPath, 'utf8')),
+    summary: existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : '',
+  };
 }
 
 /** GITHUB_OUTPUT's `name<<delimiter` blocks. */
@@ -129,7 +141,10 @@ export function pullRequestEvent(e: PullRequestEvent) {
 }
 
 export function pushEvent(opts: { fork?: boolean } = {}) {
-  return { ref: 'refs/heads/main', repository: { full_name: REPOSITORY, default_branch: 'main', fork: Boolean(opts.fork) } };
+  return {
+    ref: 'refs/heads/main',
+    repository: { full_name: REPOSITORY, default_branch: 'main', fork: Boolean(opts.fork) },
+  };
 }
 
 /** A bare origin with one commit on main, and a maintainer's clone of it. */

@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalGitHub, LocalGitHub } from '../dev/local-github.js';
 import { cleanupTempDirs, git, tempDir } from './helpers.js';
-import { ActionRun, REPOSITORY, checkoutPullRequest, cloneOf, newOrigin, okAsync, pullRequestEvent, pushEvent, runAction } from './action-helpers.js';
+import {
+  ActionRun,
+  REPOSITORY,
+  checkoutPullRequest,
+  cloneOf,
+  newOrigin,
+  okAsync,
+  pullRequestEvent,
+  pushEvent,
+  runAction,
+} from './action-helpers.js';
 
 const CEREMONY = 'genesis';
 const PEOPLE = ['alice', 'bob', 'carol'];
@@ -36,14 +46,25 @@ beforeAll(async () => {
   ({ root, origin, maintainer } = newOrigin());
   // The maintainer opens the ceremony; participants only add their own artifacts.
   mkdirSync(join(maintainer, C), { recursive: true });
-  const manifest = { format: 'sss-tool/ceremony@1', ceremony: CEREMONY, kind: 'dkg', ciphersuite: 'FROST-ED25519-SHA512-v1', threshold: 2, participants: 3 };
+  const manifest = {
+    format: 'sss-tool/ceremony@1',
+    ceremony: CEREMONY,
+    kind: 'dkg',
+    ciphersuite: 'FROST-ED25519-SHA512-v1',
+    threshold: 2,
+    participants: 3,
+  };
   writeFileSync(join(maintainer, C, 'ceremony.json'), JSON.stringify(manifest, null, 2) + '\n');
   git(maintainer, 'add', '.');
   git(maintainer, 'commit', '-q', '-m', 'Open ceremony genesis');
   git(maintainer, 'push', '-q', 'origin', 'main');
   snap.opened = mainHead();
 
-  await Promise.all(PEOPLE.map((p) => okAsync(['initialize', '--moniker', p, '--github', p, '--endpoint', `https://${p}.example`, '--home', home(p)])));
+  await Promise.all(
+    PEOPLE.map((p) =>
+      okAsync(['initialize', '--moniker', p, '--github', p, '--endpoint', `https://${p}.example`, '--home', home(p)]),
+    ),
+  );
   const clones = Object.fromEntries(PEOPLE.map((p) => [p, cloneOf(origin, join(root, 'clones', p), p)]));
   const runner = cloneOf(origin, join(root, 'runner'), 'runner');
   const steps: [string, (p: string) => string[]][] = [
@@ -54,14 +75,24 @@ beforeAll(async () => {
   for (const [step, args] of steps) {
     for (const p of PEOPLE) {
       git(clones[p], 'pull', '-q', 'origin', 'main');
-      await okAsync([...args(p), '--submit', '--github-repo', REPOSITORY, '--home', home(p), '--repo', clones[p]], { GITHUB_API_URL: gh.url, GITHUB_TOKEN: `token-of-${p}` });
+      await okAsync([...args(p), '--submit', '--github-repo', REPOSITORY, '--home', home(p), '--repo', clones[p]], {
+        GITHUB_API_URL: gh.url,
+        GITHUB_TOKEN: `token-of-${p}`,
+      });
     }
     for (const pr of gh.pulls.filter((x) => x.head.startsWith(`ceremony/${CEREMONY}/${step}/`))) {
       const moniker = pr.head.split('/').pop()!;
       const baseSha = checkoutPullRequest(runner, pr.head);
-      const run = await runAction({ workspace: runner, eventName: 'pull_request', event: pullRequestEvent({ number: pr.number, author: moniker, baseSha }), apiUrl: gh.url, inputs: { maintainers: MAINTAINER } });
+      const run = await runAction({
+        workspace: runner,
+        eventName: 'pull_request',
+        event: pullRequestEvent({ number: pr.number, author: moniker, baseSha }),
+        apiUrl: gh.url,
+        inputs: { maintainers: MAINTAINER },
+      });
       honest.push({ step, moniker, number: pr.number, run });
-      if (run.code !== 0) throw new Error(`honest pull request #${pr.number} (${pr.head}) was rejected:\n${run.stdout}\n${run.stderr}`);
+      if (run.code !== 0)
+        throw new Error(`honest pull request #${pr.number} (${pr.head}) was rejected:\n${run.stdout}\n${run.stderr}`);
       git(maintainer, 'fetch', '-q', 'origin');
       git(maintainer, 'merge', '-q', '--no-ff', '-m', `Merge pull request #${pr.number}`, `origin/${pr.head}`);
       git(maintainer, 'push', '-q', 'origin', 'main');
@@ -84,7 +115,15 @@ afterAll(async () => {
 });
 
 /** A pull request made of `change` on top of `base`, validated by the bundle as `author` opened it. */
-async function pullRequest(o: { base: string; author: string; change: (dir: string) => void | Promise<void>; prepare?: (dir: string) => void; maintainers?: string; number?: number; fork?: boolean }): Promise<ActionRun> {
+async function pullRequest(o: {
+  base: string;
+  author: string;
+  change: (dir: string) => void | Promise<void>;
+  prepare?: (dir: string) => void;
+  maintainers?: string;
+  number?: number;
+  fork?: boolean;
+}): Promise<ActionRun> {
   const dir = cloneOf(origin, join(tempDir('sss-pr-'), 'repo'), o.author);
   git(dir, 'checkout', '-q', '--detach', o.base);
   if (o.prepare) {
@@ -109,7 +148,10 @@ async function pullRequest(o: { base: string; author: string; change: (dir: stri
 function expectRejected(r: ActionRun, file: string, reason: RegExp): void {
   expect(r.code, r.stdout).not.toBe(0);
   const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::error ') && l.includes(`file=${file},`));
-  expect(annotations.some((l) => reason.test(l)), `no annotation on ${file} matching ${reason}:\n${r.stdout}`).toBe(true);
+  expect(
+    annotations.some((l) => reason.test(l)),
+    `no annotation on ${file} matching ${reason}:\n${r.stdout}`,
+  ).toBe(true);
   const row = r.summary.split('\n').find((l) => l.includes(`\`${file}\``) && reason.test(l));
   expect(row, `no summary row for ${file} matching ${reason}:\n${r.summary}`).toBeDefined();
 }
@@ -120,8 +162,10 @@ const write = (dir: string, path: string, text: string | Buffer) => {
 };
 
 describe('honest pull requests', () => {
-  it('validates each of the ceremony\'s 9 pull requests with the real bundle before it is merged', () => {
-    expect(honest.map((h) => `${h.step}/${h.moniker}`)).toEqual(['round1', 'round2', 'finalize'].flatMap((s) => PEOPLE.map((p) => `${s}/${p}`)));
+  it("validates each of the ceremony's 9 pull requests with the real bundle before it is merged", () => {
+    expect(honest.map((h) => `${h.step}/${h.moniker}`)).toEqual(
+      ['round1', 'round2', 'finalize'].flatMap((s) => PEOPLE.map((p) => `${s}/${p}`)),
+    );
     for (const h of honest) {
       expect(h.run.code).toBe(0);
       expect(h.run.summary).toContain(`## sss-tool: pull request #${h.number} by @${h.moniker}`);
@@ -136,34 +180,56 @@ describe('honest pull requests', () => {
     expect(honest[8].run.outputs['public-key']).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('opened each pull request through the API from the CLI\'s --submit, on a branch with exactly the step\'s file', () => {
+  it("opened each pull request through the API from the CLI's --submit, on a branch with exactly the step's file", () => {
     const posts = gh.requests.filter((r) => r.method === 'POST' && r.path === `/repos/${REPOSITORY}/pulls`);
     expect(posts).toHaveLength(9);
-    expect(posts[0].body).toMatchObject({ head: 'ceremony/genesis/round1/alice', base: 'main', title: 'genesis: round1 from alice' });
+    expect(posts[0].body).toMatchObject({
+      head: 'ceremony/genesis/round1/alice',
+      base: 'main',
+      title: 'genesis: round1 from alice',
+    });
     expect(posts[0].authorization).toBe('token token-of-alice');
-    const files = git(maintainer, 'diff', '--name-only', `${snap.opened}`, 'origin/ceremony/genesis/round1/alice').trim().split('\n');
+    const files = git(maintainer, 'diff', '--name-only', `${snap.opened}`, 'origin/ceremony/genesis/round1/alice')
+      .trim()
+      .split('\n');
     expect(files).toEqual([`${C}/round1/alice.json`]);
   });
 
   it('comments once per pull request, behind a hidden marker, and updates that comment on a re-run', async () => {
     const first = gh.requests.filter((r) => r.path === `/repos/${REPOSITORY}/issues/1/comments`);
     expect(first.map((r) => r.method)).toEqual(['GET', 'POST']);
-    expect(String((first[1].body as { body: string }).body)).toMatch(/^<!-- sss-tool:status -->\n## sss-tool: pull request #1 by @alice/);
+    expect(String((first[1].body as { body: string }).body)).toMatch(
+      /^<!-- sss-tool:status -->\n## sss-tool: pull request #1 by @alice/,
+    );
     expect(first[1].authorization).toBe('token test-token');
     const before = gh.requests.length;
     const runner = cloneOf(origin, join(tempDir(), 'runner'), 'runner');
     const baseSha = checkoutPullRequest(runner, 'ceremony/genesis/round1/alice');
-    const again = await runAction({ workspace: runner, eventName: 'pull_request', event: pullRequestEvent({ number: 1, author: 'alice', baseSha }), apiUrl: gh.url });
+    const again = await runAction({
+      workspace: runner,
+      eventName: 'pull_request',
+      event: pullRequestEvent({ number: 1, author: 'alice', baseSha }),
+      apiUrl: gh.url,
+    });
     expect(again.code).toBe(0);
     const later = gh.requests.slice(before);
-    expect(later.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /repos/${REPOSITORY}/issues/1/comments`, `PATCH /repos/${REPOSITORY}/issues/comments/${[...gh.comments.values()].find((c) => c.issue === 1)!.id}`]);
+    expect(later.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /repos/${REPOSITORY}/issues/1/comments`,
+      `PATCH /repos/${REPOSITORY}/issues/comments/${[...gh.comments.values()].find((c) => c.issue === 1)!.id}`,
+    ]);
     expect([...gh.comments.values()].filter((c) => c.issue === 1)).toHaveLength(1);
   });
 
   it('validates a pull request from a fork, whose token cannot comment, and reports in the summary', async () => {
     gh.readOnly = true;
     try {
-      const r = await pullRequest({ base: snap.round1Partial, author: 'carol', fork: true, number: 50, change: (d) => write(d, `${C}/round1/carol.json`, show(snap.round1, `${C}/round1/carol.json`)) });
+      const r = await pullRequest({
+        base: snap.round1Partial,
+        author: 'carol',
+        fork: true,
+        number: 50,
+        change: (d) => write(d, `${C}/round1/carol.json`, show(snap.round1, `${C}/round1/carol.json`)),
+      });
       expect(r.code, r.stdout).toBe(0);
       expect(r.summary).toContain('✅ **Valid**');
       expect(r.stdout).toMatch(/::notice::Cannot comment on pull request #50 \(HTTP 403/);
@@ -172,23 +238,49 @@ describe('honest pull requests', () => {
     }
   });
 
-  it('lets a maintainer add a participant\'s artifact that declares no GitHub login, but not the participant', async () => {
+  it("lets a maintainer add a participant's artifact that declares no GitHub login, but not the participant", async () => {
     const dave = home('dave');
     await okAsync(['initialize', '--moniker', 'dave', '--home', dave]);
     const change = async (d: string) => {
-      await okAsync(['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', CEREMONY, '--home', dave, '--repo', d]);
+      await okAsync([
+        'dkg-round1',
+        '--threshold',
+        '2',
+        '--participants',
+        '3',
+        '--ceremony',
+        CEREMONY,
+        '--home',
+        dave,
+        '--repo',
+        d,
+      ]);
     };
-    expectRejected(await pullRequest({ base: snap.opened, author: 'dave', change }), `${C}/round1/dave.json`, /dave declared no GitHub login/);
+    expectRejected(
+      await pullRequest({ base: snap.opened, author: 'dave', change }),
+      `${C}/round1/dave.json`,
+      /dave declared no GitHub login/,
+    );
     const byMaintainer = await pullRequest({ base: snap.opened, author: MAINTAINER, change });
     expect(byMaintainer.code, byMaintainer.stdout).toBe(0);
   });
 
   it('accepts a ceremony manifest from anyone when no maintainers are configured', async () => {
-    const r = await pullRequest({ base: snap.opened, author: 'carol', maintainers: '', change: (d) => write(d, 'ceremonies/other/ceremony.json', show(snap.opened, `${C}/ceremony.json`).replace('"genesis"', '"other"')) });
+    const r = await pullRequest({
+      base: snap.opened,
+      author: 'carol',
+      maintainers: '',
+      change: (d) =>
+        write(
+          d,
+          'ceremonies/other/ceremony.json',
+          show(snap.opened, `${C}/ceremony.json`).replace('"genesis"', '"other"'),
+        ),
+    });
     expect(r.code, r.stdout).toBe(0);
   });
 
-  it('accepts a maintainer\'s public_info/ that equals what the transcript yields', async () => {
+  it("accepts a maintainer's public_info/ that equals what the transcript yields", async () => {
     const r = await pullRequest({
       base: snap.finalize,
       author: MAINTAINER,
@@ -201,14 +293,26 @@ describe('honest pull requests', () => {
 });
 
 describe('malicious pull requests are rejected, naming the file and the reason', () => {
-  it('an author submitting another participant\'s artifact', async () => {
-    const r = await pullRequest({ base: snap.round1Partial, author: 'bob', change: (d) => write(d, `${C}/round1/carol.json`, show(snap.round1, `${C}/round1/carol.json`)) });
-    expectRejected(r, `${C}/round1/carol.json`, /submitted by @bob, but the artifact's author carol declared GitHub login @carol/);
+  it("an author submitting another participant's artifact", async () => {
+    const r = await pullRequest({
+      base: snap.round1Partial,
+      author: 'bob',
+      change: (d) => write(d, `${C}/round1/carol.json`, show(snap.round1, `${C}/round1/carol.json`)),
+    });
+    expectRejected(
+      r,
+      `${C}/round1/carol.json`,
+      /submitted by @bob, but the artifact's author carol declared GitHub login @carol/,
+    );
   });
 
   it('an edit of a merged artifact', async () => {
     const file = `${C}/round1/alice.json`;
-    const r = await pullRequest({ base: snap.finalize, author: 'alice', change: (d) => write(d, file, show(snap.finalize, file).replace('https://alice.example', 'https://evil.example')) });
+    const r = await pullRequest({
+      base: snap.finalize,
+      author: 'alice',
+      change: (d) => write(d, file, show(snap.finalize, file).replace('https://alice.example', 'https://evil.example')),
+    });
     expectRejected(r, file, /changes a merged artifact: the transcript is append-only/);
   });
 
@@ -220,13 +324,21 @@ describe('malicious pull requests are rejected, naming the file and the reason',
 
   it('a symlink', async () => {
     const file = `${C}/round1/carol.json`;
-    const r = await pullRequest({ base: snap.round1Partial, author: 'carol', change: (d) => symlinkSync('alice.json', join(d, file)) });
+    const r = await pullRequest({
+      base: snap.round1Partial,
+      author: 'carol',
+      change: (d) => symlinkSync('alice.json', join(d, file)),
+    });
     expectRejected(r, file, /symbolic links are not allowed/);
   });
 
   it('an oversized file', async () => {
     const file = `${C}/round1/carol.json`;
-    const r = await pullRequest({ base: snap.round1Partial, author: 'carol', change: (d) => write(d, file, show(snap.round1, file) + ' '.repeat(600_000)) });
+    const r = await pullRequest({
+      base: snap.round1Partial,
+      author: 'carol',
+      change: (d) => write(d, file, show(snap.round1, file) + ' '.repeat(600_000)),
+    });
     expectRejected(r, file, /file is larger than 524288 bytes/);
   });
 
@@ -240,9 +352,17 @@ describe('malicious pull requests are rejected, naming the file and the reason',
         write(d, 'scripts/setup.sh', 'echo hi\n');
       },
     });
-    expectRejected(r, `${C}/round1/carol.txt`, /not part of the ceremony layout: a dkg ceremony holds ceremony.json, round1\/.*moniker.*\.json, round2/);
+    expectRejected(
+      r,
+      `${C}/round1/carol.txt`,
+      /not part of the ceremony layout: a dkg ceremony holds ceremony.json, round1\/.*moniker.*\.json, round2/,
+    );
     expectRejected(r, `${C}/approvals/carol.json`, /not part of the ceremony layout/);
-    expectRejected(r, 'scripts/setup.sh', /outside the ceremony layout: a participant's pull request only adds files under ceremonies\//);
+    expectRejected(
+      r,
+      'scripts/setup.sh',
+      /outside the ceremony layout: a participant's pull request only adds files under ceremonies\//,
+    );
   });
 
   it('a private file: an age file, a JSON carrying a signing share, coefficients or nonces', async () => {
@@ -252,10 +372,26 @@ describe('malicious pull requests are rejected, naming the file and the reason',
       author: 'carol',
       change: (d) => {
         write(d, `${C}/round1/carol.json`, age);
-        write(d, `${C}/round1/dave.json`, `-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCg==\n-----END AGE ENCRYPTED FILE-----\n`);
-        write(d, `${C}/round2/carol.json`, JSON.stringify({ ceremony: CEREMONY, moniker: 'carol', signingShare: '11'.repeat(32) }));
-        write(d, `${C}/finalize/carol.json`, JSON.stringify({ moniker: 'carol', coefficients: ['22'.repeat(32), '33'.repeat(32)] }));
-        write(d, `${C}/round2/dave.json`, JSON.stringify({ moniker: 'dave', nonces: { hiding: '44'.repeat(32), binding: '55'.repeat(32) } }));
+        write(
+          d,
+          `${C}/round1/dave.json`,
+          `-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCg==\n-----END AGE ENCRYPTED FILE-----\n`,
+        );
+        write(
+          d,
+          `${C}/round2/carol.json`,
+          JSON.stringify({ ceremony: CEREMONY, moniker: 'carol', signingShare: '11'.repeat(32) }),
+        );
+        write(
+          d,
+          `${C}/finalize/carol.json`,
+          JSON.stringify({ moniker: 'carol', coefficients: ['22'.repeat(32), '33'.repeat(32)] }),
+        );
+        write(
+          d,
+          `${C}/round2/dave.json`,
+          JSON.stringify({ moniker: 'dave', nonces: { hiding: '44'.repeat(32), binding: '55'.repeat(32) } }),
+        );
       },
     });
     expectRejected(r, `${C}/round1/carol.json`, /private material: an age-encrypted file/);
@@ -266,10 +402,22 @@ describe('malicious pull requests are rejected, naming the file and the reason',
   });
 
   it('a hand edit of public_info/ that disagrees with the transcript', async () => {
-    const r = await pullRequest({ base: snap.published, author: MAINTAINER, change: (d) => write(d, 'public_info/public_key.txt', 'ab'.repeat(32) + '\n') });
+    const r = await pullRequest({
+      base: snap.published,
+      author: MAINTAINER,
+      change: (d) => write(d, 'public_info/public_key.txt', 'ab'.repeat(32) + '\n'),
+    });
     expectRejected(r, 'public_info/public_key.txt', /differs from what the transcript yields/);
-    const byParticipant = await pullRequest({ base: snap.published, author: 'alice', change: (d) => write(d, 'public_info/peers_list.txt', 'alice https://alice.example\n') });
-    expectRejected(byParticipant, 'public_info/peers_list.txt', /only maintainers \(@maintainer\) may change public_info\//);
+    const byParticipant = await pullRequest({
+      base: snap.published,
+      author: 'alice',
+      change: (d) => write(d, 'public_info/peers_list.txt', 'alice https://alice.example\n'),
+    });
+    expectRejected(
+      byParticipant,
+      'public_info/peers_list.txt',
+      /only maintainers \(@maintainer\) may change public_info\//,
+    );
   });
 
   it('a round2 artifact before round1 has closed', async () => {
@@ -283,8 +431,16 @@ describe('malicious pull requests are rejected, naming the file and the reason',
         write(d, `${C}/round2/carol.json`, show(snap.round2, `${C}/round2/carol.json`));
       },
     });
-    expectRejected(r, `${C}/round2/carol.json`, /round 2 before round 1 has closed \(2 of 3 round-1 artifacts merged\) on the base branch/);
-    const alone = await pullRequest({ base: snap.round1Partial, author: 'alice', change: (d) => write(d, `${C}/round2/alice.json`, show(snap.round2, `${C}/round2/alice.json`)) });
+    expectRejected(
+      r,
+      `${C}/round2/carol.json`,
+      /round 2 before round 1 has closed \(2 of 3 round-1 artifacts merged\) on the base branch/,
+    );
+    const alone = await pullRequest({
+      base: snap.round1Partial,
+      author: 'alice',
+      change: (d) => write(d, `${C}/round2/alice.json`, show(snap.round2, `${C}/round2/alice.json`)),
+    });
     expectRejected(alone, `${C}/round2/alice.json`, /round 2 before round 1 has closed/);
   });
 
@@ -292,7 +448,12 @@ describe('malicious pull requests are rejected, naming the file and the reason',
     const r = await pullRequest({
       base: snap.finalize,
       author: 'alice',
-      prepare: (d) => write(d, 'ceremonies/second/ceremony.json', show(snap.opened, `${C}/ceremony.json`).replace('"genesis"', '"second"')),
+      prepare: (d) =>
+        write(
+          d,
+          'ceremonies/second/ceremony.json',
+          show(snap.opened, `${C}/ceremony.json`).replace('"genesis"', '"second"'),
+        ),
       change: (d) => write(d, 'ceremonies/second/round1/alice.json', show(snap.finalize, `${C}/round1/alice.json`)),
     });
     expectRejected(r, 'ceremonies/second/round1/alice.json', /artifact belongs to ceremony genesis, not second/);
@@ -305,24 +466,64 @@ describe('malicious pull requests are rejected, naming the file and the reason',
       base: snap.round1Partial,
       author: 'alice',
       change: async (d) => {
-        await okAsync(['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', CEREMONY, '--home', second, '--repo', d]);
+        await okAsync([
+          'dkg-round1',
+          '--threshold',
+          '2',
+          '--participants',
+          '3',
+          '--ceremony',
+          CEREMONY,
+          '--home',
+          second,
+          '--repo',
+          d,
+        ]);
       },
     });
-    expectRejected(r, `${C}/round1/alice2.json`, /@alice already has an artifact for round1 in this ceremony \(ceremonies\/genesis\/round1\/alice.json, as alice\): one artifact per participant per round/);
+    expectRejected(
+      r,
+      `${C}/round1/alice2.json`,
+      /@alice already has an artifact for round1 in this ceremony \(ceremonies\/genesis\/round1\/alice.json, as alice\): one artifact per participant per round/,
+    );
   });
 
   it('a ceremony manifest from a non-maintainer when an allow-list is configured', async () => {
-    const r = await pullRequest({ base: snap.opened, author: 'carol', change: (d) => write(d, 'ceremonies/other/ceremony.json', show(snap.opened, `${C}/ceremony.json`).replace('"genesis"', '"other"')) });
-    expectRejected(r, 'ceremonies/other/ceremony.json', /only maintainers \(@maintainer\) may add a ceremony manifest, not @carol/);
+    const r = await pullRequest({
+      base: snap.opened,
+      author: 'carol',
+      change: (d) =>
+        write(
+          d,
+          'ceremonies/other/ceremony.json',
+          show(snap.opened, `${C}/ceremony.json`).replace('"genesis"', '"other"'),
+        ),
+    });
+    expectRejected(
+      r,
+      'ceremonies/other/ceremony.json',
+      /only maintainers \(@maintainer\) may add a ceremony manifest, not @carol/,
+    );
   });
 
   it('refuses to run on pull_request_target', async () => {
-    const r = await runAction({ workspace: maintainer, eventName: 'pull_request_target', event: pullRequestEvent({ number: 7, author: 'alice', baseSha: snap.opened }), apiUrl: gh.url });
+    const r = await runAction({
+      workspace: maintainer,
+      eventName: 'pull_request_target',
+      event: pullRequestEvent({ number: 7, author: 'alice', baseSha: snap.opened }),
+      apiUrl: gh.url,
+    });
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/::error::.*refusing to run on pull_request_target/);
     // An explicit mode does not get around it.
     for (const mode of ['validate', 'publish', 'status']) {
-      const m = await runAction({ workspace: maintainer, eventName: 'pull_request_target', event: pullRequestEvent({ number: 7, author: 'alice', baseSha: snap.opened }), apiUrl: gh.url, inputs: { mode } });
+      const m = await runAction({
+        workspace: maintainer,
+        eventName: 'pull_request_target',
+        event: pullRequestEvent({ number: 7, author: 'alice', baseSha: snap.opened }),
+        apiUrl: gh.url,
+        inputs: { mode },
+      });
       expect(m.code, mode).not.toBe(0);
       expect(m.stdout).toMatch(/::error::.*refusing to run on pull_request_target/);
     }
@@ -332,12 +533,24 @@ describe('malicious pull requests are rejected, naming the file and the reason',
 describe('publishing on push to main', () => {
   it('commits public_info/ generated from the verified transcript', () => {
     expect(publishRun.code, publishRun.stdout).toBe(0);
-    expect(git(maintainer, 'log', '-1', '--format=%an <%ae>%n%s', publishCommit).trim()).toBe('github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>\nPublish public_info: genesis');
-    expect(git(maintainer, 'diff', '--name-only', snap.finalize, publishCommit).trim().split('\n')).toEqual(['public_info/group.json', 'public_info/peers_list.txt', 'public_info/public_key.txt']);
+    expect(git(maintainer, 'log', '-1', '--format=%an <%ae>%n%s', publishCommit).trim()).toBe(
+      'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>\nPublish public_info: genesis',
+    );
+    expect(git(maintainer, 'diff', '--name-only', snap.finalize, publishCommit).trim().split('\n')).toEqual([
+      'public_info/group.json',
+      'public_info/peers_list.txt',
+      'public_info/public_key.txt',
+    ]);
     const key = readFileSync(join(maintainer, 'public_info', 'public_key.txt'), 'utf8');
     expect(key).toBe(readFileSync(join(home('alice'), 'trustserver_public_key.pub'), 'utf8'));
-    expect(publishRun.outputs).toMatchObject({ status: '{"genesis":"complete"}', completed: 'genesis', 'public-key': key.trim() });
-    expect(readFileSync(join(maintainer, 'public_info', 'peers_list.txt'), 'utf8')).toBe('alice https://alice.example\nbob https://bob.example\ncarol https://carol.example\n');
+    expect(publishRun.outputs).toMatchObject({
+      status: '{"genesis":"complete"}',
+      completed: 'genesis',
+      'public-key': key.trim(),
+    });
+    expect(readFileSync(join(maintainer, 'public_info', 'peers_list.txt'), 'utf8')).toBe(
+      'alice https://alice.example\nbob https://bob.example\ncarol https://carol.example\n',
+    );
   });
 
   it('a second run with nothing new changes nothing', async () => {
@@ -356,7 +569,13 @@ describe('publishing on push to main', () => {
     const runOnce = async () => {
       const dir = cloneOf(origin, join(tempDir(), 'pr'), 'publisher');
       git(dir, 'checkout', '-q', '--detach', snap.finalize);
-      return runAction({ workspace: dir, eventName: 'push', event: pushEvent(), apiUrl: gh.url, inputs: { 'publish-via': 'pull-request' } });
+      return runAction({
+        workspace: dir,
+        eventName: 'push',
+        event: pushEvent(),
+        apiUrl: gh.url,
+        inputs: { 'publish-via': 'pull-request' },
+      });
     };
     const first = await runOnce();
     expect(first.code, first.stdout).toBe(0);
@@ -365,7 +584,11 @@ describe('publishing on push to main', () => {
     expect(opened[0]).toMatchObject({ base: 'main', title: 'Publish public_info: genesis' });
     git(maintainer, 'fetch', '-q', 'origin');
     const branch = git(maintainer, 'rev-parse', 'origin/sss-tool/public-info').trim();
-    expect(git(maintainer, 'diff', '--name-only', snap.finalize, branch).trim().split('\n')).toEqual(['public_info/group.json', 'public_info/peers_list.txt', 'public_info/public_key.txt']);
+    expect(git(maintainer, 'diff', '--name-only', snap.finalize, branch).trim().split('\n')).toEqual([
+      'public_info/group.json',
+      'public_info/peers_list.txt',
+      'public_info/public_key.txt',
+    ]);
     const second = await runOnce();
     expect(second.code, second.stdout).toBe(0);
     expect(gh.pulls.filter((p) => p.head === 'sss-tool/public-info')).toHaveLength(1);

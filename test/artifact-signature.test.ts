@@ -12,7 +12,8 @@ import { digest, jcs, signArtifact, signingInput, verifyArtifactSignature } from
 import { Fn, ORDER, Point, bytesToHex, hexToBytes } from '../src/crypto/suite.js';
 import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
 
-const noble = (a: Record<string, unknown>, key: string) => ed25519.verify(hexToBytes(a.signature as string), signingInput(a), hexToBytes(key), { zip215: false });
+const noble = (a: Record<string, unknown>, key: string) =>
+  ed25519.verify(hexToBytes(a.signature as string), signingInput(a), hexToBytes(key), { zip215: false });
 
 function keyPair() {
   const sk = ed25519.utils.randomSecretKey();
@@ -20,7 +21,11 @@ function keyPair() {
 }
 
 /** A signature whose R carries a torsion component: noble's cofactored equation holds, OpenSSL's does not. */
-function torsionSigned(artifact: Record<string, unknown>, ext: { scalar: bigint; pointBytes: Uint8Array }, torsion: string): Record<string, unknown> {
+function torsionSigned(
+  artifact: Record<string, unknown>,
+  ext: { scalar: bigint; pointBytes: Uint8Array },
+  torsion: string,
+): Record<string, unknown> {
   const r = Fn.create(bytesToNumberLE(crypto.getRandomValues(new Uint8Array(64))));
   const R = Point.BASE.multiply(r).add(Point.fromBytes(hexToBytes(torsion), true));
   const Rb = R.toBytes();
@@ -35,21 +40,31 @@ describe('verifyArtifactSignature', () => {
     const other = keyPair();
     const a = signArtifact({ format: 'x', moniker: 'alice', n: 1 }, me.sk);
     const sig = hexToBytes(a.signature);
-    const sPlusL = bytesToHex(concatBytes(sig.subarray(0, 32), numberToBytesLE(bytesToNumberLE(sig.subarray(32)) + ORDER, 32)));
+    const sPlusL = bytesToHex(
+      concatBytes(sig.subarray(0, 32), numberToBytesLE(bytesToNumberLE(sig.subarray(32)) + ORDER, 32)),
+    );
     const cases: [Record<string, unknown>, string][] = [
       [a, me.pk],
       [{ ...a, n: 2 }, me.pk],
       [a, other.pk],
       [{ ...a, signature: sPlusL }, me.pk],
-      ...ED25519_TORSION_SUBGROUP.slice(1).map((t): [Record<string, unknown>, string] => [torsionSigned({ format: 'x', moniker: 'alice', n: 3 }, me.ext, t), me.pk]),
+      ...ED25519_TORSION_SUBGROUP.slice(1).map((t): [Record<string, unknown>, string] => [
+        torsionSigned({ format: 'x', moniker: 'alice', n: 3 }, me.ext, t),
+        me.pk,
+      ]),
     ];
     const answers = cases.map(([art, key]) => [verifyArtifactSignature(art, key), noble(art, key)]);
     for (const [ours, theirs] of answers) expect(ours).toBe(theirs);
     expect(answers.map(([o]) => o).slice(0, 4)).toEqual([true, false, false, false]);
     // Torsion in R: cofactored noble accepts them, OpenSSL's cofactorless check does not.
     expect(answers.slice(4).every(([o]) => o)).toBe(true);
-    const key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), hexToBytes(me.pk)]), format: 'der', type: 'spki' });
-    for (const [art] of cases.slice(4)) expect(nodeVerify(null, signingInput(art), key, hexToBytes(art.signature as string))).toBe(false);
+    const key = createPublicKey({
+      key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), hexToBytes(me.pk)]),
+      format: 'der',
+      type: 'spki',
+    });
+    for (const [art] of cases.slice(4))
+      expect(nodeVerify(null, signingInput(art), key, hexToBytes(art.signature as string))).toBe(false);
   });
 
   it('rejects small-order and non-canonical keys as noble does', () => {
@@ -63,7 +78,11 @@ describe('verifyArtifactSignature', () => {
 describe('digest', () => {
   it('is SHA-256 of the canonical JSON', () => {
     const v = { b: [1, 'two', { c: null }], a: 'é' };
-    expect(digest(v)).toBe(createHash('sha256').update(Buffer.from(jcs(v), 'utf8')).digest('hex'));
+    expect(digest(v)).toBe(
+      createHash('sha256')
+        .update(Buffer.from(jcs(v), 'utf8'))
+        .digest('hex'),
+    );
     expect(jcs(v)).toBe('{"a":"é","b":[1,"two",{"c":null}]}');
   });
 });

@@ -30,7 +30,8 @@ describe('predecodePoints', () => {
       expect(isPointCached(bad)).toBe(false);
       expect(() => decodePoint(bad, 'p')).toThrow();
     }
-    for (const h of valid.filter((_, i) => i % 97 === 0)) expect(decodePoint(h, 'p').equals(P.fromBytes(Buffer.from(h, 'hex')))).toBe(true);
+    for (const h of valid.filter((_, i) => i % 97 === 0))
+      expect(decodePoint(h, 'p').equals(P.fromBytes(Buffer.from(h, 'hex')))).toBe(true);
   });
 
   it('does nothing on a single core or for small inputs (decoding stays lazy)', async () => {

@@ -10,7 +10,6 @@ import { ROOT, cleanupTempDirs, git, tempDir } from './helpers.js';
 import { demoAsync } from './action-helpers.js';
 
 const dir = join(tempDir(), 'demo');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 let result: any;
 
 beforeAll(async () => {
@@ -26,35 +25,54 @@ it('genesis: 10 pull requests validated by the Action and merged, public_info/ p
   const runs = readdirSync(join(dir, 'actions')).sort();
   const pulls = Array.from({ length: 10 }, (_, i) => `${String(i + 1).padStart(2, '0')}-pull_request`);
   expect(runs).toEqual([...pulls, '11-push', '12-push']);
-  for (const run of pulls) expect(readFileSync(join(dir, 'actions', run, 'summary.md'), 'utf8')).toContain('✅ **Valid**');
-  expect(readFileSync(join(dir, 'actions', '12-push', 'summary.md'), 'utf8')).toContain('is up to date with the transcript: nothing to publish');
+  for (const run of pulls)
+    expect(readFileSync(join(dir, 'actions', run, 'summary.md'), 'utf8')).toContain('✅ **Valid**');
+  expect(readFileSync(join(dir, 'actions', '12-push', 'summary.md'), 'utf8')).toContain(
+    'is up to date with the transcript: nothing to publish',
+  );
   // One publish commit by the Action for the genesis (the second run added none), one for the join.
   const log = git(result.repository, 'log', '--format=%an %s', 'origin/main').trim().split('\n');
   expect(log.filter((l) => l === 'github-actions[bot] Publish public_info: genesis')).toHaveLength(1);
-  expect(log.filter((l) => l === `github-actions[bot] Publish public_info: genesis, ${result.join.ceremony}`)).toHaveLength(1);
+  expect(
+    log.filter((l) => l === `github-actions[bot] Publish public_info: genesis, ${result.join.ceremony}`),
+  ).toHaveLength(1);
 });
 
 it('join: the newcomer holds a share of the same key, and public_info/ lists it', () => {
   expect(result.join.publicKey).toBe(result.publicKey);
   expect(result.join.participants).toBe(4);
   expect(readFileSync(join(result.repository, 'public_info', 'public_key.txt'), 'utf8')).toBe(result.publicKey + '\n');
-  expect(readFileSync(join(result.repository, 'public_info', 'peers_list.txt'), 'utf8')).toContain(`${result.join.newcomer.moniker} `);
+  expect(readFileSync(join(result.repository, 'public_info', 'peers_list.txt'), 'utf8')).toContain(
+    `${result.join.newcomer.moniker} `,
+  );
 });
 
 it('sign: a JWT with the newcomer among the signers; jose verifies it, and refuses it tampered', async () => {
   const [header, payload, signature] = result.sign.jwt.split('.');
-  expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: result.publicKey });
+  expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({
+    alg: 'EdDSA',
+    typ: 'JWT',
+    kid: result.publicKey,
+  });
   expect(JSON.parse(Buffer.from(payload, 'base64url').toString()).sub).toBe('demo-machine');
   const { importJWK, jwtVerify, errors } = await import('jose');
-  const key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: Buffer.from(result.publicKey, 'hex').toString('base64url') }, 'EdDSA');
+  const key = await importJWK(
+    { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(result.publicKey, 'hex').toString('base64url') },
+    'EdDSA',
+  );
   await expect(jwtVerify(result.sign.jwt, key)).resolves.toBeTruthy();
   const sig = Buffer.from(signature, 'base64url');
   sig[10] ^= 1;
-  await expect(jwtVerify(`${header}.${payload}.${sig.toString('base64url')}`, key)).rejects.toThrow(errors.JWSSignatureVerificationFailed);
+  await expect(jwtVerify(`${header}.${payload}.${sig.toString('base64url')}`, key)).rejects.toThrow(
+    errors.JWSSignatureVerificationFailed,
+  );
 });
 
 it('the library example signs in one process over the demo directory', () => {
-  const ex = spawnSync(process.execPath, [join(ROOT, 'examples', 'sign-jwt.mjs'), dir], { encoding: 'utf8', cwd: ROOT });
+  const ex = spawnSync(process.execPath, [join(ROOT, 'examples', 'sign-jwt.mjs'), dir], {
+    encoding: 'utf8',
+    cwd: ROOT,
+  });
   expect(ex.status, ex.stderr).toBe(0);
   expect(ex.stdout).toMatch(/signed in [\d.]+ ms; jose verified it against public_info\/public_key.txt/);
 });

@@ -23,7 +23,20 @@ import {
   groupCommitment,
 } from '../src/crypto/dkg.js';
 import { evaluateCommitment, evaluatePolynomial } from '../src/crypto/msm.js';
-import { CIPHERSUITE, Fn, ORDER, Point, bytesToHex, decodePoint, decodeScalar, encodePoint, frost, hexToBytes, identifierFor, identifierToScalar } from '../src/crypto/suite.js';
+import {
+  CIPHERSUITE,
+  Fn,
+  ORDER,
+  Point,
+  bytesToHex,
+  decodePoint,
+  decodeScalar,
+  encodePoint,
+  frost,
+  hexToBytes,
+  identifierFor,
+  identifierToScalar,
+} from '../src/crypto/suite.js';
 import { SssError } from '../src/errors.js';
 
 const toNoble = (p: Round1Package): DKG_Round1 => ({
@@ -68,7 +81,7 @@ describe.each([
 ])('byte compatibility with noble, %i-of-%i', (min, max) => {
   const signers = { min, max };
 
-  it('our round 1 and our shares go through noble\'s round2 and round3, with the same results', () => {
+  it("our round 1 and our shares go through noble's round2 and round3, with the same results", () => {
     const all = ids(max);
     const ours = all.map((id) => dkgRound1(id, signers));
     const noble = ours.map((o) => nobleSecretOf(o.secret));
@@ -76,17 +89,37 @@ describe.each([
     for (let i = 0; i < max; i++) {
       const others = ours.filter((_, j) => j !== i);
       // noble checks our proofs of knowledge and deals from our polynomial: the same shares as ours.
-      const nobleShares = frost.DKG.round2(noble[i], others.map((o) => toNoble(o.pkg)));
-      const ourShares = dealShares(ours[i].secret, others.map((o) => o.pkg.identifier));
+      const nobleShares = frost.DKG.round2(
+        noble[i],
+        others.map((o) => toNoble(o.pkg)),
+      );
+      const ourShares = dealShares(
+        ours[i].secret,
+        others.map((o) => o.pkg.identifier),
+      );
       expect(Object.keys(nobleShares).sort()).toEqual([...ourShares.keys()].sort());
       for (const [to, s] of ourShares) expect(bytesToHex(nobleShares[to].signingShare)).toBe(bytesToHex(Fn.toBytes(s)));
     }
     for (let i = 0; i < max; i++) {
       const x = identifierToScalar(all[i]);
       const others = ours.filter((_, j) => j !== i);
-      const received = others.map((o) => ({ identifier: o.pkg.identifier, signingShare: Fn.toBytes(dealShares(o.secret, [all[i]]).get(all[i])!) }));
-      const key = frost.DKG.round3(noble[i], others.map((o) => toNoble(o.pkg)), received);
-      const dealt = ours.map((o) => ({ dealer: o.pkg.identifier, commitment: o.pkg.commitment.map((c) => decodePoint(c, 'c')), share: o === ours[i] ? evaluatePolynomial(nobleSecretOf(o.secret).coefficients!, x) : scalarOfBytes(received.find((r) => r.identifier === o.pkg.identifier)!.signingShare) }));
+      const received = others.map((o) => ({
+        identifier: o.pkg.identifier,
+        signingShare: Fn.toBytes(dealShares(o.secret, [all[i]]).get(all[i])!),
+      }));
+      const key = frost.DKG.round3(
+        noble[i],
+        others.map((o) => toNoble(o.pkg)),
+        received,
+      );
+      const dealt = ours.map((o) => ({
+        dealer: o.pkg.identifier,
+        commitment: o.pkg.commitment.map((c) => decodePoint(c, 'c')),
+        share:
+          o === ours[i]
+            ? evaluatePolynomial(nobleSecretOf(o.secret).coefficients!, x)
+            : scalarOfBytes(received.find((r) => r.identifier === o.pkg.identifier)!.signingShare),
+      }));
       const mine = combineShares(x, dealt, C);
       expect(bytesToHex(key.secret.signingShare)).toBe(bytesToHex(Fn.toBytes(mine.signingShare)));
       expect(key.public.commitments.map(bytesToHex)).toEqual(C.map(encodePoint));
@@ -101,11 +134,23 @@ describe.each([
       i % 2 === 0
         ? (() => {
             const r = frost.DKG.round1(id, signers);
-            return { id, kind: 'noble' as const, pkg: fromNoble(r.public), nobleSecret: r.secret, ourSecret: undefined as Round1Secret | undefined };
+            return {
+              id,
+              kind: 'noble' as const,
+              pkg: fromNoble(r.public),
+              nobleSecret: r.secret,
+              ourSecret: undefined as Round1Secret | undefined,
+            };
           })()
         : (() => {
             const r = dkgRound1(id, signers);
-            return { id, kind: 'ours' as const, pkg: r.pkg, nobleSecret: undefined as DKG_Secret | undefined, ourSecret: r.secret };
+            return {
+              id,
+              kind: 'ours' as const,
+              pkg: r.pkg,
+              nobleSecret: undefined as DKG_Secret | undefined,
+              ourSecret: r.secret,
+            };
           })(),
     );
     // Our check accepts every package, noble's included; the decoded commitments match noble's.
@@ -116,10 +161,16 @@ describe.each([
     for (const p of parts) {
       const others = parts.filter((o) => o !== p);
       if (p.kind === 'noble') {
-        const out = frost.DKG.round2(p.nobleSecret!, others.map((o) => toNoble(o.pkg)));
+        const out = frost.DKG.round2(
+          p.nobleSecret!,
+          others.map((o) => toNoble(o.pkg)),
+        );
         share.set(p.id, new Map(Object.entries(out).map(([to, r]) => [to, r.signingShare])));
       } else {
-        const out = dealShares(p.ourSecret!, others.map((o) => o.id));
+        const out = dealShares(
+          p.ourSecret!,
+          others.map((o) => o.id),
+        );
         share.set(p.id, new Map([...out].map(([to, s]) => [to, Fn.toBytes(s)])));
       }
     }
@@ -128,17 +179,35 @@ describe.each([
     for (const [i, p] of parts.entries()) {
       const others = parts.filter((o) => o !== p);
       if (p.kind === 'noble') {
-        const key = frost.DKG.round3(p.nobleSecret!, others.map((o) => toNoble(o.pkg)), others.map((o) => ({ identifier: o.id, signingShare: share.get(o.id)!.get(p.id)! })));
-        results.set(p.id, { signingShare: bytesToHex(key.secret.signingShare), verifyingShare: bytesToHex(key.public.verifyingShares[p.id]), groupKey: bytesToHex(key.public.commitments[0]) });
+        const key = frost.DKG.round3(
+          p.nobleSecret!,
+          others.map((o) => toNoble(o.pkg)),
+          others.map((o) => ({ identifier: o.id, signingShare: share.get(o.id)!.get(p.id)! })),
+        );
+        results.set(p.id, {
+          signingShare: bytesToHex(key.secret.signingShare),
+          verifyingShare: bytesToHex(key.public.verifyingShares[p.id]),
+          groupKey: bytesToHex(key.public.commitments[0]),
+        });
       } else {
         const x = checked[i].id;
         const dealt = parts.map((o, j) => ({
           dealer: o.id,
           commitment: checked[j].commitment,
-          share: o === p ? evaluatePolynomial(p.ourSecret!.coefficients.map((c, k) => decodeScalar(c, `c${k}`)), x) : scalarOfBytes(share.get(o.id)!.get(p.id)!),
+          share:
+            o === p
+              ? evaluatePolynomial(
+                  p.ourSecret!.coefficients.map((c, k) => decodeScalar(c, `c${k}`)),
+                  x,
+                )
+              : scalarOfBytes(share.get(o.id)!.get(p.id)!),
         }));
         const r = combineShares(x, dealt, C);
-        results.set(p.id, { signingShare: bytesToHex(Fn.toBytes(r.signingShare)), verifyingShare: encodePoint(r.verifyingShare), groupKey: encodePoint(C[0]) });
+        results.set(p.id, {
+          signingShare: bytesToHex(Fn.toBytes(r.signingShare)),
+          verifyingShare: encodePoint(r.verifyingShare),
+          groupKey: encodePoint(C[0]),
+        });
       }
     }
     const groupKeys = new Set([...results.values()].map((r) => r.groupKey));
@@ -149,11 +218,18 @@ describe.each([
       expect(encodePoint(Point.BASE.multiply(scalarOfBytes(hexToBytes(r.signingShare))))).toBe(r.verifyingShare);
     }
     // Any min of the signing shares reconstruct the secret behind the group key.
-    const secrets = parts.slice(0, min).map((p) => ({ identifier: p.id, signingShare: hexToBytes(results.get(p.id)!.signingShare) }));
+    const secrets = parts
+      .slice(0, min)
+      .map((p) => ({ identifier: p.id, signingShare: hexToBytes(results.get(p.id)!.signingShare) }));
     const secret = scalarOfBytes(frost.combineSecret(secrets, signers));
     expect(encodePoint(Point.BASE.multiply(secret))).toBe([...groupKeys][0]);
     // And noble's verifying-share batch check (ours) accepts all of them.
-    expect(badVerifyingShares(parts.map((p, i) => ({ id: p.id, x: checked[i].id, Y: decodePoint(results.get(p.id)!.verifyingShare, 'Y') })), C)).toEqual([]);
+    expect(
+      badVerifyingShares(
+        parts.map((p, i) => ({ id: p.id, x: checked[i].id, Y: decodePoint(results.get(p.id)!.verifyingShare, 'Y') })),
+        C,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -173,26 +249,51 @@ describe('checkRound1Package', () => {
     const R = decodePoint(pkg.proofOfKnowledge.slice(0, 64), 'R');
     const z = decodeScalar(pkg.proofOfKnowledge.slice(64), 'z');
     const withR = { ...pkg, proofOfKnowledge: encodePoint(R.add(Point.BASE)) + pkg.proofOfKnowledge.slice(64) };
-    const withZ = { ...pkg, proofOfKnowledge: pkg.proofOfKnowledge.slice(0, 64) + bytesToHex(Fn.toBytes(Fn.add(z, 1n))) };
-    for (const bad of [withR, withZ]) expectSssError(() => checkRound1Package(bad, signers), { field: 'proofOfKnowledge', reason: /invalid proof of knowledge/ });
+    const withZ = {
+      ...pkg,
+      proofOfKnowledge: pkg.proofOfKnowledge.slice(0, 64) + bytesToHex(Fn.toBytes(Fn.add(z, 1n))),
+    };
+    for (const bad of [withR, withZ])
+      expectSssError(() => checkRound1Package(bad, signers), {
+        field: 'proofOfKnowledge',
+        reason: /invalid proof of knowledge/,
+      });
     // z pushed to z + order is the same value mod the order, but non-canonical: refused as such.
     const big = z + ORDER;
     const le = new Uint8Array(32);
     for (let i = 0, n = big; i < 32; i++, n >>= 8n) le[i] = Number(n & 0xffn);
-    expectSssError(() => checkRound1Package({ ...pkg, proofOfKnowledge: pkg.proofOfKnowledge.slice(0, 64) + bytesToHex(le) }, signers), { field: 'proofOfKnowledge', reason: /non-canonical scalar/ });
+    expectSssError(
+      () =>
+        checkRound1Package({ ...pkg, proofOfKnowledge: pkg.proofOfKnowledge.slice(0, 64) + bytesToHex(le) }, signers),
+      { field: 'proofOfKnowledge', reason: /non-canonical scalar/ },
+    );
   });
 
-  it('rejects a wrong identifier: the proof binds the dealer\'s identifier', () => {
+  it("rejects a wrong identifier: the proof binds the dealer's identifier", () => {
     const pkg = fresh();
-    expectSssError(() => checkRound1Package({ ...pkg, identifier: identifierFor('bob') }, signers), { field: 'proofOfKnowledge', reason: /invalid proof of knowledge/ });
-    expectSssError(() => checkRound1Package({ ...pkg, identifier: '00'.repeat(32) }, signers), { field: 'identifier', reason: /zero/ });
-    expectSssError(() => checkRound1Package({ ...pkg, identifier: 'ff'.repeat(32) }, signers), { field: 'identifier', reason: /non-canonical/ });
+    expectSssError(() => checkRound1Package({ ...pkg, identifier: identifierFor('bob') }, signers), {
+      field: 'proofOfKnowledge',
+      reason: /invalid proof of knowledge/,
+    });
+    expectSssError(() => checkRound1Package({ ...pkg, identifier: '00'.repeat(32) }, signers), {
+      field: 'identifier',
+      reason: /zero/,
+    });
+    expectSssError(() => checkRound1Package({ ...pkg, identifier: 'ff'.repeat(32) }, signers), {
+      field: 'identifier',
+      reason: /non-canonical/,
+    });
   });
 
   it('rejects a commitment of the wrong length', () => {
     const pkg = fresh();
-    expectSssError(() => checkRound1Package({ ...pkg, commitment: pkg.commitment.slice(0, 2) }, signers), { field: 'commitment', reason: /expected 3 commitment points/ });
-    expectSssError(() => checkRound1Package({ ...pkg, commitment: [...pkg.commitment, pkg.commitment[1]] }, signers), { field: 'commitment' });
+    expectSssError(() => checkRound1Package({ ...pkg, commitment: pkg.commitment.slice(0, 2) }, signers), {
+      field: 'commitment',
+      reason: /expected 3 commitment points/,
+    });
+    expectSssError(() => checkRound1Package({ ...pkg, commitment: [...pkg.commitment, pkg.commitment[1]] }, signers), {
+      field: 'commitment',
+    });
     expectSssError(() => checkRound1Package({ ...pkg, commitment: [] }, signers), { field: 'commitment' });
   });
 
@@ -200,7 +301,10 @@ describe('checkRound1Package', () => {
     const pkg = fresh();
     const commitment = [...pkg.commitment];
     commitment[2] = ED25519_TORSION_SUBGROUP[3];
-    expectSssError(() => checkRound1Package({ ...pkg, commitment }, signers), { field: 'commitment.2', reason: /small order/ });
+    expectSssError(() => checkRound1Package({ ...pkg, commitment }, signers), {
+      field: 'commitment.2',
+      reason: /small order/,
+    });
   });
 });
 
@@ -212,7 +316,19 @@ describe('combineShares and badVerifyingShares name the culprit', () => {
     const commitments = rounds.map((r) => checkRound1Package(r.pkg, signers).commitment);
     const C = groupCommitment(commitments);
     const x = identifierToScalar(all[0]);
-    const dealt = rounds.map((r, j) => ({ dealer: `dealer-${j}`, commitment: commitments[j], share: dealShares(r.secret, all.filter((id) => id !== r.pkg.identifier)).get(all[0]) ?? evaluatePolynomial(r.secret.coefficients.map((c) => decodeScalar(c, 'c')), x) }));
+    const dealt = rounds.map((r, j) => ({
+      dealer: `dealer-${j}`,
+      commitment: commitments[j],
+      share:
+        dealShares(
+          r.secret,
+          all.filter((id) => id !== r.pkg.identifier),
+        ).get(all[0]) ??
+        evaluatePolynomial(
+          r.secret.coefficients.map((c) => decodeScalar(c, 'c')),
+          x,
+        ),
+    }));
     return { all, C, x, dealt };
   };
 
@@ -224,7 +340,10 @@ describe('combineShares and badVerifyingShares name the culprit', () => {
   it('names the dealer whose share does not match its commitment', () => {
     const { C, x, dealt } = setup();
     dealt[2] = { ...dealt[2], share: Fn.add(dealt[2].share, 1n) };
-    expectSssError(() => combineShares(x, dealt, C), { culprit: 'dealer-2', reason: /does not match its dealer's commitment/ });
+    expectSssError(() => combineShares(x, dealt, C), {
+      culprit: 'dealer-2',
+      reason: /does not match its dealer's commitment/,
+    });
   });
 
   it('names every bad dealer, and a dealer whose share is zero', () => {
@@ -245,7 +364,9 @@ describe('combineShares and badVerifyingShares name the culprit', () => {
     expect(badVerifyingShares(wrong, C)).toEqual([all[1]]);
     // Y + T for a point T of order 8: still decodes (not small order), but not in the subgroup.
     const T = Point.fromHex(ED25519_TORSION_SUBGROUP[3]);
-    const torsioned = entries.map((e, i) => (i === 2 ? { ...e, Y: decodePoint(encodePoint(e.Y.add(T)), 'verifyingShare') } : e));
+    const torsioned = entries.map((e, i) =>
+      i === 2 ? { ...e, Y: decodePoint(encodePoint(e.Y.add(T)), 'verifyingShare') } : e,
+    );
     expect(badVerifyingShares(torsioned, C)).toEqual([all[2]]);
     // Y + 4T (order 2) as well: a batch check without the subgroup test could miss it half the time.
     const half = entries.map((e, i) => (i === 3 ? { ...e, Y: e.Y.add(T.multiplyUnsafe(4n)) } : e));
@@ -255,11 +376,14 @@ describe('combineShares and badVerifyingShares name the culprit', () => {
   it('groupCommitment refuses a sum with a torsion component', () => {
     const { C } = setup();
     const T = Point.fromHex(ED25519_TORSION_SUBGROUP[3]);
-    expectSssError(() => groupCommitment([C, C.map((p, k) => (k === 1 ? p.add(T) : p))]), { field: 'commitment.1', reason: /prime-order subgroup/ });
+    expectSssError(() => groupCommitment([C, C.map((p, k) => (k === 1 ? p.add(T) : p))]), {
+      field: 'commitment.1',
+      reason: /prime-order subgroup/,
+    });
   });
 });
 
-describe('auditDkg rejects any single-byte tampering of a round-1 artifact\'s signed content', () => {
+describe("auditDkg rejects any single-byte tampering of a round-1 artifact's signed content", () => {
   const ceremony = 'prop';
   const signers = { min: 2, max: 3 };
   const monikers = ['alice', 'bob', 'carol'];
@@ -283,12 +407,26 @@ describe('auditDkg rejects any single-byte tampering of a round-1 artifact\'s si
       signingSecret,
     ) as Round1;
   });
-  const manifest = { format: FORMATS.ceremony, ceremony, kind: 'dkg', ciphersuite: CIPHERSUITE, threshold: signers.min, participants: signers.max };
+  const manifest = {
+    format: FORMATS.ceremony,
+    ceremony,
+    kind: 'dkg',
+    ciphersuite: CIPHERSUITE,
+    threshold: signers.min,
+    participants: signers.max,
+  };
   const filesWith = (round1: unknown[]): CeremonyFiles => ({
     id: ceremony,
     dir: `ceremonies/${ceremony}`,
     manifest: { file: `ceremonies/${ceremony}/ceremony.json`, value: manifest },
-    byRole: new Map([['round1', new Map(round1.map((v, i) => [monikers[i], { file: `ceremonies/${ceremony}/round1/${monikers[i]}.json`, value: v }]))]]),
+    byRole: new Map([
+      [
+        'round1',
+        new Map(
+          round1.map((v, i) => [monikers[i], { file: `ceremonies/${ceremony}/round1/${monikers[i]}.json`, value: v }]),
+        ),
+      ],
+    ]),
     singles: new Map(),
     errors: [],
   });
@@ -347,6 +485,12 @@ describe('auditDkg rejects any single-byte tampering of a round-1 artifact\'s si
   it('the signed bytes are the JCS of the artifact without its signature, after the label', () => {
     const { signature: _s, ...unsigned } = artifacts[0];
     expect(Buffer.from(signingInput(artifacts[0])).toString('utf8')).toBe('sss-tool/v1 artifact\n' + jcs(unsigned));
-    expect(ed25519.verify(hexToBytes(artifacts[0].signature), signingInput(artifacts[0]), hexToBytes(artifacts[0].signingKey))).toBe(true);
+    expect(
+      ed25519.verify(
+        hexToBytes(artifacts[0].signature),
+        signingInput(artifacts[0]),
+        hexToBytes(artifacts[0].signingKey),
+      ),
+    ).toBe(true);
   });
 });

@@ -32,13 +32,17 @@ describe('SssError', () => {
     expect(located(e, { file: 'elsewhere.json' })).toBe(e);
     const wrapped = located(new RangeError('boom'), { file: 'x.json' });
     expect([wrapped.code, wrapped.message]).toEqual(['invalid', 'x.json: boom']);
-    expect(thrown(() => locatedIn({ file: 'p.json' }, () => decodePoint('00'.repeat(32), 'binding'))).message).toBe('p.json: binding: point of small order');
+    expect(thrown(() => locatedIn({ file: 'p.json' }, () => decodePoint('00'.repeat(32), 'binding'))).message).toBe(
+      'p.json: binding: point of small order',
+    );
   });
 
   it('real refusals carry their codes', () => {
     expect(thrown(() => parseJson('{"a": ', 'cut.json')).code).toBe('malformed');
     expect(thrown(() => parseWith(Round1, { format: 'nope' }, 'r.json')).code).toBe('malformed');
     expect(thrown(() => decodePoint('zz', 'k')).code).toBe('malformed');
-    expect(thrown(() => checkCommitmentList([], { publicKey: '00'.repeat(32), threshold: 2 } as never)).code).toBe('incomplete');
+    expect(thrown(() => checkCommitmentList([], { publicKey: '00'.repeat(32), threshold: 2 } as never)).code).toBe(
+      'incomplete',
+    );
   });
 });

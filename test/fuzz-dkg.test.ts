@@ -11,15 +11,14 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { ED25519_TORSION_SUBGROUP, ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { signArtifact } from '../src/artifacts/canonical.js';
-import { FORMATS, Round1, Round2, parseJson } from '../src/artifacts/schemas.js';
-import { auditDkg, round2DigestOf } from '../src/ceremony/dkg.js';
+import { FORMATS, Round1, parseJson } from '../src/artifacts/schemas.js';
+import { auditDkg } from '../src/ceremony/dkg.js';
+import { dkgCommit, dkgDeal, dkgFinalize, dkgManifest, openShares } from '../src/ceremony/dkg-steps.js';
+import type { Author } from '../src/ceremony/join-steps.js';
 import { CeremonyFiles, readCeremony } from '../src/ceremony/tree.js';
 import { auditRepository } from '../src/ceremony/repository.js';
 import { cleanupTempDirs, tempDir } from './helpers.js';
-import { checkRound1Package, dkgRound1, groupCommitment } from '../src/crypto/dkg.js';
-import { hpkeInfo, seal } from '../src/crypto/hpke.js';
-import { evaluateCommitment, evaluatePolynomial } from '../src/crypto/msm.js';
-import { CIPHERSUITE, Fn, Point, bytesToHex, decodePoint, decodeScalar, encodePoint, hexToBytes, identifierFor, identifierToScalar } from '../src/crypto/suite.js';
+import { Point, bytesToHex, decodePoint, encodePoint, identifierFor } from '../src/crypto/suite.js';
 import { Json, RUNS, changed, expectLocatedErrors, mutate, onlySssError, opsArb } from './fuzz-mutate.js';
 
 const CEREMONY = 'fuzz';
@@ -39,50 +38,41 @@ let docs: Doc[];
 let listed: Doc[];
 
 async function build(allowList?: string[]): Promise<Doc[]> {
-  const people = MONIKERS.map((moniker) => {
+  // Every artifact is made by the steps the CLI runs (src/ceremony/dkg-steps.ts).
+  const people: Author[] = MONIKERS.map((moniker) => {
     const signingSecret = ed25519.utils.randomSecretKey();
     const encryptionSecret = x25519.utils.randomSecretKey();
-    const identifier = identifierFor(moniker);
-    return { moniker, identifier, x: identifierToScalar(identifier), signingSecret, signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)), encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)), r1: dkgRound1(identifier, signers) };
+    return {
+      moniker,
+      identifier: identifierFor(moniker),
+      signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)),
+      encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)),
+      signingSecret,
+      encryptionSecret,
+    };
   });
   const secretOf = (m: string) => people.find((p) => p.moniker === m)!.signingSecret;
-  const manifest = { format: FORMATS.ceremony, ceremony: CEREMONY, kind: 'dkg', ciphersuite: CIPHERSUITE, threshold: signers.min, participants: signers.max, ...(allowList ? { allowList } : {}) };
-  const round1 = people.map(
-    (p) =>
-      signArtifact(
-        { format: FORMATS.round1, ceremony: CEREMONY, moniker: p.moniker, identifier: p.identifier, signingKey: p.signingKey, encryptionKey: p.encryptionKey, threshold: signers.min, participants: signers.max, commitment: p.r1.pkg.commitment, proofOfKnowledge: p.r1.pkg.proofOfKnowledge },
-        p.signingSecret,
-      ) as Round1,
-  );
-  const files = filesOf([{ role: 'ceremony', file: `ceremonies/${CEREMONY}/ceremony.json`, value: manifest }, ...round1.map((v, i) => doc('round1', MONIKERS[i], v))]);
-  const a1 = auditDkg(files);
-  const C = groupCommitment(people.map((p) => checkRound1Package(p.r1.pkg, signers).commitment));
-  const round2: Round2[] = [];
-  for (const p of people) {
-    const coefficients = p.r1.secret.coefficients.map((c) => decodeScalar(c, 'c'));
-    const shares = [];
-    for (const q of people.filter((q) => q !== p)) {
-      const sealed = await seal(hexToBytes(q.encryptionKey), hpkeInfo('sss-tool/v1 dkg-share', CEREMONY, p.identifier, q.identifier), Fn.toBytes(evaluatePolynomial(coefficients, q.x)));
-      shares.push({ recipient: q.moniker, enc: bytesToHex(sealed.enc), ciphertext: bytesToHex(sealed.ciphertext) });
-    }
-    round2.push(signArtifact({ format: FORMATS.round2, ceremony: CEREMONY, moniker: p.moniker, identifier: p.identifier, round1Digest: a1.round1Digest!, shares }, p.signingSecret) as Round2);
-  }
-  const round2Digest = round2DigestOf(round2);
-  const finalize = people.map((p) =>
-    signArtifact(
-      { format: FORMATS.finalize, ceremony: CEREMONY, moniker: p.moniker, identifier: p.identifier, round1Digest: a1.round1Digest!, round2Digest, groupKey: encodePoint(C[0]), verifyingShare: encodePoint(evaluateCommitment(C, p.x)) },
-      p.signingSecret,
-    ),
+  const manifest = dkgManifest(CEREMONY, signers.min, signers.max, allowList);
+  const manifestDoc: Doc = { role: 'ceremony', file: `ceremonies/${CEREMONY}/ceremony.json`, value: manifest as Json };
+  const r1 = people.map((p) => dkgCommit(CEREMONY, p, signers.min, signers.max));
+  const docs1 = [manifestDoc, ...r1.map((r, i) => doc('round1', MONIKERS[i], r.artifact))];
+  const a1 = auditDkg(filesOf(docs1));
+  const r2 = await Promise.all(people.map((p, i) => dkgDeal(a1, p, r1[i].state)));
+  const docs2 = [...docs1, ...r2.map((r, i) => doc('round2', MONIKERS[i], r.artifact))];
+  const a2 = auditDkg(filesOf(docs2));
+  const finalize = await Promise.all(
+    people.map(async (p, i) => dkgFinalize(a2, p, encodePoint((await openShares(a2, p, r2[i].state)).verifyingShare))),
   );
   function doc(role: Doc['role'], moniker: string, value: unknown): Doc {
-    return { role, moniker, file: `ceremonies/${CEREMONY}/${role}/${moniker}.json`, value: value as Json, secret: secretOf(moniker) };
+    return {
+      role,
+      moniker,
+      file: `ceremonies/${CEREMONY}/${role}/${moniker}.json`,
+      value: value as Json,
+      secret: secretOf(moniker),
+    };
   }
-  return [
-    { role: 'ceremony', file: `ceremonies/${CEREMONY}/ceremony.json`, value: manifest as Json },
-    ...round1.map((v, i) => doc('round1', MONIKERS[i], v)),
-    ...round2.map((v, i) => doc('round2', MONIKERS[i], v)),
-    ...finalize.map((v, i) => doc('finalize', MONIKERS[i], v)),
-  ];
+  return [...docs2, ...finalize.map((v, i) => doc('finalize', MONIKERS[i], v))];
 }
 
 function filesOf(ds: Doc[]): CeremonyFiles {
@@ -115,7 +105,11 @@ function sameAllowList(value: Json, original: Json): Json {
   const o = original as { format?: string; allowList?: string[] };
   if (o?.format !== FORMATS.ceremony || !value || typeof value !== 'object' || Array.isArray(value)) return value;
   const list = (value as { allowList?: unknown }).allowList;
-  const harmless = list === undefined || (Array.isArray(list) && list.every((m) => typeof m === 'string' && /^[a-z0-9][a-z0-9_-]{0,62}$/.test(m)) && MONIKERS.every((m) => list.includes(m)));
+  const harmless =
+    list === undefined ||
+    (Array.isArray(list) &&
+      list.every((m) => typeof m === 'string' && /^[a-z0-9][a-z0-9_-]{0,62}$/.test(m)) &&
+      MONIKERS.every((m) => list.includes(m)));
   if (!harmless) return value;
   const { allowList: _drop, ...rest } = value as Record<string, Json>;
   return (o.allowList ? { ...rest, allowList: o.allowList } : rest) as Json;
@@ -138,26 +132,40 @@ describe('auditDkg under structural mutation', () => {
   const property = (resign: boolean) => () => {
     const known = new Set([...docs.map((d) => d.file), `ceremonies/${CEREMONY}/round1`]);
     fc.assert(
-      fc.property(fc.boolean(), fc.array(fc.tuple(fc.nat(), opsArb), { minLength: 1, maxLength: 2 }), (withList, targets) => {
-        const base = withList ? listed : docs;
-        const edited = new Map<Doc, Json>();
-        for (const [which, ops] of targets) {
-          const target = base[which % base.length];
-          const donors = [...docs, ...listed].filter((d) => d !== target).map((d) => d.value);
-          let value = mutate(edited.get(target) ?? target.value, ops, donors);
-          if (resign && target.role !== 'ceremony') value = resigned(value, target.secret);
-          edited.set(target, value);
-        }
-        const audit = auditDkg(filesOf(base.map((d) => (edited.has(d) ? { ...d, value: edited.get(d)! } : d))));
-        expectLocatedErrors(audit.errors, known);
-        if ([...edited].some(([d, v]) => changed(sameAllowList(v, d.value), d.value))) expect(audit.phase, `changed ${[...edited.keys()].map((d) => d.file).join(', ')} left the ceremony complete`).not.toBe('complete');
-      }),
+      fc.property(
+        fc.boolean(),
+        fc.array(fc.tuple(fc.nat(), opsArb), { minLength: 1, maxLength: 2 }),
+        (withList, targets) => {
+          const base = withList ? listed : docs;
+          const edited = new Map<Doc, Json>();
+          for (const [which, ops] of targets) {
+            const target = base[which % base.length];
+            const donors = [...docs, ...listed].filter((d) => d !== target).map((d) => d.value);
+            let value = mutate(edited.get(target) ?? target.value, ops, donors);
+            if (resign && target.role !== 'ceremony') value = resigned(value, target.secret);
+            edited.set(target, value);
+          }
+          const audit = auditDkg(filesOf(base.map((d) => (edited.has(d) ? { ...d, value: edited.get(d)! } : d))));
+          expectLocatedErrors(audit.errors, known);
+          if ([...edited].some(([d, v]) => changed(sameAllowList(v, d.value), d.value)))
+            expect(
+              audit.phase,
+              `changed ${[...edited.keys()].map((d) => d.file).join(', ')} left the ceremony complete`,
+            ).not.toBe('complete');
+        },
+      ),
       { numRuns: RUNS },
     );
   };
 
-  it('property: a mutated artifact, signature kept: audited without a throw, problems located, never complete', property(false));
-  it('property: a mutated artifact re-signed by its author: audited without a throw, problems located, never complete', property(true));
+  it(
+    'property: a mutated artifact, signature kept: audited without a throw, problems located, never complete',
+    property(false),
+  );
+  it(
+    'property: a mutated artifact re-signed by its author: audited without a throw, problems located, never complete',
+    property(true),
+  );
 
   it('property: a round deleted or duplicated under another file name is never complete', () => {
     fc.assert(
@@ -192,7 +200,9 @@ describe('auditDkg regressions found by the fuzzer', () => {
     const T = Point.fromHex(ED25519_TORSION_SUBGROUP[1]);
     const audit = auditDkg(withRound1('bob', (c) => [c[0], encodePoint(decodePoint(c[1], 'c').add(T))]));
     expect(audit.phase).toBe('invalid');
-    expect(audit.errors.map((e) => ({ file: e.file, field: e.field, culprit: e.culprit, reason: e.reason }))).toContainEqual({
+    expect(
+      audit.errors.map((e) => ({ file: e.file, field: e.field, culprit: e.culprit, reason: e.reason })),
+    ).toContainEqual({
       file: `ceremonies/${CEREMONY}/round1/bob.json`,
       field: 'commitment.1',
       culprit: 'bob',
@@ -202,24 +212,41 @@ describe('auditDkg regressions found by the fuzzer', () => {
   });
 
   it('commitments that sum to the identity are reported against the round-1 folder', () => {
-    const others = docs.filter((d) => d.role === 'round1' && d.moniker !== 'carol').map((d) => decodePoint((d.value as unknown as Round1).commitment[1], 'c'));
+    const others = docs
+      .filter((d) => d.role === 'round1' && d.moniker !== 'carol')
+      .map((d) => decodePoint((d.value as unknown as Round1).commitment[1], 'c'));
     const cancel = encodePoint(others.reduce((a, p) => a.add(p)).negate());
     const audit = auditDkg(withRound1('carol', (c) => [c[0], cancel]));
     expect(audit.phase).toBe('invalid');
-    expect(audit.errors).toContainEqual(expect.objectContaining({ file: `ceremonies/${CEREMONY}/round1`, field: 'commitment.1' }));
+    expect(audit.errors).toContainEqual(
+      expect.objectContaining({ file: `ceremonies/${CEREMONY}/round1`, field: 'commitment.1' }),
+    );
     expectLocatedErrors(audit.errors);
   });
 });
 
 afterAll(() => cleanupTempDirs());
 
-describe('the ceremony read from disk, one file\'s text mutated', () => {
-
+describe("the ceremony read from disk, one file's text mutated", () => {
   const textOp = fc.oneof(
     fc.record({ kind: fc.constant('flip' as const), pos: fc.nat(), byte: fc.integer({ min: 1, max: 255 }) }),
     fc.record({ kind: fc.constant('cut' as const), pos: fc.nat() }),
-    fc.record({ kind: fc.constant('insert' as const), pos: fc.nat(), text: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('\uFEFF', '\u0000', ',', '}', '{"a":1}', '[', '"', '\\')) }),
-    fc.record({ kind: fc.constant('replace' as const), text: fc.oneof(fc.string({ maxLength: 40 }), fc.json({ maxDepth: 2 }), fc.constantFrom('', 'null', '[]', '"x"', '42', '\uFEFF{}', '[' .repeat(50_000))) }),
+    fc.record({
+      kind: fc.constant('insert' as const),
+      pos: fc.nat(),
+      text: fc.oneof(
+        fc.string({ maxLength: 8 }),
+        fc.constantFrom('\uFEFF', '\u0000', ',', '}', '{"a":1}', '[', '"', '\\'),
+      ),
+    }),
+    fc.record({
+      kind: fc.constant('replace' as const),
+      text: fc.oneof(
+        fc.string({ maxLength: 40 }),
+        fc.json({ maxDepth: 2 }),
+        fc.constantFrom('', 'null', '[]', '"x"', '42', '\uFEFF{}', '['.repeat(50_000)),
+      ),
+    }),
   );
 
   function apply(text: string, op: { kind: string; pos?: number; byte?: number; text?: string }): Buffer {
@@ -227,7 +254,8 @@ describe('the ceremony read from disk, one file\'s text mutated', () => {
     const pos = (op.pos ?? 0) % b.length;
     if (op.kind === 'flip') return Buffer.from(b.map((x, i) => (i === pos ? (x + op.byte!) & 0xff : x)));
     if (op.kind === 'cut') return b.subarray(0, pos);
-    if (op.kind === 'insert') return Buffer.concat([b.subarray(0, pos), Buffer.from(op.text!, 'utf8'), b.subarray(pos)]);
+    if (op.kind === 'insert')
+      return Buffer.concat([b.subarray(0, pos), Buffer.from(op.text!, 'utf8'), b.subarray(pos)]);
     return Buffer.from(op.text!, 'utf8');
   }
 

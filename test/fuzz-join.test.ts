@@ -37,13 +37,24 @@ beforeAll(async () => {
   docs = [
     { role: 'manifest', raw: j.files.manifest! },
     { role: 'request', raw: j.files.singles.get('request')!, secret: j.newcomer.signingSecret },
-    ...[...j.files.byRole.get('approvals')!].map(([m, raw]): Doc => ({ role: 'approvals', moniker: m, raw, secret: g.people.get(m)!.signingSecret })),
+    ...[...j.files.byRole.get('approvals')!].map(([m, raw]): Doc => ({
+      role: 'approvals',
+      moniker: m,
+      raw,
+      secret: g.people.get(m)!.signingSecret,
+    })),
     { role: 'finalize', raw: j.files.singles.get('finalize')!, secret: j.newcomer.signingSecret },
   ];
 });
 
 function filesOf(ds: Doc[]): CeremonyFiles {
-  const files: CeremonyFiles = { id: j.ceremony, dir: `ceremonies/${j.ceremony}`, byRole: new Map([['approvals', new Map()]]), singles: new Map(), errors: [] };
+  const files: CeremonyFiles = {
+    id: j.ceremony,
+    dir: `ceremonies/${j.ceremony}`,
+    byRole: new Map([['approvals', new Map()]]),
+    singles: new Map(),
+    errors: [],
+  };
   for (const d of ds) {
     if (d.role === 'manifest') files.manifest = d.raw;
     else if (d.role === 'approvals') files.byRole.get('approvals')!.set(d.moniker!, d.raw);
@@ -81,32 +92,55 @@ describe('auditJoin under structural mutation', () => {
         const a = auditJoin(files, g.group);
         expectLocatedErrors(a.errors, known);
         if ([...edited].some(([d, v]) => changed(v, d.raw.value as Json)))
-          expect(a.phase, `changed ${[...edited.keys()].map((d) => d.raw.file).join(', ')} left the join complete`).not.toBe('complete');
+          expect(
+            a.phase,
+            `changed ${[...edited.keys()].map((d) => d.raw.file).join(', ')} left the join complete`,
+          ).not.toBe('complete');
       }),
       { numRuns: RUNS },
     );
   };
 
-  it('property: a mutated artifact, signature kept: audited without a throw, problems located, never complete', property(false));
-  it('property: a mutated artifact re-signed by its author: audited without a throw, problems located, never complete', property(true));
+  it(
+    'property: a mutated artifact, signature kept: audited without a throw, problems located, never complete',
+    property(false),
+  );
+  it(
+    'property: a mutated artifact re-signed by its author: audited without a throw, problems located, never complete',
+    property(true),
+  );
 
-  it('property: an approval filed under another approver\'s name, or missing, is never complete', () => {
+  it("property: an approval filed under another approver's name, or missing, is never complete", () => {
     const approvals = () => docs.filter((d) => d.role === 'approvals');
     fc.assert(
-      fc.property(fc.nat({ max: 2 }), fc.nat({ max: 2 }), fc.constantFrom('alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'zed'), (from, to, name) => {
-        const src = approvals()[from];
-        const dst = approvals()[to];
-        const moved = auditJoin(filesOf(docs.map((d) => (d === dst ? { ...d, raw: { ...d.raw, value: src.raw.value } } : d))), g.group);
-        expectLocatedErrors(moved.errors);
-        if (from !== to) expect(moved.phase).not.toBe('complete');
-        const renamed = filesOf(docs.map((d) => (d === dst ? { ...d, moniker: name, raw: { ...d.raw, file: `ceremonies/${j.ceremony}/approvals/${name}.json` } } : d)));
-        const r = auditJoin(renamed, g.group);
-        expectLocatedErrors(r.errors);
-        if (name !== dst.moniker) expect(r.phase).not.toBe('complete');
-        const missing = auditJoin(filesOf(docs.filter((d) => d !== dst)), g.group);
-        expectLocatedErrors(missing.errors);
-        expect(missing.phase).not.toBe('complete');
-      }),
+      fc.property(
+        fc.nat({ max: 2 }),
+        fc.nat({ max: 2 }),
+        fc.constantFrom('alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'zed'),
+        (from, to, name) => {
+          const src = approvals()[from];
+          const dst = approvals()[to];
+          const moved = auditJoin(
+            filesOf(docs.map((d) => (d === dst ? { ...d, raw: { ...d.raw, value: src.raw.value } } : d))),
+            g.group,
+          );
+          expectLocatedErrors(moved.errors);
+          if (from !== to) expect(moved.phase).not.toBe('complete');
+          const renamed = filesOf(
+            docs.map((d) =>
+              d === dst
+                ? { ...d, moniker: name, raw: { ...d.raw, file: `ceremonies/${j.ceremony}/approvals/${name}.json` } }
+                : d,
+            ),
+          );
+          const r = auditJoin(renamed, g.group);
+          expectLocatedErrors(r.errors);
+          if (name !== dst.moniker) expect(r.phase).not.toBe('complete');
+          const missing = auditJoin(filesOf(docs.filter((d) => d !== dst)), g.group);
+          expectLocatedErrors(missing.errors);
+          expect(missing.phase).not.toBe('complete');
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -117,7 +151,11 @@ describe('chained joins under structural mutation', () => {
     fc.assert(
       fc.property(fc.nat(), opsArb, fc.boolean(), fc.boolean(), (which, ops, resign, competing) => {
         const target = docs[which % docs.length];
-        const donors = [...docs.map((d) => d.raw.value as Json), grace.files.manifest!.value as Json, grace.files.singles.get('request')!.value as Json];
+        const donors = [
+          ...docs.map((d) => d.raw.value as Json),
+          grace.files.manifest!.value as Json,
+          grace.files.singles.get('request')!.value as Json,
+        ];
         let value = mutate(target.raw.value as Json, ops, donors);
         if (resign) value = resigned(value, target.secret);
         const frank = filesOf(docs.map((d) => (d === target ? { ...d, raw: { ...d.raw, value } } : d)));
@@ -139,11 +177,19 @@ describe('chained joins under structural mutation', () => {
 describe('auditJoin regressions found by the fuzzer', () => {
   it('a "__proto__" entry in maskCommitments is refused (z.record dropped it, and the signature held)', () => {
     const alice = docs.find((d) => d.moniker === 'alice')!;
-    const value = JSON.parse(JSON.stringify(alice.raw.value).replace('"maskCommitments":{', '"maskCommitments":{"__proto__":"00",'));
+    const value = JSON.parse(
+      JSON.stringify(alice.raw.value).replace('"maskCommitments":{', '"maskCommitments":{"__proto__":"00",'),
+    );
     expect(Object.hasOwn(value.maskCommitments, '__proto__')).toBe(true);
     const a = auditJoin(filesOf(docs.map((d) => (d === alice ? { ...d, raw: { ...d.raw, value } } : d))), g.group);
     expect(a.phase).toBe('invalid');
-    expect(a.errors).toContainEqual(expect.objectContaining({ file: alice.raw.file, field: 'maskCommitments', reason: 'unknown key "__proto__": expected a moniker' }));
+    expect(a.errors).toContainEqual(
+      expect.objectContaining({
+        file: alice.raw.file,
+        field: 'maskCommitments',
+        reason: 'unknown key "__proto__": expected a moniker',
+      }),
+    );
     expectLocatedErrors(a.errors);
   });
 });

@@ -13,18 +13,25 @@ const DEPTH = 100_000;
 describe('JWT helpers on any input', () => {
   it('property: parseClaims, jwtSigningInput, jwtHeader and assembleJwt throw only SssErrors', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json()), fc.oneof(fc.anything({ withBigInt: true }), weirdValue), fc.oneof(fc.constant(KEY), weirdValue), fc.oneof(fc.uint8Array({ maxLength: 70 }), weirdValue), (text, claims, key, sig) => {
-        onlySssError(() => parseClaims(text));
-        onlySssError(() => jwtSigningInput(claims as never, key as never));
-        onlySssError(() => jwtHeader(key as never));
-        onlySssError(() => assembleJwt(new Uint8Array(3), sig as never));
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.json()),
+        fc.oneof(fc.anything({ withBigInt: true }), weirdValue),
+        fc.oneof(fc.constant(KEY), weirdValue),
+        fc.oneof(fc.uint8Array({ maxLength: 70 }), weirdValue),
+        (text, claims, key, sig) => {
+          onlySssError(() => parseClaims(text));
+          onlySssError(() => jwtSigningInput(claims as never, key as never));
+          onlySssError(() => jwtHeader(key as never));
+          onlySssError(() => assembleJwt(new Uint8Array(3), sig as never));
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('property: verifySignature answers false for anything malformed, never throws', () => {
-    const bytesOr = (n: number) => fc.oneof(fc.uint8Array({ minLength: n, maxLength: n }), fc.uint8Array({ maxLength: 70 }), weirdValue);
+    const bytesOr = (n: number) =>
+      fc.oneof(fc.uint8Array({ minLength: n, maxLength: n }), fc.uint8Array({ maxLength: 70 }), weirdValue);
     fc.assert(
       fc.property(bytesOr(32), fc.oneof(fc.uint8Array({ maxLength: 10 }), weirdValue), bytesOr(64), (pk, msg, sig) => {
         expect(verifySignature(pk as never, msg as never, sig as never)).toBe(false);

@@ -62,13 +62,28 @@ export const weirdValue: fc.Arbitrary<Json> = fc.oneof(
   fc.string({ maxLength: 80 }).map((s): Json => s),
   fc.uint8Array({ minLength: 1, maxLength: 70 }).map((b): Json => Buffer.from(b).toString('hex')),
   fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b): Json => Buffer.from(b).toString('hex')),
-  fc.array(fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.constant(null)), { maxLength: 5 }).map((a): Json => a),
-  fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null)), { maxKeys: 4 }).map((o): Json => o),
+  fc
+    .array(fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.constant(null)), { maxLength: 5 })
+    .map((a): Json => a),
+  fc
+    .dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null)), {
+      maxKeys: 4,
+    })
+    .map((o): Json => o),
 );
 
 /** Keys for unknown fields; `__proto__` and friends as JSON.parse makes them: own properties. */
 const unknownKey = fc.oneof(
-  fc.constantFrom('extra', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'signature2', 'Format', 'x'.repeat(300)),
+  fc.constantFrom(
+    'extra',
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'signature2',
+    'Format',
+    'x'.repeat(300),
+  ),
   // monikers of the fixtures' participants: an extra entry in a record keyed by moniker
   fc.constantFrom('alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'p1', 'p3'),
   fc.string({ maxLength: 12 }),
@@ -90,16 +105,50 @@ export type Op =
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: weirdValue }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('reshape' as const), at: fc.nat(), how: fc.constantFrom('upper' as const, 'flip' as const, 'longer' as const, 'shorter' as const, 'swapcase-one' as const), pos: fc.nat() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('reshape' as const),
+      at: fc.nat(),
+      how: fc.constantFrom(
+        'upper' as const,
+        'flip' as const,
+        'longer' as const,
+        'shorter' as const,
+        'swapcase-one' as const,
+      ),
+      pos: fc.nat(),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('add' as const), at: fc.nat(), key: unknownKey, value: weirdValue }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('add' as const), at: fc.nat(), key: unknownKey, value: weirdValue }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), index: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(), length: fc.nat({ max: 4 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('extend' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 3 }), weird: fc.option(weirdValue, { nil: undefined }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(), length: fc.nat({ max: 4 }) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('extend' as const),
+      at: fc.nat(),
+      count: fc.integer({ min: 1, max: 3 }),
+      weird: fc.option(weirdValue, { nil: undefined }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rename' as const), at: fc.nat(), key: unknownKey }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('copy' as const), at: fc.nat(), key: unknownKey }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('swap' as const), at: fc.nat(), donor: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('root' as const), value: fc.oneof(weirdValue, fc.constantFrom<Json>([], [{}], 'x', 42, null, true)) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('root' as const),
+      value: fc.oneof(weirdValue, fc.constantFrom<Json>([], [{}], 'x', 42, null, true)),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('root-donor' as const), donor: fc.nat() }) },
 );
 
@@ -141,7 +190,8 @@ function reshape(s: string, how: string, pos: number): string {
   if (how === 'shorter') return s.slice(0, Math.max(0, s.length - 2));
   if (!s.length) return 'a';
   const i = pos % s.length;
-  if (how === 'swapcase-one') return s.slice(0, i) + (s[i] === s[i].toUpperCase() ? s[i].toLowerCase() : s[i].toUpperCase()) + s.slice(i + 1);
+  if (how === 'swapcase-one')
+    return s.slice(0, i) + (s[i] === s[i].toUpperCase() ? s[i].toLowerCase() : s[i].toUpperCase()) + s.slice(i + 1);
   // flip: another lowercase hex digit (keeps the shape, changes the value)
   const c = '0123456789abcdef'[('0123456789abcdef'.indexOf(s[i]) + 1 + (pos % 15)) % 16];
   return s.slice(0, i) + c + s.slice(i + 1);
@@ -212,7 +262,8 @@ export function mutate(value: Json, ops: Op[], donors: Json[]): Json {
         const p = pick(op.at, (v) => Array.isArray(v));
         if (p) {
           const a = get(root, p) as Json[];
-          for (let i = 0; i < op.count; i++) a.push(structuredClone(op.weird !== undefined || !a.length ? (op.weird ?? null) : a[i % a.length]));
+          for (let i = 0; i < op.count; i++)
+            a.push(structuredClone(op.weird !== undefined || !a.length ? (op.weird ?? null) : a[i % a.length]));
         }
         break;
       }
@@ -257,7 +308,10 @@ export function onlySssError(f: () => unknown, wantFile = false): SssError | und
     f();
     return undefined;
   } catch (e) {
-    if (!(e instanceof SssError)) throw new Error(`escaped a non-SssError: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`);
+    if (!(e instanceof SssError))
+      throw new Error(
+        `escaped a non-SssError: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`,
+      );
     expect(e.message, 'a one-line message').not.toMatch(/[\r\n]/);
     if (wantFile) expect(e.file, `no file in: ${e.message}`).toBeTruthy();
     return e;

@@ -30,10 +30,18 @@ function recursive(value: unknown, path = ''): string | undefined {
 
 describe('privateMaterial on any JSON', () => {
   it('property: finds the same first secret as a recursive walk', () => {
-    const key = fc.oneof(fc.constantFrom(...Object.keys(PRIVATE_KEYS), 'format', 'a', 'b'), fc.string({ maxLength: 4 }));
+    const key = fc.oneof(
+      fc.constantFrom(...Object.keys(PRIVATE_KEYS), 'format', 'a', 'b'),
+      fc.string({ maxLength: 4 }),
+    );
     const leaf = fc.oneof(fc.constantFrom(...PRIVATE_FORMATS, 'x'), fc.integer(), fc.constant(null));
     const { json } = fc.letrec((tie) => ({
-      json: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('json'), { maxLength: 4 }), fc.dictionary(key, tie('json'), { maxKeys: 4 })),
+      json: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('json'), { maxLength: 4 }),
+        fc.dictionary(key, tie('json'), { maxKeys: 4 }),
+      ),
     }));
     fc.assert(
       fc.property(json, (v) => {

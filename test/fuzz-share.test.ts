@@ -32,11 +32,16 @@ describe('checkShareFile under structural mutation', () => {
         if (e) {
           expect(e.file).toBe(FILE);
           // An unknown field is named in the reason; anything else wrong inside the object names its field.
-          if (value !== null && typeof value === 'object' && !Array.isArray(value) && !/^unknown field /.test(e.reason)) expect(e.field, e.message).toBeTruthy();
+          if (value !== null && typeof value === 'object' && !Array.isArray(value) && !/^unknown field /.test(e.reason))
+            expect(e.field, e.message).toBeTruthy();
           return;
         }
         const s = ok!;
-        expect(Point.BASE.multiply(decodeScalar(s.signingShare, 'signingShare')).equals(decodePoint(s.verifyingShare, 'verifyingShare'))).toBe(true);
+        expect(
+          Point.BASE.multiply(decodeScalar(s.signingShare, 'signingShare')).equals(
+            decodePoint(s.verifyingShare, 'verifyingShare'),
+          ),
+        ).toBe(true);
         expect(s.group.commitment[0]).toBe(s.group.publicKey);
         expect(s.group.commitment).toHaveLength(s.group.threshold);
         onlySssError(() => new Cosigner(s));
@@ -67,7 +72,7 @@ describe('checkShareFile regressions found by the fuzzer', () => {
     }
   });
 
-  it('a zero signing share is an SssError, not noble\'s RangeError', () => {
+  it("a zero signing share is an SssError, not noble's RangeError", () => {
     const e = onlySssError(() => checkShareFile(at('signingShare', '00'.repeat(32)), FILE));
     expect(e).toMatchObject({ file: FILE, field: 'signingShare', reason: 'signing share is zero' });
   });

@@ -6,7 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { aggregate, Cosigner, parseSignCommitment, parseSignShare, verifyShare, verifySignature } from '../src/index.js';
+import {
+  aggregate,
+  Cosigner,
+  parseSignCommitment,
+  parseSignShare,
+  verifyShare,
+  verifySignature,
+} from '../src/index.js';
 import { jcs } from '../src/artifacts/canonical.js';
 import { dealGroup } from './sign-fixtures.js';
 import { Json, RUNS, changed, mutate, onlySssError, opsArb, weirdValue } from './fuzz-mutate.js';
@@ -23,8 +30,8 @@ const commitmentsJson = J(commitments) as Json[];
 const sharesJson = J(shares) as Json[];
 const donors = [...commitmentsJson, ...sharesJson, J(group)];
 
-
-const asSet = (v: Json): Json => (Array.isArray(v) ? [...v].sort((a, b) => (jcs(a) < jcs(b) ? -1 : jcs(a) > jcs(b) ? 1 : 0)) : v);
+const asSet = (v: Json): Json =>
+  Array.isArray(v) ? [...v].sort((a, b) => (jcs(a) < jcs(b) ? -1 : jcs(a) > jcs(b) ? 1 : 0)) : v;
 
 describe('signing artifacts under structural mutation', () => {
   it('the generated session aggregates into a valid signature', () => {
@@ -96,7 +103,7 @@ describe('signing artifacts under structural mutation', () => {
   });
 });
 
-describe('the signer\'s side under structural mutation', () => {
+describe("the signer's side under structural mutation", () => {
   let n = 0;
 
   it('property: signShare over a mutated commitment list throws only SssErrors, and keeps the nonces when it refuses', () => {
@@ -104,7 +111,11 @@ describe('the signer\'s side under structural mutation', () => {
       fc.property(opsArb, (ops) => {
         const s = `round2-${n++}`;
         const cs = signers.map((c) => c.commit(s));
-        const list = mutate(J(cs), ops, [...J(cs) as Json[], ...commitmentsJson, ...sharesJson]) as unknown as unknown[];
+        const list = mutate(J(cs), ops, [
+          ...(J(cs) as Json[]),
+          ...commitmentsJson,
+          ...sharesJson,
+        ]) as unknown as unknown[];
         const e = onlySssError(() => signers[0].signShare(s, message, list));
         if (e) expect(signers[0].pendingSessions()).toContain(s);
         for (const c of signers) c.discard(s);
@@ -143,7 +154,7 @@ describe('signing regressions found by the fuzzer', () => {
     }
   });
 
-  it('verifyShare refuses a message that is not bytes, as aggregate does (noble\'s error escaped)', () => {
+  it("verifyShare refuses a message that is not bytes, as aggregate does (noble's error escaped)", () => {
     rejects(() => verifyShare(group, 'fuzz me' as unknown as Uint8Array, commitments, shares[0]), 'message');
   });
 
@@ -151,9 +162,24 @@ describe('signing regressions found by the fuzzer', () => {
     aggregate(group, message, commitments, shares); // the valid group is cached
     rejects(() => aggregate(null as never, message, commitments, shares), 'group');
     rejects(() => aggregate({ ...group, commitment: undefined } as never, message, commitments, shares), 'commitment');
-    rejects(() => aggregate({ ...group, publicKey: [group.publicKey] } as never, message, commitments, shares), 'publicKey');
-    rejects(() => aggregate({ ...group, commitment: [[group.commitment[0]], group.commitment[1], group.commitment[2]] } as never, message, commitments, shares), 'commitment');
+    rejects(
+      () => aggregate({ ...group, publicKey: [group.publicKey] } as never, message, commitments, shares),
+      'publicKey',
+    );
+    rejects(
+      () =>
+        aggregate(
+          { ...group, commitment: [[group.commitment[0]], group.commitment[1], group.commitment[2]] } as never,
+          message,
+          commitments,
+          shares,
+        ),
+      'commitment',
+    );
     // One string of the three points joined by commas made the same cache key as the three points.
-    rejects(() => aggregate({ ...group, commitment: [group.commitment.join(',')] }, message, commitments, shares), 'commitment');
+    rejects(
+      () => aggregate({ ...group, commitment: [group.commitment.join(',')] }, message, commitments, shares),
+      'commitment',
+    );
   });
 });

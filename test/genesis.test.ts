@@ -144,7 +144,18 @@ beforeAll(() => {
 
   // 1. Initialize.
   for (const p of people)
-    ok(['initialize', '--moniker', p.moniker, ...(p.github ? ['--github', p.github] : []), ...(p.endpoint ? ['--endpoint', p.endpoint] : []), '--home', p.home], { cwd: p.clone });
+    ok(
+      [
+        'initialize',
+        '--moniker',
+        p.moniker,
+        ...(p.github ? ['--github', p.github] : []),
+        ...(p.endpoint ? ['--endpoint', p.endpoint] : []),
+        '--home',
+        p.home,
+      ],
+      { cwd: p.clone },
+    );
 
   // 2. Round 1, each in their own checkout; status when three of five are in.
   for (const [i, p] of people.entries()) {
@@ -174,8 +185,16 @@ afterAll(() => cleanupTempDirs());
 describe('genesis ceremony, 3-of-5, five homes and five clones', () => {
   it('each step printed the next one as the guide orders it', () => {
     for (const p of people) {
-      expect(nextCommand(printed.get(`round1/${p.moniker}`)!.stdout)).toEqual(['dkg-round2', '--commitments', `ceremonies/${CEREMONY}/round1`]);
-      expect(nextCommand(printed.get(`round2/${p.moniker}`)!.stdout)).toEqual(['dkg-finalize', '--shares', `ceremonies/${CEREMONY}/round2`]);
+      expect(nextCommand(printed.get(`round1/${p.moniker}`)!.stdout)).toEqual([
+        'dkg-round2',
+        '--commitments',
+        `ceremonies/${CEREMONY}/round1`,
+      ]);
+      expect(nextCommand(printed.get(`round2/${p.moniker}`)!.stdout)).toEqual([
+        'dkg-finalize',
+        '--shares',
+        `ceremonies/${CEREMONY}/round2`,
+      ]);
       expect(nextCommand(printed.get(`finalize/${p.moniker}`)!.stdout)).toEqual(['verify', '--ceremony', CEREMONY]);
     }
   });
@@ -189,7 +208,8 @@ describe('genesis ceremony, 3-of-5, five homes and five clones', () => {
 
     const r2 = statusMidRound2.stdout;
     expect(r2).toContain(`Ceremony ${CEREMONY} (dkg, 3-of-5): round2`);
-    for (const m of ['alice', 'bob', 'carol']) expect(r2).toMatch(new RegExp(`^\\s+${m}\\s+done\\s+done\\s+-\\s*$`, 'm'));
+    for (const m of ['alice', 'bob', 'carol'])
+      expect(r2).toMatch(new RegExp(`^\\s+${m}\\s+done\\s+done\\s+-\\s*$`, 'm'));
     for (const m of ['dave', 'erin']) expect(r2).toMatch(new RegExp(`^\\s+${m}\\s+done\\s+awaited\\s+-\\s*$`, 'm'));
     expect(r2).toContain('awaiting: round 2 from dave, erin');
   });
@@ -213,10 +233,18 @@ describe('genesis ceremony, 3-of-5, five homes and five clones', () => {
     expect(readFileSync(join(dir, 'public_key.txt'), 'utf8')).toBe(`${key}\n`);
     expect(readFileSync(join(dir, 'public_key.txt'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
     const peers = readFileSync(join(dir, 'peers_list.txt'), 'utf8');
-    const expected = [...PEOPLE].sort((a, b) => (a.moniker < b.moniker ? -1 : 1)).map((p) => `${p.moniker} ${p.endpoint ?? '-'}\n`).join('');
+    const expected = [...PEOPLE]
+      .sort((a, b) => (a.moniker < b.moniker ? -1 : 1))
+      .map((p) => `${p.moniker} ${p.endpoint ?? '-'}\n`)
+      .join('');
     expect(peers).toBe(expected);
     const group = JSON.parse(readFileSync(join(dir, 'group.json'), 'utf8'));
-    expect(group).toMatchObject({ format: 'sss-tool/group@1', ciphersuite: 'FROST-ED25519-SHA512-v1', publicKey: key, threshold: M });
+    expect(group).toMatchObject({
+      format: 'sss-tool/group@1',
+      ciphersuite: 'FROST-ED25519-SHA512-v1',
+      publicKey: key,
+      threshold: M,
+    });
     expect(group.commitment).toHaveLength(M);
     expect(group.commitment[0]).toBe(key);
     expect(group.participants.map((x: { moniker: string }) => x.moniker)).toEqual(PEOPLE.map((p) => p.moniker).sort());
@@ -255,30 +283,46 @@ describe('genesis ceremony, 3-of-5, five homes and five clones', () => {
       for (const f of [paths.share, paths.identitySecret]) expect(statSync(f).mode & 0o777, f).toBe(0o600);
       expect(existsSync(join(p.home, 'state', CEREMONY))).toBe(false);
       const files = readdirSync(p.home).filter((f) => statSync(join(p.home, f)).isFile());
-      expect(files.sort()).toEqual(['identity.age', 'identity.json', 'trustserver_public_key.pub', 'trustserver_share.json.age']);
+      expect(files.sort()).toEqual([
+        'identity.age',
+        'identity.json',
+        'trustserver_public_key.pub',
+        'trustserver_share.json.age',
+      ]);
     }
   });
 
-  it.skipIf(!HAVE_AGE)(`every share, identity and round-state file opens with Debian's age -d and the passphrase${HAVE_AGE ? '' : ' (SKIPPED: the age binary is not installed)'}`, () => {
-    for (const p of people) {
-      const share = ageDecrypt(homePaths(p.home).share, PASSPHRASE);
-      expect(share.code, share.tty).toBe(0);
-      expect(JSON.parse(share.text!)).toMatchObject({ format: 'sss-tool/share@1', ceremony: CEREMONY, moniker: p.moniker });
-      const id = ageDecrypt(homePaths(p.home).identitySecret, PASSPHRASE);
-      expect(id.code, id.tty).toBe(0);
-      expect(JSON.parse(id.text!)).toMatchObject({ format: 'sss-tool/identity-secret@1', moniker: p.moniker });
-    }
-    // The round state was deleted at finalize: its copies from before finalize.
-    expect(stateFiles).toHaveLength(N);
-    for (const s of stateFiles) {
-      const state = ageDecrypt(s.copy, PASSPHRASE);
-      expect(state.code, state.tty).toBe(0);
-      expect(JSON.parse(state.text!)).toMatchObject({ format: 'sss-tool/dkg-state@1', ceremony: CEREMONY, moniker: s.moniker });
-    }
-    const wrong = ageDecrypt(homePaths(people[0].home).share, 'not the passphrase');
-    expect(wrong.code).not.toBe(0);
-    expect(wrong.text ?? '').toBe('');
-  });
+  it.skipIf(!HAVE_AGE)(
+    `every share, identity and round-state file opens with Debian's age -d and the passphrase${HAVE_AGE ? '' : ' (SKIPPED: the age binary is not installed)'}`,
+    () => {
+      for (const p of people) {
+        const share = ageDecrypt(homePaths(p.home).share, PASSPHRASE);
+        expect(share.code, share.tty).toBe(0);
+        expect(JSON.parse(share.text!)).toMatchObject({
+          format: 'sss-tool/share@1',
+          ceremony: CEREMONY,
+          moniker: p.moniker,
+        });
+        const id = ageDecrypt(homePaths(p.home).identitySecret, PASSPHRASE);
+        expect(id.code, id.tty).toBe(0);
+        expect(JSON.parse(id.text!)).toMatchObject({ format: 'sss-tool/identity-secret@1', moniker: p.moniker });
+      }
+      // The round state was deleted at finalize: its copies from before finalize.
+      expect(stateFiles).toHaveLength(N);
+      for (const s of stateFiles) {
+        const state = ageDecrypt(s.copy, PASSPHRASE);
+        expect(state.code, state.tty).toBe(0);
+        expect(JSON.parse(state.text!)).toMatchObject({
+          format: 'sss-tool/dkg-state@1',
+          ceremony: CEREMONY,
+          moniker: s.moniker,
+        });
+      }
+      const wrong = ageDecrypt(homePaths(people[0].home).share, 'not the passphrase');
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.text ?? '').toBe('');
+    },
+  );
 
   it('any 3 shares rebuild the secret whose public key is public_key.txt (test-only reconstruction)', async () => {
     const key = readFileSync(join(maintainer, 'public_info', 'public_key.txt'), 'utf8').trim();
@@ -286,19 +330,28 @@ describe('genesis ceremony, 3-of-5, five homes and five clones', () => {
     for (const p of people) shares.push(await readShareFile(homePaths(p.home).share, PASSPHRASE));
     for (const s of shares) expect(s.group.publicKey).toBe(key);
     const subsets: ShareFile[][] = [];
-    for (let a = 0; a < N; a++) for (let b = a + 1; b < N; b++) for (let c = b + 1; c < N; c++) subsets.push([shares[a], shares[b], shares[c]]);
+    for (let a = 0; a < N; a++)
+      for (let b = a + 1; b < N; b++) for (let c = b + 1; c < N; c++) subsets.push([shares[a], shares[b], shares[c]]);
     expect(subsets).toHaveLength(10);
     for (const set of subsets) {
-      const secret = frost.combineSecret(set.map((s) => ({ identifier: s.identifier, signingShare: Buffer.from(s.signingShare, 'hex') })), { min: M, max: N });
+      const secret = frost.combineSecret(
+        set.map((s) => ({ identifier: s.identifier, signingShare: Buffer.from(s.signingShare, 'hex') })),
+        { min: M, max: N },
+      );
       expect(bytesToHex(Point.BASE.multiply(decodeScalar(bytesToHex(secret), 'secret')).toBytes())).toBe(key);
     }
     // Two shares are not enough: they interpolate to something else.
-    const two = shares.slice(0, 2).map((s) => ({ identifier: s.identifier, signingShare: Buffer.from(s.signingShare, 'hex') }));
+    const two = shares
+      .slice(0, 2)
+      .map((s) => ({ identifier: s.identifier, signingShare: Buffer.from(s.signingShare, 'hex') }));
     expect(() => frost.combineSecret(two, { min: M, max: N })).toThrow();
     const line = frost.combineSecret(two, { min: 2, max: N });
     expect(bytesToHex(Point.BASE.multiply(decodeScalar(bytesToHex(line), 'secret')).toBytes())).not.toBe(key);
     // And a signature made with the rebuilt key verifies as plain Ed25519 under public_key.txt.
-    const secret = frost.combineSecret(subsets[7].map((s) => ({ identifier: s.identifier, signingShare: Buffer.from(s.signingShare, 'hex') })), { min: M, max: N });
+    const secret = frost.combineSecret(
+      subsets[7].map((s) => ({ identifier: s.identifier, signingShare: Buffer.from(s.signingShare, 'hex') })),
+      { min: M, max: N },
+    );
     const msg = new TextEncoder().encode('genesis test');
     expect(frost.verify(frost.sign(msg, secret), msg, Buffer.from(key, 'hex'))).toBe(true);
   });

@@ -43,9 +43,20 @@ describe('join requests', () => {
     const files = emptyCeremony('join-alice2');
     files.manifest = { file: 'ceremonies/join-alice2/ceremony.json', value: joinManifest('join-alice2', g.group) };
     const newcomer = { ...person('alice2'), github: 'alice-gh' };
-    files.singles.set('request', { file: 'ceremonies/join-alice2/request.json', value: joinRequest('join-alice2', newcomer, g.group, ['alice', 'bob'], bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey()))) });
+    files.singles.set('request', {
+      file: 'ceremonies/join-alice2/request.json',
+      value: joinRequest(
+        'join-alice2',
+        newcomer,
+        g.group,
+        ['alice', 'bob'],
+        bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())),
+      ),
+    });
     const audit = auditJoin(files, g.group);
-    expect(audit.errors.map((e) => e.message)).toEqual(['ceremonies/join-alice2/request.json: github: GitHub login @alice-gh already holds a share as alice (culprit: alice2)']);
+    expect(audit.errors.map((e) => e.message)).toEqual([
+      'ceremonies/join-alice2/request.json: github: GitHub login @alice-gh already holds a share as alice (culprit: alice2)',
+    ]);
   });
 });
 
@@ -76,7 +87,12 @@ describe('the status comment', () => {
   it('updates only a bot comment: a person posting the marker cannot take over the report', async () => {
     const gh = await startLocalGitHub();
     try {
-      gh.comments.set(900, { id: 900, issue: 5, body: '<!-- sss-tool:status -->\n✅ Valid (forged)', user: { login: 'mallory', type: 'User' } });
+      gh.comments.set(900, {
+        id: 900,
+        issue: 5,
+        body: '<!-- sss-tool:status -->\n✅ Valid (forged)',
+        user: { login: 'mallory', type: 'User' },
+      });
       const o = client('t', gh.url);
       const r = { owner: 'o', repo: 'r' };
       const first = await upsertComment(o, r, 5, '<!-- sss-tool:status -->', 'report one');
@@ -93,19 +109,32 @@ describe('the status comment', () => {
 
 describe('join chains', () => {
   const g = dealGroup(['alice', 'bob', 'carol'], 2);
-  const grown = (id: string): GroupPackage => ({ ...g.group, ceremonies: [...g.group.ceremonies, { id, kind: 'join' }] });
-  const joinOn = (id: string, extendsId: string): CeremonyFiles => ({ ...emptyCeremony(id), manifest: { file: `ceremonies/${id}/ceremony.json`, value: { kind: 'join', extends: extendsId } } });
+  const grown = (id: string): GroupPackage => ({
+    ...g.group,
+    ceremonies: [...g.group.ceremonies, { id, kind: 'join' }],
+  });
+  const joinOn = (id: string, extendsId: string): CeremonyFiles => ({
+    ...emptyCeremony(id),
+    manifest: { file: `ceremonies/${id}/ceremony.json`, value: { kind: 'join', extends: extendsId } },
+  });
   /** A stand-in audit: `done` joins are complete on the state they extend, stale on any other. */
-  const audit = (done: string[]) => (j: CeremonyFiles, group: GroupPackage | undefined): Report => {
-    const last = group?.ceremonies[group.ceremonies.length - 1].id;
-    const onTip = (j.manifest!.value as { extends: string }).extends === last;
-    const complete = onTip && done.includes(j.id);
-    return {
-      ceremony: j.id, kind: 'join', phase: onTip ? (complete ? 'complete' : 'approvals') : 'invalid', steps: [], rows: [], awaiting: '',
-      errors: onTip ? [] : [new SssError('the group has grown since')],
-      group: complete ? grown(j.id) : undefined,
+  const audit =
+    (done: string[]) =>
+    (j: CeremonyFiles, group: GroupPackage | undefined): Report => {
+      const last = group?.ceremonies[group.ceremonies.length - 1].id;
+      const onTip = (j.manifest!.value as { extends: string }).extends === last;
+      const complete = onTip && done.includes(j.id);
+      return {
+        ceremony: j.id,
+        kind: 'join',
+        phase: onTip ? (complete ? 'complete' : 'approvals') : 'invalid',
+        steps: [],
+        rows: [],
+        awaiting: '',
+        errors: onTip ? [] : [new SssError('the group has grown since')],
+        group: complete ? grown(j.id) : undefined,
+      };
     };
-  };
 
   it('the completed join extends the group whatever its id; a pending one on the same state is then stale', () => {
     const joins = [joinOn('join-amy', 'genesis'), joinOn('join-zed', 'genesis')];
@@ -119,7 +148,9 @@ describe('join chains', () => {
     const joins = [joinOn('join-amy', 'genesis'), joinOn('join-zed', 'genesis')];
     const r = chainJoins(g.group, joins, audit(['join-amy', 'join-zed']));
     expect(r.group!.ceremonies.map((c) => c.id)).toEqual(['genesis']);
-    expect(r.errors.map((e) => e.message)).toEqual(['joins join-amy and join-zed both extend the group state after genesis and are both complete: only one of them can be part of the group']);
+    expect(r.errors.map((e) => e.message)).toEqual([
+      'joins join-amy and join-zed both extend the group state after genesis and are both complete: only one of them can be part of the group',
+    ]);
   });
 
   it('follows a chain of joins, and leaves pending ones on the current state pending', () => {

@@ -8,7 +8,19 @@ import { describe, expect, it } from 'vitest';
 import { ed25519, ed25519_FROST as frost } from '@noble/curves/ed25519.js';
 import { numberToBytesLE } from '@noble/curves/utils.js';
 import { Cosigner, aggregate, verifySignature } from '../src/index.js';
-import { FRAGMENT_LABEL, badApprovalRelations, combineFragments, decodeMaskCommitment, encodeMaskCommitment, joinFragment, lagrangeCoefficients, maskCommitmentSum, maskSum, pairMask, pairMasks } from '../src/crypto/join.js';
+import {
+  FRAGMENT_LABEL,
+  badApprovalRelations,
+  combineFragments,
+  decodeMaskCommitment,
+  encodeMaskCommitment,
+  joinFragment,
+  lagrangeCoefficients,
+  maskCommitmentSum,
+  maskSum,
+  pairMask,
+  pairMasks,
+} from '../src/crypto/join.js';
 import { hpkeInfo, open } from '../src/crypto/hpke.js';
 import { evaluateCommitment, evaluatePolynomial, lagrangeAt } from '../src/crypto/msm.js';
 import { Fn, Point, bytesToHex, decodePoint, decodeScalar, encodePoint, hexToBytes } from '../src/crypto/suite.js';
@@ -23,13 +35,16 @@ const C = (g: ReturnType<typeof dealGroup>) => g.group.commitment.map((c, k) => 
 async function fragments(j: Awaited<ReturnType<typeof makeJoin>>): Promise<Map<string, bigint>> {
   const out = new Map<string, bigint>();
   for (const [m, a] of j.approvals) {
-    const plain = await open(j.joinSecret, hpkeInfo(FRAGMENT_LABEL, j.ceremony, a.identifier, j.newcomer.identifier), { enc: hexToBytes(a.fragment.enc), ciphertext: hexToBytes(a.fragment.ciphertext) });
+    const plain = await open(j.joinSecret, hpkeInfo(FRAGMENT_LABEL, j.ceremony, a.identifier, j.newcomer.identifier), {
+      enc: hexToBytes(a.fragment.enc),
+      ciphertext: hexToBytes(a.fragment.ciphertext),
+    });
     out.set(m, decodeScalar(bytesToHex(plain), 'sigma'));
   }
   return out;
 }
 
-describe('the newcomer\'s share', () => {
+describe("the newcomer's share", () => {
   it('equals f(x_n): its verifying share is Y(x_n) from the group commitment', async () => {
     const g = dealGroup(FIVE, 3);
     const j = await makeJoin(g, 'frank', ['alice', 'carol', 'erin']);
@@ -43,10 +58,19 @@ describe('the newcomer\'s share', () => {
     const j = await makeJoin(g, 'frank', ['bob', 'carol', 'dave']);
     const { signingShare } = await finalizeJoin(j, g.group);
     const share = (identifier: string, s: bigint) => ({ identifier, signingShare: Fn.toBytes(s) });
-    for (const others of [['alice', 'bob'], ['dave', 'erin'], ['alice', 'erin']]) {
-      const set = [share(j.newcomer.identifier, signingShare), ...others.map((m) => share(g.people.get(m)!.identifier, g.people.get(m)!.share!))];
+    for (const others of [
+      ['alice', 'bob'],
+      ['dave', 'erin'],
+      ['alice', 'erin'],
+    ]) {
+      const set = [
+        share(j.newcomer.identifier, signingShare),
+        ...others.map((m) => share(g.people.get(m)!.identifier, g.people.get(m)!.share!)),
+      ];
       const secret = frost.combineSecret(set, { min: 3, max: 6 });
-      expect(bytesToHex(ed25519.Point.BASE.multiply(decodeScalar(bytesToHex(secret), 's')).toBytes())).toBe(g.group.publicKey);
+      expect(bytesToHex(ed25519.Point.BASE.multiply(decodeScalar(bytesToHex(secret), 's')).toBytes())).toBe(
+        g.group.publicKey,
+      );
       expect(decodeScalar(bytesToHex(secret), 's')).toBe(g.secret);
     }
   });
@@ -76,7 +100,9 @@ describe('the newcomer\'s share', () => {
       new Cosigner(shareFile('frank', j.newcomer.identifier, signingShare, verifyingShare, j.ceremony)),
       ...['dave', 'erin'].map((m) => {
         const p = g.people.get(m)!;
-        return new Cosigner(shareFile(m, p.identifier, p.share!, encodePoint(Point.BASE.multiply(p.share!)), 'genesis'));
+        return new Cosigner(
+          shareFile(m, p.identifier, p.share!, encodePoint(Point.BASE.multiply(p.share!)), 'genesis'),
+        );
       }),
     ];
     const message = new TextEncoder().encode('a JWT signing input');
@@ -107,7 +133,10 @@ describe('privacy: the masks', () => {
     // The naive scheme: the newcomer could then interpolate the secret from the fragments.
     const naive = H.map((m) => {
       const p = g.people.get(m)!;
-      return { identifier: p.identifier, signingShare: Fn.toBytes(Fn.div(sigma.get(m)!, lagrangeAt(xs, p.x, j.newcomer.x))) };
+      return {
+        identifier: p.identifier,
+        signingShare: Fn.toBytes(Fn.div(sigma.get(m)!, lagrangeAt(xs, p.x, j.newcomer.x))),
+      };
     });
     expect(bytesToHex(frost.combineSecret(naive, { min: 3, max: 6 }))).not.toBe(bytesToHex(Fn.toBytes(g.secret)));
   });
@@ -123,16 +152,29 @@ describe('privacy: the masks', () => {
     expect(pairMasks('join-x', 'cd'.repeat(32), a, [b])[0].mask).not.toBe(ab[0].mask);
     // μ over a set sums to zero whatever the masks are.
     const set = [a, b, c];
-    const mus = set.map((p) => maskSum(p.x, pairMasks('join-x', digest, p, set.filter((q) => q !== p))));
+    const mus = set.map((p) =>
+      maskSum(
+        p.x,
+        pairMasks(
+          'join-x',
+          digest,
+          p,
+          set.filter((q) => q !== p),
+        ),
+      ),
+    );
     expect(mus.reduce((s, m) => Fn.add(s, m), 0n)).toBe(0n);
   });
 
-  it('need the approvers\' X25519 secrets: the newcomer\'s keys derive other values', () => {
+  it("need the approvers' X25519 secrets: the newcomer's keys derive other values", () => {
     const [a, b, n] = ['alice', 'bob', 'frank'].map(person);
     const digest = 'ab'.repeat(32);
     const real = pairMasks('join-x', digest, a, [b])[0].mask;
     // Everything the newcomer holds: its own secrets against the approvers' public keys.
-    const guesses = [pairMasks('join-x', digest, { ...n, identifier: a.identifier, x: a.x }, [b])[0].mask, pairMasks('join-x', digest, { ...n, identifier: b.identifier, x: b.x }, [a])[0].mask];
+    const guesses = [
+      pairMasks('join-x', digest, { ...n, identifier: a.identifier, x: a.x }, [b])[0].mask,
+      pairMasks('join-x', digest, { ...n, identifier: b.identifier, x: b.x }, [a])[0].mask,
+    ];
     for (const guess of guesses) expect(guess).not.toBe(real);
   });
 
@@ -148,7 +190,10 @@ describe('privacy: the masks', () => {
     const sn = [...sigma.values()].reduce((s, v) => Fn.add(s, v), 0n);
     for (let trial = 0; trial < 3; trial++) {
       // g(x) = s_n + (x − x_n)·h(x) with h random of degree M−2.
-      const h = [Fn.create(BigInt(trial + 1) * 0x1234567890abcdefn), Fn.create(BigInt(trial + 7) * 0xfedcba0987654321n)];
+      const h = [
+        Fn.create(BigInt(trial + 1) * 0x1234567890abcdefn),
+        Fn.create(BigInt(trial + 7) * 0xfedcba0987654321n),
+      ];
       const other = (x: bigint) => Fn.add(sn, Fn.mul(Fn.sub(x, j.newcomer.x), evaluatePolynomial(h, x)));
       let total = 0n;
       H.forEach((m, i) => {
@@ -190,9 +235,17 @@ describe('public checks', () => {
     const xs = people.map((p) => p.x);
     const xn = person('frank').x;
     const entries = people.map((p) => {
-      const masks = pairMasks('join-x', 'ab'.repeat(32), p, people.filter((q) => q !== p));
+      const masks = pairMasks(
+        'join-x',
+        'ab'.repeat(32),
+        p,
+        people.filter((q) => q !== p),
+      );
       const { sigma, lambda } = joinFragment(p.x, p.share!, xs, xn, masks);
-      const V = maskCommitmentSum(p.x, masks.map((m) => ({ x: m.x, M: decodeMaskCommitment(encodeMaskCommitment(Point.BASE.multiply(m.mask)), 'M') })));
+      const V = maskCommitmentSum(
+        p.x,
+        masks.map((m) => ({ x: m.x, M: decodeMaskCommitment(encodeMaskCommitment(Point.BASE.multiply(m.mask)), 'M') })),
+      );
       return { id: p.moniker, lambda, Y: Point.BASE.multiply(p.share!), S: Point.BASE.multiply(sigma), V, sigma };
     });
     expect(badApprovalRelations(entries)).toEqual([]);
@@ -201,9 +254,17 @@ describe('public checks', () => {
     entries[1].S = entries[1].S.add(Point.BASE);
     expect(badApprovalRelations(entries)).toEqual(['bob']);
     // The newcomer's side names a fragment that does not match S_i.
-    expect(() => combineFragments(entries.map((e) => ({ id: e.id, sigma: e.sigma, S: e.S })), sum)).toThrow(SssError);
+    expect(() =>
+      combineFragments(
+        entries.map((e) => ({ id: e.id, sigma: e.sigma, S: e.S })),
+        sum,
+      ),
+    ).toThrow(SssError);
     try {
-      combineFragments(entries.map((e) => ({ id: e.id, sigma: e.sigma, S: e.S })), sum);
+      combineFragments(
+        entries.map((e) => ({ id: e.id, sigma: e.sigma, S: e.S })),
+        sum,
+      );
     } catch (e) {
       expect((e as SssError).culprit).toBe('bob');
     }
@@ -232,7 +293,8 @@ describe('public checks', () => {
     };
     expect(reason(hex.toUpperCase())).toMatch(/hex/);
     expect(reason(hex.slice(0, 126))).toMatch(/hex/);
-    const flipped = hex.slice(0, 62) + (parseInt(hex.slice(62, 64), 16) ^ 0x80).toString(16).padStart(2, '0') + hex.slice(64);
+    const flipped =
+      hex.slice(0, 62) + (parseInt(hex.slice(62, 64), 16) ^ 0x80).toString(16).padStart(2, '0') + hex.slice(64);
     expect(reason(flipped)).toMatch(/sign bit/);
     expect(reason(signed(y, x ^ 1n))).toMatch(/curve/);
     expect(reason(signed(y + 1n, x))).toMatch(/curve/);
@@ -241,7 +303,9 @@ describe('public checks', () => {
     expect(reason(signed(y, p))).toMatch(/non-canonical/);
     expect(reason(signed(1n, 0n))).toMatch(/identity/);
     expect(reason(signed(p - 1n, 0n))).toMatch(/small order/);
-    const t8 = Point.fromBytes(hexToBytes('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a')).toAffine();
+    const t8 = Point.fromBytes(
+      hexToBytes('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'),
+    ).toAffine();
     expect(reason(signed(t8.y, t8.x))).toMatch(/small order/);
     expect(pairMask('c', 'ab'.repeat(32), 'aa'.repeat(32), 'bb'.repeat(32), new Uint8Array(32))).toBeLessThan(Fn.ORDER);
   });

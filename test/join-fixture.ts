@@ -6,7 +6,14 @@
 import { ed25519, x25519, ed25519_FROST as frost } from '@noble/curves/ed25519.js';
 import { signArtifact } from '../src/artifacts/canonical.js';
 import { JoinApproval } from '../src/artifacts/join.js';
-import { Author, joinApproval, joinFinalize, joinManifest, joinRequest, openFragments } from '../src/ceremony/join-steps.js';
+import {
+  Author,
+  joinApproval,
+  joinFinalize,
+  joinManifest,
+  joinRequest,
+  openFragments,
+} from '../src/ceremony/join-steps.js';
 import { auditJoin, JoinAudit } from '../src/ceremony/join.js';
 import { GroupPackage } from '../src/ceremony/report.js';
 import { CeremonyFiles } from '../src/ceremony/tree.js';
@@ -45,8 +52,17 @@ export function dealGroup(monikers: string[], threshold: number): DealtGroup {
   const people = new Map(monikers.map((m) => [m, person(m)]));
   const deal = frost.trustedDealer({ min: threshold, max: monikers.length }, monikers.map(identifierFor));
   const commitment = deal.public.commitments.map((c) => bytesToHex(c));
-  for (const p of people.values()) p.share = decodeScalar(bytesToHex(deal.secretShares[p.identifier].signingShare), 'share');
-  const secret = decodeScalar(bytesToHex(frost.combineSecret(Object.values(deal.secretShares).slice(0, threshold), { min: threshold, max: monikers.length })), 'secret');
+  for (const p of people.values())
+    p.share = decodeScalar(bytesToHex(deal.secretShares[p.identifier].signingShare), 'share');
+  const secret = decodeScalar(
+    bytesToHex(
+      frost.combineSecret(Object.values(deal.secretShares).slice(0, threshold), {
+        min: threshold,
+        max: monikers.length,
+      }),
+    ),
+    'secret',
+  );
   const group: GroupPackage = {
     format: 'sss-tool/group@1',
     ciphersuite: CIPHERSUITE,
@@ -54,7 +70,14 @@ export function dealGroup(monikers: string[], threshold: number): DealtGroup {
     threshold,
     commitment,
     participants: [...people.values()]
-      .map((p) => ({ moniker: p.moniker, identifier: p.identifier, verifyingShare: bytesToHex(deal.public.verifyingShares[p.identifier]), signingKey: p.signingKey, encryptionKey: p.encryptionKey, ceremony: 'genesis' }))
+      .map((p) => ({
+        moniker: p.moniker,
+        identifier: p.identifier,
+        verifyingShare: bytesToHex(deal.public.verifyingShares[p.identifier]),
+        signingKey: p.signingKey,
+        encryptionKey: p.encryptionKey,
+        ceremony: 'genesis',
+      }))
       .sort((a, b) => (a.moniker < b.moniker ? -1 : 1)),
     ceremonies: [{ id: 'genesis', kind: 'dkg' }],
   };
@@ -79,7 +102,12 @@ export function putApproval(files: CeremonyFiles, name: string, value: unknown):
 }
 
 /** Request, then every approval, from the real step functions. */
-export async function makeJoin(g: DealtGroup, newcomerMoniker: string, approvers: string[], ceremony = `join-${newcomerMoniker}`): Promise<Join> {
+export async function makeJoin(
+  g: DealtGroup,
+  newcomerMoniker: string,
+  approvers: string[],
+  ceremony = `join-${newcomerMoniker}`,
+): Promise<Join> {
   const newcomer = person(newcomerMoniker);
   const joinSecret = x25519.utils.randomSecretKey();
   const files = emptyCeremony(ceremony);
@@ -98,11 +126,17 @@ export async function makeJoin(g: DealtGroup, newcomerMoniker: string, approvers
 }
 
 /** The newcomer's finalize: opens the fragments and adds finalize.json. Returns the share. */
-export async function finalizeJoin(j: Join, group: GroupPackage): Promise<{ audit: JoinAudit; signingShare: bigint; verifyingShare: string }> {
+export async function finalizeJoin(
+  j: Join,
+  group: GroupPackage,
+): Promise<{ audit: JoinAudit; signingShare: bigint; verifyingShare: string }> {
   const audit = auditJoin(j.files, group);
   const { signingShare, verifyingShare } = await openFragments(audit, j.joinSecret);
   const Y = encodePoint(verifyingShare);
-  j.files.singles.set('finalize', { file: `ceremonies/${j.ceremony}/finalize.json`, value: joinFinalize(audit, j.newcomer, Y) });
+  j.files.singles.set('finalize', {
+    file: `ceremonies/${j.ceremony}/finalize.json`,
+    value: joinFinalize(audit, j.newcomer, Y),
+  });
   return { audit, signingShare, verifyingShare: Y };
 }
 

@@ -2,7 +2,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PRIVATE_KEYS, privateMaterial } from '../src/artifacts/private.js';
-import { Change, ChangeContext, FILE_RULES, RepositoryView, checkChanges, ruleFor, touchedCeremonies } from '../src/ceremony/rules.js';
+import {
+  Change,
+  ChangeContext,
+  FILE_RULES,
+  RepositoryView,
+  checkChanges,
+  ruleFor,
+  touchedCeremonies,
+} from '../src/ceremony/rules.js';
 
 const emptyView: RepositoryView = { state: { reports: new Map(), errors: [] }, ceremony: () => ({}) };
 const ctx = (over: Partial<ChangeContext> = {}): ChangeContext => ({
@@ -14,7 +22,14 @@ const ctx = (over: Partial<ChangeContext> = {}): ChangeContext => ({
   base: () => emptyView,
   ...over,
 });
-const added = (path: string, text = '{}', mode = '100644'): Change => ({ status: 'A', path, oldMode: '000000', mode, size: text.length, content: Buffer.from(text) });
+const added = (path: string, text = '{}', mode = '100644'): Change => ({
+  status: 'A',
+  path,
+  oldMode: '000000',
+  mode,
+  size: text.length,
+  content: Buffer.from(text),
+});
 
 describe('privateMaterial', () => {
   it('names age files, binary and armored', () => {
@@ -23,14 +38,29 @@ describe('privateMaterial', () => {
   });
 
   it('names a secret-bearing key at any depth, and private formats', () => {
-    expect(privateMaterial(JSON.stringify({ a: [{ b: { signingShare: '00' } }] }))).toBe('a signing share (field a.0.b.signingShare)');
-    expect(privateMaterial(JSON.stringify({ format: 'sss-tool/dkg-state@1' }))).toMatch(/private file \(format sss-tool\/dkg-state@1\)/);
-    expect(privateMaterial(JSON.stringify({ format: 'sss-tool/sign-nonces@1', hiding: '00', binding: '11' }))).toMatch(/sign-nonces/);
+    expect(privateMaterial(JSON.stringify({ a: [{ b: { signingShare: '00' } }] }))).toBe(
+      'a signing share (field a.0.b.signingShare)',
+    );
+    expect(privateMaterial(JSON.stringify({ format: 'sss-tool/dkg-state@1' }))).toMatch(
+      /private file \(format sss-tool\/dkg-state@1\)/,
+    );
+    expect(privateMaterial(JSON.stringify({ format: 'sss-tool/sign-nonces@1', hiding: '00', binding: '11' }))).toMatch(
+      /sign-nonces/,
+    );
   });
 
   it('passes public artifacts, including nonce commitments named hiding and binding', () => {
-    expect(privateMaterial(JSON.stringify({ format: 'sss-tool/sign-commitment@1', hiding: 'aa', binding: 'bb' }))).toBeUndefined();
-    expect(privateMaterial(JSON.stringify({ format: 'sss-tool/dkg-round2@1', shares: [{ recipient: 'bob', enc: '00', ciphertext: '11' }] }))).toBeUndefined();
+    expect(
+      privateMaterial(JSON.stringify({ format: 'sss-tool/sign-commitment@1', hiding: 'aa', binding: 'bb' })),
+    ).toBeUndefined();
+    expect(
+      privateMaterial(
+        JSON.stringify({
+          format: 'sss-tool/dkg-round2@1',
+          shares: [{ recipient: 'bob', enc: '00', ciphertext: '11' }],
+        }),
+      ),
+    ).toBeUndefined();
     expect(privateMaterial('not json at all')).toBeUndefined();
   });
 
@@ -38,12 +68,22 @@ describe('privateMaterial', () => {
     const keys = Object.keys(PRIVATE_KEYS);
     const clean = fc.jsonValue().filter((v) => !JSON.stringify(v).match(new RegExp(`"(${keys.join('|')}|format)"`)));
     fc.assert(
-      fc.property(clean, fc.constantFrom(...keys), fc.array(fc.string({ minLength: 1, maxLength: 5 }).filter((k) => !keys.includes(k) && k !== 'format' && k !== '__proto__'), { maxLength: 4 }), (doc, key, path) => {
-        expect(privateMaterial(JSON.stringify(doc))).toBeUndefined();
-        let v: unknown = { [key]: '00' };
-        for (const p of path) v = { [p]: v };
-        expect(privateMaterial(JSON.stringify({ doc, v }))).toMatch(/\(field .*\)$/);
-      }),
+      fc.property(
+        clean,
+        fc.constantFrom(...keys),
+        fc.array(
+          fc
+            .string({ minLength: 1, maxLength: 5 })
+            .filter((k) => !keys.includes(k) && k !== 'format' && k !== '__proto__'),
+          { maxLength: 4 },
+        ),
+        (doc, key, path) => {
+          expect(privateMaterial(JSON.stringify(doc))).toBeUndefined();
+          let v: unknown = { [key]: '00' };
+          for (const p of path) v = { [p]: v };
+          expect(privateMaterial(JSON.stringify({ doc, v }))).toMatch(/\(field .*\)$/);
+        },
+      ),
     );
   });
 });
@@ -53,7 +93,14 @@ describe('checkChanges', () => {
     const errs = checkChanges(
       [
         { status: 'D', path: 'ceremonies/g/round1/bob.json', oldMode: '100644', mode: '000000' },
-        { status: 'M', path: 'ceremonies/g/round1/carol.json', oldMode: '100644', mode: '100644', size: 2, content: Buffer.from('{}') },
+        {
+          status: 'M',
+          path: 'ceremonies/g/round1/carol.json',
+          oldMode: '100644',
+          mode: '100644',
+          size: 2,
+          content: Buffer.from('{}'),
+        },
         added('ceremonies/g/round1/alice.json', 'x', '120000'),
         added('ceremonies/g/round1/dave.json', '', '160000'),
       ],
@@ -89,13 +136,24 @@ describe('checkChanges', () => {
       dir: 'ceremonies/join-frank',
       manifest: { file: 'ceremonies/join-frank/ceremony.json', value: JSON.parse(manifest) },
       byRole: new Map(),
-      singles: new Map(withRequest ? [['request', { file: 'ceremonies/join-frank/request.json', value: request }]] : []),
+      singles: new Map(
+        withRequest ? [['request', { file: 'ceremonies/join-frank/request.json', value: request }]] : [],
+      ),
       errors: [],
     });
-    const view = (withRequest: boolean): RepositoryView => ({ state: { reports: new Map(), errors: [] }, ceremony: () => ({ tree: tree(withRequest) }) });
-    const both = [added('ceremonies/join-frank/ceremony.json', manifest), added('ceremonies/join-frank/request.json', JSON.stringify(request))];
+    const view = (withRequest: boolean): RepositoryView => ({
+      state: { reports: new Map(), errors: [] },
+      ceremony: () => ({ tree: tree(withRequest) }),
+    });
+    const both = [
+      added('ceremonies/join-frank/ceremony.json', manifest),
+      added('ceremonies/join-frank/request.json', JSON.stringify(request)),
+    ];
     expect(checkChanges(both, ctx({ author: 'frank-gh', head: view(true) }))).toEqual([]);
-    expect(checkChanges(both, ctx({ author: 'mallory', head: view(true) })).map((e) => e.file)).toEqual(['ceremonies/join-frank/ceremony.json', 'ceremonies/join-frank/request.json']);
+    expect(checkChanges(both, ctx({ author: 'mallory', head: view(true) })).map((e) => e.file)).toEqual([
+      'ceremonies/join-frank/ceremony.json',
+      'ceremonies/join-frank/request.json',
+    ]);
     const alone = [added('ceremonies/join-frank/ceremony.json', manifest)];
     expect(checkChanges(alone, ctx({ author: 'frank-gh', head: view(false) })).map((e) => e.message)).toEqual([
       'ceremonies/join-frank/ceremony.json: only maintainers (@maint) may add a ceremony manifest, not @frank-gh',
@@ -104,6 +162,11 @@ describe('checkChanges', () => {
   });
 
   it('lists the ceremonies a change touches', () => {
-    expect(touchedCeremonies([added('ceremonies/b/x'), added('ceremonies/a/round1/x.json'), added('ceremonies/README.md'), added('x/y')], 'ceremonies')).toEqual(['a', 'b']);
+    expect(
+      touchedCeremonies(
+        [added('ceremonies/b/x'), added('ceremonies/a/round1/x.json'), added('ceremonies/README.md'), added('x/y')],
+        'ceremonies',
+      ),
+    ).toEqual(['a', 'b']);
   });
 });

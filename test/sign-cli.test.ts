@@ -30,7 +30,12 @@ beforeAll(async () => {
       publicKey: g.publicKey,
       threshold: 3,
       commitment: g.commitment,
-      participants: g.shares.slice(0, 4).map((s) => ({ moniker: s.moniker, identifier: s.identifier, verifyingShare: s.verifyingShare, ceremony: 'genesis' })),
+      participants: g.shares.slice(0, 4).map((s) => ({
+        moniker: s.moniker,
+        identifier: s.identifier,
+        verifyingShare: s.verifyingShare,
+        ceremony: 'genesis',
+      })),
       ceremonies: [{ id: 'genesis', kind: 'dkg' }],
     }),
   );
@@ -42,14 +47,27 @@ afterAll(() => cleanupTempDirs());
 function commitAll(session: string, who: number[]): string {
   const dir = join(root, session, 'commitments');
   mkdirSync(dir, { recursive: true });
-  for (const i of who) ok(['sign-commit', '--home', home(i), '--session', session, '--out', join(dir, `${g.monikers[i]}.json`)]);
+  for (const i of who)
+    ok(['sign-commit', '--home', home(i), '--session', session, '--out', join(dir, `${g.monikers[i]}.json`)]);
   return dir;
 }
 
 function shareAll(session: string, who: number[], message: string[], commitments: string): string {
   const dir = join(root, session, 'shares');
   mkdirSync(dir, { recursive: true });
-  for (const i of who) ok(['sign-share', '--home', home(i), '--session', session, ...message, '--commitments', commitments, '--out', join(dir, `${g.monikers[i]}.json`)]);
+  for (const i of who)
+    ok([
+      'sign-share',
+      '--home',
+      home(i),
+      '--session',
+      session,
+      ...message,
+      '--commitments',
+      commitments,
+      '--out',
+      join(dir, `${g.monikers[i]}.json`),
+    ]);
   return dir;
 }
 
@@ -66,7 +84,16 @@ describe('sss-tool signing commands', () => {
     expect(existsSync(join(home(0), 'nonces', 's1.age'))).toBe(false);
     expect(existsSync(join(home(0), 'nonces', 's1.used'))).toBe(true);
 
-    const sig = ok(['sign-aggregate', '--home', home(1), ...msg, '--commitments', commitments, '--shares', shares]).stdout.trim();
+    const sig = ok([
+      'sign-aggregate',
+      '--home',
+      home(1),
+      ...msg,
+      '--commitments',
+      commitments,
+      '--shares',
+      shares,
+    ]).stdout.trim();
     expect(sig).toMatch(/^[0-9a-f]{128}$/);
     expect(opensslVerifies(g.publicKey, Buffer.from('attestation for machine 42'), Buffer.from(sig, 'hex'))).toBe(true);
 
@@ -76,7 +103,17 @@ describe('sss-tool signing commands', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/does not verify under the group key/);
 
-    const b64 = ok(['sign-aggregate', '--group', join(root, 'public_info', 'group.json'), ...msg, '--commitments', commitments, '--shares', shares, '--jwt']).stdout.trim();
+    const b64 = ok([
+      'sign-aggregate',
+      '--group',
+      join(root, 'public_info', 'group.json'),
+      ...msg,
+      '--commitments',
+      commitments,
+      '--shares',
+      shares,
+      '--jwt',
+    ]).stdout.trim();
     expect(Buffer.from(b64, 'base64url').toString('hex')).toBe(sig);
   });
 
@@ -86,10 +123,34 @@ describe('sss-tool signing commands', () => {
     const dir = join(root, 's2');
     mkdirSync(join(dir, 'c'), { recursive: true });
     mkdirSync(join(dir, 's'), { recursive: true });
-    for (const i of [1, 2, 3]) writeFileSync(join(dir, 'c', `${i}.json`), ok(['sign-commit', '--home', home(i), '--session', 's2']).stdout);
     for (const i of [1, 2, 3])
-      writeFileSync(join(dir, 's', `${i}.json`), ok(['sign-share', '--home', home(i), '--session', 's2', '--message-file', file, '--commitments', join(dir, 'c')]).stdout);
-    const sig = ok(['sign-aggregate', '--home', home(0), '--message-file', file, '--commitments', join(dir, 'c'), '--shares', join(dir, 's')]).stdout.trim();
+      writeFileSync(join(dir, 'c', `${i}.json`), ok(['sign-commit', '--home', home(i), '--session', 's2']).stdout);
+    for (const i of [1, 2, 3])
+      writeFileSync(
+        join(dir, 's', `${i}.json`),
+        ok([
+          'sign-share',
+          '--home',
+          home(i),
+          '--session',
+          's2',
+          '--message-file',
+          file,
+          '--commitments',
+          join(dir, 'c'),
+        ]).stdout,
+      );
+    const sig = ok([
+      'sign-aggregate',
+      '--home',
+      home(0),
+      '--message-file',
+      file,
+      '--commitments',
+      join(dir, 'c'),
+      '--shares',
+      join(dir, 's'),
+    ]).stdout.trim();
     expect(opensslVerifies(g.publicKey, readFileSync(file), Buffer.from(sig, 'hex'))).toBe(true);
   });
 
@@ -103,7 +164,17 @@ describe('sss-tool signing commands', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/nonces of session "s3" were already used/);
     copyFileSync(saved, join(home(0), 'nonces', 's3.age'));
-    const restored = cli(['sign-share', '--home', home(0), '--session', 's3', '--message-hex', hex('other message'), '--commitments', commitments]);
+    const restored = cli([
+      'sign-share',
+      '--home',
+      home(0),
+      '--session',
+      's3',
+      '--message-hex',
+      hex('other message'),
+      '--commitments',
+      commitments,
+    ]);
     expect(restored.code).toBe(1);
     expect(restored.stderr).toMatch(/already used/);
     const recommit = cli(['sign-commit', '--home', home(0), '--session', 's3']);
@@ -139,7 +210,16 @@ describe('sss-tool signing commands', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/c3\.json: share: invalid signature share \(culprit: c3\)/);
     // group.json lists c0..c3 only: c4 is not a participant there.
-    const g4 = cli(['sign-aggregate', '--group', join(root, 'public_info', 'group.json'), ...msg, '--commitments', commitments, '--shares', shares]);
+    const g4 = cli([
+      'sign-aggregate',
+      '--group',
+      join(root, 'public_info', 'group.json'),
+      ...msg,
+      '--commitments',
+      commitments,
+      '--shares',
+      shares,
+    ]);
     expect(g4.stderr).toMatch(/c4\.json: moniker: signer is not a participant of the group \(culprit: c4\)/);
   });
 
@@ -148,8 +228,30 @@ describe('sss-tool signing commands', () => {
     const dir = join(root, 's7', 'shares');
     mkdirSync(dir, { recursive: true });
     for (const i of [0, 1, 2])
-      ok(['sign-share', '--home', home(i), '--session', 's7', '--message-hex', hex(i === 1 ? 'evil' : 'good'), '--commitments', commitments, '--out', join(dir, `${i}.json`)]);
-    const r = cli(['sign-aggregate', '--home', home(3), '--message-hex', hex('good'), '--commitments', commitments, '--shares', dir]);
+      ok([
+        'sign-share',
+        '--home',
+        home(i),
+        '--session',
+        's7',
+        '--message-hex',
+        hex(i === 1 ? 'evil' : 'good'),
+        '--commitments',
+        commitments,
+        '--out',
+        join(dir, `${i}.json`),
+      ]);
+    const r = cli([
+      'sign-aggregate',
+      '--home',
+      home(3),
+      '--message-hex',
+      hex('good'),
+      '--commitments',
+      commitments,
+      '--shares',
+      dir,
+    ]);
     expect(r.stderr).toMatch(/1\.json: messageDigest: share signs a different message \(culprit: c1\)/);
   });
 
@@ -165,32 +267,79 @@ describe('sss-tool signing commands', () => {
     const commitments = commitAll('jwt1', [0, 3, 4]);
     const dir = join(root, 'jwt1', 'shares');
     mkdirSync(dir, { recursive: true });
-    for (const i of [0, 3, 4]) ok(['jwt', '--home', home(i), '--claims', claims, '--session', 'jwt1', '--commitments', commitments, '--out', join(dir, `${i}.json`)]);
-    const jwt = ok(['jwt', '--home', home(4), '--claims', claims, '--commitments', commitments, '--shares', dir]).stdout.trim();
+    for (const i of [0, 3, 4])
+      ok([
+        'jwt',
+        '--home',
+        home(i),
+        '--claims',
+        claims,
+        '--session',
+        'jwt1',
+        '--commitments',
+        commitments,
+        '--out',
+        join(dir, `${i}.json`),
+      ]);
+    const jwt = ok([
+      'jwt',
+      '--home',
+      home(4),
+      '--claims',
+      claims,
+      '--commitments',
+      commitments,
+      '--shares',
+      dir,
+    ]).stdout.trim();
     const { payload, protectedHeader } = await jwtVerify(jwt, publicKeyObject(g.publicKey), { algorithms: ['EdDSA'] });
     expect(payload).toEqual(JSON.parse(claims));
     expect(protectedHeader).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: g.publicKey });
-    expect(Buffer.from(jwt.split('.')[0], 'base64url').toString()).toBe(`{"alg":"EdDSA","typ":"JWT","kid":"${g.publicKey}"}`);
+    expect(Buffer.from(jwt.split('.')[0], 'base64url').toString()).toBe(
+      `{"alg":"EdDSA","typ":"JWT","kid":"${g.publicKey}"}`,
+    );
     const both = cli(['jwt', '--home', home(0), '--claims', claims, '--commitments', commitments]);
     expect(both.stderr).toMatch(/either --session .* or --shares/);
   });
 
   it('validates its inputs at the boundary', () => {
-    expect(cli(['sign-commit', '--home', home(0), '--session', '../x']).stderr).toMatch(/--session: expected a session id/);
-    expect(cli(['sign-share', '--home', home(0), '--session', 'x', '--message-hex', 'abc', '--commitments', root]).stderr).toMatch(/--message-hex: expected an even number of hex digits/);
-    expect(cli(['sign-share', '--home', home(0), '--session', 'x', '--commitments', root]).stderr).toMatch(/exactly one of --message-hex or --message-file/);
+    expect(cli(['sign-commit', '--home', home(0), '--session', '../x']).stderr).toMatch(
+      /--session: expected a session id/,
+    );
+    expect(
+      cli(['sign-share', '--home', home(0), '--session', 'x', '--message-hex', 'abc', '--commitments', root]).stderr,
+    ).toMatch(/--message-hex: expected an even number of hex digits/);
+    expect(cli(['sign-share', '--home', home(0), '--session', 'x', '--commitments', root]).stderr).toMatch(
+      /exactly one of --message-hex or --message-file/,
+    );
     expect(cli(['sign-commit', '--home', join(root, 'nobody')]).stderr).toMatch(/no share file/);
     const dir = join(root, 'junk');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'x.json'), JSON.stringify({ format: 'sss-tool/sign-commitment@1', session: 'x', extra: true }));
-    expect(cli(['sign-share', '--home', home(0), '--session', 'x', '--message-hex', '', '--commitments', dir]).stderr).toMatch(/x\.json/);
+    writeFileSync(
+      join(dir, 'x.json'),
+      JSON.stringify({ format: 'sss-tool/sign-commitment@1', session: 'x', extra: true }),
+    );
+    expect(
+      cli(['sign-share', '--home', home(0), '--session', 'x', '--message-hex', '', '--commitments', dir]).stderr,
+    ).toMatch(/x\.json/);
   });
 
   it("is importable as the package 'sss-tool', with type declarations", () => {
     const code = `import * as lib from 'sss-tool'; console.log(Object.keys(lib).sort().join(','))`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim().split(',')).toEqual(expect.arrayContaining(['Cosigner', 'openShare', 'aggregate', 'verifyShare', 'verifySignature', 'jwtSigningInput', 'assembleJwt', 'SssError']));
+    expect(r.stdout.trim().split(',')).toEqual(
+      expect.arrayContaining([
+        'Cosigner',
+        'openShare',
+        'aggregate',
+        'verifyShare',
+        'verifySignature',
+        'jwtSigningInput',
+        'assembleJwt',
+        'SssError',
+      ]),
+    );
     const dts = readFileSync(join(ROOT, 'lib', 'index.d.ts'), 'utf8');
     expect(dts).toMatch(/openShare/);
     expect(dts).toMatch(/type SignShare/);

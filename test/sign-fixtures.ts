@@ -44,7 +44,10 @@ export function subsets(n: number, k: number): number[][] {
 
 /** A group key (hex) as a node:crypto / jose public key. */
 export function publicKeyObject(hex: string) {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hex, 'hex').toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hex, 'hex').toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 /** node:crypto's (OpenSSL's) Ed25519 verification. */

@@ -82,7 +82,11 @@ describe('threshold signing, 3-of-5', () => {
     const input = jwtSigningInput({ a: 1 }, g.publicKey);
     const header = Buffer.from(Buffer.from(input).toString('ascii').split('.')[0], 'base64url').toString('utf8');
     expect(header).toBe(`{"alg":"EdDSA","typ":"JWT","kid":"${g.publicKey}"}`);
-    expect(decodeProtectedHeader(assembleJwt(input, new Uint8Array(64)))).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: g.publicKey });
+    expect(decodeProtectedHeader(assembleJwt(input, new Uint8Array(64)))).toEqual({
+      alg: 'EdDSA',
+      typ: 'JWT',
+      kid: g.publicKey,
+    });
   });
 
   it('signs with more than M signers, and with all N', () => {
@@ -158,13 +162,22 @@ describe('threshold signing, 3-of-5', () => {
     const shares = [a, b, c].map((x) => x.signShare('prop', m, cs));
     const fields = ['share', 'messageDigest', 'commitmentsDigest', 'session', 'groupKey'] as const;
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 }), fc.constantFrom(...fields), fc.integer({ min: 0, max: 63 }), fc.integer({ min: 1, max: 15 }), (who, field, pos, delta) => {
-        const s = shares[who];
-        const v = s[field];
-        const flipped = v.slice(0, pos % v.length) + ((parseInt(v[pos % v.length], 16) ^ delta) & 15).toString(16) + v.slice((pos % v.length) + 1);
-        const t = shares.map((x, i) => (i === who ? { ...x, [field]: flipped } : x));
-        expect(() => aggregate(g, m, cs, t)).toThrow(SssError);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 }),
+        fc.constantFrom(...fields),
+        fc.integer({ min: 0, max: 63 }),
+        fc.integer({ min: 1, max: 15 }),
+        (who, field, pos, delta) => {
+          const s = shares[who];
+          const v = s[field];
+          const flipped =
+            v.slice(0, pos % v.length) +
+            ((parseInt(v[pos % v.length], 16) ^ delta) & 15).toString(16) +
+            v.slice((pos % v.length) + 1);
+          const t = shares.map((x, i) => (i === who ? { ...x, [field]: flipped } : x));
+          expect(() => aggregate(g, m, cs, t)).toThrow(SssError);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -195,7 +208,11 @@ describe('threshold signing, 3-of-5', () => {
     const [a, b, c] = all;
     const cs = [a, b, c].map((x) => x.commit('msg'));
     const m = text('the message');
-    const shares = [a.signShare('msg', text('another message'), cs), b.signShare('msg', m, cs), c.signShare('msg', m, cs)];
+    const shares = [
+      a.signShare('msg', text('another message'), cs),
+      b.signShare('msg', m, cs),
+      c.signShare('msg', m, cs),
+    ];
     rejects(() => aggregate(g, m, cs, shares), /share signs a different message/, a.moniker);
     rejects(() => aggregate(g, text('a third one'), cs, shares), /no share signs this message/);
   });
@@ -217,9 +234,26 @@ describe('threshold signing, 3-of-5', () => {
     const id = identifierFor(mallory);
     const fake = new Uint8Array(Buffer.from(encodeScalar(123456789n), 'hex'));
     // A forged share file does not even open: its share is not on the group polynomial.
-    expect(() => new Cosigner({ ...g.shares[0], moniker: mallory, identifier: id, signingShare: bytesToHex(fake), verifyingShare: g.shares[0].verifyingShare })).toThrow(SssError);
+    expect(
+      () =>
+        new Cosigner({
+          ...g.shares[0],
+          moniker: mallory,
+          identifier: id,
+          signingShare: bytesToHex(fake),
+          verifyingShare: g.shares[0].verifyingShare,
+        }),
+    ).toThrow(SssError);
     const round1 = commitNonces(id, fake);
-    const mc: SignCommitment = { format: SIGN_FORMATS.commitment, session: 'mal', moniker: mallory, identifier: id, groupKey: g.publicKey, hiding: round1.commitment.hiding, binding: round1.commitment.binding };
+    const mc: SignCommitment = {
+      format: SIGN_FORMATS.commitment,
+      session: 'mal',
+      moniker: mallory,
+      identifier: id,
+      groupKey: g.publicKey,
+      hiding: round1.commitment.hiding,
+      binding: round1.commitment.binding,
+    };
     const cs = [a.commit('mal'), b.commit('mal'), mc];
     const honest = [a, b].map((x) => x.signShare('mal', m, cs));
     const group = SigningGroup.of(g);
@@ -232,7 +266,16 @@ describe('threshold signing, 3-of-5', () => {
       groupKey: g.publicKey,
       messageDigest: messageDigest(m),
       commitmentsDigest: commitmentsDigest(sorted),
-      share: bytesToHex(signShareWith(group, id, fake, round1.nonces, sorted.map(({ identifier, hiding, binding }) => ({ identifier, hiding, binding })), m)),
+      share: bytesToHex(
+        signShareWith(
+          group,
+          id,
+          fake,
+          round1.nonces,
+          sorted.map(({ identifier, hiding, binding }) => ({ identifier, hiding, binding })),
+          m,
+        ),
+      ),
     };
     rejects(() => aggregate(g, m, cs, [...honest, ms]), /invalid signature share/, mallory);
   });
@@ -249,7 +292,10 @@ describe('threshold signing, 3-of-5', () => {
     const cs = [a, b, c].map((x) => x.commit('strict'));
     rejects(() => a.signShare('strict', text('x'), [cs[0], { ...cs[1], extra: 1 }, cs[2]]), /unknown field "extra"/);
     rejects(() => a.signShare('strict', text('x'), [cs[0], { ...cs[1], hiding: '00'.repeat(32) }, cs[2]]), /hiding/);
-    rejects(() => a.signShare('strict', text('x'), [cs[0], { ...cs[1], binding: encodeScalar(ORDER - 1n) }, cs[2]]), /binding/);
+    rejects(
+      () => a.signShare('strict', text('x'), [cs[0], { ...cs[1], binding: encodeScalar(ORDER - 1n) }, cs[2]]),
+      /binding/,
+    );
   });
 
   it('bounds the sessions waiting for round 2, discarding the oldest', () => {

@@ -5,7 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ed25519, ed25519_FROST } from '@noble/curves/ed25519.js';
-import { aggregateShares, checkElement, commitNonces, signShareWith, SigningGroup, suite, verifyShareWith, verifyEd25519 } from '../src/crypto/sign.js';
+import {
+  aggregateShares,
+  checkElement,
+  commitNonces,
+  signShareWith,
+  SigningGroup,
+  suite,
+  verifyShareWith,
+  verifyEd25519,
+} from '../src/crypto/sign.js';
 import { bytesToHex, decodeScalar, encodePoint, hexToBytes, Point } from '../src/crypto/suite.js';
 import { dealGroup } from './sign-fixtures.js';
 
@@ -75,20 +84,34 @@ describe('RFC 9591 FROST(Ed25519, SHA-512) vectors through our wrappers', () => 
     commitment: [encodePoint(Point.BASE.multiply(sk)), encodePoint(Point.BASE.multiply(a1))],
   });
   const message = hexToBytes(RFC.inputs.message);
-  const shareOf = (n: number) => hexToBytes(RFC.inputs.participant_shares.find((s) => s.identifier === n)!.participant_share);
+  const shareOf = (n: number) =>
+    hexToBytes(RFC.inputs.participant_shares.find((s) => s.identifier === n)!.participant_share);
 
-  it('derives every participant\'s verifying share from the group commitment', () => {
+  it("derives every participant's verifying share from the group commitment", () => {
     expect(group.commitment[0]).toBe(RFC.inputs.group_public_key);
     for (const s of RFC.inputs.participant_shares)
-      expect(bytesToHex(group.verifyingShare(ident(s.identifier)))).toBe(encodePoint(Point.BASE.multiply(decodeScalar(s.participant_share, 'share'))));
+      expect(bytesToHex(group.verifyingShare(ident(s.identifier)))).toBe(
+        encodePoint(Point.BASE.multiply(decodeScalar(s.participant_share, 'share'))),
+      );
   });
 
   it('reproduces round one, round two and the signature', () => {
-    const round1 = RFC.round_one_outputs.map((o) => ({ o, ...commitNonces(ident(o.identifier), shareOf(o.identifier), replay(o.hiding_nonce_randomness, o.binding_nonce_randomness)) }));
+    const round1 = RFC.round_one_outputs.map((o) => ({
+      o,
+      ...commitNonces(
+        ident(o.identifier),
+        shareOf(o.identifier),
+        replay(o.hiding_nonce_randomness, o.binding_nonce_randomness),
+      ),
+    }));
     for (const { o, nonces, commitment } of round1) {
       expect(bytesToHex(nonces.hiding)).toBe(o.hiding_nonce);
       expect(bytesToHex(nonces.binding)).toBe(o.binding_nonce);
-      expect(commitment).toEqual({ identifier: ident(o.identifier), hiding: o.hiding_nonce_commitment, binding: o.binding_nonce_commitment });
+      expect(commitment).toEqual({
+        identifier: ident(o.identifier),
+        hiding: o.hiding_nonce_commitment,
+        binding: o.binding_nonce_commitment,
+      });
     }
     const list = round1.map((r) => r.commitment);
     const shares: Record<string, Uint8Array> = {};
@@ -102,19 +125,31 @@ describe('RFC 9591 FROST(Ed25519, SHA-512) vectors through our wrappers', () => 
     }
     const r = aggregateShares(group, list, message, shares);
     expect(r.ok && bytesToHex(r.signature)).toBe(RFC.final_output.sig);
-    expect(verifyEd25519(hexToBytes(RFC.inputs.group_public_key), message, hexToBytes(RFC.final_output.sig))).toBe(true);
+    expect(verifyEd25519(hexToBytes(RFC.inputs.group_public_key), message, hexToBytes(RFC.final_output.sig))).toBe(
+      true,
+    );
   });
 
   it('refuses to sign again with consumed nonces', () => {
     const o = RFC.round_one_outputs[0];
-    const { nonces, commitment } = commitNonces(ident(1), shareOf(1), replay(o.hiding_nonce_randomness, o.binding_nonce_randomness));
+    const { nonces, commitment } = commitNonces(
+      ident(1),
+      shareOf(1),
+      replay(o.hiding_nonce_randomness, o.binding_nonce_randomness),
+    );
     const other = commitNonces(ident(3), shareOf(3)).commitment;
     signShareWith(group, ident(1), shareOf(1), nonces, [commitment, other], message);
-    expect(() => signShareWith(group, ident(1), shareOf(1), nonces, [commitment, other], message)).toThrow(/nonces already used/);
+    expect(() => signShareWith(group, ident(1), shareOf(1), nonces, [commitment, other], message)).toThrow(
+      /nonces already used/,
+    );
   });
 
   it('names the signer whose share is wrong', () => {
-    const list = RFC.round_one_outputs.map((o) => ({ identifier: ident(o.identifier), hiding: o.hiding_nonce_commitment, binding: o.binding_nonce_commitment }));
+    const list = RFC.round_one_outputs.map((o) => ({
+      identifier: ident(o.identifier),
+      hiding: o.hiding_nonce_commitment,
+      binding: o.binding_nonce_commitment,
+    }));
     const shares = Object.fromEntries(RFC.round_two_outputs.map((r) => [ident(r.identifier), hexToBytes(r.sig_share)]));
     shares[ident(3)] = hexToBytes(RFC.round_two_outputs[0].sig_share);
     expect(aggregateShares(group, list, message, shares)).toEqual({ ok: false, invalid: [ident(3)] });
@@ -129,19 +164,36 @@ describe('the signing suite equals ed25519_FROST', () => {
       const signers = g.shares.slice(round % 3, (round % 3) + 3);
       const seed = Array.from({ length: signers.length * 2 }, () => bytesToHex(ed25519.utils.randomSecretKey()));
       const message = ed25519.utils.randomSecretKey();
-      const ours = signers.map((s, i) => commitNonces(s.identifier, hexToBytes(s.signingShare), replay(seed[2 * i], seed[2 * i + 1])));
+      const ours = signers.map((s, i) =>
+        commitNonces(s.identifier, hexToBytes(s.signingShare), replay(seed[2 * i], seed[2 * i + 1])),
+      );
       const theirs = signers.map((s, i) =>
-        ed25519_FROST.commit({ identifier: s.identifier, signingShare: hexToBytes(s.signingShare) }, replay(seed[2 * i], seed[2 * i + 1])),
+        ed25519_FROST.commit(
+          { identifier: s.identifier, signingShare: hexToBytes(s.signingShare) },
+          replay(seed[2 * i], seed[2 * i + 1]),
+        ),
       );
       const list = ours.map((o) => o.commitment);
       const nobleList = theirs.map((t) => t.commitments);
-      expect(nobleList.map((c) => ({ identifier: c.identifier, hiding: bytesToHex(c.hiding), binding: bytesToHex(c.binding) }))).toEqual(list);
+      expect(
+        nobleList.map((c) => ({
+          identifier: c.identifier,
+          hiding: bytesToHex(c.hiding),
+          binding: bytesToHex(c.binding),
+        })),
+      ).toEqual(list);
       const pub = group.frostPublic(signers.map((s) => s.identifier));
       const a: Record<string, Uint8Array> = {};
       const b: Record<string, Uint8Array> = {};
       signers.forEach((s, i) => {
         a[s.identifier] = signShareWith(group, s.identifier, hexToBytes(s.signingShare), ours[i].nonces, list, message);
-        b[s.identifier] = ed25519_FROST.signShare({ identifier: s.identifier, signingShare: hexToBytes(s.signingShare) }, pub, theirs[i].nonces, nobleList, message);
+        b[s.identifier] = ed25519_FROST.signShare(
+          { identifier: s.identifier, signingShare: hexToBytes(s.signingShare) },
+          pub,
+          theirs[i].nonces,
+          nobleList,
+          message,
+        );
         expect(bytesToHex(a[s.identifier])).toBe(bytesToHex(b[s.identifier]));
       });
       const r = aggregateShares(group, list, message, a);
@@ -160,6 +212,15 @@ describe('the signing suite equals ed25519_FROST', () => {
     const group = SigningGroup.of(g);
     const [x, y] = g.shares.map((s) => commitNonces(s.identifier, hexToBytes(s.signingShare)));
     const bad = { ...y.commitment, hiding: dirty };
-    expect(() => signShareWith(group, g.shares[0].identifier, hexToBytes(g.shares[0].signingShare), x.nonces, [x.commitment, bad], new Uint8Array(1))).toThrow();
+    expect(() =>
+      signShareWith(
+        group,
+        g.shares[0].identifier,
+        hexToBytes(g.shares[0].signingShare),
+        x.nonces,
+        [x.commitment, bad],
+        new Uint8Array(1),
+      ),
+    ).toThrow();
   });
 });

@@ -5,7 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ED25519_TORSION_SUBGROUP } from '@noble/curves/ed25519.js';
-import { ORDER, Point, Fn, assertPrimeOrder, bytesToHex, decodeHex, decodePoint, decodeScalar, encodePoint, encodeScalar } from '../src/crypto/suite.js';
+import {
+  ORDER,
+  Point,
+  Fn,
+  assertPrimeOrder,
+  bytesToHex,
+  decodeHex,
+  decodePoint,
+  decodeScalar,
+  encodePoint,
+  encodeScalar,
+} from '../src/crypto/suite.js';
 import { SssError } from '../src/errors.js';
 
 const P = 2n ** 255n - 19n;
@@ -27,7 +38,8 @@ function yOf(hex: string): bigint {
 }
 
 /** A valid point of the prime-order subgroup, made from a random scalar. */
-const randomPoint = () => Point.BASE.multiply(Fn.create(BigInt('0x' + bytesToHex(crypto.getRandomValues(new Uint8Array(32))))) || 1n);
+const randomPoint = () =>
+  Point.BASE.multiply(Fn.create(BigInt('0x' + bytesToHex(crypto.getRandomValues(new Uint8Array(32))))) || 1n);
 
 /** The 8 torsion points, generated here from one point of order 8 rather than taken on faith. */
 function torsionPoints(): Point[] {
@@ -61,7 +73,7 @@ describe('decodePoint', () => {
   it('rejects an encoding that is not on the curve', () => {
     // Smallest y whose x² = (y²−1)/(d·y²+1) has no square root: found by the decoder itself.
     let y = 2n;
-    for (;; y++) {
+    for (; ; y++) {
       try {
         Point.fromHex(le32(y));
       } catch {
@@ -104,7 +116,7 @@ describe('decodePoint', () => {
     rejects(() => decodePoint(42, 'C'), 'C', /hex/);
   });
 
-  it('accepts a point with a torsion component (that is assertPrimeOrder\'s job) but assertPrimeOrder refuses P+T', () => {
+  it("accepts a point with a torsion component (that is assertPrimeOrder's job) but assertPrimeOrder refuses P+T", () => {
     const p = randomPoint();
     expect(() => assertPrimeOrder(p, 'C')).not.toThrow();
     for (const T of torsionPoints().slice(1)) {
@@ -143,7 +155,8 @@ describe('decodeScalar', () => {
   });
 
   it('rejects the order, order+1 and 2^256-1', () => {
-    for (const n of [ORDER, ORDER + 1n, 2n ** 256n - 1n]) rejects(() => decodeScalar(le32(n), 'proofOfKnowledge'), 'proofOfKnowledge', /non-canonical scalar/);
+    for (const n of [ORDER, ORDER + 1n, 2n ** 256n - 1n])
+      rejects(() => decodeScalar(le32(n), 'proofOfKnowledge'), 'proofOfKnowledge', /non-canonical scalar/);
   });
 
   it('rejects uppercase hex and wrong lengths', () => {

@@ -45,9 +45,17 @@ export class DemoAction {
    * The maintainer's part: merges a pull request (from `maintainer`, a clone) only after this
    * Action validated it, as branch protection would demand.
    */
-  async validateAndMerge(pr: LocalPull, author: string, maintainer: SimpleGit, say: (line: string) => void): Promise<void> {
+  async validateAndMerge(
+    pr: LocalPull,
+    author: string,
+    maintainer: SimpleGit,
+    say: (line: string) => void,
+  ): Promise<void> {
     const run = await this.validate(pr, author);
-    if (run.code !== 0) throw new SssError(`the Action rejected pull request #${pr.number} (${pr.title}): ${run.problems.join('; ') || run.log}`);
+    if (run.code !== 0)
+      throw new SssError(
+        `the Action rejected pull request #${pr.number} (${pr.title}): ${run.problems.join('; ') || run.log}`,
+      );
     await maintainer.fetch('origin');
     await maintainer.merge(['--no-ff', '-m', `Merge pull request #${pr.number} from ${pr.head}`, `origin/${pr.head}`]);
     await maintainer.push('origin', 'main');
@@ -64,7 +72,12 @@ export class DemoAction {
     const event = {
       action: 'opened',
       number: pr.number,
-      pull_request: { number: pr.number, user: { login: author }, base: { ref: 'main', sha: base, repo: { full_name: DEMO_REPOSITORY } }, head: { ref: pr.head, repo: { full_name: DEMO_REPOSITORY, fork: false } } },
+      pull_request: {
+        number: pr.number,
+        user: { login: author },
+        base: { ref: 'main', sha: base, repo: { full_name: DEMO_REPOSITORY } },
+        head: { ref: pr.head, repo: { full_name: DEMO_REPOSITORY, fork: false } },
+      },
       repository: { full_name: DEMO_REPOSITORY, default_branch: 'main', fork: false },
     };
     return this.run('pull_request', event);
@@ -74,7 +87,10 @@ export class DemoAction {
   async publish(): Promise<ActionResult> {
     const g = await this.checkout();
     await g.checkout(['--detach', 'origin/main']);
-    return this.run('push', { ref: 'refs/heads/main', repository: { full_name: DEMO_REPOSITORY, default_branch: 'main', fork: false } });
+    return this.run('push', {
+      ref: 'refs/heads/main',
+      repository: { full_name: DEMO_REPOSITORY, default_branch: 'main', fork: false },
+    });
   }
 
   private async run(eventName: string, event: unknown): Promise<ActionResult> {
@@ -117,8 +133,14 @@ export class DemoAction {
     const committed = /Committed (.+) to `main`/.exec(summary);
     return {
       code,
-      phase: Object.entries(status).map(([id, phase]) => `${id} at ${phase}`).join(', ') || 'no ceremony',
-      problems: stdout.split('\n').filter((l) => l.startsWith('::error')).map((l) => l.replace(/^::error[^:]*::/, '')),
+      phase:
+        Object.entries(status)
+          .map(([id, phase]) => `${id} at ${phase}`)
+          .join(', ') || 'no ceremony',
+      problems: stdout
+        .split('\n')
+        .filter((l) => l.startsWith('::error'))
+        .map((l) => l.replace(/^::error[^:]*::/, '')),
       published: committed ? committed[1].replace(/`/g, '') : undefined,
       upToDate: summary.includes('is up to date with the transcript'),
       log: stdout.trim().split('\n').slice(-3).join(' / '),

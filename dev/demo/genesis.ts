@@ -13,9 +13,39 @@ import { CIPHERSUITE } from '../../src/crypto/suite.js';
 import { SssError } from '../../src/errors.js';
 import { LocalPull, startLocalGitHub } from '../local-github.js';
 import { DemoAction } from './action.js';
-import { DEMO_REPOSITORY, DIST, DemoParticipant, checkPublished, git, identify, newParticipant, pool, sssTool } from './people.js';
+import {
+  DEMO_REPOSITORY,
+  DIST,
+  DemoParticipant,
+  checkPublished,
+  git,
+  identify,
+  newParticipant,
+  pool,
+  sssTool,
+} from './people.js';
 
-export const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter'];
+export const NAMES = [
+  'alice',
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'frank',
+  'grace',
+  'heidi',
+  'ivan',
+  'judy',
+  'mallory',
+  'niaj',
+  'olivia',
+  'peggy',
+  'rupert',
+  'sybil',
+  'trent',
+  'victor',
+  'walter',
+];
 
 /** Runs the whole genesis ceremony; returns where everything is and the group key. */
 export async function runGenesisDemo(root: string, n: number, t: number, say: (line: string) => void) {
@@ -27,7 +57,10 @@ export async function runGenesisDemo(root: string, n: number, t: number, say: (l
   await git(root).clone(origin, maintainer);
   const m = git(maintainer);
   await identify(m, 'maintainer');
-  writeFileSync(join(maintainer, 'README.md'), '# Demo ceremony repository\n\nArtifacts arrive as pull requests into `ceremonies/<id>/`.\n');
+  writeFileSync(
+    join(maintainer, 'README.md'),
+    '# Demo ceremony repository\n\nArtifacts arrive as pull requests into `ceremonies/<id>/`.\n',
+  );
   await m.add('README.md');
   await m.commit('Start the ceremony repository');
   await m.push('origin', 'main');
@@ -38,15 +71,26 @@ export async function runGenesisDemo(root: string, n: number, t: number, say: (l
   try {
     const action = new DemoAction(root, origin, github.url);
     say(`Demo: a ${t}-of-${n} genesis ceremony in ${root}`);
-    say(`  participants: ${people.map((p) => p.moniker).join(', ')}; each has its own home dir, clone and GitHub login`);
+    say(
+      `  participants: ${people.map((p) => p.moniker).join(', ')}; each has its own home dir, clone and GitHub login`,
+    );
     say(`  GitHub: a local stand-in at ${github.url} for pull requests and comments; origin: ${origin}`);
-    say(`  every pull request is checked by the real bundled Action (${relative(process.cwd(), DIST) || DIST}) before the maintainer merges it`);
+    say(
+      `  every pull request is checked by the real bundled Action (${relative(process.cwd(), DIST) || DIST}) before the maintainer merges it`,
+    );
     say('');
 
     const review = (pr: LocalPull, author: string) => action.validateAndMerge(pr, author, m, say);
 
     // The maintainer opens the ceremony with its manifest, through a pull request like anyone else.
-    const manifest = { format: FORMATS.ceremony, ceremony, kind: 'dkg', ciphersuite: CIPHERSUITE, threshold: t, participants: n };
+    const manifest = {
+      format: FORMATS.ceremony,
+      ceremony,
+      kind: 'dkg',
+      ciphersuite: CIPHERSUITE,
+      threshold: t,
+      participants: n,
+    };
     await m.checkoutLocalBranch(`ceremony/${ceremony}/open`);
     mkdirSync(join(maintainer, 'ceremonies', ceremony), { recursive: true });
     writeFileSync(join(maintainer, 'ceremonies', ceremony, 'ceremony.json'), toFileText(manifest));
@@ -54,25 +98,58 @@ export async function runGenesisDemo(root: string, n: number, t: number, say: (l
     await m.commit(`${ceremony}: open a ${t}-of-${n} ceremony`);
     await m.push('origin', `ceremony/${ceremony}/open`);
     await m.checkout('main');
-    github.pulls.push({ number: github.pulls.length + 1, head: `ceremony/${ceremony}/open`, base: 'main', title: `${ceremony}: open a ${t}-of-${n} ceremony`, body: '', state: 'open', html_url: '' });
+    github.pulls.push({
+      number: github.pulls.length + 1,
+      head: `ceremony/${ceremony}/open`,
+      base: 'main',
+      title: `${ceremony}: open a ${t}-of-${n} ceremony`,
+      body: '',
+      state: 'open',
+      html_url: '',
+    });
     say('  the maintainer opens the ceremony (ceremonies/genesis/ceremony.json):');
     await review(github.pulls[github.pulls.length - 1], 'maintainer');
 
-    const env = (p: DemoParticipant) => ({ ...process.env, GITHUB_API_URL: github.url, GITHUB_TOKEN: `demo-token-of-${p.moniker}` });
-    const run = (p: DemoParticipant, args: string[]) => sssTool([...args, '--home', p.home, '--repo', p.clone, '--passphrase-file', p.passphraseFile], env(p));
+    const env = (p: DemoParticipant) => ({
+      ...process.env,
+      GITHUB_API_URL: github.url,
+      GITHUB_TOKEN: `demo-token-of-${p.moniker}`,
+    });
+    const run = (p: DemoParticipant, args: string[]) =>
+      sssTool([...args, '--home', p.home, '--repo', p.clone, '--passphrase-file', p.passphraseFile], env(p));
     const step = async (name: string, args: (p: DemoParticipant) => string[]) => {
       await pool(people, 2, async (p) => {
         await git(p.clone).pull('origin', 'main');
         await run(p, [...args(p), '--submit', '--github-repo', DEMO_REPOSITORY]);
       });
-      const prs = github.pulls.filter((pr) => pr.state === 'open' && pr.head.startsWith(`ceremony/${ceremony}/${name}/`)).sort((a, b) => a.number - b.number);
+      const prs = github.pulls
+        .filter((pr) => pr.state === 'open' && pr.head.startsWith(`ceremony/${ceremony}/${name}/`))
+        .sort((a, b) => a.number - b.number);
       say(`  ${name}: ${prs.length} pull requests opened with --submit`);
       for (const pr of prs) await review(pr, pr.head.split('/').pop()!);
     };
 
-    await pool(people, 2, (p) => run(p, ['initialize', '--moniker', p.moniker, '--github', p.moniker, '--endpoint', `https://${p.moniker}.cosigner.example`]));
+    await pool(people, 2, (p) =>
+      run(p, [
+        'initialize',
+        '--moniker',
+        p.moniker,
+        '--github',
+        p.moniker,
+        '--endpoint',
+        `https://${p.moniker}.cosigner.example`,
+      ]),
+    );
     say('  initialize: identities created');
-    await step('round1', () => ['dkg-round1', '--threshold', String(t), '--participants', String(n), '--ceremony', ceremony]);
+    await step('round1', () => [
+      'dkg-round1',
+      '--threshold',
+      String(t),
+      '--participants',
+      String(n),
+      '--ceremony',
+      ceremony,
+    ]);
     await step('round2', (p) => ['dkg-round2', '--commitments', join(p.clone, 'ceremonies', ceremony, 'round1')]);
     await step('finalize', (p) => ['dkg-finalize', '--shares', join(p.clone, 'ceremonies', ceremony, 'round2')]);
 
@@ -81,7 +158,8 @@ export async function runGenesisDemo(root: string, n: number, t: number, say: (l
     if (first.code !== 0) throw new SssError(`the Action failed to publish: ${first.problems.join('; ') || first.log}`);
     say(`  publish (push to main): the Action committed ${first.published || 'nothing'}`);
     const second = await action.publish();
-    if (second.code !== 0 || second.published) throw new SssError(`the second publish run was not a no-op: ${second.log}`);
+    if (second.code !== 0 || second.published)
+      throw new SssError(`the second publish run was not a no-op: ${second.log}`);
     say(`  publish again: ${second.upToDate ? 'public_info/ is up to date, nothing committed' : second.log}`);
     say(`  pull request comments by the Action: ${github.comments.size}; job summaries in ${join(root, 'actions')}`);
   } finally {
@@ -100,7 +178,19 @@ export async function runGenesisDemo(root: string, n: number, t: number, say: (l
   say('');
   say(`Repository (main):   ${maintainer}`);
   say(`Public info:         ${join(maintainer, 'public_info')}`);
-  say(`Participants' homes: ${join(root, 'participants', '<moniker>', 'home')} (age-encrypted; passphrase in passphrase.txt beside it)`);
-  return { root, repository: maintainer, origin, publicKey, participants: people.map((p) => ({ moniker: p.moniker, home: p.home, clone: p.clone, passphraseFile: p.passphraseFile })) };
+  say(
+    `Participants' homes: ${join(root, 'participants', '<moniker>', 'home')} (age-encrypted; passphrase in passphrase.txt beside it)`,
+  );
+  return {
+    root,
+    repository: maintainer,
+    origin,
+    publicKey,
+    participants: people.map((p) => ({
+      moniker: p.moniker,
+      home: p.home,
+      clone: p.clone,
+      passphraseFile: p.passphraseFile,
+    })),
+  };
 }
-

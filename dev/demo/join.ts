@@ -13,7 +13,23 @@ import { LocalPull, startLocalGitHub } from '../local-github.js';
 import { DemoAction } from './action.js';
 import { DEMO_REPOSITORY, DemoParticipant, checkPublished, git, newParticipant, pool, sssTool } from './people.js';
 
-const NEWCOMERS = ['frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'newcomer'];
+const NEWCOMERS = [
+  'frank',
+  'grace',
+  'heidi',
+  'ivan',
+  'judy',
+  'mallory',
+  'niaj',
+  'olivia',
+  'peggy',
+  'rupert',
+  'sybil',
+  'trent',
+  'victor',
+  'walter',
+  'newcomer',
+];
 
 export interface GenesisDemo {
   root: string;
@@ -40,25 +56,56 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
     mkdirSync(join(root, 'join'), { recursive: true });
     const action = new DemoAction(join(root, 'join'), origin, github.url);
     say('');
-    say(`Join: ${moniker} joins the ${group.threshold}-of-${group.participants.length} group; ${approvers.map((p) => p.moniker).join(', ')} approve`);
+    say(
+      `Join: ${moniker} joins the ${group.threshold}-of-${group.participants.length} group; ${approvers.map((p) => p.moniker).join(', ')} approve`,
+    );
     const review = (pr: LocalPull, author: string) => action.validateAndMerge(pr, author, m, say);
-    const env = (p: DemoParticipant) => ({ ...process.env, GITHUB_API_URL: github.url, GITHUB_TOKEN: `demo-token-of-${p.moniker}` });
-    const run = (p: DemoParticipant, args: string[]) => sssTool([...args, '--home', p.home, '--repo', p.clone, '--passphrase-file', p.passphraseFile], env(p));
+    const env = (p: DemoParticipant) => ({
+      ...process.env,
+      GITHUB_API_URL: github.url,
+      GITHUB_TOKEN: `demo-token-of-${p.moniker}`,
+    });
+    const run = (p: DemoParticipant, args: string[]) =>
+      sssTool([...args, '--home', p.home, '--repo', p.clone, '--passphrase-file', p.passphraseFile], env(p));
     const step = async (name: string, who: DemoParticipant[], args: (p: DemoParticipant) => string[]) => {
       await pool(who, 2, async (p) => {
         await git(p.clone).pull('origin', 'main');
         await run(p, [...args(p), '--submit', '--github-repo', DEMO_REPOSITORY]);
       });
-      const prs = github.pulls.filter((pr) => pr.state === 'open' && pr.head.startsWith(`ceremony/${ceremony}/${name}/`)).sort((a, b) => a.number - b.number);
+      const prs = github.pulls
+        .filter((pr) => pr.state === 'open' && pr.head.startsWith(`ceremony/${ceremony}/${name}/`))
+        .sort((a, b) => a.number - b.number);
       say(`  ${name}: ${prs.length} pull request${prs.length === 1 ? '' : 's'} opened with --submit`);
       for (const pr of prs) await review(pr, pr.head.split('/').pop()!);
     };
 
-    await run(newcomer, ['initialize', '--moniker', moniker, '--github', moniker, '--endpoint', `https://${moniker}.cosigner.example`]);
+    await run(newcomer, [
+      'initialize',
+      '--moniker',
+      moniker,
+      '--github',
+      moniker,
+      '--endpoint',
+      `https://${moniker}.cosigner.example`,
+    ]);
     say(`  initialize: ${moniker}'s identity created`);
-    await step('request', [newcomer], () => ['join-request', '--ceremony', ceremony, '--approvers', approvers.map((p) => p.moniker).join(',')]);
-    await step('approval', approvers, (p) => ['approve-participant', '--request', join(p.clone, 'ceremonies', ceremony, 'request.json')]);
-    await step('finalize', [newcomer], (p) => ['finalize-join', '--approvals', join(p.clone, 'ceremonies', ceremony, 'approvals')]);
+    await step('request', [newcomer], () => [
+      'join-request',
+      '--ceremony',
+      ceremony,
+      '--approvers',
+      approvers.map((p) => p.moniker).join(','),
+    ]);
+    await step('approval', approvers, (p) => [
+      'approve-participant',
+      '--request',
+      join(p.clone, 'ceremonies', ceremony, 'request.json'),
+    ]);
+    await step('finalize', [newcomer], (p) => [
+      'finalize-join',
+      '--approvals',
+      join(p.clone, 'ceremonies', ceremony, 'approvals'),
+    ]);
 
     const first = await action.publish();
     if (first.code !== 0) throw new SssError(`the Action failed to publish: ${first.problems.join('; ') || first.log}`);
@@ -69,11 +116,16 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
 
   const { publicKey, peers } = await checkPublished(maintainer, ceremony);
   const after = JSON.parse(readFileSync(join(maintainer, 'public_info', 'group.json'), 'utf8')) as GroupPackage;
-  if (publicKey !== result.publicKey) throw new SssError(`the join changed public_key.txt (${result.publicKey} → ${publicKey})`);
-  if (!peers.split('\n').some((l) => l.startsWith(`${moniker} `))) throw new SssError(`peers_list.txt does not list ${moniker}`);
-  if (readFileSync(join(newcomer.home, 'trustserver_public_key.pub'), 'utf8').trim() !== publicKey) throw new SssError(`${moniker} holds a share of another key`);
+  if (publicKey !== result.publicKey)
+    throw new SssError(`the join changed public_key.txt (${result.publicKey} → ${publicKey})`);
+  if (!peers.split('\n').some((l) => l.startsWith(`${moniker} `)))
+    throw new SssError(`peers_list.txt does not list ${moniker}`);
+  if (readFileSync(join(newcomer.home, 'trustserver_public_key.pub'), 'utf8').trim() !== publicKey)
+    throw new SssError(`${moniker} holds a share of another key`);
   say('');
-  say(`Verified: ${moniker} holds a share of the same key; the group is ${after.threshold}-of-${after.participants.length}.`);
+  say(
+    `Verified: ${moniker} holds a share of the same key; the group is ${after.threshold}-of-${after.participants.length}.`,
+  );
   say(`Group public key (unchanged): ${publicKey}`);
   say('Peers (public_info/peers_list.txt):');
   for (const line of peers.trimEnd().split('\n')) say(`  ${line}`);

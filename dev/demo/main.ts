@@ -25,7 +25,8 @@ async function demo(opts: DemoOptions): Promise<void> {
   };
   const n = Number(opts.participants);
   const t = Number(opts.threshold);
-  if (!Number.isInteger(n) || n < 2 || n > NAMES.length) throw new SssError(`--participants must be from 2 to ${NAMES.length}`);
+  if (!Number.isInteger(n) || n < 2 || n > NAMES.length)
+    throw new SssError(`--participants must be from 2 to ${NAMES.length}`);
   if (!Number.isInteger(t) || t < 2 || t > n) throw new SssError('--threshold must be from 2 to --participants');
   const root = opts.dir ? resolve(opts.dir) : mkdtempSync(join(tmpdir(), 'sss-demo-'));
   const result = await runGenesisDemo(root, n, t, say);
@@ -38,7 +39,9 @@ async function demo(opts: DemoOptions): Promise<void> {
 }
 
 const program = new Command('demo')
-  .description('a complete local run: a genesis ceremony and a join through pull requests checked by the bundled Action, then M holders sign a JWT')
+  .description(
+    'a complete local run: a genesis ceremony and a join through pull requests checked by the bundled Action, then M holders sign a JWT',
+  )
   .option('--participants <n>', 'number of participants', '5')
   .option('--threshold <t>', 'signers needed', '3')
   .option('--dir <dir>', 'where to put the demo (default: a new temporary directory)')
@@ -49,6 +52,7 @@ const program = new Command('demo')
 try {
   await program.parseAsync(process.argv.slice(2), { from: 'user' });
 } catch (e) {
-  if (!(e instanceof CommanderError)) process.stderr.write(`demo: error: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (!(e instanceof CommanderError))
+    process.stderr.write(`demo: error: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = e instanceof CommanderError ? e.exitCode : 1;
 }

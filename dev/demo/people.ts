@@ -33,12 +33,14 @@ export interface DemoParticipant {
   passphraseFile: string;
 }
 
-
 /**
  * After a ceremony: pulls main, re-audits the ceremony with the CLI (`verify --require-complete`),
  * checks public_info/ is what the transcript yields, and returns the published key and peers.
  */
-export async function checkPublished(repository: string, ceremony: string): Promise<{ publicKey: string; peers: string }> {
+export async function checkPublished(
+  repository: string,
+  ceremony: string,
+): Promise<{ publicKey: string; peers: string }> {
   await git(repository).pull('origin', 'main');
   await sssTool(['verify', '--ceremony', ceremony, '--require-complete', '--repo', repository]);
   await sssTool(['publish', '--ceremony', ceremony, '--check', '--repo', repository]);
@@ -78,7 +80,11 @@ export function sssTool(args: string[], env: NodeJS.ProcessEnv = process.env): P
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolvePromise(out) : reject(new SssError(`sss-tool ${args[0]} failed: ${err.trim() || out.trim()}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolvePromise(out)
+        : reject(new SssError(`sss-tool ${args[0]} failed: ${err.trim() || out.trim()}`)),
+    );
   });
 }
 

@@ -21,6 +21,8 @@ export interface Inputs {
 
 export interface RunContext {
   eventName: string;
+  // GitHub's event payload: read field by field, each with a fallback.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   event: Record<string, any>;
   workspace: string;
   /** owner/name of the repository the workflow runs in. */
@@ -29,16 +31,31 @@ export interface RunContext {
 }
 
 const relDir = (s: string, name: string): string => {
-  const d = s.trim().replace(/^\.\/+/, '').replace(/\/+$/, '');
-  if (!d || d.startsWith('/') || d.split('/').includes('..')) throw new SssError(`expected a directory inside the repository, got ${JSON.stringify(s)}`, { code: 'usage', field: name });
+  const d = s
+    .trim()
+    .replace(/^\.\/+/, '')
+    .replace(/\/+$/, '');
+  if (!d || d.startsWith('/') || d.split('/').includes('..'))
+    throw new SssError(`expected a directory inside the repository, got ${JSON.stringify(s)}`, {
+      code: 'usage',
+      field: name,
+    });
   return d;
 };
 
 export function readInputs(): Inputs {
   const mode = core.getInput('mode') || 'auto';
-  if (!['auto', 'validate', 'publish', 'status'].includes(mode)) throw new SssError(`expected auto, validate, publish or status, got ${JSON.stringify(mode)}`, { code: 'usage', field: 'mode' });
+  if (!['auto', 'validate', 'publish', 'status'].includes(mode))
+    throw new SssError(`expected auto, validate, publish or status, got ${JSON.stringify(mode)}`, {
+      code: 'usage',
+      field: 'mode',
+    });
   const publishVia = core.getInput('publish-via') || 'commit';
-  if (publishVia !== 'commit' && publishVia !== 'pull-request') throw new SssError(`expected commit or pull-request, got ${JSON.stringify(publishVia)}`, { code: 'usage', field: 'publish-via' });
+  if (publishVia !== 'commit' && publishVia !== 'pull-request')
+    throw new SssError(`expected commit or pull-request, got ${JSON.stringify(publishVia)}`, {
+      code: 'usage',
+      field: 'publish-via',
+    });
   return {
     mode: mode as Inputs['mode'],
     ceremoniesDir: relDir(core.getInput('ceremonies-dir') || 'ceremonies', 'ceremonies-dir'),
@@ -50,7 +67,7 @@ export function readInputs(): Inputs {
 }
 
 /** Logins separated by commas, spaces or newlines; a leading @ is dropped. */
-export function parseLogins(s: string): string[] {
+function parseLogins(s: string): string[] {
   return s
     .split(/[\s,]+/)
     .map((x) => x.replace(/^@/, ''))
@@ -60,7 +77,13 @@ export function parseLogins(s: string): string[] {
 export function readContext(env: NodeJS.ProcessEnv = process.env): RunContext {
   const path = env.GITHUB_EVENT_PATH;
   const event = path && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
-  return { eventName: env.GITHUB_EVENT_NAME ?? '', event, workspace: env.GITHUB_WORKSPACE || process.cwd(), repository: env.GITHUB_REPOSITORY, ref: env.GITHUB_REF };
+  return {
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    event,
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    repository: env.GITHUB_REPOSITORY,
+    ref: env.GITHUB_REF,
+  };
 }
 
 /** A repository checkout (or an exported tree) as the rules see it. */

@@ -13,9 +13,12 @@ import { ceremoniesMarkdown, setOutputs, writeSummary } from './report.js';
 import { validate } from './validate.js';
 
 /** The mode an event implies when the `mode` input is `auto`. */
-export function modeFor(eventName: string): Mode {
+function modeFor(eventName: string): Mode {
   if (eventName === 'pull_request_target')
-    throw new SssError('refusing to run on pull_request_target: it runs with a write token next to untrusted changes; trigger the workflow on pull_request', { code: 'not-allowed', field: 'on' });
+    throw new SssError(
+      'refusing to run on pull_request_target: it runs with a write token next to untrusted changes; trigger the workflow on pull_request',
+      { code: 'not-allowed', field: 'on' },
+    );
   if (eventName === 'pull_request') return 'validate';
   if (eventName === 'push') return 'publish';
   return 'status';

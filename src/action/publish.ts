@@ -15,7 +15,7 @@ import { Inputs, RunContext } from './context.js';
 import { annotate, ceremoniesMarkdown, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
 
 /** The branch the Action's publish pull request comes from. */
-export const PUBLISH_BRANCH = 'sss-tool/public-info';
+const PUBLISH_BRANCH = 'sss-tool/public-info';
 
 export interface PublishResult {
   state: RepositoryState;
@@ -29,23 +29,29 @@ export interface PublishResult {
 export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishResult> {
   const ws = ctx.workspace;
   const state = auditRepository(join(ws, inputs.ceremoniesDir), ws);
-  const problems: Problem[] = [...[...state.reports.values()].flatMap((r) => r.errors), ...state.errors].map((error) => ({ error, merged: true }));
+  const problems: Problem[] = [...[...state.reports.values()].flatMap((r) => r.errors), ...state.errors].map(
+    (error) => ({ error, merged: true }),
+  );
   annotate(problems);
   setOutputs(state);
   const result: PublishResult = { state, changed: [] };
-  const defaultBranch: string | undefined = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
+  const defaultBranch: string | undefined =
+    ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
   const lines: string[] = ['## sss-tool: publish', ''];
 
-  if (ctx.event.repository?.fork) result.skipped = 'this repository is a fork: publishing is the upstream repository\'s';
-  else if (ctx.ref && defaultBranch && ctx.ref !== `refs/heads/${defaultBranch}`) result.skipped = `${ctx.ref} is not the default branch (${defaultBranch})`;
-  else if (state.errors.length) result.skipped = `the repository's transcript is inconsistent: ${state.errors[0].message}`;
+  if (ctx.event.repository?.fork) result.skipped = "this repository is a fork: publishing is the upstream repository's";
+  else if (ctx.ref && defaultBranch && ctx.ref !== `refs/heads/${defaultBranch}`)
+    result.skipped = `${ctx.ref} is not the default branch (${defaultBranch})`;
+  else if (state.errors.length)
+    result.skipped = `the repository's transcript is inconsistent: ${state.errors[0].message}`;
   else if (!state.group) result.skipped = 'no complete genesis ceremony yet: nothing to publish';
 
   if (!result.skipped && state.group) {
     const group = state.group;
     const dir = join(ws, inputs.publicInfoDir);
     const stale = stalePublicFiles(dir, group);
-    if (!stale.length) lines.push(`\`${inputs.publicInfoDir}/\` is up to date with the transcript: nothing to publish.`);
+    if (!stale.length)
+      lines.push(`\`${inputs.publicInfoDir}/\` is up to date with the transcript: nothing to publish.`);
     else {
       const files = publicInfoFiles(group);
       mkdirSync(dir, { recursive: true });
@@ -56,16 +62,26 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
       const commit = await commitAsBot(ws, result.changed, message);
       result.commit = commit;
       if (inputs.publishVia === 'commit') {
-        if (!defaultBranch) throw new SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', { code: 'git' });
+        if (!defaultBranch)
+          throw new SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
+            code: 'git',
+          });
         await pushCommit(ws, 'origin', commit, defaultBranch, { token: inputs.token });
-        lines.push(`Committed ${result.changed.map((f) => `\`${f}\``).join(', ')} to \`${defaultBranch}\` (${commit.slice(0, 12)}).`);
+        lines.push(
+          `Committed ${result.changed.map((f) => `\`${f}\``).join(', ')} to \`${defaultBranch}\` (${commit.slice(0, 12)}).`,
+        );
       } else {
         result.pullRequest = await publishPullRequest(inputs, ctx, commit, defaultBranch, message);
-        lines.push(`Opened or updated pull request #${result.pullRequest} with ${result.changed.map((f) => `\`${f}\``).join(', ')}.`);
+        lines.push(
+          `Opened or updated pull request #${result.pullRequest} with ${result.changed.map((f) => `\`${f}\``).join(', ')}.`,
+        );
       }
       core.info(lines[lines.length - 1]);
     }
-    lines.push('', `Group public key: \`${group.publicKey}\` (${group.participants.length} participants, threshold ${group.threshold}).`);
+    lines.push(
+      '',
+      `Group public key: \`${group.publicKey}\` (${group.participants.length} participants, threshold ${group.threshold}).`,
+    );
   }
   if (result.skipped) {
     core.notice(`Publishing skipped: ${result.skipped}.`);
@@ -73,14 +89,27 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
   }
   lines.push('', problemsMarkdown(problems), ceremoniesMarkdown(state));
   await writeSummary(lines.join('\n'));
-  if (problems.length) core.setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the transcript on ${defaultBranch ?? 'this branch'}: ${problems[0].error.message}`);
+  if (problems.length)
+    core.setFailed(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in the transcript on ${defaultBranch ?? 'this branch'}: ${problems[0].error.message}`,
+    );
   return result;
 }
 
 /** Pushes the commit as the publish branch (unless it already holds the same files) and opens its pull request. */
-async function publishPullRequest(inputs: Inputs, ctx: RunContext, commit: string, base: string | undefined, message: string): Promise<number> {
+async function publishPullRequest(
+  inputs: Inputs,
+  ctx: RunContext,
+  commit: string,
+  base: string | undefined,
+  message: string,
+): Promise<number> {
   if (!base) throw new SssError('cannot tell the default branch for the pull request', { code: 'git' });
-  if (!inputs.token || !ctx.repository) throw new SssError('publish-via pull-request needs the token input and GITHUB_REPOSITORY', { code: 'usage', field: 'token' });
+  if (!inputs.token || !ctx.repository)
+    throw new SssError('publish-via pull-request needs the token input and GITHUB_REPOSITORY', {
+      code: 'usage',
+      field: 'token',
+    });
   const ws = ctx.workspace;
   let same = false;
   try {
@@ -92,6 +121,11 @@ async function publishPullRequest(inputs: Inputs, ctx: RunContext, commit: strin
   }
   if (!same) await pushCommit(ws, 'origin', commit, PUBLISH_BRANCH, { force: true, token: inputs.token });
   const [title, ...body] = message.split('\n');
-  const pr = await openPullRequest(client(inputs.token), parseRepo(ctx.repository), { head: PUBLISH_BRANCH, base, title, body: body.join('\n').trim() + `\n\nFiles: ${PUBLIC_FILES.join(', ')}` });
+  const pr = await openPullRequest(client(inputs.token), parseRepo(ctx.repository), {
+    head: PUBLISH_BRANCH,
+    base,
+    title,
+    body: body.join('\n').trim() + `\n\nFiles: ${PUBLIC_FILES.join(', ')}`,
+  });
   return pr.number;
 }

@@ -12,7 +12,15 @@ import { auditRepository } from '../ceremony/repository.js';
 import { auditProblems, checkChanges, RepositoryView, touchedCeremonies } from '../ceremony/rules.js';
 import { changedFiles, commitOf, exportTree, mergeBase } from '../github/git.js';
 import { Inputs, repositoryView, RunContext } from './context.js';
-import { annotate, ceremoniesMarkdown, comment, Problem, problemsMarkdown, setOutputs, writeSummary } from './report.js';
+import {
+  annotate,
+  ceremoniesMarkdown,
+  comment,
+  Problem,
+  problemsMarkdown,
+  setOutputs,
+  writeSummary,
+} from './report.js';
 
 export interface ValidationResult {
   problems: Problem[];
@@ -29,10 +37,15 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
   const head = await commitOf(ws, 'HEAD');
   if (!head) throw new SssError(`${ws} is not a git checkout`, { code: 'git' });
   if (!baseSha || !(await commitOf(ws, baseSha)))
-    throw new SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
+    throw new SssError(
+      `the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`,
+      { code: 'git' },
+    );
   const base = await mergeBase(ws, baseSha, head);
   const changes = changedFiles(ws, base, head);
-  core.info(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`);
+  core.info(
+    `Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`,
+  );
 
   const headState = auditRepository(join(ws, inputs.ceremoniesDir), ws);
   const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
@@ -75,7 +88,10 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
   await writeSummary(md);
   await comment(inputs.token, ctx.repository, number, md);
   setOutputs(headState);
-  if (problems.length) core.setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in pull request #${number}: ${problems[0].error.message}`);
+  if (problems.length)
+    core.setFailed(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in pull request #${number}: ${problems[0].error.message}`,
+    );
   else core.info(`Pull request #${number} is valid.`);
   return { problems, ceremonies: touched };
 }
@@ -87,7 +103,11 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
 function dedupe(problems: Problem[]): Problem[] {
   const out: Problem[] = [];
   for (const p of problems) {
-    const same = out.find((q) => q.error.file === p.error.file && (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))));
+    const same = out.find(
+      (q) =>
+        q.error.file === p.error.file &&
+        (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))),
+    );
     if (!same) out.push(p);
   }
   return out;

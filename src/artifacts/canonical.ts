@@ -28,7 +28,10 @@ export function signingInput(artifact: Record<string, unknown>): Uint8Array {
 }
 
 /** Signs an unsigned artifact with a 32-byte Ed25519 secret key; returns it with `signature`. */
-export function signArtifact<T extends Record<string, unknown>>(unsigned: T, secretKey: Uint8Array): T & { signature: string } {
+export function signArtifact<T extends Record<string, unknown>>(
+  unsigned: T,
+  secretKey: Uint8Array,
+): T & { signature: string } {
   const signature = bytesToHex(ed25519.sign(signingInput(unsigned), secretKey));
   return { ...unsigned, signature };
 }
@@ -52,7 +55,8 @@ function opensslAccepts(sig: Uint8Array, message: Uint8Array, keyHex: string): b
     try {
       const pk = hexToBytes(keyHex);
       const A = ed25519.Point.fromBytes(pk, false);
-      if (!A.isSmallOrder()) key = createPublicKey({ key: Buffer.concat([ED25519_SPKI, pk]), format: 'der', type: 'spki' });
+      if (!A.isSmallOrder())
+        key = createPublicKey({ key: Buffer.concat([ED25519_SPKI, pk]), format: 'der', type: 'spki' });
     } catch {
       // not a valid key: the slow path rejects it
     }

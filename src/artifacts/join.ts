@@ -6,7 +6,18 @@
 import { z } from 'zod';
 import { CIPHERSUITE, compareIdentifiers } from '../crypto/suite.js';
 import { digest } from './canonical.js';
-import { FORMATS, MAX_PARTICIPANTS, byMoniker, ceremonyId, endpoint, githubLogin, hex, hex32, moniker, signature } from './schemas.js';
+import {
+  FORMATS,
+  MAX_PARTICIPANTS,
+  byMoniker,
+  ceremonyId,
+  endpoint,
+  githubLogin,
+  hex,
+  hex32,
+  moniker,
+  signature,
+} from './schemas.js';
 
 /** ceremony.json of a join: the group state it extends, named and pinned by digest. */
 export const JoinManifest = z.strictObject({

@@ -61,7 +61,10 @@ interface Step {
 const pathOf = (s: Step | undefined): string => {
   const keys: string[] = [];
   for (let p = s; p?.key !== undefined; p = p.parent) keys.push(p.key);
-  return keys.reverse().map((k) => `${k}.`).join('');
+  return keys
+    .reverse()
+    .map((k) => `${k}.`)
+    .join('');
 };
 
 /**
@@ -73,7 +76,8 @@ function privateJson(root: unknown): string | undefined {
   while (stack.length) {
     const step = stack.pop()!;
     if (step.entry) {
-      if (Object.hasOwn(PRIVATE_KEYS, step.key!)) return `${PRIVATE_KEYS[step.key!]} (field ${pathOf(step.parent)}${step.key})`;
+      if (Object.hasOwn(PRIVATE_KEYS, step.key!))
+        return `${PRIVATE_KEYS[step.key!]} (field ${pathOf(step.parent)}${step.key})`;
       stack.push({ value: step.value, key: step.key, parent: step.parent });
       continue;
     }
@@ -84,9 +88,11 @@ function privateJson(root: unknown): string | undefined {
     }
     if (!value || typeof value !== 'object') continue;
     const obj = value as Record<string, unknown>;
-    if (typeof obj.format === 'string' && PRIVATE_FORMATS.has(obj.format)) return `a private file (format ${obj.format})`;
+    if (typeof obj.format === 'string' && PRIVATE_FORMATS.has(obj.format))
+      return `a private file (format ${obj.format})`;
     const entries = Object.entries(obj);
-    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i][1], key: entries[i][0], parent: step, entry: true });
+    for (let i = entries.length - 1; i >= 0; i--)
+      stack.push({ value: entries[i][1], key: entries[i][0], parent: step, entry: true });
   }
   return undefined;
 }

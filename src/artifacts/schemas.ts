@@ -8,12 +8,16 @@ import { SssError } from '../errors.js';
 
 export const MAX_PARTICIPANTS = 1000;
 
-export const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
+export const hex = (bytes: number) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
 export const hex32 = hex(32);
-export const hex64 = hex(64);
 export const moniker = z.string().regex(MONIKER, 'expected a moniker: lowercase letters, digits, _ or -, at most 63');
-export const ceremonyId = z.string().regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
-export const githubLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
+export const ceremonyId = z
+  .string()
+  .regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
+export const githubLogin = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
 export const endpoint = z
   .string()
   .max(2048)
@@ -25,10 +29,14 @@ export const signature = hex(64);
  * prototype pollution), so a file could carry an entry its signature does not cover: refuse it.
  */
 export const byMoniker = <V extends z.ZodType>(value: V) =>
-  z.preprocess((v, ctx) => {
-    if (v !== null && typeof v === 'object' && Object.hasOwn(v, '__proto__')) ctx.addIssue({ code: 'custom', message: 'unknown key "__proto__": expected a moniker', input: v });
-    return v;
-  }, z.record(moniker, value));
+  z.preprocess(
+    (v, ctx) => {
+      if (v !== null && typeof v === 'object' && Object.hasOwn(v, '__proto__'))
+        ctx.addIssue({ code: 'custom', message: 'unknown key "__proto__": expected a moniker', input: v });
+      return v;
+    },
+    z.record(moniker, value),
+  );
 const count = z.number().int();
 
 export const FORMATS = {
@@ -111,10 +119,13 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file?: string
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   // A record's key is a path segment taken from the file: cut short like any quoted value.
-  const field = issue.path.length ? issue.path.map((k) => (String(k).length > 80 ? `${String(k).slice(0, 80)}…` : String(k))).join('.') : undefined;
+  const field = issue.path.length
+    ? issue.path.map((k) => (String(k).length > 80 ? `${String(k).slice(0, 80)}…` : String(k))).join('.')
+    : undefined;
   let reason = issue.message;
   if (issue.code === 'unrecognized_keys') reason = `unknown field ${issue.keys.map(shown).join(', ')}`;
-  else if (issue.code === 'invalid_value' && field === 'format') reason = `unknown format ${shown((value as { format?: unknown }).format)}`;
+  else if (issue.code === 'invalid_value' && field === 'format')
+    reason = `unknown format ${shown((value as { format?: unknown }).format)}`;
   return raise(reason, file, field);
 }
 
@@ -126,7 +137,9 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, file?: string
 export function shown(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
   if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return Array.isArray(v) ? 'of the wrong type (a list)' : `of the wrong type (${typeof v === 'object' ? 'an object' : typeof v})`;
+  return Array.isArray(v)
+    ? 'of the wrong type (a list)'
+    : `of the wrong type (${typeof v === 'object' ? 'an object' : typeof v})`;
 }
 
 function raise(reason: string, file?: string, field?: string): never {

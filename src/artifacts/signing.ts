@@ -10,7 +10,14 @@ import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
 import { SssError, locatedIn } from '../errors.js';
-import { aggregateShares, checkElement, GroupPublic, NonceCommitment, SigningGroup, verifyShareWith } from '../crypto/sign.js';
+import {
+  aggregateShares,
+  checkElement,
+  GroupPublic,
+  NonceCommitment,
+  SigningGroup,
+  verifyShareWith,
+} from '../crypto/sign.js';
 import { bytesToHex, compareIdentifiers, decodeScalar, hexToBytes, identifierFor } from '../crypto/suite.js';
 import { digest } from './canonical.js';
 import { hex32, moniker, parseWith } from './schemas.js';
@@ -65,7 +72,11 @@ export type SignNonces = z.infer<typeof SignNonces>;
 
 /** A session id, checked; throws SssError naming the field. */
 export function checkSession(value: unknown, field = 'session'): string {
-  if (typeof value !== 'string' || !SESSION.test(value)) throw new SssError('expected a session id: letters, digits, . _ or -, 1 to 64 characters', { code: 'malformed', field });
+  if (typeof value !== 'string' || !SESSION.test(value))
+    throw new SssError('expected a session id: letters, digits, . _ or -, 1 to 64 characters', {
+      code: 'malformed',
+      field,
+    });
   return value;
 }
 
@@ -94,7 +105,12 @@ function derivedIdentifier(m: string): string {
 
 function checkMonikerBinding(a: { moniker: string; identifier: string }, file?: string): void {
   if (derivedIdentifier(a.moniker) !== a.identifier)
-    throw new SssError(`identifier is not the one derived from the moniker ${JSON.stringify(a.moniker)}`, { code: 'mismatch', file, field: 'identifier', culprit: a.moniker });
+    throw new SssError(`identifier is not the one derived from the moniker ${JSON.stringify(a.moniker)}`, {
+      code: 'mismatch',
+      file,
+      field: 'identifier',
+      culprit: a.moniker,
+    });
 }
 
 /** A commitment artifact: strict schema, identifier derived from the moniker, both points valid. */
@@ -121,21 +137,42 @@ export function parseSignShare(value: unknown, file?: string): SignShare {
  * Checks a commitment list for a group and returns it sorted by identifier: one session (the
  * expected one, if given), this group's key, no signer twice, at least M signers.
  */
-export function checkCommitmentList(list: readonly SignCommitment[], group: SigningGroup, session?: string): SignCommitment[] {
+export function checkCommitmentList(
+  list: readonly SignCommitment[],
+  group: SigningGroup,
+  session?: string,
+): SignCommitment[] {
   if (list.length === 0) throw new SssError('no commitments given', { code: 'incomplete' });
   const want = session ?? list[0].session;
   const seenId = new Set<string>();
   const seenMoniker = new Set<string>();
   for (const c of list) {
     if (c.session !== want)
-      throw new SssError(`commitment is for session ${JSON.stringify(c.session)}, not ${JSON.stringify(want)}`, { code: 'mismatch', field: 'session', culprit: c.moniker });
-    if (c.groupKey !== group.publicKey) throw new SssError('commitment is for a different group key', { code: 'mismatch', field: 'groupKey', culprit: c.moniker });
-    if (seenId.has(c.identifier) || seenMoniker.has(c.moniker)) throw new SssError('the same signer appears twice in the commitment list', { code: 'duplicate', field: 'identifier', culprit: c.moniker });
+      throw new SssError(`commitment is for session ${JSON.stringify(c.session)}, not ${JSON.stringify(want)}`, {
+        code: 'mismatch',
+        field: 'session',
+        culprit: c.moniker,
+      });
+    if (c.groupKey !== group.publicKey)
+      throw new SssError('commitment is for a different group key', {
+        code: 'mismatch',
+        field: 'groupKey',
+        culprit: c.moniker,
+      });
+    if (seenId.has(c.identifier) || seenMoniker.has(c.moniker))
+      throw new SssError('the same signer appears twice in the commitment list', {
+        code: 'duplicate',
+        field: 'identifier',
+        culprit: c.moniker,
+      });
     seenId.add(c.identifier);
     seenMoniker.add(c.moniker);
   }
   if (list.length < group.threshold)
-    throw new SssError(`only ${list.length} signer${list.length === 1 ? '' : 's'} in the commitment list; the group needs at least ${group.threshold}`, { code: 'incomplete' });
+    throw new SssError(
+      `only ${list.length} signer${list.length === 1 ? '' : 's'} in the commitment list; the group needs at least ${group.threshold}`,
+      { code: 'incomplete' },
+    );
   return [...list].sort((a, b) => compareIdentifiers(a.identifier, b.identifier));
 }
 
@@ -144,7 +181,12 @@ export function commitmentsDigest(sorted: readonly SignCommitment[]): string {
   return digest({
     session: sorted[0].session,
     groupKey: sorted[0].groupKey,
-    commitments: sorted.map((c) => ({ moniker: c.moniker, identifier: c.identifier, hiding: c.hiding, binding: c.binding })),
+    commitments: sorted.map((c) => ({
+      moniker: c.moniker,
+      identifier: c.identifier,
+      hiding: c.hiding,
+      binding: c.binding,
+    })),
   });
 }
 
@@ -166,7 +208,12 @@ export interface Aggregated {
  * over another message or commitment list, or cryptographically invalid. The result verifies
  * under the group key (aggregation checks it).
  */
-export function aggregateSignature(group: SigningGroup, message: Uint8Array, commitments: readonly SignCommitment[], shares: readonly SignShare[]): Aggregated {
+export function aggregateSignature(
+  group: SigningGroup,
+  message: Uint8Array,
+  commitments: readonly SignCommitment[],
+  shares: readonly SignShare[],
+): Aggregated {
   const sorted = checkCommitmentList(commitments, group);
   const session = sorted[0].session;
   const cDigest = commitmentsDigest(sorted);
@@ -174,21 +221,58 @@ export function aggregateSignature(group: SigningGroup, message: Uint8Array, com
   const byId = new Map(sorted.map((c) => [c.identifier, c]));
   const got = new Map<string, SignShare>();
   for (const s of shares) {
-    if (s.session !== session) throw new SssError(`share is for session ${JSON.stringify(s.session)}, not ${JSON.stringify(session)}`, { code: 'mismatch', field: 'session', culprit: s.moniker });
-    if (s.groupKey !== group.publicKey) throw new SssError('share is for a different group key', { code: 'mismatch', field: 'groupKey', culprit: s.moniker });
+    if (s.session !== session)
+      throw new SssError(`share is for session ${JSON.stringify(s.session)}, not ${JSON.stringify(session)}`, {
+        code: 'mismatch',
+        field: 'session',
+        culprit: s.moniker,
+      });
+    if (s.groupKey !== group.publicKey)
+      throw new SssError('share is for a different group key', {
+        code: 'mismatch',
+        field: 'groupKey',
+        culprit: s.moniker,
+      });
     const c = byId.get(s.identifier);
-    if (!c || c.moniker !== s.moniker) throw new SssError('share from a signer that is not in the commitment list', { code: 'not-allowed', field: 'identifier', culprit: s.moniker });
-    if (got.has(s.identifier)) throw new SssError('two shares from the same signer', { code: 'duplicate', field: 'identifier', culprit: s.moniker });
+    if (!c || c.moniker !== s.moniker)
+      throw new SssError('share from a signer that is not in the commitment list', {
+        code: 'not-allowed',
+        field: 'identifier',
+        culprit: s.moniker,
+      });
+    if (got.has(s.identifier))
+      throw new SssError('two shares from the same signer', {
+        code: 'duplicate',
+        field: 'identifier',
+        culprit: s.moniker,
+      });
     got.set(s.identifier, s);
   }
   if (shares.length && shares.every((s) => s.messageDigest !== mDigest))
-    throw new SssError('no share signs this message: the signers were given a different message', { code: 'mismatch', field: 'messageDigest' });
+    throw new SssError('no share signs this message: the signers were given a different message', {
+      code: 'mismatch',
+      field: 'messageDigest',
+    });
   for (const s of got.values()) {
-    if (s.messageDigest !== mDigest) throw new SssError('share signs a different message', { code: 'mismatch', field: 'messageDigest', culprit: s.moniker });
-    if (s.commitmentsDigest !== cDigest) throw new SssError('share was made over a different commitment list', { code: 'mismatch', field: 'commitmentsDigest', culprit: s.moniker });
+    if (s.messageDigest !== mDigest)
+      throw new SssError('share signs a different message', {
+        code: 'mismatch',
+        field: 'messageDigest',
+        culprit: s.moniker,
+      });
+    if (s.commitmentsDigest !== cDigest)
+      throw new SssError('share was made over a different commitment list', {
+        code: 'mismatch',
+        field: 'commitmentsDigest',
+        culprit: s.moniker,
+      });
   }
   const missing = sorted.filter((c) => !got.has(c.identifier)).map((c) => c.moniker);
-  if (missing.length) throw new SssError(`no signature share from ${missing.join(', ')}`, { code: 'incomplete', culprit: missing.join(', ') });
+  if (missing.length)
+    throw new SssError(`no signature share from ${missing.join(', ')}`, {
+      code: 'incomplete',
+      culprit: missing.join(', '),
+    });
   const record: Record<string, Uint8Array> = {};
   for (const [id, s] of got) record[id] = hexToBytes(s.share);
   const r = aggregateShares(group, nonceCommitments(sorted), message, record);
@@ -210,7 +294,12 @@ export function signingGroup(group: GroupLike): SigningGroup {
  * The coordinator's step: validates the commitment and share artifacts (objects or parsed JSON),
  * checks every share and aggregates. Throws SssError naming the signer at fault.
  */
-export function aggregate(group: GroupLike, message: Uint8Array, commitments: readonly unknown[], shares: readonly unknown[]): Aggregated {
+export function aggregate(
+  group: GroupLike,
+  message: Uint8Array,
+  commitments: readonly unknown[],
+  shares: readonly unknown[],
+): Aggregated {
   checkMessage(message);
   return aggregateSignature(
     signingGroup(group),
@@ -222,7 +311,8 @@ export function aggregate(group: GroupLike, message: Uint8Array, commitments: re
 
 // The library's callers pass parsed JSON from the network: check the containers, not only the items.
 function checkMessage(message: unknown): asserts message is Uint8Array {
-  if (!(message instanceof Uint8Array)) throw new SssError('the message must be bytes (a Uint8Array)', { code: 'malformed', field: 'message' });
+  if (!(message instanceof Uint8Array))
+    throw new SssError('the message must be bytes (a Uint8Array)', { code: 'malformed', field: 'message' });
 }
 
 function listOf(list: unknown, field: string): readonly unknown[] {
@@ -235,7 +325,12 @@ function listOf(list: unknown, field: string): readonly unknown[] {
  * in the list's session, over this message and list, and consistent with the signer's verifying
  * share. Throws SssError only on malformed artifacts or a malformed list.
  */
-export function verifyShare(group: GroupLike, message: Uint8Array, commitments: readonly unknown[], share: unknown): boolean {
+export function verifyShare(
+  group: GroupLike,
+  message: Uint8Array,
+  commitments: readonly unknown[],
+  share: unknown,
+): boolean {
   checkMessage(message);
   const g = signingGroup(group);
   const sorted = checkCommitmentList(

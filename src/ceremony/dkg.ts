@@ -7,7 +7,15 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { digest, verifyArtifactSignature } from '../artifacts/canonical.js';
 import { DkgManifest, Finalize, MAX_PARTICIPANTS, Round1, Round2, parseWith } from '../artifacts/schemas.js';
 import { badVerifyingShares, checkRound1Package, groupCommitment } from '../crypto/dkg.js';
-import { CIPHERSUITE, Point, decodePoint, encodePoint, hexToBytes, identifierFor, identifierToScalar } from '../crypto/suite.js';
+import {
+  CIPHERSUITE,
+  Point,
+  decodePoint,
+  encodePoint,
+  hexToBytes,
+  identifierFor,
+  identifierToScalar,
+} from '../crypto/suite.js';
 import { SssError, located, names } from '../errors.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 import { GroupPackage, Report, Row, groupParticipant } from './report.js';
@@ -34,11 +42,19 @@ export interface DkgAudit extends Report {
 /** Checks M and N as docs/protocol.md §6.1 bounds them. */
 export function checkThreshold(threshold: number, participants: number, file?: string): void {
   if (!Number.isInteger(participants) || participants < 2 || participants > MAX_PARTICIPANTS)
-    throw new SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, { code: 'malformed', file, field: 'participants' });
+    throw new SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, {
+      code: 'malformed',
+      file,
+      field: 'participants',
+    });
   if (!Number.isInteger(threshold) || threshold < 2)
     throw new SssError('threshold must be an integer of at least 2', { code: 'malformed', file, field: 'threshold' });
   if (threshold > participants)
-    throw new SssError(`threshold ${threshold} exceeds participants ${participants}`, { code: 'malformed', file, field: 'threshold' });
+    throw new SssError(`threshold ${threshold} exceeds participants ${participants}`, {
+      code: 'malformed',
+      file,
+      field: 'threshold',
+    });
 }
 
 const P25519 = 2n ** 255n - 19n;
@@ -52,7 +68,11 @@ export function checkEncryptionKey(hex: string, field = 'encryptionKey'): void {
   const b = hexToBytes(hex);
   let u = 0n;
   for (let i = 31; i >= 0; i--) u = (u << 8n) | BigInt(b[i]);
-  if (b.length !== 32 || u >= P25519) throw new SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', { code: 'malformed', field });
+  if (b.length !== 32 || u >= P25519)
+    throw new SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', {
+      code: 'malformed',
+      field,
+    });
   try {
     x25519.getSharedSecret(x25519.utils.randomSecretKey(), hexToBytes(hex));
   } catch {
@@ -61,9 +81,17 @@ export function checkEncryptionKey(hex: string, field = 'encryptionKey'): void {
 }
 
 /** The identity checks every artifact author goes through. */
-export function checkIdentityFields(a: { moniker: string; identifier: string; signingKey: string; encryptionKey: string }, file: string): void {
+export function checkIdentityFields(
+  a: { moniker: string; identifier: string; signingKey: string; encryptionKey: string },
+  file: string,
+): void {
   if (a.identifier !== identifierFor(a.moniker))
-    throw new SssError('identifier is not the one derived from the moniker', { code: 'mismatch', file, field: 'identifier', culprit: a.moniker });
+    throw new SssError('identifier is not the one derived from the moniker', {
+      code: 'mismatch',
+      file,
+      field: 'identifier',
+      culprit: a.moniker,
+    });
   try {
     decodePoint(a.signingKey, 'signingKey');
     checkEncryptionKey(a.encryptionKey);
@@ -80,18 +108,42 @@ const byIdentifier = <T extends { artifact: { identifier: string } }>(a: T, b: T
 
 /** SHA-256 over the canonical list of all round-1 artifacts sorted by identifier. */
 export function round1DigestOf(artifacts: Round1[]): string {
-  return digest([...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier).map((r) => r.artifact));
+  return digest(
+    [...artifacts]
+      .map((artifact) => ({ artifact }))
+      .sort(byIdentifier)
+      .map((r) => r.artifact),
+  );
 }
 
 export function round2DigestOf(artifacts: Round2[]): string {
-  return digest([...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier).map((r) => r.artifact));
+  return digest(
+    [...artifacts]
+      .map((artifact) => ({ artifact }))
+      .sort(byIdentifier)
+      .map((r) => r.artifact),
+  );
 }
 
-function authored<T extends { ceremony: string; moniker: string }>(a: T, raw: RawFile, fileMoniker: string, ceremony: string): T {
+function authored<T extends { ceremony: string; moniker: string }>(
+  a: T,
+  raw: RawFile,
+  fileMoniker: string,
+  ceremony: string,
+): T {
   if (a.moniker !== fileMoniker)
-    throw new SssError(`the file is named for ${fileMoniker} but the artifact's moniker is ${a.moniker}`, { code: 'mismatch', file: raw.file, field: 'moniker' });
+    throw new SssError(`the file is named for ${fileMoniker} but the artifact's moniker is ${a.moniker}`, {
+      code: 'mismatch',
+      file: raw.file,
+      field: 'moniker',
+    });
   if (a.ceremony !== ceremony)
-    throw new SssError(`artifact belongs to ceremony ${a.ceremony}, not ${ceremony}`, { code: 'mismatch', file: raw.file, field: 'ceremony', culprit: a.moniker });
+    throw new SssError(`artifact belongs to ceremony ${a.ceremony}, not ${ceremony}`, {
+      code: 'mismatch',
+      file: raw.file,
+      field: 'ceremony',
+      culprit: a.moniker,
+    });
   return a;
 }
 
@@ -119,7 +171,11 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   try {
     manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
     if (manifest.ceremony !== files.id)
-      throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { code: 'mismatch', file: files.manifest.file, field: 'ceremony' });
+      throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+        code: 'mismatch',
+        file: files.manifest.file,
+        field: 'ceremony',
+      });
     checkThreshold(manifest.threshold, manifest.participants, files.manifest.file);
   } catch (e) {
     err(e);
@@ -138,14 +194,39 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
     try {
       const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, files.id);
       if (a.threshold !== manifest.threshold || a.participants !== N)
-        throw new SssError(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`, { code: 'mismatch', file: raw.file, field: a.threshold !== manifest.threshold ? 'threshold' : 'participants', culprit: m });
+        throw new SssError(
+          `threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`,
+          {
+            code: 'mismatch',
+            file: raw.file,
+            field: a.threshold !== manifest.threshold ? 'threshold' : 'participants',
+            culprit: m,
+          },
+        );
       if (manifest.allowList && !manifest.allowList.includes(m))
-        throw new SssError('moniker is not on the ceremony\'s allow-list', { code: 'not-allowed', file: raw.file, field: 'moniker', culprit: m });
+        throw new SssError("moniker is not on the ceremony's allow-list", {
+          code: 'not-allowed',
+          file: raw.file,
+          field: 'moniker',
+          culprit: m,
+        });
       checkIdentityFields(a, raw.file);
-      if (!verifyArtifactSignature(a, a.signingKey)) throw new SssError('bad artifact signature', { code: 'signature', file: raw.file, field: 'signature', culprit: m });
+      if (!verifyArtifactSignature(a, a.signingKey))
+        throw new SssError('bad artifact signature', {
+          code: 'signature',
+          file: raw.file,
+          field: 'signature',
+          culprit: m,
+        });
       for (const key of [a.signingKey, a.encryptionKey]) {
         const other = seenKeys.get(key);
-        if (other) throw new SssError(`reuses a public key of ${other}`, { code: 'duplicate', file: raw.file, field: key === a.signingKey ? 'signingKey' : 'encryptionKey', culprit: m });
+        if (other)
+          throw new SssError(`reuses a public key of ${other}`, {
+            code: 'duplicate',
+            file: raw.file,
+            field: key === a.signingKey ? 'signingKey' : 'encryptionKey',
+            culprit: m,
+          });
       }
       let checked;
       try {
@@ -162,7 +243,13 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   }
   const round1Files = files.byRole.get('round1') ?? new Map();
   if (audit.round1.size > N)
-    err(new SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, { code: 'incomplete', file: files.manifest.file, field: 'participants' }));
+    err(
+      new SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
+        code: 'incomplete',
+        file: files.manifest.file,
+        field: 'participants',
+      }),
+    );
   const round1Closed = audit.round1.size === N && round1Files.size === N;
   if (round1Closed) {
     audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
@@ -178,24 +265,72 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   const round2Files = files.byRole.get('round2') ?? new Map();
   for (const [m, raw] of round2Files) {
     try {
-      if (!round1Closed) throw new SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, { code: 'incomplete', file: raw.file });
+      if (!round1Closed)
+        throw new SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
+          code: 'incomplete',
+          file: raw.file,
+        });
       const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, files.id);
       const r1 = audit.round1.get(m);
-      if (!r1) throw new SssError('author has no round-1 artifact in this ceremony', { code: 'not-allowed', file: raw.file, field: 'moniker', culprit: m });
-      if (a.identifier !== r1.artifact.identifier) throw new SssError('identifier differs from the author\'s round-1 artifact', { code: 'mismatch', file: raw.file, field: 'identifier', culprit: m });
-      if (!verifyArtifactSignature(a, r1.artifact.signingKey)) throw new SssError('bad artifact signature', { code: 'signature', file: raw.file, field: 'signature', culprit: m });
+      if (!r1)
+        throw new SssError('author has no round-1 artifact in this ceremony', {
+          code: 'not-allowed',
+          file: raw.file,
+          field: 'moniker',
+          culprit: m,
+        });
+      if (a.identifier !== r1.artifact.identifier)
+        throw new SssError("identifier differs from the author's round-1 artifact", {
+          code: 'mismatch',
+          file: raw.file,
+          field: 'identifier',
+          culprit: m,
+        });
+      if (!verifyArtifactSignature(a, r1.artifact.signingKey))
+        throw new SssError('bad artifact signature', {
+          code: 'signature',
+          file: raw.file,
+          field: 'signature',
+          culprit: m,
+        });
       if (a.round1Digest !== audit.round1Digest)
-        throw new SssError('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m });
+        throw new SssError(
+          'round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments',
+          { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m },
+        );
       const recipients = new Set<string>();
       a.shares.forEach((s, i) => {
-        if (s.recipient === m) throw new SssError('a share addressed to its own author', { code: 'not-allowed', file: raw.file, field: `shares.${i}.recipient`, culprit: m });
-        if (!monikers.has(s.recipient)) throw new SssError(`share for ${s.recipient}, who is not a participant`, { code: 'not-allowed', file: raw.file, field: `shares.${i}.recipient`, culprit: m });
-        if (recipients.has(s.recipient)) throw new SssError(`two shares for ${s.recipient}`, { code: 'duplicate', file: raw.file, field: `shares.${i}.recipient`, culprit: m });
+        if (s.recipient === m)
+          throw new SssError('a share addressed to its own author', {
+            code: 'not-allowed',
+            file: raw.file,
+            field: `shares.${i}.recipient`,
+            culprit: m,
+          });
+        if (!monikers.has(s.recipient))
+          throw new SssError(`share for ${s.recipient}, who is not a participant`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: `shares.${i}.recipient`,
+            culprit: m,
+          });
+        if (recipients.has(s.recipient))
+          throw new SssError(`two shares for ${s.recipient}`, {
+            code: 'duplicate',
+            file: raw.file,
+            field: `shares.${i}.recipient`,
+            culprit: m,
+          });
         recipients.add(s.recipient);
       });
       if (recipients.size !== N - 1) {
         const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
-        throw new SssError(`no share for ${names(missing)}`, { code: 'incomplete', file: raw.file, field: 'shares', culprit: m });
+        throw new SssError(`no share for ${names(missing)}`, {
+          code: 'incomplete',
+          file: raw.file,
+          field: 'shares',
+          culprit: m,
+        });
       }
       audit.round2.set(m, { file: raw.file, artifact: a });
     } catch (e) {
@@ -210,16 +345,55 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   const shares: { id: string; x: bigint; Y: Point; moniker: string; file: string }[] = [];
   for (const [m, raw] of finalizeFiles) {
     try {
-      if (!round2Closed) throw new SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, { code: 'incomplete', file: raw.file });
+      if (!round2Closed)
+        throw new SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, {
+          code: 'incomplete',
+          file: raw.file,
+        });
       const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, files.id);
       const r1 = audit.round1.get(m);
-      if (!r1) throw new SssError('author has no round-1 artifact in this ceremony', { code: 'not-allowed', file: raw.file, field: 'moniker', culprit: m });
-      if (a.identifier !== r1.artifact.identifier) throw new SssError('identifier differs from the author\'s round-1 artifact', { code: 'mismatch', file: raw.file, field: 'identifier', culprit: m });
-      if (!verifyArtifactSignature(a, r1.artifact.signingKey)) throw new SssError('bad artifact signature', { code: 'signature', file: raw.file, field: 'signature', culprit: m });
-      if (a.round1Digest !== audit.round1Digest) throw new SssError('round1Digest differs from the merged round-1 artifacts', { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m });
-      if (a.round2Digest !== audit.round2Digest) throw new SssError('round2Digest differs from the merged round-2 artifacts', { code: 'mismatch', file: raw.file, field: 'round2Digest', culprit: m });
+      if (!r1)
+        throw new SssError('author has no round-1 artifact in this ceremony', {
+          code: 'not-allowed',
+          file: raw.file,
+          field: 'moniker',
+          culprit: m,
+        });
+      if (a.identifier !== r1.artifact.identifier)
+        throw new SssError("identifier differs from the author's round-1 artifact", {
+          code: 'mismatch',
+          file: raw.file,
+          field: 'identifier',
+          culprit: m,
+        });
+      if (!verifyArtifactSignature(a, r1.artifact.signingKey))
+        throw new SssError('bad artifact signature', {
+          code: 'signature',
+          file: raw.file,
+          field: 'signature',
+          culprit: m,
+        });
+      if (a.round1Digest !== audit.round1Digest)
+        throw new SssError('round1Digest differs from the merged round-1 artifacts', {
+          code: 'mismatch',
+          file: raw.file,
+          field: 'round1Digest',
+          culprit: m,
+        });
+      if (a.round2Digest !== audit.round2Digest)
+        throw new SssError('round2Digest differs from the merged round-2 artifacts', {
+          code: 'mismatch',
+          file: raw.file,
+          field: 'round2Digest',
+          culprit: m,
+        });
       if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
-        throw new SssError('groupKey differs from the key the round-1 commitments define', { code: 'mismatch', file: raw.file, field: 'groupKey', culprit: m });
+        throw new SssError('groupKey differs from the key the round-1 commitments define', {
+          code: 'mismatch',
+          file: raw.file,
+          field: 'groupKey',
+          culprit: m,
+        });
       let Y: Point;
       try {
         Y = decodePoint(a.verifyingShare, 'verifyingShare');
@@ -236,7 +410,14 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
     const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
     for (const s of shares.filter((s) => bad.has(s.id))) {
       audit.finalize.delete(s.moniker);
-      err(new SssError('verifying share does not match the group commitment', { code: 'inconsistent', file: s.file, field: 'verifyingShare', culprit: s.moniker }));
+      err(
+        new SssError('verifying share does not match the group commitment', {
+          code: 'inconsistent',
+          file: s.file,
+          field: 'verifyingShare',
+          culprit: s.moniker,
+        }),
+      );
     }
   }
 
@@ -253,7 +434,8 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
       finalize: state(audit.finalize, finalizeFiles, round2Closed, m),
     },
   }));
-  const waitingFor = (step: 'round1' | 'round2' | 'finalize') => audit.rows.filter((r) => r.steps[step] !== 'done').map((r) => r.moniker);
+  const waitingFor = (step: 'round1' | 'round2' | 'finalize') =>
+    audit.rows.filter((r) => r.steps[step] !== 'done').map((r) => r.moniker);
   if (audit.errors.length) audit.phase = 'invalid';
   if (!round1Closed) {
     audit.phase = audit.errors.length ? 'invalid' : 'round1';
@@ -271,8 +453,12 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
     audit.awaiting = 'nothing: the ceremony is complete';
     audit.group = genesisGroup(audit, manifest, audit.groupCommitment);
   }
-  if (audit.errors.length) audit.awaiting = `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${audit.awaiting}`;
-  audit.digests = { ...(audit.round1Digest ? { round1: audit.round1Digest } : {}), ...(audit.round2Digest ? { round2: audit.round2Digest } : {}) };
+  if (audit.errors.length)
+    audit.awaiting = `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${audit.awaiting}`;
+  audit.digests = {
+    ...(audit.round1Digest ? { round1: audit.round1Digest } : {}),
+    ...(audit.round2Digest ? { round2: audit.round2Digest } : {}),
+  };
   return audit;
 }
 
@@ -287,7 +473,14 @@ function locateGroupCommitmentError(e: unknown, round1: Map<string, VerifiedRoun
   for (const r of round1.values())
     r.commitment.forEach((p, k) => {
       if (!p.isTorsionFree())
-        out.push(new SssError('commitment point is not in the prime-order subgroup', { code: 'malformed', file: r.file, field: `commitment.${k}`, culprit: r.artifact.moniker }));
+        out.push(
+          new SssError('commitment point is not in the prime-order subgroup', {
+            code: 'malformed',
+            file: r.file,
+            field: `commitment.${k}`,
+            culprit: r.artifact.moniker,
+          }),
+        );
     });
   if (out.length) return out;
   return [located(e, { file: `${dir}/round1` })];
@@ -295,7 +488,9 @@ function locateGroupCommitmentError(e: unknown, round1: Map<string, VerifiedRoun
 
 function genesisGroup(audit: DkgAudit, manifest: DkgManifest, C: Point[]): GroupPackage {
   const participants = [...audit.round1.values()]
-    .map(({ artifact: a }) => groupParticipant(a, audit.finalize.get(a.moniker)!.artifact.verifyingShare, manifest.ceremony))
+    .map(({ artifact: a }) =>
+      groupParticipant(a, audit.finalize.get(a.moniker)!.artifact.verifyingShare, manifest.ceremony),
+    )
     .sort((a, b) => (a.moniker < b.moniker ? -1 : 1));
   return {
     format: 'sss-tool/group@1',

@@ -8,9 +8,25 @@ import { digest, signArtifact } from '../artifacts/canonical.js';
 import { JoinApproval, JoinFinalize, JoinManifest, JoinRequest } from '../artifacts/join.js';
 import { IdentityFields, identityFields } from '../artifacts/identity.js';
 import { FORMATS } from '../artifacts/schemas.js';
-import { FRAGMENT_LABEL, OpenedFragment, combineFragments, encodeMaskCommitment, joinFragment, pairMasks } from '../crypto/join.js';
+import {
+  FRAGMENT_LABEL,
+  OpenedFragment,
+  combineFragments,
+  encodeMaskCommitment,
+  joinFragment,
+  pairMasks,
+} from '../crypto/join.js';
 import { hpkeInfo, open, seal } from '../crypto/hpke.js';
-import { CIPHERSUITE, Fn, Point, bytesToHex, compareIdentifiers, decodeScalar, encodePoint, hexToBytes } from '../crypto/suite.js';
+import {
+  CIPHERSUITE,
+  Fn,
+  Point,
+  bytesToHex,
+  compareIdentifiers,
+  decodeScalar,
+  encodePoint,
+  hexToBytes,
+} from '../crypto/suite.js';
 import { SssError } from '../errors.js';
 import { JoinAudit } from './join.js';
 import { GroupPackage } from './report.js';
@@ -40,20 +56,45 @@ export function joinManifest(ceremony: string, group: GroupPackage): JoinManifes
  * who holds no share, an approver named twice and fewer approvers than the threshold.
  * `joinKey` is the public half of a fresh X25519 key kept for this join only.
  */
-export function joinRequest(ceremony: string, me: Author, group: GroupPackage, approvers: string[], joinKey: string): JoinRequest {
+export function joinRequest(
+  ceremony: string,
+  me: Author,
+  group: GroupPackage,
+  approvers: string[],
+  joinKey: string,
+): JoinRequest {
   const members = new Map(group.participants.map((p) => [p.moniker, p]));
-  if (members.has(me.moniker)) throw new SssError(`${me.moniker} is already a member of the group`, { code: 'duplicate', field: 'moniker', culprit: me.moniker });
+  if (members.has(me.moniker))
+    throw new SssError(`${me.moniker} is already a member of the group`, {
+      code: 'duplicate',
+      field: 'moniker',
+      culprit: me.moniker,
+    });
   const same = group.participants.find((p) => p.identifier === me.identifier);
-  if (same) throw new SssError(`your identifier is already ${same.moniker}'s in the group`, { code: 'duplicate', field: 'identifier', culprit: me.moniker });
+  if (same)
+    throw new SssError(`your identifier is already ${same.moniker}'s in the group`, {
+      code: 'duplicate',
+      field: 'identifier',
+      culprit: me.moniker,
+    });
   const seen = new Set<string>();
   for (const a of approvers) {
-    if (!members.has(a)) throw new SssError(`approver ${a} does not hold a share of the group (holders: ${[...members.keys()].join(', ')})`, { code: 'usage', field: '--approvers' });
+    if (!members.has(a))
+      throw new SssError(
+        `approver ${a} does not hold a share of the group (holders: ${[...members.keys()].join(', ')})`,
+        { code: 'usage', field: '--approvers' },
+      );
     if (seen.has(a)) throw new SssError(`approver ${a} is named twice`, { code: 'usage', field: '--approvers' });
     seen.add(a);
   }
   if (approvers.length < group.threshold)
-    throw new SssError(`${approvers.length} approver${approvers.length === 1 ? '' : 's'}, but the threshold is ${group.threshold}: name at least ${group.threshold}`, { code: 'usage', field: '--approvers' });
-  const sorted = [...approvers].sort((a, b) => compareIdentifiers(members.get(a)!.identifier, members.get(b)!.identifier));
+    throw new SssError(
+      `${approvers.length} approver${approvers.length === 1 ? '' : 's'}, but the threshold is ${group.threshold}: name at least ${group.threshold}`,
+      { code: 'usage', field: '--approvers' },
+    );
+  const sorted = [...approvers].sort((a, b) =>
+    compareIdentifiers(members.get(a)!.identifier, members.get(b)!.identifier),
+  );
   return signArtifact(
     {
       format: FORMATS.joinRequest,
@@ -74,19 +115,50 @@ export function joinRequest(ceremony: string, me: Author, group: GroupPackage, a
 export async function joinApproval(audit: JoinAudit, me: Author, signingShare: bigint): Promise<JoinApproval> {
   const request = audit.request?.artifact;
   if (!request || !audit.approverSet || !audit.requestDigest || audit.newcomerX === undefined)
-    throw new SssError(`ceremony ${audit.ceremony} has no valid request to approve (${audit.awaiting})`, { code: 'incomplete' });
+    throw new SssError(`ceremony ${audit.ceremony} has no valid request to approve (${audit.awaiting})`, {
+      code: 'incomplete',
+    });
   const mine = audit.approverSet.find((h) => h.participant.moniker === me.moniker);
-  if (!mine) throw new SssError(`${me.moniker} is not among the request's approvers (${request.approvers.join(', ')})`, { code: 'not-allowed', field: 'approvers', culprit: me.moniker });
-  if (mine.participant.identifier !== me.identifier) throw new SssError('your identifier differs from the group\'s record of you', { code: 'mismatch', field: 'identifier' });
+  if (!mine)
+    throw new SssError(`${me.moniker} is not among the request's approvers (${request.approvers.join(', ')})`, {
+      code: 'not-allowed',
+      field: 'approvers',
+      culprit: me.moniker,
+    });
+  if (mine.participant.identifier !== me.identifier)
+    throw new SssError("your identifier differs from the group's record of you", {
+      code: 'mismatch',
+      field: 'identifier',
+    });
   if (!Point.BASE.multiply(signingShare).equals(mine.Y))
-    throw new SssError(`your share does not match your verifying share in the group state after ${audit.manifest!.extends}`, { code: 'inconsistent', field: 'signingShare' });
+    throw new SssError(
+      `your share does not match your verifying share in the group state after ${audit.manifest!.extends}`,
+      { code: 'inconsistent', field: 'signingShare' },
+    );
   const partners = audit.approverSet.filter((h) => h !== mine);
-  const masks = pairMasks(audit.ceremony, audit.requestDigest, { identifier: me.identifier, x: mine.x, encryptionSecret: me.encryptionSecret }, partners.map((h) => ({ identifier: h.participant.identifier, x: h.x, encryptionKey: h.participant.encryptionKey })));
-  const { sigma } = joinFragment(mine.x, signingShare, audit.approverSet.map((h) => h.x), audit.newcomerX, masks);
+  const masks = pairMasks(
+    audit.ceremony,
+    audit.requestDigest,
+    { identifier: me.identifier, x: mine.x, encryptionSecret: me.encryptionSecret },
+    partners.map((h) => ({ identifier: h.participant.identifier, x: h.x, encryptionKey: h.participant.encryptionKey })),
+  );
+  const { sigma } = joinFragment(
+    mine.x,
+    signingShare,
+    audit.approverSet.map((h) => h.x),
+    audit.newcomerX,
+    masks,
+  );
   const maskCommitments: Record<string, string> = {};
-  partners.forEach((h, i) => (maskCommitments[h.participant.moniker] = encodeMaskCommitment(Point.BASE.multiply(masks[i].mask))));
+  partners.forEach(
+    (h, i) => (maskCommitments[h.participant.moniker] = encodeMaskCommitment(Point.BASE.multiply(masks[i].mask))),
+  );
   const plain = Fn.toBytes(sigma);
-  const sealed = await seal(hexToBytes(request.joinKey), hpkeInfo(FRAGMENT_LABEL, audit.ceremony, me.identifier, request.identifier), plain);
+  const sealed = await seal(
+    hexToBytes(request.joinKey),
+    hpkeInfo(FRAGMENT_LABEL, audit.ceremony, me.identifier, request.identifier),
+    plain,
+  );
   plain.fill(0);
   return signArtifact(
     {
@@ -107,25 +179,45 @@ export async function joinApproval(audit: JoinAudit, me: Author, signingShare: b
  * The newcomer's side: decrypts every fragment with the join key's secret, checks each against its
  * S_i (naming the approver) and the sum against Y(x_n). Needs an audit with all approvals in.
  */
-export async function openFragments(audit: JoinAudit, joinSecret: Uint8Array): Promise<{ signingShare: bigint; verifyingShare: Point }> {
+export async function openFragments(
+  audit: JoinAudit,
+  joinSecret: Uint8Array,
+): Promise<{ signingShare: bigint; verifyingShare: Point }> {
   const request = audit.request?.artifact;
-  if (!request || !audit.expectedShare) throw new SssError(`ceremony ${audit.ceremony} is not ready to finalize: awaiting ${audit.awaiting}`, { code: 'incomplete' });
+  if (!request || !audit.expectedShare)
+    throw new SssError(`ceremony ${audit.ceremony} is not ready to finalize: awaiting ${audit.awaiting}`, {
+      code: 'incomplete',
+    });
   const fragments: OpenedFragment[] = [];
   for (const [moniker, a] of audit.approvals) {
     const field = 'fragment';
     let plain: Uint8Array;
     try {
-      plain = await open(joinSecret, hpkeInfo(FRAGMENT_LABEL, audit.ceremony, a.artifact.identifier, request.identifier), {
-        enc: hexToBytes(a.artifact.fragment.enc),
-        ciphertext: hexToBytes(a.artifact.fragment.ciphertext),
-      });
+      plain = await open(
+        joinSecret,
+        hpkeInfo(FRAGMENT_LABEL, audit.ceremony, a.artifact.identifier, request.identifier),
+        {
+          enc: hexToBytes(a.artifact.fragment.enc),
+          ciphertext: hexToBytes(a.artifact.fragment.ciphertext),
+        },
+      );
     } catch {
-      throw new SssError('the fragment addressed to you does not decrypt', { code: 'inconsistent', file: a.file, field, culprit: moniker });
+      throw new SssError('the fragment addressed to you does not decrypt', {
+        code: 'inconsistent',
+        file: a.file,
+        field,
+        culprit: moniker,
+      });
     }
     try {
       fragments.push({ id: moniker, sigma: decodeScalar(bytesToHex(plain), field), S: a.S });
     } catch (e) {
-      throw new SssError(`decrypted fragment: ${(e as SssError).reason}`, { code: 'inconsistent', file: a.file, field, culprit: moniker });
+      throw new SssError(`decrypted fragment: ${(e as SssError).reason}`, {
+        code: 'inconsistent',
+        file: a.file,
+        field,
+        culprit: moniker,
+      });
     } finally {
       plain.fill(0);
     }
@@ -135,13 +227,21 @@ export async function openFragments(audit: JoinAudit, joinSecret: Uint8Array): P
   } catch (e) {
     const err = e as SssError;
     const first = err.culprits[0];
-    throw new SssError(err.reason, { code: err.code, file: first ? audit.approvals.get(first)?.file : undefined, field: first ? 'fragmentCommitment' : undefined, culprits: err.culprits });
+    throw new SssError(err.reason, {
+      code: err.code,
+      file: first ? audit.approvals.get(first)?.file : undefined,
+      field: first ? 'fragmentCommitment' : undefined,
+      culprits: err.culprits,
+    });
   }
 }
 
 /** The newcomer's finalize.json: its verifying share, bound to the request and the approvals. */
 export function joinFinalize(audit: JoinAudit, me: Author, verifyingShare: string): JoinFinalize {
-  if (!audit.requestDigest || !audit.approvalsDigest) throw new SssError(`ceremony ${audit.ceremony} is not ready to finalize: awaiting ${audit.awaiting}`, { code: 'incomplete' });
+  if (!audit.requestDigest || !audit.approvalsDigest)
+    throw new SssError(`ceremony ${audit.ceremony} is not ready to finalize: awaiting ${audit.awaiting}`, {
+      code: 'incomplete',
+    });
   return signArtifact(
     {
       format: FORMATS.joinFinalize,

@@ -5,9 +5,22 @@
  * completed join to the group state it extends (src/ceremony/repository.ts).
  */
 import { digest, verifyArtifactSignature } from '../artifacts/canonical.js';
-import { JoinApproval, JoinFinalize, JoinManifest, JoinRequest, approvalsDigestOf, requestDigestOf } from '../artifacts/join.js';
+import {
+  JoinApproval,
+  JoinFinalize,
+  JoinManifest,
+  JoinRequest,
+  approvalsDigestOf,
+  requestDigestOf,
+} from '../artifacts/join.js';
 import { parseWith } from '../artifacts/schemas.js';
-import { ApprovalRelation, badApprovalRelations, decodeMaskCommitment, lagrangeCoefficients, maskCommitmentSum } from '../crypto/join.js';
+import {
+  ApprovalRelation,
+  badApprovalRelations,
+  decodeMaskCommitment,
+  lagrangeCoefficients,
+  maskCommitmentSum,
+} from '../crypto/join.js';
 import { evaluateCommitment } from '../crypto/msm.js';
 import { Point, decodePoint, encodePoint, identifierToScalar } from '../crypto/suite.js';
 import { SssError, SssErrorCode, located, names } from '../errors.js';
@@ -73,7 +86,6 @@ function holdersOf(group: GroupPackage): Map<string, Holder> {
   return out;
 }
 
-
 /**
  * Audits a join ceremony against the group state before it (`groupBefore`: the genesis plus every
  * earlier join; undefined while there is none). Never throws for bad input: problems land in
@@ -92,8 +104,13 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
   };
   const err = (e: unknown) => audit.errors.push(located(e, {}));
   const finish = (awaiting: string) => {
-    audit.digests = { ...(audit.requestDigest ? { request: audit.requestDigest } : {}), ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}) };
-    audit.awaiting = audit.errors.length ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
+    audit.digests = {
+      ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
+      ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
+    };
+    audit.awaiting = audit.errors.length
+      ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}`
+      : awaiting;
     if (audit.errors.length) audit.phase = 'invalid';
     return audit;
   };
@@ -108,7 +125,11 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
   try {
     manifest = parseWith(JoinManifest, files.manifest.value, mfile);
     if (manifest.ceremony !== files.id)
-      throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { code: 'mismatch', file: mfile, field: 'ceremony' });
+      throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+        code: 'mismatch',
+        file: mfile,
+        field: 'ceremony',
+      });
   } catch (e) {
     err(e);
     return finish('a valid ceremony.json');
@@ -125,15 +146,29 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
       audit.phase = 'setup';
       return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
     }
-    err(new SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { code: 'mismatch', file: mfile, field: 'extends' }));
+    err(
+      new SssError(
+        `extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`,
+        { code: 'mismatch', file: mfile, field: 'extends' },
+      ),
+    );
     return finish('a request against the current group');
   }
   try {
     if (manifest.groupDigest !== digest(groupBefore))
-      throw new SssError(`groupDigest is not the digest of the group state after ${last}`, { code: 'mismatch', file: mfile, field: 'groupDigest' });
+      throw new SssError(`groupDigest is not the digest of the group state after ${last}`, {
+        code: 'mismatch',
+        file: mfile,
+        field: 'groupDigest',
+      });
     if (manifest.threshold !== groupBefore.threshold)
-      throw new SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, { code: 'mismatch', file: mfile, field: 'threshold' });
-    if (manifest.publicKey !== groupBefore.publicKey) throw new SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
+      throw new SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
+        code: 'mismatch',
+        file: mfile,
+        field: 'threshold',
+      });
+    if (manifest.publicKey !== groupBefore.publicKey)
+      throw new SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
   } catch (e) {
     err(e);
     return finish('a valid ceremony.json');
@@ -170,26 +205,62 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
   const H = new Set(request?.approvers ?? []);
   const lambdas = new Map<string, bigint>();
   if (audit.approverSet) {
-    const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX!);
+    const ls = lagrangeCoefficients(
+      audit.approverSet.map((h) => h.x),
+      audit.newcomerX!,
+    );
     audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
   }
   const candidates: { raw: RawFile; a: JoinApproval; holder: Approver }[] = [];
   for (const [m, raw] of rawApprovals) {
     const author = (raw.value as { moniker?: unknown })?.moniker;
     if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
-      err(new SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author)!.file})`, { code: 'duplicate', file: raw.file, field: 'moniker', culprit: author }));
+      err(
+        new SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author)!.file})`, {
+          code: 'duplicate',
+          file: raw.file,
+          field: 'moniker',
+          culprit: author,
+        }),
+      );
       continue;
     }
     try {
-      if (!request || !audit.approverSet) throw new SssError('an approval of a request that is missing or invalid', { code: 'incomplete', file: raw.file });
+      if (!request || !audit.approverSet)
+        throw new SssError('an approval of a request that is missing or invalid', {
+          code: 'incomplete',
+          file: raw.file,
+        });
       const a = parseWith(JoinApproval, raw.value, raw.file);
-      if (a.moniker !== m) throw new SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, { code: 'mismatch', file: raw.file, field: 'moniker', culprit: a.moniker });
+      if (a.moniker !== m)
+        throw new SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
+          code: 'mismatch',
+          file: raw.file,
+          field: 'moniker',
+          culprit: a.moniker,
+        });
       if (a.ceremony !== files.id)
-        throw new SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, { code: 'mismatch', file: raw.file, field: 'ceremony', culprit: a.moniker });
+        throw new SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, {
+          code: 'mismatch',
+          file: raw.file,
+          field: 'ceremony',
+          culprit: a.moniker,
+        });
       const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
-      if (!holder) throw new SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, { code: 'not-allowed', file: raw.file, field: 'moniker', culprit: a.moniker });
+      if (!holder)
+        throw new SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
+          code: 'not-allowed',
+          file: raw.file,
+          field: 'moniker',
+          culprit: a.moniker,
+        });
       if (a.identifier !== holder.participant.identifier)
-        throw new SssError('identifier differs from the approver\'s in the group', { code: 'mismatch', file: raw.file, field: 'identifier', culprit: a.moniker });
+        throw new SssError("identifier differs from the approver's in the group", {
+          code: 'mismatch',
+          file: raw.file,
+          field: 'identifier',
+          culprit: a.moniker,
+        });
       candidates.push({ raw, a, holder });
     } catch (e) {
       err(located(e, { file: raw.file }));
@@ -200,14 +271,37 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
   const decoded = new Map<string, Point>();
   for (const { raw, a, holder } of candidates) {
     try {
-      if (!verifyArtifactSignature(a, holder.participant.signingKey)) throw new SssError('bad artifact signature', { code: 'signature', file: raw.file, field: 'signature', culprit: a.moniker });
+      if (!verifyArtifactSignature(a, holder.participant.signingKey))
+        throw new SssError('bad artifact signature', {
+          code: 'signature',
+          file: raw.file,
+          field: 'signature',
+          culprit: a.moniker,
+        });
       if (a.requestDigest !== audit.requestDigest)
-        throw new SssError('an approval of another request (requestDigest differs from this ceremony\'s request.json)', { code: 'mismatch', file: raw.file, field: 'requestDigest', culprit: a.moniker });
+        throw new SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
+          code: 'mismatch',
+          file: raw.file,
+          field: 'requestDigest',
+          culprit: a.moniker,
+        });
       const partners = Object.keys(a.maskCommitments);
       const missing = request!.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
-      if (missing.length) throw new SssError(`no mask commitment for ${names(missing)}`, { code: 'incomplete', file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+      if (missing.length)
+        throw new SssError(`no mask commitment for ${names(missing)}`, {
+          code: 'incomplete',
+          file: raw.file,
+          field: 'maskCommitments',
+          culprit: a.moniker,
+        });
       const extra = partners.filter((k) => k === a.moniker || !H.has(k));
-      if (extra.length) throw new SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, { code: 'not-allowed', file: raw.file, field: 'maskCommitments', culprit: a.moniker });
+      if (extra.length)
+        throw new SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
+          code: 'not-allowed',
+          file: raw.file,
+          field: 'maskCommitments',
+          culprit: a.moniker,
+        });
       const field = (f: string, e: unknown) => located(e, { file: raw.file, field: f, culprit: a.moniker });
       let S: Point;
       try {
@@ -239,7 +333,12 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
   }
   for (const id of badApprovalRelations(relations)) {
     const a = audit.approvals.get(id)!;
-    err(new SssError('S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver\'s weighted share plus its published masks', { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
+    err(
+      new SssError(
+        "S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks",
+        { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id },
+      ),
+    );
     audit.approvals.delete(id);
   }
   // Both ends of every pair publish the same M_ik: equal encodings are equal points.
@@ -251,7 +350,14 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
     for (let k = i + 1; k < order.length; k++) {
       const mk = commitments.get(order[k]);
       if (mk && mi.get(order[k]) !== mk.get(order[i])) {
-        err(new SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, { code: 'inconsistent', file: rawApprovals.get(order[i])?.file, field: `maskCommitments.${order[k]}`, culprit: `${order[i]}, ${order[k]}` }));
+        err(
+          new SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
+            code: 'inconsistent',
+            file: rawApprovals.get(order[i])?.file,
+            field: `maskCommitments.${order[k]}`,
+            culprit: `${order[i]}, ${order[k]}`,
+          }),
+        );
         disagree.add(order[i]).add(order[k]);
       }
     }
@@ -265,7 +371,13 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
     let sum = Point.ZERO;
     for (const a of audit.approvals.values()) sum = sum.add(a.S);
     if (!sum.equals(audit.expectedShare))
-      err(new SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', { code: 'inconsistent', file: rawApprovals.get(order[0])?.file, field: 'fragmentCommitment' }));
+      err(
+        new SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
+          code: 'inconsistent',
+          file: rawApprovals.get(order[0])?.file,
+          field: 'fragmentCommitment',
+        }),
+      );
   }
 
   // Finalize.
@@ -273,19 +385,59 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
   if (rawFinalize) {
     try {
       if (!approvalsClosed || !audit.expectedShare || !request)
-        throw new SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { code: 'incomplete', file: rawFinalize.file });
+        throw new SssError(
+          `finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`,
+          { code: 'incomplete', file: rawFinalize.file },
+        );
       const f = parseWith(JoinFinalize, rawFinalize.value, rawFinalize.file);
       if (f.moniker !== request.moniker)
-        throw new SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, { code: 'not-allowed', file: rawFinalize.file, field: 'moniker', culprit: f.moniker });
+        throw new SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
+          code: 'not-allowed',
+          file: rawFinalize.file,
+          field: 'moniker',
+          culprit: f.moniker,
+        });
       const c = f.moniker;
-      if (f.ceremony !== files.id) throw new SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, { code: 'mismatch', file: rawFinalize.file, field: 'ceremony', culprit: c });
-      if (f.identifier !== request.identifier) throw new SssError('identifier differs from the request\'s', { code: 'mismatch', file: rawFinalize.file, field: 'identifier', culprit: c });
-      if (!verifyArtifactSignature(f, request.signingKey)) throw new SssError('bad artifact signature', { code: 'signature', file: rawFinalize.file, field: 'signature', culprit: c });
-      if (f.requestDigest !== audit.requestDigest) throw new SssError('requestDigest differs from this ceremony\'s request.json', { code: 'mismatch', file: rawFinalize.file, field: 'requestDigest', culprit: c });
+      if (f.ceremony !== files.id)
+        throw new SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, {
+          code: 'mismatch',
+          file: rawFinalize.file,
+          field: 'ceremony',
+          culprit: c,
+        });
+      if (f.identifier !== request.identifier)
+        throw new SssError("identifier differs from the request's", {
+          code: 'mismatch',
+          file: rawFinalize.file,
+          field: 'identifier',
+          culprit: c,
+        });
+      if (!verifyArtifactSignature(f, request.signingKey))
+        throw new SssError('bad artifact signature', {
+          code: 'signature',
+          file: rawFinalize.file,
+          field: 'signature',
+          culprit: c,
+        });
+      if (f.requestDigest !== audit.requestDigest)
+        throw new SssError("requestDigest differs from this ceremony's request.json", {
+          code: 'mismatch',
+          file: rawFinalize.file,
+          field: 'requestDigest',
+          culprit: c,
+        });
       if (f.approvalsDigest !== audit.approvalsDigest)
-        throw new SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', { code: 'mismatch', file: rawFinalize.file, field: 'approvalsDigest', culprit: c });
+        throw new SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
+          code: 'mismatch',
+          file: rawFinalize.file,
+          field: 'approvalsDigest',
+          culprit: c,
+        });
       if (f.verifyingShare !== encodePoint(audit.expectedShare))
-        throw new SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', { code: 'inconsistent', file: rawFinalize.file, field: 'verifyingShare', culprit: c });
+        throw new SssError(
+          'verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key',
+          { code: 'inconsistent', file: rawFinalize.file, field: 'verifyingShare', culprit: c },
+        );
       audit.finalize = { file: rawFinalize.file, artifact: f };
     } catch (e) {
       err(located(e, { file: rawFinalize.file }));
@@ -293,14 +445,19 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
   }
 
   // The round table, the phase and what is awaited.
-  const state = (ok: boolean, present: boolean, open: boolean): StepState => (ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-');
+  const state = (ok: boolean, present: boolean, open: boolean): StepState =>
+    ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
   const newcomerName = typeof newcomer === 'string' ? newcomer : '(newcomer)';
   const approvalsOk = approvalsClosed && audit.approvals.size === H.size && !audit.errors.length;
   audit.rows = [
     {
       moniker: newcomerName,
       github: request?.github,
-      steps: { request: state(Boolean(request), true, true), approval: '-', finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk) },
+      steps: {
+        request: state(Boolean(request), true, true),
+        approval: '-',
+        finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk),
+      },
     },
   ];
   const approverNames = [...new Set([...H, ...rawApprovals.keys()])].sort();
@@ -308,7 +465,11 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
     audit.rows.push({
       moniker: m,
       github: holders.get(m)?.participant.github,
-      steps: { request: '-', approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)), finalize: '-' },
+      steps: {
+        request: '-',
+        approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)),
+        finalize: '-',
+      },
     } satisfies Row);
   if (!request) {
     audit.phase = 'invalid';
@@ -318,7 +479,11 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
     audit.phase = 'approvals';
     const awaited = request.approvers.filter((m) => !rawApprovals.has(m));
     const received = request.approvers.length - awaited.length;
-    return finish(awaited.length ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)` : 'valid approvals from every approver');
+    return finish(
+      awaited.length
+        ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)`
+        : 'valid approvals from every approver',
+    );
   }
   if (!audit.finalize) {
     audit.phase = 'finalize';
@@ -331,47 +496,74 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
 }
 
 /** The request's own checks, against the manifest and the group before the join. */
-function checkRequest(raw: RawFile, ceremony: string, manifest: JoinManifest, holders: Map<string, Holder>, threshold: number): JoinRequest {
+function checkRequest(
+  raw: RawFile,
+  ceremony: string,
+  manifest: JoinManifest,
+  holders: Map<string, Holder>,
+  threshold: number,
+): JoinRequest {
   const r = parseWith(JoinRequest, raw.value, raw.file);
   const c = r.moniker;
-  const at = (reason: string, field: string, code: SssErrorCode = 'mismatch') => new SssError(reason, { code, file: raw.file, field, culprit: c });
+  const at = (reason: string, field: string, code: SssErrorCode = 'mismatch') =>
+    new SssError(reason, { code, file: raw.file, field, culprit: c });
   if (r.ceremony !== ceremony) throw at(`a request for ceremony ${r.ceremony}, not ${ceremony}`, 'ceremony');
   checkIdentityFields(r, raw.file);
   if (!verifyArtifactSignature(r, r.signingKey)) throw at('bad artifact signature', 'signature', 'signature');
   if (holders.has(r.moniker)) throw at(`${r.moniker} is already a member of the group`, 'moniker', 'duplicate');
   for (const h of holders.values()) {
     const p = h.participant;
-    if (p.identifier === r.identifier) throw at(`identifier is already ${p.moniker}'s in the group`, 'identifier', 'duplicate');
-    if ([p.signingKey, p.encryptionKey].includes(r.signingKey)) throw at(`reuses a public key of ${p.moniker}`, 'signingKey', 'duplicate');
-    if ([p.signingKey, p.encryptionKey].includes(r.encryptionKey)) throw at(`reuses a public key of ${p.moniker}`, 'encryptionKey', 'duplicate');
-    if ([p.signingKey, p.encryptionKey].includes(r.joinKey)) throw at(`reuses a public key of ${p.moniker}`, 'joinKey', 'duplicate');
+    if (p.identifier === r.identifier)
+      throw at(`identifier is already ${p.moniker}'s in the group`, 'identifier', 'duplicate');
+    if ([p.signingKey, p.encryptionKey].includes(r.signingKey))
+      throw at(`reuses a public key of ${p.moniker}`, 'signingKey', 'duplicate');
+    if ([p.signingKey, p.encryptionKey].includes(r.encryptionKey))
+      throw at(`reuses a public key of ${p.moniker}`, 'encryptionKey', 'duplicate');
+    if ([p.signingKey, p.encryptionKey].includes(r.joinKey))
+      throw at(`reuses a public key of ${p.moniker}`, 'joinKey', 'duplicate');
     // One share per person: a holder's GitHub login cannot enrol a second identity.
     if (r.github && p.github && r.github.toLowerCase() === p.github.toLowerCase())
       throw at(`GitHub login @${r.github} already holds a share as ${p.moniker}`, 'github', 'duplicate');
   }
-  if (r.joinKey === r.encryptionKey || r.joinKey === r.signingKey) throw at('the join key must be fresh, not an identity key', 'joinKey', 'duplicate');
+  if (r.joinKey === r.encryptionKey || r.joinKey === r.signingKey)
+    throw at('the join key must be fresh, not an identity key', 'joinKey', 'duplicate');
   try {
     checkEncryptionKey(r.joinKey, 'joinKey');
   } catch (e) {
     throw located(e, { file: raw.file, field: 'joinKey', culprit: c });
   }
-  if (r.groupDigest !== manifest.groupDigest) throw at('groupDigest differs from ceremony.json\'s: the request is for another group state', 'groupDigest');
+  if (r.groupDigest !== manifest.groupDigest)
+    throw at("groupDigest differs from ceremony.json's: the request is for another group state", 'groupDigest');
   for (const [i, m] of r.approvers.entries()) {
     const h = holders.get(m);
     if (!h) throw at(`approver ${m} does not hold a share of the group`, `approvers.${i}`, 'not-allowed');
     if (i > 0 && h.x <= holders.get(r.approvers[i - 1])!.x)
-      throw at(h.x === holders.get(r.approvers[i - 1])!.x ? `approver ${m} is named twice` : 'approvers are not sorted by identifier', `approvers.${i}`, 'malformed');
+      throw at(
+        h.x === holders.get(r.approvers[i - 1])!.x
+          ? `approver ${m} is named twice`
+          : 'approvers are not sorted by identifier',
+        `approvers.${i}`,
+        'malformed',
+      );
   }
-  if (r.approvers.length < threshold) throw at(`${r.approvers.length} approvers, fewer than the threshold ${threshold}`, 'approvers', 'incomplete');
+  if (r.approvers.length < threshold)
+    throw at(`${r.approvers.length} approvers, fewer than the threshold ${threshold}`, 'approvers', 'incomplete');
   return r;
 }
 
 /** The group after a completed join: the newcomer added, the key and commitment unchanged. */
-export function joinedGroup(before: GroupPackage, request: JoinRequest, verifyingShare: string, ceremony: string): GroupPackage {
+export function joinedGroup(
+  before: GroupPackage,
+  request: JoinRequest,
+  verifyingShare: string,
+  ceremony: string,
+): GroupPackage {
   const newcomer = groupParticipant(request, verifyingShare, ceremony);
   return {
     ...before,
-    participants: [...before.participants, newcomer].sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0)),
+    participants: [...before.participants, newcomer].sort((a, b) =>
+      a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0,
+    ),
     ceremonies: [...before.ceremonies, { id: ceremony, kind: 'join' }],
   };
 }

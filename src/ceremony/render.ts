@@ -4,7 +4,12 @@ import { Report } from './report.js';
 const MARK: Record<string, string> = { done: '✅ done', awaited: '⏳ awaited', invalid: '❌ invalid', '-': '·' };
 
 function title(r: Report): string {
-  const shape = r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : r.threshold ? `, threshold ${r.threshold}` : '';
+  const shape =
+    r.threshold && r.participants
+      ? `, ${r.threshold}-of-${r.participants}`
+      : r.threshold
+        ? `, threshold ${r.threshold}`
+        : '';
   return `${r.ceremony} (${r.kind}${shape}): ${r.phase}`;
 }
 
@@ -15,7 +20,12 @@ export function renderText(r: Report): string {
     const head = ['participant', ...r.steps];
     const body = r.rows.map((row) => [row.moniker, ...r.steps.map((s) => row.steps[s] ?? '-')]);
     const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    const fmt = (cells: string[]) => '  ' + cells.map((c, i) => c.padEnd(width[i])).join('  ').trimEnd();
+    const fmt = (cells: string[]) =>
+      '  ' +
+      cells
+        .map((c, i) => c.padEnd(width[i]))
+        .join('  ')
+        .trimEnd();
     lines.push(fmt(head), ...body.map(fmt));
   }
   if (r.group) lines.push(`  group public key: ${r.group.publicKey}`);
@@ -28,7 +38,10 @@ const esc = (s: string) => s.replace(/[|<>]/g, (c) => `\\${c}`);
 
 /** Markdown for a job summary or a PR comment. */
 export function renderMarkdown(r: Report): string {
-  const lines = [`### Ceremony \`${r.ceremony}\` (${r.kind}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${r.phase}**`, ''];
+  const lines = [
+    `### Ceremony \`${r.ceremony}\` (${r.kind}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${r.phase}**`,
+    '',
+  ];
   if (r.rows.length) {
     lines.push(`| participant | ${r.steps.join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
     for (const row of r.rows) {
@@ -56,7 +69,13 @@ export function reportJson(r: Report) {
     participants: r.participants,
     rows: r.rows,
     awaiting: r.awaiting,
-    errors: r.errors.map((e) => ({ message: e.message, file: e.file, field: e.field, culprit: e.culprit, reason: e.reason })),
+    errors: r.errors.map((e) => ({
+      message: e.message,
+      file: e.file,
+      field: e.field,
+      culprit: e.culprit,
+      reason: e.reason,
+    })),
     publicKey: r.group?.publicKey,
     digests: r.digests,
   };

@@ -64,5 +64,13 @@ export interface Report {
 }
 
 export function invalidReport(ceremony: string, errors: SssError[]): Report {
-  return { ceremony, kind: 'unknown', phase: 'invalid', steps: [], rows: [], awaiting: 'a valid ceremony.json', errors };
+  return {
+    ceremony,
+    kind: 'unknown',
+    phase: 'invalid',
+    steps: [],
+    rows: [],
+    awaiting: 'a valid ceremony.json',
+    errors,
+  };
 }

@@ -37,11 +37,25 @@ export function auditRepository(ceremoniesDir: string, root: string): Repository
       state.reports.set(t.id, r);
       if (r.phase === 'complete') genesis.push(r);
     } else {
-      state.reports.set(t.id, invalidReport(t.id, [new SssError(`unknown ceremony kind ${shown(kind)}`, { code: 'malformed', file: t.manifest.file, field: 'kind' })]));
+      state.reports.set(
+        t.id,
+        invalidReport(t.id, [
+          new SssError(`unknown ceremony kind ${shown(kind)}`, {
+            code: 'malformed',
+            file: t.manifest.file,
+            field: 'kind',
+          }),
+        ]),
+      );
     }
   }
   if (genesis.length > 1)
-    state.errors.push(new SssError(`more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`, { code: 'duplicate' }));
+    state.errors.push(
+      new SssError(
+        `more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`,
+        { code: 'duplicate' },
+      ),
+    );
   let group = genesis.length === 1 ? genesis[0].group : undefined;
   const chained = chainJoins(group, joins, auditJoin);
   for (const [id, r] of chained.reports) state.reports.set(id, r);
@@ -74,7 +88,12 @@ export function chainJoins(
     const complete = audited.filter(({ r }) => r.phase === 'complete' && r.group);
     if (complete.length !== 1) {
       if (complete.length > 1)
-        errors.push(new SssError(`joins ${complete.map(({ j }) => j.id).join(' and ')} both extend the group state after ${last} and are both complete: only one of them can be part of the group`, { code: 'duplicate' }));
+        errors.push(
+          new SssError(
+            `joins ${complete.map(({ j }) => j.id).join(' and ')} both extend the group state after ${last} and are both complete: only one of them can be part of the group`,
+            { code: 'duplicate' },
+          ),
+        );
       for (const { j, r } of audited) {
         reports.set(j.id, r);
         pending.delete(j.id);

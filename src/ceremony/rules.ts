@@ -107,7 +107,9 @@ export const FILE_RULES: FileRule[] = [
     pattern: 'round2/<moniker>.json',
     author: byFileName,
     notYet: ({ report, tree }) =>
-      report?.digests?.round1 ? undefined : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
+      report?.digests?.round1
+        ? undefined
+        : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
   },
   {
     kind: 'dkg',
@@ -116,11 +118,19 @@ export const FILE_RULES: FileRule[] = [
     pattern: 'finalize/<moniker>.json',
     author: byFileName,
     notYet: ({ report, tree }) =>
-      report?.digests?.round2 ? undefined : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
+      report?.digests?.round2
+        ? undefined
+        : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
   },
   // Join (docs/protocol.md §7 and §11): the newcomer's request, each approver's
   // fragment once the request is merged, the newcomer's finalize once every approval is.
-  { kind: 'join', role: 'request', perMoniker: false, pattern: 'request.json', author: (f) => ({ moniker: monikerOf(f.value) }) },
+  {
+    kind: 'join',
+    role: 'request',
+    perMoniker: false,
+    pattern: 'request.json',
+    author: (f) => ({ moniker: monikerOf(f.value) }),
+  },
   {
     kind: 'join',
     role: 'approvals',
@@ -140,7 +150,7 @@ export const FILE_RULES: FileRule[] = [
 ];
 
 /** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */
-export function ceremonyKind(tree: CeremonyFiles | undefined): string {
+function ceremonyKind(tree: CeremonyFiles | undefined): string {
   const k = (tree?.manifest?.value as { kind?: unknown } | undefined)?.kind;
   return typeof k === 'string' ? k : 'dkg';
 }
@@ -155,7 +165,7 @@ const sameLogin = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  * The GitHub login a moniker declared in a ceremony: from its verified artifacts (the audit's
  * rows), else from its own files, else from the group it belongs to.
  */
-export function declaredGithub(view: CeremonyView, state: RepositoryState, moniker: string): string | undefined {
+function declaredGithub(view: CeremonyView, state: RepositoryState, moniker: string): string | undefined {
   const row = view.report?.rows.find((r) => r.moniker === moniker);
   if (row?.github) return row.github;
   const tree = view.tree;
@@ -169,7 +179,9 @@ export function declaredGithub(view: CeremonyView, state: RepositoryState, monik
 
 function layoutHint(kind: string): string {
   const rules = FILE_RULES.filter((r) => r.kind === kind || r.kind === '*');
-  return rules.length ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}` : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
+  return rules.length
+    ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}`
+    : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
 }
 
 /** Ceremony ids whose directory the changes touch. */
@@ -191,14 +203,18 @@ export function touchedCeremonies(changes: Change[], ceremoniesDir: string): str
  */
 export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] {
   const errors: SssError[] = [];
-  const fail = (file: string, reason: string, code: SssErrorCode = 'not-allowed') => errors.push(new SssError(reason, { code, file }));
+  const fail = (file: string, reason: string, code: SssErrorCode = 'not-allowed') =>
+    errors.push(new SssError(reason, { code, file }));
   const isMaintainer = ctx.maintainers.some((m) => sameLogin(m, ctx.author));
   const maintainerList = ctx.maintainers.map((m) => `@${m}`).join(', ');
   const cPrefix = ctx.ceremoniesDir + '/';
   const pPrefix = ctx.publicInfoDir + '/';
   const housekeeping = (c: Change) => {
     if (!isMaintainer)
-      fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${cPrefix}<id>/${ctx.maintainers.length ? ` (repository files are for maintainers: ${maintainerList})` : ''}`);
+      fail(
+        c.path,
+        `outside the ceremony layout: a participant's pull request only adds files under ${cPrefix}<id>/${ctx.maintainers.length ? ` (repository files are for maintainers: ${maintainerList})` : ''}`,
+      );
   };
   let baseView: RepositoryView | undefined;
   const base = () => (baseView ??= ctx.base());
@@ -223,7 +239,10 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
       continue;
     }
     if (c.status === 'M' || c.status === 'T') {
-      fail(p, `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`);
+      fail(
+        p,
+        `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`,
+      );
       continue;
     }
     if (c.mode === '120000') {
@@ -259,7 +278,8 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
   function checkAuthor(p: string, rule: FileRule, input: FileInput, view: CeremonyView): void {
     const who = rule.author(input);
     if (who === 'maintainer') {
-      if (ctx.maintainers.length && !isMaintainer) fail(p, `only maintainers (${maintainerList}) may add a ceremony manifest, not @${ctx.author}`);
+      if (ctx.maintainers.length && !isMaintainer)
+        fail(p, `only maintainers (${maintainerList}) may add a ceremony manifest, not @${ctx.author}`);
       return;
     }
     const moniker = who.moniker;
@@ -270,9 +290,15 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
     const github = who.github ?? declaredGithub(view, ctx.head.state, moniker);
     if (!github) {
       if (!isMaintainer)
-        fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
+        fail(
+          p,
+          `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`,
+        );
     } else if (!sameLogin(github, ctx.author)) {
-      fail(p, `submitted by @${ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
+      fail(
+        p,
+        `submitted by @${ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`,
+      );
       return;
     }
     // One artifact per participant per round: no second moniker under the same login.
@@ -281,14 +307,21 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
         if (other === moniker) continue;
         const theirs = declaredGithub(view, ctx.head.state, other);
         if (theirs && sameLogin(theirs, github))
-          fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
+          fail(
+            p,
+            `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`,
+            'duplicate',
+          );
       }
     }
   }
 
   function checkPublicInfo(c: Change, name: string): void {
     if (ctx.maintainers.length && !isMaintainer) {
-      fail(c.path, `only maintainers (${maintainerList}) may change ${pPrefix}; it is generated from the transcript when a ceremony completes`);
+      fail(
+        c.path,
+        `only maintainers (${maintainerList}) may change ${pPrefix}; it is generated from the transcript when a ceremony completes`,
+      );
       return;
     }
     if (!(PUBLIC_FILES as readonly string[]).includes(name)) {
@@ -297,14 +330,21 @@ export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] 
     }
     const group = ctx.head.state.group;
     if (!group) {
-      fail(c.path, `no complete ceremony yields ${pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
+      fail(
+        c.path,
+        `no complete ceremony yields ${pPrefix} yet: it is generated from the transcript, never written by hand`,
+        'incomplete',
+      );
       return;
     }
     const want = publicInfoFiles(group)[name as (typeof PUBLIC_FILES)[number]];
     if (c.status === 'D') fail(c.path, 'deletes a generated public file');
     else if (c.mode !== '100644' && c.mode !== '100755') fail(c.path, `not a regular file (git mode ${c.mode})`);
     else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
-      fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
+      fail(
+        c.path,
+        'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)',
+      );
   }
 }
 
@@ -330,7 +370,9 @@ export interface AttributedProblem {
  */
 export function auditProblems(state: RepositoryState, ceremonies: string[], changed: Set<string>): AttributedProblem[] {
   const out: AttributedProblem[] = [];
-  for (const id of ceremonies) for (const error of state.reports.get(id)?.errors ?? []) out.push({ error, merged: !error.file || !changed.has(error.file) });
+  for (const id of ceremonies)
+    for (const error of state.reports.get(id)?.errors ?? [])
+      out.push({ error, merged: !error.file || !changed.has(error.file) });
   for (const error of state.errors) out.push({ error, merged: !error.file || !changed.has(error.file) });
   return out;
 }

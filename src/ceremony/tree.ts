@@ -29,7 +29,7 @@ export interface CeremonyFiles {
 }
 
 /** Per-moniker folders and single files a ceremony may hold, by kind. */
-export const LAYOUT = {
+const LAYOUT = {
   folders: ['round1', 'round2', 'finalize', 'approvals'],
   singles: ['ceremony.json', 'request.json', 'finalize.json'],
 };
@@ -38,12 +38,16 @@ export const LAYOUT = {
  * Where a repository path sits in the layout: ceremonies/<id>/<file> or
  * ceremonies/<id>/<folder>/<moniker>.json. Returns undefined for a path outside it.
  */
-export function classifyPath(rel: string, ceremoniesDir = 'ceremonies'): { ceremony: string; role: string; moniker?: string } | undefined {
+export function classifyPath(
+  rel: string,
+  ceremoniesDir = 'ceremonies',
+): { ceremony: string; role: string; moniker?: string } | undefined {
   const prefix = ceremoniesDir.replace(/\/+$/, '') + '/';
   if (!rel.startsWith(prefix)) return undefined;
   const parts = rel.slice(prefix.length).split('/');
   if (!CEREMONY_ID.test(parts[0] ?? '')) return undefined;
-  if (parts.length === 2 && LAYOUT.singles.includes(parts[1])) return { ceremony: parts[0], role: parts[1].replace(/\.json$/, '') };
+  if (parts.length === 2 && LAYOUT.singles.includes(parts[1]))
+    return { ceremony: parts[0], role: parts[1].replace(/\.json$/, '') };
   if (parts.length === 3 && LAYOUT.folders.includes(parts[1])) {
     const m = /^(.+)\.json$/.exec(parts[2]);
     if (m && MONIKER.test(m[1])) return { ceremony: parts[0], role: parts[1], moniker: m[1] };
@@ -55,7 +59,8 @@ function readArtifact(path: string, shown: string): unknown {
   const st = lstatSync(path);
   if (st.isSymbolicLink()) throw new SssError('symbolic links are not allowed', { code: 'io', file: shown });
   if (!st.isFile()) throw new SssError('not a regular file', { code: 'io', file: shown });
-  if (st.size > MAX_ARTIFACT_BYTES) throw new SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
+  if (st.size > MAX_ARTIFACT_BYTES)
+    throw new SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
   return parseJson(readFileSync(path, 'utf8'), shown);
 }
 

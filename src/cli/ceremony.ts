@@ -20,7 +20,9 @@ export function register(p: Command): void {
     const ctx = makeContext(opts);
     await warmCeremonies(ctx.ceremoniesDir);
     const state = auditRepository(ctx.ceremoniesDir, ctx.repo);
-    const reports = opts.ceremony ? [auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony).report] : [...state.reports.values()];
+    const reports = opts.ceremony
+      ? [auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony).report]
+      : [...state.reports.values()];
     ctx.result({ ceremonies: reports.map(reportJson), publicKey: state.group?.publicKey });
     if (!reports.length) ctx.say(`No ceremonies under ${shown(ctx.repo, ctx.ceremoniesDir)} yet.`);
     for (const r of reports) ctx.say(renderText(r) + '\n');
@@ -39,9 +41,20 @@ export function register(p: Command): void {
     const { report } = auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony);
     ctx.result({ valid: report.errors.length === 0, ...reportJson(report) });
     ctx.say(renderText(report));
-    if (report.errors.length) throw new SssError(`ceremony ${report.ceremony} is invalid: ${report.errors[0].message}${report.errors.length > 1 ? ` (and ${report.errors.length - 1} more)` : ''}`, { code: report.errors[0].code });
-    if (opts.requireComplete && report.phase !== 'complete') throw new SssError(`ceremony ${report.ceremony} is not complete: awaiting ${report.awaiting}`, { code: 'incomplete' });
-    ctx.say(report.phase === 'complete' ? `Valid and complete. Group public key: ${report.group!.publicKey}` : `Valid so far; phase ${report.phase}.`);
+    if (report.errors.length)
+      throw new SssError(
+        `ceremony ${report.ceremony} is invalid: ${report.errors[0].message}${report.errors.length > 1 ? ` (and ${report.errors.length - 1} more)` : ''}`,
+        { code: report.errors[0].code },
+      );
+    if (opts.requireComplete && report.phase !== 'complete')
+      throw new SssError(`ceremony ${report.ceremony} is not complete: awaiting ${report.awaiting}`, {
+        code: 'incomplete',
+      });
+    ctx.say(
+      report.phase === 'complete'
+        ? `Valid and complete. Group public key: ${report.group!.publicKey}`
+        : `Valid so far; phase ${report.phase}.`,
+    );
   });
 
   withGlobals(
@@ -54,23 +67,43 @@ export function register(p: Command): void {
     const ctx = makeContext(opts);
     await warmCeremonies(ctx.ceremoniesDir);
     const { report, state } = auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony);
-    if (report.errors.length) throw new SssError(`ceremony ${report.ceremony} is invalid: ${report.errors[0].message}`, { code: report.errors[0].code });
-    if (report.phase !== 'complete') throw new SssError(`ceremony ${report.ceremony} is not complete: awaiting ${report.awaiting}`, { code: 'incomplete' });
+    if (report.errors.length)
+      throw new SssError(`ceremony ${report.ceremony} is invalid: ${report.errors[0].message}`, {
+        code: report.errors[0].code,
+      });
+    if (report.phase !== 'complete')
+      throw new SssError(`ceremony ${report.ceremony} is not complete: awaiting ${report.awaiting}`, {
+        code: 'incomplete',
+      });
     if (state.errors.length) throw state.errors[0];
     const group = state.group;
     if (!group || !group.ceremonies.some((c) => c.id === report.ceremony))
-      throw new SssError(`ceremony ${report.ceremony} is complete but not part of the repository's group chain`, { code: 'mismatch' });
+      throw new SssError(`ceremony ${report.ceremony} is complete but not part of the repository's group chain`, {
+        code: 'mismatch',
+      });
     const stale = stalePublicFiles(ctx.publicInfoDir, group);
     if (opts.check) {
       ctx.result({ upToDate: stale.length === 0, stale });
-      if (stale.length) throw new SssError(`public_info differs from the transcript: ${stale.join(', ')}`, { code: 'mismatch', file: shown(ctx.repo, ctx.publicInfoDir) });
+      if (stale.length)
+        throw new SssError(`public_info differs from the transcript: ${stale.join(', ')}`, {
+          code: 'mismatch',
+          file: shown(ctx.repo, ctx.publicInfoDir),
+        });
       ctx.say('public_info/ matches the transcript.');
       return;
     }
     const files = publicInfoFiles(group);
     for (const f of stale) replaceFile(join(ctx.publicInfoDir, f), files[f]);
-    ctx.result({ publicKey: group.publicKey, changed: stale, files: PUBLIC_FILES.map((f) => shown(ctx.repo, join(ctx.publicInfoDir, f))) });
-    ctx.say(stale.length ? `Wrote ${stale.map((f) => shown(ctx.repo, join(ctx.publicInfoDir, f))).join(', ')}` : 'public_info/ is already up to date.');
+    ctx.result({
+      publicKey: group.publicKey,
+      changed: stale,
+      files: PUBLIC_FILES.map((f) => shown(ctx.repo, join(ctx.publicInfoDir, f))),
+    });
+    ctx.say(
+      stale.length
+        ? `Wrote ${stale.map((f) => shown(ctx.repo, join(ctx.publicInfoDir, f))).join(', ')}`
+        : 'public_info/ is already up to date.',
+    );
     ctx.say(`Group public key: ${group.publicKey}`);
     ctx.say(`Participants: ${group.participants.length}, threshold ${group.threshold}`);
   });

@@ -58,3 +58,27 @@ export function makeContext(opts: GlobalOptions): Context {
     },
   };
 }
+
+export interface SubmitOptions {
+  submit?: boolean;
+  remote?: string;
+  base?: string;
+  githubRepo?: string;
+}
+
+/** The environment variable that names the pull requests' repository when the remote cannot. */
+export const REPOSITORY_ENV = 'SSS_TOOL_GITHUB_REPOSITORY';
+
+export function submitOption(cmd: Command): Command {
+  return cmd
+    .option(
+      '--submit',
+      'commit the new files on a branch, push it and open a pull request (token: $GITHUB_TOKEN, else `gh auth token`)',
+    )
+    .option('--remote <name>', 'the git remote to push to', 'origin')
+    .option('--base <branch>', "the branch the pull request targets (default: the remote's default branch)")
+    .option(
+      '--github-repo <owner/name>',
+      `the repository the pull request is opened in (default: $${REPOSITORY_ENV}, else the remote's URL)`,
+    );
+}

@@ -53,7 +53,9 @@ export function register(p: Command): void {
   withGlobals(
     p
       .command('sign-commit')
-      .description('signing round 1: make fresh nonces for a session (kept age-encrypted in the home dir, one use) and print their public commitment')
+      .description(
+        'signing round 1: make fresh nonces for a session (kept age-encrypted in the home dir, one use) and print their public commitment',
+      )
       .option('--session <id>', 'the signing session id the coordinator chose (default: a random one)')
       .option('--out <file>', 'write the commitment to this file instead of printing it'),
   ).action(async (opts) => signCommit(makeContext(opts), opts));
@@ -62,9 +64,14 @@ export function register(p: Command): void {
     withGlobals(
       p
         .command('sign-share')
-        .description("signing round 2: this holder's signature share over the message, for the session's commitment list (uses the session's nonces once)")
+        .description(
+          "signing round 2: this holder's signature share over the message, for the session's commitment list (uses the session's nonces once)",
+        )
         .requiredOption('--session <id>', 'the session of your sign-commit')
-        .requiredOption('--commitments <paths...>', "every signer's commitment file (or a folder of them), yours included")
+        .requiredOption(
+          '--commitments <paths...>',
+          "every signer's commitment file (or a folder of them), yours included",
+        )
         .option('--out <file>', 'write the share to this file instead of printing it'),
     ),
   ).action(async (opts) => signShareCommand(makeContext(opts), opts));
@@ -73,7 +80,9 @@ export function register(p: Command): void {
     withGlobals(
       p
         .command('sign-aggregate')
-        .description('check every signature share, aggregate them and print the Ed25519 signature (hex) after verifying it under the group key')
+        .description(
+          'check every signature share, aggregate them and print the Ed25519 signature (hex) after verifying it under the group key',
+        )
         .requiredOption('--commitments <paths...>', 'the commitment files (or a folder) the shares were made over')
         .requiredOption('--shares <paths...>', 'the signature share files (or a folder)')
         .option('--group <file>', 'public_info/group.json (default: the group of the share file in the home dir)')
@@ -92,7 +101,10 @@ export function register(p: Command): void {
       .requiredOption('--commitments <paths...>', "every signer's commitment file (or a folder), from sign-commit")
       .option('--session <id>', 'round 2: the session of your sign-commit; prints your share')
       .option('--shares <paths...>', 'aggregation: the signature share files (or a folder); prints the JWT')
-      .option('--group <file>', 'with --shares: public_info/group.json (default: the group of the share file in the home dir)')
+      .option(
+        '--group <file>',
+        'with --shares: public_info/group.json (default: the group of the share file in the home dir)',
+      )
       .option('--out <file>', 'write the share (or the JWT) to this file instead of printing it'),
   ).action(async (opts) => jwtCommand(makeContext(opts), opts));
 
@@ -108,7 +120,9 @@ export function register(p: Command): void {
 }
 
 function withMessage(cmd: Command): Command {
-  return cmd.option('--message-hex <hex>', 'the message, as hex').option('--message-file <file>', 'the message: the exact bytes of this file');
+  return cmd
+    .option('--message-hex <hex>', 'the message, as hex')
+    .option('--message-file <file>', 'the message: the exact bytes of this file');
 }
 
 async function signCommit(ctx: Context, opts: { session?: string } & OutOptions): Promise<void> {
@@ -121,7 +135,10 @@ async function signCommit(ctx: Context, opts: { session?: string } & OutOptions)
   emit(ctx, opts, commitment, `round-1 commitment of ${commitment.moniker} for session ${session}`);
 }
 
-async function signShareCommand(ctx: Context, opts: { session: string; commitments: string[] } & MessageOptions & OutOptions): Promise<void> {
+async function signShareCommand(
+  ctx: Context,
+  opts: { session: string; commitments: string[] } & MessageOptions & OutOptions,
+): Promise<void> {
   const session = checkSession(opts.session, '--session');
   const message = readMessage(opts);
   const commitments = readArtifacts(opts.commitments, parseSignCommitment);
@@ -130,31 +147,58 @@ async function signShareCommand(ctx: Context, opts: { session: string; commitmen
   emit(ctx, opts, share, `signature share of ${share.moniker} for session ${session}`);
 }
 
-async function signAggregate(ctx: Context, opts: { commitments: string[]; shares: string[]; jwt?: boolean } & MessageOptions & GroupOptions): Promise<void> {
+async function signAggregate(
+  ctx: Context,
+  opts: { commitments: string[]; shares: string[]; jwt?: boolean } & MessageOptions & GroupOptions,
+): Promise<void> {
   const message = readMessage(opts);
   const group = await loadGroup(ctx, opts);
-  const { signature, session, signers } = aggregateFiles(group.group, message, opts.commitments, opts.shares, group.participants);
+  const { signature, session, signers } = aggregateFiles(
+    group.group,
+    message,
+    opts.commitments,
+    opts.shares,
+    group.participants,
+  );
   const text = opts.jwt ? Buffer.from(signature).toString('base64url') : bytesToHex(signature);
   if (ctx.json) ctx.result({ session, signers, groupKey: group.group.publicKey, signature: text });
   else process.stdout.write(text + '\n');
 }
 
-async function jwtCommand(ctx: Context, opts: { commitments: string[]; session?: string; shares?: string[] } & ClaimsOptions & GroupOptions & OutOptions): Promise<void> {
+async function jwtCommand(
+  ctx: Context,
+  opts: { commitments: string[]; session?: string; shares?: string[] } & ClaimsOptions & GroupOptions & OutOptions,
+): Promise<void> {
   const claims = readClaims(opts);
   if ((opts.session === undefined) === (opts.shares === undefined))
-    throw new SssError('give either --session (round 2: your signature share) or --shares (aggregation: the JWT)', { code: 'usage' });
+    throw new SssError('give either --session (round 2: your signature share) or --shares (aggregation: the JWT)', {
+      code: 'usage',
+    });
   if (opts.session !== undefined) {
     const session = checkSession(opts.session, '--session');
     const commitments = readArtifacts(opts.commitments, parseSignCommitment);
     const passphrase = await ctx.passphrase();
     const cosigner = await openCosigner(ctx, passphrase);
-    const share = await shareFor(ctx, passphrase, session, jwtSigningInput(claims, cosigner.groupKey), commitments, cosigner);
+    const share = await shareFor(
+      ctx,
+      passphrase,
+      session,
+      jwtSigningInput(claims, cosigner.groupKey),
+      commitments,
+      cosigner,
+    );
     emit(ctx, opts, share, `JWT signature share of ${share.moniker} for session ${session}`);
     return;
   }
   const group = await loadGroup(ctx, opts);
   const input = jwtSigningInput(claims, group.group.publicKey);
-  const { signature, session, signers } = aggregateFiles(group.group, input, opts.commitments, opts.shares!, group.participants);
+  const { signature, session, signers } = aggregateFiles(
+    group.group,
+    input,
+    opts.commitments,
+    opts.shares!,
+    group.participants,
+  );
   const jwt = assembleJwt(input, signature);
   if (opts.out) {
     writeArtifactFile(resolve(opts.out), jwt + '\n');
@@ -163,14 +207,26 @@ async function jwtCommand(ctx: Context, opts: { commitments: string[]; session?:
   ctx.result({ session, signers, groupKey: group.group.publicKey, jwt, ...(opts.out ? { file: opts.out } : {}) });
 }
 
-async function verifySignatureCommand(ctx: Context, opts: { signature: string; publicKey?: string } & MessageOptions): Promise<void> {
+async function verifySignatureCommand(
+  ctx: Context,
+  opts: { signature: string; publicKey?: string } & MessageOptions,
+): Promise<void> {
   const message = readMessage(opts);
   const keyFile = resolve(opts.publicKey ?? resolve(ctx.publicInfoDir, 'public_key.txt'));
-  if (!existsSync(keyFile)) throw new SssError('no group key file: pass --public-key public_info/public_key.txt', { code: 'usage', file: keyFile });
+  if (!existsSync(keyFile))
+    throw new SssError('no group key file: pass --public-key public_info/public_key.txt', {
+      code: 'usage',
+      file: keyFile,
+    });
   const key = readFileSync(keyFile, 'utf8').trim();
-  if (!/^[0-9a-f]{64}$/.test(key)) throw new SssError('expected the group key as 64 lowercase hex characters', { code: 'malformed', file: keyFile });
+  if (!/^[0-9a-f]{64}$/.test(key))
+    throw new SssError('expected the group key as 64 lowercase hex characters', { code: 'malformed', file: keyFile });
   const sig = parseSignatureText(opts.signature);
-  if (!verifySignature(key, message, sig)) throw new SssError(`the signature does not verify under the group key ${key}`, { code: 'signature', field: '--signature' });
+  if (!verifySignature(key, message, sig))
+    throw new SssError(`the signature does not verify under the group key ${key}`, {
+      code: 'signature',
+      field: '--signature',
+    });
   ctx.result({ valid: true, publicKey: key });
   ctx.say(`valid: an Ed25519 signature by the group key ${key}`);
 }
@@ -178,7 +234,10 @@ async function verifySignatureCommand(ctx: Context, opts: { signature: string; p
 /** Opens the home dir's share file as a Cosigner. */
 async function openCosigner(ctx: Context, passphrase: string): Promise<Cosigner> {
   if (!existsSync(ctx.paths.share))
-    throw new SssError(`no share file in ${ctx.paths.home}: only a holder (after dkg-finalize or a join) can sign`, { code: 'private', file: ctx.paths.share });
+    throw new SssError(`no share file in ${ctx.paths.home}: only a holder (after dkg-finalize or a join) can sign`, {
+      code: 'private',
+      file: ctx.paths.share,
+    });
   return openShare(ctx.paths.share, passphrase);
 }
 
@@ -225,7 +284,11 @@ function aggregateFiles(
     if (participants)
       for (const c of commitments)
         if (participants.get(c.value.moniker) !== c.value.identifier)
-          throw new SssError('signer is not a participant of the group', { code: 'not-allowed', field: 'moniker', culprit: c.value.moniker });
+          throw new SssError('signer is not a participant of the group', {
+            code: 'not-allowed',
+            field: 'moniker',
+            culprit: c.value.moniker,
+          });
   });
   return inCulpritsFile(shares, () =>
     aggregateSignature(
@@ -261,9 +324,11 @@ function readFile(file: string): string {
 }
 
 function readMessage(opts: MessageOptions): Uint8Array {
-  if ((opts.messageHex === undefined) === (opts.messageFile === undefined)) throw new SssError('give the message with exactly one of --message-hex or --message-file', { code: 'usage' });
+  if ((opts.messageHex === undefined) === (opts.messageFile === undefined))
+    throw new SssError('give the message with exactly one of --message-hex or --message-file', { code: 'usage' });
   if (opts.messageHex !== undefined) {
-    if (!/^(?:[0-9a-fA-F]{2})*$/.test(opts.messageHex)) throw new SssError('expected an even number of hex digits', { code: 'usage', field: '--message-hex' });
+    if (!/^(?:[0-9a-fA-F]{2})*$/.test(opts.messageHex))
+      throw new SssError('expected an even number of hex digits', { code: 'usage', field: '--message-hex' });
     return new Uint8Array(Buffer.from(opts.messageHex, 'hex'));
   }
   if (!existsSync(opts.messageFile!)) throw new SssError('no such file', { code: 'io', file: opts.messageFile });
@@ -271,7 +336,8 @@ function readMessage(opts: MessageOptions): Uint8Array {
 }
 
 function readClaims(opts: ClaimsOptions) {
-  if ((opts.claims === undefined) === (opts.claimsFile === undefined)) throw new SssError('give the claims with exactly one of --claims or --claims-file', { code: 'usage' });
+  if ((opts.claims === undefined) === (opts.claimsFile === undefined))
+    throw new SssError('give the claims with exactly one of --claims or --claims-file', { code: 'usage' });
   if (opts.claims !== undefined) return parseClaims(opts.claims, '--claims');
   return parseClaims(readFile(opts.claimsFile!), opts.claimsFile);
 }
@@ -296,7 +362,10 @@ const GroupFile = z.object({
  * The group to aggregate for: --group (a group.json, whose participant list also rules out
  * non-members), else the group in the home dir's share file.
  */
-async function loadGroup(ctx: Context, opts: GroupOptions): Promise<{ group: SigningGroup; participants?: Map<string, string> }> {
+async function loadGroup(
+  ctx: Context,
+  opts: GroupOptions,
+): Promise<{ group: SigningGroup; participants?: Map<string, string> }> {
   if (opts.group) {
     const file = resolve(opts.group);
     const g = parseWith(GroupFile, parseJson(readFile(file), file), file);
@@ -309,7 +378,10 @@ async function loadGroup(ctx: Context, opts: GroupOptions): Promise<{ group: Sig
     return { group, participants: new Map(g.participants.map((p) => [p.moniker, p.identifier])) };
   }
   if (!existsSync(ctx.paths.share))
-    throw new SssError(`no group: pass --group public_info/group.json, or run where your share file is`, { code: 'usage', file: ctx.paths.share });
+    throw new SssError(`no group: pass --group public_info/group.json, or run where your share file is`, {
+      code: 'usage',
+      file: ctx.paths.share,
+    });
   const share = await readShareFile(ctx.paths.share, await ctx.passphrase());
   return { group: SigningGroup.of(share.group) };
 }

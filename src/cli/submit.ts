@@ -4,20 +4,13 @@
  * branch, pushed as `ceremony/<id>/<step>/<moniker>`, and a pull request opened through the API.
  * The checkout, its index and its current branch are left as they are.
  */
-import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SssError } from '../errors.js';
-import { client, openPullRequest, parseRepo, repoFromRemoteUrl, RepoRef, resolveToken } from '../github/api.js';
-import { commitAndPushStep, remoteDefaultBranch, remoteUrl } from '../github/git.js';
-import { Context } from './context.js';
+import { parseRepo, repoFromRemoteUrl, RepoRef, resolveToken } from '../github/repo.js';
+import { Context, REPOSITORY_ENV, SubmitOptions } from './context.js';
 
-export interface SubmitOptions {
-  submit?: boolean;
-  remote?: string;
-  base?: string;
-  githubRepo?: string;
-}
+export { REPOSITORY_ENV, submitOption, type SubmitOptions } from './context.js';
 
 export interface StepFiles {
   ceremony: string;
@@ -27,22 +20,11 @@ export interface StepFiles {
   files: string[];
 }
 
-/** The environment variable that names the pull requests' repository when the remote cannot. */
-export const REPOSITORY_ENV = 'SSS_TOOL_GITHUB_REPOSITORY';
-
-export function submitOption(cmd: Command): Command {
-  return cmd
-    .option('--submit', 'commit the new files on a branch, push it and open a pull request (token: $GITHUB_TOKEN, else `gh auth token`)')
-    .option('--remote <name>', 'the git remote to push to', 'origin')
-    .option('--base <branch>', 'the branch the pull request targets (default: the remote\'s default branch)')
-    .option('--github-repo <owner/name>', `the repository the pull request is opened in (default: $${REPOSITORY_ENV}, else the remote's URL)`);
-}
-
-export function branchName(s: StepFiles): string {
+function branchName(s: StepFiles): string {
   return `ceremony/${s.ceremony}/${s.step}/${s.moniker}`;
 }
 
-export function commitMessage(s: StepFiles): string {
+function commitMessage(s: StepFiles): string {
   return `${s.ceremony}: ${s.step} from ${s.moniker}`;
 }
 
@@ -61,7 +43,7 @@ export async function nextSteps(ctx: Context, opts: SubmitOptions, s: StepFiles)
   ctx.say(`  git -C ${ctx.repo} add ${files.join(' ')}`);
   ctx.say(`  git -C ${ctx.repo} commit -m "${commitMessage(s)}"`);
   ctx.say(`  git -C ${ctx.repo} push ${remote} ${branchName(s)}`);
-  ctx.say('  then open a pull request from that branch; the repository\'s sss-tool Action checks it.');
+  ctx.say("  then open a pull request from that branch; the repository's sss-tool Action checks it.");
 }
 
 /** The repository pull requests go to: --github-repo, else $SSS_TOOL_GITHUB_REPOSITORY, else the remote's. */
@@ -69,11 +51,18 @@ export function targetRepository(opts: SubmitOptions, url: string, env: NodeJS.P
   if (opts.githubRepo) return parseRepo(opts.githubRepo, '--github-repo');
   if (env[REPOSITORY_ENV]) return parseRepo(env[REPOSITORY_ENV]!, REPOSITORY_ENV);
   const r = repoFromRemoteUrl(url);
-  if (!r) throw new SssError(`cannot tell the GitHub repository from the remote's URL ${url}: pass --github-repo owner/name`, { code: 'usage', field: '--github-repo' });
+  if (!r)
+    throw new SssError(
+      `cannot tell the GitHub repository from the remote's URL ${url}: pass --github-repo owner/name`,
+      { code: 'usage', field: '--github-repo' },
+    );
   return r;
 }
 
 async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<void> {
+  // git and the API client load only when a step is submitted.
+  const { commitAndPushStep, remoteDefaultBranch, remoteUrl } = await import('../github/git.js');
+  const { client, openPullRequest } = await import('../github/api.js');
   const remote = opts.remote ?? 'origin';
   let url: string;
   try {
@@ -98,7 +87,7 @@ async function submit(ctx: Context, opts: SubmitOptions, s: StepFiles): Promise<
     '',
     ...pushed.files.map((f) => `- \`${f}\``),
     '',
-    'Opened by `sss-tool --submit`. The repository\'s sss-tool Action checks this pull request with the same audit as `sss-tool verify`.',
+    "Opened by `sss-tool --submit`. The repository's sss-tool Action checks this pull request with the same audit as `sss-tool verify`.",
   ].join('\n');
   const pr = await openPullRequest(client(token), target, { head, base, title: message, body });
   const line = `${pr.existed ? 'Updated' : 'Opened'} pull request #${pr.number}: ${pr.url}`;

@@ -8,7 +8,18 @@
 import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { SssError } from '../errors.js';
-import { Fn, Point, frost, CIPHERSUITE, decodeScalar, decodePoint, encodePoint, encodeScalar, hexToBytes, assertPrimeOrder } from './suite.js';
+import {
+  Fn,
+  Point,
+  frost,
+  CIPHERSUITE,
+  decodeScalar,
+  decodePoint,
+  encodePoint,
+  encodeScalar,
+  hexToBytes,
+  assertPrimeOrder,
+} from './suite.js';
 import { evaluateCommitment, evaluatePolynomial, msm, powers, randomWeight } from './msm.js';
 
 export interface Signers {
@@ -68,7 +79,10 @@ export function checkRound1Package(pkg: Round1Package, signers: Signers): { id: 
   const id = decodeScalar(pkg.identifier, 'identifier');
   if (id === 0n) throw new SssError('identifier is zero', { code: 'malformed', field: 'identifier' });
   if (pkg.commitment.length !== signers.min)
-    throw new SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, { code: 'malformed', field: 'commitment' });
+    throw new SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, {
+      code: 'malformed',
+      field: 'commitment',
+    });
   const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
   const R = decodePoint(pkg.proofOfKnowledge.slice(0, 64), 'proofOfKnowledge');
   const z = decodeScalar(pkg.proofOfKnowledge.slice(64), 'proofOfKnowledge');
@@ -83,7 +97,8 @@ export function dealShares(secret: Round1Secret, recipients: string[]): Map<stri
   const coeffs = secret.coefficients.map((c, k) => decodeScalar(c, `coefficients.${k}`));
   const out = new Map<string, bigint>();
   for (const r of recipients) {
-    if (r === secret.identifier) throw new SssError('a dealer does not send a share to itself', { code: 'not-allowed' });
+    if (r === secret.identifier)
+      throw new SssError('a dealer does not send a share to itself', { code: 'not-allowed' });
     out.set(r, evaluatePolynomial(coeffs, decodeScalar(r, 'identifier')));
   }
   return out;
@@ -95,7 +110,8 @@ export function groupCommitment(commitments: Point[][]): Point[] {
   const acc: Point[] = new Array(m).fill(Point.ZERO);
   for (const c of commitments) for (let k = 0; k < m; k++) acc[k] = acc[k].add(c[k]);
   acc.forEach((p, k) => {
-    if (p.is0()) throw new SssError('the group commitment has an identity point', { code: 'malformed', field: `commitment.${k}` });
+    if (p.is0())
+      throw new SssError('the group commitment has an identity point', { code: 'malformed', field: `commitment.${k}` });
     assertPrimeOrder(p, `commitment.${k}`);
   });
   return acc;
@@ -121,7 +137,11 @@ export interface DealtShare {
  * the dealers whose share does not match their own commitment and throws naming them.
  * Returns my signing share s_i = Σ_j s_ji and verifying share s_i·G.
  */
-export function combineShares(x: bigint, dealt: DealtShare[], group: Point[]): { signingShare: bigint; verifyingShare: Point } {
+export function combineShares(
+  x: bigint,
+  dealt: DealtShare[],
+  group: Point[],
+): { signingShare: bigint; verifyingShare: Point } {
   let s = 0n;
   for (const d of dealt) s = Fn.add(s, d.share);
   const Y = baseTimes(s);
@@ -129,7 +149,7 @@ export function combineShares(x: bigint, dealt: DealtShare[], group: Point[]): {
   const xs = powers(x, group.length);
   const culprits = dealt.filter((d) => !baseTimes(d.share).equals(msm(d.commitment, xs))).map((d) => d.dealer);
   throw new SssError(
-    culprits.length ? 'share does not match its dealer\'s commitment' : 'the shares do not sum to the group commitment',
+    culprits.length ? "share does not match its dealer's commitment" : 'the shares do not sum to the group commitment',
     { code: 'inconsistent', culprits },
   );
 }
@@ -150,7 +170,10 @@ export function badVerifyingShares(entries: { id: string; x: bigint; Y: Point }[
   });
   const torsion = entries.filter((e) => !e.Y.isTorsionFree()).map((e) => e.id);
   if (torsion.length) return torsion;
-  const lhs = msm(entries.map((e) => e.Y), weights);
+  const lhs = msm(
+    entries.map((e) => e.Y),
+    weights,
+  );
   if (lhs.equals(msm(group, coef))) return [];
   return entries.filter((e) => !e.Y.equals(evaluateCommitment(group, e.x))).map((e) => e.id);
 }

@@ -32,7 +32,16 @@ const { d: D } = Point.CURVE();
  * learn (λ_i − λ'_i)·s_i, and so s_i.
  */
 export function pairMask(ceremony: string, requestDigest: string, lo: string, hi: string, shared: Uint8Array): bigint {
-  const h = sha512(concatBytes(utf8ToBytes(MASK_LABEL), utf8ToBytes(ceremony), hexToBytes(requestDigest), hexToBytes(lo), hexToBytes(hi), shared));
+  const h = sha512(
+    concatBytes(
+      utf8ToBytes(MASK_LABEL),
+      utf8ToBytes(ceremony),
+      hexToBytes(requestDigest),
+      hexToBytes(lo),
+      hexToBytes(hi),
+      shared,
+    ),
+  );
   return Fn.create(bytesToNumberLE(h));
 }
 
@@ -84,10 +93,18 @@ export function maskSum(x: bigint, masks: PairMask[]): bigint {
  * Approver i's fragment: σ_i = λ_i·s_i + μ_i with λ_i the Lagrange coefficient at x_n over H.
  * `approverXs` is H (it includes x_i); x_n must not be in it.
  */
-export function joinFragment(x: bigint, signingShare: bigint, approverXs: bigint[], newcomerX: bigint, masks: PairMask[]): { sigma: bigint; lambda: bigint } {
-  if (approverXs.includes(newcomerX)) throw new SssError('the newcomer is among the approvers', { code: 'not-allowed' });
+export function joinFragment(
+  x: bigint,
+  signingShare: bigint,
+  approverXs: bigint[],
+  newcomerX: bigint,
+  masks: PairMask[],
+): { sigma: bigint; lambda: bigint } {
+  if (approverXs.includes(newcomerX))
+    throw new SssError('the newcomer is among the approvers', { code: 'not-allowed' });
   if (!approverXs.includes(x)) throw new SssError('the approver is not in the approver set', { code: 'not-allowed' });
-  if (masks.length !== approverXs.length - 1) throw new SssError(`expected ${approverXs.length - 1} pair masks, got ${masks.length}`, { code: 'malformed' });
+  if (masks.length !== approverXs.length - 1)
+    throw new SssError(`expected ${approverXs.length - 1} pair masks, got ${masks.length}`, { code: 'malformed' });
   const lambda = lagrangeAt(approverXs, x, newcomerX);
   return { sigma: Fn.add(Fn.mul(lambda, signingShare), maskSum(x, masks)), lambda };
 }
@@ -104,13 +121,20 @@ export function encodeMaskCommitment(p: Point): string {
 }
 
 /** The y-coordinates of the 8 points of small order: a point is of small order iff its y is one. */
-const SMALL_ORDER_Y = new Set(ED25519_TORSION_SUBGROUP.map((hex) => bytesToNumberLE(hexToBytes(hex)) & ((1n << 255n) - 1n)));
+const SMALL_ORDER_Y = new Set(
+  ED25519_TORSION_SUBGROUP.map((hex) => bytesToNumberLE(hexToBytes(hex)) & ((1n << 255n) - 1n)),
+);
 
 const HEX128 = /^[0-9a-f]{128}$/;
 
 /** 32 little-endian bytes of a buffer, from `at`, as a bigint (four 64-bit reads: this is hot). */
 function readLE256(b: Buffer, at: number): bigint {
-  return b.readBigUInt64LE(at) | (b.readBigUInt64LE(at + 8) << 64n) | (b.readBigUInt64LE(at + 16) << 128n) | (b.readBigUInt64LE(at + 24) << 192n);
+  return (
+    b.readBigUInt64LE(at) |
+    (b.readBigUInt64LE(at + 8) << 64n) |
+    (b.readBigUInt64LE(at + 16) << 128n) |
+    (b.readBigUInt64LE(at + 24) << 192n)
+  );
 }
 
 /**
@@ -118,17 +142,23 @@ function readLE256(b: Buffer, at: number): bigint {
  * the compressed half equal to x's parity, on the curve, not the identity, not of small order.
  */
 export function decodeMaskCommitment(hex: unknown, field: string): Point {
-  if (typeof hex !== 'string' || !HEX128.test(hex)) throw new SssError('expected 64 bytes of lowercase hex', { code: 'malformed', field });
+  if (typeof hex !== 'string' || !HEX128.test(hex))
+    throw new SssError('expected 64 bytes of lowercase hex', { code: 'malformed', field });
   const b = Buffer.from(hex, 'hex');
   const sign = b[31] >> 7;
   const y = readLE256(b, 0) & ((1n << 255n) - 1n);
   const x = readLE256(b, 32);
   if (y >= Fp.ORDER || x >= Fp.ORDER) throw new SssError('non-canonical point encoding', { code: 'malformed', field });
-  if (Number(x & 1n) !== sign) throw new SssError('the x-coordinate does not match the sign bit of the compressed point', { code: 'mismatch', field });
+  if (Number(x & 1n) !== sign)
+    throw new SssError('the x-coordinate does not match the sign bit of the compressed point', {
+      code: 'mismatch',
+      field,
+    });
   const x2 = Fp.sqr(x);
   const y2 = Fp.sqr(y);
   // −x² + y² == 1 + d·x²·y²
-  if (Fp.sub(y2, x2) !== Fp.add(1n, Fp.mul(D, Fp.mul(x2, y2)))) throw new SssError('not a point on the curve', { code: 'malformed', field });
+  if (Fp.sub(y2, x2) !== Fp.add(1n, Fp.mul(D, Fp.mul(x2, y2))))
+    throw new SssError('not a point on the curve', { code: 'malformed', field });
   if (x === 0n && y === 1n) throw new SssError('point is the identity', { code: 'malformed', field });
   if (SMALL_ORDER_Y.has(y)) throw new SssError('point of small order', { code: 'malformed', field });
   return Point.fromAffine({ x, y });
@@ -188,7 +218,9 @@ export function badApprovalRelations(entries: ApprovalRelation[]): string[] {
   const points = [...entries.map((e) => e.S.subtract(e.V)), ...entries.map((e) => e.Y)];
   const scalars = [...weights, ...entries.map((e, i) => Fn.neg(Fn.mul(weights[i], e.lambda)))];
   if (msm(points, scalars).clearCofactor().is0()) return [];
-  return entries.filter((e) => !e.S.subtract(e.V).subtract(e.Y.multiplyUnsafe(e.lambda)).clearCofactor().is0()).map((e) => e.id);
+  return entries
+    .filter((e) => !e.S.subtract(e.V).subtract(e.Y.multiplyUnsafe(e.lambda)).clearCofactor().is0())
+    .map((e) => e.id);
 }
 
 export interface OpenedFragment {
@@ -202,13 +234,23 @@ export interface OpenedFragment {
  * The newcomer's side: checks σ_i·G == S_i for each fragment (naming the approver), sums them
  * and checks s_n·G == Y(x_n). Returns the signing share and the verifying share.
  */
-export function combineFragments(fragments: OpenedFragment[], expected: Point): { signingShare: bigint; verifyingShare: Point } {
+export function combineFragments(
+  fragments: OpenedFragment[],
+  expected: Point,
+): { signingShare: bigint; verifyingShare: Point } {
   const bad = fragments.filter((f) => !Point.BASE.multiply(f.sigma).equals(f.S)).map((f) => f.id);
-  if (bad.length) throw new SssError('the decrypted fragment does not match its public commitment S_i', { code: 'inconsistent', culprit: bad.join(', ') });
+  if (bad.length)
+    throw new SssError('the decrypted fragment does not match its public commitment S_i', {
+      code: 'inconsistent',
+      culprit: bad.join(', '),
+    });
   let s = 0n;
   for (const f of fragments) s = Fn.add(s, f.sigma);
   if (s === 0n) throw new SssError('the fragments sum to zero', { code: 'inconsistent' });
   const Y = Point.BASE.multiply(s);
-  if (!Y.equals(expected)) throw new SssError('the fragments do not sum to f(x_n): the share does not match the group commitment', { code: 'inconsistent' });
+  if (!Y.equals(expected))
+    throw new SssError('the fragments do not sum to f(x_n): the share does not match the group commitment', {
+      code: 'inconsistent',
+    });
   return { signingShare: s, verifyingShare: Y };
 }

@@ -116,9 +116,15 @@ export class SigningGroup {
   readonly #verifyingShares = new Map<string, Uint8Array>();
 
   private constructor(pub: GroupPublic) {
-    if (!Number.isInteger(pub.threshold) || pub.threshold < 2) throw new SssError('the threshold must be an integer of at least 2', { code: 'malformed', field: 'threshold' });
-    if (pub.commitment.length !== pub.threshold) throw new SssError('the group commitment must have one point per threshold', { code: 'malformed', field: 'commitment' });
-    if (pub.commitment[0] !== pub.publicKey) throw new SssError('the group key is not the first commitment point', { code: 'mismatch', field: 'publicKey' });
+    if (!Number.isInteger(pub.threshold) || pub.threshold < 2)
+      throw new SssError('the threshold must be an integer of at least 2', { code: 'malformed', field: 'threshold' });
+    if (pub.commitment.length !== pub.threshold)
+      throw new SssError('the group commitment must have one point per threshold', {
+        code: 'malformed',
+        field: 'commitment',
+      });
+    if (pub.commitment[0] !== pub.publicKey)
+      throw new SssError('the group key is not the first commitment point', { code: 'mismatch', field: 'publicKey' });
     pub.commitment.forEach((c, k) => checkElement(c, `commitment.${k}`));
     this.publicKey = pub.publicKey;
     this.threshold = pub.threshold;
@@ -172,10 +178,16 @@ export class SigningGroup {
  * reach it and find a valid group under another value.
  */
 function checkGroupShape(pub: unknown): asserts pub is GroupPublic {
-  if (pub === null || typeof pub !== 'object') throw new SssError('the group must be an object {publicKey, threshold, commitment}', { code: 'malformed', field: 'group' });
+  if (pub === null || typeof pub !== 'object')
+    throw new SssError('the group must be an object {publicKey, threshold, commitment}', {
+      code: 'malformed',
+      field: 'group',
+    });
   const { publicKey, threshold, commitment } = pub as Record<string, unknown>;
-  if (typeof publicKey !== 'string') throw new SssError('the group key must be hex', { code: 'malformed', field: 'publicKey' });
-  if (!Number.isInteger(threshold) || (threshold as number) < 2) throw new SssError('the threshold must be an integer of at least 2', { code: 'malformed', field: 'threshold' });
+  if (typeof publicKey !== 'string')
+    throw new SssError('the group key must be hex', { code: 'malformed', field: 'publicKey' });
+  if (!Number.isInteger(threshold) || (threshold as number) < 2)
+    throw new SssError('the threshold must be an integer of at least 2', { code: 'malformed', field: 'threshold' });
   if (!Array.isArray(commitment) || !commitment.every((c) => typeof c === 'string'))
     throw new SssError('the group commitment must be a list of hex points', { code: 'malformed', field: 'commitment' });
 }
@@ -188,13 +200,20 @@ function toNoble(list: readonly NonceCommitment[]) {
  * Round 1 (RFC 9591 §5.1): fresh hiding and binding nonces for a signing share, and their public
  * commitments. `rng` exists for the RFC's test vectors; leave it out.
  */
-export function commitNonces(identifier: string, signingShare: Uint8Array, rng?: RNG): { nonces: SigningNonces; commitment: NonceCommitment } {
+export function commitNonces(
+  identifier: string,
+  signingShare: Uint8Array,
+  rng?: RNG,
+): { nonces: SigningNonces; commitment: NonceCommitment } {
   const { nonces, commitments } = rng
     ? suite.commit({ identifier, signingShare }, rng)
     : suite.commit({ identifier, signingShare });
   knownPrimeOrder(commitments.hiding);
   knownPrimeOrder(commitments.binding);
-  return { nonces, commitment: { identifier, hiding: bytesToHex(commitments.hiding), binding: bytesToHex(commitments.binding) } };
+  return {
+    nonces,
+    commitment: { identifier, hiding: bytesToHex(commitments.hiding), binding: bytesToHex(commitments.binding) },
+  };
 }
 
 /**
@@ -214,9 +233,21 @@ export function signShareWith(
 }
 
 /** RFC 9591 §5.4: does `share` verify for `identifier` under its verifying share Y(identifier)? */
-export function verifyShareWith(group: SigningGroup, list: readonly NonceCommitment[], message: Uint8Array, identifier: string, share: Uint8Array): boolean {
+export function verifyShareWith(
+  group: SigningGroup,
+  list: readonly NonceCommitment[],
+  message: Uint8Array,
+  identifier: string,
+  share: Uint8Array,
+): boolean {
   try {
-    return suite.verifyShare(group.frostPublic(list.map((c) => c.identifier)), toNoble(list), message, identifier, share);
+    return suite.verifyShare(
+      group.frostPublic(list.map((c) => c.identifier)),
+      toNoble(list),
+      message,
+      identifier,
+      share,
+    );
   } catch {
     return false;
   }
@@ -230,7 +261,12 @@ export type AggregateResult = { ok: true; signature: Uint8Array } | { ok: false;
  * are returned: the aggregate signature is itself the sum of every share's equation, so checking
  * it first costs one verification instead of one per signer.
  */
-export function aggregateShares(group: SigningGroup, list: readonly NonceCommitment[], message: Uint8Array, shares: Record<string, Uint8Array>): AggregateResult {
+export function aggregateShares(
+  group: SigningGroup,
+  list: readonly NonceCommitment[],
+  message: Uint8Array,
+  shares: Record<string, Uint8Array>,
+): AggregateResult {
   const ids = list.map((c) => c.identifier);
   try {
     return { ok: true, signature: suite.aggregate(group.frostPublic(ids), toNoble(list), message, shares) };
@@ -258,8 +294,17 @@ export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signat
  * Whether `signature` (64 bytes, or 128 hex characters) is a valid Ed25519 signature of `message`
  * under `publicKey` (32 bytes, or 64 hex characters). Malformed input is simply invalid.
  */
-export function verifySignature(publicKey: Uint8Array | string, message: Uint8Array, signature: Uint8Array | string): boolean {
-  const bytes = (v: Uint8Array | string, n: number) => (typeof v === 'string' ? (new RegExp(`^[0-9a-fA-F]{${2 * n}}$`).test(v) ? hexToBytes(v.toLowerCase()) : undefined) : v);
+export function verifySignature(
+  publicKey: Uint8Array | string,
+  message: Uint8Array,
+  signature: Uint8Array | string,
+): boolean {
+  const bytes = (v: Uint8Array | string, n: number) =>
+    typeof v === 'string'
+      ? new RegExp(`^[0-9a-fA-F]{${2 * n}}$`).test(v)
+        ? hexToBytes(v.toLowerCase())
+        : undefined
+      : v;
   const pk = bytes(publicKey, 32);
   const sig = bytes(signature, 64);
   if (!pk || !sig || !(message instanceof Uint8Array)) return false;

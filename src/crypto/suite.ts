@@ -20,7 +20,8 @@ const HEX = /^(?:[0-9a-f]{2})*$/;
 
 /** Lowercase hex of an exact byte length to bytes; throws SssError naming the field. */
 export function decodeHex(hex: unknown, bytes: number | undefined, field: string): Uint8Array {
-  if (typeof hex !== 'string' || !HEX.test(hex)) throw new SssError('expected lowercase hex', { code: 'malformed', field });
+  if (typeof hex !== 'string' || !HEX.test(hex))
+    throw new SssError('expected lowercase hex', { code: 'malformed', field });
   if (bytes !== undefined && hex.length !== bytes * 2)
     throw new SssError(`expected ${bytes} bytes of hex, got ${hex.length / 2}`, { code: 'malformed', field });
   return hexToBytes(hex);

@@ -3,43 +3,18 @@
  * status comment per pull request, and pull requests opened for a step or for public_info/.
  * The API base URL comes from GITHUB_API_URL when set (GitHub Enterprise, and the tests' local server).
  */
-import { execFileSync } from 'node:child_process';
 import { Octokit } from '@octokit/rest';
-import { SssError } from '../errors.js';
+import { RepoRef } from './repo.js';
 
-export interface RepoRef {
-  owner: string;
-  repo: string;
-}
+export { parseRepo, repoFromRemoteUrl, resolveToken, type RepoRef } from './repo.js';
 
 export function client(token: string, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'): Octokit {
-  return new Octokit({ auth: token, baseUrl: baseUrl.replace(/\/+$/, ''), userAgent: 'sss-tool', log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
-}
-
-/** owner/name, checked. */
-export function parseRepo(s: string, field = 'repository'): RepoRef {
-  const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(s.trim());
-  if (!m) throw new SssError(`expected owner/name, got ${JSON.stringify(s)}`, { code: 'malformed', field });
-  return { owner: m[1], repo: m[2] };
-}
-
-/** The owner and name in a GitHub remote URL (https, ssh or scp-like); undefined for anything else. */
-export function repoFromRemoteUrl(url: string): RepoRef | undefined {
-  const m = /^(?:https?:\/\/(?:[^@/]+@)?[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url.trim());
-  return m ? { owner: m[1], repo: m[2] } : undefined;
-}
-
-/** GITHUB_TOKEN, else GH_TOKEN, else what `gh auth token` prints; throws a clear error otherwise. */
-export function resolveToken(env: NodeJS.ProcessEnv = process.env): string {
-  const t = env.GITHUB_TOKEN || env.GH_TOKEN;
-  if (t) return t;
-  try {
-    const out = execFileSync('gh', ['auth', 'token'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env }).trim();
-    if (out) return out;
-  } catch {
-    // no gh, or not logged in: the error below says what to do
-  }
-  throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', { code: 'usage', field: '--submit' });
+  return new Octokit({
+    auth: token,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    userAgent: 'sss-tool',
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
 }
 
 /** The HTTP status of an Octokit error (0 for anything else). */
@@ -52,7 +27,13 @@ export function httpStatus(e: unknown): number {
  * Creates the comment that carries `marker` on an issue or pull request, or updates it in place:
  * one comment per pull request, however many times the check runs.
  */
-export async function upsertComment(o: Octokit, r: RepoRef, issue: number, marker: string, body: string): Promise<{ action: 'created' | 'updated'; id: number }> {
+export async function upsertComment(
+  o: Octokit,
+  r: RepoRef,
+  issue: number,
+  marker: string,
+  body: string,
+): Promise<{ action: 'created' | 'updated'; id: number }> {
   const text = body.includes(marker) ? body : `${marker}\n${body}`;
   const comments = await o.paginate(o.rest.issues.listComments, { ...r, issue_number: issue, per_page: 100 });
   // Only a bot's comment is ours: anyone can post the marker, and must not steer our report.
@@ -74,8 +55,17 @@ export interface NewPull {
 }
 
 /** Opens a pull request; when one is already open for the same head, returns that one. */
-export async function openPullRequest(o: Octokit, r: RepoRef, pr: NewPull): Promise<{ number: number; url: string; existed: boolean }> {
-  const existing = await o.rest.pulls.list({ ...r, head: pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`, base: pr.base, state: 'open' });
+export async function openPullRequest(
+  o: Octokit,
+  r: RepoRef,
+  pr: NewPull,
+): Promise<{ number: number; url: string; existed: boolean }> {
+  const existing = await o.rest.pulls.list({
+    ...r,
+    head: pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`,
+    base: pr.base,
+    state: 'open',
+  });
   if (existing.data.length) return { number: existing.data[0].number, url: existing.data[0].html_url, existed: true };
   const made = await o.rest.pulls.create({ ...r, ...pr });
   return { number: made.data.number, url: made.data.html_url, existed: false };

@@ -18,7 +18,12 @@ export function git(dir: string): SimpleGit {
 
 /** Runs git with byte-exact stdin and stdout (and, for a private index, extra environment). */
 function gitBytes(dir: string, args: string[], input?: Buffer, env?: Record<string, string>): Buffer {
-  const r = spawnSync('git', args, { cwd: dir, input, maxBuffer: 1 << 30, env: env ? { ...process.env, ...env } : process.env });
+  const r = spawnSync('git', args, {
+    cwd: dir,
+    input,
+    maxBuffer: 1 << 30,
+    env: env ? { ...process.env, ...env } : process.env,
+  });
   if (r.status !== 0) throw new SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`, { code: 'git' });
   return r.stdout;
 }
@@ -45,7 +50,10 @@ export async function mergeBase(dir: string, a: string, b: string): Promise<stri
   try {
     return (await git(dir).raw(['merge-base', a, b])).trim();
   } catch (e) {
-    throw new SssError(`no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${(e as Error).message.trim()})`, { code: 'git' });
+    throw new SssError(
+      `no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${(e as Error).message.trim()})`,
+      { code: 'git' },
+    );
   }
 }
 
@@ -70,7 +78,10 @@ function readBlobs(dir: string, ids: string[]): Map<string, Buffer> {
 function blobSizes(dir: string, ids: string[]): Map<string, number> {
   const out = new Map<string, number>();
   if (!ids.length) return out;
-  const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n')).toString().trim().split('\n');
+  const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n'))
+    .toString()
+    .trim()
+    .split('\n');
   for (const line of lines) {
     const [oid, , size] = line.split(' ');
     out.set(oid, Number(size));
@@ -92,7 +103,10 @@ export function changedFiles(dir: string, base: string, head: string): Change[] 
     changes.push({ status: status[0] as Change['status'], path: parts[i + 1], oldMode, mode, blob });
   }
   const live = changes.filter((c) => c.status !== 'D' && (c.mode === '100644' || c.mode === '100755'));
-  const sizes = blobSizes(dir, live.map((c) => c.blob));
+  const sizes = blobSizes(
+    dir,
+    live.map((c) => c.blob),
+  );
   for (const c of live) c.size = sizes.get(c.blob);
   const small = live.filter((c) => (c.size ?? 0) <= MAX_ARTIFACT_BYTES);
   const blobs = readBlobs(dir, [...new Set(small.map((c) => c.blob))]);
@@ -152,7 +166,10 @@ export interface StepCommit {
  * (the transcript is append-only). Afterwards the untracked copies are removed from the checkout:
  * `git pull` brings them back once the pull request is merged.
  */
-export async function commitAndPushStep(dir: string, s: StepCommit): Promise<{ commit: string; baseCommit: string; files: string[] }> {
+export async function commitAndPushStep(
+  dir: string,
+  s: StepCommit,
+): Promise<{ commit: string; baseCommit: string; files: string[] }> {
   const g = git(dir);
   const top = (await g.revparse(['--show-toplevel'])).trim();
   await g.fetch(s.remote, s.base);
@@ -171,7 +188,10 @@ export async function commitAndPushStep(dir: string, s: StepCommit): Promise<{ c
       const onBase = gi('ls-files', '-s', '--', rel);
       if (onBase) {
         if (onBase.split(/\s+/)[1] === blob) continue;
-        throw new SssError(`${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`, { code: 'git', file: rel });
+        throw new SssError(
+          `${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`,
+          { code: 'git', file: rel },
+        );
       }
       gi('update-index', '--add', '--cacheinfo', `100644,${blob},${rel}`);
       added.push(rel);
@@ -182,7 +202,11 @@ export async function commitAndPushStep(dir: string, s: StepCommit): Promise<{ c
     await g.raw(['push', '--force', s.remote, `${commit}:refs/heads/${s.branch}`]);
     // The files now live on the branch. Left untracked here, they would block the `git pull` that
     // brings them back once the pull request is merged.
-    const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))]).toString('utf8').split('\0'));
+    const tracked = new Set(
+      gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))])
+        .toString('utf8')
+        .split('\0'),
+    );
     for (const f of s.files) if (!tracked.has(relative(top, f).split('\\').join('/'))) rmSync(f, { force: true });
     return { commit, baseCommit, files: added };
   } finally {
@@ -194,12 +218,29 @@ export async function commitAndPushStep(dir: string, s: StepCommit): Promise<{ c
 export async function commitAsBot(dir: string, paths: string[], message: string): Promise<string> {
   const g = git(dir);
   await g.raw(['add', '--', ...paths]);
-  await g.raw(['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com', 'commit', '--no-verify', '-m', message, '--', ...paths]);
+  await g.raw([
+    '-c',
+    'user.name=github-actions[bot]',
+    '-c',
+    'user.email=41898282+github-actions[bot]@users.noreply.github.com',
+    'commit',
+    '--no-verify',
+    '-m',
+    message,
+    '--',
+    ...paths,
+  ]);
   return (await g.revparse(['HEAD'])).trim();
 }
 
 /** Pushes a commit to a branch of a remote, authenticated with the token for an https remote. */
-export async function pushCommit(dir: string, remote: string, commit: string, branch: string, opts: { force?: boolean; token?: string } = {}): Promise<void> {
+export async function pushCommit(
+  dir: string,
+  remote: string,
+  commit: string,
+  branch: string,
+  opts: { force?: boolean; token?: string } = {},
+): Promise<void> {
   const auth = await authConfig(dir, await remoteUrl(dir, remote), opts.token);
   await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
 }
@@ -229,7 +270,12 @@ async function authConfig(dir: string, url: string, token?: string): Promise<str
  * branch as last fetched (`refs/remotes/<remote>/HEAD`, else `<remote>/main`). No network: the
  * caller says `git pull` first. 'no-git' outside a git checkout or without that remote.
  */
-export function mergedState(dir: string, remote: string, absPath: string, bytes: Buffer): 'merged' | 'differs' | 'absent' | 'no-git' {
+export function mergedState(
+  dir: string,
+  remote: string,
+  absPath: string,
+  bytes: Buffer,
+): 'merged' | 'differs' | 'absent' | 'no-git' {
   const run = (args: string[]) => spawnSync('git', args, { cwd: dir, maxBuffer: 1 << 26 });
   const top = run(['rev-parse', '--show-toplevel']);
   if (top.status !== 0) return 'no-git';

@@ -58,7 +58,11 @@ export class Cosigner {
   constructor(share: ShareFile, opts: CosignerOptions = {}) {
     const s = checkShareFile(share, 'share');
     // Other signers refuse a commitment whose identifier is not derived from its moniker: say so now.
-    if (identifierFor(s.moniker) !== s.identifier) throw new SssError('the share file\'s identifier is not the one derived from its moniker', { code: 'mismatch', field: 'identifier' });
+    if (identifierFor(s.moniker) !== s.identifier)
+      throw new SssError("the share file's identifier is not the one derived from its moniker", {
+        code: 'mismatch',
+        field: 'identifier',
+      });
     this.moniker = s.moniker;
     this.identifier = s.identifier;
     this.groupKey = s.group.publicKey;
@@ -66,10 +70,14 @@ export class Cosigner {
     this.group = SigningGroup.of(s.group);
     // checkShareFile matched signingShare·G to verifyingShare; this ties both to the group polynomial.
     if (s.verifyingShare !== bytesToHex(this.group.verifyingShare(s.identifier)))
-      throw new SssError("the share is not on the group's polynomial: signingShare·G differs from Y(identifier)", { code: 'inconsistent', field: 'signingShare' });
+      throw new SssError("the share is not on the group's polynomial: signingShare·G differs from Y(identifier)", {
+        code: 'inconsistent',
+        field: 'signingShare',
+      });
     this.#signingShare = hexToBytes(s.signingShare);
     this.#maxPending = opts.maxPending ?? 10_000;
-    if (!Number.isInteger(this.#maxPending) || this.#maxPending < 1) throw new SssError('maxPending must be a positive integer', { code: 'malformed', field: 'maxPending' });
+    if (!Number.isInteger(this.#maxPending) || this.#maxPending < 1)
+      throw new SssError('maxPending must be a positive integer', { code: 'malformed', field: 'maxPending' });
   }
 
   /**
@@ -101,25 +109,52 @@ export class Cosigner {
    */
   signShare(session: string, message: Uint8Array, commitments: readonly unknown[]): SignShare {
     checkSession(session);
-    if (!(message instanceof Uint8Array)) throw new SssError('the message must be bytes (a Uint8Array)', { code: 'malformed', field: 'message' });
+    if (!(message instanceof Uint8Array))
+      throw new SssError('the message must be bytes (a Uint8Array)', { code: 'malformed', field: 'message' });
     const pending = this.#pending.get(session);
     if (!pending) {
-      if (this.#used.has(session)) throw new SssError(`the nonces of session ${JSON.stringify(session)} were already used; start a new session with commit`, { code: 'private', field: 'session' });
-      throw new SssError(`no nonces for session ${JSON.stringify(session)} in this process: commit first (or the session was discarded)`, { code: 'private', field: 'session' });
+      if (this.#used.has(session))
+        throw new SssError(
+          `the nonces of session ${JSON.stringify(session)} were already used; start a new session with commit`,
+          { code: 'private', field: 'session' },
+        );
+      throw new SssError(
+        `no nonces for session ${JSON.stringify(session)} in this process: commit first (or the session was discarded)`,
+        { code: 'private', field: 'session' },
+      );
     }
-    if (!Array.isArray(commitments)) throw new SssError('the commitments must be a list', { code: 'malformed', field: 'commitments' });
+    if (!Array.isArray(commitments))
+      throw new SssError('the commitments must be a list', { code: 'malformed', field: 'commitments' });
     const sorted = checkCommitmentList(
       commitments.map((c, i) => parseSignCommitment(c, `commitments[${i}]`)),
       this.group,
       session,
     );
     const own = sorted.find((c) => c.identifier === this.identifier);
-    if (!own) throw new SssError(`the commitment list lacks this signer's commitment (${this.moniker})`, { code: 'incomplete', field: 'commitments' });
-    if (own.moniker !== this.moniker || own.hiding !== pending.commitment.hiding || own.binding !== pending.commitment.binding)
-      throw new SssError(`the commitment list carries a different commitment for this signer (${this.moniker}) than it made for this session`, { code: 'mismatch', field: 'commitments' });
+    if (!own)
+      throw new SssError(`the commitment list lacks this signer's commitment (${this.moniker})`, {
+        code: 'incomplete',
+        field: 'commitments',
+      });
+    if (
+      own.moniker !== this.moniker ||
+      own.hiding !== pending.commitment.hiding ||
+      own.binding !== pending.commitment.binding
+    )
+      throw new SssError(
+        `the commitment list carries a different commitment for this signer (${this.moniker}) than it made for this session`,
+        { code: 'mismatch', field: 'commitments' },
+      );
     this.#pending.delete(session);
     this.#markUsed(session);
-    const share = signShareWith(this.group, this.identifier, this.#signingShare, pending.nonces, nonceCommitments(sorted), message);
+    const share = signShareWith(
+      this.group,
+      this.identifier,
+      this.#signingShare,
+      pending.nonces,
+      nonceCommitments(sorted),
+      message,
+    );
     return {
       format: SIGN_FORMATS.share,
       session,
@@ -139,7 +174,11 @@ export class Cosigner {
   exportNonces(session: string): SignNonces {
     checkSession(session);
     const p = this.#pending.get(session);
-    if (!p) throw new SssError(`no nonces for session ${JSON.stringify(session)} in this process`, { code: 'private', field: 'session' });
+    if (!p)
+      throw new SssError(`no nonces for session ${JSON.stringify(session)} in this process`, {
+        code: 'private',
+        field: 'session',
+      });
     this.#pending.delete(session);
     const record: SignNonces = {
       format: SIGN_FORMATS.nonces,
@@ -158,12 +197,15 @@ export class Cosigner {
   /** Puts exported nonces back (for round 2 in another process); returns their commitment. */
   importNonces(record: unknown): SignCommitment {
     const r = parseWith(SignNonces, record, 'nonces');
-    if (r.identifier !== this.identifier || r.moniker !== this.moniker) throw new SssError('these nonces belong to another signer', { code: 'private', field: 'identifier' });
-    if (r.groupKey !== this.groupKey) throw new SssError('these nonces are for another group', { code: 'private', field: 'groupKey' });
+    if (r.identifier !== this.identifier || r.moniker !== this.moniker)
+      throw new SssError('these nonces belong to another signer', { code: 'private', field: 'identifier' });
+    if (r.groupKey !== this.groupKey)
+      throw new SssError('these nonces are for another group', { code: 'private', field: 'groupKey' });
     this.#assertFresh(r.session);
     const hiding = decodeScalar(r.hiding, 'hiding');
     const binding = decodeScalar(r.binding, 'binding');
-    if (hiding === 0n || binding === 0n) throw new SssError('these nonces were already used (zeroed)', { code: 'private', field: 'hiding' });
+    if (hiding === 0n || binding === 0n)
+      throw new SssError('these nonces were already used (zeroed)', { code: 'private', field: 'hiding' });
     const commitment: SignCommitment = {
       format: SIGN_FORMATS.commitment,
       session: r.session,
@@ -194,8 +236,16 @@ export class Cosigner {
   }
 
   #assertFresh(session: string): void {
-    if (this.#used.has(session)) throw new SssError(`session ${JSON.stringify(session)} was already used; choose another session id`, { code: 'private', field: 'session' });
-    if (this.#pending.has(session)) throw new SssError(`session ${JSON.stringify(session)} already has nonces waiting for round 2`, { code: 'private', field: 'session' });
+    if (this.#used.has(session))
+      throw new SssError(`session ${JSON.stringify(session)} was already used; choose another session id`, {
+        code: 'private',
+        field: 'session',
+      });
+    if (this.#pending.has(session))
+      throw new SssError(`session ${JSON.stringify(session)} already has nonces waiting for round 2`, {
+        code: 'private',
+        field: 'session',
+      });
   }
 
   #keep(session: string, p: Pending): void {

@@ -2,7 +2,18 @@
  * File writes that cannot leave a half-written file or silently replace one: write a temp file
  * beside the target, fsync, then link (refuses an existing target) or rename (replaces).
  */
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, existsSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  existsSync,
+} from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SssError } from '../errors.js';
@@ -42,7 +53,8 @@ export function writeNewFile(path: string, data: Uint8Array | string, mode = PUB
   try {
     linkSync(tmp, path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new SssError('refusing to overwrite an existing file', { code: 'io', file: path });
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new SssError('refusing to overwrite an existing file', { code: 'io', file: path });
     throw e;
   } finally {
     unlinkSync(tmp);

@@ -36,12 +36,25 @@ export interface NewIdentityOptions {
 }
 
 /** Creates an identity in the home dir; refuses to replace an existing one. */
-export async function createIdentity(paths: HomePaths, opts: NewIdentityOptions, passphrase: string): Promise<PublicIdentity> {
-  if (!MONIKER.test(opts.moniker)) throw new SssError('expected lowercase letters, digits, _ or -, starting with a letter or digit, at most 63', { code: 'malformed', field: 'moniker' });
-  if (opts.github !== undefined && !githubLogin.safeParse(opts.github).success) throw new SssError('not a GitHub login', { code: 'malformed', field: 'github' });
-  if (opts.endpoint !== undefined && !endpointSchema.safeParse(opts.endpoint).success) throw new SssError('expected an http(s) URL', { code: 'malformed', field: 'endpoint' });
+export async function createIdentity(
+  paths: HomePaths,
+  opts: NewIdentityOptions,
+  passphrase: string,
+): Promise<PublicIdentity> {
+  if (!MONIKER.test(opts.moniker))
+    throw new SssError('expected lowercase letters, digits, _ or -, starting with a letter or digit, at most 63', {
+      code: 'malformed',
+      field: 'moniker',
+    });
+  if (opts.github !== undefined && !githubLogin.safeParse(opts.github).success)
+    throw new SssError('not a GitHub login', { code: 'malformed', field: 'github' });
+  if (opts.endpoint !== undefined && !endpointSchema.safeParse(opts.endpoint).success)
+    throw new SssError('expected an http(s) URL', { code: 'malformed', field: 'endpoint' });
   if (existsSync(paths.identityPublic) || existsSync(paths.identitySecret))
-    throw new SssError(`an identity already exists in ${paths.home}; refusing to replace it`, { code: 'private', file: paths.identityPublic });
+    throw new SssError(`an identity already exists in ${paths.home}; refusing to replace it`, {
+      code: 'private',
+      file: paths.identityPublic,
+    });
   const signingSecret = ed25519.utils.randomSecretKey();
   const encryptionSecret = x25519.utils.randomSecretKey();
   const pub: PublicIdentity = {
@@ -68,7 +81,10 @@ export async function createIdentity(paths: HomePaths, opts: NewIdentityOptions,
 
 export function loadPublicIdentity(paths: HomePaths): PublicIdentity {
   if (!existsSync(paths.identityPublic))
-    throw new SssError(`no identity in ${paths.home}: run \`sss-tool initialize --moniker NAME\` first`, { code: 'private', file: paths.identityPublic });
+    throw new SssError(`no identity in ${paths.home}: run \`sss-tool initialize --moniker NAME\` first`, {
+      code: 'private',
+      file: paths.identityPublic,
+    });
   return JSON.parse(readFileSync(paths.identityPublic, 'utf8')) as PublicIdentity;
 }
 
@@ -78,8 +94,13 @@ export async function openIdentity(paths: HomePaths, passphrase: string): Promis
   const sec = await readPrivate<SecretFile>(paths.identitySecret, passphrase);
   const signingSecret = hexToBytes(sec.signingSecret);
   const encryptionSecret = hexToBytes(sec.encryptionSecret);
-  if (bytesToHex(ed25519.getPublicKey(signingSecret)) !== pub.signingKey || bytesToHex(x25519.getPublicKey(encryptionSecret)) !== pub.encryptionKey)
-    throw new SssError('identity.json does not match the encrypted identity keys', { code: 'private', file: paths.identityPublic });
+  if (
+    bytesToHex(ed25519.getPublicKey(signingSecret)) !== pub.signingKey ||
+    bytesToHex(x25519.getPublicKey(encryptionSecret)) !== pub.encryptionKey
+  )
+    throw new SssError('identity.json does not match the encrypted identity keys', {
+      code: 'private',
+      file: paths.identityPublic,
+    });
   return { ...pub, signingSecret, encryptionSecret };
 }
-

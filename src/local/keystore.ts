@@ -17,7 +17,8 @@ function workFactor(): number | undefined {
   const v = process.env[SCRYPT_ENV];
   if (!v) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 22) throw new SssError(`${SCRYPT_ENV} must be an integer from 1 to 22`, { code: 'malformed' });
+  if (!Number.isInteger(n) || n < 1 || n > 22)
+    throw new SssError(`${SCRYPT_ENV} must be an integer from 1 to 22`, { code: 'malformed' });
   return n;
 }
 
@@ -43,12 +44,17 @@ export async function decryptJson<T = unknown>(data: Uint8Array, passphrase: str
 
 /** Writes a new private file; refuses to replace an existing one. */
 export async function writePrivateNew(path: string, value: unknown, passphrase: string): Promise<void> {
-  if (existsSync(path)) throw new SssError('refusing to overwrite an existing private file', { code: 'private', file: path });
+  if (existsSync(path))
+    throw new SssError('refusing to overwrite an existing private file', { code: 'private', file: path });
   writeNewFile(path, await encryptJson(value, passphrase), PRIVATE_MODE);
 }
 
 /** Replaces a private file, keeping the old one beside it as `<file>.bak-<time>` (mode 0600). */
-export async function writePrivateReplacingWithBackup(path: string, value: unknown, passphrase: string): Promise<string | undefined> {
+export async function writePrivateReplacingWithBackup(
+  path: string,
+  value: unknown,
+  passphrase: string,
+): Promise<string | undefined> {
   let backup: string | undefined;
   if (existsSync(path)) {
     backup = `${path}.bak-${new Date().toISOString().replace(/[:.]/g, '-')}`;

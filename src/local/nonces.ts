@@ -13,14 +13,20 @@ import { readPrivate, writePrivateNew } from './keystore.js';
 import { PRIVATE_MODE, writeNewFile } from './fsutil.js';
 
 function usedError(paths: HomePaths, session: string): SssError {
-  return new SssError(`the nonces of session ${JSON.stringify(session)} were already used; start a new session with sign-commit`, { code: 'private', file: paths.nonceUsed(session) });
+  return new SssError(
+    `the nonces of session ${JSON.stringify(session)} were already used; start a new session with sign-commit`,
+    { code: 'private', file: paths.nonceUsed(session) },
+  );
 }
 
 /** Refuses a session that already has nonces or was used (each session id is for one signing). */
 export function assertSessionUnused(paths: HomePaths, session: string): void {
   if (existsSync(paths.nonceUsed(session))) throw usedError(paths, session);
   if (existsSync(paths.nonce(session)))
-    throw new SssError(`session ${JSON.stringify(session)} already has nonces waiting for sign-share; choose another session id`, { code: 'private', file: paths.nonce(session) });
+    throw new SssError(
+      `session ${JSON.stringify(session)} already has nonces waiting for sign-share; choose another session id`,
+      { code: 'private', file: paths.nonce(session) },
+    );
 }
 
 /** Stores a new session's nonces; refuses an existing or used session. */
@@ -33,9 +39,18 @@ export async function saveNonces(paths: HomePaths, record: SignNonces, passphras
 export async function loadNonces(paths: HomePaths, session: string, passphrase: string): Promise<SignNonces> {
   if (existsSync(paths.nonceUsed(session))) throw usedError(paths, session);
   const file = paths.nonce(session);
-  if (!existsSync(file)) throw new SssError(`no nonces for session ${JSON.stringify(session)}: run sign-commit for it first`, { code: 'private', file });
+  if (!existsSync(file))
+    throw new SssError(`no nonces for session ${JSON.stringify(session)}: run sign-commit for it first`, {
+      code: 'private',
+      file,
+    });
   const record = parseWith(SignNonces, await readPrivate(file, passphrase), file);
-  if (record.session !== session) throw new SssError(`the nonce file is for session ${JSON.stringify(record.session)}`, { code: 'mismatch', file, field: 'session' });
+  if (record.session !== session)
+    throw new SssError(`the nonce file is for session ${JSON.stringify(record.session)}`, {
+      code: 'mismatch',
+      file,
+      field: 'session',
+    });
   return record;
 }
 

@@ -30,10 +30,13 @@ export async function getPassphrase(opts: PassphraseOptions = {}): Promise<strin
   if (process.stdin.isTTY && process.stderr.isTTY) {
     const p = await prompt('Passphrase: ');
     if (!p) throw new SssError('empty passphrase', { code: 'private' });
-    if (opts.confirm && (await prompt('Passphrase (again): ')) !== p) throw new SssError('the passphrases differ', { code: 'private' });
+    if (opts.confirm && (await prompt('Passphrase (again): ')) !== p)
+      throw new SssError('the passphrases differ', { code: 'private' });
     return p;
   }
-  throw new SssError(`no passphrase: run in a terminal, set ${PASSPHRASE_ENV}, or pass --passphrase-file`, { code: 'usage' });
+  throw new SssError(`no passphrase: run in a terminal, set ${PASSPHRASE_ENV}, or pass --passphrase-file`, {
+    code: 'usage',
+  });
 }
 
 /** Reads a line from the terminal without echoing it. */

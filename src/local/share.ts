@@ -38,9 +38,18 @@ export function checkShareFile(value: unknown, file: string): ShareFile {
     // noble's multiply refuses 0 with a RangeError: a zero share is a wrong share, said so.
     if (sk === 0n) throw new SssError('signing share is zero', { code: 'malformed', field: 'signingShare' });
     const Y = decodePoint(s.verifyingShare, 'verifyingShare');
-    if (!Point.BASE.multiply(sk).equals(Y)) throw new SssError('signing share does not match the verifying share', { code: 'inconsistent', field: 'signingShare' });
-    if (s.group.commitment[0] !== s.group.publicKey) throw new SssError('publicKey is not the first commitment point', { code: 'mismatch', field: 'group.publicKey' });
-    if (s.group.commitment.length !== s.group.threshold) throw new SssError('commitment length differs from the threshold', { code: 'mismatch', field: 'group.commitment' });
+    if (!Point.BASE.multiply(sk).equals(Y))
+      throw new SssError('signing share does not match the verifying share', {
+        code: 'inconsistent',
+        field: 'signingShare',
+      });
+    if (s.group.commitment[0] !== s.group.publicKey)
+      throw new SssError('publicKey is not the first commitment point', { code: 'mismatch', field: 'group.publicKey' });
+    if (s.group.commitment.length !== s.group.threshold)
+      throw new SssError('commitment length differs from the threshold', {
+        code: 'mismatch',
+        field: 'group.commitment',
+      });
     s.group.commitment.forEach((c, k) => decodePoint(c, `group.commitment.${k}`));
   } catch (e) {
     throw located(e, { file });
@@ -56,9 +65,17 @@ export async function readShareFile(path: string, passphrase: string): Promise<S
  * Saves a new share. With `replace`, an existing share is moved aside to a timestamped backup;
  * without it, an existing share file is an error. Returns the backup's path, if any.
  */
-export async function saveShareFile(path: string, share: ShareFile, passphrase: string, replace = false): Promise<string | undefined> {
+export async function saveShareFile(
+  path: string,
+  share: ShareFile,
+  passphrase: string,
+  replace = false,
+): Promise<string | undefined> {
   if (existsSync(path) && !replace)
-    throw new SssError('a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)', { code: 'io', file: path });
+    throw new SssError(
+      'a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)',
+      { code: 'io', file: path },
+    );
   if (replace) return writePrivateReplacingWithBackup(path, share, passphrase);
   await writePrivateNew(path, share, passphrase);
   return undefined;
