@@ -174,7 +174,12 @@ function nobleRounds(people, n, m) {
   const cpu0 = process.cpuUsage();
   const key = frost.DKG.round3(secret, others, toMe);
   const cpu = process.cpuUsage(cpu0);
-  return { round2, round3: ms(t0), round3Cpu: Math.round((cpu.user + cpu.system) / 1000), groupKey: bytesToHex(key.public.commitments[0]) };
+  return {
+    round2,
+    round3: ms(t0),
+    round3Cpu: Math.round((cpu.user + cpu.system) / 1000),
+    groupKey: bytesToHex(key.public.commitments[0]),
+  };
 }
 
 export async function run({

@@ -44,8 +44,23 @@ export async function run({ runs = Number(process.env.BENCH_STARTUP_RUNS ?? 9), 
       { what: 'sss-tool --version', args: [BIN, '--version'] },
       ...commands().map((c) => ({ what: `sss-tool ${c} --help`, args: [BIN, c, '--help'] })),
       { what: 'sss-tool status (empty repository)', args: [BIN, 'status', '--repo', empty] },
-      { what: 'sss-tool verify-signature (golden)', args: [BIN, 'verify-signature', '--signature', signature, '--message-file', join(GOLDEN, 'signing', 'message.txt'), '--repo', GOLDEN] },
-      { what: 'sss-tool verify --ceremony genesis (golden, 2-of-3)', args: [BIN, 'verify', '--ceremony', 'genesis', '--repo', GOLDEN] },
+      {
+        what: 'sss-tool verify-signature (golden)',
+        args: [
+          BIN,
+          'verify-signature',
+          '--signature',
+          signature,
+          '--message-file',
+          join(GOLDEN, 'signing', 'message.txt'),
+          '--repo',
+          GOLDEN,
+        ],
+      },
+      {
+        what: 'sss-tool verify --ceremony genesis (golden, 2-of-3)',
+        args: [BIN, 'verify', '--ceremony', 'genesis', '--repo', GOLDEN],
+      },
     ];
     log(`start-up: ${cases.length} cases × ${runs} runs…`);
     // One warm-up of each, so the file cache is equally warm for all.

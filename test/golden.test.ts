@@ -62,37 +62,42 @@ function filesUnder(dir: string): string[] {
 const read = (...p: string[]) => readFileSync(join(GOLDEN, ...p), 'utf8');
 const json = (...p: string[]) => JSON.parse(read(...p));
 const sha256 = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
-const verifyJson = (ceremony: string) => JSON.parse(ok(['verify', '--ceremony', ceremony, '--require-complete', '--json', '--repo', GOLDEN]).stdout);
+const verifyJson = (ceremony: string) =>
+  JSON.parse(ok(['verify', '--ceremony', ceremony, '--require-complete', '--json', '--repo', GOLDEN]).stdout);
 
 afterAll(cleanupTempDirs);
 
 describe('the committed golden transcript', () => {
   it('holds exactly the public files of the ceremony, and nothing private', () => {
     const files = filesUnder(GOLDEN);
-    expect(files).toEqual([
-      'ceremonies/genesis/ceremony.json',
-      ...['alice', 'bob', 'carol'].flatMap((m) => ['finalize', 'round1', 'round2'].map((r) => `ceremonies/genesis/${r}/${m}.json`)).sort(),
-      'ceremonies/join-dave/approvals/alice.json',
-      'ceremonies/join-dave/approvals/bob.json',
-      'ceremonies/join-dave/ceremony.json',
-      'ceremonies/join-dave/finalize.json',
-      'ceremonies/join-dave/request.json',
-      'public_info/group.json',
-      'public_info/peers_list.txt',
-      'public_info/public_key.txt',
-      'signing/claims.json',
-      'signing/jwt.txt',
-      'signing/jwt/commitments/bob.json',
-      'signing/jwt/commitments/dave.json',
-      'signing/jwt/shares/bob.json',
-      'signing/jwt/shares/dave.json',
-      'signing/message.txt',
-      'signing/message/commitments/alice.json',
-      'signing/message/commitments/dave.json',
-      'signing/message/shares/alice.json',
-      'signing/message/shares/dave.json',
-      'signing/signature.txt',
-    ].sort());
+    expect(files).toEqual(
+      [
+        'ceremonies/genesis/ceremony.json',
+        ...['alice', 'bob', 'carol']
+          .flatMap((m) => ['finalize', 'round1', 'round2'].map((r) => `ceremonies/genesis/${r}/${m}.json`))
+          .sort(),
+        'ceremonies/join-dave/approvals/alice.json',
+        'ceremonies/join-dave/approvals/bob.json',
+        'ceremonies/join-dave/ceremony.json',
+        'ceremonies/join-dave/finalize.json',
+        'ceremonies/join-dave/request.json',
+        'public_info/group.json',
+        'public_info/peers_list.txt',
+        'public_info/public_key.txt',
+        'signing/claims.json',
+        'signing/jwt.txt',
+        'signing/jwt/commitments/bob.json',
+        'signing/jwt/commitments/dave.json',
+        'signing/jwt/shares/bob.json',
+        'signing/jwt/shares/dave.json',
+        'signing/message.txt',
+        'signing/message/commitments/alice.json',
+        'signing/message/commitments/dave.json',
+        'signing/message/shares/alice.json',
+        'signing/message/shares/dave.json',
+        'signing/signature.txt',
+      ].sort(),
+    );
     for (const f of files) expect(privateMaterial(readFileSync(join(GOLDEN, f))), f).toBeUndefined();
   });
 
@@ -100,7 +105,11 @@ describe('the committed golden transcript', () => {
     const genesis = verifyJson('genesis');
     expect(genesis).toMatchObject({ valid: true, phase: 'complete', digests: PINNED.genesis });
     const joined = verifyJson('join-dave');
-    expect(joined).toMatchObject({ valid: true, phase: 'complete', digests: { request: PINNED.join.request, approvals: PINNED.join.approvals } });
+    expect(joined).toMatchObject({
+      valid: true,
+      phase: 'complete',
+      digests: { request: PINNED.join.request, approvals: PINNED.join.approvals },
+    });
     ok(['publish', '--check', '--ceremony', 'join-dave', '--repo', GOLDEN]);
   });
 
@@ -113,7 +122,9 @@ describe('the committed golden transcript', () => {
     for (const f of PUBLIC_FILES) expect(files[f], f).toBe(read('public_info', f));
     expect(state.group!.publicKey).toBe(PINNED.groupKey);
     expect(digest(state.group)).toBe(PINNED.groupAfterJoin);
-    expect(state.group!.participants.find((p) => p.moniker === 'dave')?.verifyingShare).toBe(PINNED.newcomerVerifyingShare);
+    expect(state.group!.participants.find((p) => p.moniker === 'dave')?.verifyingShare).toBe(
+      PINNED.newcomerVerifyingShare,
+    );
     // The genesis state the join extends is pinned by its manifest's groupDigest.
     expect(json('ceremonies', 'join-dave', 'ceremony.json').groupDigest).toBe(PINNED.join.groupDigest);
   });
@@ -128,11 +139,22 @@ describe('the committed golden transcript', () => {
     expect(read('signing', 'signature.txt')).toBe(PINNED.signature + '\n');
     expect(dir('shares').map((s) => s.commitmentsDigest)).toEqual([PINNED.commitmentsDigest, PINNED.commitmentsDigest]);
     expect(verifySignature(PINNED.groupKey, message, signature)).toBe(true);
-    ok(['verify-signature', '--signature', PINNED.signature, '--message-file', join(GOLDEN, 'signing', 'message.txt'), '--repo', GOLDEN]);
+    ok([
+      'verify-signature',
+      '--signature',
+      PINNED.signature,
+      '--message-file',
+      join(GOLDEN, 'signing', 'message.txt'),
+      '--repo',
+      GOLDEN,
+    ]);
 
     const jwt = read('signing', 'jwt.txt').trim();
     expect(jwt.split('.')[2]).toBe(PINNED.jwtSignature);
-    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(PINNED.groupKey, 'hex').toString('base64url') }, format: 'jwk' });
+    const key = createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(PINNED.groupKey, 'hex').toString('base64url') },
+      format: 'jwk',
+    });
     const { payload, protectedHeader } = await jwtVerify(jwt, key);
     expect(payload).toEqual(JSON.parse(CLAIMS));
     expect(protectedHeader).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: PINNED.groupKey });
@@ -151,12 +173,17 @@ describe('derivations, from the spec', () => {
     const { signature: _s, ...rest } = round1[0];
     const expected = Buffer.concat([Buffer.from('sss-tool/v1 artifact\n'), Buffer.from(jcs(rest))]);
     expect(Buffer.from(signingInput(round1[0])).equals(expected)).toBe(true);
-    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(round1[0].signingKey, 'hex').toString('base64url') }, format: 'jwk' });
+    const key = createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(round1[0].signingKey, 'hex').toString('base64url') },
+      format: 'jwk',
+    });
     expect(cryptoVerify(null, expected, key, Buffer.from(round1[0].signature, 'hex'))).toBe(true);
   });
 
   it('the round-1 digest is SHA-256 of the canonical JSON list of round-1 artifacts sorted by identifier', () => {
-    const sorted = [...round1].sort((a, b) => (le(Buffer.from(a.identifier, 'hex')) < le(Buffer.from(b.identifier, 'hex')) ? -1 : 1));
+    const sorted = [...round1].sort((a, b) =>
+      le(Buffer.from(a.identifier, 'hex')) < le(Buffer.from(b.identifier, 'hex')) ? -1 : 1,
+    );
     expect(sha256(jcs(sorted))).toBe(PINNED.genesis.round1);
     expect(json('ceremonies', 'genesis', 'round2', 'bob.json').round1Digest).toBe(PINNED.genesis.round1);
   });
@@ -173,16 +200,32 @@ describe('derivations, from the spec', () => {
 
   it('the HPKE info is label || ceremony || sender identifier || recipient identifier', () => {
     const [a, b] = round1;
-    const expected = Buffer.concat([Buffer.from('sss-tool/v1 dkg-share'), Buffer.from('genesis'), Buffer.from(a.identifier, 'hex'), Buffer.from(b.identifier, 'hex')]);
+    const expected = Buffer.concat([
+      Buffer.from('sss-tool/v1 dkg-share'),
+      Buffer.from('genesis'),
+      Buffer.from(a.identifier, 'hex'),
+      Buffer.from(b.identifier, 'hex'),
+    ]);
     expect(FRAGMENT_LABEL).toBe('sss-tool/v1 join-fragment');
-    expect(Buffer.from(hpkeInfo('sss-tool/v1 dkg-share', 'genesis', a.identifier, b.identifier)).equals(expected)).toBe(true);
+    expect(Buffer.from(hpkeInfo('sss-tool/v1 dkg-share', 'genesis', a.identifier, b.identifier)).equals(expected)).toBe(
+      true,
+    );
   });
 
   it('the join pair mask is SHA-512(label || ceremony || request digest || x_lo || x_hi || X25519 secret) mod L, little-endian', () => {
     const shared = Buffer.alloc(32, 7);
     const [lo, hi] = [round1[2].identifier, round1[0].identifier];
     const h = createHash('sha512')
-      .update(Buffer.concat([Buffer.from('sss-tool/v1 join-mask'), Buffer.from('join-dave'), Buffer.from(PINNED.join.request, 'hex'), Buffer.from(lo, 'hex'), Buffer.from(hi, 'hex'), shared]))
+      .update(
+        Buffer.concat([
+          Buffer.from('sss-tool/v1 join-mask'),
+          Buffer.from('join-dave'),
+          Buffer.from(PINNED.join.request, 'hex'),
+          Buffer.from(lo, 'hex'),
+          Buffer.from(hi, 'hex'),
+          shared,
+        ]),
+      )
       .digest();
     expect(MASK_LABEL).toBe('sss-tool/v1 join-mask');
     expect(pairMask('join-dave', PINNED.join.request, lo, hi, shared)).toBe(le(h) % ORDER);

@@ -46,8 +46,10 @@ function run(out, root, until) {
   const sss = (label, m, args) => cli(label, [...args, '--home', home(m), '--repo', out]);
   const genesisDir = join(out, 'ceremonies', 'genesis');
 
-  for (const m of [...GENESIS, NEWCOMER]) sss(`initialize/${m}`, m, ['initialize', '--moniker', m, '--endpoint', `https://${m}.example`]);
-  for (const m of GENESIS) sss(`dkg-round1/${m}`, m, ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis']);
+  for (const m of [...GENESIS, NEWCOMER])
+    sss(`initialize/${m}`, m, ['initialize', '--moniker', m, '--endpoint', `https://${m}.example`]);
+  for (const m of GENESIS)
+    sss(`dkg-round1/${m}`, m, ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis']);
   for (const m of GENESIS) sss(`dkg-round2/${m}`, m, ['dkg-round2', '--commitments', join(genesisDir, 'round1')]);
   for (const m of GENESIS) sss(`dkg-finalize/${m}`, m, ['dkg-finalize', '--shares', join(genesisDir, 'round2')]);
   cli('publish/genesis', ['publish', '--ceremony', 'genesis', '--repo', out]);
@@ -55,7 +57,8 @@ function run(out, root, until) {
 
   const joinDir = join(out, 'ceremonies', `join-${NEWCOMER}`);
   sss(`join-request/${NEWCOMER}`, NEWCOMER, ['join-request', '--approvers', 'alice,bob']);
-  for (const m of ['alice', 'bob']) sss(`approve-participant/${m}`, m, ['approve-participant', '--request', join(joinDir, 'request.json')]);
+  for (const m of ['alice', 'bob'])
+    sss(`approve-participant/${m}`, m, ['approve-participant', '--request', join(joinDir, 'request.json')]);
   sss(`finalize-join/${NEWCOMER}`, NEWCOMER, ['finalize-join', '--approvals', join(joinDir, 'approvals')]);
   cli(`publish/join-${NEWCOMER}`, ['publish', '--ceremony', `join-${NEWCOMER}`, '--repo', out]);
   if (until === 'join') return;
@@ -64,7 +67,13 @@ function run(out, root, until) {
   const message = join(out, 'signing', 'message.txt');
   mkdirSync(dirname(message), { recursive: true });
   writeFileSync(message, MESSAGE);
-  signingSession(sss, join(out, 'signing', 'message'), 'golden-message', ['alice', NEWCOMER], ['--message-file', message]);
+  signingSession(
+    sss,
+    join(out, 'signing', 'message'),
+    'golden-message',
+    ['alice', NEWCOMER],
+    ['--message-file', message],
+  );
   const signature = sss('sign-aggregate', 'alice', [
     'sign-aggregate',
     ...['--commitments', join(out, 'signing', 'message', 'commitments')],
@@ -89,9 +98,25 @@ function signingSession(sss, dir, session, signers, input, shareCommand = 'sign-
   const commitments = join(dir, 'commitments');
   mkdirSync(commitments, { recursive: true });
   mkdirSync(join(dir, 'shares'), { recursive: true });
-  for (const m of signers) sss(`sign-commit/${session}/${m}`, m, ['sign-commit', '--session', session, '--out', join(commitments, `${m}.json`)]);
   for (const m of signers)
-    sss(`${shareCommand}/${session}/${m}`, m, [shareCommand, '--session', session, '--commitments', commitments, ...input, '--out', join(dir, 'shares', `${m}.json`)]);
+    sss(`sign-commit/${session}/${m}`, m, [
+      'sign-commit',
+      '--session',
+      session,
+      '--out',
+      join(commitments, `${m}.json`),
+    ]);
+  for (const m of signers)
+    sss(`${shareCommand}/${session}/${m}`, m, [
+      shareCommand,
+      '--session',
+      session,
+      '--commitments',
+      commitments,
+      ...input,
+      '--out',
+      join(dir, 'shares', `${m}.json`),
+    ]);
 }
 
 /** Runs the real CLI with the seeded randomness; `label` keys its stream (one per command). */

@@ -53,8 +53,13 @@ function getRandomValues(array) {
   const stack = caller();
   const from = STREAMS.find((s) => s.pattern.test(stack));
   bytes.set(from.next(bytes.length));
-  if (process.env.SSS_TOOL_GOLDEN_TRACE) process.stderr.write(`[golden ${label}] ${from.name} ${bytes.length}\n${stack}\n`);
+  if (process.env.SSS_TOOL_GOLDEN_TRACE)
+    process.stderr.write(`[golden ${label}] ${from.name} ${bytes.length}\n${stack}\n`);
   return array;
 }
 
-Object.defineProperty(globalThis.crypto, 'getRandomValues', { value: getRandomValues, configurable: true, writable: true });
+Object.defineProperty(globalThis.crypto, 'getRandomValues', {
+  value: getRandomValues,
+  configurable: true,
+  writable: true,
+});
