@@ -12,10 +12,10 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { signArtifact, toFileText } from '../lib/artifacts/canonical.js';
 import { FORMATS } from '../lib/artifacts/schemas.js';
-import { dkgRound1 } from '../lib/crypto/dkg.js';
+import { dkgCommit, dkgFinalize, dkgManifest } from '../lib/ceremony/dkg-steps.js';
 import { evaluateCommitment } from '../lib/crypto/msm.js';
-import { CIPHERSUITE, bytesToHex, decodeScalar, encodePoint, identifierFor } from '../lib/crypto/suite.js';
-import { auditDkg, round1DigestOf, round2DigestOf } from '../lib/ceremony/dkg.js';
+import { bytesToHex, decodeScalar, encodePoint, identifierFor } from '../lib/crypto/suite.js';
+import { auditDkg, round1DigestOf } from '../lib/ceremony/dkg.js';
 import { readCeremony } from '../lib/ceremony/tree.js';
 
 const DIST = process.env.BENCH_DIST ?? resolve(import.meta.dirname, '..', 'dist', 'index.js');
@@ -42,44 +42,29 @@ function git(cwd, ...args) {
 function generate(n, m, dir) {
   const cdir = join(dir, 'ceremonies', CEREMONY);
   for (const d of ['round1', 'round2', 'finalize']) mkdirSync(join(cdir, d), { recursive: true });
-  writeFileSync(
-    join(cdir, 'ceremony.json'),
-    toFileText({
-      format: FORMATS.ceremony,
-      ceremony: CEREMONY,
-      kind: 'dkg',
-      ciphersuite: CIPHERSUITE,
-      threshold: m,
-      participants: n,
-    }),
-  );
+  writeFileSync(join(cdir, 'ceremony.json'), toFileText(dkgManifest(CEREMONY, m, n)));
   const people = [];
   for (let i = 0; i < n; i++) {
     const moniker = `p${String(i).padStart(4, '0')}`;
+    // Round 1 and finalize as the CLI makes them (src/ceremony/dkg-steps.ts).
     const signingSecret = ed25519.utils.randomSecretKey();
-    const identifier = identifierFor(moniker);
-    const { pkg } = dkgRound1(identifier, { min: m, max: n });
-    const round1 = signArtifact(
-      {
-        format: FORMATS.round1,
-        ceremony: CEREMONY,
-        moniker,
-        identifier,
-        signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)),
-        encryptionKey: bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())),
-        github: moniker,
-        threshold: m,
-        participants: n,
-        commitment: pkg.commitment,
-        proofOfKnowledge: pkg.proofOfKnowledge,
-      },
+    const encryptionSecret = x25519.utils.randomSecretKey();
+    const me = {
+      moniker,
+      identifier: identifierFor(moniker),
+      signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)),
+      encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)),
+      github: moniker,
       signingSecret,
-    );
+      encryptionSecret,
+    };
+    const { artifact: round1 } = dkgCommit(CEREMONY, me, m, n);
     writeFileSync(join(cdir, 'round1', `${moniker}.json`), toFileText(round1));
-    people.push({ moniker, identifier, signingSecret, round1, x: decodeScalar(identifier, 'x') });
+    people.push({ ...me, round1, x: decodeScalar(me.identifier, 'x') });
   }
   const round1Digest = round1DigestOf(people.map((p) => p.round1));
-  // Ciphertexts are not the audit's business (only their recipients are): random bytes will do.
+  // Round 2 is not dealt: ciphertexts are not the audit's business (only their recipients are),
+  // and sealing N² real shares would take longer than everything measured here.
   for (const p of people) {
     const shares = people
       .filter((r) => r !== p)
@@ -101,22 +86,10 @@ function generate(n, m, dir) {
     );
     writeFileSync(join(cdir, 'round2', `${p.moniker}.json`), toFileText(p.round2));
   }
-  const round2Digest = round2DigestOf(people.map((p) => p.round2));
-  const C = auditDkg(readCeremony(cdir, dir)).groupCommitment;
+  const audit = auditDkg(readCeremony(cdir, dir));
+  const C = audit.groupCommitment;
   for (const p of people) {
-    const a = signArtifact(
-      {
-        format: FORMATS.finalize,
-        ceremony: CEREMONY,
-        moniker: p.moniker,
-        identifier: p.identifier,
-        round1Digest,
-        round2Digest,
-        groupKey: encodePoint(C[0]),
-        verifyingShare: encodePoint(evaluateCommitment(C, p.x)),
-      },
-      p.signingSecret,
-    );
+    const a = dkgFinalize(audit, p, encodePoint(evaluateCommitment(C, p.x)));
     writeFileSync(join(cdir, 'finalize', `${p.moniker}.json`), toFileText(a));
   }
   return { last: `ceremonies/${CEREMONY}/finalize/${people[n - 1].moniker}.json`, author: people[n - 1].moniker };

@@ -29922,7 +29922,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7210);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1340);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29932,7 +29932,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7210:
+/***/ 1340:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29940,8 +29940,6 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
-
-// UNUSED EXPORTS: modeFor
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -32893,39 +32891,56 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./lib/errors.js
 /**
  * One error type for everything a person can act on: it names the file and the field that were
- * wrong and, where a participant misbehaved, that participant (the culprit).
+ * wrong and, where participants misbehaved, those participants (the culprits). Library callers
+ * match on `code` (stable, listed in docs/errors.md), never on the message text.
  */
 class errors_SssError extends Error {
+    code;
+    reason;
     file;
     field;
-    culprit;
-    reason;
-    constructor(reason, where = {}) {
-        super(formatError(reason, where));
+    culprits;
+    constructor(reason, opts = {}) {
+        const culprits = opts.culprits ?? (opts.culprit ? opts.culprit.split(', ') : []);
+        super(formatError(reason, opts.file, opts.field, culprits));
         this.name = 'SssError';
+        this.code = opts.code ?? 'invalid';
         this.reason = reason;
-        this.file = where.file;
-        this.field = where.field;
-        this.culprit = where.culprit;
+        this.file = opts.file;
+        this.field = opts.field;
+        this.culprits = culprits;
     }
-    /** The same error, located in a file (and field) if it was not located yet. */
-    at(file, field) {
-        if (this.file || !file)
-            return this;
-        return new errors_SssError(this.reason, { file, field: this.field ?? field, culprit: this.culprit });
+    /** The culprits as one line ("alice, bob"), or undefined: what messages and reports print. */
+    get culprit() {
+        return this.culprits.length ? this.culprits.join(', ') : undefined;
     }
 }
-function formatError(reason, w) {
-    const where = [w.file, w.field].filter(Boolean).join(': ');
-    const culprit = w.culprit ? ` (culprit: ${w.culprit})` : '';
+function formatError(reason, file, field, culprits) {
+    const where = [file, field].filter(Boolean).join(': ');
+    const culprit = culprits.length ? ` (culprit: ${culprits.join(', ')})` : '';
     return (where ? `${where}: ` : '') + reason + culprit;
 }
-/** Wraps any thrown value as an SssError located at file/field. */
-function located(e, file, field) {
-    if (e instanceof errors_SssError)
-        return e.at(file, field);
-    const msg = e instanceof Error ? e.message : String(e);
-    return new errors_SssError(msg, { file, field });
+/**
+ * The one way to place an error: what it does not name yet (file, field, culprits) is taken from
+ * `where`; what it names already stays. Anything that is not an SssError becomes one (code
+ * `invalid`, its message as the reason).
+ */
+function located(e, where) {
+    if (!(e instanceof errors_SssError))
+        return new errors_SssError(e instanceof Error ? e.message : String(e), where);
+    const culprits = e.culprits.length ? e.culprits : new errors_SssError('', where).culprits;
+    if ((e.file || !where.file) && (e.field || !where.field) && culprits === e.culprits)
+        return e;
+    return new errors_SssError(e.reason, { code: e.code, file: e.file ?? where.file, field: e.field ?? where.field, culprits });
+}
+/** Runs f; whatever it throws is located at `where` (see located). */
+function locatedIn(where, f) {
+    try {
+        return f();
+    }
+    catch (e) {
+        throw located(e, where);
+    }
 }
 /** A list of names for a one-line message: the first few, then how many in all. */
 function names(list, max = 12) {
@@ -50119,9 +50134,9 @@ const HEX = /^(?:[0-9a-f]{2})*$/;
 /** Lowercase hex of an exact byte length to bytes; throws SssError naming the field. */
 function decodeHex(hex, bytes, field) {
     if (typeof hex !== 'string' || !HEX.test(hex))
-        throw new errors_SssError('expected lowercase hex', { field });
+        throw new errors_SssError('expected lowercase hex', { code: 'malformed', field });
     if (bytes !== undefined && hex.length !== bytes * 2)
-        throw new errors_SssError(`expected ${bytes} bytes of hex, got ${hex.length / 2}`, { field });
+        throw new errors_SssError(`expected ${bytes} bytes of hex, got ${hex.length / 2}`, { code: 'malformed', field });
     return curves_utils_hexToBytes(hex);
 }
 /** A canonical scalar (< group order), little-endian 32 bytes, from hex. */
@@ -50131,7 +50146,7 @@ function suite_decodeScalar(hex, field) {
     for (let i = 31; i >= 0; i--)
         n = (n << 8n) | BigInt(b[i]);
     if (n >= ORDER)
-        throw new errors_SssError('non-canonical scalar (not below the group order)', { field });
+        throw new errors_SssError('non-canonical scalar (not below the group order)', { code: 'malformed', field });
     return n;
 }
 function suite_encodeScalar(n) {
@@ -50141,7 +50156,7 @@ function suite_encodeScalar(n) {
 function decodeIdentifier(hex, field) {
     const n = suite_decodeScalar(hex, field);
     if (n === 0n)
-        throw new errors_SssError('identifier is zero', { field });
+        throw new errors_SssError('identifier is zero', { code: 'malformed', field });
     return n;
 }
 const pointCache = new Map();
@@ -50163,14 +50178,14 @@ function decodePoint(hex, field) {
         p = suite_Point.fromBytes(b, false);
     }
     catch {
-        throw new errors_SssError('not a valid Ed25519 point encoding', { field });
+        throw new errors_SssError('not a valid Ed25519 point encoding', { code: 'malformed', field });
     }
     if (curves_utils_bytesToHex(p.toBytes()) !== hex)
-        throw new errors_SssError('non-canonical point encoding', { field });
+        throw new errors_SssError('non-canonical point encoding', { code: 'malformed', field });
     if (p.is0())
-        throw new errors_SssError('point is the identity', { field });
+        throw new errors_SssError('point is the identity', { code: 'malformed', field });
     if (p.isSmallOrder())
-        throw new errors_SssError('point of small order', { field });
+        throw new errors_SssError('point of small order', { code: 'malformed', field });
     if (pointCache.size > 2_000_000)
         pointCache.clear();
     pointCache.set(hex, p);
@@ -50196,7 +50211,7 @@ function clearPointCache() {
 /** Throws unless p lies in the prime-order subgroup (no torsion component). */
 function assertPrimeOrder(p, field) {
     if (!p.isTorsionFree())
-        throw new errors_SssError('point is not in the prime-order subgroup', { field });
+        throw new errors_SssError('point is not in the prime-order subgroup', { code: 'malformed', field });
     return p;
 }
 function encodePoint(p) {
@@ -50216,7 +50231,7 @@ function compareIdentifiers(a, b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 const MONIKER = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const suite_CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 //# sourceMappingURL=suite.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/schemas.js
 /**
@@ -50229,10 +50244,11 @@ const CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const MAX_PARTICIPANTS = 1000;
 const artifacts_schemas_hex = (bytes) => schemas_string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes} bytes of lowercase hex`);
 const hex32 = artifacts_schemas_hex(32);
-const hex64 = artifacts_schemas_hex(64);
 const moniker = schemas_string().regex(MONIKER, 'expected a moniker: lowercase letters, digits, _ or -, at most 63');
-const ceremonyId = schemas_string().regex(CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
-const githubLogin = schemas_string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
+const ceremonyId = schemas_string()
+    .regex(suite_CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
+const githubLogin = schemas_string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
 const endpoint = schemas_string()
     .max(2048)
     .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL without spaces');
@@ -50316,7 +50332,9 @@ function parseWith(schema, value, file) {
         return r.data;
     const issue = r.error.issues[0];
     // A record's key is a path segment taken from the file: cut short like any quoted value.
-    const field = issue.path.length ? issue.path.map((k) => (String(k).length > 80 ? `${String(k).slice(0, 80)}…` : String(k))).join('.') : undefined;
+    const field = issue.path.length
+        ? issue.path.map((k) => (String(k).length > 80 ? `${String(k).slice(0, 80)}…` : String(k))).join('.')
+        : undefined;
     let reason = issue.message;
     if (issue.code === 'unrecognized_keys')
         reason = `unknown field ${issue.keys.map(shown).join(', ')}`;
@@ -50334,10 +50352,12 @@ function shown(v) {
         return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
     if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean')
         return String(v);
-    return Array.isArray(v) ? 'of the wrong type (a list)' : `of the wrong type (${typeof v === 'object' ? 'an object' : typeof v})`;
+    return Array.isArray(v)
+        ? 'of the wrong type (a list)'
+        : `of the wrong type (${typeof v === 'object' ? 'an object' : typeof v})`;
 }
 function raise(reason, file, field) {
-    throw new errors_SssError(reason, { file, field });
+    throw new errors_SssError(reason, { code: 'malformed', file, field });
 }
 /** Parses JSON text; the error names the file. */
 function parseJson(text, file) {
@@ -50345,7 +50365,7 @@ function parseJson(text, file) {
         return JSON.parse(text);
     }
     catch (e) {
-        throw new errors_SssError(`malformed JSON (${oneLine(e.message)})`, { file });
+        throw new errors_SssError(`malformed JSON (${oneLine(e.message)})`, { code: 'malformed', file });
     }
 }
 /** V8's JSON.parse messages quote the text around the error, line breaks included: one line. */
@@ -50449,7 +50469,7 @@ const SIGNING_LABEL = utils_utf8ToBytes('sss-tool/v1 artifact\n');
 function jcs(value) {
     const s = canonical_canonicalize(value);
     if (s === undefined)
-        throw new errors_SssError('value cannot be canonicalized');
+        throw new errors_SssError('value cannot be canonicalized', { code: 'malformed' });
     return s;
 }
 /** The exact bytes an artifact signature covers. */
@@ -50632,15 +50652,18 @@ function pokChallenge(id, c0, R) {
 function checkRound1Package(pkg, signers) {
     const id = suite_decodeScalar(pkg.identifier, 'identifier');
     if (id === 0n)
-        throw new errors_SssError('identifier is zero', { field: 'identifier' });
+        throw new errors_SssError('identifier is zero', { code: 'malformed', field: 'identifier' });
     if (pkg.commitment.length !== signers.min)
-        throw new errors_SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, { field: 'commitment' });
+        throw new errors_SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, {
+            code: 'malformed',
+            field: 'commitment',
+        });
     const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
     const R = decodePoint(pkg.proofOfKnowledge.slice(0, 64), 'proofOfKnowledge');
     const z = suite_decodeScalar(pkg.proofOfKnowledge.slice(64), 'proofOfKnowledge');
     const c = pokChallenge(id, commitment[0], R);
     if (!R.equals(suite_Point.BASE.multiplyUnsafe(z).subtract(commitment[0].multiplyUnsafe(c))))
-        throw new errors_SssError('invalid proof of knowledge', { field: 'proofOfKnowledge' });
+        throw new errors_SssError('invalid proof of knowledge', { code: 'signature', field: 'proofOfKnowledge' });
     return { id, commitment };
 }
 /** My polynomial evaluated at each recipient identifier: the shares I deal in round 2. */
@@ -50649,7 +50672,7 @@ function dealShares(secret, recipients) {
     const out = new Map();
     for (const r of recipients) {
         if (r === secret.identifier)
-            throw new SssError('a dealer does not send a share to itself');
+            throw new SssError('a dealer does not send a share to itself', { code: 'not-allowed' });
         out.set(r, evaluatePolynomial(coeffs, decodeScalar(r, 'identifier')));
     }
     return out;
@@ -50663,7 +50686,7 @@ function groupCommitment(commitments) {
             acc[k] = acc[k].add(c[k]);
     acc.forEach((p, k) => {
         if (p.is0())
-            throw new errors_SssError('the group commitment has an identity point', { field: `commitment.${k}` });
+            throw new errors_SssError('the group commitment has an identity point', { code: 'malformed', field: `commitment.${k}` });
         assertPrimeOrder(p, `commitment.${k}`);
     });
     return acc;
@@ -50689,7 +50712,7 @@ function combineShares(x, dealt, group) {
         return { signingShare: s, verifyingShare: Y };
     const xs = powers(x, group.length);
     const culprits = dealt.filter((d) => !baseTimes(d.share).equals(msm(d.commitment, xs))).map((d) => d.dealer);
-    throw new SssError(culprits.length ? 'share does not match its dealer\'s commitment' : 'the shares do not sum to the group commitment', { culprit: culprits.join(', ') || undefined });
+    throw new SssError(culprits.length ? "share does not match its dealer's commitment" : 'the shares do not sum to the group commitment', { code: 'inconsistent', culprits });
 }
 /**
  * Checks that every verifying share Y_i equals Σ_k x_i^k·C_k, in one random linear combination:
@@ -50743,15 +50766,40 @@ function groupParticipant(a, verifyingShare, ceremony) {
     return { moniker, identifier, verifyingShare, ...rest, ceremony };
 }
 function invalidReport(ceremony, errors) {
-    return { ceremony, kind: 'unknown', phase: 'invalid', steps: [], rows: [], awaiting: 'a valid ceremony.json', errors };
+    return {
+        ceremony,
+        kind: 'unknown',
+        phase: 'invalid',
+        steps: [],
+        rows: [],
+        awaiting: 'a valid ceremony.json',
+        errors,
+    };
 }
 //# sourceMappingURL=report.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/table.js
+/** done (a valid artifact), invalid (a file the audit refused), awaited (the step is open), or -. */
+function stepState(done, present, open) {
+    return done ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
+}
+/** What is awaited, after the fixes for any problems; a report with problems is invalid. */
+function awaitingAfterFixes(report, awaiting) {
+    const n = report.errors.length;
+    if (!n)
+        return awaiting;
+    report.phase = 'invalid';
+    return `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}`;
+}
+//# sourceMappingURL=table.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/dkg.js
 /**
  * The full public audit of a genesis (DKG) ceremony: every check of PROTOCOL section 4 that can be
  * made without a secret. `sss-tool verify`, `status`, the participants' own commands and the
- * Action all call this one function.
+ * Action all call this one function: auditDkg runs one checker per step (checkManifest,
+ * checkRound1, checkRound2, checkFinalize, with checkLaterStep for what the last two share), then
+ * the round table and the phase. The steps that make these artifacts are in dkg-steps.ts.
  */
+
 
 
 
@@ -50762,11 +50810,19 @@ function invalidReport(ceremony, errors) {
 /** Checks M and N as PROTOCOL section 4 bounds them. */
 function checkThreshold(threshold, participants, file) {
     if (!Number.isInteger(participants) || participants < 2 || participants > MAX_PARTICIPANTS)
-        throw new errors_SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, { file, field: 'participants' });
+        throw new errors_SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, {
+            code: 'malformed',
+            file,
+            field: 'participants',
+        });
     if (!Number.isInteger(threshold) || threshold < 2)
-        throw new errors_SssError('threshold must be an integer of at least 2', { file, field: 'threshold' });
+        throw new errors_SssError('threshold must be an integer of at least 2', { code: 'malformed', file, field: 'threshold' });
     if (threshold > participants)
-        throw new errors_SssError(`threshold ${threshold} exceeds participants ${participants}`, { file, field: 'threshold' });
+        throw new errors_SssError(`threshold ${threshold} exceeds participants ${participants}`, {
+            code: 'malformed',
+            file,
+            field: 'threshold',
+        });
 }
 const P25519 = 2n ** 255n - 19n;
 /**
@@ -50780,24 +50836,32 @@ function checkEncryptionKey(hex, field = 'encryptionKey') {
     for (let i = 31; i >= 0; i--)
         u = (u << 8n) | BigInt(b[i]);
     if (b.length !== 32 || u >= P25519)
-        throw new errors_SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', { field });
+        throw new errors_SssError('non-canonical X25519 public key (top bit set, or u not below 2^255-19)', {
+            code: 'malformed',
+            field,
+        });
     try {
         ed25519_x25519.getSharedSecret(ed25519_x25519.utils.randomSecretKey(), curves_utils_hexToBytes(hex));
     }
     catch {
-        throw new errors_SssError('X25519 public key of low order', { field });
+        throw new errors_SssError('X25519 public key of low order', { code: 'malformed', field });
     }
 }
 /** The identity checks every artifact author goes through. */
 function checkIdentityFields(a, file) {
     if (a.identifier !== identifierFor(a.moniker))
-        throw new errors_SssError('identifier is not the one derived from the moniker', { file, field: 'identifier', culprit: a.moniker });
+        throw new errors_SssError('identifier is not the one derived from the moniker', {
+            code: 'mismatch',
+            file,
+            field: 'identifier',
+            culprit: a.moniker,
+        });
     try {
         decodePoint(a.signingKey, 'signingKey');
         checkEncryptionKey(a.encryptionKey);
     }
     catch (e) {
-        throw new errors_SssError(e.reason, { file, field: e.field, culprit: a.moniker });
+        throw located(e, { file, culprit: a.moniker });
     }
 }
 const byIdentifier = (a, b) => {
@@ -50807,16 +50871,31 @@ const byIdentifier = (a, b) => {
 };
 /** SHA-256 over the canonical list of all round-1 artifacts sorted by identifier. */
 function round1DigestOf(artifacts) {
-    return digest([...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier).map((r) => r.artifact));
+    return digest([...artifacts]
+        .map((artifact) => ({ artifact }))
+        .sort(byIdentifier)
+        .map((r) => r.artifact));
 }
 function round2DigestOf(artifacts) {
-    return digest([...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier).map((r) => r.artifact));
+    return digest([...artifacts]
+        .map((artifact) => ({ artifact }))
+        .sort(byIdentifier)
+        .map((r) => r.artifact));
 }
 function authored(a, raw, fileMoniker, ceremony) {
     if (a.moniker !== fileMoniker)
-        throw new errors_SssError(`the file is named for ${fileMoniker} but the artifact's moniker is ${a.moniker}`, { file: raw.file, field: 'moniker' });
+        throw new errors_SssError(`the file is named for ${fileMoniker} but the artifact's moniker is ${a.moniker}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'moniker',
+        });
     if (a.ceremony !== ceremony)
-        throw new errors_SssError(`artifact belongs to ceremony ${a.ceremony}, not ${ceremony}`, { file: raw.file, field: 'ceremony', culprit: a.moniker });
+        throw new errors_SssError(`artifact belongs to ceremony ${a.ceremony}, not ${ceremony}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'ceremony',
+            culprit: a.moniker,
+        });
     return a;
 }
 /** Audits a DKG ceremony's files. Never throws for bad input: problems land in `errors`. */
@@ -50833,195 +50912,221 @@ function auditDkg(files) {
         round2: new Map(),
         finalize: new Map(),
     };
-    const err = (e) => audit.errors.push(e instanceof errors_SssError ? e : new errors_SssError(String(e?.message ?? e)));
-    if (!files.manifest) {
-        err(new errors_SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
-        audit.awaiting = 'ceremony.json';
+    const manifest = checkManifest(files, audit);
+    if (!manifest)
         return audit;
-    }
-    let manifest;
-    try {
-        manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
-        if (manifest.ceremony !== files.id)
-            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { file: files.manifest.file, field: 'ceremony' });
-        checkThreshold(manifest.threshold, manifest.participants, files.manifest.file);
-    }
-    catch (e) {
-        err(e);
-        audit.awaiting = 'a valid ceremony.json';
-        return audit;
-    }
-    audit.manifest = manifest;
-    audit.threshold = manifest.threshold;
-    audit.participants = manifest.participants;
-    const N = manifest.participants;
-    const signers = { min: manifest.threshold, max: N };
-    // Round 1.
+    const raws = {
+        round1: files.byRole.get('round1') ?? new Map(),
+        round2: files.byRole.get('round2') ?? new Map(),
+        finalize: files.byRole.get('finalize') ?? new Map(),
+    };
     const seenKeys = new Map();
-    for (const [m, raw] of files.byRole.get('round1') ?? []) {
-        try {
-            const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, files.id);
-            if (a.threshold !== manifest.threshold || a.participants !== N)
-                throw new errors_SssError(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`, { file: raw.file, field: a.threshold !== manifest.threshold ? 'threshold' : 'participants', culprit: m });
-            if (manifest.allowList && !manifest.allowList.includes(m))
-                throw new errors_SssError('moniker is not on the ceremony\'s allow-list', { file: raw.file, field: 'moniker', culprit: m });
-            checkIdentityFields(a, raw.file);
-            if (!verifyArtifactSignature(a, a.signingKey))
-                throw new errors_SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: m });
-            for (const key of [a.signingKey, a.encryptionKey]) {
-                const other = seenKeys.get(key);
-                if (other)
-                    throw new errors_SssError(`reuses a public key of ${other}`, { file: raw.file, field: key === a.signingKey ? 'signingKey' : 'encryptionKey', culprit: m });
-            }
-            let checked;
-            try {
-                checked = checkRound1Package(a, signers);
-            }
-            catch (e) {
-                throw new errors_SssError(e.reason, { file: raw.file, field: e.field, culprit: m });
-            }
-            seenKeys.set(a.signingKey, m);
-            seenKeys.set(a.encryptionKey, m);
-            audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
-        }
-        catch (e) {
-            err(e);
-        }
-    }
-    const round1Files = files.byRole.get('round1') ?? new Map();
-    if (audit.round1.size > N)
-        err(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, { file: files.manifest.file, field: 'participants' }));
-    const round1Closed = audit.round1.size === N && round1Files.size === N;
-    if (round1Closed) {
-        audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
-        try {
-            audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
-        }
-        catch (e) {
-            for (const located of locateGroupCommitmentError(e, audit.round1, files.dir))
-                err(located);
-        }
-    }
+    eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, manifest, seenKeys, audit));
+    const round1Closed = closeRound1(audit, manifest, raws.round1, files);
     const monikers = new Set(audit.round1.keys());
-    // Round 2.
-    const round2Files = files.byRole.get('round2') ?? new Map();
-    for (const [m, raw] of round2Files) {
-        try {
-            if (!round1Closed)
-                throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, { file: raw.file });
-            const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, files.id);
-            const r1 = audit.round1.get(m);
-            if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', { file: raw.file, field: 'moniker', culprit: m });
-            if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError('identifier differs from the author\'s round-1 artifact', { file: raw.file, field: 'identifier', culprit: m });
-            if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: m });
-            if (a.round1Digest !== audit.round1Digest)
-                throw new errors_SssError('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', { file: raw.file, field: 'round1Digest', culprit: m });
-            const recipients = new Set();
-            a.shares.forEach((s, i) => {
-                if (s.recipient === m)
-                    throw new errors_SssError('a share addressed to its own author', { file: raw.file, field: `shares.${i}.recipient`, culprit: m });
-                if (!monikers.has(s.recipient))
-                    throw new errors_SssError(`share for ${s.recipient}, who is not a participant`, { file: raw.file, field: `shares.${i}.recipient`, culprit: m });
-                if (recipients.has(s.recipient))
-                    throw new errors_SssError(`two shares for ${s.recipient}`, { file: raw.file, field: `shares.${i}.recipient`, culprit: m });
-                recipients.add(s.recipient);
-            });
-            if (recipients.size !== N - 1) {
-                const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
-                throw new errors_SssError(`no share for ${names(missing)}`, { file: raw.file, field: 'shares', culprit: m });
-            }
-            audit.round2.set(m, { file: raw.file, artifact: a });
-        }
-        catch (e) {
-            err(e);
-        }
-    }
-    const round2Closed = round1Closed && audit.round2.size === N && round2Files.size === N;
+    eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
+    const round2Closed = round1Closed && audit.round2.size === manifest.participants && raws.round2.size === manifest.participants;
     if (round2Closed)
         audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
-    // Finalize.
-    const finalizeFiles = files.byRole.get('finalize') ?? new Map();
     const shares = [];
-    for (const [m, raw] of finalizeFiles) {
+    eachFile(raws.finalize, audit, (m, raw) => shares.push(checkFinalize(raw, m, round2Closed, audit)));
+    checkVerifyingShares(shares, audit);
+    tableAndPhase(audit, manifest, raws, round1Closed, round2Closed);
+    return audit;
+}
+/** Runs a step's checker on each of its files; a refused file is one problem, the others go on. */
+function eachFile(raws, audit, check) {
+    for (const [m, raw] of raws) {
         try {
-            if (!round2Closed)
-                throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, { file: raw.file });
-            const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, files.id);
-            const r1 = audit.round1.get(m);
-            if (!r1)
-                throw new errors_SssError('author has no round-1 artifact in this ceremony', { file: raw.file, field: 'moniker', culprit: m });
-            if (a.identifier !== r1.artifact.identifier)
-                throw new errors_SssError('identifier differs from the author\'s round-1 artifact', { file: raw.file, field: 'identifier', culprit: m });
-            if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-                throw new errors_SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: m });
-            if (a.round1Digest !== audit.round1Digest)
-                throw new errors_SssError('round1Digest differs from the merged round-1 artifacts', { file: raw.file, field: 'round1Digest', culprit: m });
-            if (a.round2Digest !== audit.round2Digest)
-                throw new errors_SssError('round2Digest differs from the merged round-2 artifacts', { file: raw.file, field: 'round2Digest', culprit: m });
-            if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
-                throw new errors_SssError('groupKey differs from the key the round-1 commitments define', { file: raw.file, field: 'groupKey', culprit: m });
-            let Y;
-            try {
-                Y = decodePoint(a.verifyingShare, 'verifyingShare');
-            }
-            catch (e) {
-                throw new errors_SssError(e.reason, { file: raw.file, field: 'verifyingShare', culprit: m });
-            }
-            shares.push({ id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file });
-            audit.finalize.set(m, { file: raw.file, artifact: a });
+            check(m, raw);
         }
         catch (e) {
-            err(e);
+            audit.errors.push(located(e, {}));
         }
     }
-    if (shares.length && audit.groupCommitment) {
-        const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
-        for (const s of shares.filter((s) => bad.has(s.id))) {
-            audit.finalize.delete(s.moniker);
-            err(new errors_SssError('verifying share does not match the group commitment', { file: s.file, field: 'verifyingShare', culprit: s.moniker }));
-        }
+}
+/** ceremony.json: its schema, its id, M and N; undefined (and a problem) when it is not valid. */
+function checkManifest(files, audit) {
+    if (!files.manifest) {
+        audit.errors.push(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
+        audit.awaiting = 'ceremony.json';
+        return undefined;
     }
-    // Phase, table and what is awaited.
-    const all = [...new Set([...(manifest.allowList ?? []), ...round1Files.keys()])].sort();
-    const state = (map, rawMap, open, m) => map.has(m) ? 'done' : rawMap.has(m) ? 'invalid' : open ? 'awaited' : '-';
+    try {
+        const manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
+        if (manifest.ceremony !== files.id)
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+                code: 'mismatch',
+                file: files.manifest.file,
+                field: 'ceremony',
+            });
+        checkThreshold(manifest.threshold, manifest.participants, files.manifest.file);
+        audit.manifest = manifest;
+        audit.threshold = manifest.threshold;
+        audit.participants = manifest.participants;
+        return manifest;
+    }
+    catch (e) {
+        audit.errors.push(located(e, {}));
+        audit.awaiting = 'a valid ceremony.json';
+        return undefined;
+    }
+}
+/** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
+function checkRound1(raw, m, manifest, seenKeys, audit) {
+    const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, manifest.ceremony);
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    if (a.threshold !== manifest.threshold || a.participants !== manifest.participants)
+        throw blame(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${manifest.participants})`, 'mismatch', a.threshold !== manifest.threshold ? 'threshold' : 'participants');
+    if (manifest.allowList && !manifest.allowList.includes(m))
+        throw blame("moniker is not on the ceremony's allow-list", 'not-allowed', 'moniker');
+    checkIdentityFields(a, raw.file);
+    if (!verifyArtifactSignature(a, a.signingKey))
+        throw blame('bad artifact signature', 'signature', 'signature');
+    for (const key of [a.signingKey, a.encryptionKey]) {
+        const other = seenKeys.get(key);
+        if (other)
+            throw blame(`reuses a public key of ${other}`, 'duplicate', key === a.signingKey ? 'signingKey' : 'encryptionKey');
+    }
+    const checked = locatedIn({ file: raw.file, culprit: m }, () => checkRound1Package(a, { min: manifest.threshold, max: manifest.participants }));
+    seenKeys.set(a.signingKey, m);
+    seenKeys.set(a.encryptionKey, m);
+    audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
+}
+/** Round 1 closes with N valid artifacts and no other file: then its digest and the group commitment. */
+function closeRound1(audit, manifest, raws, files) {
+    const N = manifest.participants;
+    if (audit.round1.size > N)
+        audit.errors.push(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
+            code: 'incomplete',
+            file: files.manifest.file,
+            field: 'participants',
+        }));
+    const closed = audit.round1.size === N && raws.size === N;
+    if (!closed)
+        return false;
+    audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
+    try {
+        audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
+    }
+    catch (e) {
+        audit.errors.push(...locateGroupCommitmentError(e, audit.round1, files.dir));
+    }
+    return true;
+}
+/**
+ * What round 2 and finalize share: the step is open, the author has a valid round-1 artifact with
+ * this identifier, and signed this one with its key; the artifact is bound to round 1's digest.
+ */
+function checkLaterStep(a, raw, m, audit) {
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    const r1 = audit.round1.get(m);
+    if (!r1)
+        throw blame('author has no round-1 artifact in this ceremony', 'not-allowed', 'moniker');
+    if (a.identifier !== r1.artifact.identifier)
+        throw blame("identifier differs from the author's round-1 artifact", 'mismatch', 'identifier');
+    if (!verifyArtifactSignature(a, r1.artifact.signingKey))
+        throw blame('bad artifact signature', 'signature', 'signature');
+    return r1;
+}
+/** Round 2: once round 1 closed, one share for every other participant, bound to round 1's digest. */
+function checkRound2(raw, m, open, monikers, audit) {
+    const N = audit.participants;
+    if (!open)
+        throw new errors_SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
+            code: 'incomplete',
+            file: raw.file,
+        });
+    const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, audit.ceremony);
+    checkLaterStep(a, raw, m, audit);
+    const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
+    if (a.round1Digest !== audit.round1Digest)
+        throw blame('round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments', 'mismatch', 'round1Digest');
+    const recipients = new Set();
+    a.shares.forEach((s, i) => {
+        const field = `shares.${i}.recipient`;
+        if (s.recipient === m)
+            throw blame('a share addressed to its own author', 'not-allowed', field);
+        if (!monikers.has(s.recipient))
+            throw blame(`share for ${s.recipient}, who is not a participant`, 'not-allowed', field);
+        if (recipients.has(s.recipient))
+            throw blame(`two shares for ${s.recipient}`, 'duplicate', field);
+        recipients.add(s.recipient);
+    });
+    if (recipients.size !== N - 1) {
+        const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
+        throw blame(`no share for ${names(missing)}`, 'incomplete', 'shares');
+    }
+    audit.round2.set(m, { file: raw.file, artifact: a });
+}
+/** Finalize: once round 2 closed, bound to both digests and the group key, with a valid point Y_i. */
+function checkFinalize(raw, m, open, audit) {
+    if (!open)
+        throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${audit.participants} round-2 artifacts)`, { code: 'incomplete', file: raw.file });
+    const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, audit.ceremony);
+    const r1 = checkLaterStep(a, raw, m, audit);
+    const blame = (reason, field) => new errors_SssError(reason, { code: 'mismatch', file: raw.file, field, culprit: m });
+    if (a.round1Digest !== audit.round1Digest)
+        throw blame('round1Digest differs from the merged round-1 artifacts', 'round1Digest');
+    if (a.round2Digest !== audit.round2Digest)
+        throw blame('round2Digest differs from the merged round-2 artifacts', 'round2Digest');
+    if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
+        throw blame('groupKey differs from the key the round-1 commitments define', 'groupKey');
+    const Y = locatedIn({ file: raw.file, field: 'verifyingShare', culprit: m }, () => decodePoint(a.verifyingShare, 'verifyingShare'));
+    audit.finalize.set(m, { file: raw.file, artifact: a });
+    return { id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file };
+}
+/** Every Y_i against the group commitment at once; a bad one is removed and named. */
+function checkVerifyingShares(shares, audit) {
+    if (!shares.length || !audit.groupCommitment)
+        return;
+    const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
+    for (const s of shares.filter((s) => bad.has(s.id))) {
+        audit.finalize.delete(s.moniker);
+        audit.errors.push(new errors_SssError('verifying share does not match the group commitment', {
+            code: 'inconsistent',
+            file: s.file,
+            field: 'verifyingShare',
+            culprit: s.moniker,
+        }));
+    }
+}
+/** The round table, the phase and what is awaited. */
+function tableAndPhase(audit, manifest, raws, round1Closed, round2Closed) {
+    const N = manifest.participants;
+    const all = [...new Set([...(manifest.allowList ?? []), ...raws.round1.keys()])].sort();
+    const open = { round1: true, round2: round1Closed, finalize: round2Closed };
     audit.rows = all.map((m) => ({
         moniker: m,
         github: audit.round1.get(m)?.artifact.github,
-        steps: {
-            round1: state(audit.round1, round1Files, true, m),
-            round2: state(audit.round2, round2Files, round1Closed, m),
-            finalize: state(audit.finalize, finalizeFiles, round2Closed, m),
-        },
+        steps: Object.fromEntries(['round1', 'round2', 'finalize'].map((k) => [k, stepState(audit[k].has(m), raws[k].has(m), open[k])])),
     }));
     const waitingFor = (step) => audit.rows.filter((r) => r.steps[step] !== 'done').map((r) => r.moniker);
-    if (audit.errors.length)
-        audit.phase = 'invalid';
+    const problems = audit.errors.length > 0;
     if (!round1Closed) {
-        audit.phase = audit.errors.length ? 'invalid' : 'round1';
+        audit.phase = problems ? 'invalid' : 'round1';
         const missing = N - audit.round1.size;
-        const named = waitingFor('round1').filter((m) => !round1Files.has(m) || !audit.round1.has(m));
+        const named = waitingFor('round1').filter((m) => !raws.round1.has(m) || !audit.round1.has(m));
         audit.awaiting = `round 1 from ${missing} more participant${missing === 1 ? '' : 's'}${named.length ? ` (${named.join(', ')})` : ''}`;
     }
     else if (!round2Closed) {
-        audit.phase = audit.errors.length ? 'invalid' : 'round2';
+        audit.phase = problems ? 'invalid' : 'round2';
         audit.awaiting = `round 2 from ${waitingFor('round2').join(', ')}`;
     }
-    else if (audit.finalize.size < N || finalizeFiles.size !== audit.finalize.size) {
-        audit.phase = audit.errors.length ? 'invalid' : 'finalize';
+    else if (audit.finalize.size < N || raws.finalize.size !== audit.finalize.size) {
+        audit.phase = problems ? 'invalid' : 'finalize';
         audit.awaiting = `finalize from ${waitingFor('finalize').join(', ')}`;
     }
-    else if (!audit.errors.length && audit.groupCommitment) {
+    else if (!problems && audit.groupCommitment) {
         audit.phase = 'complete';
         audit.awaiting = 'nothing: the ceremony is complete';
         audit.group = genesisGroup(audit, manifest, audit.groupCommitment);
     }
-    if (audit.errors.length)
-        audit.awaiting = `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${audit.awaiting}`;
-    audit.digests = { ...(audit.round1Digest ? { round1: audit.round1Digest } : {}), ...(audit.round2Digest ? { round2: audit.round2Digest } : {}) };
-    return audit;
+    audit.awaiting = awaitingAfterFixes(audit, audit.awaiting);
+    audit.digests = {
+        ...(audit.round1Digest ? { round1: audit.round1Digest } : {}),
+        ...(audit.round2Digest ? { round2: audit.round2Digest } : {}),
+    };
 }
 /**
  * Locates why the group commitment was refused. Decoding checks each point but not its subgroup
@@ -51034,12 +51139,16 @@ function locateGroupCommitmentError(e, round1, dir) {
     for (const r of round1.values())
         r.commitment.forEach((p, k) => {
             if (!p.isTorsionFree())
-                out.push(new errors_SssError('commitment point is not in the prime-order subgroup', { file: r.file, field: `commitment.${k}`, culprit: r.artifact.moniker }));
+                out.push(new errors_SssError('commitment point is not in the prime-order subgroup', {
+                    code: 'malformed',
+                    file: r.file,
+                    field: `commitment.${k}`,
+                    culprit: r.artifact.moniker,
+                }));
         });
     if (out.length)
         return out;
-    const reason = e instanceof errors_SssError ? e.reason : String(e?.message ?? e);
-    return [new errors_SssError(reason, { file: `${dir}/round1`, field: e instanceof errors_SssError ? e.field : undefined })];
+    return [located(e, { file: `${dir}/round1` })];
 }
 function genesisGroup(audit, manifest, C) {
     const participants = [...audit.round1.values()]
@@ -51172,13 +51281,13 @@ function pairMask(ceremony, requestDigest, lo, hi, shared) {
 function pairMasks(ceremony, requestDigest, me, partners) {
     return partners.map((p) => {
         if (p.x === me.x)
-            throw new SssError('an approver has no pair mask with itself');
+            throw new SssError('an approver has no pair mask with itself', { code: 'not-allowed' });
         let shared;
         try {
             shared = x25519.getSharedSecret(me.encryptionSecret, hexToBytes(p.encryptionKey));
         }
         catch {
-            throw new SssError('X25519 public key of low order', { field: 'encryptionKey' });
+            throw new SssError('X25519 public key of low order', { code: 'malformed', field: 'encryptionKey' });
         }
         const [lo, hi] = me.x < p.x ? [me.identifier, p.identifier] : [p.identifier, me.identifier];
         const mask = pairMask(ceremony, requestDigest, lo, hi, shared);
@@ -51199,11 +51308,11 @@ function maskSum(x, masks) {
  */
 function joinFragment(x, signingShare, approverXs, newcomerX, masks) {
     if (approverXs.includes(newcomerX))
-        throw new SssError('the newcomer is among the approvers');
+        throw new SssError('the newcomer is among the approvers', { code: 'not-allowed' });
     if (!approverXs.includes(x))
-        throw new SssError('the approver is not in the approver set');
+        throw new SssError('the approver is not in the approver set', { code: 'not-allowed' });
     if (masks.length !== approverXs.length - 1)
-        throw new SssError(`expected ${approverXs.length - 1} pair masks, got ${masks.length}`);
+        throw new SssError(`expected ${approverXs.length - 1} pair masks, got ${masks.length}`, { code: 'malformed' });
     const lambda = lagrangeAt(approverXs, x, newcomerX);
     return { sigma: Fn.add(Fn.mul(lambda, signingShare), maskSum(x, masks)), lambda };
 }
@@ -51222,7 +51331,10 @@ const SMALL_ORDER_Y = new Set(ED25519_TORSION_SUBGROUP.map((hex) => utils_bytesT
 const HEX128 = /^[0-9a-f]{128}$/;
 /** 32 little-endian bytes of a buffer, from `at`, as a bigint (four 64-bit reads: this is hot). */
 function readLE256(b, at) {
-    return b.readBigUInt64LE(at) | (b.readBigUInt64LE(at + 8) << 64n) | (b.readBigUInt64LE(at + 16) << 128n) | (b.readBigUInt64LE(at + 24) << 192n);
+    return (b.readBigUInt64LE(at) |
+        (b.readBigUInt64LE(at + 8) << 64n) |
+        (b.readBigUInt64LE(at + 16) << 128n) |
+        (b.readBigUInt64LE(at + 24) << 192n));
 }
 /**
  * Decodes a mask commitment (see encodeMaskCommitment): canonical coordinates, the sign bit of
@@ -51230,24 +51342,27 @@ function readLE256(b, at) {
  */
 function decodeMaskCommitment(hex, field) {
     if (typeof hex !== 'string' || !HEX128.test(hex))
-        throw new errors_SssError('expected 64 bytes of lowercase hex', { field });
+        throw new errors_SssError('expected 64 bytes of lowercase hex', { code: 'malformed', field });
     const b = Buffer.from(hex, 'hex');
     const sign = b[31] >> 7;
     const y = readLE256(b, 0) & ((1n << 255n) - 1n);
     const x = readLE256(b, 32);
     if (y >= join_Fp.ORDER || x >= join_Fp.ORDER)
-        throw new errors_SssError('non-canonical point encoding', { field });
+        throw new errors_SssError('non-canonical point encoding', { code: 'malformed', field });
     if (Number(x & 1n) !== sign)
-        throw new errors_SssError('the x-coordinate does not match the sign bit of the compressed point', { field });
+        throw new errors_SssError('the x-coordinate does not match the sign bit of the compressed point', {
+            code: 'mismatch',
+            field,
+        });
     const x2 = join_Fp.sqr(x);
     const y2 = join_Fp.sqr(y);
     // −x² + y² == 1 + d·x²·y²
     if (join_Fp.sub(y2, x2) !== join_Fp.add(1n, join_Fp.mul(D, join_Fp.mul(x2, y2))))
-        throw new errors_SssError('not a point on the curve', { field });
+        throw new errors_SssError('not a point on the curve', { code: 'malformed', field });
     if (x === 0n && y === 1n)
-        throw new errors_SssError('point is the identity', { field });
+        throw new errors_SssError('point is the identity', { code: 'malformed', field });
     if (SMALL_ORDER_Y.has(y))
-        throw new errors_SssError('point of small order', { field });
+        throw new errors_SssError('point of small order', { code: 'malformed', field });
     return suite_Point.fromAffine({ x, y });
 }
 /** λ_i at `at` for every x_i in xs (all distinct): O(|xs|²) multiplications and one inversion. */
@@ -51296,7 +51411,9 @@ function badApprovalRelations(entries) {
     const scalars = [...weights, ...entries.map((e, i) => suite_Fn.neg(suite_Fn.mul(weights[i], e.lambda)))];
     if (msm_msm(points, scalars).clearCofactor().is0())
         return [];
-    return entries.filter((e) => !e.S.subtract(e.V).subtract(e.Y.multiplyUnsafe(e.lambda)).clearCofactor().is0()).map((e) => e.id);
+    return entries
+        .filter((e) => !e.S.subtract(e.V).subtract(e.Y.multiplyUnsafe(e.lambda)).clearCofactor().is0())
+        .map((e) => e.id);
 }
 /**
  * The newcomer's side: checks σ_i·G == S_i for each fragment (naming the approver), sums them
@@ -51305,15 +51422,20 @@ function badApprovalRelations(entries) {
 function combineFragments(fragments, expected) {
     const bad = fragments.filter((f) => !Point.BASE.multiply(f.sigma).equals(f.S)).map((f) => f.id);
     if (bad.length)
-        throw new SssError('the decrypted fragment does not match its public commitment S_i', { culprit: bad.join(', ') });
+        throw new SssError('the decrypted fragment does not match its public commitment S_i', {
+            code: 'inconsistent',
+            culprit: bad.join(', '),
+        });
     let s = 0n;
     for (const f of fragments)
         s = Fn.add(s, f.sigma);
     if (s === 0n)
-        throw new SssError('the fragments sum to zero');
+        throw new SssError('the fragments sum to zero', { code: 'inconsistent' });
     const Y = Point.BASE.multiply(s);
     if (!Y.equals(expected))
-        throw new SssError('the fragments do not sum to f(x_n): the share does not match the group commitment');
+        throw new SssError('the fragments do not sum to f(x_n): the share does not match the group commitment', {
+            code: 'inconsistent',
+        });
     return { signingShare: s, verifyingShare: Y };
 }
 //# sourceMappingURL=join.js.map
@@ -51324,6 +51446,7 @@ function combineFragments(fragments, expected) {
  * participants' own commands and the Action all call `auditJoin`; the repository applies each
  * completed join to the group state it extends (src/ceremony/repository.ts).
  */
+
 
 
 
@@ -51350,11 +51473,6 @@ function holdersOf(group) {
         out.set(p.moniker, { participant: p, x: identifierToScalar(p.identifier) });
     return out;
 }
-function inFile(e, file, culprit) {
-    if (e instanceof errors_SssError)
-        return new errors_SssError(e.reason, { file: e.file ?? file, field: e.field, culprit: e.culprit ?? culprit });
-    return new errors_SssError(String(e?.message ?? e), { file, culprit });
-}
 /**
  * Audits a join ceremony against the group state before it (`groupBefore`: the genesis plus every
  * earlier join; undefined while there is none). Never throws for bad input: problems land in
@@ -51371,57 +51489,21 @@ function auditJoin(files, groupBefore) {
         errors: [...files.errors],
         approvals: new Map(),
     };
-    const err = (e) => audit.errors.push(e instanceof errors_SssError ? e : new errors_SssError(String(e?.message ?? e)));
+    const err = (e) => audit.errors.push(located(e, {}));
     const finish = (awaiting) => {
-        audit.digests = { ...(audit.requestDigest ? { request: audit.requestDigest } : {}), ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}) };
-        audit.awaiting = audit.errors.length ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
-        if (audit.errors.length)
-            audit.phase = 'invalid';
+        audit.digests = {
+            ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
+            ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
+        };
+        audit.awaiting = awaitingAfterFixes(audit, awaiting);
         return audit;
     };
     // The manifest, and the group state it extends.
-    if (!files.manifest) {
-        err(new errors_SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
-        return finish('ceremony.json');
-    }
-    const mfile = files.manifest.file;
-    let manifest;
-    try {
-        manifest = parseWith(JoinManifest, files.manifest.value, mfile);
-        if (manifest.ceremony !== files.id)
-            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, { file: mfile, field: 'ceremony' });
-    }
-    catch (e) {
-        err(e);
-        return finish('a valid ceremony.json');
-    }
-    audit.manifest = manifest;
-    audit.threshold = manifest.threshold;
-    if (!groupBefore) {
-        audit.phase = 'setup';
-        return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
-    }
-    const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
-    if (manifest.extends !== last) {
-        if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
-            audit.phase = 'setup';
-            return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
-        }
-        err(new errors_SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { file: mfile, field: 'extends' }));
-        return finish('a request against the current group');
-    }
-    try {
-        if (manifest.groupDigest !== digest(groupBefore))
-            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, { file: mfile, field: 'groupDigest' });
-        if (manifest.threshold !== groupBefore.threshold)
-            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, { file: mfile, field: 'threshold' });
-        if (manifest.publicKey !== groupBefore.publicKey)
-            throw new errors_SssError('publicKey differs from the group key', { file: mfile, field: 'publicKey' });
-    }
-    catch (e) {
-        err(e);
-        return finish('a valid ceremony.json');
-    }
+    const checked = checkJoinManifest(files, groupBefore, audit);
+    if ('awaiting' in checked)
+        return finish(checked.awaiting);
+    const { manifest } = checked;
+    groupBefore = checked.groupBefore;
     audit.groupBefore = groupBefore;
     const holders = holdersOf(groupBefore);
     const M = groupBefore.threshold;
@@ -51436,7 +51518,7 @@ function auditJoin(files, groupBefore) {
         audit.request = { file: rawRequest.file, artifact: checkRequest(rawRequest, files.id, manifest, holders, M) };
     }
     catch (e) {
-        err(inFile(e, rawRequest.file));
+        err(located(e, { file: rawRequest.file }));
     }
     const request = audit.request?.artifact;
     const newcomer = request?.moniker ?? rawRequest.value?.moniker;
@@ -51451,164 +51533,32 @@ function auditJoin(files, groupBefore) {
     // Approvals.
     const rawApprovals = files.byRole.get('approvals') ?? new Map();
     const H = new Set(request?.approvers ?? []);
-    const lambdas = new Map();
-    if (audit.approverSet) {
-        const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX);
-        audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
-    }
-    const candidates = [];
-    for (const [m, raw] of rawApprovals) {
-        const author = raw.value?.moniker;
-        if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
-            err(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, { file: raw.file, field: 'moniker', culprit: author }));
-            continue;
-        }
-        try {
-            if (!request || !audit.approverSet)
-                throw new errors_SssError('an approval of a request that is missing or invalid', { file: raw.file });
-            const a = parseWith(JoinApproval, raw.value, raw.file);
-            if (a.moniker !== m)
-                throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, { file: raw.file, field: 'moniker', culprit: a.moniker });
-            if (a.ceremony !== files.id)
-                throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, { file: raw.file, field: 'ceremony', culprit: a.moniker });
-            const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
-            if (!holder)
-                throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, { file: raw.file, field: 'moniker', culprit: a.moniker });
-            if (a.identifier !== holder.participant.identifier)
-                throw new errors_SssError('identifier differs from the approver\'s in the group', { file: raw.file, field: 'identifier', culprit: a.moniker });
-            candidates.push({ raw, a, holder });
-        }
-        catch (e) {
-            err(inFile(e, raw.file));
-        }
-    }
-    const relations = [];
-    const commitments = new Map();
-    const decoded = new Map();
-    for (const { raw, a, holder } of candidates) {
-        try {
-            if (!verifyArtifactSignature(a, holder.participant.signingKey))
-                throw new errors_SssError('bad artifact signature', { file: raw.file, field: 'signature', culprit: a.moniker });
-            if (a.requestDigest !== audit.requestDigest)
-                throw new errors_SssError('an approval of another request (requestDigest differs from this ceremony\'s request.json)', { file: raw.file, field: 'requestDigest', culprit: a.moniker });
-            const partners = Object.keys(a.maskCommitments);
-            const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
-            if (missing.length)
-                throw new errors_SssError(`no mask commitment for ${names(missing)}`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
-            const extra = partners.filter((k) => k === a.moniker || !H.has(k));
-            if (extra.length)
-                throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, { file: raw.file, field: 'maskCommitments', culprit: a.moniker });
-            const field = (f, e) => new errors_SssError(e.reason ?? String(e), { file: raw.file, field: f, culprit: a.moniker });
-            let S;
-            try {
-                S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
-            }
-            catch (e) {
-                throw field('fragmentCommitment', e);
-            }
-            const pairs = [];
-            for (const k of partners) {
-                const hex = a.maskCommitments[k];
-                let P = decoded.get(hex);
-                if (!P) {
-                    try {
-                        P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
-                    }
-                    catch (e) {
-                        throw field(`maskCommitments.${k}`, e);
-                    }
-                    decoded.set(hex, P);
-                }
-                pairs.push({ x: holders.get(k).x, M: P });
-            }
-            const lambda = lambdas.get(a.moniker);
-            relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
-            commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
-            audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
-        }
-        catch (e) {
-            err(inFile(e, raw.file));
-        }
-    }
-    for (const id of badApprovalRelations(relations)) {
-        const a = audit.approvals.get(id);
-        err(new errors_SssError('S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver\'s weighted share plus its published masks', { file: a.file, field: 'fragmentCommitment', culprit: id }));
-        audit.approvals.delete(id);
-    }
-    // Both ends of every pair publish the same M_ik: equal encodings are equal points.
-    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
-    const disagree = new Set();
-    for (let i = 0; i < order.length; i++) {
-        const mi = commitments.get(order[i]);
-        if (!mi)
-            continue;
-        for (let k = i + 1; k < order.length; k++) {
-            const mk = commitments.get(order[k]);
-            if (mk && mi.get(order[k]) !== mk.get(order[i])) {
-                err(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, { file: rawApprovals.get(order[i])?.file, field: `maskCommitments.${order[k]}`, culprit: `${order[i]}, ${order[k]}` }));
-                disagree.add(order[i]).add(order[k]);
-            }
-        }
-    }
-    for (const m of disagree)
-        audit.approvals.delete(m);
+    const order = checkApprovals(audit, request, { rawApprovals, H, holders, ceremony: files.id });
     const approvalsClosed = Boolean(request) && audit.approvals.size === H.size && rawApprovals.size === H.size;
-    if (approvalsClosed && audit.approverSet) {
-        audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
-        const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
-        audit.expectedShare = msm_evaluateCommitment(C, audit.newcomerX);
-        let sum = suite_Point.ZERO;
-        for (const a of audit.approvals.values())
-            sum = sum.add(a.S);
-        if (!sum.equals(audit.expectedShare))
-            err(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', { file: rawApprovals.get(order[0])?.file, field: 'fragmentCommitment' }));
-    }
+    if (approvalsClosed && audit.approverSet)
+        closeApprovals(audit, groupBefore, rawApprovals.get(order[0])?.file);
     // Finalize.
     const rawFinalize = files.singles.get('finalize');
     if (rawFinalize) {
         try {
             if (!approvalsClosed || !audit.expectedShare || !request)
-                throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { file: rawFinalize.file });
-            const f = parseWith(JoinFinalize, rawFinalize.value, rawFinalize.file);
-            if (f.moniker !== request.moniker)
-                throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, { file: rawFinalize.file, field: 'moniker', culprit: f.moniker });
-            const c = f.moniker;
-            if (f.ceremony !== files.id)
-                throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, { file: rawFinalize.file, field: 'ceremony', culprit: c });
-            if (f.identifier !== request.identifier)
-                throw new errors_SssError('identifier differs from the request\'s', { file: rawFinalize.file, field: 'identifier', culprit: c });
-            if (!verifyArtifactSignature(f, request.signingKey))
-                throw new errors_SssError('bad artifact signature', { file: rawFinalize.file, field: 'signature', culprit: c });
-            if (f.requestDigest !== audit.requestDigest)
-                throw new errors_SssError('requestDigest differs from this ceremony\'s request.json', { file: rawFinalize.file, field: 'requestDigest', culprit: c });
-            if (f.approvalsDigest !== audit.approvalsDigest)
-                throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', { file: rawFinalize.file, field: 'approvalsDigest', culprit: c });
-            if (f.verifyingShare !== encodePoint(audit.expectedShare))
-                throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', { file: rawFinalize.file, field: 'verifyingShare', culprit: c });
+                throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { code: 'incomplete', file: rawFinalize.file });
+            const f = checkJoinFinalize(rawFinalize, files.id, request, audit, audit.expectedShare);
             audit.finalize = { file: rawFinalize.file, artifact: f };
         }
         catch (e) {
-            err(inFile(e, rawFinalize.file));
+            err(located(e, { file: rawFinalize.file }));
         }
     }
     // The round table, the phase and what is awaited.
-    const state = (ok, present, open) => (ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-');
-    const newcomerName = typeof newcomer === 'string' ? newcomer : '(newcomer)';
-    const approvalsOk = approvalsClosed && audit.approvals.size === H.size && !audit.errors.length;
-    audit.rows = [
-        {
-            moniker: newcomerName,
-            github: request?.github,
-            steps: { request: state(Boolean(request), true, true), approval: '-', finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk) },
-        },
-    ];
-    const approverNames = [...new Set([...H, ...rawApprovals.keys()])].sort();
-    for (const m of approverNames)
-        audit.rows.push({
-            moniker: m,
-            github: holders.get(m)?.participant.github,
-            steps: { request: '-', approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)), finalize: '-' },
-        });
+    audit.rows = joinTable(audit, {
+        newcomer: typeof newcomer === 'string' ? newcomer : '(newcomer)',
+        H,
+        holders,
+        rawApprovals,
+        finalizePresent: Boolean(rawFinalize),
+        approvalsOk: approvalsClosed && audit.approvals.size === H.size && !audit.errors.length,
+    });
     if (!request) {
         audit.phase = 'invalid';
         return finish('a valid request.json');
@@ -51617,7 +51567,9 @@ function auditJoin(files, groupBefore) {
         audit.phase = 'approvals';
         const awaited = request.approvers.filter((m) => !rawApprovals.has(m));
         const received = request.approvers.length - awaited.length;
-        return finish(awaited.length ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)` : 'valid approvals from every approver');
+        return finish(awaited.length
+            ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)`
+            : 'valid approvals from every approver');
     }
     if (!audit.finalize) {
         audit.phase = 'finalize';
@@ -51633,47 +51585,49 @@ function auditJoin(files, groupBefore) {
 function checkRequest(raw, ceremony, manifest, holders, threshold) {
     const r = parseWith(JoinRequest, raw.value, raw.file);
     const c = r.moniker;
-    const at = (reason, field) => new errors_SssError(reason, { file: raw.file, field, culprit: c });
+    const at = (reason, field, code = 'mismatch') => new errors_SssError(reason, { code, file: raw.file, field, culprit: c });
     if (r.ceremony !== ceremony)
         throw at(`a request for ceremony ${r.ceremony}, not ${ceremony}`, 'ceremony');
     checkIdentityFields(r, raw.file);
     if (!verifyArtifactSignature(r, r.signingKey))
-        throw at('bad artifact signature', 'signature');
+        throw at('bad artifact signature', 'signature', 'signature');
     if (holders.has(r.moniker))
-        throw at(`${r.moniker} is already a member of the group`, 'moniker');
+        throw at(`${r.moniker} is already a member of the group`, 'moniker', 'duplicate');
     for (const h of holders.values()) {
         const p = h.participant;
         if (p.identifier === r.identifier)
-            throw at(`identifier is already ${p.moniker}'s in the group`, 'identifier');
+            throw at(`identifier is already ${p.moniker}'s in the group`, 'identifier', 'duplicate');
         if ([p.signingKey, p.encryptionKey].includes(r.signingKey))
-            throw at(`reuses a public key of ${p.moniker}`, 'signingKey');
+            throw at(`reuses a public key of ${p.moniker}`, 'signingKey', 'duplicate');
         if ([p.signingKey, p.encryptionKey].includes(r.encryptionKey))
-            throw at(`reuses a public key of ${p.moniker}`, 'encryptionKey');
+            throw at(`reuses a public key of ${p.moniker}`, 'encryptionKey', 'duplicate');
         if ([p.signingKey, p.encryptionKey].includes(r.joinKey))
-            throw at(`reuses a public key of ${p.moniker}`, 'joinKey');
+            throw at(`reuses a public key of ${p.moniker}`, 'joinKey', 'duplicate');
         // One share per person: a holder's GitHub login cannot enrol a second identity.
         if (r.github && p.github && r.github.toLowerCase() === p.github.toLowerCase())
-            throw at(`GitHub login @${r.github} already holds a share as ${p.moniker}`, 'github');
+            throw at(`GitHub login @${r.github} already holds a share as ${p.moniker}`, 'github', 'duplicate');
     }
     if (r.joinKey === r.encryptionKey || r.joinKey === r.signingKey)
-        throw at('the join key must be fresh, not an identity key', 'joinKey');
+        throw at('the join key must be fresh, not an identity key', 'joinKey', 'duplicate');
     try {
         checkEncryptionKey(r.joinKey, 'joinKey');
     }
     catch (e) {
-        throw at(e.reason, 'joinKey');
+        throw located(e, { file: raw.file, field: 'joinKey', culprit: c });
     }
     if (r.groupDigest !== manifest.groupDigest)
-        throw at('groupDigest differs from ceremony.json\'s: the request is for another group state', 'groupDigest');
+        throw at("groupDigest differs from ceremony.json's: the request is for another group state", 'groupDigest');
     for (const [i, m] of r.approvers.entries()) {
         const h = holders.get(m);
         if (!h)
-            throw at(`approver ${m} does not hold a share of the group`, `approvers.${i}`);
+            throw at(`approver ${m} does not hold a share of the group`, `approvers.${i}`, 'not-allowed');
         if (i > 0 && h.x <= holders.get(r.approvers[i - 1]).x)
-            throw at(h.x === holders.get(r.approvers[i - 1]).x ? `approver ${m} is named twice` : 'approvers are not sorted by identifier', `approvers.${i}`);
+            throw at(h.x === holders.get(r.approvers[i - 1]).x
+                ? `approver ${m} is named twice`
+                : 'approvers are not sorted by identifier', `approvers.${i}`, 'malformed');
     }
     if (r.approvers.length < threshold)
-        throw at(`${r.approvers.length} approvers, fewer than the threshold ${threshold}`, 'approvers');
+        throw at(`${r.approvers.length} approvers, fewer than the threshold ${threshold}`, 'approvers', 'incomplete');
     return r;
 }
 /** The group after a completed join: the newcomer added, the key and commitment unchanged. */
@@ -51681,17 +51635,357 @@ function joinedGroup(before, request, verifyingShare, ceremony) {
     const newcomer = groupParticipant(request, verifyingShare, ceremony);
     return {
         ...before,
-        participants: [...before.participants, newcomer].sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0)),
+        participants: [...before.participants, newcomer].sort((a, b) => a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0),
         ceremonies: [...before.ceremonies, { id: ceremony, kind: 'join' }],
     };
+}
+/** The newcomer's finalize.json: its own, bound to the request, the approvals and Y(x_n). */
+function checkJoinFinalize(raw, ceremony, request, audit, expectedShare) {
+    const f = parseWith(JoinFinalize, raw.value, raw.file);
+    if (f.moniker !== request.moniker)
+        throw new errors_SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'moniker',
+            culprit: f.moniker,
+        });
+    const c = f.moniker;
+    if (f.ceremony !== ceremony)
+        throw new errors_SssError(`artifact belongs to ceremony ${f.ceremony}, not ${ceremony}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'ceremony',
+            culprit: c,
+        });
+    if (f.identifier !== request.identifier)
+        throw new errors_SssError("identifier differs from the request's", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'identifier',
+            culprit: c,
+        });
+    if (!verifyArtifactSignature(f, request.signingKey))
+        throw new errors_SssError('bad artifact signature', {
+            code: 'signature',
+            file: raw.file,
+            field: 'signature',
+            culprit: c,
+        });
+    if (f.requestDigest !== audit.requestDigest)
+        throw new errors_SssError("requestDigest differs from this ceremony's request.json", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'requestDigest',
+            culprit: c,
+        });
+    if (f.approvalsDigest !== audit.approvalsDigest)
+        throw new errors_SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'approvalsDigest',
+            culprit: c,
+        });
+    if (f.verifyingShare !== encodePoint(expectedShare))
+        throw new errors_SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', {
+            code: 'inconsistent',
+            file: raw.file,
+            field: 'verifyingShare',
+            culprit: c,
+        });
+    return f;
+}
+/**
+ * ceremony.json and the group state it extends: its schema and id, on the group's current tip,
+ * with the group's digest, threshold and key. Returns the manifest, or what is awaited instead.
+ */
+function checkJoinManifest(files, groupBefore, audit) {
+    const waitFor = (awaiting) => ({ awaiting });
+    if (!files.manifest) {
+        audit.errors.push(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
+        return waitFor('ceremony.json');
+    }
+    const mfile = files.manifest.file;
+    let manifest;
+    try {
+        manifest = parseWith(JoinManifest, files.manifest.value, mfile);
+        if (manifest.ceremony !== files.id)
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'ceremony',
+            });
+    }
+    catch (e) {
+        audit.errors.push(located(e, {}));
+        return waitFor('a valid ceremony.json');
+    }
+    audit.manifest = manifest;
+    audit.threshold = manifest.threshold;
+    if (!groupBefore) {
+        audit.phase = 'setup';
+        return waitFor(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+    }
+    const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
+    if (manifest.extends !== last) {
+        if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
+            audit.phase = 'setup';
+            return waitFor(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+        }
+        audit.errors.push(new errors_SssError(`extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`, { code: 'mismatch', file: mfile, field: 'extends' }));
+        return waitFor('a request against the current group');
+    }
+    try {
+        if (manifest.groupDigest !== digest(groupBefore))
+            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'groupDigest',
+            });
+        if (manifest.threshold !== groupBefore.threshold)
+            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'threshold',
+            });
+        if (manifest.publicKey !== groupBefore.publicKey)
+            throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
+    }
+    catch (e) {
+        audit.errors.push(located(e, {}));
+        return waitFor('a valid ceremony.json');
+    }
+    return { manifest, groupBefore };
+}
+/** An approval's author: a file for a valid request, named for its author, of this ceremony, from an approver. */
+function checkApprovalAuthor(raw, m, ceremony, request, audit) {
+    if (!request || !audit.approverSet)
+        throw new errors_SssError('an approval of a request that is missing or invalid', {
+            code: 'incomplete',
+            file: raw.file,
+        });
+    const a = parseWith(JoinApproval, raw.value, raw.file);
+    if (a.moniker !== m)
+        throw new errors_SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'moniker',
+            culprit: a.moniker,
+        });
+    if (a.ceremony !== ceremony)
+        throw new errors_SssError(`an approval for ceremony ${a.ceremony}, not ${ceremony}`, {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'ceremony',
+            culprit: a.moniker,
+        });
+    const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
+    if (!holder)
+        throw new errors_SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'moniker',
+            culprit: a.moniker,
+        });
+    if (a.identifier !== holder.participant.identifier)
+        throw new errors_SssError("identifier differs from the approver's in the group", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'identifier',
+            culprit: a.moniker,
+        });
+    return { raw, a, holder };
+}
+/**
+ * An approval's content: signed by the approver, for this request, a mask commitment for every
+ * partner and no one else, valid points. Records the relation S_i must satisfy (checked for all
+ * approvals at once) and the approval.
+ */
+function checkApprovalContent({ raw, a, holder }, request, ctx, audit) {
+    const { H, holders, lambdas, decoded, relations, commitments } = ctx;
+    if (!verifyArtifactSignature(a, holder.participant.signingKey))
+        throw new errors_SssError('bad artifact signature', {
+            code: 'signature',
+            file: raw.file,
+            field: 'signature',
+            culprit: a.moniker,
+        });
+    if (a.requestDigest !== audit.requestDigest)
+        throw new errors_SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
+            code: 'mismatch',
+            file: raw.file,
+            field: 'requestDigest',
+            culprit: a.moniker,
+        });
+    const partners = Object.keys(a.maskCommitments);
+    const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
+    if (missing.length)
+        throw new errors_SssError(`no mask commitment for ${names(missing)}`, {
+            code: 'incomplete',
+            file: raw.file,
+            field: 'maskCommitments',
+            culprit: a.moniker,
+        });
+    const extra = partners.filter((k) => k === a.moniker || !H.has(k));
+    if (extra.length)
+        throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
+            code: 'not-allowed',
+            file: raw.file,
+            field: 'maskCommitments',
+            culprit: a.moniker,
+        });
+    const field = (f, e) => located(e, { file: raw.file, field: f, culprit: a.moniker });
+    let S;
+    try {
+        S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
+    }
+    catch (e) {
+        throw field('fragmentCommitment', e);
+    }
+    const pairs = [];
+    for (const k of partners) {
+        const hex = a.maskCommitments[k];
+        let P = decoded.get(hex);
+        if (!P) {
+            try {
+                P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
+            }
+            catch (e) {
+                throw field(`maskCommitments.${k}`, e);
+            }
+            decoded.set(hex, P);
+        }
+        pairs.push({ x: holders.get(k).x, M: P });
+    }
+    const lambda = lambdas.get(a.moniker);
+    relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
+    commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
+    audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
+}
+/** Both ends of every pair publish the same M_ik (equal encodings are equal points); returns who disagrees. */
+function checkPairMasks(order, commitments, rawApprovals, audit) {
+    const disagree = new Set();
+    for (let i = 0; i < order.length; i++) {
+        const mi = commitments.get(order[i]);
+        if (!mi)
+            continue;
+        for (let k = i + 1; k < order.length; k++) {
+            const mk = commitments.get(order[k]);
+            if (mk && mi.get(order[k]) !== mk.get(order[i])) {
+                audit.errors.push(new errors_SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
+                    code: 'inconsistent',
+                    file: rawApprovals.get(order[i])?.file,
+                    field: `maskCommitments.${order[k]}`,
+                    culprits: [order[i], order[k]],
+                }));
+                disagree.add(order[i]).add(order[k]);
+            }
+        }
+    }
+    return disagree;
+}
+/** The join's round table: the newcomer's request and finalize, each approver's approval. */
+function joinTable(audit, ctx) {
+    const rows = [
+        {
+            moniker: ctx.newcomer,
+            github: audit.request?.artifact.github,
+            steps: {
+                request: stepState(Boolean(audit.request), true, true),
+                approval: '-',
+                finalize: stepState(Boolean(audit.finalize), ctx.finalizePresent, ctx.approvalsOk),
+            },
+        },
+    ];
+    const approverNames = [...new Set([...ctx.H, ...ctx.rawApprovals.keys()])].sort();
+    for (const m of approverNames)
+        rows.push({
+            moniker: m,
+            github: ctx.holders.get(m)?.participant.github,
+            steps: {
+                request: '-',
+                approval: stepState(audit.approvals.has(m), ctx.rawApprovals.has(m), Boolean(audit.request)),
+                finalize: '-',
+            },
+        });
+    return rows;
+}
+/** With every approval in: their digest, Y(x_n) from the group commitment, and Σ S_i = Y(x_n). */
+function closeApprovals(audit, groupBefore, firstFile) {
+    audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
+    const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
+    audit.expectedShare = msm_evaluateCommitment(C, audit.newcomerX);
+    let sum = suite_Point.ZERO;
+    for (const a of audit.approvals.values())
+        sum = sum.add(a.S);
+    if (!sum.equals(audit.expectedShare))
+        audit.errors.push(new errors_SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
+            code: 'inconsistent',
+            file: firstFile,
+            field: 'fragmentCommitment',
+        }));
+}
+/**
+ * Every approval: its author (checkApprovalAuthor), its content (checkApprovalContent), then for
+ * all of them at once the relations S_i must satisfy and the pair masks both ends publish. A
+ * refused approval is one problem and is left out. Returns the approvers in identifier order.
+ */
+function checkApprovals(audit, request, ctx) {
+    const { rawApprovals, H, holders } = ctx;
+    const lambdas = new Map();
+    if (audit.approverSet) {
+        const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX);
+        audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
+    }
+    const candidates = [];
+    for (const [m, raw] of rawApprovals) {
+        const author = raw.value?.moniker;
+        if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
+            audit.errors.push(new errors_SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author).file})`, {
+                code: 'duplicate',
+                file: raw.file,
+                field: 'moniker',
+                culprit: author,
+            }));
+            continue;
+        }
+        try {
+            candidates.push(checkApprovalAuthor(raw, m, ctx.ceremony, request, audit));
+        }
+        catch (e) {
+            audit.errors.push(located(e, { file: raw.file }));
+        }
+    }
+    const relations = [];
+    const commitments = new Map();
+    const decoded = new Map();
+    for (const { raw, a, holder } of candidates) {
+        try {
+            checkApprovalContent({ raw, a, holder }, request, { H, holders, lambdas, decoded, relations, commitments }, audit);
+        }
+        catch (e) {
+            audit.errors.push(located(e, { file: raw.file }));
+        }
+    }
+    for (const id of badApprovalRelations(relations)) {
+        const a = audit.approvals.get(id);
+        audit.errors.push(new errors_SssError("S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks", { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
+        audit.approvals.delete(id);
+    }
+    // Both ends of every pair publish the same M_ik.
+    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
+    for (const m of checkPairMasks(order, commitments, rawApprovals, audit))
+        audit.approvals.delete(m);
+    return order;
 }
 //# sourceMappingURL=join.js.map
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/ceremony/tree.js
 /**
- * Reading a ceremony's files from disk. The layout is fixed (PROTOCOL section 4); anything else
- * under a ceremony directory is reported, never silently ignored.
+ * The one way artifacts are read from disk, for the CLI, the Action and the warm-up alike: one
+ * guarded read (no symbolic link, FIFO or device followed, at most MAX_ARTIFACT_BYTES), a whole
+ * ceremony directory in its fixed layout (anything else under it is reported, never silently
+ * ignored), and a ceremony as a command sees it, with the files named on its command line.
  */
 
 
@@ -51714,7 +52008,7 @@ function classifyPath(rel, ceremoniesDir = 'ceremonies') {
     if (!rel.startsWith(prefix))
         return undefined;
     const parts = rel.slice(prefix.length).split('/');
-    if (!CEREMONY_ID.test(parts[0] ?? ''))
+    if (!suite_CEREMONY_ID.test(parts[0] ?? ''))
         return undefined;
     if (parts.length === 2 && LAYOUT.singles.includes(parts[1]))
         return { ceremony: parts[0], role: parts[1].replace(/\.json$/, '') };
@@ -51725,15 +52019,53 @@ function classifyPath(rel, ceremoniesDir = 'ceremonies') {
     }
     return undefined;
 }
+/**
+ * An artifact's text. Opened without following a symbolic link and without blocking on a FIFO,
+ * then checked on the open descriptor (a regular file, not too large), so nothing swapped in
+ * between the check and the read is read.
+ */
+function readArtifactText(path, shown = path) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code === 'ELOOP')
+            throw new errors_SssError('symbolic links are not allowed', { code: 'io', file: shown });
+        if (code === 'ENOENT')
+            throw new errors_SssError('no such file', { code: 'io', file: shown });
+        throw new errors_SssError(`cannot read the file (${code ?? 'error'})`, { code: 'io', file: shown });
+    }
+    try {
+        const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!st.isFile())
+            throw new errors_SssError('not a regular file', { code: 'io', file: shown });
+        if (st.size > MAX_ARTIFACT_BYTES)
+            throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { code: 'io', file: shown });
+        return (0,external_node_fs_namespaceObject.readFileSync)(fd, 'utf8');
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** An artifact file, read as readArtifactText reads it and parsed as JSON. */
+function readArtifactFile(path, shown = path) {
+    return { file: shown, value: parseJson(readArtifactText(path, shown), shown) };
+}
 function readArtifact(path, shown) {
-    const st = (0,external_node_fs_namespaceObject.lstatSync)(path);
-    if (st.isSymbolicLink())
-        throw new errors_SssError('symbolic links are not allowed', { file: shown });
-    if (!st.isFile())
-        throw new errors_SssError('not a regular file', { file: shown });
-    if (st.size > MAX_ARTIFACT_BYTES)
-        throw new errors_SssError(`file is larger than ${MAX_ARTIFACT_BYTES} bytes`, { file: shown });
-    return parseJson((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), shown);
+    return readArtifactFile(path, shown).value;
+}
+/** A ceremony put together from files already read: the one way to build CeremonyFiles by hand. */
+function ceremonyOf(id, dir, parts) {
+    return {
+        id,
+        dir,
+        manifest: parts.manifest,
+        byRole: new Map(parts.byRole ?? []),
+        singles: new Map(parts.singles ?? []),
+        errors: parts.errors ?? [],
+    };
 }
 /** Reads every file of one ceremony directory. `root` makes the reported paths relative. */
 function readCeremony(dir, root = process.cwd()) {
@@ -51741,7 +52073,7 @@ function readCeremony(dir, root = process.cwd()) {
     const out = { id, dir, byRole: new Map(), singles: new Map(), errors: [] };
     const shown = (p) => (0,external_node_path_namespaceObject.relative)(root, p) || p;
     if (!(0,external_node_fs_namespaceObject.existsSync)(dir)) {
-        out.errors.push(new errors_SssError('no such ceremony directory', { file: shown(dir) }));
+        out.errors.push(new errors_SssError('no such ceremony directory', { code: 'io', file: shown(dir) }));
         return out;
     }
     for (const name of (0,external_node_fs_namespaceObject.readdirSync)(dir).sort()) {
@@ -51753,7 +52085,7 @@ function readCeremony(dir, root = process.cwd()) {
                 const fp = (0,external_node_path_namespaceObject.join)(path, f);
                 const m = /^(.+)\.json$/.exec(f);
                 if (!m || !MONIKER.test(m[1])) {
-                    out.errors.push(new errors_SssError('not part of the ceremony layout', { file: shown(fp) }));
+                    out.errors.push(new errors_SssError('not part of the ceremony layout', { code: 'not-allowed', file: shown(fp) }));
                     continue;
                 }
                 try {
@@ -51778,7 +52110,7 @@ function readCeremony(dir, root = process.cwd()) {
             }
         }
         else {
-            out.errors.push(new errors_SssError('not part of the ceremony layout', { file: shown(path) }));
+            out.errors.push(new errors_SssError('not part of the ceremony layout', { code: 'not-allowed', file: shown(path) }));
         }
     }
     return out;
@@ -51788,9 +52120,48 @@ function listCeremonies(ceremoniesDir) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(ceremoniesDir))
         return [];
     return (0,external_node_fs_namespaceObject.readdirSync)(ceremoniesDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && CEREMONY_ID.test(d.name))
+        .filter((d) => d.isDirectory() && suite_CEREMONY_ID.test(d.name))
         .map((d) => d.name)
         .sort();
+}
+/**
+ * A ceremony as a step's command sees it: the files named on the command line as role `role`
+ * (keyed by the moniker in their names), the `keep` roles from the ceremony directory, and of
+ * the directory's problems only an unreadable ceremony.json (later rounds do not block this step).
+ * Files in ceremonies/<id>/<round>/ belong to <id>; files elsewhere name their ceremony.
+ */
+function ceremonyWithFiles(paths, role, keep, where) {
+    const shownOf = (p) => relative(where.root, p) && !relative(where.root, p).startsWith('..') ? relative(where.root, p) : p;
+    const nearby = resolve(paths[0], '..', '..');
+    const fromDir = CEREMONY_ID.test(basename(nearby)) && existsSync(join(nearby, 'ceremony.json')) ? basename(nearby) : undefined;
+    let ceremony = fromDir;
+    const named = new Map();
+    for (const p of paths) {
+        const raw = readArtifactFile(p, shownOf(p));
+        const c = raw.value?.ceremony;
+        if (typeof c !== 'string' || !CEREMONY_ID.test(c))
+            throw new SssError('missing or invalid ceremony id', { code: 'malformed', file: raw.file, field: 'ceremony' });
+        if (!fromDir) {
+            if (ceremony && c !== ceremony)
+                throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, {
+                    code: 'mismatch',
+                    file: raw.file,
+                    field: 'ceremony',
+                });
+            ceremony = c;
+        }
+        named.set(basename(p).replace(/\.json$/, ''), raw);
+    }
+    const dir = fromDir ? nearby : join(where.ceremoniesDir, ceremony);
+    const tree = readCeremony(dir, where.root);
+    const manifestPath = join(dir, 'ceremony.json');
+    const files = ceremonyOf(tree.id, tree.dir, {
+        manifest: tree.manifest,
+        byRole: [...keep.map((r) => [r, tree.byRole.get(r) ?? new Map()]), [role, named]],
+        singles: [...tree.singles],
+        errors: tree.errors.filter((e) => e.file !== undefined && resolve(where.root, e.file) === manifestPath),
+    });
+    return { files, ceremony: ceremony };
 }
 //# sourceMappingURL=tree.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/repository.js
@@ -51826,11 +52197,17 @@ function auditRepository(ceremoniesDir, root) {
                 genesis.push(r);
         }
         else {
-            state.reports.set(t.id, invalidReport(t.id, [new errors_SssError(`unknown ceremony kind ${shown(kind)}`, { file: t.manifest.file, field: 'kind' })]));
+            state.reports.set(t.id, invalidReport(t.id, [
+                new errors_SssError(`unknown ceremony kind ${shown(kind)}`, {
+                    code: 'malformed',
+                    file: t.manifest.file,
+                    field: 'kind',
+                }),
+            ]));
         }
     }
     if (genesis.length > 1)
-        state.errors.push(new errors_SssError(`more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`));
+        state.errors.push(new errors_SssError(`more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`, { code: 'duplicate' }));
     let group = genesis.length === 1 ? genesis[0].group : undefined;
     const chained = chainJoins(group, joins, auditJoin);
     for (const [id, r] of chained.reports)
@@ -51860,7 +52237,7 @@ function chainJoins(start, joins, audit) {
         const complete = audited.filter(({ r }) => r.phase === 'complete' && r.group);
         if (complete.length !== 1) {
             if (complete.length > 1)
-                errors.push(new errors_SssError(`joins ${complete.map(({ j }) => j.id).join(' and ')} both extend the group state after ${last} and are both complete: only one of them can be part of the group`));
+                errors.push(new errors_SssError(`joins ${complete.map(({ j }) => j.id).join(' and ')} both extend the group state after ${last} and are both complete: only one of them can be part of the group`, { code: 'duplicate' }));
             for (const { j, r } of audited) {
                 reports.set(j.id, r);
                 pending.delete(j.id);
@@ -51881,7 +52258,7 @@ function auditOne(ceremoniesDir, root, id) {
     const state = auditRepository(ceremoniesDir, root);
     const report = state.reports.get(id);
     if (!report)
-        throw new SssError(`no ceremony ${id} under ${ceremoniesDir}`, { field: '--ceremony' });
+        throw new SssError(`no ceremony ${id} under ${ceremoniesDir}`, { code: 'usage', field: '--ceremony' });
     return { report, state };
 }
 //# sourceMappingURL=repository.js.map
@@ -51893,18 +52270,30 @@ function auditOne(ceremoniesDir, root, id) {
 
 
 const relDir = (s, name) => {
-    const d = s.trim().replace(/^\.\/+/, '').replace(/\/+$/, '');
+    const d = s
+        .trim()
+        .replace(/^\.\/+/, '')
+        .replace(/\/+$/, '');
     if (!d || d.startsWith('/') || d.split('/').includes('..'))
-        throw new errors_SssError(`expected a directory inside the repository, got ${JSON.stringify(s)}`, { field: name });
+        throw new errors_SssError(`expected a directory inside the repository, got ${JSON.stringify(s)}`, {
+            code: 'usage',
+            field: name,
+        });
     return d;
 };
 function readInputs() {
     const mode = getInput('mode') || 'auto';
     if (!['auto', 'validate', 'publish', 'status'].includes(mode))
-        throw new errors_SssError(`expected auto, validate, publish or status, got ${JSON.stringify(mode)}`, { field: 'mode' });
+        throw new errors_SssError(`expected auto, validate, publish or status, got ${JSON.stringify(mode)}`, {
+            code: 'usage',
+            field: 'mode',
+        });
     const publishVia = getInput('publish-via') || 'commit';
     if (publishVia !== 'commit' && publishVia !== 'pull-request')
-        throw new errors_SssError(`expected commit or pull-request, got ${JSON.stringify(publishVia)}`, { field: 'publish-via' });
+        throw new errors_SssError(`expected commit or pull-request, got ${JSON.stringify(publishVia)}`, {
+            code: 'usage',
+            field: 'publish-via',
+        });
     return {
         mode: mode,
         ceremoniesDir: relDir(getInput('ceremonies-dir') || 'ceremonies', 'ceremonies-dir'),
@@ -51924,7 +52313,13 @@ function parseLogins(s) {
 function readContext(env = process.env) {
     const path = env.GITHUB_EVENT_PATH;
     const event = path && (0,external_node_fs_namespaceObject.existsSync)(path) ? JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')) : {};
-    return { eventName: env.GITHUB_EVENT_NAME ?? '', event, workspace: env.GITHUB_WORKSPACE || process.cwd(), repository: env.GITHUB_REPOSITORY, ref: env.GITHUB_REF };
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        event,
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        repository: env.GITHUB_REPOSITORY,
+        ref: env.GITHUB_REF,
+    };
 }
 /** A repository checkout (or an exported tree) as the rules see it. */
 function repositoryView(root, ceremoniesDir, state) {
@@ -51965,8 +52360,6 @@ function stalePublicFiles(dir, group) {
     return PUBLIC_FILES.filter((f) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)) || (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, f), 'utf8') !== want[f]);
 }
 //# sourceMappingURL=publish.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
@@ -56850,23 +57243,20 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 );
 
 
-;// CONCATENATED MODULE: ./lib/github/api.js
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./lib/github/repo.js
 /**
- * The GitHub API side (Octokit): the token, the repository a remote points at, the Action's one
- * status comment per pull request, and pull requests opened for a step or for public_info/.
- * The API base URL comes from GITHUB_API_URL when set (GitHub Enterprise, and the tests' local server).
+ * Which GitHub repository, and with which token: plain string work, kept apart from Octokit so the
+ * CLI can settle both before it loads the API client.
  */
 
 
-
-function client(token, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
-    return new dist_src_Octokit({ auth: token, baseUrl: baseUrl.replace(/\/+$/, ''), userAgent: 'sss-tool', log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } } });
-}
 /** owner/name, checked. */
 function parseRepo(s, field = 'repository') {
     const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(s.trim());
     if (!m)
-        throw new errors_SssError(`expected owner/name, got ${JSON.stringify(s)}`, { field });
+        throw new errors_SssError(`expected owner/name, got ${JSON.stringify(s)}`, { code: 'malformed', field });
     return { owner: m[1], repo: m[2] };
 }
 /** The owner and name in a GitHub remote URL (https, ssh or scp-like); undefined for anything else. */
@@ -56880,14 +57270,38 @@ function resolveToken(env = process.env) {
     if (t)
         return t;
     try {
-        const out = execFileSync('gh', ['auth', 'token'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env }).trim();
+        const out = execFileSync('gh', ['auth', 'token'], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+            env,
+        }).trim();
         if (out)
             return out;
     }
     catch {
         // no gh, or not logged in: the error below says what to do
     }
-    throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', { field: '--submit' });
+    throw new SssError('no GitHub token: set GITHUB_TOKEN, or log in with `gh auth login`', {
+        code: 'usage',
+        field: '--submit',
+    });
+}
+//# sourceMappingURL=repo.js.map
+;// CONCATENATED MODULE: ./lib/github/api.js
+/**
+ * The GitHub API side (Octokit): the token, the repository a remote points at, the Action's one
+ * status comment per pull request, and pull requests opened for a step or for public_info/.
+ * The API base URL comes from GITHUB_API_URL when set (GitHub Enterprise, and the tests' local server).
+ */
+
+
+function client(token, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {
+    return new dist_src_Octokit({
+        auth: token,
+        baseUrl: baseUrl.replace(/\/+$/, ''),
+        userAgent: 'sss-tool',
+        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
+    });
 }
 /** The HTTP status of an Octokit error (0 for anything else). */
 function httpStatus(e) {
@@ -56912,7 +57326,12 @@ async function upsertComment(o, r, issue, marker, body) {
 }
 /** Opens a pull request; when one is already open for the same head, returns that one. */
 async function openPullRequest(o, r, pr) {
-    const existing = await o.rest.pulls.list({ ...r, head: pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`, base: pr.base, state: 'open' });
+    const existing = await o.rest.pulls.list({
+        ...r,
+        head: pr.head.includes(':') ? pr.head : `${r.owner}:${pr.head}`,
+        base: pr.base,
+        state: 'open',
+    });
     if (existing.data.length)
         return { number: existing.data[0].number, url: existing.data[0].html_url, existed: true };
     const made = await o.rest.pulls.create({ ...r, ...pr });
@@ -60351,9 +60770,14 @@ function git(dir) {
 }
 /** Runs git with byte-exact stdin and stdout (and, for a private index, extra environment). */
 function gitBytes(dir, args, input, env) {
-    const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', args, { cwd: dir, input, maxBuffer: 1 << 30, env: env ? { ...process.env, ...env } : process.env });
+    const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', args, {
+        cwd: dir,
+        input,
+        maxBuffer: 1 << 30,
+        env: env ? { ...process.env, ...env } : process.env,
+    });
     if (r.status !== 0)
-        throw new errors_SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`);
+        throw new errors_SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`, { code: 'git' });
     return r.stdout;
 }
 /** Resolves a revision to a commit id; undefined when the repository does not have it. */
@@ -60379,7 +60803,7 @@ async function mergeBase(dir, a, b) {
         return (await git(dir).raw(['merge-base', a, b])).trim();
     }
     catch (e) {
-        throw new errors_SssError(`no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${e.message.trim()})`);
+        throw new errors_SssError(`no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${e.message.trim()})`, { code: 'git' });
     }
 }
 /** Reads blobs by id in one `git cat-file --batch`. */
@@ -60393,7 +60817,7 @@ function readBlobs(dir, ids) {
         const nl = buf.indexOf(0x0a, at);
         const [oid, type, size] = buf.subarray(at, nl).toString().split(' ');
         if (type === 'missing' || oid !== id)
-            throw new errors_SssError(`git object ${id} is missing`);
+            throw new errors_SssError(`git object ${id} is missing`, { code: 'git' });
         const n = Number(size);
         out.set(id, buf.subarray(nl + 1, nl + 1 + n));
         at = nl + 1 + n + 1;
@@ -60405,7 +60829,10 @@ function blobSizes(dir, ids) {
     const out = new Map();
     if (!ids.length)
         return out;
-    const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n')).toString().trim().split('\n');
+    const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n'))
+        .toString()
+        .trim()
+        .split('\n');
     for (const line of lines) {
         const [oid, , size] = line.split(' ');
         out.set(oid, Number(size));
@@ -60470,7 +60897,7 @@ async function remoteDefaultBranch(dir, remote) {
     const out = await git(dir).raw(['ls-remote', '--symref', remote, 'HEAD']);
     const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(out);
     if (!m)
-        throw new SssError(`cannot tell the default branch of remote ${remote}: pass --base`);
+        throw new SssError(`cannot tell the default branch of remote ${remote}: pass --base`, { code: 'usage' });
     return m[1];
 }
 /**
@@ -60495,25 +60922,27 @@ async function commitAndPushStep(dir, s) {
         for (const f of s.files) {
             const rel = relative(top, f).split('\\').join('/');
             if (rel.startsWith('..'))
-                throw new SssError('file is outside the repository', { file: f });
+                throw new SssError('file is outside the repository', { code: 'io', file: f });
             const blob = gi('hash-object', '-w', '--', rel);
             const onBase = gi('ls-files', '-s', '--', rel);
             if (onBase) {
                 if (onBase.split(/\s+/)[1] === blob)
                     continue;
-                throw new SssError(`${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`, { file: rel });
+                throw new SssError(`${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`, { code: 'git', file: rel });
             }
             gi('update-index', '--add', '--cacheinfo', `100644,${blob},${rel}`);
             added.push(rel);
         }
         if (!added.length)
-            throw new SssError(`nothing to submit: ${s.base} already has these files`);
+            throw new SssError(`nothing to submit: ${s.base} already has these files`, { code: 'git' });
         const tree = gi('write-tree');
         const commit = gi('commit-tree', tree, '-p', baseCommit, '-m', s.message);
         await g.raw(['push', '--force', s.remote, `${commit}:refs/heads/${s.branch}`]);
         // The files now live on the branch. Left untracked here, they would block the `git pull` that
         // brings them back once the pull request is merged.
-        const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))]).toString('utf8').split('\0'));
+        const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))])
+            .toString('utf8')
+            .split('\0'));
         for (const f of s.files)
             if (!tracked.has(relative(top, f).split('\\').join('/')))
                 rmSync(f, { force: true });
@@ -60527,7 +60956,18 @@ async function commitAndPushStep(dir, s) {
 async function commitAsBot(dir, paths, message) {
     const g = git(dir);
     await g.raw(['add', '--', ...paths]);
-    await g.raw(['-c', 'user.name=github-actions[bot]', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com', 'commit', '--no-verify', '-m', message, '--', ...paths]);
+    await g.raw([
+        '-c',
+        'user.name=github-actions[bot]',
+        '-c',
+        'user.email=41898282+github-actions[bot]@users.noreply.github.com',
+        'commit',
+        '--no-verify',
+        '-m',
+        message,
+        '--',
+        ...paths,
+    ]);
     return (await g.revparse(['HEAD'])).trim();
 }
 /** Pushes a commit to a branch of a remote, authenticated with the token for an https remote. */
@@ -60579,7 +61019,11 @@ function mergedState(dir, remote, absPath, bytes) {
 ;// CONCATENATED MODULE: ./lib/ceremony/render.js
 const MARK = { done: '✅ done', awaited: '⏳ awaited', invalid: '❌ invalid', '-': '·' };
 function title(r) {
-    const shape = r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : r.threshold ? `, threshold ${r.threshold}` : '';
+    const shape = r.threshold && r.participants
+        ? `, ${r.threshold}-of-${r.participants}`
+        : r.threshold
+            ? `, threshold ${r.threshold}`
+            : '';
     return `${r.ceremony} (${r.kind}${shape}): ${r.phase}`;
 }
 /** Plain text for a terminal. */
@@ -60589,7 +61033,11 @@ function renderText(r) {
         const head = ['participant', ...r.steps];
         const body = r.rows.map((row) => [row.moniker, ...r.steps.map((s) => row.steps[s] ?? '-')]);
         const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-        const fmt = (cells) => '  ' + cells.map((c, i) => c.padEnd(width[i])).join('  ').trimEnd();
+        const fmt = (cells) => '  ' +
+            cells
+                .map((c, i) => c.padEnd(width[i]))
+                .join('  ')
+                .trimEnd();
         lines.push(fmt(head), ...body.map(fmt));
     }
     if (r.group)
@@ -60602,7 +61050,10 @@ function renderText(r) {
 const render_esc = (s) => s.replace(/[|<>]/g, (c) => `\\${c}`);
 /** Markdown for a job summary or a PR comment. */
 function renderMarkdown(r) {
-    const lines = [`### Ceremony \`${r.ceremony}\` (${r.kind}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${r.phase}**`, ''];
+    const lines = [
+        `### Ceremony \`${r.ceremony}\` (${r.kind}${r.threshold && r.participants ? `, ${r.threshold}-of-${r.participants}` : ''}): **${r.phase}**`,
+        '',
+    ];
     if (r.rows.length) {
         lines.push(`| participant | ${r.steps.join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
         for (const row of r.rows) {
@@ -60631,7 +61082,13 @@ function reportJson(r) {
         participants: r.participants,
         rows: r.rows,
         awaiting: r.awaiting,
-        errors: r.errors.map((e) => ({ message: e.message, file: e.file, field: e.field, culprit: e.culprit, reason: e.reason })),
+        errors: r.errors.map((e) => ({
+            message: e.message,
+            file: e.file,
+            field: e.field,
+            culprit: e.culprit,
+            reason: e.reason,
+        })),
         publicKey: r.group?.publicKey,
         digests: r.digests,
     };
@@ -60652,7 +61109,9 @@ const report_esc = (s) => s.replace(/[|<>]/g, (c) => `\\${c}`);
 function annotate(problems) {
     for (const p of problems) {
         const e = p.error;
-        const text = p.merged && e.file ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)` : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
+        const text = p.merged && e.file
+            ? `${e.reason}${e.field ? ` (field ${e.field})` : ''} (merged before this pull request)`
+            : `${e.reason}${e.field ? ` (field ${e.field})` : ''}`;
         const culprit = e.culprit ? ` (culprit: ${e.culprit})` : '';
         if (e.file)
             error(text + culprit, { title: `sss-tool: ${e.file}`, file: e.file, startLine: 1 });
@@ -60684,7 +61143,10 @@ async function writeSummary(markdown) {
 function setOutputs(state) {
     const status = Object.fromEntries([...state.reports.values()].map((r) => [r.ceremony, r.phase]));
     setOutput('status', JSON.stringify(status));
-    setOutput('completed', [...state.reports.values()].filter((r) => r.phase === 'complete').map((r) => r.ceremony).join(','));
+    setOutput('completed', [...state.reports.values()]
+        .filter((r) => r.phase === 'complete')
+        .map((r) => r.ceremony)
+        .join(','));
     setOutput('public-key', state.group?.publicKey ?? '');
 }
 /**
@@ -60736,7 +61198,7 @@ async function publish(inputs, ctx) {
     const defaultBranch = ctx.event.repository?.default_branch ?? ctx.ref?.replace(/^refs\/heads\//, '');
     const lines = ['## sss-tool: publish', ''];
     if (ctx.event.repository?.fork)
-        result.skipped = 'this repository is a fork: publishing is the upstream repository\'s';
+        result.skipped = "this repository is a fork: publishing is the upstream repository's";
     else if (ctx.ref && defaultBranch && ctx.ref !== `refs/heads/${defaultBranch}`)
         result.skipped = `${ctx.ref} is not the default branch (${defaultBranch})`;
     else if (state.errors.length)
@@ -60761,7 +61223,9 @@ async function publish(inputs, ctx) {
             result.commit = commit;
             if (inputs.publishVia === 'commit') {
                 if (!defaultBranch)
-                    throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)');
+                    throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
+                        code: 'git',
+                    });
                 await pushCommit(ws, 'origin', commit, defaultBranch, { token: inputs.token });
                 lines.push(`Committed ${result.changed.map((f) => `\`${f}\``).join(', ')} to \`${defaultBranch}\` (${commit.slice(0, 12)}).`);
             }
@@ -60786,9 +61250,12 @@ async function publish(inputs, ctx) {
 /** Pushes the commit as the publish branch (unless it already holds the same files) and opens its pull request. */
 async function publishPullRequest(inputs, ctx, commit, base, message) {
     if (!base)
-        throw new errors_SssError('cannot tell the default branch for the pull request');
+        throw new errors_SssError('cannot tell the default branch for the pull request', { code: 'git' });
     if (!inputs.token || !ctx.repository)
-        throw new errors_SssError('publish-via pull-request needs the token input and GITHUB_REPOSITORY', { field: 'token' });
+        throw new errors_SssError('publish-via pull-request needs the token input and GITHUB_REPOSITORY', {
+            code: 'usage',
+            field: 'token',
+        });
     const ws = ctx.workspace;
     let same = false;
     try {
@@ -60802,7 +61269,12 @@ async function publishPullRequest(inputs, ctx, commit, base, message) {
     if (!same)
         await pushCommit(ws, 'origin', commit, PUBLISH_BRANCH, { force: true, token: inputs.token });
     const [title, ...body] = message.split('\n');
-    const pr = await openPullRequest(client(inputs.token), parseRepo(ctx.repository), { head: PUBLISH_BRANCH, base, title, body: body.join('\n').trim() + `\n\nFiles: ${PUBLIC_FILES.join(', ')}` });
+    const pr = await openPullRequest(client(inputs.token), parseRepo(ctx.repository), {
+        head: PUBLISH_BRANCH,
+        base,
+        title,
+        body: body.join('\n').trim() + `\n\nFiles: ${PUBLIC_FILES.join(', ')}`,
+    });
     return pr.number;
 }
 //# sourceMappingURL=publish.js.map
@@ -60860,7 +61332,10 @@ const pathOf = (s) => {
     const keys = [];
     for (let p = s; p?.key !== undefined; p = p.parent)
         keys.push(p.key);
-    return keys.reverse().map((k) => `${k}.`).join('');
+    return keys
+        .reverse()
+        .map((k) => `${k}.`)
+        .join('');
 };
 /**
  * Depth-first, in document order, with an explicit stack: a pull request may carry JSON nested
@@ -60935,7 +61410,9 @@ const FILE_RULES = [
         perMoniker: true,
         pattern: 'round2/<moniker>.json',
         author: byFileName,
-        notYet: ({ report, tree }) => report?.digests?.round1 ? undefined : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
+        notYet: ({ report, tree }) => report?.digests?.round1
+            ? undefined
+            : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
     },
     {
         kind: 'dkg',
@@ -60943,11 +61420,19 @@ const FILE_RULES = [
         perMoniker: true,
         pattern: 'finalize/<moniker>.json',
         author: byFileName,
-        notYet: ({ report, tree }) => report?.digests?.round2 ? undefined : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
+        notYet: ({ report, tree }) => report?.digests?.round2
+            ? undefined
+            : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
     },
     // Join (PROTOCOL section 4, "Adding a participant"): the newcomer's request, each approver's
     // fragment once the request is merged, the newcomer's finalize once every approval is.
-    { kind: 'join', role: 'request', perMoniker: false, pattern: 'request.json', author: (f) => ({ moniker: monikerOf(f.value) }) },
+    {
+        kind: 'join',
+        role: 'request',
+        perMoniker: false,
+        pattern: 'request.json',
+        author: (f) => ({ moniker: monikerOf(f.value) }),
+    },
     {
         kind: 'join',
         role: 'approvals',
@@ -60993,7 +61478,9 @@ function declaredGithub(view, state, moniker) {
 }
 function layoutHint(kind) {
     const rules = FILE_RULES.filter((r) => r.kind === kind || r.kind === '*');
-    return rules.length ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}` : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
+    return rules.length
+        ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}`
+        : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
 }
 /** Ceremony ids whose directory the changes touch. */
 function touchedCeremonies(changes, ceremoniesDir) {
@@ -61015,125 +61502,121 @@ function touchedCeremonies(changes, ceremoniesDir) {
  */
 function checkChanges(changes, ctx) {
     const errors = [];
-    const fail = (file, reason) => errors.push(new errors_SssError(reason, { file }));
-    const isMaintainer = ctx.maintainers.some((m) => sameLogin(m, ctx.author));
-    const maintainerList = ctx.maintainers.map((m) => `@${m}`).join(', ');
-    const cPrefix = ctx.ceremoniesDir + '/';
-    const pPrefix = ctx.publicInfoDir + '/';
-    const housekeeping = (c) => {
-        if (!isMaintainer)
-            fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${cPrefix}<id>/${ctx.maintainers.length ? ` (repository files are for maintainers: ${maintainerList})` : ''}`);
-    };
     let baseView;
-    const base = () => (baseView ??= ctx.base());
-    for (const c of changes) {
-        const p = c.path;
-        if (c.content) {
-            const why = privateMaterial(c.content);
-            if (why)
-                fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
-        }
-        if (p.startsWith(pPrefix)) {
-            checkPublicInfo(c, p.slice(pPrefix.length));
-            continue;
-        }
-        if (!p.startsWith(cPrefix) || !p.slice(cPrefix.length).includes('/')) {
-            housekeeping(c);
-            continue;
-        }
-        // A file under ceremonies/<id>/: the transcript, append-only.
-        if (c.status === 'D') {
-            fail(p, 'deletes a merged artifact: the transcript is append-only');
-            continue;
-        }
-        if (c.status === 'M' || c.status === 'T') {
-            fail(p, `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`);
-            continue;
-        }
-        if (c.mode === '120000') {
-            fail(p, 'symbolic links are not allowed');
-            continue;
-        }
-        if (c.mode !== '100644' && c.mode !== '100755') {
-            fail(p, `not a regular file (git mode ${c.mode})`);
-            continue;
-        }
-        if ((c.size ?? 0) > MAX_ARTIFACT_BYTES) {
-            fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`);
-            continue;
-        }
-        const where = classifyPath(p, ctx.ceremoniesDir);
-        const id = p.slice(cPrefix.length).split('/')[0];
-        const view = ctx.head.ceremony(id);
-        const kind = ceremonyKind(view.tree);
-        const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
-        if (!where || !rule) {
-            fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
-            continue;
-        }
-        const input = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
-        checkAuthor(p, rule, input, view);
-        if (rule.notYet) {
-            const why = rule.notYet(base().ceremony(id));
-            if (why)
-                fail(p, `${why} on the base branch: wait until the earlier step is merged`);
-        }
-    }
+    const k = {
+        ctx,
+        fail: (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file })),
+        isMaintainer: ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
+        maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
+        cPrefix: ctx.ceremoniesDir + '/',
+        pPrefix: ctx.publicInfoDir + '/',
+        base: () => (baseView ??= ctx.base()),
+    };
+    for (const c of changes)
+        checkChange(c, k);
     return errors;
-    function checkAuthor(p, rule, input, view) {
-        const who = rule.author(input);
-        if (who === 'maintainer') {
-            if (ctx.maintainers.length && !isMaintainer)
-                fail(p, `only maintainers (${maintainerList}) may add a ceremony manifest, not @${ctx.author}`);
-            return;
-        }
-        const moniker = who.moniker;
-        if (!moniker) {
-            fail(p, 'cannot tell who authored this file (no moniker)');
-            return;
-        }
-        const github = who.github ?? declaredGithub(view, ctx.head.state, moniker);
-        if (!github) {
-            if (!isMaintainer)
-                fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
-        }
-        else if (!sameLogin(github, ctx.author)) {
-            fail(p, `submitted by @${ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
-            return;
-        }
-        // One artifact per participant per round: no second moniker under the same login.
-        if (github && rule.perMoniker && view.tree) {
-            for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
-                if (other === moniker)
-                    continue;
-                const theirs = declaredGithub(view, ctx.head.state, other);
-                if (theirs && sameLogin(theirs, github))
-                    fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`);
-            }
+}
+/** One changed file: never private material; then public_info/, repository files or the transcript. */
+function checkChange(c, k) {
+    const p = c.path;
+    if (c.content) {
+        const why = privateMaterial(c.content);
+        if (why)
+            k.fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
+    }
+    if (p.startsWith(k.pPrefix))
+        checkPublicInfo(c, p.slice(k.pPrefix.length), k);
+    else if (!p.startsWith(k.cPrefix) || !p.slice(k.cPrefix.length).includes('/'))
+        housekeeping(c, k);
+    else
+        checkTranscriptFile(c, k);
+}
+/** A repository file outside ceremonies/ and public_info/: a maintainer's, never a participant's. */
+function housekeeping(c, k) {
+    if (!k.isMaintainer)
+        k.fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${k.cPrefix}<id>/${k.ctx.maintainers.length ? ` (repository files are for maintainers: ${k.maintainerList})` : ''}`);
+}
+/** A file under ceremonies/<id>/: added (append-only), a plain small file, in the layout, by its author, in turn. */
+function checkTranscriptFile(c, k) {
+    const p = c.path;
+    if (c.status === 'D')
+        return k.fail(p, 'deletes a merged artifact: the transcript is append-only');
+    if (c.status === 'M' || c.status === 'T')
+        return k.fail(p, `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`);
+    if (c.mode === '120000')
+        return k.fail(p, 'symbolic links are not allowed', 'io');
+    if (c.mode !== '100644' && c.mode !== '100755')
+        return k.fail(p, `not a regular file (git mode ${c.mode})`, 'io');
+    if ((c.size ?? 0) > MAX_ARTIFACT_BYTES)
+        return k.fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
+    const where = classifyPath(p, k.ctx.ceremoniesDir);
+    const id = p.slice(k.cPrefix.length).split('/')[0];
+    const view = k.ctx.head.ceremony(id);
+    const kind = ceremonyKind(view.tree);
+    const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
+    if (!where || !rule)
+        return k.fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
+    const input = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
+    checkAuthor(p, rule, input, view, k);
+    if (rule.notYet) {
+        const why = rule.notYet(k.base().ceremony(id));
+        if (why)
+            k.fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
+    }
+}
+function checkAuthor(p, rule, input, view, k) {
+    const who = rule.author(input);
+    if (who === 'maintainer') {
+        if (k.ctx.maintainers.length && !k.isMaintainer)
+            k.fail(p, `only maintainers (${k.maintainerList}) may add a ceremony manifest, not @${k.ctx.author}`);
+        return;
+    }
+    const moniker = who.moniker;
+    if (!moniker) {
+        k.fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
+        return;
+    }
+    const github = who.github ?? declaredGithub(view, k.ctx.head.state, moniker);
+    if (!github) {
+        if (!k.isMaintainer)
+            k.fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
+    }
+    else if (!sameLogin(github, k.ctx.author)) {
+        k.fail(p, `submitted by @${k.ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
+        return;
+    }
+    // One artifact per participant per round: no second moniker under the same login.
+    if (github && rule.perMoniker && view.tree) {
+        for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
+            if (other === moniker)
+                continue;
+            const theirs = declaredGithub(view, k.ctx.head.state, other);
+            if (theirs && sameLogin(theirs, github))
+                k.fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
         }
     }
-    function checkPublicInfo(c, name) {
-        if (ctx.maintainers.length && !isMaintainer) {
-            fail(c.path, `only maintainers (${maintainerList}) may change ${pPrefix}; it is generated from the transcript when a ceremony completes`);
-            return;
-        }
-        if (!PUBLIC_FILES.includes(name)) {
-            housekeeping(c);
-            return;
-        }
-        const group = ctx.head.state.group;
-        if (!group) {
-            fail(c.path, `no complete ceremony yields ${pPrefix} yet: it is generated from the transcript, never written by hand`);
-            return;
-        }
-        const want = publicInfoFiles(group)[name];
-        if (c.status === 'D')
-            fail(c.path, 'deletes a generated public file');
-        else if (c.mode !== '100644' && c.mode !== '100755')
-            fail(c.path, `not a regular file (git mode ${c.mode})`);
-        else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
-            fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
+}
+function checkPublicInfo(c, name, k) {
+    if (k.ctx.maintainers.length && !k.isMaintainer) {
+        k.fail(c.path, `only maintainers (${k.maintainerList}) may change ${k.pPrefix}; it is generated from the transcript when a ceremony completes`);
+        return;
     }
+    if (!PUBLIC_FILES.includes(name)) {
+        housekeeping(c, k);
+        return;
+    }
+    const group = k.ctx.head.state.group;
+    if (!group) {
+        k.fail(c.path, `no complete ceremony yields ${k.pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
+        return;
+    }
+    const want = publicInfoFiles(group)[name];
+    if (c.status === 'D')
+        k.fail(c.path, 'deletes a generated public file');
+    else if (c.mode !== '100644' && c.mode !== '100755')
+        k.fail(c.path, `not a regular file (git mode ${c.mode})`);
+    else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
+        k.fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
 }
 function parseOrUndefined(bytes) {
     if (!bytes)
@@ -61178,16 +61661,16 @@ function auditProblems(state, ceremonies, changed) {
 async function validate_validate(inputs, ctx) {
     const pr = ctx.event.pull_request;
     if (!pr)
-        throw new errors_SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)');
+        throw new errors_SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)', { code: 'usage' });
     const author = pr.user?.login ?? '';
     const number = pr.number ?? ctx.event.number;
     const baseSha = pr.base?.sha;
     const ws = ctx.workspace;
     const head = await commitOf(ws, 'HEAD');
     if (!head)
-        throw new errors_SssError(`${ws} is not a git checkout`);
+        throw new errors_SssError(`${ws} is not a git checkout`, { code: 'git' });
     if (!baseSha || !(await commitOf(ws, baseSha)))
-        throw new errors_SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`);
+        throw new errors_SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
     const base = await mergeBase(ws, baseSha, head);
     const changes = changedFiles(ws, base, head);
     info(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`);
@@ -61246,7 +61729,8 @@ async function validate_validate(inputs, ctx) {
 function dedupe(problems) {
     const out = [];
     for (const p of problems) {
-        const same = out.find((q) => q.error.file === p.error.file && (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))));
+        const same = out.find((q) => q.error.file === p.error.file &&
+            (q.error.reason === p.error.reason || (p.error.file && q.error.reason.startsWith(p.error.reason))));
         if (!same)
             out.push(p);
     }
@@ -61270,7 +61754,7 @@ function dedupe(problems) {
 /** The mode an event implies when the `mode` input is `auto`. */
 function modeFor(eventName) {
     if (eventName === 'pull_request_target')
-        throw new errors_SssError('refusing to run on pull_request_target: it runs with a write token next to untrusted changes; trigger the workflow on pull_request', { field: 'on' });
+        throw new errors_SssError('refusing to run on pull_request_target: it runs with a write token next to untrusted changes; trigger the workflow on pull_request', { code: 'not-allowed', field: 'on' });
     if (eventName === 'pull_request')
         return 'validate';
     if (eventName === 'push')

@@ -22,13 +22,18 @@ describe('predecodePoints', () => {
     const identity = hex(P.ZERO.toBytes());
     const notOnCurve = '02' + '00'.repeat(31);
     const smallOrder = hex(P.fromAffine({ x: 0n, y: P.Fp.ORDER - 1n }).toBytes());
-    expect(() => decodePoint(notOnCurve, 'p')).toThrow();
+    expect(() => decodePoint(notOnCurve, 'p')).toThrow('p: not a valid Ed25519 point encoding');
     clearPointCache();
     await predecodePoints([...valid, identity, notOnCurve, smallOrder], 2);
     expect(valid.every((h) => isPointCached(h))).toBe(true);
-    for (const bad of [identity, notOnCurve, smallOrder]) {
+    const refused = new Map([
+      [identity, 'p: point is the identity'],
+      [notOnCurve, 'p: not a valid Ed25519 point encoding'],
+      [smallOrder, 'p: point of small order'],
+    ]);
+    for (const [bad, message] of refused) {
       expect(isPointCached(bad)).toBe(false);
-      expect(() => decodePoint(bad, 'p')).toThrow();
+      expect(() => decodePoint(bad, 'p')).toThrow(message);
     }
     for (const h of valid.filter((_, i) => i % 97 === 0))
       expect(decodePoint(h, 'p').equals(P.fromBytes(Buffer.from(h, 'hex')))).toBe(true);

@@ -344,7 +344,7 @@ describe('genesis ceremony, 3-of-5, five homes and five clones', () => {
     const two = shares
       .slice(0, 2)
       .map((s) => ({ identifier: s.identifier, signingShare: Buffer.from(s.signingShare, 'hex') }));
-    expect(() => frost.combineSecret(two, { min: M, max: N })).toThrow();
+    expect(() => frost.combineSecret(two, { min: M, max: N })).toThrow('wrong secret shares array');
     const line = frost.combineSecret(two, { min: 2, max: N });
     expect(bytesToHex(Point.BASE.multiply(decodeScalar(bytesToHex(line), 'secret')).toBytes())).not.toBe(key);
     // And a signature made with the rebuilt key verifies as plain Ed25519 under public_key.txt.

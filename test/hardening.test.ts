@@ -109,9 +109,10 @@ describe('the status comment', () => {
 
 describe('join chains', () => {
   const g = dealGroup(['alice', 'bob', 'carol'], 2);
-  const grown = (id: string): GroupPackage => ({
-    ...g.group,
-    ceremonies: [...g.group.ceremonies, { id, kind: 'join' }],
+  /** The group after join `id` completed on `before`: the chain it extends, plus this join. */
+  const grown = (before: GroupPackage, id: string): GroupPackage => ({
+    ...before,
+    ceremonies: [...before.ceremonies, { id, kind: 'join' }],
   });
   const joinOn = (id: string, extendsId: string): CeremonyFiles => ({
     ...emptyCeremony(id),
@@ -132,7 +133,7 @@ describe('join chains', () => {
         rows: [],
         awaiting: '',
         errors: onTip ? [] : [new SssError('the group has grown since')],
-        group: complete ? grown(j.id) : undefined,
+        group: complete ? grown(group!, j.id) : undefined,
       };
     };
 
@@ -156,7 +157,7 @@ describe('join chains', () => {
   it('follows a chain of joins, and leaves pending ones on the current state pending', () => {
     const joins = [joinOn('join-b', 'join-a'), joinOn('join-a', 'genesis'), joinOn('join-c', 'join-b')];
     const r = chainJoins(g.group, joins, audit(['join-a', 'join-b']));
-    expect(r.group!.ceremonies.map((c) => c.id)).toEqual(['genesis', 'join-b']);
+    expect(r.group!.ceremonies.map((c) => c.id)).toEqual(['genesis', 'join-a', 'join-b']);
     expect(r.reports.get('join-c')!.phase).toBe('approvals');
   });
 });

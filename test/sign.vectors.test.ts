@@ -221,6 +221,6 @@ describe('the signing suite equals ed25519_FROST', () => {
         [x.commitment, bad],
         new Uint8Array(1),
       ),
-    ).toThrow();
+    ).toThrow(/prime-order subgroup/);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The full public audit of a genesis (DKG) ceremony: every check of docs/protocol.md §6.7 that can be
  * made without a secret. `sss-tool verify`, `status`, the participants' own commands and the
- * Action all call this one function.
+ * Action all call this one function: auditDkg runs one checker per step (checkManifest,
+ * checkRound1, checkRound2, checkFinalize, with checkLaterStep for what the last two share), then
+ * the round table and the phase. The steps that make these artifacts are in dkg-steps.ts.
  */
 import { x25519 } from '@noble/curves/ed25519.js';
 import { digest, verifyArtifactSignature } from '../artifacts/canonical.js';
@@ -16,9 +18,10 @@ import {
   identifierFor,
   identifierToScalar,
 } from '../crypto/suite.js';
-import { SssError, located, names } from '../errors.js';
+import { SssError, SssErrorCode, located, locatedIn, names } from '../errors.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 import { GroupPackage, Report, Row, groupParticipant } from './report.js';
+import { awaitingAfterFixes, stepState } from './table.js';
 
 export interface VerifiedRound1 {
   file: string;
@@ -161,15 +164,48 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
     round2: new Map(),
     finalize: new Map(),
   };
-  const err = (e: unknown) => audit.errors.push(located(e, {}));
-  if (!files.manifest) {
-    err(new SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
-    audit.awaiting = 'ceremony.json';
-    return audit;
+  const manifest = checkManifest(files, audit);
+  if (!manifest) return audit;
+  const raws = {
+    round1: files.byRole.get('round1') ?? new Map<string, RawFile>(),
+    round2: files.byRole.get('round2') ?? new Map<string, RawFile>(),
+    finalize: files.byRole.get('finalize') ?? new Map<string, RawFile>(),
+  };
+  const seenKeys = new Map<string, string>();
+  eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, manifest, seenKeys, audit));
+  const round1Closed = closeRound1(audit, manifest, raws.round1, files);
+  const monikers = new Set(audit.round1.keys());
+  eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
+  const round2Closed =
+    round1Closed && audit.round2.size === manifest.participants && raws.round2.size === manifest.participants;
+  if (round2Closed) audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
+  const shares: VerifyingShare[] = [];
+  eachFile(raws.finalize, audit, (m, raw) => shares.push(checkFinalize(raw, m, round2Closed, audit)));
+  checkVerifyingShares(shares, audit);
+  tableAndPhase(audit, manifest, raws, round1Closed, round2Closed);
+  return audit;
+}
+
+/** Runs a step's checker on each of its files; a refused file is one problem, the others go on. */
+function eachFile(raws: Map<string, RawFile>, audit: DkgAudit, check: (m: string, raw: RawFile) => void): void {
+  for (const [m, raw] of raws) {
+    try {
+      check(m, raw);
+    } catch (e) {
+      audit.errors.push(located(e, {}));
+    }
   }
-  let manifest: DkgManifest;
+}
+
+/** ceremony.json: its schema, its id, M and N; undefined (and a problem) when it is not valid. */
+function checkManifest(files: CeremonyFiles, audit: DkgAudit): DkgManifest | undefined {
+  if (!files.manifest) {
+    audit.errors.push(new SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
+    audit.awaiting = 'ceremony.json';
+    return undefined;
+  }
   try {
-    manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
+    const manifest = parseWith(DkgManifest, files.manifest.value, files.manifest.file);
     if (manifest.ceremony !== files.id)
       throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
         code: 'mismatch',
@@ -177,289 +213,222 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
         field: 'ceremony',
       });
     checkThreshold(manifest.threshold, manifest.participants, files.manifest.file);
+    audit.manifest = manifest;
+    audit.threshold = manifest.threshold;
+    audit.participants = manifest.participants;
+    return manifest;
   } catch (e) {
-    err(e);
+    audit.errors.push(located(e, {}));
     audit.awaiting = 'a valid ceremony.json';
-    return audit;
+    return undefined;
   }
-  audit.manifest = manifest;
-  audit.threshold = manifest.threshold;
-  audit.participants = manifest.participants;
-  const N = manifest.participants;
-  const signers = { min: manifest.threshold, max: N };
+}
 
-  // Round 1.
-  const seenKeys = new Map<string, string>();
-  for (const [m, raw] of files.byRole.get('round1') ?? []) {
-    try {
-      const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, files.id);
-      if (a.threshold !== manifest.threshold || a.participants !== N)
-        throw new SssError(
-          `threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${N})`,
-          {
-            code: 'mismatch',
-            file: raw.file,
-            field: a.threshold !== manifest.threshold ? 'threshold' : 'participants',
-            culprit: m,
-          },
-        );
-      if (manifest.allowList && !manifest.allowList.includes(m))
-        throw new SssError("moniker is not on the ceremony's allow-list", {
-          code: 'not-allowed',
-          file: raw.file,
-          field: 'moniker',
-          culprit: m,
-        });
-      checkIdentityFields(a, raw.file);
-      if (!verifyArtifactSignature(a, a.signingKey))
-        throw new SssError('bad artifact signature', {
-          code: 'signature',
-          file: raw.file,
-          field: 'signature',
-          culprit: m,
-        });
-      for (const key of [a.signingKey, a.encryptionKey]) {
-        const other = seenKeys.get(key);
-        if (other)
-          throw new SssError(`reuses a public key of ${other}`, {
-            code: 'duplicate',
-            file: raw.file,
-            field: key === a.signingKey ? 'signingKey' : 'encryptionKey',
-            culprit: m,
-          });
-      }
-      let checked;
-      try {
-        checked = checkRound1Package(a, signers);
-      } catch (e) {
-        throw located(e, { file: raw.file, culprit: m });
-      }
-      seenKeys.set(a.signingKey, m);
-      seenKeys.set(a.encryptionKey, m);
-      audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
-    } catch (e) {
-      err(e);
-    }
+/** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
+function checkRound1(raw: RawFile, m: string, manifest: DkgManifest, seenKeys: Map<string, string>, audit: DkgAudit) {
+  const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, manifest.ceremony);
+  const blame = (reason: string, code: SssErrorCode, field: string) =>
+    new SssError(reason, { code, file: raw.file, field, culprit: m });
+  if (a.threshold !== manifest.threshold || a.participants !== manifest.participants)
+    throw blame(
+      `threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${manifest.participants})`,
+      'mismatch',
+      a.threshold !== manifest.threshold ? 'threshold' : 'participants',
+    );
+  if (manifest.allowList && !manifest.allowList.includes(m))
+    throw blame("moniker is not on the ceremony's allow-list", 'not-allowed', 'moniker');
+  checkIdentityFields(a, raw.file);
+  if (!verifyArtifactSignature(a, a.signingKey)) throw blame('bad artifact signature', 'signature', 'signature');
+  for (const key of [a.signingKey, a.encryptionKey]) {
+    const other = seenKeys.get(key);
+    if (other)
+      throw blame(
+        `reuses a public key of ${other}`,
+        'duplicate',
+        key === a.signingKey ? 'signingKey' : 'encryptionKey',
+      );
   }
-  const round1Files = files.byRole.get('round1') ?? new Map();
+  const checked = locatedIn({ file: raw.file, culprit: m }, () =>
+    checkRound1Package(a, { min: manifest.threshold, max: manifest.participants }),
+  );
+  seenKeys.set(a.signingKey, m);
+  seenKeys.set(a.encryptionKey, m);
+  audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
+}
+
+/** Round 1 closes with N valid artifacts and no other file: then its digest and the group commitment. */
+function closeRound1(
+  audit: DkgAudit,
+  manifest: DkgManifest,
+  raws: Map<string, RawFile>,
+  files: CeremonyFiles,
+): boolean {
+  const N = manifest.participants;
   if (audit.round1.size > N)
-    err(
+    audit.errors.push(
       new SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
         code: 'incomplete',
-        file: files.manifest.file,
+        file: files.manifest!.file,
         field: 'participants',
       }),
     );
-  const round1Closed = audit.round1.size === N && round1Files.size === N;
-  if (round1Closed) {
-    audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
-    try {
-      audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
-    } catch (e) {
-      for (const found of locateGroupCommitmentError(e, audit.round1, files.dir)) err(found);
-    }
+  const closed = audit.round1.size === N && raws.size === N;
+  if (!closed) return false;
+  audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
+  try {
+    audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
+  } catch (e) {
+    audit.errors.push(...locateGroupCommitmentError(e, audit.round1, files.dir));
   }
-  const monikers = new Set(audit.round1.keys());
+  return true;
+}
 
-  // Round 2.
-  const round2Files = files.byRole.get('round2') ?? new Map();
-  for (const [m, raw] of round2Files) {
-    try {
-      if (!round1Closed)
-        throw new SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
-          code: 'incomplete',
-          file: raw.file,
-        });
-      const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, files.id);
-      const r1 = audit.round1.get(m);
-      if (!r1)
-        throw new SssError('author has no round-1 artifact in this ceremony', {
-          code: 'not-allowed',
-          file: raw.file,
-          field: 'moniker',
-          culprit: m,
-        });
-      if (a.identifier !== r1.artifact.identifier)
-        throw new SssError("identifier differs from the author's round-1 artifact", {
-          code: 'mismatch',
-          file: raw.file,
-          field: 'identifier',
-          culprit: m,
-        });
-      if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-        throw new SssError('bad artifact signature', {
-          code: 'signature',
-          file: raw.file,
-          field: 'signature',
-          culprit: m,
-        });
-      if (a.round1Digest !== audit.round1Digest)
-        throw new SssError(
-          'round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments',
-          { code: 'mismatch', file: raw.file, field: 'round1Digest', culprit: m },
-        );
-      const recipients = new Set<string>();
-      a.shares.forEach((s, i) => {
-        if (s.recipient === m)
-          throw new SssError('a share addressed to its own author', {
-            code: 'not-allowed',
-            file: raw.file,
-            field: `shares.${i}.recipient`,
-            culprit: m,
-          });
-        if (!monikers.has(s.recipient))
-          throw new SssError(`share for ${s.recipient}, who is not a participant`, {
-            code: 'not-allowed',
-            file: raw.file,
-            field: `shares.${i}.recipient`,
-            culprit: m,
-          });
-        if (recipients.has(s.recipient))
-          throw new SssError(`two shares for ${s.recipient}`, {
-            code: 'duplicate',
-            file: raw.file,
-            field: `shares.${i}.recipient`,
-            culprit: m,
-          });
-        recipients.add(s.recipient);
-      });
-      if (recipients.size !== N - 1) {
-        const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
-        throw new SssError(`no share for ${names(missing)}`, {
-          code: 'incomplete',
-          file: raw.file,
-          field: 'shares',
-          culprit: m,
-        });
-      }
-      audit.round2.set(m, { file: raw.file, artifact: a });
-    } catch (e) {
-      err(e);
-    }
-  }
-  const round2Closed = round1Closed && audit.round2.size === N && round2Files.size === N;
-  if (round2Closed) audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
+/**
+ * What round 2 and finalize share: the step is open, the author has a valid round-1 artifact with
+ * this identifier, and signed this one with its key; the artifact is bound to round 1's digest.
+ */
+function checkLaterStep<T extends { ceremony: string; moniker: string; identifier: string; round1Digest: string }>(
+  a: T,
+  raw: RawFile,
+  m: string,
+  audit: DkgAudit,
+): VerifiedRound1 {
+  const blame = (reason: string, code: SssErrorCode, field: string) =>
+    new SssError(reason, { code, file: raw.file, field, culprit: m });
+  const r1 = audit.round1.get(m);
+  if (!r1) throw blame('author has no round-1 artifact in this ceremony', 'not-allowed', 'moniker');
+  if (a.identifier !== r1.artifact.identifier)
+    throw blame("identifier differs from the author's round-1 artifact", 'mismatch', 'identifier');
+  if (!verifyArtifactSignature(a, r1.artifact.signingKey))
+    throw blame('bad artifact signature', 'signature', 'signature');
+  return r1;
+}
 
-  // Finalize.
-  const finalizeFiles = files.byRole.get('finalize') ?? new Map();
-  const shares: { id: string; x: bigint; Y: Point; moniker: string; file: string }[] = [];
-  for (const [m, raw] of finalizeFiles) {
-    try {
-      if (!round2Closed)
-        throw new SssError(`finalize before round 2 has closed (${audit.round2.size} of ${N} round-2 artifacts)`, {
-          code: 'incomplete',
-          file: raw.file,
-        });
-      const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, files.id);
-      const r1 = audit.round1.get(m);
-      if (!r1)
-        throw new SssError('author has no round-1 artifact in this ceremony', {
-          code: 'not-allowed',
-          file: raw.file,
-          field: 'moniker',
-          culprit: m,
-        });
-      if (a.identifier !== r1.artifact.identifier)
-        throw new SssError("identifier differs from the author's round-1 artifact", {
-          code: 'mismatch',
-          file: raw.file,
-          field: 'identifier',
-          culprit: m,
-        });
-      if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-        throw new SssError('bad artifact signature', {
-          code: 'signature',
-          file: raw.file,
-          field: 'signature',
-          culprit: m,
-        });
-      if (a.round1Digest !== audit.round1Digest)
-        throw new SssError('round1Digest differs from the merged round-1 artifacts', {
-          code: 'mismatch',
-          file: raw.file,
-          field: 'round1Digest',
-          culprit: m,
-        });
-      if (a.round2Digest !== audit.round2Digest)
-        throw new SssError('round2Digest differs from the merged round-2 artifacts', {
-          code: 'mismatch',
-          file: raw.file,
-          field: 'round2Digest',
-          culprit: m,
-        });
-      if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
-        throw new SssError('groupKey differs from the key the round-1 commitments define', {
-          code: 'mismatch',
-          file: raw.file,
-          field: 'groupKey',
-          culprit: m,
-        });
-      let Y: Point;
-      try {
-        Y = decodePoint(a.verifyingShare, 'verifyingShare');
-      } catch (e) {
-        throw located(e, { file: raw.file, field: 'verifyingShare', culprit: m });
-      }
-      shares.push({ id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file });
-      audit.finalize.set(m, { file: raw.file, artifact: a });
-    } catch (e) {
-      err(e);
-    }
+/** Round 2: once round 1 closed, one share for every other participant, bound to round 1's digest. */
+function checkRound2(raw: RawFile, m: string, open: boolean, monikers: Set<string>, audit: DkgAudit): void {
+  const N = audit.participants!;
+  if (!open)
+    throw new SssError(`round 2 before round 1 has closed (${audit.round1.size} of ${N} round-1 artifacts)`, {
+      code: 'incomplete',
+      file: raw.file,
+    });
+  const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, audit.ceremony);
+  checkLaterStep(a, raw, m, audit);
+  const blame = (reason: string, code: SssErrorCode, field: string) =>
+    new SssError(reason, { code, file: raw.file, field, culprit: m });
+  if (a.round1Digest !== audit.round1Digest)
+    throw blame(
+      'round1Digest differs from the digest of the merged round-1 artifacts: the author saw other commitments',
+      'mismatch',
+      'round1Digest',
+    );
+  const recipients = new Set<string>();
+  a.shares.forEach((s, i) => {
+    const field = `shares.${i}.recipient`;
+    if (s.recipient === m) throw blame('a share addressed to its own author', 'not-allowed', field);
+    if (!monikers.has(s.recipient))
+      throw blame(`share for ${s.recipient}, who is not a participant`, 'not-allowed', field);
+    if (recipients.has(s.recipient)) throw blame(`two shares for ${s.recipient}`, 'duplicate', field);
+    recipients.add(s.recipient);
+  });
+  if (recipients.size !== N - 1) {
+    const missing = [...monikers].filter((x) => x !== m && !recipients.has(x));
+    throw blame(`no share for ${names(missing)}`, 'incomplete', 'shares');
   }
-  if (shares.length && audit.groupCommitment) {
-    const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
-    for (const s of shares.filter((s) => bad.has(s.id))) {
-      audit.finalize.delete(s.moniker);
-      err(
-        new SssError('verifying share does not match the group commitment', {
-          code: 'inconsistent',
-          file: s.file,
-          field: 'verifyingShare',
-          culprit: s.moniker,
-        }),
-      );
-    }
-  }
+  audit.round2.set(m, { file: raw.file, artifact: a });
+}
 
-  // Phase, table and what is awaited.
-  const all = [...new Set([...(manifest.allowList ?? []), ...round1Files.keys()])].sort();
-  const state = (map: Map<string, unknown>, rawMap: Map<string, RawFile>, open: boolean, m: string) =>
-    map.has(m) ? 'done' : rawMap.has(m) ? 'invalid' : open ? 'awaited' : '-';
+interface VerifyingShare {
+  id: string;
+  x: bigint;
+  Y: Point;
+  moniker: string;
+  file: string;
+}
+
+/** Finalize: once round 2 closed, bound to both digests and the group key, with a valid point Y_i. */
+function checkFinalize(raw: RawFile, m: string, open: boolean, audit: DkgAudit): VerifyingShare {
+  if (!open)
+    throw new SssError(
+      `finalize before round 2 has closed (${audit.round2.size} of ${audit.participants} round-2 artifacts)`,
+      { code: 'incomplete', file: raw.file },
+    );
+  const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, audit.ceremony);
+  const r1 = checkLaterStep(a, raw, m, audit);
+  const blame = (reason: string, field: string) =>
+    new SssError(reason, { code: 'mismatch', file: raw.file, field, culprit: m });
+  if (a.round1Digest !== audit.round1Digest)
+    throw blame('round1Digest differs from the merged round-1 artifacts', 'round1Digest');
+  if (a.round2Digest !== audit.round2Digest)
+    throw blame('round2Digest differs from the merged round-2 artifacts', 'round2Digest');
+  if (!audit.groupCommitment || a.groupKey !== encodePoint(audit.groupCommitment[0]))
+    throw blame('groupKey differs from the key the round-1 commitments define', 'groupKey');
+  const Y = locatedIn({ file: raw.file, field: 'verifyingShare', culprit: m }, () =>
+    decodePoint(a.verifyingShare, 'verifyingShare'),
+  );
+  audit.finalize.set(m, { file: raw.file, artifact: a });
+  return { id: a.identifier, x: r1.x, Y, moniker: m, file: raw.file };
+}
+
+/** Every Y_i against the group commitment at once; a bad one is removed and named. */
+function checkVerifyingShares(shares: VerifyingShare[], audit: DkgAudit): void {
+  if (!shares.length || !audit.groupCommitment) return;
+  const bad = new Set(badVerifyingShares(shares, audit.groupCommitment));
+  for (const s of shares.filter((s) => bad.has(s.id))) {
+    audit.finalize.delete(s.moniker);
+    audit.errors.push(
+      new SssError('verifying share does not match the group commitment', {
+        code: 'inconsistent',
+        file: s.file,
+        field: 'verifyingShare',
+        culprit: s.moniker,
+      }),
+    );
+  }
+}
+
+/** The round table, the phase and what is awaited. */
+function tableAndPhase(
+  audit: DkgAudit,
+  manifest: DkgManifest,
+  raws: Record<'round1' | 'round2' | 'finalize', Map<string, RawFile>>,
+  round1Closed: boolean,
+  round2Closed: boolean,
+): void {
+  const N = manifest.participants;
+  const all = [...new Set([...(manifest.allowList ?? []), ...raws.round1.keys()])].sort();
+  const open = { round1: true, round2: round1Closed, finalize: round2Closed };
   audit.rows = all.map((m): Row => ({
     moniker: m,
     github: audit.round1.get(m)?.artifact.github,
-    steps: {
-      round1: state(audit.round1, round1Files, true, m),
-      round2: state(audit.round2, round2Files, round1Closed, m),
-      finalize: state(audit.finalize, finalizeFiles, round2Closed, m),
-    },
+    steps: Object.fromEntries(
+      (['round1', 'round2', 'finalize'] as const).map((k) => [k, stepState(audit[k].has(m), raws[k].has(m), open[k])]),
+    ),
   }));
   const waitingFor = (step: 'round1' | 'round2' | 'finalize') =>
     audit.rows.filter((r) => r.steps[step] !== 'done').map((r) => r.moniker);
-  if (audit.errors.length) audit.phase = 'invalid';
+  const problems = audit.errors.length > 0;
   if (!round1Closed) {
-    audit.phase = audit.errors.length ? 'invalid' : 'round1';
+    audit.phase = problems ? 'invalid' : 'round1';
     const missing = N - audit.round1.size;
-    const named = waitingFor('round1').filter((m) => !round1Files.has(m) || !audit.round1.has(m));
+    const named = waitingFor('round1').filter((m) => !raws.round1.has(m) || !audit.round1.has(m));
     audit.awaiting = `round 1 from ${missing} more participant${missing === 1 ? '' : 's'}${named.length ? ` (${named.join(', ')})` : ''}`;
   } else if (!round2Closed) {
-    audit.phase = audit.errors.length ? 'invalid' : 'round2';
+    audit.phase = problems ? 'invalid' : 'round2';
     audit.awaiting = `round 2 from ${waitingFor('round2').join(', ')}`;
-  } else if (audit.finalize.size < N || finalizeFiles.size !== audit.finalize.size) {
-    audit.phase = audit.errors.length ? 'invalid' : 'finalize';
+  } else if (audit.finalize.size < N || raws.finalize.size !== audit.finalize.size) {
+    audit.phase = problems ? 'invalid' : 'finalize';
     audit.awaiting = `finalize from ${waitingFor('finalize').join(', ')}`;
-  } else if (!audit.errors.length && audit.groupCommitment) {
+  } else if (!problems && audit.groupCommitment) {
     audit.phase = 'complete';
     audit.awaiting = 'nothing: the ceremony is complete';
     audit.group = genesisGroup(audit, manifest, audit.groupCommitment);
   }
-  if (audit.errors.length)
-    audit.awaiting = `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${audit.awaiting}`;
+  audit.awaiting = awaitingAfterFixes(audit, audit.awaiting);
   audit.digests = {
     ...(audit.round1Digest ? { round1: audit.round1Digest } : {}),
     ...(audit.round2Digest ? { round2: audit.round2Digest } : {}),
   };
-  return audit;
 }
 
 /**

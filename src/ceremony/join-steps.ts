@@ -1,7 +1,7 @@
 /**
  * The three steps of a join, as functions from the audited public state and the author's keys to
  * the artifact the author publishes: the newcomer's request, an approver's approval, the newcomer's
- * finalize (after opening the fragments). The CLI (src/cli/join.ts) adds files and passphrases;
+ * finalize (after opening the fragments). The CLI (src/cli/join-run.ts) adds files and passphrases;
  * tests and benchmarks call these directly.
  */
 import { digest, signArtifact } from '../artifacts/canonical.js';

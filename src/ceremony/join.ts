@@ -25,7 +25,8 @@ import { evaluateCommitment } from '../crypto/msm.js';
 import { Point, decodePoint, encodePoint, identifierToScalar } from '../crypto/suite.js';
 import { SssError, SssErrorCode, located, names } from '../errors.js';
 import { checkEncryptionKey, checkIdentityFields } from './dkg.js';
-import { GroupPackage, GroupParticipant, Report, Row, StepState, groupParticipant } from './report.js';
+import { GroupPackage, GroupParticipant, Report, Row, groupParticipant } from './report.js';
+import { awaitingAfterFixes, stepState } from './table.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
@@ -108,71 +109,15 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
       ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
       ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
     };
-    audit.awaiting = audit.errors.length
-      ? `fixes for ${audit.errors.length} problem${audit.errors.length === 1 ? '' : 's'}; then ${awaiting}`
-      : awaiting;
-    if (audit.errors.length) audit.phase = 'invalid';
+    audit.awaiting = awaitingAfterFixes(audit, awaiting);
     return audit;
   };
 
   // The manifest, and the group state it extends.
-  if (!files.manifest) {
-    err(new SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
-    return finish('ceremony.json');
-  }
-  const mfile = files.manifest.file;
-  let manifest: JoinManifest;
-  try {
-    manifest = parseWith(JoinManifest, files.manifest.value, mfile);
-    if (manifest.ceremony !== files.id)
-      throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
-        code: 'mismatch',
-        file: mfile,
-        field: 'ceremony',
-      });
-  } catch (e) {
-    err(e);
-    return finish('a valid ceremony.json');
-  }
-  audit.manifest = manifest;
-  audit.threshold = manifest.threshold;
-  if (!groupBefore) {
-    audit.phase = 'setup';
-    return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
-  }
-  const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
-  if (manifest.extends !== last) {
-    if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
-      audit.phase = 'setup';
-      return finish(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
-    }
-    err(
-      new SssError(
-        `extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`,
-        { code: 'mismatch', file: mfile, field: 'extends' },
-      ),
-    );
-    return finish('a request against the current group');
-  }
-  try {
-    if (manifest.groupDigest !== digest(groupBefore))
-      throw new SssError(`groupDigest is not the digest of the group state after ${last}`, {
-        code: 'mismatch',
-        file: mfile,
-        field: 'groupDigest',
-      });
-    if (manifest.threshold !== groupBefore.threshold)
-      throw new SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
-        code: 'mismatch',
-        file: mfile,
-        field: 'threshold',
-      });
-    if (manifest.publicKey !== groupBefore.publicKey)
-      throw new SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
-  } catch (e) {
-    err(e);
-    return finish('a valid ceremony.json');
-  }
+  const checked = checkJoinManifest(files, groupBefore, audit);
+  if ('awaiting' in checked) return finish(checked.awaiting);
+  const { manifest } = checked;
+  groupBefore = checked.groupBefore;
   audit.groupBefore = groupBefore;
   const holders = holdersOf(groupBefore);
   const M = groupBefore.threshold;
@@ -203,182 +148,9 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
   // Approvals.
   const rawApprovals = files.byRole.get('approvals') ?? new Map<string, RawFile>();
   const H = new Set(request?.approvers ?? []);
-  const lambdas = new Map<string, bigint>();
-  if (audit.approverSet) {
-    const ls = lagrangeCoefficients(
-      audit.approverSet.map((h) => h.x),
-      audit.newcomerX!,
-    );
-    audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
-  }
-  const candidates: { raw: RawFile; a: JoinApproval; holder: Approver }[] = [];
-  for (const [m, raw] of rawApprovals) {
-    const author = (raw.value as { moniker?: unknown })?.moniker;
-    if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
-      err(
-        new SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author)!.file})`, {
-          code: 'duplicate',
-          file: raw.file,
-          field: 'moniker',
-          culprit: author,
-        }),
-      );
-      continue;
-    }
-    try {
-      if (!request || !audit.approverSet)
-        throw new SssError('an approval of a request that is missing or invalid', {
-          code: 'incomplete',
-          file: raw.file,
-        });
-      const a = parseWith(JoinApproval, raw.value, raw.file);
-      if (a.moniker !== m)
-        throw new SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
-          code: 'mismatch',
-          file: raw.file,
-          field: 'moniker',
-          culprit: a.moniker,
-        });
-      if (a.ceremony !== files.id)
-        throw new SssError(`an approval for ceremony ${a.ceremony}, not ${files.id}`, {
-          code: 'mismatch',
-          file: raw.file,
-          field: 'ceremony',
-          culprit: a.moniker,
-        });
-      const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
-      if (!holder)
-        throw new SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
-          code: 'not-allowed',
-          file: raw.file,
-          field: 'moniker',
-          culprit: a.moniker,
-        });
-      if (a.identifier !== holder.participant.identifier)
-        throw new SssError("identifier differs from the approver's in the group", {
-          code: 'mismatch',
-          file: raw.file,
-          field: 'identifier',
-          culprit: a.moniker,
-        });
-      candidates.push({ raw, a, holder });
-    } catch (e) {
-      err(located(e, { file: raw.file }));
-    }
-  }
-  const relations: ApprovalRelation[] = [];
-  const commitments = new Map<string, Map<string, string>>();
-  const decoded = new Map<string, Point>();
-  for (const { raw, a, holder } of candidates) {
-    try {
-      if (!verifyArtifactSignature(a, holder.participant.signingKey))
-        throw new SssError('bad artifact signature', {
-          code: 'signature',
-          file: raw.file,
-          field: 'signature',
-          culprit: a.moniker,
-        });
-      if (a.requestDigest !== audit.requestDigest)
-        throw new SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
-          code: 'mismatch',
-          file: raw.file,
-          field: 'requestDigest',
-          culprit: a.moniker,
-        });
-      const partners = Object.keys(a.maskCommitments);
-      const missing = request!.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
-      if (missing.length)
-        throw new SssError(`no mask commitment for ${names(missing)}`, {
-          code: 'incomplete',
-          file: raw.file,
-          field: 'maskCommitments',
-          culprit: a.moniker,
-        });
-      const extra = partners.filter((k) => k === a.moniker || !H.has(k));
-      if (extra.length)
-        throw new SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
-          code: 'not-allowed',
-          file: raw.file,
-          field: 'maskCommitments',
-          culprit: a.moniker,
-        });
-      const field = (f: string, e: unknown) => located(e, { file: raw.file, field: f, culprit: a.moniker });
-      let S: Point;
-      try {
-        S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
-      } catch (e) {
-        throw field('fragmentCommitment', e);
-      }
-      const pairs: { x: bigint; M: Point }[] = [];
-      for (const k of partners) {
-        const hex = a.maskCommitments[k];
-        let P = decoded.get(hex);
-        if (!P) {
-          try {
-            P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
-          } catch (e) {
-            throw field(`maskCommitments.${k}`, e);
-          }
-          decoded.set(hex, P);
-        }
-        pairs.push({ x: holders.get(k)!.x, M: P });
-      }
-      const lambda = lambdas.get(a.moniker)!;
-      relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
-      commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
-      audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
-    } catch (e) {
-      err(located(e, { file: raw.file }));
-    }
-  }
-  for (const id of badApprovalRelations(relations)) {
-    const a = audit.approvals.get(id)!;
-    err(
-      new SssError(
-        "S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks",
-        { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id },
-      ),
-    );
-    audit.approvals.delete(id);
-  }
-  // Both ends of every pair publish the same M_ik: equal encodings are equal points.
-  const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
-  const disagree = new Set<string>();
-  for (let i = 0; i < order.length; i++) {
-    const mi = commitments.get(order[i]);
-    if (!mi) continue;
-    for (let k = i + 1; k < order.length; k++) {
-      const mk = commitments.get(order[k]);
-      if (mk && mi.get(order[k]) !== mk.get(order[i])) {
-        err(
-          new SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
-            code: 'inconsistent',
-            file: rawApprovals.get(order[i])?.file,
-            field: `maskCommitments.${order[k]}`,
-            culprit: `${order[i]}, ${order[k]}`,
-          }),
-        );
-        disagree.add(order[i]).add(order[k]);
-      }
-    }
-  }
-  for (const m of disagree) audit.approvals.delete(m);
+  const order = checkApprovals(audit, request, { rawApprovals, H, holders, ceremony: files.id });
   const approvalsClosed = Boolean(request) && audit.approvals.size === H.size && rawApprovals.size === H.size;
-  if (approvalsClosed && audit.approverSet) {
-    audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
-    const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
-    audit.expectedShare = evaluateCommitment(C, audit.newcomerX!);
-    let sum = Point.ZERO;
-    for (const a of audit.approvals.values()) sum = sum.add(a.S);
-    if (!sum.equals(audit.expectedShare))
-      err(
-        new SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
-          code: 'inconsistent',
-          file: rawApprovals.get(order[0])?.file,
-          field: 'fragmentCommitment',
-        }),
-      );
-  }
+  if (approvalsClosed && audit.approverSet) closeApprovals(audit, groupBefore, rawApprovals.get(order[0])?.file);
 
   // Finalize.
   const rawFinalize = files.singles.get('finalize');
@@ -389,55 +161,7 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
           `finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`,
           { code: 'incomplete', file: rawFinalize.file },
         );
-      const f = parseWith(JoinFinalize, rawFinalize.value, rawFinalize.file);
-      if (f.moniker !== request.moniker)
-        throw new SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
-          code: 'not-allowed',
-          file: rawFinalize.file,
-          field: 'moniker',
-          culprit: f.moniker,
-        });
-      const c = f.moniker;
-      if (f.ceremony !== files.id)
-        throw new SssError(`artifact belongs to ceremony ${f.ceremony}, not ${files.id}`, {
-          code: 'mismatch',
-          file: rawFinalize.file,
-          field: 'ceremony',
-          culprit: c,
-        });
-      if (f.identifier !== request.identifier)
-        throw new SssError("identifier differs from the request's", {
-          code: 'mismatch',
-          file: rawFinalize.file,
-          field: 'identifier',
-          culprit: c,
-        });
-      if (!verifyArtifactSignature(f, request.signingKey))
-        throw new SssError('bad artifact signature', {
-          code: 'signature',
-          file: rawFinalize.file,
-          field: 'signature',
-          culprit: c,
-        });
-      if (f.requestDigest !== audit.requestDigest)
-        throw new SssError("requestDigest differs from this ceremony's request.json", {
-          code: 'mismatch',
-          file: rawFinalize.file,
-          field: 'requestDigest',
-          culprit: c,
-        });
-      if (f.approvalsDigest !== audit.approvalsDigest)
-        throw new SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
-          code: 'mismatch',
-          file: rawFinalize.file,
-          field: 'approvalsDigest',
-          culprit: c,
-        });
-      if (f.verifyingShare !== encodePoint(audit.expectedShare))
-        throw new SssError(
-          'verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key',
-          { code: 'inconsistent', file: rawFinalize.file, field: 'verifyingShare', culprit: c },
-        );
+      const f = checkJoinFinalize(rawFinalize, files.id, request, audit, audit.expectedShare);
       audit.finalize = { file: rawFinalize.file, artifact: f };
     } catch (e) {
       err(located(e, { file: rawFinalize.file }));
@@ -445,32 +169,14 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
   }
 
   // The round table, the phase and what is awaited.
-  const state = (ok: boolean, present: boolean, open: boolean): StepState =>
-    ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
-  const newcomerName = typeof newcomer === 'string' ? newcomer : '(newcomer)';
-  const approvalsOk = approvalsClosed && audit.approvals.size === H.size && !audit.errors.length;
-  audit.rows = [
-    {
-      moniker: newcomerName,
-      github: request?.github,
-      steps: {
-        request: state(Boolean(request), true, true),
-        approval: '-',
-        finalize: state(Boolean(audit.finalize), Boolean(rawFinalize), approvalsOk),
-      },
-    },
-  ];
-  const approverNames = [...new Set([...H, ...rawApprovals.keys()])].sort();
-  for (const m of approverNames)
-    audit.rows.push({
-      moniker: m,
-      github: holders.get(m)?.participant.github,
-      steps: {
-        request: '-',
-        approval: state(audit.approvals.has(m), rawApprovals.has(m), Boolean(request)),
-        finalize: '-',
-      },
-    } satisfies Row);
+  audit.rows = joinTable(audit, {
+    newcomer: typeof newcomer === 'string' ? newcomer : '(newcomer)',
+    H,
+    holders,
+    rawApprovals,
+    finalizePresent: Boolean(rawFinalize),
+    approvalsOk: approvalsClosed && audit.approvals.size === H.size && !audit.errors.length,
+  });
   if (!request) {
     audit.phase = 'invalid';
     return finish('a valid request.json');
@@ -566,4 +272,412 @@ export function joinedGroup(
     ),
     ceremonies: [...before.ceremonies, { id: ceremony, kind: 'join' }],
   };
+}
+
+/** The newcomer's finalize.json: its own, bound to the request, the approvals and Y(x_n). */
+function checkJoinFinalize(
+  raw: RawFile,
+  ceremony: string,
+  request: JoinRequest,
+  audit: JoinAudit,
+  expectedShare: Point,
+): JoinFinalize {
+  const f = parseWith(JoinFinalize, raw.value, raw.file);
+  if (f.moniker !== request.moniker)
+    throw new SssError(`finalize.json is the newcomer's (${request.moniker}), not ${f.moniker}'s`, {
+      code: 'not-allowed',
+      file: raw.file,
+      field: 'moniker',
+      culprit: f.moniker,
+    });
+  const c = f.moniker;
+  if (f.ceremony !== ceremony)
+    throw new SssError(`artifact belongs to ceremony ${f.ceremony}, not ${ceremony}`, {
+      code: 'mismatch',
+      file: raw.file,
+      field: 'ceremony',
+      culprit: c,
+    });
+  if (f.identifier !== request.identifier)
+    throw new SssError("identifier differs from the request's", {
+      code: 'mismatch',
+      file: raw.file,
+      field: 'identifier',
+      culprit: c,
+    });
+  if (!verifyArtifactSignature(f, request.signingKey))
+    throw new SssError('bad artifact signature', {
+      code: 'signature',
+      file: raw.file,
+      field: 'signature',
+      culprit: c,
+    });
+  if (f.requestDigest !== audit.requestDigest)
+    throw new SssError("requestDigest differs from this ceremony's request.json", {
+      code: 'mismatch',
+      file: raw.file,
+      field: 'requestDigest',
+      culprit: c,
+    });
+  if (f.approvalsDigest !== audit.approvalsDigest)
+    throw new SssError('approvalsDigest differs from the merged approvals: the newcomer saw other approvals', {
+      code: 'mismatch',
+      file: raw.file,
+      field: 'approvalsDigest',
+      culprit: c,
+    });
+  if (f.verifyingShare !== encodePoint(expectedShare))
+    throw new SssError('verifying share is not Y(x_n) = Σ_k x_n^k·C_k (= Σ S_i): it is not a share of the group key', {
+      code: 'inconsistent',
+      file: raw.file,
+      field: 'verifyingShare',
+      culprit: c,
+    });
+  return f;
+}
+
+/**
+ * ceremony.json and the group state it extends: its schema and id, on the group's current tip,
+ * with the group's digest, threshold and key. Returns the manifest, or what is awaited instead.
+ */
+function checkJoinManifest(
+  files: CeremonyFiles,
+  groupBefore: GroupPackage | undefined,
+  audit: JoinAudit,
+): { manifest: JoinManifest; groupBefore: GroupPackage } | { awaiting: string } {
+  const waitFor = (awaiting: string) => ({ awaiting });
+  if (!files.manifest) {
+    audit.errors.push(new SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
+    return waitFor('ceremony.json');
+  }
+  const mfile = files.manifest.file;
+  let manifest: JoinManifest;
+  try {
+    manifest = parseWith(JoinManifest, files.manifest.value, mfile);
+    if (manifest.ceremony !== files.id)
+      throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+        code: 'mismatch',
+        file: mfile,
+        field: 'ceremony',
+      });
+  } catch (e) {
+    audit.errors.push(located(e, {}));
+    return waitFor('a valid ceremony.json');
+  }
+  audit.manifest = manifest;
+  audit.threshold = manifest.threshold;
+  if (!groupBefore) {
+    audit.phase = 'setup';
+    return waitFor(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+  }
+  const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
+  if (manifest.extends !== last) {
+    if (!groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
+      audit.phase = 'setup';
+      return waitFor(`the group: ceremony ${manifest.extends}, which this join extends, is not complete`);
+    }
+    audit.errors.push(
+      new SssError(
+        `extends ${manifest.extends}, but the group has grown since (its last ceremony is ${last}): make a new request`,
+        { code: 'mismatch', file: mfile, field: 'extends' },
+      ),
+    );
+    return waitFor('a request against the current group');
+  }
+  try {
+    if (manifest.groupDigest !== digest(groupBefore))
+      throw new SssError(`groupDigest is not the digest of the group state after ${last}`, {
+        code: 'mismatch',
+        file: mfile,
+        field: 'groupDigest',
+      });
+    if (manifest.threshold !== groupBefore.threshold)
+      throw new SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
+        code: 'mismatch',
+        file: mfile,
+        field: 'threshold',
+      });
+    if (manifest.publicKey !== groupBefore.publicKey)
+      throw new SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
+  } catch (e) {
+    audit.errors.push(located(e, {}));
+    return waitFor('a valid ceremony.json');
+  }
+  return { manifest, groupBefore };
+}
+
+/** An approval's author: a file for a valid request, named for its author, of this ceremony, from an approver. */
+function checkApprovalAuthor(
+  raw: RawFile,
+  m: string,
+  ceremony: string,
+  request: JoinRequest | undefined,
+  audit: JoinAudit,
+): { raw: RawFile; a: JoinApproval; holder: Approver } {
+  if (!request || !audit.approverSet)
+    throw new SssError('an approval of a request that is missing or invalid', {
+      code: 'incomplete',
+      file: raw.file,
+    });
+  const a = parseWith(JoinApproval, raw.value, raw.file);
+  if (a.moniker !== m)
+    throw new SssError(`the file is named for ${m} but the artifact's moniker is ${a.moniker}`, {
+      code: 'mismatch',
+      file: raw.file,
+      field: 'moniker',
+      culprit: a.moniker,
+    });
+  if (a.ceremony !== ceremony)
+    throw new SssError(`an approval for ceremony ${a.ceremony}, not ${ceremony}`, {
+      code: 'mismatch',
+      file: raw.file,
+      field: 'ceremony',
+      culprit: a.moniker,
+    });
+  const holder = audit.approverSet.find((h) => h.participant.moniker === a.moniker);
+  if (!holder)
+    throw new SssError(`${a.moniker} is not in the request's approver set (${names(request.approvers)})`, {
+      code: 'not-allowed',
+      file: raw.file,
+      field: 'moniker',
+      culprit: a.moniker,
+    });
+  if (a.identifier !== holder.participant.identifier)
+    throw new SssError("identifier differs from the approver's in the group", {
+      code: 'mismatch',
+      file: raw.file,
+      field: 'identifier',
+      culprit: a.moniker,
+    });
+  return { raw, a, holder };
+}
+
+/**
+ * An approval's content: signed by the approver, for this request, a mask commitment for every
+ * partner and no one else, valid points. Records the relation S_i must satisfy (checked for all
+ * approvals at once) and the approval.
+ */
+function checkApprovalContent(
+  { raw, a, holder }: { raw: RawFile; a: JoinApproval; holder: Approver },
+  request: JoinRequest,
+  ctx: {
+    H: Set<string>;
+    holders: Map<string, Holder>;
+    lambdas: Map<string, bigint>;
+    decoded: Map<string, Point>;
+    relations: ApprovalRelation[];
+    commitments: Map<string, Map<string, string>>;
+  },
+  audit: JoinAudit,
+): void {
+  const { H, holders, lambdas, decoded, relations, commitments } = ctx;
+  if (!verifyArtifactSignature(a, holder.participant.signingKey))
+    throw new SssError('bad artifact signature', {
+      code: 'signature',
+      file: raw.file,
+      field: 'signature',
+      culprit: a.moniker,
+    });
+  if (a.requestDigest !== audit.requestDigest)
+    throw new SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
+      code: 'mismatch',
+      file: raw.file,
+      field: 'requestDigest',
+      culprit: a.moniker,
+    });
+  const partners = Object.keys(a.maskCommitments);
+  const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
+  if (missing.length)
+    throw new SssError(`no mask commitment for ${names(missing)}`, {
+      code: 'incomplete',
+      file: raw.file,
+      field: 'maskCommitments',
+      culprit: a.moniker,
+    });
+  const extra = partners.filter((k) => k === a.moniker || !H.has(k));
+  if (extra.length)
+    throw new SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
+      code: 'not-allowed',
+      file: raw.file,
+      field: 'maskCommitments',
+      culprit: a.moniker,
+    });
+  const field = (f: string, e: unknown) => located(e, { file: raw.file, field: f, culprit: a.moniker });
+  let S: Point;
+  try {
+    S = decodePoint(a.fragmentCommitment, 'fragmentCommitment');
+  } catch (e) {
+    throw field('fragmentCommitment', e);
+  }
+  const pairs: { x: bigint; M: Point }[] = [];
+  for (const k of partners) {
+    const hex = a.maskCommitments[k];
+    let P = decoded.get(hex);
+    if (!P) {
+      try {
+        P = decodeMaskCommitment(hex, `maskCommitments.${k}`);
+      } catch (e) {
+        throw field(`maskCommitments.${k}`, e);
+      }
+      decoded.set(hex, P);
+    }
+    pairs.push({ x: holders.get(k)!.x, M: P });
+  }
+  const lambda = lambdas.get(a.moniker)!;
+  relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
+  commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
+  audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
+}
+
+/** Both ends of every pair publish the same M_ik (equal encodings are equal points); returns who disagrees. */
+function checkPairMasks(
+  order: string[],
+  commitments: Map<string, Map<string, string>>,
+  rawApprovals: Map<string, RawFile>,
+  audit: JoinAudit,
+): Set<string> {
+  const disagree = new Set<string>();
+  for (let i = 0; i < order.length; i++) {
+    const mi = commitments.get(order[i]);
+    if (!mi) continue;
+    for (let k = i + 1; k < order.length; k++) {
+      const mk = commitments.get(order[k]);
+      if (mk && mi.get(order[k]) !== mk.get(order[i])) {
+        audit.errors.push(
+          new SssError(`${order[i]} and ${order[k]} publish different commitments to their pair mask`, {
+            code: 'inconsistent',
+            file: rawApprovals.get(order[i])?.file,
+            field: `maskCommitments.${order[k]}`,
+            culprits: [order[i], order[k]],
+          }),
+        );
+        disagree.add(order[i]).add(order[k]);
+      }
+    }
+  }
+  return disagree;
+}
+
+/** The join's round table: the newcomer's request and finalize, each approver's approval. */
+function joinTable(
+  audit: JoinAudit,
+  ctx: {
+    newcomer: string;
+    H: Set<string>;
+    holders: Map<string, Holder>;
+    rawApprovals: Map<string, RawFile>;
+    finalizePresent: boolean;
+    approvalsOk: boolean;
+  },
+): Row[] {
+  const rows: Row[] = [
+    {
+      moniker: ctx.newcomer,
+      github: audit.request?.artifact.github,
+      steps: {
+        request: stepState(Boolean(audit.request), true, true),
+        approval: '-',
+        finalize: stepState(Boolean(audit.finalize), ctx.finalizePresent, ctx.approvalsOk),
+      },
+    },
+  ];
+  const approverNames = [...new Set([...ctx.H, ...ctx.rawApprovals.keys()])].sort();
+  for (const m of approverNames)
+    rows.push({
+      moniker: m,
+      github: ctx.holders.get(m)?.participant.github,
+      steps: {
+        request: '-',
+        approval: stepState(audit.approvals.has(m), ctx.rawApprovals.has(m), Boolean(audit.request)),
+        finalize: '-',
+      },
+    } satisfies Row);
+  return rows;
+}
+
+/** With every approval in: their digest, Y(x_n) from the group commitment, and Σ S_i = Y(x_n). */
+function closeApprovals(audit: JoinAudit, groupBefore: GroupPackage, firstFile: string | undefined): void {
+  audit.approvalsDigest = approvalsDigestOf([...audit.approvals.values()].map((a) => a.artifact));
+  const C = groupBefore.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
+  audit.expectedShare = evaluateCommitment(C, audit.newcomerX!);
+  let sum = Point.ZERO;
+  for (const a of audit.approvals.values()) sum = sum.add(a.S);
+  if (!sum.equals(audit.expectedShare))
+    audit.errors.push(
+      new SssError('the fragment commitments do not sum to Y(x_n) = Σ_k x_n^k·C_k', {
+        code: 'inconsistent',
+        file: firstFile,
+        field: 'fragmentCommitment',
+      }),
+    );
+}
+
+/**
+ * Every approval: its author (checkApprovalAuthor), its content (checkApprovalContent), then for
+ * all of them at once the relations S_i must satisfy and the pair masks both ends publish. A
+ * refused approval is one problem and is left out. Returns the approvers in identifier order.
+ */
+function checkApprovals(
+  audit: JoinAudit,
+  request: JoinRequest | undefined,
+  ctx: { rawApprovals: Map<string, RawFile>; H: Set<string>; holders: Map<string, Holder>; ceremony: string },
+): string[] {
+  const { rawApprovals, H, holders } = ctx;
+  const lambdas = new Map<string, bigint>();
+  if (audit.approverSet) {
+    const ls = lagrangeCoefficients(
+      audit.approverSet.map((h) => h.x),
+      audit.newcomerX!,
+    );
+    audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
+  }
+  const candidates: { raw: RawFile; a: JoinApproval; holder: Approver }[] = [];
+  for (const [m, raw] of rawApprovals) {
+    const author = (raw.value as { moniker?: unknown })?.moniker;
+    if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
+      audit.errors.push(
+        new SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author)!.file})`, {
+          code: 'duplicate',
+          file: raw.file,
+          field: 'moniker',
+          culprit: author,
+        }),
+      );
+      continue;
+    }
+    try {
+      candidates.push(checkApprovalAuthor(raw, m, ctx.ceremony, request, audit));
+    } catch (e) {
+      audit.errors.push(located(e, { file: raw.file }));
+    }
+  }
+  const relations: ApprovalRelation[] = [];
+  const commitments = new Map<string, Map<string, string>>();
+  const decoded = new Map<string, Point>();
+  for (const { raw, a, holder } of candidates) {
+    try {
+      checkApprovalContent(
+        { raw, a, holder },
+        request!,
+        { H, holders, lambdas, decoded, relations, commitments },
+        audit,
+      );
+    } catch (e) {
+      audit.errors.push(located(e, { file: raw.file }));
+    }
+  }
+  for (const id of badApprovalRelations(relations)) {
+    const a = audit.approvals.get(id)!;
+    audit.errors.push(
+      new SssError(
+        "S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks",
+        { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id },
+      ),
+    );
+    audit.approvals.delete(id);
+  }
+  // Both ends of every pair publish the same M_ik.
+  const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
+  for (const m of checkPairMasks(order, commitments, rawApprovals, audit)) audit.approvals.delete(m);
+  return order;
 }

@@ -203,149 +203,149 @@ export function touchedCeremonies(changes: Change[], ceremoniesDir: string): str
  */
 export function checkChanges(changes: Change[], ctx: ChangeContext): SssError[] {
   const errors: SssError[] = [];
-  const fail = (file: string, reason: string, code: SssErrorCode = 'not-allowed') =>
-    errors.push(new SssError(reason, { code, file }));
-  const isMaintainer = ctx.maintainers.some((m) => sameLogin(m, ctx.author));
-  const maintainerList = ctx.maintainers.map((m) => `@${m}`).join(', ');
-  const cPrefix = ctx.ceremoniesDir + '/';
-  const pPrefix = ctx.publicInfoDir + '/';
-  const housekeeping = (c: Change) => {
-    if (!isMaintainer)
-      fail(
-        c.path,
-        `outside the ceremony layout: a participant's pull request only adds files under ${cPrefix}<id>/${ctx.maintainers.length ? ` (repository files are for maintainers: ${maintainerList})` : ''}`,
-      );
-  };
   let baseView: RepositoryView | undefined;
-  const base = () => (baseView ??= ctx.base());
-
-  for (const c of changes) {
-    const p = c.path;
-    if (c.content) {
-      const why = privateMaterial(c.content);
-      if (why) fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
-    }
-    if (p.startsWith(pPrefix)) {
-      checkPublicInfo(c, p.slice(pPrefix.length));
-      continue;
-    }
-    if (!p.startsWith(cPrefix) || !p.slice(cPrefix.length).includes('/')) {
-      housekeeping(c);
-      continue;
-    }
-    // A file under ceremonies/<id>/: the transcript, append-only.
-    if (c.status === 'D') {
-      fail(p, 'deletes a merged artifact: the transcript is append-only');
-      continue;
-    }
-    if (c.status === 'M' || c.status === 'T') {
-      fail(
-        p,
-        `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`,
-      );
-      continue;
-    }
-    if (c.mode === '120000') {
-      fail(p, 'symbolic links are not allowed', 'io');
-      continue;
-    }
-    if (c.mode !== '100644' && c.mode !== '100755') {
-      fail(p, `not a regular file (git mode ${c.mode})`, 'io');
-      continue;
-    }
-    if ((c.size ?? 0) > MAX_ARTIFACT_BYTES) {
-      fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
-      continue;
-    }
-    const where = classifyPath(p, ctx.ceremoniesDir);
-    const id = p.slice(cPrefix.length).split('/')[0];
-    const view = ctx.head.ceremony(id);
-    const kind = ceremonyKind(view.tree);
-    const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
-    if (!where || !rule) {
-      fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
-      continue;
-    }
-    const input: FileInput = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
-    checkAuthor(p, rule, input, view);
-    if (rule.notYet) {
-      const why = rule.notYet(base().ceremony(id));
-      if (why) fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
-    }
-  }
+  const k: Checking = {
+    ctx,
+    fail: (file, reason, code = 'not-allowed') => errors.push(new SssError(reason, { code, file })),
+    isMaintainer: ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
+    maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
+    cPrefix: ctx.ceremoniesDir + '/',
+    pPrefix: ctx.publicInfoDir + '/',
+    base: () => (baseView ??= ctx.base()),
+  };
+  for (const c of changes) checkChange(c, k);
   return errors;
+}
 
-  function checkAuthor(p: string, rule: FileRule, input: FileInput, view: CeremonyView): void {
-    const who = rule.author(input);
-    if (who === 'maintainer') {
-      if (ctx.maintainers.length && !isMaintainer)
-        fail(p, `only maintainers (${maintainerList}) may add a ceremony manifest, not @${ctx.author}`);
-      return;
-    }
-    const moniker = who.moniker;
-    if (!moniker) {
-      fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
-      return;
-    }
-    const github = who.github ?? declaredGithub(view, ctx.head.state, moniker);
-    if (!github) {
-      if (!isMaintainer)
-        fail(
-          p,
-          `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`,
-        );
-    } else if (!sameLogin(github, ctx.author)) {
-      fail(
+/** What every check of one pull request shares: its context and where problems go. */
+interface Checking {
+  ctx: ChangeContext;
+  fail: (file: string, reason: string, code?: SssErrorCode) => void;
+  isMaintainer: boolean;
+  maintainerList: string;
+  cPrefix: string;
+  pPrefix: string;
+  /** The base branch's view, read once and only when a rule needs it. */
+  base: () => RepositoryView;
+}
+
+/** One changed file: never private material; then public_info/, repository files or the transcript. */
+function checkChange(c: Change, k: Checking): void {
+  const p = c.path;
+  if (c.content) {
+    const why = privateMaterial(c.content);
+    if (why) k.fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
+  }
+  if (p.startsWith(k.pPrefix)) checkPublicInfo(c, p.slice(k.pPrefix.length), k);
+  else if (!p.startsWith(k.cPrefix) || !p.slice(k.cPrefix.length).includes('/')) housekeeping(c, k);
+  else checkTranscriptFile(c, k);
+}
+
+/** A repository file outside ceremonies/ and public_info/: a maintainer's, never a participant's. */
+function housekeeping(c: Change, k: Checking): void {
+  if (!k.isMaintainer)
+    k.fail(
+      c.path,
+      `outside the ceremony layout: a participant's pull request only adds files under ${k.cPrefix}<id>/${k.ctx.maintainers.length ? ` (repository files are for maintainers: ${k.maintainerList})` : ''}`,
+    );
+}
+
+/** A file under ceremonies/<id>/: added (append-only), a plain small file, in the layout, by its author, in turn. */
+function checkTranscriptFile(c: Change, k: Checking): void {
+  const p = c.path;
+  if (c.status === 'D') return k.fail(p, 'deletes a merged artifact: the transcript is append-only');
+  if (c.status === 'M' || c.status === 'T')
+    return k.fail(
+      p,
+      `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`,
+    );
+  if (c.mode === '120000') return k.fail(p, 'symbolic links are not allowed', 'io');
+  if (c.mode !== '100644' && c.mode !== '100755') return k.fail(p, `not a regular file (git mode ${c.mode})`, 'io');
+  if ((c.size ?? 0) > MAX_ARTIFACT_BYTES) return k.fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
+  const where = classifyPath(p, k.ctx.ceremoniesDir);
+  const id = p.slice(k.cPrefix.length).split('/')[0];
+  const view = k.ctx.head.ceremony(id);
+  const kind = ceremonyKind(view.tree);
+  const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
+  if (!where || !rule) return k.fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
+  const input: FileInput = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
+  checkAuthor(p, rule, input, view, k);
+  if (rule.notYet) {
+    const why = rule.notYet(k.base().ceremony(id));
+    if (why) k.fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
+  }
+}
+
+function checkAuthor(p: string, rule: FileRule, input: FileInput, view: CeremonyView, k: Checking): void {
+  const who = rule.author(input);
+  if (who === 'maintainer') {
+    if (k.ctx.maintainers.length && !k.isMaintainer)
+      k.fail(p, `only maintainers (${k.maintainerList}) may add a ceremony manifest, not @${k.ctx.author}`);
+    return;
+  }
+  const moniker = who.moniker;
+  if (!moniker) {
+    k.fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
+    return;
+  }
+  const github = who.github ?? declaredGithub(view, k.ctx.head.state, moniker);
+  if (!github) {
+    if (!k.isMaintainer)
+      k.fail(
         p,
-        `submitted by @${ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`,
+        `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`,
       );
-      return;
-    }
-    // One artifact per participant per round: no second moniker under the same login.
-    if (github && rule.perMoniker && view.tree) {
-      for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
-        if (other === moniker) continue;
-        const theirs = declaredGithub(view, ctx.head.state, other);
-        if (theirs && sameLogin(theirs, github))
-          fail(
-            p,
-            `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`,
-            'duplicate',
-          );
-      }
+  } else if (!sameLogin(github, k.ctx.author)) {
+    k.fail(
+      p,
+      `submitted by @${k.ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`,
+    );
+    return;
+  }
+  // One artifact per participant per round: no second moniker under the same login.
+  if (github && rule.perMoniker && view.tree) {
+    for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
+      if (other === moniker) continue;
+      const theirs = declaredGithub(view, k.ctx.head.state, other);
+      if (theirs && sameLogin(theirs, github))
+        k.fail(
+          p,
+          `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`,
+          'duplicate',
+        );
     }
   }
+}
 
-  function checkPublicInfo(c: Change, name: string): void {
-    if (ctx.maintainers.length && !isMaintainer) {
-      fail(
-        c.path,
-        `only maintainers (${maintainerList}) may change ${pPrefix}; it is generated from the transcript when a ceremony completes`,
-      );
-      return;
-    }
-    if (!(PUBLIC_FILES as readonly string[]).includes(name)) {
-      housekeeping(c);
-      return;
-    }
-    const group = ctx.head.state.group;
-    if (!group) {
-      fail(
-        c.path,
-        `no complete ceremony yields ${pPrefix} yet: it is generated from the transcript, never written by hand`,
-        'incomplete',
-      );
-      return;
-    }
-    const want = publicInfoFiles(group)[name as (typeof PUBLIC_FILES)[number]];
-    if (c.status === 'D') fail(c.path, 'deletes a generated public file');
-    else if (c.mode !== '100644' && c.mode !== '100755') fail(c.path, `not a regular file (git mode ${c.mode})`);
-    else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
-      fail(
-        c.path,
-        'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)',
-      );
+function checkPublicInfo(c: Change, name: string, k: Checking): void {
+  if (k.ctx.maintainers.length && !k.isMaintainer) {
+    k.fail(
+      c.path,
+      `only maintainers (${k.maintainerList}) may change ${k.pPrefix}; it is generated from the transcript when a ceremony completes`,
+    );
+    return;
   }
+  if (!(PUBLIC_FILES as readonly string[]).includes(name)) {
+    housekeeping(c, k);
+    return;
+  }
+  const group = k.ctx.head.state.group;
+  if (!group) {
+    k.fail(
+      c.path,
+      `no complete ceremony yields ${k.pPrefix} yet: it is generated from the transcript, never written by hand`,
+      'incomplete',
+    );
+    return;
+  }
+  const want = publicInfoFiles(group)[name as (typeof PUBLIC_FILES)[number]];
+  if (c.status === 'D') k.fail(c.path, 'deletes a generated public file');
+  else if (c.mode !== '100644' && c.mode !== '100755') k.fail(c.path, `not a regular file (git mode ${c.mode})`);
+  else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
+    k.fail(
+      c.path,
+      'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)',
+    );
 }
 
 function parseOrUndefined(bytes: Uint8Array | undefined): unknown {

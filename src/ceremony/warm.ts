@@ -2,10 +2,10 @@
  * Parallel decoding of a repository's commitment points before a synchronous audit (the CLI's
  * commands and the Action both call it; decoding is the floor of a large ceremony's audit).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitmentHexes, predecodePoints } from '../crypto/decode-pool.js';
-import { listCeremonies } from './tree.js';
+import { listCeremonies, readArtifactFile } from './tree.js';
 
 /** Decodes the round-1 commitments of every ceremony (or one) under ceremoniesDir. */
 export async function warmCeremonies(ceremoniesDir: string, only?: string): Promise<void> {
@@ -16,7 +16,7 @@ export async function warmCeremonies(ceremoniesDir: string, only?: string): Prom
     for (const f of readdirSync(dir)) {
       if (!f.endsWith('.json')) continue;
       try {
-        values.push(JSON.parse(readFileSync(join(dir, f), 'utf8')));
+        values.push(readArtifactFile(join(dir, f)).value);
       } catch {
         // The audit reports unreadable files with their names.
       }

@@ -3,21 +3,22 @@
  * artifacts, runs the same audit as `verify`, calls its step (src/ceremony/dkg-steps.ts) and writes
  * exactly one artifact of its own; private state stays age-encrypted in the home dir.
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { jcs, toFileText, digest as artifactDigest } from '../artifacts/canonical.js';
-import { DkgManifest, Round1, Round2, parseJson, parseWith } from '../artifacts/schemas.js';
+import { DkgManifest, Round1, Round2, parseWith } from '../artifacts/schemas.js';
 import { CEREMONY_ID, CIPHERSUITE, Fn, bytesToHex, encodePoint } from '../crypto/suite.js';
 import { SssError } from '../errors.js';
 import { auditDkg, checkThreshold, DkgAudit } from '../ceremony/dkg.js';
 import { DkgState, dkgCommit, dkgDeal, dkgFinalize, dkgManifest, openShares } from '../ceremony/dkg-steps.js';
-import { CeremonyFiles, RawFile, readCeremony } from '../ceremony/tree.js';
+import { ceremonyWithFiles, readArtifactFile } from '../ceremony/tree.js';
 import { PUBLIC_MODE, replaceFile, writeArtifactFile } from '../local/fsutil.js';
 import { loadPublicIdentity, openIdentity } from '../local/identity.js';
-import { readPrivate, writePrivateNew, writePrivateState } from '../local/keystore.js';
+import { readPrivateWith, writePrivateNew, writePrivateState } from '../local/keystore.js';
+import { DkgStateFile } from '../local/state.js';
 import { readShareFile, saveShareFile, ShareFile } from '../local/share.js';
 import { Context } from './context.js';
-import { ceremonyDirOf, expandArtifactPaths, shown } from './paths.js';
+import { expandArtifactPaths, shown } from './paths.js';
 import { warmValues } from '../ceremony/warm.js';
 import { nextSteps, SubmitOptions } from './submit.js';
 
@@ -38,7 +39,7 @@ export async function dkgRound1Command(
   let manifest: DkgManifest;
   if (existsSync(manifestPath)) {
     const file = shown(ctx.repo, manifestPath);
-    manifest = parseWith(DkgManifest, parseJson(readFileSync(manifestPath, 'utf8'), file), file);
+    manifest = parseWith(DkgManifest, readArtifactFile(manifestPath, file).value, file);
     if (manifest.threshold !== opts.threshold)
       throw new SssError(
         `--threshold ${opts.threshold} disagrees with the ceremony's threshold ${manifest.threshold}`,
@@ -69,7 +70,7 @@ export async function dkgRound1Command(
   let again = false;
   if (existsSync(statePath)) {
     // A second run republishes the same commitment: never a second polynomial.
-    const state = await readPrivate<DkgState>(statePath, passphrase);
+    const state = await readPrivateWith(DkgStateFile, statePath, passphrase);
     artifact = state.round1;
     again = true;
     // Without a ceremony.json to compare with (e.g. a fresh checkout), the state is the reference:
@@ -127,49 +128,6 @@ export async function dkgRound1Command(
   );
 }
 
-/** Reads artifact files into a ceremony view: `role` from the given files, the rest from `dir`. */
-function ceremonyWithFiles(
-  ctx: Context,
-  paths: string[],
-  role: string,
-  keepRoles: string[],
-): { files: CeremonyFiles; ceremony: string } {
-  const raws = new Map<string, RawFile>();
-  // Files in ceremonies/<id>/<round>/ belong to <id>: one that names another ceremony is its own
-  // fault (the audit names it), not the fault of whichever file happened to be read first.
-  const nearby = ceremonyDirOf(paths[0]);
-  const fromDir =
-    CEREMONY_ID.test(basename(nearby)) && existsSync(join(nearby, 'ceremony.json')) ? basename(nearby) : undefined;
-  let ceremony = fromDir;
-  for (const p of paths) {
-    const file = shown(ctx.repo, p);
-    const value = parseJson(readFileSync(p, 'utf8'), file);
-    const c = (value as { ceremony?: unknown })?.ceremony;
-    if (typeof c !== 'string' || !CEREMONY_ID.test(c))
-      throw new SssError('missing or invalid ceremony id', { code: 'malformed', file, field: 'ceremony' });
-    if (!fromDir) {
-      if (ceremony && c !== ceremony)
-        throw new SssError(`artifact belongs to ceremony ${c}, the others to ${ceremony}`, {
-          code: 'mismatch',
-          file,
-          field: 'ceremony',
-        });
-      ceremony = c;
-    }
-    raws.set(basename(p).replace(/\.json$/, ''), { file, value });
-  }
-  const dir = fromDir ? nearby : join(ctx.ceremoniesDir, ceremony!);
-  const tree = readCeremony(dir, ctx.repo);
-  const files: CeremonyFiles = { ...tree, errors: tree.errors, byRole: new Map() };
-  for (const r of keepRoles) files.byRole.set(r, tree.byRole.get(r) ?? new Map());
-  files.byRole.set(role, raws);
-  // Problems with unrelated files (e.g. later rounds) do not block this step; an unreadable
-  // ceremony.json does, and must be reported as what it is rather than as a missing manifest.
-  const manifestPath = join(dir, 'ceremony.json');
-  files.errors = tree.errors.filter((e) => e.file !== undefined && resolve(ctx.repo, e.file) === manifestPath);
-  return { files, ceremony: ceremony! };
-}
-
 function failOn(audit: DkgAudit): void {
   if (!audit.errors.length) return;
   const more =
@@ -187,12 +145,15 @@ async function loadState(ctx: Context, ceremony: string): Promise<{ state: DkgSt
       file: statePath,
     });
   const passphrase = await ctx.passphrase();
-  return { state: await readPrivate<DkgState>(statePath, passphrase), passphrase };
+  return { state: await readPrivateWith(DkgStateFile, statePath, passphrase), passphrase };
 }
 
 export async function dkgRound2Command(ctx: Context, opts: { commitments: string[] } & SubmitOptions) {
   const me = loadPublicIdentity(ctx.paths);
-  const { files, ceremony } = ceremonyWithFiles(ctx, expandArtifactPaths(opts.commitments), 'round1', []);
+  const { files, ceremony } = ceremonyWithFiles(expandArtifactPaths(opts.commitments), 'round1', [], {
+    root: ctx.repo,
+    ceremoniesDir: ctx.ceremoniesDir,
+  });
   await warmValues([...(files.byRole.get('round1')?.values() ?? [])].map((r) => r.value));
   const audit = auditDkg(files);
   failOn(audit);
@@ -273,7 +234,10 @@ export async function dkgFinalizeCommand(
   opts: { shares: string[]; replaceShare?: boolean } & SubmitOptions,
 ) {
   const me = loadPublicIdentity(ctx.paths);
-  const { files, ceremony } = ceremonyWithFiles(ctx, expandArtifactPaths(opts.shares), 'round2', ['round1']);
+  const { files, ceremony } = ceremonyWithFiles(expandArtifactPaths(opts.shares), 'round2', ['round1'], {
+    root: ctx.repo,
+    ceremoniesDir: ctx.ceremoniesDir,
+  });
   await warmValues([...(files.byRole.get('round1')?.values() ?? [])].map((r) => r.value));
   const audit = auditDkg(files);
   failOn(audit);

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { createIdentity } from '../local/identity.js';
 import { makeContext, withGlobals } from './context.js';
 
 export function register(p: Command): void {
@@ -14,6 +13,7 @@ export function register(p: Command): void {
       .option('--endpoint <url>', 'the URL where your cosigner is reachable (for peers_list.txt)'),
   ).action(async (opts) => {
     const ctx = makeContext(opts);
+    const { createIdentity } = await import('../local/identity.js');
     const id = await createIdentity(
       ctx.paths,
       { moniker: opts.moniker, github: opts.github, endpoint: opts.endpoint },

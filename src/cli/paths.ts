@@ -1,6 +1,6 @@
 /** Turning the paths people pass (a folder, or a list of files) into artifact files. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { SssError } from '../errors.js';
 
 /** Expands folders to their *.json files; files stay as given. Sorted, absolute, de-duplicated. */
@@ -15,11 +15,6 @@ export function expandArtifactPaths(inputs: string[]): string[] {
   }
   if (!out.size) throw new SssError('no artifact files given', { code: 'io', file: inputs.join(',') });
   return [...out].sort();
-}
-
-/** The ceremony directory a round folder's file lives in (ceremonies/<id>/<round>/<m>.json). */
-export function ceremonyDirOf(file: string): string {
-  return dirname(dirname(file));
 }
 
 export function shown(root: string, p: string): string {

@@ -6,9 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes, identifierFor, MONIKER } from '../crypto/suite.js';
 import { SssError } from '../errors.js';
-import { endpoint as endpointSchema, githubLogin } from '../artifacts/schemas.js';
+import { endpoint as endpointSchema, githubLogin, parseJson, parseWith } from '../artifacts/schemas.js';
 import { HomePaths } from './home.js';
-import { readPrivate, writePrivateNew } from './keystore.js';
+import { readPrivateWith, writePrivateNew } from './keystore.js';
+import { IdentitySecretFile, PublicIdentityFile } from './state.js';
 import { writeNewFile, PUBLIC_MODE } from './fsutil.js';
 import { toFileText } from '../artifacts/canonical.js';
 import { IdentityFields, identityFields } from '../artifacts/identity.js';
@@ -85,13 +86,14 @@ export function loadPublicIdentity(paths: HomePaths): PublicIdentity {
       code: 'private',
       file: paths.identityPublic,
     });
-  return JSON.parse(readFileSync(paths.identityPublic, 'utf8')) as PublicIdentity;
+  const file = paths.identityPublic;
+  return parseWith(PublicIdentityFile, parseJson(readFileSync(file, 'utf8'), file), file) as PublicIdentity;
 }
 
 /** Opens the identity (needs the passphrase) and checks the secret keys match the public ones. */
 export async function openIdentity(paths: HomePaths, passphrase: string): Promise<Identity> {
   const pub = loadPublicIdentity(paths);
-  const sec = await readPrivate<SecretFile>(paths.identitySecret, passphrase);
+  const sec = await readPrivateWith(IdentitySecretFile, paths.identitySecret, passphrase);
   const signingSecret = hexToBytes(sec.signingSecret);
   const encryptionSecret = hexToBytes(sec.encryptionSecret);
   if (

@@ -4,6 +4,8 @@
  */
 import { existsSync, readFileSync, copyFileSync, chmodSync, constants } from 'node:fs';
 import { Decrypter, Encrypter } from 'age-encryption';
+import type { z } from 'zod';
+import { parseWith } from '../artifacts/schemas.js';
 import { SssError } from '../errors.js';
 import { PRIVATE_MODE, replaceFile, writeNewFile } from './fsutil.js';
 
@@ -69,6 +71,11 @@ export async function writePrivateReplacingWithBackup(
 /** Replaces round state (not a share: shares go through writePrivateNew). */
 export async function writePrivateState(path: string, value: unknown, passphrase: string): Promise<void> {
   replaceFile(path, await encryptJson(value, passphrase), PRIVATE_MODE);
+}
+
+/** A private file, decrypted and checked against its schema (src/local/state.ts). */
+export async function readPrivateWith<T>(schema: z.ZodType<T>, path: string, passphrase: string): Promise<T> {
+  return parseWith(schema, await readPrivate(path, passphrase), path);
 }
 
 export async function readPrivate<T = unknown>(path: string, passphrase: string): Promise<T> {

@@ -1,0 +1,445 @@
+/**
+ * What join-request, approve-participant and finalize-join do (options: src/cli/join.ts; the
+ * steps: src/ceremony/join-steps.ts). Each reads the public
+ * artifacts, runs the same audit as `verify` against the group state the transcript yields, and
+ * writes exactly one artifact of its own (join-request also writes ceremony.json).
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { x25519 } from '@noble/curves/ed25519.js';
+import { jcs, toFileText, verifyArtifactSignature } from '../artifacts/canonical.js';
+import { JoinApproval, JoinManifest } from '../artifacts/join.js';
+import { parseWith } from '../artifacts/schemas.js';
+import { CEREMONY_ID, CIPHERSUITE, Fn, bytesToHex, decodeScalar, encodePoint, hexToBytes } from '../crypto/suite.js';
+import { SssError, names } from '../errors.js';
+import { JoinAudit, auditJoin, groupAfter } from '../ceremony/join.js';
+import { joinApproval, joinFinalize, joinManifest, joinRequest, openFragments } from '../ceremony/join-steps.js';
+import { auditRepository, RepositoryState } from '../ceremony/repository.js';
+import { GroupPackage } from '../ceremony/report.js';
+import { RawFile, ceremonyOf, readArtifactFile } from '../ceremony/tree.js';
+import { PUBLIC_MODE, replaceFile, writeArtifactFile } from '../local/fsutil.js';
+import { loadPublicIdentity, openIdentity } from '../local/identity.js';
+import { readPrivateWith, writePrivateNew } from '../local/keystore.js';
+import { JoinState, JoinStateFile } from '../local/state.js';
+import { readShareFile, saveShareFile, ShareFile } from '../local/share.js';
+import { Context } from './context.js';
+import { expandArtifactPaths, shown } from './paths.js';
+import { mergedState } from '../github/git.js';
+import { nextSteps, SubmitOptions } from './submit.js';
+
+/** The repository's audited state; its own problems (two genesis ceremonies…) stop any join step. */
+function repositoryState(ctx: Context): RepositoryState {
+  const state = auditRepository(ctx.ceremoniesDir, ctx.repo);
+  if (state.errors.length) throw state.errors[0];
+  return state;
+}
+
+function readJson(path: string, ctx: Context): RawFile {
+  return readArtifactFile(path, shown(ctx.repo, path));
+}
+
+function ceremonyIdOf(value: unknown, file: string): string {
+  const c = (value as { ceremony?: unknown })?.ceremony;
+  if (typeof c !== 'string' || !CEREMONY_ID.test(c))
+    throw new SssError('missing or invalid ceremony id', { code: 'malformed', file, field: 'ceremony' });
+  return c;
+}
+
+/** The join's manifest, and the group state it extends (which must be complete in this checkout). */
+function manifestAndGroup(
+  ctx: Context,
+  dir: string,
+  state: RepositoryState,
+): { manifest: RawFile; parsed: JoinManifest; groupBefore: GroupPackage } {
+  const manifest = readJson(join(dir, 'ceremony.json'), ctx);
+  const parsed = parseWith(JoinManifest, manifest.value, manifest.file);
+  const groupBefore = groupAfter(state.reports, parsed.extends);
+  if (!groupBefore)
+    throw new SssError(
+      `the group state this join extends (after ceremony ${parsed.extends}) is not complete in ${shown(ctx.repo, ctx.ceremoniesDir)}: pull the repository first`,
+      { code: 'incomplete', file: manifest.file, field: 'extends' },
+    );
+  // Only a join on the group's current state may proceed (or, re-run, the join that made it).
+  const tip = state.group?.ceremonies[state.group.ceremonies.length - 1]?.id;
+  if (tip !== parsed.extends && tip !== parsed.ceremony)
+    throw new SssError(
+      `the group has grown since this join was requested (it extends ${parsed.extends}; the group is now after ${tip}): the newcomer must make a new request`,
+      { code: 'mismatch', file: manifest.file, field: 'extends' },
+    );
+  return { manifest, parsed, groupBefore };
+}
+
+/**
+ * An approval publishes a fragment only the request's join key opens: approve only a request the
+ * maintainers merged, never one still under review on a branch.
+ */
+function requireMerged(ctx: Context, path: string, remote: string): void {
+  const file = shown(ctx.repo, resolve(path));
+  const state = mergedState(ctx.repo, remote, path, readFileSync(path));
+  if (state === 'merged') return;
+  if (state === 'no-git') {
+    process.stderr.write(
+      `sss-tool: warning: ${ctx.repo} is not a git checkout with remote ${remote}: cannot check that ${file} is merged\n`,
+    );
+    return;
+  }
+  throw new SssError(
+    state === 'absent'
+      ? `the request is not merged on ${remote}'s default branch: approve only merged requests (git pull, then approve)`
+      : `the request differs from the one merged on ${remote}'s default branch: approve only the merged request (git pull)`,
+    { code: 'git', file },
+  );
+}
+
+function failOn(audit: JoinAudit): void {
+  if (!audit.errors.length) return;
+  const more =
+    audit.errors.length > 1
+      ? ` (and ${audit.errors.length - 1} more: run sss-tool verify --ceremony ${audit.ceremony})`
+      : '';
+  throw new SssError(audit.errors[0].message + more, { code: audit.errors[0].code });
+}
+
+export async function joinRequestCommand(
+  ctx: Context,
+  opts: { approvers: string; ceremony?: string; group?: string } & SubmitOptions,
+) {
+  const me = loadPublicIdentity(ctx.paths);
+  const ceremony = opts.ceremony ?? `join-${me.moniker}`;
+  if (!CEREMONY_ID.test(ceremony))
+    throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', {
+      code: 'usage',
+      field: '--ceremony',
+    });
+  const state = repositoryState(ctx);
+  const group = state.group;
+  if (!group)
+    throw new SssError(
+      `no complete group in ${shown(ctx.repo, ctx.ceremoniesDir)}: a join needs the genesis ceremony (and any earlier join) complete and merged`,
+      { code: 'incomplete', field: '--repo' },
+    );
+  if (opts.group) {
+    const given = readJson(opts.group, ctx);
+    if (jcs(given.value) !== jcs(group))
+      throw new SssError(
+        `differs from the group state the transcript yields (after ${group.ceremonies[group.ceremonies.length - 1].id}): pull, or run sss-tool publish`,
+        { code: 'mismatch', file: given.file },
+      );
+  }
+  const approvers = opts.approvers
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const dir = join(ctx.ceremoniesDir, ceremony);
+  const manifestPath = join(dir, 'ceremony.json');
+  const requestPath = join(dir, 'request.json');
+  const statePath = ctx.paths.joinState(ceremony);
+  const passphrase = await ctx.passphrase();
+  let saved: JoinState;
+  let again = false;
+  if (existsSync(statePath)) {
+    // A second run republishes the same request: never a second join key.
+    saved = await readPrivateWith(JoinStateFile, statePath, passphrase);
+    if ([...approvers].sort().join(',') !== [...saved.request.approvers].sort().join(','))
+      throw new SssError(
+        `you already asked to join in ${ceremony} with approvers ${names(saved.request.approvers)}; to name others, make a new request with another --ceremony`,
+        { code: 'usage', field: '--approvers' },
+      );
+    again = true;
+  } else {
+    if (existsSync(requestPath))
+      throw new SssError(
+        'this ceremony already has a request, but this home dir has no join state for it: choose another --ceremony',
+        { code: 'private', file: shown(ctx.repo, requestPath) },
+      );
+    const id = await openIdentity(ctx.paths, passphrase);
+    const joinSecret = x25519.utils.randomSecretKey();
+    const request = joinRequest(ceremony, id, group, approvers, bytesToHex(x25519.getPublicKey(joinSecret)));
+    saved = {
+      format: 'sss-tool/join-state@1',
+      ceremony,
+      moniker: id.moniker,
+      joinSecret: bytesToHex(joinSecret),
+      manifest: joinManifest(ceremony, group),
+      request,
+    };
+    joinSecret.fill(0);
+    await writePrivateNew(statePath, saved, passphrase);
+  }
+  const written: string[] = [];
+  if (writeArtifactFile(manifestPath, toFileText(saved.manifest)) === 'written') written.push(manifestPath);
+  writeArtifactFile(requestPath, toFileText(saved.request));
+  written.push(requestPath);
+  const files = ceremonyOf(ceremony, dir, {
+    manifest: readJson(manifestPath, ctx),
+    singles: [['request', readJson(requestPath, ctx)]],
+  });
+  failOn(auditJoin(files, groupAfter(state.reports, saved.manifest.extends)));
+  const r = saved.request;
+  ctx.result({
+    ceremony,
+    step: 'request',
+    moniker: me.moniker,
+    files: written.map((f) => shown(ctx.repo, f)),
+    approvers: r.approvers,
+    again,
+  });
+  ctx.say(
+    again
+      ? 'The join request was already made: it is unchanged.'
+      : `Join request made: ${r.moniker} asks to join the ${group.threshold}-of-${group.participants.length} group.`,
+  );
+  ctx.say(`  group public key  ${group.publicKey} (a join does not change it)`);
+  ctx.say(`  approvers         ${r.approvers.join(', ')} (every one of them must approve)`);
+  for (const f of written) ctx.say(`  wrote ${shown(ctx.repo, f)}`);
+  await nextSteps(ctx, opts, { ceremony, step: 'request', moniker: me.moniker, files: written });
+  ctx.say(
+    `When it is merged, each approver runs: sss-tool approve-participant --request ${shown(ctx.repo, requestPath)}`,
+  );
+}
+
+export async function approveCommand(ctx: Context, opts: { request: string; share?: string } & SubmitOptions) {
+  const me = loadPublicIdentity(ctx.paths);
+  const request = readJson(opts.request, ctx);
+  requireMerged(ctx, opts.request, opts.remote ?? 'origin');
+  const ceremony = ceremonyIdOf(request.value, request.file);
+  const nearby = dirname(opts.request);
+  const dir =
+    basename(nearby) === ceremony && existsSync(join(nearby, 'ceremony.json'))
+      ? nearby
+      : join(ctx.ceremoniesDir, ceremony);
+  const state = repositoryState(ctx);
+  const { manifest, groupBefore } = manifestAndGroup(ctx, dir, state);
+  const files = ceremonyOf(ceremony, dir, { manifest, singles: [['request', request]] });
+  const audit = auditJoin(files, groupBefore);
+  failOn(audit);
+  const req = audit.request!.artifact;
+  if (!req.approvers.includes(me.moniker))
+    throw new SssError(`you (${me.moniker}) are not among the request's approvers (${names(req.approvers)})`, {
+      code: 'not-allowed',
+      file: request.file,
+      field: 'approvers',
+    });
+  const passphrase = await ctx.passphrase();
+  const sharePath = opts.share ?? ctx.paths.share;
+  const share = await readShareFile(sharePath, passphrase);
+  if (share.group.publicKey !== groupBefore.publicKey)
+    throw new SssError(
+      `this share is for group key ${share.group.publicKey}, but the request is to join ${groupBefore.publicKey}`,
+      { code: 'mismatch', file: sharePath, field: 'group.publicKey' },
+    );
+  if (share.moniker !== me.moniker || share.identifier !== me.identifier)
+    throw new SssError(`this share is ${share.moniker}'s, not yours (${me.moniker})`, {
+      code: 'not-allowed',
+      file: sharePath,
+      field: 'moniker',
+    });
+  const id = await openIdentity(ctx.paths, passphrase);
+  let approval: JoinApproval;
+  try {
+    approval = await joinApproval(audit, id, decodeScalar(share.signingShare, 'signingShare'));
+  } catch (e) {
+    throw (e as SssError).field === 'signingShare'
+      ? new SssError((e as SssError).reason, { code: (e as SssError).code, file: sharePath, field: 'signingShare' })
+      : e;
+  }
+  const outPath = join(dir, 'approvals', `${me.moniker}.json`);
+  let again = false;
+  if (existsSync(outPath)) {
+    // HPKE is randomized: a re-run keeps the approval already there if it is this one's equal.
+    const prior = readJson(outPath, ctx);
+    const a = prior.value as Partial<JoinApproval>;
+    if (
+      a?.requestDigest !== approval.requestDigest ||
+      a?.fragmentCommitment !== approval.fragmentCommitment ||
+      !verifyArtifactSignature(a as Record<string, unknown>, id.signingKey)
+    )
+      throw new SssError('a different approval under your moniker is already there; refusing to replace it', {
+        code: 'io',
+        file: prior.file,
+      });
+    approval = a as JoinApproval;
+    again = true;
+  } else writeArtifactFile(outPath, toFileText(approval));
+  files.byRole.set('approvals', new Map([[me.moniker, readJson(outPath, ctx)]]));
+  failOn(auditJoin(files, groupBefore));
+  ctx.result({
+    ceremony,
+    step: 'approval',
+    moniker: me.moniker,
+    files: [shown(ctx.repo, outPath)],
+    newcomer: req.moniker,
+    again,
+  });
+  ctx.say(
+    again
+      ? 'Already approved: your approval is unchanged.'
+      : `Approved ${req.moniker}: your fragment is masked, encrypted to the newcomer, and publicly checkable.`,
+  );
+  ctx.say(`  wrote ${shown(ctx.repo, outPath)}`);
+  await nextSteps(ctx, opts, { ceremony, step: 'approval', moniker: me.moniker, files: [outPath] });
+  ctx.say(
+    `When all ${req.approvers.length} approvals are merged, ${req.moniker} runs: sss-tool finalize-join --approvals ${shown(ctx.repo, join(dir, 'approvals'))}`,
+  );
+}
+
+/** Reads approval files given on the command line, keyed by their author; one author, one file. */
+function readApprovals(ctx: Context, paths: string[]): { ceremony: string; approvals: Map<string, RawFile> } {
+  const approvals = new Map<string, RawFile>();
+  const nearby = dirname(dirname(paths[0]));
+  // Files in ceremonies/<id>/approvals/ belong to <id>: one naming another ceremony is its own fault.
+  let ceremony =
+    basename(dirname(paths[0])) === 'approvals' &&
+    CEREMONY_ID.test(basename(nearby)) &&
+    existsSync(join(nearby, 'ceremony.json'))
+      ? basename(nearby)
+      : undefined;
+  for (const p of paths) {
+    const raw = readJson(p, ctx);
+    const c = ceremonyIdOf(raw.value, raw.file);
+    const m = (raw.value as { moniker?: unknown })?.moniker;
+    if (typeof m !== 'string')
+      throw new SssError('missing moniker', { code: 'malformed', file: raw.file, field: 'moniker' });
+    ceremony ??= c;
+    if (c !== ceremony)
+      throw new SssError(`an approval for ceremony ${c}, the others are for ${ceremony}`, {
+        code: 'mismatch',
+        file: raw.file,
+        field: 'ceremony',
+        culprit: m,
+      });
+    const first = approvals.get(m);
+    if (first)
+      throw new SssError(`a second approval from ${m} (the first is ${first.file})`, {
+        code: 'duplicate',
+        file: raw.file,
+        field: 'moniker',
+        culprit: m,
+      });
+    approvals.set(m, raw);
+  }
+  return { ceremony: ceremony!, approvals };
+}
+
+export async function finalizeJoinCommand(
+  ctx: Context,
+  opts: { approvals: string[]; replaceShare?: boolean } & SubmitOptions,
+) {
+  const me = loadPublicIdentity(ctx.paths);
+  const paths = expandArtifactPaths(opts.approvals);
+  const { ceremony, approvals } = readApprovals(ctx, paths);
+  const local = dirname(dirname(paths[0]));
+  const dir =
+    basename(local) === ceremony && existsSync(join(local, 'ceremony.json'))
+      ? local
+      : join(ctx.ceremoniesDir, ceremony);
+  const state = repositoryState(ctx);
+  const { manifest, groupBefore } = manifestAndGroup(ctx, dir, state);
+  const requestPath = join(dir, 'request.json');
+  const files = ceremonyOf(ceremony, dir, {
+    manifest,
+    byRole: [['approvals', approvals]],
+    singles: [['request', readJson(requestPath, ctx)]],
+  });
+  const audit = auditJoin(files, groupBefore);
+  failOn(audit);
+  const req = audit.request!.artifact;
+  if (req.moniker !== me.moniker)
+    throw new SssError(`this join is ${req.moniker}'s, not yours (${me.moniker})`, {
+      code: 'not-allowed',
+      file: shown(ctx.repo, requestPath),
+      field: 'moniker',
+    });
+  if (audit.phase !== 'finalize' || !audit.expectedShare)
+    throw new SssError(`not every approval is in: awaiting ${audit.awaiting}`, {
+      code: 'incomplete',
+      field: '--approvals',
+    });
+  const passphrase = await ctx.passphrase();
+  const id = await openIdentity(ctx.paths, passphrase);
+  const outPath = join(dir, 'finalize.json');
+  const groupKey = groupBefore.publicKey;
+
+  // Finalized before (the share is saved): publish the same artifact again.
+  if (existsSync(ctx.paths.share) && !opts.replaceShare) {
+    const share = await readShareFile(ctx.paths.share, passphrase);
+    if (share.ceremony !== ceremony || share.group.publicKey !== groupKey)
+      throw new SssError(
+        'a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)',
+        { code: 'io', file: ctx.paths.share },
+      );
+    writeArtifactFile(outPath, toFileText(joinFinalize(audit, id, share.verifyingShare)));
+    ctx.result({
+      ceremony,
+      step: 'finalize',
+      moniker: me.moniker,
+      files: [shown(ctx.repo, outPath)],
+      groupKey,
+      verifyingShare: share.verifyingShare,
+      again: true,
+    });
+    ctx.say('Already finalized: your share is saved and your finalize.json is unchanged.');
+    await nextSteps(ctx, opts, { ceremony, step: 'finalize', moniker: me.moniker, files: [outPath] });
+    return;
+  }
+
+  const statePath = ctx.paths.joinState(ceremony);
+  if (!existsSync(statePath))
+    throw new SssError(`no join state for ceremony ${ceremony} in this home dir: the request was made elsewhere`, {
+      code: 'private',
+      file: statePath,
+    });
+  const saved = await readPrivateWith(JoinStateFile, statePath, passphrase);
+  const joinSecret = hexToBytes(saved.joinSecret);
+  if (bytesToHex(x25519.getPublicKey(joinSecret)) !== req.joinKey)
+    throw new SssError("the request's join key is not the one this home dir made", {
+      code: 'private',
+      file: shown(ctx.repo, requestPath),
+      field: 'joinKey',
+    });
+  const result = await openFragments(audit, joinSecret);
+  joinSecret.fill(0);
+  const verifyingShare = encodePoint(result.verifyingShare);
+  const share: ShareFile = {
+    format: 'sss-tool/share@1',
+    ciphersuite: CIPHERSUITE,
+    ceremony,
+    moniker: me.moniker,
+    identifier: me.identifier,
+    signingShare: bytesToHex(Fn.toBytes(result.signingShare)),
+    verifyingShare,
+    group: {
+      publicKey: groupKey,
+      threshold: groupBefore.threshold,
+      commitment: groupBefore.commitment,
+      genesis: groupBefore.ceremonies[0].id,
+    },
+  };
+  const backup = await saveShareFile(ctx.paths.share, share, passphrase, Boolean(opts.replaceShare));
+  writeArtifactFile(outPath, toFileText(joinFinalize(audit, id, verifyingShare)));
+  replaceFile(ctx.paths.publicKey, groupKey + '\n', PUBLIC_MODE);
+  // The join key has done its job; keeping its secret would only be a liability.
+  rmSync(dirname(statePath), { recursive: true, force: true });
+  files.singles.set('finalize', readJson(outPath, ctx));
+  failOn(auditJoin(files, groupBefore));
+  ctx.result({
+    ceremony,
+    step: 'finalize',
+    moniker: me.moniker,
+    files: [shown(ctx.repo, outPath)],
+    groupKey,
+    verifyingShare,
+    shareFile: ctx.paths.share,
+    backup,
+  });
+  ctx.say(`Joined: all ${audit.approvals.size} fragments check out, and they sum to your share of the group key.`);
+  ctx.say(`  group public key  ${groupKey} (unchanged)`);
+  ctx.say(`  verifying share   ${verifyingShare}`);
+  ctx.say(`  your key share    ${ctx.paths.share} (age-encrypted; back it up offline)`);
+  if (backup) ctx.say(`  previous share kept as ${backup}`);
+  ctx.say(`  wrote ${shown(ctx.repo, outPath)}`);
+  await nextSteps(ctx, opts, { ceremony, step: 'finalize', moniker: me.moniker, files: [outPath] });
+  ctx.say(
+    `When finalize.json is merged: sss-tool verify --ceremony ${ceremony} && sss-tool publish --ceremony ${ceremony}`,
+  );
+}
