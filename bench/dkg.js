@@ -29,6 +29,7 @@ import { readCeremony } from '../lib/ceremony/tree.js';
 import { homePaths } from '../lib/local/home.js';
 import { createIdentity, openIdentity } from '../lib/local/identity.js';
 import { writePrivateNew } from '../lib/local/keystore.js';
+import { childCpuOf } from './child-cpu.js';
 
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'sss-tool.js');
 const PASS = 'bench passphrase';
@@ -37,14 +38,20 @@ process.env.SSS_TOOL_SCRYPT_LOG_N = LOG_N;
 
 const ms = (t0) => Math.round(performance.now() - t0);
 
+/** CPU (user + system, ms) of the last timeCli's process, all its threads: finalize decodes on every core. */
+let lastCpuMs = null;
+
 function timeCli(args, env) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SSS_TOOL_PASSPHRASE: PASS, SSS_TOOL_SCRYPT_LOG_N: LOG_N, ...env },
-    maxBuffer: 1 << 26,
-  });
+  const { result: r, cpuMs } = childCpuOf(() =>
+    spawnSync(process.execPath, [BIN, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, SSS_TOOL_PASSPHRASE: PASS, SSS_TOOL_SCRYPT_LOG_N: LOG_N, ...env },
+      maxBuffer: 1 << 26,
+    }),
+  );
   const t = ms(t0);
+  lastCpuMs = cpuMs;
   if (r.status !== 0) throw new Error(`sss-tool ${args[0]} failed: ${r.stderr}`);
   return t;
 }
@@ -164,8 +171,15 @@ function nobleRounds(people, n, m) {
     signingShare: Fn.toBytes(evaluatePolynomial(p.coefficients, me.x)),
   }));
   t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const key = frost.DKG.round3(secret, others, toMe);
-  return { round2, round3: ms(t0), groupKey: bytesToHex(key.public.commitments[0]) };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    round2,
+    round3: ms(t0),
+    round3Cpu: Math.round((cpu.user + cpu.system) / 1000),
+    groupKey: bytesToHex(key.public.commitments[0]),
+  };
 }
 
 export async function run({
@@ -191,6 +205,7 @@ export async function run({
       const round1Digest = round1DigestOf(people.map((p) => p.round1));
       await othersRound2(ceremony, cdir, people, round1Digest);
       const finalize = timeCli(['dkg-finalize', '--shares', join(cdir, 'round2'), '--home', home, '--repo', dir]);
+      const finalizeCpu = lastCpuMs;
       // Everyone else's finalize artifact, so that the transcript is complete.
       const files = readCeremony(cdir, dir);
       const audit = auditDkg(files);
@@ -206,13 +221,14 @@ export async function run({
       const verifyInProcess = ms(t0);
       if (inProcess.phase !== 'complete')
         throw new Error(`bench ceremony is ${inProcess.phase}: ${inProcess.errors[0]?.message}`);
-      let noble = { round2: null, round3: null };
+      let noble = { round2: null, round3: null, round3Cpu: null };
       if (n <= nobleUpTo) {
         log(`N=${n}: noble's DKG.round2/round3…`);
         noble = nobleRounds(people, n, m);
         if (noble.groupKey !== inProcess.group.publicKey)
           throw new Error('noble and sss-tool disagree on the group key');
       }
+      const ratio = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : null);
       rows.push({
         n,
         m,
@@ -224,6 +240,12 @@ export async function run({
         verifyInProcessMs: verifyInProcess,
         nobleRound2Ms: noble.round2,
         nobleRound3Ms: noble.round3,
+        // The issue's ratios: verify's wall time over the decode floor (target ≤ 1.1), and how many
+        // times less CPU dkg-finalize (whole process, every thread) uses than noble's round 3 (≥ 25).
+        verifyOverFloor: ratio(verify, floor),
+        finalizeCpuMs: finalizeCpu,
+        nobleRound3CpuMs: noble.round3Cpu,
+        nobleRound3OverFinalizeCpu: ratio(noble.round3Cpu, finalizeCpu),
       });
       log(JSON.stringify(rows[rows.length - 1]));
     } finally {

@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark, one after another, with the machine they ran on.
+// `npm run bench`: every benchmark (`npm run bench -- startup dkg` for some), one after another, with the machine they ran on.
 // Results go to stdout as tables and to bench/results.json; docs/benchmarks.md records them.
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
@@ -6,7 +6,9 @@ import { join } from 'node:path';
 
 const here = import.meta.dirname;
 const only = process.argv.slice(2);
-const suites = ['dkg', 'join', 'reshare', 'sign', 'server', 'action'].filter((s) => !only.length || only.includes(s));
+const suites = ['startup', 'dkg', 'join', 'reshare', 'sign', 'server', 'action'].filter(
+  (s) => !only.length || only.includes(s),
+);
 
 const machine = {
   date: new Date().toISOString(),

@@ -55192,7 +55192,7 @@ function awaitingAfterFixes(report, awaiting) {
 //# sourceMappingURL=table.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/dkg.js
 /**
- * The full public audit of a genesis (DKG) ceremony: every check of PROTOCOL section 4 that can be
+ * The full public audit of a genesis (DKG) ceremony: every check of docs/protocol.md §6.7 that can be
  * made without a secret. `sss-tool verify`, `status`, the participants' own commands and the
  * Action all call this one function: auditDkg runs one checker per step (checkManifest,
  * checkRound1, checkRound2, checkFinalize, with checkLaterStep for what the last two share), then
@@ -55206,7 +55206,7 @@ function awaitingAfterFixes(report, awaiting) {
 
 
 
-/** Checks M and N as PROTOCOL section 4 bounds them. */
+/** Checks M and N as docs/protocol.md §6.1 bounds them. */
 function checkThreshold(threshold, participants, file) {
     if (!Number.isInteger(participants) || participants < 2 || participants > MAX_PARTICIPANTS)
         throw new errors_SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, {
@@ -55566,7 +55566,7 @@ function genesisGroup(audit, manifest, C) {
 //# sourceMappingURL=dkg.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/join.js
 /**
- * The join (enrollment) ceremony's files, PROTOCOL section 4 "Adding a participant":
+ * The join (enrollment) ceremony's files, docs/protocol.md §7 "Adding a participant":
  * ceremony.json (kind join), request.json (the newcomer), approvals/<moniker>.json (each approver),
  * finalize.json (the newcomer). Strict schemas, as for every artifact.
  */
@@ -55643,7 +55643,7 @@ function approvalsDigestOf(approvals) {
 //# sourceMappingURL=join.js.map
 ;// CONCATENATED MODULE: ./lib/crypto/join.js
 /**
- * Enrollment (PROTOCOL section 4, "Adding a participant"): a newcomer at x_n receives
+ * Enrollment (docs/protocol.md §7, "Adding a participant"): a newcomer at x_n receives
  * s_n = f(x_n) = Σ_{i∈H} λ_i·s_i from an approver set H, each term masked so that no approver's
  * share is revealed, not even to the newcomer. Approver i sends
  *   σ_i = λ_i·s_i + μ_i,   μ_i = Σ_{k>i} m_ik − Σ_{k<i} m_ki   (order by identifier),
@@ -55668,7 +55668,7 @@ const { d: D } = suite_Point.CURVE();
  * The pair mask m_ik of approvers i < k (by identifier): SHA-512 of
  * label || ceremony || request digest || x_i || x_k || X25519(sk_i, pk_k), read little-endian
  * and reduced mod the group order (a wide reduction: the bias is below 2^-250).
- * PROTOCOL's formula has no request digest; it is added so that one pair never masks two different
+ * The design's formula has no request digest (docs/protocol.md §7.4); it is added so that one pair never masks two different
  * requests with the same value: two newcomers comparing fragments of one approver would otherwise
  * learn (λ_i − λ'_i)·s_i, and so s_i.
  */
@@ -55840,7 +55840,7 @@ function combineFragments(fragments, expected) {
 //# sourceMappingURL=join.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/join.js
 /**
- * The full public audit of a join (enrollment) ceremony: every check of PROTOCOL section 4,
+ * The full public audit of a join (enrollment) ceremony: every check of docs/protocol.md §7.7,
  * "Adding a participant", that can be made without a secret. `sss-tool verify`, `status`, the
  * participants' own commands and the Action all call `auditJoin`; the repository applies each
  * completed join to the group state it extends (src/ceremony/repository.ts).
@@ -56383,8 +56383,8 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 /**
  * The one way artifacts are read from disk, for the CLI, the Action and the warm-up alike: one
  * guarded read (no symbolic link, FIFO or device followed, at most MAX_ARTIFACT_BYTES), a whole
- * ceremony directory in its fixed layout (anything else under it is reported, never silently
- * ignored), and a ceremony as a command sees it, with the files named on its command line.
+ * ceremony directory in its fixed layout (docs/protocol.md §5; anything else under it is reported,
+ * never silently ignored), and a ceremony as a command sees it, with the files named on its command line.
  */
 
 
@@ -66914,7 +66914,7 @@ function privateJson(root) {
 //# sourceMappingURL=private.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/rules.js
 /**
- * What a pull request may change (PROTOCOL section 5), as data and pure functions: the Action feeds
+ * What a pull request may change (docs/protocol.md §11), as data and pure functions: the Action feeds
  * in the changes git reports and the audited repository before and after them, and gets back every
  * problem, each naming the file and the reason. The cryptography is not re-checked here: that is
  * the audit's (`auditRepository`), the one verifier `sss-tool verify` also runs.
@@ -66967,7 +66967,7 @@ const FILE_RULES = [
             ? undefined
             : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
     },
-    // Join (PROTOCOL section 4, "Adding a participant"): the newcomer's request, each approver's
+    // Join (docs/protocol.md §7 and §11): the newcomer's request, each approver's
     // fragment once the request is merged, the newcomer's finalize once every approval is.
     {
         kind: 'join',
@@ -67039,7 +67039,7 @@ function touchedCeremonies(changes, ceremoniesDir) {
     return [...ids].sort();
 }
 /**
- * Every rule of PROTOCOL section 5 that is about the changes themselves: where files may go, who
+ * Every rule of docs/protocol.md §11 that is about the changes themselves: where files may go, who
  * may add them and when, append-only, no symlinks, size, no private material, public_info/.
  * Returns one error per offending file and reason.
  */

@@ -1,5 +1,5 @@
 /**
- * The encodings every artifact goes through (PROTOCOL section 4): points are on the curve,
+ * The encodings every artifact goes through (docs/protocol.md §1): points are on the curve,
  * canonical, not the identity and not of small order; scalars are below the group order.
  */
 import { describe, expect, it } from 'vitest';

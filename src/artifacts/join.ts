@@ -1,5 +1,5 @@
 /**
- * The join (enrollment) ceremony's files, PROTOCOL section 4 "Adding a participant":
+ * The join (enrollment) ceremony's files, docs/protocol.md §7 "Adding a participant":
  * ceremony.json (kind join), request.json (the newcomer), approvals/<moniker>.json (each approver),
  * finalize.json (the newcomer). Strict schemas, as for every artifact.
  */

@@ -1,5 +1,5 @@
 /**
- * The full public audit of a genesis (DKG) ceremony: every check of PROTOCOL section 4 that can be
+ * The full public audit of a genesis (DKG) ceremony: every check of docs/protocol.md §6.7 that can be
  * made without a secret. `sss-tool verify`, `status`, the participants' own commands and the
  * Action all call this one function: auditDkg runs one checker per step (checkManifest,
  * checkRound1, checkRound2, checkFinalize, with checkLaterStep for what the last two share), then
@@ -42,7 +42,7 @@ export interface DkgAudit extends Report {
   groupCommitment?: Point[];
 }
 
-/** Checks M and N as PROTOCOL section 4 bounds them. */
+/** Checks M and N as docs/protocol.md §6.1 bounds them. */
 export function checkThreshold(threshold: number, participants: number, file?: string): void {
   if (!Number.isInteger(participants) || participants < 2 || participants > MAX_PARTICIPANTS)
     throw new SssError(`participants must be an integer from 2 to ${MAX_PARTICIPANTS}`, {

@@ -1,5 +1,5 @@
 /**
- * The full public audit of a join (enrollment) ceremony: every check of PROTOCOL section 4,
+ * The full public audit of a join (enrollment) ceremony: every check of docs/protocol.md §7.7,
  * "Adding a participant", that can be made without a secret. `sss-tool verify`, `status`, the
  * participants' own commands and the Action all call `auditJoin`; the repository applies each
  * completed join to the group state it extends (src/ceremony/repository.ts).

@@ -1,5 +1,5 @@
 /**
- * What a pull request may change (PROTOCOL section 5), as data and pure functions: the Action feeds
+ * What a pull request may change (docs/protocol.md §11), as data and pure functions: the Action feeds
  * in the changes git reports and the audited repository before and after them, and gets back every
  * problem, each naming the file and the reason. The cryptography is not re-checked here: that is
  * the audit's (`auditRepository`), the one verifier `sss-tool verify` also runs.
@@ -127,7 +127,7 @@ export const FILE_RULES: FileRule[] = [
         ? undefined
         : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
   },
-  // Join (PROTOCOL section 4, "Adding a participant"): the newcomer's request, each approver's
+  // Join (docs/protocol.md §7 and §11): the newcomer's request, each approver's
   // fragment once the request is merged, the newcomer's finalize once every approval is.
   {
     kind: 'join',
@@ -221,7 +221,7 @@ export function touchedCeremonies(changes: Change[], ceremoniesDir: string): str
 }
 
 /**
- * Every rule of PROTOCOL section 5 that is about the changes themselves: where files may go, who
+ * Every rule of docs/protocol.md §11 that is about the changes themselves: where files may go, who
  * may add them and when, append-only, no symlinks, size, no private material, public_info/.
  * Returns one error per offending file and reason.
  */

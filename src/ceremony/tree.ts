@@ -1,8 +1,8 @@
 /**
  * The one way artifacts are read from disk, for the CLI, the Action and the warm-up alike: one
  * guarded read (no symbolic link, FIFO or device followed, at most MAX_ARTIFACT_BYTES), a whole
- * ceremony directory in its fixed layout (anything else under it is reported, never silently
- * ignored), and a ceremony as a command sees it, with the files named on its command line.
+ * ceremony directory in its fixed layout (docs/protocol.md §5; anything else under it is reported,
+ * never silently ignored), and a ceremony as a command sees it, with the files named on its command line.
  */
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The join ceremony's commands (docs/joining.md): the newcomer's join-request and finalize-join,
+ * The join ceremony's commands (docs/protocol.md §7; docs/joining.md): the newcomer's join-request and finalize-join,
  * an approver's approve-participant. Options only: each command loads its body
  * (src/cli/join-run.ts) when it runs.
  */

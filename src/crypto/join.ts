@@ -1,5 +1,5 @@
 /**
- * Enrollment (PROTOCOL section 4, "Adding a participant"): a newcomer at x_n receives
+ * Enrollment (docs/protocol.md §7, "Adding a participant"): a newcomer at x_n receives
  * s_n = f(x_n) = Σ_{i∈H} λ_i·s_i from an approver set H, each term masked so that no approver's
  * share is revealed, not even to the newcomer. Approver i sends
  *   σ_i = λ_i·s_i + μ_i,   μ_i = Σ_{k>i} m_ik − Σ_{k<i} m_ki   (order by identifier),
@@ -27,7 +27,7 @@ const { d: D } = Point.CURVE();
  * The pair mask m_ik of approvers i < k (by identifier): SHA-512 of
  * label || ceremony || request digest || x_i || x_k || X25519(sk_i, pk_k), read little-endian
  * and reduced mod the group order (a wide reduction: the bias is below 2^-250).
- * PROTOCOL's formula has no request digest; it is added so that one pair never masks two different
+ * The design's formula has no request digest (docs/protocol.md §7.4); it is added so that one pair never masks two different
  * requests with the same value: two newcomers comparing fragments of one approver would otherwise
  * learn (λ_i − λ'_i)·s_i, and so s_i.
  */
