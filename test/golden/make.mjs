@@ -10,7 +10,7 @@
  *   node test/golden/make.mjs outDir --until join   (genesis and join only: what the test regenerates)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,7 +34,14 @@ const PASSPHRASE = 'golden transcript passphrase (public)';
 export function makeGolden(out, { until } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'sss-golden-'));
   try {
-    run(out, root, until);
+    // The steps refuse a directory that is not a git checkout: play the ceremony in a fresh
+    // repository, then copy out its files (never its .git).
+    const repo = join(root, 'repo');
+    mkdirSync(repo, { recursive: true });
+    spawnSync('git', ['init', '-q', repo], { stdio: 'ignore' });
+    run(repo, root, until);
+    mkdirSync(out, { recursive: true });
+    cpSync(repo, out, { recursive: true, filter: (src) => !src.startsWith(join(repo, '.git')) });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
