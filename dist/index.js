@@ -6028,7 +6028,7 @@ const RetryAgent = __nccwpck_require__(50)
 const errors = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
+const api = __nccwpck_require__(8996)
 const buildConnector = __nccwpck_require__(9136)
 const MockClient = __nccwpck_require__(7365)
 const MockAgent = __nccwpck_require__(7501)
@@ -7188,7 +7188,7 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 8996:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -34321,7 +34321,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2655);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6615);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34331,7 +34331,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2655:
+/***/ 6615:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47616,7 +47616,7 @@ function utils_createHasher(hashCons, info = {}) {
  * const key = randomBytes(16);
  * ```
  */
-function randomBytes(bytesLength = 32) {
+function utils_randomBytes(bytesLength = 32) {
     // Match the repo's other length-taking helpers instead of relying on Uint8Array coercion.
     anumber(bytesLength, 'bytesLength');
     const cr = typeof globalThis === 'object' ? globalThis.crypto : null;
@@ -48479,7 +48479,7 @@ const curves_utils_isBytes = utils_isBytes;
  * randomBytes(2);
  * ```
  */
-const utils_randomBytes = (bytesLength) => randomBytes(bytesLength);
+const curves_utils_randomBytes = (bytesLength) => utils_randomBytes(bytesLength);
 const _0n = /* @__PURE__ */ BigInt(0);
 const _1n = /* @__PURE__ */ BigInt(1);
 // Shared error-message prefix builder. Only called on throw paths, so assert
@@ -50809,7 +50809,7 @@ function edwards(params, extraOpts = {}) {
     if (FpLegendre(Fp, CURVE.d) !== -1)
         throw new Error('edwards: CURVE.d must be a non-square in Fp for complete addition formulas');
     curves_utils_validateObject(opts, {}, { uvRatio: 'function', randomBytes: 'function' });
-    const randomBytes = opts.randomBytes === undefined ? utils_randomBytes : opts.randomBytes;
+    const randomBytes = opts.randomBytes === undefined ? curves_utils_randomBytes : opts.randomBytes;
     // Coordinate and ZIP-215 bounds follow the base-field byte container, not scalar bytes.
     const MASK = edwards_2n << (BigInt(Fp.BYTES * 8) - edwards_1n);
     function isOdd(n) {
@@ -51285,7 +51285,7 @@ function eddsa(Point, cHash, eddsaOpts = {}) {
         if (outputLen !== expectedLen)
             throw new Error(`hash.outputLen must be ${expectedLen}, got ${outputLen}`);
     }
-    const randomBytes = opts.randomBytes === undefined ? utils_randomBytes : opts.randomBytes;
+    const randomBytes = opts.randomBytes === undefined ? curves_utils_randomBytes : opts.randomBytes;
     const toMontgomery = opts.toMontgomery;
     const toMontgomerySecret = opts.toMontgomerySecret;
     const adjustScalarBytes = opts.adjustScalarBytes === undefined
@@ -52219,7 +52219,7 @@ function frost_createFROST(opts) {
     const HDKG = (msg) => hashToScalar(msg, { DST: HDKGPrefix });
     const HID = (msg) => hashToScalar(msg, { DST: HIDPrefix });
     // /Hashes
-    const randomScalar = (rng = utils_randomBytes) => {
+    const randomScalar = (rng = curves_utils_randomBytes) => {
         if (typeof rng !== 'function')
             throw new TypeError('"rng" expected function, got type=' + typeof rng);
         // Intentional divergence from RFC 9591 §4.1 / §5.1: the RFC nonce_generate helper outputs a
@@ -52324,7 +52324,7 @@ function frost_createFROST(opts) {
         },
     };
     // Generates pair of (scalar, point)
-    const genPointScalarPair = (rng = utils_randomBytes) => {
+    const genPointScalarPair = (rng = curves_utils_randomBytes) => {
         let n = randomScalar(rng);
         if (adjustScalar)
             n = adjustScalar(n);
@@ -52389,7 +52389,7 @@ function frost_createFROST(opts) {
         return msm(commitment, monomial);
     };
     // High-level internal stuff
-    const generateSecretPolynomial = (signers, secret, coeffs, rng = utils_randomBytes) => {
+    const generateSecretPolynomial = (signers, secret, coeffs, rng = curves_utils_randomBytes) => {
         validateSigners(signers);
         if (secret !== undefined)
             curves_utils_abytes(secret, Fn.BYTES, 'secret');
@@ -52415,7 +52415,7 @@ function frost_createFROST(opts) {
     // Pretty much sign+verify, same as basic
     const ProofOfKnowledge = {
         challenge: (id, verKey, R) => HDKG(curves_utils_concatBytes(Fn.toBytes(id), serializePoint(verKey), serializePoint(R))),
-        compute(id, coefficents, commitments, rng = utils_randomBytes) {
+        compute(id, coefficents, commitments, rng = curves_utils_randomBytes) {
             if (coefficents.length < 1)
                 throw new Error('coefficients should have at least one element');
             const { point: R, scalar: k } = genPointScalarPair(rng);
@@ -52441,7 +52441,7 @@ function frost_createFROST(opts) {
                 return challenge(R, PK, msg);
             return H2(curves_utils_concatBytes(serializePoint(R), serializePoint(PK), msg));
         },
-        sign(msg, sk, rng = utils_randomBytes) {
+        sign(msg, sk, rng = curves_utils_randomBytes) {
             const { point: R, scalar: r } = genPointScalarPair(rng);
             const PK = Point.BASE.multiply(sk); // sk*G
             const c = this.challenge(R, PK, msg);
@@ -52489,7 +52489,7 @@ function frost_createFROST(opts) {
         },
     };
     // RFC 9591 §4.1: nonce_generate() hashes 32 fresh RNG bytes with SerializeScalar(secret).
-    const generateNonce = (secret, rng = utils_randomBytes) => H3(curves_utils_concatBytes(rng(32), Fn.toBytes(secret)));
+    const generateNonce = (secret, rng = curves_utils_randomBytes) => H3(curves_utils_concatBytes(rng(32), Fn.toBytes(secret)));
     const getGroupCommitment = (GPK, commitmentList, msg) => {
         const CL = commitmentList.map((i) => [
             i.identifier,
@@ -52543,7 +52543,7 @@ function frost_createFROST(opts) {
         DKG: Object.freeze({
             // NOTE: we allow to pass secret scalar from user side,
             // this way it can be derived, instead of random generation
-            round1: (id, signers, secret, rng = utils_randomBytes) => {
+            round1: (id, signers, secret, rng = curves_utils_randomBytes) => {
                 const idNum = parseIdentifier(id, 'id');
                 validateSigners(signers);
                 const { coefficients, commitment } = generateSecretPolynomial(signers, secret, undefined, rng);
@@ -52712,7 +52712,7 @@ function frost_createFROST(opts) {
         }),
         // Trusted dealer setup
         // Generates keys for all participants
-        trustedDealer(signers, identifiers, secret, rng = utils_randomBytes) {
+        trustedDealer(signers, identifiers, secret, rng = curves_utils_randomBytes) {
             // if no identifiers provided, we generated default identifiers
             validateSigners(signers);
             if (identifiers === undefined) {
@@ -52776,7 +52776,7 @@ function frost_createFROST(opts) {
         // keep multiple nonce commitments per participant in advance and skip
         // round1 for signing.
         // But then each participant needs to remember generated shares
-        commit(secret, rng = utils_randomBytes) {
+        commit(secret, rng = curves_utils_randomBytes) {
             curves_utils_validateObject(secret, { identifier: 'string', signingShare: 'object' }, {}, 'secret');
             curves_utils_abytes(secret.signingShare, Fn.BYTES, 'secret.signingShare');
             if (typeof rng !== 'function')
@@ -52970,7 +52970,7 @@ function frost_createFROST(opts) {
             Fn, // NOTE: we re-export it here because it may be different from Point.Fn (ed448 is fun!)
             // Test RNG overrides still go through noble's non-zero scalar derivation; this is not a raw
             // "bytes become scalar" escape hatch.
-            randomScalar: (rng = utils_randomBytes) => Fn.toBytes(genPointScalarPair(rng).scalar),
+            randomScalar: (rng = curves_utils_randomBytes) => Fn.toBytes(genPointScalarPair(rng).scalar),
             generateSecretPolynomial: (signers, secret, coeffs, rng) => {
                 const res = generateSecretPolynomial(signers, secret, coeffs, rng);
                 return { ...res, commitment: res.commitment.map(serializePoint) };
@@ -53695,7 +53695,7 @@ function montgomery(curveDef) {
     const is25519 = type === 'x25519';
     if (!is25519 && type !== 'x448')
         throw new Error('invalid type');
-    const randomBytes_ = rand === undefined ? utils_randomBytes : rand;
+    const randomBytes_ = rand === undefined ? curves_utils_randomBytes : rand;
     const montgomeryBits = is25519 ? 255 : 448;
     const swap = cswap(P);
     const fieldLen = is25519 ? 32 : 56;
@@ -54632,11 +54632,56 @@ function compareIdentifiers(a, b) {
 const MONIKER = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const suite_CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 //# sourceMappingURL=suite.js.map
+;// CONCATENATED MODULE: ./lib/artifacts/strict-json.js
+/**
+ * Duplicate JSON object keys. JSON.parse keeps the last of two equal keys, so a file can show a
+ * reader (or another parser, or a diff) one value while sss-tool acts on another: every file
+ * sss-tool reads refuses them. Keys are compared after unescaping ("a" and "\u0061" are equal).
+ *
+ * Runs on text JSON.parse has already accepted, so the scan only tracks strings and nesting; it
+ * is iterative (a deeply nested document is not a stack overflow).
+ */
+/** The first key that appears twice in one object, or undefined. `text` must be valid JSON. */
+function duplicateKey(text) {
+    // One frame per open object (its keys so far, and whether the next string is a key) or array (null).
+    const stack = [];
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '{')
+            stack.push({ keys: new Set(), expectKey: true });
+        else if (c === '[')
+            stack.push(null);
+        else if (c === '}' || c === ']')
+            stack.pop();
+        else if (c === ',') {
+            const top = stack[stack.length - 1];
+            if (top)
+                top.expectKey = true;
+        }
+        else if (c === '"') {
+            const start = i;
+            for (i++; text[i] !== '"'; i++)
+                if (text[i] === '\\')
+                    i++;
+            const top = stack[stack.length - 1];
+            if (top?.expectKey) {
+                const key = JSON.parse(text.slice(start, i + 1));
+                if (top.keys.has(key))
+                    return key;
+                top.keys.add(key);
+                top.expectKey = false;
+            }
+        }
+    }
+    return undefined;
+}
+//# sourceMappingURL=strict-json.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/schemas.js
 /**
  * One strict schema per artifact kind. Unknown fields and unknown formats are rejected; hex fields
  * are checked for shape here and decoded (points, scalars) by the crypto layer.
  */
+
 
 
 
@@ -54648,9 +54693,26 @@ const ceremonyId = schemas_string()
     .regex(suite_CEREMONY_ID, 'expected a ceremony id: lowercase letters, digits, . _ or -, at most 63');
 const githubLogin = schemas_string()
     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, 'expected a GitHub login');
+/**
+ * A cosigner's URL, as it reaches peers_list.txt and terminals: printable ASCII only (no control,
+ * bidi or Unicode line-break characters, no IDN look-alikes), http(s), and exactly what `new URL()`
+ * makes of it (an empty path may omit its "/"), so no parser reads another host or path into it.
+ */
 const endpoint = schemas_string()
     .max(2048)
-    .regex(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL without spaces');
+    .regex(/^https?:\/\/[\x21-\x7e]+$/, 'expected an http(s) URL of printable ASCII (no spaces, control, bidi or line-break characters)')
+    .refine(roundTrips, 'expected a URL that new URL() leaves unchanged (lowercase scheme and host, no credentials, no dot segments or escapes it would rewrite)');
+function roundTrips(s) {
+    try {
+        const u = new URL(s);
+        if (u.username || u.password || (u.protocol !== 'https:' && u.protocol !== 'http:'))
+            return false;
+        return u.href === s || (u.pathname === '/' && !u.search && !u.hash && u.href === `${s}/`);
+    }
+    catch {
+        return false;
+    }
+}
 const signature = artifacts_schemas_hex(64);
 /**
  * A record keyed by moniker. z.record skips a "__proto__" key without an issue (its guard against
@@ -54680,6 +54742,12 @@ const identityFields = {
     github: githubLogin.optional(),
     endpoint: endpoint.optional(),
 };
+/**
+ * How a ceremony binds identities to GitHub accounts (src/ceremony/binding.ts). Absent means
+ * "github-ssh-signing-key", the safe default; "pull-request-author" is the explicit opt-out.
+ */
+const IDENTITY_BINDINGS = ['github-ssh-signing-key', 'pull-request-author'];
+const identityBinding = schemas_enum(IDENTITY_BINDINGS);
 const DkgManifest = strictObject({
     format: literal(FORMATS.ceremony),
     ceremony: ceremonyId,
@@ -54688,6 +54756,7 @@ const DkgManifest = strictObject({
     threshold: count,
     participants: count,
     allowList: array(moniker).optional(),
+    identityBinding: identityBinding.optional(),
 });
 const Round1 = strictObject({
     format: literal(FORMATS.round1),
@@ -54760,12 +54829,17 @@ function raise(reason, file, field) {
 }
 /** Parses JSON text; the error names the file. */
 function parseJson(text, file) {
+    let value;
     try {
-        return JSON.parse(text);
+        value = JSON.parse(text);
     }
     catch (e) {
         throw new errors_SssError(`malformed JSON (${oneLine(e.message)})`, { code: 'malformed', file });
     }
+    const dup = duplicateKey(text);
+    if (dup !== undefined)
+        throw new errors_SssError(`duplicate key ${shown(dup)}: a JSON object may name each key once`, { file });
+    return value;
 }
 /** V8's JSON.parse messages quote the text around the error, line breaks included: one line. */
 function oneLine(message) {
@@ -54984,8 +55058,8 @@ function msm_evaluateCommitment(commitment, x) {
     return msm_msm(commitment, msm_powers(x, commitment.length));
 }
 /** A random 128-bit non-zero scalar, for random linear combinations in batch checks. */
-function randomWeight() {
-    const b = randomBytes(16);
+function msm_randomWeight() {
+    const b = utils_randomBytes(16);
     let n = 0n;
     for (const byte of b)
         n = (n << 8n) | BigInt(byte);
@@ -55121,7 +55195,7 @@ function combineShares(x, dealt, group) {
  */
 function badVerifyingShares(entries, group) {
     const m = group.length;
-    const weights = entries.map(() => randomWeight());
+    const weights = entries.map(() => msm_randomWeight());
     const coef = new Array(m).fill(0n);
     entries.forEach((e, i) => {
         const xs = msm_powers(e.x, m);
@@ -55163,6 +55237,10 @@ function identity_identityFields(id) {
 function groupParticipant(a, verifyingShare, ceremony) {
     const { moniker, identifier, ...rest } = identity_identityFields(a);
     return { moniker, identifier, verifyingShare, ...rest, ceremony };
+}
+/** The epoch of a group state (absent: 0). */
+function epochOf(group) {
+    return group.epoch ?? 0;
 }
 function invalidReport(ceremony, errors) {
     return {
@@ -55587,6 +55665,7 @@ const JoinManifest = strictObject({
     extends: ceremonyId,
     /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
     groupDigest: hex32,
+    identityBinding: identityBinding.optional(),
 });
 const JoinRequest = strictObject({
     format: literal(FORMATS.joinRequest),
@@ -55805,7 +55884,7 @@ function maskCommitmentSum(x, commitments) {
 function badApprovalRelations(entries) {
     if (!entries.length)
         return [];
-    const weights = entries.map(() => randomWeight());
+    const weights = entries.map(() => msm_randomWeight());
     const points = [...entries.map((e) => e.S.subtract(e.V)), ...entries.map((e) => e.Y)];
     const scalars = [...weights, ...entries.map((e, i) => suite_Fn.neg(suite_Fn.mul(weights[i], e.lambda)))];
     if (msm_msm(points, scalars).clearCofactor().is0())
@@ -55823,7 +55902,7 @@ function combineFragments(fragments, expected) {
     if (bad.length)
         throw new SssError('the decrypted fragment does not match its public commitment S_i', {
             code: 'inconsistent',
-            culprit: bad.join(', '),
+            culprits: bad,
         });
     let s = 0n;
     for (const f of fragments)
@@ -56377,6 +56456,634 @@ function checkApprovals(audit, request, ctx) {
     return order;
 }
 //# sourceMappingURL=join.js.map
+;// CONCATENATED MODULE: ./lib/artifacts/reshare.js
+/**
+ * The reshare ceremony's files (docs/resharing.md): ceremony.json (kind reshare, the proposal a
+ * maintainer opens), dealings/<moniker>.json (each dealer, an old holder), finalize/<moniker>.json
+ * (each new holder). Strict schemas, as for every artifact.
+ */
+
+
+
+
+const RESHARE_FORMATS = {
+    dealing: 'sss-tool/reshare-dealing@1',
+    finalize: 'sss-tool/reshare-finalize@1',
+};
+/** A new holder's public identity, as the proposal names it (a continuing holder's equals group.json's). */
+const HolderIdentity = strictObject({
+    moniker: moniker,
+    identifier: hex32,
+    signingKey: hex32,
+    encryptionKey: hex32,
+    github: githubLogin.optional(),
+    endpoint: endpoint.optional(),
+});
+/** ceremony.json of a reshare: the group state it replaces, and the new group's shape. */
+const ReshareManifest = strictObject({
+    format: literal(FORMATS.ceremony),
+    ceremony: ceremonyId,
+    kind: literal('reshare'),
+    ciphersuite: literal(CIPHERSUITE),
+    /** The group's threshold M today: how many dealers the new shares are combined from. */
+    threshold: schemas_number().int(),
+    /** The group key, which the reshare does not change. */
+    publicKey: hex32,
+    /** The last ceremony of the group state this reshare starts from. */
+    extends: ceremonyId,
+    /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
+    groupDigest: hex32,
+    /** The epoch the new group will have: the old one's plus one (an absent epoch is 0). */
+    epoch: schemas_number().int().min(1),
+    /** M': the new group's threshold. */
+    newThreshold: schemas_number().int(),
+    /** The old holders asked to deal (at least M), sorted by identifier. */
+    dealers: array(moniker).min(1).max(MAX_PARTICIPANTS),
+    /** The new holder set: continuing holders and newcomers, sorted by identifier. */
+    holders: array(HolderIdentity).min(1).max(MAX_PARTICIPANTS),
+});
+const ReshareShare = strictObject({
+    recipient: moniker,
+    enc: hex32,
+    ciphertext: artifacts_schemas_hex(48),
+});
+const ReshareDealing = strictObject({
+    format: literal(RESHARE_FORMATS.dealing),
+    ceremony: ceremonyId,
+    moniker: moniker,
+    identifier: hex32,
+    /** Digest of ceremony.json: a dealing cannot be moved to another proposal. */
+    proposalDigest: hex32,
+    /** E_0..E_{M'−1}; E_0 must equal the dealer's verifying share. */
+    commitment: array(hex32).min(2).max(MAX_PARTICIPANTS),
+    /** HPKE(g_i(x'_j)) to each new holder's encryption key, in the proposal's holder order. */
+    shares: array(ReshareShare).min(1).max(MAX_PARTICIPANTS),
+    signature: signature,
+});
+const ReshareFinalize = strictObject({
+    format: literal(RESHARE_FORMATS.finalize),
+    ceremony: ceremonyId,
+    moniker: moniker,
+    identifier: hex32,
+    proposalDigest: hex32,
+    /** Q: the M dealers whose sharings were combined, sorted by identifier; the same in every finalize. */
+    qualified: array(moniker).min(1).max(MAX_PARTICIPANTS),
+    /** Digest of Q's dealings (sorted by identifier): the new holder combined exactly these. */
+    dealingsDigest: hex32,
+    /** Y'_j = s'_j·G, which must equal Σ_k x'_j^k·C'_k. */
+    verifyingShare: hex32,
+    signature: signature,
+});
+/** SHA-256 of the proposal's canonical JSON. */
+function proposalDigestOf(manifest) {
+    return digest(manifest);
+}
+/** SHA-256 of the canonical list of dealings, sorted by the dealer's identifier. */
+function dealingsDigestOf(dealings) {
+    return digest([...dealings].sort((a, b) => compareIdentifiers(a.identifier, b.identifier)));
+}
+//# sourceMappingURL=reshare.js.map
+;// CONCATENATED MODULE: ./lib/crypto/reshare.js
+/**
+ * Resharing (docs/resharing.md): the group key stays, the holders, the threshold and every share
+ * change. The old group has a polynomial f of degree M−1 with f(0) = s (the key), holders' shares
+ * s_i = f(x_i), verifying shares Y_i = s_i·G and commitment C. The new group is a set of holders
+ * at x'_j with threshold M'.
+ *
+ * Dealing. Each dealer i (an old holder) picks a random polynomial g_i of degree M'−1 with
+ * g_i(0) = s_i, its raw share, and publishes the Feldman commitment E_ik = a_ik·G (k < M'), and
+ * σ_ij = g_i(x'_j) encrypted to each new holder j. Public check: E_i0 == Y_i, byte for byte
+ * against group.json: the dealer shares its own share, nothing else, so it cannot shift the key.
+ *
+ * Combining. The dealing set is known only when dealers have dealt, so the Lagrange weights are
+ * applied by whoever combines, over the qualified set Q actually used (|Q| = M, Q ⊆ the dealers
+ * whose dealing is valid; the finalize artifacts name Q):
+ *   λ_i = Π_{k∈Q, k≠i} x_k / (x_k − x_i)          (Lagrange at 0 over Q's old identifiers)
+ *   f'(z) = Σ_{i∈Q} λ_i·g_i(z)                     (degree M'−1)
+ *   f'(0) = Σ λ_i·s_i = f(0) = s                   (any M points of f interpolate it)
+ *   s'_j  = f'(x'_j) = Σ_{i∈Q} λ_i·σ_ij            (new holder j's share)
+ *   C'_k  = Σ_{i∈Q} λ_i·E_ik                        (the new group commitment; C'_0 = Σ λ_i·Y_i = C_0)
+ *   Y'_j  = Σ_k x'_j^k·C'_k                         (its verifying share; public)
+ * Dealing raw shares (weight applied later) rather than λ-weighted ones means a dealing does not
+ * depend on who else deals, so one bad dealer is replaced by another without anyone dealing again,
+ * and the public check needs no λ: E_i0 == Y_i ⇔ λ_i·E_i0 == λ_i·Y_i.
+ *
+ * New holder j checks σ_ij·G == Σ_k x'_j^k·E_ik for every dealing it receives (a mismatch names
+ * the dealer), then s'_j·G == Y'_j. Everyone checks C'_0 == the group key, C' in the prime-order
+ * subgroup, and each published Y'_j against C' (one batched MSM).
+ *
+ * Secrecy: a dealer reveals nothing of s_i beyond E_i0 = Y_i, already public; any M'−1 new holders
+ * see M'−1 points of each g_i, which are uniformly random. Old shares are points of f, new ones of
+ * f': unrelated polynomials (f' − s is random), so old and new shares never combine.
+ */
+
+
+
+
+
+/** HPKE info label of a reshared share (domain-separated from DKG shares and join fragments). */
+const RESHARE_LABEL = 'sss-tool/v1 reshare-share';
+/** A uniformly random non-zero scalar (64 bytes reduced: bias below 2^-250). */
+function randomScalar() {
+    const b = randomBytes(64);
+    let n = 0n;
+    for (let i = b.length - 1; i >= 0; i--)
+        n = (n << 8n) | BigInt(b[i]);
+    const s = Fn.create(n);
+    return s === 0n ? 1n : s;
+}
+/**
+ * Dealer i's fresh sharing of its own share s_i: a random g_i of degree M'−1 with g_i(0) = s_i,
+ * evaluated at each new holder. The coefficients are wiped before returning.
+ */
+function dealReshare(signingShare, newThreshold, recipients) {
+    if (!Number.isInteger(newThreshold) || newThreshold < 2)
+        throw new SssError('the new threshold must be an integer of at least 2', { field: 'newThreshold' });
+    if (signingShare === 0n)
+        throw new SssError('signing share is zero', { field: 'signingShare' });
+    const coefficients = [signingShare];
+    for (let k = 1; k < newThreshold; k++)
+        coefficients.push(randomScalar());
+    const commitment = coefficients.map((a) => Point.BASE.multiply(a));
+    const shares = recipients.map((x) => evaluatePolynomial(coefficients, x));
+    coefficients.fill(0n);
+    return { commitment, shares };
+}
+/** λ_i at 0 over the qualified set's old identifiers, in the order given. */
+function qualifiedWeights(qualifiedXs) {
+    if (new Set(qualifiedXs).size !== qualifiedXs.length)
+        throw new errors_SssError('a dealer is named twice in the qualified set', { field: 'qualified' });
+    return lagrangeCoefficients(qualifiedXs, 0n);
+}
+/**
+ * C'_k = Σ_{i∈Q} λ_i·E_ik: the new group commitment. Every point must be in the prime-order
+ * subgroup (the dealers' points are decoded but not subgroup-checked) and C'_0 must be the key.
+ */
+function resharedCommitment(commitments, weights, groupKey) {
+    const m = commitments[0].length;
+    const out = [];
+    for (let k = 0; k < m; k++) {
+        const C = msm_msm(commitments.map((E) => E[k]), weights);
+        if (C.is0())
+            throw new errors_SssError('the reshared commitment has an identity point', { field: `commitment.${k}` });
+        out.push(assertPrimeOrder(C, `commitment.${k}`));
+    }
+    if (!out[0].equals(groupKey))
+        throw new errors_SssError('the reshared commitment does not keep the group key (Σ λ_i·E_i0 ≠ C_0)', {
+            field: 'commitment.0',
+        });
+    return out;
+}
+/**
+ * The dealers whose share to x does not match their commitment: σ_i·G ≠ Σ_k x^k·E_ik. All at once
+ * first, with random weights r_i: (Σ r_i·σ_i)·G == Σ_i Σ_k (r_i·x^k)·E_ik, one MSM; dealer by
+ * dealer only when that fails. The batch is exact on the prime-order part; a torsion component
+ * in some E_ik that it might miss cannot matter: C' is checked to be torsion-free, and the share
+ * is checked exactly against C' (combineReshared).
+ */
+function badReceivedShares(x, received) {
+    // A zero share is wrong (g_i(x) = 0 for a random g_i is negligible) and noble refuses 0·G.
+    const zero = received.filter((r) => r.sigma === 0n).map((r) => r.dealer);
+    const rest = received.filter((r) => r.sigma !== 0n);
+    if (!rest.length)
+        return zero;
+    const xs = powers(x, rest[0].commitment.length);
+    const weights = rest.map(() => randomWeight());
+    let lhs = 0n;
+    rest.forEach((r, i) => (lhs = Fn.add(lhs, Fn.mul(weights[i], r.sigma))));
+    const points = rest.flatMap((r) => r.commitment);
+    const scalars = rest.flatMap((r, i) => r.commitment.map((_, k) => Fn.mul(weights[i], xs[k])));
+    if (lhs !== 0n && Point.BASE.multiply(lhs).equals(msm(points, scalars)))
+        return zero;
+    return [
+        ...zero,
+        ...rest.filter((r) => !Point.BASE.multiply(r.sigma).equals(msm(r.commitment, xs))).map((r) => r.dealer),
+    ];
+}
+/**
+ * New holder j's share: s'_j = Σ λ_i·σ_ij over Q (received in Q's order), checked against the new
+ * commitment: s'_j·G == Y'(x'_j).
+ */
+function combineReshared(x, sigmas, weights, commitment) {
+    let s = 0n;
+    sigmas.forEach((sigma, i) => (s = Fn.add(s, Fn.mul(weights[i], sigma))));
+    if (s === 0n)
+        throw new SssError('the reshared share is zero');
+    const Y = Point.BASE.multiply(s);
+    if (!Y.equals(evaluateCommitment(commitment, x)))
+        throw new SssError('the reshared share does not match the new group commitment');
+    return { signingShare: s, verifyingShare: Y };
+}
+//# sourceMappingURL=reshare.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/reshare.js
+/**
+ * The full public audit of a reshare ceremony (docs/resharing.md): the proposal against the group
+ * state it replaces, every dealing (signed by its dealer, bound to the proposal, its constant term
+ * equal to the dealer's verifying share, one ciphertext per new holder), the qualified set Q the
+ * finalize artifacts name (the same in all of them), the new commitment C' = Σ_{i∈Q} λ_i·E_i and
+ * each new holder's verifying share against it. `sss-tool verify`, `status`, the participants'
+ * commands and the Action call `auditReshare`; the repository chains it like a join.
+ */
+
+
+
+
+
+
+
+
+
+
+const reshare_STEPS = ['dealing', 'finalize'];
+/** A located problem; `code` (docs/errors.md) is what a library caller matches on. */
+const fail = (reason, file, field, culprit, code = 'mismatch') => new errors_SssError(reason, { code, file, field, culprit });
+const asError = (e) => (e instanceof errors_SssError ? e : new errors_SssError(String(e?.message ?? e)));
+const byX = (a, b) => (a.x < b.x ? -1 : a.x > b.x ? 1 : 0);
+/** The ceremony's `extends`, if any (the repository chains reshares and joins by it). */
+function reshareExtends(files) {
+    const v = files.manifest?.value;
+    return typeof v?.extends === 'string' ? v.extends : undefined;
+}
+/**
+ * Audits a reshare against the group state before it (undefined while there is none). Never
+ * throws for bad input: problems land in `errors`, naming the file, the field and the culprit.
+ */
+function auditReshare(files, groupBefore) {
+    const audit = {
+        ceremony: files.id,
+        kind: 'reshare',
+        phase: 'invalid',
+        steps: reshare_STEPS,
+        rows: [],
+        awaiting: '',
+        errors: [...files.errors],
+        holders: [],
+        dealers: new Map(),
+        dealings: new Map(),
+        qualifiedFixed: false,
+        finalize: new Map(),
+    };
+    const setup = checkSetup(files, groupBefore, audit);
+    if (setup)
+        return finish(audit, setup);
+    for (const [m, raw] of files.byRole.get('dealings') ?? []) {
+        try {
+            const d = checkDealing(raw, m, audit);
+            audit.dealings.set(m, d);
+        }
+        catch (e) {
+            audit.errors.push(asError(e));
+        }
+    }
+    settleQualified(files, audit);
+    checkFinalizes(files, audit);
+    return conclude(files, audit);
+}
+function finish(audit, awaiting) {
+    const n = audit.errors.length;
+    if (n)
+        audit.phase = 'invalid';
+    audit.awaiting = n ? `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}` : awaiting;
+    audit.digests = {
+        ...(audit.proposalDigest ? { proposal: audit.proposalDigest } : {}),
+        ...(audit.dealingsDigest ? { dealings: audit.dealingsDigest } : {}),
+    };
+    return audit;
+}
+/** The manifest and the group it replaces. Returns what is awaited when the audit cannot go on. */
+function checkSetup(files, groupBefore, audit) {
+    if (!files.manifest) {
+        audit.errors.push(new errors_SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
+        return 'ceremony.json';
+    }
+    const file = files.manifest.file;
+    let manifest;
+    try {
+        manifest = parseWith(ReshareManifest, files.manifest.value, file);
+        if (manifest.ceremony !== files.id)
+            throw fail(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, file, 'ceremony');
+    }
+    catch (e) {
+        audit.errors.push(asError(e));
+        return 'a valid ceremony.json';
+    }
+    audit.manifest = manifest;
+    audit.threshold = manifest.newThreshold;
+    audit.participants = manifest.holders.length;
+    if (!groupBefore || !groupBefore.ceremonies.some((c) => c.id === manifest.extends)) {
+        audit.phase = 'setup';
+        return `the group: ceremony ${manifest.extends}, which this reshare replaces, is not complete`;
+    }
+    try {
+        checkAgainstGroup(manifest, groupBefore, file);
+        audit.dealers = checkDealers(manifest, groupBefore, file);
+        audit.holders = checkHolders(manifest, groupBefore, file);
+    }
+    catch (e) {
+        audit.errors.push(asError(e));
+        return 'a valid ceremony.json';
+    }
+    audit.groupBefore = groupBefore;
+    audit.proposalDigest = proposalDigestOf(manifest);
+    return undefined;
+}
+/** The proposal starts from the group's current state, keeps its key, and moves the epoch on by one. */
+function checkAgainstGroup(manifest, group, file) {
+    const last = group.ceremonies[group.ceremonies.length - 1].id;
+    if (manifest.extends !== last)
+        throw fail(`extends ${manifest.extends}, but the group has changed since (its last ceremony is ${last}): make a new proposal`, file, 'extends');
+    if (manifest.groupDigest !== digest(group))
+        throw fail(`groupDigest is not the digest of the group state after ${last}`, file, 'groupDigest');
+    if (manifest.publicKey !== group.publicKey)
+        throw fail('publicKey differs from the group key', file, 'publicKey');
+    if (manifest.threshold !== group.threshold)
+        throw fail(`threshold ${manifest.threshold} differs from the group's ${group.threshold}`, file, 'threshold');
+    if (manifest.epoch !== epochOf(group) + 1)
+        throw fail(`epoch ${manifest.epoch} is not the group's epoch plus one (${epochOf(group) + 1})`, file, 'epoch');
+    const n = manifest.holders.length;
+    if (!Number.isInteger(manifest.newThreshold) || manifest.newThreshold < 2 || manifest.newThreshold > n)
+        throw fail(`newThreshold must be an integer from 2 to the number of new holders (${n})`, file, 'newThreshold');
+    if (n < 2 || n > MAX_PARTICIPANTS)
+        throw fail(`the new group must have 2 to ${MAX_PARTICIPANTS} holders`, file, 'holders');
+}
+/** Dealers: holders of the group today, sorted by identifier, at least M of them. */
+function checkDealers(manifest, group, file) {
+    const members = new Map(group.participants.map((p) => [p.moniker, p]));
+    const out = new Map();
+    let prev = -1n;
+    manifest.dealers.forEach((m, i) => {
+        const p = members.get(m);
+        if (!p)
+            throw fail(`dealer ${m} does not hold a share of the group`, file, `dealers.${i}`);
+        const x = identifierToScalar(p.identifier);
+        if (x <= prev)
+            throw fail(x === prev ? `dealer ${m} is named twice` : 'dealers are not sorted by identifier', file, `dealers.${i}`);
+        prev = x;
+        out.set(m, { participant: p, x });
+    });
+    if (out.size < group.threshold)
+        throw fail(`${out.size} dealers, fewer than the group's threshold ${group.threshold}`, file, 'dealers');
+    return out;
+}
+/** New holders: sorted by identifier; a continuing holder exactly as the group knows it; a newcomer with fresh keys. */
+function checkHolders(manifest, group, file) {
+    const members = new Map(group.participants.map((p) => [p.moniker, p]));
+    const keys = new Map();
+    const logins = new Map();
+    const identifiers = new Map(group.participants.map((p) => [p.identifier, p.moniker]));
+    for (const p of group.participants)
+        for (const k of [p.signingKey, p.encryptionKey])
+            keys.set(k, p.moniker);
+    let prev = -1n;
+    return manifest.holders.map((h, i) => {
+        const field = `holders.${i}`;
+        const x = identifierToScalar(h.identifier);
+        if (x <= prev)
+            throw fail(x === prev ? `holder ${h.moniker} is named twice` : 'holders are not sorted by identifier', file, field);
+        prev = x;
+        const member = members.get(h.moniker);
+        if (member) {
+            const { verifyingShare: _v, ceremony: _c, ...known } = member;
+            if (jcs(identity_identityFields(h)) !== jcs(identity_identityFields(known)))
+                throw fail(`${h.moniker} is a holder today, but this identity differs from the group's record`, file, field);
+        }
+        else {
+            checkIdentityFields(h, file);
+            const same = identifiers.get(h.identifier);
+            if (same)
+                throw fail(`identifier is already ${same}'s`, file, `${field}.identifier`);
+            for (const k of [h.signingKey, h.encryptionKey])
+                if (keys.has(k))
+                    throw fail(`reuses a public key of ${keys.get(k)}`, file, `${field}.${k === h.signingKey ? 'signingKey' : 'encryptionKey'}`);
+        }
+        for (const k of new Set([h.signingKey, h.encryptionKey]))
+            if (!member)
+                keys.set(k, h.moniker);
+        if (h.github) {
+            const other = logins.get(h.github.toLowerCase());
+            if (other)
+                throw fail(`GitHub login @${h.github} is ${other}'s too: one share per person`, file, `${field}.github`);
+            logins.set(h.github.toLowerCase(), h.moniker);
+        }
+        return { identity: h, x };
+    });
+}
+/** One dealing: its author, binding, and the public checks of its sharing. */
+function checkDealing(raw, m, audit) {
+    const manifest = audit.manifest;
+    const d = parseWith(ReshareDealing, raw.value, raw.file);
+    if (d.moniker !== m)
+        throw fail(`the file is named for ${m} but the artifact's moniker is ${d.moniker}`, raw.file, 'moniker', d.moniker);
+    if (d.ceremony !== audit.ceremony)
+        throw fail(`a dealing for ceremony ${d.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
+    const dealer = audit.dealers.get(m);
+    if (!dealer)
+        throw fail(`${m} is not among the proposal's dealers (${names(manifest.dealers)})`, raw.file, 'moniker', m, 'not-allowed');
+    if (d.identifier !== dealer.participant.identifier)
+        throw fail("identifier differs from the dealer's in the group", raw.file, 'identifier', m);
+    if (!verifyArtifactSignature(d, dealer.participant.signingKey))
+        throw fail('bad artifact signature', raw.file, 'signature', m, 'signature');
+    if (d.proposalDigest !== audit.proposalDigest)
+        throw fail("a dealing for another proposal (proposalDigest differs from ceremony.json's)", raw.file, 'proposalDigest', m);
+    if (d.commitment.length !== manifest.newThreshold)
+        throw fail(`expected ${manifest.newThreshold} commitment points (the new threshold), got ${d.commitment.length}`, raw.file, 'commitment', m);
+    // The key-shift check: the dealer shares its own share, whose public image group.json holds.
+    if (d.commitment[0] !== dealer.participant.verifyingShare)
+        throw fail("commitment.0 is not the dealer's verifying share: the dealing does not share the dealer's own share (it would shift the key)", raw.file, 'commitment.0', m, 'inconsistent');
+    checkRecipients(d, raw.file, audit.holders);
+    const commitment = d.commitment.map((c, k) => {
+        try {
+            return decodePoint(c, `commitment.${k}`);
+        }
+        catch (e) {
+            throw fail(e.reason, raw.file, `commitment.${k}`, m, 'malformed');
+        }
+    });
+    return { file: raw.file, artifact: d, x: dealer.x, commitment };
+}
+/** Exactly one ciphertext per new holder, in the proposal's order. */
+function checkRecipients(d, file, holders) {
+    if (d.shares.length !== holders.length)
+        throw fail(`${d.shares.length} shares for ${holders.length} new holders`, file, 'shares', d.moniker);
+    d.shares.forEach((s, i) => {
+        if (s.recipient !== holders[i].identity.moniker)
+            throw fail(`share ${i} is for ${s.recipient}, but the proposal's holder ${i} is ${holders[i].identity.moniker}`, file, `shares.${i}.recipient`, d.moniker);
+    });
+}
+/**
+ * Q: named by the merged finalize artifacts, which must all name the same M valid dealers; before
+ * any, the first M valid dealers by identifier (what reshare-finalize proposes). Computes C'.
+ */
+function settleQualified(files, audit) {
+    if (!audit.manifest || !audit.groupBefore)
+        return;
+    const M = audit.groupBefore.threshold;
+    // Only a finalize its new holder signed may fix Q (the others are reported by checkFinalize).
+    const named = [...(files.byRole.get('finalize') ?? new Map())]
+        .map(([m, raw]) => ({ m, raw, q: signedQualified(raw, m, audit) }))
+        .filter((f) => f.q !== undefined);
+    if (named.length) {
+        audit.qualified = named[0].q;
+        audit.qualifiedFixed = true;
+        for (const f of named.slice(1))
+            if (jcs(f.q) !== jcs(audit.qualified))
+                audit.errors.push(fail(`qualified names ${names(f.q)}, but ${named[0].raw.file} names ${names(audit.qualified)}: every new holder must combine the same dealers`, f.raw.file, 'qualified', f.m));
+    }
+    else {
+        const valid = [...audit.dealings.values()].sort(byX);
+        if (valid.length >= M)
+            audit.qualified = valid.slice(0, M).map((d) => d.artifact.moniker);
+    }
+    if (audit.qualified)
+        audit.newCommitment = commitmentOver(audit.qualified, audit, named[0]?.raw.file ?? `${files.dir}/dealings`);
+    if (audit.qualified && audit.newCommitment)
+        audit.dealingsDigest = dealingsDigestOf(audit.qualified.map((m) => audit.dealings.get(m).artifact));
+}
+/** The Q a finalize names, if it parses and its new holder signed it. */
+function signedQualified(raw, m, audit) {
+    const r = ReshareFinalize.safeParse(raw.value);
+    const holder = audit.holders.find((h) => h.identity.moniker === m);
+    if (!r.success || !holder || r.data.moniker !== m)
+        return undefined;
+    return verifyArtifactSignature(r.data, holder.identity.signingKey) ? r.data.qualified : undefined;
+}
+/** C' over Q; a problem with Q itself is reported against the finalize that named it. */
+function commitmentOver(q, audit, at) {
+    const M = audit.groupBefore.threshold;
+    const bad = (reason) => void audit.errors.push(new errors_SssError(reason, { file: at, field: 'qualified' }));
+    if (q.length !== M)
+        return bad(`qualified names ${q.length} dealers; it must name exactly the group's threshold, ${M}`);
+    const dealings = q.map((m) => audit.dealings.get(m));
+    const missing = q.filter((_, i) => !dealings[i]);
+    if (missing.length)
+        return bad(`qualified names ${names(missing)}, without a valid dealing in this ceremony`);
+    const sorted = [...dealings].sort((a, b) => byX(a, b));
+    if (sorted.some((d, i) => d !== dealings[i]) || new Set(q).size !== q.length)
+        return bad('qualified is not a list of distinct dealers sorted by identifier');
+    try {
+        return resharedCommitment(dealings.map((d) => d.commitment), qualifiedWeights(dealings.map((d) => d.x)), decodePoint(audit.groupBefore.publicKey, 'publicKey'));
+    }
+    catch (e) {
+        // Σ λ_i·E_i0 = Σ λ_i·Y_i = C_0 always: a failure here is a torsion or identity point in some E_ik.
+        const culprits = dealings
+            .filter((d) => d.commitment.some((p) => !p.isTorsionFree()))
+            .map((d) => d.artifact.moniker);
+        audit.errors.push(new errors_SssError(e.reason, {
+            file: culprits.length ? audit.dealings.get(culprits[0]).file : at,
+            field: 'commitment',
+            culprit: culprits.join(', ') || undefined,
+        }));
+        return undefined;
+    }
+}
+/** Every new holder's finalize: its author, bindings, and its verifying share against C'. */
+function checkFinalizes(files, audit) {
+    const raws = files.byRole.get('finalize') ?? new Map();
+    const shares = [];
+    for (const [m, raw] of raws) {
+        try {
+            const f = reshare_checkFinalize(raw, m, audit);
+            shares.push({
+                id: f.identifier,
+                x: identifierToScalar(f.identifier),
+                Y: decodePoint(f.verifyingShare, 'verifyingShare'),
+                moniker: m,
+                file: raw.file,
+            });
+            audit.finalize.set(m, { file: raw.file, artifact: f });
+        }
+        catch (e) {
+            audit.errors.push(located(e, { file: raw.file }));
+        }
+    }
+    if (!shares.length || !audit.newCommitment)
+        return;
+    const bad = new Set(badVerifyingShares(shares, audit.newCommitment));
+    for (const s of shares.filter((s) => bad.has(s.id))) {
+        audit.finalize.delete(s.moniker);
+        audit.errors.push(fail("verifying share is not Y'(x) = Σ_k x^k·C'_k over the qualified dealings: it is not a share of the reshared key", s.file, 'verifyingShare', s.moniker, 'inconsistent'));
+    }
+}
+function reshare_checkFinalize(raw, m, audit) {
+    if (!audit.manifest || !audit.proposalDigest)
+        throw fail('a finalize of a proposal that is missing or invalid', raw.file);
+    const f = parseWith(ReshareFinalize, raw.value, raw.file);
+    if (f.moniker !== m)
+        throw fail(`the file is named for ${m} but the artifact's moniker is ${f.moniker}`, raw.file, 'moniker', f.moniker);
+    if (f.ceremony !== audit.ceremony)
+        throw fail(`artifact belongs to ceremony ${f.ceremony}, not ${audit.ceremony}`, raw.file, 'ceremony', m);
+    const holder = audit.holders.find((h) => h.identity.moniker === m);
+    if (!holder)
+        throw fail(`${m} is not among the proposal's new holders`, raw.file, 'moniker', m, 'not-allowed');
+    if (f.identifier !== holder.identity.identifier)
+        throw fail("identifier differs from the proposal's", raw.file, 'identifier', m);
+    if (!verifyArtifactSignature(f, holder.identity.signingKey))
+        throw fail('bad artifact signature', raw.file, 'signature', m, 'signature');
+    if (f.proposalDigest !== audit.proposalDigest)
+        throw fail("proposalDigest differs from ceremony.json's", raw.file, 'proposalDigest', m);
+    if (!audit.newCommitment || !audit.qualified)
+        throw fail('finalize before the qualified dealings are valid', raw.file, 'qualified', m, 'incomplete');
+    if (f.dealingsDigest !== audit.dealingsDigest)
+        throw fail('dealingsDigest differs from the merged dealings of the qualified set: the holder combined other dealings', raw.file, 'dealingsDigest', m);
+    return f;
+}
+/** The round table, the phase and, once every new holder has finalized, the new group. */
+function conclude(files, audit) {
+    const manifest = audit.manifest;
+    const rawDealings = files.byRole.get('dealings') ?? new Map();
+    const rawFinalize = files.byRole.get('finalize') ?? new Map();
+    const ready = Boolean(audit.newCommitment);
+    const state = (ok, present, open) => ok ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
+    const holders = new Map(audit.holders.map((h) => [h.identity.moniker, h.identity]));
+    const everyone = [
+        ...new Set([...manifest.dealers, ...holders.keys(), ...rawDealings.keys(), ...rawFinalize.keys()]),
+    ].sort();
+    audit.rows = everyone.map((m) => ({
+        moniker: m,
+        github: holders.get(m)?.github ?? audit.dealers.get(m)?.participant.github,
+        steps: {
+            dealing: audit.dealers.has(m) || rawDealings.has(m)
+                ? state(audit.dealings.has(m), rawDealings.has(m), !audit.qualifiedFixed)
+                : '-',
+            finalize: holders.has(m) || rawFinalize.has(m) ? state(audit.finalize.has(m), rawFinalize.has(m), ready) : '-',
+        },
+    }));
+    const M = audit.groupBefore.threshold;
+    if (!ready) {
+        audit.phase = 'dealing';
+        const awaited = manifest.dealers.filter((m) => !audit.dealings.has(m));
+        return finish(audit, `valid dealings from ${M - Math.min(M, audit.dealings.size)} more of ${names(awaited)} (${audit.dealings.size} of the ${M} needed)`);
+    }
+    const waiting = [...holders.keys()].filter((m) => !audit.finalize.has(m));
+    if (waiting.length || rawFinalize.size !== audit.finalize.size) {
+        audit.phase = 'finalize';
+        return finish(audit, `finalize from ${names(waiting)}`);
+    }
+    if (audit.errors.length)
+        return finish(audit, 'nothing more');
+    audit.phase = 'complete';
+    audit.group = resharedGroup(audit);
+    return finish(audit, 'nothing: the reshare is complete');
+}
+/** The group after a completed reshare: same key, the new holders, threshold, commitment and epoch. */
+function resharedGroup(audit) {
+    const before = audit.groupBefore;
+    const manifest = audit.manifest;
+    const participants = audit.holders
+        .map((h) => groupParticipant(h.identity, audit.finalize.get(h.identity.moniker).artifact.verifyingShare, audit.ceremony))
+        .sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0));
+    return {
+        format: 'sss-tool/group@1',
+        ciphersuite: CIPHERSUITE,
+        publicKey: before.publicKey,
+        threshold: manifest.newThreshold,
+        epoch: manifest.epoch,
+        commitment: audit.newCommitment.map(encodePoint),
+        participants,
+        ceremonies: [...before.ceremonies, { id: audit.ceremony, kind: 'reshare' }],
+    };
+}
+//# sourceMappingURL=reshare.js.map
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/ceremony/tree.js
@@ -56395,7 +57102,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const MAX_ARTIFACT_BYTES = 512 * 1024;
 /** Per-moniker folders and single files a ceremony may hold, by kind. */
 const LAYOUT = {
-    folders: ['round1', 'round2', 'finalize', 'approvals'],
+    folders: ['round1', 'round2', 'finalize', 'approvals', 'dealings'],
     singles: ['ceremony.json', 'request.json', 'finalize.json'],
 };
 /**
@@ -56575,6 +57282,7 @@ function ceremonyWithFiles(paths, role, keep, where) {
 
 
 
+
 function kindOf(files) {
     const v = files.manifest?.value;
     return v && typeof v === 'object' ? v.kind : undefined;
@@ -56587,7 +57295,8 @@ function auditRepository(ceremoniesDir, root) {
     const genesis = [];
     for (const t of trees) {
         const kind = kindOf(t);
-        if (kind === 'join')
+        // Joins and reshares both extend a group state (manifest `extends`): one chain orders them.
+        if (kind === 'join' || kind === 'reshare')
             joins.push(t);
         else if (kind === 'dkg' || !t.manifest) {
             const r = auditDkg(t);
@@ -56608,7 +57317,7 @@ function auditRepository(ceremoniesDir, root) {
     if (genesis.length > 1)
         state.errors.push(new errors_SssError(`more than one completed genesis ceremony (${genesis.map((g) => g.ceremony).join(', ')}): a repository holds one group`, { code: 'duplicate' }));
     let group = genesis.length === 1 ? genesis[0].group : undefined;
-    const chained = chainJoins(group, joins, auditJoin);
+    const chained = chainJoins(group, joins, (t, g) => (kindOf(t) === 'reshare' ? auditReshare(t, g) : auditJoin(t, g)));
     for (const [id, r] of chained.reports)
         state.reports.set(id, r);
     state.errors.push(...chained.errors);
@@ -56736,6 +57445,4491 @@ function repositoryView(root, ceremoniesDir, state) {
     };
 }
 //# sourceMappingURL=context.js.map
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./lib/ceremony/binding.js
+/**
+ * Identity binding: the artifact signing key of every identity a ceremony admits must be one of
+ * the SSH signing keys of the GitHub login that identity declares. Only the account's owner can
+ * register a key on it, so a pull request that carries someone else's login with its own keys
+ * (the swapped join request, the swapped round-1 artifact) fails whoever pushed it.
+ *
+ * A ceremony's manifest records the mode (`identityBinding`): absent or "github-ssh-signing-key"
+ * binds; only an explicit "pull-request-author" opts out, and then the binding is by the pull
+ * request's author alone. The check needs the GitHub API, so the offline audit (`sss-tool verify`)
+ * never runs it: existing transcripts stay verifiable offline; `verify --github` and the Action do.
+ */
+
+
+
+/** The identities a ceremony admits come from these roles (the others are signed by their keys). */
+const IDENTITY_ROLES = { dkg: ['round1'], join: ['request'] };
+/** The binding a manifest asks for; anything but the explicit opt-out binds. */
+function bindingOf(manifest) {
+    const v = manifest?.identityBinding;
+    return v === 'pull-request-author' ? 'pull-request-author' : 'github-ssh-signing-key';
+}
+/** The identity an artifact declares (undefined when it does not parse as one: the audit says why). */
+function declaredIdentity(file, value) {
+    const v = value;
+    // Only well-formed fields reach a message or the API; anything else is the audit's to report.
+    if (typeof v?.moniker !== 'string' ||
+        !MONIKER.test(v.moniker) ||
+        typeof v.signingKey !== 'string' ||
+        !/^[0-9a-f]{64}$/.test(v.signingKey))
+        return undefined;
+    if (v.github !== undefined && !githubLogin.safeParse(v.github).success)
+        return undefined;
+    return { file, moniker: v.moniker, github: v.github, signingKey: v.signingKey };
+}
+/** Every identity a ceremony's files declare (round-1 artifacts of a DKG, the request of a join). */
+function ceremonyIdentities(tree, kind) {
+    const out = [];
+    for (const role of IDENTITY_ROLES[kind] ?? []) {
+        for (const raw of tree.byRole.get(role)?.values() ?? []) {
+            const id = declaredIdentity(raw.file, raw.value);
+            if (id)
+                out.push(id);
+        }
+        const single = tree.singles.get(role);
+        const id = single && declaredIdentity(single.file, single.value);
+        if (id)
+            out.push(id);
+    }
+    return out;
+}
+/**
+ * The problems of binding each identity to its login's SSH signing keys: a missing login, or a
+ * signing key the account has not registered. `keysOf` asks GitHub (memoized per login).
+ */
+async function checkBindings(ids, keysOf) {
+    const errors = [];
+    for (const id of ids) {
+        if (!id.github) {
+            errors.push(new errors_SssError(`${id.moniker} declared no GitHub login, but this ceremony binds every identity to a GitHub account's SSH signing keys (ceremony.json identityBinding): initialize with --github <login> and register the key`, {
+                file: id.file,
+                field: 'github',
+                culprit: id.moniker,
+            }));
+            continue;
+        }
+        const keys = await keysOf(id.github);
+        if (!keys.has(id.signingKey))
+            errors.push(new errors_SssError(`signing key ${id.signingKey.slice(0, 16)}… is not an SSH signing key of @${id.github} on GitHub: only @${id.github} can vouch for this identity, by registering it (sss-tool doctor prints the command; ${keys.size} Ed25519 signing key${keys.size === 1 ? '' : 's'} registered there now)`, { file: id.file, field: 'signingKey', culprit: id.moniker }));
+    }
+    return errors;
+}
+//# sourceMappingURL=binding.js.map
+;// CONCATENATED MODULE: ./lib/artifacts/private.js
+/**
+ * Private material that must never reach the repository: age files (every private file of a home
+ * dir is one) and the plaintext forms of what they hold. The Action rejects a pull request that
+ * carries any; the CLI can call the same function before it commits.
+ */
+/** Formats of files that exist only in a home dir (their plaintext is a secret). */
+const PRIVATE_FORMATS = new Set([
+    'sss-tool/identity-secret@1',
+    'sss-tool/dkg-state@1',
+    'sss-tool/join-state@1',
+    'sss-tool/share@1',
+    'sss-tool/sign-nonces@1',
+]);
+/**
+ * JSON keys that name a scalar secret in this project's formats: a signing share, a polynomial's
+ * coefficients, signing nonces, identity secret keys, round state. No public artifact uses them.
+ */
+const PRIVATE_KEYS = {
+    signingShare: 'a signing share',
+    coefficients: 'polynomial coefficients',
+    nonces: 'signing nonces',
+    secret: 'round state',
+    signingSecret: 'a signing secret key',
+    encryptionSecret: 'an encryption secret key',
+    secretKey: 'a secret key',
+    privateKey: 'a private key',
+};
+const AGE_BINARY = 'age-encryption.org/v1';
+const AGE_ARMOR = '-----BEGIN AGE ENCRYPTED FILE-----';
+/**
+ * Why a file's bytes are private material, or undefined when they are not: an age file (binary or
+ * armored), a private format, or a JSON document with a key that carries a secret (at any depth).
+ * The same is looked for in the file read as UTF-16 (with or without a byte-order mark) and in
+ * every base64 run it carries (standard or URL-safe alphabet, one level deep): a secret does not
+ * become public by being re-encoded.
+ */
+function privateMaterial(bytes) {
+    const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes);
+    for (const [text, form] of decodings(buf)) {
+        const why = privateText(text) ?? privateBase64(text);
+        if (why)
+            return form ? `${why}, ${form}` : why;
+    }
+    return undefined;
+}
+/** The file as UTF-8, and as UTF-16 when its bytes look like it (a BOM, or zero bytes in alternate places). */
+function decodings(buf) {
+    const out = [[buf.toString('utf8'), '']];
+    if (buf.length < 2)
+        return out;
+    let evenZeros = 0;
+    let oddZeros = 0;
+    for (let i = 0; i + 1 < buf.length; i += 2) {
+        if (buf[i] === 0)
+            evenZeros++;
+        if (buf[i + 1] === 0)
+            oddZeros++;
+    }
+    const half = buf.length / 4;
+    if ((buf[0] === 0xff && buf[1] === 0xfe) || oddZeros > half)
+        out.push([new TextDecoder('utf-16le').decode(buf), 'encoded as UTF-16']);
+    if ((buf[0] === 0xfe && buf[1] === 0xff) || evenZeros > half)
+        out.push([new TextDecoder('utf-16be').decode(buf), 'encoded as UTF-16']);
+    return out;
+}
+function privateText(text) {
+    const head = text.trimStart();
+    if (head.startsWith(AGE_BINARY))
+        return 'an age-encrypted file (private files stay in your home dir)';
+    if (text.includes(AGE_ARMOR))
+        return 'an armored age-encrypted file (private files stay in your home dir)';
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    return privateJson(value);
+}
+/** Runs long enough to hold a secret key or an age header (16 bytes and more, once decoded). */
+const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+function privateBase64(text) {
+    for (const m of text.matchAll(BASE64_RUN)) {
+        const decoded = Buffer.from(m[0].replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+        for (const [inner, form] of decodings(decoded)) {
+            const why = privateText(inner);
+            if (why)
+                return `${why}, encoded as base64${form ? ` of ${form}` : ''}`;
+        }
+    }
+    return undefined;
+}
+const pathOf = (s) => {
+    const keys = [];
+    for (let p = s; p?.key !== undefined; p = p.parent)
+        keys.push(p.key);
+    return keys
+        .reverse()
+        .map((k) => `${k}.`)
+        .join('');
+};
+/**
+ * Depth-first, in document order, with an explicit stack: a pull request may carry JSON nested
+ * deeper than the call stack ("[[[[…"), which a recursive walk turned into a RangeError.
+ */
+function privateJson(root) {
+    const stack = [{ value: root }];
+    while (stack.length) {
+        const step = stack.pop();
+        if (step.entry) {
+            if (Object.hasOwn(PRIVATE_KEYS, step.key))
+                return `${PRIVATE_KEYS[step.key]} (field ${pathOf(step.parent)}${step.key})`;
+            stack.push({ value: step.value, key: step.key, parent: step.parent });
+            continue;
+        }
+        const value = step.value;
+        if (Array.isArray(value)) {
+            for (let i = value.length - 1; i >= 0; i--)
+                stack.push({ value: value[i], key: String(i), parent: step });
+            continue;
+        }
+        if (!value || typeof value !== 'object')
+            continue;
+        const obj = value;
+        if (typeof obj.format === 'string' && PRIVATE_FORMATS.has(obj.format))
+            return `a private file (format ${obj.format})`;
+        const entries = Object.entries(obj);
+        for (let i = entries.length - 1; i >= 0; i--)
+            stack.push({ value: entries[i][1], key: entries[i][0], parent: step, entry: true });
+    }
+    return undefined;
+}
+//# sourceMappingURL=private.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/publish.js
+/** public_info/: the files a group's users read, generated from the verified transcript. */
+
+
+
+const PUBLIC_FILES = ['public_key.txt', 'peers_list.txt', 'group.json'];
+/** The exact contents of each public_info file for a group. */
+function publicInfoFiles(group) {
+    // What trust-server's client reads: its cosigners' URLs, one a line. Who is behind each URL
+    // (moniker → endpoint) stays in group.json; a holder without an endpoint runs no cosigner.
+    const peers = [...group.participants]
+        .sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0))
+        .filter((p) => p.endpoint)
+        .map((p) => `${p.endpoint}\n`)
+        .join('');
+    return {
+        'public_key.txt': group.publicKey + '\n',
+        'peers_list.txt': peers,
+        'group.json': toFileText(group),
+    };
+}
+/** Which public_info files differ from what the group yields (missing counts as differing). */
+function stalePublicFiles(dir, group) {
+    const want = publicInfoFiles(group);
+    return PUBLIC_FILES.filter((f) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)) || (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, f), 'utf8') !== want[f]);
+}
+//# sourceMappingURL=publish.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/rules.js
+/**
+ * What a pull request may change (docs/protocol.md §11), as data and pure functions: the Action feeds
+ * in the changes git reports and the audited repository before and after them, and gets back every
+ * problem, each naming the file and the reason. The cryptography is not re-checked here: that is
+ * the audit's (`auditRepository`), the one verifier `sss-tool verify` also runs.
+ *
+ * Which file may be added by whom, and when, is one table (`FILE_RULES`): a ceremony kind adds its
+ * rows there.
+ */
+
+
+
+
+const byFileName = (f) => ({ moniker: f.moniker });
+const monikerOf = (v) => {
+    const m = v?.moniker;
+    return typeof m === 'string' ? m : undefined;
+};
+/** Every file a pull request may add under ceremonies/<id>/, by ceremony kind. */
+const FILE_RULES = [
+    // A newcomer opens their own join: its manifest may arrive with their request.json (then the
+    // request's author must open the pull request); alone, it is a maintainer's.
+    {
+        kind: 'join',
+        role: 'ceremony',
+        perMoniker: false,
+        pattern: 'ceremony.json',
+        author: (f) => {
+            const newcomer = monikerOf(f.head.tree?.singles.get('request')?.value);
+            return newcomer ? { moniker: newcomer } : 'maintainer';
+        },
+    },
+    { kind: '*', role: 'ceremony', perMoniker: false, pattern: 'ceremony.json', author: () => 'maintainer' },
+    { kind: 'dkg', role: 'round1', perMoniker: true, pattern: 'round1/<moniker>.json', author: byFileName },
+    {
+        kind: 'dkg',
+        role: 'round2',
+        perMoniker: true,
+        pattern: 'round2/<moniker>.json',
+        author: byFileName,
+        notYet: ({ report, tree }) => report?.digests?.round1
+            ? undefined
+            : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
+    },
+    {
+        kind: 'dkg',
+        role: 'finalize',
+        perMoniker: true,
+        pattern: 'finalize/<moniker>.json',
+        author: byFileName,
+        notYet: ({ report, tree }) => report?.digests?.round2
+            ? undefined
+            : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
+    },
+    // Join (docs/protocol.md §7 and §11): the newcomer's request, each approver's
+    // fragment once the request is merged, the newcomer's finalize once every approval is.
+    {
+        kind: 'join',
+        role: 'request',
+        perMoniker: false,
+        pattern: 'request.json',
+        author: (f) => ({ moniker: monikerOf(f.value) }),
+    },
+    {
+        kind: 'join',
+        role: 'approvals',
+        perMoniker: true,
+        pattern: 'approvals/<moniker>.json',
+        author: byFileName,
+        notYet: ({ report }) => (report?.digests?.request ? undefined : 'an approval before the join request is merged'),
+    },
+    {
+        kind: 'join',
+        role: 'finalize',
+        perMoniker: false,
+        pattern: 'finalize.json',
+        author: (f) => ({ moniker: monikerOf(f.head.tree?.singles.get('request')?.value) }),
+        notYet: ({ report }) => (report?.digests?.approvals ? undefined : 'finalize before every approval is merged'),
+    },
+    // Reshare (docs/resharing.md): the proposal is ceremony.json (maintainers, the '*' row); each
+    // dealer's dealing once it is merged; each new holder's finalize once M valid dealings are.
+    {
+        kind: 'reshare',
+        role: 'dealings',
+        perMoniker: true,
+        pattern: 'dealings/<moniker>.json',
+        author: byFileName,
+        notYet: ({ report }) => (report?.digests?.proposal ? undefined : 'a dealing before the reshare proposal is merged'),
+    },
+    {
+        kind: 'reshare',
+        role: 'finalize',
+        perMoniker: true,
+        pattern: 'finalize/<moniker>.json',
+        author: byFileName,
+        notYet: ({ report }) => report?.digests?.dealings ? undefined : 'finalize before enough valid dealings are merged',
+    },
+];
+/** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */
+function ceremonyKind(tree) {
+    const k = tree?.manifest?.value?.kind;
+    return typeof k === 'string' ? k : 'dkg';
+}
+function ruleFor(kind, role, perMoniker) {
+    return FILE_RULES.find((r) => (r.kind === kind || r.kind === '*') && r.role === role && r.perMoniker === perMoniker);
+}
+const sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
+/**
+ * The GitHub login a moniker declared in a ceremony: from its verified artifacts (the audit's
+ * rows), else from its own files, else from the group it belongs to.
+ */
+function declaredGithub(view, state, moniker) {
+    const row = view.report?.rows.find((r) => r.moniker === moniker);
+    if (row?.github)
+        return row.github;
+    const tree = view.tree;
+    const raws = tree ? [...[...tree.byRole.values()].map((m) => m.get(moniker)), ...tree.singles.values()] : [];
+    for (const raw of raws) {
+        const v = raw?.value;
+        if (v?.moniker === moniker && typeof v.github === 'string')
+            return v.github;
+    }
+    return state.group?.participants.find((p) => p.moniker === moniker)?.github;
+}
+function layoutHint(kind) {
+    const rules = FILE_RULES.filter((r) => r.kind === kind || r.kind === '*');
+    return rules.length
+        ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}`
+        : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
+}
+/** Ceremony ids whose directory the changes touch. */
+function touchedCeremonies(changes, ceremoniesDir) {
+    const prefix = ceremoniesDir + '/';
+    const ids = new Set();
+    for (const c of changes) {
+        if (!c.path.startsWith(prefix))
+            continue;
+        const parts = c.path.slice(prefix.length).split('/');
+        if (parts.length > 1)
+            ids.add(parts[0]);
+    }
+    return [...ids].sort();
+}
+/**
+ * Every rule of docs/protocol.md §11 that is about the changes themselves: where files may go, who
+ * may add them and when, append-only, no symlinks, size, no private material, public_info/.
+ * Returns one error per offending file and reason.
+ */
+function checkChanges(changes, ctx) {
+    const errors = [];
+    let baseView;
+    const k = {
+        ctx,
+        fail: (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file })),
+        isMaintainer: !!ctx.mergeQueue || ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
+        maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
+        cPrefix: ctx.ceremoniesDir + '/',
+        pPrefix: ctx.publicInfoDir + '/',
+        onlyGeneratedFiles: changes.length > 0 &&
+            changes.every((c) => c.path.startsWith(ctx.publicInfoDir + '/') &&
+                PUBLIC_FILES.includes(c.path.slice(ctx.publicInfoDir.length + 1))),
+        base: () => (baseView ??= ctx.base()),
+    };
+    for (const c of changes)
+        checkChange(c, k);
+    return errors;
+}
+/** One changed file: never private material; then public_info/, repository files or the transcript. */
+function checkChange(c, k) {
+    const p = c.path;
+    if (c.content) {
+        const why = privateMaterial(c.content);
+        if (why)
+            k.fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
+    }
+    if (p.startsWith(k.pPrefix))
+        checkPublicInfo(c, p.slice(k.pPrefix.length), k);
+    else if (!p.startsWith(k.cPrefix) || !p.slice(k.cPrefix.length).includes('/'))
+        housekeeping(c, k);
+    else
+        checkTranscriptFile(c, k);
+}
+/** A repository file outside ceremonies/ and public_info/: a maintainer's, never a participant's. */
+function housekeeping(c, k) {
+    if (!k.isMaintainer)
+        k.fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${k.cPrefix}<id>/${k.ctx.maintainers.length ? ` (repository files are for maintainers: ${k.maintainerList})` : ''}`);
+}
+/** A file under ceremonies/<id>/: added (append-only), a plain small file, in the layout, by its author, in turn. */
+function checkTranscriptFile(c, k) {
+    const p = c.path;
+    if (c.status === 'D')
+        return k.fail(p, 'deletes a merged artifact: the transcript is append-only');
+    if (c.status === 'M' || c.status === 'T')
+        return k.fail(p, `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`);
+    if (c.mode === '120000')
+        return k.fail(p, 'symbolic links are not allowed', 'io');
+    if (c.mode !== '100644' && c.mode !== '100755')
+        return k.fail(p, `not a regular file (git mode ${c.mode})`, 'io');
+    if ((c.size ?? 0) > MAX_ARTIFACT_BYTES)
+        return k.fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
+    const where = classifyPath(p, k.ctx.ceremoniesDir);
+    const id = p.slice(k.cPrefix.length).split('/')[0];
+    const view = k.ctx.head.ceremony(id);
+    const kind = ceremonyKind(view.tree);
+    const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
+    if (!where || !rule)
+        return k.fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
+    const input = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
+    checkAuthor(p, rule, input, view, k);
+    if (rule.notYet) {
+        const why = rule.notYet(k.base().ceremony(id));
+        if (why)
+            k.fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
+    }
+}
+function checkAuthor(p, rule, input, view, k) {
+    // With maintainers configured, only a maintainer opens a ceremony (a join's too): a stranger's
+    // join request never gets a green check that looks like an invitation.
+    const who = rule.role === 'ceremony' && k.ctx.maintainers.length ? 'maintainer' : rule.author(input);
+    if (k.ctx.mergeQueue)
+        return;
+    if (who === 'maintainer') {
+        if (k.ctx.maintainers.length && !k.isMaintainer)
+            k.fail(p, `only maintainers (${k.maintainerList}) may add a ceremony manifest, not @${k.ctx.author}${ceremonyKind(input.head.tree) === 'join' ? " (a maintainer opens the join with sss-tool join-open; the newcomer's pull request then adds only request.json)" : ''}`);
+        return;
+    }
+    const moniker = who.moniker;
+    if (!moniker) {
+        k.fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
+        return;
+    }
+    const github = who.github ?? declaredGithub(view, k.ctx.head.state, moniker);
+    if (!github) {
+        if (!k.isMaintainer)
+            k.fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
+    }
+    else if (!sameLogin(github, k.ctx.author)) {
+        k.fail(p, `submitted by @${k.ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
+        return;
+    }
+    // One artifact per participant per round: no second moniker under the same login.
+    if (github && rule.perMoniker && view.tree) {
+        for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
+            if (other === moniker)
+                continue;
+            const theirs = declaredGithub(view, k.ctx.head.state, other);
+            if (theirs && sameLogin(theirs, github))
+                k.fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
+        }
+    }
+}
+function checkPublicInfo(c, name, k) {
+    // A pull request of nothing but the generated files is the publish path under branch
+    // protection: whoever opens it (the publish token's app, any participant), its bytes are
+    // checked against the transcript below. Anything else under public_info/ is a maintainer's.
+    if (k.ctx.maintainers.length && !k.isMaintainer && !k.onlyGeneratedFiles) {
+        k.fail(c.path, `only maintainers (${k.maintainerList}) may change ${k.pPrefix}; it is generated from the transcript when a ceremony completes`);
+        return;
+    }
+    if (!PUBLIC_FILES.includes(name)) {
+        housekeeping(c, k);
+        return;
+    }
+    const group = k.ctx.head.state.group;
+    if (!group) {
+        k.fail(c.path, `no complete ceremony yields ${k.pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
+        return;
+    }
+    const want = publicInfoFiles(group)[name];
+    if (c.status === 'D')
+        k.fail(c.path, 'deletes a generated public file');
+    else if (c.mode !== '100644' && c.mode !== '100755')
+        k.fail(c.path, `not a regular file (git mode ${c.mode})`);
+    else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
+        k.fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
+}
+function parseOrUndefined(bytes) {
+    if (!bytes)
+        return undefined;
+    try {
+        return JSON.parse(Buffer.from(bytes).toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The audit's problems in the ceremonies a pull request touches (and the repository's own), each
+ * attributed: to a file the pull request changed, or to one merged before it.
+ */
+function auditProblems(state, ceremonies, changed) {
+    const out = [];
+    for (const id of ceremonies)
+        for (const error of state.reports.get(id)?.errors ?? [])
+            out.push({ error, merged: !error.file || !changed.has(error.file) });
+    for (const error of state.errors)
+        out.push({ error, merged: !error.file || !changed.has(error.file) });
+    return out;
+}
+//# sourceMappingURL=rules.js.map
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./node_modules/@simple-git/args-pathspec/dist/index.mjs
+const t = /* @__PURE__ */ new WeakMap();
+function dist_c(...n) {
+  const e = new String(n);
+  return t.set(e, n), e;
+}
+function dist_r(n) {
+  return n instanceof String && t.has(n);
+}
+function dist_o(n) {
+  return t.get(n) ?? [];
+}
+
+//# sourceMappingURL=index.mjs.map
+
+// EXTERNAL MODULE: ./node_modules/@kwsites/file-exists/dist/index.js
+var dist = __nccwpck_require__(7117);
+// EXTERNAL MODULE: ./node_modules/debug/src/index.js
+var src = __nccwpck_require__(2830);
+// EXTERNAL MODULE: ./node_modules/@kwsites/promise-deferred/dist/index.js
+var promise_deferred_dist = __nccwpck_require__(9997);
+;// CONCATENATED MODULE: ./node_modules/@simple-git/argv-parser/dist/index.mjs
+
+function* x(e, n) {
+  const t = n === "global";
+  for (const o of e)
+    o.isGlobal === t && (yield o);
+}
+const P = /* @__PURE__ */ new Set([
+  "--add",
+  "--edit",
+  "--remove-section",
+  "--rename-section",
+  "--replace-all",
+  "--unset",
+  "--unset-all",
+  "-e"
+]), S = /* @__PURE__ */ new Set([
+  "--get",
+  "--get-all",
+  "--get-color",
+  "--get-colorbool",
+  "--get-regexp",
+  "--get-urlmatch",
+  "--list",
+  "-l"
+]), E = /* @__PURE__ */ new Set([
+  "edit",
+  "remove-section",
+  "rename-section",
+  "set",
+  "unset"
+]), F = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
+function A(e, n) {
+  for (const { name: o } of x(e, "task")) {
+    if (P.has(o))
+      return w(!0, n);
+    if (S.has(o))
+      return w(!1, n);
+  }
+  const t = n.at(0)?.toLowerCase();
+  return t === void 0 ? null : E.has(t) ? w(!0, n.slice(1)) : F.has(t) ? w(!1, n.slice(1)) : n.length === 1 ? w(!1, n) : w(!0, n);
+}
+function w(e = !1, n = []) {
+  const t = n.at(0)?.toLowerCase();
+  return t === void 0 ? null : {
+    isWrite: e,
+    isRead: !e,
+    key: t,
+    value: n.at(1)
+  };
+}
+function O(e, n) {
+  return n.isWrite && n.value !== void 0 ? { key: n.key, value: n.value, scope: e } : { key: n.key, scope: e };
+}
+function G(e) {
+  const n = e?.indexOf("=") || -1;
+  return !e || n < 0 ? null : {
+    key: e.slice(0, n).trim().toLowerCase(),
+    value: e.slice(n + 1)
+  };
+}
+function M(e) {
+  for (const { name: n } of x(e, "task"))
+    switch (n) {
+      case "--global":
+        return "global";
+      case "--system":
+        return "system";
+      case "--worktree":
+        return "worktree";
+      case "--local":
+        return "local";
+      case "--file":
+      case "-f":
+        return "file";
+    }
+  return "local";
+}
+function N({ name: e }) {
+  if (e === "-c" || e === "--config")
+    return "inline";
+  if (e === "--config-env")
+    return "env";
+}
+function* $(e) {
+  for (const n of e) {
+    const t = N(n), o = t && G(n.value);
+    o && (yield {
+      ...o,
+      scope: t
+    });
+  }
+}
+function dist_D(e, n, t) {
+  const o = {
+    read: [],
+    write: [...$(n)]
+  };
+  return e === "config" && L(
+    o,
+    M(n),
+    A(n, t)
+  ), o;
+}
+function L(e, n, t) {
+  if (t === null)
+    return;
+  const o = O(n, t);
+  t.isWrite ? e.write.push(o) : e.read.push(o);
+}
+const C = {
+  short: /* @__PURE__ */ new Map([
+    ["c", !0]
+    //  -c <k=v>    set config key for this invocation
+  ])
+}, I = {
+  short: new Map([
+    ["C", !0],
+    //  -C <path>   change working directory
+    ["P", !1],
+    // -P          no pager (alias for --no-pager)
+    ["h", !1],
+    // -h          help
+    ["p", !1],
+    // -p          paginate
+    ["v", !1],
+    // -v          version
+    ...C.short.entries()
+  ]),
+  long: /* @__PURE__ */ new Set([
+    "attr-source",
+    "config-env",
+    "exec-path",
+    "git-dir",
+    "list-cmds",
+    "namespace",
+    "super-prefix",
+    "work-tree"
+  ])
+}, R = {
+  clone: {
+    short: /* @__PURE__ */ new Map([
+      ["b", !0],
+      // -b <branch>
+      ["j", !0],
+      // -j <n>          parallel jobs
+      ["l", !1],
+      // -l local
+      ["n", !1],
+      // -n no-checkout
+      ["o", !0],
+      // -o <name>       remote name
+      ["q", !1],
+      // -q quiet
+      ["s", !1],
+      // -s shared
+      ["u", !0]
+      // -u <upload-pack>
+    ]),
+    long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
+  },
+  commit: {
+    short: /* @__PURE__ */ new Map([
+      ["C", !0],
+      // -C <commit>  reuse message
+      ["F", !0],
+      // -F <file>    read message from file
+      ["c", !0],
+      // -c <commit>  reedit message
+      ["m", !0],
+      // -m <msg>
+      ["t", !0]
+      // -t <template>
+    ]),
+    long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
+  },
+  config: {
+    short: /* @__PURE__ */ new Map([
+      ["e", !1],
+      // -e  open editor
+      ["f", !0],
+      //  -f <file>
+      ["l", !1]
+      // -l  list
+    ]),
+    long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
+  },
+  fetch: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["upload-pack"])
+  },
+  init: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["template"])
+  },
+  pull: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["upload-pack"])
+  },
+  push: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
+  },
+  rebase: {
+    short: /* @__PURE__ */ new Map([
+      ["X", !0],
+      // -X <option>   strategy option
+      ["f", !1],
+      // -f force-rebase
+      ["i", !1],
+      // -i interactive
+      ["k", !1],
+      // -k keep-base
+      ["m", !1],
+      // -m merge
+      ["n", !1],
+      // -n no-stat
+      ["q", !1],
+      // -q quiet
+      ["r", !1],
+      // -r rebase-merges
+      ["s", !0],
+      // -s <strategy>
+      ["v", !1],
+      // -v verbose
+      ["x", !0]
+      // -x <cmd>      exec
+    ]),
+    long: /* @__PURE__ */ new Set(["exec", "onto", "strategy", "strategy-option"])
+  }
+}, T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
+function B(e) {
+  const n = R[e ?? ""] ?? T;
+  return {
+    short: new Map([...C.short.entries(), ...n.short.entries()]),
+    long: n.long
+  };
+}
+function b(e, n = I) {
+  if (e.startsWith("--")) {
+    const t = e.indexOf("=");
+    if (t > 2)
+      return [{ name: e.slice(0, t), value: e.slice(t + 1), needsNext: !1 }];
+    const o = e.slice(2);
+    return [{ name: e, needsNext: n.long.has(o) }];
+  }
+  if (e.length === 2) {
+    const t = e.charAt(1), o = n.short.get(t);
+    return [{ name: e, needsNext: o === !0 }];
+  }
+  return j(e, n.short);
+}
+function j(e, n) {
+  const t = e.slice(1).split(""), o = [];
+  for (let a = 0; a < t.length; a++) {
+    const s = t[a], r = n.get(s);
+    if (r === void 0)
+      return [{ name: e, needsNext: !1 }];
+    if (r) {
+      const i = t.slice(a + 1).join("");
+      if (i && ![...i].every((m) => n.has(m)))
+        return o.push({ name: `-${s}`, value: i, needsNext: !1 }), o;
+    }
+    o.push({ name: `-${s}`, needsNext: r });
+  }
+  return o;
+}
+function W(e, n = []) {
+  let t = 0;
+  for (; t < e.length; ) {
+    const o = String(e[t]);
+    if (!o.startsWith("-") || o.length < 2) break;
+    const a = b(o);
+    let s = t + 1;
+    for (const r of a) {
+      const i = {
+        name: r.name,
+        value: r.value,
+        absorbedNext: !1,
+        isGlobal: !0
+      };
+      r.needsNext && i.value === void 0 && s < e.length && (i.value = String(e[s]), i.absorbedNext = !0, s++), n.push(i);
+    }
+    t = s;
+  }
+  return { flags: n, taskIndex: t };
+}
+function V(e, n, t = []) {
+  const o = B(n), a = [], s = [];
+  let r = 0;
+  for (; r < e.length; ) {
+    const i = e[r];
+    if (dist_r(i)) {
+      s.push(...dist_o(i)), r++;
+      continue;
+    }
+    const p = String(i);
+    if (p === "--") {
+      for (let d = r + 1; d < e.length; d++) {
+        const g = e[d];
+        dist_r(g) ? s.push(...dist_o(g)) : s.push(String(g));
+      }
+      break;
+    }
+    if (!p.startsWith("-") || p.length < 2) {
+      a.push(p), r++;
+      continue;
+    }
+    const m = b(p, o);
+    let u = r + 1;
+    for (const d of m) {
+      const g = {
+        name: d.name,
+        value: d.value,
+        absorbedNext: !1,
+        isGlobal: !1
+      };
+      d.needsNext && g.value === void 0 && u < e.length && !dist_r(e[u]) && (g.value = String(e[u]), g.absorbedNext = !0, u++), t.push(g);
+    }
+    r = u;
+  }
+  return { flags: t, positionals: a, pathspecs: s };
+}
+function* q({
+  write: e
+}) {
+  for (const n of e)
+    for (const t of K) {
+      const o = t(n.key);
+      o && (yield o);
+    }
+}
+function f(e, n, t = String(e)) {
+  const o = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
+  return function(s) {
+    if (o.test(s))
+      return {
+        category: n,
+        message: `Configuring ${t} is not permitted without enabling ${n}`
+      };
+  };
+}
+function l(e, n) {
+  const t = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
+  return f(t, n, e);
+}
+const K = [
+  f("alias", "allowUnsafeAlias"),
+  f("core.askPass", "allowUnsafeAskPass"),
+  f("core.editor", "allowUnsafeEditor"),
+  f("core.fsmonitor", "allowUnsafeFsMonitor"),
+  f("core.gitProxy", "allowUnsafeGitProxy"),
+  f("core.hooksPath", "allowUnsafeHooksPath"),
+  f("core.pager", "allowUnsafePager"),
+  f("core.sshCommand", "allowUnsafeSshCommand"),
+  l("credential.helper", "allowUnsafeCredentialHelper"),
+  l("diff.command", "allowUnsafeDiffExternal"),
+  f("diff.external", "allowUnsafeDiffExternal"),
+  l("difftool.cmd", "allowUnsafeDiffExternal"),
+  l("diff.textconv", "allowUnsafeDiffTextConv"),
+  l("filter.clean", "allowUnsafeFilter"),
+  l("filter.process", "allowUnsafeFilter"),
+  l("filter.smudge", "allowUnsafeFilter"),
+  l("gpg.program", "allowUnsafeGpgProgram"),
+  f("include.path", "allowUnsafeInclude"),
+  l("includeIf", "allowUnsafeInclude"),
+  f("init.templateDir", "allowUnsafeTemplateDir"),
+  l("pager.", "allowUnsafePager"),
+  l("merge.driver", "allowUnsafeMergeDriver"),
+  l("mergetool.path", "allowUnsafeMergeDriver"),
+  l("mergetool.cmd", "allowUnsafeMergeDriver"),
+  l("protocol.allow", "allowUnsafeProtocolOverride"),
+  l("remote.receivepack", "allowUnsafePack"),
+  l("remote.uploadpack", "allowUnsafePack"),
+  f("uploadpack.packObjectsHook", "allowUnsafePack"),
+  f("sequence.editor", "allowUnsafeEditor"),
+  l("submodule.update", "allowUnsafeSubmodule"),
+  l("tar.command", "allowUnsafeCommandBinaries"),
+  l("trailer.cmd", "allowUnsafeCommandBinaries"),
+  l("trailer.command", "allowUnsafeCommandBinaries"),
+  l("url.insteadOf", "allowUnsafeUrlRewrite")
+];
+function* H(e, n) {
+  for (const t of n)
+    for (const o of X) {
+      const a = o(e, t);
+      a && (yield a);
+    }
+}
+function c(e, n, t, { name: o = String(n), globalOnly: a = !1, withValue: s = !1 } = {}) {
+  const r = typeof n == "string" ? new RegExp(`\\s*${n.toLowerCase()}`) : n, i = `Use of ${e ? `${e} with option ` : ""}${o} is not permitted without enabling ${t}`;
+  return function(m, u) {
+    if (!(e && m !== e) && !(a && !u.isGlobal) && !(s && u.value === void 0) && r.test(u.name))
+      return {
+        category: t,
+        message: i
+      };
+  };
+}
+const h = { globalOnly: !0, withValue: !0 }, X = [
+  c(null, /--(upload|receive)-pack/, "allowUnsafePack", {
+    name: "--upload-pack or --receive-pack"
+  }),
+  c("clone", /^-\w*u/, "allowUnsafePack"),
+  c("clone", "--u", "allowUnsafePack"),
+  c("push", /^--exec$/, "allowUnsafePack", { name: "--exec" }),
+  // `git` accepts unambiguous abbreviations of long options, so `--ex` and `--exe` are `--exec`
+  c("rebase", /^(-x|--ex(ec?)?)$/, "allowUnsafeExec", { name: "-x or --exec" }),
+  c(null, "--template", "allowUnsafeTemplateDir"),
+  c(null, "--exec-path", "allowUnsafeExec", h),
+  // `git` reads the configuration of whichever repository these name, so the
+  // directory alone is enough to deliver config the argv guards never see
+  c(null, "--git-dir", "allowUnsafeConfigPaths", h),
+  c(null, "--work-tree", "allowUnsafeConfigPaths", h),
+  c(null, /^-C$/, "allowUnsafeConfigPaths", { ...h, name: "-C" })
+];
+function k(e, n, t) {
+  return [...H(e, n), ...q(t)];
+}
+function Y(...e) {
+  const { flags: n, taskIndex: t } = W(e), o = t < e.length ? String(e[t]).toLowerCase() : null, a = o !== null ? e.slice(t + 1) : [], { positionals: s, pathspecs: r } = V(a, o, n), i = dist_D(o, n, s);
+  return {
+    task: o,
+    flags: n.map(J),
+    paths: r,
+    config: i,
+    vulnerabilities: z(k(o, n, i))
+  };
+}
+function z(e) {
+  return Object.defineProperty(e, "vulnerabilities", {
+    value: e
+  });
+}
+function J({ value: e, name: n }) {
+  return e !== void 0 ? { name: n, value: e } : { name: n };
+}
+const y = {
+  editor: "allowUnsafeEditor",
+  git_askpass: "allowUnsafeAskPass",
+  git_config_global: "allowUnsafeConfigPaths",
+  git_config_system: "allowUnsafeConfigPaths",
+  git_config_count: "allowUnsafeConfigEnvCount",
+  git_config_parameters: "allowUnsafeConfigEnvCount",
+  git_config: "allowUnsafeConfigPaths",
+  git_editor: "allowUnsafeEditor",
+  git_exec_path: "allowUnsafeExec",
+  git_external_diff: "allowUnsafeDiffExternal",
+  git_pager: "allowUnsafePager",
+  git_proxy_command: "allowUnsafeGitProxy",
+  git_template_dir: "allowUnsafeTemplateDir",
+  git_sequence_editor: "allowUnsafeEditor",
+  git_ssh: "allowUnsafeSshCommand",
+  git_ssh_command: "allowUnsafeSshCommand",
+  pager: "allowUnsafePager",
+  prefix: "allowUnsafeConfigPaths",
+  ssh_askpass: "allowUnsafeAskPass",
+  visual: "allowUnsafeEditor"
+};
+function* Q(e) {
+  const n = parseInt(e.git_config_count ?? "0", 10);
+  for (let t = 0; t < n; t++) {
+    const o = e[`git_config_key_${t}`], a = e[`git_config_value_${t}`];
+    o !== void 0 && (yield { key: o.toLowerCase().trim(), value: a, scope: "env" });
+  }
+}
+function* Z(e) {
+  for (const n of Object.keys(e))
+    if (_(n)) {
+      const t = y[n];
+      yield {
+        category: t,
+        message: `Use of "${n.toUpperCase()}" is not permitted without enabling ${t}`
+      };
+    }
+}
+function _(e) {
+  return Object.hasOwn(y, e);
+}
+function ee(e) {
+  const n = {};
+  for (const [t, o] of Object.entries(e)) {
+    const a = t.toLowerCase().trim();
+    (_(a) || a.startsWith("git")) && (n[a] = String(o));
+  }
+  return n;
+}
+function ne(e) {
+  const n = ee(e), t = {
+    read: [],
+    write: [...Q(n)]
+  }, o = [
+    ...Z(n),
+    ...k(null, [], t)
+  ];
+  return {
+    config: t,
+    vulnerabilities: o
+  };
+}
+function oe(e, n) {
+  return [...Y(...e).vulnerabilities, ...ne(n).vulnerabilities];
+}
+
+//# sourceMappingURL=index.mjs.map
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./node_modules/simple-git/dist/index.mjs
+
+
+
+
+
+
+
+
+
+class dist_O extends Error {
+  constructor(e, n) {
+    super(n), this.task = e, Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+class Ae extends dist_O {
+  constructor(e, n) {
+    super(void 0, n), this.config = e;
+  }
+}
+class dist_A extends dist_O {
+  constructor(e, n, r) {
+    super(e, r), this.task = e, this.plugin = n, Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+class at extends dist_O {
+  constructor(e, n) {
+    super(void 0, n || String(e)), this.git = e;
+  }
+}
+class xe extends dist_O {
+  constructor(e) {
+    super(void 0, e);
+  }
+}
+const dist_I = "\0", dist_W = () => {
+};
+function Ne(t) {
+  return typeof t != "function" ? dist_W : t;
+}
+function $e(t) {
+  return typeof t == "function" && t !== dist_W;
+}
+function Pe(t, e) {
+  const n = t.indexOf(e);
+  return n <= 0 ? [t, ""] : [t.substr(0, n), t.substr(n + 1)];
+}
+function Me(t, e = 0) {
+  return Dt(t) && t.length > e ? t[e] : void 0;
+}
+function dist_N(t, e = 0) {
+  if (Dt(t) && t.length > e)
+    return t[t.length - 1 - e];
+}
+function Dt(t) {
+  return Bt(t);
+}
+function dist_H(t = "", e = !0, n = `
+`) {
+  return t.split(n).reduce((r, s) => {
+    const o = e ? s.trim() : s;
+    return o && r.push(o), r;
+  }, []);
+}
+function ut(t, e) {
+  return dist_H(t, !0).map((n) => e(n));
+}
+function Lt(t) {
+  return (0,dist.exists)(t, dist.FOLDER);
+}
+function dist_S(t, e) {
+  return Array.isArray(t) ? t.includes(e) || t.push(e) : t.add(e), e;
+}
+function De(t, e) {
+  return Array.isArray(t) && !t.includes(e) && t.push(e), t;
+}
+function ct(t, e) {
+  if (Array.isArray(t)) {
+    const n = t.indexOf(e);
+    n >= 0 && t.splice(n, 1);
+  } else
+    t.delete(e);
+  return e;
+}
+const ft = Object.prototype.toString.call.bind(Object.prototype.toString);
+function v(t) {
+  return Array.isArray(t) ? t : [t];
+}
+function jt(t) {
+  return t.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
+}
+function dist_L(t) {
+  return v(t).map((e) => e instanceof String ? e : String(e));
+}
+function p(t, e = 0) {
+  if (t == null)
+    return e;
+  const n = parseInt(t, 10);
+  return Number.isNaN(n) ? e : n;
+}
+function U(t, e) {
+  const n = [];
+  for (let r = 0, s = t.length; r < s; r++)
+    n.push(e, t[r]);
+  return n;
+}
+function dist_F(t) {
+  return (Array.isArray(t) ? Buffer.concat(t) : t).toString("utf-8");
+}
+function Le(t) {
+  return t ? Buffer.isBuffer(t) ? t.length : Buffer.byteLength(t) : 0;
+}
+function je(t, e) {
+  const n = {};
+  return e.forEach((r) => {
+    t[r] !== void 0 && (n[r] = t[r]);
+  }), n;
+}
+function wt(t = 0) {
+  return new Promise((e) => setTimeout(e, t));
+}
+function bt(t) {
+  if (t !== !1)
+    return t;
+}
+function d(t, e, n) {
+  return e(t) ? t : arguments.length > 2 ? n : void 0;
+}
+const dist_K = (t) => Array.isArray(t);
+function st(t, e) {
+  const n = dist_r(t) ? "string" : typeof t;
+  return /number|string|boolean/.test(n) && (!e || !e.includes(n));
+}
+const m = (t) => typeof t == "string" || dist_r(t), Be = (t) => m(t) || Buffer.isBuffer(t), dist_G = (t) => m(t) || Array.isArray(t) && t.every(m);
+function lt(t) {
+  return !!t && ft(t) === "[object Object]";
+}
+function Ie(t) {
+  return typeof t == "function";
+}
+const Bt = (t) => t == null || "number|boolean|function".includes(typeof t) ? !1 : typeof t.length == "number";
+var dist_V = /* @__PURE__ */ ((t) => (t[t.SUCCESS = 0] = "SUCCESS", t[t.ERROR = 1] = "ERROR", t[t.NOT_FOUND = -2] = "NOT_FOUND", t[t.UNCLEAN = 128] = "UNCLEAN", t))(dist_V || {});
+class dist_z {
+  constructor(e, n) {
+    this.stdOut = e, this.stdErr = n;
+  }
+  asStrings() {
+    return new dist_z(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
+  }
+}
+function Ue() {
+  throw new Error("LineParser:useMatches not implemented");
+}
+class dist_l {
+  constructor(e, n) {
+    this.matches = [], this.useMatches = Ue, this.parse = (r, s) => (this.resetMatches(), this._regExp.every((o, i) => this.addMatch(o, i, r(i))) ? this.useMatches(s, this.prepareMatches()) !== !1 : !1), this._regExp = Array.isArray(e) ? e : [e], n && (this.useMatches = n);
+  }
+  resetMatches() {
+    this.matches.length = 0;
+  }
+  prepareMatches() {
+    return this.matches;
+  }
+  addMatch(e, n, r) {
+    const s = r && e.exec(r);
+    return s && this.pushMatch(n, s), !!s;
+  }
+  pushMatch(e, n) {
+    this.matches.push(...n.slice(1));
+  }
+}
+class dist_x extends dist_l {
+  addMatch(e, n, r) {
+    return /^remote:\s/.test(String(r)) && super.addMatch(e, n, r);
+  }
+  pushMatch(e, n) {
+    (e > 0 || n.length > 1) && super.pushMatch(e, n);
+  }
+}
+const Fe = {
+  binary: "git",
+  maxConcurrentProcesses: 5,
+  config: [],
+  trimmed: !1
+};
+function Ge(...t) {
+  const e = process.cwd(), n = Object.assign(
+    { baseDir: e, ...Fe },
+    ...t.filter((r) => typeof r == "object" && r)
+  );
+  return n.baseDir = n.baseDir || e, n.trimmed = n.trimmed === !0, n;
+}
+function It(t, e = []) {
+  return lt(t) ? Object.keys(t).reduce((n, r) => {
+    const s = t[r];
+    if (dist_r(s))
+      n.push(s);
+    else if (st(s, ["boolean"]))
+      n.push(r + "=" + s);
+    else if (Array.isArray(s))
+      for (const o of s)
+        st(o, ["string", "number"]) || n.push(r + "=" + o);
+    else
+      n.push(r);
+    return n;
+  }, e) : e;
+}
+function dist_h(t, e = 0, n = !1) {
+  const r = [];
+  for (let s = 0, o = e < 0 ? t.length : e; s < o; s++)
+    "string|number".includes(typeof t[s]) && r.push(String(t[s]));
+  return It(ht(t), r), n || r.push(...ze(t)), r;
+}
+function ze(t) {
+  const e = typeof dist_N(t) == "function";
+  return dist_L(d(dist_N(t, e ? 1 : 0), dist_K, []));
+}
+function ht(t) {
+  const e = Ie(dist_N(t));
+  return d(dist_N(t, e ? 1 : 0), lt);
+}
+function u(t, e = !0) {
+  const n = Ne(dist_N(t));
+  return e || $e(n) ? n : void 0;
+}
+function Tt(t, e) {
+  return t(e.stdOut, e.stdErr);
+}
+function dist_E(t, e, n, r = !0) {
+  return v(n).forEach((s) => {
+    for (let o = dist_H(s, r), i = 0, a = o.length; i < a; i++) {
+      const c = (y = 0) => {
+        if (!(i + y >= a))
+          return o[i + y];
+      };
+      e.some(({ parse: y }) => y(c, t));
+    }
+  }), t;
+}
+var qe = /* @__PURE__ */ ((t) => (t.BARE = "bare", t.IN_TREE = "tree", t.IS_REPO_ROOT = "root", t))(qe || {});
+const mt = ({ exitCode: t }, e, n, r) => {
+  if (t === dist_V.UNCLEAN && Ve(e))
+    return n(Buffer.from("false"));
+  r(e);
+}, Ut = (t) => t.trim() === "true";
+function We(t) {
+  switch (t) {
+    case "bare":
+      return Ke();
+    case "root":
+      return He();
+  }
+  return {
+    commands: ["rev-parse", "--is-inside-work-tree"],
+    format: "utf-8",
+    onError: mt,
+    parser: Ut
+  };
+}
+function He() {
+  return {
+    commands: ["rev-parse", "--git-dir"],
+    format: "utf-8",
+    onError: mt,
+    parser(e) {
+      return /^\.(git)?$/.test(e.trim());
+    }
+  };
+}
+function Ke() {
+  return {
+    commands: ["rev-parse", "--is-bare-repository"],
+    format: "utf-8",
+    onError: mt,
+    parser: Ut
+  };
+}
+function Ve(t) {
+  return /(Not a git repository|Kein Git-Repository)/i.test(String(t));
+}
+class Xe {
+  constructor(e) {
+    this.paths = [], this.files = [], this.folders = [], this.dryRun = e;
+  }
+}
+const Ye = /^[a-z]+\s*/i, Qe = /^[a-z]+\s+[a-z]+\s*/i, Je = /\/$/;
+function Ze(t, e) {
+  const n = new Xe(t), r = t ? Qe : Ye;
+  return dist_H(e).forEach((s) => {
+    const o = s.replace(r, "");
+    n.paths.push(o), (Je.test(o) ? n.folders : n.files).push(o);
+  }), n;
+}
+const Ft = [];
+function tn(t) {
+  return {
+    commands: Ft,
+    format: "empty",
+    parser: t
+  };
+}
+function dist_b(t) {
+  return {
+    commands: Ft,
+    format: "empty",
+    parser() {
+      throw typeof t == "string" ? new xe(t) : t;
+    }
+  };
+}
+function g(t, e = !1) {
+  return {
+    commands: t,
+    format: "utf-8",
+    parser(n) {
+      return e ? String(n).trim() : n;
+    }
+  };
+}
+function Gt(t) {
+  return {
+    commands: t,
+    format: "buffer",
+    parser(e) {
+      return e;
+    }
+  };
+}
+function dist_en(t) {
+  return t.format === "buffer";
+}
+function kt(t) {
+  return t.format === "empty" || !t.commands.length;
+}
+const nn = "Git clean interactive mode is not supported", rn = 'Git clean mode parameter ("n" or "f") is required', sn = "Git clean unknown option found in: ";
+var zt = /* @__PURE__ */ ((t) => (t.DRY_RUN = "n", t.FORCE = "f", t.IGNORED_INCLUDED = "x", t.IGNORED_ONLY = "X", t.EXCLUDING = "e", t.QUIET = "q", t.RECURSIVE = "d", t))(zt || {});
+const qt = /* @__PURE__ */ new Set([
+  "i",
+  ...dist_L(Object.values(zt))
+]);
+function on(t, e) {
+  const { cleanMode: n, options: r, valid: s } = cn(t);
+  return n ? s.options ? (r.push(...e), r.some(hn) ? dist_b(nn) : an(n, r)) : dist_b(sn + JSON.stringify(t)) : dist_b(rn);
+}
+function an(t, e) {
+  return {
+    commands: ["clean", `-${t}`, ...e],
+    format: "utf-8",
+    parser(r) {
+      return Ze(t === "n", r);
+    }
+  };
+}
+function un(t) {
+  return Array.isArray(t) && t.every((e) => qt.has(e));
+}
+function cn(t) {
+  let e, n = [], r = { cleanMode: !1, options: !0 };
+  return t.replace(/[^a-z]i/g, "").split("").forEach((s) => {
+    fn(s) ? (e = s, r.cleanMode = !0) : r.options = r.options && ln(n[n.length] = `-${s}`);
+  }), {
+    cleanMode: e,
+    options: n,
+    valid: r
+  };
+}
+function fn(t) {
+  return t === "f" || t === "n";
+}
+function ln(t) {
+  return /^-[a-z]$/i.test(t) && qt.has(t.charAt(1));
+}
+function hn(t) {
+  return /^-[^\-]/.test(t) ? t.indexOf("i") > 0 : t === "--interactive";
+}
+class mn {
+  constructor() {
+    this.files = [], this.values = /* @__PURE__ */ Object.create(null);
+  }
+  get all() {
+    return this._all || (this._all = this.files.reduce((e, n) => Object.assign(e, this.values[n]), {})), this._all;
+  }
+  addFile(e) {
+    if (!(e in this.values)) {
+      const n = dist_N(this.files);
+      this.values[e] = n ? Object.create(this.values[n]) : {}, this.files.push(e);
+    }
+    return this.values[e];
+  }
+  addValue(e, n, r) {
+    const s = this.addFile(e);
+    Object.hasOwn(s, n) ? Array.isArray(s[n]) ? s[n].push(r) : s[n] = [s[n], r] : s[n] = r, this._all = void 0;
+  }
+}
+function pn(t) {
+  const e = new mn();
+  for (const n of Wt(t))
+    e.addValue(n.file, String(n.key), n.value);
+  return e;
+}
+function dn(t, e) {
+  let n = null;
+  const r = [], s = /* @__PURE__ */ new Map();
+  for (const o of Wt(t, e))
+    o.key === e && (r.push(n = o.value), s.has(o.file) || s.set(o.file, []), s.get(o.file).push(n));
+  return {
+    key: e,
+    paths: Array.from(s.keys()),
+    scopes: s,
+    value: n,
+    values: r
+  };
+}
+function gn(t) {
+  return t.replace(/^(file):/, "");
+}
+function* Wt(t, e = null) {
+  const n = t.split("\0");
+  for (let r = 0, s = n.length - 1; r < s; ) {
+    const o = gn(n[r++]);
+    let i = n[r++], a = e;
+    if (i.includes(`
+`)) {
+      const c = Pe(i, `
+`);
+      a = c[0], i = c[1];
+    }
+    yield { file: o, key: a, value: i };
+  }
+}
+var Ht = /* @__PURE__ */ ((t) => (t.system = "system", t.global = "global", t.local = "local", t.worktree = "worktree", t))(Ht || {});
+function dist_Y(t, e) {
+  return typeof t == "string" && Object.hasOwn(Ht, t) ? t : e;
+}
+function yn(t, e, n, r) {
+  const s = ["config", `--${r}`];
+  return n && s.push("--add"), s.push(t, e), {
+    commands: s,
+    format: "utf-8",
+    parser(o) {
+      return o;
+    }
+  };
+}
+function wn(t, e) {
+  const n = ["config", "--null", "--show-origin", "--get-all", t];
+  return e && n.splice(1, 0, `--${e}`), {
+    commands: n,
+    format: "utf-8",
+    parser(r) {
+      return dn(r, t);
+    }
+  };
+}
+function bn(t) {
+  const e = ["config", "--list", "--show-origin", "--null"];
+  return t && e.push(`--${t}`), {
+    commands: e,
+    format: "utf-8",
+    parser(n) {
+      return pn(n);
+    }
+  };
+}
+function Tn() {
+  return {
+    addConfig(t, e, ...n) {
+      return this._runTask(
+        yn(
+          t,
+          e,
+          n[0] === !0,
+          dist_Y(
+            n[1],
+            "local"
+            /* local */
+          )
+        ),
+        u(arguments)
+      );
+    },
+    getConfig(t, e) {
+      return this._runTask(
+        wn(t, dist_Y(e, void 0)),
+        u(arguments)
+      );
+    },
+    listConfig(...t) {
+      return this._runTask(
+        bn(dist_Y(t[0], void 0)),
+        u(arguments)
+      );
+    }
+  };
+}
+var Kt = /* @__PURE__ */ ((t) => (t.ADDED = "A", t.COPIED = "C", t.DELETED = "D", t.MODIFIED = "M", t.RENAMED = "R", t.CHANGED = "T", t.UNMERGED = "U", t.UNKNOWN = "X", t.BROKEN = "B", t))(Kt || {});
+const kn = new Set(Object.values(Kt));
+function _n(t) {
+  return kn.has(t);
+}
+var _t;
+const vn = ["-h"], dist_j = /* @__PURE__ */ Symbol("grepQuery");
+class En {
+  constructor() {
+    this[_t] = [];
+  }
+  *[(_t = dist_j, Symbol.iterator)]() {
+    for (const e of this[dist_j])
+      yield e;
+  }
+  and(...e) {
+    return e.length && this[dist_j].push("--and", "(", ...U(e, "-e"), ")"), this;
+  }
+  param(...e) {
+    return this[dist_j].push(...U(e, "-e")), this;
+  }
+}
+function Sn(...t) {
+  return new En().param(...t);
+}
+function Rn(t) {
+  const e = /* @__PURE__ */ new Set(), n = {};
+  return ut(t, (r) => {
+    const [s, o, i] = r.split(dist_I);
+    e.add(s), (n[s] = n[s] || []).push({
+      line: p(o),
+      path: s,
+      preview: i
+    });
+  }), {
+    paths: e,
+    results: n
+  };
+}
+function On() {
+  return {
+    grep(t) {
+      const e = u(arguments), n = dist_h(arguments);
+      for (const s of vn)
+        if (n.includes(s))
+          return this._runTask(
+            dist_b(`git.grep: use of "${s}" is not supported.`),
+            e
+          );
+      typeof t == "string" && (t = Sn().param(t));
+      const r = ["grep", "--null", "-n", "--full-name", ...n, ...t];
+      return this._runTask(
+        {
+          commands: r,
+          format: "utf-8",
+          parser(s) {
+            return Rn(s);
+          }
+        },
+        e
+      );
+    }
+  };
+}
+var Vt = /* @__PURE__ */ ((t) => (t.MIXED = "mixed", t.SOFT = "soft", t.HARD = "hard", t.MERGE = "merge", t.KEEP = "keep", t))(Vt || {});
+const Cn = dist_L(Object.values(Vt));
+function An(t, e) {
+  const n = ["reset"];
+  return Xt(t) && n.push(`--${t}`), n.push(...e), g(n);
+}
+function xn(t) {
+  if (Xt(t))
+    return t;
+  switch (typeof t) {
+    case "string":
+    case "undefined":
+      return "soft";
+  }
+}
+function Xt(t) {
+  return typeof t == "string" && Cn.includes(t);
+}
+src.formatters.L = (t) => String(Bt(t) ? t.length : "-");
+src.formatters.B = (t) => Buffer.isBuffer(t) ? t.toString("utf8") : ft(t);
+function Nn() {
+  return src("simple-git");
+}
+function vt(t, e, n) {
+  return !e || !String(e).replace(/\s*/, "") ? n ? (r, ...s) => {
+    t(r, ...s), n(r, ...s);
+  } : t : (r, ...s) => {
+    t(`%s ${r}`, e, ...s), n && n(r, ...s);
+  };
+}
+function $n(t, e, { namespace: n }) {
+  if (typeof t == "string")
+    return t;
+  const r = e && e.namespace || "";
+  return r.startsWith(n) ? r.substr(n.length + 1) : r || n;
+}
+function dist_$(t, e, n, r = Nn()) {
+  const s = t && `[${t}]` || "", o = [], i = typeof e == "string" ? r.extend(e) : e, a = $n(d(e, m), i, r);
+  return y(n);
+  function c(w, T) {
+    return dist_S(
+      o,
+      dist_$(t, a.replace(/^[^:]+/, w), T, r)
+    );
+  }
+  function y(w) {
+    const T = w && `[${w}]` || "", k = i && vt(i, T) || dist_W, C = vt(r, `${s} ${T}`, k);
+    return Object.assign(i ? k : C, {
+      label: t,
+      sibling: c,
+      info: C,
+      step: y
+    });
+  }
+}
+const dist_M = class M {
+  constructor(e = "GitExecutor") {
+    this.logLabel = e, this._queue = /* @__PURE__ */ new Map();
+  }
+  withProgress(e) {
+    return this._queue.get(e);
+  }
+  createProgress(e) {
+    const n = M.getName(e.commands[0]), r = dist_$(this.logLabel, n);
+    return {
+      task: e,
+      logger: r,
+      name: n
+    };
+  }
+  push(e) {
+    const n = this.createProgress(e);
+    return n.logger("Adding task to the queue, commands = %o", e.commands), this._queue.set(e, n), n;
+  }
+  fatal(e) {
+    for (const [n, { logger: r }] of Array.from(this._queue.entries()))
+      n === e.task ? (r.info("Failed %o", e), r(
+        "Fatal exception, any as-yet un-started tasks run through this executor will not be attempted"
+      )) : r.info(
+        "A fatal exception occurred in a previous task, the queue has been purged: %o",
+        e.message
+      ), this.complete(n);
+    if (this._queue.size !== 0)
+      throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
+  }
+  complete(e) {
+    this.withProgress(e) && this._queue.delete(e);
+  }
+  attempt(e) {
+    const n = this.withProgress(e);
+    if (!n)
+      throw new dist_O(void 0, "TasksPendingQueue: attempt called for an unknown task");
+    return n.logger("Starting task"), n;
+  }
+  static getName(e = "empty") {
+    return `task:${e}:${++M.counter}`;
+  }
+};
+dist_M.counter = 0;
+let ot = dist_M;
+class Pn {
+  constructor(e, n, r) {
+    this._executor = e, this._scheduler = n, this._plugins = r, this._chain = Promise.resolve(), this._queue = new ot();
+  }
+  get cwd() {
+    return this._cwd || this._executor.cwd;
+  }
+  set cwd(e) {
+    this._cwd = e;
+  }
+  get env() {
+    return this._executor.env;
+  }
+  get outputHandler() {
+    return this._executor.outputHandler;
+  }
+  chain() {
+    return this;
+  }
+  push(e) {
+    return this._queue.push(e), this._chain = this._chain.then(() => this.attemptTask(e));
+  }
+  async attemptTask(e) {
+    const n = await this._scheduler.next(), r = () => this._queue.complete(e);
+    try {
+      const { logger: s } = this._queue.attempt(e);
+      return await (kt(e) ? this.attemptEmptyTask(e, s) : this.attemptRemoteTask(e, s));
+    } catch (s) {
+      throw this.onFatalException(e, s);
+    } finally {
+      r(), n();
+    }
+  }
+  onFatalException(e, n) {
+    const r = n instanceof dist_O ? Object.assign(n, { task: e }) : new dist_O(e, n && String(n));
+    return this._chain = Promise.resolve(), this._queue.fatal(r), r;
+  }
+  async attemptRemoteTask(e, n) {
+    const r = this._plugins.exec("spawn.binary", "", this.taskContext(e, e.commands)), s = this._plugins.exec(
+      "spawn.args",
+      [...e.commands],
+      this.taskContext(e, e.commands)
+    ), o = await this.gitResponse(
+      e,
+      r,
+      s,
+      this.outputHandler,
+      n.step("SPAWN")
+    ), i = await this.handleTaskData(e, s, o, n.step("HANDLE"));
+    return n("passing response to task's parser as a %s", e.format), dist_en(e) ? Tt(e.parser, i) : Tt(e.parser, i.asStrings());
+  }
+  async attemptEmptyTask(e, n) {
+    return n("empty task bypassing child process to call to task's parser"), e.parser(this);
+  }
+  handleTaskData(e, n, r, s) {
+    const { exitCode: o, rejection: i, stdOut: a, stdErr: c } = r;
+    return new Promise((y, w) => {
+      s("Preparing to handle process response exitCode=%d stdOut=", o);
+      const { error: T } = this._plugins.exec(
+        "task.error",
+        { error: i },
+        {
+          ...this.taskContext(e, n),
+          ...r
+        }
+      );
+      if (T && e.onError)
+        return s.info("exitCode=%s handling with custom error handler"), e.onError(
+          r,
+          T,
+          (k) => {
+            s.info("custom error handler treated as success"), s("custom error returned a %s", ft(k)), y(
+              new dist_z(
+                Array.isArray(k) ? Buffer.concat(k) : k,
+                Buffer.concat(c)
+              )
+            );
+          },
+          w
+        );
+      if (T)
+        return s.info(
+          "handling as error: exitCode=%s stdErr=%s rejection=%o",
+          o,
+          c.length,
+          i
+        ), w(T);
+      s.info("retrieving task output complete"), y(new dist_z(Buffer.concat(a), Buffer.concat(c)));
+    });
+  }
+  async gitResponse(e, n, r, s, o) {
+    const i = o.sibling("output"), a = this._plugins.exec(
+      "spawn.options",
+      {
+        cwd: this.cwd,
+        env: this.env,
+        windowsHide: !0
+      },
+      this.taskContext(e, e.commands)
+    );
+    return new Promise((c) => {
+      const y = [], w = [];
+      o.info("%s %o", n, r), o("%O", a);
+      let T = this._beforeSpawn(e, r);
+      if (T)
+        return c({
+          stdOut: y,
+          stdErr: w,
+          exitCode: 9901,
+          rejection: T
+        });
+      this._plugins.exec("spawn.before", void 0, {
+        ...this.taskContext(e, r),
+        kill(C) {
+          T = C || T;
+        }
+      });
+      const k = (0,external_node_child_process_namespaceObject.spawn)(n, r, a);
+      k.stdout.on(
+        "data",
+        Et(y, "stdOut", o, i.step("stdOut"))
+      ), k.stderr.on(
+        "data",
+        Et(w, "stdErr", o, i.step("stdErr"))
+      ), k.on("error", Mn(w, o)), s && (o("Passing child process stdOut/stdErr to custom outputHandler"), s(n, k.stdout, k.stderr, [...r])), this._plugins.exec("spawn.after", void 0, {
+        ...this.taskContext(e, r),
+        spawned: k,
+        close(C, Te) {
+          c({
+            stdOut: y,
+            stdErr: w,
+            exitCode: C,
+            rejection: T || Te
+          });
+        },
+        kill(C) {
+          k.killed || (T = C, k.kill("SIGINT"));
+        }
+      });
+    });
+  }
+  _beforeSpawn(e, n) {
+    let r;
+    return this._plugins.exec("spawn.before", void 0, {
+      ...this.taskContext(e, n),
+      kill(s) {
+        r = s || r;
+      }
+    }), r;
+  }
+  taskContext(e, n) {
+    return {
+      method: String(Me(e.commands) || ""),
+      commands: n,
+      env: { ...this.env },
+      input: kt(e) ? void 0 : e.input
+    };
+  }
+}
+function Mn(t, e) {
+  return (n) => {
+    e("[ERROR] child process exception %o", n), t.push(Buffer.from(String(n.stack), "ascii"));
+  };
+}
+function Et(t, e, n, r) {
+  return (s) => {
+    n("%s received %L bytes", e, s), r("%B", s), t.push(s);
+  };
+}
+class Dn {
+  constructor(e, n, r) {
+    this.cwd = e, this._scheduler = n, this._plugins = r, this._chain = this.chain();
+  }
+  chain() {
+    return new Pn(this, this._scheduler, this._plugins);
+  }
+  push(e) {
+    return this._chain.push(e);
+  }
+}
+function Ln(t, e, n = dist_W) {
+  const r = (o) => {
+    n(null, o);
+  }, s = (o) => {
+    o?.task === t && n(o, void 0);
+  };
+  e.then(r, s);
+}
+function St(t, e) {
+  return tn((n) => {
+    if (!Lt(t))
+      throw new Error(`Git.cwd: cannot change to non-directory "${t}"`);
+    return (e || n).cwd = t;
+  });
+}
+function dist_Q(t) {
+  const e = ["checkout", ...t];
+  return e[1] === "-b" && e.includes("-B") && (e[1] = ct(e, "-B")), g(e);
+}
+function jn() {
+  return {
+    checkout() {
+      return this._runTask(
+        dist_Q(dist_h(arguments, 1)),
+        u(arguments)
+      );
+    },
+    checkoutBranch(t, e) {
+      return this._runTask(
+        dist_Q(["-b", t, e, ...dist_h(arguments)]),
+        u(arguments)
+      );
+    },
+    checkoutLocalBranch(t) {
+      return this._runTask(
+        dist_Q(["-b", t, ...dist_h(arguments)]),
+        u(arguments)
+      );
+    }
+  };
+}
+const Yt = (t, e, n) => {
+  const r = ["clone", ...n];
+  return m(t) && r.push(dist_c(t)), m(e) && r.push(dist_c(e)), g(r);
+}, Bn = (t, e, n) => (dist_S(n, "--mirror"), Yt(t, e, n));
+function Rt(t, e, n, ...r) {
+  return m(n) ? e(n, d(r[0], m), dist_h(arguments)) : dist_b(`git.${t}() requires a string 'repoPath'`);
+}
+function In() {
+  return {
+    clone(t, ...e) {
+      return this._runTask(
+        Rt("clone", Yt, d(t, m), ...e),
+        u(arguments)
+      );
+    },
+    mirror(t, ...e) {
+      return this._runTask(
+        Rt("mirror", Bn, d(t, m), ...e),
+        u(arguments)
+      );
+    }
+  };
+}
+const Un = [
+  new dist_l(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t, [e, n, r]) => {
+    t.branch = e, t.commit = r, t.root = !!n;
+  }),
+  new dist_l(/\s*Author:\s(.+)/i, (t, [e]) => {
+    const n = e.split("<"), r = n.pop();
+    !r || !r.includes("@") || (t.author = {
+      email: r.substr(0, r.length - 1),
+      name: n.join("<").trim()
+    });
+  }),
+  new dist_l(
+    /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
+    (t, [e, n, r]) => {
+      t.summary.changes = parseInt(e, 10) || 0, t.summary.insertions = parseInt(n, 10) || 0, t.summary.deletions = parseInt(r, 10) || 0;
+    }
+  ),
+  new dist_l(
+    /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
+    (t, [e, n, r]) => {
+      t.summary.changes = parseInt(e, 10) || 0;
+      const s = parseInt(n, 10) || 0;
+      r === "-" ? t.summary.deletions = s : r === "+" && (t.summary.insertions = s);
+    }
+  )
+];
+function dist_Fn(t) {
+  return dist_E({
+    author: null,
+    branch: "",
+    commit: "",
+    root: !1,
+    summary: {
+      changes: 0,
+      insertions: 0,
+      deletions: 0
+    }
+  }, Un, t);
+}
+function Gn(t, e, n) {
+  return {
+    commands: [
+      "-c",
+      "core.abbrev=40",
+      "commit",
+      ...U(t, "-m"),
+      ...e,
+      ...n
+    ],
+    format: "utf-8",
+    parser: dist_Fn
+  };
+}
+function zn() {
+  return {
+    commit(e, ...n) {
+      const r = u(arguments), s = t(e) || Gn(
+        v(e),
+        v(d(n[0], dist_G, [])),
+        [
+          ...dist_L(d(n[1], dist_K, [])),
+          ...dist_h(arguments, 0, !0)
+        ]
+      );
+      return this._runTask(s, r);
+    }
+  };
+  function t(e) {
+    return !dist_G(e) && dist_b(
+      "git.commit: requires the commit message to be supplied as a string/string[]"
+    );
+  }
+}
+function qn() {
+  return {
+    count: 0,
+    garbage: 0,
+    inPack: 0,
+    packs: 0,
+    prunePackable: 0,
+    size: 0,
+    sizeGarbage: 0,
+    sizePack: 0
+  };
+}
+const Wn = new dist_l(
+  /([a-z-]+): (\d+)$/,
+  (t, [e, n]) => {
+    const r = jt(e);
+    Object.hasOwn(t, r) && (t[r] = p(n));
+  }
+);
+function Hn() {
+  return {
+    countObjects() {
+      return this._runTask({
+        commands: ["count-objects", "--verbose"],
+        format: "utf-8",
+        parser(t) {
+          return dist_E(qn(), [Wn], t);
+        }
+      });
+    }
+  };
+}
+function Kn() {
+  return {
+    firstCommit() {
+      return this._runTask(
+        g(["rev-list", "--max-parents=0", "HEAD"], !0),
+        u(arguments)
+      );
+    }
+  };
+}
+function Vn(t, e) {
+  const n = ["hash-object", t];
+  return e && n.push("-w"), g(n, !0);
+}
+class dist_J {
+  constructor(e, n, r, s) {
+    this.bare = e, this.path = n, this.existing = r, this.gitDir = s;
+  }
+}
+const Xn = /^Init.+ repository in (.+)$/, Yn = /^Rein.+ in (.+)$/;
+function Qn(t, e, n) {
+  const r = String(n).trim();
+  let s;
+  if (s = Xn.exec(r))
+    return new dist_J(t, e, !1, s[1]);
+  if (s = Yn.exec(r))
+    return new dist_J(t, e, !0, s[1]);
+  let o = "";
+  const i = r.split(" ");
+  for (; i.length; )
+    if (i.shift() === "in") {
+      o = i.join(" ");
+      break;
+    }
+  return new dist_J(t, e, /^re/i.test(r), o);
+}
+const Qt = "--bare";
+function Jn(t) {
+  return t.includes(Qt);
+}
+function Zn(t = !1, e, n) {
+  const r = ["init", ...n];
+  return t && !Jn(r) && r.splice(1, 0, Qt), {
+    commands: r,
+    format: "utf-8",
+    parser(s) {
+      return Qn(r.includes("--bare"), e, s);
+    }
+  };
+}
+function dist_tr(t) {
+  return t === void 0 ? dist_b("interpretTrailers called without input content") : {
+    format: "utf-8",
+    parser(e) {
+      return Object.fromEntries(
+        ut(e, (n) => {
+          const r = n.indexOf(":");
+          return [
+            jt(n.substring(0, r).toLowerCase()),
+            n.substring(r + 2).trim()
+          ];
+        })
+      );
+    },
+    commands: ["interpret-trailers", "--parse"],
+    input: t
+  };
+}
+function er() {
+  return {
+    interpretTrailers(t) {
+      return this._runTask(
+        dist_tr(d(t, Be)),
+        u(arguments)
+      );
+    }
+  };
+}
+var dist_R = /* @__PURE__ */ ((t) => (t.NONE = "", t.STAT = "--stat", t.NUM_STAT = "--numstat", t.NAME_ONLY = "--name-only", t.NAME_STATUS = "--name-status", t))(dist_R || {});
+const Jt = /^--(stat|numstat|name-only|name-status)(=|$)/;
+function pt(t) {
+  for (let e = 0; e < t.length; e++) {
+    const n = Jt.exec(t[e]);
+    if (n)
+      return `--${n[1]}`;
+  }
+  return "";
+}
+function nr(t) {
+  return Jt.test(t);
+}
+class rr {
+  constructor() {
+    this.changed = 0, this.deletions = 0, this.insertions = 0, this.files = [];
+  }
+}
+const Ot = [
+  new dist_l(
+    /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
+    (t, [e, n, r = ""]) => {
+      t.files.push({
+        file: e.trim(),
+        changes: p(n),
+        insertions: r.replace(/[^+]/g, "").length,
+        deletions: r.replace(/[^-]/g, "").length,
+        binary: !1
+      });
+    }
+  ),
+  new dist_l(
+    /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
+    (t, [e, n, r]) => {
+      t.files.push({
+        file: e.trim(),
+        before: p(n),
+        after: p(r),
+        binary: !0
+      });
+    }
+  ),
+  new dist_l(/^(.+)\s+\|\s+Bin\s*$/, (t, [e]) => {
+    t.files.push({
+      file: e.trim(),
+      before: 0,
+      after: 0,
+      binary: !0
+    });
+  }),
+  new dist_l(
+    /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
+    (t, [e, n]) => {
+      const r = /(\d+) i/.exec(n), s = /(\d+) d/.exec(n);
+      t.changed = p(e), t.insertions = p(r?.[1]), t.deletions = p(s?.[1]);
+    }
+  )
+], sr = [
+  new dist_l(
+    /(\d+)\t(\d+)\t(.+)$/,
+    (t, [e, n, r]) => {
+      const s = p(e), o = p(n);
+      t.changed++, t.insertions += s, t.deletions += o, t.files.push({
+        file: r,
+        changes: s + o,
+        insertions: s,
+        deletions: o,
+        binary: !1
+      });
+    }
+  ),
+  new dist_l(/-\t-\t(.+)$/, (t, [e]) => {
+    t.changed++, t.files.push({
+      file: e,
+      after: 0,
+      before: 0,
+      binary: !0
+    });
+  })
+], or = [
+  new dist_l(/(.+)$/, (t, [e]) => {
+    t.changed++, t.files.push({
+      file: e,
+      changes: 0,
+      insertions: 0,
+      deletions: 0,
+      binary: !1
+    });
+  })
+], ir = [
+  new dist_l(
+    /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
+    (t, [e, n, r, s, o]) => {
+      t.changed++, t.files.push({
+        file: o ?? r,
+        changes: 0,
+        insertions: 0,
+        deletions: 0,
+        binary: !1,
+        status: bt(_n(e) && e),
+        from: bt(!!o && r !== o && r),
+        similarity: p(n)
+      });
+    }
+  )
+], ar = {
+  [dist_R.NONE]: Ot,
+  [dist_R.STAT]: Ot,
+  [dist_R.NUM_STAT]: sr,
+  [dist_R.NAME_STATUS]: ir,
+  [dist_R.NAME_ONLY]: or
+};
+function Zt(t = dist_R.NONE) {
+  const e = ar[t];
+  return (n) => dist_E(new rr(), e, n, !1);
+}
+const te = "òòòòòò ", dist_ee = " òò", dist_ne = " ò ", ur = ["hash", "date", "message", "refs", "author_name", "author_email"];
+function cr(t, e) {
+  return e.reduce(
+    (n, r, s) => (n[r] = t[s] || "", n),
+    /* @__PURE__ */ Object.create({ diff: null })
+  );
+}
+function re(t = dist_ne, e = ur, n = dist_R.NONE) {
+  const r = Zt(n);
+  return function(s) {
+    const o = dist_H(
+      s.trim(),
+      !1,
+      te
+    ).map(function(i) {
+      const a = i.split(dist_ee), c = cr(a[0].split(t), e);
+      return a.length > 1 && a[1].trim() && (c.diff = r(a[1])), c;
+    });
+    return {
+      all: o,
+      latest: o.length && o[0] || null,
+      total: o.length
+    };
+  };
+}
+function fr(t) {
+  let e = pt(t);
+  const n = ["diff"];
+  return e === dist_R.NONE && (e = dist_R.STAT, n.push("--stat=4096")), n.push(...t), dt(n) || {
+    commands: n,
+    format: "utf-8",
+    parser: Zt(e)
+  };
+}
+function dt(t) {
+  const e = t.filter(nr);
+  if (e.length > 1)
+    return dist_b(
+      `Summary flags are mutually exclusive - pick one of ${e.join(",")}`
+    );
+  if (e.length && t.includes("-z"))
+    return dist_b(
+      `Summary flag ${e} parsing is not compatible with null termination option '-z'`
+    );
+}
+var se = /* @__PURE__ */ ((t) => (t[t["--pretty"] = 0] = "--pretty", t[t["max-count"] = 1] = "max-count", t[t.maxCount = 2] = "maxCount", t[t.n = 3] = "n", t[t.file = 4] = "file", t[t.format = 5] = "format", t[t.from = 6] = "from", t[t.to = 7] = "to", t[t.splitter = 8] = "splitter", t[t.symmetric = 9] = "symmetric", t[t.mailMap = 10] = "mailMap", t[t.multiLine = 11] = "multiLine", t[t.strictDate = 12] = "strictDate", t))(se || {});
+function lr(t, e) {
+  const n = [], r = [];
+  return Object.keys(t).forEach((s) => {
+    n.push(s), r.push(String(t[s]));
+  }), [n, r.join(e)];
+}
+function hr(t) {
+  return Object.keys(t).reduce((e, n) => (n in se || (e[n] = t[n]), e), {});
+}
+function dist_oe(t = {}, e = []) {
+  const n = d(t.splitter, m, dist_ne), r = lt(t.format) ? t.format : {
+    hash: "%H",
+    date: t.strictDate === !1 ? "%ai" : "%aI",
+    message: "%s",
+    refs: "%D",
+    body: t.multiLine ? "%B" : "%b",
+    author_name: t.mailMap !== !1 ? "%aN" : "%an",
+    author_email: t.mailMap !== !1 ? "%aE" : "%ae"
+  }, [s, o] = lr(r, n), i = [], a = [
+    `--pretty=format:${te}${o}${dist_ee}`,
+    ...e
+  ], c = t.n || t["max-count"] || t.maxCount;
+  if (c && a.push(`--max-count=${c}`), t.from || t.to) {
+    const y = t.symmetric !== !1 ? "..." : "..";
+    i.push(`${t.from || ""}${y}${t.to || ""}`);
+  }
+  return m(t.file) && a.push("--follow", dist_c(t.file)), It(hr(t), a), {
+    fields: s,
+    splitter: n,
+    commands: [...a, ...i]
+  };
+}
+function mr(t, e, n) {
+  const r = re(t, e, pt(n));
+  return {
+    commands: ["log", ...n],
+    format: "utf-8",
+    parser: r
+  };
+}
+function pr() {
+  return {
+    log(...n) {
+      const r = u(arguments), s = dist_oe(
+        ht(arguments),
+        dist_L(d(arguments[0], dist_K, []))
+      ), o = e(...n) || dt(s.commands) || t(s);
+      return this._runTask(o, r);
+    }
+  };
+  function t(n) {
+    return mr(n.splitter, n.fields, n.commands);
+  }
+  function e(n, r) {
+    return m(n) && m(r) && dist_b(
+      "git.log(string, string) should be replaced with git.log({ from: string, to: string })"
+    );
+  }
+}
+class dist_Z {
+  constructor(e, n = null, r) {
+    this.reason = e, this.file = n, this.meta = r;
+  }
+  toString() {
+    return `${this.file}:${this.reason}`;
+  }
+}
+class dr {
+  constructor() {
+    this.conflicts = [], this.merges = [], this.result = "success";
+  }
+  get failed() {
+    return this.conflicts.length > 0;
+  }
+  get reason() {
+    return this.result;
+  }
+  toString() {
+    return this.conflicts.length ? `CONFLICTS: ${this.conflicts.join(", ")}` : "OK";
+  }
+}
+class ie {
+  constructor() {
+    this.remoteMessages = {
+      all: []
+    }, this.created = [], this.deleted = [], this.files = [], this.deletions = {}, this.insertions = {}, this.summary = {
+      changes: 0,
+      deletions: 0,
+      insertions: 0
+    };
+  }
+}
+class gr {
+  constructor() {
+    this.remote = "", this.hash = {
+      local: "",
+      remote: ""
+    }, this.branch = {
+      local: "",
+      remote: ""
+    }, this.message = "";
+  }
+  toString() {
+    return this.message;
+  }
+}
+function tt(t) {
+  return t.objects = t.objects || {
+    compressing: 0,
+    counting: 0,
+    enumerating: 0,
+    packReused: 0,
+    reused: { count: 0, delta: 0 },
+    total: { count: 0, delta: 0 }
+  };
+}
+function Ct(t) {
+  const e = /^\s*(\d+)/.exec(t), n = /delta (\d+)/i.exec(t);
+  return {
+    count: p(e && e[1] || "0"),
+    delta: p(n && n[1] || "0")
+  };
+}
+const yr = [
+  new dist_x(
+    /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
+    (t, [e, n]) => {
+      const r = e.toLowerCase(), s = tt(t.remoteMessages);
+      Object.assign(s, { [r]: p(n) });
+    }
+  ),
+  new dist_x(
+    /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
+    (t, [e, n]) => {
+      const r = e.toLowerCase(), s = tt(t.remoteMessages);
+      Object.assign(s, { [r]: p(n) });
+    }
+  ),
+  new dist_x(
+    /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
+    (t, [e, n, r]) => {
+      const s = tt(t.remoteMessages);
+      s.total = Ct(e), s.reused = Ct(n), s.packReused = p(r);
+    }
+  )
+], wr = [
+  new dist_x(/^remote:\s*(.+)$/, (t, [e]) => (t.remoteMessages.all.push(e.trim()), !1)),
+  ...yr,
+  new dist_x(
+    [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
+    (t, [e]) => {
+      t.remoteMessages.pullRequestUrl = e;
+    }
+  ),
+  new dist_x(
+    [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
+    (t, [e, n, r]) => {
+      t.remoteMessages.vulnerabilities = {
+        count: p(e),
+        summary: n,
+        url: r
+      };
+    }
+  )
+];
+function ae(t, e) {
+  return dist_E({ remoteMessages: new br() }, wr, e);
+}
+class br {
+  constructor() {
+    this.all = [];
+  }
+}
+const Tr = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/, kr = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/, _r = /^(create|delete) mode \d+ (.+)/, vr = [
+  new dist_l(Tr, (t, [e, n, r]) => {
+    t.files.push(e), n && (t.insertions[e] = n.length), r && (t.deletions[e] = r.length);
+  }),
+  new dist_l(kr, (t, [e, , n, , r]) => n !== void 0 || r !== void 0 ? (t.summary.changes = +e || 0, t.summary.insertions = +n || 0, t.summary.deletions = +r || 0, !0) : !1),
+  new dist_l(_r, (t, [e, n]) => {
+    dist_S(t.files, n), dist_S(e === "create" ? t.created : t.deleted, n);
+  })
+], Er = [
+  new dist_l(/^from\s(.+)$/i, (t, [e]) => {
+    t.remote = e;
+  }),
+  new dist_l(/^fatal:\s(.+)$/, (t, [e]) => {
+    t.message = e;
+  }),
+  new dist_l(
+    /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
+    (t, [e, n, r, s]) => {
+      t.branch.local = r, t.hash.local = e, t.branch.remote = s, t.hash.remote = n;
+    }
+  )
+], Sr = (t, e) => dist_E(new ie(), vr, [t, e]), ue = (t, e) => Object.assign(
+  new ie(),
+  Sr(t, e),
+  ae(t, e)
+);
+function Rr(t, e) {
+  const n = dist_E(new gr(), Er, [t, e]);
+  return n.message && n;
+}
+const Or = [
+  new dist_l(/^Auto-merging\s+(.+)$/, (t, [e]) => {
+    t.merges.push(e);
+  }),
+  new dist_l(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t, [e, n]) => {
+    t.conflicts.push(new dist_Z(e, n));
+  }),
+  new dist_l(
+    /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
+    (t, [e, n, r]) => {
+      t.conflicts.push(new dist_Z(e, n, { deleteRef: r }));
+    }
+  ),
+  new dist_l(/^CONFLICT\s+\((.+)\):/, (t, [e]) => {
+    t.conflicts.push(new dist_Z(e, null));
+  }),
+  new dist_l(/^Automatic merge failed;\s+(.+)$/, (t, [e]) => {
+    t.result = e;
+  })
+], Cr = (t, e) => Object.assign(Ar(t), ue(t, e)), Ar = (t) => dist_E(new dr(), Or, t);
+function At(t) {
+  return t.length ? {
+    commands: ["merge", ...t],
+    format: "utf-8",
+    parser(e, n) {
+      const r = Cr(e, n);
+      if (r.failed)
+        throw new at(r);
+      return r;
+    }
+  } : dist_b("Git.merge requires at least one option");
+}
+function xr(t, e, n) {
+  const r = n.includes("deleted"), s = n.includes("tag") || /^refs\/tags/.test(t), o = !n.includes("new");
+  return {
+    deleted: r,
+    tag: s,
+    branch: !s,
+    new: !o,
+    alreadyUpdated: o,
+    local: t,
+    remote: e
+  };
+}
+const Nr = [
+  new dist_l(/^Pushing to (.+)$/, (t, [e]) => {
+    t.repo = e;
+  }),
+  new dist_l(/^updating local tracking ref '(.+)'/, (t, [e]) => {
+    t.ref = {
+      ...t.ref || {},
+      local: e
+    };
+  }),
+  new dist_l(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t, [e, n, r]) => {
+    t.pushed.push(xr(e, n, r));
+  }),
+  new dist_l(
+    /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
+    (t, [e, n, r]) => {
+      t.branch = {
+        ...t.branch || {},
+        local: e,
+        remote: n,
+        remoteName: r
+      };
+    }
+  ),
+  new dist_l(
+    /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
+    (t, [e, n, r, s]) => {
+      t.update = {
+        head: {
+          local: e,
+          remote: n
+        },
+        hash: {
+          from: r,
+          to: s
+        }
+      };
+    }
+  )
+], $r = (t, e) => {
+  const n = Pr(t, e), r = ae(t, e);
+  return {
+    ...n,
+    ...r
+  };
+}, Pr = (t, e) => dist_E({ pushed: [] }, Nr, [t, e]);
+function Mr(t = {}, e) {
+  return dist_S(e, "--tags"), ce(t, e);
+}
+function ce(t = {}, e) {
+  const n = ["push", ...e];
+  return t.branch && n.splice(1, 0, t.branch), t.remote && n.splice(1, 0, t.remote), ct(n, "-v"), dist_S(n, "--verbose"), dist_S(n, "--porcelain"), {
+    commands: n,
+    format: "utf-8",
+    parser: $r
+  };
+}
+function Dr() {
+  return {
+    showBuffer() {
+      const t = ["show", ...dist_h(arguments, 1)];
+      return t.includes("--binary") || t.splice(1, 0, "--binary"), this._runTask(
+        Gt(t),
+        u(arguments)
+      );
+    },
+    show() {
+      const t = ["show", ...dist_h(arguments, 1)];
+      return this._runTask(
+        g(t),
+        u(arguments)
+      );
+    }
+  };
+}
+const Lr = /^(.+)\0(.+)$/;
+class jr {
+  constructor(e, n, r) {
+    if (this.path = e, this.index = n, this.working_dir = r, n === "R" || r === "R") {
+      const s = Lr.exec(e) || [null, e, e];
+      this.from = s[2] || "", this.path = s[1] || "";
+    }
+  }
+}
+class Br {
+  constructor() {
+    this.not_added = [], this.conflicted = [], this.created = [], this.deleted = [], this.ignored = void 0, this.modified = [], this.renamed = [], this.files = [], this.staged = [], this.ahead = 0, this.behind = 0, this.current = null, this.tracking = null, this.detached = !1, this.isClean = () => !this.files.length;
+  }
+}
+function xt(t) {
+  const [e, n] = t.split(dist_I);
+  return {
+    from: n || e,
+    to: e
+  };
+}
+function dist_(t, e, n) {
+  return [`${t}${e}`, n];
+}
+function et(t, ...e) {
+  return e.map((n) => dist_(t, n, (r, s) => r.conflicted.push(s)));
+}
+const Ir = new Map([
+  dist_(
+    " ",
+    "A",
+    (t, e) => t.created.push(e)
+  ),
+  dist_(
+    " ",
+    "D",
+    (t, e) => t.deleted.push(e)
+  ),
+  dist_(
+    " ",
+    "M",
+    (t, e) => t.modified.push(e)
+  ),
+  dist_("A", " ", (t, e) => {
+    t.created.push(e), t.staged.push(e);
+  }),
+  dist_("A", "M", (t, e) => {
+    t.created.push(e), t.staged.push(e), t.modified.push(e);
+  }),
+  dist_("D", " ", (t, e) => {
+    t.deleted.push(e), t.staged.push(e);
+  }),
+  dist_("M", " ", (t, e) => {
+    t.modified.push(e), t.staged.push(e);
+  }),
+  dist_("M", "M", (t, e) => {
+    t.modified.push(e), t.staged.push(e);
+  }),
+  dist_("R", " ", (t, e) => {
+    t.renamed.push(xt(e));
+  }),
+  dist_("R", "M", (t, e) => {
+    const n = xt(e);
+    t.renamed.push(n), t.modified.push(n.to);
+  }),
+  dist_("!", "!", (t, e) => {
+    (t.ignored = t.ignored || []).push(e);
+  }),
+  dist_(
+    "?",
+    "?",
+    (t, e) => t.not_added.push(e)
+  ),
+  ...et(
+    "A",
+    "A",
+    "U"
+    /* UNMERGED */
+  ),
+  ...et(
+    "D",
+    "D",
+    "U"
+    /* UNMERGED */
+  ),
+  ...et(
+    "U",
+    "A",
+    "D",
+    "U"
+    /* UNMERGED */
+  ),
+  [
+    "##",
+    (t, e) => {
+      const n = /ahead (\d+)/, r = /behind (\d+)/, s = /^(.+?(?=(?:\.{3}|\s|$)))/, o = /\.{3}(\S*)/, i = /\son\s(\S+?)(?=\.{3}|$)/;
+      let a = n.exec(e);
+      t.ahead = a && +a[1] || 0, a = r.exec(e), t.behind = a && +a[1] || 0, a = s.exec(e), t.current = d(a?.[1], m, null), a = o.exec(e), t.tracking = d(a?.[1], m, null), a = i.exec(e), a && (t.current = d(a?.[1], m, t.current)), t.detached = /\(no branch\)/.test(e);
+    }
+  ]
+]), Ur = function(t) {
+  const e = t.split(dist_I), n = new Br();
+  for (let r = 0, s = e.length; r < s; ) {
+    let o = e[r++].trim();
+    o && (o.charAt(0) === "R" && (o += dist_I + (e[r++] || "")), Fr(n, o));
+  }
+  return n;
+};
+function Fr(t, e) {
+  const n = e.trim();
+  switch (" ") {
+    case n.charAt(2):
+      return r(n.charAt(0), n.charAt(1), n.slice(3));
+    case n.charAt(1):
+      return r(" ", n.charAt(0), n.slice(2));
+    default:
+      return;
+  }
+  function r(s, o, i) {
+    const a = `${s}${o}`, c = Ir.get(a);
+    c && c(t, i), a !== "##" && a !== "!!" && t.files.push(new jr(i, s, o));
+  }
+}
+const Gr = ["--null", "-z"];
+function zr(t) {
+  return {
+    format: "utf-8",
+    commands: [
+      "status",
+      "--porcelain",
+      "-b",
+      "-u",
+      "--null",
+      ...t.filter((n) => !Gr.includes(n))
+    ],
+    parser(n) {
+      return Ur(n);
+    }
+  };
+}
+const fe = "installed=false";
+function dist_q(t = 0, e = 0, n = 0, r = "", s = !0) {
+  return Object.defineProperty(
+    {
+      major: t,
+      minor: e,
+      patch: n,
+      agent: r,
+      installed: s
+    },
+    "toString",
+    {
+      value() {
+        return `${this.major}.${this.minor}.${this.patch}`;
+      },
+      configurable: !1,
+      enumerable: !1
+    }
+  );
+}
+function qr() {
+  return dist_q(0, 0, 0, "", !1);
+}
+function Wr() {
+  return {
+    version() {
+      return this._runTask({
+        commands: ["--version"],
+        format: "utf-8",
+        parser: Kr,
+        onError(t, e, n, r) {
+          if (t.exitCode === dist_V.NOT_FOUND)
+            return n(Buffer.from(fe));
+          r(e);
+        }
+      });
+    }
+  };
+}
+const Hr = [
+  new dist_l(
+    /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
+    (t, [e, n, r, s = ""]) => {
+      Object.assign(
+        t,
+        dist_q(p(e), p(n), p(r), s)
+      );
+    }
+  ),
+  new dist_l(
+    /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
+    (t, [e, n, r, s = ""]) => {
+      Object.assign(t, dist_q(p(e), p(n), r, s));
+    }
+  )
+];
+function Kr(t) {
+  return t === fe ? qr() : dist_E(dist_q(0, 0, 0, t), Hr, t);
+}
+class le {
+  constructor(e) {
+    this._executor = e;
+  }
+  _runTask(e, n) {
+    const r = this._executor.chain(), s = r.push(e);
+    return n && Ln(e, s, n), Object.create(this, {
+      then: { value: s.then.bind(s) },
+      catch: { value: s.catch.bind(s) },
+      _executor: { value: r }
+    });
+  }
+  add(e) {
+    return this._runTask(
+      g(["add", ...v(e)]),
+      u(arguments)
+    );
+  }
+  cwd(e) {
+    const n = u(arguments);
+    return typeof e == "string" ? this._runTask(St(e, this._executor), n) : typeof e?.path == "string" ? this._runTask(
+      St(
+        e.path,
+        e.root && this._executor || void 0
+      ),
+      n
+    ) : this._runTask(
+      dist_b("Git.cwd: workingDirectory must be supplied as a string"),
+      n
+    );
+  }
+  hashObject(e, n) {
+    return this._runTask(
+      Vn(e, n === !0),
+      u(arguments)
+    );
+  }
+  init(e) {
+    return this._runTask(
+      Zn(e === !0, this._executor.cwd, dist_h(arguments)),
+      u(arguments)
+    );
+  }
+  merge() {
+    return this._runTask(
+      At(dist_h(arguments)),
+      u(arguments)
+    );
+  }
+  mergeFromTo(e, n) {
+    return m(e) && m(n) ? this._runTask(
+      At([e, n, ...dist_h(arguments)]),
+      u(arguments, !1)
+    ) : this._runTask(
+      dist_b(
+        "Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings"
+      )
+    );
+  }
+  outputHandler(e) {
+    return this._executor.outputHandler = e, this;
+  }
+  push() {
+    const e = ce(
+      {
+        remote: d(arguments[0], m),
+        branch: d(arguments[1], m)
+      },
+      dist_h(arguments)
+    );
+    return this._runTask(e, u(arguments));
+  }
+  stash() {
+    return this._runTask(
+      g(["stash", ...dist_h(arguments)]),
+      u(arguments)
+    );
+  }
+  status() {
+    return this._runTask(
+      zr(dist_h(arguments)),
+      u(arguments)
+    );
+  }
+}
+Object.assign(
+  le.prototype,
+  jn(),
+  In(),
+  zn(),
+  Tn(),
+  Hn(),
+  Kn(),
+  On(),
+  er(),
+  pr(),
+  Dr(),
+  Wr()
+);
+const Vr = /* @__PURE__ */ (() => {
+  let t = 0;
+  return () => {
+    t++;
+    const { promise: e, done: n } = (0,promise_deferred_dist/* createDeferred */.ud)();
+    return {
+      promise: e,
+      done: n,
+      id: t
+    };
+  };
+})();
+class Xr {
+  constructor(e = 2) {
+    this.concurrency = e, this.logger = dist_$("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
+  }
+  schedule() {
+    if (!this.pending.length || this.running.length >= this.concurrency) {
+      this.logger(
+        "Schedule attempt ignored, pending=%s running=%s concurrency=%s",
+        this.pending.length,
+        this.running.length,
+        this.concurrency
+      );
+      return;
+    }
+    const e = dist_S(this.running, this.pending.shift());
+    this.logger("Attempting id=%s", e.id), e.done(() => {
+      this.logger("Completing id=", e.id), ct(this.running, e), this.schedule();
+    });
+  }
+  next() {
+    const { promise: e, id: n } = dist_S(this.pending, Vr());
+    return this.logger("Scheduling id=%s", n), this.schedule(), e;
+  }
+}
+function Yr(t, e) {
+  return g(["apply", ...e, ...t]);
+}
+var he = /* @__PURE__ */ ((t) => (t.CURRENT = "*", t.LINKED = "+", t))(he || {});
+class Qr {
+  constructor() {
+    this.all = [], this.branches = {}, this.current = "", this.detached = !1;
+  }
+  push(e, n, r, s, o) {
+    e === "*" && (this.detached = n, this.current = r), this.all.push(r), this.branches[r] = {
+      current: e === "*",
+      linkedWorkTree: e === "+",
+      name: r,
+      commit: s,
+      label: o
+    };
+  }
+}
+const Jr = [
+  new dist_l(
+    /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
+    (t, [e, n, r, s]) => {
+      t.push(Nt(e), !0, n, r, s);
+    }
+  ),
+  new dist_l(
+    /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
+    (t, [e, n, r, s]) => {
+      t.push(Nt(e), !1, n, r, s);
+    }
+  )
+], Zr = new dist_l(/^(\S+)$/s, (t, [e]) => {
+  t.push(he.CURRENT, !1, e, "", "");
+});
+function Nt(t) {
+  return t ? t.charAt(0) : "";
+}
+function me(t, e = !1) {
+  return dist_E(
+    new Qr(),
+    e ? [Zr] : Jr,
+    t
+  );
+}
+class ts {
+  constructor() {
+    this.all = [], this.branches = {}, this.errors = [];
+  }
+  get success() {
+    return !this.errors.length;
+  }
+}
+function es(t, e) {
+  return {
+    branch: t,
+    hash: e,
+    success: !0
+  };
+}
+function ns(t) {
+  return {
+    branch: t,
+    hash: null,
+    success: !1
+  };
+}
+const rs = /(\S+)\s+\(\S+\s([^)]+)\)/, pe = /^error[^']+'([^']+)'/m, ss = [
+  new dist_l(rs, (t, [e, n]) => {
+    const r = es(e, n);
+    t.all.push(r), t.branches[e] = r;
+  }),
+  new dist_l(pe, (t, [e]) => {
+    const n = ns(e);
+    t.errors.push(n), t.all.push(n), t.branches[e] = n;
+  })
+], gt = (t, e) => dist_E(new ts(), ss, [t, e]);
+function de(t, e) {
+  return e === dist_V.ERROR && pe.test(t);
+}
+function os(t) {
+  const e = ["-d", "-D", "--delete"];
+  return t.some((n) => e.includes(n));
+}
+function is(t) {
+  const e = os(t), n = t.includes("--show-current"), r = ["branch", ...t];
+  return r.length === 1 && r.push("-a"), r.includes("-v") || r.splice(1, 0, "-v"), {
+    format: "utf-8",
+    commands: r,
+    parser(s, o) {
+      return e ? gt(s, o).all[0] : me(s, n);
+    }
+  };
+}
+function as() {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v"],
+    parser(t) {
+      return me(t);
+    }
+  };
+}
+function us(t, e = !1) {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v", e ? "-D" : "-d", ...t],
+    parser(n, r) {
+      return gt(n, r);
+    },
+    onError({ exitCode: n, stdOut: r }, s, o, i) {
+      if (!de(String(s), n))
+        return i(s);
+      o(r);
+    }
+  };
+}
+function cs(t, e = !1) {
+  const n = {
+    format: "utf-8",
+    commands: ["branch", "-v", e ? "-D" : "-d", t],
+    parser(r, s) {
+      return gt(r, s).branches[t];
+    },
+    onError({ exitCode: r, stdErr: s, stdOut: o }, i, a, c) {
+      if (!de(String(i), r))
+        return c(i);
+      throw new at(
+        n.parser(dist_F(o), dist_F(s)),
+        String(i)
+      );
+    }
+  };
+  return n;
+}
+function dist_fs(t) {
+  return {
+    commands: ["check-ignore", ...t],
+    format: "utf-8",
+    parser: ls
+  };
+}
+function ls(t) {
+  return t.split(/\n/g).map(hs).filter(Boolean);
+}
+function hs(t) {
+  const e = t.trim().replace(/^["']|["']$/g, "");
+  return e && (0,external_node_path_namespaceObject.normalize)(e);
+}
+const ms = [
+  new dist_l(/From (.+)$/, (t, [e]) => {
+    t.remote = e;
+  }),
+  new dist_l(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t, [e, n]) => {
+    t.branches.push({
+      name: e,
+      tracking: n
+    });
+  }),
+  new dist_l(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t, [e, n]) => {
+    t.tags.push({
+      name: e,
+      tracking: n
+    });
+  }),
+  new dist_l(/- \[deleted]\s+\S+\s*-> (.+)$/, (t, [e]) => {
+    t.deleted.push({
+      tracking: e
+    });
+  }),
+  new dist_l(
+    /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
+    (t, [e, n, r, s]) => {
+      t.updated.push({
+        name: r,
+        tracking: s,
+        to: n,
+        from: e
+      });
+    }
+  )
+];
+function ps(t, e) {
+  return dist_E({
+    raw: t,
+    remote: null,
+    branches: [],
+    tags: [],
+    updated: [],
+    deleted: []
+  }, ms, [t, e]);
+}
+function ds(t) {
+  return /^--upload-pack(=|$)/.test(t);
+}
+function gs(t, e, n) {
+  const r = ["fetch", ...n];
+  return t && e && r.push(t, e), r.find(ds) ? dist_b("git.fetch: potential exploit argument blocked.") : {
+    commands: r,
+    format: "utf-8",
+    parser: ps
+  };
+}
+const ys = [
+  new dist_l(/^Renaming (.+) to (.+)$/, (t, [e, n]) => {
+    t.moves.push({ from: e, to: n });
+  })
+];
+function ws(t) {
+  return dist_E({ moves: [] }, ys, t);
+}
+function bs(t, e) {
+  return {
+    commands: ["mv", "-v", ...v(t), e],
+    format: "utf-8",
+    parser: ws
+  };
+}
+function Ts(t, e, n) {
+  const r = ["pull", ...n];
+  return t && e && r.splice(1, 0, t, e), {
+    commands: r,
+    format: "utf-8",
+    parser(s, o) {
+      return ue(s, o);
+    },
+    onError(s, o, i, a) {
+      const c = Rr(
+        dist_F(s.stdOut),
+        dist_F(s.stdErr)
+      );
+      if (c)
+        return a(new at(c));
+      a(o);
+    }
+  };
+}
+function ks(t) {
+  const e = {};
+  return ge(t, ([n]) => e[n] = { name: n }), Object.values(e);
+}
+function _s(t) {
+  const e = {};
+  return ge(t, ([n, r, s]) => {
+    Object.hasOwn(e, n) || (e[n] = {
+      name: n,
+      refs: { fetch: "", push: "" }
+    }), s && r && (e[n].refs[s.replace(/[^a-z]/g, "")] = r);
+  }), Object.values(e);
+}
+function ge(t, e) {
+  ut(t, (n) => e(n.split(/\s+/)));
+}
+function vs(t, e, n) {
+  return g(["remote", "add", ...n, t, e]);
+}
+function Es(t) {
+  const e = ["remote"];
+  return t && e.push("-v"), {
+    commands: e,
+    format: "utf-8",
+    parser: t ? _s : ks
+  };
+}
+function Ss(t) {
+  const e = [...t];
+  return e[0] !== "ls-remote" && e.unshift("ls-remote"), g(e);
+}
+function Rs(t) {
+  const e = [...t];
+  return e[0] !== "remote" && e.unshift("remote"), g(e);
+}
+function Os(t) {
+  return g(["remote", "remove", t]);
+}
+function Cs(t = {}, e) {
+  const n = dist_oe(t), r = ["stash", "list", ...n.commands, ...e], s = re(
+    n.splitter,
+    n.fields,
+    pt(r)
+  );
+  return dt(r) || {
+    commands: r,
+    format: "utf-8",
+    parser: s
+  };
+}
+function As(t, e) {
+  return dist_X(["add", t, e]);
+}
+function xs(t) {
+  return dist_X(["init", ...t]);
+}
+function dist_X(t) {
+  const e = [...t];
+  return e[0] !== "submodule" && e.unshift("submodule"), g(e);
+}
+function Ns(t) {
+  return dist_X(["update", ...t]);
+}
+class $s {
+  constructor(e, n) {
+    this.all = e, this.latest = n;
+  }
+}
+const Ps = function(t, e = !1) {
+  const n = t.split(`
+`).map(Ds).filter(Boolean);
+  e || n.sort(function(s, o) {
+    const i = s.split("."), a = o.split(".");
+    if (i.length === 1 || a.length === 1)
+      return Ms(dist_B(i[0]), dist_B(a[0]));
+    for (let c = 0, y = Math.max(i.length, a.length); c < y; c++) {
+      const w = ye(dist_B(i[c]), dist_B(a[c]));
+      if (w)
+        return w;
+    }
+    return 0;
+  });
+  const r = e ? n[0] : [...n].reverse().find((s) => s.indexOf(".") >= 0);
+  return new $s(n, r);
+};
+function Ms(t, e) {
+  const n = Number.isNaN(t), r = Number.isNaN(e);
+  return n !== r ? n ? 1 : -1 : n ? ye(t, e) : 0;
+}
+function ye(t, e) {
+  return t === e ? 0 : t > e ? 1 : -1;
+}
+function Ds(t) {
+  return t.trim();
+}
+function dist_B(t) {
+  return typeof t == "string" && parseInt(t.replace(/^\D+/g, ""), 10) || 0;
+}
+function Ls(t = []) {
+  const e = t.some((n) => /^--sort=/.test(n));
+  return {
+    format: "utf-8",
+    commands: ["tag", "-l", ...t],
+    parser(n) {
+      return Ps(n, e);
+    }
+  };
+}
+function js(t) {
+  return {
+    format: "utf-8",
+    commands: ["tag", t],
+    parser() {
+      return { name: t };
+    }
+  };
+}
+function Bs(t, e) {
+  return {
+    format: "utf-8",
+    commands: ["tag", "-a", "-m", e, t],
+    parser() {
+      return { name: t };
+    }
+  };
+}
+function dist_f(t, e) {
+  this._plugins = e, this._executor = new Dn(
+    t.baseDir,
+    new Xr(t.maxConcurrentProcesses),
+    e
+  ), this._trimmed = t.trimmed;
+}
+(dist_f.prototype = Object.create(le.prototype)).constructor = dist_f;
+dist_f.prototype.customBinary = function(t) {
+  return this._plugins.reconfigure("binary", t), this;
+};
+dist_f.prototype.env = function(t, e) {
+  return arguments.length === 1 && typeof t == "object" ? this._executor.env = t : (this._executor.env = this._executor.env || {})[t] = e, this;
+};
+dist_f.prototype.stashList = function(t) {
+  return this._runTask(
+    Cs(
+      ht(arguments) || {},
+      dist_K(t) && t || []
+    ),
+    u(arguments)
+  );
+};
+dist_f.prototype.mv = function(t, e) {
+  return this._runTask(bs(t, e), u(arguments));
+};
+dist_f.prototype.checkoutLatestTag = function(t) {
+  var e = this;
+  return this.pull(function() {
+    e.tags(function(n, r) {
+      e.checkout(r.latest, t);
+    });
+  });
+};
+dist_f.prototype.pull = function(t, e, n, r) {
+  return this._runTask(
+    Ts(
+      d(t, m),
+      d(e, m),
+      dist_h(arguments)
+    ),
+    u(arguments)
+  );
+};
+dist_f.prototype.fetch = function(t, e) {
+  return this._runTask(
+    gs(
+      d(t, m),
+      d(e, m),
+      dist_h(arguments)
+    ),
+    u(arguments)
+  );
+};
+dist_f.prototype.tags = function(t, e) {
+  return this._runTask(
+    Ls(dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.rebase = function() {
+  return this._runTask(
+    g(["rebase", ...dist_h(arguments)]),
+    u(arguments)
+  );
+};
+dist_f.prototype.reset = function(t) {
+  return this._runTask(
+    An(xn(t), dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.revert = function(t) {
+  const e = u(arguments);
+  return typeof t != "string" ? this._runTask(dist_b("Commit must be a string"), e) : this._runTask(
+    g(["revert", ...dist_h(arguments, 0, !0), t]),
+    e
+  );
+};
+dist_f.prototype.addTag = function(t) {
+  const e = typeof t == "string" ? js(t) : dist_b("Git.addTag requires a tag name");
+  return this._runTask(e, u(arguments));
+};
+dist_f.prototype.addAnnotatedTag = function(t, e) {
+  return this._runTask(
+    Bs(t, e),
+    u(arguments)
+  );
+};
+dist_f.prototype.deleteLocalBranch = function(t, e, n) {
+  return this._runTask(
+    cs(t, typeof e == "boolean" ? e : !1),
+    u(arguments)
+  );
+};
+dist_f.prototype.deleteLocalBranches = function(t, e, n) {
+  return this._runTask(
+    us(t, typeof e == "boolean" ? e : !1),
+    u(arguments)
+  );
+};
+dist_f.prototype.branch = function(t, e) {
+  return this._runTask(
+    is(dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.branchLocal = function(t) {
+  return this._runTask(as(), u(arguments));
+};
+dist_f.prototype.raw = function(t) {
+  const e = !Array.isArray(t), n = [].slice.call(e ? arguments : t, 0);
+  for (let s = 0; s < n.length && e; s++)
+    if (!st(n[s])) {
+      n.splice(s, n.length - s);
+      break;
+    }
+  n.push(...dist_h(arguments, 0, !0));
+  var r = u(arguments);
+  return n.length ? this._runTask(g(n, this._trimmed), r) : this._runTask(
+    dist_b("Raw: must supply one or more command to execute"),
+    r
+  );
+};
+dist_f.prototype.submoduleAdd = function(t, e, n) {
+  return this._runTask(As(t, e), u(arguments));
+};
+dist_f.prototype.submoduleUpdate = function(t, e) {
+  return this._runTask(
+    Ns(dist_h(arguments, !0)),
+    u(arguments)
+  );
+};
+dist_f.prototype.submoduleInit = function(t, e) {
+  return this._runTask(
+    xs(dist_h(arguments, !0)),
+    u(arguments)
+  );
+};
+dist_f.prototype.subModule = function(t, e) {
+  return this._runTask(
+    dist_X(dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.listRemote = function() {
+  return this._runTask(
+    Ss(dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.addRemote = function(t, e, n) {
+  return this._runTask(
+    vs(t, e, dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.removeRemote = function(t, e) {
+  return this._runTask(Os(t), u(arguments));
+};
+dist_f.prototype.getRemotes = function(t, e) {
+  return this._runTask(Es(t === !0), u(arguments));
+};
+dist_f.prototype.remote = function(t, e) {
+  return this._runTask(
+    Rs(dist_h(arguments)),
+    u(arguments)
+  );
+};
+dist_f.prototype.tag = function(t, e) {
+  const n = dist_h(arguments);
+  return n[0] !== "tag" && n.unshift("tag"), this._runTask(g(n), u(arguments));
+};
+dist_f.prototype.updateServerInfo = function(t) {
+  return this._runTask(
+    g(["update-server-info"]),
+    u(arguments)
+  );
+};
+dist_f.prototype.pushTags = function(t, e) {
+  const n = Mr(
+    { remote: d(t, m) },
+    dist_h(arguments)
+  );
+  return this._runTask(n, u(arguments));
+};
+dist_f.prototype.rm = function(t) {
+  return this._runTask(
+    g(["rm", "-f", ...v(t)]),
+    u(arguments)
+  );
+};
+dist_f.prototype.rmKeepLocal = function(t) {
+  return this._runTask(
+    g(["rm", "--cached", ...v(t)]),
+    u(arguments)
+  );
+};
+dist_f.prototype.catFile = function(t, e) {
+  return this._catFile("utf-8", arguments);
+};
+dist_f.prototype.binaryCatFile = function() {
+  return this._catFile("buffer", arguments);
+};
+dist_f.prototype._catFile = function(t, e) {
+  var n = u(e), r = ["cat-file"], s = e[0];
+  if (typeof s == "string")
+    return this._runTask(
+      dist_b("Git.catFile: options must be supplied as an array of strings"),
+      n
+    );
+  Array.isArray(s) && r.push.apply(r, s);
+  const o = t === "buffer" ? Gt(r) : g(r);
+  return this._runTask(o, n);
+};
+dist_f.prototype.diff = function(t, e) {
+  const n = m(t) ? dist_b(
+    "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
+  ) : g(["diff", ...dist_h(arguments)]);
+  return this._runTask(n, u(arguments));
+};
+dist_f.prototype.diffSummary = function() {
+  return this._runTask(
+    fr(dist_h(arguments, 1)),
+    u(arguments)
+  );
+};
+dist_f.prototype.applyPatch = function(t) {
+  const e = dist_G(t) ? Yr(v(t), dist_h([].slice.call(arguments, 1))) : dist_b(
+    "git.applyPatch requires one or more string patches as the first argument"
+  );
+  return this._runTask(e, u(arguments));
+};
+dist_f.prototype.revparse = function() {
+  const t = ["rev-parse", ...dist_h(arguments, !0)];
+  return this._runTask(
+    g(t, !0),
+    u(arguments)
+  );
+};
+dist_f.prototype.clean = function(t, e, n) {
+  const r = un(t), s = r && t.join("") || d(t, m) || "", o = dist_h([].slice.call(arguments, r ? 1 : 0));
+  return this._runTask(
+    on(s, o),
+    u(arguments)
+  );
+};
+dist_f.prototype.exec = function(t) {
+  const e = {
+    commands: [],
+    format: "utf-8",
+    parser() {
+      typeof t == "function" && t();
+    }
+  };
+  return this._runTask(e);
+};
+dist_f.prototype.checkIgnore = function(t, e) {
+  return this._runTask(
+    dist_fs(v(d(t, dist_G, []))),
+    u(arguments)
+  );
+};
+dist_f.prototype.checkIsRepo = function(t, e) {
+  return this._runTask(
+    We(d(t, m)),
+    u(arguments)
+  );
+};
+function Is(t) {
+  return t ? [{
+    type: "spawn.before",
+    action(r, s) {
+      t.aborted && s.kill(new dist_A(void 0, "abort", "Abort already signaled"));
+    }
+  }, {
+    type: "spawn.after",
+    action(r, s) {
+      function o() {
+        s.kill(new dist_A(void 0, "abort", "Abort signal received"));
+      }
+      t.addEventListener("abort", o), s.spawned.on("close", () => t.removeEventListener("abort", o));
+    }
+  }] : void 0;
+}
+const Us = dist_$("", "plugin:allowEnvironment");
+function Fs(t, e = !1) {
+  const n = new Set(t.map((r) => r.toLowerCase().trim()));
+  return {
+    type: "spawn.options",
+    action(r, s) {
+      const o = { ...r.env ?? process.env }, i = new Set(
+        Object.keys(s.env).map((a) => a.toLowerCase().trim())
+      );
+      for (const a of Object.keys(o)) {
+        const c = a.toLowerCase().trim();
+        if (!(!Gs(c) || n.has(c))) {
+          if (i.has(c))
+            throw new dist_A(
+              void 0,
+              "allowEnvironment",
+              `Use of "${a}" is blocked by the environment guard - add it to the allowEnvironment option to permit it`
+            );
+          Us("removing ambient guarded environment variable %s", a), delete o[a];
+        }
+      }
+      return {
+        ...r,
+        env: {
+          ...o,
+          GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: String(!e)
+        }
+      };
+    }
+  };
+}
+function Gs(t) {
+  const e = t.toLowerCase().trim();
+  return e.startsWith("git_") || _(e);
+}
+function zs(t = {}) {
+  return {
+    type: "spawn.args",
+    action(e, { env: n }) {
+      for (const r of oe(e, n))
+        if (t[r.category] !== !0)
+          throw new dist_A(void 0, "unsafe", r.message);
+      return e;
+    }
+  };
+}
+function qs(t) {
+  const e = U(t, "-c");
+  return {
+    type: "spawn.args",
+    action(n) {
+      return [...e, ...n];
+    }
+  };
+}
+const $t = (0,promise_deferred_dist/* deferred */.yX)().promise;
+function Ws({
+  onClose: t = !0,
+  onExit: e = 50
+} = {}) {
+  function n() {
+    let s = -1;
+    const o = {
+      close: (0,promise_deferred_dist/* deferred */.yX)(),
+      closeTimeout: (0,promise_deferred_dist/* deferred */.yX)(),
+      exit: (0,promise_deferred_dist/* deferred */.yX)(),
+      exitTimeout: (0,promise_deferred_dist/* deferred */.yX)()
+    }, i = Promise.race([
+      t === !1 ? $t : o.closeTimeout.promise,
+      e === !1 ? $t : o.exitTimeout.promise
+    ]);
+    return r(t, o.close, o.closeTimeout), r(e, o.exit, o.exitTimeout), {
+      close(a) {
+        s = a, o.close.done();
+      },
+      exit(a) {
+        s = a, o.exit.done();
+      },
+      get exitCode() {
+        return s;
+      },
+      result: i
+    };
+  }
+  function r(s, o, i) {
+    s !== !1 && (s === !0 ? o.promise : o.promise.then(() => wt(s))).then(i.done);
+  }
+  return {
+    type: "spawn.after",
+    async action(s, { spawned: o, close: i }) {
+      const a = n();
+      let c = !0, y = () => {
+        c = !1;
+      };
+      o.stdout?.on("data", y), o.stderr?.on("data", y), o.on("error", y), o.on("close", (w) => a.close(w)), o.on("exit", (w) => a.exit(w));
+      try {
+        await a.result, c && await wt(50), i(a.exitCode);
+      } catch (w) {
+        i(a.exitCode, w);
+      }
+    }
+  };
+}
+const we = dist_$("", "plugin:binary"), Hs = "Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings", Ks = "Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option";
+function Vs(t) {
+  return !t || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(t);
+}
+function Pt(t, e) {
+  if (t.length < 1 || t.length > 2)
+    throw new dist_A(void 0, "binary", Hs);
+  if (t.some(Vs))
+    if (e)
+      we("permitted unsafe binary %o", t);
+    else
+      throw new dist_A(void 0, "binary", Ks);
+  const [r, s] = t;
+  return {
+    binary: r,
+    prefix: s
+  };
+}
+function Xs(t, e = ["git"], n = !1) {
+  let r = Pt(v(e), n);
+  t.on("binary", (s) => {
+    r = Pt(v(s), n), we.info("reconfiguring %o", r);
+  }), t.append("spawn.binary", () => r.binary), t.append("spawn.args", (s) => r.prefix ? [r.prefix, ...s] : s);
+}
+const be = {
+  DISALLOWED_ABBREVIATED: {
+    text: "disallowed abbreviated or ambiguous option",
+    solution: "Unambiguous abbreviated options blocked with unsafe.allowAbbreviatedOptions setting: {message}"
+  },
+  UNKNOWN: {
+    text: "~ unknown ~",
+    solution: void 0
+  }
+};
+function Ys(t) {
+  if (!t)
+    return "UNKNOWN";
+  for (const [e, { text: n }] of Object.entries(be))
+    if (t.startsWith(`fatal: ${n}`))
+      return e;
+  return "UNKNOWN";
+}
+class Qs extends dist_O {
+  constructor(e = "") {
+    const n = Ys(e);
+    super(void 0, be[n].solution?.replace("{message}", e) ?? e), this.reason = n;
+  }
+}
+function Js(t) {
+  return !!(t.exitCode && t.stdErr.length);
+}
+function Zs(t) {
+  return Buffer.concat([...t.stdOut, ...t.stdErr]);
+}
+function to(t = !1, e = Js, n = Zs) {
+  return (r, s) => !t && r || !e(s) ? r : n(s);
+}
+function eo(t, e) {
+  return t === 128 && e.startsWith("fatal:") ? new Qs(e) : new dist_O(void 0, e);
+}
+function Mt(t) {
+  return {
+    type: "task.error",
+    action(e, n) {
+      const r = t(e.error, {
+        stdErr: n.stdErr,
+        stdOut: n.stdOut,
+        exitCode: n.exitCode
+      });
+      return Buffer.isBuffer(r) ? {
+        error: eo(n.exitCode, r.toString("utf-8"))
+      } : {
+        error: r
+      };
+    }
+  };
+}
+const nt = dist_$("", "plugin:input");
+function no(t) {
+  return {
+    type: "spawn.after",
+    action(e, { commands: n, input: r, spawned: { stdin: s } }) {
+      if (!s)
+        return;
+      const o = t?.([...n]) ?? r;
+      if (!o)
+        return nt("generated zero length content, not writing to stdin");
+      nt("writing %s bytes to stdin", Le(o)), s.on("error", (i) => {
+        i.code !== "EPIPE" && nt("[ERROR] stdin error %o", i);
+      }), s.end(o);
+    }
+  };
+}
+class ro {
+  constructor() {
+    this.plugins = /* @__PURE__ */ new Set(), this.events = new external_node_events_.EventEmitter();
+  }
+  on(e, n) {
+    this.events.on(e, n);
+  }
+  reconfigure(e, n) {
+    this.events.emit(e, n);
+  }
+  append(e, n) {
+    const r = dist_S(this.plugins, { type: e, action: n });
+    return () => this.plugins.delete(r);
+  }
+  add(e) {
+    const n = [];
+    return v(e).forEach(
+      (r) => {
+        r && this.plugins.add(dist_S(n, r));
+      }
+    ), () => {
+      n.forEach((r) => {
+        this.plugins.delete(r);
+      });
+    };
+  }
+  exec(e, n, r) {
+    let s = n;
+    const o = Object.freeze(Object.create(r));
+    for (const i of this.plugins)
+      i.type === e && (s = i.action(s, o));
+    return s;
+  }
+}
+function so(t) {
+  const e = "--progress", n = ["checkout", "clone", "fetch", "pull", "push"];
+  return [{
+    type: "spawn.args",
+    action(o, i) {
+      return n.includes(i.method) ? De(o, e) : o;
+    }
+  }, {
+    type: "spawn.after",
+    action(o, i) {
+      i.commands.includes(e) && i.spawned.stderr?.on("data", (a) => {
+        const c = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
+        c && t({
+          method: i.method,
+          stage: oo(c[1]),
+          progress: p(c[2]),
+          processed: p(c[3]),
+          total: p(c[4])
+        });
+      });
+    }
+  }];
+}
+function oo(t) {
+  return String(t.toLowerCase().split(" ", 1)) || "unknown";
+}
+function io(t) {
+  const e = je(t, ["uid", "gid"]);
+  return {
+    type: "spawn.options",
+    action(n) {
+      return { ...e, ...n };
+    }
+  };
+}
+function ao() {
+  return {
+    type: "spawn.args",
+    action(t) {
+      const e = [];
+      let n;
+      function r(s) {
+        (n = n || []).push(...s);
+      }
+      for (let s = 0; s < t.length; s++) {
+        const o = t[s];
+        if (dist_r(o)) {
+          r(dist_o(o));
+          continue;
+        }
+        if (o === "--") {
+          r(
+            t.slice(s + 1).flatMap((i) => dist_r(i) && dist_o(i) || i)
+          );
+          break;
+        }
+        e.push(o);
+      }
+      return n ? [...e, "--", ...n.map(String)] : e;
+    }
+  };
+}
+function uo({
+  block: t,
+  stdErr: e = !0,
+  stdOut: n = !0
+}) {
+  if (t > 0)
+    return {
+      type: "spawn.after",
+      action(r, s) {
+        let o;
+        function i() {
+          o && clearTimeout(o), o = setTimeout(c, t);
+        }
+        function a() {
+          s.spawned.stdout?.off("data", i), s.spawned.stderr?.off("data", i), s.spawned.off("exit", a), s.spawned.off("close", a), o && clearTimeout(o);
+        }
+        function c() {
+          a(), s.kill(new dist_A(void 0, "timeout", "block timeout reached"));
+        }
+        n && s.spawned.stdout?.on("data", i), e && s.spawned.stderr?.on("data", i), s.spawned.on("exit", a), s.spawned.on("close", a), i();
+      }
+    };
+}
+const wo = (t, e) => {
+  const n = new ro(), r = Ge(
+    t && (typeof t == "string" ? { baseDir: t } : t) || {},
+    e
+  );
+  if (!Lt(r.baseDir))
+    throw new Ae(
+      r,
+      "Cannot use simple-git on a directory that does not exist"
+    );
+  return Array.isArray(r.config) && n.add(qs(r.config)), n.add(zs(r.unsafe)), n.add(Ws(r.completion)), r.abort && n.add(Is(r.abort)), r.progress && n.add(so(r.progress)), r.timeout && n.add(uo(r.timeout)), r.spawnOptions && n.add(io(r.spawnOptions)), n.add(ao()), n.add(no(r.input)), n.add(Mt(to(!0))), r.errors && n.add(Mt(r.errors)), Xs(n, r.binary, r.unsafe?.allowUnsafeCustomBinary), n.add(
+    Fs(r.allowEnvironment ?? [], r.unsafe?.allowAbbreviatedOptions)
+  ), new dist_f(r, n);
+};
+
+//# sourceMappingURL=index.mjs.map
+
+;// CONCATENATED MODULE: ./lib/github/git.js
+/**
+ * The git side of the GitHub flow (simple-git, plus plain `git cat-file --batch` where bytes must
+ * stay bytes): what a pull request changed, the files of a commit, a participant's step as one
+ * commit on its own branch, and public_info/ committed and pushed.
+ */
+
+
+
+
+
+
+
+function git(dir) {
+    return wo({ baseDir: dir });
+}
+/** Runs git with byte-exact stdin and stdout (and, for a private index, extra environment). */
+function gitBytes(dir, args, input, env) {
+    const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', args, {
+        cwd: dir,
+        input,
+        maxBuffer: 1 << 30,
+        env: env ? { ...process.env, ...env } : process.env,
+    });
+    if (r.status !== 0)
+        throw new errors_SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`, { code: 'git' });
+    return r.stdout;
+}
+/** Resolves a revision to a commit id; undefined when the repository does not have it. */
+async function commitOf(dir, rev) {
+    try {
+        return (await git(dir).raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The tree id of a revision; undefined when the repository does not have it. */
+async function treeOf(dir, rev) {
+    try {
+        return (await git(dir).raw(['rev-parse', '--verify', '--quiet', `${rev}^{tree}`])).trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function mergeBase(dir, a, b) {
+    try {
+        return (await git(dir).raw(['merge-base', a, b])).trim();
+    }
+    catch (e) {
+        throw new errors_SssError(`no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${e.message.trim()})`, { code: 'git' });
+    }
+}
+/** Reads blobs by id in one `git cat-file --batch`. */
+function readBlobs(dir, ids) {
+    const out = new Map();
+    if (!ids.length)
+        return out;
+    const buf = gitBytes(dir, ['cat-file', '--batch'], Buffer.from(ids.join('\n') + '\n'));
+    let at = 0;
+    for (const id of ids) {
+        const nl = buf.indexOf(0x0a, at);
+        const [oid, type, size] = buf.subarray(at, nl).toString().split(' ');
+        if (type === 'missing' || oid !== id)
+            throw new errors_SssError(`git object ${id} is missing`, { code: 'git' });
+        const n = Number(size);
+        out.set(id, buf.subarray(nl + 1, nl + 1 + n));
+        at = nl + 1 + n + 1;
+    }
+    return out;
+}
+/** Sizes of blobs by id in one `git cat-file --batch-check`. */
+function blobSizes(dir, ids) {
+    const out = new Map();
+    if (!ids.length)
+        return out;
+    const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n'))
+        .toString()
+        .trim()
+        .split('\n');
+    for (const line of lines) {
+        const [oid, , size] = line.split(' ');
+        out.set(oid, Number(size));
+    }
+    return out;
+}
+/**
+ * What changed from `base` to `head`, from git itself: status, modes (so a symlink is seen as
+ * one), sizes, and the new bytes of every regular file small enough to be an artifact.
+ */
+function changedFiles(dir, base, head) {
+    const raw = gitBytes(dir, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', base, head]).toString('utf8');
+    const parts = raw.split('\0');
+    if (parts[parts.length - 1] === '')
+        parts.pop();
+    const changes = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+        const [oldMode, mode, , blob, status] = parts[i].replace(/^:/, '').split(' ');
+        changes.push({ status: status[0], path: parts[i + 1], oldMode, mode, blob });
+    }
+    const live = changes.filter((c) => c.status !== 'D' && (c.mode === '100644' || c.mode === '100755'));
+    const sizes = blobSizes(dir, live.map((c) => c.blob));
+    for (const c of live)
+        c.size = sizes.get(c.blob);
+    const small = live.filter((c) => (c.size ?? 0) <= MAX_ARTIFACT_BYTES);
+    const blobs = readBlobs(dir, [...new Set(small.map((c) => c.blob))]);
+    for (const c of small)
+        c.content = blobs.get(c.blob);
+    return changes.map(({ blob: _blob, ...c }) => c);
+}
+/**
+ * Writes the files under `subdir` as they are at `rev` into a new temp directory (symlinks as
+ * symlinks), without touching the checkout. Returns the directory; the caller removes it.
+ */
+function exportTree(dir, rev, subdir) {
+    const out = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'sss-base-'));
+    const listing = gitBytes(dir, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', subdir]).toString('utf8');
+    const entries = listing
+        .split('\0')
+        .filter(Boolean)
+        .map((line) => {
+        const tab = line.indexOf('\t');
+        const [mode, type, oid] = line.slice(0, tab).split(' ');
+        return { mode, type, oid, path: line.slice(tab + 1) };
+    })
+        .filter((e) => e.type === 'blob');
+    const blobs = readBlobs(dir, [...new Set(entries.map((e) => e.oid))]);
+    for (const e of entries) {
+        const target = (0,external_node_path_namespaceObject.resolve)(out, e.path);
+        if ((0,external_node_path_namespaceObject.relative)(out, target).startsWith('..'))
+            continue;
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+        if (e.mode === '120000')
+            (0,external_node_fs_namespaceObject.symlinkSync)(blobs.get(e.oid).toString('utf8'), target);
+        else
+            (0,external_node_fs_namespaceObject.writeFileSync)(target, blobs.get(e.oid));
+    }
+    return out;
+}
+/**
+ * A credential helper that answers git's `get` with the token from the environment: the token
+ * reaches git through SSS_TOOL_GIT_TOKEN, never through a command line, a URL or a config file.
+ * The empty helper before it drops the user's own helpers for this one command.
+ */
+const TOKEN_HELPER = '!f() { test "$1" = get || exit 0; echo username=x-access-token; printf "password=%s\\n" "$SSS_TOOL_GIT_TOKEN"; }; f';
+/** `git -c …` arguments and environment that offer `token` to an https remote, and never prompt. */
+function tokenAuth(token) {
+    const env = { GIT_TERMINAL_PROMPT: '0' };
+    if (!token)
+        return { args: [], env };
+    return {
+        args: ['-c', 'credential.helper=', '-c', `credential.helper=${TOKEN_HELPER}`],
+        env: { ...env, SSS_TOOL_GIT_TOKEN: token },
+    };
+}
+/** Runs a git command that talks to a remote, with the token (if any) offered by the helper. */
+function gitRemote(dir, args, token) {
+    const auth = tokenAuth(token);
+    const r = spawnSync('git', [...auth.args, ...args], {
+        cwd: dir,
+        maxBuffer: 1 << 26,
+        env: { ...process.env, ...auth.env },
+    });
+    if (r.status !== 0)
+        throw new SssError(`git ${args[0]} ${args[args.length - 2] ?? ''} failed: ${r.stderr.toString().trim().split('\n').slice(-1)[0]}`, { code: 'git' });
+    return r.stdout.toString('utf8');
+}
+/** The branch a remote's HEAD points at (its default branch), asked of the remote itself. */
+function remoteDefaultBranch(dir, remote, token) {
+    const out = gitRemote(dir, ['ls-remote', '--symref', remote, 'HEAD'], token);
+    const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(out);
+    if (!m)
+        throw new SssError(`cannot tell the default branch of ${remote}: pass --base`, { code: 'usage' });
+    return m[1];
+}
+/** The top of the git checkout `dir` is in, or undefined outside one. */
+function checkoutTop(dir) {
+    const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir });
+    return r.status === 0 ? r.stdout.toString().trim() : undefined;
+}
+/**
+ * Commits exactly `files` on top of the upstream's `base` and pushes the commit as `branch`. Builds
+ * the commit in a private index, so the checkout, its index and its current branch stay as they
+ * are. A file already on the base with the same bytes is left out; one with other bytes is refused
+ * (the transcript is append-only). Afterwards the untracked copies are removed from the checkout:
+ * `git pull` brings them back once the pull request is merged.
+ */
+async function commitAndPushStep(dir, s) {
+    const top = checkoutTop(dir);
+    if (!top)
+        throw new SssError(`${dir} is not a git checkout`, { code: 'usage', field: '--repo' });
+    gitRemote(top, ['fetch', '--quiet', s.fetchFrom, `refs/heads/${s.base}`], s.token);
+    const baseCommit = gitBytes(top, ['rev-parse', 'FETCH_HEAD^{commit}']).toString().trim();
+    const tmp = mkdtempSync(join(tmpdir(), 'sss-index-'));
+    try {
+        // simple-git refuses a custom environment that carries EDITOR and the like: plain git here.
+        const index = { GIT_INDEX_FILE: join(tmp, 'index') };
+        const gi = (...args) => gitBytes(top, args, undefined, index).toString('utf8').trim();
+        gi('read-tree', baseCommit);
+        const added = [];
+        for (const f of s.files) {
+            const rel = relative(top, f).split('\\').join('/');
+            if (rel.startsWith('..'))
+                throw new SssError('file is outside the repository', { code: 'io', file: f });
+            const blob = gi('hash-object', '-w', '--', rel);
+            const onBase = gi('ls-files', '-s', '--', rel);
+            if (onBase) {
+                if (onBase.split(/\s+/)[1] === blob)
+                    continue;
+                throw new SssError(`${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`, { code: 'git', file: rel });
+            }
+            gi('update-index', '--add', '--cacheinfo', `100644,${blob},${rel}`);
+            added.push(rel);
+        }
+        if (!added.length)
+            throw new SssError(`nothing to submit: ${s.base} already has these files`, { code: 'git' });
+        const tree = gi('write-tree');
+        const commit = gi('commit-tree', tree, '-p', baseCommit, '-m', s.message);
+        gitRemote(top, ['push', '--quiet', '--force', s.pushTo, `${commit}:refs/heads/${s.branch}`], s.token);
+        // The files now live on the branch. Left untracked here, they would block the `git pull` that
+        // brings them back once the pull request is merged.
+        const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))])
+            .toString('utf8')
+            .split('\0'));
+        for (const f of s.files)
+            if (!tracked.has(relative(top, f).split('\\').join('/')))
+                rmSync(f, { force: true });
+        return { commit, baseCommit, files: added };
+    }
+    finally {
+        rmSync(tmp, { recursive: true, force: true });
+    }
+}
+/** Stages and commits repository-relative paths as the Actions bot; returns the commit. */
+async function commitAsBot(dir, paths, message) {
+    const g = git(dir);
+    await g.raw(['add', '--', ...paths]);
+    await g.raw([
+        '-c',
+        'user.name=github-actions[bot]',
+        '-c',
+        'user.email=41898282+github-actions[bot]@users.noreply.github.com',
+        'commit',
+        '--no-verify',
+        '-m',
+        message,
+        '--',
+        ...paths,
+    ]);
+    return (await g.revparse(['HEAD'])).trim();
+}
+/** Pushes a commit to a branch of a remote, authenticated with the token for an https remote. */
+async function pushCommit(dir, remote, commit, branch, opts = {}) {
+    const auth = await authConfig(dir, await remoteUrl(dir, remote), opts.token);
+    await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
+}
+async function remoteUrl(dir, remote) {
+    return (await git(dir).raw(['remote', 'get-url', remote])).trim();
+}
+/**
+ * The header actions/checkout sets, for a token and an https remote, unless the checkout already
+ * persisted one (two Authorization headers make GitHub refuse the push).
+ */
+async function authConfig(dir, url, token) {
+    if (!token || !/^https:\/\//.test(url))
+        return [];
+    const origin = new URL(url).origin;
+    const key = `http.${origin}/.extraheader`;
+    const persisted = await git(dir)
+        .raw(['config', '--get-all', key])
+        .catch(() => '');
+    if (persisted.trim())
+        return [];
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    return ['-c', `${key}=AUTHORIZATION: basic ${basic}`];
+}
+/**
+ * Whether a file of the checkout is merged: its bytes equal the blob at the remote's default
+ * branch as last fetched (see knownDefaultBranch). No network: the
+ * caller says `git pull` first. 'no-git' outside a git checkout or without that remote.
+ */
+function mergedState(dir, remote, absPath, bytes) {
+    const run = (args) => spawnSync('git', args, { cwd: dir, maxBuffer: 1 << 26 });
+    const top = run(['rev-parse', '--show-toplevel']);
+    if (top.status !== 0)
+        return 'no-git';
+    if (run(['remote', 'get-url', remote]).status !== 0)
+        return 'no-git';
+    const ref = `refs/remotes/${remote}/${knownDefaultBranch(dir, remote)}`;
+    const rel = relative(top.stdout.toString().trim(), resolve(absPath)).split('\\').join('/');
+    const blob = run(['cat-file', 'blob', `${ref}:${rel}`]);
+    if (blob.status !== 0)
+        return 'absent';
+    return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
+}
+/**
+ * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
+ * clone of a fork), else `origin`. Local only, no network.
+ */
+function upstreamRemote(dir) {
+    const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n') ?? [];
+    return remotes.includes('upstream') ? 'upstream' : remotes.includes('origin') ? 'origin' : undefined;
+}
+/**
+ * The default branch of a remote as this checkout last saw it, without relying on
+ * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
+ * first of main and master the remote has, else main.
+ */
+function knownDefaultBranch(dir, remote) {
+    const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
+    if (head.status === 0)
+        return head.stdout
+            .toString()
+            .trim()
+            .slice(remote.length + 1);
+    for (const b of ['main', 'master'])
+        if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
+            return b;
+    return 'main';
+}
+/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
+function localWhere(dir) {
+    const remote = upstreamRemote(dir) ?? 'origin';
+    return { ceremoniesDir: 'ceremonies', defaultBranch: knownDefaultBranch(dir, remote), upstream: remote };
+}
+//# sourceMappingURL=git.js.map
+;// CONCATENATED MODULE: ./lib/action/judge.js
+/**
+ * What makes the Action a judge a pull request cannot steer (docs/maintainers.md, "Threat model"):
+ *
+ * - the rules come from the base: maintainers and directories are read from
+ *   `.github/sss-tool.json` at the commit the pull request merges into, never from the pull
+ *   request (its workflow inputs are only a fallback for a repository without that file);
+ * - the diff is against what will really merge: the merge commit's first parent;
+ * - a change to the judge itself (workflows, that file, action.yml, dist/) is a maintainers-only
+ *   change, and the report says so first;
+ * - the push is bound: the event's sender must be the artifacts' author;
+ * - identities are bound to GitHub accounts through their SSH signing keys (src/ceremony/binding.ts).
+ */
+
+
+
+
+
+
+
+
+/** The repository's own rules for the Action, read at the base of every pull request. */
+const CONFIG_PATH = '.github/sss-tool.json';
+const dir = schemas_string()
+    .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9._/-]{1,200}$/, 'expected a directory inside the repository')
+    .transform((d) => d.replace(/^\.\/+/, '').replace(/\/+$/, ''))
+    .refine((d) => d !== '' && d !== '.' && !d.split('/').includes('.'), 'expected a directory below the repository root');
+const RepositoryConfig = strictObject({
+    format: literal('sss-tool/repository@1'),
+    maintainers: array(schemas_string()).max(100),
+    ceremoniesDir: dir.optional(),
+    publicInfoDir: dir.optional(),
+});
+/** Files that make up the judge: a change to any of them is a maintainers-only change. */
+function judgePath(path) {
+    return path.startsWith('.github/') || path === 'action.yml' || path === 'action.yaml' || path.startsWith('dist/');
+}
+/**
+ * A maintainers list as people write it in a template: `<your-login>` cannot be a GitHub login
+ * (logins are letters, digits and single hyphens), so a placeholder left in place stops the run
+ * instead of silently naming nobody, or someone.
+ */
+function checkMaintainers(logins, where) {
+    for (const l of logins)
+        if (!githubLogin.safeParse(l).success)
+            throw new errors_SssError(`${JSON.stringify(l.length > 40 ? `${l.slice(0, 40)}…` : l)} is not a GitHub login${/[<>]/.test(l) ? " (the template's placeholder: put your maintainers' logins there)" : ''}; the Action refuses to run until the maintainers are real logins`, { file: where === 'inputs' ? undefined : CONFIG_PATH, field: 'maintainers' });
+}
+/** `.github/sss-tool.json` as it is at `rev`, or undefined when that commit has none. */
+function readConfigAt(ws, rev) {
+    const ls = (0,external_node_child_process_namespaceObject.spawnSync)('git', ['ls-tree', '-l', rev, '--', CONFIG_PATH], { cwd: ws, encoding: 'utf8' });
+    if (ls.status !== 0 && rev === 'HEAD')
+        return undefined; // status mode outside a git checkout
+    if (ls.status !== 0)
+        throw new errors_SssError(`git ls-tree ${rev} failed: ${ls.stderr.trim()}`);
+    const entry = /^(\d+) (\w+) ([0-9a-f]+)\s+(\d+|-)\t/.exec(ls.stdout);
+    if (!entry)
+        return undefined;
+    if (entry[1] !== '100644' && entry[1] !== '100755')
+        throw new errors_SssError(`not a regular file (git mode ${entry[1]})`, { file: CONFIG_PATH });
+    if (Number(entry[4]) > 64 * 1024)
+        throw new errors_SssError('larger than 64 kB', { file: CONFIG_PATH });
+    const blob = (0,external_node_child_process_namespaceObject.spawnSync)('git', ['cat-file', 'blob', entry[3]], { cwd: ws, encoding: 'utf8' });
+    const config = parseWith(RepositoryConfig, parseJson(blob.stdout, CONFIG_PATH), CONFIG_PATH);
+    checkMaintainers(config.maintainers, CONFIG_PATH);
+    return config;
+}
+/** The inputs with the repository's rules at `rev` applied; the workflow inputs only without the file. */
+function rulesAt(ws, rev, inputs) {
+    const config = readConfigAt(ws, rev);
+    if (!config) {
+        checkMaintainers(inputs.maintainers, 'inputs');
+        return { inputs, source: 'inputs' };
+    }
+    return {
+        inputs: {
+            ...inputs,
+            maintainers: config.maintainers,
+            ceremoniesDir: config.ceremoniesDir ?? 'ceremonies',
+            publicInfoDir: config.publicInfoDir ?? 'public_info',
+        },
+        source: 'file',
+    };
+}
+/**
+ * The commit the pull request's changes are measured from. actions/checkout checks out
+ * refs/pull/N/merge, whose first parent is the base branch as it will be merged into:
+ * `pull_request.base.sha` can lag behind it. A checkout of the head itself (no merge commit) falls
+ * back to the merge base with the event's base.
+ */
+async function diffBase(ws, head, eventBase, eventHead) {
+    const parents = (0,external_node_child_process_namespaceObject.spawnSync)('git', ['rev-list', '--parents', '-n', '1', head], { cwd: ws, encoding: 'utf8' })
+        .stdout.trim()
+        .split(' ')
+        .slice(1);
+    // Only GitHub's test merge (second parent: the pull request's head) says where the base is. A
+    // checkout of a head that is itself a merge ("Update branch") would otherwise hide the branch's
+    // earlier commits behind its first parent.
+    if (parents.length === 2 && eventHead && parents[1] === eventHead)
+        return parents[0];
+    if (!eventBase || !(await commitOf(ws, eventBase)))
+        throw new errors_SssError(`the checkout lacks the pull request's base commit ${eventBase ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`);
+    return mergeBase(ws, eventBase, head);
+}
+const judge_sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
+/** Files only maintainers add: manifests, repository files, the judge; everything else under a ceremony is a participant's. */
+function participantFile(path, ceremoniesDir) {
+    const where = classifyPath(path, ceremoniesDir);
+    return where !== undefined && where.role !== 'ceremony';
+}
+/**
+ * The push is bound to the author: a participant's artifacts arrive only in the author's own
+ * pushes; a maintainer may push maintainer files onto someone's pull request, nothing else; and
+ * nobody else may push at all. Each refusal names the pusher.
+ */
+function pushProblems(changes, p) {
+    if (!p.sender)
+        return [new errors_SssError('the pull_request event names no sender: cannot tell who pushed these changes')];
+    if (judge_sameLogin(p.sender, p.author))
+        return [];
+    const maintainer = p.maintainers.some((m) => judge_sameLogin(m, p.sender));
+    const out = [];
+    for (const c of changes) {
+        if (participantFile(c.path, p.ceremoniesDir))
+            out.push(new errors_SssError(`pushed by @${p.sender}, not by the pull request's author @${p.author}: a participant's artifacts arrive only in their own pushes (the author pushes again, or updates the branch)`, { file: c.path, culprit: p.sender }));
+        else if (!maintainer)
+            out.push(new errors_SssError(`pushed by @${p.sender}, who is neither the pull request's author @${p.author} nor a maintainer`, {
+                file: c.path,
+                culprit: p.sender,
+            }));
+    }
+    return out;
+}
+/**
+ * The identities this pull request adds (round-1 artifacts, join requests), each bound to its
+ * login's SSH signing keys unless the ceremony opted out in a manifest already merged at the base:
+ * an opt-out arriving with the identities themselves does not count.
+ */
+async function bindingProblems(changes, ceremoniesDir, head, base, keysOf) {
+    const ids = [];
+    const optedOut = new Set();
+    for (const c of changes) {
+        if (c.status !== 'A' || !c.content)
+            continue;
+        const where = classifyPath(c.path, ceremoniesDir);
+        if (!where)
+            continue;
+        const kind = ceremonyKind(head.ceremony(where.ceremony).tree);
+        if (!IDENTITY_ROLES[kind]?.includes(where.role))
+            continue;
+        const merged = base().ceremony(where.ceremony).tree?.manifest?.value;
+        if (merged && bindingOf(merged) === 'pull-request-author') {
+            optedOut.add(where.ceremony);
+            continue;
+        }
+        let value;
+        try {
+            value = JSON.parse(Buffer.from(c.content).toString('utf8'));
+        }
+        catch {
+            continue; // the audit reports the malformed file
+        }
+        const id = declaredIdentity(c.path, value);
+        if (id)
+            ids.push(id);
+    }
+    return { errors: await checkBindings(ids, keysOf), optedOut: [...optedOut] };
+}
+/** The first line of the report when the pull request changes the judge. */
+function judgeNotice(changes, author, maintainers) {
+    // A path is the pull request's to choose: inside a code span, without anything that could end it.
+    const judge = changes
+        .filter((c) => judgePath(c.path))
+        .map((c) => `\`${c.path
+        .replace(/[^\x20-\x7e]/g, '?')
+        .replace(/[`|<>\\]/g, '')
+        .slice(0, 120)}\``);
+    if (!judge.length)
+        return undefined;
+    const isMaintainer = author !== undefined && maintainers.some((m) => judge_sameLogin(m, author));
+    return `⚠️ **Maintainers-only change**: this pull request changes the judge (${judge.slice(0, 6).join(', ')}${judge.length > 6 ? `, and ${judge.length - 6} more` : ''}).${isMaintainer ? '' : ' Only a maintainer may change it.'} A check run by a workflow this pull request changes proves nothing unless the workflow is required from a protected ref (docs/maintainers.md).`;
+}
+/**
+ * A join ceremony's first pull request (its manifest arrives) starts from the group as the base
+ * has it: `extends` must be the group's current tip. The audit alone would leave a join that
+ * extends an unknown ceremony "waiting" (valid), and its request unchecked.
+ */
+function joinStartProblems(changes, ceremoniesDir, head, base) {
+    const out = [];
+    for (const c of changes) {
+        const where = classifyPath(c.path, ceremoniesDir);
+        if (c.status !== 'A' || where?.role !== 'ceremony' || ceremonyKind(head.ceremony(where.ceremony).tree) !== 'join')
+            continue;
+        const ext = head.ceremony(where.ceremony).tree?.manifest?.value?.extends;
+        const group = base().state.group;
+        const tip = group?.ceremonies[group.ceremonies.length - 1]?.id;
+        if (!tip)
+            out.push(new errors_SssError('a join needs a complete group on the base branch, and there is none', {
+                file: c.path,
+                field: 'extends',
+            }));
+        else if (ext !== tip)
+            out.push(new errors_SssError(`extends ${typeof ext === 'string' ? JSON.stringify(ext.slice(0, 63)) : 'nothing'}, but the group on the base branch is the one after ${tip}: a join starts from the group's current tip`, { file: c.path, field: 'extends' }));
+    }
+    return out;
+}
+//# sourceMappingURL=judge.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/markdown.js
 /**
  * Escaping for every user-controlled string the Action writes into Markdown (the job summary, the
@@ -56805,30 +61999,6 @@ function mdShell(lines) {
     return [`${fence}sh`, ...body, fence].join('\n');
 }
 //# sourceMappingURL=markdown.js.map
-;// CONCATENATED MODULE: ./lib/ceremony/publish.js
-/** public_info/: the files a group's users read, generated from the verified transcript. */
-
-
-
-const PUBLIC_FILES = ['public_key.txt', 'peers_list.txt', 'group.json'];
-/** The exact contents of each public_info file for a group. */
-function publicInfoFiles(group) {
-    const peers = [...group.participants]
-        .sort((a, b) => (a.moniker < b.moniker ? -1 : a.moniker > b.moniker ? 1 : 0))
-        .map((p) => `${p.moniker} ${p.endpoint ?? '-'}\n`)
-        .join('');
-    return {
-        'public_key.txt': group.publicKey + '\n',
-        'peers_list.txt': peers,
-        'group.json': toFileText(group),
-    };
-}
-/** Which public_info files differ from what the group yields (missing counts as differing). */
-function stalePublicFiles(dir, group) {
-    const want = publicInfoFiles(group);
-    return PUBLIC_FILES.filter((f) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)) || (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, f), 'utf8') !== want[f]);
-}
-//# sourceMappingURL=publish.js.map
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
@@ -62041,8 +67211,6 @@ throttling.triggersNotification = triggersNotification;
 
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var lib = __nccwpck_require__(2203);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./lib/github/repo.js
 /**
  * Which GitHub repository, and with which token: plain string work, kept apart from Octokit so the
@@ -62205,3747 +67373,6 @@ async function upsertPullRequest(o, r, pr) {
     return { number: open.number, url: open.html_url, action: 'updated' };
 }
 //# sourceMappingURL=api.js.map
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./node_modules/@simple-git/args-pathspec/dist/index.mjs
-const t = /* @__PURE__ */ new WeakMap();
-function dist_c(...n) {
-  const e = new String(n);
-  return t.set(e, n), e;
-}
-function dist_r(n) {
-  return n instanceof String && t.has(n);
-}
-function dist_o(n) {
-  return t.get(n) ?? [];
-}
-
-//# sourceMappingURL=index.mjs.map
-
-// EXTERNAL MODULE: ./node_modules/@kwsites/file-exists/dist/index.js
-var dist = __nccwpck_require__(7117);
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __nccwpck_require__(2830);
-// EXTERNAL MODULE: ./node_modules/@kwsites/promise-deferred/dist/index.js
-var promise_deferred_dist = __nccwpck_require__(9997);
-;// CONCATENATED MODULE: ./node_modules/@simple-git/argv-parser/dist/index.mjs
-
-function* x(e, n) {
-  const t = n === "global";
-  for (const o of e)
-    o.isGlobal === t && (yield o);
-}
-const P = /* @__PURE__ */ new Set([
-  "--add",
-  "--edit",
-  "--remove-section",
-  "--rename-section",
-  "--replace-all",
-  "--unset",
-  "--unset-all",
-  "-e"
-]), S = /* @__PURE__ */ new Set([
-  "--get",
-  "--get-all",
-  "--get-color",
-  "--get-colorbool",
-  "--get-regexp",
-  "--get-urlmatch",
-  "--list",
-  "-l"
-]), E = /* @__PURE__ */ new Set([
-  "edit",
-  "remove-section",
-  "rename-section",
-  "set",
-  "unset"
-]), F = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
-function A(e, n) {
-  for (const { name: o } of x(e, "task")) {
-    if (P.has(o))
-      return w(!0, n);
-    if (S.has(o))
-      return w(!1, n);
-  }
-  const t = n.at(0)?.toLowerCase();
-  return t === void 0 ? null : E.has(t) ? w(!0, n.slice(1)) : F.has(t) ? w(!1, n.slice(1)) : n.length === 1 ? w(!1, n) : w(!0, n);
-}
-function w(e = !1, n = []) {
-  const t = n.at(0)?.toLowerCase();
-  return t === void 0 ? null : {
-    isWrite: e,
-    isRead: !e,
-    key: t,
-    value: n.at(1)
-  };
-}
-function O(e, n) {
-  return n.isWrite && n.value !== void 0 ? { key: n.key, value: n.value, scope: e } : { key: n.key, scope: e };
-}
-function G(e) {
-  const n = e?.indexOf("=") || -1;
-  return !e || n < 0 ? null : {
-    key: e.slice(0, n).trim().toLowerCase(),
-    value: e.slice(n + 1)
-  };
-}
-function M(e) {
-  for (const { name: n } of x(e, "task"))
-    switch (n) {
-      case "--global":
-        return "global";
-      case "--system":
-        return "system";
-      case "--worktree":
-        return "worktree";
-      case "--local":
-        return "local";
-      case "--file":
-      case "-f":
-        return "file";
-    }
-  return "local";
-}
-function N({ name: e }) {
-  if (e === "-c" || e === "--config")
-    return "inline";
-  if (e === "--config-env")
-    return "env";
-}
-function* $(e) {
-  for (const n of e) {
-    const t = N(n), o = t && G(n.value);
-    o && (yield {
-      ...o,
-      scope: t
-    });
-  }
-}
-function dist_D(e, n, t) {
-  const o = {
-    read: [],
-    write: [...$(n)]
-  };
-  return e === "config" && L(
-    o,
-    M(n),
-    A(n, t)
-  ), o;
-}
-function L(e, n, t) {
-  if (t === null)
-    return;
-  const o = O(n, t);
-  t.isWrite ? e.write.push(o) : e.read.push(o);
-}
-const C = {
-  short: /* @__PURE__ */ new Map([
-    ["c", !0]
-    //  -c <k=v>    set config key for this invocation
-  ])
-}, I = {
-  short: new Map([
-    ["C", !0],
-    //  -C <path>   change working directory
-    ["P", !1],
-    // -P          no pager (alias for --no-pager)
-    ["h", !1],
-    // -h          help
-    ["p", !1],
-    // -p          paginate
-    ["v", !1],
-    // -v          version
-    ...C.short.entries()
-  ]),
-  long: /* @__PURE__ */ new Set([
-    "attr-source",
-    "config-env",
-    "exec-path",
-    "git-dir",
-    "list-cmds",
-    "namespace",
-    "super-prefix",
-    "work-tree"
-  ])
-}, R = {
-  clone: {
-    short: /* @__PURE__ */ new Map([
-      ["b", !0],
-      // -b <branch>
-      ["j", !0],
-      // -j <n>          parallel jobs
-      ["l", !1],
-      // -l local
-      ["n", !1],
-      // -n no-checkout
-      ["o", !0],
-      // -o <name>       remote name
-      ["q", !1],
-      // -q quiet
-      ["s", !1],
-      // -s shared
-      ["u", !0]
-      // -u <upload-pack>
-    ]),
-    long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
-  },
-  commit: {
-    short: /* @__PURE__ */ new Map([
-      ["C", !0],
-      // -C <commit>  reuse message
-      ["F", !0],
-      // -F <file>    read message from file
-      ["c", !0],
-      // -c <commit>  reedit message
-      ["m", !0],
-      // -m <msg>
-      ["t", !0]
-      // -t <template>
-    ]),
-    long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
-  },
-  config: {
-    short: /* @__PURE__ */ new Map([
-      ["e", !1],
-      // -e  open editor
-      ["f", !0],
-      //  -f <file>
-      ["l", !1]
-      // -l  list
-    ]),
-    long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
-  },
-  fetch: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["upload-pack"])
-  },
-  init: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["template"])
-  },
-  pull: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["upload-pack"])
-  },
-  push: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
-  },
-  rebase: {
-    short: /* @__PURE__ */ new Map([
-      ["X", !0],
-      // -X <option>   strategy option
-      ["f", !1],
-      // -f force-rebase
-      ["i", !1],
-      // -i interactive
-      ["k", !1],
-      // -k keep-base
-      ["m", !1],
-      // -m merge
-      ["n", !1],
-      // -n no-stat
-      ["q", !1],
-      // -q quiet
-      ["r", !1],
-      // -r rebase-merges
-      ["s", !0],
-      // -s <strategy>
-      ["v", !1],
-      // -v verbose
-      ["x", !0]
-      // -x <cmd>      exec
-    ]),
-    long: /* @__PURE__ */ new Set(["exec", "onto", "strategy", "strategy-option"])
-  }
-}, T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
-function B(e) {
-  const n = R[e ?? ""] ?? T;
-  return {
-    short: new Map([...C.short.entries(), ...n.short.entries()]),
-    long: n.long
-  };
-}
-function b(e, n = I) {
-  if (e.startsWith("--")) {
-    const t = e.indexOf("=");
-    if (t > 2)
-      return [{ name: e.slice(0, t), value: e.slice(t + 1), needsNext: !1 }];
-    const o = e.slice(2);
-    return [{ name: e, needsNext: n.long.has(o) }];
-  }
-  if (e.length === 2) {
-    const t = e.charAt(1), o = n.short.get(t);
-    return [{ name: e, needsNext: o === !0 }];
-  }
-  return j(e, n.short);
-}
-function j(e, n) {
-  const t = e.slice(1).split(""), o = [];
-  for (let a = 0; a < t.length; a++) {
-    const s = t[a], r = n.get(s);
-    if (r === void 0)
-      return [{ name: e, needsNext: !1 }];
-    if (r) {
-      const i = t.slice(a + 1).join("");
-      if (i && ![...i].every((m) => n.has(m)))
-        return o.push({ name: `-${s}`, value: i, needsNext: !1 }), o;
-    }
-    o.push({ name: `-${s}`, needsNext: r });
-  }
-  return o;
-}
-function W(e, n = []) {
-  let t = 0;
-  for (; t < e.length; ) {
-    const o = String(e[t]);
-    if (!o.startsWith("-") || o.length < 2) break;
-    const a = b(o);
-    let s = t + 1;
-    for (const r of a) {
-      const i = {
-        name: r.name,
-        value: r.value,
-        absorbedNext: !1,
-        isGlobal: !0
-      };
-      r.needsNext && i.value === void 0 && s < e.length && (i.value = String(e[s]), i.absorbedNext = !0, s++), n.push(i);
-    }
-    t = s;
-  }
-  return { flags: n, taskIndex: t };
-}
-function V(e, n, t = []) {
-  const o = B(n), a = [], s = [];
-  let r = 0;
-  for (; r < e.length; ) {
-    const i = e[r];
-    if (dist_r(i)) {
-      s.push(...dist_o(i)), r++;
-      continue;
-    }
-    const p = String(i);
-    if (p === "--") {
-      for (let d = r + 1; d < e.length; d++) {
-        const g = e[d];
-        dist_r(g) ? s.push(...dist_o(g)) : s.push(String(g));
-      }
-      break;
-    }
-    if (!p.startsWith("-") || p.length < 2) {
-      a.push(p), r++;
-      continue;
-    }
-    const m = b(p, o);
-    let u = r + 1;
-    for (const d of m) {
-      const g = {
-        name: d.name,
-        value: d.value,
-        absorbedNext: !1,
-        isGlobal: !1
-      };
-      d.needsNext && g.value === void 0 && u < e.length && !dist_r(e[u]) && (g.value = String(e[u]), g.absorbedNext = !0, u++), t.push(g);
-    }
-    r = u;
-  }
-  return { flags: t, positionals: a, pathspecs: s };
-}
-function* q({
-  write: e
-}) {
-  for (const n of e)
-    for (const t of K) {
-      const o = t(n.key);
-      o && (yield o);
-    }
-}
-function f(e, n, t = String(e)) {
-  const o = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
-  return function(s) {
-    if (o.test(s))
-      return {
-        category: n,
-        message: `Configuring ${t} is not permitted without enabling ${n}`
-      };
-  };
-}
-function l(e, n) {
-  const t = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
-  return f(t, n, e);
-}
-const K = [
-  f("alias", "allowUnsafeAlias"),
-  f("core.askPass", "allowUnsafeAskPass"),
-  f("core.editor", "allowUnsafeEditor"),
-  f("core.fsmonitor", "allowUnsafeFsMonitor"),
-  f("core.gitProxy", "allowUnsafeGitProxy"),
-  f("core.hooksPath", "allowUnsafeHooksPath"),
-  f("core.pager", "allowUnsafePager"),
-  f("core.sshCommand", "allowUnsafeSshCommand"),
-  l("credential.helper", "allowUnsafeCredentialHelper"),
-  l("diff.command", "allowUnsafeDiffExternal"),
-  f("diff.external", "allowUnsafeDiffExternal"),
-  l("difftool.cmd", "allowUnsafeDiffExternal"),
-  l("diff.textconv", "allowUnsafeDiffTextConv"),
-  l("filter.clean", "allowUnsafeFilter"),
-  l("filter.process", "allowUnsafeFilter"),
-  l("filter.smudge", "allowUnsafeFilter"),
-  l("gpg.program", "allowUnsafeGpgProgram"),
-  f("include.path", "allowUnsafeInclude"),
-  l("includeIf", "allowUnsafeInclude"),
-  f("init.templateDir", "allowUnsafeTemplateDir"),
-  l("pager.", "allowUnsafePager"),
-  l("merge.driver", "allowUnsafeMergeDriver"),
-  l("mergetool.path", "allowUnsafeMergeDriver"),
-  l("mergetool.cmd", "allowUnsafeMergeDriver"),
-  l("protocol.allow", "allowUnsafeProtocolOverride"),
-  l("remote.receivepack", "allowUnsafePack"),
-  l("remote.uploadpack", "allowUnsafePack"),
-  f("uploadpack.packObjectsHook", "allowUnsafePack"),
-  f("sequence.editor", "allowUnsafeEditor"),
-  l("submodule.update", "allowUnsafeSubmodule"),
-  l("tar.command", "allowUnsafeCommandBinaries"),
-  l("trailer.cmd", "allowUnsafeCommandBinaries"),
-  l("trailer.command", "allowUnsafeCommandBinaries"),
-  l("url.insteadOf", "allowUnsafeUrlRewrite")
-];
-function* H(e, n) {
-  for (const t of n)
-    for (const o of X) {
-      const a = o(e, t);
-      a && (yield a);
-    }
-}
-function c(e, n, t, { name: o = String(n), globalOnly: a = !1, withValue: s = !1 } = {}) {
-  const r = typeof n == "string" ? new RegExp(`\\s*${n.toLowerCase()}`) : n, i = `Use of ${e ? `${e} with option ` : ""}${o} is not permitted without enabling ${t}`;
-  return function(m, u) {
-    if (!(e && m !== e) && !(a && !u.isGlobal) && !(s && u.value === void 0) && r.test(u.name))
-      return {
-        category: t,
-        message: i
-      };
-  };
-}
-const h = { globalOnly: !0, withValue: !0 }, X = [
-  c(null, /--(upload|receive)-pack/, "allowUnsafePack", {
-    name: "--upload-pack or --receive-pack"
-  }),
-  c("clone", /^-\w*u/, "allowUnsafePack"),
-  c("clone", "--u", "allowUnsafePack"),
-  c("push", /^--exec$/, "allowUnsafePack", { name: "--exec" }),
-  // `git` accepts unambiguous abbreviations of long options, so `--ex` and `--exe` are `--exec`
-  c("rebase", /^(-x|--ex(ec?)?)$/, "allowUnsafeExec", { name: "-x or --exec" }),
-  c(null, "--template", "allowUnsafeTemplateDir"),
-  c(null, "--exec-path", "allowUnsafeExec", h),
-  // `git` reads the configuration of whichever repository these name, so the
-  // directory alone is enough to deliver config the argv guards never see
-  c(null, "--git-dir", "allowUnsafeConfigPaths", h),
-  c(null, "--work-tree", "allowUnsafeConfigPaths", h),
-  c(null, /^-C$/, "allowUnsafeConfigPaths", { ...h, name: "-C" })
-];
-function k(e, n, t) {
-  return [...H(e, n), ...q(t)];
-}
-function Y(...e) {
-  const { flags: n, taskIndex: t } = W(e), o = t < e.length ? String(e[t]).toLowerCase() : null, a = o !== null ? e.slice(t + 1) : [], { positionals: s, pathspecs: r } = V(a, o, n), i = dist_D(o, n, s);
-  return {
-    task: o,
-    flags: n.map(J),
-    paths: r,
-    config: i,
-    vulnerabilities: z(k(o, n, i))
-  };
-}
-function z(e) {
-  return Object.defineProperty(e, "vulnerabilities", {
-    value: e
-  });
-}
-function J({ value: e, name: n }) {
-  return e !== void 0 ? { name: n, value: e } : { name: n };
-}
-const y = {
-  editor: "allowUnsafeEditor",
-  git_askpass: "allowUnsafeAskPass",
-  git_config_global: "allowUnsafeConfigPaths",
-  git_config_system: "allowUnsafeConfigPaths",
-  git_config_count: "allowUnsafeConfigEnvCount",
-  git_config_parameters: "allowUnsafeConfigEnvCount",
-  git_config: "allowUnsafeConfigPaths",
-  git_editor: "allowUnsafeEditor",
-  git_exec_path: "allowUnsafeExec",
-  git_external_diff: "allowUnsafeDiffExternal",
-  git_pager: "allowUnsafePager",
-  git_proxy_command: "allowUnsafeGitProxy",
-  git_template_dir: "allowUnsafeTemplateDir",
-  git_sequence_editor: "allowUnsafeEditor",
-  git_ssh: "allowUnsafeSshCommand",
-  git_ssh_command: "allowUnsafeSshCommand",
-  pager: "allowUnsafePager",
-  prefix: "allowUnsafeConfigPaths",
-  ssh_askpass: "allowUnsafeAskPass",
-  visual: "allowUnsafeEditor"
-};
-function* Q(e) {
-  const n = parseInt(e.git_config_count ?? "0", 10);
-  for (let t = 0; t < n; t++) {
-    const o = e[`git_config_key_${t}`], a = e[`git_config_value_${t}`];
-    o !== void 0 && (yield { key: o.toLowerCase().trim(), value: a, scope: "env" });
-  }
-}
-function* Z(e) {
-  for (const n of Object.keys(e))
-    if (_(n)) {
-      const t = y[n];
-      yield {
-        category: t,
-        message: `Use of "${n.toUpperCase()}" is not permitted without enabling ${t}`
-      };
-    }
-}
-function _(e) {
-  return Object.hasOwn(y, e);
-}
-function ee(e) {
-  const n = {};
-  for (const [t, o] of Object.entries(e)) {
-    const a = t.toLowerCase().trim();
-    (_(a) || a.startsWith("git")) && (n[a] = String(o));
-  }
-  return n;
-}
-function ne(e) {
-  const n = ee(e), t = {
-    read: [],
-    write: [...Q(n)]
-  }, o = [
-    ...Z(n),
-    ...k(null, [], t)
-  ];
-  return {
-    config: t,
-    vulnerabilities: o
-  };
-}
-function oe(e, n) {
-  return [...Y(...e).vulnerabilities, ...ne(n).vulnerabilities];
-}
-
-//# sourceMappingURL=index.mjs.map
-
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-;// CONCATENATED MODULE: ./node_modules/simple-git/dist/index.mjs
-
-
-
-
-
-
-
-
-
-class dist_O extends Error {
-  constructor(e, n) {
-    super(n), this.task = e, Object.setPrototypeOf(this, new.target.prototype);
-  }
-}
-class Ae extends dist_O {
-  constructor(e, n) {
-    super(void 0, n), this.config = e;
-  }
-}
-class dist_A extends dist_O {
-  constructor(e, n, r) {
-    super(e, r), this.task = e, this.plugin = n, Object.setPrototypeOf(this, new.target.prototype);
-  }
-}
-class at extends dist_O {
-  constructor(e, n) {
-    super(void 0, n || String(e)), this.git = e;
-  }
-}
-class xe extends dist_O {
-  constructor(e) {
-    super(void 0, e);
-  }
-}
-const dist_I = "\0", dist_W = () => {
-};
-function Ne(t) {
-  return typeof t != "function" ? dist_W : t;
-}
-function $e(t) {
-  return typeof t == "function" && t !== dist_W;
-}
-function Pe(t, e) {
-  const n = t.indexOf(e);
-  return n <= 0 ? [t, ""] : [t.substr(0, n), t.substr(n + 1)];
-}
-function Me(t, e = 0) {
-  return Dt(t) && t.length > e ? t[e] : void 0;
-}
-function dist_N(t, e = 0) {
-  if (Dt(t) && t.length > e)
-    return t[t.length - 1 - e];
-}
-function Dt(t) {
-  return Bt(t);
-}
-function dist_H(t = "", e = !0, n = `
-`) {
-  return t.split(n).reduce((r, s) => {
-    const o = e ? s.trim() : s;
-    return o && r.push(o), r;
-  }, []);
-}
-function ut(t, e) {
-  return dist_H(t, !0).map((n) => e(n));
-}
-function Lt(t) {
-  return (0,dist.exists)(t, dist.FOLDER);
-}
-function dist_S(t, e) {
-  return Array.isArray(t) ? t.includes(e) || t.push(e) : t.add(e), e;
-}
-function De(t, e) {
-  return Array.isArray(t) && !t.includes(e) && t.push(e), t;
-}
-function ct(t, e) {
-  if (Array.isArray(t)) {
-    const n = t.indexOf(e);
-    n >= 0 && t.splice(n, 1);
-  } else
-    t.delete(e);
-  return e;
-}
-const ft = Object.prototype.toString.call.bind(Object.prototype.toString);
-function v(t) {
-  return Array.isArray(t) ? t : [t];
-}
-function jt(t) {
-  return t.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
-}
-function dist_L(t) {
-  return v(t).map((e) => e instanceof String ? e : String(e));
-}
-function p(t, e = 0) {
-  if (t == null)
-    return e;
-  const n = parseInt(t, 10);
-  return Number.isNaN(n) ? e : n;
-}
-function U(t, e) {
-  const n = [];
-  for (let r = 0, s = t.length; r < s; r++)
-    n.push(e, t[r]);
-  return n;
-}
-function dist_F(t) {
-  return (Array.isArray(t) ? Buffer.concat(t) : t).toString("utf-8");
-}
-function Le(t) {
-  return t ? Buffer.isBuffer(t) ? t.length : Buffer.byteLength(t) : 0;
-}
-function je(t, e) {
-  const n = {};
-  return e.forEach((r) => {
-    t[r] !== void 0 && (n[r] = t[r]);
-  }), n;
-}
-function wt(t = 0) {
-  return new Promise((e) => setTimeout(e, t));
-}
-function bt(t) {
-  if (t !== !1)
-    return t;
-}
-function d(t, e, n) {
-  return e(t) ? t : arguments.length > 2 ? n : void 0;
-}
-const dist_K = (t) => Array.isArray(t);
-function st(t, e) {
-  const n = dist_r(t) ? "string" : typeof t;
-  return /number|string|boolean/.test(n) && (!e || !e.includes(n));
-}
-const m = (t) => typeof t == "string" || dist_r(t), Be = (t) => m(t) || Buffer.isBuffer(t), dist_G = (t) => m(t) || Array.isArray(t) && t.every(m);
-function lt(t) {
-  return !!t && ft(t) === "[object Object]";
-}
-function Ie(t) {
-  return typeof t == "function";
-}
-const Bt = (t) => t == null || "number|boolean|function".includes(typeof t) ? !1 : typeof t.length == "number";
-var dist_V = /* @__PURE__ */ ((t) => (t[t.SUCCESS = 0] = "SUCCESS", t[t.ERROR = 1] = "ERROR", t[t.NOT_FOUND = -2] = "NOT_FOUND", t[t.UNCLEAN = 128] = "UNCLEAN", t))(dist_V || {});
-class dist_z {
-  constructor(e, n) {
-    this.stdOut = e, this.stdErr = n;
-  }
-  asStrings() {
-    return new dist_z(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
-  }
-}
-function Ue() {
-  throw new Error("LineParser:useMatches not implemented");
-}
-class dist_l {
-  constructor(e, n) {
-    this.matches = [], this.useMatches = Ue, this.parse = (r, s) => (this.resetMatches(), this._regExp.every((o, i) => this.addMatch(o, i, r(i))) ? this.useMatches(s, this.prepareMatches()) !== !1 : !1), this._regExp = Array.isArray(e) ? e : [e], n && (this.useMatches = n);
-  }
-  resetMatches() {
-    this.matches.length = 0;
-  }
-  prepareMatches() {
-    return this.matches;
-  }
-  addMatch(e, n, r) {
-    const s = r && e.exec(r);
-    return s && this.pushMatch(n, s), !!s;
-  }
-  pushMatch(e, n) {
-    this.matches.push(...n.slice(1));
-  }
-}
-class dist_x extends dist_l {
-  addMatch(e, n, r) {
-    return /^remote:\s/.test(String(r)) && super.addMatch(e, n, r);
-  }
-  pushMatch(e, n) {
-    (e > 0 || n.length > 1) && super.pushMatch(e, n);
-  }
-}
-const Fe = {
-  binary: "git",
-  maxConcurrentProcesses: 5,
-  config: [],
-  trimmed: !1
-};
-function Ge(...t) {
-  const e = process.cwd(), n = Object.assign(
-    { baseDir: e, ...Fe },
-    ...t.filter((r) => typeof r == "object" && r)
-  );
-  return n.baseDir = n.baseDir || e, n.trimmed = n.trimmed === !0, n;
-}
-function It(t, e = []) {
-  return lt(t) ? Object.keys(t).reduce((n, r) => {
-    const s = t[r];
-    if (dist_r(s))
-      n.push(s);
-    else if (st(s, ["boolean"]))
-      n.push(r + "=" + s);
-    else if (Array.isArray(s))
-      for (const o of s)
-        st(o, ["string", "number"]) || n.push(r + "=" + o);
-    else
-      n.push(r);
-    return n;
-  }, e) : e;
-}
-function dist_h(t, e = 0, n = !1) {
-  const r = [];
-  for (let s = 0, o = e < 0 ? t.length : e; s < o; s++)
-    "string|number".includes(typeof t[s]) && r.push(String(t[s]));
-  return It(ht(t), r), n || r.push(...ze(t)), r;
-}
-function ze(t) {
-  const e = typeof dist_N(t) == "function";
-  return dist_L(d(dist_N(t, e ? 1 : 0), dist_K, []));
-}
-function ht(t) {
-  const e = Ie(dist_N(t));
-  return d(dist_N(t, e ? 1 : 0), lt);
-}
-function u(t, e = !0) {
-  const n = Ne(dist_N(t));
-  return e || $e(n) ? n : void 0;
-}
-function Tt(t, e) {
-  return t(e.stdOut, e.stdErr);
-}
-function dist_E(t, e, n, r = !0) {
-  return v(n).forEach((s) => {
-    for (let o = dist_H(s, r), i = 0, a = o.length; i < a; i++) {
-      const c = (y = 0) => {
-        if (!(i + y >= a))
-          return o[i + y];
-      };
-      e.some(({ parse: y }) => y(c, t));
-    }
-  }), t;
-}
-var qe = /* @__PURE__ */ ((t) => (t.BARE = "bare", t.IN_TREE = "tree", t.IS_REPO_ROOT = "root", t))(qe || {});
-const mt = ({ exitCode: t }, e, n, r) => {
-  if (t === dist_V.UNCLEAN && Ve(e))
-    return n(Buffer.from("false"));
-  r(e);
-}, Ut = (t) => t.trim() === "true";
-function We(t) {
-  switch (t) {
-    case "bare":
-      return Ke();
-    case "root":
-      return He();
-  }
-  return {
-    commands: ["rev-parse", "--is-inside-work-tree"],
-    format: "utf-8",
-    onError: mt,
-    parser: Ut
-  };
-}
-function He() {
-  return {
-    commands: ["rev-parse", "--git-dir"],
-    format: "utf-8",
-    onError: mt,
-    parser(e) {
-      return /^\.(git)?$/.test(e.trim());
-    }
-  };
-}
-function Ke() {
-  return {
-    commands: ["rev-parse", "--is-bare-repository"],
-    format: "utf-8",
-    onError: mt,
-    parser: Ut
-  };
-}
-function Ve(t) {
-  return /(Not a git repository|Kein Git-Repository)/i.test(String(t));
-}
-class Xe {
-  constructor(e) {
-    this.paths = [], this.files = [], this.folders = [], this.dryRun = e;
-  }
-}
-const Ye = /^[a-z]+\s*/i, Qe = /^[a-z]+\s+[a-z]+\s*/i, Je = /\/$/;
-function Ze(t, e) {
-  const n = new Xe(t), r = t ? Qe : Ye;
-  return dist_H(e).forEach((s) => {
-    const o = s.replace(r, "");
-    n.paths.push(o), (Je.test(o) ? n.folders : n.files).push(o);
-  }), n;
-}
-const Ft = [];
-function tn(t) {
-  return {
-    commands: Ft,
-    format: "empty",
-    parser: t
-  };
-}
-function dist_b(t) {
-  return {
-    commands: Ft,
-    format: "empty",
-    parser() {
-      throw typeof t == "string" ? new xe(t) : t;
-    }
-  };
-}
-function g(t, e = !1) {
-  return {
-    commands: t,
-    format: "utf-8",
-    parser(n) {
-      return e ? String(n).trim() : n;
-    }
-  };
-}
-function Gt(t) {
-  return {
-    commands: t,
-    format: "buffer",
-    parser(e) {
-      return e;
-    }
-  };
-}
-function dist_en(t) {
-  return t.format === "buffer";
-}
-function kt(t) {
-  return t.format === "empty" || !t.commands.length;
-}
-const nn = "Git clean interactive mode is not supported", rn = 'Git clean mode parameter ("n" or "f") is required', sn = "Git clean unknown option found in: ";
-var zt = /* @__PURE__ */ ((t) => (t.DRY_RUN = "n", t.FORCE = "f", t.IGNORED_INCLUDED = "x", t.IGNORED_ONLY = "X", t.EXCLUDING = "e", t.QUIET = "q", t.RECURSIVE = "d", t))(zt || {});
-const qt = /* @__PURE__ */ new Set([
-  "i",
-  ...dist_L(Object.values(zt))
-]);
-function on(t, e) {
-  const { cleanMode: n, options: r, valid: s } = cn(t);
-  return n ? s.options ? (r.push(...e), r.some(hn) ? dist_b(nn) : an(n, r)) : dist_b(sn + JSON.stringify(t)) : dist_b(rn);
-}
-function an(t, e) {
-  return {
-    commands: ["clean", `-${t}`, ...e],
-    format: "utf-8",
-    parser(r) {
-      return Ze(t === "n", r);
-    }
-  };
-}
-function un(t) {
-  return Array.isArray(t) && t.every((e) => qt.has(e));
-}
-function cn(t) {
-  let e, n = [], r = { cleanMode: !1, options: !0 };
-  return t.replace(/[^a-z]i/g, "").split("").forEach((s) => {
-    fn(s) ? (e = s, r.cleanMode = !0) : r.options = r.options && ln(n[n.length] = `-${s}`);
-  }), {
-    cleanMode: e,
-    options: n,
-    valid: r
-  };
-}
-function fn(t) {
-  return t === "f" || t === "n";
-}
-function ln(t) {
-  return /^-[a-z]$/i.test(t) && qt.has(t.charAt(1));
-}
-function hn(t) {
-  return /^-[^\-]/.test(t) ? t.indexOf("i") > 0 : t === "--interactive";
-}
-class mn {
-  constructor() {
-    this.files = [], this.values = /* @__PURE__ */ Object.create(null);
-  }
-  get all() {
-    return this._all || (this._all = this.files.reduce((e, n) => Object.assign(e, this.values[n]), {})), this._all;
-  }
-  addFile(e) {
-    if (!(e in this.values)) {
-      const n = dist_N(this.files);
-      this.values[e] = n ? Object.create(this.values[n]) : {}, this.files.push(e);
-    }
-    return this.values[e];
-  }
-  addValue(e, n, r) {
-    const s = this.addFile(e);
-    Object.hasOwn(s, n) ? Array.isArray(s[n]) ? s[n].push(r) : s[n] = [s[n], r] : s[n] = r, this._all = void 0;
-  }
-}
-function pn(t) {
-  const e = new mn();
-  for (const n of Wt(t))
-    e.addValue(n.file, String(n.key), n.value);
-  return e;
-}
-function dn(t, e) {
-  let n = null;
-  const r = [], s = /* @__PURE__ */ new Map();
-  for (const o of Wt(t, e))
-    o.key === e && (r.push(n = o.value), s.has(o.file) || s.set(o.file, []), s.get(o.file).push(n));
-  return {
-    key: e,
-    paths: Array.from(s.keys()),
-    scopes: s,
-    value: n,
-    values: r
-  };
-}
-function gn(t) {
-  return t.replace(/^(file):/, "");
-}
-function* Wt(t, e = null) {
-  const n = t.split("\0");
-  for (let r = 0, s = n.length - 1; r < s; ) {
-    const o = gn(n[r++]);
-    let i = n[r++], a = e;
-    if (i.includes(`
-`)) {
-      const c = Pe(i, `
-`);
-      a = c[0], i = c[1];
-    }
-    yield { file: o, key: a, value: i };
-  }
-}
-var Ht = /* @__PURE__ */ ((t) => (t.system = "system", t.global = "global", t.local = "local", t.worktree = "worktree", t))(Ht || {});
-function dist_Y(t, e) {
-  return typeof t == "string" && Object.hasOwn(Ht, t) ? t : e;
-}
-function yn(t, e, n, r) {
-  const s = ["config", `--${r}`];
-  return n && s.push("--add"), s.push(t, e), {
-    commands: s,
-    format: "utf-8",
-    parser(o) {
-      return o;
-    }
-  };
-}
-function wn(t, e) {
-  const n = ["config", "--null", "--show-origin", "--get-all", t];
-  return e && n.splice(1, 0, `--${e}`), {
-    commands: n,
-    format: "utf-8",
-    parser(r) {
-      return dn(r, t);
-    }
-  };
-}
-function bn(t) {
-  const e = ["config", "--list", "--show-origin", "--null"];
-  return t && e.push(`--${t}`), {
-    commands: e,
-    format: "utf-8",
-    parser(n) {
-      return pn(n);
-    }
-  };
-}
-function Tn() {
-  return {
-    addConfig(t, e, ...n) {
-      return this._runTask(
-        yn(
-          t,
-          e,
-          n[0] === !0,
-          dist_Y(
-            n[1],
-            "local"
-            /* local */
-          )
-        ),
-        u(arguments)
-      );
-    },
-    getConfig(t, e) {
-      return this._runTask(
-        wn(t, dist_Y(e, void 0)),
-        u(arguments)
-      );
-    },
-    listConfig(...t) {
-      return this._runTask(
-        bn(dist_Y(t[0], void 0)),
-        u(arguments)
-      );
-    }
-  };
-}
-var Kt = /* @__PURE__ */ ((t) => (t.ADDED = "A", t.COPIED = "C", t.DELETED = "D", t.MODIFIED = "M", t.RENAMED = "R", t.CHANGED = "T", t.UNMERGED = "U", t.UNKNOWN = "X", t.BROKEN = "B", t))(Kt || {});
-const kn = new Set(Object.values(Kt));
-function _n(t) {
-  return kn.has(t);
-}
-var _t;
-const vn = ["-h"], dist_j = /* @__PURE__ */ Symbol("grepQuery");
-class En {
-  constructor() {
-    this[_t] = [];
-  }
-  *[(_t = dist_j, Symbol.iterator)]() {
-    for (const e of this[dist_j])
-      yield e;
-  }
-  and(...e) {
-    return e.length && this[dist_j].push("--and", "(", ...U(e, "-e"), ")"), this;
-  }
-  param(...e) {
-    return this[dist_j].push(...U(e, "-e")), this;
-  }
-}
-function Sn(...t) {
-  return new En().param(...t);
-}
-function Rn(t) {
-  const e = /* @__PURE__ */ new Set(), n = {};
-  return ut(t, (r) => {
-    const [s, o, i] = r.split(dist_I);
-    e.add(s), (n[s] = n[s] || []).push({
-      line: p(o),
-      path: s,
-      preview: i
-    });
-  }), {
-    paths: e,
-    results: n
-  };
-}
-function On() {
-  return {
-    grep(t) {
-      const e = u(arguments), n = dist_h(arguments);
-      for (const s of vn)
-        if (n.includes(s))
-          return this._runTask(
-            dist_b(`git.grep: use of "${s}" is not supported.`),
-            e
-          );
-      typeof t == "string" && (t = Sn().param(t));
-      const r = ["grep", "--null", "-n", "--full-name", ...n, ...t];
-      return this._runTask(
-        {
-          commands: r,
-          format: "utf-8",
-          parser(s) {
-            return Rn(s);
-          }
-        },
-        e
-      );
-    }
-  };
-}
-var Vt = /* @__PURE__ */ ((t) => (t.MIXED = "mixed", t.SOFT = "soft", t.HARD = "hard", t.MERGE = "merge", t.KEEP = "keep", t))(Vt || {});
-const Cn = dist_L(Object.values(Vt));
-function An(t, e) {
-  const n = ["reset"];
-  return Xt(t) && n.push(`--${t}`), n.push(...e), g(n);
-}
-function xn(t) {
-  if (Xt(t))
-    return t;
-  switch (typeof t) {
-    case "string":
-    case "undefined":
-      return "soft";
-  }
-}
-function Xt(t) {
-  return typeof t == "string" && Cn.includes(t);
-}
-src.formatters.L = (t) => String(Bt(t) ? t.length : "-");
-src.formatters.B = (t) => Buffer.isBuffer(t) ? t.toString("utf8") : ft(t);
-function Nn() {
-  return src("simple-git");
-}
-function vt(t, e, n) {
-  return !e || !String(e).replace(/\s*/, "") ? n ? (r, ...s) => {
-    t(r, ...s), n(r, ...s);
-  } : t : (r, ...s) => {
-    t(`%s ${r}`, e, ...s), n && n(r, ...s);
-  };
-}
-function $n(t, e, { namespace: n }) {
-  if (typeof t == "string")
-    return t;
-  const r = e && e.namespace || "";
-  return r.startsWith(n) ? r.substr(n.length + 1) : r || n;
-}
-function dist_$(t, e, n, r = Nn()) {
-  const s = t && `[${t}]` || "", o = [], i = typeof e == "string" ? r.extend(e) : e, a = $n(d(e, m), i, r);
-  return y(n);
-  function c(w, T) {
-    return dist_S(
-      o,
-      dist_$(t, a.replace(/^[^:]+/, w), T, r)
-    );
-  }
-  function y(w) {
-    const T = w && `[${w}]` || "", k = i && vt(i, T) || dist_W, C = vt(r, `${s} ${T}`, k);
-    return Object.assign(i ? k : C, {
-      label: t,
-      sibling: c,
-      info: C,
-      step: y
-    });
-  }
-}
-const dist_M = class M {
-  constructor(e = "GitExecutor") {
-    this.logLabel = e, this._queue = /* @__PURE__ */ new Map();
-  }
-  withProgress(e) {
-    return this._queue.get(e);
-  }
-  createProgress(e) {
-    const n = M.getName(e.commands[0]), r = dist_$(this.logLabel, n);
-    return {
-      task: e,
-      logger: r,
-      name: n
-    };
-  }
-  push(e) {
-    const n = this.createProgress(e);
-    return n.logger("Adding task to the queue, commands = %o", e.commands), this._queue.set(e, n), n;
-  }
-  fatal(e) {
-    for (const [n, { logger: r }] of Array.from(this._queue.entries()))
-      n === e.task ? (r.info("Failed %o", e), r(
-        "Fatal exception, any as-yet un-started tasks run through this executor will not be attempted"
-      )) : r.info(
-        "A fatal exception occurred in a previous task, the queue has been purged: %o",
-        e.message
-      ), this.complete(n);
-    if (this._queue.size !== 0)
-      throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
-  }
-  complete(e) {
-    this.withProgress(e) && this._queue.delete(e);
-  }
-  attempt(e) {
-    const n = this.withProgress(e);
-    if (!n)
-      throw new dist_O(void 0, "TasksPendingQueue: attempt called for an unknown task");
-    return n.logger("Starting task"), n;
-  }
-  static getName(e = "empty") {
-    return `task:${e}:${++M.counter}`;
-  }
-};
-dist_M.counter = 0;
-let ot = dist_M;
-class Pn {
-  constructor(e, n, r) {
-    this._executor = e, this._scheduler = n, this._plugins = r, this._chain = Promise.resolve(), this._queue = new ot();
-  }
-  get cwd() {
-    return this._cwd || this._executor.cwd;
-  }
-  set cwd(e) {
-    this._cwd = e;
-  }
-  get env() {
-    return this._executor.env;
-  }
-  get outputHandler() {
-    return this._executor.outputHandler;
-  }
-  chain() {
-    return this;
-  }
-  push(e) {
-    return this._queue.push(e), this._chain = this._chain.then(() => this.attemptTask(e));
-  }
-  async attemptTask(e) {
-    const n = await this._scheduler.next(), r = () => this._queue.complete(e);
-    try {
-      const { logger: s } = this._queue.attempt(e);
-      return await (kt(e) ? this.attemptEmptyTask(e, s) : this.attemptRemoteTask(e, s));
-    } catch (s) {
-      throw this.onFatalException(e, s);
-    } finally {
-      r(), n();
-    }
-  }
-  onFatalException(e, n) {
-    const r = n instanceof dist_O ? Object.assign(n, { task: e }) : new dist_O(e, n && String(n));
-    return this._chain = Promise.resolve(), this._queue.fatal(r), r;
-  }
-  async attemptRemoteTask(e, n) {
-    const r = this._plugins.exec("spawn.binary", "", this.taskContext(e, e.commands)), s = this._plugins.exec(
-      "spawn.args",
-      [...e.commands],
-      this.taskContext(e, e.commands)
-    ), o = await this.gitResponse(
-      e,
-      r,
-      s,
-      this.outputHandler,
-      n.step("SPAWN")
-    ), i = await this.handleTaskData(e, s, o, n.step("HANDLE"));
-    return n("passing response to task's parser as a %s", e.format), dist_en(e) ? Tt(e.parser, i) : Tt(e.parser, i.asStrings());
-  }
-  async attemptEmptyTask(e, n) {
-    return n("empty task bypassing child process to call to task's parser"), e.parser(this);
-  }
-  handleTaskData(e, n, r, s) {
-    const { exitCode: o, rejection: i, stdOut: a, stdErr: c } = r;
-    return new Promise((y, w) => {
-      s("Preparing to handle process response exitCode=%d stdOut=", o);
-      const { error: T } = this._plugins.exec(
-        "task.error",
-        { error: i },
-        {
-          ...this.taskContext(e, n),
-          ...r
-        }
-      );
-      if (T && e.onError)
-        return s.info("exitCode=%s handling with custom error handler"), e.onError(
-          r,
-          T,
-          (k) => {
-            s.info("custom error handler treated as success"), s("custom error returned a %s", ft(k)), y(
-              new dist_z(
-                Array.isArray(k) ? Buffer.concat(k) : k,
-                Buffer.concat(c)
-              )
-            );
-          },
-          w
-        );
-      if (T)
-        return s.info(
-          "handling as error: exitCode=%s stdErr=%s rejection=%o",
-          o,
-          c.length,
-          i
-        ), w(T);
-      s.info("retrieving task output complete"), y(new dist_z(Buffer.concat(a), Buffer.concat(c)));
-    });
-  }
-  async gitResponse(e, n, r, s, o) {
-    const i = o.sibling("output"), a = this._plugins.exec(
-      "spawn.options",
-      {
-        cwd: this.cwd,
-        env: this.env,
-        windowsHide: !0
-      },
-      this.taskContext(e, e.commands)
-    );
-    return new Promise((c) => {
-      const y = [], w = [];
-      o.info("%s %o", n, r), o("%O", a);
-      let T = this._beforeSpawn(e, r);
-      if (T)
-        return c({
-          stdOut: y,
-          stdErr: w,
-          exitCode: 9901,
-          rejection: T
-        });
-      this._plugins.exec("spawn.before", void 0, {
-        ...this.taskContext(e, r),
-        kill(C) {
-          T = C || T;
-        }
-      });
-      const k = (0,external_node_child_process_namespaceObject.spawn)(n, r, a);
-      k.stdout.on(
-        "data",
-        Et(y, "stdOut", o, i.step("stdOut"))
-      ), k.stderr.on(
-        "data",
-        Et(w, "stdErr", o, i.step("stdErr"))
-      ), k.on("error", Mn(w, o)), s && (o("Passing child process stdOut/stdErr to custom outputHandler"), s(n, k.stdout, k.stderr, [...r])), this._plugins.exec("spawn.after", void 0, {
-        ...this.taskContext(e, r),
-        spawned: k,
-        close(C, Te) {
-          c({
-            stdOut: y,
-            stdErr: w,
-            exitCode: C,
-            rejection: T || Te
-          });
-        },
-        kill(C) {
-          k.killed || (T = C, k.kill("SIGINT"));
-        }
-      });
-    });
-  }
-  _beforeSpawn(e, n) {
-    let r;
-    return this._plugins.exec("spawn.before", void 0, {
-      ...this.taskContext(e, n),
-      kill(s) {
-        r = s || r;
-      }
-    }), r;
-  }
-  taskContext(e, n) {
-    return {
-      method: String(Me(e.commands) || ""),
-      commands: n,
-      env: { ...this.env },
-      input: kt(e) ? void 0 : e.input
-    };
-  }
-}
-function Mn(t, e) {
-  return (n) => {
-    e("[ERROR] child process exception %o", n), t.push(Buffer.from(String(n.stack), "ascii"));
-  };
-}
-function Et(t, e, n, r) {
-  return (s) => {
-    n("%s received %L bytes", e, s), r("%B", s), t.push(s);
-  };
-}
-class Dn {
-  constructor(e, n, r) {
-    this.cwd = e, this._scheduler = n, this._plugins = r, this._chain = this.chain();
-  }
-  chain() {
-    return new Pn(this, this._scheduler, this._plugins);
-  }
-  push(e) {
-    return this._chain.push(e);
-  }
-}
-function Ln(t, e, n = dist_W) {
-  const r = (o) => {
-    n(null, o);
-  }, s = (o) => {
-    o?.task === t && n(o, void 0);
-  };
-  e.then(r, s);
-}
-function St(t, e) {
-  return tn((n) => {
-    if (!Lt(t))
-      throw new Error(`Git.cwd: cannot change to non-directory "${t}"`);
-    return (e || n).cwd = t;
-  });
-}
-function dist_Q(t) {
-  const e = ["checkout", ...t];
-  return e[1] === "-b" && e.includes("-B") && (e[1] = ct(e, "-B")), g(e);
-}
-function jn() {
-  return {
-    checkout() {
-      return this._runTask(
-        dist_Q(dist_h(arguments, 1)),
-        u(arguments)
-      );
-    },
-    checkoutBranch(t, e) {
-      return this._runTask(
-        dist_Q(["-b", t, e, ...dist_h(arguments)]),
-        u(arguments)
-      );
-    },
-    checkoutLocalBranch(t) {
-      return this._runTask(
-        dist_Q(["-b", t, ...dist_h(arguments)]),
-        u(arguments)
-      );
-    }
-  };
-}
-const Yt = (t, e, n) => {
-  const r = ["clone", ...n];
-  return m(t) && r.push(dist_c(t)), m(e) && r.push(dist_c(e)), g(r);
-}, Bn = (t, e, n) => (dist_S(n, "--mirror"), Yt(t, e, n));
-function Rt(t, e, n, ...r) {
-  return m(n) ? e(n, d(r[0], m), dist_h(arguments)) : dist_b(`git.${t}() requires a string 'repoPath'`);
-}
-function In() {
-  return {
-    clone(t, ...e) {
-      return this._runTask(
-        Rt("clone", Yt, d(t, m), ...e),
-        u(arguments)
-      );
-    },
-    mirror(t, ...e) {
-      return this._runTask(
-        Rt("mirror", Bn, d(t, m), ...e),
-        u(arguments)
-      );
-    }
-  };
-}
-const Un = [
-  new dist_l(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t, [e, n, r]) => {
-    t.branch = e, t.commit = r, t.root = !!n;
-  }),
-  new dist_l(/\s*Author:\s(.+)/i, (t, [e]) => {
-    const n = e.split("<"), r = n.pop();
-    !r || !r.includes("@") || (t.author = {
-      email: r.substr(0, r.length - 1),
-      name: n.join("<").trim()
-    });
-  }),
-  new dist_l(
-    /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
-    (t, [e, n, r]) => {
-      t.summary.changes = parseInt(e, 10) || 0, t.summary.insertions = parseInt(n, 10) || 0, t.summary.deletions = parseInt(r, 10) || 0;
-    }
-  ),
-  new dist_l(
-    /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
-    (t, [e, n, r]) => {
-      t.summary.changes = parseInt(e, 10) || 0;
-      const s = parseInt(n, 10) || 0;
-      r === "-" ? t.summary.deletions = s : r === "+" && (t.summary.insertions = s);
-    }
-  )
-];
-function dist_Fn(t) {
-  return dist_E({
-    author: null,
-    branch: "",
-    commit: "",
-    root: !1,
-    summary: {
-      changes: 0,
-      insertions: 0,
-      deletions: 0
-    }
-  }, Un, t);
-}
-function Gn(t, e, n) {
-  return {
-    commands: [
-      "-c",
-      "core.abbrev=40",
-      "commit",
-      ...U(t, "-m"),
-      ...e,
-      ...n
-    ],
-    format: "utf-8",
-    parser: dist_Fn
-  };
-}
-function zn() {
-  return {
-    commit(e, ...n) {
-      const r = u(arguments), s = t(e) || Gn(
-        v(e),
-        v(d(n[0], dist_G, [])),
-        [
-          ...dist_L(d(n[1], dist_K, [])),
-          ...dist_h(arguments, 0, !0)
-        ]
-      );
-      return this._runTask(s, r);
-    }
-  };
-  function t(e) {
-    return !dist_G(e) && dist_b(
-      "git.commit: requires the commit message to be supplied as a string/string[]"
-    );
-  }
-}
-function qn() {
-  return {
-    count: 0,
-    garbage: 0,
-    inPack: 0,
-    packs: 0,
-    prunePackable: 0,
-    size: 0,
-    sizeGarbage: 0,
-    sizePack: 0
-  };
-}
-const Wn = new dist_l(
-  /([a-z-]+): (\d+)$/,
-  (t, [e, n]) => {
-    const r = jt(e);
-    Object.hasOwn(t, r) && (t[r] = p(n));
-  }
-);
-function Hn() {
-  return {
-    countObjects() {
-      return this._runTask({
-        commands: ["count-objects", "--verbose"],
-        format: "utf-8",
-        parser(t) {
-          return dist_E(qn(), [Wn], t);
-        }
-      });
-    }
-  };
-}
-function Kn() {
-  return {
-    firstCommit() {
-      return this._runTask(
-        g(["rev-list", "--max-parents=0", "HEAD"], !0),
-        u(arguments)
-      );
-    }
-  };
-}
-function Vn(t, e) {
-  const n = ["hash-object", t];
-  return e && n.push("-w"), g(n, !0);
-}
-class dist_J {
-  constructor(e, n, r, s) {
-    this.bare = e, this.path = n, this.existing = r, this.gitDir = s;
-  }
-}
-const Xn = /^Init.+ repository in (.+)$/, Yn = /^Rein.+ in (.+)$/;
-function Qn(t, e, n) {
-  const r = String(n).trim();
-  let s;
-  if (s = Xn.exec(r))
-    return new dist_J(t, e, !1, s[1]);
-  if (s = Yn.exec(r))
-    return new dist_J(t, e, !0, s[1]);
-  let o = "";
-  const i = r.split(" ");
-  for (; i.length; )
-    if (i.shift() === "in") {
-      o = i.join(" ");
-      break;
-    }
-  return new dist_J(t, e, /^re/i.test(r), o);
-}
-const Qt = "--bare";
-function Jn(t) {
-  return t.includes(Qt);
-}
-function Zn(t = !1, e, n) {
-  const r = ["init", ...n];
-  return t && !Jn(r) && r.splice(1, 0, Qt), {
-    commands: r,
-    format: "utf-8",
-    parser(s) {
-      return Qn(r.includes("--bare"), e, s);
-    }
-  };
-}
-function dist_tr(t) {
-  return t === void 0 ? dist_b("interpretTrailers called without input content") : {
-    format: "utf-8",
-    parser(e) {
-      return Object.fromEntries(
-        ut(e, (n) => {
-          const r = n.indexOf(":");
-          return [
-            jt(n.substring(0, r).toLowerCase()),
-            n.substring(r + 2).trim()
-          ];
-        })
-      );
-    },
-    commands: ["interpret-trailers", "--parse"],
-    input: t
-  };
-}
-function er() {
-  return {
-    interpretTrailers(t) {
-      return this._runTask(
-        dist_tr(d(t, Be)),
-        u(arguments)
-      );
-    }
-  };
-}
-var dist_R = /* @__PURE__ */ ((t) => (t.NONE = "", t.STAT = "--stat", t.NUM_STAT = "--numstat", t.NAME_ONLY = "--name-only", t.NAME_STATUS = "--name-status", t))(dist_R || {});
-const Jt = /^--(stat|numstat|name-only|name-status)(=|$)/;
-function pt(t) {
-  for (let e = 0; e < t.length; e++) {
-    const n = Jt.exec(t[e]);
-    if (n)
-      return `--${n[1]}`;
-  }
-  return "";
-}
-function nr(t) {
-  return Jt.test(t);
-}
-class rr {
-  constructor() {
-    this.changed = 0, this.deletions = 0, this.insertions = 0, this.files = [];
-  }
-}
-const Ot = [
-  new dist_l(
-    /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
-    (t, [e, n, r = ""]) => {
-      t.files.push({
-        file: e.trim(),
-        changes: p(n),
-        insertions: r.replace(/[^+]/g, "").length,
-        deletions: r.replace(/[^-]/g, "").length,
-        binary: !1
-      });
-    }
-  ),
-  new dist_l(
-    /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
-    (t, [e, n, r]) => {
-      t.files.push({
-        file: e.trim(),
-        before: p(n),
-        after: p(r),
-        binary: !0
-      });
-    }
-  ),
-  new dist_l(/^(.+)\s+\|\s+Bin\s*$/, (t, [e]) => {
-    t.files.push({
-      file: e.trim(),
-      before: 0,
-      after: 0,
-      binary: !0
-    });
-  }),
-  new dist_l(
-    /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
-    (t, [e, n]) => {
-      const r = /(\d+) i/.exec(n), s = /(\d+) d/.exec(n);
-      t.changed = p(e), t.insertions = p(r?.[1]), t.deletions = p(s?.[1]);
-    }
-  )
-], sr = [
-  new dist_l(
-    /(\d+)\t(\d+)\t(.+)$/,
-    (t, [e, n, r]) => {
-      const s = p(e), o = p(n);
-      t.changed++, t.insertions += s, t.deletions += o, t.files.push({
-        file: r,
-        changes: s + o,
-        insertions: s,
-        deletions: o,
-        binary: !1
-      });
-    }
-  ),
-  new dist_l(/-\t-\t(.+)$/, (t, [e]) => {
-    t.changed++, t.files.push({
-      file: e,
-      after: 0,
-      before: 0,
-      binary: !0
-    });
-  })
-], or = [
-  new dist_l(/(.+)$/, (t, [e]) => {
-    t.changed++, t.files.push({
-      file: e,
-      changes: 0,
-      insertions: 0,
-      deletions: 0,
-      binary: !1
-    });
-  })
-], ir = [
-  new dist_l(
-    /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
-    (t, [e, n, r, s, o]) => {
-      t.changed++, t.files.push({
-        file: o ?? r,
-        changes: 0,
-        insertions: 0,
-        deletions: 0,
-        binary: !1,
-        status: bt(_n(e) && e),
-        from: bt(!!o && r !== o && r),
-        similarity: p(n)
-      });
-    }
-  )
-], ar = {
-  [dist_R.NONE]: Ot,
-  [dist_R.STAT]: Ot,
-  [dist_R.NUM_STAT]: sr,
-  [dist_R.NAME_STATUS]: ir,
-  [dist_R.NAME_ONLY]: or
-};
-function Zt(t = dist_R.NONE) {
-  const e = ar[t];
-  return (n) => dist_E(new rr(), e, n, !1);
-}
-const te = "òòòòòò ", dist_ee = " òò", dist_ne = " ò ", ur = ["hash", "date", "message", "refs", "author_name", "author_email"];
-function cr(t, e) {
-  return e.reduce(
-    (n, r, s) => (n[r] = t[s] || "", n),
-    /* @__PURE__ */ Object.create({ diff: null })
-  );
-}
-function re(t = dist_ne, e = ur, n = dist_R.NONE) {
-  const r = Zt(n);
-  return function(s) {
-    const o = dist_H(
-      s.trim(),
-      !1,
-      te
-    ).map(function(i) {
-      const a = i.split(dist_ee), c = cr(a[0].split(t), e);
-      return a.length > 1 && a[1].trim() && (c.diff = r(a[1])), c;
-    });
-    return {
-      all: o,
-      latest: o.length && o[0] || null,
-      total: o.length
-    };
-  };
-}
-function fr(t) {
-  let e = pt(t);
-  const n = ["diff"];
-  return e === dist_R.NONE && (e = dist_R.STAT, n.push("--stat=4096")), n.push(...t), dt(n) || {
-    commands: n,
-    format: "utf-8",
-    parser: Zt(e)
-  };
-}
-function dt(t) {
-  const e = t.filter(nr);
-  if (e.length > 1)
-    return dist_b(
-      `Summary flags are mutually exclusive - pick one of ${e.join(",")}`
-    );
-  if (e.length && t.includes("-z"))
-    return dist_b(
-      `Summary flag ${e} parsing is not compatible with null termination option '-z'`
-    );
-}
-var se = /* @__PURE__ */ ((t) => (t[t["--pretty"] = 0] = "--pretty", t[t["max-count"] = 1] = "max-count", t[t.maxCount = 2] = "maxCount", t[t.n = 3] = "n", t[t.file = 4] = "file", t[t.format = 5] = "format", t[t.from = 6] = "from", t[t.to = 7] = "to", t[t.splitter = 8] = "splitter", t[t.symmetric = 9] = "symmetric", t[t.mailMap = 10] = "mailMap", t[t.multiLine = 11] = "multiLine", t[t.strictDate = 12] = "strictDate", t))(se || {});
-function lr(t, e) {
-  const n = [], r = [];
-  return Object.keys(t).forEach((s) => {
-    n.push(s), r.push(String(t[s]));
-  }), [n, r.join(e)];
-}
-function hr(t) {
-  return Object.keys(t).reduce((e, n) => (n in se || (e[n] = t[n]), e), {});
-}
-function dist_oe(t = {}, e = []) {
-  const n = d(t.splitter, m, dist_ne), r = lt(t.format) ? t.format : {
-    hash: "%H",
-    date: t.strictDate === !1 ? "%ai" : "%aI",
-    message: "%s",
-    refs: "%D",
-    body: t.multiLine ? "%B" : "%b",
-    author_name: t.mailMap !== !1 ? "%aN" : "%an",
-    author_email: t.mailMap !== !1 ? "%aE" : "%ae"
-  }, [s, o] = lr(r, n), i = [], a = [
-    `--pretty=format:${te}${o}${dist_ee}`,
-    ...e
-  ], c = t.n || t["max-count"] || t.maxCount;
-  if (c && a.push(`--max-count=${c}`), t.from || t.to) {
-    const y = t.symmetric !== !1 ? "..." : "..";
-    i.push(`${t.from || ""}${y}${t.to || ""}`);
-  }
-  return m(t.file) && a.push("--follow", dist_c(t.file)), It(hr(t), a), {
-    fields: s,
-    splitter: n,
-    commands: [...a, ...i]
-  };
-}
-function mr(t, e, n) {
-  const r = re(t, e, pt(n));
-  return {
-    commands: ["log", ...n],
-    format: "utf-8",
-    parser: r
-  };
-}
-function pr() {
-  return {
-    log(...n) {
-      const r = u(arguments), s = dist_oe(
-        ht(arguments),
-        dist_L(d(arguments[0], dist_K, []))
-      ), o = e(...n) || dt(s.commands) || t(s);
-      return this._runTask(o, r);
-    }
-  };
-  function t(n) {
-    return mr(n.splitter, n.fields, n.commands);
-  }
-  function e(n, r) {
-    return m(n) && m(r) && dist_b(
-      "git.log(string, string) should be replaced with git.log({ from: string, to: string })"
-    );
-  }
-}
-class dist_Z {
-  constructor(e, n = null, r) {
-    this.reason = e, this.file = n, this.meta = r;
-  }
-  toString() {
-    return `${this.file}:${this.reason}`;
-  }
-}
-class dr {
-  constructor() {
-    this.conflicts = [], this.merges = [], this.result = "success";
-  }
-  get failed() {
-    return this.conflicts.length > 0;
-  }
-  get reason() {
-    return this.result;
-  }
-  toString() {
-    return this.conflicts.length ? `CONFLICTS: ${this.conflicts.join(", ")}` : "OK";
-  }
-}
-class ie {
-  constructor() {
-    this.remoteMessages = {
-      all: []
-    }, this.created = [], this.deleted = [], this.files = [], this.deletions = {}, this.insertions = {}, this.summary = {
-      changes: 0,
-      deletions: 0,
-      insertions: 0
-    };
-  }
-}
-class gr {
-  constructor() {
-    this.remote = "", this.hash = {
-      local: "",
-      remote: ""
-    }, this.branch = {
-      local: "",
-      remote: ""
-    }, this.message = "";
-  }
-  toString() {
-    return this.message;
-  }
-}
-function tt(t) {
-  return t.objects = t.objects || {
-    compressing: 0,
-    counting: 0,
-    enumerating: 0,
-    packReused: 0,
-    reused: { count: 0, delta: 0 },
-    total: { count: 0, delta: 0 }
-  };
-}
-function Ct(t) {
-  const e = /^\s*(\d+)/.exec(t), n = /delta (\d+)/i.exec(t);
-  return {
-    count: p(e && e[1] || "0"),
-    delta: p(n && n[1] || "0")
-  };
-}
-const yr = [
-  new dist_x(
-    /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
-    (t, [e, n]) => {
-      const r = e.toLowerCase(), s = tt(t.remoteMessages);
-      Object.assign(s, { [r]: p(n) });
-    }
-  ),
-  new dist_x(
-    /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
-    (t, [e, n]) => {
-      const r = e.toLowerCase(), s = tt(t.remoteMessages);
-      Object.assign(s, { [r]: p(n) });
-    }
-  ),
-  new dist_x(
-    /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
-    (t, [e, n, r]) => {
-      const s = tt(t.remoteMessages);
-      s.total = Ct(e), s.reused = Ct(n), s.packReused = p(r);
-    }
-  )
-], wr = [
-  new dist_x(/^remote:\s*(.+)$/, (t, [e]) => (t.remoteMessages.all.push(e.trim()), !1)),
-  ...yr,
-  new dist_x(
-    [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
-    (t, [e]) => {
-      t.remoteMessages.pullRequestUrl = e;
-    }
-  ),
-  new dist_x(
-    [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
-    (t, [e, n, r]) => {
-      t.remoteMessages.vulnerabilities = {
-        count: p(e),
-        summary: n,
-        url: r
-      };
-    }
-  )
-];
-function ae(t, e) {
-  return dist_E({ remoteMessages: new br() }, wr, e);
-}
-class br {
-  constructor() {
-    this.all = [];
-  }
-}
-const Tr = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/, kr = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/, _r = /^(create|delete) mode \d+ (.+)/, vr = [
-  new dist_l(Tr, (t, [e, n, r]) => {
-    t.files.push(e), n && (t.insertions[e] = n.length), r && (t.deletions[e] = r.length);
-  }),
-  new dist_l(kr, (t, [e, , n, , r]) => n !== void 0 || r !== void 0 ? (t.summary.changes = +e || 0, t.summary.insertions = +n || 0, t.summary.deletions = +r || 0, !0) : !1),
-  new dist_l(_r, (t, [e, n]) => {
-    dist_S(t.files, n), dist_S(e === "create" ? t.created : t.deleted, n);
-  })
-], Er = [
-  new dist_l(/^from\s(.+)$/i, (t, [e]) => {
-    t.remote = e;
-  }),
-  new dist_l(/^fatal:\s(.+)$/, (t, [e]) => {
-    t.message = e;
-  }),
-  new dist_l(
-    /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
-    (t, [e, n, r, s]) => {
-      t.branch.local = r, t.hash.local = e, t.branch.remote = s, t.hash.remote = n;
-    }
-  )
-], Sr = (t, e) => dist_E(new ie(), vr, [t, e]), ue = (t, e) => Object.assign(
-  new ie(),
-  Sr(t, e),
-  ae(t, e)
-);
-function Rr(t, e) {
-  const n = dist_E(new gr(), Er, [t, e]);
-  return n.message && n;
-}
-const Or = [
-  new dist_l(/^Auto-merging\s+(.+)$/, (t, [e]) => {
-    t.merges.push(e);
-  }),
-  new dist_l(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t, [e, n]) => {
-    t.conflicts.push(new dist_Z(e, n));
-  }),
-  new dist_l(
-    /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
-    (t, [e, n, r]) => {
-      t.conflicts.push(new dist_Z(e, n, { deleteRef: r }));
-    }
-  ),
-  new dist_l(/^CONFLICT\s+\((.+)\):/, (t, [e]) => {
-    t.conflicts.push(new dist_Z(e, null));
-  }),
-  new dist_l(/^Automatic merge failed;\s+(.+)$/, (t, [e]) => {
-    t.result = e;
-  })
-], Cr = (t, e) => Object.assign(Ar(t), ue(t, e)), Ar = (t) => dist_E(new dr(), Or, t);
-function At(t) {
-  return t.length ? {
-    commands: ["merge", ...t],
-    format: "utf-8",
-    parser(e, n) {
-      const r = Cr(e, n);
-      if (r.failed)
-        throw new at(r);
-      return r;
-    }
-  } : dist_b("Git.merge requires at least one option");
-}
-function xr(t, e, n) {
-  const r = n.includes("deleted"), s = n.includes("tag") || /^refs\/tags/.test(t), o = !n.includes("new");
-  return {
-    deleted: r,
-    tag: s,
-    branch: !s,
-    new: !o,
-    alreadyUpdated: o,
-    local: t,
-    remote: e
-  };
-}
-const Nr = [
-  new dist_l(/^Pushing to (.+)$/, (t, [e]) => {
-    t.repo = e;
-  }),
-  new dist_l(/^updating local tracking ref '(.+)'/, (t, [e]) => {
-    t.ref = {
-      ...t.ref || {},
-      local: e
-    };
-  }),
-  new dist_l(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t, [e, n, r]) => {
-    t.pushed.push(xr(e, n, r));
-  }),
-  new dist_l(
-    /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
-    (t, [e, n, r]) => {
-      t.branch = {
-        ...t.branch || {},
-        local: e,
-        remote: n,
-        remoteName: r
-      };
-    }
-  ),
-  new dist_l(
-    /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
-    (t, [e, n, r, s]) => {
-      t.update = {
-        head: {
-          local: e,
-          remote: n
-        },
-        hash: {
-          from: r,
-          to: s
-        }
-      };
-    }
-  )
-], $r = (t, e) => {
-  const n = Pr(t, e), r = ae(t, e);
-  return {
-    ...n,
-    ...r
-  };
-}, Pr = (t, e) => dist_E({ pushed: [] }, Nr, [t, e]);
-function Mr(t = {}, e) {
-  return dist_S(e, "--tags"), ce(t, e);
-}
-function ce(t = {}, e) {
-  const n = ["push", ...e];
-  return t.branch && n.splice(1, 0, t.branch), t.remote && n.splice(1, 0, t.remote), ct(n, "-v"), dist_S(n, "--verbose"), dist_S(n, "--porcelain"), {
-    commands: n,
-    format: "utf-8",
-    parser: $r
-  };
-}
-function Dr() {
-  return {
-    showBuffer() {
-      const t = ["show", ...dist_h(arguments, 1)];
-      return t.includes("--binary") || t.splice(1, 0, "--binary"), this._runTask(
-        Gt(t),
-        u(arguments)
-      );
-    },
-    show() {
-      const t = ["show", ...dist_h(arguments, 1)];
-      return this._runTask(
-        g(t),
-        u(arguments)
-      );
-    }
-  };
-}
-const Lr = /^(.+)\0(.+)$/;
-class jr {
-  constructor(e, n, r) {
-    if (this.path = e, this.index = n, this.working_dir = r, n === "R" || r === "R") {
-      const s = Lr.exec(e) || [null, e, e];
-      this.from = s[2] || "", this.path = s[1] || "";
-    }
-  }
-}
-class Br {
-  constructor() {
-    this.not_added = [], this.conflicted = [], this.created = [], this.deleted = [], this.ignored = void 0, this.modified = [], this.renamed = [], this.files = [], this.staged = [], this.ahead = 0, this.behind = 0, this.current = null, this.tracking = null, this.detached = !1, this.isClean = () => !this.files.length;
-  }
-}
-function xt(t) {
-  const [e, n] = t.split(dist_I);
-  return {
-    from: n || e,
-    to: e
-  };
-}
-function dist_(t, e, n) {
-  return [`${t}${e}`, n];
-}
-function et(t, ...e) {
-  return e.map((n) => dist_(t, n, (r, s) => r.conflicted.push(s)));
-}
-const Ir = new Map([
-  dist_(
-    " ",
-    "A",
-    (t, e) => t.created.push(e)
-  ),
-  dist_(
-    " ",
-    "D",
-    (t, e) => t.deleted.push(e)
-  ),
-  dist_(
-    " ",
-    "M",
-    (t, e) => t.modified.push(e)
-  ),
-  dist_("A", " ", (t, e) => {
-    t.created.push(e), t.staged.push(e);
-  }),
-  dist_("A", "M", (t, e) => {
-    t.created.push(e), t.staged.push(e), t.modified.push(e);
-  }),
-  dist_("D", " ", (t, e) => {
-    t.deleted.push(e), t.staged.push(e);
-  }),
-  dist_("M", " ", (t, e) => {
-    t.modified.push(e), t.staged.push(e);
-  }),
-  dist_("M", "M", (t, e) => {
-    t.modified.push(e), t.staged.push(e);
-  }),
-  dist_("R", " ", (t, e) => {
-    t.renamed.push(xt(e));
-  }),
-  dist_("R", "M", (t, e) => {
-    const n = xt(e);
-    t.renamed.push(n), t.modified.push(n.to);
-  }),
-  dist_("!", "!", (t, e) => {
-    (t.ignored = t.ignored || []).push(e);
-  }),
-  dist_(
-    "?",
-    "?",
-    (t, e) => t.not_added.push(e)
-  ),
-  ...et(
-    "A",
-    "A",
-    "U"
-    /* UNMERGED */
-  ),
-  ...et(
-    "D",
-    "D",
-    "U"
-    /* UNMERGED */
-  ),
-  ...et(
-    "U",
-    "A",
-    "D",
-    "U"
-    /* UNMERGED */
-  ),
-  [
-    "##",
-    (t, e) => {
-      const n = /ahead (\d+)/, r = /behind (\d+)/, s = /^(.+?(?=(?:\.{3}|\s|$)))/, o = /\.{3}(\S*)/, i = /\son\s(\S+?)(?=\.{3}|$)/;
-      let a = n.exec(e);
-      t.ahead = a && +a[1] || 0, a = r.exec(e), t.behind = a && +a[1] || 0, a = s.exec(e), t.current = d(a?.[1], m, null), a = o.exec(e), t.tracking = d(a?.[1], m, null), a = i.exec(e), a && (t.current = d(a?.[1], m, t.current)), t.detached = /\(no branch\)/.test(e);
-    }
-  ]
-]), Ur = function(t) {
-  const e = t.split(dist_I), n = new Br();
-  for (let r = 0, s = e.length; r < s; ) {
-    let o = e[r++].trim();
-    o && (o.charAt(0) === "R" && (o += dist_I + (e[r++] || "")), Fr(n, o));
-  }
-  return n;
-};
-function Fr(t, e) {
-  const n = e.trim();
-  switch (" ") {
-    case n.charAt(2):
-      return r(n.charAt(0), n.charAt(1), n.slice(3));
-    case n.charAt(1):
-      return r(" ", n.charAt(0), n.slice(2));
-    default:
-      return;
-  }
-  function r(s, o, i) {
-    const a = `${s}${o}`, c = Ir.get(a);
-    c && c(t, i), a !== "##" && a !== "!!" && t.files.push(new jr(i, s, o));
-  }
-}
-const Gr = ["--null", "-z"];
-function zr(t) {
-  return {
-    format: "utf-8",
-    commands: [
-      "status",
-      "--porcelain",
-      "-b",
-      "-u",
-      "--null",
-      ...t.filter((n) => !Gr.includes(n))
-    ],
-    parser(n) {
-      return Ur(n);
-    }
-  };
-}
-const fe = "installed=false";
-function dist_q(t = 0, e = 0, n = 0, r = "", s = !0) {
-  return Object.defineProperty(
-    {
-      major: t,
-      minor: e,
-      patch: n,
-      agent: r,
-      installed: s
-    },
-    "toString",
-    {
-      value() {
-        return `${this.major}.${this.minor}.${this.patch}`;
-      },
-      configurable: !1,
-      enumerable: !1
-    }
-  );
-}
-function qr() {
-  return dist_q(0, 0, 0, "", !1);
-}
-function Wr() {
-  return {
-    version() {
-      return this._runTask({
-        commands: ["--version"],
-        format: "utf-8",
-        parser: Kr,
-        onError(t, e, n, r) {
-          if (t.exitCode === dist_V.NOT_FOUND)
-            return n(Buffer.from(fe));
-          r(e);
-        }
-      });
-    }
-  };
-}
-const Hr = [
-  new dist_l(
-    /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
-    (t, [e, n, r, s = ""]) => {
-      Object.assign(
-        t,
-        dist_q(p(e), p(n), p(r), s)
-      );
-    }
-  ),
-  new dist_l(
-    /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
-    (t, [e, n, r, s = ""]) => {
-      Object.assign(t, dist_q(p(e), p(n), r, s));
-    }
-  )
-];
-function Kr(t) {
-  return t === fe ? qr() : dist_E(dist_q(0, 0, 0, t), Hr, t);
-}
-class le {
-  constructor(e) {
-    this._executor = e;
-  }
-  _runTask(e, n) {
-    const r = this._executor.chain(), s = r.push(e);
-    return n && Ln(e, s, n), Object.create(this, {
-      then: { value: s.then.bind(s) },
-      catch: { value: s.catch.bind(s) },
-      _executor: { value: r }
-    });
-  }
-  add(e) {
-    return this._runTask(
-      g(["add", ...v(e)]),
-      u(arguments)
-    );
-  }
-  cwd(e) {
-    const n = u(arguments);
-    return typeof e == "string" ? this._runTask(St(e, this._executor), n) : typeof e?.path == "string" ? this._runTask(
-      St(
-        e.path,
-        e.root && this._executor || void 0
-      ),
-      n
-    ) : this._runTask(
-      dist_b("Git.cwd: workingDirectory must be supplied as a string"),
-      n
-    );
-  }
-  hashObject(e, n) {
-    return this._runTask(
-      Vn(e, n === !0),
-      u(arguments)
-    );
-  }
-  init(e) {
-    return this._runTask(
-      Zn(e === !0, this._executor.cwd, dist_h(arguments)),
-      u(arguments)
-    );
-  }
-  merge() {
-    return this._runTask(
-      At(dist_h(arguments)),
-      u(arguments)
-    );
-  }
-  mergeFromTo(e, n) {
-    return m(e) && m(n) ? this._runTask(
-      At([e, n, ...dist_h(arguments)]),
-      u(arguments, !1)
-    ) : this._runTask(
-      dist_b(
-        "Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings"
-      )
-    );
-  }
-  outputHandler(e) {
-    return this._executor.outputHandler = e, this;
-  }
-  push() {
-    const e = ce(
-      {
-        remote: d(arguments[0], m),
-        branch: d(arguments[1], m)
-      },
-      dist_h(arguments)
-    );
-    return this._runTask(e, u(arguments));
-  }
-  stash() {
-    return this._runTask(
-      g(["stash", ...dist_h(arguments)]),
-      u(arguments)
-    );
-  }
-  status() {
-    return this._runTask(
-      zr(dist_h(arguments)),
-      u(arguments)
-    );
-  }
-}
-Object.assign(
-  le.prototype,
-  jn(),
-  In(),
-  zn(),
-  Tn(),
-  Hn(),
-  Kn(),
-  On(),
-  er(),
-  pr(),
-  Dr(),
-  Wr()
-);
-const Vr = /* @__PURE__ */ (() => {
-  let t = 0;
-  return () => {
-    t++;
-    const { promise: e, done: n } = (0,promise_deferred_dist/* createDeferred */.ud)();
-    return {
-      promise: e,
-      done: n,
-      id: t
-    };
-  };
-})();
-class Xr {
-  constructor(e = 2) {
-    this.concurrency = e, this.logger = dist_$("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
-  }
-  schedule() {
-    if (!this.pending.length || this.running.length >= this.concurrency) {
-      this.logger(
-        "Schedule attempt ignored, pending=%s running=%s concurrency=%s",
-        this.pending.length,
-        this.running.length,
-        this.concurrency
-      );
-      return;
-    }
-    const e = dist_S(this.running, this.pending.shift());
-    this.logger("Attempting id=%s", e.id), e.done(() => {
-      this.logger("Completing id=", e.id), ct(this.running, e), this.schedule();
-    });
-  }
-  next() {
-    const { promise: e, id: n } = dist_S(this.pending, Vr());
-    return this.logger("Scheduling id=%s", n), this.schedule(), e;
-  }
-}
-function Yr(t, e) {
-  return g(["apply", ...e, ...t]);
-}
-var he = /* @__PURE__ */ ((t) => (t.CURRENT = "*", t.LINKED = "+", t))(he || {});
-class Qr {
-  constructor() {
-    this.all = [], this.branches = {}, this.current = "", this.detached = !1;
-  }
-  push(e, n, r, s, o) {
-    e === "*" && (this.detached = n, this.current = r), this.all.push(r), this.branches[r] = {
-      current: e === "*",
-      linkedWorkTree: e === "+",
-      name: r,
-      commit: s,
-      label: o
-    };
-  }
-}
-const Jr = [
-  new dist_l(
-    /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
-    (t, [e, n, r, s]) => {
-      t.push(Nt(e), !0, n, r, s);
-    }
-  ),
-  new dist_l(
-    /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
-    (t, [e, n, r, s]) => {
-      t.push(Nt(e), !1, n, r, s);
-    }
-  )
-], Zr = new dist_l(/^(\S+)$/s, (t, [e]) => {
-  t.push(he.CURRENT, !1, e, "", "");
-});
-function Nt(t) {
-  return t ? t.charAt(0) : "";
-}
-function me(t, e = !1) {
-  return dist_E(
-    new Qr(),
-    e ? [Zr] : Jr,
-    t
-  );
-}
-class ts {
-  constructor() {
-    this.all = [], this.branches = {}, this.errors = [];
-  }
-  get success() {
-    return !this.errors.length;
-  }
-}
-function es(t, e) {
-  return {
-    branch: t,
-    hash: e,
-    success: !0
-  };
-}
-function ns(t) {
-  return {
-    branch: t,
-    hash: null,
-    success: !1
-  };
-}
-const rs = /(\S+)\s+\(\S+\s([^)]+)\)/, pe = /^error[^']+'([^']+)'/m, ss = [
-  new dist_l(rs, (t, [e, n]) => {
-    const r = es(e, n);
-    t.all.push(r), t.branches[e] = r;
-  }),
-  new dist_l(pe, (t, [e]) => {
-    const n = ns(e);
-    t.errors.push(n), t.all.push(n), t.branches[e] = n;
-  })
-], gt = (t, e) => dist_E(new ts(), ss, [t, e]);
-function de(t, e) {
-  return e === dist_V.ERROR && pe.test(t);
-}
-function os(t) {
-  const e = ["-d", "-D", "--delete"];
-  return t.some((n) => e.includes(n));
-}
-function is(t) {
-  const e = os(t), n = t.includes("--show-current"), r = ["branch", ...t];
-  return r.length === 1 && r.push("-a"), r.includes("-v") || r.splice(1, 0, "-v"), {
-    format: "utf-8",
-    commands: r,
-    parser(s, o) {
-      return e ? gt(s, o).all[0] : me(s, n);
-    }
-  };
-}
-function as() {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v"],
-    parser(t) {
-      return me(t);
-    }
-  };
-}
-function us(t, e = !1) {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", ...t],
-    parser(n, r) {
-      return gt(n, r);
-    },
-    onError({ exitCode: n, stdOut: r }, s, o, i) {
-      if (!de(String(s), n))
-        return i(s);
-      o(r);
-    }
-  };
-}
-function cs(t, e = !1) {
-  const n = {
-    format: "utf-8",
-    commands: ["branch", "-v", e ? "-D" : "-d", t],
-    parser(r, s) {
-      return gt(r, s).branches[t];
-    },
-    onError({ exitCode: r, stdErr: s, stdOut: o }, i, a, c) {
-      if (!de(String(i), r))
-        return c(i);
-      throw new at(
-        n.parser(dist_F(o), dist_F(s)),
-        String(i)
-      );
-    }
-  };
-  return n;
-}
-function dist_fs(t) {
-  return {
-    commands: ["check-ignore", ...t],
-    format: "utf-8",
-    parser: ls
-  };
-}
-function ls(t) {
-  return t.split(/\n/g).map(hs).filter(Boolean);
-}
-function hs(t) {
-  const e = t.trim().replace(/^["']|["']$/g, "");
-  return e && (0,external_node_path_namespaceObject.normalize)(e);
-}
-const ms = [
-  new dist_l(/From (.+)$/, (t, [e]) => {
-    t.remote = e;
-  }),
-  new dist_l(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t, [e, n]) => {
-    t.branches.push({
-      name: e,
-      tracking: n
-    });
-  }),
-  new dist_l(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t, [e, n]) => {
-    t.tags.push({
-      name: e,
-      tracking: n
-    });
-  }),
-  new dist_l(/- \[deleted]\s+\S+\s*-> (.+)$/, (t, [e]) => {
-    t.deleted.push({
-      tracking: e
-    });
-  }),
-  new dist_l(
-    /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
-    (t, [e, n, r, s]) => {
-      t.updated.push({
-        name: r,
-        tracking: s,
-        to: n,
-        from: e
-      });
-    }
-  )
-];
-function ps(t, e) {
-  return dist_E({
-    raw: t,
-    remote: null,
-    branches: [],
-    tags: [],
-    updated: [],
-    deleted: []
-  }, ms, [t, e]);
-}
-function ds(t) {
-  return /^--upload-pack(=|$)/.test(t);
-}
-function gs(t, e, n) {
-  const r = ["fetch", ...n];
-  return t && e && r.push(t, e), r.find(ds) ? dist_b("git.fetch: potential exploit argument blocked.") : {
-    commands: r,
-    format: "utf-8",
-    parser: ps
-  };
-}
-const ys = [
-  new dist_l(/^Renaming (.+) to (.+)$/, (t, [e, n]) => {
-    t.moves.push({ from: e, to: n });
-  })
-];
-function ws(t) {
-  return dist_E({ moves: [] }, ys, t);
-}
-function bs(t, e) {
-  return {
-    commands: ["mv", "-v", ...v(t), e],
-    format: "utf-8",
-    parser: ws
-  };
-}
-function Ts(t, e, n) {
-  const r = ["pull", ...n];
-  return t && e && r.splice(1, 0, t, e), {
-    commands: r,
-    format: "utf-8",
-    parser(s, o) {
-      return ue(s, o);
-    },
-    onError(s, o, i, a) {
-      const c = Rr(
-        dist_F(s.stdOut),
-        dist_F(s.stdErr)
-      );
-      if (c)
-        return a(new at(c));
-      a(o);
-    }
-  };
-}
-function ks(t) {
-  const e = {};
-  return ge(t, ([n]) => e[n] = { name: n }), Object.values(e);
-}
-function _s(t) {
-  const e = {};
-  return ge(t, ([n, r, s]) => {
-    Object.hasOwn(e, n) || (e[n] = {
-      name: n,
-      refs: { fetch: "", push: "" }
-    }), s && r && (e[n].refs[s.replace(/[^a-z]/g, "")] = r);
-  }), Object.values(e);
-}
-function ge(t, e) {
-  ut(t, (n) => e(n.split(/\s+/)));
-}
-function vs(t, e, n) {
-  return g(["remote", "add", ...n, t, e]);
-}
-function Es(t) {
-  const e = ["remote"];
-  return t && e.push("-v"), {
-    commands: e,
-    format: "utf-8",
-    parser: t ? _s : ks
-  };
-}
-function Ss(t) {
-  const e = [...t];
-  return e[0] !== "ls-remote" && e.unshift("ls-remote"), g(e);
-}
-function Rs(t) {
-  const e = [...t];
-  return e[0] !== "remote" && e.unshift("remote"), g(e);
-}
-function Os(t) {
-  return g(["remote", "remove", t]);
-}
-function Cs(t = {}, e) {
-  const n = dist_oe(t), r = ["stash", "list", ...n.commands, ...e], s = re(
-    n.splitter,
-    n.fields,
-    pt(r)
-  );
-  return dt(r) || {
-    commands: r,
-    format: "utf-8",
-    parser: s
-  };
-}
-function As(t, e) {
-  return dist_X(["add", t, e]);
-}
-function xs(t) {
-  return dist_X(["init", ...t]);
-}
-function dist_X(t) {
-  const e = [...t];
-  return e[0] !== "submodule" && e.unshift("submodule"), g(e);
-}
-function Ns(t) {
-  return dist_X(["update", ...t]);
-}
-class $s {
-  constructor(e, n) {
-    this.all = e, this.latest = n;
-  }
-}
-const Ps = function(t, e = !1) {
-  const n = t.split(`
-`).map(Ds).filter(Boolean);
-  e || n.sort(function(s, o) {
-    const i = s.split("."), a = o.split(".");
-    if (i.length === 1 || a.length === 1)
-      return Ms(dist_B(i[0]), dist_B(a[0]));
-    for (let c = 0, y = Math.max(i.length, a.length); c < y; c++) {
-      const w = ye(dist_B(i[c]), dist_B(a[c]));
-      if (w)
-        return w;
-    }
-    return 0;
-  });
-  const r = e ? n[0] : [...n].reverse().find((s) => s.indexOf(".") >= 0);
-  return new $s(n, r);
-};
-function Ms(t, e) {
-  const n = Number.isNaN(t), r = Number.isNaN(e);
-  return n !== r ? n ? 1 : -1 : n ? ye(t, e) : 0;
-}
-function ye(t, e) {
-  return t === e ? 0 : t > e ? 1 : -1;
-}
-function Ds(t) {
-  return t.trim();
-}
-function dist_B(t) {
-  return typeof t == "string" && parseInt(t.replace(/^\D+/g, ""), 10) || 0;
-}
-function Ls(t = []) {
-  const e = t.some((n) => /^--sort=/.test(n));
-  return {
-    format: "utf-8",
-    commands: ["tag", "-l", ...t],
-    parser(n) {
-      return Ps(n, e);
-    }
-  };
-}
-function js(t) {
-  return {
-    format: "utf-8",
-    commands: ["tag", t],
-    parser() {
-      return { name: t };
-    }
-  };
-}
-function Bs(t, e) {
-  return {
-    format: "utf-8",
-    commands: ["tag", "-a", "-m", e, t],
-    parser() {
-      return { name: t };
-    }
-  };
-}
-function dist_f(t, e) {
-  this._plugins = e, this._executor = new Dn(
-    t.baseDir,
-    new Xr(t.maxConcurrentProcesses),
-    e
-  ), this._trimmed = t.trimmed;
-}
-(dist_f.prototype = Object.create(le.prototype)).constructor = dist_f;
-dist_f.prototype.customBinary = function(t) {
-  return this._plugins.reconfigure("binary", t), this;
-};
-dist_f.prototype.env = function(t, e) {
-  return arguments.length === 1 && typeof t == "object" ? this._executor.env = t : (this._executor.env = this._executor.env || {})[t] = e, this;
-};
-dist_f.prototype.stashList = function(t) {
-  return this._runTask(
-    Cs(
-      ht(arguments) || {},
-      dist_K(t) && t || []
-    ),
-    u(arguments)
-  );
-};
-dist_f.prototype.mv = function(t, e) {
-  return this._runTask(bs(t, e), u(arguments));
-};
-dist_f.prototype.checkoutLatestTag = function(t) {
-  var e = this;
-  return this.pull(function() {
-    e.tags(function(n, r) {
-      e.checkout(r.latest, t);
-    });
-  });
-};
-dist_f.prototype.pull = function(t, e, n, r) {
-  return this._runTask(
-    Ts(
-      d(t, m),
-      d(e, m),
-      dist_h(arguments)
-    ),
-    u(arguments)
-  );
-};
-dist_f.prototype.fetch = function(t, e) {
-  return this._runTask(
-    gs(
-      d(t, m),
-      d(e, m),
-      dist_h(arguments)
-    ),
-    u(arguments)
-  );
-};
-dist_f.prototype.tags = function(t, e) {
-  return this._runTask(
-    Ls(dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.rebase = function() {
-  return this._runTask(
-    g(["rebase", ...dist_h(arguments)]),
-    u(arguments)
-  );
-};
-dist_f.prototype.reset = function(t) {
-  return this._runTask(
-    An(xn(t), dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.revert = function(t) {
-  const e = u(arguments);
-  return typeof t != "string" ? this._runTask(dist_b("Commit must be a string"), e) : this._runTask(
-    g(["revert", ...dist_h(arguments, 0, !0), t]),
-    e
-  );
-};
-dist_f.prototype.addTag = function(t) {
-  const e = typeof t == "string" ? js(t) : dist_b("Git.addTag requires a tag name");
-  return this._runTask(e, u(arguments));
-};
-dist_f.prototype.addAnnotatedTag = function(t, e) {
-  return this._runTask(
-    Bs(t, e),
-    u(arguments)
-  );
-};
-dist_f.prototype.deleteLocalBranch = function(t, e, n) {
-  return this._runTask(
-    cs(t, typeof e == "boolean" ? e : !1),
-    u(arguments)
-  );
-};
-dist_f.prototype.deleteLocalBranches = function(t, e, n) {
-  return this._runTask(
-    us(t, typeof e == "boolean" ? e : !1),
-    u(arguments)
-  );
-};
-dist_f.prototype.branch = function(t, e) {
-  return this._runTask(
-    is(dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.branchLocal = function(t) {
-  return this._runTask(as(), u(arguments));
-};
-dist_f.prototype.raw = function(t) {
-  const e = !Array.isArray(t), n = [].slice.call(e ? arguments : t, 0);
-  for (let s = 0; s < n.length && e; s++)
-    if (!st(n[s])) {
-      n.splice(s, n.length - s);
-      break;
-    }
-  n.push(...dist_h(arguments, 0, !0));
-  var r = u(arguments);
-  return n.length ? this._runTask(g(n, this._trimmed), r) : this._runTask(
-    dist_b("Raw: must supply one or more command to execute"),
-    r
-  );
-};
-dist_f.prototype.submoduleAdd = function(t, e, n) {
-  return this._runTask(As(t, e), u(arguments));
-};
-dist_f.prototype.submoduleUpdate = function(t, e) {
-  return this._runTask(
-    Ns(dist_h(arguments, !0)),
-    u(arguments)
-  );
-};
-dist_f.prototype.submoduleInit = function(t, e) {
-  return this._runTask(
-    xs(dist_h(arguments, !0)),
-    u(arguments)
-  );
-};
-dist_f.prototype.subModule = function(t, e) {
-  return this._runTask(
-    dist_X(dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.listRemote = function() {
-  return this._runTask(
-    Ss(dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.addRemote = function(t, e, n) {
-  return this._runTask(
-    vs(t, e, dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.removeRemote = function(t, e) {
-  return this._runTask(Os(t), u(arguments));
-};
-dist_f.prototype.getRemotes = function(t, e) {
-  return this._runTask(Es(t === !0), u(arguments));
-};
-dist_f.prototype.remote = function(t, e) {
-  return this._runTask(
-    Rs(dist_h(arguments)),
-    u(arguments)
-  );
-};
-dist_f.prototype.tag = function(t, e) {
-  const n = dist_h(arguments);
-  return n[0] !== "tag" && n.unshift("tag"), this._runTask(g(n), u(arguments));
-};
-dist_f.prototype.updateServerInfo = function(t) {
-  return this._runTask(
-    g(["update-server-info"]),
-    u(arguments)
-  );
-};
-dist_f.prototype.pushTags = function(t, e) {
-  const n = Mr(
-    { remote: d(t, m) },
-    dist_h(arguments)
-  );
-  return this._runTask(n, u(arguments));
-};
-dist_f.prototype.rm = function(t) {
-  return this._runTask(
-    g(["rm", "-f", ...v(t)]),
-    u(arguments)
-  );
-};
-dist_f.prototype.rmKeepLocal = function(t) {
-  return this._runTask(
-    g(["rm", "--cached", ...v(t)]),
-    u(arguments)
-  );
-};
-dist_f.prototype.catFile = function(t, e) {
-  return this._catFile("utf-8", arguments);
-};
-dist_f.prototype.binaryCatFile = function() {
-  return this._catFile("buffer", arguments);
-};
-dist_f.prototype._catFile = function(t, e) {
-  var n = u(e), r = ["cat-file"], s = e[0];
-  if (typeof s == "string")
-    return this._runTask(
-      dist_b("Git.catFile: options must be supplied as an array of strings"),
-      n
-    );
-  Array.isArray(s) && r.push.apply(r, s);
-  const o = t === "buffer" ? Gt(r) : g(r);
-  return this._runTask(o, n);
-};
-dist_f.prototype.diff = function(t, e) {
-  const n = m(t) ? dist_b(
-    "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
-  ) : g(["diff", ...dist_h(arguments)]);
-  return this._runTask(n, u(arguments));
-};
-dist_f.prototype.diffSummary = function() {
-  return this._runTask(
-    fr(dist_h(arguments, 1)),
-    u(arguments)
-  );
-};
-dist_f.prototype.applyPatch = function(t) {
-  const e = dist_G(t) ? Yr(v(t), dist_h([].slice.call(arguments, 1))) : dist_b(
-    "git.applyPatch requires one or more string patches as the first argument"
-  );
-  return this._runTask(e, u(arguments));
-};
-dist_f.prototype.revparse = function() {
-  const t = ["rev-parse", ...dist_h(arguments, !0)];
-  return this._runTask(
-    g(t, !0),
-    u(arguments)
-  );
-};
-dist_f.prototype.clean = function(t, e, n) {
-  const r = un(t), s = r && t.join("") || d(t, m) || "", o = dist_h([].slice.call(arguments, r ? 1 : 0));
-  return this._runTask(
-    on(s, o),
-    u(arguments)
-  );
-};
-dist_f.prototype.exec = function(t) {
-  const e = {
-    commands: [],
-    format: "utf-8",
-    parser() {
-      typeof t == "function" && t();
-    }
-  };
-  return this._runTask(e);
-};
-dist_f.prototype.checkIgnore = function(t, e) {
-  return this._runTask(
-    dist_fs(v(d(t, dist_G, []))),
-    u(arguments)
-  );
-};
-dist_f.prototype.checkIsRepo = function(t, e) {
-  return this._runTask(
-    We(d(t, m)),
-    u(arguments)
-  );
-};
-function Is(t) {
-  return t ? [{
-    type: "spawn.before",
-    action(r, s) {
-      t.aborted && s.kill(new dist_A(void 0, "abort", "Abort already signaled"));
-    }
-  }, {
-    type: "spawn.after",
-    action(r, s) {
-      function o() {
-        s.kill(new dist_A(void 0, "abort", "Abort signal received"));
-      }
-      t.addEventListener("abort", o), s.spawned.on("close", () => t.removeEventListener("abort", o));
-    }
-  }] : void 0;
-}
-const Us = dist_$("", "plugin:allowEnvironment");
-function Fs(t, e = !1) {
-  const n = new Set(t.map((r) => r.toLowerCase().trim()));
-  return {
-    type: "spawn.options",
-    action(r, s) {
-      const o = { ...r.env ?? process.env }, i = new Set(
-        Object.keys(s.env).map((a) => a.toLowerCase().trim())
-      );
-      for (const a of Object.keys(o)) {
-        const c = a.toLowerCase().trim();
-        if (!(!Gs(c) || n.has(c))) {
-          if (i.has(c))
-            throw new dist_A(
-              void 0,
-              "allowEnvironment",
-              `Use of "${a}" is blocked by the environment guard - add it to the allowEnvironment option to permit it`
-            );
-          Us("removing ambient guarded environment variable %s", a), delete o[a];
-        }
-      }
-      return {
-        ...r,
-        env: {
-          ...o,
-          GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: String(!e)
-        }
-      };
-    }
-  };
-}
-function Gs(t) {
-  const e = t.toLowerCase().trim();
-  return e.startsWith("git_") || _(e);
-}
-function zs(t = {}) {
-  return {
-    type: "spawn.args",
-    action(e, { env: n }) {
-      for (const r of oe(e, n))
-        if (t[r.category] !== !0)
-          throw new dist_A(void 0, "unsafe", r.message);
-      return e;
-    }
-  };
-}
-function qs(t) {
-  const e = U(t, "-c");
-  return {
-    type: "spawn.args",
-    action(n) {
-      return [...e, ...n];
-    }
-  };
-}
-const $t = (0,promise_deferred_dist/* deferred */.yX)().promise;
-function Ws({
-  onClose: t = !0,
-  onExit: e = 50
-} = {}) {
-  function n() {
-    let s = -1;
-    const o = {
-      close: (0,promise_deferred_dist/* deferred */.yX)(),
-      closeTimeout: (0,promise_deferred_dist/* deferred */.yX)(),
-      exit: (0,promise_deferred_dist/* deferred */.yX)(),
-      exitTimeout: (0,promise_deferred_dist/* deferred */.yX)()
-    }, i = Promise.race([
-      t === !1 ? $t : o.closeTimeout.promise,
-      e === !1 ? $t : o.exitTimeout.promise
-    ]);
-    return r(t, o.close, o.closeTimeout), r(e, o.exit, o.exitTimeout), {
-      close(a) {
-        s = a, o.close.done();
-      },
-      exit(a) {
-        s = a, o.exit.done();
-      },
-      get exitCode() {
-        return s;
-      },
-      result: i
-    };
-  }
-  function r(s, o, i) {
-    s !== !1 && (s === !0 ? o.promise : o.promise.then(() => wt(s))).then(i.done);
-  }
-  return {
-    type: "spawn.after",
-    async action(s, { spawned: o, close: i }) {
-      const a = n();
-      let c = !0, y = () => {
-        c = !1;
-      };
-      o.stdout?.on("data", y), o.stderr?.on("data", y), o.on("error", y), o.on("close", (w) => a.close(w)), o.on("exit", (w) => a.exit(w));
-      try {
-        await a.result, c && await wt(50), i(a.exitCode);
-      } catch (w) {
-        i(a.exitCode, w);
-      }
-    }
-  };
-}
-const we = dist_$("", "plugin:binary"), Hs = "Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings", Ks = "Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option";
-function Vs(t) {
-  return !t || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(t);
-}
-function Pt(t, e) {
-  if (t.length < 1 || t.length > 2)
-    throw new dist_A(void 0, "binary", Hs);
-  if (t.some(Vs))
-    if (e)
-      we("permitted unsafe binary %o", t);
-    else
-      throw new dist_A(void 0, "binary", Ks);
-  const [r, s] = t;
-  return {
-    binary: r,
-    prefix: s
-  };
-}
-function Xs(t, e = ["git"], n = !1) {
-  let r = Pt(v(e), n);
-  t.on("binary", (s) => {
-    r = Pt(v(s), n), we.info("reconfiguring %o", r);
-  }), t.append("spawn.binary", () => r.binary), t.append("spawn.args", (s) => r.prefix ? [r.prefix, ...s] : s);
-}
-const be = {
-  DISALLOWED_ABBREVIATED: {
-    text: "disallowed abbreviated or ambiguous option",
-    solution: "Unambiguous abbreviated options blocked with unsafe.allowAbbreviatedOptions setting: {message}"
-  },
-  UNKNOWN: {
-    text: "~ unknown ~",
-    solution: void 0
-  }
-};
-function Ys(t) {
-  if (!t)
-    return "UNKNOWN";
-  for (const [e, { text: n }] of Object.entries(be))
-    if (t.startsWith(`fatal: ${n}`))
-      return e;
-  return "UNKNOWN";
-}
-class Qs extends dist_O {
-  constructor(e = "") {
-    const n = Ys(e);
-    super(void 0, be[n].solution?.replace("{message}", e) ?? e), this.reason = n;
-  }
-}
-function Js(t) {
-  return !!(t.exitCode && t.stdErr.length);
-}
-function Zs(t) {
-  return Buffer.concat([...t.stdOut, ...t.stdErr]);
-}
-function to(t = !1, e = Js, n = Zs) {
-  return (r, s) => !t && r || !e(s) ? r : n(s);
-}
-function eo(t, e) {
-  return t === 128 && e.startsWith("fatal:") ? new Qs(e) : new dist_O(void 0, e);
-}
-function Mt(t) {
-  return {
-    type: "task.error",
-    action(e, n) {
-      const r = t(e.error, {
-        stdErr: n.stdErr,
-        stdOut: n.stdOut,
-        exitCode: n.exitCode
-      });
-      return Buffer.isBuffer(r) ? {
-        error: eo(n.exitCode, r.toString("utf-8"))
-      } : {
-        error: r
-      };
-    }
-  };
-}
-const nt = dist_$("", "plugin:input");
-function no(t) {
-  return {
-    type: "spawn.after",
-    action(e, { commands: n, input: r, spawned: { stdin: s } }) {
-      if (!s)
-        return;
-      const o = t?.([...n]) ?? r;
-      if (!o)
-        return nt("generated zero length content, not writing to stdin");
-      nt("writing %s bytes to stdin", Le(o)), s.on("error", (i) => {
-        i.code !== "EPIPE" && nt("[ERROR] stdin error %o", i);
-      }), s.end(o);
-    }
-  };
-}
-class ro {
-  constructor() {
-    this.plugins = /* @__PURE__ */ new Set(), this.events = new external_node_events_.EventEmitter();
-  }
-  on(e, n) {
-    this.events.on(e, n);
-  }
-  reconfigure(e, n) {
-    this.events.emit(e, n);
-  }
-  append(e, n) {
-    const r = dist_S(this.plugins, { type: e, action: n });
-    return () => this.plugins.delete(r);
-  }
-  add(e) {
-    const n = [];
-    return v(e).forEach(
-      (r) => {
-        r && this.plugins.add(dist_S(n, r));
-      }
-    ), () => {
-      n.forEach((r) => {
-        this.plugins.delete(r);
-      });
-    };
-  }
-  exec(e, n, r) {
-    let s = n;
-    const o = Object.freeze(Object.create(r));
-    for (const i of this.plugins)
-      i.type === e && (s = i.action(s, o));
-    return s;
-  }
-}
-function so(t) {
-  const e = "--progress", n = ["checkout", "clone", "fetch", "pull", "push"];
-  return [{
-    type: "spawn.args",
-    action(o, i) {
-      return n.includes(i.method) ? De(o, e) : o;
-    }
-  }, {
-    type: "spawn.after",
-    action(o, i) {
-      i.commands.includes(e) && i.spawned.stderr?.on("data", (a) => {
-        const c = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
-        c && t({
-          method: i.method,
-          stage: oo(c[1]),
-          progress: p(c[2]),
-          processed: p(c[3]),
-          total: p(c[4])
-        });
-      });
-    }
-  }];
-}
-function oo(t) {
-  return String(t.toLowerCase().split(" ", 1)) || "unknown";
-}
-function io(t) {
-  const e = je(t, ["uid", "gid"]);
-  return {
-    type: "spawn.options",
-    action(n) {
-      return { ...e, ...n };
-    }
-  };
-}
-function ao() {
-  return {
-    type: "spawn.args",
-    action(t) {
-      const e = [];
-      let n;
-      function r(s) {
-        (n = n || []).push(...s);
-      }
-      for (let s = 0; s < t.length; s++) {
-        const o = t[s];
-        if (dist_r(o)) {
-          r(dist_o(o));
-          continue;
-        }
-        if (o === "--") {
-          r(
-            t.slice(s + 1).flatMap((i) => dist_r(i) && dist_o(i) || i)
-          );
-          break;
-        }
-        e.push(o);
-      }
-      return n ? [...e, "--", ...n.map(String)] : e;
-    }
-  };
-}
-function uo({
-  block: t,
-  stdErr: e = !0,
-  stdOut: n = !0
-}) {
-  if (t > 0)
-    return {
-      type: "spawn.after",
-      action(r, s) {
-        let o;
-        function i() {
-          o && clearTimeout(o), o = setTimeout(c, t);
-        }
-        function a() {
-          s.spawned.stdout?.off("data", i), s.spawned.stderr?.off("data", i), s.spawned.off("exit", a), s.spawned.off("close", a), o && clearTimeout(o);
-        }
-        function c() {
-          a(), s.kill(new dist_A(void 0, "timeout", "block timeout reached"));
-        }
-        n && s.spawned.stdout?.on("data", i), e && s.spawned.stderr?.on("data", i), s.spawned.on("exit", a), s.spawned.on("close", a), i();
-      }
-    };
-}
-const wo = (t, e) => {
-  const n = new ro(), r = Ge(
-    t && (typeof t == "string" ? { baseDir: t } : t) || {},
-    e
-  );
-  if (!Lt(r.baseDir))
-    throw new Ae(
-      r,
-      "Cannot use simple-git on a directory that does not exist"
-    );
-  return Array.isArray(r.config) && n.add(qs(r.config)), n.add(zs(r.unsafe)), n.add(Ws(r.completion)), r.abort && n.add(Is(r.abort)), r.progress && n.add(so(r.progress)), r.timeout && n.add(uo(r.timeout)), r.spawnOptions && n.add(io(r.spawnOptions)), n.add(ao()), n.add(no(r.input)), n.add(Mt(to(!0))), r.errors && n.add(Mt(r.errors)), Xs(n, r.binary, r.unsafe?.allowUnsafeCustomBinary), n.add(
-    Fs(r.allowEnvironment ?? [], r.unsafe?.allowAbbreviatedOptions)
-  ), new dist_f(r, n);
-};
-
-//# sourceMappingURL=index.mjs.map
-
-;// CONCATENATED MODULE: ./lib/github/git.js
-/**
- * The git side of the GitHub flow (simple-git, plus plain `git cat-file --batch` where bytes must
- * stay bytes): what a pull request changed, the files of a commit, a participant's step as one
- * commit on its own branch, and public_info/ committed and pushed.
- */
-
-
-
-
-
-
-
-function git(dir) {
-    return wo({ baseDir: dir });
-}
-/** Runs git with byte-exact stdin and stdout (and, for a private index, extra environment). */
-function gitBytes(dir, args, input, env) {
-    const r = (0,external_node_child_process_namespaceObject.spawnSync)('git', args, {
-        cwd: dir,
-        input,
-        maxBuffer: 1 << 30,
-        env: env ? { ...process.env, ...env } : process.env,
-    });
-    if (r.status !== 0)
-        throw new errors_SssError(`git ${args[0]} failed: ${r.stderr.toString().trim()}`, { code: 'git' });
-    return r.stdout;
-}
-/** Resolves a revision to a commit id; undefined when the repository does not have it. */
-async function commitOf(dir, rev) {
-    try {
-        return (await git(dir).raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() || undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The tree id of a revision; undefined when the repository does not have it. */
-async function treeOf(dir, rev) {
-    try {
-        return (await git(dir).raw(['rev-parse', '--verify', '--quiet', `${rev}^{tree}`])).trim() || undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-async function mergeBase(dir, a, b) {
-    try {
-        return (await git(dir).raw(['merge-base', a, b])).trim();
-    }
-    catch (e) {
-        throw new errors_SssError(`no merge base of ${a} and ${b}: check out the full history (actions/checkout with fetch-depth: 0) (${e.message.trim()})`, { code: 'git' });
-    }
-}
-/** Reads blobs by id in one `git cat-file --batch`. */
-function readBlobs(dir, ids) {
-    const out = new Map();
-    if (!ids.length)
-        return out;
-    const buf = gitBytes(dir, ['cat-file', '--batch'], Buffer.from(ids.join('\n') + '\n'));
-    let at = 0;
-    for (const id of ids) {
-        const nl = buf.indexOf(0x0a, at);
-        const [oid, type, size] = buf.subarray(at, nl).toString().split(' ');
-        if (type === 'missing' || oid !== id)
-            throw new errors_SssError(`git object ${id} is missing`, { code: 'git' });
-        const n = Number(size);
-        out.set(id, buf.subarray(nl + 1, nl + 1 + n));
-        at = nl + 1 + n + 1;
-    }
-    return out;
-}
-/** Sizes of blobs by id in one `git cat-file --batch-check`. */
-function blobSizes(dir, ids) {
-    const out = new Map();
-    if (!ids.length)
-        return out;
-    const lines = gitBytes(dir, ['cat-file', '--batch-check'], Buffer.from(ids.join('\n') + '\n'))
-        .toString()
-        .trim()
-        .split('\n');
-    for (const line of lines) {
-        const [oid, , size] = line.split(' ');
-        out.set(oid, Number(size));
-    }
-    return out;
-}
-/**
- * What changed from `base` to `head`, from git itself: status, modes (so a symlink is seen as
- * one), sizes, and the new bytes of every regular file small enough to be an artifact.
- */
-function changedFiles(dir, base, head) {
-    const raw = gitBytes(dir, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', base, head]).toString('utf8');
-    const parts = raw.split('\0');
-    if (parts[parts.length - 1] === '')
-        parts.pop();
-    const changes = [];
-    for (let i = 0; i + 1 < parts.length; i += 2) {
-        const [oldMode, mode, , blob, status] = parts[i].replace(/^:/, '').split(' ');
-        changes.push({ status: status[0], path: parts[i + 1], oldMode, mode, blob });
-    }
-    const live = changes.filter((c) => c.status !== 'D' && (c.mode === '100644' || c.mode === '100755'));
-    const sizes = blobSizes(dir, live.map((c) => c.blob));
-    for (const c of live)
-        c.size = sizes.get(c.blob);
-    const small = live.filter((c) => (c.size ?? 0) <= MAX_ARTIFACT_BYTES);
-    const blobs = readBlobs(dir, [...new Set(small.map((c) => c.blob))]);
-    for (const c of small)
-        c.content = blobs.get(c.blob);
-    return changes.map(({ blob: _blob, ...c }) => c);
-}
-/**
- * Writes the files under `subdir` as they are at `rev` into a new temp directory (symlinks as
- * symlinks), without touching the checkout. Returns the directory; the caller removes it.
- */
-function exportTree(dir, rev, subdir) {
-    const out = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'sss-base-'));
-    const listing = gitBytes(dir, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', subdir]).toString('utf8');
-    const entries = listing
-        .split('\0')
-        .filter(Boolean)
-        .map((line) => {
-        const tab = line.indexOf('\t');
-        const [mode, type, oid] = line.slice(0, tab).split(' ');
-        return { mode, type, oid, path: line.slice(tab + 1) };
-    })
-        .filter((e) => e.type === 'blob');
-    const blobs = readBlobs(dir, [...new Set(entries.map((e) => e.oid))]);
-    for (const e of entries) {
-        const target = (0,external_node_path_namespaceObject.resolve)(out, e.path);
-        if ((0,external_node_path_namespaceObject.relative)(out, target).startsWith('..'))
-            continue;
-        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-        if (e.mode === '120000')
-            (0,external_node_fs_namespaceObject.symlinkSync)(blobs.get(e.oid).toString('utf8'), target);
-        else
-            (0,external_node_fs_namespaceObject.writeFileSync)(target, blobs.get(e.oid));
-    }
-    return out;
-}
-/**
- * A credential helper that answers git's `get` with the token from the environment: the token
- * reaches git through SSS_TOOL_GIT_TOKEN, never through a command line, a URL or a config file.
- * The empty helper before it drops the user's own helpers for this one command.
- */
-const TOKEN_HELPER = '!f() { test "$1" = get || exit 0; echo username=x-access-token; printf "password=%s\\n" "$SSS_TOOL_GIT_TOKEN"; }; f';
-/** `git -c …` arguments and environment that offer `token` to an https remote, and never prompt. */
-function tokenAuth(token) {
-    const env = { GIT_TERMINAL_PROMPT: '0' };
-    if (!token)
-        return { args: [], env };
-    return {
-        args: ['-c', 'credential.helper=', '-c', `credential.helper=${TOKEN_HELPER}`],
-        env: { ...env, SSS_TOOL_GIT_TOKEN: token },
-    };
-}
-/** Runs a git command that talks to a remote, with the token (if any) offered by the helper. */
-function gitRemote(dir, args, token) {
-    const auth = tokenAuth(token);
-    const r = spawnSync('git', [...auth.args, ...args], {
-        cwd: dir,
-        maxBuffer: 1 << 26,
-        env: { ...process.env, ...auth.env },
-    });
-    if (r.status !== 0)
-        throw new SssError(`git ${args[0]} ${args[args.length - 2] ?? ''} failed: ${r.stderr.toString().trim().split('\n').slice(-1)[0]}`, { code: 'git' });
-    return r.stdout.toString('utf8');
-}
-/** The branch a remote's HEAD points at (its default branch), asked of the remote itself. */
-function remoteDefaultBranch(dir, remote, token) {
-    const out = gitRemote(dir, ['ls-remote', '--symref', remote, 'HEAD'], token);
-    const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(out);
-    if (!m)
-        throw new SssError(`cannot tell the default branch of ${remote}: pass --base`, { code: 'usage' });
-    return m[1];
-}
-/** The top of the git checkout `dir` is in, or undefined outside one. */
-function checkoutTop(dir) {
-    const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir });
-    return r.status === 0 ? r.stdout.toString().trim() : undefined;
-}
-/**
- * Commits exactly `files` on top of the upstream's `base` and pushes the commit as `branch`. Builds
- * the commit in a private index, so the checkout, its index and its current branch stay as they
- * are. A file already on the base with the same bytes is left out; one with other bytes is refused
- * (the transcript is append-only). Afterwards the untracked copies are removed from the checkout:
- * `git pull` brings them back once the pull request is merged.
- */
-async function commitAndPushStep(dir, s) {
-    const top = checkoutTop(dir);
-    if (!top)
-        throw new SssError(`${dir} is not a git checkout`, { code: 'usage', field: '--repo' });
-    gitRemote(top, ['fetch', '--quiet', s.fetchFrom, `refs/heads/${s.base}`], s.token);
-    const baseCommit = gitBytes(top, ['rev-parse', 'FETCH_HEAD^{commit}']).toString().trim();
-    const tmp = mkdtempSync(join(tmpdir(), 'sss-index-'));
-    try {
-        // simple-git refuses a custom environment that carries EDITOR and the like: plain git here.
-        const index = { GIT_INDEX_FILE: join(tmp, 'index') };
-        const gi = (...args) => gitBytes(top, args, undefined, index).toString('utf8').trim();
-        gi('read-tree', baseCommit);
-        const added = [];
-        for (const f of s.files) {
-            const rel = relative(top, f).split('\\').join('/');
-            if (rel.startsWith('..'))
-                throw new SssError('file is outside the repository', { code: 'io', file: f });
-            const blob = gi('hash-object', '-w', '--', rel);
-            const onBase = gi('ls-files', '-s', '--', rel);
-            if (onBase) {
-                if (onBase.split(/\s+/)[1] === blob)
-                    continue;
-                throw new SssError(`${s.base} already has a different ${rel}: the transcript is append-only (pull, then re-run the step)`, { code: 'git', file: rel });
-            }
-            gi('update-index', '--add', '--cacheinfo', `100644,${blob},${rel}`);
-            added.push(rel);
-        }
-        if (!added.length)
-            throw new SssError(`nothing to submit: ${s.base} already has these files`, { code: 'git' });
-        const tree = gi('write-tree');
-        const commit = gi('commit-tree', tree, '-p', baseCommit, '-m', s.message);
-        gitRemote(top, ['push', '--quiet', '--force', s.pushTo, `${commit}:refs/heads/${s.branch}`], s.token);
-        // The files now live on the branch. Left untracked here, they would block the `git pull` that
-        // brings them back once the pull request is merged.
-        const tracked = new Set(gitBytes(top, ['ls-files', '-z', '--', ...s.files.map((f) => relative(top, f))])
-            .toString('utf8')
-            .split('\0'));
-        for (const f of s.files)
-            if (!tracked.has(relative(top, f).split('\\').join('/')))
-                rmSync(f, { force: true });
-        return { commit, baseCommit, files: added };
-    }
-    finally {
-        rmSync(tmp, { recursive: true, force: true });
-    }
-}
-/** Stages and commits repository-relative paths as the Actions bot; returns the commit. */
-async function commitAsBot(dir, paths, message) {
-    const g = git(dir);
-    await g.raw(['add', '--', ...paths]);
-    await g.raw([
-        '-c',
-        'user.name=github-actions[bot]',
-        '-c',
-        'user.email=41898282+github-actions[bot]@users.noreply.github.com',
-        'commit',
-        '--no-verify',
-        '-m',
-        message,
-        '--',
-        ...paths,
-    ]);
-    return (await g.revparse(['HEAD'])).trim();
-}
-/** Pushes a commit to a branch of a remote, authenticated with the token for an https remote. */
-async function pushCommit(dir, remote, commit, branch, opts = {}) {
-    const auth = await authConfig(dir, await remoteUrl(dir, remote), opts.token);
-    await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
-}
-async function remoteUrl(dir, remote) {
-    return (await git(dir).raw(['remote', 'get-url', remote])).trim();
-}
-/**
- * The header actions/checkout sets, for a token and an https remote, unless the checkout already
- * persisted one (two Authorization headers make GitHub refuse the push).
- */
-async function authConfig(dir, url, token) {
-    if (!token || !/^https:\/\//.test(url))
-        return [];
-    const origin = new URL(url).origin;
-    const key = `http.${origin}/.extraheader`;
-    const persisted = await git(dir)
-        .raw(['config', '--get-all', key])
-        .catch(() => '');
-    if (persisted.trim())
-        return [];
-    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-    return ['-c', `${key}=AUTHORIZATION: basic ${basic}`];
-}
-/**
- * Whether a file of the checkout is merged: its bytes equal the blob at the remote's default
- * branch as last fetched (see knownDefaultBranch). No network: the
- * caller says `git pull` first. 'no-git' outside a git checkout or without that remote.
- */
-function mergedState(dir, remote, absPath, bytes) {
-    const run = (args) => spawnSync('git', args, { cwd: dir, maxBuffer: 1 << 26 });
-    const top = run(['rev-parse', '--show-toplevel']);
-    if (top.status !== 0)
-        return 'no-git';
-    if (run(['remote', 'get-url', remote]).status !== 0)
-        return 'no-git';
-    const ref = `refs/remotes/${remote}/${knownDefaultBranch(dir, remote)}`;
-    const rel = relative(top.stdout.toString().trim(), resolve(absPath)).split('\\').join('/');
-    const blob = run(['cat-file', 'blob', `${ref}:${rel}`]);
-    if (blob.status !== 0)
-        return 'absent';
-    return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
-}
-/**
- * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
- * clone of a fork), else `origin`. Local only, no network.
- */
-function upstreamRemote(dir) {
-    const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n') ?? [];
-    return remotes.includes('upstream') ? 'upstream' : remotes.includes('origin') ? 'origin' : undefined;
-}
-/**
- * The default branch of a remote as this checkout last saw it, without relying on
- * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
- * first of main and master the remote has, else main.
- */
-function knownDefaultBranch(dir, remote) {
-    const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
-    if (head.status === 0)
-        return head.stdout
-            .toString()
-            .trim()
-            .slice(remote.length + 1);
-    for (const b of ['main', 'master'])
-        if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
-            return b;
-    return 'main';
-}
-/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
-function localWhere(dir) {
-    const remote = upstreamRemote(dir) ?? 'origin';
-    return { ceremoniesDir: 'ceremonies', defaultBranch: knownDefaultBranch(dir, remote), upstream: remote };
-}
-//# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ./lib/github/push.js
 /**
  * Pushing (and fetching) as a chosen token. actions/checkout may persist the workflow token as an
@@ -66209,10 +67636,10 @@ async function publish(inputs, ctx) {
         const round = await prepare(inputs, ctx, defaultBranch, attempt);
         const { result, lines } = round;
         if (!result.commit)
-            return finish(round);
+            return publish_finish(round);
         if (inputs.publishVia === 'pull-request') {
             result.pullRequest = await publishPullRequest(inputs, ctx, result.commit, defaultBranch, round.message, lines);
-            return finish(round);
+            return publish_finish(round);
         }
         if (!defaultBranch)
             throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
@@ -66251,7 +67678,7 @@ async function publish(inputs, ctx) {
         }
         info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
         await writeSummary(`✅ Committed ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}).\n`);
-        return finish(round, true);
+        return publish_finish(round, true);
     }
 }
 /**
@@ -66298,7 +67725,7 @@ async function prepare(inputs, ctx, defaultBranch, attempt) {
     return round;
 }
 /** The summary's tail, and the run's verdict. */
-async function finish(round, pushed = false) {
+async function publish_finish(round, pushed = false) {
     const { result, problems, lines, defaultBranch } = round;
     const tail = pushed ? [] : lines;
     annotate(problems);
@@ -66821,376 +68248,68 @@ async function nextStepLines(inputs, ctx, state, ceremonies) {
         .join('\n\n');
 }
 //# sourceMappingURL=tracking.js.map
-;// CONCATENATED MODULE: ./lib/artifacts/private.js
-/**
- * Private material that must never reach the repository: age files (every private file of a home
- * dir is one) and the plaintext forms of what they hold. The Action rejects a pull request that
- * carries any; the CLI can call the same function before it commits.
- */
-/** Formats of files that exist only in a home dir (their plaintext is a secret). */
-const PRIVATE_FORMATS = new Set([
-    'sss-tool/identity-secret@1',
-    'sss-tool/dkg-state@1',
-    'sss-tool/join-state@1',
-    'sss-tool/share@1',
-    'sss-tool/sign-nonces@1',
-]);
-/**
- * JSON keys that name a scalar secret in this project's formats: a signing share, a polynomial's
- * coefficients, signing nonces, identity secret keys, round state. No public artifact uses them.
- */
-const PRIVATE_KEYS = {
-    signingShare: 'a signing share',
-    coefficients: 'polynomial coefficients',
-    nonces: 'signing nonces',
-    secret: 'round state',
-    signingSecret: 'a signing secret key',
-    encryptionSecret: 'an encryption secret key',
-    secretKey: 'a secret key',
-    privateKey: 'a private key',
-};
-const AGE_BINARY = 'age-encryption.org/v1';
-const AGE_ARMOR = '-----BEGIN AGE ENCRYPTED FILE-----';
-/**
- * Why a file's bytes are private material, or undefined when they are not: an age file (binary or
- * armored), a private format, or a JSON document with a key that carries a secret (at any depth).
- */
-function privateMaterial(bytes) {
-    const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
-    const head = text.trimStart();
-    if (head.startsWith(AGE_BINARY))
-        return 'an age-encrypted file (private files stay in your home dir)';
-    if (text.includes(AGE_ARMOR))
-        return 'an armored age-encrypted file (private files stay in your home dir)';
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch {
+;// CONCATENATED MODULE: ./lib/github/ssh-signing-keys.js
+
+
+
+const KEY_TYPE = 'ssh-ed25519';
+function sshString(bytes) {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(bytes.length);
+    return Buffer.concat([len, bytes]);
+}
+/** The OpenSSH public key line for a hex Ed25519 public key (what `gh ssh-key add` uploads). */
+function sshPublicKeyLine(signingKeyHex, comment) {
+    const blob = Buffer.concat([sshString(Buffer.from(KEY_TYPE)), sshString(hexToBytes(signingKeyHex))]);
+    return `${KEY_TYPE} ${blob.toString('base64')}${comment ? ` ${comment}` : ''}`;
+}
+/** The hex Ed25519 key of an OpenSSH public key line, or undefined for anything else (RSA, ECDSA, sk-, malformed). */
+function ed25519FromSshLine(line) {
+    const m = /^ssh-ed25519 ([A-Za-z0-9+/]+={0,2})(?: .*)?$/.exec(line.trim());
+    if (!m)
         return undefined;
-    }
-    return privateJson(value);
+    const blob = Buffer.from(m[1], 'base64');
+    if (blob.toString('base64') !== m[1] || blob.length !== 4 + KEY_TYPE.length + 4 + 32)
+        return undefined;
+    if (blob.readUInt32BE(0) !== KEY_TYPE.length || blob.subarray(4, 15).toString('latin1') !== KEY_TYPE)
+        return undefined;
+    if (blob.readUInt32BE(15) !== 32)
+        return undefined;
+    return curves_utils_bytesToHex(blob.subarray(19));
 }
-const pathOf = (s) => {
-    const keys = [];
-    for (let p = s; p?.key !== undefined; p = p.parent)
-        keys.push(p.key);
-    return keys
-        .reverse()
-        .map((k) => `${k}.`)
-        .join('');
-};
-/**
- * Depth-first, in document order, with an explicit stack: a pull request may carry JSON nested
- * deeper than the call stack ("[[[[…"), which a recursive walk turned into a RangeError.
- */
-function privateJson(root) {
-    const stack = [{ value: root }];
-    while (stack.length) {
-        const step = stack.pop();
-        if (step.entry) {
-            if (Object.hasOwn(PRIVATE_KEYS, step.key))
-                return `${PRIVATE_KEYS[step.key]} (field ${pathOf(step.parent)}${step.key})`;
-            stack.push({ value: step.value, key: step.key, parent: step.parent });
-            continue;
-        }
-        const value = step.value;
-        if (Array.isArray(value)) {
-            for (let i = value.length - 1; i >= 0; i--)
-                stack.push({ value: value[i], key: String(i), parent: step });
-            continue;
-        }
-        if (!value || typeof value !== 'object')
-            continue;
-        const obj = value;
-        if (typeof obj.format === 'string' && PRIVATE_FORMATS.has(obj.format))
-            return `a private file (format ${obj.format})`;
-        const entries = Object.entries(obj);
-        for (let i = entries.length - 1; i >= 0; i--)
-            stack.push({ value: entries[i][1], key: entries[i][0], parent: step, entry: true });
-    }
-    return undefined;
-}
-//# sourceMappingURL=private.js.map
-;// CONCATENATED MODULE: ./lib/ceremony/rules.js
-/**
- * What a pull request may change (docs/protocol.md §11), as data and pure functions: the Action feeds
- * in the changes git reports and the audited repository before and after them, and gets back every
- * problem, each naming the file and the reason. The cryptography is not re-checked here: that is
- * the audit's (`auditRepository`), the one verifier `sss-tool verify` also runs.
- *
- * Which file may be added by whom, and when, is one table (`FILE_RULES`): a ceremony kind adds its
- * rows there.
- */
-
-
-
-
-const byFileName = (f) => ({ moniker: f.moniker });
-const monikerOf = (v) => {
-    const m = v?.moniker;
-    return typeof m === 'string' ? m : undefined;
-};
-/** Every file a pull request may add under ceremonies/<id>/, by ceremony kind. */
-const FILE_RULES = [
-    // A newcomer opens their own join: its manifest may arrive with their request.json (then the
-    // request's author must open the pull request); alone, it is a maintainer's.
-    {
-        kind: 'join',
-        role: 'ceremony',
-        perMoniker: false,
-        pattern: 'ceremony.json',
-        author: (f) => {
-            const newcomer = monikerOf(f.head.tree?.singles.get('request')?.value);
-            return newcomer ? { moniker: newcomer } : 'maintainer';
-        },
-    },
-    { kind: '*', role: 'ceremony', perMoniker: false, pattern: 'ceremony.json', author: () => 'maintainer' },
-    { kind: 'dkg', role: 'round1', perMoniker: true, pattern: 'round1/<moniker>.json', author: byFileName },
-    {
-        kind: 'dkg',
-        role: 'round2',
-        perMoniker: true,
-        pattern: 'round2/<moniker>.json',
-        author: byFileName,
-        notYet: ({ report, tree }) => report?.digests?.round1
-            ? undefined
-            : `round 2 before round 1 has closed (${tree?.byRole.get('round1')?.size ?? 0} of ${report?.participants ?? '?'} round-1 artifacts merged)`,
-    },
-    {
-        kind: 'dkg',
-        role: 'finalize',
-        perMoniker: true,
-        pattern: 'finalize/<moniker>.json',
-        author: byFileName,
-        notYet: ({ report, tree }) => report?.digests?.round2
-            ? undefined
-            : `finalize before round 2 has closed (${tree?.byRole.get('round2')?.size ?? 0} of ${report?.participants ?? '?'} round-2 artifacts merged)`,
-    },
-    // Join (docs/protocol.md §7 and §11): the newcomer's request, each approver's
-    // fragment once the request is merged, the newcomer's finalize once every approval is.
-    {
-        kind: 'join',
-        role: 'request',
-        perMoniker: false,
-        pattern: 'request.json',
-        author: (f) => ({ moniker: monikerOf(f.value) }),
-    },
-    {
-        kind: 'join',
-        role: 'approvals',
-        perMoniker: true,
-        pattern: 'approvals/<moniker>.json',
-        author: byFileName,
-        notYet: ({ report }) => (report?.digests?.request ? undefined : 'an approval before the join request is merged'),
-    },
-    {
-        kind: 'join',
-        role: 'finalize',
-        perMoniker: false,
-        pattern: 'finalize.json',
-        author: (f) => ({ moniker: monikerOf(f.head.tree?.singles.get('request')?.value) }),
-        notYet: ({ report }) => (report?.digests?.approvals ? undefined : 'finalize before every approval is merged'),
-    },
-];
-/** The kind a ceremony's manifest declares ('dkg' without a manifest, as the audit assumes). */
-function ceremonyKind(tree) {
-    const k = tree?.manifest?.value?.kind;
-    return typeof k === 'string' ? k : 'dkg';
-}
-function ruleFor(kind, role, perMoniker) {
-    return FILE_RULES.find((r) => (r.kind === kind || r.kind === '*') && r.role === role && r.perMoniker === perMoniker);
-}
-const sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
-/**
- * The GitHub login a moniker declared in a ceremony: from its verified artifacts (the audit's
- * rows), else from its own files, else from the group it belongs to.
- */
-function declaredGithub(view, state, moniker) {
-    const row = view.report?.rows.find((r) => r.moniker === moniker);
-    if (row?.github)
-        return row.github;
-    const tree = view.tree;
-    const raws = tree ? [...[...tree.byRole.values()].map((m) => m.get(moniker)), ...tree.singles.values()] : [];
-    for (const raw of raws) {
-        const v = raw?.value;
-        if (v?.moniker === moniker && typeof v.github === 'string')
-            return v.github;
-    }
-    return state.group?.participants.find((p) => p.moniker === moniker)?.github;
-}
-function layoutHint(kind) {
-    const rules = FILE_RULES.filter((r) => r.kind === kind || r.kind === '*');
-    return rules.length
-        ? `a ${kind} ceremony holds ${rules.map((r) => r.pattern).join(', ')}`
-        : `no files are defined for ceremony kind ${JSON.stringify(kind)}`;
-}
-/** Ceremony ids whose directory the changes touch. */
-function touchedCeremonies(changes, ceremoniesDir) {
-    const prefix = ceremoniesDir + '/';
-    const ids = new Set();
-    for (const c of changes) {
-        if (!c.path.startsWith(prefix))
-            continue;
-        const parts = c.path.slice(prefix.length).split('/');
-        if (parts.length > 1)
-            ids.add(parts[0]);
-    }
-    return [...ids].sort();
+/** The command that registers the key on the signed-in account (GitHub CLI). */
+function registerCommand(pubFile, title) {
+    const q = (s) => (/^[A-Za-z0-9_./:@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+    return `gh ssh-key add --type signing ${q(pubFile)} --title ${q(title)}`;
 }
 /**
- * Every rule of docs/protocol.md §11 that is about the changes themselves: where files may go, who
- * may add them and when, append-only, no symlinks, size, no private material, public_info/.
- * Returns one error per offending file and reason.
+ * The Ed25519 SSH signing keys (hex) of a GitHub account, from GET /users/{login}/ssh_signing_keys
+ * (public; the token only raises the rate limit). An unknown login has none.
  */
-function checkChanges(changes, ctx) {
-    const errors = [];
-    let baseView;
-    const k = {
-        ctx,
-        fail: (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file })),
-        isMaintainer: ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
-        maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
-        cPrefix: ctx.ceremoniesDir + '/',
-        pPrefix: ctx.publicInfoDir + '/',
-        onlyGeneratedFiles: changes.length > 0 &&
-            changes.every((c) => c.path.startsWith(ctx.publicInfoDir + '/') &&
-                PUBLIC_FILES.includes(c.path.slice(ctx.publicInfoDir.length + 1))),
-        base: () => (baseView ??= ctx.base()),
+async function sshSigningKeys(login, o = client(process.env.GITHUB_TOKEN || process.env.GH_TOKEN || '')) {
+    try {
+        const keys = await o.paginate(o.rest.users.listSshSigningKeysForUser, { username: login, per_page: 100 });
+        return new Set(keys.map((k) => ed25519FromSshLine(String(k.key ?? ''))).filter((k) => k !== undefined));
+    }
+    catch (e) {
+        if (httpStatus(e) === 404)
+            return new Set();
+        throw new errors_SssError(`cannot read @${login}'s SSH signing keys from the GitHub API: ${e.message}`, {
+            field: 'github',
+        });
+    }
+}
+/** Memoizes sshSigningKeys per login for one run (one request per login however many files). */
+function signingKeyDirectory(o) {
+    const cache = new Map();
+    return (login) => {
+        const key = login.toLowerCase();
+        if (!cache.has(key))
+            cache.set(key, sshSigningKeys(login, o));
+        return cache.get(key);
     };
-    for (const c of changes)
-        checkChange(c, k);
-    return errors;
 }
-/** One changed file: never private material; then public_info/, repository files or the transcript. */
-function checkChange(c, k) {
-    const p = c.path;
-    if (c.content) {
-        const why = privateMaterial(c.content);
-        if (why)
-            k.fail(p, `private material: ${why}. Never commit it; treat that secret as exposed`);
-    }
-    if (p.startsWith(k.pPrefix))
-        checkPublicInfo(c, p.slice(k.pPrefix.length), k);
-    else if (!p.startsWith(k.cPrefix) || !p.slice(k.cPrefix.length).includes('/'))
-        housekeeping(c, k);
-    else
-        checkTranscriptFile(c, k);
-}
-/** A repository file outside ceremonies/ and public_info/: a maintainer's, never a participant's. */
-function housekeeping(c, k) {
-    if (!k.isMaintainer)
-        k.fail(c.path, `outside the ceremony layout: a participant's pull request only adds files under ${k.cPrefix}<id>/${k.ctx.maintainers.length ? ` (repository files are for maintainers: ${k.maintainerList})` : ''}`);
-}
-/** A file under ceremonies/<id>/: added (append-only), a plain small file, in the layout, by its author, in turn. */
-function checkTranscriptFile(c, k) {
-    const p = c.path;
-    if (c.status === 'D')
-        return k.fail(p, 'deletes a merged artifact: the transcript is append-only');
-    if (c.status === 'M' || c.status === 'T')
-        return k.fail(p, `${c.status === 'T' ? 'changes the type of' : 'changes'} a merged artifact: the transcript is append-only`);
-    if (c.mode === '120000')
-        return k.fail(p, 'symbolic links are not allowed', 'io');
-    if (c.mode !== '100644' && c.mode !== '100755')
-        return k.fail(p, `not a regular file (git mode ${c.mode})`, 'io');
-    if ((c.size ?? 0) > MAX_ARTIFACT_BYTES)
-        return k.fail(p, `file is larger than ${MAX_ARTIFACT_BYTES} bytes`, 'io');
-    const where = classifyPath(p, k.ctx.ceremoniesDir);
-    const id = p.slice(k.cPrefix.length).split('/')[0];
-    const view = k.ctx.head.ceremony(id);
-    const kind = ceremonyKind(view.tree);
-    const rule = where && ruleFor(kind, where.role, where.moniker !== undefined);
-    if (!where || !rule)
-        return k.fail(p, `not part of the ceremony layout: ${layoutHint(kind)}`);
-    const input = { ceremony: id, moniker: where.moniker, value: parseOrUndefined(c.content), head: view };
-    checkAuthor(p, rule, input, view, k);
-    if (rule.notYet) {
-        const why = rule.notYet(k.base().ceremony(id));
-        if (why)
-            k.fail(p, `${why} on the base branch: wait until the earlier step is merged`, 'incomplete');
-    }
-}
-function checkAuthor(p, rule, input, view, k) {
-    const who = rule.author(input);
-    if (who === 'maintainer') {
-        if (k.ctx.maintainers.length && !k.isMaintainer)
-            k.fail(p, `only maintainers (${k.maintainerList}) may add a ceremony manifest, not @${k.ctx.author}`);
-        return;
-    }
-    const moniker = who.moniker;
-    if (!moniker) {
-        k.fail(p, 'cannot tell who authored this file (no moniker)', 'malformed');
-        return;
-    }
-    const github = who.github ?? declaredGithub(view, k.ctx.head.state, moniker);
-    if (!github) {
-        if (!k.isMaintainer)
-            k.fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
-    }
-    else if (!sameLogin(github, k.ctx.author)) {
-        k.fail(p, `submitted by @${k.ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
-        return;
-    }
-    // One artifact per participant per round: no second moniker under the same login.
-    if (github && rule.perMoniker && view.tree) {
-        for (const [other, raw] of view.tree.byRole.get(rule.role) ?? []) {
-            if (other === moniker)
-                continue;
-            const theirs = declaredGithub(view, k.ctx.head.state, other);
-            if (theirs && sameLogin(theirs, github))
-                k.fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
-        }
-    }
-}
-function checkPublicInfo(c, name, k) {
-    // A pull request of nothing but the generated files is the publish path under branch
-    // protection: whoever opens it (the publish token's app, any participant), its bytes are
-    // checked against the transcript below. Anything else under public_info/ is a maintainer's.
-    if (k.ctx.maintainers.length && !k.isMaintainer && !k.onlyGeneratedFiles) {
-        k.fail(c.path, `only maintainers (${k.maintainerList}) may change ${k.pPrefix}; it is generated from the transcript when a ceremony completes`);
-        return;
-    }
-    if (!PUBLIC_FILES.includes(name)) {
-        housekeeping(c, k);
-        return;
-    }
-    const group = k.ctx.head.state.group;
-    if (!group) {
-        k.fail(c.path, `no complete ceremony yields ${k.pPrefix} yet: it is generated from the transcript, never written by hand`, 'incomplete');
-        return;
-    }
-    const want = publicInfoFiles(group)[name];
-    if (c.status === 'D')
-        k.fail(c.path, 'deletes a generated public file');
-    else if (c.mode !== '100644' && c.mode !== '100755')
-        k.fail(c.path, `not a regular file (git mode ${c.mode})`);
-    else if (!c.content || Buffer.from(c.content).toString('utf8') !== want)
-        k.fail(c.path, 'differs from what the transcript yields: public_info/ is generated (sss-tool publish, or the Action after the merge)');
-}
-function parseOrUndefined(bytes) {
-    if (!bytes)
-        return undefined;
-    try {
-        return JSON.parse(Buffer.from(bytes).toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * The audit's problems in the ceremonies a pull request touches (and the repository's own), each
- * attributed: to a file the pull request changed, or to one merged before it.
- */
-function auditProblems(state, ceremonies, changed) {
-    const out = [];
-    for (const id of ceremonies)
-        for (const error of state.reports.get(id)?.errors ?? [])
-            out.push({ error, merged: !error.file || !changed.has(error.file) });
-    for (const error of state.errors)
-        out.push({ error, merged: !error.file || !changed.has(error.file) });
-    return out;
-}
-//# sourceMappingURL=rules.js.map
+//# sourceMappingURL=ssh-signing-keys.js.map
 ;// CONCATENATED MODULE: ./lib/action/validate.js
 /**
  * pull_request: is this pull request a valid next step of its ceremonies? The changes come from
@@ -67209,46 +68328,74 @@ function auditProblems(state, ceremonies, changed) {
 
 
 
+
+
+
 async function validate_validate(inputs, ctx) {
-    const pr = ctx.event.pull_request;
-    if (!pr)
-        throw new errors_SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)', { code: 'usage' });
-    const author = pr.user?.login ?? '';
-    const number = pr.number ?? ctx.event.number;
-    const baseSha = pr.base?.sha;
+    const ev = reviewedEvent(ctx);
     const ws = ctx.workspace;
     const head = await commitOf(ws, 'HEAD');
     if (!head)
-        throw new errors_SssError(`${ws} is not a git checkout`, { code: 'git' });
-    if (!baseSha || !(await commitOf(ws, baseSha)))
-        throw new errors_SssError(`the checkout lacks the pull request's base commit ${baseSha ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
-    const base = await mergeBase(ws, baseSha, head);
+        throw new errors_SssError(`${ws} is not a git checkout`);
+    const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha, ev.headSha);
+    // The rules (maintainers, directories) as the base has them: never from the pull request.
+    const rules = rulesAt(ws, base, inputs);
+    inputs = rules.inputs;
     const changes = changedFiles(ws, base, head);
-    info(markdown_oneLine(`Pull request #${number} by @${author}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}.`));
+    const author = ev.author ?? '';
+    const number = ev.number;
+    info(markdown_oneLine(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`));
     const headState = auditRepository((0,external_node_path_namespaceObject.join)(ws, inputs.ceremoniesDir), ws);
     const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
     const temps = [];
     let problems;
+    let optedOut = [];
     try {
+        let baseView;
+        const baseRepo = () => {
+            if (baseView)
+                return baseView;
+            const dir = exportTree(ws, base, inputs.ceremoniesDir);
+            temps.push(dir);
+            return (baseView = repositoryView(dir, inputs.ceremoniesDir, auditRepository((0,external_node_path_namespaceObject.join)(dir, inputs.ceremoniesDir), dir)));
+        };
+        const headView = repositoryView(ws, inputs.ceremoniesDir, headState);
         const ruleErrors = checkChanges(changes, {
             author,
+            mergeQueue: Boolean(ev.queue),
             maintainers: inputs.maintainers,
             ceremoniesDir: inputs.ceremoniesDir,
             publicInfoDir: inputs.publicInfoDir,
-            head: repositoryView(ws, inputs.ceremoniesDir, headState),
-            base: () => {
-                const dir = exportTree(ws, base, inputs.ceremoniesDir);
-                temps.push(dir);
-                return repositoryView(dir, inputs.ceremoniesDir, auditRepository((0,external_node_path_namespaceObject.join)(dir, inputs.ceremoniesDir), dir));
-            },
+            head: headView,
+            base: baseRepo,
         });
+        const pushErrors = ev.queue
+            ? []
+            : pushProblems(changes, {
+                author,
+                sender: ev.sender,
+                maintainers: inputs.maintainers,
+                ceremoniesDir: inputs.ceremoniesDir,
+            });
+        const joinStart = joinStartProblems(changes, inputs.ceremoniesDir, headView, baseRepo);
+        const binding = await bindingProblems(changes, inputs.ceremoniesDir, headView, baseRepo, signingKeyDirectory(client(inputs.token)));
+        optedOut = binding.optedOut;
         const audit = auditProblems(headState, touched, new Set(changes.map((c) => c.path)));
-        problems = dedupe([...ruleErrors.map((error) => ({ error })), ...audit]);
+        problems = dedupe([...pushErrors, ...binding.errors, ...joinStart, ...ruleErrors].map((error) => ({ error })).concat(audit));
+        // Blame the pull request's own files before anything merged earlier.
+        problems = [...problems.filter((p) => !p.merged), ...problems.filter((p) => p.merged)];
     }
     finally {
         for (const d of temps)
             (0,external_node_fs_namespaceObject.rmSync)(d, { recursive: true, force: true });
     }
+    const notice = judgeNotice(changes, ev.queue ? undefined : author, inputs.maintainers);
+    const notes = [
+        rules.source === 'inputs'
+            ? `_Rules from the workflow inputs: a pull request can change them. Commit \`${CONFIG_PATH}\` so they come from the base (docs/maintainers.md)._`
+            : '',
+        ...optedOut.map((id) => `_Ceremony ${id} opts out of the SSH-signing-key binding (identityBinding: pull-request-author): its identities are bound by the pull request's author alone._`),
+    ].filter(Boolean);
     annotate(problems);
     const verdict = problems.length
         ? `❌ **${problems.length} problem${problems.length === 1 ? '' : 's'}**: this pull request cannot be merged as it is.`
@@ -67256,23 +68403,53 @@ async function validate_validate(inputs, ctx) {
             ? '✅ **Valid**: every changed file passes the ceremony rules and the full audit.'
             : '✅ Nothing changed.';
     const md = [
-        `## sss-tool: pull request #${number} by ${mdCode(`@${author}`)}`,
+        ...(notice ? [notice, ''] : []),
+        ev.queue
+            ? `## sss-tool: merge queue group ${mdCode(ev.queue)}`
+            : `## sss-tool: pull request #${number} by ${mdCode(`@${author}`)}`,
         '',
         verdict,
         '',
+        ...notes.flatMap((n) => [n, '']),
         problemsMarkdown(problems),
         touched.length ? '#### The ceremony with this pull request merged\n' : '',
         touched.length ? ceremoniesMarkdown(headState, touched) : '',
         touched.length ? await nextStepLines(inputs, ctx, headState, touched) : '',
     ].join('\n');
     await writeSummary(md);
-    await comment(inputs.token, ctx.repository, number, md);
+    if (!ev.queue)
+        await comment(inputs.token, ctx.repository, number, md);
     setOutputs(headState);
     if (problems.length)
-        setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in pull request #${number}: ${problems[0].error.message}`);
+        setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${ev.queue ? `merge queue group ${ev.queue}` : `pull request #${number}`}: ${problems[0].error.message}`);
     else
-        info(`Pull request #${number} is valid.`);
+        info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number}`} is valid.`);
     return { problems, ceremonies: touched };
+}
+function reviewedEvent(ctx) {
+    const g = ctx.event.merge_group;
+    if (ctx.eventName === 'merge_group') {
+        if (!g?.base_sha)
+            throw new errors_SssError('validate needs a merge_group event with base_sha (GITHUB_EVENT_PATH)');
+        return { number: 0, baseSha: g.base_sha, queue: String(g.head_ref ?? g.head_sha ?? 'merge group') };
+    }
+    const pr = ctx.event.pull_request;
+    if (!pr)
+        throw new errors_SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)');
+    return {
+        number: pr.number ?? ctx.event.number,
+        author: pr.user?.login ?? '',
+        sender: ctx.event.sender?.login,
+        baseSha: pr.base?.sha,
+        headSha: pr.head?.sha,
+    };
+}
+/** A merge group is checked against the base branch it will be pushed onto. */
+async function queueBase(ws, baseSha) {
+    const base = baseSha && (await commitOf(ws, baseSha));
+    if (!base)
+        throw new errors_SssError(`the checkout lacks the merge group's base commit ${baseSha}: use actions/checkout with fetch-depth: 0`);
+    return base;
 }
 /**
  * One entry per file and reason: the rules and the audit both see a symlink or a stray file; the
@@ -67305,11 +68482,12 @@ function dedupe(problems) {
 
 
 
+
 /** The mode an event implies when the `mode` input is `auto`. */
 function modeFor(eventName) {
     if (eventName === 'pull_request_target')
         throw new errors_SssError('refusing to run on pull_request_target: it runs with a write token next to untrusted changes; trigger the workflow on pull_request', { code: 'not-allowed', field: 'on' });
-    if (eventName === 'pull_request')
+    if (eventName === 'pull_request' || eventName === 'merge_group')
         return 'validate';
     if (eventName === 'push')
         return 'publish';
@@ -67317,12 +68495,15 @@ function modeFor(eventName) {
 }
 async function main_run() {
     try {
-        const inputs = readInputs();
+        let inputs = readInputs();
         const ctx = readContext();
         // Whatever the mode: pull_request_target is refused before anything else runs.
         const implied = modeFor(ctx.eventName);
         const mode = inputs.mode === 'auto' ? implied : inputs.mode;
         info(`sss-tool Action: ${mode} (event ${ctx.eventName || 'none'}, ceremonies in ${inputs.ceremoniesDir}/).`);
+        // Outside a pull request the rules are the checked-out commit's (the default branch's own).
+        if (mode !== 'validate')
+            inputs = rulesAt(ctx.workspace, 'HEAD', inputs).inputs;
         if (mode === 'validate')
             await validate_validate(inputs, ctx);
         else if (mode === 'publish')
