@@ -5,6 +5,7 @@
  * verify --github checks every identity of a ceremony.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../src/github/api.js';
@@ -55,6 +56,7 @@ describe('doctor and verify --github', () => {
   it('verify --github passes when every identity is registered, and names the one that is not', async () => {
     const repo = join(root, 'repo');
     mkdirSync(join(repo, 'ceremonies', 'g'), { recursive: true });
+    execFileSync('git', ['init', '-q', repo]);
     writeFileSync(
       join(repo, 'ceremonies', 'g', 'ceremony.json'),
       JSON.stringify({

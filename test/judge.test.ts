@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signArtifact } from '../src/artifacts/canonical.js';
+import { mdCode } from '../src/ceremony/markdown.js';
 import { homePaths } from '../src/local/home.js';
 import { openIdentity } from '../src/local/identity.js';
 import { startLocalGitHub, LocalGitHub } from '../dev/local-github.js';
@@ -400,7 +401,9 @@ describe('the diff is against what will really merge', () => {
       },
     });
     expectRejected(bad, `${C}/round1/carol.json`, /is not an SSH signing key of @carol/);
-    expect(bad.summary).toContain('## sss-tool: merge queue group refs/heads/gh-readonly-queue/main/pr-42');
+    expect(bad.summary).toContain(
+      `## sss-tool: merge queue group ${mdCode('refs/heads/gh-readonly-queue/main/pr-42')}`,
+    );
   });
 });
 

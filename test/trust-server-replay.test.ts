@@ -10,7 +10,7 @@
  * monikers. Every JWT must verify with jose under public_info/public_key.txt.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -221,6 +221,8 @@ beforeAll(async () => {
   root = tempDir('sss-trust-server-');
   repo = join(root, 'repo');
   mkdirSync(repo);
+  // The steps run in a checkout of the ceremony repository.
+  execFileSync('git', ['init', '-q', repo]);
   // sss-tool on PATH, as the Docker image installs it.
   binDir = join(root, 'bin');
   mkdirSync(binDir);

@@ -65,6 +65,7 @@ const STEP_LABEL: Record<string, string> = {
   finalize: 'finalize',
   request: 'the join request',
   approval: 'approvals',
+  dealing: 'dealing',
 };
 
 export function stepLabel(step: string): string {
@@ -74,7 +75,7 @@ export function stepLabel(step: string): string {
 /** `ceremony/<id>/<step>/<moniker>`, the branch `--submit` pushes; undefined for any other. */
 export function parseStepBranch(ref: string): { ceremony: string; step: string; moniker: string } | undefined {
   const m =
-    /^ceremony\/([a-z0-9][a-z0-9._-]{0,62})\/(round1|round2|finalize|request|approval)\/([a-z0-9][a-z0-9_-]{0,62})$/.exec(
+    /^ceremony\/([a-z0-9][a-z0-9._-]{0,62})\/(round1|round2|finalize|request|approval|dealing)\/([a-z0-9][a-z0-9_-]{0,62})$/.exec(
       ref,
     );
   return m ? { ceremony: m[1], step: m[2], moniker: m[3] } : undefined;
@@ -87,6 +88,7 @@ const PHASE_STEP: Record<string, string> = {
   finalize: 'finalize',
   request: 'request',
   approvals: 'approval',
+  dealing: 'dealing',
 };
 
 /**
@@ -117,6 +119,10 @@ export function stepCommand(r: Report, step: string, w: Where): string | undefin
   if (r.kind === 'join') {
     if (step === 'approval') return `sss-tool approve-participant --request ${dir}/request.json --submit`;
     if (step === 'finalize') return `sss-tool finalize-join --approvals ${dir}/approvals --submit`;
+  }
+  if (r.kind === 'reshare') {
+    if (step === 'dealing') return `sss-tool reshare-deal --ceremony ${r.ceremony} --submit`;
+    if (step === 'finalize') return `sss-tool reshare-finalize --ceremony ${r.ceremony} --submit`;
   }
   return undefined;
 }

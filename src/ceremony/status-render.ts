@@ -160,6 +160,8 @@ export function statusText(s: CeremonyStatus): string {
     lines.push(fmt(head), ...body.map(fmt));
   }
   if (r.group) lines.push(`  group public key: ${r.group.publicKey}`);
+  // The audit's own sentence says how many are still needed ("3 more of …"); next: says who may act.
+  if (r.phase !== 'complete' && r.awaiting) lines.push(`  awaiting: ${r.awaiting}`);
   lines.push(`  next: ${nextStepText(s).split('; ')[0]}`);
   const commands = s.awaited.find((p) => p.commands)?.commands ?? s.unnamedCommands;
   if (commands) lines.push('  each of them runs, in their checkout:', ...commands.map((c) => `    ${c}`));
