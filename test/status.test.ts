@@ -68,7 +68,7 @@ describe('Markdown escaping', () => {
 
   it('names a login with a link (no notification) and mentions only valid logins', () => {
     expect(userLink('alice-1')).toBe('[@alice-1](https://github.com/alice-1)');
-    expect(userLink('x](y) @bob')).toBe('<code>x](y) &#64;bob</code>');
+    expect(userLink('x](y) @bob')).toBe('<code>x&#93;&#40;y&#41; &#64;bob</code>');
     expect(mention('alice')).toBe('@alice');
     expect(() => mention('alice bob')).toThrow(/not a GitHub login/);
     expect(isLogin('-a')).toBe(false);
@@ -212,7 +212,7 @@ describe('tracking issue Markdown', () => {
     };
     const body = trackingBodyMarkdown(ceremonyStatus(bad, [], W), '');
     expect(body).toContain(
-      '- <code>ceremonies/genesis/round2/bob.json: bad &lt;script&gt;alert(1)&lt;/script&gt; &#64;everyone</code>',
+      '- <code>ceremonies/genesis/round2/bob.json&#58; bad &#60;script&#62;alert&#40;1&#41;&#60;/script&#62; &#64;everyone</code>',
     );
     expect(body).not.toMatch(/<script>/);
     expect(mentions(body)).toEqual([]);

@@ -12,9 +12,11 @@
  *   and issue references in the rendered text, after escapes are gone, so only breaking the
  *   pattern stops them. (User text never starts a line here, so `#`, `-`, `>` cannot begin a
  *   block.)
- * - `mdCode` is for names shown as code: an HTML `<code>` element (no Markdown, no mentions
- *   inside), with its text entity-escaped; `|` and `@` as entities too, since a table splits on `|`
- *   before anything else is parsed.
+ * - `mdCode` is for names shown as code: an HTML `<code>` element whose text has every ASCII
+ *   punctuation character but `-`, `.`, `/` and `,` as a numeric entity. Markdown inside an inline
+ *   HTML element is still parsed (links, images, emphasis, autolinks), so nothing that could start
+ *   one may stay literal; `:` as an entity also breaks `https://` autolinks, and a `www.` has its dot
+ *   encoded. A table splits on `|` before anything else is parsed: it is an entity too.
  */
 
 const INVISIBLE =
@@ -39,7 +41,9 @@ export function mdText(s: string): string {
 
 /** A name shown as code (a file, a field, a ceremony id). */
 export function mdCode(s: string): string {
-  const inner = oneLine(s).replace(/[&<>"|@`]/g, (c) => HTML[c] ?? `&#${c.charCodeAt(0)};`);
+  const inner = oneLine(s)
+    .replace(/[!-+:-@[-`{-~]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/(www)\./gi, '$1&#46;');
   return `<code>${inner}</code>`;
 }
 
