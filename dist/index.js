@@ -61945,9 +61945,11 @@ function joinStartProblems(changes, ceremoniesDir, head, base) {
  *   and issue references in the rendered text, after escapes are gone, so only breaking the
  *   pattern stops them. (User text never starts a line here, so `#`, `-`, `>` cannot begin a
  *   block.)
- * - `mdCode` is for names shown as code: an HTML `<code>` element (no Markdown, no mentions
- *   inside), with its text entity-escaped; `|` and `@` as entities too, since a table splits on `|`
- *   before anything else is parsed.
+ * - `mdCode` is for names shown as code: an HTML `<code>` element whose text has every ASCII
+ *   punctuation character but `-`, `.`, `/` and `,` as a numeric entity. Markdown inside an inline
+ *   HTML element is still parsed (links, images, emphasis, autolinks), so nothing that could start
+ *   one may stay literal; `:` as an entity also breaks `https://` autolinks, and a `www.` has its dot
+ *   encoded. A table splits on `|` before anything else is parsed: it is an entity too.
  */
 const INVISIBLE = 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
@@ -61967,7 +61969,9 @@ function mdText(s) {
 }
 /** A name shown as code (a file, a field, a ceremony id). */
 function mdCode(s) {
-    const inner = markdown_oneLine(s).replace(/[&<>"|@`]/g, (c) => HTML[c] ?? `&#${c.charCodeAt(0)};`);
+    const inner = markdown_oneLine(s)
+        .replace(/[!-+:-@[-`{-~]/g, (c) => `&#${c.charCodeAt(0)};`)
+        .replace(/(www)\./gi, '$1&#46;');
     return `<code>${inner}</code>`;
 }
 /*
@@ -67811,13 +67815,14 @@ const STEP_LABEL = {
     finalize: 'finalize',
     request: 'the join request',
     approval: 'approvals',
+    dealing: 'dealing',
 };
 function stepLabel(step) {
     return STEP_LABEL[step] ?? step;
 }
 /** `ceremony/<id>/<step>/<moniker>`, the branch `--submit` pushes; undefined for any other. */
 function parseStepBranch(ref) {
-    const m = /^ceremony\/([a-z0-9][a-z0-9._-]{0,62})\/(round1|round2|finalize|request|approval)\/([a-z0-9][a-z0-9_-]{0,62})$/.exec(ref);
+    const m = /^ceremony\/([a-z0-9][a-z0-9._-]{0,62})\/(round1|round2|finalize|request|approval|dealing)\/([a-z0-9][a-z0-9_-]{0,62})$/.exec(ref);
     return m ? { ceremony: m[1], step: m[2], moniker: m[3] } : undefined;
 }
 /** The phases that are a step of the round table. */
@@ -67827,6 +67832,7 @@ const PHASE_STEP = {
     finalize: 'finalize',
     request: 'request',
     approvals: 'approval',
+    dealing: 'dealing',
 };
 /**
  * Where the ceremony is: the step its phase names (in round 1 every known row may be done while
@@ -67860,6 +67866,12 @@ function stepCommand(r, step, w) {
             return `sss-tool approve-participant --request ${dir}/request.json --submit`;
         if (step === 'finalize')
             return `sss-tool finalize-join --approvals ${dir}/approvals --submit`;
+    }
+    if (r.kind === 'reshare') {
+        if (step === 'dealing')
+            return `sss-tool reshare-deal --ceremony ${r.ceremony} --submit`;
+        if (step === 'finalize')
+            return `sss-tool reshare-finalize --ceremony ${r.ceremony} --submit`;
     }
     return undefined;
 }
@@ -68097,6 +68109,9 @@ function statusText(s) {
     }
     if (r.group)
         lines.push(`  group public key: ${r.group.publicKey}`);
+    // The audit's own sentence says how many are still needed ("3 more of …"); next: says who may act.
+    if (r.phase !== 'complete' && r.awaiting)
+        lines.push(`  awaiting: ${r.awaiting}`);
     lines.push(`  next: ${nextStepText(s).split('; ')[0]}`);
     const commands = s.awaited.find((p) => p.commands)?.commands ?? s.unnamedCommands;
     if (commands)
