@@ -176,5 +176,12 @@ describe('the fork flow', () => {
     expect(fill.status, fill.stderr).toBe(0);
     expect(fill.stdout).toContain('username=x-access-token');
     expect(fill.stdout).toContain(`password=${token}`);
+    // Another host is never offered the token (a mirror, a redirect): git asks nobody and fails.
+    const elsewhere = spawnSync('git', [...auth.args, 'credential', 'fill'], {
+      input: 'protocol=https\nhost=mirror.example\n\n',
+      env: { ...process.env, ...auth.env },
+      encoding: 'utf8',
+    });
+    expect(elsewhere.stdout).not.toContain(token);
   });
 });

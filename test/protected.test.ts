@@ -203,7 +203,7 @@ describe('a genesis under branch protection, with no bypass', () => {
 
   it('the push run after the publish merge has nothing to do', () => {
     const last = publishRuns.at(-1)!;
-    expect(last.summary).toMatch(/<code>public_info\/<\/code> is up to date with the transcript/);
+    expect(last.summary).toMatch(/<code>public&#95;info\/<\/code> is up to date with the transcript/);
     expect(gh.pulls.filter((p) => p.head === 'sss-tool/public-info')).toHaveLength(1);
   });
 
@@ -220,9 +220,9 @@ describe('a genesis under branch protection, with no bypass', () => {
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toContain('main moved while publishing: regenerating on its new tip (attempt 2 of 4).');
     expect(run.summary).toMatch(
-      /Pushing <code>public_info\/public_key\.txt<\/code>.* to <code>main<\/code> \([0-9a-f]{12}\), attempt 1\.\n[^]*### Attempt 2, on the new tip of <code>main<\/code>/,
+      /Pushing <code>public&#95;info\/public&#95;key\.txt<\/code>.* to <code>main<\/code> \([0-9a-f]{12}\), attempt 1\.\n[^]*### Attempt 2, on the new tip of <code>main<\/code>/,
     );
-    expect(run.summary).toMatch(/<code>public_info\/<\/code> is up to date with the transcript/);
+    expect(run.summary).toMatch(/<code>public&#95;info\/<\/code> is up to date with the transcript/);
     expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(git(maintainer, 'rev-parse', 'origin/main').trim());
   });
 
@@ -248,7 +248,7 @@ describe('a genesis under branch protection, with no bypass', () => {
       expect(run.stdout).toMatch(
         /::error::.*could not push public_info\/ to main: remote: error: GH006: Protected branch update failed for refs\/heads\/main\. main is protected: publish with publish-via: pull-request and a publish-token/,
       );
-      expect(run.summary).toMatch(/Pushing <code>public_info\/public_key\.txt<\/code>.* to <code>main<\/code>/);
+      expect(run.summary).toMatch(/Pushing <code>public&#95;info\/public&#95;key\.txt<\/code>.* to <code>main<\/code>/);
       expect(run.summary).toContain('❌ The push to <code>main</code> failed');
       expect(git(copy, 'rev-parse', 'main').trim()).toBe(git(maintainer, 'rev-parse', 'origin/main~1').trim());
     } finally {
