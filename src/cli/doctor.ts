@@ -49,7 +49,7 @@ export function register(p: Command): void {
       ctx.result({ moniker: id.moniker, github: null, registered: false });
       throw new SssError(
         'your identity declares no GitHub login, so no account can vouch for it: ceremonies that bind identities (the default) refuse it; make a new identity with --github <login>',
-        { field: 'github' },
+        { code: 'not-allowed', field: 'github' },
       );
     }
     const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN || '';
@@ -60,7 +60,7 @@ export function register(p: Command): void {
       sayRegister(ctx, id, pub);
       throw new SssError(
         `not registered: @${id.github} has ${keys.size} Ed25519 SSH signing key${keys.size === 1 ? '' : 's'} on GitHub, none of them this identity's signing key`,
-        { field: 'github' },
+        { code: 'not-allowed', field: 'github' },
       );
     }
     ctx.say(`  registered on @${id.github} as an SSH signing key ✓`);

@@ -27,16 +27,19 @@ export function register(p: Command): void {
   ).action(async (opts) => {
     const ctx = makeContext(opts);
     if (!CEREMONY_ID.test(opts.ceremony))
-      throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', { field: '--ceremony' });
+      throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', {
+        code: 'usage',
+        field: '--ceremony',
+      });
     const state = auditRepository(ctx.ceremoniesDir, ctx.repo);
     if (state.errors.length) throw state.errors[0];
     if (!state.group)
       throw new SssError(
         `no complete group in ${shown(ctx.repo, ctx.ceremoniesDir)}: a join extends a complete genesis`,
-        { field: '--repo' },
+        { code: 'incomplete', field: '--repo' },
       );
     if (state.reports.has(opts.ceremony))
-      throw new SssError(`ceremony ${opts.ceremony} already exists`, { field: '--ceremony' });
+      throw new SssError(`ceremony ${opts.ceremony} already exists`, { code: 'duplicate', field: '--ceremony' });
     const path = join(ctx.ceremoniesDir, opts.ceremony, 'ceremony.json');
     const manifest = joinManifest(opts.ceremony, state.group);
     writeArtifactFile(path, toFileText(manifest));

@@ -94,7 +94,7 @@ function failOn(audit: ReshareAudit): void {
     audit.errors.length > 1
       ? ` (and ${audit.errors.length - 1} more: run sss-tool verify --ceremony ${audit.ceremony})`
       : '';
-  throw new SssError(audit.errors[0].message + more);
+  throw new SssError(audit.errors[0].message + more, { code: audit.errors[0].code });
 }
 
 const list = (s: string | undefined) =>
@@ -107,7 +107,7 @@ const IdentityFile = z.strictObject({ format: z.literal('sss-tool/identity@1'), 
 
 function readNewcomer(ctx: Context, path: string): HolderIdentity {
   const file = shown(ctx.repo, resolve(path));
-  if (!existsSync(path)) throw new SssError('no such file', { file });
+  if (!existsSync(path)) throw new SssError('no such file', { code: 'io', file });
   const { format: _f, ...identity } = parseWith(IdentityFile, parseJson(readFileSync(path, 'utf8'), file), file);
   return identity;
 }
@@ -127,23 +127,28 @@ async function requestCommand(
   if (!group)
     throw new SssError(
       `no complete group in ${shown(ctx.repo, ctx.ceremoniesDir)}: a reshare needs the genesis (and every earlier step) complete and merged`,
-      { field: '--repo' },
+      { code: 'incomplete', field: '--repo' },
     );
   const ceremony = opts.ceremony ?? `reshare-${epochOf(group) + 1}`;
   if (!CEREMONY_ID.test(ceremony))
-    throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', { field: '--ceremony' });
-  if (opts.keep && opts.remove) throw new SssError('give --keep or --remove, not both', { field: '--keep' });
+    throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', {
+      code: 'usage',
+      field: '--ceremony',
+    });
+  if (opts.keep && opts.remove)
+    throw new SssError('give --keep or --remove, not both', { code: 'usage', field: '--keep' });
   const holders = group.participants.map((p) => p.moniker);
   const removed = list(opts.remove);
   const unknown = removed.filter((m) => !holders.includes(m));
   if (unknown.length)
     throw new SssError(
       `${names(unknown)} hold${unknown.length === 1 ? 's' : ''} no share of the group (holders: ${names(holders)})`,
-      { field: '--remove' },
+      { code: 'usage', field: '--remove' },
     );
   const keep = opts.keep ? list(opts.keep) : holders.filter((m) => !removed.includes(m));
   const newThreshold = opts.threshold === undefined ? group.threshold : Number(opts.threshold);
-  if (!Number.isInteger(newThreshold)) throw new SssError('expected an integer', { field: '--threshold' });
+  if (!Number.isInteger(newThreshold))
+    throw new SssError('expected an integer', { code: 'usage', field: '--threshold' });
   const manifest = reshareManifest(ceremony, group, {
     keep,
     newcomers: (opts.newcomer ?? []).map((f) => readNewcomer(ctx, f)),
@@ -153,7 +158,10 @@ async function requestCommand(
   const dir = join(ctx.ceremoniesDir, ceremony);
   const path = join(dir, 'ceremony.json');
   if (existsSync(path))
-    throw new SssError('this ceremony already exists: choose another --ceremony', { file: shown(ctx.repo, path) });
+    throw new SssError('this ceremony already exists: choose another --ceremony', {
+      code: 'io',
+      file: shown(ctx.repo, path),
+    });
   const audit = auditReshare(
     {
       id: ceremony,
@@ -191,10 +199,11 @@ async function requestCommand(
 
 /** The ceremony's files and audit, against the group state it replaces (which must be current). */
 function loadReshare(ctx: Context, ceremony: string): { audit: ReshareAudit; groupBefore: GroupPackage; dir: string } {
-  if (!CEREMONY_ID.test(ceremony)) throw new SssError('expected a ceremony id', { field: '--ceremony' });
+  if (!CEREMONY_ID.test(ceremony)) throw new SssError('expected a ceremony id', { code: 'usage', field: '--ceremony' });
   const dir = join(ctx.ceremoniesDir, ceremony);
   if (!existsSync(join(dir, 'ceremony.json')))
     throw new SssError(`no reshare ceremony ${ceremony}: pull the repository first`, {
+      code: 'incomplete',
       file: shown(ctx.repo, join(dir, 'ceremony.json')),
     });
   const state = repositoryState(ctx);
@@ -205,12 +214,12 @@ function loadReshare(ctx: Context, ceremony: string): { audit: ReshareAudit; gro
   if (!groupBefore)
     throw new SssError(
       `the group state this reshare replaces (after ${String(ext)}) is not complete here: pull the repository first`,
-      { file: files.manifest?.file, field: 'extends' },
+      { code: 'incomplete', file: files.manifest?.file, field: 'extends' },
     );
   if (tip !== ext && tip !== ceremony)
     throw new SssError(
       `the group has changed since this reshare was proposed (it replaces the state after ${ext}; the group is now after ${tip}): a maintainer must propose a new one`,
-      { file: files.manifest?.file, field: 'extends' },
+      { code: 'mismatch', file: files.manifest?.file, field: 'extends' },
     );
   const audit = auditReshare(files, groupBefore);
   if (audit.kind !== 'reshare' || !audit.manifest) failOn(audit);
@@ -230,7 +239,7 @@ function requireMerged(ctx: Context, path: string, remote: string): void {
   }
   throw new SssError(
     `the proposal is ${state === 'absent' ? 'not merged' : 'not the one merged'} on ${remote}'s default branch: deal only for a merged proposal (git pull, then deal)`,
-    { file },
+    { code: 'git', file },
   );
 }
 
@@ -241,6 +250,7 @@ async function dealCommand(ctx: Context, opts: { ceremony: string; share?: strin
   failOn(audit);
   if (!audit.dealers.has(me.moniker))
     throw new SssError(`you (${me.moniker}) are not among the proposal's dealers (${names(audit.manifest!.dealers)})`, {
+      code: 'not-allowed',
       file: audit.manifest && shown(ctx.repo, join(dir, 'ceremony.json')),
       field: 'dealers',
     });
@@ -256,6 +266,7 @@ async function dealCommand(ctx: Context, opts: { ceremony: string; share?: strin
       !verifyArtifactSignature(prior as Record<string, unknown>, id.signingKey)
     )
       throw new SssError('a different dealing under your moniker is already there; refusing to replace it', {
+        code: 'io',
         file: shown(ctx.repo, outPath),
       });
     again = true;
@@ -268,7 +279,7 @@ async function dealCommand(ctx: Context, opts: { ceremony: string; share?: strin
       dealing = await reshareDealing(audit, id, decodeScalar(share.signingShare, 'signingShare'));
     } catch (e) {
       throw (e as SssError).field === 'signingShare'
-        ? new SssError((e as SssError).reason, { file: sharePath, field: 'signingShare' })
+        ? new SssError((e as SssError).reason, { code: (e as SssError).code, file: sharePath, field: 'signingShare' })
         : e;
     }
     writeArtifactFile(outPath, toFileText(dealing));
@@ -296,16 +307,21 @@ async function dealCommand(ctx: Context, opts: { ceremony: string; share?: strin
 /** The dealer's share must be of the group state the reshare replaces (same key, same epoch, same commitment). */
 function checkDealerShare(share: ShareFile, group: GroupPackage, file: string, moniker: string): void {
   if (share.moniker !== moniker)
-    throw new SssError(`this share is ${share.moniker}'s, not yours (${moniker})`, { file, field: 'moniker' });
+    throw new SssError(`this share is ${share.moniker}'s, not yours (${moniker})`, {
+      code: 'mismatch',
+      file,
+      field: 'moniker',
+    });
   if (share.group.publicKey !== group.publicKey)
     throw new SssError(`this share is for group key ${share.group.publicKey}, not ${group.publicKey}`, {
+      code: 'mismatch',
       file,
       field: 'group.publicKey',
     });
   if ((share.group.epoch ?? 0) !== epochOf(group) || share.group.commitment.join() !== group.commitment.join())
     throw new SssError(
       `this share is of epoch ${share.group.epoch ?? 0}; the reshare replaces epoch ${epochOf(group)}: pass that share with --share (a replaced share is kept as trustserver_share.json.age.bak-…)`,
-      { file, field: 'group.epoch' },
+      { code: 'mismatch', file, field: 'group.epoch' },
     );
 }
 
@@ -314,9 +330,15 @@ async function finalizeCommand(ctx: Context, opts: { ceremony: string; replaceSh
   const { audit, dir } = loadReshare(ctx, opts.ceremony);
   failOn(audit);
   if (!audit.holders.some((h) => h.identity.moniker === me.moniker))
-    throw new SssError(`you (${me.moniker}) are not among the proposal's new holders`, { field: 'holders' });
+    throw new SssError(`you (${me.moniker}) are not among the proposal's new holders`, {
+      code: 'not-allowed',
+      field: 'holders',
+    });
   if (!audit.qualified || !audit.newCommitment)
-    throw new SssError(`not enough valid dealings yet: awaiting ${audit.awaiting}`, { field: '--ceremony' });
+    throw new SssError(`not enough valid dealings yet: awaiting ${audit.awaiting}`, {
+      code: 'incomplete',
+      field: '--ceremony',
+    });
   const passphrase = await ctx.passphrase();
   const id = await openIdentity(ctx.paths, passphrase);
   const opened = await openReshare(audit, id);
@@ -330,7 +352,7 @@ async function finalizeCommand(ctx: Context, opts: { ceremony: string; replaceSh
     if (existing && existing.group.publicKey !== share.group.publicKey && !opts.replaceShare)
       throw new SssError(
         'a share file of another group already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)',
-        { file: ctx.paths.share },
+        { code: 'io', file: ctx.paths.share },
       );
     backup = await saveShareFile(ctx.paths.share, share, passphrase, Boolean(existing));
   }
