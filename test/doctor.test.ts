@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../src/github/api.js';
 import { ed25519FromSshLine } from '../src/github/ssh-signing-keys.js';
 import { LocalGitHub, startLocalGitHub } from '../dev/local-github.js';
-import { cleanupTempDirs, tempDir } from './helpers.js';
+import { cleanupTempDirs, git, tempDir } from './helpers.js';
 import { cliAsync, okAsync } from './action-helpers.js';
 
 let gh: LocalGitHub;
@@ -55,6 +55,7 @@ describe('doctor and verify --github', () => {
   it('verify --github passes when every identity is registered, and names the one that is not', async () => {
     const repo = join(root, 'repo');
     mkdirSync(join(repo, 'ceremonies', 'g'), { recursive: true });
+    git(repo, 'init', '-q'); // the steps run in a checkout of the ceremony repository
     writeFileSync(
       join(repo, 'ceremonies', 'g', 'ceremony.json'),
       JSON.stringify({
