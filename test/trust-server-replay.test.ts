@@ -17,7 +17,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { importJWK, jwtVerify } from 'jose';
-import { BIN, cleanupTempDirs, ok, tempDir } from './helpers.js';
+import { BIN, cleanupTempDirs, git, ok, tempDir } from './helpers.js';
 
 const M = 3;
 const MONIKERS = ['alice', 'bob', 'carol', 'dave'];
@@ -221,6 +221,7 @@ beforeAll(async () => {
   root = tempDir('sss-trust-server-');
   repo = join(root, 'repo');
   mkdirSync(repo);
+  git(repo, 'init', '-q'); // the steps run in a checkout of the ceremony repository
   // sss-tool on PATH, as the Docker image installs it.
   binDir = join(root, 'bin');
   mkdirSync(binDir);
