@@ -400,7 +400,10 @@ describe('the diff is against what will really merge', () => {
       },
     });
     expectRejected(bad, `${C}/round1/carol.json`, /is not an SSH signing key of @carol/);
-    expect(bad.summary).toContain('## sss-tool: merge queue group refs/heads/gh-readonly-queue/main/pr-42');
+    // The ref comes from the event: the summary shows it as escaped code (mdCode).
+    expect(bad.summary).toContain(
+      '## sss-tool: merge queue group <code>refs/heads/gh-readonly-queue/main/pr-42</code>',
+    );
   });
 });
 
