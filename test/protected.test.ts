@@ -7,7 +7,7 @@
  * and nobody bypasses anything: the publish pull request is opened by a GitHub App's token and
  * merged like any other.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../src/github/api.js';
@@ -133,6 +133,8 @@ beforeAll(async () => {
       okAsync(['initialize', '--moniker', p, '--github', p, '--endpoint', `https://${p}.example`, '--home', home(p)]),
     ),
   );
+  // The ceremony binds identities to GitHub accounts (the default): each registers its signing key.
+  for (const p of PEOPLE) gh.addSshSigningKey(p, readFileSync(join(home(p), 'github_signing_key.pub'), 'utf8'));
   const clones = Object.fromEntries(PEOPLE.map((p) => [p, cloneOf(origin, join(root, 'clones', p), p)]));
   const steps: [string, (p: string) => string[]][] = [
     ['round1', () => ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis']],
@@ -195,7 +197,7 @@ describe('a genesis under branch protection, with no bypass', () => {
     const key = git(maintainer, 'show', 'origin/main:public_info/public_key.txt').trim();
     expect(key).toBe(JSON.parse(git(maintainer, 'show', 'origin/main:public_info/group.json')).publicKey);
     expect(git(maintainer, 'show', 'origin/main:public_info/peers_list.txt')).toBe(
-      'alice https://alice.example\nbob https://bob.example\ncarol https://carol.example\n',
+      'https://alice.example\nhttps://bob.example\nhttps://carol.example\n', // URLs only (issue 10)
     );
   });
 
