@@ -37293,17 +37293,22 @@ function getIDToken(aud) {
  * wrong and, where participants misbehaved, those participants (the culprits). Library callers
  * match on `code` (stable, listed in docs/errors.md), never on the message text.
  */
+/** The culprits `where` names, as a list (`culprit` is the older one-line spelling). */
+function culpritsOf(where) {
+    return where.culprits ?? (where.culprit ? where.culprit.split(', ') : []);
+}
 class errors_SssError extends Error {
     code;
     reason;
     file;
     field;
     culprits;
-    constructor(reason, opts = {}) {
-        const culprits = opts.culprits ?? (opts.culprit ? opts.culprit.split(', ') : []);
+    /** `code` is required, so that no new refusal goes out without a kind a caller can match on. */
+    constructor(reason, opts) {
+        const culprits = culpritsOf(opts);
         super(formatError(reason, opts.file, opts.field, culprits));
         this.name = 'SssError';
-        this.code = opts.code ?? 'invalid';
+        this.code = opts.code;
         this.reason = reason;
         this.file = opts.file;
         this.field = opts.field;
@@ -37326,8 +37331,8 @@ function formatError(reason, file, field, culprits) {
  */
 function located(e, where) {
     if (!(e instanceof errors_SssError))
-        return new errors_SssError(e instanceof Error ? e.message : String(e), where);
-    const culprits = e.culprits.length ? e.culprits : new errors_SssError('', where).culprits;
+        return new errors_SssError(e instanceof Error ? e.message : String(e), { ...where, code: 'invalid' });
+    const culprits = e.culprits.length ? e.culprits : culpritsOf(where);
     if ((e.file || !where.file) && (e.field || !where.field) && culprits === e.culprits)
         return e;
     return new errors_SssError(e.reason, { code: e.code, file: e.file ?? where.file, field: e.field ?? where.field, culprits });
@@ -54838,7 +54843,10 @@ function parseJson(text, file) {
     }
     const dup = duplicateKey(text);
     if (dup !== undefined)
-        throw new errors_SssError(`duplicate key ${shown(dup)}: a JSON object may name each key once`, { file });
+        throw new errors_SssError(`duplicate key ${shown(dup)}: a JSON object may name each key once`, {
+            code: 'malformed',
+            file,
+        });
     return value;
 }
 /** V8's JSON.parse messages quote the text around the error, line breaks included: one line. */
@@ -56598,9 +56606,9 @@ function randomScalar() {
  */
 function dealReshare(signingShare, newThreshold, recipients) {
     if (!Number.isInteger(newThreshold) || newThreshold < 2)
-        throw new SssError('the new threshold must be an integer of at least 2', { field: 'newThreshold' });
+        throw new SssError('the new threshold must be an integer of at least 2', { code: 'usage', field: 'newThreshold' });
     if (signingShare === 0n)
-        throw new SssError('signing share is zero', { field: 'signingShare' });
+        throw new SssError('signing share is zero', { code: 'malformed', field: 'signingShare' });
     const coefficients = [signingShare];
     for (let k = 1; k < newThreshold; k++)
         coefficients.push(randomScalar());
@@ -56612,7 +56620,7 @@ function dealReshare(signingShare, newThreshold, recipients) {
 /** λ_i at 0 over the qualified set's old identifiers, in the order given. */
 function qualifiedWeights(qualifiedXs) {
     if (new Set(qualifiedXs).size !== qualifiedXs.length)
-        throw new errors_SssError('a dealer is named twice in the qualified set', { field: 'qualified' });
+        throw new errors_SssError('a dealer is named twice in the qualified set', { code: 'duplicate', field: 'qualified' });
     return lagrangeCoefficients(qualifiedXs, 0n);
 }
 /**
@@ -56625,11 +56633,15 @@ function resharedCommitment(commitments, weights, groupKey) {
     for (let k = 0; k < m; k++) {
         const C = msm_msm(commitments.map((E) => E[k]), weights);
         if (C.is0())
-            throw new errors_SssError('the reshared commitment has an identity point', { field: `commitment.${k}` });
+            throw new errors_SssError('the reshared commitment has an identity point', {
+                code: 'malformed',
+                field: `commitment.${k}`,
+            });
         out.push(assertPrimeOrder(C, `commitment.${k}`));
     }
     if (!out[0].equals(groupKey))
         throw new errors_SssError('the reshared commitment does not keep the group key (Σ λ_i·E_i0 ≠ C_0)', {
+            code: 'mismatch',
             field: 'commitment.0',
         });
     return out;
@@ -56668,10 +56680,10 @@ function combineReshared(x, sigmas, weights, commitment) {
     let s = 0n;
     sigmas.forEach((sigma, i) => (s = Fn.add(s, Fn.mul(weights[i], sigma))));
     if (s === 0n)
-        throw new SssError('the reshared share is zero');
+        throw new SssError('the reshared share is zero', { code: 'inconsistent' });
     const Y = Point.BASE.multiply(s);
     if (!Y.equals(evaluateCommitment(commitment, x)))
-        throw new SssError('the reshared share does not match the new group commitment');
+        throw new SssError('the reshared share does not match the new group commitment', { code: 'inconsistent' });
     return { signingShare: s, verifyingShare: Y };
 }
 //# sourceMappingURL=reshare.js.map
@@ -56697,7 +56709,7 @@ function combineReshared(x, sigmas, weights, commitment) {
 const reshare_STEPS = ['dealing', 'finalize'];
 /** A located problem; `code` (docs/errors.md) is what a library caller matches on. */
 const fail = (reason, file, field, culprit, code = 'mismatch') => new errors_SssError(reason, { code, file, field, culprit });
-const asError = (e) => (e instanceof errors_SssError ? e : new errors_SssError(String(e?.message ?? e)));
+const asError = (e) => e instanceof errors_SssError ? e : new errors_SssError(String(e?.message ?? e), { code: 'invalid' });
 const byX = (a, b) => (a.x < b.x ? -1 : a.x > b.x ? 1 : 0);
 /** The ceremony's `extends`, if any (the repository chains reshares and joins by it). */
 function reshareExtends(files) {
@@ -56753,7 +56765,7 @@ function finish(audit, awaiting) {
 /** The manifest and the group it replaces. Returns what is awaited when the audit cannot go on. */
 function checkSetup(files, groupBefore, audit) {
     if (!files.manifest) {
-        audit.errors.push(new errors_SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
+        audit.errors.push(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
         return 'ceremony.json';
     }
     const file = files.manifest.file;
@@ -56950,7 +56962,7 @@ function signedQualified(raw, m, audit) {
 /** C' over Q; a problem with Q itself is reported against the finalize that named it. */
 function commitmentOver(q, audit, at) {
     const M = audit.groupBefore.threshold;
-    const bad = (reason) => void audit.errors.push(new errors_SssError(reason, { file: at, field: 'qualified' }));
+    const bad = (reason) => void audit.errors.push(new errors_SssError(reason, { code: 'mismatch', file: at, field: 'qualified' }));
     if (q.length !== M)
         return bad(`qualified names ${q.length} dealers; it must name exactly the group's threshold, ${M}`);
     const dealings = q.map((m) => audit.dealings.get(m));
@@ -56969,6 +56981,7 @@ function commitmentOver(q, audit, at) {
             .filter((d) => d.commitment.some((p) => !p.isTorsionFree()))
             .map((d) => d.artifact.moniker);
         audit.errors.push(new errors_SssError(e.reason, {
+            code: e instanceof errors_SssError ? e.code : 'malformed',
             file: culprits.length ? audit.dealings.get(culprits[0]).file : at,
             field: 'commitment',
             culprit: culprits.join(', ') || undefined,
@@ -57506,16 +57519,12 @@ async function checkBindings(ids, keysOf) {
     const errors = [];
     for (const id of ids) {
         if (!id.github) {
-            errors.push(new errors_SssError(`${id.moniker} declared no GitHub login, but this ceremony binds every identity to a GitHub account's SSH signing keys (ceremony.json identityBinding): initialize with --github <login> and register the key`, {
-                file: id.file,
-                field: 'github',
-                culprit: id.moniker,
-            }));
+            errors.push(new errors_SssError(`${id.moniker} declared no GitHub login, but this ceremony binds every identity to a GitHub account's SSH signing keys (ceremony.json identityBinding): initialize with --github <login> and register the key`, { code: 'not-allowed', file: id.file, field: 'github', culprit: id.moniker }));
             continue;
         }
         const keys = await keysOf(id.github);
         if (!keys.has(id.signingKey))
-            errors.push(new errors_SssError(`signing key ${id.signingKey.slice(0, 16)}… is not an SSH signing key of @${id.github} on GitHub: only @${id.github} can vouch for this identity, by registering it (sss-tool doctor prints the command; ${keys.size} Ed25519 signing key${keys.size === 1 ? '' : 's'} registered there now)`, { file: id.file, field: 'signingKey', culprit: id.moniker }));
+            errors.push(new errors_SssError(`signing key ${id.signingKey.slice(0, 16)}… is not an SSH signing key of @${id.github} on GitHub: only @${id.github} can vouch for this identity, by registering it (sss-tool doctor prints the command; ${keys.size} Ed25519 signing key${keys.size === 1 ? '' : 's'} registered there now)`, { code: 'not-allowed', file: id.file, field: 'signingKey', culprit: id.moniker }));
     }
     return errors;
 }
@@ -61769,7 +61778,7 @@ function judgePath(path) {
 function checkMaintainers(logins, where) {
     for (const l of logins)
         if (!githubLogin.safeParse(l).success)
-            throw new errors_SssError(`${JSON.stringify(l.length > 40 ? `${l.slice(0, 40)}…` : l)} is not a GitHub login${/[<>]/.test(l) ? " (the template's placeholder: put your maintainers' logins there)" : ''}; the Action refuses to run until the maintainers are real logins`, { file: where === 'inputs' ? undefined : CONFIG_PATH, field: 'maintainers' });
+            throw new errors_SssError(`${JSON.stringify(l.length > 40 ? `${l.slice(0, 40)}…` : l)} is not a GitHub login${/[<>]/.test(l) ? " (the template's placeholder: put your maintainers' logins there)" : ''}; the Action refuses to run until the maintainers are real logins`, { code: 'usage', file: where === 'inputs' ? undefined : CONFIG_PATH, field: 'maintainers' });
 }
 /** `.github/sss-tool.json` as it is at `rev`, or undefined when that commit has none. */
 function readConfigAt(ws, rev) {
@@ -61777,14 +61786,14 @@ function readConfigAt(ws, rev) {
     if (ls.status !== 0 && rev === 'HEAD')
         return undefined; // status mode outside a git checkout
     if (ls.status !== 0)
-        throw new errors_SssError(`git ls-tree ${rev} failed: ${ls.stderr.trim()}`);
+        throw new errors_SssError(`git ls-tree ${rev} failed: ${ls.stderr.trim()}`, { code: 'git' });
     const entry = /^(\d+) (\w+) ([0-9a-f]+)\s+(\d+|-)\t/.exec(ls.stdout);
     if (!entry)
         return undefined;
     if (entry[1] !== '100644' && entry[1] !== '100755')
-        throw new errors_SssError(`not a regular file (git mode ${entry[1]})`, { file: CONFIG_PATH });
+        throw new errors_SssError(`not a regular file (git mode ${entry[1]})`, { code: 'io', file: CONFIG_PATH });
     if (Number(entry[4]) > 64 * 1024)
-        throw new errors_SssError('larger than 64 kB', { file: CONFIG_PATH });
+        throw new errors_SssError('larger than 64 kB', { code: 'io', file: CONFIG_PATH });
     const blob = (0,external_node_child_process_namespaceObject.spawnSync)('git', ['cat-file', 'blob', entry[3]], { cwd: ws, encoding: 'utf8' });
     const config = parseWith(RepositoryConfig, parseJson(blob.stdout, CONFIG_PATH), CONFIG_PATH);
     checkMaintainers(config.maintainers, CONFIG_PATH);
@@ -61824,7 +61833,7 @@ async function diffBase(ws, head, eventBase, eventHead) {
     if (parents.length === 2 && eventHead && parents[1] === eventHead)
         return parents[0];
     if (!eventBase || !(await commitOf(ws, eventBase)))
-        throw new errors_SssError(`the checkout lacks the pull request's base commit ${eventBase ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`);
+        throw new errors_SssError(`the checkout lacks the pull request's base commit ${eventBase ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
     return mergeBase(ws, eventBase, head);
 }
 const judge_sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
@@ -61840,16 +61849,21 @@ function participantFile(path, ceremoniesDir) {
  */
 function pushProblems(changes, p) {
     if (!p.sender)
-        return [new errors_SssError('the pull_request event names no sender: cannot tell who pushed these changes')];
+        return [
+            new errors_SssError('the pull_request event names no sender: cannot tell who pushed these changes', {
+                code: 'malformed',
+            }),
+        ];
     if (judge_sameLogin(p.sender, p.author))
         return [];
     const maintainer = p.maintainers.some((m) => judge_sameLogin(m, p.sender));
     const out = [];
     for (const c of changes) {
         if (participantFile(c.path, p.ceremoniesDir))
-            out.push(new errors_SssError(`pushed by @${p.sender}, not by the pull request's author @${p.author}: a participant's artifacts arrive only in their own pushes (the author pushes again, or updates the branch)`, { file: c.path, culprit: p.sender }));
+            out.push(new errors_SssError(`pushed by @${p.sender}, not by the pull request's author @${p.author}: a participant's artifacts arrive only in their own pushes (the author pushes again, or updates the branch)`, { code: 'not-allowed', file: c.path, culprit: p.sender }));
         else if (!maintainer)
             out.push(new errors_SssError(`pushed by @${p.sender}, who is neither the pull request's author @${p.author} nor a maintainer`, {
+                code: 'not-allowed',
                 file: c.path,
                 culprit: p.sender,
             }));
@@ -61921,11 +61935,12 @@ function joinStartProblems(changes, ceremoniesDir, head, base) {
         const tip = group?.ceremonies[group.ceremonies.length - 1]?.id;
         if (!tip)
             out.push(new errors_SssError('a join needs a complete group on the base branch, and there is none', {
+                code: 'incomplete',
                 file: c.path,
                 field: 'extends',
             }));
         else if (ext !== tip)
-            out.push(new errors_SssError(`extends ${typeof ext === 'string' ? JSON.stringify(ext.slice(0, 63)) : 'nothing'}, but the group on the base branch is the one after ${tip}: a join starts from the group's current tip`, { file: c.path, field: 'extends' }));
+            out.push(new errors_SssError(`extends ${typeof ext === 'string' ? JSON.stringify(ext.slice(0, 63)) : 'nothing'}, but the group on the base branch is the one after ${tip}: a join starts from the group's current tip`, { code: 'mismatch', file: c.path, field: 'extends' }));
     }
     return out;
 }
@@ -68310,6 +68325,7 @@ async function sshSigningKeys(login, o = client(process.env.GITHUB_TOKEN || proc
         if (httpStatus(e) === 404)
             return new Set();
         throw new errors_SssError(`cannot read @${login}'s SSH signing keys from the GitHub API: ${e.message}`, {
+            code: 'git',
             field: 'github',
         });
     }
@@ -68351,7 +68367,7 @@ async function validate_validate(inputs, ctx) {
     const ws = ctx.workspace;
     const head = await commitOf(ws, 'HEAD');
     if (!head)
-        throw new errors_SssError(`${ws} is not a git checkout`);
+        throw new errors_SssError(`${ws} is not a git checkout`, { code: 'git' });
     const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha, ev.headSha);
     // The rules (maintainers, directories) as the base has them: never from the pull request.
     const rules = rulesAt(ws, base, inputs);
@@ -68445,12 +68461,12 @@ function reviewedEvent(ctx) {
     const g = ctx.event.merge_group;
     if (ctx.eventName === 'merge_group') {
         if (!g?.base_sha)
-            throw new errors_SssError('validate needs a merge_group event with base_sha (GITHUB_EVENT_PATH)');
+            throw new errors_SssError('validate needs a merge_group event with base_sha (GITHUB_EVENT_PATH)', { code: 'usage' });
         return { number: 0, baseSha: g.base_sha, queue: String(g.head_ref ?? g.head_sha ?? 'merge group') };
     }
     const pr = ctx.event.pull_request;
     if (!pr)
-        throw new errors_SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)');
+        throw new errors_SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)', { code: 'usage' });
     return {
         number: pr.number ?? ctx.event.number,
         author: pr.user?.login ?? '',
@@ -68463,7 +68479,7 @@ function reviewedEvent(ctx) {
 async function queueBase(ws, baseSha) {
     const base = baseSha && (await commitOf(ws, baseSha));
     if (!base)
-        throw new errors_SssError(`the checkout lacks the merge group's base commit ${baseSha}: use actions/checkout with fetch-depth: 0`);
+        throw new errors_SssError(`the checkout lacks the merge group's base commit ${baseSha}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
     return base;
 }
 /**

@@ -40,6 +40,11 @@ export interface Where {
   culprit?: string;
 }
 
+/** The culprits `where` names, as a list (`culprit` is the older one-line spelling). */
+function culpritsOf(where: Where): readonly string[] {
+  return where.culprits ?? (where.culprit ? where.culprit.split(', ') : []);
+}
+
 export class SssError extends Error {
   readonly code: SssErrorCode;
   readonly reason: string;
@@ -47,11 +52,12 @@ export class SssError extends Error {
   readonly field?: string;
   readonly culprits: readonly string[];
 
-  constructor(reason: string, opts: Where & { code?: SssErrorCode } = {}) {
-    const culprits = opts.culprits ?? (opts.culprit ? opts.culprit.split(', ') : []);
+  /** `code` is required, so that no new refusal goes out without a kind a caller can match on. */
+  constructor(reason: string, opts: Where & { code: SssErrorCode }) {
+    const culprits = culpritsOf(opts);
     super(formatError(reason, opts.file, opts.field, culprits));
     this.name = 'SssError';
-    this.code = opts.code ?? 'invalid';
+    this.code = opts.code;
     this.reason = reason;
     this.file = opts.file;
     this.field = opts.field;
@@ -81,8 +87,9 @@ function formatError(
  * `invalid`, its message as the reason).
  */
 export function located(e: unknown, where: Where): SssError {
-  if (!(e instanceof SssError)) return new SssError(e instanceof Error ? e.message : String(e), where);
-  const culprits = e.culprits.length ? e.culprits : new SssError('', where).culprits;
+  if (!(e instanceof SssError))
+    return new SssError(e instanceof Error ? e.message : String(e), { ...where, code: 'invalid' });
+  const culprits = e.culprits.length ? e.culprits : culpritsOf(where);
   if ((e.file || !where.file) && (e.field || !where.field) && culprits === e.culprits) return e;
   return new SssError(e.reason, { code: e.code, file: e.file ?? where.file, field: e.field ?? where.field, culprits });
 }

@@ -132,7 +132,7 @@ describe('join chains', () => {
         steps: [],
         rows: [],
         awaiting: '',
-        errors: onTip ? [] : [new SssError('the group has grown since')],
+        errors: onTip ? [] : [new SssError('the group has grown since', { code: 'incomplete' })],
         group: complete ? grown(group!, j.id) : undefined,
       };
     };

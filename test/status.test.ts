@@ -208,7 +208,12 @@ describe('tracking issue Markdown', () => {
     const bad = {
       ...r,
       phase: 'invalid' as const,
-      errors: [new SssError('bad <script>alert(1)</script> @everyone', { file: 'ceremonies/genesis/round2/bob.json' })],
+      errors: [
+        new SssError('bad <script>alert(1)</script> @everyone', {
+          code: 'malformed',
+          file: 'ceremonies/genesis/round2/bob.json',
+        }),
+      ],
     };
     const body = trackingBodyMarkdown(ceremonyStatus(bad, [], W), '');
     expect(body).toContain(

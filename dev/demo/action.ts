@@ -55,6 +55,7 @@ export class DemoAction {
     if (run.code !== 0)
       throw new SssError(
         `the Action rejected pull request #${pr.number} (${pr.title}): ${run.problems.join('; ') || run.log}`,
+        { code: 'invalid' },
       );
     await maintainer.fetch('origin');
     await maintainer.merge(['--no-ff', '-m', `Merge pull request #${pr.number} from ${pr.head}`, `origin/${pr.head}`]);

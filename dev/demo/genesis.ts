@@ -163,11 +163,14 @@ export async function runGenesisDemo(root: string, n: number, t: number, say: (l
 
     // The push of the last merge runs the Action in publish mode; a second run has nothing to do.
     const first = await action.publish();
-    if (first.code !== 0) throw new SssError(`the Action failed to publish: ${first.problems.join('; ') || first.log}`);
+    if (first.code !== 0)
+      throw new SssError(`the Action failed to publish: ${first.problems.join('; ') || first.log}`, {
+        code: 'invalid',
+      });
     say(`  publish (push to main): the Action committed ${first.published || 'nothing'}`);
     const second = await action.publish();
     if (second.code !== 0 || second.published)
-      throw new SssError(`the second publish run was not a no-op: ${second.log}`);
+      throw new SssError(`the second publish run was not a no-op: ${second.log}`, { code: 'invalid' });
     say(`  publish again: ${second.upToDate ? 'public_info/ is up to date, nothing committed' : second.log}`);
     say(`  pull request comments by the Action: ${github.comments.size}; job summaries in ${join(root, 'actions')}`);
   } finally {
@@ -176,7 +179,8 @@ export async function runGenesisDemo(root: string, n: number, t: number, say: (l
 
   const { publicKey, peers } = await checkPublished(maintainer, ceremony);
   const keys = people.map((p) => readFileSync(join(p.home, 'trustserver_public_key.pub'), 'utf8').trim());
-  if (keys.some((k) => k !== publicKey)) throw new SssError('participants disagree on the group key');
+  if (keys.some((k) => k !== publicKey))
+    throw new SssError('participants disagree on the group key', { code: 'mismatch' });
   say('');
   say(`Verified: all ${n} participants hold shares of one key; any ${t} of them can sign.`);
   say(`Group public key (public_info/public_key.txt):`);

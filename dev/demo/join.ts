@@ -133,7 +133,10 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
     ]);
 
     const first = await action.publish();
-    if (first.code !== 0) throw new SssError(`the Action failed to publish: ${first.problems.join('; ') || first.log}`);
+    if (first.code !== 0)
+      throw new SssError(`the Action failed to publish: ${first.problems.join('; ') || first.log}`, {
+        code: 'invalid',
+      });
     say(`  publish (push to main): the Action committed ${first.published || 'nothing'}`);
   } finally {
     await github.close();
@@ -142,11 +145,11 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
   const { publicKey, peers } = await checkPublished(maintainer, ceremony);
   const after = JSON.parse(readFileSync(join(maintainer, 'public_info', 'group.json'), 'utf8')) as GroupPackage;
   if (publicKey !== result.publicKey)
-    throw new SssError(`the join changed public_key.txt (${result.publicKey} → ${publicKey})`);
+    throw new SssError(`the join changed public_key.txt (${result.publicKey} → ${publicKey})`, { code: 'mismatch' });
   if (!peers.split('\n').includes(`https://${moniker}.cosigner.example`))
-    throw new SssError(`peers_list.txt does not list ${moniker}'s cosigner`);
+    throw new SssError(`peers_list.txt does not list ${moniker}'s cosigner`, { code: 'mismatch' });
   if (readFileSync(join(newcomer.home, 'trustserver_public_key.pub'), 'utf8').trim() !== publicKey)
-    throw new SssError(`${moniker} holds a share of another key`);
+    throw new SssError(`${moniker} holds a share of another key`, { code: 'mismatch' });
   say('');
   say(
     `Verified: ${moniker} holds a share of the same key; the group is ${after.threshold}-of-${after.participants.length}.`,

@@ -29,8 +29,9 @@ async function demo(opts: DemoOptions): Promise<void> {
   const n = Number(opts.participants);
   const t = Number(opts.threshold);
   if (!Number.isInteger(n) || n < 2 || n > NAMES.length)
-    throw new SssError(`--participants must be from 2 to ${NAMES.length}`);
-  if (!Number.isInteger(t) || t < 2 || t > n) throw new SssError('--threshold must be from 2 to --participants');
+    throw new SssError(`--participants must be from 2 to ${NAMES.length}`, { code: 'usage' });
+  if (!Number.isInteger(t) || t < 2 || t > n)
+    throw new SssError('--threshold must be from 2 to --participants', { code: 'usage' });
   const root = opts.dir ? resolve(opts.dir) : mkdtempSync(join(tmpdir(), 'sss-demo-'));
   const result = await runGenesisDemo(root, n, t, say);
   const joined = await runJoinDemo(result, say);

@@ -20,7 +20,8 @@ export const DEMO_REPOSITORY = 'demo/ceremonies';
 function findRoot(dir: string): string {
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
-    if (up === dir) throw new SssError('the demo runs from a checkout of sss-tool (no package.json found)');
+    if (up === dir)
+      throw new SssError('the demo runs from a checkout of sss-tool (no package.json found)', { code: 'io' });
     dir = up;
   }
   return dir;
@@ -83,7 +84,7 @@ export function sssTool(args: string[], env: NodeJS.ProcessEnv = process.env): P
     child.on('close', (code) =>
       code === 0
         ? resolvePromise(out)
-        : reject(new SssError(`sss-tool ${args[0]} failed: ${err.trim() || out.trim()}`)),
+        : reject(new SssError(`sss-tool ${args[0]} failed: ${err.trim() || out.trim()}`, { code: 'invalid' })),
     );
   });
 }

@@ -76,7 +76,9 @@ export async function runReshareDemo(
     await step('finalize', staying, ['reshare-finalize', '--ceremony', ceremony]);
     const published = await action.publish();
     if (published.code !== 0)
-      throw new SssError(`the Action failed to publish: ${published.problems.join('; ') || published.log}`);
+      throw new SssError(`the Action failed to publish: ${published.problems.join('; ') || published.log}`, {
+        code: 'invalid',
+      });
     say(`  publish (push to main): the Action committed ${published.published || 'nothing'}`);
   } finally {
     await github.close();
@@ -96,9 +98,9 @@ async function checkReshared(
   const { publicKey, peers } = await checkPublished(result.repository, ceremony);
   const after = JSON.parse(readFileSync(join(result.repository, 'public_info', 'group.json'), 'utf8')) as GroupPackage;
   if (publicKey !== result.publicKey)
-    throw new SssError(`the reshare changed public_key.txt (${result.publicKey} → ${publicKey})`);
+    throw new SssError(`the reshare changed public_key.txt (${result.publicKey} → ${publicKey})`, { code: 'mismatch' });
   if (peers.split('\n').some((l) => l.startsWith(`${removed.moniker} `)))
-    throw new SssError(`peers_list.txt still lists ${removed.moniker}`);
+    throw new SssError(`peers_list.txt still lists ${removed.moniker}`, { code: 'mismatch' });
   say('');
   say(
     `Verified: the group is ${after.threshold}-of-${after.participants.length} at epoch ${after.epoch}; ${removed.moniker} is gone; the key is unchanged.`,
@@ -124,6 +126,7 @@ async function checkReshared(
   if (!/a reshare replaced it/.test(refused))
     throw new SssError(
       `${removed.moniker}'s old share was not refused after the reshare${refused ? `: ${refused}` : ''}`,
+      { code: 'invalid' },
     );
   say(
     `  ${removed.moniker} tries to sign with the old share: refused: ${refused.slice(refused.indexOf('this share'))}`,

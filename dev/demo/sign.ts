@@ -69,7 +69,7 @@ export async function runSignDemo(
     format: 'jwk',
   });
   if (!verify(null, Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, 'base64url')))
-    throw new SssError('the group signature does not verify under public_info/public_key.txt');
+    throw new SssError('the group signature does not verify under public_info/public_key.txt', { code: 'signature' });
   say(`  aggregated and verified with node:crypto against public_info/public_key.txt:`);
   say(`  ${jwt}`);
   say(`  header: ${Buffer.from(header, 'base64url').toString()}`);

@@ -45,7 +45,7 @@ export async function runTrustServerDemo(
     ]);
   const info = await sssTool(['info'], serverEnv(signers[0]));
   const kid = info.match(/Shared Pubkey\s*=\s*([0-9a-fA-F]+)/)?.[1];
-  if (!kid) throw new SssError('info printed no Shared Pubkey');
+  if (!kid) throw new SssError('info printed no Shared Pubkey', { code: 'malformed' });
   say(`  info: ${info.trim().split('\n').join(' | ')}`);
 
   const nonces = new Map<string, { priv: string; pub: string }>();
@@ -53,7 +53,7 @@ export async function runTrustServerDemo(
     const out = await sssTool(['get-nonce'], serverEnv(p));
     const priv = out.match(/nonce_priv\s*=\s*([A-Za-z0-9+/=]+)/)?.[1];
     const pub = out.match(/nonce_pub\s*=\s*([A-Za-z0-9+/=]+)/)?.[1];
-    if (!priv || !pub) throw new SssError(`get-nonce printed no nonce for ${p.moniker}`);
+    if (!priv || !pub) throw new SssError(`get-nonce printed no nonce for ${p.moniker}`, { code: 'malformed' });
     nonces.set(p.moniker, { priv, pub });
   }
   say(`  stage 1: get-nonce on ${signers.length} servers (each keeps nonce_priv in memory)`);
@@ -84,7 +84,7 @@ export async function runTrustServerDemo(
     if (full) jwt = `${signingInput}.${b64url(Buffer.from(full[1], 'hex'))}`;
     else sigs = out.match(/^\s*sigs\s*=\s*(\{.*\})\s*$/m)?.[1] ?? '{}';
   }
-  if (!jwt) throw new SssError('the sign chain ended without a full signature');
+  if (!jwt) throw new SssError('the sign chain ended without a full signature', { code: 'incomplete' });
   say(`  stage 2: sign chained through ${chain.map((p) => p.moniker).join(' → ')}; the last printed full_signature`);
 
   const publicKey = readFileSync(join(repository, 'public_info', 'public_key.txt'), 'utf8').trim();
@@ -94,7 +94,7 @@ export async function runTrustServerDemo(
   });
   const [h, pl, sig] = jwt.split('.');
   if (!verify(null, Buffer.from(`${h}.${pl}`), key, Buffer.from(sig, 'base64url')))
-    throw new SssError('the trust-server JWT does not verify under public_info/public_key.txt');
+    throw new SssError('the trust-server JWT does not verify under public_info/public_key.txt', { code: 'signature' });
   say('  verified with node:crypto against public_info/public_key.txt:');
   say(`  ${jwt}`);
   return { jwt, servers };

@@ -56,7 +56,7 @@ export function checkMaintainers(logins: string[], where: string): void {
     if (!githubLogin.safeParse(l).success)
       throw new SssError(
         `${JSON.stringify(l.length > 40 ? `${l.slice(0, 40)}…` : l)} is not a GitHub login${/[<>]/.test(l) ? " (the template's placeholder: put your maintainers' logins there)" : ''}; the Action refuses to run until the maintainers are real logins`,
-        { file: where === 'inputs' ? undefined : CONFIG_PATH, field: 'maintainers' },
+        { code: 'usage', file: where === 'inputs' ? undefined : CONFIG_PATH, field: 'maintainers' },
       );
 }
 
@@ -64,12 +64,12 @@ export function checkMaintainers(logins: string[], where: string): void {
 export function readConfigAt(ws: string, rev: string): z.infer<typeof RepositoryConfig> | undefined {
   const ls = spawnSync('git', ['ls-tree', '-l', rev, '--', CONFIG_PATH], { cwd: ws, encoding: 'utf8' });
   if (ls.status !== 0 && rev === 'HEAD') return undefined; // status mode outside a git checkout
-  if (ls.status !== 0) throw new SssError(`git ls-tree ${rev} failed: ${ls.stderr.trim()}`);
+  if (ls.status !== 0) throw new SssError(`git ls-tree ${rev} failed: ${ls.stderr.trim()}`, { code: 'git' });
   const entry = /^(\d+) (\w+) ([0-9a-f]+)\s+(\d+|-)\t/.exec(ls.stdout);
   if (!entry) return undefined;
   if (entry[1] !== '100644' && entry[1] !== '100755')
-    throw new SssError(`not a regular file (git mode ${entry[1]})`, { file: CONFIG_PATH });
-  if (Number(entry[4]) > 64 * 1024) throw new SssError('larger than 64 kB', { file: CONFIG_PATH });
+    throw new SssError(`not a regular file (git mode ${entry[1]})`, { code: 'io', file: CONFIG_PATH });
+  if (Number(entry[4]) > 64 * 1024) throw new SssError('larger than 64 kB', { code: 'io', file: CONFIG_PATH });
   const blob = spawnSync('git', ['cat-file', 'blob', entry[3]], { cwd: ws, encoding: 'utf8' });
   const config = parseWith(RepositoryConfig, parseJson(blob.stdout, CONFIG_PATH), CONFIG_PATH);
   checkMaintainers(config.maintainers, CONFIG_PATH);
@@ -117,6 +117,7 @@ export async function diffBase(
   if (!eventBase || !(await commitOf(ws, eventBase)))
     throw new SssError(
       `the checkout lacks the pull request's base commit ${eventBase ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`,
+      { code: 'git' },
     );
   return mergeBase(ws, eventBase, head);
 }
@@ -143,7 +144,12 @@ export interface PushContext {
  * nobody else may push at all. Each refusal names the pusher.
  */
 export function pushProblems(changes: Change[], p: PushContext): SssError[] {
-  if (!p.sender) return [new SssError('the pull_request event names no sender: cannot tell who pushed these changes')];
+  if (!p.sender)
+    return [
+      new SssError('the pull_request event names no sender: cannot tell who pushed these changes', {
+        code: 'malformed',
+      }),
+    ];
   if (sameLogin(p.sender, p.author)) return [];
   const maintainer = p.maintainers.some((m) => sameLogin(m, p.sender!));
   const out: SssError[] = [];
@@ -152,12 +158,13 @@ export function pushProblems(changes: Change[], p: PushContext): SssError[] {
       out.push(
         new SssError(
           `pushed by @${p.sender}, not by the pull request's author @${p.author}: a participant's artifacts arrive only in their own pushes (the author pushes again, or updates the branch)`,
-          { file: c.path, culprit: p.sender },
+          { code: 'not-allowed', file: c.path, culprit: p.sender },
         ),
       );
     else if (!maintainer)
       out.push(
         new SssError(`pushed by @${p.sender}, who is neither the pull request's author @${p.author} nor a maintainer`, {
+          code: 'not-allowed',
           file: c.path,
           culprit: p.sender,
         }),
@@ -242,6 +249,7 @@ export function joinStartProblems(
     if (!tip)
       out.push(
         new SssError('a join needs a complete group on the base branch, and there is none', {
+          code: 'incomplete',
           file: c.path,
           field: 'extends',
         }),
@@ -250,7 +258,7 @@ export function joinStartProblems(
       out.push(
         new SssError(
           `extends ${typeof ext === 'string' ? JSON.stringify(ext.slice(0, 63)) : 'nothing'}, but the group on the base branch is the one after ${tip}: a join starts from the group's current tip`,
-          { file: c.path, field: 'extends' },
+          { code: 'mismatch', file: c.path, field: 'extends' },
         ),
       );
   }

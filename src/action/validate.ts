@@ -44,7 +44,7 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
   const ev = reviewedEvent(ctx);
   const ws = ctx.workspace;
   const head = await commitOf(ws, 'HEAD');
-  if (!head) throw new SssError(`${ws} is not a git checkout`);
+  if (!head) throw new SssError(`${ws} is not a git checkout`, { code: 'git' });
   const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha, ev.headSha);
   // The rules (maintainers, directories) as the base has them: never from the pull request.
   const rules = rulesAt(ws, base, inputs);
@@ -168,11 +168,12 @@ interface ReviewedEvent {
 function reviewedEvent(ctx: RunContext): ReviewedEvent {
   const g = ctx.event.merge_group;
   if (ctx.eventName === 'merge_group') {
-    if (!g?.base_sha) throw new SssError('validate needs a merge_group event with base_sha (GITHUB_EVENT_PATH)');
+    if (!g?.base_sha)
+      throw new SssError('validate needs a merge_group event with base_sha (GITHUB_EVENT_PATH)', { code: 'usage' });
     return { number: 0, baseSha: g.base_sha, queue: String(g.head_ref ?? g.head_sha ?? 'merge group') };
   }
   const pr = ctx.event.pull_request;
-  if (!pr) throw new SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)');
+  if (!pr) throw new SssError('validate needs a pull_request event (GITHUB_EVENT_PATH)', { code: 'usage' });
   return {
     number: pr.number ?? ctx.event.number,
     author: pr.user?.login ?? '',
@@ -188,6 +189,7 @@ async function queueBase(ws: string, baseSha: string | undefined): Promise<strin
   if (!base)
     throw new SssError(
       `the checkout lacks the merge group's base commit ${baseSha}: use actions/checkout with fetch-depth: 0`,
+      { code: 'git' },
     );
   return base;
 }

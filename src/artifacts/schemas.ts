@@ -187,7 +187,10 @@ export function parseJson(text: string, file?: string): unknown {
   }
   const dup = duplicateKey(text);
   if (dup !== undefined)
-    throw new SssError(`duplicate key ${shown(dup)}: a JSON object may name each key once`, { file });
+    throw new SssError(`duplicate key ${shown(dup)}: a JSON object may name each key once`, {
+      code: 'malformed',
+      file,
+    });
   return value;
 }
 

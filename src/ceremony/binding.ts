@@ -77,11 +77,7 @@ export async function checkBindings(
       errors.push(
         new SssError(
           `${id.moniker} declared no GitHub login, but this ceremony binds every identity to a GitHub account's SSH signing keys (ceremony.json identityBinding): initialize with --github <login> and register the key`,
-          {
-            file: id.file,
-            field: 'github',
-            culprit: id.moniker,
-          },
+          { code: 'not-allowed', file: id.file, field: 'github', culprit: id.moniker },
         ),
       );
       continue;
@@ -91,7 +87,7 @@ export async function checkBindings(
       errors.push(
         new SssError(
           `signing key ${id.signingKey.slice(0, 16)}… is not an SSH signing key of @${id.github} on GitHub: only @${id.github} can vouch for this identity, by registering it (sss-tool doctor prints the command; ${keys.size} Ed25519 signing key${keys.size === 1 ? '' : 's'} registered there now)`,
-          { file: id.file, field: 'signingKey', culprit: id.moniker },
+          { code: 'not-allowed', file: id.file, field: 'signingKey', culprit: id.moniker },
         ),
       );
   }

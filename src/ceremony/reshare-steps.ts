@@ -57,11 +57,13 @@ export function reshareManifest(ceremony: string, group: GroupPackage, o: Propos
   if (unknown.length)
     throw new SssError(
       `${names(unknown)} do${unknown.length === 1 ? 'es' : ''} not hold a share of the group (holders: ${names([...members.keys()])})`,
+      { code: 'usage' },
     );
   const sameAsMember = o.newcomers.filter((n) => members.has(n.moniker));
   if (sameAsMember.length)
     throw new SssError(
       `${names(sameAsMember.map((n) => n.moniker))} already hold a share: name them with --keep, not as newcomers`,
+      { code: 'duplicate' },
     );
   const byId = (a: { identifier: string }, b: { identifier: string }) => compareIdentifiers(a.identifier, b.identifier);
   const holders = [...new Set(o.keep)]
@@ -94,19 +96,25 @@ export function reshareManifest(ceremony: string, group: GroupPackage, o: Propos
  */
 export async function reshareDealing(audit: ReshareAudit, me: Author, signingShare: bigint): Promise<ReshareDealing> {
   if (!audit.manifest || !audit.proposalDigest)
-    throw new SssError(`ceremony ${audit.ceremony} has no valid proposal to deal for (${audit.awaiting})`);
+    throw new SssError(`ceremony ${audit.ceremony} has no valid proposal to deal for (${audit.awaiting})`, {
+      code: 'incomplete',
+    });
   const dealer = audit.dealers.get(me.moniker);
   if (!dealer)
     throw new SssError(`${me.moniker} is not among the proposal's dealers (${names(audit.manifest.dealers)})`, {
+      code: 'not-allowed',
       field: 'dealers',
       culprit: me.moniker,
     });
   if (dealer.participant.identifier !== me.identifier)
-    throw new SssError("your identifier differs from the group's record of you", { field: 'identifier' });
+    throw new SssError("your identifier differs from the group's record of you", {
+      code: 'mismatch',
+      field: 'identifier',
+    });
   if (signingShare === 0n || encodePoint(Point.BASE.multiply(signingShare)) !== dealer.participant.verifyingShare)
     throw new SssError(
       `your share does not match your verifying share in the group state after ${audit.manifest.extends}`,
-      { field: 'signingShare' },
+      { code: 'inconsistent', field: 'signingShare' },
     );
   const { commitment, shares } = dealReshare(
     signingShare,
@@ -156,11 +164,13 @@ async function receive(audit: ReshareAudit, me: Author): Promise<{ sigmas: Map<s
   const mine = audit.holders[j];
   if (!mine)
     throw new SssError(`${me.moniker} is not among the proposal's new holders`, {
+      code: 'not-allowed',
       field: 'holders',
       culprit: me.moniker,
     });
   if (mine.identity.identifier !== me.identifier || mine.identity.encryptionKey !== me.encryptionKey)
     throw new SssError("the proposal names you with other keys than this home dir's identity", {
+      code: 'mismatch',
       field: `holders.${j}`,
     });
   const received: ReceivedShare[] = [];
@@ -199,7 +209,9 @@ async function openOne(ceremony: string, d: VerifiedDealing, j: number, me: Auth
  */
 export async function openReshare(audit: ReshareAudit, me: Author): Promise<OpenedReshare> {
   if (!audit.manifest || !audit.groupBefore || !audit.qualified)
-    throw new SssError(`ceremony ${audit.ceremony} is not ready to finalize: awaiting ${audit.awaiting}`);
+    throw new SssError(`ceremony ${audit.ceremony} is not ready to finalize: awaiting ${audit.awaiting}`, {
+      code: 'incomplete',
+    });
   const { sigmas, bad } = await receive(audit, me);
   const M = audit.groupBefore.threshold;
   let qualified = audit.qualified;
@@ -212,14 +224,14 @@ export async function openReshare(audit: ReshareAudit, me: Author): Promise<Open
     if (qualified.length < M)
       throw new SssError(
         `only ${qualified.length} dealings sent you a share that checks (${M} needed)${bad.length ? `; bad: ${names(bad)}` : ''}`,
-        { culprit: bad.join(', ') || undefined },
+        { code: 'inconsistent', culprit: bad.join(', ') || undefined },
       );
   }
   const wrong = qualified.filter((m) => bad.includes(m));
   if (wrong.length)
     throw new SssError(
       `the share dealt to you does not match its dealer's commitment, and the merged finalize artifacts already combine this dealer: this reshare cannot complete for you; a maintainer must propose a new one without ${names(wrong)}`,
-      { file: audit.dealings.get(wrong[0])?.file, field: 'shares', culprit: wrong.join(', ') },
+      { code: 'inconsistent', file: audit.dealings.get(wrong[0])?.file, field: 'shares', culprit: wrong.join(', ') },
     );
   const dealings = qualified.map((m) => audit.dealings.get(m)!);
   const weights = qualifiedWeights(dealings.map((d) => d.x));
@@ -251,7 +263,9 @@ export function reshareFinalize(
   verifyingShare: string,
 ): ReshareFinalize {
   if (!audit.proposalDigest)
-    throw new SssError(`ceremony ${audit.ceremony} is not ready to finalize: awaiting ${audit.awaiting}`);
+    throw new SssError(`ceremony ${audit.ceremony} is not ready to finalize: awaiting ${audit.awaiting}`, {
+      code: 'incomplete',
+    });
   return signArtifact(
     {
       format: RESHARE_FORMATS.finalize,

@@ -68,7 +68,8 @@ const STEPS = ['dealing', 'finalize'];
 /** A located problem; `code` (docs/errors.md) is what a library caller matches on. */
 const fail = (reason: string, file: string, field?: string, culprit?: string, code: SssErrorCode = 'mismatch') =>
   new SssError(reason, { code, file, field, culprit });
-const asError = (e: unknown) => (e instanceof SssError ? e : new SssError(String((e as Error)?.message ?? e)));
+const asError = (e: unknown) =>
+  e instanceof SssError ? e : new SssError(String((e as Error)?.message ?? e), { code: 'invalid' });
 const byX = <T extends { x: bigint }>(a: T, b: T) => (a.x < b.x ? -1 : a.x > b.x ? 1 : 0);
 
 /** The ceremony's `extends`, if any (the repository chains reshares and joins by it). */
@@ -129,7 +130,7 @@ function checkSetup(
   audit: ReshareAudit,
 ): string | undefined {
   if (!files.manifest) {
-    audit.errors.push(new SssError('missing ceremony.json', { file: `${files.dir}/ceremony.json` }));
+    audit.errors.push(new SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
     return 'ceremony.json';
   }
   const file = files.manifest.file;
@@ -369,7 +370,8 @@ function signedQualified(raw: RawFile, m: string, audit: ReshareAudit): string[]
 /** C' over Q; a problem with Q itself is reported against the finalize that named it. */
 function commitmentOver(q: string[], audit: ReshareAudit, at: string): Point[] | undefined {
   const M = audit.groupBefore!.threshold;
-  const bad = (reason: string) => void audit.errors.push(new SssError(reason, { file: at, field: 'qualified' }));
+  const bad = (reason: string) =>
+    void audit.errors.push(new SssError(reason, { code: 'mismatch', file: at, field: 'qualified' }));
   if (q.length !== M)
     return bad(`qualified names ${q.length} dealers; it must name exactly the group's threshold, ${M}`);
   const dealings = q.map((m) => audit.dealings.get(m));
@@ -391,6 +393,7 @@ function commitmentOver(q: string[], audit: ReshareAudit, at: string): Point[] |
       .map((d) => d!.artifact.moniker);
     audit.errors.push(
       new SssError((e as SssError).reason, {
+        code: e instanceof SssError ? e.code : 'malformed',
         file: culprits.length ? audit.dealings.get(culprits[0])!.file : at,
         field: 'commitment',
         culprit: culprits.join(', ') || undefined,

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { makeContext, withGlobals } from './context.js';
-import { sayRegister, writeSshSigningKey } from './doctor.js';
 
 export function register(p: Command): void {
   withGlobals(
@@ -15,6 +14,7 @@ export function register(p: Command): void {
   ).action(async (opts) => {
     const ctx = makeContext(opts);
     const { createIdentity } = await import('../local/identity.js');
+    const { sayRegister, writeSshSigningKey } = await import('./doctor-run.js');
     const id = await createIdentity(
       ctx.paths,
       { moniker: opts.moniker, github: opts.github, endpoint: opts.endpoint },

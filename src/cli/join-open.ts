@@ -1,20 +1,10 @@
 /**
  * `sss-tool join-open`: a maintainer opens a join ceremony by writing its manifest, so that the
- * newcomer's own pull request adds only `request.json`. With maintainers configured, the Action
- * accepts a join's manifest only from a maintainer: a stranger's green check never opens a join.
- * The manifest is exactly what the newcomer's `join-request` would write (every field is fixed by
- * the group state), so `join-request --ceremony <id>` then finds it identical and adds its request.
+ * newcomer's own pull request adds only `request.json`. Options only: the body
+ * (src/cli/join-open-run.ts) loads when the command runs, so `sss-tool` starts fast.
  */
-import { join } from 'node:path';
 import { Command } from 'commander';
-import { toFileText } from '../artifacts/canonical.js';
-import { CEREMONY_ID } from '../crypto/suite.js';
-import { SssError } from '../errors.js';
-import { joinManifest } from '../ceremony/join-steps.js';
-import { auditRepository } from '../ceremony/repository.js';
-import { writeArtifactFile } from '../local/fsutil.js';
 import { makeContext, withGlobals } from './context.js';
-import { shown } from './paths.js';
 
 export function register(p: Command): void {
   withGlobals(
@@ -24,28 +14,5 @@ export function register(p: Command): void {
         'maintainer: open a join ceremony (writes its ceremony.json for the group as the transcript has it); the newcomer then runs join-request --ceremony <id>',
       )
       .requiredOption('--ceremony <id>', 'the join ceremony id, e.g. join-frank'),
-  ).action(async (opts) => {
-    const ctx = makeContext(opts);
-    if (!CEREMONY_ID.test(opts.ceremony))
-      throw new SssError('expected lowercase letters, digits, . _ or -, at most 63', { field: '--ceremony' });
-    const state = auditRepository(ctx.ceremoniesDir, ctx.repo);
-    if (state.errors.length) throw state.errors[0];
-    if (!state.group)
-      throw new SssError(
-        `no complete group in ${shown(ctx.repo, ctx.ceremoniesDir)}: a join extends a complete genesis`,
-        { field: '--repo' },
-      );
-    if (state.reports.has(opts.ceremony))
-      throw new SssError(`ceremony ${opts.ceremony} already exists`, { field: '--ceremony' });
-    const path = join(ctx.ceremoniesDir, opts.ceremony, 'ceremony.json');
-    const manifest = joinManifest(opts.ceremony, state.group);
-    writeArtifactFile(path, toFileText(manifest));
-    ctx.result({ ceremony: opts.ceremony, file: shown(ctx.repo, path), extends: manifest.extends });
-    ctx.say(
-      `Wrote ${shown(ctx.repo, path)}: a join of the ${state.group.threshold}-of-${state.group.participants.length} group after ${manifest.extends}.`,
-    );
-    ctx.say(
-      `Merge it through a pull request of your own; then the newcomer runs: sss-tool join-request --ceremony ${opts.ceremony} --approvers <monikers> --submit`,
-    );
-  });
+  ).action(async (opts) => (await import('./join-open-run.js')).joinOpenCommand(makeContext(opts), opts));
 }

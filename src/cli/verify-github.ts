@@ -26,6 +26,7 @@ export async function verifyGithubBinding(ctx: Context, ceremony: string): Promi
   if (errors.length)
     throw new SssError(
       `${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more identities not bound)` : ''}`,
+      { code: errors[0].code },
     );
   return `Identity binding: all ${ids.length} identit${ids.length === 1 ? 'y is' : 'ies are'} registered as SSH signing keys of the GitHub logins they declare.`;
 }

@@ -61,8 +61,8 @@ export interface Dealing {
  */
 export function dealReshare(signingShare: bigint, newThreshold: number, recipients: bigint[]): Dealing {
   if (!Number.isInteger(newThreshold) || newThreshold < 2)
-    throw new SssError('the new threshold must be an integer of at least 2', { field: 'newThreshold' });
-  if (signingShare === 0n) throw new SssError('signing share is zero', { field: 'signingShare' });
+    throw new SssError('the new threshold must be an integer of at least 2', { code: 'usage', field: 'newThreshold' });
+  if (signingShare === 0n) throw new SssError('signing share is zero', { code: 'malformed', field: 'signingShare' });
   const coefficients = [signingShare];
   for (let k = 1; k < newThreshold; k++) coefficients.push(randomScalar());
   const commitment = coefficients.map((a) => Point.BASE.multiply(a));
@@ -74,7 +74,7 @@ export function dealReshare(signingShare: bigint, newThreshold: number, recipien
 /** λ_i at 0 over the qualified set's old identifiers, in the order given. */
 export function qualifiedWeights(qualifiedXs: bigint[]): bigint[] {
   if (new Set(qualifiedXs).size !== qualifiedXs.length)
-    throw new SssError('a dealer is named twice in the qualified set', { field: 'qualified' });
+    throw new SssError('a dealer is named twice in the qualified set', { code: 'duplicate', field: 'qualified' });
   return lagrangeCoefficients(qualifiedXs, 0n);
 }
 
@@ -90,11 +90,16 @@ export function resharedCommitment(commitments: Point[][], weights: bigint[], gr
       commitments.map((E) => E[k]),
       weights,
     );
-    if (C.is0()) throw new SssError('the reshared commitment has an identity point', { field: `commitment.${k}` });
+    if (C.is0())
+      throw new SssError('the reshared commitment has an identity point', {
+        code: 'malformed',
+        field: `commitment.${k}`,
+      });
     out.push(assertPrimeOrder(C, `commitment.${k}`));
   }
   if (!out[0].equals(groupKey))
     throw new SssError('the reshared commitment does not keep the group key (Σ λ_i·E_i0 ≠ C_0)', {
+      code: 'mismatch',
       field: 'commitment.0',
     });
   return out;
@@ -144,9 +149,9 @@ export function combineReshared(
 ): { signingShare: bigint; verifyingShare: Point } {
   let s = 0n;
   sigmas.forEach((sigma, i) => (s = Fn.add(s, Fn.mul(weights[i], sigma))));
-  if (s === 0n) throw new SssError('the reshared share is zero');
+  if (s === 0n) throw new SssError('the reshared share is zero', { code: 'inconsistent' });
   const Y = Point.BASE.multiply(s);
   if (!Y.equals(evaluateCommitment(commitment, x)))
-    throw new SssError('the reshared share does not match the new group commitment');
+    throw new SssError('the reshared share does not match the new group commitment', { code: 'inconsistent' });
   return { signingShare: s, verifyingShare: Y };
 }

@@ -70,6 +70,7 @@ export async function sshSigningKeys(
   } catch (e) {
     if (httpStatus(e) === 404) return new Set();
     throw new SssError(`cannot read @${login}'s SSH signing keys from the GitHub API: ${(e as Error).message}`, {
+      code: 'git',
       field: 'github',
     });
   }

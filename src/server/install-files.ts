@@ -93,6 +93,7 @@ export function readManifest(paths: ServerPaths): ServerManifest {
   );
   if (m.format !== SERVER_FORMATS.manifest)
     throw new SssError(`unknown format ${JSON.stringify(String(m.format).slice(0, 40))}`, {
+      code: 'malformed',
       file: paths.manifest,
       field: 'format',
     });
@@ -142,6 +143,7 @@ export async function openServerShare(paths: ServerPaths, env: NodeJS.ProcessEnv
   const share = checkServerShare(parse(text, file), file);
   if (share.moniker !== manifest.moniker || share.groupKey !== manifest.groupKey)
     throw new SssError('the share is not the one the manifest describes (moniker or group key differ)', {
+      code: 'mismatch',
       file: paths.manifest,
     });
   return share;
@@ -188,25 +190,27 @@ export function checkServerShare(value: unknown, file: string): ServerShare {
     const moniker = checkMoniker(v.moniker, 'moniker');
     const identifier = checkIdentifier(moniker, v.identifier, 'identifier');
     const sk = decodeScalar(v.signingShare, 'signingShare');
-    if (sk === 0n) throw new SssError('signing share is zero', { field: 'signingShare' });
+    if (sk === 0n) throw new SssError('signing share is zero', { code: 'malformed', field: 'signingShare' });
     decodeHex(v.groupKey, 32, 'groupKey');
     if (!Number.isInteger(v.threshold) || (v.threshold as number) < 2)
-      throw new SssError('expected an integer of at least 2', { field: 'threshold' });
-    if (!Array.isArray(v.holders)) throw new SssError('expected a list', { field: 'holders' });
+      throw new SssError('expected an integer of at least 2', { code: 'malformed', field: 'threshold' });
+    if (!Array.isArray(v.holders)) throw new SssError('expected a list', { code: 'malformed', field: 'holders' });
     const holders = new Map<string, string>();
     (v.holders as unknown[]).forEach((h, i) => {
       const e = h as Record<string, unknown>;
       exactKeys(e, ['moniker', 'identifier'], ['moniker', 'identifier'], undefined, `holders.${i}`);
       const m = checkMoniker(e.moniker, `holders.${i}.moniker`);
-      if (holders.has(m)) throw new SssError('a holder appears twice', { field: `holders.${i}`, culprit: m });
+      if (holders.has(m))
+        throw new SssError('a holder appears twice', { code: 'duplicate', field: `holders.${i}`, culprit: m });
       holders.set(m, checkIdentifier(m, e.identifier, `holders.${i}.identifier`));
     });
     if (holders.get(moniker) !== identifier)
-      throw new SssError('this holder is not in the holders list', { field: 'holders' });
+      throw new SssError('this holder is not in the holders list', { code: 'mismatch', field: 'holders' });
     let group: SigningGroup | undefined;
     const checkedGroup = () =>
       (group ??= locatedIn({ file }, () => {
-        if (!Array.isArray(v.commitment)) throw new SssError('expected a list', { field: 'commitment' });
+        if (!Array.isArray(v.commitment))
+          throw new SssError('expected a list', { code: 'malformed', field: 'commitment' });
         const g = SigningGroup.of({
           publicKey: v.groupKey as string,
           threshold: v.threshold as number,
@@ -233,13 +237,17 @@ export function checkServerShare(value: unknown, file: string): ServerShare {
 }
 
 function checkMoniker(v: unknown, field: string): string {
-  if (typeof v !== 'string' || !MONIKER.test(v)) throw new SssError('expected a moniker', { field });
+  if (typeof v !== 'string' || !MONIKER.test(v)) throw new SssError('expected a moniker', { code: 'malformed', field });
   return v;
 }
 
 function checkIdentifier(moniker: string, v: unknown, field: string): string {
   if (v !== identifierFor(moniker))
-    throw new SssError(`not the identifier derived from the moniker ${moniker}`, { field, culprit: moniker });
+    throw new SssError(`not the identifier derived from the moniker ${moniker}`, {
+      code: 'mismatch',
+      field,
+      culprit: moniker,
+    });
   return v as string;
 }
 
@@ -251,11 +259,12 @@ function exactKeys(
   at?: string,
 ): void {
   if (v === null || typeof v !== 'object' || Array.isArray(v))
-    throw new SssError('expected a JSON object', { file, field: at });
+    throw new SssError('expected a JSON object', { code: 'malformed', file, field: at });
   for (const k of Object.keys(v))
     if (!allowed.includes(k))
-      throw new SssError(`unknown field ${JSON.stringify(k.slice(0, 40))}`, { file, field: at });
-  for (const k of required) if (!(k in v)) throw new SssError(`missing field ${k}`, { file, field: at });
+      throw new SssError(`unknown field ${JSON.stringify(k.slice(0, 40))}`, { code: 'malformed', file, field: at });
+  for (const k of required)
+    if (!(k in v)) throw new SssError(`missing field ${k}`, { code: 'malformed', file, field: at });
 }
 
 function readText(file: string): string {

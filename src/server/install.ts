@@ -51,7 +51,10 @@ export async function installServerShare(o: InstallOptions): Promise<Installed> 
   const holders = holdersOf(o.groupText, o.groupFile, o.share);
   const { paths } = o;
   if (existsSync(paths.manifest) && !o.replace)
-    throw new SssError('a server install is already here; pass --replace to overwrite it', { file: paths.manifest });
+    throw new SssError('a server install is already here; pass --replace to overwrite it', {
+      code: 'io',
+      file: paths.manifest,
+    });
   const serverShare: ServerShareFile = {
     format: SERVER_FORMATS.share,
     ciphersuite: o.share.ciphersuite,
@@ -94,7 +97,10 @@ export async function installServerShare(o: InstallOptions): Promise<Installed> 
       );
     } else recipient = o.protection.recipient;
     if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient))
-      throw new SssError('expected an age X25519 recipient (age1…, 62 characters)', { field: '--recipient' });
+      throw new SssError('expected an age X25519 recipient (age1…, 62 characters)', {
+        code: 'usage',
+        field: '--recipient',
+      });
     const e = new Encrypter();
     e.addRecipient(recipient);
     const sealed = await e.encrypt(text);
@@ -126,21 +132,28 @@ export async function installServerShare(o: InstallOptions): Promise<Installed> 
 function holdersOf(text: string, file: string, share: ShareFile): { moniker: string; identifier: string }[] {
   const g = parseWith(GroupFile, parseJson(text, file), file);
   if (g.publicKey !== share.group.publicKey)
-    throw new SssError('not the group of this share: the group key differs', { file, field: 'publicKey' });
+    throw new SssError('not the group of this share: the group key differs', {
+      code: 'mismatch',
+      file,
+      field: 'publicKey',
+    });
   if (g.threshold !== share.group.threshold || g.commitment.join() !== share.group.commitment.join())
     throw new SssError('not the group of this share: the threshold or the group commitment differ', {
+      code: 'mismatch',
       file,
       field: 'commitment',
     });
   for (const p of g.participants)
     if (identifierFor(p.moniker) !== p.identifier)
       throw new SssError('identifier is not the one derived from the moniker', {
+        code: 'mismatch',
         file,
         field: 'participants',
         culprit: p.moniker,
       });
   if (!g.participants.some((p) => p.moniker === share.moniker))
     throw new SssError(`${share.moniker} is not a participant of this group.json (is it the latest public_info?)`, {
+      code: 'mismatch',
       file,
       field: 'participants',
     });
