@@ -61549,7 +61549,9 @@ function exportTree(dir, rev, subdir) {
 /**
  * A credential helper that answers git's `get` with the token from the environment: the token
  * reaches git through SSS_TOOL_GIT_TOKEN, never through a command line, a URL or a config file.
- * The empty helper before it drops the user's own helpers for this one command.
+ * The empty helper before it drops the user's own helpers for this one command. It is registered
+ * for the GitHub server's https URL only (GITHUB_SERVER_URL, else github.com): a remote on any
+ * other host (a mirror, a redirect) is never offered the token.
  */
 const TOKEN_HELPER = '!f() { test "$1" = get || exit 0; echo username=x-access-token; printf "password=%s\\n" "$SSS_TOOL_GIT_TOKEN"; }; f';
 /** `git -c …` arguments and environment that offer `token` to an https remote, and never prompt. */
@@ -61558,9 +61560,19 @@ function tokenAuth(token) {
     if (!token)
         return { args: [], env };
     return {
-        args: ['-c', 'credential.helper=', '-c', `credential.helper=${TOKEN_HELPER}`],
+        args: ['-c', 'credential.helper=', '-c', `credential.${githubServerOrigin()}.helper=${TOKEN_HELPER}`],
         env: { ...env, SSS_TOOL_GIT_TOKEN: token },
     };
+}
+/** The GitHub server the token belongs to, as git matches credential URLs (https://host[:port]). */
+function githubServerOrigin() {
+    try {
+        const u = new URL(process.env.GITHUB_SERVER_URL || 'https://github.com');
+        return u.protocol === 'https:' ? u.origin : 'https://github.com';
+    }
+    catch {
+        return 'https://github.com';
+    }
 }
 /** Runs a git command that talks to a remote, with the token (if any) offered by the helper. */
 function gitRemote(dir, args, token) {
@@ -61660,28 +61672,12 @@ async function commitAsBot(dir, paths, message) {
 }
 /** Pushes a commit to a branch of a remote, authenticated with the token for an https remote. */
 async function pushCommit(dir, remote, commit, branch, opts = {}) {
-    const auth = await authConfig(dir, await remoteUrl(dir, remote), opts.token);
-    await git(dir).raw([...auth, 'push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`]);
+    // The token goes through the credential helper and the environment: on a command line (an
+    // extraheader) any local user could read it in the process list.
+    gitRemote(dir, ['push', ...(opts.force ? ['--force'] : []), remote, `${commit}:refs/heads/${branch}`], opts.token);
 }
 async function remoteUrl(dir, remote) {
     return (await git(dir).raw(['remote', 'get-url', remote])).trim();
-}
-/**
- * The header actions/checkout sets, for a token and an https remote, unless the checkout already
- * persisted one (two Authorization headers make GitHub refuse the push).
- */
-async function authConfig(dir, url, token) {
-    if (!token || !/^https:\/\//.test(url))
-        return [];
-    const origin = new URL(url).origin;
-    const key = `http.${origin}/.extraheader`;
-    const persisted = await git(dir)
-        .raw(['config', '--get-all', key])
-        .catch(() => '');
-    if (persisted.trim())
-        return [];
-    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-    return ['-c', `${key}=AUTHORIZATION: basic ${basic}`];
 }
 /**
  * Whether a file of the checkout is merged: its bytes equal the blob at the remote's default
