@@ -339,7 +339,9 @@ describe('sign refuses, in one line on stderr', () => {
     expect(a.stdout).toMatch(/^sigs = \{"alice":"[A-Za-z0-9+/]{43}="\}\n$/);
     const sigs = JSON.parse(a.stdout.slice('sigs = '.length));
     const again = await sign('alice', pub, priv.alice, sigs);
-    expect(again.stdout).toBe('already included\n');
+    // Already in the map: nothing signed, and the map comes back so trust-server's sigs regex still reads it.
+    expect(again.stdout).toBe(`already included\nsigs = ${JSON.stringify(sigs)}\n`);
+    expect(/^\s*sigs\s*=\s*(\{.*\})\s*$/m.exec(again.stdout)?.[1]).toBe(JSON.stringify(sigs));
     const b = await sign('bob', pub, priv.bob, sigs);
     const d = await sign('dave', pub, priv.dave, JSON.parse(b.stdout.slice('sigs = '.length)));
     expect(d.stdout).toMatch(

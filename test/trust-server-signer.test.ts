@@ -93,7 +93,7 @@ describe('TrustServerSigner (the library)', () => {
       message: Buffer.from(message).toString('hex'),
       partialSigs: JSON.stringify(sigs),
     });
-    expect(again).toEqual({ alreadyIncluded: true, fullSignature: full });
+    expect(again).toEqual({ alreadyIncluded: true, sigs, fullSignature: full });
   });
 
   it("a nonce from one process's signer is refused by another's (the record is per process by default)", async () => {

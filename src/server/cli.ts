@@ -6,7 +6,7 @@
  *
  *   info       Moniker: <m> / Initialization ceremony complete. / M = <t> / Shared Pubkey = <hex> / My share initialized
  *   get-nonce  nonce_priv = <base64> / nonce_pub = <base64>
- *   sign       sigs = <JSON> (or: already included), then full_signature: <128 hex> once complete
+ *   sign       [already included,] sigs = <JSON>, then full_signature: <128 hex> once complete
  */
 import { parseArgs } from 'node:util';
 import { SssError } from '../errors.js';
@@ -94,7 +94,10 @@ function run(command: string, signer: TrustServerSigner, opts: Record<string, st
     partialSigs: opts['partial-sigs'] ?? '{}',
   });
   return (
-    (r.alreadyIncluded ? 'already included\n' : `sigs = ${JSON.stringify(r.sigs)}\n`) +
+    // trust-server needs a sigs line whenever there is no full signature: a retried chain that
+    // reaches a holder already in the map gets the map back, not an output its regex cannot read.
+    (r.alreadyIncluded ? 'already included\n' : '') +
+    `sigs = ${JSON.stringify(r.sigs)}\n` +
     (r.fullSignature ? `full_signature: ${r.fullSignature}\n` : '')
   );
 }

@@ -72,7 +72,7 @@ export interface ServerSignRequest {
 
 export interface ServerSignResult {
   /** The partial signatures with this holder's added, keys sorted (absent when already included). */
-  sigs?: Record<string, string>;
+  sigs: Record<string, string>;
   /** This holder's moniker was already in `partialSigs`: nothing was signed, the nonce is unused. */
   alreadyIncluded: boolean;
   /** The Ed25519 signature (128 hex), when every signer's share is present; it verifies. */
@@ -150,7 +150,7 @@ export class TrustServerSigner {
     const sigs = Object.fromEntries(
       [...received].sort(([a], [b]) => (a < b ? -1 : 1)).map(([m, share]) => [m, toBase64(share)]),
     );
-    const result: ServerSignResult = { alreadyIncluded, ...(alreadyIncluded ? {} : { sigs }) };
+    const result: ServerSignResult = { alreadyIncluded, sigs };
     if (received.size === signers.length) result.fullSignature = this.#aggregate(list, message, received);
     return result;
   }
