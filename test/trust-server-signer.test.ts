@@ -127,6 +127,21 @@ describe('TrustServerSigner (the library)', () => {
   });
 });
 
+describe('install --replace', () => {
+  it('leaves no share of the other protection behind: a plaintext install replaced by an encrypted one is gone', async () => {
+    const dir = join(dirs[0], '..', 'replaced');
+    const base = { share: g.shares[0], groupText: groupJson, groupFile: 'group.json', paths: serverPaths(dir) };
+    await installServerShare({ ...base, protection: { plaintext: true } });
+    expect(existsSync(serverPaths(dir).plaintextShare)).toBe(true);
+    const key = join(dir, '..', 'replaced-key.txt');
+    await installServerShare({ ...base, protection: { newKeyFile: key }, replace: true });
+    expect(existsSync(serverPaths(dir).plaintextShare)).toBe(false);
+    expect(existsSync(serverPaths(dir).encryptedShare)).toBe(true);
+    const signer = await openTrustServerSigner({ dir, env: { SSS_TOOL_SERVER_KEY_FILE: key } });
+    expect(signer.getNonce().nonce_pub).toMatch(/^[A-Za-z0-9+/]{86}==$/);
+  });
+});
+
 describe('nonce records', () => {
   it("shared with spawned commands: the install's directory, or SSS_TOOL_NONCE_DIR for a read-only install", async () => {
     const elsewhere = join(tempDir(), 'nonces');

@@ -5,7 +5,7 @@
  * check a signing holder's share must pass applies here too; the group's holders come from
  * public_info/group.json and must match the share's group.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { z } from 'zod';
 import { SssError } from '../errors.js';
@@ -118,6 +118,9 @@ export async function installServerShare(o: InstallOptions): Promise<Installed> 
   mkdirSync(paths.nonces, { recursive: true, mode: 0o700 });
   // The manifest last: a half-done install is not found by the spawned commands.
   write(paths.manifest, JSON.stringify(manifest, null, 2) + '\n', PUBLIC_MODE);
+  // A replaced install leaves no share of the other protection behind (a plaintext copy, above all).
+  const stale = manifest.protection === 'none' ? paths.encryptedShare : paths.plaintextShare;
+  if (o.replace) rmSync(stale, { force: true });
   return {
     moniker: cosigner.moniker,
     groupKey: cosigner.groupKey,
