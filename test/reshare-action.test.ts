@@ -57,6 +57,8 @@ async function genesis(): Promise<void> {
   git(maintainer, 'push', '-q', 'origin', 'main');
 }
 
+let unboundProposal: ActionRun;
+
 /** Validates every open pull request of a step with the bundle, then merges it. */
 async function validateAndMerge(step: string, runner: string): Promise<void> {
   for (const pr of gh.pulls.filter((x) => x.head.startsWith(`ceremony/rs/${step}/`))) {
@@ -107,6 +109,21 @@ beforeAll(async () => {
     env(MAINTAINER),
   );
   git(maintainer, 'checkout', '-q', 'main');
+  // The newcomer's identity enters the group with the proposal: before dave registers his signing
+  // key on his account, the proposal is refused; after, it passes.
+  const proposal = gh.pulls.find((x) => x.head.startsWith('ceremony/rs/proposal/'))!;
+  unboundProposal = await runAction({
+    workspace: runner,
+    eventName: 'pull_request',
+    event: pullRequestEvent({
+      number: proposal.number,
+      author: MAINTAINER,
+      baseSha: checkoutPullRequest(runner, proposal.head),
+    }),
+    apiUrl: gh.url,
+    inputs: { maintainers: MAINTAINER },
+  });
+  gh.addSshSigningKey('dave', readFileSync(join(home('dave'), 'github_signing_key.pub'), 'utf8'));
   await validateAndMerge('proposal', runner);
   const clones = Object.fromEntries([...PEOPLE, 'dave'].map((p) => [p, cloneOf(origin, join(root, 'clones', p), p)]));
   for (const p of ['alice', 'bob'])
@@ -185,6 +202,11 @@ describe('a reshare through pull requests', () => {
 });
 
 describe('the pull requests the Action rejects for a genesis, against a reshare', () => {
+  it("a proposal whose newcomer's signing key is not an SSH signing key of the login it declares", () => {
+    expect(unboundProposal.code).not.toBe(0);
+    expect(unboundProposal.stdout).toMatch(/is not an SSH signing key of @dave on GitHub/);
+  });
+
   it('a proposal opened by a participant, not a maintainer', async () => {
     const text = show(snap.proposal, `${C}/ceremony.json`).replace('"ceremony": "rs"', '"ceremony": "rs2"');
     const r = await pullRequest({

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { z } from 'zod';
 import { githubLogin, parseJson, parseWith } from '../artifacts/schemas.js';
 import { SssError } from '../errors.js';
-import { bindingOf, checkBindings, declaredIdentity, IDENTITY_ROLES } from '../ceremony/binding.js';
+import { bindingOf, checkBindings, DeclaredIdentity, declaredIdentity, IDENTITY_ROLES } from '../ceremony/binding.js';
 import { Change, ceremonyKind, RepositoryView } from '../ceremony/rules.js';
 import { classifyPath } from '../ceremony/tree.js';
 import { commitOf, mergeBase } from '../github/git.js';
@@ -185,13 +185,17 @@ export async function bindingProblems(
   base: () => RepositoryView,
   keysOf: (login: string) => Promise<Set<string>>,
 ): Promise<{ errors: SssError[]; optedOut: string[] }> {
-  const ids = [];
+  const ids: DeclaredIdentity[] = [];
   const optedOut = new Set<string>();
   for (const c of changes) {
     if (c.status !== 'A' || !c.content) continue;
     const where = classifyPath(c.path, ceremoniesDir);
     if (!where) continue;
     const kind = ceremonyKind(head.ceremony(where.ceremony).tree);
+    if (kind === 'reshare' && where.role === 'ceremony') {
+      ids.push(...reshareNewcomers(c, base()));
+      continue;
+    }
     if (!IDENTITY_ROLES[kind]?.includes(where.role)) continue;
     const merged = base().ceremony(where.ceremony).tree?.manifest?.value;
     if (merged && bindingOf(merged) === 'pull-request-author') {
@@ -208,6 +212,25 @@ export async function bindingProblems(
     if (id) ids.push(id);
   }
   return { errors: await checkBindings(ids, keysOf), optedOut: [...optedOut] };
+}
+
+/**
+ * The newcomers a reshare proposal brings in (holders the base's group does not have yet): their
+ * identities enter the group here, so their signing keys are bound like a join's request. A
+ * continuing holder was bound when it joined.
+ */
+function reshareNewcomers(c: Change, base: RepositoryView): DeclaredIdentity[] {
+  let holders: unknown;
+  try {
+    holders = (JSON.parse(Buffer.from(c.content!).toString('utf8')) as { holders?: unknown }).holders;
+  } catch {
+    return []; // the audit reports the malformed file
+  }
+  if (!Array.isArray(holders)) return [];
+  const known = new Set(base.state.group?.participants.map((p) => p.moniker) ?? []);
+  return holders
+    .map((h) => declaredIdentity(c.path, h))
+    .filter((id): id is DeclaredIdentity => !!id && !known.has(id.moniker));
 }
 
 /** The first line of the report when the pull request changes the judge. */
