@@ -61881,6 +61881,10 @@ async function bindingProblems(changes, ceremoniesDir, head, base, keysOf) {
         if (!where)
             continue;
         const kind = ceremonyKind(head.ceremony(where.ceremony).tree);
+        if (kind === 'reshare' && where.role === 'ceremony') {
+            ids.push(...reshareNewcomers(c, base()));
+            continue;
+        }
         if (!IDENTITY_ROLES[kind]?.includes(where.role))
             continue;
         const merged = base().ceremony(where.ceremony).tree?.manifest?.value;
@@ -61900,6 +61904,26 @@ async function bindingProblems(changes, ceremoniesDir, head, base, keysOf) {
             ids.push(id);
     }
     return { errors: await checkBindings(ids, keysOf), optedOut: [...optedOut] };
+}
+/**
+ * The newcomers a reshare proposal brings in (holders the base's group does not have yet): their
+ * identities enter the group here, so their signing keys are bound like a join's request. A
+ * continuing holder was bound when it joined.
+ */
+function reshareNewcomers(c, base) {
+    let holders;
+    try {
+        holders = JSON.parse(Buffer.from(c.content).toString('utf8')).holders;
+    }
+    catch {
+        return []; // the audit reports the malformed file
+    }
+    if (!Array.isArray(holders))
+        return [];
+    const known = new Set(base.state.group?.participants.map((p) => p.moniker) ?? []);
+    return holders
+        .map((h) => declaredIdentity(c.path, h))
+        .filter((id) => !!id && !known.has(id.moniker));
 }
 /** The first line of the report when the pull request changes the judge. */
 function judgeNotice(changes, author, maintainers) {
