@@ -332,7 +332,7 @@ describe('sign refuses, in one line on stderr', () => {
 
   it('info prints exactly what trust-server reads, and the stage-2 outputs are exactly its lines', async () => {
     expect((await tool('alice', ['info'])).stdout).toBe(
-      `Moniker: alice\nInitialization ceremony complete.\nM = 3\nShared Pubkey = ${key()}\nMy share initialized\n`,
+      `Moniker: alice\nInitialization ceremony complete.\nM = 3\nShared Pubkey = ${key()}\nMy share initialized\nGroup epoch = 0\n`,
     );
     const { priv, pub } = await nonces(['alice', 'bob', 'dave']);
     const a = await sign('alice', pub, priv.alice);

@@ -4,7 +4,7 @@
  * (docs/benchmarks.md). Output is exactly the lines trust-server's regular expressions read, and
  * nothing else on stdout; an error is one line on stderr and a non-zero exit.
  *
- *   info       Moniker: <m> / Initialization ceremony complete. / M = <t> / Shared Pubkey = <hex> / My share initialized
+ *   info       Moniker: <m> / Initialization ceremony complete. / M = <t> / Shared Pubkey = <hex> / My share initialized / Group epoch = <n>
  *   get-nonce  nonce_priv = <base64> / nonce_pub = <base64>
  *   sign       [already included,] sigs = <JSON>, then full_signature: <128 hex> once complete
  */
@@ -74,6 +74,9 @@ function run(command: string, signer: TrustServerSigner, opts: Record<string, st
       `M = ${signer.threshold}`,
       `Shared Pubkey = ${signer.groupKey}`,
       'My share initialized',
+      // Not part of trust-server's contract (nothing there reads it): for the operator, who
+      // re-installs after every reshare (docs/trust-server.md).
+      `Group epoch = ${signer.epoch}`,
       '',
     ].join('\n');
   }

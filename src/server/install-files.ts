@@ -230,10 +230,20 @@ export function checkServerShare(value: unknown, file: string): ServerShare {
       signingShare: decodeHex(v.signingShare, 32, 'signingShare'),
       groupKey: v.groupKey as string,
       threshold: v.threshold as number,
+      epoch: installedEpoch(v.installedFrom),
       group: checkedGroup,
       holders,
     };
   });
+}
+
+/** The group epoch of the share file the install was made from (absent: 0, as in share files). */
+function installedEpoch(installedFrom: unknown): number {
+  const epoch = (installedFrom as { group?: { epoch?: unknown } } | undefined)?.group?.epoch;
+  if (epoch === undefined) return 0;
+  if (!Number.isInteger(epoch) || (epoch as number) < 1)
+    throw new SssError('expected an integer of at least 1', { code: 'malformed', field: 'installedFrom.group.epoch' });
+  return epoch as number;
 }
 
 function checkMoniker(v: unknown, field: string): string {

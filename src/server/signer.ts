@@ -46,6 +46,8 @@ export interface ServerShare {
   signingShare: Uint8Array;
   groupKey: string;
   threshold: number;
+  /** The group epoch the share belongs to (0 until the first reshare). */
+  epoch: number;
   /** The group, checked against the share on first call (remembered). */
   group(): SigningGroup;
   /** Every holder of the group: moniker → identifier. */
@@ -85,6 +87,8 @@ export class TrustServerSigner {
   /** The group key, hex (trust-server's `Shared Pubkey`, the JWT `kid`). */
   readonly groupKey: string;
   readonly threshold: number;
+  /** The group epoch of the installed share: after a reshare, an install of an older epoch is stale. */
+  readonly epoch: number;
   readonly #share: ServerShare;
   readonly #book: NonceBook;
 
@@ -94,6 +98,7 @@ export class TrustServerSigner {
     this.moniker = share.moniker;
     this.groupKey = share.groupKey;
     this.threshold = share.threshold;
+    this.epoch = share.epoch;
   }
 
   /** Checks the share against the group's polynomial (what `info` reports as initialized). */
