@@ -279,6 +279,8 @@ export async function approveCommand(ctx: Context, opts: { request: string; shar
       ? 'Already approved: your approval is unchanged.'
       : `Approved ${req.moniker}: your fragment is masked, encrypted to the newcomer, and publicly checkable.`,
   );
+  // The manifest names a moniker, not an account: the approver is the one who knows who was invited.
+  ctx.say(`  newcomer          ${req.moniker}, GitHub ${req.github ? `@${req.github}` : '(no login declared)'}`);
   ctx.say(`  wrote ${shown(ctx.repo, outPath)}`);
   await nextSteps(ctx, opts, { ceremony, step: 'approval', moniker: me.moniker, files: [outPath] });
   ctx.say(
