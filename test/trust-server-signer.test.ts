@@ -4,6 +4,7 @@
  * the nonce records, the strict {moniker: string} maps, and the fast path's import graph.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
@@ -69,6 +70,24 @@ describe('the age X25519 reader', () => {
     expect(() => decryptAgeX25519(scryptFile, secret, 'f')).toThrow(/not a server share file/);
     expect(() => decodeAgeIdentity('AGE-SECRET-KEY-1QQQ', 'key')).toThrow(/^key: expected an age X25519 identity/);
   });
+
+  // The reference implementation, both ways: the installed share opens with `age -d -i key.txt`
+  // (as docs/trust-server.md says), and a file `age -r` wrote opens with our reader.
+  it.skipIf(spawnSync('age', ['--version']).error !== undefined)(
+    "agrees with the age CLI: age -d opens an install's share, and the reader opens what age -r wrote",
+    async () => {
+      const opened = spawnSync('age', ['-d', '-i', keyFile(0), serverPaths(dirs[0]).encryptedShare], {
+        encoding: 'utf8',
+      });
+      expect(opened.status, opened.stderr).toBe(0);
+      expect(JSON.parse(opened.stdout).moniker).toBe(g.shares[0].moniker);
+      const identity = await generateX25519Identity();
+      const sealed = spawnSync('age', ['-r', await identityToRecipient(identity)], { input: '{"from":"age"}' });
+      expect(sealed.status, String(sealed.stderr)).toBe(0);
+      const text = decryptAgeX25519(new Uint8Array(sealed.stdout), decodeAgeIdentity(identity, 'key'), 'f');
+      expect(new TextDecoder().decode(text)).toBe('{"from":"age"}');
+    },
+  );
 });
 
 describe('TrustServerSigner (the library)', () => {
