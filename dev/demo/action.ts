@@ -144,7 +144,10 @@ export class DemoAction {
         .split('\n')
         .filter((l) => l.startsWith('::error'))
         .map((l) => l.replace(/^::error[^:]*::/, '')),
-      published: committed ? committed[1].replace(/<\/?code>/g, '') : undefined,
+      // The summary is Markdown (file names as <code> with entities); the terminal wants the text.
+      published: committed
+        ? committed[1].replace(/<\/?code>/g, '').replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))
+        : undefined,
       upToDate: summary.includes('is up to date with the transcript'),
       log: stdout.trim().split('\n').slice(-3).join(' / '),
     };
