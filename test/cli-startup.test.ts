@@ -76,6 +76,13 @@ describe('start-up', () => {
     // verify needs no GitHub client and no age or HPKE.
     expect(sources).not.toMatch(/^\/\/ node_modules\/(@octokit|age-encryption|@hpke)\//m);
   });
+
+  it('status asks git with plain git, not simple-git, and loads no GitHub client, age or HPKE', () => {
+    const files = bundleFiles(loadedModules(['status', '--repo', tempDir('sss-startup-repo-')]).urls);
+    const sources = [...files.values()].join('\n');
+    expect(sources).toMatch(/^\/\/ lib\/github\/local-git\.js$/m);
+    expect(sources).not.toMatch(/^\/\/ node_modules\/(simple-git|@octokit|age-encryption|@hpke)\//m);
+  });
 });
 
 describe('the decode worker inside the bundle', () => {
