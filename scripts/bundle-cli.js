@@ -23,6 +23,8 @@ export async function bundleCli({ quiet = false } = {}) {
   const result = await build({
     input: { cli: join(root, 'lib/cli/main.js'), server: join(root, 'lib/server/cli.js') },
     platform: 'node',
+    // Required by the decode-pool group below (an entry may export more than its module's own names).
+    preserveEntrySignatures: 'allow-extension',
     logLevel: quiet ? 'silent' : 'warn',
     // bottleneck (under Octokit's throttling) reaches its optional Redis clients through a direct
     // eval; we never configure Redis, so that path never runs.
@@ -35,6 +37,13 @@ export async function bundleCli({ quiet = false } = {}) {
       format: 'esm',
       entryFileNames: '[name].js',
       chunkFileNames: '[name]-[hash].js',
+      // The decode worker loads the chunk that holds decode-pool: alone in its chunk, that is
+      // decode-pool and what it imports (noble), not the audit and zod it happened to share one with.
+      codeSplitting: {
+        groups: [
+          { name: 'decode-pool', test: /\/lib\/crypto\/decode-pool\.js$/, includeDependenciesRecursively: false },
+        ],
+      },
       // Stack traces (SSS_TOOL_DEBUG=1) map back to src/ under `node --enable-source-maps`.
       sourcemap: true,
     },

@@ -93,6 +93,17 @@ describe('the decode worker inside the bundle', () => {
     const holders = chunks.filter((f) => readFileSync(join(BUNDLE, f), 'utf8').includes('sss-tool decode worker'));
     expect(holders).toHaveLength(1);
     expect(readFileSync(join(BUNDLE, holders[0]), 'utf8')).toMatch(/new Worker\(new URL\(import\.meta\.url\)/);
+    // Its chunk is decode-pool alone (scripts/bundle-cli.js): a worker loads it and noble, not zod.
+    const seen = new Set<string>();
+    const visit = (f: string) => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      for (const m of readFileSync(join(BUNDLE, f), 'utf8').matchAll(/^import .* from "\.\/([^"]+)";$/gm)) visit(m[1]);
+    };
+    visit(holders[0]);
+    const loaded = [...seen].map((f) => readFileSync(join(BUNDLE, f), 'utf8')).join('\n');
+    expect(loaded).toMatch(/^\/\/ node_modules\/@noble\/curves\//m);
+    expect(loaded).not.toMatch(/^\/\/ node_modules\/zod\//m);
     const points = [1n, 2n, 3n].map((k) => ed25519.Point.BASE.multiply(k));
     const notOnCurve = '02' + '00'.repeat(31);
     const worker = new Worker(pathToFileURL(join(BUNDLE, holders[0])), { workerData: 'sss-tool decode worker' });
