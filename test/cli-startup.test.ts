@@ -77,10 +77,15 @@ describe('start-up', () => {
     expect(sources).not.toMatch(/^\/\/ node_modules\/(@octokit|age-encryption|@hpke)\//m);
   });
 
-  it('status asks git with plain git, not simple-git, and loads no GitHub client, age or HPKE', () => {
-    const files = bundleFiles(loadedModules(['status', '--repo', tempDir('sss-startup-repo-')]).urls);
-    const sources = [...files.values()].join('\n');
+  it('status in a repository without ceremonies loads no audit; with one, it asks git without simple-git', () => {
+    const empty = bundleFiles(loadedModules(['status', '--repo', tempDir('sss-startup-repo-')]).urls);
+    expect(empty.size).toBeGreaterThan(0);
+    expect([...empty.keys()].some((f) => /\/status-run-[^/]+\.js$/.test(f))).toBe(true);
+    expect([...empty].filter(([, source]) => HEAVY.test(source)).map(([f]) => f)).toEqual([]);
+    const golden = [...bundleFiles(loadedModules(['status', '--repo', 'test/golden/transcript']).urls).values()];
+    const sources = golden.join('\n');
     expect(sources).toMatch(/^\/\/ lib\/github\/local-git\.js$/m);
+    expect(sources).toMatch(/^\/\/ node_modules\/zod\//m);
     expect(sources).not.toMatch(/^\/\/ node_modules\/(simple-git|@octokit|age-encryption|@hpke)\//m);
   });
 });
