@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // bin/sss-tool.js runs lib/bundle/: rebuilt from lib/ before the tests (scripts/bundle-cli.js).
+    globalSetup: ['scripts/bundle-cli.js'],
     env: {
       // age's scrypt work factor is lowered for tests only (see src/local/keystore.ts).
       SSS_TOOL_SCRYPT_LOG_N: '10',

@@ -18,7 +18,7 @@ export async function statusCommand(ctx: Context, opts: { ceremony?: string }): 
     ? [auditOne(ctx.ceremoniesDir, ctx.repo, opts.ceremony).report]
     : [...state.reports.values()];
   // No pull requests here (no API call): "not merged" stands for "not submitted or not merged yet".
-  const where = (await import('../github/git.js')).localWhere(ctx.repo);
+  const where = (await import('../github/local-git.js')).localWhere(ctx.repo);
   const statuses = reports.map((r) => ceremonyStatus(r, [], where));
   ctx.result({
     ceremonies: statuses.map((st) => ({

@@ -1,6 +1,7 @@
 /**
  * The public commands every participant and maintainer runs: status (the round table), verify
- * (the full audit) and publish (public_info/). Options only: each loads src/cli/ceremony-run.ts.
+ * (the full audit) and publish (public_info/). Options only: each loads src/cli/ceremony-run.ts
+ * (status through src/cli/status-run.ts).
  */
 import { Command } from 'commander';
 import { makeContext, submitOption, withGlobals } from './context.js';
@@ -11,7 +12,7 @@ export function register(p: Command): void {
       .command('status')
       .description('the round table: who has done what, and what is awaited from whom')
       .option('--ceremony <id>', 'one ceremony (default: all)'),
-  ).action(async (opts) => (await import('./ceremony-run.js')).statusCommand(makeContext(opts), opts));
+  ).action(async (opts) => (await import('./status-run.js')).statusCommand(makeContext(opts), opts));
 
   withGlobals(
     p

@@ -1,8 +1,8 @@
 /**
  * What the signing commands do (options: src/cli/sign.ts; docs/signing.md): sign-commit (round 1), sign-share
- * (round 2), sign-aggregate, jwt (round 2 or aggregation over a JWT's signing input) and
- * verify-signature. Between sign-commit and sign-share the nonces wait age-encrypted in the home
- * dir; sign-share deletes them before it releases the share.
+ * (round 2), sign-aggregate and jwt (round 2 or aggregation over a JWT's signing input); verify-signature
+ * needs none of this and is src/cli/verify-signature-run.ts. Between sign-commit and sign-share the
+ * nonces wait age-encrypted in the home dir; sign-share deletes them before it releases the share.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -20,7 +20,7 @@ import {
   SignShare,
 } from '../artifacts/signing.js';
 import { assembleJwt, jwtSigningInput, parseClaims } from '../crypto/jwt.js';
-import { SigningGroup, verifySignature } from '../crypto/sign.js';
+import { SigningGroup } from '../crypto/sign.js';
 import { CIPHERSUITE, bytesToHex } from '../crypto/suite.js';
 import { SssError, located } from '../errors.js';
 import { Cosigner, openShare } from '../local/cosigner.js';
@@ -28,12 +28,8 @@ import { writeArtifactFile } from '../local/fsutil.js';
 import { assertSessionUnused, consumeNonces, loadNonces, saveNonces } from '../local/nonces.js';
 import { readShareFile } from '../local/share.js';
 import { Context } from './context.js';
+import { MessageOptions, readMessage } from './message.js';
 import { expandArtifactPaths } from './paths.js';
-
-interface MessageOptions {
-  messageHex?: string;
-  messageFile?: string;
-}
 
 interface ClaimsOptions {
   claims?: string;
@@ -128,30 +124,6 @@ export async function jwtCommand(
     ctx.say(`Wrote the JWT (session ${session}, signers ${signers.join(', ')}) to ${opts.out}`);
   } else if (!ctx.json) process.stdout.write(jwt + '\n');
   ctx.result({ session, signers, groupKey: group.group.publicKey, jwt, ...(opts.out ? { file: opts.out } : {}) });
-}
-
-export async function verifySignatureCommand(
-  ctx: Context,
-  opts: { signature: string; publicKey?: string } & MessageOptions,
-): Promise<void> {
-  const message = readMessage(opts);
-  const keyFile = resolve(opts.publicKey ?? resolve(ctx.publicInfoDir, 'public_key.txt'));
-  if (!existsSync(keyFile))
-    throw new SssError('no group key file: pass --public-key public_info/public_key.txt', {
-      code: 'usage',
-      file: keyFile,
-    });
-  const key = readFileSync(keyFile, 'utf8').trim();
-  if (!/^[0-9a-f]{64}$/.test(key))
-    throw new SssError('expected the group key as 64 lowercase hex characters', { code: 'malformed', file: keyFile });
-  const sig = parseSignatureText(opts.signature);
-  if (!verifySignature(key, message, sig))
-    throw new SssError(`the signature does not verify under the group key ${key}`, {
-      code: 'signature',
-      field: '--signature',
-    });
-  ctx.result({ valid: true, publicKey: key });
-  ctx.say(`valid: an Ed25519 signature by the group key ${key}`);
 }
 
 /** Opens the home dir's share file as a Cosigner. */
@@ -258,29 +230,11 @@ function readFile(file: string): string {
   }
 }
 
-function readMessage(opts: MessageOptions): Uint8Array {
-  if ((opts.messageHex === undefined) === (opts.messageFile === undefined))
-    throw new SssError('give the message with exactly one of --message-hex or --message-file', { code: 'usage' });
-  if (opts.messageHex !== undefined) {
-    if (!/^(?:[0-9a-fA-F]{2})*$/.test(opts.messageHex))
-      throw new SssError('expected an even number of hex digits', { code: 'usage', field: '--message-hex' });
-    return new Uint8Array(Buffer.from(opts.messageHex, 'hex'));
-  }
-  if (!existsSync(opts.messageFile!)) throw new SssError('no such file', { code: 'io', file: opts.messageFile });
-  return new Uint8Array(readFileSync(opts.messageFile!));
-}
-
 function readClaims(opts: ClaimsOptions) {
   if ((opts.claims === undefined) === (opts.claimsFile === undefined))
     throw new SssError('give the claims with exactly one of --claims or --claims-file', { code: 'usage' });
   if (opts.claims !== undefined) return parseClaims(opts.claims, '--claims');
   return parseClaims(readFile(opts.claimsFile!), opts.claimsFile);
-}
-
-function parseSignatureText(text: string): Uint8Array {
-  if (/^[0-9a-fA-F]{128}$/.test(text)) return new Uint8Array(Buffer.from(text, 'hex'));
-  if (/^[A-Za-z0-9_-]{86}$/.test(text)) return new Uint8Array(Buffer.from(text, 'base64url'));
-  throw new SssError('expected 128 hex characters or 86 base64url characters', { code: 'usage', field: '--signature' });
 }
 
 /** The public part of public_info/group.json that signing reads; its other fields are not ours. */

@@ -73,7 +73,7 @@ export function register(p: Command): void {
         .requiredOption('--signature <sig>', 'the 64-byte signature: 128 hex characters (or 86 base64url characters)')
         .option('--public-key <file>', 'the group key file (default: public_info/public_key.txt in --repo)'),
     ),
-  ).action(async (opts) => (await import('./sign-run.js')).verifySignatureCommand(makeContext(opts), opts));
+  ).action(async (opts) => (await import('./verify-signature-run.js')).verifySignatureCommand(makeContext(opts), opts));
 }
 
 function withMessage(cmd: Command): Command {

@@ -12,6 +12,10 @@ import { SssError } from '../errors.js';
 import { Change } from '../ceremony/rules.js';
 import { MAX_ARTIFACT_BYTES } from '../ceremony/tree.js';
 
+// What a read-only command asks of the local checkout lives apart, without simple-git.
+import { knownDefaultBranch } from './local-git.js';
+export { knownDefaultBranch, localWhere, upstreamRemote } from './local-git.js';
+
 export function git(dir: string): SimpleGit {
   return simpleGit({ baseDir: dir });
 }
@@ -327,39 +331,4 @@ export function mergedState(
   const blob = run(['cat-file', 'blob', `${ref}:${rel}`]);
   if (blob.status !== 0) return 'absent';
   return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
-}
-
-/**
- * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
- * clone of a fork), else `origin`. Local only, no network.
- */
-export function upstreamRemote(dir: string): string | undefined {
-  const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n') ?? [];
-  return remotes.includes('upstream') ? 'upstream' : remotes.includes('origin') ? 'origin' : undefined;
-}
-
-/**
- * The default branch of a remote as this checkout last saw it, without relying on
- * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
- * first of main and master the remote has, else main.
- */
-export function knownDefaultBranch(dir: string, remote: string): string {
-  const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
-  if (head.status === 0)
-    return head.stdout
-      .toString()
-      .trim()
-      .slice(remote.length + 1);
-  for (const b of ['main', 'master'])
-    if (
-      spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0
-    )
-      return b;
-  return 'main';
-}
-
-/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
-export function localWhere(dir: string): { ceremoniesDir: string; defaultBranch: string; upstream: string } {
-  const remote = upstreamRemote(dir) ?? 'origin';
-  return { ceremoniesDir: 'ceremonies', defaultBranch: knownDefaultBranch(dir, remote), upstream: remote };
 }

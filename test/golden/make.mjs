@@ -132,7 +132,9 @@ function cli(label, args) {
     encoding: 'utf8',
     env: {
       ...process.env,
-      NODE_OPTIONS: `--import ${RANDOM}`,
+      // The CLI runs from its bundle (lib/bundle/): with source maps, the stacks seeded-random.mjs
+      // sorts draws by name the original packages and functions again.
+      NODE_OPTIONS: `--enable-source-maps --import ${RANDOM}`,
       SSS_TOOL_GOLDEN_SEED: SEED,
       SSS_TOOL_GOLDEN_LABEL: label,
       SSS_TOOL_PASSPHRASE: PASSPHRASE,
