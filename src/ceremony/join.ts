@@ -27,6 +27,7 @@ import { SssError, SssErrorCode, located, names } from '../errors.js';
 import { checkEncryptionKey, checkIdentityFields } from './dkg.js';
 import { GroupPackage, GroupParticipant, Report, Row, groupParticipant } from './report.js';
 import { awaitingAfterFixes, stepState } from './table.js';
+import { checkReservedAccount } from './accounts.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
@@ -215,6 +216,7 @@ function checkRequest(
     new SssError(reason, { code, file: raw.file, field, culprit: c });
   if (r.ceremony !== ceremony) throw at(`a request for ceremony ${r.ceremony}, not ${ceremony}`, 'ceremony');
   checkIdentityFields(r, raw.file);
+  checkReservedAccount(manifest.newcomerGithub, r.github, { file: raw.file, culprit: c, slot: 'the join is for' });
   if (!verifyArtifactSignature(r, r.signingKey)) throw at('bad artifact signature', 'signature', 'signature');
   if (holders.has(r.moniker)) throw at(`${r.moniker} is already a member of the group`, 'moniker', 'duplicate');
   for (const h of holders.values()) {
