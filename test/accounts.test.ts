@@ -67,6 +67,10 @@ describe('dkg-round1 --allow moniker@login', () => {
       /ceremonies\/g\/ceremony\.json: github: declares @mallory, but the allow-list gives bob to @bob-gh/,
     );
     expect(existsSync(join(r, 'ceremonies/g/round1/bob.json'))).toBe(false);
+    // Whose slots they are shows before they submit (the tracking issue mentions the same logins).
+    const status = ok(['status', '--repo', r]).stdout;
+    expect(status).toMatch(/^\s*bob\s+@bob-gh\s/m);
+    expect(status).toMatch(/^\s*carol\s+@carol-gh\s/m);
     // Forged past the CLI: made against an unreserved copy of the ceremony, then put in the real one.
     const scratch = repo('scratch');
     ok([...round1('g'), '--home', home('mallory-as-bob'), '--repo', scratch]);

@@ -595,6 +595,10 @@ describe('slots reserved for an account', () => {
   });
 
   it('refuses a request for the join a maintainer opened for @frank from another account', async () => {
+    // Before any request, the status (and the tracking issue) name the account the join awaits.
+    const opened = cloneOf(origin, join(tempDir('sss-judge-'), 'repo'), 'maintainer');
+    git(opened, 'checkout', '-q', '--detach', snap.joinOpened);
+    expect((await okAsync(['status', '--repo', opened])).stdout).toMatch(/^\s*\(newcomer\)\s+@frank\s/m);
     const h = await mallory('mallory');
     const args = ['join-request', '--ceremony', 'join-frank', '--approvers', 'alice,bob', '--home', h];
     const r = await pullRequest({

@@ -405,7 +405,8 @@ function tableAndPhase(
   const open = { round1: true, round2: round1Closed, finalize: round2Closed };
   audit.rows = all.map((m): Row => ({
     moniker: m,
-    github: audit.round1.get(m)?.artifact.github,
+    // A reserved slot is someone's before they submit: the tracking issue can mention them.
+    github: audit.round1.get(m)?.artifact.github ?? allowedAccount(manifest, m),
     steps: Object.fromEntries(
       (['round1', 'round2', 'finalize'] as const).map((k) => [k, stepState(audit[k].has(m), raws[k].has(m), open[k])]),
     ),

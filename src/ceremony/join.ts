@@ -127,7 +127,8 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
   const rawRequest = files.singles.get('request');
   if (!rawRequest) {
     audit.phase = 'request';
-    audit.rows = [{ moniker: '(newcomer)', steps: { request: 'awaited', approval: '-', finalize: '-' } }];
+    const github = manifest.newcomerGithub; // join-open reserved the join for this account: mention them
+    audit.rows = [{ moniker: '(newcomer)', github, steps: { request: 'awaited', approval: '-', finalize: '-' } }];
     return finish('request.json from the newcomer');
   }
   try {
@@ -575,7 +576,7 @@ function joinTable(
   const rows: Row[] = [
     {
       moniker: ctx.newcomer,
-      github: audit.request?.artifact.github,
+      github: audit.request?.artifact.github ?? audit.manifest?.newcomerGithub,
       steps: {
         request: stepState(Boolean(audit.request), true, true),
         approval: '-',
