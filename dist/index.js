@@ -54767,7 +54767,8 @@ const DkgManifest = strictObject({
      */
     allowAccounts: record(moniker, githubLogin).optional(),
     identityBinding: identityBinding.optional(),
-}).superRefine(accountsMatchAllowList);
+})
+    .superRefine(accountsMatchAllowList);
 /**
  * `allowAccounts` names an account for exactly the monikers of `allowList`, a different one for
  * each: one account holding two slots would hold two shares of the threshold.
@@ -55677,7 +55678,8 @@ function tableAndPhase(audit, manifest, raws, round1Closed, round2Closed) {
     const open = { round1: true, round2: round1Closed, finalize: round2Closed };
     audit.rows = all.map((m) => ({
         moniker: m,
-        github: audit.round1.get(m)?.artifact.github,
+        // A reserved slot is someone's before they submit: the tracking issue can mention them.
+        github: audit.round1.get(m)?.artifact.github ?? allowedAccount(manifest, m),
         steps: Object.fromEntries(['round1', 'round2', 'finalize'].map((k) => [k, stepState(audit[k].has(m), raws[k].has(m), open[k])])),
     }));
     const waitingFor = (step) => audit.rows.filter((r) => r.steps[step] !== 'done').map((r) => r.moniker);
@@ -56097,7 +56099,8 @@ function auditJoin(files, groupBefore) {
     const rawRequest = files.singles.get('request');
     if (!rawRequest) {
         audit.phase = 'request';
-        audit.rows = [{ moniker: '(newcomer)', steps: { request: 'awaited', approval: '-', finalize: '-' } }];
+        const github = manifest.newcomerGithub; // join-open reserved the join for this account: mention them
+        audit.rows = [{ moniker: '(newcomer)', github, steps: { request: 'awaited', approval: '-', finalize: '-' } }];
         return finish('request.json from the newcomer');
     }
     try {
@@ -56475,7 +56478,7 @@ function joinTable(audit, ctx) {
     const rows = [
         {
             moniker: ctx.newcomer,
-            github: audit.request?.artifact.github,
+            github: audit.request?.artifact.github ?? audit.manifest?.newcomerGithub,
             steps: {
                 request: stepState(Boolean(audit.request), true, true),
                 approval: '-',
