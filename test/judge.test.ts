@@ -4,7 +4,7 @@
  * real CLI and merged directly (the honest flow through the Action is test/action.test.ts); every
  * test below is an attack that passed before issue 8, or its honest control.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signArtifact } from '../src/artifacts/canonical.js';
@@ -13,7 +13,7 @@ import { homePaths } from '../src/local/home.js';
 import { openIdentity } from '../src/local/identity.js';
 import { startLocalGitHub, LocalGitHub } from '../dev/local-github.js';
 import { PASSPHRASE, cleanupTempDirs, git, tempDir } from './helpers.js';
-import { ActionRun, cloneOf, newOrigin, okAsync, pullRequestEvent, runAction } from './action-helpers.js';
+import { ActionRun, cliAsync, cloneOf, newOrigin, okAsync, pullRequestEvent, runAction } from './action-helpers.js';
 
 const C = 'ceremonies/genesis';
 const PEOPLE = ['alice', 'bob', 'carol'];
@@ -91,9 +91,16 @@ beforeAll(async () => {
   git(maintainer, 'push', '-q', 'origin', 'main');
   // With maintainers, a maintainer opens the join first (on a side branch of the complete group).
   git(maintainer, 'checkout', '-q', '--detach', snap.complete);
-  await okAsync(['join-open', '--ceremony', 'join-frank', '--repo', maintainer]);
+  await okAsync(['join-open', '--ceremony', 'join-frank', '--github', 'frank', '--repo', maintainer]);
   snap.joinOpened = commitAll(maintainer, 'Open join-frank');
   git(maintainer, 'push', '-q', 'origin', `${snap.joinOpened}:refs/heads/join-opened`);
+  // The same genesis opened with every slot reserved for its account (dkg-round1 --allow m@login).
+  git(maintainer, 'checkout', '-q', '--detach', snap.opened);
+  const manifest = JSON.parse(show(snap.opened, `${C}/ceremony.json`));
+  const accounts = Object.fromEntries(PEOPLE.map((p) => [p, p]));
+  write(maintainer, `${C}/ceremony.json`, JSON.stringify({ ...manifest, allowList: PEOPLE, allowAccounts: accounts }));
+  snap.reserved = commitAll(maintainer, 'Open genesis with reserved slots');
+  git(maintainer, 'push', '-q', 'origin', `${snap.reserved}:refs/heads/reserved`);
   git(maintainer, 'checkout', '-q', 'main');
 }, 120_000);
 
@@ -550,5 +557,67 @@ describe("a join ceremony's first pull request is fully validated", () => {
       },
     });
     expectRejected(r, 'ceremonies/join-frank/ceremony.json', /extends|group/);
+  });
+});
+
+describe('slots reserved for an account', () => {
+  /** mallory's own identity under another's moniker, its keys registered on @mallory: the binding holds. */
+  async function mallory(moniker: string): Promise<string> {
+    const h = home(`mallory-as-${moniker}`);
+    await okAsync(['initialize', '--moniker', moniker, '--github', 'mallory', '--home', h]);
+    register('mallory', h);
+    return h;
+  }
+
+  it("refuses a round-1 artifact under alice's reserved moniker from another account, though its keys are that account's", async () => {
+    const h = await mallory('alice');
+    // The CLI refuses to write it…
+    const scratch = cloneOf(origin, join(tempDir('sss-judge-'), 'repo'), 'mallory');
+    git(scratch, 'checkout', '-q', '--detach', snap.reserved);
+    const round1 = ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis', '--home', h];
+    const refused = await cliAsync([...round1, '--repo', scratch]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/declares @mallory, but the allow-list gives alice to @alice/);
+    // …so mallory makes it against the unreserved manifest and submits it to the reserved ceremony.
+    git(scratch, 'checkout', '-q', '--detach', snap.opened);
+    await okAsync([...round1, '--repo', scratch]);
+    const forged = readFileSync(join(scratch, C, 'round1', 'alice.json'), 'utf8');
+    const r = await pullRequest({
+      base: snap.reserved,
+      author: 'mallory',
+      change: (d) => write(d, `${C}/round1/alice.json`, forged),
+    });
+    expectRejected(r, `${C}/round1/alice.json`, /declares @mallory, but the allow-list gives alice to @alice/);
+    expect(r.stdout).toMatch(/culprit: alice/);
+    // alice's own artifact takes her slot.
+    const honest = (d: string) => write(d, `${C}/round1/alice.json`, show(snap.complete, `${C}/round1/alice.json`));
+    expectValid(await pullRequest({ base: snap.reserved, author: 'alice', change: honest }));
+  });
+
+  it('refuses a request for the join a maintainer opened for @frank from another account', async () => {
+    // Before any request, the status (and the tracking issue) name the account the join awaits.
+    const opened = cloneOf(origin, join(tempDir('sss-judge-'), 'repo'), 'maintainer');
+    git(opened, 'checkout', '-q', '--detach', snap.joinOpened);
+    expect((await okAsync(['status', '--repo', opened])).stdout).toMatch(/^\s*\(newcomer\)\s+@frank\s/m);
+    const h = await mallory('mallory');
+    const args = ['join-request', '--ceremony', 'join-frank', '--approvers', 'alice,bob', '--home', h];
+    const r = await pullRequest({
+      base: snap.joinOpened,
+      author: 'mallory',
+      change: async (d) => {
+        const file = join(d, 'ceremonies/join-frank/ceremony.json');
+        const opened = readFileSync(file, 'utf8');
+        expect(JSON.parse(opened).newcomerGithub).toBe('frank');
+        const refused = await cliAsync([...args, '--repo', d]);
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toMatch(/declares @mallory, but the join is for @frank/);
+        // Past the CLI: a request made against a manifest without the reservation, which is then put back.
+        rmSync(file);
+        await okAsync([...args, '--repo', d]);
+        writeFileSync(file, opened);
+      },
+    });
+    expectRejected(r, 'ceremonies/join-frank/request.json', /declares @mallory, but the join is for @frank/);
+    expect(r.stdout).toMatch(/culprit: mallory/);
   });
 });

@@ -94,7 +94,7 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
     // With maintainers configured, only a maintainer opens a join: the maintainer's pull request adds
     // the manifest (sss-tool join-open), and the newcomer's then adds only its request.
     await m.checkoutLocalBranch(`ceremony/${ceremony}/open`);
-    await sssTool(['join-open', '--ceremony', ceremony, '--repo', maintainer]);
+    await sssTool(['join-open', '--ceremony', ceremony, '--github', moniker, '--repo', maintainer]);
     await m.add('ceremonies');
     await m.commit(`${ceremony}: open the join`);
     await m.push('origin', `ceremony/${ceremony}/open`);
@@ -112,7 +112,7 @@ export async function runJoinDemo(result: GenesisDemo, say: (line: string) => vo
       user: { login: 'maintainer', type: 'User' },
       html_url: '',
     });
-    say(`  the maintainer opens the join (sss-tool join-open: ceremonies/${ceremony}/ceremony.json):`);
+    say(`  the maintainer opens the join for @${moniker} (sss-tool join-open: ceremonies/${ceremony}/ceremony.json):`);
     await review(github.pulls[github.pulls.length - 1], 'maintainer');
     await step('request', [newcomer], () => [
       'join-request',

@@ -34,6 +34,11 @@ export const JoinManifest = z.strictObject({
   /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
   groupDigest: hex32,
   identityBinding: identityBinding.optional(),
+  /**
+   * The GitHub account a maintainer opened this join for (`join-open --github`): only a request
+   * declaring that login is accepted, so nobody else can take the invitation (docs/protocol.md §7.1).
+   */
+  newcomerGithub: githubLogin.optional(),
 });
 export type JoinManifest = z.infer<typeof JoinManifest>;
 

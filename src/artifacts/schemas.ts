@@ -89,17 +89,46 @@ const identityFields = {
 export const IDENTITY_BINDINGS = ['github-ssh-signing-key', 'pull-request-author'] as const;
 export const identityBinding = z.enum(IDENTITY_BINDINGS);
 
-export const DkgManifest = z.strictObject({
-  format: z.literal(FORMATS.ceremony),
-  ceremony: ceremonyId,
-  kind: z.literal('dkg'),
-  ciphersuite: z.literal(CIPHERSUITE),
-  threshold: count,
-  participants: count,
-  allowList: z.array(moniker).optional(),
-  identityBinding: identityBinding.optional(),
-});
+export const DkgManifest = z
+  .strictObject({
+    format: z.literal(FORMATS.ceremony),
+    ceremony: ceremonyId,
+    kind: z.literal('dkg'),
+    ciphersuite: z.literal(CIPHERSUITE),
+    threshold: count,
+    participants: count,
+    allowList: z.array(moniker).optional(),
+    /**
+     * The GitHub account each allowed moniker belongs to (docs/protocol.md §6.1): with it, a round-1
+     * artifact under `alice` must declare alice's login, so nobody else can take her slot.
+     */
+    allowAccounts: z.record(moniker, githubLogin).optional(),
+    identityBinding: identityBinding.optional(),
+  })
+  .superRefine(accountsMatchAllowList);
 export type DkgManifest = z.infer<typeof DkgManifest>;
+
+/**
+ * `allowAccounts` names an account for exactly the monikers of `allowList`, a different one for
+ * each: one account holding two slots would hold two shares of the threshold.
+ */
+function accountsMatchAllowList(
+  m: { allowList?: string[]; allowAccounts?: Record<string, string> },
+  ctx: z.RefinementCtx,
+): void {
+  if (!m.allowAccounts) return;
+  const named = Object.keys(m.allowAccounts);
+  const listed = new Set(m.allowList ?? []);
+  const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['allowAccounts'], message });
+  if (!m.allowList) return issue('names accounts, but there is no allowList');
+  const unnamed = [...listed].filter((x) => !Object.hasOwn(m.allowAccounts!, x));
+  const extra = named.filter((x) => !listed.has(x));
+  if (unnamed.length) return issue(`names no account for ${unnamed.join(', ')} of the allowList`);
+  if (extra.length) return issue(`names ${extra.join(', ')}, which the allowList does not`);
+  const logins = named.map((x) => m.allowAccounts![x].toLowerCase());
+  const twice = logins.find((l, i) => logins.indexOf(l) !== i);
+  if (twice) issue(`gives @${twice} more than one moniker`);
+}
 
 export const Round1 = z.strictObject({
   format: z.literal(FORMATS.round1),

@@ -46,6 +46,7 @@ export function dkgManifest(
   threshold: number,
   participants: number,
   allowList?: string[],
+  allowAccounts?: Record<string, string>,
 ): DkgManifest {
   return {
     format: FORMATS.ceremony,
@@ -55,6 +56,7 @@ export function dkgManifest(
     threshold,
     participants,
     ...(allowList ? { allowList } : {}),
+    ...(allowAccounts ? { allowAccounts } : {}),
     identityBinding: 'github-ssh-signing-key',
   };
 }

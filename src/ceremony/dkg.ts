@@ -19,6 +19,7 @@ import {
   identifierToScalar,
 } from '../crypto/suite.js';
 import { SssError, SssErrorCode, located, locatedIn, names } from '../errors.js';
+import { allowedAccount, checkOneSlotPerAccount, checkReservedAccount } from './accounts.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 import { GroupPackage, Report, Row, groupParticipant } from './report.js';
 import { awaitingAfterFixes, stepState } from './table.js';
@@ -237,6 +238,10 @@ function checkRound1(raw: RawFile, m: string, manifest: DkgManifest, seenKeys: M
     );
   if (manifest.allowList && !manifest.allowList.includes(m))
     throw blame("moniker is not on the ceremony's allow-list", 'not-allowed', 'moniker');
+  const slot = `the allow-list gives ${m} to`;
+  checkReservedAccount(allowedAccount(manifest, m), a.github, { file: raw.file, culprit: m, slot });
+  const others = [...audit.round1.values()].map((r) => r.artifact);
+  checkOneSlotPerAccount(a.github, others, { file: raw.file, culprit: m });
   checkIdentityFields(a, raw.file);
   if (!verifyArtifactSignature(a, a.signingKey)) throw blame('bad artifact signature', 'signature', 'signature');
   for (const key of [a.signingKey, a.encryptionKey]) {
@@ -400,7 +405,8 @@ function tableAndPhase(
   const open = { round1: true, round2: round1Closed, finalize: round2Closed };
   audit.rows = all.map((m): Row => ({
     moniker: m,
-    github: audit.round1.get(m)?.artifact.github,
+    // A reserved slot is someone's before they submit: the tracking issue can mention them.
+    github: audit.round1.get(m)?.artifact.github ?? allowedAccount(manifest, m),
     steps: Object.fromEntries(
       (['round1', 'round2', 'finalize'] as const).map((k) => [k, stepState(audit[k].has(m), raws[k].has(m), open[k])]),
     ),

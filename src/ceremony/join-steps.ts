@@ -38,7 +38,7 @@ export interface Author extends IdentityFields {
 }
 
 /** ceremony.json for a join that extends `group`. */
-export function joinManifest(ceremony: string, group: GroupPackage): JoinManifest {
+export function joinManifest(ceremony: string, group: GroupPackage, newcomerGithub?: string): JoinManifest {
   return {
     format: FORMATS.ceremony,
     ceremony,
@@ -49,6 +49,7 @@ export function joinManifest(ceremony: string, group: GroupPackage): JoinManifes
     extends: group.ceremonies[group.ceremonies.length - 1].id,
     groupDigest: digest(group),
     identityBinding: 'github-ssh-signing-key',
+    ...(newcomerGithub ? { newcomerGithub } : {}),
   };
 }
 

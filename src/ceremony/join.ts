@@ -27,6 +27,7 @@ import { SssError, SssErrorCode, located, names } from '../errors.js';
 import { checkEncryptionKey, checkIdentityFields } from './dkg.js';
 import { GroupPackage, GroupParticipant, Report, Row, groupParticipant } from './report.js';
 import { awaitingAfterFixes, stepState } from './table.js';
+import { checkReservedAccount } from './accounts.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
@@ -126,7 +127,8 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
   const rawRequest = files.singles.get('request');
   if (!rawRequest) {
     audit.phase = 'request';
-    audit.rows = [{ moniker: '(newcomer)', steps: { request: 'awaited', approval: '-', finalize: '-' } }];
+    const github = manifest.newcomerGithub; // join-open reserved the join for this account: mention them
+    audit.rows = [{ moniker: '(newcomer)', github, steps: { request: 'awaited', approval: '-', finalize: '-' } }];
     return finish('request.json from the newcomer');
   }
   try {
@@ -215,6 +217,7 @@ function checkRequest(
     new SssError(reason, { code, file: raw.file, field, culprit: c });
   if (r.ceremony !== ceremony) throw at(`a request for ceremony ${r.ceremony}, not ${ceremony}`, 'ceremony');
   checkIdentityFields(r, raw.file);
+  checkReservedAccount(manifest.newcomerGithub, r.github, { file: raw.file, culprit: c, slot: 'the join is for' });
   if (!verifyArtifactSignature(r, r.signingKey)) throw at('bad artifact signature', 'signature', 'signature');
   if (holders.has(r.moniker)) throw at(`${r.moniker} is already a member of the group`, 'moniker', 'duplicate');
   for (const h of holders.values()) {
@@ -573,7 +576,7 @@ function joinTable(
   const rows: Row[] = [
     {
       moniker: ctx.newcomer,
-      github: audit.request?.artifact.github,
+      github: audit.request?.artifact.github ?? audit.manifest?.newcomerGithub,
       steps: {
         request: stepState(Boolean(audit.request), true, true),
         approval: '-',

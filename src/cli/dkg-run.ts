@@ -9,6 +9,7 @@ import { jcs, toFileText, digest as artifactDigest } from '../artifacts/canonica
 import { DkgManifest, Round1, Round2, parseWith } from '../artifacts/schemas.js';
 import { CEREMONY_ID, CIPHERSUITE, Fn, bytesToHex, encodePoint } from '../crypto/suite.js';
 import { SssError } from '../errors.js';
+import { allowedAccount, checkReservedAccount, parseAllowOption } from '../ceremony/accounts.js';
 import { auditDkg, checkThreshold, DkgAudit } from '../ceremony/dkg.js';
 import { DkgState, dkgCommit, dkgDeal, dkgFinalize, dkgManifest, openShares } from '../ceremony/dkg-steps.js';
 import { ceremonyWithFiles, readArtifactFile } from '../ceremony/tree.js';
@@ -35,7 +36,7 @@ export async function dkgRound1Command(
   const me = loadPublicIdentity(ctx.paths);
   const dir = join(ctx.ceremoniesDir, opts.ceremony);
   const manifestPath = join(dir, 'ceremony.json');
-  const allowList = opts.allow?.split(',').filter(Boolean);
+  const { allowList, allowAccounts } = parseAllowOption(opts.allow);
   let manifest: DkgManifest;
   if (existsSync(manifestPath)) {
     const file = shown(ctx.repo, manifestPath);
@@ -57,12 +58,19 @@ export async function dkgRound1Command(
         field: 'allowList',
       });
   } else {
-    manifest = dkgManifest(opts.ceremony, opts.threshold, opts.participants, allowList);
+    manifest = dkgManifest(opts.ceremony, opts.threshold, opts.participants, allowList, allowAccounts);
     parseWith(DkgManifest, manifest, '--allow');
     // The audit rejects a round-1 artifact from outside the allow-list: do not write one.
     if (allowList && !allowList.includes(me.moniker))
       throw new SssError(`the allow-list does not include you (${me.moniker})`, { code: 'usage', field: '--allow' });
   }
+  // Nor one under a slot reserved for another account.
+  const slot = {
+    file: shown(ctx.repo, manifestPath),
+    culprit: me.moniker,
+    slot: `the allow-list gives ${me.moniker} to`,
+  };
+  checkReservedAccount(allowedAccount(manifest, me.moniker), me.github, slot);
   const artifactPath = join(dir, 'round1', `${me.moniker}.json`);
   const statePath = ctx.paths.dkgState(opts.ceremony);
   const passphrase = await ctx.passphrase();

@@ -15,7 +15,10 @@ export function register(p: Command): void {
         .requiredOption('--threshold <t>', 'the threshold M: signers needed', toInt)
         .requiredOption('--participants <n>', 'the number of participants N', toInt)
         .requiredOption('--ceremony <id>', 'the ceremony id (the folder under ceremonies/)')
-        .option('--allow <monikers>', 'for a new ceremony: the only monikers that may take part (comma-separated)'),
+        .option(
+          '--allow <monikers>',
+          "for a new ceremony: the only monikers that may take part, comma-separated; write moniker@login to reserve each for that person's GitHub account",
+        ),
     ),
   ).action(async (opts) => (await import('./dkg-run.js')).dkgRound1Command(makeContext(opts), opts));
 

@@ -13,6 +13,10 @@ export function register(p: Command): void {
       .description(
         'maintainer: open a join ceremony (writes its ceremony.json for the group as the transcript has it); the newcomer then runs join-request --ceremony <id>',
       )
-      .requiredOption('--ceremony <id>', 'the join ceremony id, e.g. join-frank'),
+      .requiredOption('--ceremony <id>', 'the join ceremony id, e.g. join-frank')
+      .requiredOption(
+        '--github <login>',
+        "the newcomer's GitHub account: only a request declaring it (with a signing key registered on it) is accepted",
+      ),
   ).action(async (opts) => (await import('./join-open-run.js')).joinOpenCommand(makeContext(opts), opts));
 }

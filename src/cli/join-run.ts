@@ -12,6 +12,7 @@ import { JoinApproval, JoinManifest } from '../artifacts/join.js';
 import { parseWith } from '../artifacts/schemas.js';
 import { CEREMONY_ID, CIPHERSUITE, Fn, bytesToHex, decodeScalar, encodePoint, hexToBytes } from '../crypto/suite.js';
 import { SssError, names } from '../errors.js';
+import { checkReservedAccount } from '../ceremony/accounts.js';
 import { JoinAudit, auditJoin, groupAfter } from '../ceremony/join.js';
 import { joinApproval, joinFinalize, joinManifest, joinRequest, openFragments } from '../ceremony/join-steps.js';
 import { auditRepository, RepositoryState } from '../ceremony/repository.js';
@@ -100,6 +101,18 @@ function failOn(audit: JoinAudit): void {
   throw new SssError(audit.errors[0].message + more, { code: audit.errors[0].code });
 }
 
+/**
+ * The account a maintainer's `join-open` reserved this join for, refusing to write a request from
+ * any other: the audit would refuse it (docs/protocol.md §7.1).
+ */
+function reservedFor(ctx: Context, manifestPath: string, me: { moniker: string; github?: string }): string | undefined {
+  if (!existsSync(manifestPath)) return undefined;
+  const raw = readJson(manifestPath, ctx);
+  const reserved = parseWith(JoinManifest, raw.value, raw.file).newcomerGithub;
+  checkReservedAccount(reserved, me.github, { file: raw.file, culprit: me.moniker, slot: 'the join is for' });
+  return reserved;
+}
+
 export async function joinRequestCommand(
   ctx: Context,
   opts: { approvers: string; ceremony?: string; group?: string } & SubmitOptions,
@@ -134,6 +147,7 @@ export async function joinRequestCommand(
   const manifestPath = join(dir, 'ceremony.json');
   const requestPath = join(dir, 'request.json');
   const statePath = ctx.paths.joinState(ceremony);
+  const reserved = reservedFor(ctx, manifestPath, me);
   const passphrase = await ctx.passphrase();
   let saved: JoinState;
   let again = false;
@@ -167,7 +181,9 @@ export async function joinRequestCommand(
     await writePrivateNew(statePath, saved, passphrase);
   }
   const written: string[] = [];
-  if (writeArtifactFile(manifestPath, toFileText(saved.manifest)) === 'written') written.push(manifestPath);
+  // A maintainer may have opened the join for this account since an earlier run wrote the manifest.
+  const manifest = reserved ? { ...saved.manifest, newcomerGithub: reserved } : saved.manifest;
+  if (writeArtifactFile(manifestPath, toFileText(manifest)) === 'written') written.push(manifestPath);
   writeArtifactFile(requestPath, toFileText(saved.request));
   written.push(requestPath);
   const files = ceremonyOf(ceremony, dir, {
@@ -279,7 +295,7 @@ export async function approveCommand(ctx: Context, opts: { request: string; shar
       ? 'Already approved: your approval is unchanged.'
       : `Approved ${req.moniker}: your fragment is masked, encrypted to the newcomer, and publicly checkable.`,
   );
-  // The manifest names a moniker, not an account: the approver is the one who knows who was invited.
+  // Without join-open's newcomerGithub the manifest names no account: the approver knows who was invited.
   ctx.say(`  newcomer          ${req.moniker}, GitHub ${req.github ? `@${req.github}` : '(no login declared)'}`);
   ctx.say(`  wrote ${shown(ctx.repo, outPath)}`);
   await nextSteps(ctx, opts, { ceremony, step: 'approval', moniker: me.moniker, files: [outPath] });
