@@ -34321,7 +34321,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2922);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2507);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34331,7 +34331,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2922:
+/***/ 2507:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61510,6 +61510,58 @@ const wo = (t, e) => {
 
 //# sourceMappingURL=index.mjs.map
 
+;// CONCATENATED MODULE: ./lib/github/local-git.js
+/**
+ * What a read-only command asks of the local checkout (its remotes, a remote's default branch),
+ * with plain `git` and without simple-git, so that `status` loads neither (src/github/git.ts
+ * re-exports these for the writing commands). Local only, no network.
+ */
+
+/** The checkout's remotes, or undefined when `git remote` fails (not a git checkout). */
+function remotes(dir) {
+    const r = spawnSync('git', ['remote'], { cwd: dir });
+    return r.status === 0 ? r.stdout.toString().split('\n') : undefined;
+}
+function preferred(names) {
+    return names.includes('upstream') ? 'upstream' : names.includes('origin') ? 'origin' : undefined;
+}
+/**
+ * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
+ * clone of a fork), else `origin`.
+ */
+function upstreamRemote(dir) {
+    return preferred(remotes(dir) ?? []);
+}
+/**
+ * The default branch of a remote as this checkout last saw it, without relying on
+ * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
+ * first of main and master the remote has, else main.
+ */
+function local_git_knownDefaultBranch(dir, remote) {
+    const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
+    if (head.status === 0)
+        return head.stdout
+            .toString()
+            .trim()
+            .slice(remote.length + 1);
+    for (const b of ['main', 'master'])
+        if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
+            return b;
+    return 'main';
+}
+/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
+function localWhere(dir) {
+    const names = remotes(dir);
+    const remote = preferred(names ?? []) ?? 'origin';
+    // Where `git remote` fails, so would the three ref look-ups (no checkout, no refs): the answer
+    // is their fallback, main, without three more spawns.
+    return {
+        ceremoniesDir: 'ceremonies',
+        defaultBranch: names ? local_git_knownDefaultBranch(dir, remote) : 'main',
+        upstream: remote,
+    };
+}
+//# sourceMappingURL=local-git.js.map
 ;// CONCATENATED MODULE: ./lib/github/git.js
 /**
  * The git side of the GitHub flow (simple-git, plus plain `git cat-file --batch` where bytes must
@@ -61521,6 +61573,9 @@ const wo = (t, e) => {
 
 
 
+
+
+// What a read-only command asks of the local checkout lives apart, without simple-git.
 
 
 function git(dir) {
@@ -61801,36 +61856,6 @@ function mergedState(dir, remote, absPath, bytes) {
     if (blob.status !== 0)
         return 'absent';
     return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
-}
-/**
- * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
- * clone of a fork), else `origin`. Local only, no network.
- */
-function upstreamRemote(dir) {
-    const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n') ?? [];
-    return remotes.includes('upstream') ? 'upstream' : remotes.includes('origin') ? 'origin' : undefined;
-}
-/**
- * The default branch of a remote as this checkout last saw it, without relying on
- * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
- * first of main and master the remote has, else main.
- */
-function knownDefaultBranch(dir, remote) {
-    const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
-    if (head.status === 0)
-        return head.stdout
-            .toString()
-            .trim()
-            .slice(remote.length + 1);
-    for (const b of ['main', 'master'])
-        if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
-            return b;
-    return 'main';
-}
-/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
-function localWhere(dir) {
-    const remote = upstreamRemote(dir) ?? 'origin';
-    return { ceremoniesDir: 'ceremonies', defaultBranch: knownDefaultBranch(dir, remote), upstream: remote };
 }
 //# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ./lib/action/judge.js
