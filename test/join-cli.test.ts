@@ -12,28 +12,22 @@ import { evaluateCommitment } from '../src/crypto/msm.js';
 import { Point, decodePoint, decodeScalar, encodePoint, frost, hexToBytes } from '../src/crypto/suite.js';
 import { homePaths } from '../src/local/home.js';
 import { readShareFile } from '../src/local/share.js';
-import { PASSPHRASE, cleanupTempDirs, cli, ok } from './helpers.js';
-import { published3of5Genesis } from './support/genesis.js';
+import { PASSPHRASE, cleanupTempDirs, cli, fails, ok } from './helpers.js';
+import { CliGenesis, published3of5Genesis } from './support/genesis.js';
 
 let root: string;
 let repo: string;
-const home = (m: string) => join(root, 'homes', m);
-const as = (m: string, args: string[]) => [...args, '--home', home(m), '--repo', repo];
-const publicInfo = (f: string) => readFileSync(join(repo, 'public_info', f), 'utf8');
+let home: CliGenesis['home'];
+let as: CliGenesis['as'];
+let publicInfo: CliGenesis['publicInfo'];
 let genesisKey: string;
 
 beforeAll(async () => {
-  ({ root, repo } = await published3of5Genesis('sss-join-'));
+  ({ root, repo, home, as, publicInfo } = await published3of5Genesis('sss-join-'));
   genesisKey = publicInfo('public_key.txt');
 }, 300_000);
 
 afterAll(cleanupTempDirs);
-
-function fails(args: string[]): string {
-  const r = cli(args);
-  expect(r.code, r.stdout).not.toBe(0);
-  return r.stderr;
-}
 
 describe('a newcomer joins a 3-of-5 group', () => {
   it('join-request writes ceremony.json and request.json, and says what comes next', () => {

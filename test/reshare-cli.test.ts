@@ -8,28 +8,22 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { homePaths } from '../src/local/home.js';
 import { readShareFile } from '../src/local/share.js';
-import { PASSPHRASE, cleanupTempDirs, cli, ok } from './helpers.js';
-import { published3of5Genesis } from './support/genesis.js';
+import { PASSPHRASE, cleanupTempDirs, fails, ok } from './helpers.js';
+import { CliGenesis, published3of5Genesis } from './support/genesis.js';
 
 let root: string;
 let repo: string;
-const home = (m: string) => join(root, 'homes', m);
-const as = (m: string, args: string[]) => [...args, '--home', home(m), '--repo', repo];
-const publicInfo = (f: string) => readFileSync(join(repo, 'public_info', f), 'utf8');
+let home: CliGenesis['home'];
+let as: CliGenesis['as'];
+let publicInfo: CliGenesis['publicInfo'];
 let genesisKey: string;
 
 beforeAll(async () => {
-  ({ root, repo } = await published3of5Genesis('sss-reshare-'));
+  ({ root, repo, home, as, publicInfo } = await published3of5Genesis('sss-reshare-'));
   genesisKey = publicInfo('public_key.txt');
 }, 300_000);
 
 afterAll(cleanupTempDirs);
-
-function fails(args: string[]): string {
-  const r = cli(args);
-  expect(r.code, r.stdout).not.toBe(0);
-  return r.stderr;
-}
 
 describe('a reshare removes erin and adds frank, through the CLI', () => {
   it('reshare-request writes the proposal; bad input is refused and nothing is written', () => {

@@ -39,6 +39,8 @@ export interface CliGenesis {
   home(moniker: string): string;
   /** `args` followed by the participant's --home and the checkout's --repo. */
   as(moniker: string, args: string[]): string[];
+  /** The text of public_info/<file> in the checkout. */
+  publicInfo(file: string): string;
 }
 
 /** The genesis laid out under `root` (nothing is run or written). */
@@ -54,6 +56,7 @@ export function genesisAt(root: string, spec: GenesisSpec): CliGenesis {
     dir: join(repo, 'ceremonies', ceremony),
     home,
     as: (m, args) => [...args, '--home', home(m), '--repo', repo],
+    publicInfo: (file) => readFileSync(join(repo, 'public_info', file), 'utf8'),
   };
 }
 
