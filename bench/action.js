@@ -5,38 +5,22 @@
 // pushed to a bare origin) and publish again (nothing to do). Each row is the median of `repeat`
 // process runs, wall clock.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { x25519 } from '@noble/curves/ed25519.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { signArtifact, toFileText } from '../lib/artifacts/canonical.js';
 import { FORMATS } from '../lib/artifacts/schemas.js';
 import { dkgCommit, dkgFinalize, dkgManifest } from '../lib/ceremony/dkg-steps.js';
 import { evaluateCommitment } from '../lib/crypto/msm.js';
-import { bytesToHex, decodeScalar, encodePoint, identifierFor } from '../lib/crypto/suite.js';
+import { bytesToHex, decodeScalar, encodePoint } from '../lib/crypto/suite.js';
 import { auditDkg, round1DigestOf } from '../lib/ceremony/dkg.js';
 import { readCeremony } from '../lib/ceremony/tree.js';
+import { git, identity, inTempDir, median } from './support.js';
 
 const DIST = process.env.BENCH_DIST ?? resolve(import.meta.dirname, '..', 'dist', 'index.js');
 
 const CEREMONY = 'bench';
-
-function git(cwd, ...args) {
-  const r = spawnSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'b',
-      GIT_AUTHOR_EMAIL: 'b@b',
-      GIT_COMMITTER_NAME: 'b',
-      GIT_COMMITTER_EMAIL: 'b@b',
-    },
-  });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 /** A complete n-participant ceremony written under dir/ceremonies/bench; returns the last finalize path. */
 function generate(n, m, dir) {
@@ -47,17 +31,7 @@ function generate(n, m, dir) {
   for (let i = 0; i < n; i++) {
     const moniker = `p${String(i).padStart(4, '0')}`;
     // Round 1 and finalize as the CLI makes them (src/ceremony/dkg-steps.ts).
-    const signingSecret = ed25519.utils.randomSecretKey();
-    const encryptionSecret = x25519.utils.randomSecretKey();
-    const me = {
-      moniker,
-      identifier: identifierFor(moniker),
-      signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)),
-      encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)),
-      github: moniker,
-      signingSecret,
-      encryptionSecret,
-    };
+    const me = { ...identity(moniker), github: moniker };
     const { artifact: round1 } = dkgCommit(CEREMONY, me, m, n);
     writeFileSync(join(cdir, 'round1', `${moniker}.json`), toFileText(round1));
     people.push({ ...me, round1, x: decodeScalar(me.identifier, 'x') });
@@ -120,8 +94,6 @@ function action(workspace, eventName, event, dir, inputs = {}) {
   return ms;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 export async function run({ sizes = [5, 64], repeat = 5, log = console.error } = {}) {
   const rows = [];
   const t0 = performance.now();
@@ -129,44 +101,46 @@ export async function run({ sizes = [5, 64], repeat = 5, log = console.error } =
   rows.push({ name: 'node -e 0 (the floor)', n: 0, ms: Math.round(performance.now() - t0) });
   for (const n of sizes) {
     const m = Math.ceil((2 * n) / 3);
-    const dir = mkdtempSync(join(tmpdir(), `sss-bench-action-${n}-`));
-    try {
-      log(`N=${n} M=${m}: generating the ceremony…`);
-      const origin = join(dir, 'origin.git');
-      const ws = join(dir, 'ws');
-      git(dir, 'init', '-q', '--bare', '-b', 'main', origin);
-      git(dir, 'clone', '-q', origin, ws);
-      const { last, author } = generate(n, m, ws);
-      // main holds everything but the last finalize artifact; the pull request adds it.
-      git(ws, 'add', '-A', '--', '.', `:!${last}`);
-      git(ws, 'commit', '-q', '-m', 'all but one finalize');
-      git(ws, 'push', '-q', 'origin', 'main');
-      const base = git(ws, 'rev-parse', 'HEAD');
-      git(ws, 'add', last);
-      git(ws, 'commit', '-q', '-m', 'the last finalize');
-      const pr = {
-        number: 1,
-        pull_request: { number: 1, user: { login: author }, base: { sha: base, ref: 'main' } },
-        repository: { default_branch: 'main' },
-      };
-      const times = (f) => median(Array.from({ length: repeat }, f));
-      git(ws, 'checkout', '-q', '--detach', base);
-      rows.push({ name: `status, N=${n}`, n, ms: times(() => action(ws, 'workflow_dispatch', {}, dir)) });
-      git(ws, 'checkout', '-q', '--detach', 'main');
-      rows.push({
-        name: `validate (PR adds the last finalize), N=${n}`,
-        n,
-        ms: times(() => action(ws, 'pull_request', pr, dir)),
-      });
-      const push = { ref: 'refs/heads/main', repository: { default_branch: 'main', fork: false } };
-      git(ws, 'push', '-q', 'origin', 'HEAD:main');
-      rows.push({ name: `publish (commit and push public_info/), N=${n}`, n, ms: action(ws, 'push', push, dir) });
-      rows.push({ name: `publish again (no-op), N=${n}`, n, ms: times(() => action(ws, 'push', push, dir)) });
-      log(JSON.stringify(rows.slice(-4)));
-    } finally {
-      if (process.env.BENCH_KEEP) log(`kept ${dir}`);
-      else rmSync(dir, { recursive: true, force: true });
-    }
+    await inTempDir(
+      `sss-bench-action-${n}-`,
+      async (dir) => {
+        log(`N=${n} M=${m}: generating the ceremony…`);
+        const origin = join(dir, 'origin.git');
+        const ws = join(dir, 'ws');
+        git(dir, 'init', '-q', '--bare', '-b', 'main', origin);
+        git(dir, 'clone', '-q', origin, ws);
+        const { last, author } = generate(n, m, ws);
+        // main holds everything but the last finalize artifact; the pull request adds it.
+        git(ws, 'add', '-A', '--', '.', `:!${last}`);
+        git(ws, 'commit', '-q', '-m', 'all but one finalize');
+        git(ws, 'push', '-q', 'origin', 'main');
+        const base = git(ws, 'rev-parse', 'HEAD');
+        git(ws, 'add', last);
+        git(ws, 'commit', '-q', '-m', 'the last finalize');
+        const pr = {
+          number: 1,
+          // GitHub always names who pushed; the Action refuses an event that does not.
+          sender: { login: author },
+          pull_request: { number: 1, user: { login: author }, base: { sha: base, ref: 'main' } },
+          repository: { default_branch: 'main' },
+        };
+        const times = (f) => median(Array.from({ length: repeat }, f));
+        git(ws, 'checkout', '-q', '--detach', base);
+        rows.push({ name: `status, N=${n}`, n, ms: times(() => action(ws, 'workflow_dispatch', {}, dir)) });
+        git(ws, 'checkout', '-q', '--detach', 'main');
+        rows.push({
+          name: `validate (PR adds the last finalize), N=${n}`,
+          n,
+          ms: times(() => action(ws, 'pull_request', pr, dir)),
+        });
+        const push = { ref: 'refs/heads/main', repository: { default_branch: 'main', fork: false } };
+        git(ws, 'push', '-q', 'origin', 'HEAD:main');
+        rows.push({ name: `publish (commit and push public_info/), N=${n}`, n, ms: action(ws, 'push', push, dir) });
+        rows.push({ name: `publish again (no-op), N=${n}`, n, ms: times(() => action(ws, 'push', push, dir)) });
+        log(JSON.stringify(rows.slice(-4)));
+      },
+      log,
+    );
   }
   return rows;
 }

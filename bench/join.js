@@ -4,10 +4,9 @@
 // and a join needs nothing from the genesis but the group package. The other 170 approvals are
 // made by the same library functions, with X25519 through node:crypto to keep the setup short.
 import { createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ed25519, x25519, ed25519_FROST as frost } from '@noble/curves/ed25519.js';
+import { x25519 } from '@noble/curves/ed25519.js';
 import { signArtifact, toFileText } from '../lib/artifacts/canonical.js';
 import { FORMATS } from '../lib/artifacts/schemas.js';
 import { requestDigestOf } from '../lib/artifacts/join.js';
@@ -22,26 +21,11 @@ import {
   decodeScalar,
   encodePoint,
   hexToBytes,
-  identifierFor,
 } from '../lib/crypto/suite.js';
 import { auditJoin } from '../lib/ceremony/join.js';
 import { joinApproval, joinFinalize, joinManifest, joinRequest, openFragments } from '../lib/ceremony/join-steps.js';
 import { readCeremony } from '../lib/ceremony/tree.js';
-
-const ms = (t0) => Math.round(performance.now() - t0);
-
-function identity(moniker) {
-  const signingSecret = ed25519.utils.randomSecretKey();
-  const encryptionSecret = x25519.utils.randomSecretKey();
-  return {
-    moniker,
-    identifier: identifierFor(moniker),
-    signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)),
-    encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)),
-    signingSecret,
-    encryptionSecret,
-  };
-}
+import { dealtGroup, identity, inTempDir, msSince as ms } from './support.js';
 
 const pkcs8 = (sk) =>
   createPrivateKey({
@@ -55,39 +39,6 @@ const spki = (pk) =>
     format: 'der',
     type: 'spki',
   });
-
-/** A dealer-made n-participant group with threshold m, as a group package, and everyone's keys. */
-function dealerGroup(n, m) {
-  const people = Array.from({ length: n }, (_, i) => identity(`p${String(i).padStart(4, '0')}`));
-  const deal = frost.trustedDealer(
-    { min: m, max: n },
-    people.map((p) => p.identifier),
-  );
-  const commitment = deal.public.commitments.map((c) => bytesToHex(c));
-  for (const p of people) {
-    p.x = decodeScalar(p.identifier, 'identifier');
-    p.share = decodeScalar(bytesToHex(deal.secretShares[p.identifier].signingShare), 'share');
-  }
-  const group = {
-    format: 'sss-tool/group@1',
-    ciphersuite: 'FROST-ED25519-SHA512-v1',
-    publicKey: commitment[0],
-    threshold: m,
-    commitment,
-    participants: people
-      .map((p) => ({
-        moniker: p.moniker,
-        identifier: p.identifier,
-        verifyingShare: bytesToHex(deal.public.verifyingShares[p.identifier]),
-        signingKey: p.signingKey,
-        encryptionKey: p.encryptionKey,
-        ceremony: 'genesis',
-      }))
-      .sort((a, b) => (a.moniker < b.moniker ? -1 : 1)),
-    ceremonies: [{ id: 'genesis', kind: 'dkg' }],
-  };
-  return { people, group };
-}
 
 /** Every approval but the first approver's, built pair by pair (each pair mask once). */
 async function otherApprovals(ceremony, request, approvers, newcomerX) {
@@ -136,61 +87,62 @@ async function otherApprovals(ceremony, request, approvers, newcomerX) {
 }
 
 export async function run({ n = 256, m = 171, h = 171, log = console.error } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), `sss-bench-join-${n}-`));
-  const rows = [];
-  try {
-    log(`join at N=${n} M=${m} |H|=${h}: dealing the group and building ${h - 1} approvals…`);
-    const { people, group } = dealerGroup(n, m);
-    const ceremony = 'join-newcomer';
-    const cdir = join(dir, 'ceremonies', ceremony);
-    mkdirSync(join(cdir, 'approvals'), { recursive: true });
-    const newcomer = identity('newcomer');
-    const joinSecret = x25519.utils.randomSecretKey();
-    const approvers = [...people].sort((a, b) => compareIdentifiers(a.identifier, b.identifier)).slice(0, h);
-    const request = joinRequest(
-      ceremony,
-      newcomer,
-      group,
-      approvers.map((p) => p.moniker),
-      bytesToHex(x25519.getPublicKey(joinSecret)),
-    );
-    writeFileSync(join(cdir, 'ceremony.json'), toFileText(joinManifest(ceremony, group)));
-    writeFileSync(join(cdir, 'request.json'), toFileText(request));
-    const newcomerX = decodeScalar(newcomer.identifier, 'identifier');
-    for (const a of await otherApprovals(ceremony, request, approvers, newcomerX))
-      writeFileSync(join(cdir, 'approvals', `${a.moniker}.json`), toFileText(a));
+  return inTempDir(
+    `sss-bench-join-${n}-`,
+    async (dir) => {
+      const rows = [];
+      log(`join at N=${n} M=${m} |H|=${h}: dealing the group and building ${h - 1} approvals…`);
+      const { people, group } = dealtGroup(n, m);
+      const ceremony = 'join-newcomer';
+      const cdir = join(dir, 'ceremonies', ceremony);
+      mkdirSync(join(cdir, 'approvals'), { recursive: true });
+      const newcomer = identity('newcomer');
+      const joinSecret = x25519.utils.randomSecretKey();
+      const approvers = [...people].sort((a, b) => compareIdentifiers(a.identifier, b.identifier)).slice(0, h);
+      const request = joinRequest(
+        ceremony,
+        newcomer,
+        group,
+        approvers.map((p) => p.moniker),
+        bytesToHex(x25519.getPublicKey(joinSecret)),
+      );
+      writeFileSync(join(cdir, 'ceremony.json'), toFileText(joinManifest(ceremony, group)));
+      writeFileSync(join(cdir, 'request.json'), toFileText(request));
+      const newcomerX = decodeScalar(newcomer.identifier, 'identifier');
+      for (const a of await otherApprovals(ceremony, request, approvers, newcomerX))
+        writeFileSync(join(cdir, 'approvals', `${a.moniker}.json`), toFileText(a));
 
-    // One approval, as approve-participant makes it: audit the request, then the approval.
-    const first = approvers[0];
-    clearPointCache();
-    let t0 = performance.now();
-    const requestOnly = readCeremony(cdir, dir);
-    requestOnly.byRole.set('approvals', new Map());
-    const approval = await joinApproval(auditJoin(requestOnly, group), first, first.share);
-    rows.push({ name: 'approval (one approver)', n, m, h, ms: ms(t0) });
-    writeFileSync(join(cdir, 'approvals', `${first.moniker}.json`), toFileText(approval));
+      // One approval, as approve-participant makes it: audit the request, then the approval.
+      const first = approvers[0];
+      clearPointCache();
+      let t0 = performance.now();
+      const requestOnly = readCeremony(cdir, dir);
+      requestOnly.byRole.set('approvals', new Map());
+      const approval = await joinApproval(auditJoin(requestOnly, group), first, first.share);
+      rows.push({ name: 'approval (one approver)', n, m, h, ms: ms(t0) });
+      writeFileSync(join(cdir, 'approvals', `${first.moniker}.json`), toFileText(approval));
 
-    // The newcomer's finalize: the full public audit, open and check every fragment, sign.
-    clearPointCache();
-    t0 = performance.now();
-    const before = auditJoin(readCeremony(cdir, dir), group);
-    if (before.phase !== 'finalize') throw new Error(`bench join is ${before.phase}: ${before.errors[0]?.message}`);
-    const share = await openFragments(before, joinSecret);
-    const fin = joinFinalize(before, newcomer, encodePoint(share.verifyingShare));
-    rows.push({ name: 'finalize (newcomer)', n, m, h, ms: ms(t0) });
-    writeFileSync(join(cdir, 'finalize.json'), toFileText(fin));
+      // The newcomer's finalize: the full public audit, open and check every fragment, sign.
+      clearPointCache();
+      t0 = performance.now();
+      const before = auditJoin(readCeremony(cdir, dir), group);
+      if (before.phase !== 'finalize') throw new Error(`bench join is ${before.phase}: ${before.errors[0]?.message}`);
+      const share = await openFragments(before, joinSecret);
+      const fin = joinFinalize(before, newcomer, encodePoint(share.verifyingShare));
+      rows.push({ name: 'finalize (newcomer)', n, m, h, ms: ms(t0) });
+      writeFileSync(join(cdir, 'finalize.json'), toFileText(fin));
 
-    // The Action's verification of the whole join: read every file, audit, cold point cache.
-    clearPointCache();
-    t0 = performance.now();
-    const audit = auditJoin(readCeremony(cdir, dir), group);
-    rows.push({ name: 'verify (whole join, as the Action)', n, m, h, ms: ms(t0) });
-    if (audit.phase !== 'complete') throw new Error(`bench join is ${audit.phase}: ${audit.errors[0]?.message}`);
-    if (audit.group.publicKey !== group.publicKey) throw new Error('the join changed the group key');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return rows;
+      // The Action's verification of the whole join: read every file, audit, cold point cache.
+      clearPointCache();
+      t0 = performance.now();
+      const audit = auditJoin(readCeremony(cdir, dir), group);
+      rows.push({ name: 'verify (whole join, as the Action)', n, m, h, ms: ms(t0) });
+      if (audit.phase !== 'complete') throw new Error(`bench join is ${audit.phase}: ${audit.errors[0]?.message}`);
+      if (audit.group.publicKey !== group.publicKey) throw new Error('the join changed the group key');
+      return rows;
+    },
+    log,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

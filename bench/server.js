@@ -7,21 +7,18 @@
 // too, which a loaded machine inflates less. For scale, the commander program's start-up
 // (`sss-tool --version`), which these calls skip. Also the library's in-process calls.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { openTrustServerSigner } from '../lib/index.js';
 import { installServerShare } from '../lib/server/install.js';
 import { serverPaths } from '../lib/server/install-files.js';
-import { dealGroup } from './sign.js';
-
-const BIN = join(import.meta.dirname, '..', 'bin', 'sss-tool.js');
+import { BIN, dealtGroup, inTempDir, median } from './support.js';
 const round1 = (x) => Number(x.toFixed(1));
 
 async function installGroup(root) {
-  const { group, shares } = dealGroup(4, 3);
+  const { shares } = dealtGroup(4, 3, { prefix: 'signer', width: 2 });
   const groupText = JSON.stringify({
-    ...group,
+    ...shares[0].group,
     participants: shares.map((s) => ({ moniker: s.moniker, identifier: s.identifier })),
   });
   const holders = [];
@@ -55,8 +52,6 @@ function timed(args, env) {
   const cpu = Number(/cpu-ms ([\d.]+)/.exec(c.stderr)?.[1]);
   return { ms, cpu, stdout: r.stdout };
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** One trust-server JWT's worth of spawns per run; returns the median of each step. */
 function spawned(holders, runs) {
@@ -130,8 +125,7 @@ async function inProcess(holders, runs) {
 
 /** Rows {name, ms, runs}. */
 export async function run(runs = Number(process.env.BENCH_SERVER_RUNS ?? 15)) {
-  const root = mkdtempSync(join(tmpdir(), 'sss-bench-server-'));
-  try {
+  return inTempDir('sss-bench-server-', async (root) => {
     const holders = await installGroup(root);
     const before = loadavg()[0];
     const rows = spawned(holders, runs);
@@ -142,9 +136,7 @@ export async function run(runs = Number(process.env.BENCH_SERVER_RUNS ?? 15)) {
       runs: 0,
     });
     return rows;
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.table(await run());

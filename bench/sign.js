@@ -10,16 +10,19 @@
 // - a plain single-key Ed25519 signature (noble's ed25519.sign, and node:crypto) for scale.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ed25519, ed25519_FROST } from '@noble/curves/ed25519.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { Cosigner, aggregate, jwtSigningInput, verifySignature } from '../lib/index.js';
 import { checkElement, clearCheckedPoints } from '../lib/crypto/sign.js';
-import { bytesToHex, identifierFor } from '../lib/crypto/suite.js';
 import { saveShareFile } from '../lib/local/share.js';
+import { BIN, dealtGroup, inTempDir } from './support.js';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'sss-tool.js');
+/** The signers' group (`signer00`…) as their share files hold it, and the share files. */
+function signingGroup(n, m) {
+  const { shares } = dealtGroup(n, m, { prefix: 'signer', width: 2 });
+  return { group: shares[0].group, shares };
+}
 const PASSPHRASE = 'bench passphrase';
 const round2 = (x) => Number(x.toFixed(2));
 
@@ -37,26 +40,6 @@ function median(timed, runs, setup = () => undefined) {
   return t[t.length >> 1];
 }
 
-/** A dealer-made m-of-n group: ShareFile objects, identifiers derived from the monikers. */
-export function dealGroup(n, m) {
-  const monikers = Array.from({ length: n }, (_, i) => `signer${String(i).padStart(2, '0')}`);
-  const ids = monikers.map(identifierFor);
-  const deal = ed25519_FROST.trustedDealer({ min: m, max: n }, ids);
-  const commitment = deal.public.commitments.map((c) => bytesToHex(c));
-  const group = { publicKey: commitment[0], threshold: m, commitment, genesis: 'genesis' };
-  const shares = monikers.map((moniker, i) => ({
-    format: 'sss-tool/share@1',
-    ciphersuite: 'FROST-ED25519-SHA512-v1',
-    ceremony: 'genesis',
-    moniker,
-    identifier: ids[i],
-    signingShare: bytesToHex(deal.secretShares[ids[i]].signingShare),
-    verifyingShare: bytesToHex(deal.public.verifyingShares[ids[i]]),
-    group,
-  }));
-  return { group, shares };
-}
-
 function message(publicKey) {
   return jwtSigningInput(
     { machineId: 'a'.repeat(64), moniker: 'signer00', tcbStatus: 'UpToDate', iat: 1_700_000_000, exp: 1_700_003_600 },
@@ -65,7 +48,7 @@ function message(publicKey) {
 }
 
 function inProcess(n, m, runs) {
-  const { group, shares } = dealGroup(n, m);
+  const { group, shares } = signingGroup(n, m);
   const cosigners = shares.slice(0, m).map((s) => new Cosigner(s));
   const msg = message(group.publicKey);
   let k = 0;
@@ -113,12 +96,11 @@ function inProcess(n, m, runs) {
 }
 
 async function spawned(n, m, logN) {
-  const { group, shares } = dealGroup(n, m);
-  const dir = mkdtempSync(join(tmpdir(), 'sss-bench-sign-'));
+  const { group, shares } = signingGroup(n, m);
   const env = { ...process.env, SSS_TOOL_PASSPHRASE: PASSPHRASE };
   delete env.SSS_TOOL_SCRYPT_LOG_N;
   if (logN !== undefined) env.SSS_TOOL_SCRYPT_LOG_N = String(logN);
-  try {
+  return inTempDir('sss-bench-sign-', async (dir) => {
     const saved = process.env.SSS_TOOL_SCRYPT_LOG_N;
     if (logN === undefined) delete process.env.SSS_TOOL_SCRYPT_LOG_N;
     else process.env.SSS_TOOL_SCRYPT_LOG_N = String(logN);
@@ -176,9 +158,7 @@ async function spawned(n, m, logN) {
     if (!verifySignature(group.publicKey, msg, sig)) throw new Error('spawned signature does not verify');
     const wf = logN === undefined ? 'default scrypt 2^18' : `SSS_TOOL_SCRYPT_LOG_N=${logN}`;
     return { name: `spawned CLI, ${2 * m + 1} processes (${wf})`, n, m, ms: Math.round(ms) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 function singleKey() {

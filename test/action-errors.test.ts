@@ -18,16 +18,9 @@ import {
   pushEvent,
   runAction,
 } from './action-helpers.js';
+import { dkgStepArgs, initializeAll, openCeremonyOnMain } from './support/pull-requests.js';
 
 const C = 'ceremonies/genesis';
-const MANIFEST = {
-  format: 'sss-tool/ceremony@1',
-  ceremony: 'genesis',
-  kind: 'dkg',
-  ciphersuite: 'FROST-ED25519-SHA512-v1',
-  threshold: 2,
-  participants: 3,
-};
 let gh: LocalGitHub;
 let root: string;
 let origin: string;
@@ -36,11 +29,7 @@ let maintainer: string;
 beforeAll(async () => {
   gh = await startLocalGitHub({ tokens: { 'test-token': { login: 'github-actions[bot]', type: 'Bot' } } });
   ({ root, origin, maintainer } = newOrigin());
-  mkdirSync(join(maintainer, C), { recursive: true });
-  writeFileSync(join(maintainer, C, 'ceremony.json'), JSON.stringify(MANIFEST, null, 2) + '\n');
-  git(maintainer, 'add', '.');
-  git(maintainer, 'commit', '-q', '-m', 'Open ceremony genesis');
-  git(maintainer, 'push', '-q', 'origin', 'main');
+  openCeremonyOnMain(maintainer);
 });
 
 afterAll(async () => {
@@ -175,34 +164,12 @@ describe('the push run re-audits the whole transcript before publishing', () => 
     const people = ['alice', 'bob', 'carol', 'dave'];
     const publisher = cloneOf(origin, join(root, 'overfull'), 'publisher');
     mkdirSync(join(publisher, C, 'round1'), { recursive: true });
+    const home = (p: string) => join(root, 'homes', p);
+    await initializeAll(people, home);
     await Promise.all(
       people.map(async (p) => {
-        const home = join(root, 'homes', p);
-        await okAsync([
-          'initialize',
-          '--moniker',
-          p,
-          '--github',
-          p,
-          '--endpoint',
-          `https://${p}.example`,
-          '--home',
-          home,
-        ]);
         const clone = cloneOf(origin, join(root, 'clones', p), p);
-        await okAsync([
-          'dkg-round1',
-          '--threshold',
-          '2',
-          '--participants',
-          '3',
-          '--ceremony',
-          'genesis',
-          '--home',
-          home,
-          '--repo',
-          clone,
-        ]);
+        await okAsync([...dkgStepArgs('round1', clone), '--home', home(p), '--repo', clone]);
         writeFileSync(join(publisher, C, 'round1', `${p}.json`), readFileSync(join(clone, C, 'round1', `${p}.json`)));
       }),
     );

@@ -5,7 +5,7 @@
  * Every malicious pull request below is derived from that ceremony and must be rejected, naming
  * the file and the reason.
  */
-import { mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalGitHub, LocalGitHub } from '../dev/local-github.js';
@@ -23,6 +23,18 @@ import {
   pushEvent,
   runAction,
 } from './action-helpers.js';
+import {
+  PullRequestSpec,
+  dkgStepArgs,
+  expectAnnotated,
+  initializeAll,
+  openCeremonyOnMain,
+  registerSigningKey,
+  submitStep,
+  validateAndMergeEach,
+  validatePullRequest,
+  writeIn as write,
+} from './support/pull-requests.js';
 
 const CEREMONY = 'genesis';
 const PEOPLE = ['alice', 'bob', 'carol'];
@@ -47,61 +59,31 @@ beforeAll(async () => {
   gh = await startLocalGitHub();
   ({ root, origin, maintainer } = newOrigin());
   // The maintainer opens the ceremony; participants only add their own artifacts.
-  mkdirSync(join(maintainer, C), { recursive: true });
-  const manifest = {
-    format: 'sss-tool/ceremony@1',
-    ceremony: CEREMONY,
-    kind: 'dkg',
-    ciphersuite: 'FROST-ED25519-SHA512-v1',
-    threshold: 2,
-    participants: 3,
-  };
-  writeFileSync(join(maintainer, C, 'ceremony.json'), JSON.stringify(manifest, null, 2) + '\n');
-  git(maintainer, 'add', '.');
-  git(maintainer, 'commit', '-q', '-m', 'Open ceremony genesis');
-  git(maintainer, 'push', '-q', 'origin', 'main');
-  snap.opened = mainHead();
+  snap.opened = openCeremonyOnMain(maintainer, { ceremony: CEREMONY });
 
-  await Promise.all(
-    PEOPLE.map((p) =>
-      okAsync(['initialize', '--moniker', p, '--github', p, '--endpoint', `https://${p}.example`, '--home', home(p)]),
-    ),
-  );
+  await initializeAll(PEOPLE, home);
   // Each registers the signing key on their GitHub account, as `gh ssh-key add --type signing` would.
-  for (const p of PEOPLE) gh.addSshSigningKey(p, readFileSync(join(home(p), 'github_signing_key.pub'), 'utf8'));
+  for (const p of PEOPLE) registerSigningKey(gh, p, home(p));
   const clones = Object.fromEntries(PEOPLE.map((p) => [p, cloneOf(origin, join(root, 'clones', p), p)]));
   const runner = cloneOf(origin, join(root, 'runner'), 'runner');
-  const steps: [string, (p: string) => string[]][] = [
-    ['round1', () => ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', CEREMONY]],
-    ['round2', (p) => ['dkg-round2', '--commitments', join(clones[p], C, 'round1')]],
-    ['finalize', (p) => ['dkg-finalize', '--shares', join(clones[p], C, 'round2')]],
-  ];
-  for (const [step, args] of steps) {
+  for (const step of ['round1', 'round2', 'finalize'] as const) {
     for (const p of PEOPLE) {
       git(clones[p], 'pull', '-q', 'origin', 'main');
-      await okAsync([...args(p), '--submit', '--github-repo', REPOSITORY, '--home', home(p), '--repo', clones[p]], {
-        GITHUB_API_URL: gh.url,
-        GITHUB_TOKEN: `token-of-${p}`,
-      });
+      const submitter = { apiUrl: gh.url, token: `token-of-${p}`, home: home(p), clone: clones[p] };
+      await submitStep(submitter, dkgStepArgs(step, clones[p], { ceremony: CEREMONY }));
     }
-    for (const pr of gh.pulls.filter((x) => x.head.startsWith(`ceremony/${CEREMONY}/${step}/`))) {
-      const moniker = pr.head.split('/').pop()!;
-      const baseSha = checkoutPullRequest(runner, pr.head);
-      const run = await runAction({
-        workspace: runner,
-        eventName: 'pull_request',
-        event: pullRequestEvent({ number: pr.number, author: moniker, baseSha }),
-        apiUrl: gh.url,
-        inputs: { maintainers: MAINTAINER },
-      });
-      honest.push({ step, moniker, number: pr.number, run });
-      if (run.code !== 0)
-        throw new Error(`honest pull request #${pr.number} (${pr.head}) was rejected:\n${run.stdout}\n${run.stderr}`);
-      git(maintainer, 'fetch', '-q', 'origin');
-      git(maintainer, 'merge', '-q', '--no-ff', '-m', `Merge pull request #${pr.number}`, `origin/${pr.head}`);
-      git(maintainer, 'push', '-q', 'origin', 'main');
-      if (step === 'round1' && moniker === 'bob') snap.round1Partial = mainHead();
-    }
+    await validateAndMergeEach({
+      gh,
+      runner,
+      maintainer,
+      branchPrefix: `ceremony/${CEREMONY}/${step}/`,
+      maintainers: MAINTAINER,
+      mergeMessage: (pr) => `Merge pull request #${pr.number}`,
+      merged: (pr, moniker, run) => {
+        honest.push({ step, moniker, number: pr.number, run });
+        if (step === 'round1' && moniker === 'bob') snap.round1Partial = mainHead();
+      },
+    });
     snap[step] = mainHead();
   }
 
@@ -119,51 +101,15 @@ afterAll(async () => {
 });
 
 /** A pull request made of `change` on top of `base`, validated by the bundle as `author` opened it. */
-async function pullRequest(o: {
-  base: string;
-  author: string;
-  change: (dir: string) => void | Promise<void>;
-  prepare?: (dir: string) => void;
-  maintainers?: string;
-  number?: number;
-  fork?: boolean;
-}): Promise<ActionRun> {
-  const dir = cloneOf(origin, join(tempDir('sss-pr-'), 'repo'), o.author);
-  git(dir, 'checkout', '-q', '--detach', o.base);
-  if (o.prepare) {
-    o.prepare(dir);
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'base');
-  }
-  const baseSha = git(dir, 'rev-parse', 'HEAD').trim();
-  await o.change(dir);
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '--allow-empty', '-m', `pull request by ${o.author}`);
-  return runAction({
-    workspace: dir,
-    eventName: 'pull_request',
-    event: pullRequestEvent({ number: o.number ?? 99, author: o.author, baseSha, fork: o.fork }),
-    apiUrl: gh.url,
-    inputs: { maintainers: o.maintainers ?? MAINTAINER },
-  });
-}
+const pullRequest = (o: Omit<PullRequestSpec, 'origin' | 'apiUrl'>): Promise<ActionRun> =>
+  validatePullRequest({ origin, apiUrl: gh.url, maintainers: MAINTAINER, ...o });
 
 /** The run failed with an error annotation on `file` whose text matches `reason`, also in the summary. */
 function expectRejected(r: ActionRun, file: string, reason: RegExp): void {
-  expect(r.code, r.stdout).not.toBe(0);
-  const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::error ') && l.includes(`file=${file},`));
-  expect(
-    annotations.some((l) => reason.test(l)),
-    `no annotation on ${file} matching ${reason}:\n${r.stdout}`,
-  ).toBe(true);
+  expectAnnotated(r, file, reason);
   const row = r.summary.split('\n').find((l) => l.includes(mdCode(file)) && reason.test(plainText(l)));
   expect(row, `no summary row for ${file} matching ${reason}:\n${r.summary}`).toBeDefined();
 }
-
-const write = (dir: string, path: string, text: string | Buffer) => {
-  mkdirSync(join(dir, path, '..'), { recursive: true });
-  writeFileSync(join(dir, path), text);
-};
 
 describe('honest pull requests', () => {
   it("validates each of the ceremony's 9 pull requests with the real bundle before it is merged", () => {

@@ -6,7 +6,7 @@
  * naming the file, the field and the culprit, and not a byte written or lost anywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ED25519_TORSION_SUBGROUP } from '@noble/curves/ed25519.js';
 import { signArtifact, toFileText } from '../src/artifacts/canonical.js';
@@ -16,7 +16,8 @@ import { Fn, ORDER, Point, bytesToHex, decodeScalar, encodePoint, frost, hexToBy
 import { homePaths } from '../src/local/home.js';
 import { Identity, openIdentity } from '../src/local/identity.js';
 import { readShareFile, saveShareFile, ShareFile } from '../src/local/share.js';
-import { CliResult, PASSPHRASE, cleanupTempDirs, cli, git, ok, tempDir } from './helpers.js';
+import { CliResult, PASSPHRASE, cleanupTempDirs, cli, ok, tempDir } from './helpers.js';
+import { copyGenesis, initializedGroup, runGenesisSteps } from './support/genesis.js';
 
 const CEREMONY = 'c1';
 const MONIKERS = ['alice', 'bob', 'carol'] as const;
@@ -172,32 +173,11 @@ const BAD_POINTS: [string, () => string, RegExp][] = [
 
 beforeAll(() => {
   stageRound1 = tempDir('sss-dkg-stage1-');
-  const w = world(stageRound1);
-  mkdirSync(w.repo, { recursive: true });
-  git(w.repo, 'init', '-q');
-  for (const m of MONIKERS) ok(['initialize', '--moniker', m, '--home', w.home(m)]);
-  for (const m of MONIKERS)
-    ok(
-      [
-        'dkg-round1',
-        '--threshold',
-        '2',
-        '--participants',
-        '3',
-        '--ceremony',
-        CEREMONY,
-        '--home',
-        w.home(m),
-        '--repo',
-        w.repo,
-      ],
-      { cwd: w.repo },
-    );
-  stageRound2 = tempDir('sss-dkg-stage2-');
-  cpSync(stageRound1, stageRound2, { recursive: true });
-  const w2 = world(stageRound2);
-  for (const m of MONIKERS)
-    ok(['dkg-round2', '--commitments', round1Dir(w2), '--home', w2.home(m), '--repo', w2.repo], { cwd: w2.repo });
+  const g = initializedGroup(stageRound1, { monikers: MONIKERS, threshold: 2, ceremony: CEREMONY });
+  runGenesisSteps(g, 'round1');
+  const g2 = copyGenesis(g, 'sss-dkg-stage2-');
+  runGenesisSteps(g2, 'round2');
+  stageRound2 = g2.root;
 });
 
 afterAll(() => cleanupTempDirs());

@@ -7,13 +7,14 @@
  * a directory that is not a checkout is refused before anything is written.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalGitHub, startLocalGitHub } from '../dev/local-github.js';
 import { tokenAuth } from '../src/github/git.js';
 import { cleanupTempDirs, git, tempDir } from './helpers.js';
-import { cliAsync, okAsync } from './action-helpers.js';
+import { cliAsync, newOrigin, okAsync } from './action-helpers.js';
+import { openCeremonyOnMain } from './support/pull-requests.js';
 
 const UPSTREAM_URL = 'https://github.com/proofofcloud/ceremonies.git';
 const FORK_URL = 'https://github.com/alice-gh/ceremonies.git';
@@ -59,33 +60,12 @@ const round1 = (dir: string, ...extra: string[]) => [
 
 beforeAll(async () => {
   gh = await startLocalGitHub();
-  root = tempDir('sss-fork-');
-  upstream = join(root, 'upstream.git');
+  // The ceremony repository (the upstream) with one commit on main, and its maintainer's clone.
+  ({ root, origin: upstream, maintainer } = newOrigin());
   fork = join(root, 'fork.git');
-  git(root, 'init', '-q', '--bare', '-b', 'main', upstream);
-  maintainer = join(root, 'maintainer');
-  git(root, 'clone', '-q', upstream, maintainer);
-  git(maintainer, 'config', 'user.name', 'maintainer');
-  git(maintainer, 'config', 'user.email', 'm@test.invalid');
-  writeFileSync(join(maintainer, 'README.md'), '# ceremonies\n');
-  git(maintainer, 'add', '.');
-  git(maintainer, 'commit', '-q', '-m', 'Start');
-  git(maintainer, 'push', '-q', 'origin', 'main');
   // The fork is made now; upstream moves on, so the fork's main is stale.
   git(root, 'clone', '-q', '--bare', upstream, fork);
-  mkdirSync(join(maintainer, 'ceremonies/genesis'), { recursive: true });
-  const manifest = {
-    format: 'sss-tool/ceremony@1',
-    ceremony: 'genesis',
-    kind: 'dkg',
-    ciphersuite: 'FROST-ED25519-SHA512-v1',
-    threshold: 2,
-    participants: 3,
-  };
-  writeFileSync(join(maintainer, 'ceremonies/genesis/ceremony.json'), JSON.stringify(manifest, null, 2) + '\n');
-  git(maintainer, 'add', '.');
-  git(maintainer, 'commit', '-q', '-m', 'Open ceremony genesis');
-  git(maintainer, 'push', '-q', 'origin', 'main');
+  openCeremonyOnMain(maintainer);
   home = join(root, 'home');
   await okAsync(['initialize', '--moniker', 'alice', '--github', 'alice-gh', '--home', home]);
 });

@@ -3,6 +3,7 @@ import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const BIN = join(ROOT, 'bin', 'sss-tool.js');
@@ -52,6 +53,13 @@ export function ok(args: string[], opts: Parameters<typeof cli>[1] = {}): CliRes
   const r = cli(args, opts);
   if (r.code !== 0) throw new Error(`sss-tool ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
   return r;
+}
+
+/** Runs a command that must fail (a non-zero exit); returns its stderr. */
+export function fails(args: string[], opts: Parameters<typeof cli>[1] = {}): string {
+  const r = cli(args, opts);
+  expect(r.code, r.stdout).not.toBe(0);
+  return r.stderr;
 }
 
 /** Runs git in a directory and returns stdout. */

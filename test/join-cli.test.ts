@@ -12,36 +12,22 @@ import { evaluateCommitment } from '../src/crypto/msm.js';
 import { Point, decodePoint, decodeScalar, encodePoint, frost, hexToBytes } from '../src/crypto/suite.js';
 import { homePaths } from '../src/local/home.js';
 import { readShareFile } from '../src/local/share.js';
-import { PASSPHRASE, cleanupTempDirs, cli, git, ok, tempDir } from './helpers.js';
+import { PASSPHRASE, cleanupTempDirs, cli, fails, ok } from './helpers.js';
+import { CliGenesis, published3of5Genesis } from './support/genesis.js';
 
-const FIVE = ['alice', 'bob', 'carol', 'dave', 'erin'];
 let root: string;
 let repo: string;
-const home = (m: string) => join(root, 'homes', m);
-const as = (m: string, args: string[]) => [...args, '--home', home(m), '--repo', repo];
-const publicInfo = (f: string) => readFileSync(join(repo, 'public_info', f), 'utf8');
+let home: CliGenesis['home'];
+let as: CliGenesis['as'];
+let publicInfo: CliGenesis['publicInfo'];
 let genesisKey: string;
 
-beforeAll(() => {
-  root = tempDir('sss-join-');
-  repo = join(root, 'repo');
-  mkdirSync(repo);
-  git(repo, 'init', '-q');
-  for (const m of FIVE) ok(as(m, ['initialize', '--moniker', m, '--endpoint', `https://${m}.example`]));
-  for (const m of FIVE) ok(as(m, ['dkg-round1', '--threshold', '3', '--participants', '5', '--ceremony', 'genesis']));
-  for (const m of FIVE) ok(as(m, ['dkg-round2', '--commitments', join(repo, 'ceremonies/genesis/round1')]));
-  for (const m of FIVE) ok(as(m, ['dkg-finalize', '--shares', join(repo, 'ceremonies/genesis/round2')]));
-  ok(['publish', '--ceremony', 'genesis', '--repo', repo]);
+beforeAll(async () => {
+  ({ root, repo, home, as, publicInfo } = await published3of5Genesis('sss-join-'));
   genesisKey = publicInfo('public_key.txt');
 }, 300_000);
 
 afterAll(cleanupTempDirs);
-
-function fails(args: string[]): string {
-  const r = cli(args);
-  expect(r.code, r.stdout).not.toBe(0);
-  return r.stderr;
-}
 
 describe('a newcomer joins a 3-of-5 group', () => {
   it('join-request writes ceremony.json and request.json, and says what comes next', () => {

@@ -4,7 +4,7 @@
  * real CLI and merged directly (the honest flow through the Action is test/action.test.ts); every
  * test below is an attack that passed before issue 8, or its honest control.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signArtifact } from '../src/artifacts/canonical.js';
@@ -14,6 +14,17 @@ import { openIdentity } from '../src/local/identity.js';
 import { startLocalGitHub, LocalGitHub } from '../dev/local-github.js';
 import { PASSPHRASE, cleanupTempDirs, git, tempDir } from './helpers.js';
 import { ActionRun, cliAsync, cloneOf, newOrigin, okAsync, pullRequestEvent, runAction } from './action-helpers.js';
+import {
+  PullRequestSpec,
+  commitAll,
+  dkgStepArgs,
+  expectAnnotated as expectRejected,
+  initializeAll,
+  registerSigningKey,
+  validatePullRequest,
+  writeDkgManifest,
+  writeIn as write,
+} from './support/pull-requests.js';
 
 const C = 'ceremonies/genesis';
 const PEOPLE = ['alice', 'bob', 'carol'];
@@ -26,15 +37,6 @@ let root: string;
 const home = (p: string) => join(root, 'homes', p);
 const snap: Record<string, string> = {};
 const show = (rev: string, path: string) => git(maintainer, 'show', `${rev}:${path}`);
-const write = (dir: string, path: string, text: string | Buffer) => {
-  mkdirSync(join(dir, path, '..'), { recursive: true });
-  writeFileSync(join(dir, path), text);
-};
-const commitAll = (dir: string, message: string) => {
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '--allow-empty', '-m', message);
-  return git(dir, 'rev-parse', 'HEAD').trim();
-};
 /** join-request as the newcomer runs it, with the manifest's identityBinding left out (absent binds too). */
 async function joinRequest(homeDir: string, repo: string): Promise<void> {
   await okAsync(['join-request', '--approvers', 'alice,bob', '--home', homeDir, '--repo', repo]);
@@ -43,47 +45,26 @@ async function joinRequest(homeDir: string, repo: string): Promise<void> {
   expect(identityBinding).toBe('github-ssh-signing-key');
   writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n');
 }
-const register = (login: string, homeDir: string) =>
-  gh.addSshSigningKey(login, readFileSync(join(homeDir, 'github_signing_key.pub'), 'utf8'));
+const register = (login: string, homeDir: string) => registerSigningKey(gh, login, homeDir);
 
 beforeAll(async () => {
   gh = await startLocalGitHub();
   ({ root, origin, maintainer } = newOrigin());
   write(maintainer, '.github/sss-tool.json', JSON.stringify(CONFIG, null, 2) + '\n');
-  write(
-    maintainer,
-    `${C}/ceremony.json`,
-    JSON.stringify(
-      {
-        format: 'sss-tool/ceremony@1',
-        ceremony: 'genesis',
-        kind: 'dkg',
-        ciphersuite: 'FROST-ED25519-SHA512-v1',
-        threshold: 2,
-        participants: 3,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writeDkgManifest(maintainer);
   // No identityBinding field: an absent field binds (the safe default), and the bundle from before
   // issue 8 still parses this manifest, so each test below shows that bundle failing it.
   snap.opened = commitAll(maintainer, 'Open genesis with the repository rules');
-  await Promise.all(
-    [...PEOPLE, 'frank'].map((p) =>
-      okAsync(['initialize', '--moniker', p, '--github', p, '--endpoint', `https://${p}.example`, '--home', home(p)]),
-    ),
-  );
+  await initializeAll([...PEOPLE, 'frank'], home);
   for (const p of [...PEOPLE, 'frank']) register(p, home(p));
-  const step = async (args: (p: string) => string[]) => {
+  // Each step merged directly, participant by participant; main after each is snap['<command>:<moniker>'].
+  for (const step of ['round1', 'round2', 'finalize'] as const) {
+    const args = dkgStepArgs(step, maintainer);
     for (const p of PEOPLE) {
-      await okAsync([...args(p), '--home', home(p), '--repo', maintainer]);
-      snap[`${args(p)[0]}:${p}`] = commitAll(maintainer, `${args(p)[0]} from ${p}`);
+      await okAsync([...args, '--home', home(p), '--repo', maintainer]);
+      snap[`${args[0]}:${p}`] = commitAll(maintainer, `${args[0]} from ${p}`);
     }
-  };
-  await step(() => ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis']);
-  await step(() => ['dkg-round2', '--commitments', join(maintainer, C, 'round1')]);
-  await step(() => ['dkg-finalize', '--shares', join(maintainer, C, 'round2')]);
+  }
   snap.complete = snap['dkg-finalize:carol'];
   // A repository without maintainers (no rules file, empty input): newcomers open their own joins.
   git(maintainer, 'rm', '-q', '.github/sss-tool.json');
@@ -109,50 +90,9 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-interface PullRequest {
-  /** main when the pull request's branch was made. */
-  base: string;
-  author: string;
-  sender?: string;
-  change: (dir: string) => void | Promise<void>;
-  /** Merge the branch into this later main, as refs/pull/N/merge (the event keeps `base`). */
-  mergeInto?: string;
-  inputs?: Record<string, string>;
-  eventName?: string;
-  event?: (head: string, base: string) => unknown;
-}
-
 /** A pull request made of `change` on top of `base`, validated by the bundle. */
-async function pullRequest(o: PullRequest): Promise<ActionRun> {
-  const dir = cloneOf(origin, join(tempDir('sss-judge-'), 'repo'), o.author);
-  git(dir, 'checkout', '-q', '--detach', o.base);
-  await o.change(dir);
-  const branchHead = commitAll(dir, `pull request by ${o.author}`);
-  let head = branchHead;
-  if (o.mergeInto) {
-    git(dir, 'checkout', '-q', '--detach', o.mergeInto);
-    git(dir, 'merge', '-q', '--no-ff', '--no-edit', branchHead);
-    head = git(dir, 'rev-parse', 'HEAD').trim();
-  }
-  return runAction({
-    workspace: dir,
-    eventName: o.eventName ?? 'pull_request',
-    event: o.event
-      ? o.event(head, o.base)
-      : pullRequestEvent({ number: 42, author: o.author, sender: o.sender, baseSha: o.base, headSha: branchHead }),
-    apiUrl: gh.url,
-    inputs: { maintainers: '', ...o.inputs },
-  });
-}
-
-function expectRejected(r: ActionRun, file: string, reason: RegExp): void {
-  expect(r.code, r.stdout).not.toBe(0);
-  const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::error ') && l.includes(`file=${file},`));
-  expect(
-    annotations.some((l) => reason.test(l)),
-    `no annotation on ${file} matching ${reason}:\n${r.stdout}`,
-  ).toBe(true);
-}
+const pullRequest = (o: Omit<PullRequestSpec, 'origin' | 'apiUrl'>): Promise<ActionRun> =>
+  validatePullRequest({ origin, apiUrl: gh.url, number: 42, prefix: 'sss-judge-', ...o });
 
 const expectValid = (r: ActionRun) => {
   expect(r.code, r.stdout + r.summary).toBe(0);

@@ -7,7 +7,6 @@
  * and nobody bypasses anything: the publish pull request is opened by a GitHub App's token and
  * merged like any other.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../src/github/api.js';
@@ -24,9 +23,15 @@ import {
   pushEvent,
   runAction,
 } from './action-helpers.js';
+import {
+  dkgStepArgs,
+  initializeAll,
+  registerSigningKey,
+  submitStep,
+  writeDkgManifest,
+} from './support/pull-requests.js';
 
 const PEOPLE = ['alice', 'bob', 'carol'];
-const C = 'ceremonies/genesis';
 const R = { owner: 'proofofcloud', repo: 'ceremonies' };
 const APP = 'sss-publish[bot]';
 const TOKENS = {
@@ -94,22 +99,7 @@ beforeAll(async () => {
   runner = cloneOf(origin, join(root, 'runner'), 'runner');
 
   // The maintainer tries the old way first: a direct push is refused.
-  mkdirSync(join(maintainer, C), { recursive: true });
-  writeFileSync(
-    join(maintainer, C, 'ceremony.json'),
-    JSON.stringify(
-      {
-        format: 'sss-tool/ceremony@1',
-        ceremony: 'genesis',
-        kind: 'dkg',
-        ciphersuite: 'FROST-ED25519-SHA512-v1',
-        threshold: 2,
-        participants: 3,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writeDkgManifest(maintainer);
   git(maintainer, 'checkout', '-q', '-b', 'open-genesis');
   git(maintainer, 'add', '.');
   git(maintainer, 'commit', '-q', '-m', 'Open ceremony genesis');
@@ -128,26 +118,15 @@ beforeAll(async () => {
   await land(gh.pulls.find((p) => p.number === opened.data.number)!);
 
   const home = (p: string) => join(root, 'homes', p);
-  await Promise.all(
-    PEOPLE.map((p) =>
-      okAsync(['initialize', '--moniker', p, '--github', p, '--endpoint', `https://${p}.example`, '--home', home(p)]),
-    ),
-  );
+  await initializeAll(PEOPLE, home);
   // Each participant registers its artifact signing key on its account, as `gh ssh-key add` would.
-  for (const p of PEOPLE) gh.addSshSigningKey(p, readFileSync(join(home(p), 'github_signing_key.pub'), 'utf8'));
+  for (const p of PEOPLE) registerSigningKey(gh, p, home(p));
   const clones = Object.fromEntries(PEOPLE.map((p) => [p, cloneOf(origin, join(root, 'clones', p), p)]));
-  const steps: [string, (p: string) => string[]][] = [
-    ['round1', () => ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis']],
-    ['round2', (p) => ['dkg-round2', '--commitments', join(clones[p], C, 'round1')]],
-    ['finalize', (p) => ['dkg-finalize', '--shares', join(clones[p], C, 'round2')]],
-  ];
-  for (const [step, args] of steps) {
+  for (const step of ['round1', 'round2', 'finalize'] as const) {
     for (const p of PEOPLE) {
       git(clones[p], 'pull', '-q', 'origin', 'main');
-      await okAsync([...args(p), '--submit', '--github-repo', REPOSITORY, '--home', home(p), '--repo', clones[p]], {
-        GITHUB_API_URL: gh.url,
-        GITHUB_TOKEN: `token-of-${p}`,
-      });
+      const submitter = { apiUrl: gh.url, token: `token-of-${p}`, home: home(p), clone: clones[p] };
+      await submitStep(submitter, dkgStepArgs(step, clones[p]));
       await land(gh.pulls.find((x) => x.head === `ceremony/genesis/${step}/${p}`)!);
     }
   }

@@ -5,7 +5,7 @@
  * before it is merged, and the push after the last merge publishes public_info/ (same key, epoch 1).
  * Then the pull request classes the Action rejects for a genesis, made against the reshare.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signArtifact } from '../src/artifacts/canonical.js';
@@ -13,7 +13,7 @@ import { startLocalGitHub, LocalGitHub } from '../dev/local-github.js';
 import { homePaths } from '../src/local/home.js';
 import { openIdentity } from '../src/local/identity.js';
 import { encodePoint, Point } from '../src/crypto/suite.js';
-import { PASSPHRASE, cleanupTempDirs, git, tempDir } from './helpers.js';
+import { PASSPHRASE, cleanupTempDirs, git } from './helpers.js';
 import {
   ActionRun,
   REPOSITORY,
@@ -25,6 +25,16 @@ import {
   pushEvent,
   runAction,
 } from './action-helpers.js';
+import {
+  PullRequestSpec,
+  dkgStepArgs,
+  expectAnnotated as expectRejected,
+  initializeAll,
+  registerSigningKey,
+  validateAndMergeEach,
+  validatePullRequest,
+  writeIn as write,
+} from './support/pull-requests.js';
 
 const PEOPLE = ['alice', 'bob', 'carol'];
 const MAINTAINER = 'maintainer';
@@ -41,16 +51,10 @@ const mainHead = () => git(maintainer, 'rev-parse', 'HEAD').trim();
 const show = (rev: string, path: string) => git(maintainer, 'show', `${rev}:${path}`);
 
 async function genesis(): Promise<void> {
-  await Promise.all(
-    [...PEOPLE, 'dave'].map((p) =>
-      okAsync(['initialize', '--moniker', p, '--github', p, '--endpoint', `https://${p}.example`, '--home', home(p)]),
-    ),
-  );
+  await initializeAll([...PEOPLE, 'dave'], home);
   const as = (p: string, args: string[]) => okAsync([...args, '--home', home(p), '--repo', maintainer]);
-  for (const p of PEOPLE)
-    await as(p, ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis']);
-  for (const p of PEOPLE) await as(p, ['dkg-round2', '--commitments', join(maintainer, 'ceremonies/genesis/round1')]);
-  for (const p of PEOPLE) await as(p, ['dkg-finalize', '--shares', join(maintainer, 'ceremonies/genesis/round2')]);
+  for (const step of ['round1', 'round2', 'finalize'] as const)
+    for (const p of PEOPLE) await as(p, dkgStepArgs(step, maintainer));
   await okAsync(['publish', '--ceremony', 'genesis', '--repo', maintainer]);
   git(maintainer, 'add', '-A');
   git(maintainer, 'commit', '-q', '-m', 'Genesis');
@@ -61,22 +65,15 @@ let unboundProposal: ActionRun;
 
 /** Validates every open pull request of a step with the bundle, then merges it. */
 async function validateAndMerge(step: string, runner: string): Promise<void> {
-  for (const pr of gh.pulls.filter((x) => x.head.startsWith(`ceremony/rs/${step}/`))) {
-    const who = pr.head.split('/').pop()!;
-    const baseSha = checkoutPullRequest(runner, pr.head);
-    const run = await runAction({
-      workspace: runner,
-      eventName: 'pull_request',
-      event: pullRequestEvent({ number: pr.number, author: who, baseSha }),
-      apiUrl: gh.url,
-      inputs: { maintainers: MAINTAINER },
-    });
-    honest.push({ step, who, run });
-    if (run.code !== 0) throw new Error(`honest pull request ${pr.head} was rejected:\n${run.stdout}`);
-    git(maintainer, 'fetch', '-q', 'origin');
-    git(maintainer, 'merge', '-q', '--no-ff', '-m', `Merge ${pr.head}`, `origin/${pr.head}`);
-    git(maintainer, 'push', '-q', 'origin', 'main');
-  }
+  await validateAndMergeEach({
+    gh,
+    runner,
+    maintainer,
+    branchPrefix: `ceremony/rs/${step}/`,
+    maintainers: MAINTAINER,
+    mergeMessage: (pr) => `Merge ${pr.head}`,
+    merged: (_pr, who, run) => honest.push({ step, who, run }),
+  });
   snap[step] = mainHead();
 }
 
@@ -123,7 +120,7 @@ beforeAll(async () => {
     apiUrl: gh.url,
     inputs: { maintainers: MAINTAINER },
   });
-  gh.addSshSigningKey('dave', readFileSync(join(home('dave'), 'github_signing_key.pub'), 'utf8'));
+  registerSigningKey(gh, 'dave', home('dave'));
   await validateAndMerge('proposal', runner);
   const clones = Object.fromEntries([...PEOPLE, 'dave'].map((p) => [p, cloneOf(origin, join(root, 'clones', p), p)]));
   for (const p of ['alice', 'bob'])
@@ -145,39 +142,8 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-async function pullRequest(o: {
-  base: string;
-  author: string;
-  change: (dir: string) => void | Promise<void>;
-}): Promise<ActionRun> {
-  const dir = cloneOf(origin, join(tempDir('sss-pr-'), 'repo'), o.author);
-  git(dir, 'checkout', '-q', '--detach', o.base);
-  const baseSha = git(dir, 'rev-parse', 'HEAD').trim();
-  await o.change(dir);
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '--allow-empty', '-m', `pull request by ${o.author}`);
-  return runAction({
-    workspace: dir,
-    eventName: 'pull_request',
-    event: pullRequestEvent({ number: 99, author: o.author, baseSha }),
-    apiUrl: gh.url,
-    inputs: { maintainers: MAINTAINER },
-  });
-}
-
-function expectRejected(r: ActionRun, file: string, reason: RegExp): void {
-  expect(r.code, r.stdout).not.toBe(0);
-  const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::error ') && l.includes(`file=${file},`));
-  expect(
-    annotations.some((l) => reason.test(l)),
-    `no annotation on ${file} matching ${reason}:\n${r.stdout}`,
-  ).toBe(true);
-}
-
-const write = (dir: string, path: string, text: string) => {
-  mkdirSync(join(dir, path, '..'), { recursive: true });
-  writeFileSync(join(dir, path), text);
-};
+const pullRequest = (o: Pick<PullRequestSpec, 'base' | 'author' | 'change'>): Promise<ActionRun> =>
+  validatePullRequest({ origin, apiUrl: gh.url, maintainers: MAINTAINER, ...o });
 
 describe('a reshare through pull requests', () => {
   it('the bundle accepts the proposal, each dealing and each finalize, and publishes the new group with the same key', () => {

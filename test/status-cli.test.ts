@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, PASSPHRASE, cleanupTempDirs, git, tempDir } from './helpers.js';
 import { cliAsync, cloneOf, newOrigin, okAsync } from './action-helpers.js';
+import { initializeAll } from './support/pull-requests.js';
 
 const PEOPLE = ['alice', 'bob', 'carol'];
 let root: string;
@@ -20,9 +21,7 @@ beforeAll(async () => {
   const o = newOrigin();
   root = o.root;
   repo = cloneOf(o.origin, join(root, 'repo'), 'alice');
-  await Promise.all(
-    PEOPLE.map((p) => okAsync(['initialize', '--moniker', p, '--github', `${p}-gh`, '--home', home(p)])),
-  );
+  await initializeAll(PEOPLE, home, { github: (p) => `${p}-gh`, endpoint: false });
   await okAsync([
     'dkg-round1',
     '--threshold',

@@ -8,7 +8,7 @@
  * With SSS_TOOL_TRACKING_SAMPLE=<file>, the issue as GitHub would show it mid-round 2 is written
  * there: that is the sample in docs/maintainers.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalGitHub, LocalIssue, startLocalGitHub } from '../dev/local-github.js';
@@ -19,13 +19,12 @@ import {
   checkoutPullRequest,
   cloneOf,
   newOrigin,
-  okAsync,
   pullRequestEvent,
   pushEvent,
   runAction,
 } from './action-helpers.js';
+import { dkgStepArgs, initializeAll, openCeremonyOnMain, submitStep } from './support/pull-requests.js';
 
-const C = 'ceremonies/genesis';
 const PEOPLE = ['alice', 'bob', 'carol'];
 const BOT = { login: 'github-actions[bot]', type: 'Bot' as const };
 
@@ -60,10 +59,7 @@ async function pushRun(): Promise<ActionRun> {
 
 async function submit(p: string, args: string[]): Promise<void> {
   git(clones[p], 'pull', '-q', '--ff-only', 'origin', 'main');
-  await okAsync([...args, '--submit', '--github-repo', REPOSITORY, '--home', home(p), '--repo', clones[p]], {
-    GITHUB_API_URL: gh.url,
-    GITHUB_TOKEN: `${p}-token`,
-  });
+  await submitStep({ apiUrl: gh.url, token: `${p}-token`, home: home(p), clone: clones[p] }, args);
 }
 
 /** The maintainer merges a participant's step branch; the pull request closes as merged. */
@@ -87,26 +83,13 @@ beforeAll(async () => {
     },
   });
   ({ root, origin, maintainer } = newOrigin());
-  mkdirSync(join(maintainer, C), { recursive: true });
-  const manifest = {
-    format: 'sss-tool/ceremony@1',
-    ceremony: 'genesis',
-    kind: 'dkg',
-    ciphersuite: 'FROST-ED25519-SHA512-v1',
-    threshold: 2,
-    participants: 3,
-  };
-  writeFileSync(join(maintainer, C, 'ceremony.json'), JSON.stringify(manifest, null, 2) + '\n');
-  git(maintainer, 'add', '.');
-  git(maintainer, 'commit', '-q', '-m', 'Open ceremony genesis');
-  git(maintainer, 'push', '-q', 'origin', 'main');
+  openCeremonyOnMain(maintainer);
   await pushRun();
   snapshots.opened = { body: issue().body, comments: issueComments() };
 
-  await Promise.all(PEOPLE.map((p) => okAsync(['initialize', '--moniker', p, '--github', p, '--home', home(p)])));
+  await initializeAll(PEOPLE, home, { endpoint: false });
   clones = Object.fromEntries(PEOPLE.map((p) => [p, cloneOf(origin, join(root, 'clones', p), p)]));
-  for (const p of PEOPLE)
-    await submit(p, ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis']);
+  for (const p of PEOPLE) await submit(p, dkgStepArgs('round1', clones[p]));
   // Two merged, one open: still round 1, no new comment.
   merge('ceremony/genesis/round1/alice');
   merge('ceremony/genesis/round1/bob');
@@ -117,9 +100,9 @@ beforeAll(async () => {
   snapshots.round2Opened = { body: issue().body, comments: issueComments() };
 
   // Mid round 2: alice merged, bob's pull request open, carol has not submitted.
-  await submit('alice', ['dkg-round2', '--commitments', join(clones.alice, C, 'round1')]);
+  await submit('alice', dkgStepArgs('round2', clones.alice));
   merge('ceremony/genesis/round2/alice');
-  await submit('bob', ['dkg-round2', '--commitments', join(clones.bob, C, 'round1')]);
+  await submit('bob', dkgStepArgs('round2', clones.bob));
   await pushRun();
   snapshots.round2 = { body: issue().body, comments: issueComments() };
 
@@ -135,12 +118,12 @@ beforeAll(async () => {
 
   // The rest of the ceremony: round 2 closes, finalize, complete.
   merge('ceremony/genesis/round2/bob');
-  await submit('carol', ['dkg-round2', '--commitments', join(clones.carol, C, 'round1')]);
+  await submit('carol', dkgStepArgs('round2', clones.carol));
   merge('ceremony/genesis/round2/carol');
   await pushRun();
   snapshots.finalizeOpened = { body: issue().body, comments: issueComments() };
   for (const p of PEOPLE) {
-    await submit(p, ['dkg-finalize', '--shares', join(clones[p], C, 'round2')]);
+    await submit(p, dkgStepArgs('finalize', clones[p]));
     merge(`ceremony/genesis/finalize/${p}`);
   }
   await pushRun();

@@ -10,7 +10,7 @@
  * monikers. Every JWT must verify with jose under public_info/public_key.txt.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -18,6 +18,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { importJWK, jwtVerify } from 'jose';
 import { BIN, cleanupTempDirs, ok, tempDir } from './helpers.js';
+import { genesisThroughCli } from './support/genesis.js';
 
 const M = 3;
 const MONIKERS = ['alice', 'bob', 'carol', 'dave'];
@@ -220,9 +221,6 @@ function serverEnv(m: string, useHome: boolean): NodeJS.ProcessEnv {
 beforeAll(async () => {
   root = tempDir('sss-trust-server-');
   repo = join(root, 'repo');
-  mkdirSync(repo);
-  // The steps run in a checkout of the ceremony repository.
-  execFileSync('git', ['init', '-q', repo]);
   // sss-tool on PATH, as the Docker image installs it.
   binDir = join(root, 'bin');
   mkdirSync(binDir);
@@ -238,17 +236,18 @@ beforeAll(async () => {
     cosigners.set(m, c);
   }
   mkdirSync(join(root, 'app'));
-  const home = (m: string) => join(root, 'homes', m);
-  const as = (m: string, args: string[]) => ok([...args, '--home', home(m), '--repo', repo], { cwd: repo });
-  for (const m of MONIKERS) as(m, ['initialize', '--moniker', m, '--endpoint', endpoints.get(m)!]);
-  for (const m of MONIKERS)
-    as(m, ['dkg-round1', '--threshold', String(M), '--participants', String(MONIKERS.length), '--ceremony', CEREMONY]);
-  for (const m of MONIKERS) as(m, ['dkg-round2', '--commitments', join(repo, 'ceremonies', CEREMONY, 'round1')]);
-  for (const m of MONIKERS) as(m, ['dkg-finalize', '--shares', join(repo, 'ceremonies', CEREMONY, 'round2')]);
-  ok(['publish', '--ceremony', CEREMONY, '--repo', repo], { cwd: repo });
+  // The steps run in a checkout of the ceremony repository.
+  const g = genesisThroughCli(root, {
+    monikers: MONIKERS,
+    threshold: M,
+    ceremony: CEREMONY,
+    endpoint: (m) => endpoints.get(m)!,
+  });
   mkdirSync(join(root, 'keys'));
   for (const m of MONIKERS)
-    as(m, ['install', '--to', join(root, 'servers', m), '--new-key', join(root, 'keys', `${m}.txt`)]);
+    ok(g.as(m, ['install', '--to', join(root, 'servers', m), '--new-key', join(root, 'keys', `${m}.txt`)]), {
+      cwd: repo,
+    });
   for (const c of cosigners.values()) await c.loadSecrets();
 }, 300_000);
 
