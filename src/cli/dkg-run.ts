@@ -18,7 +18,7 @@ import { readPrivateWith, writePrivateNew, writePrivateState } from '../local/ke
 import { DkgStateFile } from '../local/state.js';
 import { saveShareFile } from '../local/share.js';
 import { Context } from './context.js';
-import { republishFinalize, savedShareLines, shareFileOf, shareSavedBefore } from './finalize.js';
+import { republishIfSaved, reportShareSaved, shareFileOf } from './finalize.js';
 import { expandArtifactPaths, shown } from './paths.js';
 import { warmValues } from '../ceremony/warm.js';
 import { failOn, reportStep } from './step.js';
@@ -295,35 +295,23 @@ export async function dkgFinalizeCommand(
   const outPath = join(ctx.ceremoniesDir, ceremony, 'finalize', `${me.moniker}.json`);
   const passphrase = await ctx.passphrase();
   const id = await openIdentity(ctx.paths, passphrase);
-  const saved = await shareSavedBefore(ctx, passphrase, ceremony, groupKey, opts.replaceShare);
-  if (saved)
-    return republishFinalize(ctx, opts, {
-      ceremony,
-      moniker: me.moniker,
-      outPath,
-      artifact: dkgFinalize(audit, id, saved.verifyingShare),
-      fields: { groupKey, verifyingShare: saved.verifyingShare },
-      said: ['Already finalized: your share is saved and your finalize artifact is unchanged.'],
-    });
+  const step = { ceremony, moniker: me.moniker, outPath, groupKey };
+  const again = {
+    artifact: (verifyingShare: string) => dkgFinalize(audit, id, verifyingShare),
+    said: 'Already finalized: your share is saved and your finalize artifact is unchanged.',
+  };
+  if (await republishIfSaved(ctx, opts, passphrase, step, again)) return;
   const { verifyingShare, backup } = await openAndSaveShare(ctx, opts, ceremony, id, audit, passphrase);
   writeArtifactFile(outPath, toFileText(dkgFinalize(audit, id, verifyingShare)));
   replaceFile(ctx.paths.publicKey, groupKey + '\n', PUBLIC_MODE);
   // The polynomial is no longer needed, and keeping it would only be a liability.
   rmSync(dirname(ctx.paths.dkgState(ceremony)), { recursive: true, force: true });
-  await reportStep(
-    ctx,
-    opts,
-    { ceremony, step: 'finalize', moniker: me.moniker, files: [outPath] },
-    {
-      fields: { groupKey, verifyingShare, shareFile: ctx.paths.share, backup },
-      said: [
-        `Finalized: all ${N - 1} shares addressed to you check out against the group commitment.`,
-        ...savedShareLines(ctx, groupKey, verifyingShare, backup),
-        `  wrote ${shown(ctx.repo, outPath)}`,
-      ],
-      then: `When all ${N} finalize artifacts are merged: sss-tool verify --ceremony ${ceremony} && sss-tool publish --ceremony ${ceremony}`,
-    },
-  );
+  await reportShareSaved(ctx, opts, step, {
+    verifyingShare,
+    backup,
+    headline: `Finalized: all ${N - 1} shares addressed to you check out against the group commitment.`,
+    then: `When all ${N} finalize artifacts are merged: sss-tool verify --ceremony ${ceremony} && sss-tool publish --ceremony ${ceremony}`,
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ import { SssError } from '../errors.js';
 import { writeArtifactFile } from '../local/fsutil.js';
 import { readShareFile, ShareFile } from '../local/share.js';
 import { Context } from './context.js';
+import { shown } from './paths.js';
 import { reportStep } from './step.js';
 import { SubmitOptions } from './submit.js';
 
@@ -34,7 +35,7 @@ export function shareFileOf(
 }
 
 /** What a finalize step says about the share it saved (`keyNote` follows the group key, if any). */
-export function savedShareLines(
+function savedShareLines(
   ctx: Context,
   groupKey: string,
   verifyingShare: string,
@@ -54,7 +55,7 @@ export function savedShareLines(
  * republishes). Without --replace-share, a share of another ceremony or group is refused: it is
  * never overwritten.
  */
-export async function shareSavedBefore(
+async function shareSavedBefore(
   ctx: Context,
   passphrase: string,
   ceremony: string,
@@ -97,4 +98,59 @@ export async function republishFinalize(ctx: Context, opts: SubmitOptions, r: Re
   r.check?.();
   const step = { ceremony: r.ceremony, step: 'finalize', moniker: r.moniker, files: [r.outPath] };
   await reportStep(ctx, opts, step, { fields: { ...r.fields, again: true }, said: r.said, then: r.then });
+}
+
+/** dkg-finalize's or finalize-join's artifact, its ceremony, its author and the group key. */
+export interface FinalizeStep {
+  ceremony: string;
+  moniker: string;
+  outPath: string;
+  groupKey: string;
+}
+
+/**
+ * dkg-finalize and finalize-join run again: with a share of this ceremony saved (and no
+ * --replace-share), republishes the finalize artifact from it and returns true.
+ */
+export async function republishIfSaved(
+  ctx: Context,
+  opts: SubmitOptions & { replaceShare?: boolean },
+  passphrase: string,
+  step: FinalizeStep,
+  again: { artifact: (verifyingShare: string) => object; said: string },
+): Promise<boolean> {
+  const saved = await shareSavedBefore(ctx, passphrase, step.ceremony, step.groupKey, opts.replaceShare);
+  if (!saved) return false;
+  await republishFinalize(ctx, opts, {
+    ...step,
+    artifact: again.artifact(saved.verifyingShare),
+    fields: { groupKey: step.groupKey, verifyingShare: saved.verifyingShare },
+    said: [again.said],
+  });
+  return true;
+}
+
+/** What dkg-finalize and finalize-join print once the new share is saved and the artifact written. */
+export async function reportShareSaved(
+  ctx: Context,
+  opts: SubmitOptions,
+  step: FinalizeStep,
+  r: { verifyingShare: string; backup: string | undefined; headline: string; keyNote?: string; then: string },
+): Promise<void> {
+  const { groupKey, outPath } = step;
+  const { verifyingShare, backup } = r;
+  await reportStep(
+    ctx,
+    opts,
+    { ceremony: step.ceremony, step: 'finalize', moniker: step.moniker, files: [outPath] },
+    {
+      fields: { groupKey, verifyingShare, shareFile: ctx.paths.share, backup },
+      said: [
+        r.headline,
+        ...savedShareLines(ctx, groupKey, verifyingShare, backup, r.keyNote),
+        `  wrote ${shown(ctx.repo, outPath)}`,
+      ],
+      then: r.then,
+    },
+  );
 }

@@ -25,7 +25,7 @@ import { readShareFile, saveShareFile, ShareFile } from '../local/share.js';
 import { Context } from './context.js';
 import { expandArtifactPaths, shown } from './paths.js';
 import { mergedState, upstreamRemote } from '../github/git.js';
-import { republishFinalize, savedShareLines, shareFileOf, shareSavedBefore } from './finalize.js';
+import { republishIfSaved, reportShareSaved, shareFileOf } from './finalize.js';
 import { failOn, reportStep, withShareFile } from './step.js';
 import { SubmitOptions } from './submit.js';
 
@@ -366,16 +366,12 @@ export async function finalizeJoinCommand(
   const id = await openIdentity(ctx.paths, passphrase);
   const outPath = join(dir, 'finalize.json');
   const groupKey = groupBefore.publicKey;
-  const saved = await shareSavedBefore(ctx, passphrase, ceremony, groupKey, opts.replaceShare);
-  if (saved)
-    return republishFinalize(ctx, opts, {
-      ceremony,
-      moniker: me.moniker,
-      outPath,
-      artifact: joinFinalize(audit, id, saved.verifyingShare),
-      fields: { groupKey, verifyingShare: saved.verifyingShare },
-      said: ['Already finalized: your share is saved and your finalize.json is unchanged.'],
-    });
+  const step = { ceremony, moniker: me.moniker, outPath, groupKey };
+  const again = {
+    artifact: (verifyingShare: string) => joinFinalize(audit, id, verifyingShare),
+    said: 'Already finalized: your share is saved and your finalize.json is unchanged.',
+  };
+  if (await republishIfSaved(ctx, opts, passphrase, step, again)) return;
   const statePath = ctx.paths.joinState(ceremony);
   const result = await openWithJoinKey(ctx, statePath, passphrase, audit, shown(ctx.repo, requestPath));
   const verifyingShare = encodePoint(result.verifyingShare);
@@ -392,20 +388,13 @@ export async function finalizeJoinCommand(
   rmSync(dirname(statePath), { recursive: true, force: true });
   files.singles.set('finalize', readJson(outPath, ctx));
   failOn(auditJoin(files, groupBefore));
-  await reportStep(
-    ctx,
-    opts,
-    { ceremony, step: 'finalize', moniker: me.moniker, files: [outPath] },
-    {
-      fields: { groupKey, verifyingShare, shareFile: ctx.paths.share, backup },
-      said: [
-        `Joined: all ${audit.approvals.size} fragments check out, and they sum to your share of the group key.`,
-        ...savedShareLines(ctx, groupKey, verifyingShare, backup, ' (unchanged)'),
-        `  wrote ${shown(ctx.repo, outPath)}`,
-      ],
-      then: `When finalize.json is merged: sss-tool verify --ceremony ${ceremony} && sss-tool publish --ceremony ${ceremony}`,
-    },
-  );
+  await reportShareSaved(ctx, opts, step, {
+    verifyingShare,
+    backup,
+    headline: `Joined: all ${audit.approvals.size} fragments check out, and they sum to your share of the group key.`,
+    keyNote: ' (unchanged)',
+    then: `When finalize.json is merged: sss-tool verify --ceremony ${ceremony} && sss-tool publish --ceremony ${ceremony}`,
+  });
 }
 
 /** The join's audit with the approvals given: this newcomer's own request, every approval in. */
