@@ -297,7 +297,7 @@ export async function finalizeCommand(
   const existing = existsSync(ctx.paths.share) ? await readShareFile(ctx.paths.share, passphrase) : undefined;
   // The holder's share is saved already when this step runs again: publish, never save twice.
   const again = existing?.ceremony === opts.ceremony && existing.verifyingShare === verifyingShare;
-  const step = { ceremony: opts.ceremony, moniker: me.moniker, outPath, then: reshareDone(opts.ceremony) };
+  const step = { ceremony: opts.ceremony, moniker: me.moniker };
   const afterWrite = () => {
     replaceFile(ctx.paths.publicKey, share.group.publicKey + '\n', PUBLIC_MODE);
     failOn(loadReshare(ctx, opts.ceremony).audit);
@@ -305,6 +305,7 @@ export async function finalizeCommand(
   if (again)
     return republishFinalize(ctx, opts, {
       ...step,
+      outPath,
       artifact: reshareFinalize(audit, id, opened.qualified, verifyingShare),
       check: afterWrite,
       fields: reshareResult(ctx, opened, share, undefined),
@@ -312,6 +313,7 @@ export async function finalizeCommand(
         'Already finalized: your new share is saved and your finalize artifact is unchanged.',
         ...reshareLines(ctx, opened, share, undefined, outPath),
       ],
+      then: reshareDone(opts.ceremony),
     });
   if (existing && existing.group.publicKey !== share.group.publicKey && !opts.replaceShare)
     throw new SssError(
@@ -327,12 +329,12 @@ export async function finalizeCommand(
     opts,
     { ...step, step: 'finalize', files: [outPath] },
     {
-      fields: { ...reshareResult(ctx, opened, share, backup), again },
+      fields: { ...reshareResult(ctx, opened, share, backup), again: false },
       said: [
         `Reshared: the dealings of ${names(opened.qualified)} check out and combine to your new share of the same key.`,
         ...reshareLines(ctx, opened, share, backup, outPath),
       ],
-      then: step.then,
+      then: reshareDone(opts.ceremony),
     },
   );
 }
