@@ -106,6 +106,24 @@ describe('a reshare removes erin and adds frank, through the CLI', () => {
     );
   });
 
+  it('reshare-finalize run again republishes: the same finalize artifact, no second share, no new backup', () => {
+    const finalize = join(repo, 'ceremonies/reshare-1/finalize/alice.json');
+    const artifact = readFileSync(finalize, 'utf8');
+    const share = readFileSync(homePaths(home('alice')).share);
+    const backups = () => readdirSync(home('alice')).filter((f) => f.startsWith('trustserver_share.json.age.bak-'));
+    const before = backups();
+    expect(ok(as('alice', ['reshare-finalize', '--ceremony', 'reshare-1'])).stdout).toContain(
+      'Already finalized: your new share is saved and your finalize artifact is unchanged.',
+    );
+    const r = JSON.parse(ok(as('alice', ['reshare-finalize', '--ceremony', 'reshare-1', '--json'])).stdout);
+    expect(r).toMatchObject({ ceremony: 'reshare-1', step: 'finalize', moniker: 'alice', epoch: 1, again: true });
+    expect(r.files).toEqual(['ceremonies/reshare-1/finalize/alice.json']);
+    expect(r.backup).toBeUndefined();
+    expect(readFileSync(finalize, 'utf8')).toBe(artifact);
+    expect(readFileSync(homePaths(home('alice')).share).equals(share)).toBe(true);
+    expect(backups()).toEqual(before);
+  });
+
   it("the new holders sign under the unchanged key; erin's old share cannot take part", () => {
     const dir = join(root, 'sig');
     mkdirSync(join(dir, 'c'), { recursive: true });

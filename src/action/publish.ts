@@ -53,47 +53,58 @@ export async function publish(inputs: Inputs, ctx: RunContext): Promise<PublishR
       throw new SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
         code: 'git',
       });
-    const target = mdCode(defaultBranch);
-    await writeSummary(
-      [
-        ...lines,
-        `Pushing ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}), attempt ${attempt}.`,
-        '',
-      ].join('\n'),
-    );
-    try {
-      await pushWithToken(ctx.workspace, 'origin', result.commit, defaultBranch, { token: inputs.token });
-    } catch (e) {
-      const why = (e as Error).message;
-      const first =
-        why
-          .split('\n')
-          .map((l) => l.trim())
-          .find(Boolean)
-          ?.replace(/[\s.]+$/, '') ?? 'git push failed';
-      if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
-        core.info(
-          `${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`,
-        );
-        await fetchWithToken(ctx.workspace, 'origin', defaultBranch, inputs.token);
-        await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
-        continue;
-      }
-      const hint = /protected branch|GH006|required status check/i.test(why)
-        ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
-        : '';
-      await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
-      throw new SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, {
-        code: 'git',
-        field: 'publish-via',
-      });
-    }
-    core.info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
-    await writeSummary(
-      `✅ Committed ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}).\n`,
-    );
-    return finish(round, true);
+    if (await pushToDefaultBranch(inputs, ctx, round, defaultBranch, attempt)) return finish(round, true);
   }
+}
+
+/**
+ * Pushes the round's commit to the default branch. Returns false when another push got there
+ * first and attempts are left: the checkout is then on the new tip, for the caller to regenerate.
+ */
+async function pushToDefaultBranch(
+  inputs: Inputs,
+  ctx: RunContext,
+  round: Round,
+  defaultBranch: string,
+  attempt: number,
+): Promise<boolean> {
+  const { result, lines } = round;
+  const commit = result.commit!;
+  const target = mdCode(defaultBranch);
+  const files = result.changed.map((f) => mdCode(f)).join(', ');
+  await writeSummary(
+    [...lines, `Pushing ${files} to ${target} (${commit.slice(0, 12)}), attempt ${attempt}.`, ''].join('\n'),
+  );
+  try {
+    await pushWithToken(ctx.workspace, 'origin', commit, defaultBranch, { token: inputs.token });
+  } catch (e) {
+    const why = (e as Error).message;
+    if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
+      core.info(
+        `${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`,
+      );
+      await fetchWithToken(ctx.workspace, 'origin', defaultBranch, inputs.token);
+      await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
+      return false;
+    }
+    const first =
+      why
+        .split('\n')
+        .map((l) => l.trim())
+        .find(Boolean)
+        ?.replace(/[\s.]+$/, '') ?? 'git push failed';
+    const hint = /protected branch|GH006|required status check/i.test(why)
+      ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
+      : '';
+    await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
+    throw new SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, {
+      code: 'git',
+      field: 'publish-via',
+    });
+  }
+  core.info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${commit.slice(0, 12)}).`);
+  await writeSummary(`✅ Committed ${files} to ${target} (${commit.slice(0, 12)}).\n`);
+  return true;
 }
 
 interface Round {

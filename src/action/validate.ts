@@ -8,8 +8,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { SssError } from '../errors.js';
-import { auditRepository } from '../ceremony/repository.js';
-import { auditProblems, checkChanges, RepositoryView, touchedCeremonies } from '../ceremony/rules.js';
+import { auditRepository, RepositoryState } from '../ceremony/repository.js';
+import { auditProblems, Change, checkChanges, RepositoryView, touchedCeremonies } from '../ceremony/rules.js';
 import { client } from '../github/api.js';
 import { changedFiles, commitOf, exportTree } from '../github/git.js';
 import { signingKeyDirectory } from '../github/ssh-signing-keys.js';
@@ -43,31 +43,73 @@ export interface ValidationResult {
 export async function validate(inputs: Inputs, ctx: RunContext): Promise<ValidationResult> {
   const ev = reviewedEvent(ctx);
   const ws = ctx.workspace;
+  const { base, rules, changes } = await reviewedChanges(ws, inputs, ev);
+  inputs = rules.inputs;
+  const headState = auditRepository(join(ws, inputs.ceremoniesDir), ws);
+  const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
+  const { problems, optedOut } = await judgeChanges(ws, inputs, ev, { base, changes, headState, touched });
+  annotate(problems);
+  const md = [
+    ...verdictLines(ev, problems, changes.length, {
+      notice: judgeNotice(changes, ev.queue ? undefined : (ev.author ?? ''), inputs.maintainers),
+      rulesFromInputs: rules.source === 'inputs',
+      optedOut,
+    }),
+    problemsMarkdown(problems),
+    touched.length ? '#### The ceremony with this pull request merged\n' : '',
+    touched.length ? ceremoniesMarkdown(headState, touched) : '',
+    touched.length ? await nextStepLines(inputs, ctx, headState, touched) : '',
+  ].join('\n');
+  await writeSummary(md);
+  if (!ev.queue) await comment(inputs.token, ctx.repository, ev.number, md);
+  setOutputs(headState);
+  const what = ev.queue ? `merge queue group ${ev.queue}` : `pull request #${ev.number}`;
+  if (problems.length)
+    core.setFailed(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${what}: ${problems[0].error.message}`,
+    );
+  else core.info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${ev.number}`} is valid.`);
+  return { problems, ceremonies: touched };
+}
+
+/**
+ * The changes under review, from git between the merge base and the checkout's HEAD (never from
+ * the API), and the rules (maintainers, directories) as the base has them: never from the pull request.
+ */
+async function reviewedChanges(ws: string, inputs: Inputs, ev: ReviewedEvent) {
   const head = await commitOf(ws, 'HEAD');
   if (!head) throw new SssError(`${ws} is not a git checkout`, { code: 'git' });
   const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha, ev.headSha);
-  // The rules (maintainers, directories) as the base has them: never from the pull request.
   const rules = rulesAt(ws, base, inputs);
-  inputs = rules.inputs;
   const changes = changedFiles(ws, base, head);
   const author = ev.author ?? '';
-  const number = ev.number;
   core.info(
     oneLine(
-      `${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`,
+      `${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${ev.number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`,
     ),
   );
+  return { base, rules, changes };
+}
 
-  const headState = auditRepository(join(ws, inputs.ceremoniesDir), ws);
-  const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
+/**
+ * Every problem with the changes: the rules of src/ceremony/rules.ts, who pushed, how a join
+ * starts, identity binding, and the full audit of the touched ceremonies. The base's tree is
+ * exported only when a rule asks "has the earlier step closed", and removed after.
+ */
+async function judgeChanges(
+  ws: string,
+  inputs: Inputs,
+  ev: ReviewedEvent,
+  r: { base: string; changes: Change[]; headState: RepositoryState; touched: string[] },
+): Promise<{ problems: Problem[]; optedOut: string[] }> {
+  const { changes, headState } = r;
+  const author = ev.author ?? '';
   const temps: string[] = [];
-  let problems: Problem[];
-  let optedOut: string[] = [];
   try {
     let baseView: RepositoryView | undefined;
     const baseRepo = (): RepositoryView => {
       if (baseView) return baseView;
-      const dir = exportTree(ws, base, inputs.ceremoniesDir);
+      const dir = exportTree(ws, r.base, inputs.ceremoniesDir);
       temps.push(dir);
       return (baseView = repositoryView(
         dir,
@@ -101,56 +143,51 @@ export async function validate(inputs: Inputs, ctx: RunContext): Promise<Validat
       baseRepo,
       signingKeyDirectory(client(inputs.token)),
     );
-    optedOut = binding.optedOut;
-    const audit = auditProblems(headState, touched, new Set(changes.map((c) => c.path)));
-    problems = dedupe(
+    const audit = auditProblems(headState, r.touched, new Set(changes.map((c) => c.path)));
+    const problems = dedupe(
       [...pushErrors, ...binding.errors, ...joinStart, ...ruleErrors].map((error) => ({ error })).concat(audit),
     );
     // Blame the pull request's own files before anything merged earlier.
-    problems = [...problems.filter((p) => !p.merged), ...problems.filter((p) => p.merged)];
+    return {
+      problems: [...problems.filter((p) => !p.merged), ...problems.filter((p) => p.merged)],
+      optedOut: binding.optedOut,
+    };
   } finally {
     for (const d of temps) rmSync(d, { recursive: true, force: true });
   }
-  const notice = judgeNotice(changes, ev.queue ? undefined : author, inputs.maintainers);
+}
+
+/** The summary's and the comment's head: the judge's notice, the title, the verdict and the notes. */
+function verdictLines(
+  ev: ReviewedEvent,
+  problems: Problem[],
+  changed: number,
+  o: { notice: string | undefined; rulesFromInputs: boolean; optedOut: string[] },
+): string[] {
   const notes = [
-    rules.source === 'inputs'
+    o.rulesFromInputs
       ? `_Rules from the workflow inputs: a pull request can change them. Commit \`${CONFIG_PATH}\` so they come from the base (docs/maintainers.md)._`
       : '',
-    ...optedOut.map(
+    ...o.optedOut.map(
       (id) =>
         `_Ceremony ${id} opts out of the SSH-signing-key binding (identityBinding: pull-request-author): its identities are bound by the pull request's author alone._`,
     ),
   ].filter(Boolean);
-
-  annotate(problems);
   const verdict = problems.length
     ? `❌ **${problems.length} problem${problems.length === 1 ? '' : 's'}**: this pull request cannot be merged as it is.`
-    : changes.length
+    : changed
       ? '✅ **Valid**: every changed file passes the ceremony rules and the full audit.'
       : '✅ Nothing changed.';
-  const md = [
-    ...(notice ? [notice, ''] : []),
+  return [
+    ...(o.notice ? [o.notice, ''] : []),
     ev.queue
       ? `## sss-tool: merge queue group ${mdCode(ev.queue)}`
-      : `## sss-tool: pull request #${number} by ${mdCode(`@${author}`)}`,
+      : `## sss-tool: pull request #${ev.number} by ${mdCode(`@${ev.author ?? ''}`)}`,
     '',
     verdict,
     '',
     ...notes.flatMap((n) => [n, '']),
-    problemsMarkdown(problems),
-    touched.length ? '#### The ceremony with this pull request merged\n' : '',
-    touched.length ? ceremoniesMarkdown(headState, touched) : '',
-    touched.length ? await nextStepLines(inputs, ctx, headState, touched) : '',
-  ].join('\n');
-  await writeSummary(md);
-  if (!ev.queue) await comment(inputs.token, ctx.repository, number, md);
-  setOutputs(headState);
-  if (problems.length)
-    core.setFailed(
-      `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${ev.queue ? `merge queue group ${ev.queue}` : `pull request #${number}`}: ${problems[0].error.message}`,
-    );
-  else core.info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number}`} is valid.`);
-  return { problems, ceremonies: touched };
+  ];
 }
 
 /** What the run reviews: a pull request (its author and who pushed), or a merge queue's group. */

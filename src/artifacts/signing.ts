@@ -225,9 +225,32 @@ export function aggregateSignature(
 ): Aggregated {
   const sorted = checkCommitmentList(commitments, group);
   const session = sorted[0].session;
-  const cDigest = commitmentsDigest(sorted);
-  const mDigest = messageDigest(message);
   const byId = new Map(sorted.map((c) => [c.identifier, c]));
+  const got = sharesBySigner(shares, session, group.publicKey, byId);
+  checkSharesSignThis(got, shares, messageDigest(message), commitmentsDigest(sorted));
+  const missing = sorted.filter((c) => !got.has(c.identifier)).map((c) => c.moniker);
+  if (missing.length)
+    throw new SssError(`no signature share from ${missing.join(', ')}`, {
+      code: 'incomplete',
+      culprits: missing,
+    });
+  const record: Record<string, Uint8Array> = {};
+  for (const [id, s] of got) record[id] = hexToBytes(s.share);
+  const r = aggregateShares(group, nonceCommitments(sorted), message, record);
+  if (!r.ok) {
+    const who = r.invalid.map((id) => byId.get(id)?.moniker ?? id).join(', ');
+    throw new SssError('invalid signature share', { code: 'signature', field: 'share', culprit: who });
+  }
+  return { signature: r.signature, session, signers: sorted.map((c) => c.moniker) };
+}
+
+/** Each share by its signer's identifier: of this session and group, from a listed signer, once. */
+function sharesBySigner(
+  shares: readonly SignShare[],
+  session: string,
+  groupKey: string,
+  byId: Map<string, SignCommitment>,
+): Map<string, SignShare> {
   const got = new Map<string, SignShare>();
   for (const s of shares) {
     if (s.session !== session)
@@ -236,7 +259,7 @@ export function aggregateSignature(
         field: 'session',
         culprit: s.moniker,
       });
-    if (s.groupKey !== group.publicKey)
+    if (s.groupKey !== groupKey)
       throw new SssError('share is for a different group key', {
         code: 'mismatch',
         field: 'groupKey',
@@ -257,6 +280,19 @@ export function aggregateSignature(
       });
     got.set(s.identifier, s);
   }
+  return got;
+}
+
+/**
+ * Every share signs this message over this commitment list. When none does, the message itself is
+ * what differs (the signers were given another), and no signer is blamed for it.
+ */
+function checkSharesSignThis(
+  got: Map<string, SignShare>,
+  shares: readonly SignShare[],
+  mDigest: string,
+  cDigest: string,
+): void {
   if (shares.length && shares.every((s) => s.messageDigest !== mDigest))
     throw new SssError('no share signs this message: the signers were given a different message', {
       code: 'mismatch',
@@ -276,20 +312,6 @@ export function aggregateSignature(
         culprit: s.moniker,
       });
   }
-  const missing = sorted.filter((c) => !got.has(c.identifier)).map((c) => c.moniker);
-  if (missing.length)
-    throw new SssError(`no signature share from ${missing.join(', ')}`, {
-      code: 'incomplete',
-      culprits: missing,
-    });
-  const record: Record<string, Uint8Array> = {};
-  for (const [id, s] of got) record[id] = hexToBytes(s.share);
-  const r = aggregateShares(group, nonceCommitments(sorted), message, record);
-  if (!r.ok) {
-    const who = r.invalid.map((id) => byId.get(id)?.moniker ?? id).join(', ');
-    throw new SssError('invalid signature share', { code: 'signature', field: 'share', culprit: who });
-  }
-  return { signature: r.signature, session, signers: sorted.map((c) => c.moniker) };
 }
 
 /** A group given as a SigningGroup or as its public package ({publicKey, threshold, commitment}). */

@@ -115,40 +115,19 @@ export function joinRequest(
  * join key, S_i = σ_i·G and the pair mask commitments. `signingShare` is the approver's s_i.
  */
 export async function joinApproval(audit: JoinAudit, me: Author, signingShare: bigint): Promise<JoinApproval> {
-  const request = audit.request?.artifact;
-  if (!request || !audit.approverSet || !audit.requestDigest || audit.newcomerX === undefined)
-    throw new SssError(`ceremony ${audit.ceremony} has no valid request to approve (${audit.awaiting})`, {
-      code: 'incomplete',
-    });
-  const mine = audit.approverSet.find((h) => h.participant.moniker === me.moniker);
-  if (!mine)
-    throw new SssError(`${me.moniker} is not among the request's approvers (${request.approvers.join(', ')})`, {
-      code: 'not-allowed',
-      field: 'approvers',
-      culprit: me.moniker,
-    });
-  if (mine.participant.identifier !== me.identifier)
-    throw new SssError("your identifier differs from the group's record of you", {
-      code: 'mismatch',
-      field: 'identifier',
-    });
-  if (!Point.BASE.multiply(signingShare).equals(mine.Y))
-    throw new SssError(
-      `your share does not match your verifying share in the group state after ${audit.manifest!.extends}`,
-      { code: 'inconsistent', field: 'signingShare' },
-    );
-  const partners = audit.approverSet.filter((h) => h !== mine);
+  const { request, requestDigest, newcomerX, approverSet, mine } = approverOf(audit, me, signingShare);
+  const partners = approverSet.filter((h) => h !== mine);
   const masks = pairMasks(
     audit.ceremony,
-    audit.requestDigest,
+    requestDigest,
     { identifier: me.identifier, x: mine.x, encryptionSecret: me.encryptionSecret },
     partners.map((h) => ({ identifier: h.participant.identifier, x: h.x, encryptionKey: h.participant.encryptionKey })),
   );
   const { sigma } = joinFragment(
     mine.x,
     signingShare,
-    audit.approverSet.map((h) => h.x),
-    audit.newcomerX,
+    approverSet.map((h) => h.x),
+    newcomerX,
     masks,
   );
   const maskCommitments: Record<string, string> = {};
@@ -168,13 +147,44 @@ export async function joinApproval(audit: JoinAudit, me: Author, signingShare: b
       ceremony: audit.ceremony,
       moniker: me.moniker,
       identifier: me.identifier,
-      requestDigest: audit.requestDigest,
+      requestDigest,
       fragment: { enc: bytesToHex(sealed.enc), ciphertext: bytesToHex(sealed.ciphertext) },
       fragmentCommitment: encodePoint(Point.BASE.multiply(sigma)),
       maskCommitments,
     },
     me.signingSecret,
   ) as JoinApproval;
+}
+
+/**
+ * The approver's entry in the audited request's approver set H, for `me` holding `signingShare`:
+ * its identifier as the group records it, and s_i·G its verifying share Y_i.
+ */
+function approverOf(audit: JoinAudit, me: Author, signingShare: bigint) {
+  const request = audit.request?.artifact;
+  const { approverSet, requestDigest, newcomerX } = audit;
+  if (!request || !approverSet || !requestDigest || newcomerX === undefined)
+    throw new SssError(`ceremony ${audit.ceremony} has no valid request to approve (${audit.awaiting})`, {
+      code: 'incomplete',
+    });
+  const mine = approverSet.find((h) => h.participant.moniker === me.moniker);
+  if (!mine)
+    throw new SssError(`${me.moniker} is not among the request's approvers (${request.approvers.join(', ')})`, {
+      code: 'not-allowed',
+      field: 'approvers',
+      culprit: me.moniker,
+    });
+  if (mine.participant.identifier !== me.identifier)
+    throw new SssError("your identifier differs from the group's record of you", {
+      code: 'mismatch',
+      field: 'identifier',
+    });
+  if (!Point.BASE.multiply(signingShare).equals(mine.Y))
+    throw new SssError(
+      `your share does not match your verifying share in the group state after ${audit.manifest!.extends}`,
+      { code: 'inconsistent', field: 'signingShare' },
+    );
+  return { request, requestDigest, newcomerX, approverSet, mine };
 }
 
 /**

@@ -104,48 +104,24 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
     errors: [...files.errors],
     approvals: new Map(),
   };
-  const err = (e: unknown) => audit.errors.push(located(e, {}));
-  const finish = (awaiting: string) => {
-    audit.digests = {
-      ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
-      ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
-    };
-    audit.awaiting = awaitingAfterFixes(audit, awaiting);
-    return audit;
-  };
 
   // The manifest, and the group state it extends.
   const checked = checkJoinManifest(files, groupBefore, audit);
-  if ('awaiting' in checked) return finish(checked.awaiting);
-  const { manifest } = checked;
+  if ('awaiting' in checked) return finish(audit, checked.awaiting);
   groupBefore = checked.groupBefore;
   audit.groupBefore = groupBefore;
   const holders = holdersOf(groupBefore);
-  const M = groupBefore.threshold;
 
   // The request.
   const rawRequest = files.singles.get('request');
   if (!rawRequest) {
     audit.phase = 'request';
-    const github = manifest.newcomerGithub; // join-open reserved the join for this account: mention them
+    const github = checked.manifest.newcomerGithub; // join-open reserved the join for this account: mention them
     audit.rows = [{ moniker: '(newcomer)', github, steps: { request: 'awaited', approval: '-', finalize: '-' } }];
-    return finish('request.json from the newcomer');
+    return finish(audit, 'request.json from the newcomer');
   }
-  try {
-    audit.request = { file: rawRequest.file, artifact: checkRequest(rawRequest, files.id, manifest, holders, M) };
-  } catch (e) {
-    err(located(e, { file: rawRequest.file }));
-  }
-  const request = audit.request?.artifact;
+  const request = auditRequest(audit, rawRequest, checked.manifest, holders);
   const newcomer = request?.moniker ?? (rawRequest.value as { moniker?: unknown })?.moniker;
-  if (request) {
-    audit.requestDigest = requestDigestOf(request);
-    audit.newcomerX = identifierToScalar(request.identifier);
-    audit.approverSet = request.approvers.map((m) => {
-      const h = holders.get(m)!;
-      return { ...h, Y: decodePoint(h.participant.verifyingShare, 'verifyingShare') };
-    });
-  }
 
   // Approvals.
   const rawApprovals = files.byRole.get('approvals') ?? new Map<string, RawFile>();
@@ -156,19 +132,7 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
 
   // Finalize.
   const rawFinalize = files.singles.get('finalize');
-  if (rawFinalize) {
-    try {
-      if (!approvalsClosed || !audit.expectedShare || !request)
-        throw new SssError(
-          `finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`,
-          { code: 'incomplete', file: rawFinalize.file },
-        );
-      const f = checkJoinFinalize(rawFinalize, files.id, request, audit, audit.expectedShare);
-      audit.finalize = { file: rawFinalize.file, artifact: f };
-    } catch (e) {
-      err(located(e, { file: rawFinalize.file }));
-    }
-  }
+  if (rawFinalize) auditJoinFinalize(audit, rawFinalize, request, approvalsClosed, H.size);
 
   // The round table, the phase and what is awaited.
   audit.rows = joinTable(audit, {
@@ -179,28 +143,98 @@ export function auditJoin(files: CeremonyFiles, groupBefore: GroupPackage | unde
     finalizePresent: Boolean(rawFinalize),
     approvalsOk: approvalsClosed && audit.approvals.size === H.size && !audit.errors.length,
   });
+  return finish(audit, joinPhase(audit, groupBefore, request, approvalsClosed, rawApprovals));
+}
+
+/** Sets the audit's digests and what it awaits, once its checks are done. */
+function finish(audit: JoinAudit, awaiting: string): JoinAudit {
+  audit.digests = {
+    ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
+    ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
+  };
+  audit.awaiting = awaitingAfterFixes(audit, awaiting);
+  return audit;
+}
+
+/**
+ * The newcomer's request (docs/protocol.md §7.2): when valid, its digest (§7.3), the newcomer's x
+ * and the approver set H with each approver's verifying share, which the approvals are checked by.
+ */
+function auditRequest(
+  audit: JoinAudit,
+  raw: RawFile,
+  manifest: JoinManifest,
+  holders: Map<string, Holder>,
+): JoinRequest | undefined {
+  try {
+    audit.request = {
+      file: raw.file,
+      artifact: checkRequest(raw, audit.ceremony, manifest, holders, audit.groupBefore!.threshold),
+    };
+  } catch (e) {
+    audit.errors.push(located(e, { file: raw.file }));
+  }
+  const request = audit.request?.artifact;
+  if (request) {
+    audit.requestDigest = requestDigestOf(request);
+    audit.newcomerX = identifierToScalar(request.identifier);
+    audit.approverSet = request.approvers.map((m) => {
+      const h = holders.get(m)!;
+      return { ...h, Y: decodePoint(h.participant.verifyingShare, 'verifyingShare') };
+    });
+  }
+  return request;
+}
+
+/** finalize.json (docs/protocol.md §7.6): only once all |H| approvals are in, else an error. */
+function auditJoinFinalize(
+  audit: JoinAudit,
+  raw: RawFile,
+  request: JoinRequest | undefined,
+  approvalsClosed: boolean,
+  approvers: number,
+): void {
+  try {
+    if (!approvalsClosed || !audit.expectedShare || !request)
+      throw new SssError(
+        `finalize before every approval is in (${audit.approvals.size} of ${approvers} valid approvals)`,
+        { code: 'incomplete', file: raw.file },
+      );
+    const f = checkJoinFinalize(raw, audit.ceremony, request, audit, audit.expectedShare);
+    audit.finalize = { file: raw.file, artifact: f };
+  } catch (e) {
+    audit.errors.push(located(e, { file: raw.file }));
+  }
+}
+
+/** The join's phase (set on the audit) and what it awaits; a complete join yields the new group. */
+function joinPhase(
+  audit: JoinAudit,
+  groupBefore: GroupPackage,
+  request: JoinRequest | undefined,
+  approvalsClosed: boolean,
+  rawApprovals: Map<string, RawFile>,
+): string {
   if (!request) {
     audit.phase = 'invalid';
-    return finish('a valid request.json');
+    return 'a valid request.json';
   }
   if (!approvalsClosed) {
     audit.phase = 'approvals';
     const awaited = request.approvers.filter((m) => !rawApprovals.has(m));
     const received = request.approvers.length - awaited.length;
-    return finish(
-      awaited.length
-        ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)`
-        : 'valid approvals from every approver',
-    );
+    return awaited.length
+      ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)`
+      : 'valid approvals from every approver';
   }
   if (!audit.finalize) {
     audit.phase = 'finalize';
-    return finish(`finalize.json from ${request.moniker}`);
+    return `finalize.json from ${request.moniker}`;
   }
-  if (audit.errors.length) return finish('nothing more');
+  if (audit.errors.length) return 'nothing more';
   audit.phase = 'complete';
-  audit.group = joinedGroup(groupBefore, request, audit.finalize.artifact.verifyingShare, files.id);
-  return finish('nothing: the join is complete');
+  audit.group = joinedGroup(groupBefore, request, audit.finalize.artifact.verifyingShare, audit.ceremony);
+  return 'nothing: the join is complete';
 }
 
 /** The request's own checks, against the manifest and the group before the join. */
@@ -353,20 +387,9 @@ function checkJoinManifest(
     audit.errors.push(new SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
     return waitFor('ceremony.json');
   }
+  const manifest = parseJoinManifest(files.manifest, files.id, audit);
+  if (!manifest) return waitFor('a valid ceremony.json');
   const mfile = files.manifest.file;
-  let manifest: JoinManifest;
-  try {
-    manifest = parseWith(JoinManifest, files.manifest.value, mfile);
-    if (manifest.ceremony !== files.id)
-      throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
-        code: 'mismatch',
-        file: mfile,
-        field: 'ceremony',
-      });
-  } catch (e) {
-    audit.errors.push(located(e, {}));
-    return waitFor('a valid ceremony.json');
-  }
   audit.manifest = manifest;
   audit.threshold = manifest.threshold;
   if (!groupBefore) {
@@ -388,25 +411,48 @@ function checkJoinManifest(
     return waitFor('a request against the current group');
   }
   try {
-    if (manifest.groupDigest !== digest(groupBefore))
-      throw new SssError(`groupDigest is not the digest of the group state after ${last}`, {
-        code: 'mismatch',
-        file: mfile,
-        field: 'groupDigest',
-      });
-    if (manifest.threshold !== groupBefore.threshold)
-      throw new SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
-        code: 'mismatch',
-        file: mfile,
-        field: 'threshold',
-      });
-    if (manifest.publicKey !== groupBefore.publicKey)
-      throw new SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
+    checkManifestAgainstGroup(manifest, groupBefore, mfile);
   } catch (e) {
     audit.errors.push(located(e, {}));
     return waitFor('a valid ceremony.json');
   }
   return { manifest, groupBefore };
+}
+
+/** ceremony.json's schema, and the id of the folder it lives in; undefined (and a problem) if not. */
+function parseJoinManifest(raw: RawFile, ceremony: string, audit: JoinAudit): JoinManifest | undefined {
+  try {
+    const manifest = parseWith(JoinManifest, raw.value, raw.file);
+    if (manifest.ceremony !== ceremony)
+      throw new SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${ceremony}`, {
+        code: 'mismatch',
+        file: raw.file,
+        field: 'ceremony',
+      });
+    return manifest;
+  } catch (e) {
+    audit.errors.push(located(e, {}));
+    return undefined;
+  }
+}
+
+/** docs/protocol.md §7.1: the manifest pins the group it extends by digest, threshold and key. */
+function checkManifestAgainstGroup(manifest: JoinManifest, groupBefore: GroupPackage, mfile: string): void {
+  const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
+  if (manifest.groupDigest !== digest(groupBefore))
+    throw new SssError(`groupDigest is not the digest of the group state after ${last}`, {
+      code: 'mismatch',
+      file: mfile,
+      field: 'groupDigest',
+    });
+  if (manifest.threshold !== groupBefore.threshold)
+    throw new SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
+      code: 'mismatch',
+      file: mfile,
+      field: 'threshold',
+    });
+  if (manifest.publicKey !== groupBefore.publicKey)
+    throw new SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
 }
 
 /** An approval's author: a file for a valid request, named for its author, of this ceremony, from an approver. */
@@ -473,7 +519,27 @@ function checkApprovalContent(
   },
   audit: JoinAudit,
 ): void {
-  const { H, holders, lambdas, decoded, relations, commitments } = ctx;
+  const { holders, lambdas, decoded, relations, commitments } = ctx;
+  checkApprovalOfRequest(raw, a, holder, request, ctx.H, audit.requestDigest);
+  const { S, pairs } = approvalPoints(raw, a, holders, decoded);
+  const lambda = lambdas.get(a.moniker)!;
+  relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
+  commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
+  audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
+}
+
+/**
+ * An approval of this request by its approver (docs/protocol.md §7.4): signed by the approver,
+ * naming the request's digest, a mask commitment for every partner in H and for no one else.
+ */
+function checkApprovalOfRequest(
+  raw: RawFile,
+  a: JoinApproval,
+  holder: Approver,
+  request: JoinRequest,
+  H: Set<string>,
+  requestDigest: string | undefined,
+): void {
   if (!verifyArtifactSignature(a, holder.participant.signingKey))
     throw new SssError('bad artifact signature', {
       code: 'signature',
@@ -481,14 +547,13 @@ function checkApprovalContent(
       field: 'signature',
       culprit: a.moniker,
     });
-  if (a.requestDigest !== audit.requestDigest)
+  if (a.requestDigest !== requestDigest)
     throw new SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
       code: 'mismatch',
       file: raw.file,
       field: 'requestDigest',
       culprit: a.moniker,
     });
-  const partners = Object.keys(a.maskCommitments);
   const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
   if (missing.length)
     throw new SssError(`no mask commitment for ${names(missing)}`, {
@@ -497,7 +562,7 @@ function checkApprovalContent(
       field: 'maskCommitments',
       culprit: a.moniker,
     });
-  const extra = partners.filter((k) => k === a.moniker || !H.has(k));
+  const extra = Object.keys(a.maskCommitments).filter((k) => k === a.moniker || !H.has(k));
   if (extra.length)
     throw new SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
       code: 'not-allowed',
@@ -505,6 +570,18 @@ function checkApprovalContent(
       field: 'maskCommitments',
       culprit: a.moniker,
     });
+}
+
+/**
+ * The approval's points, decoded: its fragment commitment S_i, and each partner's x with its mask
+ * commitment M (decoded once across all approvals: both ends of a pair publish the same one).
+ */
+function approvalPoints(
+  raw: RawFile,
+  a: JoinApproval,
+  holders: Map<string, Holder>,
+  decoded: Map<string, Point>,
+): { S: Point; pairs: { x: bigint; M: Point }[] } {
   const field = (f: string, e: unknown) => located(e, { file: raw.file, field: f, culprit: a.moniker });
   let S: Point;
   try {
@@ -513,7 +590,7 @@ function checkApprovalContent(
     throw field('fragmentCommitment', e);
   }
   const pairs: { x: bigint; M: Point }[] = [];
-  for (const k of partners) {
+  for (const k of Object.keys(a.maskCommitments)) {
     const hex = a.maskCommitments[k];
     let P = decoded.get(hex);
     if (!P) {
@@ -526,10 +603,7 @@ function checkApprovalContent(
     }
     pairs.push({ x: holders.get(k)!.x, M: P });
   }
-  const lambda = lambdas.get(a.moniker)!;
-  relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
-  commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
-  audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
+  return { S, pairs };
 }
 
 /** Both ends of every pair publish the same M_ik (equal encodings are equal points); returns who disagrees. */
@@ -634,26 +708,7 @@ function checkApprovals(
     );
     audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
   }
-  const candidates: { raw: RawFile; a: JoinApproval; holder: Approver }[] = [];
-  for (const [m, raw] of rawApprovals) {
-    const author = (raw.value as { moniker?: unknown })?.moniker;
-    if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
-      audit.errors.push(
-        new SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author)!.file})`, {
-          code: 'duplicate',
-          file: raw.file,
-          field: 'moniker',
-          culprit: author,
-        }),
-      );
-      continue;
-    }
-    try {
-      candidates.push(checkApprovalAuthor(raw, m, ctx.ceremony, request, audit));
-    } catch (e) {
-      audit.errors.push(located(e, { file: raw.file }));
-    }
-  }
+  const candidates = approvalAuthors(audit, request, rawApprovals, ctx.ceremony);
   const relations: ApprovalRelation[] = [];
   const commitments = new Map<string, Map<string, string>>();
   const decoded = new Map<string, Point>();
@@ -669,6 +724,48 @@ function checkApprovals(
       audit.errors.push(located(e, { file: raw.file }));
     }
   }
+  dropBadRelations(audit, relations);
+  // Both ends of every pair publish the same M_ik.
+  const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
+  for (const m of checkPairMasks(order, commitments, rawApprovals, audit)) audit.approvals.delete(m);
+  return order;
+}
+
+/** Each approval's author checked (checkApprovalAuthor); a second file from one author is refused. */
+function approvalAuthors(
+  audit: JoinAudit,
+  request: JoinRequest | undefined,
+  rawApprovals: Map<string, RawFile>,
+  ceremony: string,
+): { raw: RawFile; a: JoinApproval; holder: Approver }[] {
+  const candidates: { raw: RawFile; a: JoinApproval; holder: Approver }[] = [];
+  for (const [m, raw] of rawApprovals) {
+    const author = (raw.value as { moniker?: unknown })?.moniker;
+    if (typeof author === 'string' && author !== m && rawApprovals.has(author)) {
+      audit.errors.push(
+        new SssError(`a second approval from ${author} (the first is ${rawApprovals.get(author)!.file})`, {
+          code: 'duplicate',
+          file: raw.file,
+          field: 'moniker',
+          culprit: author,
+        }),
+      );
+      continue;
+    }
+    try {
+      candidates.push(checkApprovalAuthor(raw, m, ceremony, request, audit));
+    } catch (e) {
+      audit.errors.push(located(e, { file: raw.file }));
+    }
+  }
+  return candidates;
+}
+
+/**
+ * The relations S_i must satisfy, checked for all approvals at once (docs/protocol.md §7.7); an
+ * approval whose fragment commitment fails is named and left out.
+ */
+function dropBadRelations(audit: JoinAudit, relations: ApprovalRelation[]): void {
   for (const id of badApprovalRelations(relations)) {
     const a = audit.approvals.get(id)!;
     audit.errors.push(
@@ -679,8 +776,4 @@ function checkApprovals(
     );
     audit.approvals.delete(id);
   }
-  // Both ends of every pair publish the same M_ik.
-  const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
-  for (const m of checkPairMasks(order, commitments, rawApprovals, audit)) audit.approvals.delete(m);
-  return order;
 }

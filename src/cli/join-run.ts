@@ -10,7 +10,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { jcs, toFileText, verifyArtifactSignature } from '../artifacts/canonical.js';
 import { JoinApproval, JoinManifest } from '../artifacts/join.js';
 import { parseWith } from '../artifacts/schemas.js';
-import { CEREMONY_ID, CIPHERSUITE, Fn, bytesToHex, decodeScalar, encodePoint, hexToBytes } from '../crypto/suite.js';
+import { CEREMONY_ID, Point, bytesToHex, decodeScalar, encodePoint, hexToBytes } from '../crypto/suite.js';
 import { SssError, names } from '../errors.js';
 import { checkReservedAccount } from '../ceremony/accounts.js';
 import { JoinAudit, auditJoin, groupAfter } from '../ceremony/join.js';
@@ -19,14 +19,16 @@ import { auditRepository, RepositoryState } from '../ceremony/repository.js';
 import { GroupPackage } from '../ceremony/report.js';
 import { RawFile, ceremonyOf, readArtifactFile } from '../ceremony/tree.js';
 import { PUBLIC_MODE, replaceFile, writeArtifactFile } from '../local/fsutil.js';
-import { loadPublicIdentity, openIdentity } from '../local/identity.js';
+import { Identity, loadPublicIdentity, openIdentity } from '../local/identity.js';
 import { readPrivateWith, writePrivateNew } from '../local/keystore.js';
 import { JoinState, JoinStateFile } from '../local/state.js';
 import { readShareFile, saveShareFile, ShareFile } from '../local/share.js';
 import { Context } from './context.js';
 import { expandArtifactPaths, shown } from './paths.js';
 import { mergedState, upstreamRemote } from '../github/git.js';
-import { nextSteps, SubmitOptions } from './submit.js';
+import { republishIfSaved, reportShareSaved, shareFileOf } from './finalize.js';
+import { failOn, reportStep, withShareFile } from './step.js';
+import { SubmitOptions } from './submit.js';
 
 /** The repository's audited state; its own problems (two genesis ceremonies…) stop any join step. */
 function repositoryState(ctx: Context): RepositoryState {
@@ -92,13 +94,23 @@ function requireMerged(ctx: Context, path: string, remote: string): void {
   );
 }
 
-function failOn(audit: JoinAudit): void {
-  if (!audit.errors.length) return;
-  const more =
-    audit.errors.length > 1
-      ? ` (and ${audit.errors.length - 1} more: run sss-tool verify --ceremony ${audit.ceremony})`
-      : '';
-  throw new SssError(audit.errors[0].message + more, { code: audit.errors[0].code });
+/** The group a join extends: complete in this checkout, and the one --group names, if it names one. */
+function currentGroup(ctx: Context, state: RepositoryState, groupFile?: string): GroupPackage {
+  const group = state.group;
+  if (!group)
+    throw new SssError(
+      `no complete group in ${shown(ctx.repo, ctx.ceremoniesDir)}: a join needs the genesis ceremony (and any earlier join) complete and merged`,
+      { code: 'incomplete', field: '--repo' },
+    );
+  if (groupFile) {
+    const given = readJson(groupFile, ctx);
+    if (jcs(given.value) !== jcs(group))
+      throw new SssError(
+        `differs from the group state the transcript yields (after ${group.ceremonies[group.ceremonies.length - 1].id}): pull, or run sss-tool publish`,
+        { code: 'mismatch', file: given.file },
+      );
+  }
+  return group;
 }
 
 /**
@@ -125,20 +137,7 @@ export async function joinRequestCommand(
       field: '--ceremony',
     });
   const state = repositoryState(ctx);
-  const group = state.group;
-  if (!group)
-    throw new SssError(
-      `no complete group in ${shown(ctx.repo, ctx.ceremoniesDir)}: a join needs the genesis ceremony (and any earlier join) complete and merged`,
-      { code: 'incomplete', field: '--repo' },
-    );
-  if (opts.group) {
-    const given = readJson(opts.group, ctx);
-    if (jcs(given.value) !== jcs(group))
-      throw new SssError(
-        `differs from the group state the transcript yields (after ${group.ceremonies[group.ceremonies.length - 1].id}): pull, or run sss-tool publish`,
-        { code: 'mismatch', file: given.file },
-      );
-  }
+  const group = currentGroup(ctx, state, opts.group);
   const approvers = opts.approvers
     .split(',')
     .map((s) => s.trim())
@@ -146,40 +145,8 @@ export async function joinRequestCommand(
   const dir = join(ctx.ceremoniesDir, ceremony);
   const manifestPath = join(dir, 'ceremony.json');
   const requestPath = join(dir, 'request.json');
-  const statePath = ctx.paths.joinState(ceremony);
   const reserved = reservedFor(ctx, manifestPath, me);
-  const passphrase = await ctx.passphrase();
-  let saved: JoinState;
-  let again = false;
-  if (existsSync(statePath)) {
-    // A second run republishes the same request: never a second join key.
-    saved = await readPrivateWith(JoinStateFile, statePath, passphrase);
-    if ([...approvers].sort().join(',') !== [...saved.request.approvers].sort().join(','))
-      throw new SssError(
-        `you already asked to join in ${ceremony} with approvers ${names(saved.request.approvers)}; to name others, make a new request with another --ceremony`,
-        { code: 'usage', field: '--approvers' },
-      );
-    again = true;
-  } else {
-    if (existsSync(requestPath))
-      throw new SssError(
-        'this ceremony already has a request, but this home dir has no join state for it: choose another --ceremony',
-        { code: 'private', file: shown(ctx.repo, requestPath) },
-      );
-    const id = await openIdentity(ctx.paths, passphrase);
-    const joinSecret = x25519.utils.randomSecretKey();
-    const request = joinRequest(ceremony, id, group, approvers, bytesToHex(x25519.getPublicKey(joinSecret)));
-    saved = {
-      format: 'sss-tool/join-state@1',
-      ceremony,
-      moniker: id.moniker,
-      joinSecret: bytesToHex(joinSecret),
-      manifest: joinManifest(ceremony, group),
-      request,
-    };
-    joinSecret.fill(0);
-    await writePrivateNew(statePath, saved, passphrase);
-  }
+  const { saved, again } = await joinRequestState(ctx, ceremony, group, approvers, requestPath);
   const written: string[] = [];
   // A maintainer may have opened the join for this account since an earlier run wrote the manifest.
   const manifest = reserved ? { ...saved.manifest, newcomerGithub: reserved } : saved.manifest;
@@ -192,44 +159,78 @@ export async function joinRequestCommand(
   });
   failOn(auditJoin(files, groupAfter(state.reports, saved.manifest.extends)));
   const r = saved.request;
-  ctx.result({
+  await reportStep(
+    ctx,
+    opts,
+    { ceremony, step: 'request', moniker: me.moniker, files: written },
+    {
+      fields: { approvers: r.approvers, again },
+      said: [
+        again
+          ? 'The join request was already made: it is unchanged.'
+          : `Join request made: ${r.moniker} asks to join the ${group.threshold}-of-${group.participants.length} group.`,
+        `  group public key  ${group.publicKey} (a join does not change it)`,
+        `  approvers         ${r.approvers.join(', ')} (every one of them must approve)`,
+        ...written.map((f) => `  wrote ${shown(ctx.repo, f)}`),
+      ],
+      then: `When it is merged, each approver runs: sss-tool approve-participant --request ${shown(ctx.repo, requestPath)}`,
+    },
+  );
+}
+
+/**
+ * The join state behind this request: the one saved before (a second run republishes the same
+ * request, never a second join key), else a new join key and request (docs/protocol.md §7.2).
+ */
+async function joinRequestState(
+  ctx: Context,
+  ceremony: string,
+  group: GroupPackage,
+  approvers: string[],
+  requestPath: string,
+): Promise<{ saved: JoinState; again: boolean }> {
+  const statePath = ctx.paths.joinState(ceremony);
+  const passphrase = await ctx.passphrase();
+  if (existsSync(statePath)) {
+    const saved = await readPrivateWith(JoinStateFile, statePath, passphrase);
+    if ([...approvers].sort().join(',') !== [...saved.request.approvers].sort().join(','))
+      throw new SssError(
+        `you already asked to join in ${ceremony} with approvers ${names(saved.request.approvers)}; to name others, make a new request with another --ceremony`,
+        { code: 'usage', field: '--approvers' },
+      );
+    return { saved, again: true };
+  }
+  if (existsSync(requestPath))
+    throw new SssError(
+      'this ceremony already has a request, but this home dir has no join state for it: choose another --ceremony',
+      { code: 'private', file: shown(ctx.repo, requestPath) },
+    );
+  const id = await openIdentity(ctx.paths, passphrase);
+  const joinSecret = x25519.utils.randomSecretKey();
+  const request = joinRequest(ceremony, id, group, approvers, bytesToHex(x25519.getPublicKey(joinSecret)));
+  const saved: JoinState = {
+    format: 'sss-tool/join-state@1',
     ceremony,
-    step: 'request',
-    moniker: me.moniker,
-    files: written.map((f) => shown(ctx.repo, f)),
-    approvers: r.approvers,
-    again,
-  });
-  ctx.say(
-    again
-      ? 'The join request was already made: it is unchanged.'
-      : `Join request made: ${r.moniker} asks to join the ${group.threshold}-of-${group.participants.length} group.`,
-  );
-  ctx.say(`  group public key  ${group.publicKey} (a join does not change it)`);
-  ctx.say(`  approvers         ${r.approvers.join(', ')} (every one of them must approve)`);
-  for (const f of written) ctx.say(`  wrote ${shown(ctx.repo, f)}`);
-  await nextSteps(ctx, opts, { ceremony, step: 'request', moniker: me.moniker, files: written });
-  ctx.say(
-    `When it is merged, each approver runs: sss-tool approve-participant --request ${shown(ctx.repo, requestPath)}`,
-  );
+    moniker: id.moniker,
+    joinSecret: bytesToHex(joinSecret),
+    manifest: joinManifest(ceremony, group),
+    request,
+  };
+  joinSecret.fill(0);
+  await writePrivateNew(statePath, saved, passphrase);
+  return { saved, again: false };
+}
+
+/** The ceremony's folder: the one the given file sits in when it is one, else the checkout's. */
+function ceremonyDir(ctx: Context, nearby: string, ceremony: string): string {
+  return basename(nearby) === ceremony && existsSync(join(nearby, 'ceremony.json'))
+    ? nearby
+    : join(ctx.ceremoniesDir, ceremony);
 }
 
 export async function approveCommand(ctx: Context, opts: { request: string; share?: string } & SubmitOptions) {
   const me = loadPublicIdentity(ctx.paths);
-  const request = readJson(opts.request, ctx);
-  // In a clone of a fork, merged means merged upstream.
-  requireMerged(ctx, opts.request, upstreamRemote(ctx.repo) === 'upstream' ? 'upstream' : (opts.remote ?? 'origin'));
-  const ceremony = ceremonyIdOf(request.value, request.file);
-  const nearby = dirname(opts.request);
-  const dir =
-    basename(nearby) === ceremony && existsSync(join(nearby, 'ceremony.json'))
-      ? nearby
-      : join(ctx.ceremoniesDir, ceremony);
-  const state = repositoryState(ctx);
-  const { manifest, groupBefore } = manifestAndGroup(ctx, dir, state);
-  const files = ceremonyOf(ceremony, dir, { manifest, singles: [['request', request]] });
-  const audit = auditJoin(files, groupBefore);
-  failOn(audit);
+  const { ceremony, dir, request, files, audit, groupBefore } = mergedRequest(ctx, opts);
   const req = audit.request!.artifact;
   if (!req.approvers.includes(me.moniker))
     throw new SssError(`you (${me.moniker}) are not among the request's approvers (${names(req.approvers)})`, {
@@ -240,6 +241,55 @@ export async function approveCommand(ctx: Context, opts: { request: string; shar
   const passphrase = await ctx.passphrase();
   const sharePath = opts.share ?? ctx.paths.share;
   ctx.progress('unlocking your share and identity (scrypt: about a second per private file)');
+  const share = await approverShare(sharePath, passphrase, groupBefore, me);
+  const id = await openIdentity(ctx.paths, passphrase);
+  const outPath = join(dir, 'approvals', `${me.moniker}.json`);
+  const { again } = await publishApproval(ctx, outPath, id, () => {
+    ctx.progress(`computing your masked fragment for ${req.moniker}`);
+    return withShareFile(sharePath, () => joinApproval(audit, id, decodeScalar(share.signingShare, 'signingShare')));
+  });
+  files.byRole.set('approvals', new Map([[me.moniker, readJson(outPath, ctx)]]));
+  failOn(auditJoin(files, groupBefore));
+  await reportStep(
+    ctx,
+    opts,
+    { ceremony, step: 'approval', moniker: me.moniker, files: [outPath] },
+    {
+      fields: { newcomer: req.moniker, again },
+      said: [
+        again
+          ? 'Already approved: your approval is unchanged.'
+          : `Approved ${req.moniker}: your fragment is masked, encrypted to the newcomer, and publicly checkable.`,
+        // Without join-open's newcomerGithub the manifest names no account: the approver knows who was invited.
+        `  newcomer          ${req.moniker}, GitHub ${req.github ? `@${req.github}` : '(no login declared)'}`,
+        `  wrote ${shown(ctx.repo, outPath)}`,
+      ],
+      then: `When all ${req.approvers.length} approvals are merged, ${req.moniker} runs: sss-tool finalize-join --approvals ${shown(ctx.repo, join(dir, 'approvals'))}`,
+    },
+  );
+}
+
+/** The request to approve, merged upstream, and its audit against the group state it extends. */
+function mergedRequest(ctx: Context, opts: { request: string; remote?: string }) {
+  const request = readJson(opts.request, ctx);
+  // In a clone of a fork, merged means merged upstream.
+  requireMerged(ctx, opts.request, upstreamRemote(ctx.repo) === 'upstream' ? 'upstream' : (opts.remote ?? 'origin'));
+  const ceremony = ceremonyIdOf(request.value, request.file);
+  const dir = ceremonyDir(ctx, dirname(opts.request), ceremony);
+  const { manifest, groupBefore } = manifestAndGroup(ctx, dir, repositoryState(ctx));
+  const files = ceremonyOf(ceremony, dir, { manifest, singles: [['request', request]] });
+  const audit = auditJoin(files, groupBefore);
+  failOn(audit);
+  return { ceremony, dir, request, files, audit, groupBefore };
+}
+
+/** The approver's share: of the group the join extends, and this approver's own. */
+async function approverShare(
+  sharePath: string,
+  passphrase: string,
+  groupBefore: GroupPackage,
+  me: { moniker: string; identifier: string },
+): Promise<ShareFile> {
   const share = await readShareFile(sharePath, passphrase);
   if (share.group.publicKey !== groupBefore.publicKey)
     throw new SssError(
@@ -252,56 +302,36 @@ export async function approveCommand(ctx: Context, opts: { request: string; shar
       file: sharePath,
       field: 'moniker',
     });
-  const id = await openIdentity(ctx.paths, passphrase);
-  let approval: JoinApproval;
-  try {
-    ctx.progress(`computing your masked fragment for ${req.moniker}`);
-    approval = await joinApproval(audit, id, decodeScalar(share.signingShare, 'signingShare'));
-  } catch (e) {
-    throw (e as SssError).field === 'signingShare'
-      ? new SssError((e as SssError).reason, { code: (e as SssError).code, file: sharePath, field: 'signingShare' })
-      : e;
+  return share;
+}
+
+/**
+ * Writes the approval `approve` makes (docs/protocol.md §7.4). HPKE is randomized: a re-run keeps
+ * the approval already there if it is this one's equal, and refuses to replace any other.
+ */
+async function publishApproval(
+  ctx: Context,
+  outPath: string,
+  id: Identity,
+  approve: () => Promise<JoinApproval>,
+): Promise<{ approval: JoinApproval; again: boolean }> {
+  const approval = await approve();
+  if (!existsSync(outPath)) {
+    writeArtifactFile(outPath, toFileText(approval));
+    return { approval, again: false };
   }
-  const outPath = join(dir, 'approvals', `${me.moniker}.json`);
-  let again = false;
-  if (existsSync(outPath)) {
-    // HPKE is randomized: a re-run keeps the approval already there if it is this one's equal.
-    const prior = readJson(outPath, ctx);
-    const a = prior.value as Partial<JoinApproval>;
-    if (
-      a?.requestDigest !== approval.requestDigest ||
-      a?.fragmentCommitment !== approval.fragmentCommitment ||
-      !verifyArtifactSignature(a as Record<string, unknown>, id.signingKey)
-    )
-      throw new SssError('a different approval under your moniker is already there; refusing to replace it', {
-        code: 'io',
-        file: prior.file,
-      });
-    approval = a as JoinApproval;
-    again = true;
-  } else writeArtifactFile(outPath, toFileText(approval));
-  files.byRole.set('approvals', new Map([[me.moniker, readJson(outPath, ctx)]]));
-  failOn(auditJoin(files, groupBefore));
-  ctx.result({
-    ceremony,
-    step: 'approval',
-    moniker: me.moniker,
-    files: [shown(ctx.repo, outPath)],
-    newcomer: req.moniker,
-    again,
-  });
-  ctx.say(
-    again
-      ? 'Already approved: your approval is unchanged.'
-      : `Approved ${req.moniker}: your fragment is masked, encrypted to the newcomer, and publicly checkable.`,
-  );
-  // Without join-open's newcomerGithub the manifest names no account: the approver knows who was invited.
-  ctx.say(`  newcomer          ${req.moniker}, GitHub ${req.github ? `@${req.github}` : '(no login declared)'}`);
-  ctx.say(`  wrote ${shown(ctx.repo, outPath)}`);
-  await nextSteps(ctx, opts, { ceremony, step: 'approval', moniker: me.moniker, files: [outPath] });
-  ctx.say(
-    `When all ${req.approvers.length} approvals are merged, ${req.moniker} runs: sss-tool finalize-join --approvals ${shown(ctx.repo, join(dir, 'approvals'))}`,
-  );
+  const prior = readJson(outPath, ctx);
+  const a = prior.value as Partial<JoinApproval>;
+  if (
+    a?.requestDigest !== approval.requestDigest ||
+    a?.fragmentCommitment !== approval.fragmentCommitment ||
+    !verifyArtifactSignature(a as Record<string, unknown>, id.signingKey)
+  )
+    throw new SssError('a different approval under your moniker is already there; refusing to replace it', {
+      code: 'io',
+      file: prior.file,
+    });
+  return { approval: a as JoinApproval, again: true };
 }
 
 /** Reads approval files given on the command line, keyed by their author; one author, one file. */
@@ -347,15 +377,48 @@ export async function finalizeJoinCommand(
   opts: { approvals: string[]; replaceShare?: boolean } & SubmitOptions,
 ) {
   const me = loadPublicIdentity(ctx.paths);
-  const paths = expandArtifactPaths(opts.approvals);
+  const { ceremony, dir, requestPath, files, audit, groupBefore } = allApprovals(ctx, opts.approvals, me.moniker);
+  const passphrase = await ctx.passphrase();
+  const id = await openIdentity(ctx.paths, passphrase);
+  const outPath = join(dir, 'finalize.json');
+  const groupKey = groupBefore.publicKey;
+  const step = { ceremony, moniker: me.moniker, outPath, groupKey };
+  const again = {
+    artifact: (verifyingShare: string) => joinFinalize(audit, id, verifyingShare),
+    said: 'Already finalized: your share is saved and your finalize.json is unchanged.',
+  };
+  if (await republishIfSaved(ctx, opts, passphrase, step, again)) return;
+  const statePath = ctx.paths.joinState(ceremony);
+  const result = await openWithJoinKey(ctx, statePath, passphrase, audit, shown(ctx.repo, requestPath));
+  const verifyingShare = encodePoint(result.verifyingShare);
+  const share = shareFileOf(ceremony, me, result.signingShare, verifyingShare, {
+    publicKey: groupKey,
+    threshold: groupBefore.threshold,
+    commitment: groupBefore.commitment,
+    genesis: groupBefore.ceremonies[0].id,
+  });
+  const backup = await saveShareFile(ctx.paths.share, share, passphrase, Boolean(opts.replaceShare));
+  writeArtifactFile(outPath, toFileText(joinFinalize(audit, id, verifyingShare)));
+  replaceFile(ctx.paths.publicKey, groupKey + '\n', PUBLIC_MODE);
+  // The join key has done its job; keeping its secret would only be a liability.
+  rmSync(dirname(statePath), { recursive: true, force: true });
+  files.singles.set('finalize', readJson(outPath, ctx));
+  failOn(auditJoin(files, groupBefore));
+  await reportShareSaved(ctx, opts, step, {
+    verifyingShare,
+    backup,
+    headline: `Joined: all ${audit.approvals.size} fragments check out, and they sum to your share of the group key.`,
+    keyNote: ' (unchanged)',
+    then: `When finalize.json is merged: sss-tool verify --ceremony ${ceremony} && sss-tool publish --ceremony ${ceremony}`,
+  });
+}
+
+/** The join's audit with the approvals given: this newcomer's own request, every approval in. */
+function allApprovals(ctx: Context, given: string[], moniker: string) {
+  const paths = expandArtifactPaths(given);
   const { ceremony, approvals } = readApprovals(ctx, paths);
-  const local = dirname(dirname(paths[0]));
-  const dir =
-    basename(local) === ceremony && existsSync(join(local, 'ceremony.json'))
-      ? local
-      : join(ctx.ceremoniesDir, ceremony);
-  const state = repositoryState(ctx);
-  const { manifest, groupBefore } = manifestAndGroup(ctx, dir, state);
+  const dir = ceremonyDir(ctx, dirname(dirname(paths[0])), ceremony);
+  const { manifest, groupBefore } = manifestAndGroup(ctx, dir, repositoryState(ctx));
   const requestPath = join(dir, 'request.json');
   const files = ceremonyOf(ceremony, dir, {
     manifest,
@@ -365,8 +428,8 @@ export async function finalizeJoinCommand(
   const audit = auditJoin(files, groupBefore);
   failOn(audit);
   const req = audit.request!.artifact;
-  if (req.moniker !== me.moniker)
-    throw new SssError(`this join is ${req.moniker}'s, not yours (${me.moniker})`, {
+  if (req.moniker !== moniker)
+    throw new SssError(`this join is ${req.moniker}'s, not yours (${moniker})`, {
       code: 'not-allowed',
       file: shown(ctx.repo, requestPath),
       field: 'moniker',
@@ -376,92 +439,38 @@ export async function finalizeJoinCommand(
       code: 'incomplete',
       field: '--approvals',
     });
-  const passphrase = await ctx.passphrase();
-  const id = await openIdentity(ctx.paths, passphrase);
-  const outPath = join(dir, 'finalize.json');
-  const groupKey = groupBefore.publicKey;
+  return { ceremony, dir, requestPath, files, audit, groupBefore };
+}
 
-  // Finalized before (the share is saved): publish the same artifact again.
-  if (existsSync(ctx.paths.share) && !opts.replaceShare) {
-    const share = await readShareFile(ctx.paths.share, passphrase);
-    if (share.ceremony !== ceremony || share.group.publicKey !== groupKey)
-      throw new SssError(
-        'a share file already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)',
-        { code: 'io', file: ctx.paths.share },
-      );
-    writeArtifactFile(outPath, toFileText(joinFinalize(audit, id, share.verifyingShare)));
-    ctx.result({
-      ceremony,
-      step: 'finalize',
-      moniker: me.moniker,
-      files: [shown(ctx.repo, outPath)],
-      groupKey,
-      verifyingShare: share.verifyingShare,
-      again: true,
-    });
-    ctx.say('Already finalized: your share is saved and your finalize.json is unchanged.');
-    await nextSteps(ctx, opts, { ceremony, step: 'finalize', moniker: me.moniker, files: [outPath] });
-    return;
-  }
-
-  const statePath = ctx.paths.joinState(ceremony);
+/**
+ * The newcomer's finalize (docs/protocol.md §7.6): the join key this home dir made for the request
+ * opens every approver's fragment, and they sum to the newcomer's share.
+ */
+async function openWithJoinKey(
+  ctx: Context,
+  statePath: string,
+  passphrase: string,
+  audit: JoinAudit,
+  requestFile: string,
+): Promise<{ signingShare: bigint; verifyingShare: Point }> {
   if (!existsSync(statePath))
-    throw new SssError(`no join state for ceremony ${ceremony} in this home dir: the request was made elsewhere`, {
-      code: 'private',
-      file: statePath,
-    });
+    throw new SssError(
+      `no join state for ceremony ${audit.ceremony} in this home dir: the request was made elsewhere`,
+      {
+        code: 'private',
+        file: statePath,
+      },
+    );
   const saved = await readPrivateWith(JoinStateFile, statePath, passphrase);
   const joinSecret = hexToBytes(saved.joinSecret);
-  if (bytesToHex(x25519.getPublicKey(joinSecret)) !== req.joinKey)
+  if (bytesToHex(x25519.getPublicKey(joinSecret)) !== audit.request!.artifact.joinKey)
     throw new SssError("the request's join key is not the one this home dir made", {
       code: 'private',
-      file: shown(ctx.repo, requestPath),
+      file: requestFile,
       field: 'joinKey',
     });
   ctx.progress(`decrypting and checking the fragments of ${audit.approvals.size} approvers`);
   const result = await openFragments(audit, joinSecret);
   joinSecret.fill(0);
-  const verifyingShare = encodePoint(result.verifyingShare);
-  const share: ShareFile = {
-    format: 'sss-tool/share@1',
-    ciphersuite: CIPHERSUITE,
-    ceremony,
-    moniker: me.moniker,
-    identifier: me.identifier,
-    signingShare: bytesToHex(Fn.toBytes(result.signingShare)),
-    verifyingShare,
-    group: {
-      publicKey: groupKey,
-      threshold: groupBefore.threshold,
-      commitment: groupBefore.commitment,
-      genesis: groupBefore.ceremonies[0].id,
-    },
-  };
-  const backup = await saveShareFile(ctx.paths.share, share, passphrase, Boolean(opts.replaceShare));
-  writeArtifactFile(outPath, toFileText(joinFinalize(audit, id, verifyingShare)));
-  replaceFile(ctx.paths.publicKey, groupKey + '\n', PUBLIC_MODE);
-  // The join key has done its job; keeping its secret would only be a liability.
-  rmSync(dirname(statePath), { recursive: true, force: true });
-  files.singles.set('finalize', readJson(outPath, ctx));
-  failOn(auditJoin(files, groupBefore));
-  ctx.result({
-    ceremony,
-    step: 'finalize',
-    moniker: me.moniker,
-    files: [shown(ctx.repo, outPath)],
-    groupKey,
-    verifyingShare,
-    shareFile: ctx.paths.share,
-    backup,
-  });
-  ctx.say(`Joined: all ${audit.approvals.size} fragments check out, and they sum to your share of the group key.`);
-  ctx.say(`  group public key  ${groupKey} (unchanged)`);
-  ctx.say(`  verifying share   ${verifyingShare}`);
-  ctx.say(`  your key share    ${ctx.paths.share} (age-encrypted; back it up offline)`);
-  if (backup) ctx.say(`  previous share kept as ${backup}`);
-  ctx.say(`  wrote ${shown(ctx.repo, outPath)}`);
-  await nextSteps(ctx, opts, { ceremony, step: 'finalize', moniker: me.moniker, files: [outPath] });
-  ctx.say(
-    `When finalize.json is merged: sss-tool verify --ceremony ${ceremony} && sss-tool publish --ceremony ${ceremony}`,
-  );
+  return result;
 }

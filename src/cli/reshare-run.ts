@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { toFileText, verifyArtifactSignature } from '../artifacts/canonical.js';
 import { HolderIdentity, ReshareDealing, ReshareManifest } from '../artifacts/reshare.js';
 import { parseJson, parseWith } from '../artifacts/schemas.js';
-import { CEREMONY_ID, CIPHERSUITE, Fn, bytesToHex, decodeScalar, encodePoint } from '../crypto/suite.js';
+import { CEREMONY_ID, decodeScalar, encodePoint } from '../crypto/suite.js';
 import { SssError, names } from '../errors.js';
 import { groupAfter } from '../ceremony/join.js';
 import { auditReshare, ReshareAudit } from '../ceremony/reshare.js';
@@ -29,21 +29,14 @@ import { loadPublicIdentity, openIdentity } from '../local/identity.js';
 import { readShareFile, saveShareFile, ShareFile } from '../local/share.js';
 import { Context } from './context.js';
 import { shown } from './paths.js';
+import { republishFinalize, shareFileOf } from './finalize.js';
+import { failOn, reportStep, withShareFile } from './step.js';
 import { nextSteps, SubmitOptions } from './submit.js';
 
 function repositoryState(ctx: Context): RepositoryState {
   const state = auditRepository(ctx.ceremoniesDir, ctx.repo);
   if (state.errors.length) throw state.errors[0];
   return state;
-}
-
-function failOn(audit: ReshareAudit): void {
-  if (!audit.errors.length) return;
-  const more =
-    audit.errors.length > 1
-      ? ` (and ${audit.errors.length - 1} more: run sss-tool verify --ceremony ${audit.ceremony})`
-      : '';
-  throw new SssError(audit.errors[0].message + more, { code: audit.errors[0].code });
 }
 
 const list = (s: string | undefined) =>
@@ -61,17 +54,16 @@ function readNewcomer(ctx: Context, path: string): HolderIdentity {
   return identity;
 }
 
-export async function requestCommand(
-  ctx: Context,
-  opts: {
-    ceremony?: string;
-    remove?: string;
-    keep?: string;
-    newcomer?: string[];
-    threshold?: string;
-    dealers?: string;
-  } & SubmitOptions,
-) {
+type RequestOptions = {
+  ceremony?: string;
+  remove?: string;
+  keep?: string;
+  newcomer?: string[];
+  threshold?: string;
+  dealers?: string;
+} & SubmitOptions;
+
+export async function requestCommand(ctx: Context, opts: RequestOptions) {
   const group = repositoryState(ctx).group;
   if (!group)
     throw new SssError(
@@ -84,26 +76,8 @@ export async function requestCommand(
       code: 'usage',
       field: '--ceremony',
     });
-  if (opts.keep && opts.remove)
-    throw new SssError('give --keep or --remove, not both', { code: 'usage', field: '--keep' });
-  const holders = group.participants.map((p) => p.moniker);
-  const removed = list(opts.remove);
-  const unknown = removed.filter((m) => !holders.includes(m));
-  if (unknown.length)
-    throw new SssError(
-      `${names(unknown)} hold${unknown.length === 1 ? 's' : ''} no share of the group (holders: ${names(holders)})`,
-      { code: 'usage', field: '--remove' },
-    );
-  const keep = opts.keep ? list(opts.keep) : holders.filter((m) => !removed.includes(m));
-  const newThreshold = opts.threshold === undefined ? group.threshold : Number(opts.threshold);
-  if (!Number.isInteger(newThreshold))
-    throw new SssError('expected an integer', { code: 'usage', field: '--threshold' });
-  const manifest = reshareManifest(ceremony, group, {
-    keep,
-    newcomers: (opts.newcomer ?? []).map((f) => readNewcomer(ctx, f)),
-    newThreshold,
-    dealers: opts.dealers ? list(opts.dealers) : holders,
-  });
+  const proposal = proposedChange(ctx, opts, group);
+  const manifest = reshareManifest(ceremony, group, proposal);
   const dir = join(ctx.ceremoniesDir, ceremony);
   const path = join(dir, 'ceremony.json');
   if (existsSync(path))
@@ -124,21 +98,59 @@ export async function requestCommand(
   );
   failOn(audit);
   writeArtifactFile(path, toFileText(manifest));
+  await reportProposal(ctx, opts, group, manifest, path, proposal.keep);
+}
+
+/** What the maintainer asks for: who keeps a share, who joins, the new threshold, who deals. */
+function proposedChange(ctx: Context, opts: RequestOptions, group: GroupPackage) {
+  if (opts.keep && opts.remove)
+    throw new SssError('give --keep or --remove, not both', { code: 'usage', field: '--keep' });
+  const holders = group.participants.map((p) => p.moniker);
+  const removed = list(opts.remove);
+  const unknown = removed.filter((m) => !holders.includes(m));
+  if (unknown.length)
+    throw new SssError(
+      `${names(unknown)} hold${unknown.length === 1 ? 's' : ''} no share of the group (holders: ${names(holders)})`,
+      { code: 'usage', field: '--remove' },
+    );
+  const keep = opts.keep ? list(opts.keep) : holders.filter((m) => !removed.includes(m));
+  const newThreshold = opts.threshold === undefined ? group.threshold : Number(opts.threshold);
+  if (!Number.isInteger(newThreshold))
+    throw new SssError('expected an integer', { code: 'usage', field: '--threshold' });
+  return {
+    keep,
+    newcomers: (opts.newcomer ?? []).map((f) => readNewcomer(ctx, f)),
+    newThreshold,
+    dealers: opts.dealers ? list(opts.dealers) : holders,
+  };
+}
+
+/** A maintainer's proposal has no author's moniker in its result: it is the maintainers' step. */
+async function reportProposal(
+  ctx: Context,
+  opts: SubmitOptions,
+  group: GroupPackage,
+  manifest: ReshareManifest,
+  path: string,
+  keep: string[],
+): Promise<void> {
+  const ceremony = manifest.ceremony;
+  const holders = manifest.holders.map((h) => h.moniker);
   ctx.result({
     ceremony,
     step: 'proposal',
     files: [shown(ctx.repo, path)],
     epoch: manifest.epoch,
-    threshold: newThreshold,
-    holders: manifest.holders.map((h) => h.moniker),
+    threshold: manifest.newThreshold,
+    holders,
     dealers: manifest.dealers,
   });
   ctx.say(
-    `Reshare proposed: the ${group.threshold}-of-${group.participants.length} group becomes ${newThreshold}-of-${manifest.holders.length} (epoch ${manifest.epoch}).`,
+    `Reshare proposed: the ${group.threshold}-of-${group.participants.length} group becomes ${manifest.newThreshold}-of-${holders.length} (epoch ${manifest.epoch}).`,
   );
   ctx.say(`  group public key  ${group.publicKey} (a reshare does not change it)`);
-  ctx.say(`  new holders       ${names(manifest.holders.map((h) => h.moniker))}`);
-  const gone = holders.filter((m) => !keep.includes(m));
+  ctx.say(`  new holders       ${names(holders)}`);
+  const gone = group.participants.map((p) => p.moniker).filter((m) => !keep.includes(m));
   if (gone.length) ctx.say(`  leaving           ${names(gone)} (their shares stop working once the reshare completes)`);
   ctx.say(`  dealers           ${names(manifest.dealers)} (any ${group.threshold} of them suffice)`);
   ctx.say(`  wrote ${shown(ctx.repo, path)}`);
@@ -223,14 +235,9 @@ export async function dealCommand(ctx: Context, opts: { ceremony: string; share?
     const sharePath = opts.share ?? ctx.paths.share;
     const share = await readShareFile(sharePath, passphrase);
     checkDealerShare(share, groupBefore, sharePath, me.moniker);
-    let dealing: ReshareDealing;
-    try {
-      dealing = await reshareDealing(audit, id, decodeScalar(share.signingShare, 'signingShare'));
-    } catch (e) {
-      throw (e as SssError).field === 'signingShare'
-        ? new SssError((e as SssError).reason, { code: (e as SssError).code, file: sharePath, field: 'signingShare' })
-        : e;
-    }
+    const dealing = await withShareFile(sharePath, () =>
+      reshareDealing(audit, id, decodeScalar(share.signingShare, 'signingShare')),
+    );
     writeArtifactFile(outPath, toFileText(dealing));
   }
   failOn(loadReshare(ctx, opts.ceremony).audit);
@@ -280,9 +287,63 @@ export async function finalizeCommand(
 ) {
   const me = loadPublicIdentity(ctx.paths);
   const { audit, dir } = loadReshare(ctx, opts.ceremony);
+  readyForHolder(audit, me.moniker);
+  const passphrase = await ctx.passphrase();
+  const id = await openIdentity(ctx.paths, passphrase);
+  const opened = await openReshare(audit, id);
+  const verifyingShare = encodePoint(opened.verifyingShare);
+  const outPath = join(dir, 'finalize', `${me.moniker}.json`);
+  const share = newShareFile(audit, me.moniker, me.identifier, opened);
+  const existing = existsSync(ctx.paths.share) ? await readShareFile(ctx.paths.share, passphrase) : undefined;
+  // The holder's share is saved already when this step runs again: publish, never save twice.
+  const again = existing?.ceremony === opts.ceremony && existing.verifyingShare === verifyingShare;
+  const step = { ceremony: opts.ceremony, moniker: me.moniker };
+  const afterWrite = () => {
+    replaceFile(ctx.paths.publicKey, share.group.publicKey + '\n', PUBLIC_MODE);
+    failOn(loadReshare(ctx, opts.ceremony).audit);
+  };
+  if (again)
+    return republishFinalize(ctx, opts, {
+      ...step,
+      outPath,
+      artifact: reshareFinalize(audit, id, opened.qualified, verifyingShare),
+      check: afterWrite,
+      fields: reshareResult(ctx, opened, share, undefined),
+      said: [
+        'Already finalized: your new share is saved and your finalize artifact is unchanged.',
+        ...reshareLines(ctx, opened, share, undefined, outPath),
+      ],
+      then: reshareDone(opts.ceremony),
+    });
+  if (existing && existing.group.publicKey !== share.group.publicKey && !opts.replaceShare)
+    throw new SssError(
+      'a share file of another group already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)',
+      { code: 'io', file: ctx.paths.share },
+    );
+  const backup = await saveShareFile(ctx.paths.share, share, passphrase, Boolean(existing));
+  if (!existsSync(outPath))
+    writeArtifactFile(outPath, toFileText(reshareFinalize(audit, id, opened.qualified, verifyingShare)));
+  afterWrite();
+  await reportStep(
+    ctx,
+    opts,
+    { ...step, step: 'finalize', files: [outPath] },
+    {
+      fields: { ...reshareResult(ctx, opened, share, backup), again: false },
+      said: [
+        `Reshared: the dealings of ${names(opened.qualified)} check out and combine to your new share of the same key.`,
+        ...reshareLines(ctx, opened, share, backup, outPath),
+      ],
+      then: reshareDone(opts.ceremony),
+    },
+  );
+}
+
+/** A new holder finalizes once enough valid dealings are in to fix the qualified set. */
+function readyForHolder(audit: ReshareAudit, moniker: string): void {
   failOn(audit);
-  if (!audit.holders.some((h) => h.identity.moniker === me.moniker))
-    throw new SssError(`you (${me.moniker}) are not among the proposal's new holders`, {
+  if (!audit.holders.some((h) => h.identity.moniker === moniker))
+    throw new SssError(`you (${moniker}) are not among the proposal's new holders`, {
       code: 'not-allowed',
       field: 'holders',
     });
@@ -291,81 +352,57 @@ export async function finalizeCommand(
       code: 'incomplete',
       field: '--ceremony',
     });
-  const passphrase = await ctx.passphrase();
-  const id = await openIdentity(ctx.paths, passphrase);
-  const opened = await openReshare(audit, id);
-  const verifyingShare = encodePoint(opened.verifyingShare);
-  const outPath = join(dir, 'finalize', `${me.moniker}.json`);
-  const share = newShareFile(audit, me.moniker, me.identifier, opened);
-  const existing = existsSync(ctx.paths.share) ? await readShareFile(ctx.paths.share, passphrase) : undefined;
-  const again = existing?.ceremony === opts.ceremony && existing.verifyingShare === verifyingShare;
-  let backup: string | undefined;
-  if (!again) {
-    if (existing && existing.group.publicKey !== share.group.publicKey && !opts.replaceShare)
-      throw new SssError(
-        'a share file of another group already exists; refusing to overwrite it (pass --replace-share to keep it as a backup and write the new one)',
-        { code: 'io', file: ctx.paths.share },
-      );
-    backup = await saveShareFile(ctx.paths.share, share, passphrase, Boolean(existing));
-  }
-  if (!existsSync(outPath))
-    writeArtifactFile(outPath, toFileText(reshareFinalize(audit, id, opened.qualified, verifyingShare)));
-  replaceFile(ctx.paths.publicKey, share.group.publicKey + '\n', PUBLIC_MODE);
-  failOn(loadReshare(ctx, opts.ceremony).audit);
-  ctx.result({
-    ceremony: opts.ceremony,
-    step: 'finalize',
-    moniker: me.moniker,
-    files: [shown(ctx.repo, outPath)],
+}
+
+/** What comes once every new holder's finalize is merged. */
+const reshareDone = (ceremony: string) =>
+  `When every new holder's finalize is merged: sss-tool verify --ceremony ${ceremony} && sss-tool publish --ceremony ${ceremony}`;
+
+/** The result's fields of reshare-finalize, after ceremony, step, moniker and files. */
+function reshareResult(ctx: Context, opened: OpenedReshare, share: ShareFile, backup: string | undefined) {
+  return {
     qualified: opened.qualified,
     badDealers: opened.bad,
-    verifyingShare,
+    verifyingShare: share.verifyingShare,
     epoch: share.group.epoch,
     shareFile: ctx.paths.share,
     backup,
-    again,
-  });
-  ctx.say(
-    again
-      ? 'Already finalized: your new share is saved and your finalize artifact is unchanged.'
-      : `Reshared: the dealings of ${names(opened.qualified)} check out and combine to your new share of the same key.`,
-  );
-  if (opened.bad.length)
-    ctx.say(`  warning: the shares dealt to you by ${names(opened.bad)} do not match their commitments (left out)`);
-  ctx.say(`  group public key  ${share.group.publicKey} (unchanged)`);
-  ctx.say(`  epoch             ${share.group.epoch}, threshold ${share.group.threshold}`);
-  ctx.say(`  verifying share   ${verifyingShare}`);
-  ctx.say(`  your key share    ${ctx.paths.share} (age-encrypted; back it up offline)`);
-  if (backup)
-    ctx.say(
-      `  previous share kept as ${backup} (it cannot sign in the new epoch; delete it when you no longer need it)`,
-    );
-  ctx.say(`  wrote ${shown(ctx.repo, outPath)}`);
-  await nextSteps(ctx, opts, { ceremony: opts.ceremony, step: 'finalize', moniker: me.moniker, files: [outPath] });
-  ctx.say(
-    `When every new holder's finalize is merged: sss-tool verify --ceremony ${opts.ceremony} && sss-tool publish --ceremony ${opts.ceremony}`,
-  );
+  };
+}
+
+/** What reshare-finalize says about the new share, after what it did. */
+function reshareLines(
+  ctx: Context,
+  opened: OpenedReshare,
+  share: ShareFile,
+  backup: string | undefined,
+  outPath: string,
+): string[] {
+  return [
+    ...(opened.bad.length
+      ? [`  warning: the shares dealt to you by ${names(opened.bad)} do not match their commitments (left out)`]
+      : []),
+    `  group public key  ${share.group.publicKey} (unchanged)`,
+    `  epoch             ${share.group.epoch}, threshold ${share.group.threshold}`,
+    `  verifying share   ${share.verifyingShare}`,
+    `  your key share    ${ctx.paths.share} (age-encrypted; back it up offline)`,
+    ...(backup
+      ? [`  previous share kept as ${backup} (it cannot sign in the new epoch; delete it when you no longer need it)`]
+      : []),
+    `  wrote ${shown(ctx.repo, outPath)}`,
+  ];
 }
 
 function newShareFile(audit: ReshareAudit, moniker: string, identifier: string, opened: OpenedReshare): ShareFile {
   const manifest = audit.manifest!;
   const before = audit.groupBefore!;
-  return {
-    format: 'sss-tool/share@1',
-    ciphersuite: CIPHERSUITE,
-    ceremony: audit.ceremony,
-    moniker,
-    identifier,
-    signingShare: bytesToHex(Fn.toBytes(opened.signingShare)),
-    verifyingShare: bytesToHex(opened.verifyingShare.toBytes()),
-    group: {
-      publicKey: before.publicKey,
-      threshold: manifest.newThreshold,
-      commitment: opened.commitment.map(encodePoint),
-      genesis: before.ceremonies[0].id,
-      epoch: manifest.epoch,
-    },
-  };
+  return shareFileOf(audit.ceremony, { moniker, identifier }, opened.signingShare, encodePoint(opened.verifyingShare), {
+    publicKey: before.publicKey,
+    threshold: manifest.newThreshold,
+    commitment: opened.commitment.map(encodePoint),
+    genesis: before.ceremonies[0].id,
+    epoch: manifest.epoch,
+  });
 }
 
 export type { ReshareManifest };

@@ -7,6 +7,13 @@ import { Command } from 'commander';
 import { makeContext, withGlobals } from './context.js';
 
 export function register(p: Command): void {
+  registerRounds(p);
+  registerJwt(p);
+  registerVerifySignature(p);
+}
+
+/** The FROST rounds (RFC 9591 §5): commit, share, then the coordinator's aggregate. */
+function registerRounds(p: Command): void {
   withGlobals(
     p
       .command('sign-commit')
@@ -46,7 +53,10 @@ export function register(p: Command): void {
         .option('--jwt', 'print the signature as base64url (a JWT signature segment) instead of hex'),
     ),
   ).action(async (opts) => (await import('./sign-run.js')).signAggregate(makeContext(opts), opts));
+}
 
+/** The same rounds over a JWT's signing input (EdDSA), and the compact JWT they make. */
+function registerJwt(p: Command): void {
   withGlobals(
     p
       .command('jwt')
@@ -64,7 +74,9 @@ export function register(p: Command): void {
       )
       .option('--out <file>', 'write the share (or the JWT) to this file instead of printing it'),
   ).action(async (opts) => (await import('./sign-run.js')).jwtCommand(makeContext(opts), opts));
+}
 
+function registerVerifySignature(p: Command): void {
   withMessage(
     withGlobals(
       p

@@ -55,65 +55,21 @@ export async function installServerShare(o: InstallOptions): Promise<Installed> 
       code: 'io',
       file: paths.manifest,
     });
-  const serverShare: ServerShareFile = {
-    format: SERVER_FORMATS.share,
-    ciphersuite: o.share.ciphersuite,
-    moniker: o.share.moniker,
-    identifier: o.share.identifier,
-    signingShare: o.share.signingShare,
-    verifyingShare: o.share.verifyingShare,
-    groupKey: o.share.group.publicKey,
-    threshold: o.share.group.threshold,
-    commitment: o.share.group.commitment,
-    holders,
-    installedFrom: o.share,
-  };
-  checkServerShare(serverShare, 'server share');
-  const text = JSON.stringify(serverShare);
+  const text = JSON.stringify(serverShareOf(o.share, holders));
   mkdirSync(paths.dir, { recursive: true });
   const write = (file: string, data: Uint8Array | string, mode: number) =>
     o.replace ? replaceFile(file, data, mode) : writeNewFile(file, data, mode);
+  const head = { format: SERVER_FORMATS.manifest, moniker: cosigner.moniker, groupKey: cosigner.groupKey } as const;
   let manifest: ServerManifest;
   let keyFile: string | undefined;
   if ('plaintext' in o.protection) {
     write(paths.plaintextShare, text, PRIVATE_MODE);
-    manifest = {
-      format: SERVER_FORMATS.manifest,
-      moniker: cosigner.moniker,
-      groupKey: cosigner.groupKey,
-      protection: 'none',
-    };
+    manifest = { ...head, protection: 'none' };
   } else {
-    let recipient: string;
-    let identity: string | undefined;
-    if ('newKeyFile' in o.protection) {
-      identity = await generateX25519Identity();
-      recipient = await identityToRecipient(identity);
-      keyFile = o.protection.newKeyFile;
-      writeNewFile(
-        keyFile,
-        `# sss-tool server key for ${cosigner.moniker} (group ${cosigner.groupKey})\n# public key: ${recipient}\n${identity}\n`,
-        PRIVATE_MODE,
-      );
-    } else recipient = o.protection.recipient;
-    if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient))
-      throw new SssError('expected an age X25519 recipient (age1…, 62 characters)', {
-        code: 'usage',
-        field: '--recipient',
-      });
-    const e = new Encrypter();
-    e.addRecipient(recipient);
-    const sealed = await e.encrypt(text);
-    // The spawned commands read it with their own decoder: prove they can before anything is written.
-    if (identity) decryptAgeX25519(sealed, decodeAgeIdentity(identity, 'identity'), paths.encryptedShare);
-    write(paths.encryptedShare, sealed, PRIVATE_MODE);
-    manifest = {
-      format: SERVER_FORMATS.manifest,
-      moniker: cosigner.moniker,
-      groupKey: cosigner.groupKey,
-      protection: 'age-x25519',
-      recipient,
-    };
+    const sealed = await sealForServer(text, o.protection, cosigner, paths.encryptedShare);
+    write(paths.encryptedShare, sealed.bytes, PRIVATE_MODE);
+    manifest = { ...head, protection: 'age-x25519', recipient: sealed.recipient };
+    keyFile = sealed.keyFile;
   }
   mkdirSync(paths.nonces, { recursive: true, mode: 0o700 });
   // The manifest last: a half-done install is not found by the spawned commands.
@@ -129,6 +85,61 @@ export async function installServerShare(o: InstallOptions): Promise<Installed> 
     recipient: manifest.recipient,
     keyFile,
   };
+}
+
+/** The server's share file: the holder's share with the group's holders, checked as the server will read it. */
+function serverShareOf(share: ShareFile, holders: { moniker: string; identifier: string }[]): ServerShareFile {
+  const serverShare: ServerShareFile = {
+    format: SERVER_FORMATS.share,
+    ciphersuite: share.ciphersuite,
+    moniker: share.moniker,
+    identifier: share.identifier,
+    signingShare: share.signingShare,
+    verifyingShare: share.verifyingShare,
+    groupKey: share.group.publicKey,
+    threshold: share.group.threshold,
+    commitment: share.group.commitment,
+    holders,
+    installedFrom: share,
+  };
+  checkServerShare(serverShare, 'server share');
+  return serverShare;
+}
+
+/**
+ * The server share sealed to an age X25519 recipient: the one given, or a new identity's, written
+ * to `newKeyFile` for the operator (docs/protocol.md §16).
+ */
+async function sealForServer(
+  text: string,
+  protection: { recipient: string } | { newKeyFile: string },
+  cosigner: Cosigner,
+  encryptedShare: string,
+): Promise<{ bytes: Uint8Array; recipient: string; keyFile?: string }> {
+  let recipient: string;
+  let identity: string | undefined;
+  let keyFile: string | undefined;
+  if ('newKeyFile' in protection) {
+    identity = await generateX25519Identity();
+    recipient = await identityToRecipient(identity);
+    keyFile = protection.newKeyFile;
+    writeNewFile(
+      keyFile,
+      `# sss-tool server key for ${cosigner.moniker} (group ${cosigner.groupKey})\n# public key: ${recipient}\n${identity}\n`,
+      PRIVATE_MODE,
+    );
+  } else recipient = protection.recipient;
+  if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient))
+    throw new SssError('expected an age X25519 recipient (age1…, 62 characters)', {
+      code: 'usage',
+      field: '--recipient',
+    });
+  const e = new Encrypter();
+  e.addRecipient(recipient);
+  const bytes = await e.encrypt(text);
+  // The spawned commands read it with their own decoder: prove they can before anything is written.
+  if (identity) decryptAgeX25519(bytes, decodeAgeIdentity(identity, 'identity'), encryptedShare);
+  return { bytes, recipient, keyFile };
 }
 
 /** The group's holders, from group.json, which must describe the share's group. */
