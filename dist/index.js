@@ -6028,7 +6028,7 @@ const RetryAgent = __nccwpck_require__(50)
 const errors = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(8996)
+const api = __nccwpck_require__(6615)
 const buildConnector = __nccwpck_require__(9136)
 const MockClient = __nccwpck_require__(7365)
 const MockAgent = __nccwpck_require__(7501)
@@ -7188,7 +7188,7 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 8996:
+/***/ 6615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -34321,7 +34321,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6615);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2507);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34331,7 +34331,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6615:
+/***/ 2507:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54761,8 +54761,37 @@ const DkgManifest = strictObject({
     threshold: count,
     participants: count,
     allowList: array(moniker).optional(),
+    /**
+     * The GitHub account each allowed moniker belongs to (docs/protocol.md §6.1): with it, a round-1
+     * artifact under `alice` must declare alice's login, so nobody else can take her slot.
+     */
+    allowAccounts: record(moniker, githubLogin).optional(),
     identityBinding: identityBinding.optional(),
-});
+})
+    .superRefine(accountsMatchAllowList);
+/**
+ * `allowAccounts` names an account for exactly the monikers of `allowList`, a different one for
+ * each: one account holding two slots would hold two shares of the threshold.
+ */
+function accountsMatchAllowList(m, ctx) {
+    if (!m.allowAccounts)
+        return;
+    const named = Object.keys(m.allowAccounts);
+    const listed = new Set(m.allowList ?? []);
+    const issue = (message) => ctx.addIssue({ code: 'custom', path: ['allowAccounts'], message });
+    if (!m.allowList)
+        return issue('names accounts, but there is no allowList');
+    const unnamed = [...listed].filter((x) => !Object.hasOwn(m.allowAccounts, x));
+    const extra = named.filter((x) => !listed.has(x));
+    if (unnamed.length)
+        return issue(`names no account for ${unnamed.join(', ')} of the allowList`);
+    if (extra.length)
+        return issue(`names ${extra.join(', ')}, which the allowList does not`);
+    const logins = named.map((x) => m.allowAccounts[x].toLowerCase());
+    const twice = logins.find((l, i) => logins.indexOf(l) !== i);
+    if (twice)
+        issue(`gives @${twice} more than one moniker`);
+}
 const Round1 = strictObject({
     format: literal(FORMATS.round1),
     ceremony: ceremonyId,
@@ -55220,6 +55249,67 @@ function badVerifyingShares(entries, group) {
 }
 
 //# sourceMappingURL=dkg.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/accounts.js
+/**
+ * Accounts named in advance (docs/protocol.md §14.3). A manifest that names monikers only is first
+ * come, first served: whoever submits `alice`'s round-1 artifact with keys registered on their own
+ * account gets alice's slot. A DKG manifest's `allowAccounts` and a join manifest's
+ * `newcomerGithub` name the GitHub account that must hold the slot; the identity binding then
+ * proves the artifact's keys are that account's.
+ */
+
+/** GitHub logins are case-insensitive. */
+function sameLogin(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
+}
+/** The account a DKG manifest gives a moniker (own keys only: `constructor` is a valid moniker). */
+function allowedAccount(manifest, moniker) {
+    const accounts = manifest.allowAccounts;
+    return accounts && Object.hasOwn(accounts, moniker) ? accounts[moniker] : undefined;
+}
+/**
+ * Refuses an identity that declares another login than the one its slot is reserved for.
+ * `slot` says whose slot it is, as the message shows it ("the allow-list gives alice to").
+ */
+function checkReservedAccount(reserved, declared, where) {
+    if (reserved === undefined || (declared !== undefined && sameLogin(declared, reserved)))
+        return;
+    throw new errors_SssError(`declares ${declared === undefined ? 'no GitHub login' : `@${declared}`}, but ${where.slot} @${reserved}`, { code: 'not-allowed', file: where.file, field: 'github', culprit: where.culprit });
+}
+/**
+ * `--allow alice@alice-gh,bob@bobby`: the allow-list and, for monikers written `moniker@login`, the
+ * accounts. Every moniker names its account or none does: a half-named list would leave the
+ * unnamed slots first come, first served while looking reserved.
+ */
+function parseAllowOption(value) {
+    const entries = value?.split(',').filter(Boolean);
+    if (!entries)
+        return {};
+    const pairs = entries.map((e) => e.split('@'));
+    const named = pairs.filter((p) => p.length > 1).length;
+    if (named === 0)
+        return { allowList: entries };
+    if (named !== pairs.length || pairs.some((p) => p.length !== 2))
+        throw new SssError('write every entry as moniker@github-login, or none', { code: 'usage', field: '--allow' });
+    return { allowList: pairs.map(([m]) => m), allowAccounts: Object.fromEntries(pairs) };
+}
+/**
+ * One share per person: a login already declared by another participant's identity cannot take a
+ * second slot (a join refuses a holder's login the same way, src/ceremony/join.ts).
+ */
+function checkOneSlotPerAccount(declared, others, where) {
+    if (declared === undefined)
+        return;
+    for (const o of others)
+        if (o.github !== undefined && sameLogin(o.github, declared))
+            throw new errors_SssError(`GitHub login @${declared} already takes part as ${o.moniker}`, {
+                code: 'duplicate',
+                file: where.file,
+                field: 'github',
+                culprit: where.culprit,
+            });
+}
+//# sourceMappingURL=accounts.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/identity.js
 /** A participant's public identity as every artifact and the group package carry it. */
 /** Only the public identity fields, in artifact order; an absent login or endpoint is left out. */
@@ -55284,6 +55374,7 @@ function awaitingAfterFixes(report, awaiting) {
  * checkRound1, checkRound2, checkFinalize, with checkLaterStep for what the last two share), then
  * the round table and the phase. The steps that make these artifacts are in dkg-steps.ts.
  */
+
 
 
 
@@ -55465,6 +55556,10 @@ function checkRound1(raw, m, manifest, seenKeys, audit) {
         throw blame(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${manifest.participants})`, 'mismatch', a.threshold !== manifest.threshold ? 'threshold' : 'participants');
     if (manifest.allowList && !manifest.allowList.includes(m))
         throw blame("moniker is not on the ceremony's allow-list", 'not-allowed', 'moniker');
+    const slot = `the allow-list gives ${m} to`;
+    checkReservedAccount(allowedAccount(manifest, m), a.github, { file: raw.file, culprit: m, slot });
+    const others = [...audit.round1.values()].map((r) => r.artifact);
+    checkOneSlotPerAccount(a.github, others, { file: raw.file, culprit: m });
     checkIdentityFields(a, raw.file);
     if (!verifyArtifactSignature(a, a.signingKey))
         throw blame('bad artifact signature', 'signature', 'signature');
@@ -55583,7 +55678,8 @@ function tableAndPhase(audit, manifest, raws, round1Closed, round2Closed) {
     const open = { round1: true, round2: round1Closed, finalize: round2Closed };
     audit.rows = all.map((m) => ({
         moniker: m,
-        github: audit.round1.get(m)?.artifact.github,
+        // A reserved slot is someone's before they submit: the tracking issue can mention them.
+        github: audit.round1.get(m)?.artifact.github ?? allowedAccount(manifest, m),
         steps: Object.fromEntries(['round1', 'round2', 'finalize'].map((k) => [k, stepState(audit[k].has(m), raws[k].has(m), open[k])])),
     }));
     const waitingFor = (step) => audit.rows.filter((r) => r.steps[step] !== 'done').map((r) => r.moniker);
@@ -55674,6 +55770,11 @@ const JoinManifest = strictObject({
     /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
     groupDigest: hex32,
     identityBinding: identityBinding.optional(),
+    /**
+     * The GitHub account a maintainer opened this join for (`join-open --github`): only a request
+     * declaring that login is accepted, so nobody else can take the invitation (docs/protocol.md §7.1).
+     */
+    newcomerGithub: githubLogin.optional(),
 });
 const JoinRequest = strictObject({
     format: literal(FORMATS.joinRequest),
@@ -55942,6 +56043,7 @@ function combineFragments(fragments, expected) {
 
 
 
+
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
 function joinExtends(files) {
     const v = files.manifest?.value;
@@ -55986,7 +56088,8 @@ function auditJoin(files, groupBefore) {
     const rawRequest = files.singles.get('request');
     if (!rawRequest) {
         audit.phase = 'request';
-        audit.rows = [{ moniker: '(newcomer)', steps: { request: 'awaited', approval: '-', finalize: '-' } }];
+        const github = checked.manifest.newcomerGithub; // join-open reserved the join for this account: mention them
+        audit.rows = [{ moniker: '(newcomer)', github, steps: { request: 'awaited', approval: '-', finalize: '-' } }];
         return finish(audit, 'request.json from the newcomer');
     }
     const request = auditRequest(audit, rawRequest, checked.manifest, holders);
@@ -56091,6 +56194,7 @@ function checkRequest(raw, ceremony, manifest, holders, threshold) {
     if (r.ceremony !== ceremony)
         throw at(`a request for ceremony ${r.ceremony}, not ${ceremony}`, 'ceremony');
     checkIdentityFields(r, raw.file);
+    checkReservedAccount(manifest.newcomerGithub, r.github, { file: raw.file, culprit: c, slot: 'the join is for' });
     if (!verifyArtifactSignature(r, r.signingKey))
         throw at('bad artifact signature', 'signature', 'signature');
     if (holders.has(r.moniker))
@@ -56415,7 +56519,7 @@ function joinTable(audit, ctx) {
     const rows = [
         {
             moniker: ctx.newcomer,
-            github: audit.request?.artifact.github,
+            github: audit.request?.artifact.github ?? audit.manifest?.newcomerGithub,
             steps: {
                 request: stepState(Boolean(audit.request), true, true),
                 approval: '-',
@@ -57851,7 +57955,7 @@ function ceremonyKind(tree) {
 function ruleFor(kind, role, perMoniker) {
     return FILE_RULES.find((r) => (r.kind === kind || r.kind === '*') && r.role === role && r.perMoniker === perMoniker);
 }
-const sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
+const rules_sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
 /**
  * The GitHub login a moniker declared in a ceremony: from its verified artifacts (the audit's
  * rows), else from its own files, else from the group it belongs to.
@@ -57899,7 +58003,7 @@ function checkChanges(changes, ctx) {
     const k = {
         ctx,
         fail: (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file })),
-        isMaintainer: !!ctx.mergeQueue || ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
+        isMaintainer: !!ctx.mergeQueue || ctx.maintainers.some((m) => rules_sameLogin(m, ctx.author)),
         maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
         cPrefix: ctx.ceremoniesDir + '/',
         pPrefix: ctx.publicInfoDir + '/',
@@ -57981,7 +58085,7 @@ function checkAuthor(p, rule, input, view, k) {
         if (!k.isMaintainer)
             k.fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
     }
-    else if (!sameLogin(github, k.ctx.author)) {
+    else if (!rules_sameLogin(github, k.ctx.author)) {
         k.fail(p, `submitted by @${k.ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
         return;
     }
@@ -57991,7 +58095,7 @@ function checkAuthor(p, rule, input, view, k) {
             if (other === moniker)
                 continue;
             const theirs = declaredGithub(view, k.ctx.head.state, other);
-            if (theirs && sameLogin(theirs, github))
+            if (theirs && rules_sameLogin(theirs, github))
                 k.fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
         }
     }
@@ -61459,6 +61563,58 @@ const wo = (t, e) => {
 
 //# sourceMappingURL=index.mjs.map
 
+;// CONCATENATED MODULE: ./lib/github/local-git.js
+/**
+ * What a read-only command asks of the local checkout (its remotes, a remote's default branch),
+ * with plain `git` and without simple-git, so that `status` loads neither (src/github/git.ts
+ * re-exports these for the writing commands). Local only, no network.
+ */
+
+/** The checkout's remotes, or undefined when `git remote` fails (not a git checkout). */
+function remotes(dir) {
+    const r = spawnSync('git', ['remote'], { cwd: dir });
+    return r.status === 0 ? r.stdout.toString().split('\n') : undefined;
+}
+function preferred(names) {
+    return names.includes('upstream') ? 'upstream' : names.includes('origin') ? 'origin' : undefined;
+}
+/**
+ * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
+ * clone of a fork), else `origin`.
+ */
+function upstreamRemote(dir) {
+    return preferred(remotes(dir) ?? []);
+}
+/**
+ * The default branch of a remote as this checkout last saw it, without relying on
+ * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
+ * first of main and master the remote has, else main.
+ */
+function local_git_knownDefaultBranch(dir, remote) {
+    const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
+    if (head.status === 0)
+        return head.stdout
+            .toString()
+            .trim()
+            .slice(remote.length + 1);
+    for (const b of ['main', 'master'])
+        if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
+            return b;
+    return 'main';
+}
+/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
+function localWhere(dir) {
+    const names = remotes(dir);
+    const remote = preferred(names ?? []) ?? 'origin';
+    // Where `git remote` fails, so would the three ref look-ups (no checkout, no refs): the answer
+    // is their fallback, main, without three more spawns.
+    return {
+        ceremoniesDir: 'ceremonies',
+        defaultBranch: names ? local_git_knownDefaultBranch(dir, remote) : 'main',
+        upstream: remote,
+    };
+}
+//# sourceMappingURL=local-git.js.map
 ;// CONCATENATED MODULE: ./lib/github/git.js
 /**
  * The git side of the GitHub flow (simple-git, plus plain `git cat-file --batch` where bytes must
@@ -61470,6 +61626,9 @@ const wo = (t, e) => {
 
 
 
+
+
+// What a read-only command asks of the local checkout lives apart, without simple-git.
 
 
 function git(dir) {
@@ -61750,36 +61909,6 @@ function mergedState(dir, remote, absPath, bytes) {
     if (blob.status !== 0)
         return 'absent';
     return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
-}
-/**
- * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
- * clone of a fork), else `origin`. Local only, no network.
- */
-function upstreamRemote(dir) {
-    const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n') ?? [];
-    return remotes.includes('upstream') ? 'upstream' : remotes.includes('origin') ? 'origin' : undefined;
-}
-/**
- * The default branch of a remote as this checkout last saw it, without relying on
- * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
- * first of main and master the remote has, else main.
- */
-function knownDefaultBranch(dir, remote) {
-    const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
-    if (head.status === 0)
-        return head.stdout
-            .toString()
-            .trim()
-            .slice(remote.length + 1);
-    for (const b of ['main', 'master'])
-        if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
-            return b;
-    return 'main';
-}
-/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
-function localWhere(dir) {
-    const remote = upstreamRemote(dir) ?? 'origin';
-    return { ceremoniesDir: 'ceremonies', defaultBranch: knownDefaultBranch(dir, remote), upstream: remote };
 }
 //# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ./lib/action/judge.js
