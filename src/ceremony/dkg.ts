@@ -5,9 +5,16 @@
  * checkRound1, checkRound2, checkFinalize, with checkLaterStep for what the last two share), then
  * the round table and the phase. The steps that make these artifacts are in dkg-steps.ts.
  */
+import { KeyObject, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { digest, verifyArtifactSignature } from '../artifacts/canonical.js';
+import {
+  CanonicalArtifact,
+  canonicalArtifact,
+  digestOfCanonical,
+  verifyArtifactSignature,
+} from '../artifacts/canonical.js';
 import { DkgManifest, Finalize, MAX_PARTICIPANTS, Round1, Round2, parseWith } from '../artifacts/schemas.js';
+import { DecodeTask, startDecoding } from '../crypto/decode-pool.js';
 import { badVerifyingShares, checkRound1Package, groupCommitment } from '../crypto/dkg.js';
 import {
   CIPHERSUITE,
@@ -62,6 +69,24 @@ export function checkThreshold(threshold: number, participants: number, file?: s
 
 const P25519 = 2n ** 255n - 19n;
 
+const X25519_SPKI = Buffer.from('302a300506032b656e032100', 'hex');
+let probeKey: KeyObject | undefined;
+
+/**
+ * OpenSSL's X25519 (node:crypto, several times faster than noble's ladder) as a fast path for the
+ * low-order check: it refuses to derive an all-zero shared secret, exactly what noble refuses, so
+ * a key it derives with is not of low order; anything else goes to noble, which decides.
+ */
+function opensslDerives(key: Uint8Array): boolean {
+  try {
+    probeKey ??= generateKeyPairSync('x25519').privateKey;
+    const publicKey = createPublicKey({ key: Buffer.concat([X25519_SPKI, key]), format: 'der', type: 'spki' });
+    return diffieHellman({ privateKey: probeKey, publicKey }).some((b) => b !== 0);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * An X25519 public key in its canonical encoding (top bit clear, u below the field prime: so that
  * one key has one string, and comparing strings compares keys) and not of low order (a shared
@@ -76,6 +101,7 @@ export function checkEncryptionKey(hex: string, field = 'encryptionKey'): void {
       code: 'malformed',
       field,
     });
+  if (opensslDerives(b)) return;
   try {
     x25519.getSharedSecret(x25519.utils.randomSecretKey(), hexToBytes(hex));
   } catch {
@@ -111,20 +137,21 @@ const byIdentifier = <T extends { artifact: { identifier: string } }>(a: T, b: T
 
 /** SHA-256 over the canonical list of all round-1 artifacts sorted by identifier. */
 export function round1DigestOf(artifacts: Round1[]): string {
-  return digest(
-    [...artifacts]
-      .map((artifact) => ({ artifact }))
-      .sort(byIdentifier)
-      .map((r) => r.artifact),
-  );
+  return sortedDigest(artifacts);
 }
 
 export function round2DigestOf(artifacts: Round2[]): string {
-  return digest(
-    [...artifacts]
-      .map((artifact) => ({ artifact }))
-      .sort(byIdentifier)
-      .map((r) => r.artifact),
+  return sortedDigest(artifacts);
+}
+
+/** digest() of the artifacts sorted by identifier, each canonicalized once (`canonical` has them). */
+function sortedDigest<T extends { identifier: string }>(
+  artifacts: T[],
+  canonical?: (a: T) => CanonicalArtifact,
+): string {
+  const sorted = [...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier);
+  return digestOfCanonical(
+    sorted.map(({ artifact: a }) => (canonical ? canonical(a) : canonicalArtifact(a as Record<string, unknown>)).text),
   );
 }
 
@@ -171,6 +198,10 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
     round2: files.byRole.get('round2') ?? new Map<string, RawFile>(),
     finalize: files.byRole.get('finalize') ?? new Map<string, RawFile>(),
   };
+  // The points decode on the other cores while this thread parses, canonicalizes and checks signatures.
+  const job = startDecoding(decodeTasks(raws));
+  prechecks.set(audit, precheck(raws));
+  job.finish();
   const seenKeys = new Map<string, string>();
   eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, manifest, seenKeys, audit));
   const round1Closed = closeRound1(audit, manifest, raws.round1, files);
@@ -178,12 +209,105 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
   const round2Closed =
     round1Closed && audit.round2.size === manifest.participants && raws.round2.size === manifest.participants;
-  if (round2Closed) audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
+  if (round2Closed)
+    audit.round2Digest = sortedDigest(
+      [...audit.round2.values()].map((r) => r.artifact),
+      (a) => canonicalOf(audit, a),
+    );
   const shares: VerifyingShare[] = [];
   eachFile(raws.finalize, audit, (m, raw) => shares.push(checkFinalize(raw, m, round2Closed, audit)));
   checkVerifyingShares(shares, audit);
   tableAndPhase(audit, manifest, raws, round1Closed, round2Closed);
   return audit;
+}
+
+/**
+ * What an audit works out before any point is decoded (while the decode workers run): every file
+ * parsed with its schema and canonicalized once, and its signature checked against its author's
+ * round-1 key. The checkers below use these results in their usual order, so the problems found
+ * and their order are those of checking file by file; nothing here decides on its own.
+ */
+interface Prechecked {
+  artifact?: object;
+  error?: unknown;
+  canonical?: CanonicalArtifact;
+  signature?: { key: string; ok: boolean };
+}
+
+interface Prechecks {
+  files: Map<RawFile, Prechecked>;
+  canonical: Map<object, CanonicalArtifact>;
+}
+
+const prechecks = new WeakMap<DkgAudit, Prechecks>();
+const SCHEMAS = { round1: Round1, round2: Round2, finalize: Finalize };
+type Raws = Record<'round1' | 'round2' | 'finalize', Map<string, RawFile>>;
+
+function precheck(raws: Raws): Prechecks {
+  const out = new Map<RawFile, Prechecked>();
+  const canonical = new Map<object, CanonicalArtifact>();
+  for (const role of ['round1', 'round2', 'finalize'] as const)
+    for (const raw of raws[role].values()) {
+      const p: Prechecked = {};
+      try {
+        p.artifact = parseWith<object>(SCHEMAS[role], raw.value, raw.file);
+        p.canonical = canonicalArtifact(p.artifact as Record<string, unknown>);
+        canonical.set(p.artifact, p.canonical);
+      } catch (e) {
+        if (!p.artifact) p.error = e;
+      }
+      out.set(raw, p);
+    }
+  for (const role of ['round1', 'round2', 'finalize'] as const)
+    for (const [m, raw] of raws[role]) {
+      const p = out.get(raw)!;
+      const author = raws.round1.get(m);
+      const key = (author && (out.get(author)?.artifact as Round1 | undefined))?.signingKey;
+      if (p.artifact && p.canonical && typeof key === 'string')
+        p.signature = { key, ok: verifyArtifactSignature(p.artifact as Round1, key, p.canonical.signingInput) };
+    }
+  return { files: out, canonical };
+}
+
+/** The file's artifact under its schema (parsed once, by precheck), or the schema's error. */
+function parsed<T>(audit: DkgAudit, raw: RawFile, schema: { parse(v: unknown): T }): T {
+  const p = prechecks.get(audit)?.files.get(raw);
+  if (p?.error) throw p.error;
+  if (p?.artifact) return p.artifact as T;
+  return parseWith(schema as never, raw.value, raw.file) as T;
+}
+
+/** Whether the artifact's signature verifies under `key` (precheck's verdict when it had that key). */
+function signedBy(audit: DkgAudit, raw: RawFile, a: object, key: string): boolean {
+  const p = prechecks.get(audit)?.files.get(raw);
+  if (p?.signature && p.artifact === a && p.signature.key === key) return p.signature.ok;
+  return verifyArtifactSignature(a as Round1, key, p?.artifact === a ? p.canonical?.signingInput : undefined);
+}
+
+/** An artifact's canonical forms, as precheck computed them. */
+function canonicalOf(audit: DkgAudit, a: object): CanonicalArtifact {
+  return prechecks.get(audit)?.canonical.get(a) ?? canonicalArtifact(a as Record<string, unknown>);
+}
+
+/**
+ * The points an audit will decode, read from the files as they are (the checkers validate them):
+ * each dealer's commitment (with its proof of knowledge's R, and its signing key) as one task
+ * whose proof is checked too, and the verifying shares, whose prime order is checked too.
+ */
+function decodeTasks(raws: Raws): DecodeTask[] {
+  const str = (v: unknown): v is string => typeof v === 'string';
+  const tasks: DecodeTask[] = [];
+  for (const raw of raws.round1.values()) {
+    const v = (raw.value ?? {}) as Record<string, unknown>;
+    const commitment = Array.isArray(v.commitment) ? v.commitment.filter(str) : [];
+    const { identifier, proofOfKnowledge: pok } = v;
+    const proof = str(identifier) && str(pok) ? { identifier, proofOfKnowledge: pok } : undefined;
+    tasks.push({ points: [...commitment, ...[proof?.proofOfKnowledge.slice(0, 64), v.signingKey].filter(str)], proof });
+  }
+  const shares = [...raws.finalize.values()].map((r) => (r.value as { verifyingShare?: unknown })?.verifyingShare);
+  for (let i = 0; i < shares.length; i += 16)
+    tasks.push({ points: shares.slice(i, i + 16).filter(str), primeOrder: true });
+  return tasks;
 }
 
 /** Runs a step's checker on each of its files; a refused file is one problem, the others go on. */
@@ -226,7 +350,7 @@ function checkManifest(files: CeremonyFiles, audit: DkgAudit): DkgManifest | und
 
 /** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
 function checkRound1(raw: RawFile, m: string, manifest: DkgManifest, seenKeys: Map<string, string>, audit: DkgAudit) {
-  const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, manifest.ceremony);
+  const a = authored(parsed(audit, raw, Round1), raw, m, manifest.ceremony);
   const blame = (reason: string, code: SssErrorCode, field: string) =>
     new SssError(reason, { code, file: raw.file, field, culprit: m });
   if (a.threshold !== manifest.threshold || a.participants !== manifest.participants)
@@ -238,7 +362,7 @@ function checkRound1(raw: RawFile, m: string, manifest: DkgManifest, seenKeys: M
   if (manifest.allowList && !manifest.allowList.includes(m))
     throw blame("moniker is not on the ceremony's allow-list", 'not-allowed', 'moniker');
   checkIdentityFields(a, raw.file);
-  if (!verifyArtifactSignature(a, a.signingKey)) throw blame('bad artifact signature', 'signature', 'signature');
+  if (!signedBy(audit, raw, a, a.signingKey)) throw blame('bad artifact signature', 'signature', 'signature');
   for (const key of [a.signingKey, a.encryptionKey]) {
     const other = seenKeys.get(key);
     if (other)
@@ -274,7 +398,10 @@ function closeRound1(
     );
   const closed = audit.round1.size === N && raws.size === N;
   if (!closed) return false;
-  audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
+  audit.round1Digest = sortedDigest(
+    [...audit.round1.values()].map((r) => r.artifact),
+    (a) => canonicalOf(audit, a),
+  );
   try {
     audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
   } catch (e) {
@@ -299,8 +426,7 @@ function checkLaterStep<T extends { ceremony: string; moniker: string; identifie
   if (!r1) throw blame('author has no round-1 artifact in this ceremony', 'not-allowed', 'moniker');
   if (a.identifier !== r1.artifact.identifier)
     throw blame("identifier differs from the author's round-1 artifact", 'mismatch', 'identifier');
-  if (!verifyArtifactSignature(a, r1.artifact.signingKey))
-    throw blame('bad artifact signature', 'signature', 'signature');
+  if (!signedBy(audit, raw, a, r1.artifact.signingKey)) throw blame('bad artifact signature', 'signature', 'signature');
   return r1;
 }
 
@@ -312,7 +438,7 @@ function checkRound2(raw: RawFile, m: string, open: boolean, monikers: Set<strin
       code: 'incomplete',
       file: raw.file,
     });
-  const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, audit.ceremony);
+  const a = authored(parsed(audit, raw, Round2), raw, m, audit.ceremony);
   checkLaterStep(a, raw, m, audit);
   const blame = (reason: string, code: SssErrorCode, field: string) =>
     new SssError(reason, { code, file: raw.file, field, culprit: m });
@@ -353,7 +479,7 @@ function checkFinalize(raw: RawFile, m: string, open: boolean, audit: DkgAudit):
       `finalize before round 2 has closed (${audit.round2.size} of ${audit.participants} round-2 artifacts)`,
       { code: 'incomplete', file: raw.file },
     );
-  const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, audit.ceremony);
+  const a = authored(parsed(audit, raw, Finalize), raw, m, audit.ceremony);
   const r1 = checkLaterStep(a, raw, m, audit);
   const blame = (reason: string, field: string) =>
     new SssError(reason, { code: 'mismatch', file: raw.file, field, culprit: m });

@@ -19,7 +19,6 @@ import { DkgStateFile } from '../local/state.js';
 import { readShareFile, saveShareFile, ShareFile } from '../local/share.js';
 import { Context } from './context.js';
 import { expandArtifactPaths, shown } from './paths.js';
-import { warmValues } from '../ceremony/warm.js';
 import { nextSteps, SubmitOptions } from './submit.js';
 
 export async function dkgRound1Command(
@@ -155,7 +154,6 @@ export async function dkgRound2Command(ctx: Context, opts: { commitments: string
     ceremoniesDir: ctx.ceremoniesDir,
   });
   ctx.progress(`checking the round-1 artifacts of ${ceremony} (signatures, proofs of knowledge)`);
-  await warmValues([...(files.byRole.get('round1')?.values() ?? [])].map((r) => r.value));
   const audit = auditDkg(files);
   failOn(audit);
   const N = audit.participants!;
@@ -241,7 +239,6 @@ export async function dkgFinalizeCommand(
     ceremoniesDir: ctx.ceremoniesDir,
   });
   ctx.progress(`checking the round-1 and round-2 artifacts of ${ceremony}`);
-  await warmValues([...(files.byRole.get('round1')?.values() ?? [])].map((r) => r.value));
   const audit = auditDkg(files);
   failOn(audit);
   const N = audit.participants!;

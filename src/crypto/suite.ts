@@ -4,7 +4,7 @@
  * Decoding validates at the boundary; everything past it trusts the decoded values.
  */
 import { ed25519, ed25519_FROST } from '@noble/curves/ed25519.js';
-import { bytesToHex, hexToBytes } from '@noble/curves/utils.js';
+import { bytesToHex, equalBytes, hexToBytes } from '@noble/curves/utils.js';
 import { SssError } from '../errors.js';
 
 export const frost = ed25519_FROST;
@@ -67,7 +67,7 @@ export function decodePoint(hex: unknown, field: string): Point {
   } catch {
     throw new SssError('not a valid Ed25519 point encoding', { code: 'malformed', field });
   }
-  if (bytesToHex(p.toBytes()) !== hex) throw new SssError('non-canonical point encoding', { code: 'malformed', field });
+  if (!equalBytes(p.toBytes(), b)) throw new SssError('non-canonical point encoding', { code: 'malformed', field });
   if (p.is0()) throw new SssError('point is the identity', { code: 'malformed', field });
   if (p.isSmallOrder()) throw new SssError('point of small order', { code: 'malformed', field });
   if (pointCache.size > 2_000_000) pointCache.clear();
@@ -95,9 +95,26 @@ export function clearPointCache(): void {
   pointCache.clear();
 }
 
+/** Points already found torsion-free in this process (by this thread or a decode worker). */
+const primeOrderPoints = new WeakSet<Point>();
+
+/** True when p lies in the prime-order subgroup (L·p is the identity); ~650 µs, remembered. */
+export function isPrimeOrder(p: Point): boolean {
+  if (primeOrderPoints.has(p)) return true;
+  if (!p.isTorsionFree()) return false;
+  primeOrderPoints.add(p);
+  return true;
+}
+
+/** Records that a decode worker found the cached point `hex` torsion-free. */
+export function markPrimeOrder(hex: string): void {
+  const p = pointCache.get(hex);
+  if (p) primeOrderPoints.add(p);
+}
+
 /** Throws unless p lies in the prime-order subgroup (no torsion component). */
 export function assertPrimeOrder(p: Point, field: string): Point {
-  if (!p.isTorsionFree()) throw new SssError('point is not in the prime-order subgroup', { code: 'malformed', field });
+  if (!isPrimeOrder(p)) throw new SssError('point is not in the prime-order subgroup', { code: 'malformed', field });
   return p;
 }
 
