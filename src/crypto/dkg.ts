@@ -94,6 +94,11 @@ export function markProofVerified(identifier: string, c0: string, proofOfKnowled
   verifiedProofs.add(`${identifier}:${c0}:${proofOfKnowledge}`);
 }
 
+/** Whether a decode worker verified this proof in this process. */
+export function proofKnown(identifier: string, c0: string, proofOfKnowledge: string): boolean {
+  return verifiedProofs.has(`${identifier}:${c0}:${proofOfKnowledge}`);
+}
+
 /**
  * Decodes and checks a round-1 package: M valid points and a proof of knowledge of the constant
  * term (R == z·G − c·C_0). Field names are relative to the package.
@@ -108,8 +113,8 @@ export function checkRound1Package(pkg: Round1Package, signers: Signers): { id: 
     });
   const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
   // A decode worker may have done the equation already (the same function, on the same three values).
-  const verified = verifiedProofs.has(`${pkg.identifier}:${pkg.commitment[0]}:${pkg.proofOfKnowledge}`);
-  if (!proofHolds(id, commitment[0], pkg.proofOfKnowledge, verified))
+  const known = proofKnown(pkg.identifier, pkg.commitment[0], pkg.proofOfKnowledge);
+  if (!proofHolds(id, commitment[0], pkg.proofOfKnowledge, known))
     throw new SssError('invalid proof of knowledge', { code: 'signature', field: 'proofOfKnowledge' });
   return { id, commitment };
 }
