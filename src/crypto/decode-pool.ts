@@ -20,6 +20,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { cacheDecodedPoint, decodePoint, isPointCached, markPrimeOrder } from './suite.js';
 import { markProofVerified } from './dkg.js';
 
@@ -162,9 +163,7 @@ function adoptTask(job: SharedJob, j: number, first: number): void {
 }
 
 function littleEndian(b: Uint8Array, at: number): bigint {
-  let n = 0n;
-  for (let i = at + 31; i >= at; i--) n = (n << 8n) | BigInt(b[i]);
-  return n;
+  return bytesToNumberLE(b.slice(at, at + 32));
 }
 
 /** Decodes every not-yet-cached encoding in `hexes`, in parallel where that pays. */
