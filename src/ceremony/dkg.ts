@@ -215,9 +215,10 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   const round2Closed =
     round1Closed && audit.round2.size === manifest.participants && raws.round2.size === manifest.participants;
   if (round2Closed)
-    audit.round2Digest = sortedDigest(
+    audit.round2Digest = stepDigest(
+      audit,
+      'round2',
       [...audit.round2.values()].map((r) => r.artifact),
-      (a) => canonicalOf(audit, a),
     );
   const shares: VerifyingShare[] = [];
   eachFile(raws.finalize, audit, (m, raw) => shares.push(checkFinalize(raw, m, round2Closed, audit)));
@@ -242,6 +243,8 @@ interface Prechecked {
 interface Prechecks {
   files: Map<RawFile, Prechecked>;
   canonical: Map<object, CanonicalArtifact>;
+  /** Each step's digest over all its parsed artifacts (the step's digest when all of them are valid). */
+  digests: Map<'round1' | 'round2', { of: Set<object>; digest: string }>;
 }
 
 const prechecks = new WeakMap<DkgAudit, Prechecks>();
@@ -272,7 +275,31 @@ function precheck(raws: Raws): Prechecks {
       if (p.artifact && p.canonical && typeof key === 'string')
         p.signature = { key, ok: verifyArtifactSignature(p.artifact as Round1, key, p.canonical.signingInput) };
     }
-  return { files: out, canonical };
+  const digests: Prechecks['digests'] = new Map();
+  for (const role of ['round1', 'round2'] as const) {
+    const all = [...raws[role].values()].map((r) => out.get(r)!.artifact as Round1 | undefined);
+    try {
+      if (all.length && all.every((a) => a && canonical.has(a)))
+        digests.set(role, {
+          of: new Set(all as object[]),
+          digest: sortedDigest(all as Round1[], (a) => canonical.get(a)!),
+        });
+    } catch {
+      // An identifier that is not a scalar: its checker reports it; the digest is taken later if at all.
+    }
+  }
+  return { files: out, canonical, digests };
+}
+
+/** A step's digest over these artifacts: precheck's when they are exactly the ones it hashed. */
+function stepDigest<T extends { identifier: string }>(
+  audit: DkgAudit,
+  step: 'round1' | 'round2',
+  artifacts: T[],
+): string {
+  const pre = prechecks.get(audit)?.digests.get(step);
+  if (pre && pre.of.size === artifacts.length && artifacts.every((a) => pre.of.has(a))) return pre.digest;
+  return sortedDigest(artifacts, (a) => canonicalOf(audit, a));
 }
 
 /** The file's artifact under its schema (parsed once, by precheck), or the schema's error. */
@@ -404,9 +431,10 @@ function closeRound1(
     );
   const closed = audit.round1.size === N && raws.size === N;
   if (!closed) return false;
-  audit.round1Digest = sortedDigest(
+  audit.round1Digest = stepDigest(
+    audit,
+    'round1',
     [...audit.round1.values()].map((r) => r.artifact),
-    (a) => canonicalOf(audit, a),
   );
   try {
     audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));

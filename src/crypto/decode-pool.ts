@@ -21,8 +21,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
-import { cacheDecodedPoint, decodePoint, isPointCached, markPrimeOrder } from './suite.js';
-import { markProofVerified } from './dkg.js';
+import {
+  cacheDecodedPoint,
+  decodeIdentifier,
+  decodePoint,
+  isPointCached,
+  isPrimeOrder,
+  markPrimeOrder,
+} from './suite.js';
+import { markProofVerified, proofHolds } from './dkg.js';
 
 /** Points to decode; `proof` asks for the dealer's proof of knowledge too (points[0] is C_0). */
 export interface DecodeTask {
@@ -117,14 +124,28 @@ export function startDecoding(tasks: DecodeTask[], threads = availableParallelis
   return { finish: () => finishJob(job, offsets) };
 }
 
-/** A task on this thread: decodePoint caches what is valid; the audit itself checks the proof. */
+/**
+ * A task on this thread, done as a worker does it: decodePoint caches what is valid, a proof that
+ * holds and a point of prime order are remembered. Whatever fails is left for the audit to report
+ * with its file and field.
+ */
 function decodeHere(task: DecodeTask): void {
-  for (const h of task.points) {
+  const points = task.points.map((h) => {
     try {
-      decodePoint(h, 'point');
+      const p = decodePoint(h, 'point');
+      if (task.primeOrder) isPrimeOrder(p);
+      return p;
     } catch {
-      // Left uncached: the audit decodes it again and reports it with its file and field.
+      return undefined;
     }
+  });
+  if (!task.proof || !points[0]) return;
+  const { identifier, proofOfKnowledge } = task.proof;
+  try {
+    if (proofHolds(decodeIdentifier(identifier, 'identifier'), points[0], proofOfKnowledge))
+      markProofVerified(identifier, task.points[0], proofOfKnowledge);
+  } catch {
+    // Not verified here: the audit checks it again and names the dealer.
   }
 }
 
