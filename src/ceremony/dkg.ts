@@ -7,28 +7,15 @@
  */
 import { KeyObject, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { x25519 } from '@noble/curves/ed25519.js';
-import {
-  CanonicalArtifact,
-  canonicalArtifact,
-  digestOfCanonical,
-  verifyArtifactSignature,
-} from '../artifacts/canonical.js';
 import { DkgManifest, Finalize, MAX_PARTICIPANTS, Round1, Round2, parseWith } from '../artifacts/schemas.js';
-import { DecodeTask, startDecoding } from '../crypto/decode-pool.js';
+import { startDecoding } from '../crypto/decode-pool.js';
 import { badVerifyingShares, checkRound1Package, groupCommitment } from '../crypto/dkg.js';
-import {
-  CIPHERSUITE,
-  Point,
-  decodePoint,
-  encodePoint,
-  hexToBytes,
-  identifierFor,
-  identifierToScalar,
-} from '../crypto/suite.js';
+import { CIPHERSUITE, Point, decodePoint, encodePoint, hexToBytes, identifierFor } from '../crypto/suite.js';
 import { SssError, SssErrorCode, located, locatedIn, names } from '../errors.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 import { GroupPackage, Report, Row, groupParticipant } from './report.js';
 import { awaitingAfterFixes, stepState } from './table.js';
+import { Prechecks, decodeTasks, parsed, precheck, signedBy, sortedDigest, stepDigest } from './dkg-precheck.js';
 
 export interface VerifiedRound1 {
   file: string;
@@ -134,12 +121,6 @@ export function checkIdentityFields(
   }
 }
 
-const byIdentifier = <T extends { artifact: { identifier: string } }>(a: T, b: T) => {
-  const x = identifierToScalar(a.artifact.identifier);
-  const y = identifierToScalar(b.artifact.identifier);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-
 /** SHA-256 over the canonical list of all round-1 artifacts sorted by identifier. */
 export function round1DigestOf(artifacts: Round1[]): string {
   return sortedDigest(artifacts);
@@ -147,17 +128,6 @@ export function round1DigestOf(artifacts: Round1[]): string {
 
 export function round2DigestOf(artifacts: Round2[]): string {
   return sortedDigest(artifacts);
-}
-
-/** digest() of the artifacts sorted by identifier, each canonicalized once (`canonical` has them). */
-function sortedDigest<T extends { identifier: string }>(
-  artifacts: T[],
-  canonical?: (a: T) => CanonicalArtifact,
-): string {
-  const sorted = [...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier);
-  return digestOfCanonical(
-    sorted.map(({ artifact: a }) => (canonical ? canonical(a) : canonicalArtifact(a as Record<string, unknown>)).text),
-  );
 }
 
 function authored<T extends { ceremony: string; moniker: string }>(
@@ -205,7 +175,7 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   };
   // The points decode on the other cores while this thread parses, canonicalizes and checks signatures.
   const job = startDecoding(decodeTasks(raws));
-  prechecks.set(audit, precheck(raws));
+  prechecks.set(audit, precheck(raws, checkEncryptionKey));
   job.finish();
   const seenKeys = new Map<string, string>();
   eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, manifest, seenKeys, audit));
@@ -216,7 +186,7 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
     round1Closed && audit.round2.size === manifest.participants && raws.round2.size === manifest.participants;
   if (round2Closed)
     audit.round2Digest = stepDigest(
-      audit,
+      prechecks.get(audit),
       'round2',
       [...audit.round2.values()].map((r) => r.artifact),
     );
@@ -227,121 +197,8 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   return audit;
 }
 
-/**
- * What an audit works out before any point is decoded (while the decode workers run): every file
- * parsed with its schema and canonicalized once, and its signature checked against its author's
- * round-1 key. The checkers below use these results in their usual order, so the problems found
- * and their order are those of checking file by file; nothing here decides on its own.
- */
-interface Prechecked {
-  artifact?: object;
-  error?: unknown;
-  canonical?: CanonicalArtifact;
-  signature?: { key: string; ok: boolean };
-}
-
-interface Prechecks {
-  files: Map<RawFile, Prechecked>;
-  canonical: Map<object, CanonicalArtifact>;
-  /** Each step's digest over all its parsed artifacts (the step's digest when all of them are valid). */
-  digests: Map<'round1' | 'round2', { of: Set<object>; digest: string }>;
-}
-
+/** The audit's prechecks (dkg-precheck.ts), while it runs. */
 const prechecks = new WeakMap<DkgAudit, Prechecks>();
-const SCHEMAS = { round1: Round1, round2: Round2, finalize: Finalize };
-type Raws = Record<'round1' | 'round2' | 'finalize', Map<string, RawFile>>;
-
-function precheck(raws: Raws): Prechecks {
-  const out = new Map<RawFile, Prechecked>();
-  const canonical = new Map<object, CanonicalArtifact>();
-  for (const role of ['round1', 'round2', 'finalize'] as const)
-    for (const raw of raws[role].values()) {
-      const p: Prechecked = {};
-      try {
-        p.artifact = parseWith<object>(SCHEMAS[role], raw.value, raw.file);
-        p.canonical = canonicalArtifact(p.artifact as Record<string, unknown>);
-        canonical.set(p.artifact, p.canonical);
-        if (role === 'round1') checkEncryptionKey((p.artifact as Round1).encryptionKey);
-      } catch (e) {
-        if (!p.artifact) p.error = e;
-      }
-      out.set(raw, p);
-    }
-  for (const role of ['round1', 'round2', 'finalize'] as const)
-    for (const [m, raw] of raws[role]) {
-      const p = out.get(raw)!;
-      const author = raws.round1.get(m);
-      const key = (author && (out.get(author)?.artifact as Round1 | undefined))?.signingKey;
-      if (p.artifact && p.canonical && typeof key === 'string')
-        p.signature = { key, ok: verifyArtifactSignature(p.artifact as Round1, key, p.canonical.signingInput) };
-    }
-  const digests: Prechecks['digests'] = new Map();
-  for (const role of ['round1', 'round2'] as const) {
-    const all = [...raws[role].values()].map((r) => out.get(r)!.artifact as Round1 | undefined);
-    try {
-      if (all.length && all.every((a) => a && canonical.has(a)))
-        digests.set(role, {
-          of: new Set(all as object[]),
-          digest: sortedDigest(all as Round1[], (a) => canonical.get(a)!),
-        });
-    } catch {
-      // An identifier that is not a scalar: its checker reports it; the digest is taken later if at all.
-    }
-  }
-  return { files: out, canonical, digests };
-}
-
-/** A step's digest over these artifacts: precheck's when they are exactly the ones it hashed. */
-function stepDigest<T extends { identifier: string }>(
-  audit: DkgAudit,
-  step: 'round1' | 'round2',
-  artifacts: T[],
-): string {
-  const pre = prechecks.get(audit)?.digests.get(step);
-  if (pre && pre.of.size === artifacts.length && artifacts.every((a) => pre.of.has(a))) return pre.digest;
-  return sortedDigest(artifacts, (a) => canonicalOf(audit, a));
-}
-
-/** The file's artifact under its schema (parsed once, by precheck), or the schema's error. */
-function parsed<T>(audit: DkgAudit, raw: RawFile, schema: { parse(v: unknown): T }): T {
-  const p = prechecks.get(audit)?.files.get(raw);
-  if (p?.error) throw p.error;
-  if (p?.artifact) return p.artifact as T;
-  return parseWith(schema as never, raw.value, raw.file) as T;
-}
-
-/** Whether the artifact's signature verifies under `key` (precheck's verdict when it had that key). */
-function signedBy(audit: DkgAudit, raw: RawFile, a: object, key: string): boolean {
-  const p = prechecks.get(audit)?.files.get(raw);
-  if (p?.signature && p.artifact === a && p.signature.key === key) return p.signature.ok;
-  return verifyArtifactSignature(a as Round1, key, p?.artifact === a ? p.canonical?.signingInput : undefined);
-}
-
-/** An artifact's canonical forms, as precheck computed them. */
-function canonicalOf(audit: DkgAudit, a: object): CanonicalArtifact {
-  return prechecks.get(audit)?.canonical.get(a) ?? canonicalArtifact(a as Record<string, unknown>);
-}
-
-/**
- * The points an audit will decode, read from the files as they are (the checkers validate them):
- * each dealer's commitment (with its proof of knowledge's R, and its signing key) as one task
- * whose proof is checked too, and the verifying shares, whose prime order is checked too.
- */
-function decodeTasks(raws: Raws): DecodeTask[] {
-  const str = (v: unknown): v is string => typeof v === 'string';
-  const tasks: DecodeTask[] = [];
-  for (const raw of raws.round1.values()) {
-    const v = (raw.value ?? {}) as Record<string, unknown>;
-    const commitment = Array.isArray(v.commitment) ? v.commitment.filter(str) : [];
-    const { identifier, proofOfKnowledge: pok } = v;
-    const proof = str(identifier) && str(pok) ? { identifier, proofOfKnowledge: pok } : undefined;
-    tasks.push({ points: [...commitment, ...[proof?.proofOfKnowledge.slice(0, 64), v.signingKey].filter(str)], proof });
-  }
-  const shares = [...raws.finalize.values()].map((r) => (r.value as { verifyingShare?: unknown })?.verifyingShare);
-  for (let i = 0; i < shares.length; i += 16)
-    tasks.push({ points: shares.slice(i, i + 16).filter(str), primeOrder: true });
-  return tasks;
-}
 
 /** Runs a step's checker on each of its files; a refused file is one problem, the others go on. */
 function eachFile(raws: Map<string, RawFile>, audit: DkgAudit, check: (m: string, raw: RawFile) => void): void {
@@ -383,7 +240,7 @@ function checkManifest(files: CeremonyFiles, audit: DkgAudit): DkgManifest | und
 
 /** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
 function checkRound1(raw: RawFile, m: string, manifest: DkgManifest, seenKeys: Map<string, string>, audit: DkgAudit) {
-  const a = authored(parsed(audit, raw, Round1), raw, m, manifest.ceremony);
+  const a = authored(parsed(prechecks.get(audit), raw, Round1), raw, m, manifest.ceremony);
   const blame = (reason: string, code: SssErrorCode, field: string) =>
     new SssError(reason, { code, file: raw.file, field, culprit: m });
   if (a.threshold !== manifest.threshold || a.participants !== manifest.participants)
@@ -395,7 +252,8 @@ function checkRound1(raw: RawFile, m: string, manifest: DkgManifest, seenKeys: M
   if (manifest.allowList && !manifest.allowList.includes(m))
     throw blame("moniker is not on the ceremony's allow-list", 'not-allowed', 'moniker');
   checkIdentityFields(a, raw.file);
-  if (!signedBy(audit, raw, a, a.signingKey)) throw blame('bad artifact signature', 'signature', 'signature');
+  if (!signedBy(prechecks.get(audit), raw, a, a.signingKey))
+    throw blame('bad artifact signature', 'signature', 'signature');
   for (const key of [a.signingKey, a.encryptionKey]) {
     const other = seenKeys.get(key);
     if (other)
@@ -432,7 +290,7 @@ function closeRound1(
   const closed = audit.round1.size === N && raws.size === N;
   if (!closed) return false;
   audit.round1Digest = stepDigest(
-    audit,
+    prechecks.get(audit),
     'round1',
     [...audit.round1.values()].map((r) => r.artifact),
   );
@@ -460,7 +318,8 @@ function checkLaterStep<T extends { ceremony: string; moniker: string; identifie
   if (!r1) throw blame('author has no round-1 artifact in this ceremony', 'not-allowed', 'moniker');
   if (a.identifier !== r1.artifact.identifier)
     throw blame("identifier differs from the author's round-1 artifact", 'mismatch', 'identifier');
-  if (!signedBy(audit, raw, a, r1.artifact.signingKey)) throw blame('bad artifact signature', 'signature', 'signature');
+  if (!signedBy(prechecks.get(audit), raw, a, r1.artifact.signingKey))
+    throw blame('bad artifact signature', 'signature', 'signature');
   return r1;
 }
 
@@ -472,7 +331,7 @@ function checkRound2(raw: RawFile, m: string, open: boolean, monikers: Set<strin
       code: 'incomplete',
       file: raw.file,
     });
-  const a = authored(parsed(audit, raw, Round2), raw, m, audit.ceremony);
+  const a = authored(parsed(prechecks.get(audit), raw, Round2), raw, m, audit.ceremony);
   checkLaterStep(a, raw, m, audit);
   const blame = (reason: string, code: SssErrorCode, field: string) =>
     new SssError(reason, { code, file: raw.file, field, culprit: m });
@@ -513,7 +372,7 @@ function checkFinalize(raw: RawFile, m: string, open: boolean, audit: DkgAudit):
       `finalize before round 2 has closed (${audit.round2.size} of ${audit.participants} round-2 artifacts)`,
       { code: 'incomplete', file: raw.file },
     );
-  const a = authored(parsed(audit, raw, Finalize), raw, m, audit.ceremony);
+  const a = authored(parsed(prechecks.get(audit), raw, Finalize), raw, m, audit.ceremony);
   const r1 = checkLaterStep(a, raw, m, audit);
   const blame = (reason: string, field: string) =>
     new SssError(reason, { code: 'mismatch', file: raw.file, field, culprit: m });
