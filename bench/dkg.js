@@ -311,7 +311,26 @@ export async function run({
   return rows;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/**
+ * Measures again on a ceremony kept by an earlier run (BENCH_KEEP=1, then BENCH_DIR=that dir):
+ * the floor and verify in alternation, and dkg-finalize from the home saved before it ran. No
+ * generation and no noble, so a quiet moment on a shared machine can be used at once.
+ */
+export function rerun(dir, { repeat = 5, finalizeRepeat = 3 } = {}) {
+  const cdir = join(dir, 'ceremonies', 'bench');
+  const files = readCeremony(cdir, dir);
+  const people = [...files.byRole.get('round1').values()].map((r) => ({ round1: r.value }));
+  const home = join(dir, 'home.rerun');
+  rmSync(home, { recursive: true, force: true });
+  cpSync(join(dir, 'home.before-finalize'), home, { recursive: true });
+  const finalize = timeFinalize(cdir, home, dir, finalizeRepeat);
+  const fv = floorAndVerify(people, 'bench', dir, repeat);
+  return { n: people.length, floorMs: fv.floor, verifyMs: fv.verify, verifyOverFloor: fv.ratio, finalize };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.env.BENCH_DIR) {
+  console.log(JSON.stringify(rerun(process.env.BENCH_DIR)));
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = process.argv.slice(2).map(Number).filter(Boolean);
   const rows = await run(sizes.length ? { sizes } : {});
   console.table(rows);

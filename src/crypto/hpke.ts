@@ -3,7 +3,7 @@
  * ChaCha20-Poly1305, through the @hpke/* packages. The info string binds a ciphertext to its
  * purpose, ceremony, sender and recipient, so it cannot be replayed elsewhere.
  */
-import { CipherSuite, HkdfSha256 } from '@hpke/core';
+import { CipherSuite, HkdfSha256, DhkemX25519HkdfSha256 as NativeDhkemX25519 } from '@hpke/core';
 import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
 import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
 import { x25519 } from '@noble/curves/ed25519.js';
@@ -12,6 +12,17 @@ import { hexToBytes } from './suite.js';
 
 const suite = new CipherSuite({
   kem: new DhkemX25519HkdfSha256(),
+  kdf: new HkdfSha256(),
+  aead: new Chacha20Poly1305(),
+});
+
+/**
+ * The same suite with @hpke/core's DHKEM(X25519), which runs X25519 in the platform's WebCrypto
+ * (OpenSSL in Node) instead of JavaScript: opening is deterministic, so both give the same bytes,
+ * and a finalize opens N−1 shares. Sealing keeps the suite above.
+ */
+const opener = new CipherSuite({
+  kem: new NativeDhkemX25519(),
   kdf: new HkdfSha256(),
   aead: new Chacha20Poly1305(),
 });
@@ -37,7 +48,7 @@ export async function seal(recipientPublicKey: Uint8Array, info: Uint8Array, pla
   return { enc: new Uint8Array(ctx.enc), ciphertext: new Uint8Array(ct) };
 }
 
-type ImportedKey = Awaited<ReturnType<typeof suite.kem.importKey>>;
+type ImportedKey = Awaited<ReturnType<typeof opener.kem.importKey>>;
 export interface RecipientKeys {
   privateKey: ImportedKey;
   publicKey: ImportedKey;
@@ -49,8 +60,8 @@ export interface RecipientKeys {
  */
 export async function recipientKeys(secretKey: Uint8Array): Promise<RecipientKeys> {
   return {
-    privateKey: await suite.kem.importKey('raw', ab(secretKey), false),
-    publicKey: await suite.kem.importKey('raw', ab(x25519.getPublicKey(secretKey)), true),
+    privateKey: await opener.kem.importKey('raw', ab(secretKey), false),
+    publicKey: await opener.kem.importKey('raw', ab(x25519.getPublicKey(secretKey)), true),
   };
 }
 
@@ -61,7 +72,7 @@ export async function open(
   sealed: Sealed,
 ): Promise<Uint8Array> {
   const recipientKey =
-    recipient instanceof Uint8Array ? await suite.kem.importKey('raw', ab(recipient), false) : recipient;
-  const ctx = await suite.createRecipientContext({ recipientKey, enc: ab(sealed.enc), info: ab(info) });
+    recipient instanceof Uint8Array ? await opener.kem.importKey('raw', ab(recipient), false) : recipient;
+  const ctx = await opener.createRecipientContext({ recipientKey, enc: ab(sealed.enc), info: ab(info) });
   return new Uint8Array(await ctx.open(ab(sealed.ciphertext)));
 }
