@@ -55112,7 +55112,7 @@ function badVerifyingShares(entries, group) {
  *   the main thread from the start when it joins (so the work balances itself, loaded or not);
  * - a worker decodes with the same decodePoint and writes affine coordinates, and verifies a
  *   dealer's proof of knowledge or a point's prime order where the task asks for it;
- * - the main thread caches the results (re-checking each point is on the curve) and remembers the
+ * - the main thread caches the results (checked once, by the worker's decodePoint) and remembers the
  *   verified proofs and prime-order points, so the audit that follows finds them done. What a
  *   worker refused is left undone: the audit decodes it again and reports it with file and field.
  *
