@@ -34321,7 +34321,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2507);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8158);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34331,7 +34331,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2507:
+/***/ 8158:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54565,6 +54565,13 @@ function decodeIdentifier(hex, field) {
 }
 const pointCache = new Map();
 /**
+ * The points of small order are the 8 points of E[8], which noble lists by their (canonical)
+ * encodings: for a canonically encoded point, "8·P is the identity" is "its encoding is one of
+ * these", a set lookup instead of three doublings on every decoded point (test/suite.test.ts
+ * refuses all 8, computed independently, and accepts points with a torsion component).
+ */
+const SMALL_ORDER = new Set(ED25519_TORSION_SUBGROUP);
+/**
  * A public point from hex: canonical encoding, on the curve, not the identity, not of small order.
  * Decoding is the dominant cost of large ceremonies, so each encoding is decoded once per process.
  * The (much dearer) prime-order-subgroup check is `assertPrimeOrder`, applied to what the group
@@ -54584,11 +54591,11 @@ function decodePoint(hex, field) {
     catch {
         throw new errors_SssError('not a valid Ed25519 point encoding', { code: 'malformed', field });
     }
-    if (curves_utils_bytesToHex(p.toBytes()) !== hex)
+    if (!equalBytes(p.toBytes(), b))
         throw new errors_SssError('non-canonical point encoding', { code: 'malformed', field });
     if (p.is0())
         throw new errors_SssError('point is the identity', { code: 'malformed', field });
-    if (p.isSmallOrder())
+    if (SMALL_ORDER.has(hex))
         throw new errors_SssError('point of small order', { code: 'malformed', field });
     if (pointCache.size > 2_000_000)
         pointCache.clear();
@@ -54596,25 +54603,41 @@ function decodePoint(hex, field) {
     return p;
 }
 /** True when this encoding was already decoded (and validated) in this process. */
-function isPointCached(hex) {
+function suite_isPointCached(hex) {
     return pointCache.has(hex);
 }
 /**
- * Caches a point decoded and validated elsewhere (a decode worker), from its affine coordinates.
- * The on-curve check is repeated here; it costs a few multiplications, not a square root.
+ * Caches a point that decodePoint decoded and validated in a decode worker of this process, from
+ * its affine coordinates (the worker's own result, through shared memory). Its checks are not
+ * repeated here: doing every check on both threads was most of what parallel decoding cost in CPU.
  */
 function cacheDecodedPoint(hex, x, y) {
-    const p = suite_Point.fromAffine({ x, y });
-    p.assertValidity();
-    pointCache.set(hex, p);
+    pointCache.set(hex, suite_Point.fromAffine({ x, y }));
 }
 /** Forgets decoded points (benchmarks use it to measure a cold process). */
 function clearPointCache() {
     pointCache.clear();
 }
+/** Points already found torsion-free in this process (by this thread or a decode worker). */
+const primeOrderPoints = new WeakSet();
+/** True when p lies in the prime-order subgroup (L·p is the identity); ~650 µs, remembered. */
+function isPrimeOrder(p) {
+    if (primeOrderPoints.has(p))
+        return true;
+    if (!p.isTorsionFree())
+        return false;
+    primeOrderPoints.add(p);
+    return true;
+}
+/** Records that a decode worker found the cached point `hex` torsion-free. */
+function markPrimeOrder(hex) {
+    const p = pointCache.get(hex);
+    if (p)
+        primeOrderPoints.add(p);
+}
 /** Throws unless p lies in the prime-order subgroup (no torsion component). */
 function assertPrimeOrder(p, field) {
-    if (!p.isTorsionFree())
+    if (!isPrimeOrder(p))
         throw new errors_SssError('point is not in the prime-order subgroup', { code: 'malformed', field });
     return p;
 }
@@ -54761,37 +54784,8 @@ const DkgManifest = strictObject({
     threshold: count,
     participants: count,
     allowList: array(moniker).optional(),
-    /**
-     * The GitHub account each allowed moniker belongs to (docs/protocol.md §6.1): with it, a round-1
-     * artifact under `alice` must declare alice's login, so nobody else can take her slot.
-     */
-    allowAccounts: record(moniker, githubLogin).optional(),
     identityBinding: identityBinding.optional(),
-})
-    .superRefine(accountsMatchAllowList);
-/**
- * `allowAccounts` names an account for exactly the monikers of `allowList`, a different one for
- * each: one account holding two slots would hold two shares of the threshold.
- */
-function accountsMatchAllowList(m, ctx) {
-    if (!m.allowAccounts)
-        return;
-    const named = Object.keys(m.allowAccounts);
-    const listed = new Set(m.allowList ?? []);
-    const issue = (message) => ctx.addIssue({ code: 'custom', path: ['allowAccounts'], message });
-    if (!m.allowList)
-        return issue('names accounts, but there is no allowList');
-    const unnamed = [...listed].filter((x) => !Object.hasOwn(m.allowAccounts, x));
-    const extra = named.filter((x) => !listed.has(x));
-    if (unnamed.length)
-        return issue(`names no account for ${unnamed.join(', ')} of the allowList`);
-    if (extra.length)
-        return issue(`names ${extra.join(', ')}, which the allowList does not`);
-    const logins = named.map((x) => m.allowAccounts[x].toLowerCase());
-    const twice = logins.find((l, i) => logins.indexOf(l) !== i);
-    if (twice)
-        issue(`gives @${twice} more than one moniker`);
-}
+});
 const Round1 = strictObject({
     format: literal(FORMATS.round1),
     ceremony: ceremonyId,
@@ -54885,6 +54879,466 @@ function oneLine(message) {
 //# sourceMappingURL=schemas.js.map
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./lib/crypto/msm.js
+/**
+ * Multi-scalar multiplication over public inputs (variable time), and the polynomial helpers the
+ * DKG and enrollment checks are built from.
+ */
+
+
+
+/** Σ scalars[i]·points[i]. Strauss (wNAF) for small inputs, Pippenger for large ones. */
+function msm_msm(points, scalars) {
+    if (points.length === 0)
+        return suite_Point.ZERO;
+    return points.length < 128 ? mulAddUnsafe(suite_Point, points, scalars) : pippenger(suite_Point, points, scalars);
+}
+/** [1, x, x^2, …, x^(m-1)] mod the group order. */
+function msm_powers(x, m) {
+    const out = new Array(m);
+    let acc = 1n;
+    for (let k = 0; k < m; k++) {
+        out[k] = acc;
+        acc = suite_Fn.mul(acc, x);
+    }
+    return out;
+}
+/** f(x) = Σ coefficients[k]·x^k mod the group order (Horner). */
+function msm_evaluatePolynomial(coefficients, x) {
+    let acc = 0n;
+    for (let k = coefficients.length - 1; k >= 0; k--)
+        acc = Fn.add(Fn.mul(acc, x), coefficients[k]);
+    return acc;
+}
+/** Y(x) = Σ x^k·C_k: the public image of the polynomial whose coefficients C commits to. */
+function msm_evaluateCommitment(commitment, x) {
+    return msm_msm(commitment, msm_powers(x, commitment.length));
+}
+/** A random 128-bit non-zero scalar, for random linear combinations in batch checks. */
+function msm_randomWeight() {
+    const b = utils_randomBytes(16);
+    let n = 0n;
+    for (const byte of b)
+        n = (n << 8n) | BigInt(byte);
+    return n === 0n ? 1n : n;
+}
+/** The Lagrange coefficient at `at` for `xi` over the set `xs` (all distinct, xi in xs). */
+function msm_lagrangeAt(xs, xi, at) {
+    let num = 1n;
+    let den = 1n;
+    for (const xj of xs) {
+        if (xj === xi)
+            continue;
+        num = Fn.mul(num, Fn.sub(at, xj));
+        den = Fn.mul(den, Fn.sub(xi, xj));
+    }
+    return Fn.div(num, den);
+}
+//# sourceMappingURL=msm.js.map
+;// CONCATENATED MODULE: ./lib/crypto/dkg.js
+/**
+ * Pedersen DKG with proofs of knowledge, as in frost-rs and noble's `ed25519_FROST.DKG`, with
+ * round packages byte-compatible with both. Round 1 is noble's own; the share computation and the
+ * final check are ours because noble checks every dealer separately (N·M scalar multiplications):
+ * here all received shares are checked at once against the group commitment with one MSM, and
+ * dealers are checked one by one only to name a culprit.
+ */
+
+
+
+
+
+/** Starts the DKG: a random polynomial of degree min-1, its commitment and a proof of knowledge. */
+function dkgRound1(identifier, signers) {
+    const r = frost.DKG.round1(identifier, signers);
+    const hex = (b) => Buffer.from(b).toString('hex');
+    const pkg = {
+        identifier: r.public.identifier,
+        commitment: r.public.commitment.map(hex),
+        proofOfKnowledge: hex(r.public.proofOfKnowledge),
+    };
+    const secret = {
+        identifier,
+        signers: { ...signers },
+        coefficients: (r.secret.coefficients ?? []).map(encodeScalar),
+        commitment: pkg.commitment,
+    };
+    frost.DKG.clean(r.secret);
+    return { pkg, secret };
+}
+const DKG_DST = utils_utf8ToBytes(CIPHERSUITE + 'dkg');
+/** noble's HDKG: SHA-512(DST || id || C_0 || R) read little-endian, reduced mod the order. */
+function pokChallenge(id, c0, R) {
+    const h = sha2_sha512(utils_concatBytes(DKG_DST, suite_Fn.toBytes(id), c0.toBytes(), R.toBytes()));
+    let n = 0n;
+    for (let i = h.length - 1; i >= 0; i--)
+        n = (n << 8n) | BigInt(h[i]);
+    return suite_Fn.create(n);
+}
+/**
+ * The proof of knowledge of C_0's discrete log, R == z·G − c·C_0 (R and z are the proof's two
+ * halves: R a valid point, z below the order, else SssError). `known`: the equation was already
+ * found to hold for these very values in this process (a decode worker), so only the halves are
+ * checked here.
+ */
+function proofHolds(id, c0, proofOfKnowledge, known = false) {
+    const R = decodePoint(proofOfKnowledge.slice(0, 64), 'proofOfKnowledge');
+    const z = suite_decodeScalar(proofOfKnowledge.slice(64), 'proofOfKnowledge');
+    if (known)
+        return true;
+    const c = pokChallenge(id, c0, R);
+    return R.equals(suite_Point.BASE.multiplyUnsafe(z).subtract(c0.multiplyUnsafe(c)));
+}
+/** Proofs a decode worker verified in this process: identifier, C_0 and proof, as hex. */
+const verifiedProofs = new Set();
+function markProofVerified(identifier, c0, proofOfKnowledge) {
+    if (verifiedProofs.size > 100_000)
+        verifiedProofs.clear();
+    verifiedProofs.add(`${identifier}:${c0}:${proofOfKnowledge}`);
+}
+/** Whether a decode worker verified this proof in this process. */
+function proofKnown(identifier, c0, proofOfKnowledge) {
+    return verifiedProofs.has(`${identifier}:${c0}:${proofOfKnowledge}`);
+}
+/**
+ * Decodes and checks a round-1 package: M valid points and a proof of knowledge of the constant
+ * term (R == z·G − c·C_0). Field names are relative to the package.
+ */
+function checkRound1Package(pkg, signers) {
+    const id = suite_decodeScalar(pkg.identifier, 'identifier');
+    if (id === 0n)
+        throw new errors_SssError('identifier is zero', { code: 'malformed', field: 'identifier' });
+    if (pkg.commitment.length !== signers.min)
+        throw new errors_SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, {
+            code: 'malformed',
+            field: 'commitment',
+        });
+    const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
+    // A decode worker may have done the equation already (the same function, on the same three values).
+    const known = proofKnown(pkg.identifier, pkg.commitment[0], pkg.proofOfKnowledge);
+    if (!proofHolds(id, commitment[0], pkg.proofOfKnowledge, known))
+        throw new errors_SssError('invalid proof of knowledge', { code: 'signature', field: 'proofOfKnowledge' });
+    return { id, commitment };
+}
+/** My polynomial evaluated at each recipient identifier: the shares I deal in round 2. */
+function dealShares(secret, recipients) {
+    const coeffs = secret.coefficients.map((c, k) => decodeScalar(c, `coefficients.${k}`));
+    const out = new Map();
+    for (const r of recipients) {
+        if (r === secret.identifier)
+            throw new SssError('a dealer does not send a share to itself', { code: 'not-allowed' });
+        out.set(r, evaluatePolynomial(coeffs, decodeScalar(r, 'identifier')));
+    }
+    return out;
+}
+/** C_k = Σ_j C_jk over every dealer: the group's commitment (C_0 is the group key). */
+function groupCommitment(commitments) {
+    const m = commitments[0].length;
+    const acc = new Array(m).fill(suite_Point.ZERO);
+    for (const c of commitments)
+        for (let k = 0; k < m; k++)
+            acc[k] = acc[k].add(c[k]);
+    acc.forEach((p, k) => {
+        if (p.is0())
+            throw new errors_SssError('the group commitment has an identity point', { code: 'malformed', field: `commitment.${k}` });
+        assertPrimeOrder(p, `commitment.${k}`);
+    });
+    return acc;
+}
+/**
+ * s·G in constant time. noble's multiply refuses 0, but a dealer can send a zero share: that must
+ * fail the commitment check and name the dealer, not escape as a RangeError.
+ */
+function baseTimes(s) {
+    return s === 0n ? Point.ZERO : Point.BASE.multiply(s);
+}
+/**
+ * Checks the shares I received with one MSM: (Σ_j s_ji)·G == Σ_k x^k·C_k. On failure finds
+ * the dealers whose share does not match their own commitment and throws naming them.
+ * Returns my signing share s_i = Σ_j s_ji and verifying share s_i·G.
+ */
+function combineShares(x, dealt, group) {
+    let s = 0n;
+    for (const d of dealt)
+        s = Fn.add(s, d.share);
+    const Y = baseTimes(s);
+    if (Y.equals(evaluateCommitment(group, x)))
+        return { signingShare: s, verifyingShare: Y };
+    const xs = powers(x, group.length);
+    const culprits = dealt.filter((d) => !baseTimes(d.share).equals(msm(d.commitment, xs))).map((d) => d.dealer);
+    throw new SssError(culprits.length ? "share does not match its dealer's commitment" : 'the shares do not sum to the group commitment', { code: 'inconsistent', culprits });
+}
+/**
+ * Checks that every verifying share Y_i equals Σ_k x_i^k·C_k, in one random linear combination:
+ * Σ_i r_i·Y_i == Σ_k (Σ_i r_i·x_i^k)·C_k. Each Y_i must also lie in the prime-order subgroup,
+ * which keeps the random combination sound. Returns the identifiers that fail (checked one by one
+ * only when the batch fails).
+ */
+function badVerifyingShares(entries, group) {
+    const m = group.length;
+    const weights = entries.map(() => msm_randomWeight());
+    const coef = new Array(m).fill(0n);
+    entries.forEach((e, i) => {
+        const xs = msm_powers(e.x, m);
+        for (let k = 0; k < m; k++)
+            coef[k] = suite_Fn.add(coef[k], suite_Fn.mul(weights[i], xs[k]));
+    });
+    const torsion = entries.filter((e) => !isPrimeOrder(e.Y)).map((e) => e.id);
+    if (torsion.length)
+        return torsion;
+    const lhs = msm_msm(entries.map((e) => e.Y), weights);
+    if (lhs.equals(msm_msm(group, coef)))
+        return [];
+    return entries.filter((e) => !e.Y.equals(msm_evaluateCommitment(group, e.x))).map((e) => e.id);
+}
+
+//# sourceMappingURL=dkg.js.map
+;// CONCATENATED MODULE: ./lib/crypto/decode-pool.js
+/**
+ * Decoding the N·M commitment points (a square root each) is the floor of a large ceremony's
+ * checks. A decode job spreads it over every core while the caller's (synchronous) thread does
+ * the checks that need no point (schemas, canonical JSON, signatures), then joins in:
+ *
+ * - tasks (a dealer's commitment with its proof of knowledge, or a list of points) sit in shared
+ *   memory; each is claimed once with a compare-and-swap, worker threads from the end of the list,
+ *   the main thread from the start when it joins (so the work balances itself, loaded or not);
+ * - a worker decodes with the same decodePoint and writes affine coordinates, and verifies a
+ *   dealer's proof of knowledge or a point's prime order where the task asks for it;
+ * - the main thread caches the results (checked once, by the worker's decodePoint) and remembers the
+ *   verified proofs and prime-order points, so the audit that follows finds them done. What a
+ *   worker refused is left undone: the audit decodes it again and reports it with file and field.
+ *
+ * A worker that never starts (no worker file beside a bundle, a single core, a small input) just
+ * leaves every task to the main thread.
+ */
+
+
+
+
+
+
+
+
+const FREE = 0;
+const CLAIMED = 1;
+const DONE = 2;
+/** Index of each task's first point in the flat per-point arrays. */
+function pointOffsets(tasks) {
+    const out = [];
+    let n = 0;
+    for (const t of tasks) {
+        out.push(n);
+        n += t.points.length;
+    }
+    out.push(n);
+    return out;
+}
+const MIN_POINTS = 4096;
+const HEX32 = /^[0-9a-f]{64}$/;
+/** Built at run time so that a bundler does not rewrite it into an asset of its own. */
+const WORKER_FILE = ['decode-worker', 'js'].join('.');
+/**
+ * The worker script: beside this module (lib/crypto/), or, when this module is part of a bundle,
+ * lib/crypto/ of the package the bundle sits in (the worker imports lib/'s modules).
+ */
+function workerPath() {
+    let dir;
+    try {
+        dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    }
+    catch {
+        return undefined;
+    }
+    const beside = (0,external_node_path_namespaceObject.join)(dir, WORKER_FILE);
+    if ((0,external_node_fs_namespaceObject.existsSync)(beside))
+        return beside;
+    for (let up = 0; up < 4; up++) {
+        const candidate = (0,external_node_path_namespaceObject.join)(dir, 'lib', 'crypto', WORKER_FILE);
+        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
+            return candidate;
+        dir = (0,external_node_path_namespaceObject.dirname)(dir);
+    }
+    return undefined;
+}
+/** Starts decoding `tasks` on other cores (when they pay) and returns at once. */
+function startDecoding(tasks, threads = (0,external_node_os_namespaceObject.availableParallelism)()) {
+    const clean = tasks
+        .map((t) => ({ ...t, points: t.points.filter((h) => typeof h === 'string' && HEX32.test(h)) }))
+        .filter((t) => t.points.length > 0);
+    const offsets = pointOffsets(clean);
+    const total = offsets[offsets.length - 1];
+    const workers = Math.min(threads - 1, 3);
+    const path = total >= MIN_POINTS && workers >= 1 ? workerPath() : undefined;
+    if (!path)
+        return { finish: () => clean.forEach((t) => decodeHere(t)) };
+    const job = {
+        tasks: clean,
+        state: new Int32Array(new SharedArrayBuffer(4 * clean.length)),
+        status: new Uint8Array(new SharedArrayBuffer(total)),
+        proofs: new Uint8Array(new SharedArrayBuffer(clean.length)),
+        coords: new Uint8Array(new SharedArrayBuffer(64 * total)),
+    };
+    for (let w = 0; w < workers; w++) {
+        const worker = new external_node_worker_threads_.Worker(path, { workerData: job });
+        // A worker that fails to load claims nothing; one that dies mid-task is waited out below.
+        worker.on('error', () => { });
+        worker.unref();
+    }
+    return { finish: () => finishJob(job, offsets) };
+}
+/**
+ * A task on this thread, done as a worker does it: decodePoint caches what is valid, a proof that
+ * holds and a point of prime order are remembered. Whatever fails is left for the audit to report
+ * with its file and field.
+ */
+function decodeHere(task) {
+    const points = task.points.map((h) => {
+        try {
+            const p = decodePoint(h, 'point');
+            if (task.primeOrder)
+                isPrimeOrder(p);
+            return p;
+        }
+        catch {
+            return undefined;
+        }
+    });
+    if (!task.proof || !points[0])
+        return;
+    const { identifier, proofOfKnowledge } = task.proof;
+    try {
+        if (proofHolds(decodeIdentifier(identifier, 'identifier'), points[0], proofOfKnowledge))
+            markProofVerified(identifier, task.points[0], proofOfKnowledge);
+    }
+    catch {
+        // Not verified here: the audit checks it again and names the dealer.
+    }
+}
+/** How long a task a worker claimed may take before this thread does it itself (a worker died). */
+const CLAIM_TIMEOUT_MS = 20_000;
+function finishJob(job, offsets) {
+    const { tasks, state } = job;
+    for (let j = 0; j < tasks.length; j++)
+        if (Atomics.compareExchange(state, j, FREE, CLAIMED) === FREE) {
+            decodeHere(tasks[j]);
+            Atomics.store(state, j, DONE);
+        }
+    for (let j = 0; j < tasks.length; j++) {
+        if (Atomics.load(state, j) !== DONE && Atomics.wait(state, j, CLAIMED, CLAIM_TIMEOUT_MS) === 'timed-out') {
+            decodeHere(tasks[j]);
+            continue;
+        }
+        if (Atomics.load(state, j) === DONE)
+            adoptTask(job, j, offsets[j]);
+        else
+            decodeHere(tasks[j]);
+    }
+}
+/** Caches what a worker decoded for task j; a task this thread did itself has no coordinates. */
+function adoptTask(job, j, first) {
+    const task = job.tasks[j];
+    task.points.forEach((h, i) => {
+        const s = job.status[first + i];
+        if (s === 0 || suite_isPointCached(h))
+            return;
+        const at = 64 * (first + i);
+        cacheDecodedPoint(h, littleEndian(job.coords, at), littleEndian(job.coords, at + 32));
+        if (s === 2)
+            markPrimeOrder(h);
+    });
+    if (job.proofs[j] === 1 && task.proof)
+        markProofVerified(task.proof.identifier, task.points[0], task.proof.proofOfKnowledge);
+}
+function littleEndian(b, at) {
+    return utils_bytesToNumberLE(b.slice(at, at + 32));
+}
+/** Decodes every not-yet-cached encoding in `hexes`, in parallel where that pays. */
+async function predecodePoints(hexes, threads = availableParallelism()) {
+    const todo = [...new Set(hexes)].filter((h) => typeof h === 'string' && !isPointCached(h));
+    if (todo.length < MIN_POINTS || threads < 2)
+        return;
+    const tasks = [];
+    for (let i = 0; i < todo.length; i += 256)
+        tasks.push({ points: todo.slice(i, i + 256) });
+    startDecoding(tasks, threads).finish();
+}
+/** Every commitment encoding in a set of raw artifact values (round-1 artifacts, dealings). */
+function commitmentHexes(values) {
+    const out = [];
+    for (const v of values) {
+        const c = v?.commitment;
+        if (Array.isArray(c))
+            for (const h of c)
+                if (typeof h === 'string')
+                    out.push(h);
+    }
+    return out;
+}
+//# sourceMappingURL=decode-pool.js.map
+;// CONCATENATED MODULE: ./lib/artifacts/identity.js
+/** A participant's public identity as every artifact and the group package carry it. */
+/** Only the public identity fields, in artifact order; an absent login or endpoint is left out. */
+function identity_identityFields(id) {
+    return {
+        moniker: id.moniker,
+        identifier: id.identifier,
+        signingKey: id.signingKey,
+        encryptionKey: id.encryptionKey,
+        ...(id.github ? { github: id.github } : {}),
+        ...(id.endpoint ? { endpoint: id.endpoint } : {}),
+    };
+}
+//# sourceMappingURL=identity.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/report.js
+/**
+ * What a ceremony audit returns: its phase, who has done what, what is awaited, every problem found
+ * (each naming a file, a field and, where someone misbehaved, the culprit) and, once complete, the
+ * group's public package.
+ */
+
+/** A participant's entry in the group package, from its public identity. */
+function groupParticipant(a, verifyingShare, ceremony) {
+    const { moniker, identifier, ...rest } = identity_identityFields(a);
+    return { moniker, identifier, verifyingShare, ...rest, ceremony };
+}
+/** The epoch of a group state (absent: 0). */
+function epochOf(group) {
+    return group.epoch ?? 0;
+}
+function invalidReport(ceremony, errors) {
+    return {
+        ceremony,
+        kind: 'unknown',
+        phase: 'invalid',
+        steps: [],
+        rows: [],
+        awaiting: 'a valid ceremony.json',
+        errors,
+    };
+}
+//# sourceMappingURL=report.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/table.js
+/** done (a valid artifact), invalid (a file the audit refused), awaited (the step is open), or -. */
+function stepState(done, present, open) {
+    return done ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
+}
+/** What is awaited, after the fixes for any problems; a report with problems is invalid. */
+function awaitingAfterFixes(report, awaiting) {
+    const n = report.errors.length;
+    if (!n)
+        return awaiting;
+    report.phase = 'invalid';
+    return `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}`;
+}
+//# sourceMappingURL=table.js.map
 ;// CONCATENATED MODULE: ./node_modules/canonicalize/lib/canonicalize.js
 function hasLoneSurrogate (value) {
   for (let i = 0; i < value.length; i++) {
@@ -54987,6 +55441,35 @@ function signingInput(artifact) {
     const { signature: _omit, ...rest } = artifact;
     return utils_concatBytes(SIGNING_LABEL, utils_utf8ToBytes(jcs(rest)));
 }
+/**
+ * Both canonical forms of a plain artifact object from one canonicalization of each member: JCS
+ * writes an object as its members `key:value`, sorted by key, joined by commas, in braces
+ * (RFC 8785 §3.2.3; canonicalize's own object case), so the text without the signature is the
+ * same members less one. Equal to jcs(artifact) and signingInput(artifact) (tests compare them).
+ */
+function canonicalArtifact(artifact) {
+    const members = [];
+    const unsigned = [];
+    for (const key of Object.keys(artifact).sort()) {
+        const value = artifact[key];
+        if (value === undefined || typeof value === 'symbol')
+            continue;
+        const member = `${jcs(key)}:${jcs(value)}`;
+        members.push(member);
+        if (key !== 'signature')
+            unsigned.push(member);
+    }
+    return {
+        text: `{${members.join(',')}}`,
+        signingInput: utils_concatBytes(SIGNING_LABEL, utils_utf8ToBytes(`{${unsigned.join(',')}}`)),
+    };
+}
+/** SHA-256 of the JCS of a list of artifacts each already canonicalized: digest(artifacts). */
+function digestOfCanonical(texts) {
+    const h = (0,external_node_crypto_.createHash)('sha256').update('[', 'utf8');
+    texts.forEach((t, i) => h.update(i ? ',' + t : t, 'utf8'));
+    return h.update(']', 'utf8').digest('hex');
+}
 /** Signs an unsigned artifact with a 32-byte Ed25519 secret key; returns it with `signature`. */
 function signArtifact(unsigned, secretKey) {
     const signature = bytesToHex(ed25519.sign(signingInput(unsigned), secretKey));
@@ -55010,10 +55493,9 @@ function opensslAccepts(sig, message, keyHex) {
     if (key === undefined) {
         key = null;
         try {
-            const pk = curves_utils_hexToBytes(keyHex);
-            const A = ed25519_ed25519.Point.fromBytes(pk, false);
-            if (!A.isSmallOrder())
-                key = (0,external_node_crypto_.createPublicKey)({ key: Buffer.concat([ED25519_SPKI, pk]), format: 'der', type: 'spki' });
+            // decodePoint: noble's strict decoding, not the identity nor of small order (and cached).
+            decodePoint(keyHex, 'signingKey');
+            key = (0,external_node_crypto_.createPublicKey)({ key: Buffer.concat([ED25519_SPKI, curves_utils_hexToBytes(keyHex)]), format: 'der', type: 'spki' });
         }
         catch {
             // not a valid key: the slow path rejects it
@@ -55035,13 +55517,15 @@ function opensslAccepts(sig, message, keyHex) {
  * True when the artifact's signature verifies under the hex Ed25519 public key: noble's
  * `ed25519.verify` with `zip215: false` decides; OpenSSL answers first for the (usual) valid case.
  */
-function verifyArtifactSignature(artifact, signingKeyHex) {
+function verifyArtifactSignature(artifact, signingKeyHex, 
+/** The artifact's signing input, when the caller has canonicalized it already. */
+input) {
     const sig = artifact.signature;
     if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig))
         return false;
     try {
         const sigBytes = curves_utils_hexToBytes(sig);
-        const message = signingInput(artifact);
+        const message = input ?? signingInput(artifact);
         if (/^[0-9a-f]{64}$/.test(signingKeyHex) && opensslAccepts(sigBytes, message, signingKeyHex))
             return true;
         return ed25519_ed25519.verify(sigBytes, message, curves_utils_hexToBytes(signingKeyHex), { zip215: false });
@@ -55059,313 +55543,115 @@ function toFileText(value) {
     return JSON.stringify(value, null, 2) + '\n';
 }
 //# sourceMappingURL=canonical.js.map
-;// CONCATENATED MODULE: ./lib/crypto/msm.js
+;// CONCATENATED MODULE: ./lib/ceremony/dkg-precheck.js
 /**
- * Multi-scalar multiplication over public inputs (variable time), and the polynomial helpers the
- * DKG and enrollment checks are built from.
+ * What a genesis audit (dkg.ts) works out while the points decode on the other cores: each file
+ * parsed with its schema and canonicalized once, each signature checked against its author's
+ * round-1 key, each step's digest, the X25519 key checks; and the decode tasks themselves. The
+ * checkers in dkg.ts apply these verdicts in their own order (docs/design.md, "Verification on
+ * every core"); nothing here reports a problem.
  */
 
 
 
-/** Σ scalars[i]·points[i]. Strauss (wNAF) for small inputs, Pippenger for large ones. */
-function msm_msm(points, scalars) {
-    if (points.length === 0)
-        return suite_Point.ZERO;
-    return points.length < 128 ? mulAddUnsafe(suite_Point, points, scalars) : pippenger(suite_Point, points, scalars);
-}
-/** [1, x, x^2, …, x^(m-1)] mod the group order. */
-function msm_powers(x, m) {
-    const out = new Array(m);
-    let acc = 1n;
-    for (let k = 0; k < m; k++) {
-        out[k] = acc;
-        acc = suite_Fn.mul(acc, x);
-    }
-    return out;
-}
-/** f(x) = Σ coefficients[k]·x^k mod the group order (Horner). */
-function msm_evaluatePolynomial(coefficients, x) {
-    let acc = 0n;
-    for (let k = coefficients.length - 1; k >= 0; k--)
-        acc = Fn.add(Fn.mul(acc, x), coefficients[k]);
-    return acc;
-}
-/** Y(x) = Σ x^k·C_k: the public image of the polynomial whose coefficients C commits to. */
-function msm_evaluateCommitment(commitment, x) {
-    return msm_msm(commitment, msm_powers(x, commitment.length));
-}
-/** A random 128-bit non-zero scalar, for random linear combinations in batch checks. */
-function msm_randomWeight() {
-    const b = utils_randomBytes(16);
-    let n = 0n;
-    for (const byte of b)
-        n = (n << 8n) | BigInt(byte);
-    return n === 0n ? 1n : n;
-}
-/** The Lagrange coefficient at `at` for `xi` over the set `xs` (all distinct, xi in xs). */
-function msm_lagrangeAt(xs, xi, at) {
-    let num = 1n;
-    let den = 1n;
-    for (const xj of xs) {
-        if (xj === xi)
-            continue;
-        num = Fn.mul(num, Fn.sub(at, xj));
-        den = Fn.mul(den, Fn.sub(xi, xj));
-    }
-    return Fn.div(num, den);
-}
-//# sourceMappingURL=msm.js.map
-;// CONCATENATED MODULE: ./lib/crypto/dkg.js
-/**
- * Pedersen DKG with proofs of knowledge, as in frost-rs and noble's `ed25519_FROST.DKG`, with
- * round packages byte-compatible with both. Round 1 is noble's own; the share computation and the
- * final check are ours because noble checks every dealer separately (N·M scalar multiplications):
- * here all received shares are checked at once against the group commitment with one MSM, and
- * dealers are checked one by one only to name a culprit.
- */
-
-
-
-
-
-/** Starts the DKG: a random polynomial of degree min-1, its commitment and a proof of knowledge. */
-function dkgRound1(identifier, signers) {
-    const r = frost.DKG.round1(identifier, signers);
-    const hex = (b) => Buffer.from(b).toString('hex');
-    const pkg = {
-        identifier: r.public.identifier,
-        commitment: r.public.commitment.map(hex),
-        proofOfKnowledge: hex(r.public.proofOfKnowledge),
-    };
-    const secret = {
-        identifier,
-        signers: { ...signers },
-        coefficients: (r.secret.coefficients ?? []).map(encodeScalar),
-        commitment: pkg.commitment,
-    };
-    frost.DKG.clean(r.secret);
-    return { pkg, secret };
-}
-const DKG_DST = utils_utf8ToBytes(CIPHERSUITE + 'dkg');
-/** noble's HDKG: SHA-512(DST || id || C_0 || R) read little-endian, reduced mod the order. */
-function pokChallenge(id, c0, R) {
-    const h = sha2_sha512(utils_concatBytes(DKG_DST, suite_Fn.toBytes(id), c0.toBytes(), R.toBytes()));
-    let n = 0n;
-    for (let i = h.length - 1; i >= 0; i--)
-        n = (n << 8n) | BigInt(h[i]);
-    return suite_Fn.create(n);
-}
-/**
- * Decodes and checks a round-1 package: M valid points and a proof of knowledge of the constant
- * term (R == z·G − c·C_0). Field names are relative to the package.
- */
-function checkRound1Package(pkg, signers) {
-    const id = suite_decodeScalar(pkg.identifier, 'identifier');
-    if (id === 0n)
-        throw new errors_SssError('identifier is zero', { code: 'malformed', field: 'identifier' });
-    if (pkg.commitment.length !== signers.min)
-        throw new errors_SssError(`expected ${signers.min} commitment points (the threshold), got ${pkg.commitment.length}`, {
-            code: 'malformed',
-            field: 'commitment',
-        });
-    const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
-    const R = decodePoint(pkg.proofOfKnowledge.slice(0, 64), 'proofOfKnowledge');
-    const z = suite_decodeScalar(pkg.proofOfKnowledge.slice(64), 'proofOfKnowledge');
-    const c = pokChallenge(id, commitment[0], R);
-    if (!R.equals(suite_Point.BASE.multiplyUnsafe(z).subtract(commitment[0].multiplyUnsafe(c))))
-        throw new errors_SssError('invalid proof of knowledge', { code: 'signature', field: 'proofOfKnowledge' });
-    return { id, commitment };
-}
-/** My polynomial evaluated at each recipient identifier: the shares I deal in round 2. */
-function dealShares(secret, recipients) {
-    const coeffs = secret.coefficients.map((c, k) => decodeScalar(c, `coefficients.${k}`));
+const SCHEMAS = { round1: Round1, round2: Round2, finalize: Finalize };
+function precheck(raws, checkEncryptionKey) {
     const out = new Map();
-    for (const r of recipients) {
-        if (r === secret.identifier)
-            throw new SssError('a dealer does not send a share to itself', { code: 'not-allowed' });
-        out.set(r, evaluatePolynomial(coeffs, decodeScalar(r, 'identifier')));
+    const canonical = new Map();
+    for (const role of ['round1', 'round2', 'finalize'])
+        for (const raw of raws[role].values()) {
+            const p = {};
+            try {
+                p.artifact = parseWith(SCHEMAS[role], raw.value, raw.file);
+                p.canonical = canonicalArtifact(p.artifact);
+                canonical.set(p.artifact, p.canonical);
+                if (role === 'round1')
+                    checkEncryptionKey(p.artifact.encryptionKey);
+            }
+            catch (e) {
+                if (!p.artifact)
+                    p.error = e;
+            }
+            out.set(raw, p);
+        }
+    for (const role of ['round1', 'round2', 'finalize'])
+        for (const [m, raw] of raws[role]) {
+            const p = out.get(raw);
+            const author = raws.round1.get(m);
+            const key = (author && out.get(author)?.artifact)?.signingKey;
+            if (p.artifact && p.canonical && typeof key === 'string')
+                p.signature = { key, ok: verifyArtifactSignature(p.artifact, key, p.canonical.signingInput) };
+        }
+    const digests = new Map();
+    for (const role of ['round1', 'round2']) {
+        const all = [...raws[role].values()].map((r) => out.get(r).artifact);
+        try {
+            if (all.length && all.every((a) => a && canonical.has(a)))
+                digests.set(role, {
+                    of: new Set(all),
+                    digest: dkg_precheck_sortedDigest(all, (a) => canonical.get(a)),
+                });
+        }
+        catch {
+            // An identifier that is not a scalar: its checker reports it; the digest is taken later if at all.
+        }
     }
-    return out;
+    return { files: out, canonical, digests };
 }
-/** C_k = Σ_j C_jk over every dealer: the group's commitment (C_0 is the group key). */
-function groupCommitment(commitments) {
-    const m = commitments[0].length;
-    const acc = new Array(m).fill(suite_Point.ZERO);
-    for (const c of commitments)
-        for (let k = 0; k < m; k++)
-            acc[k] = acc[k].add(c[k]);
-    acc.forEach((p, k) => {
-        if (p.is0())
-            throw new errors_SssError('the group commitment has an identity point', { code: 'malformed', field: `commitment.${k}` });
-        assertPrimeOrder(p, `commitment.${k}`);
-    });
-    return acc;
+/** A step's digest over these artifacts: precheck's when they are exactly the ones it hashed. */
+function stepDigest(pre, step, artifacts) {
+    const all = pre?.digests.get(step);
+    if (all && all.of.size === artifacts.length && artifacts.every((a) => all.of.has(a)))
+        return all.digest;
+    return dkg_precheck_sortedDigest(artifacts, (a) => pre?.canonical.get(a) ?? canonicalArtifact(a));
 }
-/**
- * s·G in constant time. noble's multiply refuses 0, but a dealer can send a zero share: that must
- * fail the commitment check and name the dealer, not escape as a RangeError.
- */
-function baseTimes(s) {
-    return s === 0n ? Point.ZERO : Point.BASE.multiply(s);
+/** The file's artifact under its schema (parsed once, by precheck), or the schema's error. */
+function parsed(pre, raw, schema) {
+    const p = pre?.files.get(raw);
+    if (p?.error)
+        throw p.error;
+    if (p?.artifact)
+        return p.artifact;
+    return parseWith(schema, raw.value, raw.file);
 }
-/**
- * Checks the shares I received with one MSM: (Σ_j s_ji)·G == Σ_k x^k·C_k. On failure finds
- * the dealers whose share does not match their own commitment and throws naming them.
- * Returns my signing share s_i = Σ_j s_ji and verifying share s_i·G.
- */
-function combineShares(x, dealt, group) {
-    let s = 0n;
-    for (const d of dealt)
-        s = Fn.add(s, d.share);
-    const Y = baseTimes(s);
-    if (Y.equals(evaluateCommitment(group, x)))
-        return { signingShare: s, verifyingShare: Y };
-    const xs = powers(x, group.length);
-    const culprits = dealt.filter((d) => !baseTimes(d.share).equals(msm(d.commitment, xs))).map((d) => d.dealer);
-    throw new SssError(culprits.length ? "share does not match its dealer's commitment" : 'the shares do not sum to the group commitment', { code: 'inconsistent', culprits });
+/** Whether the artifact's signature verifies under `key` (precheck's verdict when it had that key). */
+function signedBy(pre, raw, a, key) {
+    const p = pre?.files.get(raw);
+    if (p?.signature && p.artifact === a && p.signature.key === key)
+        return p.signature.ok;
+    return verifyArtifactSignature(a, key, p?.artifact === a ? p.canonical?.signingInput : undefined);
 }
 /**
- * Checks that every verifying share Y_i equals Σ_k x_i^k·C_k, in one random linear combination:
- * Σ_i r_i·Y_i == Σ_k (Σ_i r_i·x_i^k)·C_k. Each Y_i must also lie in the prime-order subgroup,
- * which keeps the random combination sound. Returns the identifiers that fail (checked one by one
- * only when the batch fails).
+ * The points an audit will decode, read from the files as they are (the checkers validate them):
+ * each dealer's commitment (with its proof of knowledge's R, and its signing key) as one task
+ * whose proof is checked too, and the verifying shares, whose prime order is checked too.
  */
-function badVerifyingShares(entries, group) {
-    const m = group.length;
-    const weights = entries.map(() => msm_randomWeight());
-    const coef = new Array(m).fill(0n);
-    entries.forEach((e, i) => {
-        const xs = msm_powers(e.x, m);
-        for (let k = 0; k < m; k++)
-            coef[k] = suite_Fn.add(coef[k], suite_Fn.mul(weights[i], xs[k]));
-    });
-    const torsion = entries.filter((e) => !e.Y.isTorsionFree()).map((e) => e.id);
-    if (torsion.length)
-        return torsion;
-    const lhs = msm_msm(entries.map((e) => e.Y), weights);
-    if (lhs.equals(msm_msm(group, coef)))
-        return [];
-    return entries.filter((e) => !e.Y.equals(msm_evaluateCommitment(group, e.x))).map((e) => e.id);
+function decodeTasks(raws) {
+    const str = (v) => typeof v === 'string';
+    const tasks = [];
+    for (const raw of raws.round1.values()) {
+        const v = (raw.value ?? {});
+        const commitment = Array.isArray(v.commitment) ? v.commitment.filter(str) : [];
+        const { identifier, proofOfKnowledge: pok } = v;
+        const proof = str(identifier) && str(pok) ? { identifier, proofOfKnowledge: pok } : undefined;
+        tasks.push({ points: [...commitment, ...[proof?.proofOfKnowledge.slice(0, 64), v.signingKey].filter(str)], proof });
+    }
+    const shares = [...raws.finalize.values()].map((r) => r.value?.verifyingShare);
+    for (let i = 0; i < shares.length; i += 16)
+        tasks.push({ points: shares.slice(i, i + 16).filter(str), primeOrder: true });
+    return tasks;
 }
-
-//# sourceMappingURL=dkg.js.map
-;// CONCATENATED MODULE: ./lib/ceremony/accounts.js
-/**
- * Accounts named in advance (docs/protocol.md §14.3). A manifest that names monikers only is first
- * come, first served: whoever submits `alice`'s round-1 artifact with keys registered on their own
- * account gets alice's slot. A DKG manifest's `allowAccounts` and a join manifest's
- * `newcomerGithub` name the GitHub account that must hold the slot; the identity binding then
- * proves the artifact's keys are that account's.
- */
-
-/** GitHub logins are case-insensitive. */
-function sameLogin(a, b) {
-    return a.toLowerCase() === b.toLowerCase();
+const byIdentifier = (a, b) => {
+    const x = identifierToScalar(a.artifact.identifier);
+    const y = identifierToScalar(b.artifact.identifier);
+    return x < y ? -1 : x > y ? 1 : 0;
+};
+/** digest() of the artifacts sorted by identifier, each canonicalized once (`canonical` has them). */
+function dkg_precheck_sortedDigest(artifacts, canonical) {
+    const sorted = [...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier);
+    return digestOfCanonical(sorted.map(({ artifact: a }) => (canonical ? canonical(a) : canonicalArtifact(a)).text));
 }
-/** The account a DKG manifest gives a moniker (own keys only: `constructor` is a valid moniker). */
-function allowedAccount(manifest, moniker) {
-    const accounts = manifest.allowAccounts;
-    return accounts && Object.hasOwn(accounts, moniker) ? accounts[moniker] : undefined;
-}
-/**
- * Refuses an identity that declares another login than the one its slot is reserved for.
- * `slot` says whose slot it is, as the message shows it ("the allow-list gives alice to").
- */
-function checkReservedAccount(reserved, declared, where) {
-    if (reserved === undefined || (declared !== undefined && sameLogin(declared, reserved)))
-        return;
-    throw new errors_SssError(`declares ${declared === undefined ? 'no GitHub login' : `@${declared}`}, but ${where.slot} @${reserved}`, { code: 'not-allowed', file: where.file, field: 'github', culprit: where.culprit });
-}
-/**
- * `--allow alice@alice-gh,bob@bobby`: the allow-list and, for monikers written `moniker@login`, the
- * accounts. Every moniker names its account or none does: a half-named list would leave the
- * unnamed slots first come, first served while looking reserved.
- */
-function parseAllowOption(value) {
-    const entries = value?.split(',').filter(Boolean);
-    if (!entries)
-        return {};
-    const pairs = entries.map((e) => e.split('@'));
-    const named = pairs.filter((p) => p.length > 1).length;
-    if (named === 0)
-        return { allowList: entries };
-    if (named !== pairs.length || pairs.some((p) => p.length !== 2))
-        throw new SssError('write every entry as moniker@github-login, or none', { code: 'usage', field: '--allow' });
-    return { allowList: pairs.map(([m]) => m), allowAccounts: Object.fromEntries(pairs) };
-}
-/**
- * One share per person: a login already declared by another participant's identity cannot take a
- * second slot (a join refuses a holder's login the same way, src/ceremony/join.ts).
- */
-function checkOneSlotPerAccount(declared, others, where) {
-    if (declared === undefined)
-        return;
-    for (const o of others)
-        if (o.github !== undefined && sameLogin(o.github, declared))
-            throw new errors_SssError(`GitHub login @${declared} already takes part as ${o.moniker}`, {
-                code: 'duplicate',
-                file: where.file,
-                field: 'github',
-                culprit: where.culprit,
-            });
-}
-//# sourceMappingURL=accounts.js.map
-;// CONCATENATED MODULE: ./lib/artifacts/identity.js
-/** A participant's public identity as every artifact and the group package carry it. */
-/** Only the public identity fields, in artifact order; an absent login or endpoint is left out. */
-function identity_identityFields(id) {
-    return {
-        moniker: id.moniker,
-        identifier: id.identifier,
-        signingKey: id.signingKey,
-        encryptionKey: id.encryptionKey,
-        ...(id.github ? { github: id.github } : {}),
-        ...(id.endpoint ? { endpoint: id.endpoint } : {}),
-    };
-}
-//# sourceMappingURL=identity.js.map
-;// CONCATENATED MODULE: ./lib/ceremony/report.js
-/**
- * What a ceremony audit returns: its phase, who has done what, what is awaited, every problem found
- * (each naming a file, a field and, where someone misbehaved, the culprit) and, once complete, the
- * group's public package.
- */
-
-/** A participant's entry in the group package, from its public identity. */
-function groupParticipant(a, verifyingShare, ceremony) {
-    const { moniker, identifier, ...rest } = identity_identityFields(a);
-    return { moniker, identifier, verifyingShare, ...rest, ceremony };
-}
-/** The epoch of a group state (absent: 0). */
-function epochOf(group) {
-    return group.epoch ?? 0;
-}
-function invalidReport(ceremony, errors) {
-    return {
-        ceremony,
-        kind: 'unknown',
-        phase: 'invalid',
-        steps: [],
-        rows: [],
-        awaiting: 'a valid ceremony.json',
-        errors,
-    };
-}
-//# sourceMappingURL=report.js.map
-;// CONCATENATED MODULE: ./lib/ceremony/table.js
-/** done (a valid artifact), invalid (a file the audit refused), awaited (the step is open), or -. */
-function stepState(done, present, open) {
-    return done ? 'done' : present ? 'invalid' : open ? 'awaited' : '-';
-}
-/** What is awaited, after the fixes for any problems; a report with problems is invalid. */
-function awaitingAfterFixes(report, awaiting) {
-    const n = report.errors.length;
-    if (!n)
-        return awaiting;
-    report.phase = 'invalid';
-    return `fixes for ${n} problem${n === 1 ? '' : 's'}; then ${awaiting}`;
-}
-//# sourceMappingURL=table.js.map
+//# sourceMappingURL=dkg-precheck.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/dkg.js
 /**
  * The full public audit of a genesis (DKG) ceremony: every check of docs/protocol.md §6.7 that can be
@@ -55374,6 +55660,7 @@ function awaitingAfterFixes(report, awaiting) {
  * checkRound1, checkRound2, checkFinalize, with checkLaterStep for what the last two share), then
  * the round table and the phase. The steps that make these artifacts are in dkg-steps.ts.
  */
+
 
 
 
@@ -55401,12 +55688,33 @@ function checkThreshold(threshold, participants, file) {
         });
 }
 const P25519 = 2n ** 255n - 19n;
+const X25519_SPKI = Buffer.from('302a300506032b656e032100', 'hex');
+/** Keys that passed checkEncryptionKey in this process (an audit's precheck checks them early). */
+const goodEncryptionKeys = new Set();
+let probeKey;
+/**
+ * OpenSSL's X25519 (node:crypto, several times faster than noble's ladder) as a fast path for the
+ * low-order check: it refuses to derive an all-zero shared secret, exactly what noble refuses, so
+ * a key it derives with is not of low order; anything else goes to noble, which decides.
+ */
+function opensslDerives(key) {
+    try {
+        probeKey ??= (0,external_node_crypto_.generateKeyPairSync)('x25519').privateKey;
+        const publicKey = (0,external_node_crypto_.createPublicKey)({ key: Buffer.concat([X25519_SPKI, key]), format: 'der', type: 'spki' });
+        return (0,external_node_crypto_.diffieHellman)({ privateKey: probeKey, publicKey }).some((b) => b !== 0);
+    }
+    catch {
+        return false;
+    }
+}
 /**
  * An X25519 public key in its canonical encoding (top bit clear, u below the field prime: so that
  * one key has one string, and comparing strings compares keys) and not of low order (a shared
  * secret with it is not all zero).
  */
 function checkEncryptionKey(hex, field = 'encryptionKey') {
+    if (goodEncryptionKeys.has(hex))
+        return;
     const b = curves_utils_hexToBytes(hex);
     let u = 0n;
     for (let i = 31; i >= 0; i--)
@@ -55416,12 +55724,16 @@ function checkEncryptionKey(hex, field = 'encryptionKey') {
             code: 'malformed',
             field,
         });
-    try {
-        ed25519_x25519.getSharedSecret(ed25519_x25519.utils.randomSecretKey(), curves_utils_hexToBytes(hex));
-    }
-    catch {
-        throw new errors_SssError('X25519 public key of low order', { code: 'malformed', field });
-    }
+    if (!opensslDerives(b))
+        try {
+            ed25519_x25519.getSharedSecret(ed25519_x25519.utils.randomSecretKey(), curves_utils_hexToBytes(hex));
+        }
+        catch {
+            throw new errors_SssError('X25519 public key of low order', { code: 'malformed', field });
+        }
+    if (goodEncryptionKeys.size > 100_000)
+        goodEncryptionKeys.clear();
+    goodEncryptionKeys.add(hex);
 }
 /** The identity checks every artifact author goes through. */
 function checkIdentityFields(a, file) {
@@ -55440,23 +55752,12 @@ function checkIdentityFields(a, file) {
         throw located(e, { file, culprit: a.moniker });
     }
 }
-const byIdentifier = (a, b) => {
-    const x = identifierToScalar(a.artifact.identifier);
-    const y = identifierToScalar(b.artifact.identifier);
-    return x < y ? -1 : x > y ? 1 : 0;
-};
 /** SHA-256 over the canonical list of all round-1 artifacts sorted by identifier. */
 function round1DigestOf(artifacts) {
-    return digest([...artifacts]
-        .map((artifact) => ({ artifact }))
-        .sort(byIdentifier)
-        .map((r) => r.artifact));
+    return sortedDigest(artifacts);
 }
 function round2DigestOf(artifacts) {
-    return digest([...artifacts]
-        .map((artifact) => ({ artifact }))
-        .sort(byIdentifier)
-        .map((r) => r.artifact));
+    return sortedDigest(artifacts);
 }
 function authored(a, raw, fileMoniker, ceremony) {
     if (a.moniker !== fileMoniker)
@@ -55496,6 +55797,10 @@ function auditDkg(files) {
         round2: files.byRole.get('round2') ?? new Map(),
         finalize: files.byRole.get('finalize') ?? new Map(),
     };
+    // The points decode on the other cores while this thread parses, canonicalizes and checks signatures.
+    const job = startDecoding(decodeTasks(raws));
+    prechecks.set(audit, precheck(raws, checkEncryptionKey));
+    job.finish();
     const seenKeys = new Map();
     eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, manifest, seenKeys, audit));
     const round1Closed = closeRound1(audit, manifest, raws.round1, files);
@@ -55503,13 +55808,15 @@ function auditDkg(files) {
     eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
     const round2Closed = round1Closed && audit.round2.size === manifest.participants && raws.round2.size === manifest.participants;
     if (round2Closed)
-        audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
+        audit.round2Digest = stepDigest(prechecks.get(audit), 'round2', [...audit.round2.values()].map((r) => r.artifact));
     const shares = [];
     eachFile(raws.finalize, audit, (m, raw) => shares.push(checkFinalize(raw, m, round2Closed, audit)));
     checkVerifyingShares(shares, audit);
     tableAndPhase(audit, manifest, raws, round1Closed, round2Closed);
     return audit;
 }
+/** The audit's prechecks (dkg-precheck.ts), while it runs. */
+const prechecks = new WeakMap();
 /** Runs a step's checker on each of its files; a refused file is one problem, the others go on. */
 function eachFile(raws, audit, check) {
     for (const [m, raw] of raws) {
@@ -55550,18 +55857,14 @@ function checkManifest(files, audit) {
 }
 /** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
 function checkRound1(raw, m, manifest, seenKeys, audit) {
-    const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, manifest.ceremony);
+    const a = authored(parsed(prechecks.get(audit), raw, Round1), raw, m, manifest.ceremony);
     const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
     if (a.threshold !== manifest.threshold || a.participants !== manifest.participants)
         throw blame(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${manifest.participants})`, 'mismatch', a.threshold !== manifest.threshold ? 'threshold' : 'participants');
     if (manifest.allowList && !manifest.allowList.includes(m))
         throw blame("moniker is not on the ceremony's allow-list", 'not-allowed', 'moniker');
-    const slot = `the allow-list gives ${m} to`;
-    checkReservedAccount(allowedAccount(manifest, m), a.github, { file: raw.file, culprit: m, slot });
-    const others = [...audit.round1.values()].map((r) => r.artifact);
-    checkOneSlotPerAccount(a.github, others, { file: raw.file, culprit: m });
     checkIdentityFields(a, raw.file);
-    if (!verifyArtifactSignature(a, a.signingKey))
+    if (!signedBy(prechecks.get(audit), raw, a, a.signingKey))
         throw blame('bad artifact signature', 'signature', 'signature');
     for (const key of [a.signingKey, a.encryptionKey]) {
         const other = seenKeys.get(key);
@@ -55585,7 +55888,7 @@ function closeRound1(audit, manifest, raws, files) {
     const closed = audit.round1.size === N && raws.size === N;
     if (!closed)
         return false;
-    audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
+    audit.round1Digest = stepDigest(prechecks.get(audit), 'round1', [...audit.round1.values()].map((r) => r.artifact));
     try {
         audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
     }
@@ -55605,7 +55908,7 @@ function checkLaterStep(a, raw, m, audit) {
         throw blame('author has no round-1 artifact in this ceremony', 'not-allowed', 'moniker');
     if (a.identifier !== r1.artifact.identifier)
         throw blame("identifier differs from the author's round-1 artifact", 'mismatch', 'identifier');
-    if (!verifyArtifactSignature(a, r1.artifact.signingKey))
+    if (!signedBy(prechecks.get(audit), raw, a, r1.artifact.signingKey))
         throw blame('bad artifact signature', 'signature', 'signature');
     return r1;
 }
@@ -55617,7 +55920,7 @@ function checkRound2(raw, m, open, monikers, audit) {
             code: 'incomplete',
             file: raw.file,
         });
-    const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, audit.ceremony);
+    const a = authored(parsed(prechecks.get(audit), raw, Round2), raw, m, audit.ceremony);
     checkLaterStep(a, raw, m, audit);
     const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
     if (a.round1Digest !== audit.round1Digest)
@@ -55643,7 +55946,7 @@ function checkRound2(raw, m, open, monikers, audit) {
 function checkFinalize(raw, m, open, audit) {
     if (!open)
         throw new errors_SssError(`finalize before round 2 has closed (${audit.round2.size} of ${audit.participants} round-2 artifacts)`, { code: 'incomplete', file: raw.file });
-    const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, audit.ceremony);
+    const a = authored(parsed(prechecks.get(audit), raw, Finalize), raw, m, audit.ceremony);
     const r1 = checkLaterStep(a, raw, m, audit);
     const blame = (reason, field) => new errors_SssError(reason, { code: 'mismatch', file: raw.file, field, culprit: m });
     if (a.round1Digest !== audit.round1Digest)
@@ -55678,8 +55981,7 @@ function tableAndPhase(audit, manifest, raws, round1Closed, round2Closed) {
     const open = { round1: true, round2: round1Closed, finalize: round2Closed };
     audit.rows = all.map((m) => ({
         moniker: m,
-        // A reserved slot is someone's before they submit: the tracking issue can mention them.
-        github: audit.round1.get(m)?.artifact.github ?? allowedAccount(manifest, m),
+        github: audit.round1.get(m)?.artifact.github,
         steps: Object.fromEntries(['round1', 'round2', 'finalize'].map((k) => [k, stepState(audit[k].has(m), raws[k].has(m), open[k])])),
     }));
     const waitingFor = (step) => audit.rows.filter((r) => r.steps[step] !== 'done').map((r) => r.moniker);
@@ -55770,11 +56072,6 @@ const JoinManifest = strictObject({
     /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
     groupDigest: hex32,
     identityBinding: identityBinding.optional(),
-    /**
-     * The GitHub account a maintainer opened this join for (`join-open --github`): only a request
-     * declaring that login is accepted, so nobody else can take the invitation (docs/protocol.md §7.1).
-     */
-    newcomerGithub: githubLogin.optional(),
 });
 const JoinRequest = strictObject({
     format: literal(FORMATS.joinRequest),
@@ -56043,7 +56340,6 @@ function combineFragments(fragments, expected) {
 
 
 
-
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
 function joinExtends(files) {
     const v = files.manifest?.value;
@@ -56077,23 +56373,47 @@ function auditJoin(files, groupBefore) {
         errors: [...files.errors],
         approvals: new Map(),
     };
+    const err = (e) => audit.errors.push(located(e, {}));
+    const finish = (awaiting) => {
+        audit.digests = {
+            ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
+            ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
+        };
+        audit.awaiting = awaitingAfterFixes(audit, awaiting);
+        return audit;
+    };
     // The manifest, and the group state it extends.
     const checked = checkJoinManifest(files, groupBefore, audit);
     if ('awaiting' in checked)
-        return finish(audit, checked.awaiting);
+        return finish(checked.awaiting);
+    const { manifest } = checked;
     groupBefore = checked.groupBefore;
     audit.groupBefore = groupBefore;
     const holders = holdersOf(groupBefore);
+    const M = groupBefore.threshold;
     // The request.
     const rawRequest = files.singles.get('request');
     if (!rawRequest) {
         audit.phase = 'request';
-        const github = checked.manifest.newcomerGithub; // join-open reserved the join for this account: mention them
-        audit.rows = [{ moniker: '(newcomer)', github, steps: { request: 'awaited', approval: '-', finalize: '-' } }];
-        return finish(audit, 'request.json from the newcomer');
+        audit.rows = [{ moniker: '(newcomer)', steps: { request: 'awaited', approval: '-', finalize: '-' } }];
+        return finish('request.json from the newcomer');
     }
-    const request = auditRequest(audit, rawRequest, checked.manifest, holders);
+    try {
+        audit.request = { file: rawRequest.file, artifact: checkRequest(rawRequest, files.id, manifest, holders, M) };
+    }
+    catch (e) {
+        err(located(e, { file: rawRequest.file }));
+    }
+    const request = audit.request?.artifact;
     const newcomer = request?.moniker ?? rawRequest.value?.moniker;
+    if (request) {
+        audit.requestDigest = requestDigestOf(request);
+        audit.newcomerX = identifierToScalar(request.identifier);
+        audit.approverSet = request.approvers.map((m) => {
+            const h = holders.get(m);
+            return { ...h, Y: decodePoint(h.participant.verifyingShare, 'verifyingShare') };
+        });
+    }
     // Approvals.
     const rawApprovals = files.byRole.get('approvals') ?? new Map();
     const H = new Set(request?.approvers ?? []);
@@ -56103,8 +56423,17 @@ function auditJoin(files, groupBefore) {
         closeApprovals(audit, groupBefore, rawApprovals.get(order[0])?.file);
     // Finalize.
     const rawFinalize = files.singles.get('finalize');
-    if (rawFinalize)
-        auditJoinFinalize(audit, rawFinalize, request, approvalsClosed, H.size);
+    if (rawFinalize) {
+        try {
+            if (!approvalsClosed || !audit.expectedShare || !request)
+                throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { code: 'incomplete', file: rawFinalize.file });
+            const f = checkJoinFinalize(rawFinalize, files.id, request, audit, audit.expectedShare);
+            audit.finalize = { file: rawFinalize.file, artifact: f };
+        }
+        catch (e) {
+            err(located(e, { file: rawFinalize.file }));
+        }
+    }
     // The round table, the phase and what is awaited.
     audit.rows = joinTable(audit, {
         newcomer: typeof newcomer === 'string' ? newcomer : '(newcomer)',
@@ -56114,77 +56443,27 @@ function auditJoin(files, groupBefore) {
         finalizePresent: Boolean(rawFinalize),
         approvalsOk: approvalsClosed && audit.approvals.size === H.size && !audit.errors.length,
     });
-    return finish(audit, joinPhase(audit, groupBefore, request, approvalsClosed, rawApprovals));
-}
-/** Sets the audit's digests and what it awaits, once its checks are done. */
-function finish(audit, awaiting) {
-    audit.digests = {
-        ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
-        ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
-    };
-    audit.awaiting = awaitingAfterFixes(audit, awaiting);
-    return audit;
-}
-/**
- * The newcomer's request (docs/protocol.md §7.2): when valid, its digest (§7.3), the newcomer's x
- * and the approver set H with each approver's verifying share, which the approvals are checked by.
- */
-function auditRequest(audit, raw, manifest, holders) {
-    try {
-        audit.request = {
-            file: raw.file,
-            artifact: checkRequest(raw, audit.ceremony, manifest, holders, audit.groupBefore.threshold),
-        };
-    }
-    catch (e) {
-        audit.errors.push(located(e, { file: raw.file }));
-    }
-    const request = audit.request?.artifact;
-    if (request) {
-        audit.requestDigest = requestDigestOf(request);
-        audit.newcomerX = identifierToScalar(request.identifier);
-        audit.approverSet = request.approvers.map((m) => {
-            const h = holders.get(m);
-            return { ...h, Y: decodePoint(h.participant.verifyingShare, 'verifyingShare') };
-        });
-    }
-    return request;
-}
-/** finalize.json (docs/protocol.md §7.6): only once all |H| approvals are in, else an error. */
-function auditJoinFinalize(audit, raw, request, approvalsClosed, approvers) {
-    try {
-        if (!approvalsClosed || !audit.expectedShare || !request)
-            throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${approvers} valid approvals)`, { code: 'incomplete', file: raw.file });
-        const f = checkJoinFinalize(raw, audit.ceremony, request, audit, audit.expectedShare);
-        audit.finalize = { file: raw.file, artifact: f };
-    }
-    catch (e) {
-        audit.errors.push(located(e, { file: raw.file }));
-    }
-}
-/** The join's phase (set on the audit) and what it awaits; a complete join yields the new group. */
-function joinPhase(audit, groupBefore, request, approvalsClosed, rawApprovals) {
     if (!request) {
         audit.phase = 'invalid';
-        return 'a valid request.json';
+        return finish('a valid request.json');
     }
     if (!approvalsClosed) {
         audit.phase = 'approvals';
         const awaited = request.approvers.filter((m) => !rawApprovals.has(m));
         const received = request.approvers.length - awaited.length;
-        return awaited.length
+        return finish(awaited.length
             ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)`
-            : 'valid approvals from every approver';
+            : 'valid approvals from every approver');
     }
     if (!audit.finalize) {
         audit.phase = 'finalize';
-        return `finalize.json from ${request.moniker}`;
+        return finish(`finalize.json from ${request.moniker}`);
     }
     if (audit.errors.length)
-        return 'nothing more';
+        return finish('nothing more');
     audit.phase = 'complete';
-    audit.group = joinedGroup(groupBefore, request, audit.finalize.artifact.verifyingShare, audit.ceremony);
-    return 'nothing: the join is complete';
+    audit.group = joinedGroup(groupBefore, request, audit.finalize.artifact.verifyingShare, files.id);
+    return finish('nothing: the join is complete');
 }
 /** The request's own checks, against the manifest and the group before the join. */
 function checkRequest(raw, ceremony, manifest, holders, threshold) {
@@ -56194,7 +56473,6 @@ function checkRequest(raw, ceremony, manifest, holders, threshold) {
     if (r.ceremony !== ceremony)
         throw at(`a request for ceremony ${r.ceremony}, not ${ceremony}`, 'ceremony');
     checkIdentityFields(r, raw.file);
-    checkReservedAccount(manifest.newcomerGithub, r.github, { file: raw.file, culprit: c, slot: 'the join is for' });
     if (!verifyArtifactSignature(r, r.signingKey))
         throw at('bad artifact signature', 'signature', 'signature');
     if (holders.has(r.moniker))
@@ -56310,10 +56588,21 @@ function checkJoinManifest(files, groupBefore, audit) {
         audit.errors.push(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
         return waitFor('ceremony.json');
     }
-    const manifest = parseJoinManifest(files.manifest, files.id, audit);
-    if (!manifest)
-        return waitFor('a valid ceremony.json');
     const mfile = files.manifest.file;
+    let manifest;
+    try {
+        manifest = parseWith(JoinManifest, files.manifest.value, mfile);
+        if (manifest.ceremony !== files.id)
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'ceremony',
+            });
+    }
+    catch (e) {
+        audit.errors.push(located(e, {}));
+        return waitFor('a valid ceremony.json');
+    }
     audit.manifest = manifest;
     audit.threshold = manifest.threshold;
     if (!groupBefore) {
@@ -56330,48 +56619,26 @@ function checkJoinManifest(files, groupBefore, audit) {
         return waitFor('a request against the current group');
     }
     try {
-        checkManifestAgainstGroup(manifest, groupBefore, mfile);
+        if (manifest.groupDigest !== digest(groupBefore))
+            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'groupDigest',
+            });
+        if (manifest.threshold !== groupBefore.threshold)
+            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
+                code: 'mismatch',
+                file: mfile,
+                field: 'threshold',
+            });
+        if (manifest.publicKey !== groupBefore.publicKey)
+            throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
     }
     catch (e) {
         audit.errors.push(located(e, {}));
         return waitFor('a valid ceremony.json');
     }
     return { manifest, groupBefore };
-}
-/** ceremony.json's schema, and the id of the folder it lives in; undefined (and a problem) if not. */
-function parseJoinManifest(raw, ceremony, audit) {
-    try {
-        const manifest = parseWith(JoinManifest, raw.value, raw.file);
-        if (manifest.ceremony !== ceremony)
-            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${ceremony}`, {
-                code: 'mismatch',
-                file: raw.file,
-                field: 'ceremony',
-            });
-        return manifest;
-    }
-    catch (e) {
-        audit.errors.push(located(e, {}));
-        return undefined;
-    }
-}
-/** docs/protocol.md §7.1: the manifest pins the group it extends by digest, threshold and key. */
-function checkManifestAgainstGroup(manifest, groupBefore, mfile) {
-    const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
-    if (manifest.groupDigest !== digest(groupBefore))
-        throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
-            code: 'mismatch',
-            file: mfile,
-            field: 'groupDigest',
-        });
-    if (manifest.threshold !== groupBefore.threshold)
-        throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
-            code: 'mismatch',
-            file: mfile,
-            field: 'threshold',
-        });
-    if (manifest.publicKey !== groupBefore.publicKey)
-        throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
 }
 /** An approval's author: a file for a valid request, named for its author, of this ceremony, from an approver. */
 function checkApprovalAuthor(raw, m, ceremony, request, audit) {
@@ -56418,19 +56685,7 @@ function checkApprovalAuthor(raw, m, ceremony, request, audit) {
  * approvals at once) and the approval.
  */
 function checkApprovalContent({ raw, a, holder }, request, ctx, audit) {
-    const { holders, lambdas, decoded, relations, commitments } = ctx;
-    checkApprovalOfRequest(raw, a, holder, request, ctx.H, audit.requestDigest);
-    const { S, pairs } = approvalPoints(raw, a, holders, decoded);
-    const lambda = lambdas.get(a.moniker);
-    relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
-    commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
-    audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
-}
-/**
- * An approval of this request by its approver (docs/protocol.md §7.4): signed by the approver,
- * naming the request's digest, a mask commitment for every partner in H and for no one else.
- */
-function checkApprovalOfRequest(raw, a, holder, request, H, requestDigest) {
+    const { H, holders, lambdas, decoded, relations, commitments } = ctx;
     if (!verifyArtifactSignature(a, holder.participant.signingKey))
         throw new errors_SssError('bad artifact signature', {
             code: 'signature',
@@ -56438,13 +56693,14 @@ function checkApprovalOfRequest(raw, a, holder, request, H, requestDigest) {
             field: 'signature',
             culprit: a.moniker,
         });
-    if (a.requestDigest !== requestDigest)
+    if (a.requestDigest !== audit.requestDigest)
         throw new errors_SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
             code: 'mismatch',
             file: raw.file,
             field: 'requestDigest',
             culprit: a.moniker,
         });
+    const partners = Object.keys(a.maskCommitments);
     const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
     if (missing.length)
         throw new errors_SssError(`no mask commitment for ${names(missing)}`, {
@@ -56453,7 +56709,7 @@ function checkApprovalOfRequest(raw, a, holder, request, H, requestDigest) {
             field: 'maskCommitments',
             culprit: a.moniker,
         });
-    const extra = Object.keys(a.maskCommitments).filter((k) => k === a.moniker || !H.has(k));
+    const extra = partners.filter((k) => k === a.moniker || !H.has(k));
     if (extra.length)
         throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
             code: 'not-allowed',
@@ -56461,12 +56717,6 @@ function checkApprovalOfRequest(raw, a, holder, request, H, requestDigest) {
             field: 'maskCommitments',
             culprit: a.moniker,
         });
-}
-/**
- * The approval's points, decoded: its fragment commitment S_i, and each partner's x with its mask
- * commitment M (decoded once across all approvals: both ends of a pair publish the same one).
- */
-function approvalPoints(raw, a, holders, decoded) {
     const field = (f, e) => located(e, { file: raw.file, field: f, culprit: a.moniker });
     let S;
     try {
@@ -56476,7 +56726,7 @@ function approvalPoints(raw, a, holders, decoded) {
         throw field('fragmentCommitment', e);
     }
     const pairs = [];
-    for (const k of Object.keys(a.maskCommitments)) {
+    for (const k of partners) {
         const hex = a.maskCommitments[k];
         let P = decoded.get(hex);
         if (!P) {
@@ -56490,7 +56740,10 @@ function approvalPoints(raw, a, holders, decoded) {
         }
         pairs.push({ x: holders.get(k).x, M: P });
     }
-    return { S, pairs };
+    const lambda = lambdas.get(a.moniker);
+    relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
+    commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
+    audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
 }
 /** Both ends of every pair publish the same M_ik (equal encodings are equal points); returns who disagrees. */
 function checkPairMasks(order, commitments, rawApprovals, audit) {
@@ -56519,7 +56772,7 @@ function joinTable(audit, ctx) {
     const rows = [
         {
             moniker: ctx.newcomer,
-            github: audit.request?.artifact.github ?? audit.manifest?.newcomerGithub,
+            github: audit.request?.artifact.github,
             steps: {
                 request: stepState(Boolean(audit.request), true, true),
                 approval: '-',
@@ -56567,27 +56820,6 @@ function checkApprovals(audit, request, ctx) {
         const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX);
         audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
     }
-    const candidates = approvalAuthors(audit, request, rawApprovals, ctx.ceremony);
-    const relations = [];
-    const commitments = new Map();
-    const decoded = new Map();
-    for (const { raw, a, holder } of candidates) {
-        try {
-            checkApprovalContent({ raw, a, holder }, request, { H, holders, lambdas, decoded, relations, commitments }, audit);
-        }
-        catch (e) {
-            audit.errors.push(located(e, { file: raw.file }));
-        }
-    }
-    dropBadRelations(audit, relations);
-    // Both ends of every pair publish the same M_ik.
-    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
-    for (const m of checkPairMasks(order, commitments, rawApprovals, audit))
-        audit.approvals.delete(m);
-    return order;
-}
-/** Each approval's author checked (checkApprovalAuthor); a second file from one author is refused. */
-function approvalAuthors(audit, request, rawApprovals, ceremony) {
     const candidates = [];
     for (const [m, raw] of rawApprovals) {
         const author = raw.value?.moniker;
@@ -56601,24 +56833,33 @@ function approvalAuthors(audit, request, rawApprovals, ceremony) {
             continue;
         }
         try {
-            candidates.push(checkApprovalAuthor(raw, m, ceremony, request, audit));
+            candidates.push(checkApprovalAuthor(raw, m, ctx.ceremony, request, audit));
         }
         catch (e) {
             audit.errors.push(located(e, { file: raw.file }));
         }
     }
-    return candidates;
-}
-/**
- * The relations S_i must satisfy, checked for all approvals at once (docs/protocol.md §7.7); an
- * approval whose fragment commitment fails is named and left out.
- */
-function dropBadRelations(audit, relations) {
+    const relations = [];
+    const commitments = new Map();
+    const decoded = new Map();
+    for (const { raw, a, holder } of candidates) {
+        try {
+            checkApprovalContent({ raw, a, holder }, request, { H, holders, lambdas, decoded, relations, commitments }, audit);
+        }
+        catch (e) {
+            audit.errors.push(located(e, { file: raw.file }));
+        }
+    }
     for (const id of badApprovalRelations(relations)) {
         const a = audit.approvals.get(id);
         audit.errors.push(new errors_SssError("S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks", { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
         audit.approvals.delete(id);
     }
+    // Both ends of every pair publish the same M_ik.
+    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
+    for (const m of checkPairMasks(order, commitments, rawApprovals, audit))
+        audit.approvals.delete(m);
+    return order;
 }
 //# sourceMappingURL=join.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/reshare.js
@@ -56894,7 +57135,7 @@ function auditReshare(files, groupBefore) {
     };
     const setup = checkSetup(files, groupBefore, audit);
     if (setup)
-        return reshare_finish(audit, setup);
+        return finish(audit, setup);
     for (const [m, raw] of files.byRole.get('dealings') ?? []) {
         try {
             const d = checkDealing(raw, m, audit);
@@ -56908,7 +57149,7 @@ function auditReshare(files, groupBefore) {
     checkFinalizes(files, audit);
     return conclude(files, audit);
 }
-function reshare_finish(audit, awaiting) {
+function finish(audit, awaiting) {
     const n = audit.errors.length;
     if (n)
         audit.phase = 'invalid';
@@ -57222,18 +57463,18 @@ function conclude(files, audit) {
     if (!ready) {
         audit.phase = 'dealing';
         const awaited = manifest.dealers.filter((m) => !audit.dealings.has(m));
-        return reshare_finish(audit, `valid dealings from ${M - Math.min(M, audit.dealings.size)} more of ${names(awaited)} (${audit.dealings.size} of the ${M} needed)`);
+        return finish(audit, `valid dealings from ${M - Math.min(M, audit.dealings.size)} more of ${names(awaited)} (${audit.dealings.size} of the ${M} needed)`);
     }
     const waiting = [...holders.keys()].filter((m) => !audit.finalize.has(m));
     if (waiting.length || rawFinalize.size !== audit.finalize.size) {
         audit.phase = 'finalize';
-        return reshare_finish(audit, `finalize from ${names(waiting)}`);
+        return finish(audit, `finalize from ${names(waiting)}`);
     }
     if (audit.errors.length)
-        return reshare_finish(audit, 'nothing more');
+        return finish(audit, 'nothing more');
     audit.phase = 'complete';
     audit.group = resharedGroup(audit);
-    return reshare_finish(audit, 'nothing: the reshare is complete');
+    return finish(audit, 'nothing: the reshare is complete');
 }
 /** The group after a completed reshare: same key, the new holders, threshold, commitment and epoch. */
 function resharedGroup(audit) {
@@ -57254,8 +57495,6 @@ function resharedGroup(audit) {
     };
 }
 //# sourceMappingURL=reshare.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/ceremony/tree.js
 /**
  * The one way artifacts are read from disk, for the CLI, the Action and the warm-up alike: one
@@ -57343,8 +57582,12 @@ function ceremonyOf(id, dir, parts) {
         errors: parts.errors ?? [],
     };
 }
-/** Reads every file of one ceremony directory. `root` makes the reported paths relative. */
-function readCeremony(dir, root = process.cwd()) {
+/**
+ * Reads every file of one ceremony directory. `root` makes the reported paths relative. `roles`,
+ * when given, limits the per-moniker folders read to those (a step that takes a round's files from
+ * its command line does not parse the directory's copy of them too).
+ */
+function readCeremony(dir, root = process.cwd(), roles) {
     const id = dir.split(/[\\/]/).filter(Boolean).pop() ?? '';
     const out = { id, dir, byRole: new Map(), singles: new Map(), errors: [] };
     const shown = (p) => (0,external_node_path_namespaceObject.relative)(root, p) || p;
@@ -57356,6 +57599,8 @@ function readCeremony(dir, root = process.cwd()) {
         const path = (0,external_node_path_namespaceObject.join)(dir, name);
         const st = (0,external_node_fs_namespaceObject.lstatSync)(path);
         if (LAYOUT.folders.includes(name) && st.isDirectory()) {
+            if (roles && !roles.includes(name))
+                continue;
             const files = new Map();
             for (const f of (0,external_node_fs_namespaceObject.readdirSync)(path).sort()) {
                 const fp = (0,external_node_path_namespaceObject.join)(path, f);
@@ -57429,7 +57674,7 @@ function ceremonyWithFiles(paths, role, keep, where) {
         named.set(basename(p).replace(/\.json$/, ''), raw);
     }
     const dir = fromDir ? nearby : join(where.ceremoniesDir, ceremony);
-    const tree = readCeremony(dir, where.root);
+    const tree = readCeremony(dir, where.root, keep);
     const manifestPath = join(dir, 'ceremony.json');
     const files = ceremonyOf(tree.id, tree.dir, {
         manifest: tree.manifest,
@@ -57955,7 +58200,7 @@ function ceremonyKind(tree) {
 function ruleFor(kind, role, perMoniker) {
     return FILE_RULES.find((r) => (r.kind === kind || r.kind === '*') && r.role === role && r.perMoniker === perMoniker);
 }
-const rules_sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
+const sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
 /**
  * The GitHub login a moniker declared in a ceremony: from its verified artifacts (the audit's
  * rows), else from its own files, else from the group it belongs to.
@@ -58003,7 +58248,7 @@ function checkChanges(changes, ctx) {
     const k = {
         ctx,
         fail: (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file })),
-        isMaintainer: !!ctx.mergeQueue || ctx.maintainers.some((m) => rules_sameLogin(m, ctx.author)),
+        isMaintainer: !!ctx.mergeQueue || ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
         maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
         cPrefix: ctx.ceremoniesDir + '/',
         pPrefix: ctx.publicInfoDir + '/',
@@ -58085,7 +58330,7 @@ function checkAuthor(p, rule, input, view, k) {
         if (!k.isMaintainer)
             k.fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
     }
-    else if (!rules_sameLogin(github, k.ctx.author)) {
+    else if (!sameLogin(github, k.ctx.author)) {
         k.fail(p, `submitted by @${k.ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
         return;
     }
@@ -58095,7 +58340,7 @@ function checkAuthor(p, rule, input, view, k) {
             if (other === moniker)
                 continue;
             const theirs = declaredGithub(view, k.ctx.head.state, other);
-            if (theirs && rules_sameLogin(theirs, github))
+            if (theirs && sameLogin(theirs, github))
                 k.fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
         }
     }
@@ -58149,8 +58394,6 @@ function auditProblems(state, ceremonies, changed) {
     return out;
 }
 //# sourceMappingURL=rules.js.map
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./node_modules/@simple-git/args-pathspec/dist/index.mjs
 const t = /* @__PURE__ */ new WeakMap();
 function dist_c(...n) {
@@ -61563,58 +61806,6 @@ const wo = (t, e) => {
 
 //# sourceMappingURL=index.mjs.map
 
-;// CONCATENATED MODULE: ./lib/github/local-git.js
-/**
- * What a read-only command asks of the local checkout (its remotes, a remote's default branch),
- * with plain `git` and without simple-git, so that `status` loads neither (src/github/git.ts
- * re-exports these for the writing commands). Local only, no network.
- */
-
-/** The checkout's remotes, or undefined when `git remote` fails (not a git checkout). */
-function remotes(dir) {
-    const r = spawnSync('git', ['remote'], { cwd: dir });
-    return r.status === 0 ? r.stdout.toString().split('\n') : undefined;
-}
-function preferred(names) {
-    return names.includes('upstream') ? 'upstream' : names.includes('origin') ? 'origin' : undefined;
-}
-/**
- * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
- * clone of a fork), else `origin`.
- */
-function upstreamRemote(dir) {
-    return preferred(remotes(dir) ?? []);
-}
-/**
- * The default branch of a remote as this checkout last saw it, without relying on
- * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
- * first of main and master the remote has, else main.
- */
-function local_git_knownDefaultBranch(dir, remote) {
-    const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
-    if (head.status === 0)
-        return head.stdout
-            .toString()
-            .trim()
-            .slice(remote.length + 1);
-    for (const b of ['main', 'master'])
-        if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
-            return b;
-    return 'main';
-}
-/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
-function localWhere(dir) {
-    const names = remotes(dir);
-    const remote = preferred(names ?? []) ?? 'origin';
-    // Where `git remote` fails, so would the three ref look-ups (no checkout, no refs): the answer
-    // is their fallback, main, without three more spawns.
-    return {
-        ceremoniesDir: 'ceremonies',
-        defaultBranch: names ? local_git_knownDefaultBranch(dir, remote) : 'main',
-        upstream: remote,
-    };
-}
-//# sourceMappingURL=local-git.js.map
 ;// CONCATENATED MODULE: ./lib/github/git.js
 /**
  * The git side of the GitHub flow (simple-git, plus plain `git cat-file --batch` where bytes must
@@ -61626,9 +61817,6 @@ function localWhere(dir) {
 
 
 
-
-
-// What a read-only command asks of the local checkout lives apart, without simple-git.
 
 
 function git(dir) {
@@ -61909,6 +62097,36 @@ function mergedState(dir, remote, absPath, bytes) {
     if (blob.status !== 0)
         return 'absent';
     return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
+}
+/**
+ * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
+ * clone of a fork), else `origin`. Local only, no network.
+ */
+function upstreamRemote(dir) {
+    const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n') ?? [];
+    return remotes.includes('upstream') ? 'upstream' : remotes.includes('origin') ? 'origin' : undefined;
+}
+/**
+ * The default branch of a remote as this checkout last saw it, without relying on
+ * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
+ * first of main and master the remote has, else main.
+ */
+function knownDefaultBranch(dir, remote) {
+    const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
+    if (head.status === 0)
+        return head.stdout
+            .toString()
+            .trim()
+            .slice(remote.length + 1);
+    for (const b of ['main', 'master'])
+        if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
+            return b;
+    return 'main';
+}
+/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
+function localWhere(dir) {
+    const remote = upstreamRemote(dir) ?? 'origin';
+    return { ceremoniesDir: 'ceremonies', defaultBranch: knownDefaultBranch(dir, remote), upstream: remote };
 }
 //# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ./lib/action/judge.js
@@ -67866,48 +68084,41 @@ async function publish(inputs, ctx) {
             throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
                 code: 'git',
             });
-        if (await pushToDefaultBranch(inputs, ctx, round, defaultBranch, attempt))
-            return publish_finish(round, true);
-    }
-}
-/**
- * Pushes the round's commit to the default branch. Returns false when another push got there
- * first and attempts are left: the checkout is then on the new tip, for the caller to regenerate.
- */
-async function pushToDefaultBranch(inputs, ctx, round, defaultBranch, attempt) {
-    const { result, lines } = round;
-    const commit = result.commit;
-    const target = mdCode(defaultBranch);
-    const files = result.changed.map((f) => mdCode(f)).join(', ');
-    await writeSummary([...lines, `Pushing ${files} to ${target} (${commit.slice(0, 12)}), attempt ${attempt}.`, ''].join('\n'));
-    try {
-        await pushWithToken(ctx.workspace, 'origin', commit, defaultBranch, { token: inputs.token });
-    }
-    catch (e) {
-        const why = e.message;
-        if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
-            info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
-            await fetchWithToken(ctx.workspace, 'origin', defaultBranch, inputs.token);
-            await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
-            return false;
+        const target = mdCode(defaultBranch);
+        await writeSummary([
+            ...lines,
+            `Pushing ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}), attempt ${attempt}.`,
+            '',
+        ].join('\n'));
+        try {
+            await pushWithToken(ctx.workspace, 'origin', result.commit, defaultBranch, { token: inputs.token });
         }
-        const first = why
-            .split('\n')
-            .map((l) => l.trim())
-            .find(Boolean)
-            ?.replace(/[\s.]+$/, '') ?? 'git push failed';
-        const hint = /protected branch|GH006|required status check/i.test(why)
-            ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
-            : '';
-        await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
-        throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, {
-            code: 'git',
-            field: 'publish-via',
-        });
+        catch (e) {
+            const why = e.message;
+            const first = why
+                .split('\n')
+                .map((l) => l.trim())
+                .find(Boolean)
+                ?.replace(/[\s.]+$/, '') ?? 'git push failed';
+            if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
+                info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
+                await fetchWithToken(ctx.workspace, 'origin', defaultBranch, inputs.token);
+                await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
+                continue;
+            }
+            const hint = /protected branch|GH006|required status check/i.test(why)
+                ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
+                : '';
+            await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
+            throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, {
+                code: 'git',
+                field: 'publish-via',
+            });
+        }
+        info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
+        await writeSummary(`✅ Committed ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}).\n`);
+        return publish_finish(round, true);
     }
-    info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${commit.slice(0, 12)}).`);
-    await writeSummary(`✅ Committed ${files} to ${target} (${commit.slice(0, 12)}).\n`);
-    return true;
 }
 /**
  * Audits the checkout and, when it is sound and complete, writes and commits the stale
@@ -68574,64 +68785,28 @@ function signingKeyDirectory(o) {
 async function validate_validate(inputs, ctx) {
     const ev = reviewedEvent(ctx);
     const ws = ctx.workspace;
-    const { base, rules, changes } = await reviewedChanges(ws, inputs, ev);
-    inputs = rules.inputs;
-    const headState = auditRepository((0,external_node_path_namespaceObject.join)(ws, inputs.ceremoniesDir), ws);
-    const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
-    const { problems, optedOut } = await judgeChanges(ws, inputs, ev, { base, changes, headState, touched });
-    annotate(problems);
-    const md = [
-        ...verdictLines(ev, problems, changes.length, {
-            notice: judgeNotice(changes, ev.queue ? undefined : (ev.author ?? ''), inputs.maintainers),
-            rulesFromInputs: rules.source === 'inputs',
-            optedOut,
-        }),
-        problemsMarkdown(problems),
-        touched.length ? '#### The ceremony with this pull request merged\n' : '',
-        touched.length ? ceremoniesMarkdown(headState, touched) : '',
-        touched.length ? await nextStepLines(inputs, ctx, headState, touched) : '',
-    ].join('\n');
-    await writeSummary(md);
-    if (!ev.queue)
-        await comment(inputs.token, ctx.repository, ev.number, md);
-    setOutputs(headState);
-    const what = ev.queue ? `merge queue group ${ev.queue}` : `pull request #${ev.number}`;
-    if (problems.length)
-        setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${what}: ${problems[0].error.message}`);
-    else
-        info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${ev.number}`} is valid.`);
-    return { problems, ceremonies: touched };
-}
-/**
- * The changes under review, from git between the merge base and the checkout's HEAD (never from
- * the API), and the rules (maintainers, directories) as the base has them: never from the pull request.
- */
-async function reviewedChanges(ws, inputs, ev) {
     const head = await commitOf(ws, 'HEAD');
     if (!head)
         throw new errors_SssError(`${ws} is not a git checkout`, { code: 'git' });
     const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha, ev.headSha);
+    // The rules (maintainers, directories) as the base has them: never from the pull request.
     const rules = rulesAt(ws, base, inputs);
+    inputs = rules.inputs;
     const changes = changedFiles(ws, base, head);
     const author = ev.author ?? '';
-    info(markdown_oneLine(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${ev.number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`));
-    return { base, rules, changes };
-}
-/**
- * Every problem with the changes: the rules of src/ceremony/rules.ts, who pushed, how a join
- * starts, identity binding, and the full audit of the touched ceremonies. The base's tree is
- * exported only when a rule asks "has the earlier step closed", and removed after.
- */
-async function judgeChanges(ws, inputs, ev, r) {
-    const { changes, headState } = r;
-    const author = ev.author ?? '';
+    const number = ev.number;
+    info(markdown_oneLine(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`));
+    const headState = auditRepository((0,external_node_path_namespaceObject.join)(ws, inputs.ceremoniesDir), ws);
+    const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
     const temps = [];
+    let problems;
+    let optedOut = [];
     try {
         let baseView;
         const baseRepo = () => {
             if (baseView)
                 return baseView;
-            const dir = exportTree(ws, r.base, inputs.ceremoniesDir);
+            const dir = exportTree(ws, base, inputs.ceremoniesDir);
             temps.push(dir);
             return (baseView = repositoryView(dir, inputs.ceremoniesDir, auditRepository((0,external_node_path_namespaceObject.join)(dir, inputs.ceremoniesDir), dir)));
         };
@@ -68655,42 +68830,52 @@ async function judgeChanges(ws, inputs, ev, r) {
             });
         const joinStart = joinStartProblems(changes, inputs.ceremoniesDir, headView, baseRepo);
         const binding = await bindingProblems(changes, inputs.ceremoniesDir, headView, baseRepo, signingKeyDirectory(client(inputs.token)));
-        const audit = auditProblems(headState, r.touched, new Set(changes.map((c) => c.path)));
-        const problems = dedupe([...pushErrors, ...binding.errors, ...joinStart, ...ruleErrors].map((error) => ({ error })).concat(audit));
+        optedOut = binding.optedOut;
+        const audit = auditProblems(headState, touched, new Set(changes.map((c) => c.path)));
+        problems = dedupe([...pushErrors, ...binding.errors, ...joinStart, ...ruleErrors].map((error) => ({ error })).concat(audit));
         // Blame the pull request's own files before anything merged earlier.
-        return {
-            problems: [...problems.filter((p) => !p.merged), ...problems.filter((p) => p.merged)],
-            optedOut: binding.optedOut,
-        };
+        problems = [...problems.filter((p) => !p.merged), ...problems.filter((p) => p.merged)];
     }
     finally {
         for (const d of temps)
             (0,external_node_fs_namespaceObject.rmSync)(d, { recursive: true, force: true });
     }
-}
-/** The summary's and the comment's head: the judge's notice, the title, the verdict and the notes. */
-function verdictLines(ev, problems, changed, o) {
+    const notice = judgeNotice(changes, ev.queue ? undefined : author, inputs.maintainers);
     const notes = [
-        o.rulesFromInputs
+        rules.source === 'inputs'
             ? `_Rules from the workflow inputs: a pull request can change them. Commit \`${CONFIG_PATH}\` so they come from the base (docs/maintainers.md)._`
             : '',
-        ...o.optedOut.map((id) => `_Ceremony ${id} opts out of the SSH-signing-key binding (identityBinding: pull-request-author): its identities are bound by the pull request's author alone._`),
+        ...optedOut.map((id) => `_Ceremony ${id} opts out of the SSH-signing-key binding (identityBinding: pull-request-author): its identities are bound by the pull request's author alone._`),
     ].filter(Boolean);
+    annotate(problems);
     const verdict = problems.length
         ? `❌ **${problems.length} problem${problems.length === 1 ? '' : 's'}**: this pull request cannot be merged as it is.`
-        : changed
+        : changes.length
             ? '✅ **Valid**: every changed file passes the ceremony rules and the full audit.'
             : '✅ Nothing changed.';
-    return [
-        ...(o.notice ? [o.notice, ''] : []),
+    const md = [
+        ...(notice ? [notice, ''] : []),
         ev.queue
             ? `## sss-tool: merge queue group ${mdCode(ev.queue)}`
-            : `## sss-tool: pull request #${ev.number} by ${mdCode(`@${ev.author ?? ''}`)}`,
+            : `## sss-tool: pull request #${number} by ${mdCode(`@${author}`)}`,
         '',
         verdict,
         '',
         ...notes.flatMap((n) => [n, '']),
-    ];
+        problemsMarkdown(problems),
+        touched.length ? '#### The ceremony with this pull request merged\n' : '',
+        touched.length ? ceremoniesMarkdown(headState, touched) : '',
+        touched.length ? await nextStepLines(inputs, ctx, headState, touched) : '',
+    ].join('\n');
+    await writeSummary(md);
+    if (!ev.queue)
+        await comment(inputs.token, ctx.repository, number, md);
+    setOutputs(headState);
+    if (problems.length)
+        setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${ev.queue ? `merge queue group ${ev.queue}` : `pull request #${number}`}: ${problems[0].error.message}`);
+    else
+        info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number}`} is valid.`);
+    return { problems, ceremonies: touched };
 }
 function reviewedEvent(ctx) {
     const g = ctx.event.merge_group;

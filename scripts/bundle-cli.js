@@ -6,9 +6,9 @@
 // Rolldown, not ncc (which bundles the Action): ncc's asset relocator rewrote
 // `resolve(ctx.publicInfoDir, 'group.json')` into a path inside the build machine's checkout, and
 // copied the decode worker's file as a raw asset; rolldown leaves both alone. Each dynamic
-// `import()` stays a chunk, so a command still loads only its own body; chunks are plain ES
-// modules, so the decode worker (src/crypto/decode-pool.ts starts its own module's URL) runs the
-// chunk that holds it, and that chunk's top level installs the worker's handler.
+// `import()` stays a chunk, so a command still loads only its own body. The decode worker is not
+// bundled: src/crypto/decode-pool.ts finds lib/crypto/decode-worker.js in the package the bundle
+// sits in (test/cli-startup.test.ts watches a bundled `verify` start it).
 //
 // `node scripts/bundle-cli.js` rebuilds lib/bundle/ from lib/ (tsc's output) in about a second.
 import { rmSync } from 'node:fs';
@@ -23,8 +23,6 @@ export async function bundleCli({ quiet = false } = {}) {
   const result = await build({
     input: { cli: join(root, 'lib/cli/main.js'), server: join(root, 'lib/server/cli.js') },
     platform: 'node',
-    // Required by the decode-pool group below (an entry may export more than its module's own names).
-    preserveEntrySignatures: 'allow-extension',
     logLevel: quiet ? 'silent' : 'warn',
     // bottleneck (under Octokit's throttling) reaches its optional Redis clients through a direct
     // eval; we never configure Redis, so that path never runs.
@@ -37,13 +35,6 @@ export async function bundleCli({ quiet = false } = {}) {
       format: 'esm',
       entryFileNames: '[name].js',
       chunkFileNames: '[name]-[hash].js',
-      // The decode worker loads the chunk that holds decode-pool: alone in its chunk, that is
-      // decode-pool and what it imports (noble), not the audit and zod it happened to share one with.
-      codeSplitting: {
-        groups: [
-          { name: 'decode-pool', test: /\/lib\/crypto\/decode-pool\.js$/, includeDependenciesRecursively: false },
-        ],
-      },
       // Stack traces (SSS_TOOL_DEBUG=1) map back to src/ under `node --enable-source-maps`.
       sourcemap: true,
     },

@@ -48,3 +48,45 @@ describe('predecodePoints', () => {
     expect(valid.some((v) => isPointCached(v))).toBe(false);
   });
 });
+
+describe('startDecoding with workers', () => {
+  it("remembers only the proofs and prime orders a worker verified; the audit's own checks refuse the rest", async () => {
+    // @ts-ignore: built output, typed through src
+    const { startDecoding } = await import('../lib/crypto/decode-pool.js');
+    // @ts-ignore: built output, typed through src
+    const { checkRound1Package, dkgRound1, proofKnown } = await import('../lib/crypto/dkg.js');
+    // @ts-ignore: built output, typed through src
+    const { identifierFor, isPrimeOrder } = await import('../lib/crypto/suite.js');
+    clearPointCache();
+    const signers = { min: 3, max: 5 };
+    const good = dkgRound1(identifierFor('alice'), signers).pkg;
+    const other = dkgRound1(identifierFor('bob'), signers).pkg;
+    // bob's commitment with alice's proof: every point valid, the proof wrong.
+    const forged = { ...other, proofOfKnowledge: good.proofOfKnowledge };
+    const torsion = hex(
+      P.BASE.multiply(5n)
+        .add(P.fromAffine({ x: 0n, y: P.Fp.ORDER - 1n }))
+        .toBytes(),
+    );
+    const primeOrder = hex(P.BASE.multiply(9n).toBytes());
+    const tasks = [
+      { points: [...good.commitment, good.proofOfKnowledge.slice(0, 64)], proof: good },
+      { points: [...forged.commitment, forged.proofOfKnowledge.slice(0, 64)], proof: forged },
+      { points: [torsion, primeOrder], primeOrder: true },
+      // Enough points that workers start (decoding pays from 4096 on).
+      ...Array.from({ length: 17 }, (_, i) => ({ points: valid.slice(i * 250, (i + 1) * 250) })),
+    ];
+    // Worker threads do everything: this thread joins only after they are done.
+    const job = startDecoding(tasks, 4);
+    await new Promise((r) => setTimeout(r, 4000));
+    job.finish();
+    expect(valid.every((h) => isPointCached(h))).toBe(true);
+    const known = (p: typeof good) => proofKnown(p.identifier, p.commitment[0], p.proofOfKnowledge);
+    expect(known(good)).toBe(true);
+    expect(known(forged)).toBe(false);
+    expect(checkRound1Package(good, signers).commitment.length).toBe(3);
+    expect(() => checkRound1Package(forged, signers)).toThrow('invalid proof of knowledge');
+    expect(isPrimeOrder(decodePoint(primeOrder, 'p'))).toBe(true);
+    expect(isPrimeOrder(decodePoint(torsion, 'p'))).toBe(false);
+  });
+});

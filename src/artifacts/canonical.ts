@@ -7,7 +7,7 @@ import { KeyObject, createHash, createPublicKey, verify as nodeVerify } from 'no
 import canonicalizeImport from 'canonicalize';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { ORDER, bytesToHex, hexToBytes } from '../crypto/suite.js';
+import { ORDER, bytesToHex, decodePoint, hexToBytes } from '../crypto/suite.js';
 import { SssError } from '../errors.js';
 
 const canonicalize = canonicalizeImport as unknown as (v: unknown) => string | undefined;
@@ -25,6 +25,41 @@ export function jcs(value: unknown): string {
 export function signingInput(artifact: Record<string, unknown>): Uint8Array {
   const { signature: _omit, ...rest } = artifact;
   return concatBytes(SIGNING_LABEL, utf8ToBytes(jcs(rest)));
+}
+
+/** An artifact canonicalized once: its JCS text (what digests cover) and its signing input. */
+export interface CanonicalArtifact {
+  text: string;
+  signingInput: Uint8Array;
+}
+
+/**
+ * Both canonical forms of a plain artifact object from one canonicalization of each member: JCS
+ * writes an object as its members `key:value`, sorted by key, joined by commas, in braces
+ * (RFC 8785 §3.2.3; canonicalize's own object case), so the text without the signature is the
+ * same members less one. Equal to jcs(artifact) and signingInput(artifact) (tests compare them).
+ */
+export function canonicalArtifact(artifact: Record<string, unknown>): CanonicalArtifact {
+  const members: string[] = [];
+  const unsigned: string[] = [];
+  for (const key of Object.keys(artifact).sort()) {
+    const value = artifact[key];
+    if (value === undefined || typeof value === 'symbol') continue;
+    const member = `${jcs(key)}:${jcs(value)}`;
+    members.push(member);
+    if (key !== 'signature') unsigned.push(member);
+  }
+  return {
+    text: `{${members.join(',')}}`,
+    signingInput: concatBytes(SIGNING_LABEL, utf8ToBytes(`{${unsigned.join(',')}}`)),
+  };
+}
+
+/** SHA-256 of the JCS of a list of artifacts each already canonicalized: digest(artifacts). */
+export function digestOfCanonical(texts: string[]): string {
+  const h = createHash('sha256').update('[', 'utf8');
+  texts.forEach((t, i) => h.update(i ? ',' + t : t, 'utf8'));
+  return h.update(']', 'utf8').digest('hex');
 }
 
 /** Signs an unsigned artifact with a 32-byte Ed25519 secret key; returns it with `signature`. */
@@ -53,10 +88,9 @@ function opensslAccepts(sig: Uint8Array, message: Uint8Array, keyHex: string): b
   if (key === undefined) {
     key = null;
     try {
-      const pk = hexToBytes(keyHex);
-      const A = ed25519.Point.fromBytes(pk, false);
-      if (!A.isSmallOrder())
-        key = createPublicKey({ key: Buffer.concat([ED25519_SPKI, pk]), format: 'der', type: 'spki' });
+      // decodePoint: noble's strict decoding, not the identity nor of small order (and cached).
+      decodePoint(keyHex, 'signingKey');
+      key = createPublicKey({ key: Buffer.concat([ED25519_SPKI, hexToBytes(keyHex)]), format: 'der', type: 'spki' });
     } catch {
       // not a valid key: the slow path rejects it
     }
@@ -75,12 +109,17 @@ function opensslAccepts(sig: Uint8Array, message: Uint8Array, keyHex: string): b
  * True when the artifact's signature verifies under the hex Ed25519 public key: noble's
  * `ed25519.verify` with `zip215: false` decides; OpenSSL answers first for the (usual) valid case.
  */
-export function verifyArtifactSignature(artifact: Record<string, unknown>, signingKeyHex: string): boolean {
+export function verifyArtifactSignature(
+  artifact: Record<string, unknown>,
+  signingKeyHex: string,
+  /** The artifact's signing input, when the caller has canonicalized it already. */
+  input?: Uint8Array,
+): boolean {
   const sig = artifact.signature;
   if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) return false;
   try {
     const sigBytes = hexToBytes(sig);
-    const message = signingInput(artifact);
+    const message = input ?? signingInput(artifact);
     if (/^[0-9a-f]{64}$/.test(signingKeyHex) && opensslAccepts(sigBytes, message, signingKeyHex)) return true;
     return ed25519.verify(sigBytes, message, hexToBytes(signingKeyHex), { zip215: false });
   } catch {

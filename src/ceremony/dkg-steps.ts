@@ -10,7 +10,7 @@ import { digest, signArtifact } from '../artifacts/canonical.js';
 import { identityFields } from '../artifacts/identity.js';
 import { DkgManifest, FORMATS, Finalize, Round1, Round2 } from '../artifacts/schemas.js';
 import { DealtShare, Round1Secret, combineShares, dealShares, dkgRound1 } from '../crypto/dkg.js';
-import { hpkeInfo, open, seal } from '../crypto/hpke.js';
+import { RecipientKeys, hpkeInfo, open, recipientKeys, seal } from '../crypto/hpke.js';
 import { evaluatePolynomial } from '../crypto/msm.js';
 import {
   CIPHERSUITE,
@@ -148,11 +148,12 @@ export async function openShares(
 ): Promise<{ signingShare: bigint; verifyingShare: Point }> {
   const mine = audit.round1.get(me.moniker)!;
   const dealt: DealtShare[] = [];
+  const keys = await recipientKeys(me.encryptionSecret);
   for (const [dealer, { file, artifact }] of audit.round2) {
     if (dealer === me.moniker) continue;
     onEach?.(dealer);
     const i = artifact.shares.findIndex((s) => s.recipient === me.moniker);
-    const share = await openShare(audit.ceremony, me, artifact, i, { file, dealer });
+    const share = await openShare(audit.ceremony, { me, keys }, artifact, i, { file, dealer });
     dealt.push({ dealer, commitment: audit.round1.get(dealer)!.commitment, share });
   }
   const coefficients = state.secret.coefficients.map((c, k) => decodeScalar(c, `coefficients.${k}`));
@@ -168,7 +169,7 @@ export async function openShares(
 
 async function openShare(
   ceremony: string,
-  me: Author,
+  { me, keys }: { me: Author; keys: RecipientKeys },
   artifact: Round2,
   i: number,
   where: { file: string; dealer: string },
@@ -179,7 +180,7 @@ async function openShare(
   try {
     const s = artifact.shares[i];
     const info = hpkeInfo(SHARE_LABEL, ceremony, artifact.identifier, me.identifier);
-    plain = await open(me.encryptionSecret, info, { enc: hexToBytes(s.enc), ciphertext: hexToBytes(s.ciphertext) });
+    plain = await open(keys, info, { enc: hexToBytes(s.enc), ciphertext: hexToBytes(s.ciphertext) });
   } catch {
     throw new SssError('the share addressed to you does not decrypt', blame);
   }

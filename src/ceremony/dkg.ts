@@ -5,24 +5,18 @@
  * checkRound1, checkRound2, checkFinalize, with checkLaterStep for what the last two share), then
  * the round table and the phase. The steps that make these artifacts are in dkg-steps.ts.
  */
+import { KeyObject, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { digest, verifyArtifactSignature } from '../artifacts/canonical.js';
 import { DkgManifest, Finalize, MAX_PARTICIPANTS, Round1, Round2, parseWith } from '../artifacts/schemas.js';
+import { startDecoding } from '../crypto/decode-pool.js';
 import { badVerifyingShares, checkRound1Package, groupCommitment } from '../crypto/dkg.js';
-import {
-  CIPHERSUITE,
-  Point,
-  decodePoint,
-  encodePoint,
-  hexToBytes,
-  identifierFor,
-  identifierToScalar,
-} from '../crypto/suite.js';
+import { CIPHERSUITE, Point, decodePoint, encodePoint, hexToBytes, identifierFor } from '../crypto/suite.js';
 import { SssError, SssErrorCode, located, locatedIn, names } from '../errors.js';
 import { allowedAccount, checkOneSlotPerAccount, checkReservedAccount } from './accounts.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 import { GroupPackage, Report, Row, groupParticipant } from './report.js';
 import { awaitingAfterFixes, stepState } from './table.js';
+import { Prechecks, decodeTasks, parsed, precheck, signedBy, sortedDigest, stepDigest } from './dkg-precheck.js';
 
 export interface VerifiedRound1 {
   file: string;
@@ -63,12 +57,33 @@ export function checkThreshold(threshold: number, participants: number, file?: s
 
 const P25519 = 2n ** 255n - 19n;
 
+const X25519_SPKI = Buffer.from('302a300506032b656e032100', 'hex');
+/** Keys that passed checkEncryptionKey in this process (an audit's precheck checks them early). */
+const goodEncryptionKeys = new Set<string>();
+let probeKey: KeyObject | undefined;
+
+/**
+ * OpenSSL's X25519 (node:crypto, several times faster than noble's ladder) as a fast path for the
+ * low-order check: it refuses to derive an all-zero shared secret, exactly what noble refuses, so
+ * a key it derives with is not of low order; anything else goes to noble, which decides.
+ */
+function opensslDerives(key: Uint8Array): boolean {
+  try {
+    probeKey ??= generateKeyPairSync('x25519').privateKey;
+    const publicKey = createPublicKey({ key: Buffer.concat([X25519_SPKI, key]), format: 'der', type: 'spki' });
+    return diffieHellman({ privateKey: probeKey, publicKey }).some((b) => b !== 0);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * An X25519 public key in its canonical encoding (top bit clear, u below the field prime: so that
  * one key has one string, and comparing strings compares keys) and not of low order (a shared
  * secret with it is not all zero).
  */
 export function checkEncryptionKey(hex: string, field = 'encryptionKey'): void {
+  if (goodEncryptionKeys.has(hex)) return;
   const b = hexToBytes(hex);
   let u = 0n;
   for (let i = 31; i >= 0; i--) u = (u << 8n) | BigInt(b[i]);
@@ -77,11 +92,14 @@ export function checkEncryptionKey(hex: string, field = 'encryptionKey'): void {
       code: 'malformed',
       field,
     });
-  try {
-    x25519.getSharedSecret(x25519.utils.randomSecretKey(), hexToBytes(hex));
-  } catch {
-    throw new SssError('X25519 public key of low order', { code: 'malformed', field });
-  }
+  if (!opensslDerives(b))
+    try {
+      x25519.getSharedSecret(x25519.utils.randomSecretKey(), hexToBytes(hex));
+    } catch {
+      throw new SssError('X25519 public key of low order', { code: 'malformed', field });
+    }
+  if (goodEncryptionKeys.size > 100_000) goodEncryptionKeys.clear();
+  goodEncryptionKeys.add(hex);
 }
 
 /** The identity checks every artifact author goes through. */
@@ -104,29 +122,13 @@ export function checkIdentityFields(
   }
 }
 
-const byIdentifier = <T extends { artifact: { identifier: string } }>(a: T, b: T) => {
-  const x = identifierToScalar(a.artifact.identifier);
-  const y = identifierToScalar(b.artifact.identifier);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-
 /** SHA-256 over the canonical list of all round-1 artifacts sorted by identifier. */
 export function round1DigestOf(artifacts: Round1[]): string {
-  return digest(
-    [...artifacts]
-      .map((artifact) => ({ artifact }))
-      .sort(byIdentifier)
-      .map((r) => r.artifact),
-  );
+  return sortedDigest(artifacts);
 }
 
 export function round2DigestOf(artifacts: Round2[]): string {
-  return digest(
-    [...artifacts]
-      .map((artifact) => ({ artifact }))
-      .sort(byIdentifier)
-      .map((r) => r.artifact),
-  );
+  return sortedDigest(artifacts);
 }
 
 function authored<T extends { ceremony: string; moniker: string }>(
@@ -172,6 +174,10 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
     round2: files.byRole.get('round2') ?? new Map<string, RawFile>(),
     finalize: files.byRole.get('finalize') ?? new Map<string, RawFile>(),
   };
+  // The points decode on the other cores while this thread parses, canonicalizes and checks signatures.
+  const job = startDecoding(decodeTasks(raws));
+  prechecks.set(audit, precheck(raws, checkEncryptionKey));
+  job.finish();
   const seenKeys = new Map<string, string>();
   eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, manifest, seenKeys, audit));
   const round1Closed = closeRound1(audit, manifest, raws.round1, files);
@@ -179,13 +185,21 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
   eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
   const round2Closed =
     round1Closed && audit.round2.size === manifest.participants && raws.round2.size === manifest.participants;
-  if (round2Closed) audit.round2Digest = round2DigestOf([...audit.round2.values()].map((r) => r.artifact));
+  if (round2Closed)
+    audit.round2Digest = stepDigest(
+      prechecks.get(audit),
+      'round2',
+      [...audit.round2.values()].map((r) => r.artifact),
+    );
   const shares: VerifyingShare[] = [];
   eachFile(raws.finalize, audit, (m, raw) => shares.push(checkFinalize(raw, m, round2Closed, audit)));
   checkVerifyingShares(shares, audit);
   tableAndPhase(audit, manifest, raws, round1Closed, round2Closed);
   return audit;
 }
+
+/** The audit's prechecks (dkg-precheck.ts), while it runs. */
+const prechecks = new WeakMap<DkgAudit, Prechecks>();
 
 /** Runs a step's checker on each of its files; a refused file is one problem, the others go on. */
 function eachFile(raws: Map<string, RawFile>, audit: DkgAudit, check: (m: string, raw: RawFile) => void): void {
@@ -227,7 +241,7 @@ function checkManifest(files: CeremonyFiles, audit: DkgAudit): DkgManifest | und
 
 /** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
 function checkRound1(raw: RawFile, m: string, manifest: DkgManifest, seenKeys: Map<string, string>, audit: DkgAudit) {
-  const a = authored(parseWith(Round1, raw.value, raw.file), raw, m, manifest.ceremony);
+  const a = authored(parsed(prechecks.get(audit), raw, Round1), raw, m, manifest.ceremony);
   const blame = (reason: string, code: SssErrorCode, field: string) =>
     new SssError(reason, { code, file: raw.file, field, culprit: m });
   if (a.threshold !== manifest.threshold || a.participants !== manifest.participants)
@@ -243,7 +257,8 @@ function checkRound1(raw: RawFile, m: string, manifest: DkgManifest, seenKeys: M
   const others = [...audit.round1.values()].map((r) => r.artifact);
   checkOneSlotPerAccount(a.github, others, { file: raw.file, culprit: m });
   checkIdentityFields(a, raw.file);
-  if (!verifyArtifactSignature(a, a.signingKey)) throw blame('bad artifact signature', 'signature', 'signature');
+  if (!signedBy(prechecks.get(audit), raw, a, a.signingKey))
+    throw blame('bad artifact signature', 'signature', 'signature');
   for (const key of [a.signingKey, a.encryptionKey]) {
     const other = seenKeys.get(key);
     if (other)
@@ -279,7 +294,11 @@ function closeRound1(
     );
   const closed = audit.round1.size === N && raws.size === N;
   if (!closed) return false;
-  audit.round1Digest = round1DigestOf([...audit.round1.values()].map((r) => r.artifact));
+  audit.round1Digest = stepDigest(
+    prechecks.get(audit),
+    'round1',
+    [...audit.round1.values()].map((r) => r.artifact),
+  );
   try {
     audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
   } catch (e) {
@@ -304,7 +323,7 @@ function checkLaterStep<T extends { ceremony: string; moniker: string; identifie
   if (!r1) throw blame('author has no round-1 artifact in this ceremony', 'not-allowed', 'moniker');
   if (a.identifier !== r1.artifact.identifier)
     throw blame("identifier differs from the author's round-1 artifact", 'mismatch', 'identifier');
-  if (!verifyArtifactSignature(a, r1.artifact.signingKey))
+  if (!signedBy(prechecks.get(audit), raw, a, r1.artifact.signingKey))
     throw blame('bad artifact signature', 'signature', 'signature');
   return r1;
 }
@@ -317,7 +336,7 @@ function checkRound2(raw: RawFile, m: string, open: boolean, monikers: Set<strin
       code: 'incomplete',
       file: raw.file,
     });
-  const a = authored(parseWith(Round2, raw.value, raw.file), raw, m, audit.ceremony);
+  const a = authored(parsed(prechecks.get(audit), raw, Round2), raw, m, audit.ceremony);
   checkLaterStep(a, raw, m, audit);
   const blame = (reason: string, code: SssErrorCode, field: string) =>
     new SssError(reason, { code, file: raw.file, field, culprit: m });
@@ -358,7 +377,7 @@ function checkFinalize(raw: RawFile, m: string, open: boolean, audit: DkgAudit):
       `finalize before round 2 has closed (${audit.round2.size} of ${audit.participants} round-2 artifacts)`,
       { code: 'incomplete', file: raw.file },
     );
-  const a = authored(parseWith(Finalize, raw.value, raw.file), raw, m, audit.ceremony);
+  const a = authored(parsed(prechecks.get(audit), raw, Finalize), raw, m, audit.ceremony);
   const r1 = checkLaterStep(a, raw, m, audit);
   const blame = (reason: string, field: string) =>
     new SssError(reason, { code: 'mismatch', file: raw.file, field, culprit: m });

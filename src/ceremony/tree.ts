@@ -113,8 +113,12 @@ export function ceremonyOf(
   };
 }
 
-/** Reads every file of one ceremony directory. `root` makes the reported paths relative. */
-export function readCeremony(dir: string, root = process.cwd()): CeremonyFiles {
+/**
+ * Reads every file of one ceremony directory. `root` makes the reported paths relative. `roles`,
+ * when given, limits the per-moniker folders read to those (a step that takes a round's files from
+ * its command line does not parse the directory's copy of them too).
+ */
+export function readCeremony(dir: string, root = process.cwd(), roles?: string[]): CeremonyFiles {
   const id = dir.split(/[\\/]/).filter(Boolean).pop() ?? '';
   const out: CeremonyFiles = { id, dir, byRole: new Map(), singles: new Map(), errors: [] };
   const shown = (p: string) => relative(root, p) || p;
@@ -126,6 +130,7 @@ export function readCeremony(dir: string, root = process.cwd()): CeremonyFiles {
     const path = join(dir, name);
     const st = lstatSync(path);
     if (LAYOUT.folders.includes(name) && st.isDirectory()) {
+      if (roles && !roles.includes(name)) continue;
       const files = new Map<string, RawFile>();
       for (const f of readdirSync(path).sort()) {
         const fp = join(path, f);
@@ -201,7 +206,7 @@ export function ceremonyWithFiles(
     named.set(basename(p).replace(/\.json$/, ''), raw);
   }
   const dir = fromDir ? nearby : join(where.ceremoniesDir, ceremony!);
-  const tree = readCeremony(dir, where.root);
+  const tree = readCeremony(dir, where.root, keep);
   const manifestPath = join(dir, 'ceremony.json');
   const files = ceremonyOf(tree.id, tree.dir, {
     manifest: tree.manifest,

@@ -1,19 +1,18 @@
 /**
- * Parallel decoding of a repository's commitment points before a synchronous audit (the CLI's
- * commands and the Action both call it; decoding is the floor of a large ceremony's audit).
+ * Parallel decoding of a repository's reshare dealings before a synchronous audit (the CLI's
+ * commands call it; decoding is the floor of a large ceremony's audit). A genesis audit needs no
+ * warm-up: auditDkg decodes on every core itself, overlapped with its other checks.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitmentHexes, predecodePoints } from '../crypto/decode-pool.js';
 import { listCeremonies, readArtifactFile } from './tree.js';
 
-/** Decodes the round-1 and dealing commitments of every ceremony (or one) under ceremoniesDir. */
+/** Decodes the dealing commitments of every ceremony (or one) under ceremoniesDir. */
 export async function warmCeremonies(ceremoniesDir: string, only?: string): Promise<void> {
   const values: unknown[] = [];
-  // Round-1 commitments of a DKG, and a reshare's dealing commitments: the points an audit decodes.
-  const dirs = (only ? [only] : listCeremonies(ceremoniesDir)).flatMap((id) =>
-    ['round1', 'dealings'].map((r) => join(ceremoniesDir, id, r)),
-  );
+  // A reshare's dealing commitments: the points its audit decodes.
+  const dirs = (only ? [only] : listCeremonies(ceremoniesDir)).map((id) => join(ceremoniesDir, id, 'dealings'));
   for (const dir of dirs) {
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir)) {
@@ -25,10 +24,5 @@ export async function warmCeremonies(ceremoniesDir: string, only?: string): Prom
       }
     }
   }
-  await predecodePoints(commitmentHexes(values));
-}
-
-/** Decodes the commitments of raw round-1 values already read. */
-export async function warmValues(values: Iterable<unknown>): Promise<void> {
   await predecodePoints(commitmentHexes(values));
 }

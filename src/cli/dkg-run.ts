@@ -21,7 +21,6 @@ import { saveShareFile } from '../local/share.js';
 import { Context } from './context.js';
 import { republishIfSaved, reportShareSaved, shareFileOf } from './finalize.js';
 import { expandArtifactPaths, shown } from './paths.js';
-import { warmValues } from '../ceremony/warm.js';
 import { failOn, reportStep } from './step.js';
 import { SubmitOptions } from './submit.js';
 
@@ -171,7 +170,6 @@ async function auditGiven(ctx: Context, given: string[], role: 'round1' | 'round
     ceremoniesDir: ctx.ceremoniesDir,
   });
   ctx.progress(progress(ceremony));
-  await warmValues([...(files.byRole.get('round1')?.values() ?? [])].map((r) => r.value));
   const audit = auditDkg(files);
   failOn(audit);
   return { audit, ceremony, N: audit.participants! };

@@ -1,73 +1,202 @@
 /**
  * Decoding the N·M commitment points (a square root each) is the floor of a large ceremony's
- * checks. With more than one core, decode them in parallel before the (synchronous) audit runs:
- * worker threads decode and validate, the main thread caches the results. Small inputs, or a
- * single core, decode lazily as before.
+ * checks. A decode job spreads it over every core while the caller's (synchronous) thread does
+ * the checks that need no point (schemas, canonical JSON, signatures), then joins in:
+ *
+ * - tasks (a dealer's commitment with its proof of knowledge, or a list of points) sit in shared
+ *   memory; each is claimed once with a compare-and-swap, worker threads from the end of the list,
+ *   the main thread from the start when it joins (so the work balances itself, loaded or not);
+ * - a worker decodes with the same decodePoint and writes affine coordinates, and verifies a
+ *   dealer's proof of knowledge or a point's prime order where the task asks for it;
+ * - the main thread caches the results (checked once, by the worker's decodePoint) and remembers the
+ *   verified proofs and prime-order points, so the audit that follows finds them done. What a
+ *   worker refused is left undone: the audit decodes it again and reports it with file and field.
+ *
+ * A worker that never starts (no worker file beside a bundle, a single core, a small input) just
+ * leaves every task to the main thread.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { cacheDecodedPoint, decodePoint, isPointCached } from './suite.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { bytesToNumberLE } from '@noble/curves/utils.js';
+import {
+  cacheDecodedPoint,
+  decodeIdentifier,
+  decodePoint,
+  isPointCached,
+  isPrimeOrder,
+  markPrimeOrder,
+} from './suite.js';
+import { markProofVerified, proofHolds } from './dkg.js';
 
-/**
- * The worker runs this same module (or, in the Action's bundle, the same bundle: its entry starts
- * only on the main thread), so there is no second file to ship. It decodes with the same
- * decodePoint and returns affine coordinates, or null where decoding fails (the main thread then
- * decodes that one itself, to raise the proper error).
- */
-const WORKER_FLAG = 'sss-tool decode worker';
-if (!isMainThread && workerData === WORKER_FLAG) {
-  parentPort?.on('message', (hexes: string[]) => {
-    const out: ([bigint, bigint] | null)[] = hexes.map((h) => {
-      try {
-        const { x, y } = decodePoint(h, 'point').toAffine();
-        return [x, y];
-      } catch {
-        return null;
-      }
-    });
-    parentPort!.postMessage(out);
-  });
+/** Points to decode; `proof` asks for the dealer's proof of knowledge too (points[0] is C_0). */
+export interface DecodeTask {
+  points: string[];
+  proof?: { identifier: string; proofOfKnowledge: string };
+  /** Also check that every point lies in the prime-order subgroup. */
+  primeOrder?: boolean;
+}
+
+/** What the threads share: task states (0 free, 1 claimed, 2 done), per-point results, coordinates. */
+export interface SharedJob {
+  tasks: DecodeTask[];
+  state: Int32Array;
+  /** Per point: 0 not decoded or refused, 1 decoded, 2 decoded and of prime order. */
+  status: Uint8Array;
+  /** Per task: 1 when its proof of knowledge verified. */
+  proofs: Uint8Array;
+  /** x then y, 32 bytes little-endian each, per point. */
+  coords: Uint8Array;
+}
+
+export const FREE = 0;
+export const CLAIMED = 1;
+export const DONE = 2;
+
+/** Index of each task's first point in the flat per-point arrays. */
+export function pointOffsets(tasks: DecodeTask[]): number[] {
+  const out: number[] = [];
+  let n = 0;
+  for (const t of tasks) {
+    out.push(n);
+    n += t.points.length;
+  }
+  out.push(n);
+  return out;
 }
 
 const MIN_POINTS = 4096;
+const HEX32 = /^[0-9a-f]{64}$/;
+/** Built at run time so that a bundler does not rewrite it into an asset of its own. */
+const WORKER_FILE = ['decode-worker', 'js'].join('.');
+
+/**
+ * The worker script: beside this module (lib/crypto/), or, when this module is part of a bundle,
+ * lib/crypto/ of the package the bundle sits in (the worker imports lib/'s modules).
+ */
+function workerPath(): string | undefined {
+  let dir: string;
+  try {
+    dir = dirname(fileURLToPath(import.meta.url));
+  } catch {
+    return undefined;
+  }
+  const beside = join(dir, WORKER_FILE);
+  if (existsSync(beside)) return beside;
+  for (let up = 0; up < 4; up++) {
+    const candidate = join(dir, 'lib', 'crypto', WORKER_FILE);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+export interface DecodeJob {
+  /** Decodes every task not yet taken on this thread, waits for the workers, caches their results. */
+  finish(): void;
+}
+
+/** Starts decoding `tasks` on other cores (when they pay) and returns at once. */
+export function startDecoding(tasks: DecodeTask[], threads = availableParallelism()): DecodeJob {
+  const clean = tasks
+    .map((t) => ({ ...t, points: t.points.filter((h) => typeof h === 'string' && HEX32.test(h)) }))
+    .filter((t) => t.points.length > 0);
+  const offsets = pointOffsets(clean);
+  const total = offsets[offsets.length - 1];
+  const workers = Math.min(threads - 1, 3);
+  const path = total >= MIN_POINTS && workers >= 1 ? workerPath() : undefined;
+  if (!path) return { finish: () => clean.forEach((t) => decodeHere(t)) };
+  const job: SharedJob = {
+    tasks: clean,
+    state: new Int32Array(new SharedArrayBuffer(4 * clean.length)),
+    status: new Uint8Array(new SharedArrayBuffer(total)),
+    proofs: new Uint8Array(new SharedArrayBuffer(clean.length)),
+    coords: new Uint8Array(new SharedArrayBuffer(64 * total)),
+  };
+  for (let w = 0; w < workers; w++) {
+    const worker = new Worker(path, { workerData: job });
+    // A worker that fails to load claims nothing; one that dies mid-task is waited out below.
+    worker.on('error', () => {});
+    worker.unref();
+  }
+  return { finish: () => finishJob(job, offsets) };
+}
+
+/**
+ * A task on this thread, done as a worker does it: decodePoint caches what is valid, a proof that
+ * holds and a point of prime order are remembered. Whatever fails is left for the audit to report
+ * with its file and field.
+ */
+function decodeHere(task: DecodeTask): void {
+  const points = task.points.map((h) => {
+    try {
+      const p = decodePoint(h, 'point');
+      if (task.primeOrder) isPrimeOrder(p);
+      return p;
+    } catch {
+      return undefined;
+    }
+  });
+  if (!task.proof || !points[0]) return;
+  const { identifier, proofOfKnowledge } = task.proof;
+  try {
+    if (proofHolds(decodeIdentifier(identifier, 'identifier'), points[0], proofOfKnowledge))
+      markProofVerified(identifier, task.points[0], proofOfKnowledge);
+  } catch {
+    // Not verified here: the audit checks it again and names the dealer.
+  }
+}
+
+/** How long a task a worker claimed may take before this thread does it itself (a worker died). */
+const CLAIM_TIMEOUT_MS = 20_000;
+
+function finishJob(job: SharedJob, offsets: number[]): void {
+  const { tasks, state } = job;
+  for (let j = 0; j < tasks.length; j++)
+    if (Atomics.compareExchange(state, j, FREE, CLAIMED) === FREE) {
+      decodeHere(tasks[j]);
+      Atomics.store(state, j, DONE);
+    }
+  for (let j = 0; j < tasks.length; j++) {
+    if (Atomics.load(state, j) !== DONE && Atomics.wait(state, j, CLAIMED, CLAIM_TIMEOUT_MS) === 'timed-out') {
+      decodeHere(tasks[j]);
+      continue;
+    }
+    if (Atomics.load(state, j) === DONE) adoptTask(job, j, offsets[j]);
+    else decodeHere(tasks[j]);
+  }
+}
+
+/** Caches what a worker decoded for task j; a task this thread did itself has no coordinates. */
+function adoptTask(job: SharedJob, j: number, first: number): void {
+  const task = job.tasks[j];
+  task.points.forEach((h, i) => {
+    const s = job.status[first + i];
+    if (s === 0 || isPointCached(h)) return;
+    const at = 64 * (first + i);
+    cacheDecodedPoint(h, littleEndian(job.coords, at), littleEndian(job.coords, at + 32));
+    if (s === 2) markPrimeOrder(h);
+  });
+  if (job.proofs[j] === 1 && task.proof)
+    markProofVerified(task.proof.identifier, task.points[0], task.proof.proofOfKnowledge);
+}
+
+function littleEndian(b: Uint8Array, at: number): bigint {
+  return bytesToNumberLE(b.slice(at, at + 32));
+}
 
 /** Decodes every not-yet-cached encoding in `hexes`, in parallel where that pays. */
 export async function predecodePoints(hexes: Iterable<string>, threads = availableParallelism()): Promise<void> {
   const todo = [...new Set(hexes)].filter((h) => typeof h === 'string' && !isPointCached(h));
-  const workers = Math.min(threads - 1, 3);
-  if (todo.length < MIN_POINTS || workers < 1) return;
-  const chunk = Math.ceil(todo.length / (workers + 1));
-  const jobs: Promise<void>[] = [];
-  for (let w = 0; w < workers; w++) {
-    const part = todo.slice(chunk * (w + 1), chunk * (w + 2));
-    if (part.length) jobs.push(decodeInWorker(part));
-  }
-  for (const h of todo.slice(0, chunk)) {
-    try {
-      decodePoint(h, 'point');
-    } catch {
-      // Left uncached: the audit decodes it again and reports it with its file and field.
-    }
-  }
-  await Promise.all(jobs);
+  if (todo.length < MIN_POINTS || threads < 2) return;
+  const tasks: DecodeTask[] = [];
+  for (let i = 0; i < todo.length; i += 256) tasks.push({ points: todo.slice(i, i + 256) });
+  startDecoding(tasks, threads).finish();
 }
 
-function decodeInWorker(hexes: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: WORKER_FLAG });
-    worker.once('message', (coords: ([bigint, bigint] | null)[]) => {
-      coords.forEach((c, i) => {
-        if (c) cacheDecodedPoint(hexes[i], c[0], c[1]);
-      });
-      void worker.terminate();
-      resolve();
-    });
-    worker.once('error', reject);
-    worker.postMessage(hexes);
-  });
-}
-
-/** Every commitment encoding in a set of raw round-1 artifact values. */
+/** Every commitment encoding in a set of raw artifact values (round-1 artifacts, dealings). */
 export function commitmentHexes(values: Iterable<unknown>): string[] {
   const out: string[] = [];
   for (const v of values) {

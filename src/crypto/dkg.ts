@@ -19,6 +19,7 @@ import {
   encodeScalar,
   hexToBytes,
   assertPrimeOrder,
+  isPrimeOrder,
 } from './suite.js';
 import { evaluateCommitment, evaluatePolynomial, msm, powers, randomWeight } from './msm.js';
 
@@ -72,6 +73,33 @@ function pokChallenge(id: bigint, c0: Point, R: Point): bigint {
 }
 
 /**
+ * The proof of knowledge of C_0's discrete log, R == z·G − c·C_0 (R and z are the proof's two
+ * halves: R a valid point, z below the order, else SssError). `known`: the equation was already
+ * found to hold for these very values in this process (a decode worker), so only the halves are
+ * checked here.
+ */
+export function proofHolds(id: bigint, c0: Point, proofOfKnowledge: string, known = false): boolean {
+  const R = decodePoint(proofOfKnowledge.slice(0, 64), 'proofOfKnowledge');
+  const z = decodeScalar(proofOfKnowledge.slice(64), 'proofOfKnowledge');
+  if (known) return true;
+  const c = pokChallenge(id, c0, R);
+  return R.equals(Point.BASE.multiplyUnsafe(z).subtract(c0.multiplyUnsafe(c)));
+}
+
+/** Proofs a decode worker verified in this process: identifier, C_0 and proof, as hex. */
+const verifiedProofs = new Set<string>();
+
+export function markProofVerified(identifier: string, c0: string, proofOfKnowledge: string): void {
+  if (verifiedProofs.size > 100_000) verifiedProofs.clear();
+  verifiedProofs.add(`${identifier}:${c0}:${proofOfKnowledge}`);
+}
+
+/** Whether a decode worker verified this proof in this process. */
+export function proofKnown(identifier: string, c0: string, proofOfKnowledge: string): boolean {
+  return verifiedProofs.has(`${identifier}:${c0}:${proofOfKnowledge}`);
+}
+
+/**
  * Decodes and checks a round-1 package: M valid points and a proof of knowledge of the constant
  * term (R == z·G − c·C_0). Field names are relative to the package.
  */
@@ -84,10 +112,9 @@ export function checkRound1Package(pkg: Round1Package, signers: Signers): { id: 
       field: 'commitment',
     });
   const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
-  const R = decodePoint(pkg.proofOfKnowledge.slice(0, 64), 'proofOfKnowledge');
-  const z = decodeScalar(pkg.proofOfKnowledge.slice(64), 'proofOfKnowledge');
-  const c = pokChallenge(id, commitment[0], R);
-  if (!R.equals(Point.BASE.multiplyUnsafe(z).subtract(commitment[0].multiplyUnsafe(c))))
+  // A decode worker may have done the equation already (the same function, on the same three values).
+  const known = proofKnown(pkg.identifier, pkg.commitment[0], pkg.proofOfKnowledge);
+  if (!proofHolds(id, commitment[0], pkg.proofOfKnowledge, known))
     throw new SssError('invalid proof of knowledge', { code: 'signature', field: 'proofOfKnowledge' });
   return { id, commitment };
 }
@@ -168,7 +195,7 @@ export function badVerifyingShares(entries: { id: string; x: bigint; Y: Point }[
     const xs = powers(e.x, m);
     for (let k = 0; k < m; k++) coef[k] = Fn.add(coef[k], Fn.mul(weights[i], xs[k]));
   });
-  const torsion = entries.filter((e) => !e.Y.isTorsionFree()).map((e) => e.id);
+  const torsion = entries.filter((e) => !isPrimeOrder(e.Y)).map((e) => e.id);
   if (torsion.length) return torsion;
   const lhs = msm(
     entries.map((e) => e.Y),

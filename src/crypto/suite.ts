@@ -3,8 +3,8 @@
  * lowercase hex for bytes, 32-byte little-endian scalars, 32-byte compressed Edwards points.
  * Decoding validates at the boundary; everything past it trusts the decoded values.
  */
-import { ed25519, ed25519_FROST } from '@noble/curves/ed25519.js';
-import { bytesToHex, hexToBytes } from '@noble/curves/utils.js';
+import { ED25519_TORSION_SUBGROUP, ed25519, ed25519_FROST } from '@noble/curves/ed25519.js';
+import { bytesToHex, equalBytes, hexToBytes } from '@noble/curves/utils.js';
 import { SssError } from '../errors.js';
 
 export const frost = ed25519_FROST;
@@ -50,6 +50,14 @@ export function decodeIdentifier(hex: unknown, field: string): bigint {
 const pointCache = new Map<string, Point>();
 
 /**
+ * The points of small order are the 8 points of E[8], which noble lists by their (canonical)
+ * encodings: for a canonically encoded point, "8·P is the identity" is "its encoding is one of
+ * these", a set lookup instead of three doublings on every decoded point (test/suite.test.ts
+ * refuses all 8, computed independently, and accepts points with a torsion component).
+ */
+const SMALL_ORDER = new Set<string>(ED25519_TORSION_SUBGROUP);
+
+/**
  * A public point from hex: canonical encoding, on the curve, not the identity, not of small order.
  * Decoding is the dominant cost of large ceremonies, so each encoding is decoded once per process.
  * The (much dearer) prime-order-subgroup check is `assertPrimeOrder`, applied to what the group
@@ -67,9 +75,9 @@ export function decodePoint(hex: unknown, field: string): Point {
   } catch {
     throw new SssError('not a valid Ed25519 point encoding', { code: 'malformed', field });
   }
-  if (bytesToHex(p.toBytes()) !== hex) throw new SssError('non-canonical point encoding', { code: 'malformed', field });
+  if (!equalBytes(p.toBytes(), b)) throw new SssError('non-canonical point encoding', { code: 'malformed', field });
   if (p.is0()) throw new SssError('point is the identity', { code: 'malformed', field });
-  if (p.isSmallOrder()) throw new SssError('point of small order', { code: 'malformed', field });
+  if (SMALL_ORDER.has(hex as string)) throw new SssError('point of small order', { code: 'malformed', field });
   if (pointCache.size > 2_000_000) pointCache.clear();
   pointCache.set(hex as string, p);
   return p;
@@ -81,13 +89,12 @@ export function isPointCached(hex: string): boolean {
 }
 
 /**
- * Caches a point decoded and validated elsewhere (a decode worker), from its affine coordinates.
- * The on-curve check is repeated here; it costs a few multiplications, not a square root.
+ * Caches a point that decodePoint decoded and validated in a decode worker of this process, from
+ * its affine coordinates (the worker's own result, through shared memory). Its checks are not
+ * repeated here: doing every check on both threads was most of what parallel decoding cost in CPU.
  */
 export function cacheDecodedPoint(hex: string, x: bigint, y: bigint): void {
-  const p = Point.fromAffine({ x, y });
-  p.assertValidity();
-  pointCache.set(hex, p);
+  pointCache.set(hex, Point.fromAffine({ x, y }));
 }
 
 /** Forgets decoded points (benchmarks use it to measure a cold process). */
@@ -95,9 +102,26 @@ export function clearPointCache(): void {
   pointCache.clear();
 }
 
+/** Points already found torsion-free in this process (by this thread or a decode worker). */
+const primeOrderPoints = new WeakSet<Point>();
+
+/** True when p lies in the prime-order subgroup (L·p is the identity); ~650 µs, remembered. */
+export function isPrimeOrder(p: Point): boolean {
+  if (primeOrderPoints.has(p)) return true;
+  if (!p.isTorsionFree()) return false;
+  primeOrderPoints.add(p);
+  return true;
+}
+
+/** Records that a decode worker found the cached point `hex` torsion-free. */
+export function markPrimeOrder(hex: string): void {
+  const p = pointCache.get(hex);
+  if (p) primeOrderPoints.add(p);
+}
+
 /** Throws unless p lies in the prime-order subgroup (no torsion component). */
 export function assertPrimeOrder(p: Point, field: string): Point {
-  if (!p.isTorsionFree()) throw new SssError('point is not in the prime-order subgroup', { code: 'malformed', field });
+  if (!isPrimeOrder(p)) throw new SssError('point is not in the prime-order subgroup', { code: 'malformed', field });
   return p;
 }
 
