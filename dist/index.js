@@ -34321,7 +34321,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8158);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6578);
 /** The Action's entry point (bundled to dist/index.js). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34331,7 +34331,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8158:
+/***/ 6578:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54784,8 +54784,37 @@ const DkgManifest = strictObject({
     threshold: count,
     participants: count,
     allowList: array(moniker).optional(),
+    /**
+     * The GitHub account each allowed moniker belongs to (docs/protocol.md §6.1): with it, a round-1
+     * artifact under `alice` must declare alice's login, so nobody else can take her slot.
+     */
+    allowAccounts: record(moniker, githubLogin).optional(),
     identityBinding: identityBinding.optional(),
-});
+})
+    .superRefine(accountsMatchAllowList);
+/**
+ * `allowAccounts` names an account for exactly the monikers of `allowList`, a different one for
+ * each: one account holding two slots would hold two shares of the threshold.
+ */
+function accountsMatchAllowList(m, ctx) {
+    if (!m.allowAccounts)
+        return;
+    const named = Object.keys(m.allowAccounts);
+    const listed = new Set(m.allowList ?? []);
+    const issue = (message) => ctx.addIssue({ code: 'custom', path: ['allowAccounts'], message });
+    if (!m.allowList)
+        return issue('names accounts, but there is no allowList');
+    const unnamed = [...listed].filter((x) => !Object.hasOwn(m.allowAccounts, x));
+    const extra = named.filter((x) => !listed.has(x));
+    if (unnamed.length)
+        return issue(`names no account for ${unnamed.join(', ')} of the allowList`);
+    if (extra.length)
+        return issue(`names ${extra.join(', ')}, which the allowList does not`);
+    const logins = named.map((x) => m.allowAccounts[x].toLowerCase());
+    const twice = logins.find((l, i) => logins.indexOf(l) !== i);
+    if (twice)
+        issue(`gives @${twice} more than one moniker`);
+}
 const Round1 = strictObject({
     format: literal(FORMATS.round1),
     ceremony: ceremonyId,
@@ -55283,6 +55312,67 @@ function commitmentHexes(values) {
     return out;
 }
 //# sourceMappingURL=decode-pool.js.map
+;// CONCATENATED MODULE: ./lib/ceremony/accounts.js
+/**
+ * Accounts named in advance (docs/protocol.md §14.3). A manifest that names monikers only is first
+ * come, first served: whoever submits `alice`'s round-1 artifact with keys registered on their own
+ * account gets alice's slot. A DKG manifest's `allowAccounts` and a join manifest's
+ * `newcomerGithub` name the GitHub account that must hold the slot; the identity binding then
+ * proves the artifact's keys are that account's.
+ */
+
+/** GitHub logins are case-insensitive. */
+function sameLogin(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
+}
+/** The account a DKG manifest gives a moniker (own keys only: `constructor` is a valid moniker). */
+function allowedAccount(manifest, moniker) {
+    const accounts = manifest.allowAccounts;
+    return accounts && Object.hasOwn(accounts, moniker) ? accounts[moniker] : undefined;
+}
+/**
+ * Refuses an identity that declares another login than the one its slot is reserved for.
+ * `slot` says whose slot it is, as the message shows it ("the allow-list gives alice to").
+ */
+function checkReservedAccount(reserved, declared, where) {
+    if (reserved === undefined || (declared !== undefined && sameLogin(declared, reserved)))
+        return;
+    throw new errors_SssError(`declares ${declared === undefined ? 'no GitHub login' : `@${declared}`}, but ${where.slot} @${reserved}`, { code: 'not-allowed', file: where.file, field: 'github', culprit: where.culprit });
+}
+/**
+ * `--allow alice@alice-gh,bob@bobby`: the allow-list and, for monikers written `moniker@login`, the
+ * accounts. Every moniker names its account or none does: a half-named list would leave the
+ * unnamed slots first come, first served while looking reserved.
+ */
+function parseAllowOption(value) {
+    const entries = value?.split(',').filter(Boolean);
+    if (!entries)
+        return {};
+    const pairs = entries.map((e) => e.split('@'));
+    const named = pairs.filter((p) => p.length > 1).length;
+    if (named === 0)
+        return { allowList: entries };
+    if (named !== pairs.length || pairs.some((p) => p.length !== 2))
+        throw new SssError('write every entry as moniker@github-login, or none', { code: 'usage', field: '--allow' });
+    return { allowList: pairs.map(([m]) => m), allowAccounts: Object.fromEntries(pairs) };
+}
+/**
+ * One share per person: a login already declared by another participant's identity cannot take a
+ * second slot (a join refuses a holder's login the same way, src/ceremony/join.ts).
+ */
+function checkOneSlotPerAccount(declared, others, where) {
+    if (declared === undefined)
+        return;
+    for (const o of others)
+        if (o.github !== undefined && sameLogin(o.github, declared))
+            throw new errors_SssError(`GitHub login @${declared} already takes part as ${o.moniker}`, {
+                code: 'duplicate',
+                file: where.file,
+                field: 'github',
+                culprit: where.culprit,
+            });
+}
+//# sourceMappingURL=accounts.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/identity.js
 /** A participant's public identity as every artifact and the group package carry it. */
 /** Only the public identity fields, in artifact order; an absent login or endpoint is left out. */
@@ -55670,6 +55760,7 @@ function dkg_precheck_sortedDigest(artifacts, canonical) {
 
 
 
+
 /** Checks M and N as docs/protocol.md §6.1 bounds them. */
 function checkThreshold(threshold, participants, file) {
     if (!Number.isInteger(participants) || participants < 2 || participants > MAX_PARTICIPANTS)
@@ -55863,6 +55954,10 @@ function checkRound1(raw, m, manifest, seenKeys, audit) {
         throw blame(`threshold/participants ${a.threshold}/${a.participants} disagree with ceremony.json (${manifest.threshold}/${manifest.participants})`, 'mismatch', a.threshold !== manifest.threshold ? 'threshold' : 'participants');
     if (manifest.allowList && !manifest.allowList.includes(m))
         throw blame("moniker is not on the ceremony's allow-list", 'not-allowed', 'moniker');
+    const slot = `the allow-list gives ${m} to`;
+    checkReservedAccount(allowedAccount(manifest, m), a.github, { file: raw.file, culprit: m, slot });
+    const others = [...audit.round1.values()].map((r) => r.artifact);
+    checkOneSlotPerAccount(a.github, others, { file: raw.file, culprit: m });
     checkIdentityFields(a, raw.file);
     if (!signedBy(prechecks.get(audit), raw, a, a.signingKey))
         throw blame('bad artifact signature', 'signature', 'signature');
@@ -55981,7 +56076,8 @@ function tableAndPhase(audit, manifest, raws, round1Closed, round2Closed) {
     const open = { round1: true, round2: round1Closed, finalize: round2Closed };
     audit.rows = all.map((m) => ({
         moniker: m,
-        github: audit.round1.get(m)?.artifact.github,
+        // A reserved slot is someone's before they submit: the tracking issue can mention them.
+        github: audit.round1.get(m)?.artifact.github ?? allowedAccount(manifest, m),
         steps: Object.fromEntries(['round1', 'round2', 'finalize'].map((k) => [k, stepState(audit[k].has(m), raws[k].has(m), open[k])])),
     }));
     const waitingFor = (step) => audit.rows.filter((r) => r.steps[step] !== 'done').map((r) => r.moniker);
@@ -56072,6 +56168,11 @@ const JoinManifest = strictObject({
     /** SHA-256 of the canonical JSON of that group package (public_info/group.json). */
     groupDigest: hex32,
     identityBinding: identityBinding.optional(),
+    /**
+     * The GitHub account a maintainer opened this join for (`join-open --github`): only a request
+     * declaring that login is accepted, so nobody else can take the invitation (docs/protocol.md §7.1).
+     */
+    newcomerGithub: githubLogin.optional(),
 });
 const JoinRequest = strictObject({
     format: literal(FORMATS.joinRequest),
@@ -56340,6 +56441,7 @@ function combineFragments(fragments, expected) {
 
 
 
+
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
 function joinExtends(files) {
     const v = files.manifest?.value;
@@ -56373,47 +56475,23 @@ function auditJoin(files, groupBefore) {
         errors: [...files.errors],
         approvals: new Map(),
     };
-    const err = (e) => audit.errors.push(located(e, {}));
-    const finish = (awaiting) => {
-        audit.digests = {
-            ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
-            ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
-        };
-        audit.awaiting = awaitingAfterFixes(audit, awaiting);
-        return audit;
-    };
     // The manifest, and the group state it extends.
     const checked = checkJoinManifest(files, groupBefore, audit);
     if ('awaiting' in checked)
-        return finish(checked.awaiting);
-    const { manifest } = checked;
+        return finish(audit, checked.awaiting);
     groupBefore = checked.groupBefore;
     audit.groupBefore = groupBefore;
     const holders = holdersOf(groupBefore);
-    const M = groupBefore.threshold;
     // The request.
     const rawRequest = files.singles.get('request');
     if (!rawRequest) {
         audit.phase = 'request';
-        audit.rows = [{ moniker: '(newcomer)', steps: { request: 'awaited', approval: '-', finalize: '-' } }];
-        return finish('request.json from the newcomer');
+        const github = checked.manifest.newcomerGithub; // join-open reserved the join for this account: mention them
+        audit.rows = [{ moniker: '(newcomer)', github, steps: { request: 'awaited', approval: '-', finalize: '-' } }];
+        return finish(audit, 'request.json from the newcomer');
     }
-    try {
-        audit.request = { file: rawRequest.file, artifact: checkRequest(rawRequest, files.id, manifest, holders, M) };
-    }
-    catch (e) {
-        err(located(e, { file: rawRequest.file }));
-    }
-    const request = audit.request?.artifact;
+    const request = auditRequest(audit, rawRequest, checked.manifest, holders);
     const newcomer = request?.moniker ?? rawRequest.value?.moniker;
-    if (request) {
-        audit.requestDigest = requestDigestOf(request);
-        audit.newcomerX = identifierToScalar(request.identifier);
-        audit.approverSet = request.approvers.map((m) => {
-            const h = holders.get(m);
-            return { ...h, Y: decodePoint(h.participant.verifyingShare, 'verifyingShare') };
-        });
-    }
     // Approvals.
     const rawApprovals = files.byRole.get('approvals') ?? new Map();
     const H = new Set(request?.approvers ?? []);
@@ -56423,17 +56501,8 @@ function auditJoin(files, groupBefore) {
         closeApprovals(audit, groupBefore, rawApprovals.get(order[0])?.file);
     // Finalize.
     const rawFinalize = files.singles.get('finalize');
-    if (rawFinalize) {
-        try {
-            if (!approvalsClosed || !audit.expectedShare || !request)
-                throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${H.size} valid approvals)`, { code: 'incomplete', file: rawFinalize.file });
-            const f = checkJoinFinalize(rawFinalize, files.id, request, audit, audit.expectedShare);
-            audit.finalize = { file: rawFinalize.file, artifact: f };
-        }
-        catch (e) {
-            err(located(e, { file: rawFinalize.file }));
-        }
-    }
+    if (rawFinalize)
+        auditJoinFinalize(audit, rawFinalize, request, approvalsClosed, H.size);
     // The round table, the phase and what is awaited.
     audit.rows = joinTable(audit, {
         newcomer: typeof newcomer === 'string' ? newcomer : '(newcomer)',
@@ -56443,27 +56512,77 @@ function auditJoin(files, groupBefore) {
         finalizePresent: Boolean(rawFinalize),
         approvalsOk: approvalsClosed && audit.approvals.size === H.size && !audit.errors.length,
     });
+    return finish(audit, joinPhase(audit, groupBefore, request, approvalsClosed, rawApprovals));
+}
+/** Sets the audit's digests and what it awaits, once its checks are done. */
+function finish(audit, awaiting) {
+    audit.digests = {
+        ...(audit.requestDigest ? { request: audit.requestDigest } : {}),
+        ...(audit.approvalsDigest ? { approvals: audit.approvalsDigest } : {}),
+    };
+    audit.awaiting = awaitingAfterFixes(audit, awaiting);
+    return audit;
+}
+/**
+ * The newcomer's request (docs/protocol.md §7.2): when valid, its digest (§7.3), the newcomer's x
+ * and the approver set H with each approver's verifying share, which the approvals are checked by.
+ */
+function auditRequest(audit, raw, manifest, holders) {
+    try {
+        audit.request = {
+            file: raw.file,
+            artifact: checkRequest(raw, audit.ceremony, manifest, holders, audit.groupBefore.threshold),
+        };
+    }
+    catch (e) {
+        audit.errors.push(located(e, { file: raw.file }));
+    }
+    const request = audit.request?.artifact;
+    if (request) {
+        audit.requestDigest = requestDigestOf(request);
+        audit.newcomerX = identifierToScalar(request.identifier);
+        audit.approverSet = request.approvers.map((m) => {
+            const h = holders.get(m);
+            return { ...h, Y: decodePoint(h.participant.verifyingShare, 'verifyingShare') };
+        });
+    }
+    return request;
+}
+/** finalize.json (docs/protocol.md §7.6): only once all |H| approvals are in, else an error. */
+function auditJoinFinalize(audit, raw, request, approvalsClosed, approvers) {
+    try {
+        if (!approvalsClosed || !audit.expectedShare || !request)
+            throw new errors_SssError(`finalize before every approval is in (${audit.approvals.size} of ${approvers} valid approvals)`, { code: 'incomplete', file: raw.file });
+        const f = checkJoinFinalize(raw, audit.ceremony, request, audit, audit.expectedShare);
+        audit.finalize = { file: raw.file, artifact: f };
+    }
+    catch (e) {
+        audit.errors.push(located(e, { file: raw.file }));
+    }
+}
+/** The join's phase (set on the audit) and what it awaits; a complete join yields the new group. */
+function joinPhase(audit, groupBefore, request, approvalsClosed, rawApprovals) {
     if (!request) {
         audit.phase = 'invalid';
-        return finish('a valid request.json');
+        return 'a valid request.json';
     }
     if (!approvalsClosed) {
         audit.phase = 'approvals';
         const awaited = request.approvers.filter((m) => !rawApprovals.has(m));
         const received = request.approvers.length - awaited.length;
-        return finish(awaited.length
+        return awaited.length
             ? `approvals from ${names(awaited)} (${received} of ${request.approvers.length} received)`
-            : 'valid approvals from every approver');
+            : 'valid approvals from every approver';
     }
     if (!audit.finalize) {
         audit.phase = 'finalize';
-        return finish(`finalize.json from ${request.moniker}`);
+        return `finalize.json from ${request.moniker}`;
     }
     if (audit.errors.length)
-        return finish('nothing more');
+        return 'nothing more';
     audit.phase = 'complete';
-    audit.group = joinedGroup(groupBefore, request, audit.finalize.artifact.verifyingShare, files.id);
-    return finish('nothing: the join is complete');
+    audit.group = joinedGroup(groupBefore, request, audit.finalize.artifact.verifyingShare, audit.ceremony);
+    return 'nothing: the join is complete';
 }
 /** The request's own checks, against the manifest and the group before the join. */
 function checkRequest(raw, ceremony, manifest, holders, threshold) {
@@ -56473,6 +56592,7 @@ function checkRequest(raw, ceremony, manifest, holders, threshold) {
     if (r.ceremony !== ceremony)
         throw at(`a request for ceremony ${r.ceremony}, not ${ceremony}`, 'ceremony');
     checkIdentityFields(r, raw.file);
+    checkReservedAccount(manifest.newcomerGithub, r.github, { file: raw.file, culprit: c, slot: 'the join is for' });
     if (!verifyArtifactSignature(r, r.signingKey))
         throw at('bad artifact signature', 'signature', 'signature');
     if (holders.has(r.moniker))
@@ -56588,21 +56708,10 @@ function checkJoinManifest(files, groupBefore, audit) {
         audit.errors.push(new errors_SssError('missing ceremony.json', { code: 'io', file: `${files.dir}/ceremony.json` }));
         return waitFor('ceremony.json');
     }
-    const mfile = files.manifest.file;
-    let manifest;
-    try {
-        manifest = parseWith(JoinManifest, files.manifest.value, mfile);
-        if (manifest.ceremony !== files.id)
-            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${files.id}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'ceremony',
-            });
-    }
-    catch (e) {
-        audit.errors.push(located(e, {}));
+    const manifest = parseJoinManifest(files.manifest, files.id, audit);
+    if (!manifest)
         return waitFor('a valid ceremony.json');
-    }
+    const mfile = files.manifest.file;
     audit.manifest = manifest;
     audit.threshold = manifest.threshold;
     if (!groupBefore) {
@@ -56619,26 +56728,48 @@ function checkJoinManifest(files, groupBefore, audit) {
         return waitFor('a request against the current group');
     }
     try {
-        if (manifest.groupDigest !== digest(groupBefore))
-            throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'groupDigest',
-            });
-        if (manifest.threshold !== groupBefore.threshold)
-            throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
-                code: 'mismatch',
-                file: mfile,
-                field: 'threshold',
-            });
-        if (manifest.publicKey !== groupBefore.publicKey)
-            throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
+        checkManifestAgainstGroup(manifest, groupBefore, mfile);
     }
     catch (e) {
         audit.errors.push(located(e, {}));
         return waitFor('a valid ceremony.json');
     }
     return { manifest, groupBefore };
+}
+/** ceremony.json's schema, and the id of the folder it lives in; undefined (and a problem) if not. */
+function parseJoinManifest(raw, ceremony, audit) {
+    try {
+        const manifest = parseWith(JoinManifest, raw.value, raw.file);
+        if (manifest.ceremony !== ceremony)
+            throw new errors_SssError(`manifest names ceremony ${manifest.ceremony} but lives in ${ceremony}`, {
+                code: 'mismatch',
+                file: raw.file,
+                field: 'ceremony',
+            });
+        return manifest;
+    }
+    catch (e) {
+        audit.errors.push(located(e, {}));
+        return undefined;
+    }
+}
+/** docs/protocol.md §7.1: the manifest pins the group it extends by digest, threshold and key. */
+function checkManifestAgainstGroup(manifest, groupBefore, mfile) {
+    const last = groupBefore.ceremonies[groupBefore.ceremonies.length - 1].id;
+    if (manifest.groupDigest !== digest(groupBefore))
+        throw new errors_SssError(`groupDigest is not the digest of the group state after ${last}`, {
+            code: 'mismatch',
+            file: mfile,
+            field: 'groupDigest',
+        });
+    if (manifest.threshold !== groupBefore.threshold)
+        throw new errors_SssError(`threshold ${manifest.threshold} differs from the group's ${groupBefore.threshold}`, {
+            code: 'mismatch',
+            file: mfile,
+            field: 'threshold',
+        });
+    if (manifest.publicKey !== groupBefore.publicKey)
+        throw new errors_SssError('publicKey differs from the group key', { code: 'mismatch', file: mfile, field: 'publicKey' });
 }
 /** An approval's author: a file for a valid request, named for its author, of this ceremony, from an approver. */
 function checkApprovalAuthor(raw, m, ceremony, request, audit) {
@@ -56685,7 +56816,19 @@ function checkApprovalAuthor(raw, m, ceremony, request, audit) {
  * approvals at once) and the approval.
  */
 function checkApprovalContent({ raw, a, holder }, request, ctx, audit) {
-    const { H, holders, lambdas, decoded, relations, commitments } = ctx;
+    const { holders, lambdas, decoded, relations, commitments } = ctx;
+    checkApprovalOfRequest(raw, a, holder, request, ctx.H, audit.requestDigest);
+    const { S, pairs } = approvalPoints(raw, a, holders, decoded);
+    const lambda = lambdas.get(a.moniker);
+    relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
+    commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
+    audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
+}
+/**
+ * An approval of this request by its approver (docs/protocol.md §7.4): signed by the approver,
+ * naming the request's digest, a mask commitment for every partner in H and for no one else.
+ */
+function checkApprovalOfRequest(raw, a, holder, request, H, requestDigest) {
     if (!verifyArtifactSignature(a, holder.participant.signingKey))
         throw new errors_SssError('bad artifact signature', {
             code: 'signature',
@@ -56693,14 +56836,13 @@ function checkApprovalContent({ raw, a, holder }, request, ctx, audit) {
             field: 'signature',
             culprit: a.moniker,
         });
-    if (a.requestDigest !== audit.requestDigest)
+    if (a.requestDigest !== requestDigest)
         throw new errors_SssError("an approval of another request (requestDigest differs from this ceremony's request.json)", {
             code: 'mismatch',
             file: raw.file,
             field: 'requestDigest',
             culprit: a.moniker,
         });
-    const partners = Object.keys(a.maskCommitments);
     const missing = request.approvers.filter((k) => k !== a.moniker && !Object.hasOwn(a.maskCommitments, k));
     if (missing.length)
         throw new errors_SssError(`no mask commitment for ${names(missing)}`, {
@@ -56709,7 +56851,7 @@ function checkApprovalContent({ raw, a, holder }, request, ctx, audit) {
             field: 'maskCommitments',
             culprit: a.moniker,
         });
-    const extra = partners.filter((k) => k === a.moniker || !H.has(k));
+    const extra = Object.keys(a.maskCommitments).filter((k) => k === a.moniker || !H.has(k));
     if (extra.length)
         throw new errors_SssError(`a mask commitment for ${names(extra)}, who is not a partner in the approver set`, {
             code: 'not-allowed',
@@ -56717,6 +56859,12 @@ function checkApprovalContent({ raw, a, holder }, request, ctx, audit) {
             field: 'maskCommitments',
             culprit: a.moniker,
         });
+}
+/**
+ * The approval's points, decoded: its fragment commitment S_i, and each partner's x with its mask
+ * commitment M (decoded once across all approvals: both ends of a pair publish the same one).
+ */
+function approvalPoints(raw, a, holders, decoded) {
     const field = (f, e) => located(e, { file: raw.file, field: f, culprit: a.moniker });
     let S;
     try {
@@ -56726,7 +56874,7 @@ function checkApprovalContent({ raw, a, holder }, request, ctx, audit) {
         throw field('fragmentCommitment', e);
     }
     const pairs = [];
-    for (const k of partners) {
+    for (const k of Object.keys(a.maskCommitments)) {
         const hex = a.maskCommitments[k];
         let P = decoded.get(hex);
         if (!P) {
@@ -56740,10 +56888,7 @@ function checkApprovalContent({ raw, a, holder }, request, ctx, audit) {
         }
         pairs.push({ x: holders.get(k).x, M: P });
     }
-    const lambda = lambdas.get(a.moniker);
-    relations.push({ id: a.moniker, lambda, Y: holder.Y, S, V: maskCommitmentSum(holder.x, pairs) });
-    commitments.set(a.moniker, new Map(Object.entries(a.maskCommitments)));
-    audit.approvals.set(a.moniker, { file: raw.file, artifact: a, x: holder.x, lambda, S });
+    return { S, pairs };
 }
 /** Both ends of every pair publish the same M_ik (equal encodings are equal points); returns who disagrees. */
 function checkPairMasks(order, commitments, rawApprovals, audit) {
@@ -56772,7 +56917,7 @@ function joinTable(audit, ctx) {
     const rows = [
         {
             moniker: ctx.newcomer,
-            github: audit.request?.artifact.github,
+            github: audit.request?.artifact.github ?? audit.manifest?.newcomerGithub,
             steps: {
                 request: stepState(Boolean(audit.request), true, true),
                 approval: '-',
@@ -56820,6 +56965,27 @@ function checkApprovals(audit, request, ctx) {
         const ls = lagrangeCoefficients(audit.approverSet.map((h) => h.x), audit.newcomerX);
         audit.approverSet.forEach((h, i) => lambdas.set(h.participant.moniker, ls[i]));
     }
+    const candidates = approvalAuthors(audit, request, rawApprovals, ctx.ceremony);
+    const relations = [];
+    const commitments = new Map();
+    const decoded = new Map();
+    for (const { raw, a, holder } of candidates) {
+        try {
+            checkApprovalContent({ raw, a, holder }, request, { H, holders, lambdas, decoded, relations, commitments }, audit);
+        }
+        catch (e) {
+            audit.errors.push(located(e, { file: raw.file }));
+        }
+    }
+    dropBadRelations(audit, relations);
+    // Both ends of every pair publish the same M_ik.
+    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
+    for (const m of checkPairMasks(order, commitments, rawApprovals, audit))
+        audit.approvals.delete(m);
+    return order;
+}
+/** Each approval's author checked (checkApprovalAuthor); a second file from one author is refused. */
+function approvalAuthors(audit, request, rawApprovals, ceremony) {
     const candidates = [];
     for (const [m, raw] of rawApprovals) {
         const author = raw.value?.moniker;
@@ -56833,33 +56999,24 @@ function checkApprovals(audit, request, ctx) {
             continue;
         }
         try {
-            candidates.push(checkApprovalAuthor(raw, m, ctx.ceremony, request, audit));
+            candidates.push(checkApprovalAuthor(raw, m, ceremony, request, audit));
         }
         catch (e) {
             audit.errors.push(located(e, { file: raw.file }));
         }
     }
-    const relations = [];
-    const commitments = new Map();
-    const decoded = new Map();
-    for (const { raw, a, holder } of candidates) {
-        try {
-            checkApprovalContent({ raw, a, holder }, request, { H, holders, lambdas, decoded, relations, commitments }, audit);
-        }
-        catch (e) {
-            audit.errors.push(located(e, { file: raw.file }));
-        }
-    }
+    return candidates;
+}
+/**
+ * The relations S_i must satisfy, checked for all approvals at once (docs/protocol.md §7.7); an
+ * approval whose fragment commitment fails is named and left out.
+ */
+function dropBadRelations(audit, relations) {
     for (const id of badApprovalRelations(relations)) {
         const a = audit.approvals.get(id);
         audit.errors.push(new errors_SssError("S_i differs from λ_i·Y_i + Σ_{k>i} M_ik − Σ_{k<i} M_ki: the fragment is not the approver's weighted share plus its published masks", { code: 'inconsistent', file: a.file, field: 'fragmentCommitment', culprit: id }));
         audit.approvals.delete(id);
     }
-    // Both ends of every pair publish the same M_ik.
-    const order = (audit.approverSet ?? []).map((h) => h.participant.moniker);
-    for (const m of checkPairMasks(order, commitments, rawApprovals, audit))
-        audit.approvals.delete(m);
-    return order;
 }
 //# sourceMappingURL=join.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/reshare.js
@@ -57135,7 +57292,7 @@ function auditReshare(files, groupBefore) {
     };
     const setup = checkSetup(files, groupBefore, audit);
     if (setup)
-        return finish(audit, setup);
+        return reshare_finish(audit, setup);
     for (const [m, raw] of files.byRole.get('dealings') ?? []) {
         try {
             const d = checkDealing(raw, m, audit);
@@ -57149,7 +57306,7 @@ function auditReshare(files, groupBefore) {
     checkFinalizes(files, audit);
     return conclude(files, audit);
 }
-function finish(audit, awaiting) {
+function reshare_finish(audit, awaiting) {
     const n = audit.errors.length;
     if (n)
         audit.phase = 'invalid';
@@ -57463,18 +57620,18 @@ function conclude(files, audit) {
     if (!ready) {
         audit.phase = 'dealing';
         const awaited = manifest.dealers.filter((m) => !audit.dealings.has(m));
-        return finish(audit, `valid dealings from ${M - Math.min(M, audit.dealings.size)} more of ${names(awaited)} (${audit.dealings.size} of the ${M} needed)`);
+        return reshare_finish(audit, `valid dealings from ${M - Math.min(M, audit.dealings.size)} more of ${names(awaited)} (${audit.dealings.size} of the ${M} needed)`);
     }
     const waiting = [...holders.keys()].filter((m) => !audit.finalize.has(m));
     if (waiting.length || rawFinalize.size !== audit.finalize.size) {
         audit.phase = 'finalize';
-        return finish(audit, `finalize from ${names(waiting)}`);
+        return reshare_finish(audit, `finalize from ${names(waiting)}`);
     }
     if (audit.errors.length)
-        return finish(audit, 'nothing more');
+        return reshare_finish(audit, 'nothing more');
     audit.phase = 'complete';
     audit.group = resharedGroup(audit);
-    return finish(audit, 'nothing: the reshare is complete');
+    return reshare_finish(audit, 'nothing: the reshare is complete');
 }
 /** The group after a completed reshare: same key, the new holders, threshold, commitment and epoch. */
 function resharedGroup(audit) {
@@ -58200,7 +58357,7 @@ function ceremonyKind(tree) {
 function ruleFor(kind, role, perMoniker) {
     return FILE_RULES.find((r) => (r.kind === kind || r.kind === '*') && r.role === role && r.perMoniker === perMoniker);
 }
-const sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
+const rules_sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
 /**
  * The GitHub login a moniker declared in a ceremony: from its verified artifacts (the audit's
  * rows), else from its own files, else from the group it belongs to.
@@ -58248,7 +58405,7 @@ function checkChanges(changes, ctx) {
     const k = {
         ctx,
         fail: (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file })),
-        isMaintainer: !!ctx.mergeQueue || ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
+        isMaintainer: !!ctx.mergeQueue || ctx.maintainers.some((m) => rules_sameLogin(m, ctx.author)),
         maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
         cPrefix: ctx.ceremoniesDir + '/',
         pPrefix: ctx.publicInfoDir + '/',
@@ -58330,7 +58487,7 @@ function checkAuthor(p, rule, input, view, k) {
         if (!k.isMaintainer)
             k.fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
     }
-    else if (!sameLogin(github, k.ctx.author)) {
+    else if (!rules_sameLogin(github, k.ctx.author)) {
         k.fail(p, `submitted by @${k.ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
         return;
     }
@@ -58340,7 +58497,7 @@ function checkAuthor(p, rule, input, view, k) {
             if (other === moniker)
                 continue;
             const theirs = declaredGithub(view, k.ctx.head.state, other);
-            if (theirs && sameLogin(theirs, github))
+            if (theirs && rules_sameLogin(theirs, github))
                 k.fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
         }
     }
@@ -61806,6 +61963,58 @@ const wo = (t, e) => {
 
 //# sourceMappingURL=index.mjs.map
 
+;// CONCATENATED MODULE: ./lib/github/local-git.js
+/**
+ * What a read-only command asks of the local checkout (its remotes, a remote's default branch),
+ * with plain `git` and without simple-git, so that `status` loads neither (src/github/git.ts
+ * re-exports these for the writing commands). Local only, no network.
+ */
+
+/** The checkout's remotes, or undefined when `git remote` fails (not a git checkout). */
+function remotes(dir) {
+    const r = spawnSync('git', ['remote'], { cwd: dir });
+    return r.status === 0 ? r.stdout.toString().split('\n') : undefined;
+}
+function preferred(names) {
+    return names.includes('upstream') ? 'upstream' : names.includes('origin') ? 'origin' : undefined;
+}
+/**
+ * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
+ * clone of a fork), else `origin`.
+ */
+function upstreamRemote(dir) {
+    return preferred(remotes(dir) ?? []);
+}
+/**
+ * The default branch of a remote as this checkout last saw it, without relying on
+ * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
+ * first of main and master the remote has, else main.
+ */
+function local_git_knownDefaultBranch(dir, remote) {
+    const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
+    if (head.status === 0)
+        return head.stdout
+            .toString()
+            .trim()
+            .slice(remote.length + 1);
+    for (const b of ['main', 'master'])
+        if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
+            return b;
+    return 'main';
+}
+/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
+function localWhere(dir) {
+    const names = remotes(dir);
+    const remote = preferred(names ?? []) ?? 'origin';
+    // Where `git remote` fails, so would the three ref look-ups (no checkout, no refs): the answer
+    // is their fallback, main, without three more spawns.
+    return {
+        ceremoniesDir: 'ceremonies',
+        defaultBranch: names ? local_git_knownDefaultBranch(dir, remote) : 'main',
+        upstream: remote,
+    };
+}
+//# sourceMappingURL=local-git.js.map
 ;// CONCATENATED MODULE: ./lib/github/git.js
 /**
  * The git side of the GitHub flow (simple-git, plus plain `git cat-file --batch` where bytes must
@@ -61817,6 +62026,9 @@ const wo = (t, e) => {
 
 
 
+
+
+// What a read-only command asks of the local checkout lives apart, without simple-git.
 
 
 function git(dir) {
@@ -62097,36 +62309,6 @@ function mergedState(dir, remote, absPath, bytes) {
     if (blob.status !== 0)
         return 'absent';
     return Buffer.compare(blob.stdout, bytes) === 0 ? 'merged' : 'differs';
-}
-/**
- * The remote a participant's checkout pulls merged steps from: `upstream` when there is one (a
- * clone of a fork), else `origin`. Local only, no network.
- */
-function upstreamRemote(dir) {
-    const remotes = spawnSync('git', ['remote'], { cwd: dir }).stdout?.toString().split('\n') ?? [];
-    return remotes.includes('upstream') ? 'upstream' : remotes.includes('origin') ? 'origin' : undefined;
-}
-/**
- * The default branch of a remote as this checkout last saw it, without relying on
- * `refs/remotes/<remote>/HEAD` (a `git remote add` never sets it): that ref when set, else the
- * first of main and master the remote has, else main.
- */
-function knownDefaultBranch(dir, remote) {
-    const head = spawnSync('git', ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { cwd: dir });
-    if (head.status === 0)
-        return head.stdout
-            .toString()
-            .trim()
-            .slice(remote.length + 1);
-    for (const b of ['main', 'master'])
-        if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${b}`], { cwd: dir }).status === 0)
-            return b;
-    return 'main';
-}
-/** Where `sss-tool status` says the commands run: this checkout, its upstream remote. */
-function localWhere(dir) {
-    const remote = upstreamRemote(dir) ?? 'origin';
-    return { ceremoniesDir: 'ceremonies', defaultBranch: knownDefaultBranch(dir, remote), upstream: remote };
 }
 //# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ./lib/action/judge.js
@@ -68084,41 +68266,48 @@ async function publish(inputs, ctx) {
             throw new errors_SssError('cannot tell the default branch to push to (no repository in the event, no GITHUB_REF)', {
                 code: 'git',
             });
-        const target = mdCode(defaultBranch);
-        await writeSummary([
-            ...lines,
-            `Pushing ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}), attempt ${attempt}.`,
-            '',
-        ].join('\n'));
-        try {
-            await pushWithToken(ctx.workspace, 'origin', result.commit, defaultBranch, { token: inputs.token });
-        }
-        catch (e) {
-            const why = e.message;
-            const first = why
-                .split('\n')
-                .map((l) => l.trim())
-                .find(Boolean)
-                ?.replace(/[\s.]+$/, '') ?? 'git push failed';
-            if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
-                info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
-                await fetchWithToken(ctx.workspace, 'origin', defaultBranch, inputs.token);
-                await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
-                continue;
-            }
-            const hint = /protected branch|GH006|required status check/i.test(why)
-                ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
-                : '';
-            await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
-            throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, {
-                code: 'git',
-                field: 'publish-via',
-            });
-        }
-        info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${result.commit.slice(0, 12)}).`);
-        await writeSummary(`✅ Committed ${result.changed.map((f) => mdCode(f)).join(', ')} to ${target} (${result.commit.slice(0, 12)}).\n`);
-        return publish_finish(round, true);
+        if (await pushToDefaultBranch(inputs, ctx, round, defaultBranch, attempt))
+            return publish_finish(round, true);
     }
+}
+/**
+ * Pushes the round's commit to the default branch. Returns false when another push got there
+ * first and attempts are left: the checkout is then on the new tip, for the caller to regenerate.
+ */
+async function pushToDefaultBranch(inputs, ctx, round, defaultBranch, attempt) {
+    const { result, lines } = round;
+    const commit = result.commit;
+    const target = mdCode(defaultBranch);
+    const files = result.changed.map((f) => mdCode(f)).join(', ');
+    await writeSummary([...lines, `Pushing ${files} to ${target} (${commit.slice(0, 12)}), attempt ${attempt}.`, ''].join('\n'));
+    try {
+        await pushWithToken(ctx.workspace, 'origin', commit, defaultBranch, { token: inputs.token });
+    }
+    catch (e) {
+        const why = e.message;
+        if (isNonFastForward(why) && attempt < PUSH_ATTEMPTS) {
+            info(`${defaultBranch} moved while publishing: regenerating on its new tip (attempt ${attempt + 1} of ${PUSH_ATTEMPTS}).`);
+            await fetchWithToken(ctx.workspace, 'origin', defaultBranch, inputs.token);
+            await git(ctx.workspace).raw(['checkout', '-q', '--force', '--detach', 'FETCH_HEAD']);
+            return false;
+        }
+        const first = why
+            .split('\n')
+            .map((l) => l.trim())
+            .find(Boolean)
+            ?.replace(/[\s.]+$/, '') ?? 'git push failed';
+        const hint = /protected branch|GH006|required status check/i.test(why)
+            ? ` ${defaultBranch} is protected: publish with publish-via: pull-request and a publish-token (docs/maintainers.md, "Publishing under branch protection").`
+            : '';
+        await writeSummary(`❌ The push to ${target} failed: ${mdText(first)}.${hint}\n`);
+        throw new errors_SssError(`could not push public_info/ to ${defaultBranch}: ${first}.${hint}`, {
+            code: 'git',
+            field: 'publish-via',
+        });
+    }
+    info(`Committed ${result.changed.join(', ')} to ${defaultBranch} (${commit.slice(0, 12)}).`);
+    await writeSummary(`✅ Committed ${files} to ${target} (${commit.slice(0, 12)}).\n`);
+    return true;
 }
 /**
  * Audits the checkout and, when it is sound and complete, writes and commits the stale
@@ -68785,28 +68974,64 @@ function signingKeyDirectory(o) {
 async function validate_validate(inputs, ctx) {
     const ev = reviewedEvent(ctx);
     const ws = ctx.workspace;
+    const { base, rules, changes } = await reviewedChanges(ws, inputs, ev);
+    inputs = rules.inputs;
+    const headState = auditRepository((0,external_node_path_namespaceObject.join)(ws, inputs.ceremoniesDir), ws);
+    const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
+    const { problems, optedOut } = await judgeChanges(ws, inputs, ev, { base, changes, headState, touched });
+    annotate(problems);
+    const md = [
+        ...verdictLines(ev, problems, changes.length, {
+            notice: judgeNotice(changes, ev.queue ? undefined : (ev.author ?? ''), inputs.maintainers),
+            rulesFromInputs: rules.source === 'inputs',
+            optedOut,
+        }),
+        problemsMarkdown(problems),
+        touched.length ? '#### The ceremony with this pull request merged\n' : '',
+        touched.length ? ceremoniesMarkdown(headState, touched) : '',
+        touched.length ? await nextStepLines(inputs, ctx, headState, touched) : '',
+    ].join('\n');
+    await writeSummary(md);
+    if (!ev.queue)
+        await comment(inputs.token, ctx.repository, ev.number, md);
+    setOutputs(headState);
+    const what = ev.queue ? `merge queue group ${ev.queue}` : `pull request #${ev.number}`;
+    if (problems.length)
+        setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${what}: ${problems[0].error.message}`);
+    else
+        info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${ev.number}`} is valid.`);
+    return { problems, ceremonies: touched };
+}
+/**
+ * The changes under review, from git between the merge base and the checkout's HEAD (never from
+ * the API), and the rules (maintainers, directories) as the base has them: never from the pull request.
+ */
+async function reviewedChanges(ws, inputs, ev) {
     const head = await commitOf(ws, 'HEAD');
     if (!head)
         throw new errors_SssError(`${ws} is not a git checkout`, { code: 'git' });
     const base = ev.queue ? await queueBase(ws, ev.baseSha) : await diffBase(ws, head, ev.baseSha, ev.headSha);
-    // The rules (maintainers, directories) as the base has them: never from the pull request.
     const rules = rulesAt(ws, base, inputs);
-    inputs = rules.inputs;
     const changes = changedFiles(ws, base, head);
     const author = ev.author ?? '';
-    const number = ev.number;
-    info(markdown_oneLine(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`));
-    const headState = auditRepository((0,external_node_path_namespaceObject.join)(ws, inputs.ceremoniesDir), ws);
-    const touched = touchedCeremonies(changes, inputs.ceremoniesDir);
+    info(markdown_oneLine(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${ev.number} by @${author}${ev.sender && ev.sender !== author ? `, pushed by @${ev.sender}` : ''}`}: ${changes.length} changed file${changes.length === 1 ? '' : 's'} from ${base.slice(0, 12)} to ${head.slice(0, 12)}; rules from ${rules.source === 'file' ? `${CONFIG_PATH} at the base` : 'the workflow inputs'}.`));
+    return { base, rules, changes };
+}
+/**
+ * Every problem with the changes: the rules of src/ceremony/rules.ts, who pushed, how a join
+ * starts, identity binding, and the full audit of the touched ceremonies. The base's tree is
+ * exported only when a rule asks "has the earlier step closed", and removed after.
+ */
+async function judgeChanges(ws, inputs, ev, r) {
+    const { changes, headState } = r;
+    const author = ev.author ?? '';
     const temps = [];
-    let problems;
-    let optedOut = [];
     try {
         let baseView;
         const baseRepo = () => {
             if (baseView)
                 return baseView;
-            const dir = exportTree(ws, base, inputs.ceremoniesDir);
+            const dir = exportTree(ws, r.base, inputs.ceremoniesDir);
             temps.push(dir);
             return (baseView = repositoryView(dir, inputs.ceremoniesDir, auditRepository((0,external_node_path_namespaceObject.join)(dir, inputs.ceremoniesDir), dir)));
         };
@@ -68830,52 +69055,42 @@ async function validate_validate(inputs, ctx) {
             });
         const joinStart = joinStartProblems(changes, inputs.ceremoniesDir, headView, baseRepo);
         const binding = await bindingProblems(changes, inputs.ceremoniesDir, headView, baseRepo, signingKeyDirectory(client(inputs.token)));
-        optedOut = binding.optedOut;
-        const audit = auditProblems(headState, touched, new Set(changes.map((c) => c.path)));
-        problems = dedupe([...pushErrors, ...binding.errors, ...joinStart, ...ruleErrors].map((error) => ({ error })).concat(audit));
+        const audit = auditProblems(headState, r.touched, new Set(changes.map((c) => c.path)));
+        const problems = dedupe([...pushErrors, ...binding.errors, ...joinStart, ...ruleErrors].map((error) => ({ error })).concat(audit));
         // Blame the pull request's own files before anything merged earlier.
-        problems = [...problems.filter((p) => !p.merged), ...problems.filter((p) => p.merged)];
+        return {
+            problems: [...problems.filter((p) => !p.merged), ...problems.filter((p) => p.merged)],
+            optedOut: binding.optedOut,
+        };
     }
     finally {
         for (const d of temps)
             (0,external_node_fs_namespaceObject.rmSync)(d, { recursive: true, force: true });
     }
-    const notice = judgeNotice(changes, ev.queue ? undefined : author, inputs.maintainers);
+}
+/** The summary's and the comment's head: the judge's notice, the title, the verdict and the notes. */
+function verdictLines(ev, problems, changed, o) {
     const notes = [
-        rules.source === 'inputs'
+        o.rulesFromInputs
             ? `_Rules from the workflow inputs: a pull request can change them. Commit \`${CONFIG_PATH}\` so they come from the base (docs/maintainers.md)._`
             : '',
-        ...optedOut.map((id) => `_Ceremony ${id} opts out of the SSH-signing-key binding (identityBinding: pull-request-author): its identities are bound by the pull request's author alone._`),
+        ...o.optedOut.map((id) => `_Ceremony ${id} opts out of the SSH-signing-key binding (identityBinding: pull-request-author): its identities are bound by the pull request's author alone._`),
     ].filter(Boolean);
-    annotate(problems);
     const verdict = problems.length
         ? `❌ **${problems.length} problem${problems.length === 1 ? '' : 's'}**: this pull request cannot be merged as it is.`
-        : changes.length
+        : changed
             ? '✅ **Valid**: every changed file passes the ceremony rules and the full audit.'
             : '✅ Nothing changed.';
-    const md = [
-        ...(notice ? [notice, ''] : []),
+    return [
+        ...(o.notice ? [o.notice, ''] : []),
         ev.queue
             ? `## sss-tool: merge queue group ${mdCode(ev.queue)}`
-            : `## sss-tool: pull request #${number} by ${mdCode(`@${author}`)}`,
+            : `## sss-tool: pull request #${ev.number} by ${mdCode(`@${ev.author ?? ''}`)}`,
         '',
         verdict,
         '',
         ...notes.flatMap((n) => [n, '']),
-        problemsMarkdown(problems),
-        touched.length ? '#### The ceremony with this pull request merged\n' : '',
-        touched.length ? ceremoniesMarkdown(headState, touched) : '',
-        touched.length ? await nextStepLines(inputs, ctx, headState, touched) : '',
-    ].join('\n');
-    await writeSummary(md);
-    if (!ev.queue)
-        await comment(inputs.token, ctx.repository, number, md);
-    setOutputs(headState);
-    if (problems.length)
-        setFailed(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${ev.queue ? `merge queue group ${ev.queue}` : `pull request #${number}`}: ${problems[0].error.message}`);
-    else
-        info(`${ev.queue ? `Merge queue group ${ev.queue}` : `Pull request #${number}`} is valid.`);
-    return { problems, ceremonies: touched };
+    ];
 }
 function reviewedEvent(ctx) {
     const g = ctx.event.merge_group;
