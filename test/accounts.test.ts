@@ -8,17 +8,12 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, cli, git, ok, tempDir } from './helpers.js';
+import { dkgStepArgs } from './support/pull-requests.js';
 
 let root: string;
 const home = (name: string) => join(root, 'homes', name);
 const round1 = (ceremony: string, allow?: string) => [
-  'dkg-round1',
-  '--threshold',
-  '2',
-  '--participants',
-  '3',
-  '--ceremony',
-  ceremony,
+  ...dkgStepArgs('round1', root, { ceremony }),
   ...(allow ? ['--allow', allow] : []),
 ];
 /** A fresh git checkout. */

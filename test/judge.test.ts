@@ -514,7 +514,7 @@ describe('slots reserved for an account', () => {
     // The CLI refuses to write it…
     const scratch = cloneOf(origin, join(tempDir('sss-judge-'), 'repo'), 'mallory');
     git(scratch, 'checkout', '-q', '--detach', snap.reserved);
-    const round1 = ['dkg-round1', '--threshold', '2', '--participants', '3', '--ceremony', 'genesis', '--home', h];
+    const round1 = [...dkgStepArgs('round1', scratch), '--home', h];
     const refused = await cliAsync([...round1, '--repo', scratch]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/declares @mallory, but the allow-list gives alice to @alice/);
