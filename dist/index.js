@@ -55314,7 +55314,7 @@ function commitmentHexes(values) {
 //# sourceMappingURL=decode-pool.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/accounts.js
 /**
- * Accounts named in advance (docs/protocol.md §14.3). A manifest that names monikers only is first
+ * Accounts named in advance (docs/protocol.md §14.1). A manifest that names monikers only is first
  * come, first served: whoever submits `alice`'s round-1 artifact with keys registered on their own
  * account gets alice's slot. A DKG manifest's `allowAccounts` and a join manifest's
  * `newcomerGithub` name the GitHub account that must hold the slot; the identity binding then
