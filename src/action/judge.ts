@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { z } from 'zod';
 import { githubLogin, parseJson, parseWith } from '../artifacts/schemas.js';
 import { SssError } from '../errors.js';
+import { sameLogin } from '../ceremony/accounts.js';
 import { bindingOf, checkBindings, DeclaredIdentity, declaredIdentity, IDENTITY_ROLES } from '../ceremony/binding.js';
 import { Change, ceremonyKind, RepositoryView } from '../ceremony/rules.js';
 import { classifyPath } from '../ceremony/tree.js';
@@ -121,8 +122,6 @@ export async function diffBase(
     );
   return mergeBase(ws, eventBase, head);
 }
-
-const sameLogin = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** Files only maintainers add: manifests, repository files, the judge; everything else under a ceremony is a participant's. */
 export function participantFile(path: string, ceremoniesDir: string): boolean {

@@ -27,7 +27,7 @@ import { SssError, SssErrorCode, located, names } from '../errors.js';
 import { checkEncryptionKey, checkIdentityFields } from './dkg.js';
 import { GroupPackage, GroupParticipant, Report, Row, groupParticipant } from './report.js';
 import { awaitingAfterFixes, stepState } from './table.js';
-import { checkReservedAccount } from './accounts.js';
+import { checkReservedAccount, sameLogin } from './accounts.js';
 import { CeremonyFiles, RawFile } from './tree.js';
 
 /** The ceremony id a join extends (the last ceremony of the group state it starts from). */
@@ -265,7 +265,7 @@ function checkRequest(
     if ([p.signingKey, p.encryptionKey].includes(r.joinKey))
       throw at(`reuses a public key of ${p.moniker}`, 'joinKey', 'duplicate');
     // One share per person: a holder's GitHub login cannot enrol a second identity.
-    if (r.github && p.github && r.github.toLowerCase() === p.github.toLowerCase())
+    if (r.github && p.github && sameLogin(r.github, p.github))
       throw at(`GitHub login @${r.github} already holds a share as ${p.moniker}`, 'github', 'duplicate');
   }
   if (r.joinKey === r.encryptionKey || r.joinKey === r.signingKey)

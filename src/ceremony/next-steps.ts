@@ -4,6 +4,7 @@
  * pull requests from the caller (the Action asks the API; the CLI has none), and where the
  * commands run (the upstream repository, its default branch) from the caller too.
  */
+import { sameLogin } from './accounts.js';
 import { Report, Row, StepState } from './report.js';
 
 /** An open pull request of a ceremony step, recognised by its `--submit` branch name. */
@@ -156,8 +157,7 @@ export function ceremonyStatus(r: Report, pulls: OpenPull[], w: Where): Ceremony
   const out = rows.map((row): ParticipantStatus => {
     // A pull request counts for a participant only when its author is the participant's login.
     const pull = mine.find(
-      (p) =>
-        p.moniker === row.moniker && (!row.github || !p.author || p.author.toLowerCase() === row.github.toLowerCase()),
+      (p) => p.moniker === row.moniker && (!row.github || !p.author || sameLogin(p.author, row.github)),
     );
     const standing = standingOf(row, step, pull);
     return {

@@ -14,20 +14,25 @@ function title(r: Report): string {
   return `${r.ceremony} (${r.kind}${shape}): ${r.phase}`;
 }
 
+/** A plain-text table for a terminal: columns padded to their widest cell, indented two spaces. */
+export function textTable(head: string[], body: string[][]): string[] {
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const fmt = (cells: string[]) =>
+    '  ' +
+    cells
+      .map((c, i) => c.padEnd(width[i]))
+      .join('  ')
+      .trimEnd();
+  return [fmt(head), ...body.map(fmt)];
+}
+
 /** Plain text for a terminal. */
 export function renderText(r: Report): string {
   const lines = [`Ceremony ${title(r)}`];
   if (r.rows.length) {
     const head = ['participant', ...r.steps];
     const body = r.rows.map((row) => [row.moniker, ...r.steps.map((s) => row.steps[s] ?? '-')]);
-    const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    const fmt = (cells: string[]) =>
-      '  ' +
-      cells
-        .map((c, i) => c.padEnd(width[i]))
-        .join('  ')
-        .trimEnd();
-    lines.push(fmt(head), ...body.map(fmt));
+    lines.push(...textTable(head, body));
   }
   if (r.group) lines.push(`  group public key: ${r.group.publicKey}`);
   lines.push(`  awaiting: ${r.awaiting}`);

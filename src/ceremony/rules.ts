@@ -9,6 +9,7 @@
  */
 import { privateMaterial } from '../artifacts/private.js';
 import { SssError, SssErrorCode } from '../errors.js';
+import { sameLogin } from './accounts.js';
 import { PUBLIC_FILES, publicInfoFiles } from './publish.js';
 import { RepositoryState } from './repository.js';
 import { Report } from './report.js';
@@ -182,8 +183,6 @@ export function ceremonyKind(tree: CeremonyFiles | undefined): string {
 export function ruleFor(kind: string, role: string, perMoniker: boolean): FileRule | undefined {
   return FILE_RULES.find((r) => (r.kind === kind || r.kind === '*') && r.role === role && r.perMoniker === perMoniker);
 }
-
-const sameLogin = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
  * The GitHub login a moniker declared in a ceremony: from its verified artifacts (the audit's

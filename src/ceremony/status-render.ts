@@ -6,6 +6,7 @@
  */
 import { CeremonyStatus, nextStepText, ParticipantStatus, stepLabel } from './next-steps.js';
 import { mdCode, mdShell, mdText, mention, userLink } from './markdown.js';
+import { textTable } from './render.js';
 
 function shape(s: CeremonyStatus): string {
   const r = s.report;
@@ -150,14 +151,7 @@ export function statusText(s: CeremonyStatus): string {
   ]);
   if (s.unnamed) body.push([`(${s.unnamed} more)`, '-', ...r.steps.map((st) => (st === s.step ? 'not merged' : '-'))]);
   if (body.length) {
-    const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    const fmt = (cells: string[]) =>
-      '  ' +
-      cells
-        .map((c, i) => c.padEnd(width[i]))
-        .join('  ')
-        .trimEnd();
-    lines.push(fmt(head), ...body.map(fmt));
+    lines.push(...textTable(head, body));
   }
   if (r.group) lines.push(`  group public key: ${r.group.publicKey}`);
   // The audit's own sentence says how many are still needed ("3 more of …"); next: says who may act.
