@@ -56608,7 +56608,7 @@ function checkRequest(raw, ceremony, manifest, holders, threshold) {
         if ([p.signingKey, p.encryptionKey].includes(r.joinKey))
             throw at(`reuses a public key of ${p.moniker}`, 'joinKey', 'duplicate');
         // One share per person: a holder's GitHub login cannot enrol a second identity.
-        if (r.github && p.github && r.github.toLowerCase() === p.github.toLowerCase())
+        if (r.github && p.github && sameLogin(r.github, p.github))
             throw at(`GitHub login @${r.github} already holds a share as ${p.moniker}`, 'github', 'duplicate');
     }
     if (r.joinKey === r.encryptionKey || r.joinKey === r.signingKey)
@@ -58264,6 +58264,7 @@ function stalePublicFiles(dir, group) {
 
 
 
+
 const byFileName = (f) => ({ moniker: f.moniker });
 const monikerOf = (v) => {
     const m = v?.moniker;
@@ -58357,7 +58358,6 @@ function ceremonyKind(tree) {
 function ruleFor(kind, role, perMoniker) {
     return FILE_RULES.find((r) => (r.kind === kind || r.kind === '*') && r.role === role && r.perMoniker === perMoniker);
 }
-const rules_sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
 /**
  * The GitHub login a moniker declared in a ceremony: from its verified artifacts (the audit's
  * rows), else from its own files, else from the group it belongs to.
@@ -58405,7 +58405,7 @@ function checkChanges(changes, ctx) {
     const k = {
         ctx,
         fail: (file, reason, code = 'not-allowed') => errors.push(new errors_SssError(reason, { code, file })),
-        isMaintainer: !!ctx.mergeQueue || ctx.maintainers.some((m) => rules_sameLogin(m, ctx.author)),
+        isMaintainer: !!ctx.mergeQueue || ctx.maintainers.some((m) => sameLogin(m, ctx.author)),
         maintainerList: ctx.maintainers.map((m) => `@${m}`).join(', '),
         cPrefix: ctx.ceremoniesDir + '/',
         pPrefix: ctx.publicInfoDir + '/',
@@ -58487,7 +58487,7 @@ function checkAuthor(p, rule, input, view, k) {
         if (!k.isMaintainer)
             k.fail(p, `${moniker} declared no GitHub login, so this pull request cannot be bound to them: initialize with --github <login>, or have a maintainer submit it`);
     }
-    else if (!rules_sameLogin(github, k.ctx.author)) {
+    else if (!sameLogin(github, k.ctx.author)) {
         k.fail(p, `submitted by @${k.ctx.author}, but the artifact's author ${moniker} declared GitHub login @${github}: each participant submits only their own artifacts`);
         return;
     }
@@ -58497,7 +58497,7 @@ function checkAuthor(p, rule, input, view, k) {
             if (other === moniker)
                 continue;
             const theirs = declaredGithub(view, k.ctx.head.state, other);
-            if (theirs && rules_sameLogin(theirs, github))
+            if (theirs && sameLogin(theirs, github))
                 k.fail(p, `@${github} already has an artifact for ${rule.role} in this ceremony (${raw.file}, as ${other}): one artifact per participant per round`, 'duplicate');
         }
     }
@@ -62332,6 +62332,7 @@ function mergedState(dir, remote, absPath, bytes) {
 
 
 
+
 /** The repository's own rules for the Action, read at the base of every pull request. */
 const CONFIG_PATH = '.github/sss-tool.json';
 const dir = schemas_string()
@@ -62414,7 +62415,6 @@ async function diffBase(ws, head, eventBase, eventHead) {
         throw new errors_SssError(`the checkout lacks the pull request's base commit ${eventBase ?? '(none in the event)'}: use actions/checkout with fetch-depth: 0`, { code: 'git' });
     return mergeBase(ws, eventBase, head);
 }
-const judge_sameLogin = (a, b) => a.toLowerCase() === b.toLowerCase();
 /** Files only maintainers add: manifests, repository files, the judge; everything else under a ceremony is a participant's. */
 function participantFile(path, ceremoniesDir) {
     const where = classifyPath(path, ceremoniesDir);
@@ -62432,9 +62432,9 @@ function pushProblems(changes, p) {
                 code: 'malformed',
             }),
         ];
-    if (judge_sameLogin(p.sender, p.author))
+    if (sameLogin(p.sender, p.author))
         return [];
-    const maintainer = p.maintainers.some((m) => judge_sameLogin(m, p.sender));
+    const maintainer = p.maintainers.some((m) => sameLogin(m, p.sender));
     const out = [];
     for (const c of changes) {
         if (participantFile(c.path, p.ceremoniesDir))
@@ -62518,7 +62518,7 @@ function judgeNotice(changes, author, maintainers) {
         .slice(0, 120)}\``);
     if (!judge.length)
         return undefined;
-    const isMaintainer = author !== undefined && maintainers.some((m) => judge_sameLogin(m, author));
+    const isMaintainer = author !== undefined && maintainers.some((m) => sameLogin(m, author));
     return `⚠️ **Maintainers-only change**: this pull request changes the judge (${judge.slice(0, 6).join(', ')}${judge.length > 6 ? `, and ${judge.length - 6} more` : ''}).${isMaintainer ? '' : ' Only a maintainer may change it.'} A check run by a workflow this pull request changes proves nothing unless the workflow is required from a protected ref (docs/maintainers.md).`;
 }
 /**
@@ -68061,19 +68061,23 @@ function title(r) {
             : '';
     return `${r.ceremony} (${r.kind}${shape}): ${r.phase}`;
 }
+/** A plain-text table for a terminal: columns padded to their widest cell, indented two spaces. */
+function render_textTable(head, body) {
+    const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+    const fmt = (cells) => '  ' +
+        cells
+            .map((c, i) => c.padEnd(width[i]))
+            .join('  ')
+            .trimEnd();
+    return [fmt(head), ...body.map(fmt)];
+}
 /** Plain text for a terminal. */
 function renderText(r) {
     const lines = [`Ceremony ${title(r)}`];
     if (r.rows.length) {
         const head = ['participant', ...r.steps];
         const body = r.rows.map((row) => [row.moniker, ...r.steps.map((s) => row.steps[s] ?? '-')]);
-        const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-        const fmt = (cells) => '  ' +
-            cells
-                .map((c, i) => c.padEnd(width[i]))
-                .join('  ')
-                .trimEnd();
-        lines.push(fmt(head), ...body.map(fmt));
+        lines.push(...render_textTable(head, body));
     }
     if (r.group)
         lines.push(`  group public key: ${r.group.publicKey}`);
@@ -68433,6 +68437,13 @@ async function publishPullRequest(inputs, ctx, commit, base, message, lines) {
 }
 //# sourceMappingURL=publish.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/next-steps.js
+/**
+ * Who a ceremony waits for, and the exact commands each of them runs next: the part of a
+ * ceremony's status that tells people what to do. Pure: the report comes from the audit, the open
+ * pull requests from the caller (the Action asks the API; the CLI has none), and where the
+ * commands run (the upstream repository, its default branch) from the caller too.
+ */
+
 const STEP_LABEL = {
     round1: 'round 1',
     round2: 'round 2',
@@ -68529,7 +68540,7 @@ function ceremonyStatus(r, pulls, w) {
     const commands = command ? [...syncCommands(w), command] : undefined;
     const out = rows.map((row) => {
         // A pull request counts for a participant only when its author is the participant's login.
-        const pull = mine.find((p) => p.moniker === row.moniker && (!row.github || !p.author || p.author.toLowerCase() === row.github.toLowerCase()));
+        const pull = mine.find((p) => p.moniker === row.moniker && (!row.github || !p.author || sameLogin(p.author, row.github)));
         const standing = standingOf(row, step, pull);
         return {
             moniker: row.moniker,
@@ -68577,6 +68588,7 @@ function next_steps_nextStepText(s) {
  * string someone else chose goes through ./markdown.ts; only the round-opening comment mentions
  * anyone, and only the people the step waits for.
  */
+
 
 
 function shape(s) {
@@ -68723,13 +68735,7 @@ function statusText(s) {
     if (s.unnamed)
         body.push([`(${s.unnamed} more)`, '-', ...r.steps.map((st) => (st === s.step ? 'not merged' : '-'))]);
     if (body.length) {
-        const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-        const fmt = (cells) => '  ' +
-            cells
-                .map((c, i) => c.padEnd(width[i]))
-                .join('  ')
-                .trimEnd();
-        lines.push(fmt(head), ...body.map(fmt));
+        lines.push(...textTable(head, body));
     }
     if (r.group)
         lines.push(`  group public key: ${r.group.publicKey}`);
