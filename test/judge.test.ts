@@ -534,6 +534,21 @@ describe('slots reserved for an account', () => {
     expectValid(await pullRequest({ base: snap.reserved, author: 'alice', change: honest }));
   });
 
+  it('refuses a second slot for a login that already takes part, though its new keys are registered on it', async () => {
+    const h = home('alice-again');
+    await okAsync(['initialize', '--moniker', 'alice2', '--github', 'alice', '--home', h]);
+    register('alice', h);
+    const r = await pullRequest({
+      base: snap['dkg-round1:bob'],
+      author: 'alice',
+      change: async (d) => {
+        await okAsync([...dkgStepArgs('round1', d), '--home', h, '--repo', d]);
+      },
+    });
+    expectRejected(r, `${C}/round1/alice2.json`, /GitHub login @alice already takes part as alice/);
+    expect(r.stdout).toMatch(/culprit: alice2/);
+  });
+
   it('refuses a request for the join a maintainer opened for @frank from another account', async () => {
     // Before any request, the status (and the tracking issue) name the account the join awaits.
     const opened = cloneOf(origin, join(tempDir('sss-judge-'), 'repo'), 'maintainer');
