@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import { canonicalArtifact, digest, digestOfCanonical, jcs, signingInput } from '../src/artifacts/canonical.js';
 import { ROOT } from './helpers.js';
@@ -42,5 +44,62 @@ describe('canonicalArtifact', () => {
     expect(digestOfCanonical(texts)).toBe(digest(golden));
     expect(digestOfCanonical([])).toBe(digest([]));
     expect(digestOfCanonical(texts.slice(0, 1))).toBe(digest(golden.slice(0, 1)));
+  });
+});
+
+/** canonicalize's answer (the reference): its text, or that it refused (threw, or wrote nothing). */
+function reference(value: unknown): string {
+  try {
+    return canonicalize(value) ?? 'refused';
+  } catch {
+    return 'refused';
+  }
+}
+
+function ours(value: unknown): string {
+  try {
+    return jcs(value);
+  } catch {
+    return 'refused';
+  }
+}
+
+/** Keys that stress member order: array indices (enumerated first), __proto__, case, accents. */
+const key = fc.oneof(
+  fc.string({ maxLength: 4 }),
+  fc.constantFrom('0', '1', '10', '9', '01', '__proto__', 'signature', 'B', 'a', 'é', 'e\u0301', '\ud800', '\u{1f600}'),
+);
+const leaf = fc.oneof(
+  fc.string({ maxLength: 6, unit: 'binary' }),
+  fc.string({
+    maxLength: 6,
+    unit: fc.constantFrom('a', '"', '\\', '\u2028', '\u0000', '\ud800', '\udc00', '\u{1f600}'),
+  }),
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(null, true, false, undefined, -0, 1e21, 1e-7, Number.NaN, Number.POSITIVE_INFINITY),
+);
+const json = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+  array: fc.array(tie('value'), { maxLength: 4 }),
+  object: fc
+    .array(fc.tuple(key, tie('value')), { maxLength: 5 })
+    .map((members) => Object.fromEntries(members) as unknown),
+})).value;
+
+describe('jcs', () => {
+  it('writes what canonicalize writes, and refuses what it refuses, on random values', () => {
+    fc.assert(
+      fc.property(json, (v) => {
+        expect(ours(v)).toBe(reference(v));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps a member named __proto__ and orders array-index keys as strings', () => {
+    const parsed = JSON.parse('{"__proto__":{"x":1},"b":2,"10":3,"9":4}') as unknown;
+    expect(jcs(parsed)).toBe('{"10":3,"9":4,"__proto__":{"x":1},"b":2}');
+    expect(jcs(parsed)).toBe(canonicalize(parsed));
   });
 });
