@@ -94,10 +94,10 @@ describe('start-up', () => {
 });
 
 describe('the decode worker behind the bundle', () => {
-  it('starts from the bundled CLI (lib/crypto/decode-worker.js) and verify closes round 1 with it', () => {
+  it('starts from the bundled CLI (lib/bundle/decode-worker.js) and verify closes round 1 with it', () => {
     // 80 dealers at M = 54: 4 320 commitment points, enough for src/crypto/decode-pool.ts to start
-    // workers. The bundle finds the worker script in the package's lib/crypto/; this counts the
-    // workers that came online in the real binary's process.
+    // workers. The bundle's pool finds the bundled worker beside it; this counts the workers that
+    // came online in the real binary's process.
     const dir = tempDir('sss-startup-workers-');
     const repo = join(dir, 'repo');
     mkdirSync(join(repo, 'ceremonies', 'g', 'round1'), { recursive: true });
@@ -140,5 +140,10 @@ process.on('exit', () => process.stderr.write('workers made: ' + made + ', onlin
     // The preload runs in each worker too (which starts none): the main thread's count is the largest.
     const online = Math.max(...[...r.stderr.matchAll(/online: (\d+)/g)].map((m) => Number(m[1])));
     expect(online).toBeGreaterThanOrEqual(1);
+    // And the worker that ran is the bundled one: a worker inherits the module hook, so what it
+    // resolves is logged too; no module of lib/crypto/ is loaded.
+    const urls = loadedModules(['verify', '--ceremony', 'g', '--repo', repo]).urls;
+    expect(urls.filter((u) => u.endsWith('/lib/bundle/decode-worker.js')).length).toBeGreaterThanOrEqual(1);
+    expect(urls.filter((u) => u.includes('/lib/crypto/'))).toEqual([]);
   });
 });

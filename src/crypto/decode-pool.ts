@@ -73,8 +73,8 @@ const HEX32 = /^[0-9a-f]{64}$/;
 const WORKER_FILE = ['decode-worker', 'js'].join('.');
 
 /**
- * The worker script: beside this module (lib/crypto/), or, when this module is part of a bundle,
- * lib/crypto/ of the package the bundle sits in (the worker imports lib/'s modules).
+ * The worker script: beside this module (lib/crypto/, or lib/bundle/ where the CLI's bundle has
+ * its own, scripts/bundle-cli.js), or else lib/crypto/ of the package a bundle without one sits in.
  */
 function workerPath(): string | undefined {
   let dir: string;
