@@ -6,6 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { bytesToNumberLE, concatBytes } from '@noble/curves/utils.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { ED25519_TORSION_SUBGROUP, ed25519, x25519 } from '@noble/curves/ed25519.js';
 import type { DKG_Round1, DKG_Secret } from '@noble/curves/abstract/frost.js';
 import { signArtifact, signingInput, jcs } from '../src/artifacts/canonical.js';
@@ -21,6 +24,7 @@ import {
   dealShares,
   dkgRound1,
   groupCommitment,
+  proofHolds,
 } from '../src/crypto/dkg.js';
 import { evaluateCommitment, evaluatePolynomial } from '../src/crypto/msm.js';
 import {
@@ -295,6 +299,29 @@ describe('checkRound1Package', () => {
       field: 'commitment',
     });
     expectSssError(() => checkRound1Package({ ...pkg, commitment: [] }, signers), { field: 'commitment' });
+  });
+
+  it('checks R == z·G − c·C_0 exactly when C_0 has a torsion part, as noble does (no cofactor)', () => {
+    // C_0 = a·G + T with T of order 8, R = k·G, z = k + c·a: then z·G − c·C_0 = R − c·T, so the
+    // exact equation holds only when 8 divides c. A check that negated c as a scalar (L − c) or
+    // multiplied by the cofactor would decide otherwise for some of these.
+    const order8 = ED25519_TORSION_SUBGROUP.map((h) => Point.fromHex(h)).find((t) => !t.double().double().is0())!;
+    const id = identifierToScalar(identifierFor('alice'));
+    const a = 1234567n;
+    const C0 = Point.BASE.multiply(a).add(order8);
+    const seen = { holds: 0, fails: 0 };
+    for (let k = 1n; seen.holds < 2 || seen.fails < 2; k++) {
+      const R = Point.BASE.multiply(k);
+      const h = sha512(concatBytes(utf8ToBytes(CIPHERSUITE + 'dkg'), Fn.toBytes(id), C0.toBytes(), R.toBytes()));
+      const c = Fn.create(bytesToNumberLE(h));
+      const z = Fn.add(k, Fn.mul(c, a));
+      const proof = encodePoint(R) + bytesToHex(Fn.toBytes(z));
+      const exact = c % 8n === 0n;
+      expect(proofHolds(id, C0, proof)).toBe(exact);
+      // noble's ProofOfKnowledge.validate, written out: the same verdict.
+      expect(R.equals(Point.BASE.multiplyUnsafe(z).subtract(C0.multiplyUnsafe(c)))).toBe(exact);
+      seen[exact ? 'holds' : 'fails']++;
+    }
   });
 
   it('rejects a small-order point in the commitment', () => {
