@@ -13,6 +13,7 @@ import {
 } from '../artifacts/canonical.js';
 import { Finalize, Round1, Round2, parseWith } from '../artifacts/schemas.js';
 import { DecodeTask } from '../crypto/decode-pool.js';
+import { proofKey, proofKnown } from '../crypto/dkg.js';
 import { identifierToScalar } from '../crypto/suite.js';
 import { RawFile } from './tree.js';
 
@@ -102,16 +103,19 @@ export function signedBy(pre: Prechecks | undefined, raw: RawFile, a: object, ke
 /**
  * The points an audit will decode, read from the files as they are (the checkers validate them):
  * each dealer's commitment (with its proof of knowledge's R, and its signing key) as one task
- * whose proof is checked too, and the verifying shares, whose prime order is checked too.
+ * whose proof is checked too (unless already known to hold), and the verifying shares, whose prime
+ * order is checked too.
  */
-export function decodeTasks(raws: Raws): DecodeTask[] {
+export function decodeTasks(raws: Raws, attested?: ReadonlySet<string>): DecodeTask[] {
   const str = (v: unknown): v is string => typeof v === 'string';
   const tasks: DecodeTask[] = [];
   for (const raw of raws.round1.values()) {
     const v = (raw.value ?? {}) as Record<string, unknown>;
     const commitment = Array.isArray(v.commitment) ? v.commitment.filter(str) : [];
     const { identifier, proofOfKnowledge: pok } = v;
-    const proof = str(identifier) && str(pok) ? { identifier, proofOfKnowledge: pok } : undefined;
+    const known =
+      str(identifier) && str(pok) && str(commitment[0]) && proofKnown(identifier, commitment[0], pok, attested);
+    const proof = str(identifier) && str(pok) && !known ? { identifier, proofOfKnowledge: pok } : undefined;
     tasks.push({ points: [...commitment, ...[proof?.proofOfKnowledge.slice(0, 64), v.signingKey].filter(str)], proof });
   }
   const shares = [...raws.finalize.values()].map((r) => (r.value as { verifyingShare?: unknown })?.verifyingShare);
@@ -135,4 +139,37 @@ export function sortedDigest<T extends { identifier: string }>(
   return digestOfCanonical(
     sorted.map(({ artifact: a }) => (canonical ? canonical(a) : canonicalArtifact(a as Record<string, unknown>)).text),
   );
+}
+
+/** Who runs the audit, when it is a participant's own (dkg-round2, dkg-finalize): its public keys. */
+export interface Self {
+  moniker: string;
+  signingKey: string;
+}
+
+/**
+ * Round 1 as this participant audited it before dealing round 2 (docs/protocol.md §6.6): the
+ * proofKeys of its proofs of knowledge, or undefined. sss-tool signs a round-2 artifact only after
+ * a full audit of a closed round 1, and the artifact names that round's digest: so when `self`'s
+ * own round-2 artifact, verified under its own key (the key its round-1 artifact publishes), names
+ * the digest the round-1 files have now, their proofs are the ones it verified then. noble's
+ * DKG.round3 (and frost-rs's part3) likewise trust the round-1 transcript their round 2
+ * authenticated. The digest is over the files' canonical JSON: any other byte in round 1 fails the
+ * match, and every proof is checked. The set is the audit's own, so no other audit in the process
+ * trusts it. `self.signingKey` is identity.json's: dkg-finalize then opens the identity, which
+ * fails unless identity.json matches the encrypted keys.
+ */
+export function round1Attested(raws: Raws, self: Self): Set<string> | undefined {
+  const mine1 = raws.round1.get(self.moniker)?.value as Partial<Round1> | undefined;
+  const mine2 = raws.round2.get(self.moniker)?.value as Partial<Round2> | undefined;
+  if (mine1?.signingKey !== self.signingKey || typeof mine2?.round1Digest !== 'string') return undefined;
+  try {
+    if (!verifyArtifactSignature(mine2 as Record<string, unknown>, self.signingKey)) return undefined;
+    const round1 = [...raws.round1.values()].map((r) => r.value as Round1);
+    if (sortedDigest(round1) !== mine2.round1Digest) return undefined;
+    return new Set(round1.map((a) => proofKey(a.identifier, a.commitment[0], a.proofOfKnowledge)));
+  } catch {
+    // Not JSON data, an identifier that is not a scalar, a field of the wrong type: no attestation.
+    return undefined;
+  }
 }

@@ -16,7 +16,17 @@ import { allowedAccount, checkOneSlotPerAccount, checkReservedAccount } from './
 import { CeremonyFiles, RawFile } from './tree.js';
 import { GroupPackage, Report, Row, groupParticipant } from './report.js';
 import { awaitingAfterFixes, stepState } from './table.js';
-import { Prechecks, decodeTasks, parsed, precheck, signedBy, sortedDigest, stepDigest } from './dkg-precheck.js';
+import {
+  Prechecks,
+  Self,
+  decodeTasks,
+  parsed,
+  precheck,
+  round1Attested,
+  signedBy,
+  sortedDigest,
+  stepDigest,
+} from './dkg-precheck.js';
 
 export interface VerifiedRound1 {
   file: string;
@@ -153,8 +163,12 @@ function authored<T extends { ceremony: string; moniker: string }>(
   return a;
 }
 
-/** Audits a DKG ceremony's files. Never throws for bad input: problems land in `errors`. */
-export function auditDkg(files: CeremonyFiles): DkgAudit {
+/**
+ * Audits a DKG ceremony's files. Never throws for bad input: problems land in `errors`. `self`: a
+ * participant auditing for its own next step, whose own round-2 artifact spares it the proofs of
+ * knowledge it verified before (round1Attested); the public audit (verify, the Action) has none.
+ */
+export function auditDkg(files: CeremonyFiles, self?: Self): DkgAudit {
   const audit: DkgAudit = {
     ceremony: files.id,
     kind: 'dkg',
@@ -174,12 +188,13 @@ export function auditDkg(files: CeremonyFiles): DkgAudit {
     round2: files.byRole.get('round2') ?? new Map<string, RawFile>(),
     finalize: files.byRole.get('finalize') ?? new Map<string, RawFile>(),
   };
+  const attested = self && round1Attested(raws, self);
   // The points decode on the other cores while this thread parses, canonicalizes and checks signatures.
-  const job = startDecoding(decodeTasks(raws));
+  const job = startDecoding(decodeTasks(raws, attested));
   prechecks.set(audit, precheck(raws, checkEncryptionKey));
   job.finish();
   const seenKeys = new Map<string, string>();
-  eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, manifest, seenKeys, audit));
+  eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, { manifest, seenKeys, attested }, audit));
   const round1Closed = closeRound1(audit, manifest, raws.round1, files);
   const monikers = new Set(audit.round1.keys());
   eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
@@ -240,7 +255,14 @@ function checkManifest(files: CeremonyFiles, audit: DkgAudit): DkgManifest | und
 }
 
 /** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
-function checkRound1(raw: RawFile, m: string, manifest: DkgManifest, seenKeys: Map<string, string>, audit: DkgAudit) {
+/** What the round-1 checker needs beside the file: the manifest, keys seen so far, proofs attested. */
+interface Round1Context {
+  manifest: DkgManifest;
+  seenKeys: Map<string, string>;
+  attested?: ReadonlySet<string>;
+}
+
+function checkRound1(raw: RawFile, m: string, { manifest, seenKeys, attested }: Round1Context, audit: DkgAudit) {
   const a = authored(parsed(prechecks.get(audit), raw, Round1), raw, m, manifest.ceremony);
   const blame = (reason: string, code: SssErrorCode, field: string) =>
     new SssError(reason, { code, file: raw.file, field, culprit: m });
@@ -269,7 +291,7 @@ function checkRound1(raw: RawFile, m: string, manifest: DkgManifest, seenKeys: M
       );
   }
   const checked = locatedIn({ file: raw.file, culprit: m }, () =>
-    checkRound1Package(a, { min: manifest.threshold, max: manifest.participants }),
+    checkRound1Package(a, { min: manifest.threshold, max: manifest.participants }, attested),
   );
   seenKeys.set(a.signingKey, m);
   seenKeys.set(a.encryptionKey, m);

@@ -11,6 +11,7 @@ import { CEREMONY_ID, encodePoint } from '../crypto/suite.js';
 import { SssError } from '../errors.js';
 import { allowedAccount, checkReservedAccount, parseAllowOption } from '../ceremony/accounts.js';
 import { auditDkg, checkThreshold, DkgAudit } from '../ceremony/dkg.js';
+import { Self } from '../ceremony/dkg-precheck.js';
 import { DkgState, dkgCommit, dkgDeal, dkgFinalize, dkgManifest, openShares } from '../ceremony/dkg-steps.js';
 import { ceremonyWithFiles, readArtifactFile } from '../ceremony/tree.js';
 import { PUBLIC_MODE, replaceFile, writeArtifactFile } from '../local/fsutil.js';
@@ -163,14 +164,24 @@ async function loadState(ctx: Context, ceremony: string): Promise<{ state: DkgSt
   return { state: await readPrivateWith(DkgStateFile, statePath, passphrase), passphrase };
 }
 
-/** The audit of the artifacts given (and the rounds before them in the checkout), stopped on its first error. */
-async function auditGiven(ctx: Context, given: string[], role: 'round1' | 'round2', progress: (c: string) => string) {
+/**
+ * The audit of the artifacts given (and the rounds before them in the checkout), stopped on its
+ * first error: `me`'s own audit, which its own round-2 artifact spares the proofs of knowledge it
+ * already verified (round1Attested, src/ceremony/dkg-precheck.ts).
+ */
+async function auditGiven(
+  ctx: Context,
+  me: Self,
+  given: string[],
+  role: 'round1' | 'round2',
+  progress: (c: string) => string,
+) {
   const { files, ceremony } = ceremonyWithFiles(expandArtifactPaths(given), role, role === 'round2' ? ['round1'] : [], {
     root: ctx.repo,
     ceremoniesDir: ctx.ceremoniesDir,
   });
   ctx.progress(progress(ceremony));
-  const audit = auditDkg(files);
+  const audit = auditDkg(files, { moniker: me.moniker, signingKey: me.signingKey });
   failOn(audit);
   return { audit, ceremony, N: audit.participants! };
 }
@@ -179,6 +190,7 @@ export async function dkgRound2Command(ctx: Context, opts: { commitments: string
   const me = loadPublicIdentity(ctx.paths);
   const { audit, ceremony, N } = await auditGiven(
     ctx,
+    me,
     opts.commitments,
     'round1',
     (c) => `checking the round-1 artifacts of ${c} (signatures, proofs of knowledge)`,
@@ -285,6 +297,7 @@ export async function dkgFinalizeCommand(
   const me = loadPublicIdentity(ctx.paths);
   const { audit, ceremony, N } = await auditGiven(
     ctx,
+    me,
     opts.shares,
     'round2',
     (c) => `checking the round-1 and round-2 artifacts of ${c}`,

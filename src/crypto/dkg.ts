@@ -91,25 +91,42 @@ export function proofHolds(id: bigint, c0: Point, proofOfKnowledge: string, know
   return R.equals(mulAddUnsafe(Point, [Point.BASE, c0.negate()], [z, c]));
 }
 
+/** A proof of knowledge as the exact values it is checked on: identifier, C_0 and proof, as hex. */
+export function proofKey(identifier: string, c0: string, proofOfKnowledge: string): string {
+  return `${identifier}:${c0}:${proofOfKnowledge}`;
+}
 
-/** Proofs a decode worker verified in this process: identifier, C_0 and proof, as hex. */
+/** Proofs a decode worker verified in this process (proofKey). */
 const verifiedProofs = new Set<string>();
 
 export function markProofVerified(identifier: string, c0: string, proofOfKnowledge: string): void {
   if (verifiedProofs.size > 100_000) verifiedProofs.clear();
-  verifiedProofs.add(`${identifier}:${c0}:${proofOfKnowledge}`);
+  verifiedProofs.add(proofKey(identifier, c0, proofOfKnowledge));
 }
 
-/** Whether a decode worker verified this proof in this process. */
-export function proofKnown(identifier: string, c0: string, proofOfKnowledge: string): boolean {
-  return verifiedProofs.has(`${identifier}:${c0}:${proofOfKnowledge}`);
+/**
+ * Whether this proof is known to hold: a decode worker verified it in this process, or it is
+ * among `attested` (proofKey), the proofs an audit was told its caller verified before.
+ */
+export function proofKnown(
+  identifier: string,
+  c0: string,
+  proofOfKnowledge: string,
+  attested?: ReadonlySet<string>,
+): boolean {
+  const key = proofKey(identifier, c0, proofOfKnowledge);
+  return verifiedProofs.has(key) || (attested?.has(key) ?? false);
 }
 
 /**
  * Decodes and checks a round-1 package: M valid points and a proof of knowledge of the constant
  * term (R == z·G − c·C_0). Field names are relative to the package.
  */
-export function checkRound1Package(pkg: Round1Package, signers: Signers): { id: bigint; commitment: Point[] } {
+export function checkRound1Package(
+  pkg: Round1Package,
+  signers: Signers,
+  attested?: ReadonlySet<string>,
+): { id: bigint; commitment: Point[] } {
   const id = decodeScalar(pkg.identifier, 'identifier');
   if (id === 0n) throw new SssError('identifier is zero', { code: 'malformed', field: 'identifier' });
   if (pkg.commitment.length !== signers.min)
@@ -118,8 +135,9 @@ export function checkRound1Package(pkg: Round1Package, signers: Signers): { id: 
       field: 'commitment',
     });
   const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
-  // A decode worker may have done the equation already (the same function, on the same three values).
-  const known = proofKnown(pkg.identifier, pkg.commitment[0], pkg.proofOfKnowledge);
+  // A decode worker may have done the equation already (the same function, on the same three values),
+  // or the caller before (attested): R and z are still decoded and checked.
+  const known = proofKnown(pkg.identifier, pkg.commitment[0], pkg.proofOfKnowledge, attested);
   if (!proofHolds(id, commitment[0], pkg.proofOfKnowledge, known))
     throw new SssError('invalid proof of knowledge', { code: 'signature', field: 'proofOfKnowledge' });
   return { id, commitment };
