@@ -54673,8 +54673,12 @@ const suite_CEREMONY_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 function duplicateKey(text) {
     // One frame per open object (its keys so far, and whether the next string is a key) or array (null).
     const stack = [];
-    for (let i = 0; i < text.length; i++) {
-        const c = text[i];
+    // The regular expression skips whitespace, numbers and literals natively, and indexOf each
+    // string's body: a third less time than a loop over every character (the 17 MB of a 256-member
+    // genesis's round 2 is read by every audit of it).
+    const structural = /[{}[\],"]/g;
+    for (let m = structural.exec(text); m; m = structural.exec(text)) {
+        const c = m[0];
         if (c === '{')
             stack.push({ keys: new Set(), expectKey: true });
         else if (c === '[')
@@ -54686,14 +54690,13 @@ function duplicateKey(text) {
             if (top)
                 top.expectKey = true;
         }
-        else if (c === '"') {
-            const start = i;
-            for (i++; text[i] !== '"'; i++)
-                if (text[i] === '\\')
-                    i++;
+        else {
+            const end = closingQuote(text, m.index);
+            structural.lastIndex = end + 1;
             const top = stack[stack.length - 1];
             if (top?.expectKey) {
-                const key = JSON.parse(text.slice(start, i + 1));
+                const raw = text.slice(m.index + 1, end);
+                const key = raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw;
                 if (top.keys.has(key))
                     return key;
                 top.keys.add(key);
@@ -54702,6 +54705,18 @@ function duplicateKey(text) {
         }
     }
     return undefined;
+}
+/** The index of the quote that closes the string opened at `open`: the first one not escaped. */
+function closingQuote(text, open) {
+    let end = text.indexOf('"', open + 1);
+    for (;;) {
+        let slashes = 0;
+        while (text[end - 1 - slashes] === '\\')
+            slashes++;
+        if (slashes % 2 === 0)
+            return end;
+        end = text.indexOf('"', end + 1);
+    }
 }
 //# sourceMappingURL=strict-json.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/schemas.js
@@ -54985,6 +55000,7 @@ function msm_lagrangeAt(xs, xi, at) {
 
 
 
+
 /** Starts the DKG: a random polynomial of degree min-1, its commitment and a proof of knowledge. */
 function dkgRound1(identifier, signers) {
     const r = frost.DKG.round1(identifier, signers);
@@ -55024,24 +55040,36 @@ function proofHolds(id, c0, proofOfKnowledge, known = false) {
     if (known)
         return true;
     const c = pokChallenge(id, c0, R);
-    return R.equals(suite_Point.BASE.multiplyUnsafe(z).subtract(c0.multiplyUnsafe(c)));
+    // z·G + c·(−C_0) in one pass: the two products share their doublings, and G's precomputed table
+    // (some 1,400 points to build) is not needed, which a process that checks a few proofs would
+    // otherwise build first. −C_0 is negated as a point, not c as a scalar: L − c would differ from
+    // −c on a C_0 with a torsion part, and the equation must stay exact (cofactorless), as noble's.
+    return R.equals(mulAddUnsafe(suite_Point, [suite_Point.BASE, c0.negate()], [z, c]));
 }
-/** Proofs a decode worker verified in this process: identifier, C_0 and proof, as hex. */
+/** A proof of knowledge as the exact values it is checked on: identifier, C_0 and proof, as hex. */
+function proofKey(identifier, c0, proofOfKnowledge) {
+    return `${identifier}:${c0}:${proofOfKnowledge}`;
+}
+/** Proofs a decode worker verified in this process (proofKey). */
 const verifiedProofs = new Set();
 function markProofVerified(identifier, c0, proofOfKnowledge) {
     if (verifiedProofs.size > 100_000)
         verifiedProofs.clear();
-    verifiedProofs.add(`${identifier}:${c0}:${proofOfKnowledge}`);
+    verifiedProofs.add(proofKey(identifier, c0, proofOfKnowledge));
 }
-/** Whether a decode worker verified this proof in this process. */
-function proofKnown(identifier, c0, proofOfKnowledge) {
-    return verifiedProofs.has(`${identifier}:${c0}:${proofOfKnowledge}`);
+/**
+ * Whether this proof is known to hold: a decode worker verified it in this process, or it is
+ * among `attested` (proofKey), the proofs an audit was told its caller verified before.
+ */
+function proofKnown(identifier, c0, proofOfKnowledge, attested) {
+    const key = proofKey(identifier, c0, proofOfKnowledge);
+    return verifiedProofs.has(key) || (attested?.has(key) ?? false);
 }
 /**
  * Decodes and checks a round-1 package: M valid points and a proof of knowledge of the constant
  * term (R == z·G − c·C_0). Field names are relative to the package.
  */
-function checkRound1Package(pkg, signers) {
+function checkRound1Package(pkg, signers, attested) {
     const id = suite_decodeScalar(pkg.identifier, 'identifier');
     if (id === 0n)
         throw new errors_SssError('identifier is zero', { code: 'malformed', field: 'identifier' });
@@ -55051,8 +55079,9 @@ function checkRound1Package(pkg, signers) {
             field: 'commitment',
         });
     const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
-    // A decode worker may have done the equation already (the same function, on the same three values).
-    const known = proofKnown(pkg.identifier, pkg.commitment[0], pkg.proofOfKnowledge);
+    // A decode worker may have done the equation already (the same function, on the same three values),
+    // or the caller before (attested): R and z are still decoded and checked.
+    const known = proofKnown(pkg.identifier, pkg.commitment[0], pkg.proofOfKnowledge, attested);
     if (!proofHolds(id, commitment[0], pkg.proofOfKnowledge, known))
         throw new errors_SssError('invalid proof of knowledge', { code: 'signature', field: 'proofOfKnowledge' });
     return { id, commitment };
@@ -55175,8 +55204,8 @@ const HEX32 = /^[0-9a-f]{64}$/;
 /** Built at run time so that a bundler does not rewrite it into an asset of its own. */
 const WORKER_FILE = ['decode-worker', 'js'].join('.');
 /**
- * The worker script: beside this module (lib/crypto/), or, when this module is part of a bundle,
- * lib/crypto/ of the package the bundle sits in (the worker imports lib/'s modules).
+ * The worker script: beside this module (lib/crypto/, or lib/bundle/ where the CLI's bundle has
+ * its own, scripts/bundle-cli.js), or else lib/crypto/ of the package a bundle without one sits in.
  */
 function workerPath() {
     let dir;
@@ -55519,9 +55548,62 @@ function canonicalize (object, seen = new Set()) {
 
 const canonical_canonicalize = canonicalize;
 const SIGNING_LABEL = utils_utf8ToBytes('sss-tool/v1 artifact\n');
-/** RFC 8785 canonical JSON text of a value. */
+/** Keys JavaScript enumerates before all others, in numeric order, whatever order they were added in. */
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
+/** Thrown inside sortedCopy when a value needs canonicalize's own handling. */
+const NOT_PLAIN = Symbol('not plain JSON data');
+/**
+ * A copy of plain JSON data whose object keys are in code-unit order, or NOT_PLAIN thrown for
+ * anything else: a string with a lone surrogate, a non-finite number, a key that is an array
+ * index (enumerated first whatever the order of insertion) or __proto__ (which an assignment
+ * would not add), a value that is not JSON data. Undefined members are dropped, as JCS drops them.
+ */
+function sortedCopy(value) {
+    if (value === null || typeof value === 'boolean')
+        return value;
+    if (typeof value === 'string') {
+        if (!value.isWellFormed())
+            throw NOT_PLAIN;
+        return value;
+    }
+    if (typeof value === 'number') {
+        if (!Number.isFinite(value))
+            throw NOT_PLAIN;
+        return value;
+    }
+    if (Array.isArray(value))
+        return value.map(sortedCopy);
+    const proto = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+    if (proto !== Object.prototype && proto !== null)
+        throw NOT_PLAIN;
+    const out = {};
+    for (const key of Object.keys(value).sort()) {
+        const member = value[key];
+        if (member === undefined)
+            continue;
+        if (ARRAY_INDEX.test(key) || key === '__proto__')
+            throw NOT_PLAIN;
+        out[sortedCopy(key)] = sortedCopy(member);
+    }
+    return out;
+}
+/**
+ * RFC 8785 canonical JSON text of a value. JCS writes strings and numbers exactly as ECMAScript's
+ * JSON.stringify does (§3.2.2) and objects with their members sorted, so for plain JSON data
+ * JSON.stringify of a key-sorted copy is the JCS text, about 3x faster than canonicalize on a large
+ * round-2 artifact (docs/benchmarks.md). Anything else is canonicalize's to write or refuse;
+ * test/canonical-once.test.ts compares the two paths on random values.
+ */
 function jcs(value) {
-    const s = canonical_canonicalize(value);
+    let s;
+    try {
+        s = JSON.stringify(sortedCopy(value));
+    }
+    catch (e) {
+        if (e !== NOT_PLAIN)
+            throw e;
+        s = canonical_canonicalize(value);
+    }
     if (s === undefined)
         throw new errors_SssError('value cannot be canonicalized', { code: 'malformed' });
     return s;
@@ -55644,6 +55726,7 @@ function toFileText(value) {
 
 
 
+
 const SCHEMAS = { round1: Round1, round2: Round2, finalize: Finalize };
 function precheck(raws, checkEncryptionKey) {
     const out = new Map();
@@ -55714,16 +55797,18 @@ function signedBy(pre, raw, a, key) {
 /**
  * The points an audit will decode, read from the files as they are (the checkers validate them):
  * each dealer's commitment (with its proof of knowledge's R, and its signing key) as one task
- * whose proof is checked too, and the verifying shares, whose prime order is checked too.
+ * whose proof is checked too (unless already known to hold), and the verifying shares, whose prime
+ * order is checked too.
  */
-function decodeTasks(raws) {
+function decodeTasks(raws, attested) {
     const str = (v) => typeof v === 'string';
     const tasks = [];
     for (const raw of raws.round1.values()) {
         const v = (raw.value ?? {});
         const commitment = Array.isArray(v.commitment) ? v.commitment.filter(str) : [];
         const { identifier, proofOfKnowledge: pok } = v;
-        const proof = str(identifier) && str(pok) ? { identifier, proofOfKnowledge: pok } : undefined;
+        const known = str(identifier) && str(pok) && str(commitment[0]) && proofKnown(identifier, commitment[0], pok, attested);
+        const proof = str(identifier) && str(pok) && !known ? { identifier, proofOfKnowledge: pok } : undefined;
         tasks.push({ points: [...commitment, ...[proof?.proofOfKnowledge.slice(0, 64), v.signingKey].filter(str)], proof });
     }
     const shares = [...raws.finalize.values()].map((r) => r.value?.verifyingShare);
@@ -55740,6 +55825,36 @@ const byIdentifier = (a, b) => {
 function dkg_precheck_sortedDigest(artifacts, canonical) {
     const sorted = [...artifacts].map((artifact) => ({ artifact })).sort(byIdentifier);
     return digestOfCanonical(sorted.map(({ artifact: a }) => (canonical ? canonical(a) : canonicalArtifact(a)).text));
+}
+/**
+ * Round 1 as this participant audited it before dealing round 2 (docs/protocol.md §6.6): the
+ * proofKeys of its proofs of knowledge, or undefined. sss-tool signs a round-2 artifact only after
+ * a full audit of a closed round 1, and the artifact names that round's digest: so when `self`'s
+ * own round-2 artifact, verified under its own key (the key its round-1 artifact publishes), names
+ * the digest the round-1 files have now, their proofs are the ones it verified then. noble's
+ * DKG.round3 (and frost-rs's part3) likewise trust the round-1 transcript their round 2
+ * authenticated. The digest is over the files' canonical JSON: any other byte in round 1 fails the
+ * match, and every proof is checked. The set is the audit's own, so no other audit in the process
+ * trusts it. `self.signingKey` is identity.json's: dkg-finalize then opens the identity, which
+ * fails unless identity.json matches the encrypted keys.
+ */
+function round1Attested(raws, self) {
+    const mine1 = raws.round1.get(self.moniker)?.value;
+    const mine2 = raws.round2.get(self.moniker)?.value;
+    if (mine1?.signingKey !== self.signingKey || typeof mine2?.round1Digest !== 'string')
+        return undefined;
+    try {
+        if (!verifyArtifactSignature(mine2, self.signingKey))
+            return undefined;
+        const round1 = [...raws.round1.values()].map((r) => r.value);
+        if (dkg_precheck_sortedDigest(round1) !== mine2.round1Digest)
+            return undefined;
+        return new Set(round1.map((a) => proofKey(a.identifier, a.commitment[0], a.proofOfKnowledge)));
+    }
+    catch {
+        // Not JSON data, an identifier that is not a scalar, a field of the wrong type: no attestation.
+        return undefined;
+    }
 }
 //# sourceMappingURL=dkg-precheck.js.map
 ;// CONCATENATED MODULE: ./lib/ceremony/dkg.js
@@ -55866,8 +55981,12 @@ function authored(a, raw, fileMoniker, ceremony) {
         });
     return a;
 }
-/** Audits a DKG ceremony's files. Never throws for bad input: problems land in `errors`. */
-function auditDkg(files) {
+/**
+ * Audits a DKG ceremony's files. Never throws for bad input: problems land in `errors`. `self`: a
+ * participant auditing for its own next step, whose own round-2 artifact spares it the proofs of
+ * knowledge it verified before (round1Attested); the public audit (verify, the Action) has none.
+ */
+function auditDkg(files, self) {
     const audit = {
         ceremony: files.id,
         kind: 'dkg',
@@ -55888,12 +56007,13 @@ function auditDkg(files) {
         round2: files.byRole.get('round2') ?? new Map(),
         finalize: files.byRole.get('finalize') ?? new Map(),
     };
+    const attested = self && round1Attested(raws, self);
     // The points decode on the other cores while this thread parses, canonicalizes and checks signatures.
-    const job = startDecoding(decodeTasks(raws));
+    const job = startDecoding(decodeTasks(raws, attested));
     prechecks.set(audit, precheck(raws, checkEncryptionKey));
     job.finish();
     const seenKeys = new Map();
-    eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, manifest, seenKeys, audit));
+    eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, { manifest, seenKeys, attested }, audit));
     const round1Closed = closeRound1(audit, manifest, raws.round1, files);
     const monikers = new Set(audit.round1.keys());
     eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
@@ -55946,8 +56066,7 @@ function checkManifest(files, audit) {
         return undefined;
     }
 }
-/** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
-function checkRound1(raw, m, manifest, seenKeys, audit) {
+function checkRound1(raw, m, { manifest, seenKeys, attested }, audit) {
     const a = authored(parsed(prechecks.get(audit), raw, Round1), raw, m, manifest.ceremony);
     const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
     if (a.threshold !== manifest.threshold || a.participants !== manifest.participants)
@@ -55966,7 +56085,7 @@ function checkRound1(raw, m, manifest, seenKeys, audit) {
         if (other)
             throw blame(`reuses a public key of ${other}`, 'duplicate', key === a.signingKey ? 'signingKey' : 'encryptionKey');
     }
-    const checked = locatedIn({ file: raw.file, culprit: m }, () => checkRound1Package(a, { min: manifest.threshold, max: manifest.participants }));
+    const checked = locatedIn({ file: raw.file, culprit: m }, () => checkRound1Package(a, { min: manifest.threshold, max: manifest.participants }, attested));
     seenKeys.set(a.signingKey, m);
     seenKeys.set(a.encryptionKey, m);
     audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
