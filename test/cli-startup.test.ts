@@ -7,7 +7,7 @@
  * load); and that the decode worker still starts behind the bundle.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,8 @@ import { dkgCommit, dkgManifest } from '../src/ceremony/dkg-steps.js';
 import { identifierFor } from '../src/crypto/suite.js';
 import { BIN, cleanupTempDirs, cli, tempDir } from './helpers.js';
 
-const BUNDLE = resolve(import.meta.dirname, '..', 'lib', 'bundle');
+const ROOT_DIR = resolve(import.meta.dirname, '..');
+const BUNDLE = join(ROOT_DIR, 'lib', 'bundle');
 const HEAVY = /^\/\/ node_modules\/(zod|@noble|simple-git|@octokit|age-encryption|@hpke|canonicalize)\//m;
 
 afterAll(cleanupTempDirs);
@@ -93,32 +94,40 @@ describe('start-up', () => {
   });
 });
 
+/**
+ * A round 1 of 80 dealers at M = 54 under `dir`/repo: 4 320 commitment points, enough for
+ * src/crypto/decode-pool.ts to start workers.
+ */
+function eightyDealers(dir: string): string {
+  const repo = join(dir, 'repo');
+  mkdirSync(join(repo, 'ceremonies', 'g', 'round1'), { recursive: true });
+  const N = 80;
+  const M = 54;
+  writeFileSync(join(repo, 'ceremonies', 'g', 'ceremony.json'), toFileText(dkgManifest('g', M, N)));
+  for (let i = 0; i < N; i++) {
+    const moniker = `p${String(i).padStart(3, '0')}`;
+    const signing = ed25519.utils.randomSecretKey();
+    const me = {
+      moniker,
+      identifier: identifierFor(moniker),
+      signingSecret: signing,
+      encryptionSecret: x25519.utils.randomSecretKey(),
+      signingKey: bytesToHex(ed25519.getPublicKey(signing)),
+      encryptionKey: bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())),
+    };
+    const file = join(repo, 'ceremonies', 'g', 'round1', `${moniker}.json`);
+    writeFileSync(file, toFileText(dkgCommit('g', me, M, N).artifact));
+  }
+  spawnSync('git', ['init', '-q'], { cwd: repo });
+  return repo;
+}
+
 describe('the decode worker behind the bundle', () => {
   it('starts from the bundled CLI (lib/bundle/decode-worker.js) and verify closes round 1 with it', () => {
-    // 80 dealers at M = 54: 4 320 commitment points, enough for src/crypto/decode-pool.ts to start
-    // workers. The bundle's pool finds the bundled worker beside it; this counts the workers that
-    // came online in the real binary's process.
+    // The bundle's pool finds the bundled worker beside it; this counts the workers that came
+    // online in the real binary's process.
     const dir = tempDir('sss-startup-workers-');
-    const repo = join(dir, 'repo');
-    mkdirSync(join(repo, 'ceremonies', 'g', 'round1'), { recursive: true });
-    const N = 80;
-    const M = 54;
-    writeFileSync(join(repo, 'ceremonies', 'g', 'ceremony.json'), toFileText(dkgManifest('g', M, N)));
-    for (let i = 0; i < N; i++) {
-      const moniker = `p${String(i).padStart(3, '0')}`;
-      const signing = ed25519.utils.randomSecretKey();
-      const me = {
-        moniker,
-        identifier: identifierFor(moniker),
-        signingSecret: signing,
-        encryptionSecret: x25519.utils.randomSecretKey(),
-        signingKey: bytesToHex(ed25519.getPublicKey(signing)),
-        encryptionKey: bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())),
-      };
-      const file = join(repo, 'ceremonies', 'g', 'round1', `${moniker}.json`);
-      writeFileSync(file, toFileText(dkgCommit('g', me, M, N).artifact));
-    }
-    spawnSync('git', ['init', '-q'], { cwd: repo });
+    const repo = eightyDealers(dir);
     const preload = join(dir, 'count-workers.mjs');
     writeFileSync(
       preload,
@@ -145,5 +154,36 @@ process.on('exit', () => process.stderr.write('workers made: ' + made + ', onlin
     const urls = loadedModules(['verify', '--ceremony', 'g', '--repo', repo]).urls;
     expect(urls.filter((u) => u.endsWith('/lib/bundle/decode-worker.js')).length).toBeGreaterThanOrEqual(1);
     expect(urls.filter((u) => u.includes('/lib/crypto/'))).toEqual([]);
+  });
+
+  it('runs no decode-worker.js but its own: a copy of the CLI without one decodes on one thread', () => {
+    // A worker runs with the process's rights, so the pool loads only the file beside it, never
+    // one found further up: here lib/crypto/decode-worker.js planted in the two directories above
+    // the package (a parent directory may be a checkout a pull request writes to).
+    const dir = tempDir('sss-startup-planted-');
+    const repo = eightyDealers(dir);
+    const pkg = join(dir, 'a', 'pkg');
+    cpSync(join(ROOT_DIR, 'bin'), join(pkg, 'bin'), { recursive: true });
+    cpSync(BUNDLE, join(pkg, 'lib', 'bundle'), { recursive: true });
+    rmSync(join(pkg, 'lib', 'bundle', 'decode-worker.js'));
+    symlinkSync(join(ROOT_DIR, 'node_modules'), join(pkg, 'node_modules'));
+    const marker = join(dir, 'planted-worker-ran');
+    for (const planted of [join(dir, 'a', 'lib', 'crypto'), join(dir, 'lib', 'crypto')]) {
+      mkdirSync(planted, { recursive: true });
+      writeFileSync(
+        join(planted, 'decode-worker.js'),
+        `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker)}, ${JSON.stringify(planted)} + '\\n');\n`,
+      );
+    }
+    const r = spawnSync(
+      process.execPath,
+      [join(pkg, 'bin', 'sss-tool.js'), 'verify', '--ceremony', 'g', '--repo', repo],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/round 2/);
+    expect(existsSync(marker) ? readFileSync(marker, 'utf8') : '').toBe('');
   });
 });

@@ -73,24 +73,19 @@ const HEX32 = /^[0-9a-f]{64}$/;
 const WORKER_FILE = ['decode-worker', 'js'].join('.');
 
 /**
- * The worker script: beside this module (lib/crypto/, or lib/bundle/ where the CLI's bundle has
- * its own, scripts/bundle-cli.js), or else lib/crypto/ of the package a bundle without one sits in.
+ * The worker script, only ever the one beside this module: lib/crypto/decode-worker.js, or
+ * lib/bundle/decode-worker.js in the CLI's bundle (scripts/bundle-cli.js). Never a file found by
+ * searching further: a parent directory may be a checkout someone else writes to (a workflow that
+ * runs the Action from inside its workspace), and a worker runs with this process's rights. The
+ * Action's committed bundle has none beside it, so it decodes on one thread.
  */
 function workerPath(): string | undefined {
-  let dir: string;
   try {
-    dir = dirname(fileURLToPath(import.meta.url));
+    const beside = join(dirname(fileURLToPath(import.meta.url)), WORKER_FILE);
+    return existsSync(beside) ? beside : undefined;
   } catch {
     return undefined;
   }
-  const beside = join(dir, WORKER_FILE);
-  if (existsSync(beside)) return beside;
-  for (let up = 0; up < 4; up++) {
-    const candidate = join(dir, 'lib', 'crypto', WORKER_FILE);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return undefined;
 }
 
 export interface DecodeJob {
