@@ -97,6 +97,14 @@ describe('jcs', () => {
     );
   });
 
+  it('leaves holes to canonicalize, and writes deep nesting as canonicalize does', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const holey = [1, , 2];
+    expect(ours(holey)).toBe(reference(holey));
+    const deep = JSON.parse('[{"b":['.repeat(500) + ']}]'.repeat(500)) as unknown;
+    expect(ours(deep)).toBe(reference(deep));
+  });
+
   it('keeps a member named __proto__ and orders array-index keys as strings', () => {
     const parsed = JSON.parse('{"__proto__":{"x":1},"b":2,"10":3,"9":4}') as unknown;
     expect(jcs(parsed)).toBe('{"10":3,"9":4,"__proto__":{"x":1},"b":2}');

@@ -1,7 +1,6 @@
 /**
- * A participant's own audit (dkg-round2 run again, dkg-finalize) does not verify again the proofs
- * of knowledge its own signed round-2 artifact says it verified (round1Attested,
- * src/ceremony/dkg-precheck.ts): shown here with a round 1 whose one bad proof only that
+ * A participant's own audit (dkg-finalize's) does not verify again the proofs of knowledge its own
+ * signed round-2 artifact says it verified (round1Attested, src/ceremony/dkg-precheck.ts): shown here with a round 1 whose one bad proof only that
  * attestation covers. Anything short of the attestation (another signer, another round-1 digest,
  * a round-1 key that is not the auditor's, the public audit) checks every proof and names the
  * dealer; and no later audit in the process inherits the trust. Last, the same through the real

@@ -19,6 +19,11 @@ describe('duplicate JSON keys', () => {
     expect(duplicateKey('{"a":"x\\"","a":"y"}')).toBe('a');
   });
 
+  it('ends on text whose last string is not closed (not JSON: it still returns)', () => {
+    expect(duplicateKey('["x')).toBeUndefined();
+    expect(duplicateKey('{"a":1,"b')).toBeUndefined();
+  });
+
   it('walks JSON nested deeper than the call stack', () => {
     const deep = '['.repeat(100_000) + '{"a":1,"a":2}' + ']'.repeat(100_000);
     expect(duplicateKey(deep)).toBe('a');

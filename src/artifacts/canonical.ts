@@ -36,7 +36,12 @@ function sortedCopy(value: unknown): unknown {
     if (!Number.isFinite(value)) throw NOT_PLAIN;
     return value;
   }
-  if (Array.isArray(value)) return value.map(sortedCopy);
+  if (Array.isArray(value)) {
+    // Not map, which skips holes: a hole reads as undefined here and goes to canonicalize.
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = sortedCopy(value[i]);
+    return out;
+  }
   const proto = typeof value === 'object' ? (Object.getPrototypeOf(value) as unknown) : undefined;
   if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
   const out: Record<string, unknown> = {};
@@ -60,8 +65,8 @@ export function jcs(value: unknown): string {
   let s: string | undefined;
   try {
     s = JSON.stringify(sortedCopy(value));
-  } catch (e) {
-    if (e !== NOT_PLAIN) throw e;
+  } catch {
+    // NOT_PLAIN, or a value nested too deep for this path's recursion: canonicalize decides.
     s = canonicalize(value);
   }
   if (s === undefined) throw new SssError('value cannot be canonicalized', { code: 'malformed' });

@@ -39,13 +39,16 @@ export function duplicateKey(text: string): string | undefined {
   return undefined;
 }
 
-/** The index of the quote that closes the string opened at `open`: the first one not escaped. */
+/**
+ * The index of the quote that closes the string opened at `open`: the first one not escaped; the
+ * text's length when there is none (not JSON, but the scan then ends instead of starting over).
+ */
 function closingQuote(text: string, open: number): number {
   let end = text.indexOf('"', open + 1);
-  for (;;) {
+  for (; end !== -1; end = text.indexOf('"', end + 1)) {
     let slashes = 0;
     while (text[end - 1 - slashes] === '\\') slashes++;
     if (slashes % 2 === 0) return end;
-    end = text.indexOf('"', end + 1);
   }
+  return text.length;
 }

@@ -141,7 +141,7 @@ export function sortedDigest<T extends { identifier: string }>(
   );
 }
 
-/** Who runs the audit, when it is a participant's own (dkg-round2, dkg-finalize): its public keys. */
+/** Who runs the audit, when it is a participant's own (the CLI's dkg steps): its public keys. */
 export interface Self {
   moniker: string;
   signingKey: string;

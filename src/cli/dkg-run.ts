@@ -167,7 +167,8 @@ async function loadState(ctx: Context, ceremony: string): Promise<{ state: DkgSt
 /**
  * The audit of the artifacts given (and the rounds before them in the checkout), stopped on its
  * first error: `me`'s own audit, which its own round-2 artifact spares the proofs of knowledge it
- * already verified (round1Attested, src/ceremony/dkg-precheck.ts).
+ * already verified (round1Attested, src/ceremony/dkg-precheck.ts). That is dkg-finalize's: round 2
+ * reads no round-2 files, so it checks every proof.
  */
 async function auditGiven(
   ctx: Context,
