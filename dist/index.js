@@ -54706,17 +54706,20 @@ function duplicateKey(text) {
     }
     return undefined;
 }
-/** The index of the quote that closes the string opened at `open`: the first one not escaped. */
+/**
+ * The index of the quote that closes the string opened at `open`: the first one not escaped; the
+ * text's length when there is none (not JSON, but the scan then ends instead of starting over).
+ */
 function closingQuote(text, open) {
     let end = text.indexOf('"', open + 1);
-    for (;;) {
+    for (; end !== -1; end = text.indexOf('"', end + 1)) {
         let slashes = 0;
         while (text[end - 1 - slashes] === '\\')
             slashes++;
         if (slashes % 2 === 0)
             return end;
-        end = text.indexOf('"', end + 1);
     }
+    return text.length;
 }
 //# sourceMappingURL=strict-json.js.map
 ;// CONCATENATED MODULE: ./lib/artifacts/schemas.js
@@ -55204,27 +55207,20 @@ const HEX32 = /^[0-9a-f]{64}$/;
 /** Built at run time so that a bundler does not rewrite it into an asset of its own. */
 const WORKER_FILE = ['decode-worker', 'js'].join('.');
 /**
- * The worker script: beside this module (lib/crypto/, or lib/bundle/ where the CLI's bundle has
- * its own, scripts/bundle-cli.js), or else lib/crypto/ of the package a bundle without one sits in.
+ * The worker script, only ever the one beside this module: lib/crypto/decode-worker.js, or
+ * lib/bundle/decode-worker.js in the CLI's bundle (scripts/bundle-cli.js). Never a file found by
+ * searching further: a parent directory may be a checkout someone else writes to (a workflow that
+ * runs the Action from inside its workspace), and a worker runs with this process's rights. The
+ * Action's committed bundle has none beside it, so it decodes on one thread.
  */
 function workerPath() {
-    let dir;
     try {
-        dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+        const beside = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), WORKER_FILE);
+        return (0,external_node_fs_namespaceObject.existsSync)(beside) ? beside : undefined;
     }
     catch {
         return undefined;
     }
-    const beside = (0,external_node_path_namespaceObject.join)(dir, WORKER_FILE);
-    if ((0,external_node_fs_namespaceObject.existsSync)(beside))
-        return beside;
-    for (let up = 0; up < 4; up++) {
-        const candidate = (0,external_node_path_namespaceObject.join)(dir, 'lib', 'crypto', WORKER_FILE);
-        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
-            return candidate;
-        dir = (0,external_node_path_namespaceObject.dirname)(dir);
-    }
-    return undefined;
 }
 /** Starts decoding `tasks` on other cores (when they pay) and returns at once. */
 function startDecoding(tasks, threads = (0,external_node_os_namespaceObject.availableParallelism)()) {
@@ -55571,8 +55567,13 @@ function sortedCopy(value) {
             throw NOT_PLAIN;
         return value;
     }
-    if (Array.isArray(value))
-        return value.map(sortedCopy);
+    if (Array.isArray(value)) {
+        // Not map, which skips holes: a hole reads as undefined here and goes to canonicalize.
+        const out = new Array(value.length);
+        for (let i = 0; i < value.length; i++)
+            out[i] = sortedCopy(value[i]);
+        return out;
+    }
     const proto = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
     if (proto !== Object.prototype && proto !== null)
         throw NOT_PLAIN;
@@ -55599,9 +55600,8 @@ function jcs(value) {
     try {
         s = JSON.stringify(sortedCopy(value));
     }
-    catch (e) {
-        if (e !== NOT_PLAIN)
-            throw e;
+    catch {
+        // NOT_PLAIN, or a value nested too deep for this path's recursion: canonicalize decides.
         s = canonical_canonicalize(value);
     }
     if (s === undefined)
