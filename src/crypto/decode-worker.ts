@@ -5,16 +5,9 @@
  * Anything refused is left unmarked: the main thread decodes it again to report it.
  */
 import { workerData } from 'node:worker_threads';
-import { CLAIMED, DONE, FREE, SharedJob, pointOffsets } from './decode-pool.js';
+import { CLAIMED, DONE, FREE, SharedJob, pointOffsets, putCoordinate } from './decode-pool.js';
 import { proofHolds } from './dkg.js';
 import { Point, decodeIdentifier, decodePoint, isPrimeOrder } from './suite.js';
-
-function writeLittleEndian(out: Uint8Array, at: number, n: bigint): void {
-  for (let i = 0; i < 32; i++) {
-    out[at + i] = Number(n & 0xffn);
-    n >>= 8n;
-  }
-}
 
 function runTask(job: SharedJob, j: number, first: number): void {
   const task = job.tasks[j];
@@ -22,8 +15,8 @@ function runTask(job: SharedJob, j: number, first: number): void {
     try {
       const p = decodePoint(h, 'point');
       const { x, y } = p.toAffine();
-      writeLittleEndian(job.coords, 64 * (first + i), x);
-      writeLittleEndian(job.coords, 64 * (first + i) + 32, y);
+      putCoordinate(job.coords, 8 * (first + i), x);
+      putCoordinate(job.coords, 8 * (first + i) + 4, y);
       job.status[first + i] = task.primeOrder && isPrimeOrder(p) ? 2 : 1;
       return p;
     } catch {
