@@ -9,14 +9,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { signArtifact, toFileText } from '../src/artifacts/canonical.js';
 import { Round1, Round2 } from '../src/artifacts/schemas.js';
 import { auditDkg, round1DigestOf } from '../src/ceremony/dkg.js';
 import { dkgCommit, dkgDeal, dkgManifest } from '../src/ceremony/dkg-steps.js';
 import type { Author } from '../src/ceremony/join-steps.js';
+import { person } from './join-fixture.js';
 import { CeremonyFiles } from '../src/ceremony/tree.js';
-import { Fn, bytesToHex, decodeScalar, identifierFor } from '../src/crypto/suite.js';
+import { Fn, bytesToHex, decodeScalar } from '../src/crypto/suite.js';
 import { homePaths } from '../src/local/home.js';
 import { openIdentity } from '../src/local/identity.js';
 import { PASSPHRASE, cleanupTempDirs, fails, ok } from './helpers.js';
@@ -26,19 +26,6 @@ afterAll(cleanupTempDirs);
 
 const CEREMONY = 'attest';
 const MONIKERS = ['alice', 'bob', 'carol'];
-
-function author(moniker: string): Author {
-  const signingSecret = ed25519.utils.randomSecretKey();
-  const encryptionSecret = x25519.utils.randomSecretKey();
-  return {
-    moniker,
-    identifier: identifierFor(moniker),
-    signingKey: bytesToHex(ed25519.getPublicKey(signingSecret)),
-    encryptionKey: bytesToHex(x25519.getPublicKey(encryptionSecret)),
-    signingSecret,
-    encryptionSecret,
-  };
-}
 
 function files(round1: Round1[], round2: Round2[]): CeremonyFiles {
   const role = (name: string, artifacts: { moniker: string }[]) =>
@@ -68,7 +55,7 @@ function resigned<T extends { signature: string }>(a: T, changes: Partial<T>, se
  * digest, as if her round 2 had been dealt over it.
  */
 async function spoiledCeremony() {
-  const people = MONIKERS.map(author);
+  const people = MONIKERS.map(person);
   const r1 = people.map((p) => dkgCommit(CEREMONY, p, 2, 3));
   const honest = auditDkg(
     files(
@@ -118,7 +105,7 @@ describe("a participant's own audit and the proofs its round 2 attests", () => {
   it('checks every proof when the attestation falls short', async () => {
     const c = await spoiledCeremony();
     const [alice, , carol] = c.people;
-    const mallory = author('alice');
+    const mallory = person('alice');
     const cases: [string, Round2[], ReturnType<typeof self>][] = [
       ["alice's round 2 signed by another key", [c.attest(0, mallory.signingSecret)], self(alice)],
       ["alice's round 2 over the honest round 1's digest", [c.r2[0]], self(alice)],
