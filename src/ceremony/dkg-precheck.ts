@@ -148,7 +148,7 @@ export interface Self {
 }
 
 /**
- * Round 1 as this participant audited it before dealing round 2 (docs/protocol.md §6.6): the
+ * Round 1 as this participant audited it before dealing round 2 (docs/protocol.md §6.7): the
  * proofKeys of its proofs of knowledge, or undefined. sss-tool signs a round-2 artifact only after
  * a full audit of a closed round 1, and the artifact names that round's digest: so when `self`'s
  * own round-2 artifact, verified under its own key (the key its round-1 artifact publishes), names

@@ -254,7 +254,6 @@ function checkManifest(files: CeremonyFiles, audit: DkgAudit): DkgManifest | und
   }
 }
 
-/** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
 /** What the round-1 checker needs beside the file: the manifest, keys seen so far, proofs attested. */
 interface Round1Context {
   manifest: DkgManifest;
@@ -262,6 +261,7 @@ interface Round1Context {
   attested?: ReadonlySet<string>;
 }
 
+/** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
 function checkRound1(raw: RawFile, m: string, { manifest, seenKeys, attested }: Round1Context, audit: DkgAudit) {
   const a = authored(parsed(prechecks.get(audit), raw, Round1), raw, m, manifest.ceremony);
   const blame = (reason: string, code: SssErrorCode, field: string) =>

@@ -178,8 +178,8 @@ function adoptTask(job: SharedJob, j: number, first: number): void {
 }
 
 /**
- * A coordinate (below 2^255) as four 64-bit limbs at `at`: the worker writes, this thread reads. Four
- * limb operations where a byte at a time took 32 BigInt shifts, a cost paid twice per point.
+ * A coordinate (below 2^255) as four 64-bit limbs at `at`: the worker writes, this thread reads.
+ * Four limb operations where a byte at a time took 32 BigInt shifts, twice per point.
  */
 export function putCoordinate(coords: BigUint64Array, at: number, n: bigint): void {
   for (let i = 0; i < 4; i++, n >>= 64n) coords[at + i] = BigInt.asUintN(64, n);

@@ -5,6 +5,7 @@
  * here all received shares are checked at once against the group commitment with one MSM, and
  * dealers are checked one by one only to name a culprit.
  */
+import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { SssError } from '../errors.js';
@@ -21,7 +22,6 @@ import {
   assertPrimeOrder,
   isPrimeOrder,
 } from './suite.js';
-import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { evaluateCommitment, evaluatePolynomial, msm, powers, randomWeight } from './msm.js';
 
 export interface Signers {
