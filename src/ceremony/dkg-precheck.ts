@@ -13,7 +13,7 @@ import {
 } from '../artifacts/canonical.js';
 import { Finalize, Round1, Round2, parseWith } from '../artifacts/schemas.js';
 import { DecodeTask } from '../crypto/decode-pool.js';
-import { proofKey, proofKnown } from '../crypto/dkg.js';
+import { proofKnown } from '../crypto/dkg.js';
 import { identifierToScalar } from '../crypto/suite.js';
 import { RawFile } from './tree.js';
 
@@ -34,7 +34,7 @@ export interface Prechecks {
 const SCHEMAS = { round1: Round1, round2: Round2, finalize: Finalize };
 export type Raws = Record<'round1' | 'round2' | 'finalize', Map<string, RawFile>>;
 
-export function precheck(raws: Raws, checkEncryptionKey: (hex: string) => void): Prechecks {
+export function precheck(raws: Raws, checkEncryptionKey: (hex: string) => void, round1Attested = false): Prechecks {
   const out = new Map<RawFile, Prechecked>();
   const canonical = new Map<object, CanonicalArtifact>();
   for (const role of ['round1', 'round2', 'finalize'] as const)
@@ -44,7 +44,7 @@ export function precheck(raws: Raws, checkEncryptionKey: (hex: string) => void):
         p.artifact = parseWith<object>(SCHEMAS[role], raw.value, raw.file);
         p.canonical = canonicalArtifact(p.artifact as Record<string, unknown>);
         canonical.set(p.artifact, p.canonical);
-        if (role === 'round1') checkEncryptionKey((p.artifact as Round1).encryptionKey);
+        if (role === 'round1' && !round1Attested) checkEncryptionKey((p.artifact as Round1).encryptionKey);
       } catch (e) {
         if (!p.artifact) p.error = e;
       }
@@ -55,7 +55,7 @@ export function precheck(raws: Raws, checkEncryptionKey: (hex: string) => void):
       const p = out.get(raw)!;
       const author = raws.round1.get(m);
       const key = (author && (out.get(author)?.artifact as Round1 | undefined))?.signingKey;
-      if (p.artifact && p.canonical && typeof key === 'string')
+      if (p.artifact && p.canonical && typeof key === 'string' && !(role === 'round1' && round1Attested))
         p.signature = { key, ok: verifyArtifactSignature(p.artifact as Round1, key, p.canonical.signingInput) };
     }
   const digests: Prechecks['digests'] = new Map();
@@ -106,7 +106,7 @@ export function signedBy(pre: Prechecks | undefined, raw: RawFile, a: object, ke
  * whose proof is checked too (unless already known to hold), and the verifying shares, whose prime
  * order is checked too.
  */
-export function decodeTasks(raws: Raws, attested?: ReadonlySet<string>): DecodeTask[] {
+export function decodeTasks(raws: Raws, round1Attested = false): DecodeTask[] {
   const str = (v: unknown): v is string => typeof v === 'string';
   const tasks: DecodeTask[] = [];
   for (const raw of raws.round1.values()) {
@@ -114,7 +114,8 @@ export function decodeTasks(raws: Raws, attested?: ReadonlySet<string>): DecodeT
     const commitment = Array.isArray(v.commitment) ? v.commitment.filter(str) : [];
     const { identifier, proofOfKnowledge: pok } = v;
     const known =
-      str(identifier) && str(pok) && str(commitment[0]) && proofKnown(identifier, commitment[0], pok, attested);
+      round1Attested ||
+      (str(identifier) && str(pok) && str(commitment[0]) && proofKnown(identifier, commitment[0], pok));
     const proof = str(identifier) && str(pok) && !known ? { identifier, proofOfKnowledge: pok } : undefined;
     tasks.push({ points: [...commitment, ...[proof?.proofOfKnowledge.slice(0, 64), v.signingKey].filter(str)], proof });
   }
@@ -148,28 +149,26 @@ export interface Self {
 }
 
 /**
- * Round 1 as this participant audited it before dealing round 2 (docs/protocol.md §6.7): the
- * proofKeys of its proofs of knowledge, or undefined. sss-tool signs a round-2 artifact only after
- * a full audit of a closed round 1, and the artifact names that round's digest: so when `self`'s
- * own round-2 artifact, verified under its own key (the key its round-1 artifact publishes), names
- * the digest the round-1 files have now, their proofs are the ones it verified then. noble's
- * DKG.round3 (and frost-rs's part3) likewise trust the round-1 transcript their round 2
- * authenticated. The digest is over the files' canonical JSON: any other byte in round 1 fails the
- * match, and every proof is checked. The set is the audit's own, so no other audit in the process
- * trusts it. `self.signingKey` is identity.json's: dkg-finalize then opens the identity, which
- * fails unless identity.json matches the encrypted keys.
+ * Whether round 1 is as this participant audited it before dealing round 2 (docs/protocol.md
+ * §6.7). sss-tool signs a round-2 artifact only after a full audit of a closed round 1, and the
+ * artifact names that round's digest: so when `self`'s own round-2 artifact, verified under its
+ * own key (the key its round-1 artifact publishes), names the digest the round-1 files have now,
+ * every check that round 1 alone decides (signatures, X25519 keys, proofs of knowledge, the group
+ * commitment's prime order) came out as it did then, and the audit does not redo the expensive
+ * ones. noble's DKG.round3 (and frost-rs's part3) likewise trust the round-1 transcript their
+ * round 2 authenticated. The digest is over the files' canonical JSON: any other byte in round 1
+ * fails the match, and everything is checked. `self.signingKey` is identity.json's: dkg-finalize
+ * then opens the identity, which fails unless identity.json matches the encrypted keys.
  */
-export function round1Attested(raws: Raws, self: Self): Set<string> | undefined {
+export function round1Attested(raws: Raws, self: Self): boolean {
   const mine1 = raws.round1.get(self.moniker)?.value as Partial<Round1> | undefined;
   const mine2 = raws.round2.get(self.moniker)?.value as Partial<Round2> | undefined;
-  if (mine1?.signingKey !== self.signingKey || typeof mine2?.round1Digest !== 'string') return undefined;
+  if (mine1?.signingKey !== self.signingKey || typeof mine2?.round1Digest !== 'string') return false;
   try {
-    if (!verifyArtifactSignature(mine2 as Record<string, unknown>, self.signingKey)) return undefined;
-    const round1 = [...raws.round1.values()].map((r) => r.value as Round1);
-    if (sortedDigest(round1) !== mine2.round1Digest) return undefined;
-    return new Set(round1.map((a) => proofKey(a.identifier, a.commitment[0], a.proofOfKnowledge)));
+    if (!verifyArtifactSignature(mine2 as Record<string, unknown>, self.signingKey)) return false;
+    return sortedDigest([...raws.round1.values()].map((r) => r.value as Round1)) === mine2.round1Digest;
   } catch {
     // Not JSON data, an identifier that is not a scalar, a field of the wrong type: no attestation.
-    return undefined;
+    return false;
   }
 }

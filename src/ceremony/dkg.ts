@@ -112,10 +112,14 @@ export function checkEncryptionKey(hex: string, field = 'encryptionKey'): void {
   goodEncryptionKeys.add(hex);
 }
 
-/** The identity checks every artifact author goes through. */
+/**
+ * The identity checks every artifact author goes through. `keysChecked`: the X25519 key was found
+ * good before (an attested round 1) and is not checked again.
+ */
 export function checkIdentityFields(
   a: { moniker: string; identifier: string; signingKey: string; encryptionKey: string },
   file: string,
+  keysChecked = false,
 ): void {
   if (a.identifier !== identifierFor(a.moniker))
     throw new SssError('identifier is not the one derived from the moniker', {
@@ -126,7 +130,7 @@ export function checkIdentityFields(
     });
   try {
     decodePoint(a.signingKey, 'signingKey');
-    checkEncryptionKey(a.encryptionKey);
+    if (!keysChecked) checkEncryptionKey(a.encryptionKey);
   } catch (e) {
     throw located(e, { file, culprit: a.moniker });
   }
@@ -165,8 +169,9 @@ function authored<T extends { ceremony: string; moniker: string }>(
 
 /**
  * Audits a DKG ceremony's files. Never throws for bad input: problems land in `errors`. `self`: a
- * participant auditing for its own next step, whose own round-2 artifact spares it the proofs of
- * knowledge it verified before (round1Attested); the public audit (verify, the Action) has none.
+ * participant auditing for its own next step, whose own round-2 artifact spares it the costly
+ * checks of the round 1 it audited before (round1Attested); the public audit (verify, the Action)
+ * has none.
  */
 export function auditDkg(files: CeremonyFiles, self?: Self): DkgAudit {
   const audit: DkgAudit = {
@@ -188,14 +193,14 @@ export function auditDkg(files: CeremonyFiles, self?: Self): DkgAudit {
     round2: files.byRole.get('round2') ?? new Map<string, RawFile>(),
     finalize: files.byRole.get('finalize') ?? new Map<string, RawFile>(),
   };
-  const attested = self && round1Attested(raws, self);
+  const attested = self !== undefined && round1Attested(raws, self);
   // The points decode on the other cores while this thread parses, canonicalizes and checks signatures.
   const job = startDecoding(decodeTasks(raws, attested));
-  prechecks.set(audit, precheck(raws, checkEncryptionKey));
+  prechecks.set(audit, precheck(raws, checkEncryptionKey, attested));
   job.finish();
   const seenKeys = new Map<string, string>();
   eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, { manifest, seenKeys, attested }, audit));
-  const round1Closed = closeRound1(audit, manifest, raws.round1, files);
+  const round1Closed = closeRound1(audit, manifest, raws.round1, files, attested);
   const monikers = new Set(audit.round1.keys());
   eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
   const round2Closed =
@@ -254,11 +259,11 @@ function checkManifest(files: CeremonyFiles, audit: DkgAudit): DkgManifest | und
   }
 }
 
-/** What the round-1 checker needs beside the file: the manifest, keys seen so far, proofs attested. */
+/** What the round-1 checker needs beside the file: the manifest, keys seen so far, round 1 attested. */
 interface Round1Context {
   manifest: DkgManifest;
   seenKeys: Map<string, string>;
-  attested?: ReadonlySet<string>;
+  attested: boolean;
 }
 
 /** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
@@ -278,8 +283,8 @@ function checkRound1(raw: RawFile, m: string, { manifest, seenKeys, attested }: 
   checkReservedAccount(allowedAccount(manifest, m), a.github, { file: raw.file, culprit: m, slot });
   const others = [...audit.round1.values()].map((r) => r.artifact);
   checkOneSlotPerAccount(a.github, others, { file: raw.file, culprit: m });
-  checkIdentityFields(a, raw.file);
-  if (!signedBy(prechecks.get(audit), raw, a, a.signingKey))
+  checkIdentityFields(a, raw.file, attested);
+  if (!attested && !signedBy(prechecks.get(audit), raw, a, a.signingKey))
     throw blame('bad artifact signature', 'signature', 'signature');
   for (const key of [a.signingKey, a.encryptionKey]) {
     const other = seenKeys.get(key);
@@ -304,6 +309,7 @@ function closeRound1(
   manifest: DkgManifest,
   raws: Map<string, RawFile>,
   files: CeremonyFiles,
+  attested: boolean,
 ): boolean {
   const N = manifest.participants;
   if (audit.round1.size > N)
@@ -322,7 +328,10 @@ function closeRound1(
     [...audit.round1.values()].map((r) => r.artifact),
   );
   try {
-    audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
+    audit.groupCommitment = groupCommitment(
+      [...audit.round1.values()].map((r) => r.commitment),
+      attested,
+    );
   } catch (e) {
     audit.errors.push(...locateGroupCommitmentError(e, audit.round1, files.dir));
   }

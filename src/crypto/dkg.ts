@@ -91,31 +91,17 @@ export function proofHolds(id: bigint, c0: Point, proofOfKnowledge: string, know
   return R.equals(mulAddUnsafe(Point, [Point.BASE, c0.negate()], [z, c]));
 }
 
-/** A proof of knowledge as the exact values it is checked on: identifier, C_0 and proof, as hex. */
-export function proofKey(identifier: string, c0: string, proofOfKnowledge: string): string {
-  return `${identifier}:${c0}:${proofOfKnowledge}`;
-}
-
-/** Proofs a decode worker verified in this process (proofKey). */
+/** Proofs a decode worker verified in this process: identifier, C_0 and proof, as hex. */
 const verifiedProofs = new Set<string>();
 
 export function markProofVerified(identifier: string, c0: string, proofOfKnowledge: string): void {
   if (verifiedProofs.size > 100_000) verifiedProofs.clear();
-  verifiedProofs.add(proofKey(identifier, c0, proofOfKnowledge));
+  verifiedProofs.add(`${identifier}:${c0}:${proofOfKnowledge}`);
 }
 
-/**
- * Whether this proof is known to hold: a decode worker verified it in this process, or it is
- * among `attested` (proofKey), the proofs an audit was told its caller verified before.
- */
-export function proofKnown(
-  identifier: string,
-  c0: string,
-  proofOfKnowledge: string,
-  attested?: ReadonlySet<string>,
-): boolean {
-  const key = proofKey(identifier, c0, proofOfKnowledge);
-  return verifiedProofs.has(key) || (attested?.has(key) ?? false);
+/** Whether a decode worker verified this proof in this process. */
+export function proofKnown(identifier: string, c0: string, proofOfKnowledge: string): boolean {
+  return verifiedProofs.has(`${identifier}:${c0}:${proofOfKnowledge}`);
 }
 
 /**
@@ -125,7 +111,8 @@ export function proofKnown(
 export function checkRound1Package(
   pkg: Round1Package,
   signers: Signers,
-  attested?: ReadonlySet<string>,
+  /** The caller verified this very proof before (an attested round 1, src/ceremony/dkg-precheck.ts). */
+  attested = false,
 ): { id: bigint; commitment: Point[] } {
   const id = decodeScalar(pkg.identifier, 'identifier');
   if (id === 0n) throw new SssError('identifier is zero', { code: 'malformed', field: 'identifier' });
@@ -137,7 +124,7 @@ export function checkRound1Package(
   const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
   // A decode worker may have done the equation already (the same function, on the same three values),
   // or the caller before (attested): R and z are still decoded and checked.
-  const known = proofKnown(pkg.identifier, pkg.commitment[0], pkg.proofOfKnowledge, attested);
+  const known = attested || proofKnown(pkg.identifier, pkg.commitment[0], pkg.proofOfKnowledge);
   if (!proofHolds(id, commitment[0], pkg.proofOfKnowledge, known))
     throw new SssError('invalid proof of knowledge', { code: 'signature', field: 'proofOfKnowledge' });
   return { id, commitment };
@@ -155,15 +142,19 @@ export function dealShares(secret: Round1Secret, recipients: string[]): Map<stri
   return out;
 }
 
-/** C_k = Σ_j C_jk over every dealer: the group's commitment (C_0 is the group key). */
-export function groupCommitment(commitments: Point[][]): Point[] {
+/**
+ * C_k = Σ_j C_jk over every dealer: the group's commitment (C_0 is the group key), none of it the
+ * identity, all of it in the prime-order subgroup (`primeOrderKnown`: the caller found so before,
+ * for these very commitments).
+ */
+export function groupCommitment(commitments: Point[][], primeOrderKnown = false): Point[] {
   const m = commitments[0].length;
   const acc: Point[] = new Array(m).fill(Point.ZERO);
   for (const c of commitments) for (let k = 0; k < m; k++) acc[k] = acc[k].add(c[k]);
   acc.forEach((p, k) => {
     if (p.is0())
       throw new SssError('the group commitment has an identity point', { code: 'malformed', field: `commitment.${k}` });
-    assertPrimeOrder(p, `commitment.${k}`);
+    if (!primeOrderKnown) assertPrimeOrder(p, `commitment.${k}`);
   });
   return acc;
 }
