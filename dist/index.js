@@ -55049,30 +55049,24 @@ function proofHolds(id, c0, proofOfKnowledge, known = false) {
     // −c on a C_0 with a torsion part, and the equation must stay exact (cofactorless), as noble's.
     return R.equals(mulAddUnsafe(suite_Point, [suite_Point.BASE, c0.negate()], [z, c]));
 }
-/** A proof of knowledge as the exact values it is checked on: identifier, C_0 and proof, as hex. */
-function proofKey(identifier, c0, proofOfKnowledge) {
-    return `${identifier}:${c0}:${proofOfKnowledge}`;
-}
-/** Proofs a decode worker verified in this process (proofKey). */
+/** Proofs a decode worker verified in this process: identifier, C_0 and proof, as hex. */
 const verifiedProofs = new Set();
 function markProofVerified(identifier, c0, proofOfKnowledge) {
     if (verifiedProofs.size > 100_000)
         verifiedProofs.clear();
-    verifiedProofs.add(proofKey(identifier, c0, proofOfKnowledge));
+    verifiedProofs.add(`${identifier}:${c0}:${proofOfKnowledge}`);
 }
-/**
- * Whether this proof is known to hold: a decode worker verified it in this process, or it is
- * among `attested` (proofKey), the proofs an audit was told its caller verified before.
- */
-function proofKnown(identifier, c0, proofOfKnowledge, attested) {
-    const key = proofKey(identifier, c0, proofOfKnowledge);
-    return verifiedProofs.has(key) || (attested?.has(key) ?? false);
+/** Whether a decode worker verified this proof in this process. */
+function proofKnown(identifier, c0, proofOfKnowledge) {
+    return verifiedProofs.has(`${identifier}:${c0}:${proofOfKnowledge}`);
 }
 /**
  * Decodes and checks a round-1 package: M valid points and a proof of knowledge of the constant
  * term (R == z·G − c·C_0). Field names are relative to the package.
  */
-function checkRound1Package(pkg, signers, attested) {
+function checkRound1Package(pkg, signers, 
+/** The caller verified this very proof before (an attested round 1, src/ceremony/dkg-precheck.ts). */
+attested = false) {
     const id = suite_decodeScalar(pkg.identifier, 'identifier');
     if (id === 0n)
         throw new errors_SssError('identifier is zero', { code: 'malformed', field: 'identifier' });
@@ -55084,7 +55078,7 @@ function checkRound1Package(pkg, signers, attested) {
     const commitment = pkg.commitment.map((c, k) => decodePoint(c, `commitment.${k}`));
     // A decode worker may have done the equation already (the same function, on the same three values),
     // or the caller before (attested): R and z are still decoded and checked.
-    const known = proofKnown(pkg.identifier, pkg.commitment[0], pkg.proofOfKnowledge, attested);
+    const known = attested || proofKnown(pkg.identifier, pkg.commitment[0], pkg.proofOfKnowledge);
     if (!proofHolds(id, commitment[0], pkg.proofOfKnowledge, known))
         throw new errors_SssError('invalid proof of knowledge', { code: 'signature', field: 'proofOfKnowledge' });
     return { id, commitment };
@@ -55100,8 +55094,12 @@ function dealShares(secret, recipients) {
     }
     return out;
 }
-/** C_k = Σ_j C_jk over every dealer: the group's commitment (C_0 is the group key). */
-function groupCommitment(commitments) {
+/**
+ * C_k = Σ_j C_jk over every dealer: the group's commitment (C_0 is the group key), none of it the
+ * identity, all of it in the prime-order subgroup (`primeOrderKnown`: the caller found so before,
+ * for these very commitments).
+ */
+function groupCommitment(commitments, primeOrderKnown = false) {
     const m = commitments[0].length;
     const acc = new Array(m).fill(suite_Point.ZERO);
     for (const c of commitments)
@@ -55110,7 +55108,8 @@ function groupCommitment(commitments) {
     acc.forEach((p, k) => {
         if (p.is0())
             throw new errors_SssError('the group commitment has an identity point', { code: 'malformed', field: `commitment.${k}` });
-        assertPrimeOrder(p, `commitment.${k}`);
+        if (!primeOrderKnown)
+            assertPrimeOrder(p, `commitment.${k}`);
     });
     return acc;
 }
@@ -55311,8 +55310,8 @@ function adoptTask(job, j, first) {
         markProofVerified(task.proof.identifier, task.points[0], task.proof.proofOfKnowledge);
 }
 /**
- * A coordinate (below 2^255) as four 64-bit limbs at `at`: the worker writes, this thread reads. Four
- * limb operations where a byte at a time took 32 BigInt shifts, a cost paid twice per point.
+ * A coordinate (below 2^255) as four 64-bit limbs at `at`: the worker writes, this thread reads.
+ * Four limb operations where a byte at a time took 32 BigInt shifts, twice per point.
  */
 function putCoordinate(coords, at, n) {
     for (let i = 0; i < 4; i++, n >>= 64n)
@@ -55735,7 +55734,7 @@ function toFileText(value) {
 
 
 const SCHEMAS = { round1: Round1, round2: Round2, finalize: Finalize };
-function precheck(raws, checkEncryptionKey) {
+function precheck(raws, checkEncryptionKey, round1Attested = false) {
     const out = new Map();
     const canonical = new Map();
     for (const role of ['round1', 'round2', 'finalize'])
@@ -55745,7 +55744,7 @@ function precheck(raws, checkEncryptionKey) {
                 p.artifact = parseWith(SCHEMAS[role], raw.value, raw.file);
                 p.canonical = canonicalArtifact(p.artifact);
                 canonical.set(p.artifact, p.canonical);
-                if (role === 'round1')
+                if (role === 'round1' && !round1Attested)
                     checkEncryptionKey(p.artifact.encryptionKey);
             }
             catch (e) {
@@ -55759,7 +55758,7 @@ function precheck(raws, checkEncryptionKey) {
             const p = out.get(raw);
             const author = raws.round1.get(m);
             const key = (author && out.get(author)?.artifact)?.signingKey;
-            if (p.artifact && p.canonical && typeof key === 'string')
+            if (p.artifact && p.canonical && typeof key === 'string' && !(role === 'round1' && round1Attested))
                 p.signature = { key, ok: verifyArtifactSignature(p.artifact, key, p.canonical.signingInput) };
         }
     const digests = new Map();
@@ -55807,14 +55806,15 @@ function signedBy(pre, raw, a, key) {
  * whose proof is checked too (unless already known to hold), and the verifying shares, whose prime
  * order is checked too.
  */
-function decodeTasks(raws, attested) {
+function decodeTasks(raws, round1Attested = false) {
     const str = (v) => typeof v === 'string';
     const tasks = [];
     for (const raw of raws.round1.values()) {
         const v = (raw.value ?? {});
         const commitment = Array.isArray(v.commitment) ? v.commitment.filter(str) : [];
         const { identifier, proofOfKnowledge: pok } = v;
-        const known = str(identifier) && str(pok) && str(commitment[0]) && proofKnown(identifier, commitment[0], pok, attested);
+        const known = round1Attested ||
+            (str(identifier) && str(pok) && str(commitment[0]) && proofKnown(identifier, commitment[0], pok));
         const proof = str(identifier) && str(pok) && !known ? { identifier, proofOfKnowledge: pok } : undefined;
         tasks.push({ points: [...commitment, ...[proof?.proofOfKnowledge.slice(0, 64), v.signingKey].filter(str)], proof });
     }
@@ -55834,33 +55834,30 @@ function dkg_precheck_sortedDigest(artifacts, canonical) {
     return digestOfCanonical(sorted.map(({ artifact: a }) => (canonical ? canonical(a) : canonicalArtifact(a)).text));
 }
 /**
- * Round 1 as this participant audited it before dealing round 2 (docs/protocol.md §6.6): the
- * proofKeys of its proofs of knowledge, or undefined. sss-tool signs a round-2 artifact only after
- * a full audit of a closed round 1, and the artifact names that round's digest: so when `self`'s
- * own round-2 artifact, verified under its own key (the key its round-1 artifact publishes), names
- * the digest the round-1 files have now, their proofs are the ones it verified then. noble's
- * DKG.round3 (and frost-rs's part3) likewise trust the round-1 transcript their round 2
- * authenticated. The digest is over the files' canonical JSON: any other byte in round 1 fails the
- * match, and every proof is checked. The set is the audit's own, so no other audit in the process
- * trusts it. `self.signingKey` is identity.json's: dkg-finalize then opens the identity, which
- * fails unless identity.json matches the encrypted keys.
+ * Whether round 1 is as this participant audited it before dealing round 2 (docs/protocol.md
+ * §6.7). sss-tool signs a round-2 artifact only after a full audit of a closed round 1, and the
+ * artifact names that round's digest: so when `self`'s own round-2 artifact, verified under its
+ * own key (the key its round-1 artifact publishes), names the digest the round-1 files have now,
+ * every check that round 1 alone decides (signatures, X25519 keys, proofs of knowledge, the group
+ * commitment's prime order) came out as it did then, and the audit does not redo the expensive
+ * ones. noble's DKG.round3 (and frost-rs's part3) likewise trust the round-1 transcript their
+ * round 2 authenticated. The digest is over the files' canonical JSON: any other byte in round 1
+ * fails the match, and everything is checked. `self.signingKey` is identity.json's: dkg-finalize
+ * then opens the identity, which fails unless identity.json matches the encrypted keys.
  */
 function round1Attested(raws, self) {
     const mine1 = raws.round1.get(self.moniker)?.value;
     const mine2 = raws.round2.get(self.moniker)?.value;
     if (mine1?.signingKey !== self.signingKey || typeof mine2?.round1Digest !== 'string')
-        return undefined;
+        return false;
     try {
         if (!verifyArtifactSignature(mine2, self.signingKey))
-            return undefined;
-        const round1 = [...raws.round1.values()].map((r) => r.value);
-        if (dkg_precheck_sortedDigest(round1) !== mine2.round1Digest)
-            return undefined;
-        return new Set(round1.map((a) => proofKey(a.identifier, a.commitment[0], a.proofOfKnowledge)));
+            return false;
+        return dkg_precheck_sortedDigest([...raws.round1.values()].map((r) => r.value)) === mine2.round1Digest;
     }
     catch {
         // Not JSON data, an identifier that is not a scalar, a field of the wrong type: no attestation.
-        return undefined;
+        return false;
     }
 }
 //# sourceMappingURL=dkg-precheck.js.map
@@ -55948,8 +55945,11 @@ function checkEncryptionKey(hex, field = 'encryptionKey') {
         goodEncryptionKeys.clear();
     goodEncryptionKeys.add(hex);
 }
-/** The identity checks every artifact author goes through. */
-function checkIdentityFields(a, file) {
+/**
+ * The identity checks every artifact author goes through. `keysChecked`: the X25519 key was found
+ * good before (an attested round 1) and is not checked again.
+ */
+function checkIdentityFields(a, file, keysChecked = false) {
     if (a.identifier !== identifierFor(a.moniker))
         throw new errors_SssError('identifier is not the one derived from the moniker', {
             code: 'mismatch',
@@ -55959,7 +55959,8 @@ function checkIdentityFields(a, file) {
         });
     try {
         decodePoint(a.signingKey, 'signingKey');
-        checkEncryptionKey(a.encryptionKey);
+        if (!keysChecked)
+            checkEncryptionKey(a.encryptionKey);
     }
     catch (e) {
         throw located(e, { file, culprit: a.moniker });
@@ -55990,8 +55991,9 @@ function authored(a, raw, fileMoniker, ceremony) {
 }
 /**
  * Audits a DKG ceremony's files. Never throws for bad input: problems land in `errors`. `self`: a
- * participant auditing for its own next step, whose own round-2 artifact spares it the proofs of
- * knowledge it verified before (round1Attested); the public audit (verify, the Action) has none.
+ * participant auditing for its own next step, whose own round-2 artifact spares it the costly
+ * checks of the round 1 it audited before (round1Attested); the public audit (verify, the Action)
+ * has none.
  */
 function auditDkg(files, self) {
     const audit = {
@@ -56014,14 +56016,14 @@ function auditDkg(files, self) {
         round2: files.byRole.get('round2') ?? new Map(),
         finalize: files.byRole.get('finalize') ?? new Map(),
     };
-    const attested = self && round1Attested(raws, self);
+    const attested = self !== undefined && round1Attested(raws, self);
     // The points decode on the other cores while this thread parses, canonicalizes and checks signatures.
     const job = startDecoding(decodeTasks(raws, attested));
-    prechecks.set(audit, precheck(raws, checkEncryptionKey));
+    prechecks.set(audit, precheck(raws, checkEncryptionKey, attested));
     job.finish();
     const seenKeys = new Map();
     eachFile(raws.round1, audit, (m, raw) => checkRound1(raw, m, { manifest, seenKeys, attested }, audit));
-    const round1Closed = closeRound1(audit, manifest, raws.round1, files);
+    const round1Closed = closeRound1(audit, manifest, raws.round1, files, attested);
     const monikers = new Set(audit.round1.keys());
     eachFile(raws.round2, audit, (m, raw) => checkRound2(raw, m, round1Closed, monikers, audit));
     const round2Closed = round1Closed && audit.round2.size === manifest.participants && raws.round2.size === manifest.participants;
@@ -56073,6 +56075,7 @@ function checkManifest(files, audit) {
         return undefined;
     }
 }
+/** Round 1: M and N as the manifest says, the allow-list, the identity, the signature, fresh keys, the proof. */
 function checkRound1(raw, m, { manifest, seenKeys, attested }, audit) {
     const a = authored(parsed(prechecks.get(audit), raw, Round1), raw, m, manifest.ceremony);
     const blame = (reason, code, field) => new errors_SssError(reason, { code, file: raw.file, field, culprit: m });
@@ -56084,8 +56087,8 @@ function checkRound1(raw, m, { manifest, seenKeys, attested }, audit) {
     checkReservedAccount(allowedAccount(manifest, m), a.github, { file: raw.file, culprit: m, slot });
     const others = [...audit.round1.values()].map((r) => r.artifact);
     checkOneSlotPerAccount(a.github, others, { file: raw.file, culprit: m });
-    checkIdentityFields(a, raw.file);
-    if (!signedBy(prechecks.get(audit), raw, a, a.signingKey))
+    checkIdentityFields(a, raw.file, attested);
+    if (!attested && !signedBy(prechecks.get(audit), raw, a, a.signingKey))
         throw blame('bad artifact signature', 'signature', 'signature');
     for (const key of [a.signingKey, a.encryptionKey]) {
         const other = seenKeys.get(key);
@@ -56098,7 +56101,7 @@ function checkRound1(raw, m, { manifest, seenKeys, attested }, audit) {
     audit.round1.set(m, { file: raw.file, artifact: a, x: checked.id, commitment: checked.commitment });
 }
 /** Round 1 closes with N valid artifacts and no other file: then its digest and the group commitment. */
-function closeRound1(audit, manifest, raws, files) {
+function closeRound1(audit, manifest, raws, files, attested) {
     const N = manifest.participants;
     if (audit.round1.size > N)
         audit.errors.push(new errors_SssError(`${audit.round1.size} participants published round 1 but the ceremony has ${N}`, {
@@ -56111,7 +56114,7 @@ function closeRound1(audit, manifest, raws, files) {
         return false;
     audit.round1Digest = stepDigest(prechecks.get(audit), 'round1', [...audit.round1.values()].map((r) => r.artifact));
     try {
-        audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment));
+        audit.groupCommitment = groupCommitment([...audit.round1.values()].map((r) => r.commitment), attested);
     }
     catch (e) {
         audit.errors.push(...locateGroupCommitmentError(e, audit.round1, files.dir));
