@@ -60,6 +60,8 @@ export interface ActionOptions {
   apiUrl: string;
   inputs?: Record<string, string>;
   ref?: string;
+  /** The bundle to run: dist/index.js, or a copy of it placed elsewhere. */
+  dist?: string;
 }
 
 /** Runs `node dist/index.js` with the environment GitHub Actions sets for a JavaScript action. */
@@ -93,7 +95,7 @@ export async function runAction(o: ActionOptions): Promise<ActionRun> {
     GITHUB_REF: o.ref ?? 'refs/heads/main',
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const r = await run([DIST], env, o.workspace);
+  const r = await run([o.dist ?? DIST], env, o.workspace);
   return {
     ...r,
     outputs: parseOutputs(readFileSync(outputPath, 'utf8')),

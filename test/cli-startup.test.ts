@@ -17,6 +17,8 @@ import { toFileText } from '../src/artifacts/canonical.js';
 import { dkgCommit, dkgManifest } from '../src/ceremony/dkg-steps.js';
 import { identifierFor } from '../src/crypto/suite.js';
 import { BIN, cleanupTempDirs, cli, tempDir } from './helpers.js';
+import { runAction } from './action-helpers.js';
+import { startLocalGitHub } from '../dev/local-github.js';
 
 const ROOT_DIR = resolve(import.meta.dirname, '..');
 const BUNDLE = join(ROOT_DIR, 'lib', 'bundle');
@@ -184,6 +186,34 @@ process.on('exit', () => process.stderr.write('workers made: ' + made + ', onlin
     );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/round 2/);
+    expect(existsSync(marker) ? readFileSync(marker, 'utf8') : '').toBe('');
+  });
+
+  it('the Action run from inside its workspace runs no decode-worker.js the pull request planted', async () => {
+    // A workflow may check the Action out into its own workspace (`uses: ./tools/sss`); the
+    // checkout is the pull request's, so lib/crypto/decode-worker.js at its top is the
+    // attacker's. The real dist/index.js, copied there, audits 4 320 points: enough for workers.
+    const dir = tempDir('sss-action-planted-');
+    const workspace = eightyDealers(dir);
+    const dist = join(workspace, 'tools', 'sss', 'dist');
+    cpSync(join(ROOT_DIR, 'dist'), dist, { recursive: true });
+    const marker = join(dir, 'planted-worker-ran');
+    mkdirSync(join(workspace, 'lib', 'crypto'), { recursive: true });
+    writeFileSync(
+      join(workspace, 'lib', 'crypto', 'decode-worker.js'),
+      `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker)}, 'ran\\n');\n`,
+    );
+    const gh = await startLocalGitHub({ tokens: { 'test-token': { login: 'github-actions[bot]', type: 'Bot' } } });
+    const r = await runAction({
+      workspace,
+      eventName: 'workflow_dispatch',
+      event: {},
+      apiUrl: gh.url,
+      inputs: { mode: 'status' },
+      dist: join(dist, 'index.js'),
+    }).finally(() => gh.close());
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.summary).toMatch(/round 2/);
     expect(existsSync(marker) ? readFileSync(marker, 'utf8') : '').toBe('');
   });
 });
