@@ -34,7 +34,7 @@ export interface Prechecks {
 const SCHEMAS = { round1: Round1, round2: Round2, finalize: Finalize };
 export type Raws = Record<'round1' | 'round2' | 'finalize', Map<string, RawFile>>;
 
-export function precheck(raws: Raws, checkEncryptionKey: (hex: string) => void, round1Attested = false): Prechecks {
+export function precheck(raws: Raws, checkEncryptionKey: (hex: string) => void, attested = false): Prechecks {
   const out = new Map<RawFile, Prechecked>();
   const canonical = new Map<object, CanonicalArtifact>();
   for (const role of ['round1', 'round2', 'finalize'] as const)
@@ -44,7 +44,7 @@ export function precheck(raws: Raws, checkEncryptionKey: (hex: string) => void, 
         p.artifact = parseWith<object>(SCHEMAS[role], raw.value, raw.file);
         p.canonical = canonicalArtifact(p.artifact as Record<string, unknown>);
         canonical.set(p.artifact, p.canonical);
-        if (role === 'round1' && !round1Attested) checkEncryptionKey((p.artifact as Round1).encryptionKey);
+        if (role === 'round1' && !attested) checkEncryptionKey((p.artifact as Round1).encryptionKey);
       } catch (e) {
         if (!p.artifact) p.error = e;
       }
@@ -55,7 +55,7 @@ export function precheck(raws: Raws, checkEncryptionKey: (hex: string) => void, 
       const p = out.get(raw)!;
       const author = raws.round1.get(m);
       const key = (author && (out.get(author)?.artifact as Round1 | undefined))?.signingKey;
-      if (p.artifact && p.canonical && typeof key === 'string' && !(role === 'round1' && round1Attested))
+      if (p.artifact && p.canonical && typeof key === 'string' && !(role === 'round1' && attested))
         p.signature = { key, ok: verifyArtifactSignature(p.artifact as Round1, key, p.canonical.signingInput) };
     }
   const digests: Prechecks['digests'] = new Map();
@@ -106,7 +106,7 @@ export function signedBy(pre: Prechecks | undefined, raw: RawFile, a: object, ke
  * whose proof is checked too (unless already known to hold), and the verifying shares, whose prime
  * order is checked too.
  */
-export function decodeTasks(raws: Raws, round1Attested = false): DecodeTask[] {
+export function decodeTasks(raws: Raws, attested = false): DecodeTask[] {
   const str = (v: unknown): v is string => typeof v === 'string';
   const tasks: DecodeTask[] = [];
   for (const raw of raws.round1.values()) {
@@ -114,8 +114,7 @@ export function decodeTasks(raws: Raws, round1Attested = false): DecodeTask[] {
     const commitment = Array.isArray(v.commitment) ? v.commitment.filter(str) : [];
     const { identifier, proofOfKnowledge: pok } = v;
     const known =
-      round1Attested ||
-      (str(identifier) && str(pok) && str(commitment[0]) && proofKnown(identifier, commitment[0], pok));
+      attested || (str(identifier) && str(pok) && str(commitment[0]) && proofKnown(identifier, commitment[0], pok));
     const proof = str(identifier) && str(pok) && !known ? { identifier, proofOfKnowledge: pok } : undefined;
     tasks.push({ points: [...commitment, ...[proof?.proofOfKnowledge.slice(0, 64), v.signingKey].filter(str)], proof });
   }
