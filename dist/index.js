@@ -55734,7 +55734,7 @@ function toFileText(value) {
 
 
 const SCHEMAS = { round1: Round1, round2: Round2, finalize: Finalize };
-function precheck(raws, checkEncryptionKey, round1Attested = false) {
+function precheck(raws, checkEncryptionKey, attested = false) {
     const out = new Map();
     const canonical = new Map();
     for (const role of ['round1', 'round2', 'finalize'])
@@ -55744,7 +55744,7 @@ function precheck(raws, checkEncryptionKey, round1Attested = false) {
                 p.artifact = parseWith(SCHEMAS[role], raw.value, raw.file);
                 p.canonical = canonicalArtifact(p.artifact);
                 canonical.set(p.artifact, p.canonical);
-                if (role === 'round1' && !round1Attested)
+                if (role === 'round1' && !attested)
                     checkEncryptionKey(p.artifact.encryptionKey);
             }
             catch (e) {
@@ -55758,7 +55758,7 @@ function precheck(raws, checkEncryptionKey, round1Attested = false) {
             const p = out.get(raw);
             const author = raws.round1.get(m);
             const key = (author && out.get(author)?.artifact)?.signingKey;
-            if (p.artifact && p.canonical && typeof key === 'string' && !(role === 'round1' && round1Attested))
+            if (p.artifact && p.canonical && typeof key === 'string' && !(role === 'round1' && attested))
                 p.signature = { key, ok: verifyArtifactSignature(p.artifact, key, p.canonical.signingInput) };
         }
     const digests = new Map();
@@ -55806,15 +55806,14 @@ function signedBy(pre, raw, a, key) {
  * whose proof is checked too (unless already known to hold), and the verifying shares, whose prime
  * order is checked too.
  */
-function decodeTasks(raws, round1Attested = false) {
+function decodeTasks(raws, attested = false) {
     const str = (v) => typeof v === 'string';
     const tasks = [];
     for (const raw of raws.round1.values()) {
         const v = (raw.value ?? {});
         const commitment = Array.isArray(v.commitment) ? v.commitment.filter(str) : [];
         const { identifier, proofOfKnowledge: pok } = v;
-        const known = round1Attested ||
-            (str(identifier) && str(pok) && str(commitment[0]) && proofKnown(identifier, commitment[0], pok));
+        const known = attested || (str(identifier) && str(pok) && str(commitment[0]) && proofKnown(identifier, commitment[0], pok));
         const proof = str(identifier) && str(pok) && !known ? { identifier, proofOfKnowledge: pok } : undefined;
         tasks.push({ points: [...commitment, ...[proof?.proofOfKnowledge.slice(0, 64), v.signingKey].filter(str)], proof });
     }
